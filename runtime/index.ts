@@ -1,0 +1,5 @@
+// nnxport runtime: `import { nnx, tf, random } from "nnxport/runtime"`.
+
+export * as nnx from "./nnx.js";
+export { tf } from "./tf.js";
+export * as random from "./random/index.js";

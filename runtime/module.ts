@@ -1,0 +1,92 @@
+// nnx.Module (flax/nnx/module.py). Subclasses assign their sub-Modules and
+// Variables as plain properties in the constructor; graph traversal finds them.
+//
+//   class Block extends nnx.Module {
+//     readonly linear: nnx.Linear;
+//     constructor({ rngs }: { rngs: nnx.Rngs }) {
+//       super();
+//       this.linear = new nnx.Linear(2, 3, { rngs });
+//     }
+//     call(x: nnx.Array) { return this.linear.call(x); }   // NNX __call__
+//   }
+//
+// Keep state in ordinary properties (not #private fields): nnx.merge/clone
+// rebuild instances without running the constructor.
+
+import { Pytree, iterGraph } from "./graph.js";
+import { type Filter, type PathParts, toPredicate } from "./filters.js";
+
+export class Module extends Pytree {
+  /**
+   * Sets `attributes` on this Module and every nested Module that already has
+   * them (NNX set_attributes). `filters` restrict which Modules are touched; by
+   * default an attribute found nowhere is an error.
+   */
+  setAttributes(
+    attributes: Record<string, unknown>,
+    { filters = [true], raiseIfNotFound = true }: { filters?: Filter[]; raiseIfNotFound?: boolean } = {},
+  ): void {
+    const remaining = new Set(Object.keys(attributes));
+    const predicates = filters.map(toPredicate);
+    for (const [path, module] of iterModules(this)) {
+      if (!predicates.some((p) => p(path, module))) continue;
+      for (const [name, value] of Object.entries(attributes)) {
+        if (name in module) {
+          remaining.delete(name);
+          (module as unknown as Record<string, unknown>)[name] = value;
+        }
+      }
+    }
+    if (remaining.size > 0 && raiseIfNotFound) {
+      throw new Error(`Could not find at least one instance of the following attributes: ${[...remaining].sort().join(", ")}`);
+    }
+  }
+
+  /**
+   * Training mode: `deterministic = false` (Dropout) and `useRunningAverage =
+   * false` (BatchNorm) on every nested Module that has them. Returns this.
+   */
+  train(attributes: Record<string, unknown> = {}): this {
+    this.setAttributes({ deterministic: false, useRunningAverage: false, ...attributes }, { raiseIfNotFound: false });
+    return this;
+  }
+
+  /** Evaluation mode: `deterministic = true`, `useRunningAverage = true`. Returns this. */
+  eval(attributes: Record<string, unknown> = {}): this {
+    this.setAttributes({ deterministic: true, useRunningAverage: true, ...attributes }, { raiseIfNotFound: false });
+    return this;
+  }
+
+  /** All nested Modules including this one, children first (see nnx.iterModules). */
+  iterModules(): Generator<[PathParts, Module]> {
+    return iterModules(this);
+  }
+
+  /** The direct child Modules. */
+  iterChildren(): Generator<[PathParts[number], Module]> {
+    return iterChildren(this);
+  }
+}
+
+/**
+ * [path, Module] for every Module reachable from `module` (itself last, with
+ * path []), in NNX order: sorted attribute names, children before parents.
+ */
+export function* iterModules(module: object): Generator<[PathParts, Module]> {
+  for (const [path, value] of iterGraph(module)) {
+    if (value instanceof Module) yield [path, value];
+  }
+}
+
+/** Direct child Modules: attributes of `module` that are Modules. */
+export function* iterChildren(module: object): Generator<[PathParts[number], Module]> {
+  for (const [path, value] of iterGraph(module)) {
+    if (value instanceof Module && path.length === 1) yield [path[0], value];
+  }
+}
+
+/** NNX first_from: the first argument that is not null/undefined. */
+export function firstFrom<T>(args: (T | null | undefined)[], errorMsg: string): T {
+  for (const a of args) if (a !== null && a !== undefined) return a;
+  throw new Error(errorMsg);
+}

@@ -1,0 +1,281 @@
+// Lowers Python method bodies to the module model's statements and
+// expressions. The Python and JAX parts are shared; anything framework-specific
+// (building a layer inline, dropout, submodule calls) goes through the hooks a
+// frontend provides.
+import type { DiagnosticBag } from "../../diagnostics.js";
+import type { BinaryOp, Child, ConfigField, Expr, Method, MethodParam, ModuleDef, Stmt } from "../../ir/model.js";
+import type { Span } from "../../ir/span.js";
+import type { ImportTable } from "../../parse/imports.js";
+import { spanOf, type Node } from "../../parse/parser.js";
+import { JAX_OPS } from "./jax-ops.js";
+import { UniqueNames } from "./naming.js";
+
+/** A module under construction, with what method bodies may refer to. */
+export class ModuleScope {
+  readonly attrs = new UniqueNames();
+  /** `self.<attr>` that reads a config field, e.g. self.out → dout. */
+  readonly configAttrs = new Map<string, string>();
+  /** `self.<attr>` that is a child module. */
+  readonly childAttrs = new Map<string, Child>();
+
+  constructor(readonly def: ModuleDef) {}
+
+  addConfig(field: ConfigField, attr = field.name): void {
+    if (!this.def.config.some((f) => f.name === field.name)) this.def.config.push(field);
+    this.configAttrs.set(attr, field.name);
+  }
+
+  /**
+   * Adds a child; its attribute is `preferred` (or `preferred_1`, …), or
+   * exactly `selfAttr` when the source binds it to `self.<selfAttr>`.
+   */
+  addChild(preferred: string, child: Omit<Child, "attr">, selfAttr?: string): Child {
+    if (selfAttr) this.attrs.reserve(selfAttr);
+    const full: Child = { attr: selfAttr ?? this.attrs.take(preferred), ...child };
+    this.def.children.push(full);
+    if (selfAttr) this.childAttrs.set(selfAttr, full);
+    return full;
+  }
+}
+
+export interface LoweringHooks {
+  /**
+   * A call the frontend recognizes (a layer built and applied inline, dropout,
+   * a submodule call); undefined to let the shared rules handle it.
+   */
+  call(node: Node, lower: MethodLowering): Expr | undefined;
+}
+
+const BINARY: Record<string, BinaryOp> = {
+  "+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "@": "@",
+  "==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+  and: "and", or: "or",
+};
+
+export class MethodLowering {
+  private readonly locals = new Set<string>();
+
+  constructor(
+    readonly scope: ModuleScope,
+    readonly imports: ImportTable,
+    readonly diags: DiagnosticBag,
+    private readonly hooks: LoweringHooks,
+  ) {}
+
+  /** Lowers a `def` inside a module class. */
+  method(fn: Node, name = fn.childForFieldName("name")!.text): Method {
+    const params = methodParams(fn, this.diags);
+    for (const p of params) this.locals.add(p.name);
+    const body = this.block(fn.childForFieldName("body")!);
+    return { name, params, body, span: spanOf(fn) };
+  }
+
+  block(block: Node): Stmt[] {
+    const out: Stmt[] = [];
+    for (const stmt of block.namedChildren) {
+      if (stmt.type === "comment" || stmt.type === "pass_statement") continue;
+      if (stmt.type === "expression_statement") {
+        const inner = stmt.namedChild(0)!;
+        if (inner.type === "string") continue; // docstring
+        if (inner.type === "assignment") {
+          const s = this.assignment(inner);
+          if (s) out.push(s);
+          continue;
+        }
+      }
+      if (stmt.type === "return_statement") {
+        const value = stmt.namedChild(0);
+        if (!value) {
+          this.unsupported(stmt, "a return without a value");
+          continue;
+        }
+        out.push({ kind: "return", value: this.expr(value), span: spanOf(stmt) });
+        continue;
+      }
+      this.unsupported(stmt, `the statement '${firstLine(stmt)}'`);
+    }
+    return out;
+  }
+
+  private assignment(node: Node): Stmt | undefined {
+    const left = node.childForFieldName("left")!;
+    const right = node.childForFieldName("right");
+    if (left.type !== "identifier" || !right || node.childForFieldName("type")) {
+      this.unsupported(node, "an assignment to anything but a single local name");
+      return undefined;
+    }
+    const value = this.expr(right);
+    this.locals.add(left.text);
+    return { kind: "assign", target: left.text, value, span: spanOf(node) };
+  }
+
+  expr(node: Node): Expr {
+    const span = spanOf(node);
+    switch (node.type) {
+      case "parenthesized_expression":
+        return this.expr(node.namedChild(0)!);
+      case "identifier":
+        if (!this.locals.has(node.text)) {
+          this.diags.error("NNX202", `'${node.text}' is not a parameter or local of this method`, span);
+        }
+        return { kind: "name", id: node.text, span };
+      case "integer":
+        return { kind: "number", value: Number(node.text.replace(/_/g, "")), isInt: true, span };
+      case "float":
+        return { kind: "number", value: Number(node.text.replace(/_/g, "")), isInt: false, span };
+      case "true":
+      case "false":
+        return { kind: "bool", value: node.type === "true", span };
+      case "string":
+        return { kind: "string", value: stringValue(node), span };
+      case "not_operator":
+        return { kind: "unary", op: "not", operand: this.expr(node.childForFieldName("argument")!), span };
+      case "unary_operator": {
+        const op = node.child(0)!.text;
+        const operand = this.expr(node.childForFieldName("argument")!);
+        if (op === "+") return operand;
+        if (op === "-") return { kind: "unary", op: "-", operand, span };
+        break;
+      }
+      case "binary_operator":
+      case "boolean_operator":
+      case "comparison_operator": {
+        const op = BINARY[node.childForFieldName("operator")?.text ?? node.child(1)!.text];
+        if (op && node.namedChildCount === 2) {
+          return { kind: "binary", op, left: this.expr(node.namedChild(0)!), right: this.expr(node.namedChild(1)!), span };
+        }
+        break;
+      }
+      case "conditional_expression": {
+        const [then, test, otherwise] = node.namedChildren;
+        return { kind: "conditional", test: this.expr(test), then: this.expr(then), else: this.expr(otherwise), span };
+      }
+      case "attribute": {
+        const field = this.selfAttr(node);
+        if (field !== undefined) {
+          const config = this.scope.configAttrs.get(field);
+          if (config) return { kind: "config", field: config, span };
+        }
+        break;
+      }
+      case "call":
+        return this.call(node);
+    }
+    return this.unsupported(node, `the expression '${firstLine(node)}'`);
+  }
+
+  private call(node: Node): Expr {
+    const span = spanOf(node);
+    const recognized = this.hooks.call(node, this);
+    if (recognized) return recognized;
+
+    const fn = node.childForFieldName("function")!;
+    const op = JAX_OPS[this.imports.resolve(fn) ?? ""] ?? this.frontendOp(fn);
+    if (op) return { kind: "op", op, args: this.positionalArgs(node), span };
+
+    // self.child(args) or self.child.method(args)
+    const attr = this.selfAttr(fn);
+    const child = attr !== undefined ? this.scope.childAttrs.get(attr) : undefined;
+    if (child) return { kind: "callChild", child: child.attr, method: "__call__", args: this.positionalArgs(node), span };
+    if (fn.type === "attribute") {
+      const owner = this.selfAttr(fn.childForFieldName("object")!);
+      const ownerChild = owner !== undefined ? this.scope.childAttrs.get(owner) : undefined;
+      if (ownerChild) {
+        const method = fn.childForFieldName("attribute")!.text;
+        return { kind: "callChild", child: ownerChild.attr, method, args: this.positionalArgs(node), span };
+      }
+    }
+    return this.unsupported(node, `the call '${firstLine(fn)}(...)'`);
+  }
+
+  /** Frontends may add their own op spellings (Linen re-exports jax.nn as nn.relu). */
+  frontendOp: (fn: Node) => string | undefined = () => undefined;
+
+  /** Positional arguments; keyword arguments are reported as unsupported. */
+  positionalArgs(call: Node): Expr[] {
+    const { positional, keywords } = callArguments(call);
+    for (const [name, value] of Object.entries(keywords)) {
+      this.unsupported(value.parent ?? value, `the keyword argument '${name}=' here`);
+    }
+    return positional.map((a) => this.expr(a));
+  }
+
+  /** `self.<name>` → name; anything else → undefined. */
+  selfAttr(node: Node): string | undefined {
+    if (node.type !== "attribute") return undefined;
+    const object = node.childForFieldName("object")!;
+    return object.type === "identifier" && object.text === "self" ? node.childForFieldName("attribute")!.text : undefined;
+  }
+
+  unsupported(node: Node, what: string): Expr {
+    return unsupported(this.diags, node, what);
+  }
+}
+
+/** Reports NNX201 and returns a placeholder so lowering can report more than one problem. */
+export function unsupported(diags: DiagnosticBag, node: Node, what: string): Expr {
+  diags.error("NNX201", `unsupported construct: ${what}`, spanOf(node));
+  return { kind: "bool", value: false, span: spanOf(node) };
+}
+
+export interface CallArguments {
+  positional: Node[];
+  keywords: Record<string, Node>;
+}
+
+export function callArguments(call: Node): CallArguments {
+  const out: CallArguments = { positional: [], keywords: {} };
+  const args = call.childForFieldName("arguments");
+  for (const a of args?.namedChildren ?? []) {
+    if (a.type === "comment") continue;
+    if (a.type === "keyword_argument") {
+      out.keywords[a.childForFieldName("name")!.text] = a.childForFieldName("value")!;
+    } else {
+      out.positional.push(a);
+    }
+  }
+  return out;
+}
+
+/** Parameters of a method, without `self`; annotations and defaults are read elsewhere. */
+export function methodParams(fn: Node, diags: DiagnosticBag): MethodParam[] {
+  const params: MethodParam[] = [];
+  for (const p of fn.childForFieldName("parameters")!.namedChildren) {
+    const name = paramName(p);
+    if (name === undefined) {
+      unsupported(diags, p, `the parameter '${p.text}'`);
+      continue;
+    }
+    if (name !== "self") params.push({ name, span: spanOf(p) });
+  }
+  return params;
+}
+
+export function paramName(p: Node): string | undefined {
+  if (p.type === "identifier") return p.text;
+  if (p.type === "typed_parameter") return p.namedChild(0)?.type === "identifier" ? p.namedChild(0)!.text : undefined;
+  if (p.type === "default_parameter" || p.type === "typed_default_parameter") return p.childForFieldName("name")?.text;
+  return undefined;
+}
+
+export function paramAnnotation(p: Node): string | undefined {
+  return p.childForFieldName("type")?.text;
+}
+
+export function paramDefault(p: Node): Node | undefined {
+  return p.childForFieldName("value") ?? undefined;
+}
+
+export function stringValue(node: Node): string {
+  const content = node.namedChildren.find((c) => c.type === "string_content");
+  return content?.text ?? "";
+}
+
+export function firstLine(node: Node): string {
+  const line = node.text.split("\n")[0];
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+export function nodeSpan(node: Node): Span {
+  return spanOf(node);
+}

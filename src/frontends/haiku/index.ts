@@ -1,0 +1,213 @@
+// Haiku frontend: hk.Module subclasses, inline layers, hk.dropout and the
+// hk.transform(...).init(...) entry point → the module model.
+import type { DiagnosticBag } from "../../diagnostics.js";
+import type { EntryPoint, Expr, ModuleDef, Program } from "../../ir/model.js";
+import type { ImportTable } from "../../parse/imports.js";
+import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
+import { constructModule, inlineChild, type InlineContext } from "../common/construct.js";
+import { entryPoint, readInitArguments } from "../common/entry.js";
+import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault, paramName, type LoweringHooks } from "../common/lower.js";
+import { snakeCase, UniqueNames } from "../common/naming.js";
+import { configField, TopLevel, type ClassInfo } from "../common/toplevel.js";
+import { HAIKU_LAYERS } from "./layers.js";
+
+const MODULE_BASES = ["haiku.Module"];
+const TRANSFORMS = ["haiku.transform", "haiku.transform_with_state"];
+
+export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: DiagnosticBag): Program {
+  const top = new TopLevel(source, imports);
+  const classes = top.classesDerivedFrom(MODULE_BASES);
+  if (!classes.length) diags.error("NNX301", "no hk.Module subclass found in this file");
+
+  const scopes = new Map<string, ModuleScope>();
+  for (const c of classes) scopes.set(c.name, declareModule(c, diags));
+  const modules = new Map([...scopes].map(([name, s]) => [name, s.def]));
+  for (const c of classes) lowerModule(c, scopes.get(c.name)!, modules, imports, diags);
+
+  const found = findEntry(top, modules, diags);
+  diags.throwIfErrors();
+  return {
+    file: source.file,
+    origin: "Haiku",
+    modules: [...modules.values()],
+    entry: found!.entry,
+    naming: { rootPath: [found!.rootName], collectionPrefix: { params: "", batch_stats: "state/" } },
+    reference: { framework: "haiku", object: found!.object, callKwargs: found!.callKwargs },
+  };
+}
+
+/** The module's config, from `__init__`'s parameters (all but `self` and `name`). */
+function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
+  const def: ModuleDef = { name: c.name, config: [], children: [], methods: [], span: spanOf(c.node) };
+  const scope = new ModuleScope(def);
+  const init = methodNode(c, "__init__");
+  for (const p of init?.childForFieldName("parameters")!.namedChildren ?? []) {
+    const name = paramName(p);
+    if (!name || name === "self" || name === "name") continue;
+    const type = p.childForFieldName("type") ?? undefined;
+    def.config.push(configField(name, type, paramDefault(p), p, diags));
+  }
+  return scope;
+}
+
+function methodNode(c: ClassInfo, name: string): Node | undefined {
+  return c.body.namedChildren.find((n) => n.type === "function_definition" && n.childForFieldName("name")!.text === name);
+}
+
+function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, ModuleDef>, imports: ImportTable, diags: DiagnosticBag): void {
+  const sourceNames = new UniqueNames();
+  const hooks = haikuHooks(modules, imports, sourceNames);
+  const init = methodNode(c, "__init__");
+  if (init) lowerInit(init, scope, new MethodLowering(scope, imports, diags, hooks));
+
+  for (const member of c.body.namedChildren) {
+    if (member.type === "expression_statement" && member.namedChild(0)?.type === "string") continue;
+    if (member.type === "comment") continue;
+    if (member.type !== "function_definition") {
+      diags.error("NNX201", `unsupported construct: a class member other than a method`, spanOf(member));
+      continue;
+    }
+    const name = member.childForFieldName("name")!.text;
+    if (name === "__init__") continue;
+    scope.def.methods.push(new MethodLowering(scope, imports, diags, hooks).method(member));
+  }
+}
+
+/** `__init__`: `super().__init__(name=name)`, `self.a = a`, and submodules built eagerly. */
+function lowerInit(init: Node, scope: ModuleScope, lower: MethodLowering): void {
+  const params = new Set(methodParams(init, lower.diags).map((p) => p.name));
+  for (const stmt of init.childForFieldName("body")!.namedChildren) {
+    const inner = stmt.namedChild(0);
+    if (stmt.type === "comment" || inner?.type === "string") continue;
+    if (inner?.type === "call" && inner.text.startsWith("super().__init__")) continue;
+    if (inner?.type === "assignment") {
+      const attr = lower.selfAttr(inner.childForFieldName("left")!);
+      const right = inner.childForFieldName("right")!;
+      if (attr !== undefined && right.type === "identifier" && params.has(right.text)) {
+        scope.configAttrs.set(attr, right.text);
+        continue;
+      }
+    }
+    lower.unsupported(stmt, `'${stmt.text.split("\n")[0]}' in __init__ (only config assignments are supported so far)`);
+  }
+}
+
+function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourceNames: UniqueNames): LoweringHooks {
+  const inline: InlineContext = {
+    layers: HAIKU_LAYERS,
+    modules,
+    autoName: (base) => sourceNames.take(base),
+    moduleBase: (def) => snakeCase(def.name),
+  };
+  return {
+    call(node, lower) {
+      const qualified = imports.resolve(node.childForFieldName("function")!);
+      if (qualified === "haiku.dropout") return dropout(node, lower);
+      if (qualified === "haiku.next_rng_key") return lower.unsupported(node, "hk.next_rng_key() outside hk.dropout");
+      return inlineChild(node, lower, inline);
+    },
+  };
+}
+
+/** `hk.dropout(hk.next_rng_key(), rate if training else 0, x)` → a Dropout child, active in train mode. */
+function dropout(node: Node, lower: MethodLowering): Expr {
+  const { positional, keywords } = callArguments(node);
+  const [rng, rateNode, x] = [positional[0] ?? keywords.rng, positional[1] ?? keywords.rate, positional[2] ?? keywords.x];
+  if (!rng || !rateNode || !x || Object.keys(keywords).some((k) => !["rng", "rate", "x"].includes(k))) {
+    return lower.unsupported(node, "hk.dropout with arguments other than (rng, rate, x)");
+  }
+  if (rng.type !== "call" || lower.imports.resolve(rng.childForFieldName("function")!) !== "haiku.next_rng_key") {
+    return lower.unsupported(rng, "a dropout key that is not hk.next_rng_key()");
+  }
+  const rate = lower.expr(rateNode);
+  const mode = modalRate(rate);
+  if (!mode) {
+    return lower.unsupported(rateNode, "a dropout rate that is not switched off by a flag (write `rate if training else 0`)");
+  }
+  const child = lower.scope.addChild("dropout", {
+    ctor: { kind: "layer", layer: "Dropout", options: { rate: mode.rate } },
+    source: { segment: "" },
+    span: spanOf(node),
+  });
+  return { kind: "callChild", child: child.attr, method: "__call__", args: [lower.expr(x)], mode: { trainWhen: mode.trainWhen }, span: spanOf(node) };
+}
+
+/** `r if t else 0` → rate r while t; `0 if t else r` → rate r while not t. */
+function modalRate(rate: Expr): { rate: Expr; trainWhen: Expr } | undefined {
+  if (rate.kind !== "conditional") return undefined;
+  const isZero = (e: Expr) => e.kind === "number" && e.value === 0;
+  if (isZero(rate.else) && !isZero(rate.then)) return { rate: rate.then, trainWhen: rate.test };
+  if (isZero(rate.then) && !isZero(rate.else)) {
+    return { rate: rate.else, trainWhen: { kind: "unary", op: "not", operand: rate.test, span: rate.test.span } };
+  }
+  return undefined;
+}
+
+interface HaikuEntry {
+  entry: EntryPoint;
+  object: string;
+  rootName: string;
+  /** Flags as the transformed function names them, for the reference run. */
+  callKwargs: Record<string, boolean>;
+}
+
+/**
+ * `f = hk.transform(forward)` … `f.init(key, x, training=False)`, where
+ * `forward` returns `Model(...)(x, training)`.
+ */
+function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: DiagnosticBag): HaikuEntry | undefined {
+  for (const { receiver, call } of top.initCalls) {
+    const transformed = top.assignments.get(receiver);
+    if (transformed?.type !== "call") continue;
+    const transform = top.imports.resolve(transformed.childForFieldName("function")!) ?? "";
+    if (!TRANSFORMS.includes(transform)) continue;
+    const fnName = callArguments(transformed).positional[0];
+    const fn = fnName?.type === "identifier" ? top.functions.get(fnName.text) : undefined;
+    if (!fn) {
+      diags.error("NNX301", `${transform.replace("haiku.", "hk.")} must be given a top-level function defined in this file`, spanOf(transformed));
+      return undefined;
+    }
+    const root = rootCall(fn, modules, diags);
+    if (!root) return undefined;
+    const fnParams = methodParams(fn, diags).map((p) => p.name);
+    const args = readInitArguments(call, fnParams, top, diags);
+    if (!args) return undefined;
+    const lower = new MethodLowering(new ModuleScope(root.def), top.imports, diags, { call: () => undefined });
+    const built = constructModule(root.def, root.ctor, lower);
+    // forward's parameters reach the method in the order the call passes them.
+    const methodNames = root.def.methods.find((m) => m.name === "__call__")?.params.map((p) => p.name) ?? [];
+    const renamed = {
+      inputs: args.inputs.map((s) => ({ ...s, name: methodNames[root.argOrder.indexOf(s.name)] ?? s.name })),
+      flags: Object.fromEntries(Object.entries(args.flags).map(([k, v]) => [methodNames[root.argOrder.indexOf(k)] ?? k, v])),
+    };
+    return {
+      entry: entryPoint(root.def.name, built.options, renamed, call),
+      object: receiver,
+      rootName: built.name ?? snakeCase(root.def.name),
+      callKwargs: args.flags,
+    };
+  }
+  diags.error("NNX301", "no entry point: expected `f = hk.transform(fn)` and a call `f.init(key, ...)` in this file");
+  return undefined;
+}
+
+/** The `Model(...)(args)` a transformed function returns. */
+function rootCall(fn: Node, modules: Map<string, ModuleDef>, diags: DiagnosticBag) {
+  const locals = new Map<string, Node>();
+  for (const stmt of fn.childForFieldName("body")!.namedChildren) {
+    const inner = stmt.namedChild(0);
+    if (inner?.type === "assignment" && inner.childForFieldName("left")!.type === "identifier") {
+      locals.set(inner.childForFieldName("left")!.text, inner.childForFieldName("right")!);
+    }
+    if (stmt.type !== "return_statement" || inner?.type !== "call") continue;
+    let ctor = inner.childForFieldName("function")!;
+    if (ctor.type === "identifier" && locals.has(ctor.text)) ctor = locals.get(ctor.text)!;
+    const cls = ctor.type === "call" ? ctor.childForFieldName("function")! : undefined;
+    const def = cls?.type === "identifier" ? modules.get(cls.text) : undefined;
+    const argOrder = callArguments(inner).positional.map((a) => a.text);
+    if (def && Object.keys(callArguments(inner).keywords).length === 0) return { def, ctor, argOrder };
+  }
+  diags.error("NNX301", `the transformed function must return \`Module(...)(args)\` for a module in this file`, spanOf(fn));
+  return undefined;
+}
+

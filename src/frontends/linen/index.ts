@@ -1,0 +1,127 @@
+// Linen frontend: nn.Module dataclasses, @nn.compact methods with inline
+// layers, setup() submodules, and the `Model(...).init(key, x, ...)` entry.
+import type { DiagnosticBag } from "../../diagnostics.js";
+import type { EntryPoint, ModuleDef, Program } from "../../ir/model.js";
+import type { ImportTable } from "../../parse/imports.js";
+import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
+import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
+import { entryPoint, readInitArguments } from "../common/entry.js";
+import { MethodLowering, ModuleScope, type LoweringHooks } from "../common/lower.js";
+import { configField, TopLevel, type ClassInfo } from "../common/toplevel.js";
+import { LINEN_LAYERS, LINEN_OPS } from "./layers.js";
+
+const MODULE_BASES = ["flax.linen.Module"];
+/** Dataclass fields every Linen module has; not configuration. */
+const RESERVED_FIELDS = new Set(["name", "parent"]);
+
+export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: DiagnosticBag): Program {
+  const top = new TopLevel(source, imports);
+  const classes = top.classesDerivedFrom(MODULE_BASES);
+  if (!classes.length) diags.error("NNX301", "no nn.Module subclass found in this file");
+
+  const scopes = new Map<string, ModuleScope>();
+  for (const c of classes) scopes.set(c.name, declareModule(c, diags));
+  const modules = new Map([...scopes].map(([name, s]) => [name, s.def]));
+  for (const c of classes) lowerModule(c, scopes.get(c.name)!, modules, imports, diags);
+
+  const found = findEntry(top, modules, diags);
+  diags.throwIfErrors();
+  return {
+    file: source.file,
+    origin: "Flax Linen",
+    modules: [...modules.values()],
+    entry: found!.entry,
+    naming: { rootPath: [], collectionPrefix: { params: "params/", batch_stats: "batch_stats/" } },
+    reference: { framework: "linen", object: found!.object, callKwargs: found!.entry.modeArgs },
+  };
+}
+
+/** Config from the dataclass fields: `features: int`, `rate: float = 0.5`. */
+function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
+  const def: ModuleDef = { name: c.name, config: [], children: [], methods: [], span: spanOf(c.node) };
+  const scope = new ModuleScope(def);
+  for (const stmt of c.body.namedChildren) {
+    const a = stmt.type === "expression_statement" ? stmt.namedChild(0) : null;
+    const type = a?.type === "assignment" ? a.childForFieldName("type") : null;
+    if (!a || !type) continue;
+    const name = a.childForFieldName("left")!.text;
+    if (RESERVED_FIELDS.has(name)) continue;
+    scope.addConfig(configField(name, type, a.childForFieldName("right") ?? undefined, a, diags));
+  }
+  return scope;
+}
+
+function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, ModuleDef>, imports: ImportTable, diags: DiagnosticBag): void {
+  const counters = new Map<string, number>();
+  const inline: InlineContext = {
+    layers: LINEN_LAYERS,
+    modules,
+    // Linen numbers unnamed submodules per class name within their parent.
+    autoName: (base) => {
+      const k = counters.get(base) ?? 0;
+      counters.set(base, k + 1);
+      return `${base}_${k}`;
+    },
+    moduleBase: (def) => def.name,
+  };
+  const hooks: LoweringHooks = { call: (node, lower) => inlineChild(node, lower, inline) };
+  const newLowering = () => {
+    const lower = new MethodLowering(scope, imports, diags, hooks);
+    lower.frontendOp = (fn) => LINEN_OPS[imports.resolve(fn) ?? ""];
+    return lower;
+  };
+
+  const members = c.body.namedChildren.map((m) => (m.type === "decorated_definition" ? { fn: m.childForFieldName("definition")!, decorators: m.namedChildren.filter((d) => d.type === "decorator") } : { fn: m, decorators: [] as Node[] }));
+  const setup = members.find((m) => m.fn.type === "function_definition" && m.fn.childForFieldName("name")!.text === "setup");
+  if (setup) lowerSetup(setup.fn, newLowering(), modules);
+
+  for (const { fn, decorators } of members) {
+    if (fn.type === "expression_statement" || fn.type === "comment") continue; // fields, docstrings
+    if (fn.type !== "function_definition") {
+      diags.error("NNX201", "unsupported construct: a class member other than a field or method", spanOf(fn));
+      continue;
+    }
+    if (fn === setup?.fn) continue;
+    for (const d of decorators) {
+      if (imports.resolve(d.namedChild(0)!) !== "flax.linen.compact") {
+        diags.error("NNX201", `unsupported construct: the decorator '${d.text}'`, spanOf(d));
+      }
+    }
+    scope.def.methods.push(newLowering().method(fn));
+  }
+}
+
+/** `setup()`: each `self.attr = Layer(...)` is a child named by its attribute. */
+function lowerSetup(fn: Node, lower: MethodLowering, modules: Map<string, ModuleDef>): void {
+  const ctx: InlineContext = { layers: LINEN_LAYERS, modules, autoName: (b) => b, moduleBase: (d) => d.name };
+  for (const stmt of fn.childForFieldName("body")!.namedChildren) {
+    const a = stmt.namedChild(0);
+    if (stmt.type === "comment" || a?.type === "string") continue;
+    const attr = a?.type === "assignment" ? lower.selfAttr(a.childForFieldName("left")!) : undefined;
+    const right = a?.childForFieldName("right");
+    const built = attr !== undefined && right?.type === "call" ? buildChild(right, lower, ctx, attr) : undefined;
+    if (!built) lower.unsupported(stmt, `'${stmt.text.split("\n")[0]}' in setup() (only submodule assignments are supported)`);
+    else if (built.mode) lower.unsupported(right!, "a train/eval flag fixed in setup()");
+  }
+}
+
+function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: DiagnosticBag): { entry: EntryPoint; object: string } | undefined {
+  for (const { receiver, call } of top.initCalls) {
+    const ctor = top.assignments.get(receiver);
+    const cls = ctor?.type === "call" ? ctor.childForFieldName("function")! : undefined;
+    const def = cls?.type === "identifier" ? modules.get(cls.text) : undefined;
+    if (!def) continue;
+    const method = def.methods.find((m) => m.name === "__call__");
+    if (!method) {
+      diags.error("NNX301", `${def.name} has no __call__ to translate as the entry point`, spanOf(ctor!));
+      return undefined;
+    }
+    const args = readInitArguments(call, method.params.map((p) => p.name), top, diags);
+    if (!args) return undefined;
+    const lower = new MethodLowering(new ModuleScope(def), top.imports, diags, { call: () => undefined });
+    const built = constructModule(def, ctor!, lower);
+    return { entry: entryPoint(def.name, built.options, args, call), object: receiver };
+  }
+  diags.error("NNX301", "no entry point: expected `model = Module(...)` and a call `model.init(key, ...)` in this file");
+  return undefined;
+}

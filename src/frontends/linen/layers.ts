@@ -1,0 +1,39 @@
+import type { SourceLayer } from "../common/layer-table.js";
+
+/** Flax Linen layers nnxport translates, keyed by qualified name. */
+export const LINEN_LAYERS: Record<string, SourceLayer> = {
+  "flax.linen.Dense": {
+    layer: "Linear",
+    params: [
+      { name: "features", option: "outFeatures" },
+      { name: "use_bias", option: "useBias" },
+      { name: "dtype" },
+      { name: "param_dtype" },
+      { name: "precision" },
+      { name: "kernel_init" },
+      { name: "bias_init" },
+    ],
+    leaves: { kernel: "kernel", bias: "bias" },
+    autoName: "Dense",
+  },
+  "flax.linen.Dropout": {
+    layer: "Dropout",
+    params: [{ name: "rate", option: "rate" }, { name: "broadcast_dims" }, { name: "rng_collection" }],
+    mode: { param: "deterministic", trueMeansTraining: false },
+    leaves: {},
+    autoName: "Dropout",
+  },
+};
+
+/** flax.linen re-exports jax.nn's activations under its own name. */
+export const LINEN_OPS: Record<string, string> = {
+  "flax.linen.relu": "relu",
+  "flax.linen.gelu": "gelu",
+  "flax.linen.sigmoid": "sigmoid",
+  "flax.linen.silu": "silu",
+  "flax.linen.swish": "silu",
+  "flax.linen.elu": "elu",
+  "flax.linen.tanh": "tanh",
+  "flax.linen.softmax": "softmax",
+  "flax.linen.log_softmax": "logSoftmax",
+};

@@ -1,0 +1,54 @@
+// The catalog of framework-neutral layers. A frontend maps its framework's
+// layers onto these; the emitter maps these onto runtime classes. Adding a
+// layer means one entry here, one row in each frontend's table and one in the
+// emitter's.
+import type { Expr } from "./model.js";
+import { dimFromExpr, lastDim, withLastDim, type Dim, type ValueShape } from "./shapes.js";
+
+export type LayerKind = "Linear" | "Dropout";
+
+/** A variable a layer owns, as the runtime names it. */
+export interface LayerVariable {
+  name: string;
+  type: "Param" | "BatchStat";
+  /** The variable's shape given the layer's resolved size options. */
+  shape(options: Record<string, Dim>): Dim[];
+}
+
+export interface LayerSpec {
+  /** Option the analysis fills from the input's last dimension (lazy → eager). */
+  inputSizeOption?: string;
+  /** Options that must be known after analysis; all others are optional. */
+  required: string[];
+  /** Variables owned, given the options as written. */
+  variables(options: Record<string, Expr>): LayerVariable[];
+  /** Output shape from input shape and options. */
+  output(input: ValueShape, options: Record<string, Expr>): ValueShape;
+  /** Whether calls behave differently in train and eval mode. */
+  modal: boolean;
+}
+
+function isFalse(e: Expr | undefined): boolean {
+  return e?.kind === "bool" && !e.value;
+}
+
+export const LAYERS: Record<LayerKind, LayerSpec> = {
+  Linear: {
+    inputSizeOption: "inFeatures",
+    required: ["inFeatures", "outFeatures"],
+    variables: (o) => [
+      { name: "kernel", type: "Param", shape: (d) => [d.inFeatures, d.outFeatures] },
+      ...(isFalse(o.useBias) ? [] : [{ name: "bias", type: "Param" as const, shape: (d: Record<string, Dim>) => [d.outFeatures] }]),
+    ],
+    output: (input, o) => withLastDim(input, dimFromExpr(o.outFeatures)),
+    modal: false,
+  },
+  Dropout: {
+    required: ["rate"],
+    variables: () => [],
+    output: (input) => input,
+    modal: true,
+  },
+};
+
+export { lastDim };

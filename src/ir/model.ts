@@ -1,0 +1,135 @@
+// The framework-neutral module model. Frontends build it from Haiku or Linen
+// source; analysis completes it (input sizes, mode flags); the emitter prints it.
+// Nothing here knows TypeScript, and nothing here knows Haiku or Linen idioms.
+import type { Span } from "./span.js";
+import type { LayerKind } from "./layers.js";
+
+export type Expr =
+  /** A local variable or method parameter. */
+  | { kind: "name"; id: string; span: Span }
+  /** A field of the module's own configuration (`self.features`). */
+  | { kind: "config"; field: string; span: Span }
+  | { kind: "number"; value: number; isInt: boolean; span: Span }
+  | { kind: "bool"; value: boolean; span: Span }
+  | { kind: "string"; value: string; span: Span }
+  | { kind: "unary"; op: "not" | "-"; operand: Expr; span: Span }
+  | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; span: Span }
+  | { kind: "conditional"; test: Expr; then: Expr; else: Expr; span: Span }
+  /** A framework-neutral array op, e.g. `relu`; see ops.ts. */
+  | { kind: "op"; op: string; args: Expr[]; span: Span }
+  /** A call of a child module: `child.method(args)`. */
+  | { kind: "callChild"; child: string; method: string; args: Expr[]; mode?: ModeUse; span: Span };
+
+export type BinaryOp = "+" | "-" | "*" | "/" | "**" | "@" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
+
+/**
+ * How a call's behaviour depends on train/eval mode: it trains exactly when
+ * `trainWhen` is true (e.g. `training`, or `not deterministic` turned round).
+ * Analysis replaces these with the module's own train()/eval() mode.
+ */
+export interface ModeUse {
+  trainWhen: Expr;
+}
+
+export type Stmt =
+  | { kind: "assign"; target: string; value: Expr; span: Span }
+  | { kind: "return"; value: Expr; span: Span };
+
+export type ScalarType = "int" | "float" | "bool" | "str";
+
+export interface ConfigField {
+  name: string;
+  type: ScalarType;
+  default?: Expr;
+  /** Added by analysis: an input size the eager module needs at construction. */
+  synthesized?: { fromInput: string; method: string };
+  span: Span;
+}
+
+export interface MethodParam {
+  name: string;
+  /** Set by analysis when the parameter only chooses train/eval mode. */
+  modeFlag?: { trainWhen: boolean };
+  span: Span;
+}
+
+export interface Method {
+  /** `__call__` is the module's call; other names are kept. */
+  name: string;
+  params: MethodParam[];
+  body: Stmt[];
+  span: Span;
+}
+
+/** Where a child's variables live in the source framework's parameter tree. */
+export interface SourceNaming {
+  /** The child's own path segment (`linear_1`, `Dense_0`, `block`). */
+  segment: string;
+  /** Per variable of a layer: its leaf name relative to the child's path (`w`, `~/mean_ema/average`). */
+  leaves?: Record<string, string>;
+}
+
+export type ChildCtor =
+  | { kind: "layer"; layer: LayerKind; options: Record<string, Expr> }
+  | { kind: "module"; module: string; args: Record<string, Expr> };
+
+export interface Child {
+  /** Attribute name on the owning module, snake_case as in the source. */
+  attr: string;
+  ctor: ChildCtor;
+  source: SourceNaming;
+  span: Span;
+}
+
+export interface ModuleDef {
+  name: string;
+  config: ConfigField[];
+  children: Child[];
+  methods: Method[];
+  span: Span;
+}
+
+export interface SampleInput {
+  name: string;
+  shape: number[];
+  dtype: "float32" | "int32";
+}
+
+/** What the source program builds and calls: the root of the translated model. */
+export interface EntryPoint {
+  module: string;
+  /** Constructor configuration as the source gives it (`Model(256, 10)` → dmid, dout). */
+  config: Record<string, Expr>;
+  method: string;
+  inputs: SampleInput[];
+  /** The value the init call passes for each mode flag (`training=False`). */
+  modeArgs: Record<string, boolean>;
+  span: Span;
+}
+
+export interface ParamNamingScheme {
+  /** Path segments above the root module (`model` in Haiku's `model/linear`). */
+  rootPath: string[];
+  /** Prefix for each variable collection in a flat source path (`params/` in Linen). */
+  collectionPrefix: Record<string, string>;
+}
+
+export interface Program {
+  file: string;
+  /** Human-readable origin for the emitted header, e.g. "Haiku (dm-haiku)". */
+  origin: string;
+  modules: ModuleDef[];
+  entry: EntryPoint;
+  naming: ParamNamingScheme;
+  /**
+   * Everything the Python harness needs to build, init and apply the original.
+   * Opaque to the emitter; read only by verify's harness for this framework.
+   */
+  reference: ReferenceRecipe;
+}
+
+export interface ReferenceRecipe {
+  framework: "haiku" | "linen";
+  /** Framework-specific recipe, e.g. `{ transform: "transform", fn: "forward" }`. */
+  [key: string]: unknown;
+}
