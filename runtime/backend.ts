@@ -24,13 +24,14 @@ export interface BackendInfo {
   reason: string | null;
   tried: BackendAttempt[];
   versions: Record<string, string>;
+  /** The environment variables that steer the choice or TF, as they are now. */
   env: Record<string, string | undefined>;
 }
 
 interface State {
   preferred?: BackendName;
   chosen?: Promise<BackendName>;
-  info: BackendInfo;
+  info: Omit<BackendInfo, "env">;
 }
 
 // Kept on globalThis so that even if this module is loaded twice (source and dist,
@@ -38,7 +39,7 @@ interface State {
 const KEY = Symbol.for("nnxport.backend");
 const store = globalThis as typeof globalThis & { [KEY]?: State };
 const state: State = (store[KEY] ??= {
-  info: { name: null, reason: null, tried: [], versions: { node: process.versions.node, "tfjs-core": tf.version_core }, env: {} },
+  info: { name: null, reason: null, tried: [], versions: { node: process.versions.node, "tfjs-core": tf.version_core } },
 });
 
 const require = createRequire(import.meta.url);
@@ -69,7 +70,9 @@ export function ensureBackend(): Promise<string> {
 }
 
 export function backendInfo(): BackendInfo {
-  return JSON.parse(JSON.stringify(state.info)) as BackendInfo;
+  const { NNXPORT_BACKEND, TF_ENABLE_ONEDNN_OPTS, TF_CPP_MIN_LOG_LEVEL } = process.env;
+  const env = { NNXPORT_BACKEND, TF_ENABLE_ONEDNN_OPTS, TF_CPP_MIN_LOG_LEVEL };
+  return JSON.parse(JSON.stringify({ ...state.info, env })) as BackendInfo;
 }
 
 async function choose(): Promise<BackendName> {
@@ -101,8 +104,9 @@ async function activate(name: BackendName): Promise<void> {
   try {
     if (name === "tensorflow") {
       // Read by libtensorflow when it loads, so they must be set before the require.
-      // TF 2.21's oneDNN kernels were measured giving wrong Conv2DBackpropInput results
-      // (conv transpose, conv input-gradients); the Eigen kernels are correct.
+      // TF 2.21's oneDNN Conv2DBackpropInput (conv transpose, conv input-gradients) is
+      // recorded in the design notes as giving wrong answers; the Eigen kernels used with
+      // oneDNN off are TF's reference CPU implementation.
       process.env.TF_ENABLE_ONEDNN_OPTS ??= "0";
       process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // hide TF's C++ INFO/WARNING chatter
       require("@tensorflow/tfjs-node"); // registers "tensorflow" (and selects it) on import
@@ -123,6 +127,7 @@ async function activate(name: BackendName): Promise<void> {
   } finally {
     console.warn = warn;
   }
+  for (const w of warnings) warn(w); // on success they are ordinary warnings: pass them on
   if (name === "tensorflow") {
     const binding = (tf.backend() as { binding?: { TF_Version?: string } }).binding;
     if (binding?.TF_Version) state.info.versions.libtensorflow = binding.TF_Version;
@@ -132,11 +137,6 @@ async function activate(name: BackendName): Promise<void> {
     // Its first write prints "install our node backend" advice; we announce the choice ourselves.
     (tf.backend() as { firstUse?: boolean }).firstUse = false;
   }
-  state.info.env = {
-    NNXPORT_BACKEND: process.env.NNXPORT_BACKEND,
-    TF_ENABLE_ONEDNN_OPTS: process.env.TF_ENABLE_ONEDNN_OPTS,
-    TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL,
-  };
 }
 
 // TF 2.21's Round kernel returns 0 for every int32 element (tf.round on an int32 tensor

@@ -100,6 +100,23 @@ function tensorsIn(x: unknown, out: tf.Tensor[] = []): tf.Tensor[] {
   return out;
 }
 
+/**
+ * If the function throws, tfjs leaves the recorded tape (and the tensors it
+ * saved for the backward pass) behind; release them so errors don't leak.
+ */
+function discardTape(): void {
+  const state = (tf.engine() as unknown as { state: EngineState }).state;
+  if (state.gradientDepth === 0 && state.activeTape) {
+    for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+    state.activeTape = null;
+  }
+}
+
+interface EngineState {
+  gradientDepth: number;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
+}
+
 function gradGeneral(fn: Fn, options: GradOptions) {
   const { argnums = 0, hasAux = false, wrt = Param } = options;
   const many = Array.isArray(argnums);
@@ -178,6 +195,10 @@ function gradGeneral(fn: Fn, options: GradOptions) {
         value: tf.Tensor;
         grads: (tf.Tensor | null)[];
       });
+    } catch (e) {
+      discardTape();
+      for (const t of auxTensors) t.dispose();
+      throw e;
     } finally {
       // 3. Restore the model's own tensors. If the function assigned a new value
       //    to a differentiated Variable, that value stays (the original is freed).

@@ -56,7 +56,8 @@ if [ ! -f "$PKG/deps/.nnxport-tf-$TF_VERSION" ]; then
   if [ $rc -eq 0 ] && why=$(backend_ok); then
     log "tfjs-node installed by its own script (backend: $why)"; exit 0
   fi
-  log "its own install failed (exit $rc): $(grep -m1 -E 'Error|error' "$CACHE/install.log" | cut -c1-200)"
+  [ $rc -eq 124 ] && why="timed out" || why=$(grep -m1 -E '^[A-Za-z]*Error|ERR!' "$CACHE/install.log" | cut -c1-200)
+  log "its own install failed (exit $rc): ${why:-see $CACHE/install.log}"
 fi
 
 # --- 2. Offline build against the tensorflow-cpu wheel.
@@ -80,7 +81,7 @@ if [ ! -f "$PKG/deps/.nnxport-tf-$TF_VERSION" ]; then
     python3 -m pip download --no-deps --only-binary=:all: --dest "$CACHE" \
         --platform manylinux_2_27_x86_64 --python-version 3.11 --implementation cp --abi cp311 \
         "tensorflow-cpu==$TF_VERSION" >"$CACHE/pip.log" 2>&1 ||
-      giveup "pip download of tensorflow-cpu==$TF_VERSION failed: $(tail -1 "$CACHE/pip.log")"
+      giveup "pip download of tensorflow-cpu==$TF_VERSION failed: $(tail -1 "$CACHE/pip.log") (log: $CACHE/pip.log)"
     wheel=$(ls "$CACHE"/tensorflow_cpu-$TF_VERSION-*.whl | head -1)
   fi
   log "staging libraries and C headers from $(basename "$wheel") ..."

@@ -70,7 +70,9 @@ export class Dropout extends Module {
     return tf.tidy(() => {
       let mask = random.bernoulli(key, keepProb, broadcastShape);
       mask = tf.broadcastTo(mask, inputs.shape);
-      return tf.where(mask, tf.div(inputs, keepProb), tf.zerosLike(inputs));
+      // XLA rewrites `x / c` for a constant c into `x * f32(1/c)`; do the same to match bit for bit.
+      const invKeep = Math.fround(1 / Math.fround(keepProb));
+      return tf.where(mask, tf.mul(inputs, invKeep), tf.zerosLike(inputs));
     });
   }
 }

@@ -3,7 +3,7 @@
 // layer means one entry here, one row in each frontend's table and one in the
 // emitter's.
 import type { Expr } from "./model.js";
-import { dimFromExpr, lastDim, withLastDim, type Dim, type ValueShape } from "./shapes.js";
+import { dimFromExpr, withLastDim, type ValueShape } from "./shapes.js";
 
 export type LayerKind = "Linear" | "Dropout";
 
@@ -11,8 +11,8 @@ export type LayerKind = "Linear" | "Dropout";
 export interface LayerVariable {
   name: string;
   type: "Param" | "BatchStat";
-  /** The variable's shape given the layer's resolved size options. */
-  shape(options: Record<string, Dim>): Dim[];
+  /** The variable's shape, given the layer's options evaluated to numbers. */
+  shape(sizes: Record<string, number>): number[];
 }
 
 export interface LayerSpec {
@@ -38,7 +38,7 @@ export const LAYERS: Record<LayerKind, LayerSpec> = {
     required: ["inFeatures", "outFeatures"],
     variables: (o) => [
       { name: "kernel", type: "Param", shape: (d) => [d.inFeatures, d.outFeatures] },
-      ...(isFalse(o.useBias) ? [] : [{ name: "bias", type: "Param" as const, shape: (d: Record<string, Dim>) => [d.outFeatures] }]),
+      ...(isFalse(o.useBias) ? [] : [{ name: "bias", type: "Param" as const, shape: (d: Record<string, number>) => [d.outFeatures] }]),
     ],
     output: (input, o) => withLastDim(input, dimFromExpr(o.outFeatures)),
     modal: false,
@@ -51,4 +51,3 @@ export const LAYERS: Record<LayerKind, LayerSpec> = {
   },
 };
 
-export { lastDim };

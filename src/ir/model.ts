@@ -130,6 +130,8 @@ export interface Program {
 
 export interface ReferenceRecipe {
   framework: "haiku" | "linen";
-  /** Framework-specific recipe, e.g. `{ transform: "transform", fn: "forward" }`. */
-  [key: string]: unknown;
+  /** The top-level name bound to the transformed function or module instance. */
+  object: string;
+  /** Flags by the name the call site uses → the root method's parameter. */
+  flags: Record<string, string>;
 }

@@ -4,7 +4,12 @@
 import type { Expr } from "./model.js";
 import type { Span } from "./span.js";
 
-export type Dim = { kind: "const"; value: number } | { kind: "field"; name: string } | { kind: "unknown" };
+export type Dim =
+  | { kind: "const"; value: number }
+  | { kind: "field"; name: string }
+  /** The last size of a method input, not yet bound to a config field. */
+  | { kind: "input"; param: string }
+  | { kind: "unknown" };
 
 export interface ValueShape {
   /** Trailing dimensions; any leading (batch) dimensions are implied. */
@@ -32,7 +37,7 @@ export function sameDim(a: Dim, b: Dim): boolean {
 }
 
 export function showDim(d: Dim): string {
-  return d.kind === "const" ? String(d.value) : d.kind === "field" ? d.name : "?";
+  return d.kind === "const" ? String(d.value) : d.kind === "field" ? d.name : d.kind === "input" ? `size of ${d.param}` : "?";
 }
 
 export function lastDim(s: ValueShape): Dim {

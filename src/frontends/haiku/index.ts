@@ -32,7 +32,7 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
     modules: [...modules.values()],
     entry: found!.entry,
     naming: { rootPath: [found!.rootName], collectionPrefix: { params: "", batch_stats: "state/" } },
-    reference: { framework: "haiku", object: found!.object, callKwargs: found!.callKwargs },
+    reference: { framework: "haiku", object: found!.object, flags: found!.flags },
   };
 }
 
@@ -147,8 +147,8 @@ interface HaikuEntry {
   entry: EntryPoint;
   object: string;
   rootName: string;
-  /** Flags as the transformed function names them, for the reference run. */
-  callKwargs: Record<string, boolean>;
+  /** The transformed function's flag names → the root method's parameter names. */
+  flags: Record<string, string>;
 }
 
 /**
@@ -176,15 +176,16 @@ function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: Diagno
     const built = constructModule(root.def, root.ctor, lower);
     // forward's parameters reach the method in the order the call passes them.
     const methodNames = root.def.methods.find((m) => m.name === "__call__")?.params.map((p) => p.name) ?? [];
+    const methodName = (fnParam: string) => methodNames[root.argOrder.indexOf(fnParam)] ?? fnParam;
     const renamed = {
-      inputs: args.inputs.map((s) => ({ ...s, name: methodNames[root.argOrder.indexOf(s.name)] ?? s.name })),
-      flags: Object.fromEntries(Object.entries(args.flags).map(([k, v]) => [methodNames[root.argOrder.indexOf(k)] ?? k, v])),
+      inputs: args.inputs.map((s) => ({ ...s, name: methodName(s.name) })),
+      flags: Object.fromEntries(Object.entries(args.flags).map(([k, v]) => [methodName(k), v])),
     };
     return {
       entry: entryPoint(root.def.name, built.options, renamed, call),
       object: receiver,
       rootName: built.name ?? snakeCase(root.def.name),
-      callKwargs: args.flags,
+      flags: Object.fromEntries(Object.keys(args.flags).map((k) => [k, methodName(k)])),
     };
   }
   diags.error("NNX301", "no entry point: expected `f = hk.transform(fn)` and a call `f.init(key, ...)` in this file");

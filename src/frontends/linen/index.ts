@@ -32,7 +32,11 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
     modules: [...modules.values()],
     entry: found!.entry,
     naming: { rootPath: [], collectionPrefix: { params: "params/", batch_stats: "batch_stats/" } },
-    reference: { framework: "linen", object: found!.object, callKwargs: found!.entry.modeArgs },
+    reference: {
+      framework: "linen",
+      object: found!.object,
+      flags: Object.fromEntries(Object.keys(found!.entry.modeArgs).map((k) => [k, k])),
+    },
   };
 }
 

@@ -34,7 +34,7 @@ def prim_inputs(kind, n, seed):
     """Deterministic float32 inputs for the special-function checks."""
     rng = np.random.default_rng(seed)
     if kind in ("erf_inv",):
-        parts = [rng.uniform(-1, 1, n), 1 - rng.uniform(0, 1e-3, n // 4) * rng.choice([-1, 1], n // 4),
+        parts = [rng.uniform(-1, 1, n), (1 - rng.uniform(0, 1e-3, n // 4)) * rng.choice([-1, 1], n // 4),
                  rng.standard_normal(n // 4) * 10.0 ** rng.uniform(-20, 0, n // 4), [0.0, 1.0, -1.0]]
     elif kind == "log":
         parts = [np.abs(rng.standard_normal(n)) * 10.0 ** rng.uniform(-37, 37, n), rng.uniform(0, 2, n // 2),
@@ -50,7 +50,7 @@ def run(c):
     op = c["op"]
     if op == "key":
         return data(jax.random.key(c["seed"]))
-    k = K(c["key"])
+    k = K(c["key"]) if "key" in c else None
     if op == "split":
         return data(jax.random.split(k, c["num"]))
     if op == "fold_in":
@@ -69,11 +69,12 @@ def run(c):
             return jax.jit(lambda k: jax.random.truncated_normal(k, lo, hi, shape))(k)
         return jax.random.truncated_normal(k, lo, hi, shape)
     if op == "bernoulli":
-        return jax.random.bernoulli(k, c["p"], shape)
+        return jax.random.bernoulli(k, float(c["p"]), shape)
     if op == "gumbel":
         return jax.random.gumbel(k, shape)
     if op == "categorical":
-        logits = np.asarray(c["logits"], np.float32).reshape(c["logits_shape"])
+        # Logits arrive as numbers or "-inf" (JSON has no infinities).
+        logits = np.asarray([float(v) for v in c["logits"]], np.float32).reshape(c["logits_shape"])
         s = c.get("sample_shape")
         return jax.random.categorical(k, logits, axis=c["axis"], shape=None if s is None else tuple(s))
     if op == "permutation":

@@ -1,0 +1,54 @@
+// The param map: where each variable of the translated model comes from in the
+// source framework's tree, with concrete shapes for the entry's configuration.
+import type { DiagnosticBag } from "../diagnostics.js";
+import { LAYERS } from "../ir/layers.js";
+import type { ModuleDef, Program } from "../ir/model.js";
+import { nnxName } from "../ir/naming.js";
+import { evaluate, type Value } from "./evaluate.js";
+import { moduleOf } from "./order.js";
+
+export interface ParamMapEntry {
+  /** Flat path in the source framework's variables (`model/block/linear/w`). */
+  source: string;
+  /** Dotted path in the NNX module (`block.linear.kernel`). */
+  nnx: string;
+  type: "Param" | "BatchStat";
+  shape: number[];
+}
+
+const COLLECTION = { Param: "params", BatchStat: "batch_stats" } as const;
+
+export function buildParamMap(program: Program, config: Record<string, Value>, diags: DiagnosticBag): ParamMapEntry[] {
+  const out: ParamMapEntry[] = [];
+  const walk = (def: ModuleDef, env: Record<string, Value>, sourcePath: string[], nnxPath: string[]) => {
+    for (const child of def.children) {
+      const src = child.source.segment ? [...sourcePath, child.source.segment] : sourcePath;
+      const dst = [...nnxPath, nnxName(child.attr)];
+      if (child.ctor.kind === "module") {
+        const callee = moduleOf(program, child.ctor.module);
+        const calleeEnv: Record<string, Value> = {};
+        for (const f of callee.config) {
+          const arg = child.ctor.args[f.name] ?? f.default;
+          const v = arg && evaluate(arg, env);
+          if (v !== undefined) calleeEnv[f.name] = v;
+        }
+        walk(callee, calleeEnv, src, dst);
+        continue;
+      }
+      const options = child.ctor.options;
+      const sizes = Object.fromEntries(Object.entries(options).map(([k, e]) => [k, Number(evaluate(e, env))]));
+      for (const v of LAYERS[child.ctor.layer].variables(options)) {
+        const shape = v.shape(sizes);
+        if (!shape.every(Number.isInteger)) {
+          diags.error("NNX305", `cannot compute the shape of ${dst.join(".")}.${v.name} for this configuration`, child.span);
+          continue;
+        }
+        const leaf = child.source.leaves?.[v.name] ?? v.name;
+        const prefix = program.naming.collectionPrefix[COLLECTION[v.type]] ?? "";
+        out.push({ source: prefix + [...src, leaf].join("/"), nnx: [...dst, v.name].join("."), type: v.type, shape });
+      }
+    }
+  };
+  walk(moduleOf(program, program.entry.module), config, program.naming.rootPath, []);
+  return out;
+}

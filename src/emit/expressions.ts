@@ -1,0 +1,65 @@
+// Module-model expressions as TypeScript source text.
+import type { Expr } from "../ir/model.js";
+import { nnxName } from "../ir/naming.js";
+import type { Span } from "../ir/span.js";
+import { RUNTIME_OPS } from "./runtime-table.js";
+
+/** A construct the emitter cannot print yet; the pipeline reports it at `span`. */
+export class EmitError extends Error {
+  constructor(message: string, readonly span: Span) {
+    super(message);
+  }
+}
+
+export interface ExprContext {
+  /** How a config field is read here: a constructor local, or `this.<field>` in a method. */
+  config(field: string): string;
+  /** Whether operands are arrays (method bodies) rather than numbers (constructors). */
+  arrays: boolean;
+}
+
+const PRECEDENCE: Record<string, number> = { "||": 1, "&&": 2, "===": 3, "!==": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "**": 7 };
+const TS_OP: Record<string, string> = { and: "&&", or: "||", "==": "===", "!=": "!==" };
+
+export function methodName(name: string): string {
+  return name === "__call__" ? "call" : nnxName(name);
+}
+
+export function printExpr(e: Expr, ctx: ExprContext): string {
+  switch (e.kind) {
+    case "name":
+      return nnxName(e.id);
+    case "config":
+      return ctx.config(e.field);
+    case "number":
+      return String(e.value);
+    case "bool":
+      return String(e.value);
+    case "string":
+      return JSON.stringify(e.value);
+    case "unary":
+      return `${e.op === "not" ? "!" : "-"}${wrap(e.operand, 8, ctx)}`;
+    case "binary": {
+      if (ctx.arrays) throw new EmitError(`array arithmetic '${e.op}' is not emitted yet`, e.span);
+      if (e.op === "@") throw new EmitError("matrix products outside layers are not emitted yet", e.span);
+      const op = TS_OP[e.op] ?? e.op;
+      const p = PRECEDENCE[op];
+      return `${wrap(e.left, p, ctx)} ${op} ${wrap(e.right, p + 1, ctx)}`;
+    }
+    case "conditional":
+      return `${wrap(e.test, 1, ctx)} ? ${printExpr(e.then, ctx)} : ${printExpr(e.else, ctx)}`;
+    case "op": {
+      const fn = RUNTIME_OPS[e.op];
+      if (!fn) throw new EmitError(`the op '${e.op}' has no runtime spelling`, e.span);
+      return `${fn}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
+    }
+    case "callChild":
+      return `this.${nnxName(e.child)}.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
+  }
+}
+
+function wrap(e: Expr, minPrecedence: number, ctx: ExprContext): string {
+  const text = printExpr(e, ctx);
+  const p = e.kind === "binary" ? PRECEDENCE[TS_OP[e.op] ?? e.op] : e.kind === "conditional" ? 0 : 99;
+  return p < minPrecedence ? `(${text})` : text;
+}

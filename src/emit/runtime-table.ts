@@ -1,0 +1,29 @@
+// How neutral layers and ops are spelled against nnxport's runtime.
+import type { LayerKind } from "../ir/layers.js";
+
+export interface RuntimeLayer {
+  className: string;
+  /** Options passed positionally, in order, as the NNX constructor takes them. */
+  positional: string[];
+  /** Options passed in the trailing options object (with `rngs`). */
+  options: string[];
+}
+
+export const RUNTIME_LAYERS: Record<LayerKind, RuntimeLayer> = {
+  Linear: { className: "nnx.Linear", positional: ["inFeatures", "outFeatures"], options: ["useBias"] },
+  Dropout: { className: "nnx.Dropout", positional: ["rate"], options: [] },
+};
+
+export const RUNTIME_OPS: Record<string, string> = {
+  relu: "nnx.relu",
+  gelu: "nnx.gelu",
+  sigmoid: "nnx.sigmoid",
+  tanh: "nnx.tanh",
+  silu: "nnx.silu",
+  elu: "nnx.elu",
+  softmax: "nnx.softmax",
+  logSoftmax: "nnx.logSoftmax",
+};
+
+/** The runtime's import specifier in generated code. */
+export const RUNTIME_MODULE = "nnxport/runtime";

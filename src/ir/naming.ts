@@ -1,0 +1,9 @@
+/** `linear_1` → `linear1`, `batch_norm` → `batchNorm`: how the NNX program spells a source name. */
+export function nnxName(name: string): string {
+  return name.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** `Model` → `createModel`. */
+export function factoryName(moduleName: string): string {
+  return `create${moduleName}`;
+}

@@ -1,0 +1,36 @@
+import type { Expr, Method, Stmt } from "./model.js";
+
+/** Every expression in a method body, outermost first. */
+export function* expressions(body: Stmt[]): Generator<Expr> {
+  for (const s of body) yield* subexpressions(s.value);
+}
+
+export function* subexpressions(e: Expr): Generator<Expr> {
+  yield e;
+  switch (e.kind) {
+    case "unary":
+      yield* subexpressions(e.operand);
+      break;
+    case "binary":
+      yield* subexpressions(e.left);
+      yield* subexpressions(e.right);
+      break;
+    case "conditional":
+      yield* subexpressions(e.test);
+      yield* subexpressions(e.then);
+      yield* subexpressions(e.else);
+      break;
+    case "op":
+      for (const a of e.args) yield* subexpressions(a);
+      break;
+    case "callChild":
+      for (const a of e.args) yield* subexpressions(a);
+      if (e.mode) yield* subexpressions(e.mode.trainWhen);
+      break;
+  }
+}
+
+/** Input parameters: those that are not train/eval flags. */
+export function inputParams(m: Method) {
+  return m.params.filter((p) => !p.modeFlag);
+}

@@ -1,0 +1,75 @@
+// parse → recognize → analyze → emit → format → type-check, for one file.
+import { analyze, type Analysis } from "./analyze/index.js";
+import type { ParamMapEntry } from "./analyze/params.js";
+import { DiagnosticBag, DiagnosticError } from "./diagnostics.js";
+import { emit, EmitError } from "./emit/index.js";
+import { formatTypeScript } from "./emit/format.js";
+import { typeCheck } from "./emit/typecheck.js";
+import { recognize, type Framework } from "./frontends/index.js";
+import type { ReferenceRecipe, SampleInput } from "./ir/model.js";
+import { factoryName } from "./ir/naming.js";
+import { parsePython } from "./parse/parser.js";
+import { VERSION } from "./version.js";
+
+/** The param map as written next to the TypeScript (`model.params.json`). */
+export interface ParamMapDocument {
+  generatedBy: string;
+  source: string;
+  framework: ReferenceRecipe["framework"];
+  module: string;
+  factory: string;
+  config: Record<string, number | boolean | string>;
+  inputs: SampleInput[];
+  params: ParamMapEntry[];
+}
+
+export interface Translation {
+  code: string;
+  paramMap: ParamMapDocument;
+  analysis: Analysis;
+  /** Warnings; errors throw a DiagnosticError instead. */
+  diagnostics: DiagnosticBag;
+}
+
+export interface TranslateOptions {
+  /** How the output names its source; defaults to the file path. */
+  sourceLabel?: string;
+  framework?: Framework;
+  /** Skip the strict type-check of the output (it costs most of the time). */
+  skipTypeCheck?: boolean;
+}
+
+export async function translate(file: string, text: string, options: TranslateOptions = {}): Promise<Translation> {
+  const diags = new DiagnosticBag(file);
+  const source = parsePython(file, text, diags);
+  diags.throwIfErrors();
+  const program = recognize(source, diags, options.framework);
+  const analysis = analyze(program, diags);
+
+  let raw: string;
+  try {
+    raw = emit(analysis, { sourceLabel: options.sourceLabel ?? file, version: VERSION });
+  } catch (e) {
+    if (!(e instanceof EmitError)) throw e;
+    diags.error("NNX401", `cannot emit this yet: ${e.message}`, e.span);
+    throw new DiagnosticError(diags.items);
+  }
+  const code = await formatTypeScript(raw);
+  if (!options.skipTypeCheck) {
+    for (const err of typeCheck(code)) {
+      diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
+    }
+    diags.throwIfErrors();
+  }
+  const paramMap: ParamMapDocument = {
+    generatedBy: `nnxport ${VERSION}`,
+    source: options.sourceLabel ?? file,
+    framework: program.reference.framework,
+    module: program.entry.module,
+    factory: factoryName(program.entry.module),
+    config: analysis.entryConfig,
+    inputs: program.entry.inputs,
+    params: analysis.paramMap,
+  };
+  return { code, paramMap, analysis, diagnostics: diags };
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { nnx, tf } from "../../runtime/index.js";
+import { pythonJson } from "../helpers/python.js";
+
+// The same model in Python (flax 0.12 needs nnx.List / nnx.data for containers;
+// in TypeScript plain arrays and objects play that role).
+const PY_MODEL = `
+import json, jax, jax.numpy as jnp, numpy as np
+from flax import nnx
+class Counter(nnx.Variable): pass
+class Block(nnx.Module):
+  def __init__(self, din, dout, rngs):
+    self.linear = nnx.Linear(din, dout, rngs=rngs)
+    self.bn = nnx.BatchNorm(dout, rngs=rngs)
+    self.dropout = nnx.Dropout(0.5, rngs=rngs)
+class Model(nnx.Module):
+  def __init__(self, rngs):
+    self.blocks = nnx.List([Block(2, 3, rngs), Block(3, 3, rngs)])
+    self.count = Counter(jnp.array(0))
+    self.head = nnx.Linear(3, 1, rngs=rngs)
+    self.cfg = nnx.data({'a': nnx.Linear(1, 1, rngs=rngs)})
+    self.shared = self.head
+`;
+
+class Counter extends nnx.Variable {}
+
+class Block extends nnx.Module {
+  readonly linear: nnx.Linear;
+  readonly bn: nnx.BatchNorm;
+  readonly dropout: nnx.Dropout;
+  constructor(din: number, dout: number, rngs: nnx.Rngs) {
+    super();
+    this.linear = new nnx.Linear(din, dout, { rngs });
+    this.bn = new nnx.BatchNorm(dout, { rngs });
+    this.dropout = new nnx.Dropout(0.5, { rngs });
+  }
+  call(x: nnx.Array): nnx.Array {
+    return this.dropout.call(nnx.relu(this.bn.call(this.linear.call(x))));
+  }
+}
+
+class Model extends nnx.Module {
+  readonly blocks: Block[];
+  readonly count: Counter;
+  readonly head: nnx.Linear;
+  readonly cfg: { a: nnx.Linear };
+  readonly shared: nnx.Linear;
+  constructor({ rngs }: { rngs: nnx.Rngs }) {
+    super();
+    this.blocks = [new Block(2, 3, rngs), new Block(3, 3, rngs)];
+    this.count = new Counter(tf.scalar(0, "int32"));
+    this.head = new nnx.Linear(3, 1, { rngs });
+    this.cfg = { a: new nnx.Linear(1, 1, { rngs }) };
+    this.shared = this.head;
+  }
+}
+
+const u32 = (t: tf.Tensor) => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
+
+describe("nnx.Module traversal", () => {
+  const ref = pythonJson<{ modules: [string[], string][]; flat: [string[], string][]; params: number[][] }>(`${PY_MODEL}
+m = Model(nnx.Rngs(0))
+key = lambda p: [str(k) for k in p]
+mods = [[key(p), type(x).__name__] for p, x in nnx.iter_modules(m) if not isinstance(x, nnx.List)]
+flat = [[key(p), type(v).__name__] for p, v in nnx.to_flat_state(nnx.state(m))]
+params = [np.asarray(v[...], np.float32).view(np.uint32).ravel().tolist() for _, v in nnx.to_flat_state(nnx.state(m, nnx.Param))]
+print(json.dumps({"modules": mods, "flat": flat, "params": params}))
+`);
+
+  it("yields modules in NNX order with property-name / index paths", () => {
+    const m = new Model({ rngs: new nnx.Rngs(0) });
+    const mods = [...m.iterModules()].map(([p, x]) => [p.map(String), x.constructor.name]);
+    expect(mods).toEqual(ref.modules);
+    // Array indices are numbers in paths, as NNX.
+    const [p0] = [...nnx.iterModules(m)][0];
+    expect(p0).toEqual(["blocks", 0, "bn"]);
+    expect([...m.iterChildren()].map(([k]) => k)).toEqual(["head"]); // arrays/objects aren't Modules here
+  });
+
+  it("finds the same Variables (types, paths, shared once) and initial values as NNX", () => {
+    const m = new Model({ rngs: new nnx.Rngs(0) });
+    const flat = nnx.state(m).flatState();
+    expect(flat.map(([p, v]) => [p.map(String), v.constructor.name])).toEqual(ref.flat);
+    expect(flat[0][0]).toEqual(["blocks", 0, "bn", "bias"]);
+    // Same key draws => the very same parameters, bit for bit.
+    expect(nnx.state(m, nnx.Param).leaves().map((v) => u32(v.value))).toEqual(ref.params);
+  });
+
+  it("train()/eval() set deterministic and useRunningAverage everywhere and return this", () => {
+    const m = new Model({ rngs: new nnx.Rngs(0) });
+    expect(m.eval()).toBe(m);
+    for (const b of m.blocks) {
+      expect(b.dropout.deterministic).toBe(true);
+      expect(b.bn.useRunningAverage).toBe(true);
+    }
+    expect("deterministic" in m.head).toBe(false); // only set where the attribute exists
+    m.train();
+    for (const b of m.blocks) {
+      expect(b.dropout.deterministic).toBe(false);
+      expect(b.bn.useRunningAverage).toBe(false);
+    }
+    m.eval({ rate: 0.1 });
+    expect(m.blocks[1].dropout.rate).toBe(0.1);
+  });
+
+  it("setAttributes takes filters and reports unknown attributes", () => {
+    const m = new Model({ rngs: new nnx.Rngs(0) });
+    m.setAttributes({ deterministic: true, useRunningAverage: true }, { filters: [nnx.Dropout], raiseIfNotFound: false });
+    expect(m.blocks[0].dropout.deterministic).toBe(true);
+    expect(m.blocks[0].bn.useRunningAverage).toBe(false);
+    expect(() => m.setAttributes({ nope: 1 })).toThrow(/nope/);
+  });
+
+  it("runs a forward pass built from the layers", () => {
+    const m = new Model({ rngs: new nnx.Rngs(0) }).eval();
+    const y = tf.tidy(() => m.head.call(m.blocks[1].call(m.blocks[0].call(tf.ones([4, 2])))));
+    expect(y.shape).toEqual([4, 1]);
+    y.dispose();
+  });
+});
