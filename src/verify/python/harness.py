@@ -96,8 +96,9 @@ class Linen:
 
     def apply(self, params, state, key, xs, kw):
         mutable = list(state.keys())
-        out = self.m.apply({"params": params, **state}, *xs, **kw, rngs={"dropout": key}, mutable=mutable)
-        return out if mutable else (out, state)
+        if not mutable:
+            return self.m.apply({"params": params}, *xs, **kw, rngs={"dropout": key}), state
+        return self.m.apply({"params": params, **state}, *xs, **kw, rngs={"dropout": key}, mutable=mutable)
 
     def flat_params(self, params):
         return {f"params/{k}": v for k, v in flatten(params).items()}
