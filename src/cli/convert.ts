@@ -1,0 +1,134 @@
+// `nnxport convert PATH... [-o OUT.ts | --out-dir DIR] [--check] [--diff]`
+import { readFile } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { SingleBar, Presets } from "cli-progress";
+import { createTwoFilesPatch } from "diff";
+import pc from "picocolors";
+import { glob } from "tinyglobby";
+import { DiagnosticError, formatDiagnostic } from "../diagnostics.js";
+import type { Framework } from "../frontends/index.js";
+import { translate } from "../pipeline.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+import { isOurs, readIfExists, writeAtomic } from "./write.js";
+
+export interface ConvertOptions {
+  out?: string;
+  outDir?: string;
+  check?: boolean;
+  diff?: boolean;
+  force?: boolean;
+  framework?: Framework;
+  typecheck: boolean;
+}
+
+type Outcome = "converted" | "unchanged" | "skipped" | "failed" | "would change";
+
+interface Job {
+  source: string;
+  out: string;
+}
+
+/** model.ts → model.params.json */
+export function paramMapPath(out: string): string {
+  return out.replace(/\.ts$/, "") + ".params.json";
+}
+
+async function plan(paths: string[], options: ConvertOptions): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      throw new UsageError(`no such file or folder: ${p}`);
+    }
+    if (!isDir) {
+      if (!p.endsWith(".py")) throw new UsageError(`not a Python file: ${p}`);
+      const out = options.out ?? (options.outDir ? join(options.outDir, basename(p).replace(/\.py$/, ".ts")) : p.replace(/\.py$/, ".ts"));
+      jobs.push({ source: p, out });
+      continue;
+    }
+    const files = await glob("**/*.py", { cwd: p, ignore: ["**/node_modules/**", "**/.venv/**", "**/__pycache__/**"] });
+    for (const f of files.sort()) {
+      const out = options.outDir ? join(options.outDir, f.replace(/\.py$/, ".ts")) : join(p, f.replace(/\.py$/, ".ts"));
+      jobs.push({ source: join(p, f), out });
+    }
+  }
+  if (options.out && jobs.length !== 1) throw new UsageError("-o/--out takes exactly one input file; use --out-dir for several");
+  return jobs;
+}
+
+/** A folder holds other Python too: convert only files that use a supported framework. */
+function usesFramework(text: string): boolean {
+  return /^\s*(import\s+haiku|from\s+haiku|import\s+flax\.linen|from\s+flax(\.linen)?\s+import)/m.test(text);
+}
+
+export async function runConvert(paths: string[], options: ConvertOptions): Promise<number> {
+  const jobs = await plan(paths, options);
+  const folder = paths.some((p) => statSync(p).isDirectory());
+  const counts: Record<Outcome, number> = { converted: 0, unchanged: 0, "would change": 0, skipped: 0, failed: 0 };
+  const bar = folder && process.stderr.isTTY ? new SingleBar({ format: "converting [{bar}] {value}/{total} {file}", hideCursor: true }, Presets.shades_classic) : undefined;
+  bar?.start(jobs.length, 0, { file: "" });
+  const messages: string[] = [];
+
+  for (const job of jobs) {
+    bar?.update({ file: relative(process.cwd(), job.source) });
+    const outcome = await convertOne(job, options, folder, messages);
+    counts[outcome]++;
+    bar?.increment();
+    if (!bar) flush(messages);
+  }
+  bar?.stop();
+  flush(messages);
+
+  const summary = Object.entries(counts)
+    .filter(([k, n]) => n > 0 || k === "converted" || k === "failed")
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
+  process.stderr.write(`${summary}\n`);
+  return counts.failed > 0 || counts["would change"] > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function flush(messages: string[]): void {
+  for (const m of messages.splice(0)) process.stderr.write(m + "\n");
+}
+
+async function convertOne(job: Job, options: ConvertOptions, folder: boolean, messages: string[]): Promise<Outcome> {
+  const text = await readFile(job.source, "utf8");
+  if (folder && !usesFramework(text)) return "skipped";
+  const mapPath = paramMapPath(job.out);
+  if (resolve(job.out) === resolve(job.source)) {
+    messages.push(`${job.source}: error NNX601: the output would replace the source`);
+    return "failed";
+  }
+  let translation;
+  try {
+    // Relative to the output, so the header does not depend on where nnxport ran.
+    const label = relative(dirname(resolve(job.out)), resolve(job.source));
+    translation = await translate(job.source, text, { framework: options.framework, skipTypeCheck: !options.typecheck, sourceLabel: label });
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    messages.push(...e.diagnostics.map((d) => pc.red(formatDiagnostic(d))));
+    return "failed";
+  }
+  for (const w of translation.diagnostics.items) messages.push(pc.yellow(formatDiagnostic(w)));
+  const mapText = JSON.stringify(translation.paramMap, null, 2) + "\n";
+  const before = readIfExists(job.out);
+  const mapBefore = readIfExists(mapPath);
+  if (before === translation.code && mapBefore === mapText) return "unchanged";
+  if (options.diff) messages.push(createTwoFilesPatch(job.out, job.out, before ?? "", translation.code));
+  if (options.check) {
+    messages.push(`${job.out}: would change`);
+    return "would change";
+  }
+  for (const p of [job.out, mapPath]) {
+    if (!options.force && !isOurs(p)) {
+      messages.push(pc.red(`${p}: error NNX602: refusing to overwrite a file nnxport did not write (use --force)`));
+      return "failed";
+    }
+  }
+  await writeAtomic(job.out, translation.code);
+  await writeAtomic(mapPath, mapText);
+  return "converted";
+}
