@@ -103,11 +103,15 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       report.checks.push(check(`grad ${entry.source} → ${entry.nnx}`, "grad", actual, expected, tolerance));
     }
     nnx.dispose(grads);
+  } catch (e) {
+    // The translation itself failed at run time: a finding, not a crash of nnxport.
+    fail({ code: "NNX505", severity: "error", message: `the translated model raised: ${(e as Error).message}`, file });
   } finally {
     nnx.dispose(model);
     tf.dispose(Object.values(tensors));
   }
-  report.ok = report.params.problems.length === 0 && report.checks.length > 0 && report.checks.every((c) => c.ok);
+  report.ok =
+    report.diagnostics.length === 0 && report.params!.problems.length === 0 && report.checks.length > 0 && report.checks.every((c) => c.ok);
   return report;
 }
 

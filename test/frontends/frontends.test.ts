@@ -1,0 +1,112 @@
+import { describe, expect, test } from "vitest";
+import type { Program } from "../../src/ir/model.js";
+import { fixture, recognizeText } from "../helpers/translate.js";
+
+/** The framework-neutral part of a program: no spans, no source naming, no harness recipe. */
+function neutral(p: Program): unknown {
+  return JSON.parse(
+    JSON.stringify({ modules: p.modules, entry: p.entry }, (k, v) => (k === "span" || k === "source" ? undefined : v)),
+  );
+}
+
+describe("Basic Example", () => {
+  const haiku = recognizeText(fixture("basic/haiku_model.py"));
+  const linen = recognizeText(fixture("basic/linen_model.py"));
+
+  test("both frontends recognize their file without diagnostics", () => {
+    expect(haiku.diagnostics).toEqual([]);
+    expect(linen.diagnostics).toEqual([]);
+  });
+
+  test("Haiku and Linen produce the same framework-neutral module model", () => {
+    expect(neutral(haiku.program!)).toEqual(neutral(linen.program!));
+  });
+
+  test("the module model has Block(Linear, Dropout) inside Model(Block, Linear)", () => {
+    const [block, model] = haiku.program!.modules;
+    expect(block.name).toBe("Block");
+    expect(block.children.map((c) => [c.attr, c.ctor.kind === "layer" ? c.ctor.layer : c.ctor.module])).toEqual([
+      ["linear", "Linear"],
+      ["dropout", "Dropout"],
+    ]);
+    expect(model.children.map((c) => c.attr)).toEqual(["block", "linear"]);
+    expect(haiku.program!.entry).toMatchObject({ module: "Model", inputs: [{ name: "x", shape: [1, 784] }], modeArgs: { training: false } });
+  });
+
+  test("each frontend names children as its framework does", () => {
+    const segments = (p: Program) => p.modules.flatMap((m) => m.children.map((c) => `${m.name}.${c.source.segment}`));
+    expect(segments(haiku.program!)).toEqual(["Block.linear", "Block.", "Model.block", "Model.linear"]);
+    expect(segments(linen.program!)).toEqual(["Block.Dense_0", "Block.Dropout_0", "Model.Block_0", "Model.Dense_0"]);
+    expect(haiku.program!.naming.rootPath).toEqual(["model"]);
+    expect(linen.program!.naming.rootPath).toEqual([]);
+  });
+
+  test("dropout records that it trains exactly when `training` is true", () => {
+    for (const { program } of [haiku, linen]) {
+      const call = program!.modules[0].methods[0].body[1];
+      expect(call.value).toMatchObject({ kind: "callChild", child: "dropout", mode: { trainWhen: { kind: "name", id: "training" } } });
+    }
+  });
+});
+
+const HAIKU_HEADER = "import haiku as hk\nimport jax\nimport jax.numpy as jnp\n";
+const LINEN_HEADER = "import flax.linen as nn\nimport jax\nimport jax.numpy as jnp\n";
+
+describe("unsupported input gets a diagnostic at its line, never a guess", () => {
+  test("a for loop in a Haiku method", () => {
+    const src = HAIKU_HEADER + [
+      "class M(hk.Module):",
+      "    def __call__(self, x):",
+      "        for i in range(3):",
+      "            x = hk.Linear(4)(x)",
+      "        return x",
+    ].join("\n");
+    const { diagnostics } = recognizeText(src);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX201", span: expect.objectContaining({ line: 6, column: 9 }) }));
+  });
+
+  test("a Haiku layer nnxport does not know", () => {
+    const src = HAIKU_HEADER + [
+      "class M(hk.Module):",
+      "    def __call__(self, x):",
+      "        return hk.GRU(4)(x)",
+    ].join("\n");
+    const { diagnostics } = recognizeText(src);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("hk.GRU(4)"), span: expect.objectContaining({ line: 6 }) }));
+  });
+
+  test("an initializer argument nnxport does not translate yet", () => {
+    const src = LINEN_HEADER + [
+      "class M(nn.Module):",
+      "    @nn.compact",
+      "    def __call__(self, x):",
+      "        return nn.Dense(4, kernel_init=nn.initializers.zeros)(x)",
+    ].join("\n");
+    const { diagnostics } = recognizeText(src);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("kernel_init"), span: expect.objectContaining({ line: 7 }) }));
+  });
+
+  test("Linen dropout without a deterministic flag", () => {
+    const src = LINEN_HEADER + [
+      "class M(nn.Module):",
+      "    @nn.compact",
+      "    def __call__(self, x):",
+      "        return nn.Dropout(0.5)(x)",
+      "m = M()",
+      "v = m.init(jax.random.key(0), jnp.ones((1, 3)))",
+    ].join("\n");
+    const { diagnostics } = recognizeText(src);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("deterministic") }));
+  });
+
+  test("a file with modules but no init call names the missing entry point", () => {
+    const src = LINEN_HEADER + ["class M(nn.Module):", "    @nn.compact", "    def __call__(self, x):", "        return nn.Dense(4)(x)"].join("\n");
+    const { diagnostics } = recognizeText(src);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX301", message: expect.stringContaining("no entry point") }));
+  });
+
+  test("a file that imports neither framework", () => {
+    const { diagnostics } = recognizeText("import numpy as np\nx = np.ones(3)\n");
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX301", message: expect.stringContaining("cannot tell the framework") }));
+  });
+});
