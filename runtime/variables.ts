@@ -106,7 +106,7 @@ export class Variable<T = tf.Tensor> {
    * shared data, separate ownership) unless a replacement value is given.
    */
   copy(value?: T): this {
-    const v = value === undefined ? (isTensor(this._raw) ? (tf.clone(this._raw) as T) : this._raw) : value;
+    const v = value === undefined ? copyValue(this._raw) : value;
     return createVariable(this.type, v, this._metadata) as this;
   }
 
@@ -117,7 +117,7 @@ export class Variable<T = tf.Tensor> {
   updateFromState(other: Variable<T>): void {
     if (other === this) return;
     const v = other._raw;
-    this.value = isTensor(v) ? (tf.clone(v) as T) : v;
+    if (v !== this._raw) this.value = isTensor(v) ? (tf.clone(v) as T) : v;
     this._metadata = { ...other._metadata };
   }
 
@@ -140,6 +140,12 @@ export class Variable<T = tf.Tensor> {
     }
     return this.toString();
   }
+}
+
+function copyValue<T>(v: T): T {
+  if (isTensor(v)) return tf.clone(v) as T;
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return (v as unknown as Uint32Array).slice() as T;
+  return v;
 }
 
 export type VariableType<T = any> = abstract new (...args: any[]) => Variable<T>;

@@ -21,7 +21,8 @@ export function gelu(x: tf.Tensor, approximate = true): tf.Tensor {
   return tf.tidy(() => {
     if (approximate) {
       const c = Math.sqrt(2 / Math.PI);
-      const inner = tf.mul(c, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+      // x ** 3 is lax.integer_pow: (x * x) * x.
+      const inner = tf.mul(c, tf.add(x, tf.mul(0.044715, tf.mul(tf.mul(x, x), x))));
       return tf.mul(x, tf.mul(0.5, tf.add(1, tf.tanh(inner))));
     }
     // 0.5 * x * erfc(-x / sqrt2) = 0.5 * x * (1 + erf(x / sqrt2))
@@ -43,18 +44,42 @@ export function silu(x: tf.Tensor): tf.Tensor {
 }
 export const swish = silu;
 
-/** where(x > 0, x, alpha * expm1(where(x > 0, 0, x))). */
-export function elu(x: tf.Tensor, alpha = 1.0): tf.Tensor {
-  return tf.tidy(() => {
-    const pos = tf.greater(x, 0);
-    const safe = tf.where(pos, tf.zerosLike(x), x);
-    return tf.where(pos, x, tf.mul(alpha, tf.sub(tf.exp(safe), 1)));
-  });
+/**
+ * Element-wise op with a hand-written gradient. tfjs cannot differentiate
+ * through the comparison feeding tf.where (no gradient for Greater), which
+ * JAX treats as constant; inside customGrad the forward ops are not taped.
+ */
+function withGrad(forward: (x: tf.Tensor) => tf.Tensor, derivative: (x: tf.Tensor) => tf.Tensor) {
+  return tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
+    return {
+      value: forward(x),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, derivative(saved[0])),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 }
 
-/** where(x >= 0, x, negativeSlope * x). */
+/** where(x > 0, x, alpha * expm1(where(x > 0, 0, x))); gradient 1 or alpha * exp(x). */
+export function elu(x: tf.Tensor, alpha = 1.0): tf.Tensor {
+  return withGrad(
+    (v) => {
+      const pos = tf.greater(v, 0);
+      const safe = tf.where(pos, tf.zerosLike(v), v);
+      return tf.where(pos, v, tf.mul(alpha, tf.sub(tf.exp(safe), 1)));
+    },
+    (v) => {
+      const pos = tf.greater(v, 0);
+      return tf.where(pos, tf.onesLike(v), tf.mul(alpha, tf.exp(tf.where(pos, tf.zerosLike(v), v))));
+    },
+  )(x);
+}
+
+/** where(x >= 0, x, negativeSlope * x); gradient 1 at x >= 0 (incl. 0), else negativeSlope. */
 export function leakyRelu(x: tf.Tensor, negativeSlope = 1e-2): tf.Tensor {
-  return tf.tidy(() => tf.where(tf.greaterEqual(x, 0), x, tf.mul(negativeSlope, x)));
+  return withGrad(
+    (v) => tf.where(tf.greaterEqual(v, 0), v, tf.mul(negativeSlope, v)),
+    (v) => tf.where(tf.greaterEqual(v, 0), tf.onesLike(v), tf.fill(v.shape, negativeSlope)),
+  )(x);
 }
 
 /** log(1 + exp(x)) computed as logaddexp(x, 0). */

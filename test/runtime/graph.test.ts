@@ -188,7 +188,7 @@ print(json.dumps(out))
     const [p2, r2] = s.split(nnx.Param, nnx.Everything);
     expect(strPaths(nnx.mergeState(p2, r2))).toEqual(strPaths(s));
     expect(() => s.split(nnx.Param)).toThrow(/Non-exhaustive/);
-    const shapes = params.map((_p, v) => v.shape);
+    const shapes = params.map((_p: nnx.PathParts, v: nnx.Variable) => v.shape);
     expect(shapes.head.kernel).toEqual([3, 1]);
     const pure = params.toPureDict();
     expect(pure.blocks[0].linear.kernel).toBe(m.blocks[0].linear.kernel.value);

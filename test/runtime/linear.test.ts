@@ -4,11 +4,12 @@ import { pythonJson } from "../helpers/python.js";
 
 const bits = (t: tf.Tensor) => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
 
-function expectClose(actual: tf.Tensor, expected: number[] | number[][], rtol = 1e-5, atol = 1e-6) {
-  const a = actual.arraySync() as number[] | number[][];
-  expect(actual.shape).toEqual(tf.tensor(expected).shape);
-  const fa = (a as number[]).flat(Infinity as 1) as number[];
-  const fe = (expected as number[]).flat(Infinity as 1) as number[];
+type Nested = number | Nested[];
+
+function expectClose(actual: tf.Tensor, expected: Nested[], rtol = 1e-5, atol = 1e-6) {
+  expect(actual.shape).toEqual(tf.tensor(expected as number[]).shape);
+  const fa = Array.from(actual.dataSync());
+  const fe = expected.flat(Infinity as 1) as number[];
   fa.forEach((v, i) => expect(Math.abs(v - fe[i])).toBeLessThanOrEqual(atol + rtol * Math.abs(fe[i])));
 }
 
@@ -52,5 +53,48 @@ print(json.dumps({"kernel": m.kernel[...].tolist(), "bias": m.bias[...].tolist()
     const x = tf.tensor(ref.x);
     expectClose(m.call(x), ref.y);
     expectClose(m.call(tf.tensor(ref.x[0])), ref.y2);
+  });
+});
+
+describe("activations (jax.nn semantics)", () => {
+  it("match jax.nn values and gradients", () => {
+    const ref = pythonJson<{ x: number[][]; out: Record<string, { y: number[][]; g: number[][] }> }>(`
+import json, jax, jax.numpy as jnp
+x = jnp.concatenate([jax.random.normal(jax.random.key(0), (3, 5)) * 3, jnp.array([[0., -0., 1e-3, -1e-3, 20.]])])
+fns = {
+  "relu": jax.nn.relu, "gelu": jax.nn.gelu, "geluExact": lambda v: jax.nn.gelu(v, approximate=False),
+  "sigmoid": jax.nn.sigmoid, "tanh": jnp.tanh, "silu": jax.nn.silu, "elu": jax.nn.elu,
+  "leakyRelu": jax.nn.leaky_relu, "leakyRelu2": lambda v: jax.nn.leaky_relu(v, 0.2), "softplus": jax.nn.softplus,
+  "softmax": jax.nn.softmax, "softmax0": lambda v: jax.nn.softmax(v, axis=0), "logSoftmax": jax.nn.log_softmax,
+  "logsumexp": lambda v: jax.nn.logsumexp(v, axis=-1, keepdims=True),
+}
+w = jnp.arange(20.).reshape(4, 5) / 10 - 1  # weights so softmax grads are not trivially zero
+out = {k: {"y": f(x).tolist(), "g": jax.jit(jax.grad(lambda v: jnp.sum(f(v) * w[:, :f(v).shape[1]])))(x).tolist()} for k, f in fns.items()}
+print(json.dumps({"x": x.tolist(), "out": out}))
+`);
+    const fns: Record<string, (v: tf.Tensor) => tf.Tensor> = {
+      relu: nnx.relu,
+      gelu: (v) => nnx.gelu(v),
+      geluExact: (v) => nnx.gelu(v, false),
+      sigmoid: nnx.sigmoid,
+      tanh: nnx.tanh,
+      silu: nnx.silu,
+      elu: (v) => nnx.elu(v),
+      leakyRelu: (v) => nnx.leakyRelu(v),
+      leakyRelu2: (v) => nnx.leakyRelu(v, 0.2),
+      softplus: nnx.softplus,
+      softmax: (v) => nnx.softmax(v),
+      softmax0: (v) => nnx.softmax(v, 0),
+      logSoftmax: (v) => nnx.logSoftmax(v),
+      logsumexp: (v) => nnx.logsumexp(v, -1, true),
+    };
+    const x = tf.tensor(ref.x);
+    const w = tf.sub(tf.div(tf.range(0, 20).reshape([4, 5]), 10), 1);
+    for (const [name, f] of Object.entries(fns)) {
+      const y = f(x);
+      expectClose(y, ref.out[name].y, 2e-5, 2e-6);
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), tf.slice(w, [0, 0], [-1, y.shape[1]!]))))(x);
+      expectClose(g, ref.out[name].g, 2e-4, 2e-5);
+    }
   });
 });

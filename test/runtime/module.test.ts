@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { nnx, tf } from "../../runtime/index.js";
 import { pythonJson } from "../helpers/python.js";
 
@@ -58,7 +58,9 @@ class Model extends nnx.Module {
 const u32 = (t: tf.Tensor) => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
 
 describe("nnx.Module traversal", () => {
-  const ref = pythonJson<{ modules: [string[], string][]; flat: [string[], string][]; params: number[][] }>(`${PY_MODEL}
+  let ref: { modules: [string[], string][]; flat: [string[], string][]; params: number[][] };
+  beforeAll(() => {
+    ref = pythonJson(`${PY_MODEL}
 m = Model(nnx.Rngs(0))
 key = lambda p: [str(k) for k in p]
 mods = [[key(p), type(x).__name__] for p, x in nnx.iter_modules(m) if not isinstance(x, nnx.List)]
@@ -66,6 +68,7 @@ flat = [[key(p), type(v).__name__] for p, v in nnx.to_flat_state(nnx.state(m))]
 params = [np.asarray(v[...], np.float32).view(np.uint32).ravel().tolist() for _, v in nnx.to_flat_state(nnx.state(m, nnx.Param))]
 print(json.dumps({"modules": mods, "flat": flat, "params": params}))
 `);
+  });
 
   it("yields modules in NNX order with property-name / index paths", () => {
     const m = new Model({ rngs: new nnx.Rngs(0) });
@@ -116,5 +119,62 @@ print(json.dumps({"modules": mods, "flat": flat, "params": params}))
     const y = tf.tidy(() => m.head.call(m.blocks[1].call(m.blocks[0].call(tf.ones([4, 2])))));
     expect(y.shape).toEqual([4, 1]);
     y.dispose();
+  });
+});
+
+// The shape of code the translator emits (see the runtime brief).
+export class SurfaceBlock extends nnx.Module {
+  readonly linear: nnx.Linear;
+  readonly dropout: nnx.Dropout;
+  constructor({ inFeatures, features, rngs }: { inFeatures: number; features: number; rngs: nnx.Rngs }) {
+    super();
+    this.linear = new nnx.Linear(inFeatures, features, { rngs });
+    this.dropout = new nnx.Dropout(0.5, { rngs });
+  }
+  call(x: nnx.Array): nnx.Array {
+    x = this.linear.call(x);
+    x = this.dropout.call(x);
+    return nnx.relu(x);
+  }
+}
+
+class SurfaceModel extends nnx.Module {
+  readonly block: SurfaceBlock;
+  readonly out: nnx.Linear;
+  constructor({ inFeatures, dmid, dout, rngs }: { inFeatures: number; dmid: number; dout: number; rngs: nnx.Rngs }) {
+    super();
+    this.block = new SurfaceBlock({ inFeatures, features: dmid, rngs });
+    this.out = new nnx.Linear(dmid, dout, { rngs });
+  }
+  call(x: nnx.Array): nnx.Array {
+    return this.out.call(this.block.call(x));
+  }
+}
+
+describe("generated-code surface", () => {
+  it("supports the calls emitted code makes", () => {
+    const model = new SurfaceModel({ inFeatures: 784, dmid: 256, dout: 10, rngs: new nnx.Rngs(0) });
+    model.eval();
+    model.train();
+    const [graphdef, params, rest] = nnx.split(model, nnx.Param, nnx.Everything);
+    nnx.update(model, params);
+    const s = nnx.state(model, nnx.Param);
+    const m2 = nnx.merge(graphdef, params, rest);
+    expect(m2).toBeInstanceOf(SurfaceModel);
+    expect(s.paths().length).toBe(4);
+
+    const x = tf.randomNormal([8, 784]);
+    const labels = tf.tensor([1, 2, 3, 4, 5, 6, 7, 8], undefined, "int32");
+    const loss = (logits: nnx.Array) => tf.mean(nnx.optax.softmaxCrossEntropyWithIntegerLabels(logits, labels));
+    const lossFn = (m: SurfaceModel, xx: nnx.Array) => loss(m.call(xx));
+    tf.tidy(() => {
+      const grads = nnx.grad((m: SurfaceModel) => loss(m.call(x)))(model);
+      const [l, grads2] = nnx.valueAndGrad(lossFn, { hasAux: false })(model, x);
+      const opt = new nnx.Optimizer(model, nnx.optax.adam(1e-3), { wrt: nnx.Param });
+      opt.update(model, grads);
+      opt.update(model, grads2);
+      expect(l.rank).toBe(0);
+      nnx.dispose(opt);
+    });
   });
 });

@@ -94,7 +94,7 @@ describe("nnx.Optimizer with nnx.optax", () => {
       }
       const run = ref.runs[name];
       losses.forEach((l, i) => close(l, run.losses[i], 1e-5, 1e-6, `loss ${i}`));
-      const params = nnx.state(m, nnx.Param).leaves().map((v) => Array.from(v.value.dataSync()));
+      const params = nnx.state(m, nnx.Param).leaves().map((v: nnx.Param) => Array.from(v.value.dataSync()));
       params.forEach((p, i) => p.forEach((v, j) => close(v, run.params[i][j], 1e-4, 1e-5, `param ${i}[${j}]`)));
       expect(opt.step.value.dataSync()[0]).toBe(run.step);
     });

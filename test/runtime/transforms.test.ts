@@ -152,6 +152,19 @@ describe("nnx.grad / nnx.valueAndGrad", () => {
       nnx.grad(lossFn)(m, x, y);
     });
     expect(tf.memory().numTensors).toBe(before);
+    // hasAux: aux tensors are handed to the caller's scope too.
+    const withAux = (mm: MLP): [tf.Scalar, { logits: tf.Tensor }] => {
+      const logits = mm.call(x);
+      return [tf.sum(logits) as tf.Scalar, { logits }];
+    };
+    const kept = tf.tidy(() => {
+      const [[, aux], g] = nnx.valueAndGrad(withAux, { hasAux: true })(m);
+      expect(aux.logits.shape).toEqual([5, 3]);
+      expect(g.l2.kernel).toBeInstanceOf(nnx.Param);
+      return aux.logits;
+    });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    kept.dispose();
     expect(() => nnx.grad((mm: MLP) => mm.call(x))(m)).toThrow(/scalar/);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -7,7 +7,10 @@ class Special extends nnx.Param {}
 
 describe("nnx.Variable", () => {
   it("owns its tensor: survives tf.tidy, frees the old value on assignment", () => {
-    const v = tf.tidy(() => new nnx.Param(tf.ones([2])));
+    let v!: nnx.Param;
+    tf.tidy(() => {
+      v = new nnx.Param(tf.ones([2]));
+    });
     expect(v.value.isDisposed).toBe(false);
     const first = v.value;
     tf.tidy(() => {
