@@ -2,8 +2,16 @@
 // PRNG, jax_threefry_partitionable=True, jax_enable_x64=False, float32).
 //
 // Keys are plain Uint32Array [k0, k1] (what jax.random.key_data returns).
-// Every sampler has a `...Values` variant returning a Float32Array, which the
+// Every sampler has a `...Values` variant returning a typed array, which the
 // tensor-returning function wraps.
+//
+// Guarantee (checked by test/runtime/random.test.ts against live JAX 0.10.2):
+// key/split/fold_in/bits/permutation are integer-exact everywhere; the float
+// samplers are bit-identical to XLA:CPU on x86-64, which contracts a*b+c into
+// FMAs on any FMA-capable CPU. For XLA without FMA (XLA_FLAGS=
+// --xla_cpu_max_isa=AVX, or a CPU lacking FMA) set `xlaMath.fma = false`; that
+// mode is bit-identical to such a JAX too. Not modelled: XLA's flush-to-zero of
+// subnormal intermediates (only reachable with subnormal-scale min/max/bounds).
 
 import { tf } from "../tf.js";
 import { threefry2x32, hashOut } from "./threefry.js";
@@ -109,11 +117,7 @@ export function uniformValues(
   return out;
 }
 
-export function uniform(
-  k: Key,
-  shape: number[],
-  opts: { minval?: number; maxval?: number } = {},
-): tf.Tensor {
+export function uniform(k: Key, shape: number[], opts: { minval?: number; maxval?: number } = {}): tf.Tensor {
   return tf.tensor(uniformValues(k, shape, opts), shape, "float32");
 }
 
