@@ -9,9 +9,14 @@ cd "$ROOT"
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "npm packages"
-# Install scripts are not needed: tree-sitter ships prebuilds, and tfjs-node's
-# binding is handled below.
+# Without install scripts: tfjs-node's would try to download libtensorflow (handled below).
 npm ci --ignore-scripts --no-audit --no-fund
+# tree-sitter's prebuilt binaries need a newer libstdc++ than some systems have;
+# its install script keeps a prebuild that loads and otherwise compiles from source.
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
+npm rebuild tree-sitter tree-sitter-python
+node -e "new (require('tree-sitter'))().setLanguage(require('tree-sitter-python'))" \
+  || { echo "setup: tree-sitter does not load (see above)" >&2; exit 1; }
 
 step "Python reference environment (.venv, pinned in src/verify/python/requirements.txt)"
 PYTHON=${PYTHON:-python3}
