@@ -52,7 +52,23 @@ export interface BatchNormOptions {
   biasInit?: Initializer;
   scaleInit?: Initializer;
   useFastVariance?: boolean;
+  /**
+   * Keep the running statistics as Haiku's hk.BatchNorm does: zero-debiased
+   * exponential moving averages (hk.ExponentialMovingAverage), with `momentum`
+   * as Haiku's `decay_rate`. Adds `meanHidden`/`varHidden` (the raw EMAs) and
+   * `meanCount`/`varCount` (updates so far); `mean`/`var` hold the debiased
+   * averages used in eval mode. NNX and Linen use the plain EMA (the default).
+   */
+  zeroDebias?: boolean;
   rngs: Rngs;
+}
+
+/** The extra state of a zero-debiased BatchNorm. */
+interface DebiasState {
+  meanHidden: BatchStat;
+  varHidden: BatchStat;
+  meanCount: BatchStat;
+  varCount: BatchStat;
 }
 
 export class BatchNorm extends Module {
@@ -68,6 +84,11 @@ export class BatchNorm extends Module {
   readonly useBias: boolean;
   readonly useScale: boolean;
   useFastVariance: boolean;
+  readonly zeroDebias: boolean;
+  declare readonly meanHidden?: BatchStat;
+  declare readonly varHidden?: BatchStat;
+  declare readonly meanCount?: BatchStat;
+  declare readonly varCount?: BatchStat;
 
   constructor(numFeatures: number, options: BatchNormOptions) {
     super();
@@ -81,11 +102,22 @@ export class BatchNorm extends Module {
       biasInit = zeros,
       scaleInit = ones,
       useFastVariance = true,
+      zeroDebias = false,
       rngs,
     } = options;
     const featureShape = [numFeatures];
     this.mean = new BatchStat(tf.zeros(featureShape, "float32"));
     this.var = new BatchStat(tf.ones(featureShape, "float32"));
+    this.zeroDebias = zeroDebias;
+    if (zeroDebias) {
+      const extra: DebiasState = {
+        meanHidden: new BatchStat(tf.zeros(featureShape, "float32")),
+        varHidden: new BatchStat(tf.zeros(featureShape, "float32")),
+        meanCount: new BatchStat(tf.scalar(0, "int32")),
+        varCount: new BatchStat(tf.scalar(0, "int32")),
+      };
+      Object.assign(this, extra);
+    }
     // nnx.BatchNorm draws a params key for scale, then for bias, even though the
     // default initializers ignore it; doing the same keeps later keys aligned.
     this.scale = useScale ? new Param(scaleInit(rngs.params(), featureShape, "float32")) : null;
@@ -117,9 +149,12 @@ export class BatchNorm extends Module {
       if (!useRA) {
         [mean, variance] = computeStats(x, reductionAxes, this.useFastVariance);
         // The running averages are not on the path to any loss, so no stop_gradient is needed.
-        const m = this.momentum;
-        this.mean.value = tf.add(tf.mul(m, this.mean.value), tf.mul(1 - m, mean));
-        this.var.value = tf.add(tf.mul(m, this.var.value), tf.mul(1 - m, variance));
+        if (this.zeroDebias) this.updateDebiased(mean, variance);
+        else {
+          const m = this.momentum;
+          this.mean.value = tf.add(tf.mul(m, this.mean.value), tf.mul(1 - m, mean));
+          this.var.value = tf.add(tf.mul(m, this.var.value), tf.mul(1 - m, variance));
+        }
       }
       return normalize(
         x,
@@ -133,6 +168,22 @@ export class BatchNorm extends Module {
       );
     });
   }
+
+  private updateDebiased(mean: tf.Tensor, variance: tf.Tensor): void {
+    debiasedUpdate(this.mean, this.meanHidden!, this.meanCount!, mean, this.momentum);
+    debiasedUpdate(this.var, this.varHidden!, this.varCount!, variance, this.momentum);
+  }
+}
+
+/** hk.ExponentialMovingAverage: hidden = hidden·d + x·(1 − d); average = hidden / (1 − dᶜᵒᵘⁿᵗ), in float32. */
+function debiasedUpdate(avg: BatchStat, hidden: BatchStat, count: BatchStat, x: tf.Tensor, decay: number): void {
+  const d = tf.scalar(decay, "float32");
+  const oneMinus = tf.sub(tf.scalar(1, "float32"), d);
+  const next = tf.add(count.value, tf.scalar(1, "int32"));
+  const h = tf.add(tf.mul(hidden.value, d), tf.mul(x, oneMinus));
+  avg.value = tf.div(h, tf.sub(tf.scalar(1, "float32"), tf.pow(d, tf.cast(next, "float32"))));
+  hidden.value = h;
+  count.value = next;
 }
 
 export interface LayerNormOptions {

@@ -14,6 +14,8 @@ export interface ParamMapEntry {
   nnx: string;
   type: "Param" | "BatchStat";
   shape: number[];
+  /** The source holds it with extra leading size-1 axes (Haiku's batch-norm stats), squeezed on load. */
+  keepdims?: true;
 }
 
 const COLLECTION = { Param: "params", BatchStat: "batch_stats" } as const;
@@ -45,7 +47,9 @@ export function buildParamMap(program: Program, config: Record<string, Value>, d
         }
         const leaf = child.source.leaves?.[v.name] ?? v.name;
         const prefix = program.naming.collectionPrefix[COLLECTION[v.type]] ?? "";
-        out.push({ source: prefix + [...src, leaf].join("/"), nnx: [...dst, v.name].join("."), type: v.type, shape });
+        const entry: ParamMapEntry = { source: prefix + [...src, leaf].join("/"), nnx: [...dst, v.name].join("."), type: v.type, shape };
+        if (child.source.keepdims?.includes(v.name)) entry.keepdims = true;
+        out.push(entry);
       }
     }
   };

@@ -44,6 +44,7 @@ export function printReport(r: VerifyReport): void {
       out(`  ${mark}  ${c.name.padEnd(width)}  ${`[${c.shape.join(",")}]`.padEnd(12)}  ${fmt(c.maxAbsError).padStart(11)}  ${fmt(c.maxRelError).padStart(11)}`);
     }
   }
+  for (const n of r.notes) out(pc.yellow(`  note: ${n}`));
   out(`  tolerance: |ts − ref| ≤ ${r.tolerance.atol} + ${r.tolerance.rtol}·|ref|`);
   out(r.ok ? pc.green("verified: the translation matches the original") : pc.red("NOT verified"));
 }

@@ -12,6 +12,7 @@ export interface RuntimeLayer {
 export const RUNTIME_LAYERS: Record<LayerKind, RuntimeLayer> = {
   Linear: { className: "nnx.Linear", positional: ["inFeatures", "outFeatures"], options: ["useBias"] },
   Dropout: { className: "nnx.Dropout", positional: ["rate"], options: [] },
+  BatchNorm: { className: "nnx.BatchNorm", positional: ["numFeatures"], options: ["momentum", "epsilon", "useScale", "useBias", "zeroDebias"] },
 };
 
 export const RUNTIME_OPS: Record<string, string> = {

@@ -5,7 +5,7 @@
 import type { Expr } from "./model.js";
 import { dimFromExpr, withLastDim, type ValueShape } from "./shapes.js";
 
-export type LayerKind = "Linear" | "Dropout";
+export type LayerKind = "Linear" | "Dropout" | "BatchNorm";
 
 /** A variable a layer owns, as the runtime names it. */
 export interface LayerVariable {
@@ -32,6 +32,12 @@ function isFalse(e: Expr | undefined): boolean {
   return e?.kind === "bool" && !e.value;
 }
 
+function isTrue(e: Expr | undefined): boolean {
+  return e?.kind === "bool" && e.value;
+}
+
+const perFeature = (type: LayerVariable["type"]) => (name: string): LayerVariable => ({ name, type, shape: (d) => [d.numFeatures] });
+
 export const LAYERS: Record<LayerKind, LayerSpec> = {
   Linear: {
     inputSizeOption: "inFeatures",
@@ -46,6 +52,24 @@ export const LAYERS: Record<LayerKind, LayerSpec> = {
   Dropout: {
     required: ["rate"],
     variables: () => [],
+    output: (input) => input,
+    modal: true,
+  },
+  BatchNorm: {
+    inputSizeOption: "numFeatures",
+    required: ["numFeatures"],
+    variables: (o) => [
+      ...(isFalse(o.useScale) ? [] : [perFeature("Param")("scale")]),
+      ...(isFalse(o.useBias) ? [] : [perFeature("Param")("bias")]),
+      ...["mean", "var"].map(perFeature("BatchStat")),
+      // The zero-debiased EMA (Haiku's) also keeps the raw averages and update counts.
+      ...(isTrue(o.zeroDebias)
+        ? [
+            ...["meanHidden", "varHidden"].map(perFeature("BatchStat")),
+            ...["meanCount", "varCount"].map((name): LayerVariable => ({ name, type: "BatchStat", shape: () => [] })),
+          ]
+        : []),
+    ],
     output: (input) => input,
     modal: true,
   },

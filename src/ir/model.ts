@@ -67,6 +67,8 @@ export interface SourceNaming {
   segment: string;
   /** Per variable of a layer: its leaf name relative to the child's path (`w`, `~/mean_ema/average`). */
   leaves?: Record<string, string>;
+  /** Variables the source keeps with extra leading size-1 axes. */
+  keepdims?: string[];
 }
 
 export type ChildCtor =

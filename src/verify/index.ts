@@ -15,7 +15,7 @@ type Tensor = import("../../runtime/tf.js").Tensor;
 
 export interface CheckResult {
   name: string;
-  kind: "output" | "grad";
+  kind: "output" | "grad" | "state";
   shape: number[];
   maxAbsError: number;
   maxRelError: number;
@@ -37,6 +37,8 @@ export interface VerifyReport {
   params?: ParamTreeResult;
   checks: CheckResult[];
   tolerance: Tolerance;
+  /** What was not compared, and why: never silently skipped. */
+  notes: string[];
   diagnostics: Array<Diagnostic & { text: string }>;
 }
 
@@ -49,7 +51,7 @@ export interface VerifyOptions {
 
 export async function verify(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const tolerance = options.tolerance ?? FLOAT32_TOLERANCE;
-  const report: VerifyReport = { ok: false, file, checks: [], tolerance, diagnostics: [] };
+  const report: VerifyReport = { ok: false, file, checks: [], tolerance, notes: [], diagnostics: [] };
   const fail = (d: Diagnostic) => {
     report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
     return report;
@@ -66,7 +68,9 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   const { program } = translation.analysis;
   report.framework = program.reference.framework;
 
-  const reference = await runReference(referenceSpec(translation, options.seed ?? 0));
+  const plan = checkPlan(translation);
+  if (plan.trainSkipped) report.notes.push(plan.trainSkipped);
+  const reference = await runReference(referenceSpec(translation, options.seed ?? 0, plan.train));
   if (!reference.ok) {
     const { kind, message, line } = reference.error;
     const code = kind === "environment" ? "NNX501" : kind === "source" ? "NNX502" : kind === "unsupported" ? "NNX503" : "NNX504";
@@ -93,16 +97,35 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     report.checks.push(check("output (eval mode)", "output", output, tensors.output, tolerance));
     output.dispose();
 
-    const grads = nnx.grad((m: Module) => tf.sum(tf.mul(call(m), tensors.cotangent)))(model);
-    const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
-    for (const entry of translation.paramMap.params.filter((p) => p.type === "Param")) {
-      const g = flat.get(entry.nnx);
-      const expected = tensors[`grad/${entry.source}`];
-      if (!g || !expected) continue; // already reported by the parameter tree check
-      const actual = g instanceof nnx.Variable ? (g.value as Tensor) : (g as Tensor);
-      report.checks.push(check(`grad ${entry.source} → ${entry.nnx}`, "grad", actual, expected, tolerance));
+    const compareGrads = (prefix: string, label: string) => {
+      const grads = nnx.grad((m: Module) => tf.sum(tf.mul(call(m), tensors.cotangent)))(model);
+      const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
+      for (const entry of translation.paramMap.params.filter((p) => p.type === "Param")) {
+        const g = flat.get(entry.nnx);
+        const expected = tensors[`${prefix}${entry.source}`];
+        if (!g || !expected) continue; // already reported by the parameter tree check
+        const actual = g instanceof nnx.Variable ? (g.value as Tensor) : (g as Tensor);
+        report.checks.push(check(`${label} ${entry.source} → ${entry.nnx}`, "grad", actual, reshaped(expected, entry.shape, tf), tolerance));
+      }
+      nnx.dispose(grads);
+    };
+    compareGrads("grad/", "grad");
+
+    if (plan.train) {
+      model.train();
+      const trained = call(model);
+      report.checks.push(check("output (train mode)", "output", trained, tensors["train/output"], tolerance));
+      trained.dispose();
+      // Running statistics after that one train-mode call.
+      const variables = variablesByPath(model, runtime);
+      for (const entry of translation.paramMap.params.filter((p) => p.type === "BatchStat")) {
+        const v = variables.get(entry.nnx);
+        const expected = tensors[`train/param/${entry.source}`];
+        if (!v || !expected) continue;
+        report.checks.push(check(`state ${entry.source} → ${entry.nnx}`, "state", v.value as Tensor, reshaped(expected, entry.shape, tf), tolerance));
+      }
+      compareGrads("train/grad/", "grad (train mode)");
     }
-    nnx.dispose(grads);
   } catch (e) {
     // The translation itself failed at run time: a finding, not a crash of nnxport.
     fail({ code: "NNX505", severity: "error", message: `the translated model raised: ${(e as Error).message}`, file });
@@ -115,25 +138,58 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   return report;
 }
 
-function referenceSpec(t: Translation, seed: number): ReferenceSpec {
+interface CheckPlan {
+  /** Compare train-mode outputs, running statistics and gradients too. */
+  train: boolean;
+  trainSkipped?: string;
+}
+
+function checkPlan(t: Translation): CheckPlan {
+  const { program } = t.analysis;
+  const root = program.modules.find((m) => m.name === program.entry.module)!;
+  const modal = root.methods.find((m) => m.name === program.entry.method)!.params.some((p) => p.modeFlag);
+  if (!modal) return { train: false };
+  const dropout = program.modules.some((m) => m.children.some((c) => c.ctor.kind === "layer" && c.ctor.layer === "Dropout"));
+  if (dropout) {
+    return { train: false, trainSkipped: "train mode not compared: dropout masks are drawn from each framework's own key sequence, which the runtime does not reproduce yet" };
+  }
+  return { train: true };
+}
+
+function referenceSpec(t: Translation, seed: number, train: boolean): ReferenceSpec {
   const { program } = t.analysis;
   const root = program.modules.find((m) => m.name === program.entry.module)!;
   const method = root.methods.find((m) => m.name === program.entry.method)!;
   const flags: ReferenceSpec["flags"] = {};
   for (const [callName, param] of Object.entries(program.reference.flags)) {
     const flag = method.params.find((p) => p.name === param)?.modeFlag;
-    flags[callName] = { eval: flag ? !flag.trainWhen : false };
+    flags[callName] = { eval: flag ? !flag.trainWhen : false, init: program.entry.modeArgs[param] ?? false };
   }
-  return { file: program.file, framework: program.reference.framework, object: program.reference.object, flags, inputs: program.entry.inputs, seed };
+  return { file: program.file, framework: program.reference.framework, object: program.reference.object, flags, train, inputs: program.entry.inputs, seed };
+}
+
+type AnyVariable = InstanceType<Runtime["nnx"]["Variable"]>;
+
+function variablesByPath(model: Module, { nnx }: Runtime): Map<string, AnyVariable> {
+  const flat = nnx.toFlatState(nnx.state(model, nnx.Any(nnx.Param, nnx.BatchStat)));
+  return new Map(flat.map(([path, v]) => [path.join("."), v as AnyVariable]));
+}
+
+/** A source value with extra leading size-1 axes (keepdims), as the NNX variable holds it. */
+function reshaped(t: Tensor, shape: number[], tf: Runtime["tf"]): Tensor {
+  return JSON.stringify(t.shape) === JSON.stringify(shape) ? t : tf.reshape(t, shape);
+}
+
+/** `[1, 1, 256]` holds the same values as `[256]`. */
+function sameUpToLeadingOnes(source: number[], target: number[]): boolean {
+  const extra = source.length - target.length;
+  return extra >= 0 && source.slice(0, extra).every((d) => d === 1) && JSON.stringify(source.slice(extra)) === JSON.stringify(target);
 }
 
 /** Checks both trees against the param map, then copies the reference values in. */
-function loadParams(t: Translation, model: Module, tensors: Record<string, Tensor>, { nnx, tf }: Runtime): ParamTreeResult {
-  const variables = new Map(
-    nnx
-      .toFlatState(nnx.state(model, nnx.Any(nnx.Param, nnx.BatchStat)))
-      .map(([path, v]) => [path.join("."), v as InstanceType<typeof nnx.Variable>]),
-  );
+function loadParams(t: Translation, model: Module, tensors: Record<string, Tensor>, runtime: Runtime): ParamTreeResult {
+  const { tf } = runtime;
+  const variables = variablesByPath(model, runtime);
   const problems: string[] = [];
   let matched = 0;
   const mapped = new Set<string>();
@@ -143,11 +199,13 @@ function loadParams(t: Translation, model: Module, tensors: Record<string, Tenso
     const v = variables.get(entry.nnx);
     const shape = JSON.stringify(entry.shape);
     if (!ref) problems.push(`${entry.source}: not in the reference parameters`);
-    else if (JSON.stringify(ref.shape) !== shape) problems.push(`${entry.source}: reference shape [${ref.shape}] ≠ expected ${shape}`);
+    else if (entry.keepdims ? !sameUpToLeadingOnes(ref.shape, entry.shape) : JSON.stringify(ref.shape) !== shape) {
+      problems.push(`${entry.source}: reference shape [${ref.shape}] ≠ expected ${shape}`);
+    }
     else if (!v) problems.push(`${entry.nnx}: not in the translated model`);
     else if (JSON.stringify((v.value as Tensor).shape) !== shape) problems.push(`${entry.nnx}: translated shape [${(v.value as Tensor).shape}] ≠ ${shape}`);
     else {
-      v.value = tf.clone(ref);
+      v.value = tf.reshape(ref, entry.shape); // a new tensor the variable owns
       matched++;
     }
   }

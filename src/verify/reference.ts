@@ -13,8 +13,10 @@ export interface ReferenceSpec {
   file: string;
   framework: "haiku" | "linen";
   object: string;
-  /** Each flag as the call site names it, with the value that means evaluation. */
-  flags: Record<string, { eval: boolean }>;
+  /** Each flag as the call site names it: the value the source's init call passes, and the value that means evaluation. */
+  flags: Record<string, { init: boolean; eval: boolean }>;
+  /** Also run one train-mode call and its gradients. */
+  train: boolean;
   inputs: SampleInput[];
   seed: number;
 }

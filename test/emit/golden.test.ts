@@ -4,9 +4,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { translate } from "../../src/pipeline.js";
 import { typeCheck } from "../../src/emit/typecheck.js";
-import { FIXTURES } from "../helpers/translate.js";
+import { FIXTURES, fixtureCases } from "../helpers/translate.js";
 
-const CASES = ["basic/haiku_model", "basic/linen_model"];
+const CASES = fixtureCases();
+
+test("the fixture corpus is there", () => {
+  expect(CASES).toEqual(expect.arrayContaining(["basic/haiku_model", "basic/linen_model", "state/haiku_model", "state/linen_model"]));
+});
 
 describe.each(CASES)("%s", (name) => {
   test("matches its golden TypeScript and param map", async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../../src/diagnostics.js";
 import { recognize } from "../../src/frontends/index.js";
 import type { Program } from "../../src/ir/model.js";
@@ -21,4 +21,12 @@ export function recognizeText(text: string, file = "input.py"): { program?: Prog
     if (e instanceof DiagnosticError) return { diagnostics: e.diagnostics };
     throw e;
   }
+}
+
+/** Every fixture program, as `case/framework_model` (e.g. `basic/haiku_model`). */
+export function fixtureCases(): string[] {
+  return readdirSync(FIXTURES, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith("_model.py"))
+    .map((f) => f.replace(/\.py$/, ""))
+    .sort();
 }

@@ -3,23 +3,40 @@
 import { describe, expect, test } from "vitest";
 import { verify } from "../../src/verify/index.js";
 import { nnxport } from "../helpers/cli.js";
-import { FIXTURES } from "../helpers/translate.js";
+import { FIXTURES, fixtureCases } from "../helpers/translate.js";
 
-const CASES = ["basic/haiku_model.py", "basic/linen_model.py"];
+const CASES = fixtureCases().map((c) => `${c}.py`);
+
+/** What each fixture must have compared, beyond "everything passed". */
+const EXPECTED: Record<string, { params: number; kinds: Record<string, number>; notes?: RegExp }> = {
+  basic: { params: 4, kinds: { output: 1, grad: 4 }, notes: /dropout masks/ },
+  state: { params: 0, kinds: { output: 2, grad: 0, state: 0 } },
+};
 
 describe.each(CASES)("%s", (name) => {
-  test("`nnxport verify --json` passes: parameter tree, eval output and every gradient", () => {
+  test("`nnxport verify --json` passes: parameter tree, outputs, state and every gradient", () => {
     const r = nnxport(["verify", FIXTURES + name, "--json"]);
     expect(r.stderr).not.toMatch(/error/i);
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);
-    expect(report.params).toEqual({ matched: 4, total: 4, problems: [] });
-    expect(report.checks.map((c: { kind: string }) => c.kind)).toEqual(["output", "grad", "grad", "grad", "grad"]);
+    expect(report.params.problems).toEqual([]);
+    expect(report.params.matched).toBe(report.params.total);
     for (const c of report.checks) {
       expect(c.ok).toBe(true);
       expect(c.maxAbsError).toBeLessThan(1e-4);
     }
+    const kinds: Record<string, number> = {};
+    for (const c of report.checks) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+    const expected = EXPECTED[name.split("/")[0]];
+    if (expected.params) expect(report.params.total).toBe(expected.params);
+    for (const [kind, n] of Object.entries(expected.kinds)) {
+      // 0 means "at least one": the count depends on the framework's variables.
+      if (n) expect(kinds[kind]).toBe(n);
+      else expect(kinds[kind]).toBeGreaterThan(0);
+    }
+    if (expected.notes) expect(report.notes.join("\n")).toMatch(expected.notes);
+    else expect(report.notes).toEqual([]);
   });
 
   test("a perturbed translation fails, with the mismatching checks named", async () => {

@@ -16,12 +16,16 @@ export interface Construction {
 }
 
 export function constructLayer(entry: SourceLayer, ctor: Node, className: string, lower: MethodLowering): Construction {
-  const names = [...entry.params.map((p) => p.name), ...(entry.mode ? [entry.mode.param] : []), "name"];
-  const bound = bindArguments(ctor, names, className, lower.diags);
+  const names = entry.params.map((p) => p.name);
+  if (entry.mode && !names.includes(entry.mode.param)) names.push(entry.mode.param);
+  const bound = bindArguments(ctor, [...names, "name"], className, lower.diags);
   const options: Record<string, Expr> = {};
+  for (const [k, v] of Object.entries(entry.fixed ?? {})) {
+    options[k] = typeof v === "boolean" ? { kind: "bool", value: v, span: spanOf(ctor) } : { kind: "number", value: v, isInt: Number.isInteger(v), span: spanOf(ctor) };
+  }
   for (const p of entry.params) {
     const arg = bound.get(p.name);
-    if (!arg || arg.type === "none") continue;
+    if (!arg || arg.type === "none" || p.mode) continue;
     if (p.option) options[p.option] = lower.expr(arg);
     else lower.unsupported(arg, `${className}(${p.name}=...)`);
   }
@@ -92,7 +96,7 @@ export function buildChild(ctor: Node, lower: MethodLowering, ctx: InlineContext
     attr ?? snakeCase(layer ? layer.layer : def!.name),
     {
       ctor: layer ? { kind: "layer", layer: layer.layer, options: built.options } : { kind: "module", module: def!.name, args: built.options },
-      source: { segment, leaves: layer?.leaves },
+      source: { segment, leaves: layer?.leaves, keepdims: layer?.keepdims },
       span: spanOf(ctor),
     },
     attr,
@@ -109,6 +113,11 @@ export function inlineChild(node: Node, lower: MethodLowering, ctx: InlineContex
   const { child, layer } = built;
   const { positional, keywords } = callArguments(node);
   let mode = built.mode;
+  const modeAt = layer?.mode?.callPosition;
+  if (modeAt !== undefined && positional.length > modeAt) {
+    mode = modeUse(lower.expr(positional[modeAt]), layer!.mode!.trueMeansTraining);
+    positional.splice(modeAt, 1);
+  }
   for (const [k, v] of Object.entries(keywords)) {
     if (layer?.mode?.param === k) mode = modeUse(lower.expr(v), layer.mode.trueMeansTraining);
     else lower.unsupported(v.parent ?? v, `the keyword argument '${k}=' in this call`);

@@ -6,18 +6,23 @@ export interface SourceLayer {
   layer: LayerKind;
   /**
    * Constructor parameters in positional order. `option` names the neutral
-   * option it sets; a parameter without one is accepted only when absent or
-   * None, so an unsupported setting is reported rather than dropped.
+   * option it sets; `mode` marks the train/eval switch. A parameter with
+   * neither is accepted only when absent or None, so an unsupported setting is
+   * reported rather than dropped.
    */
-  params: Array<{ name: string; option?: string }>;
+  params: Array<{ name: string; option?: string; mode?: true }>;
+  /** Neutral options the framework's layer always has (Haiku's zero-debiased batch-norm EMA). */
+  fixed?: Record<string, boolean | number>;
   /**
-   * The parameter that switches train/eval behaviour, accepted by the
-   * constructor or the call (`deterministic`, `use_running_average`,
-   * `is_training`), and whether a true value means training.
+   * The train/eval switch (`deterministic`, `use_running_average`,
+   * `is_training`), accepted by the constructor or the call, whether a true
+   * value means training, and its position among the call's arguments.
    */
-  mode?: { param: string; trueMeansTraining: boolean };
+  mode?: { param: string; trueMeansTraining: boolean; callPosition?: number };
   /** Neutral variable name → leaf name under the layer's path in the source tree. */
   leaves: Record<string, string>;
+  /** Variables the source stores with extra leading size-1 axes (Haiku keeps batch-norm stats at the input's rank). */
+  keepdims?: string[];
   /** The base the framework names an unnamed instance from (`linear`, `Dense`). */
   autoName: string;
 }

@@ -18,10 +18,31 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
   },
   "flax.linen.Dropout": {
     layer: "Dropout",
-    params: [{ name: "rate", option: "rate" }, { name: "broadcast_dims" }, { name: "rng_collection" }],
+    params: [{ name: "rate", option: "rate" }, { name: "broadcast_dims" }, { name: "deterministic", mode: true }, { name: "rng_collection" }],
     mode: { param: "deterministic", trueMeansTraining: false },
     leaves: {},
     autoName: "Dropout",
+  },
+  "flax.linen.BatchNorm": {
+    layer: "BatchNorm",
+    params: [
+      { name: "use_running_average", mode: true },
+      { name: "axis" },
+      { name: "momentum", option: "momentum" },
+      { name: "epsilon", option: "epsilon" },
+      { name: "dtype" },
+      { name: "param_dtype" },
+      { name: "use_bias", option: "useBias" },
+      { name: "use_scale", option: "useScale" },
+      { name: "bias_init" },
+      { name: "scale_init" },
+      { name: "axis_name" },
+      { name: "axis_index_groups" },
+      { name: "use_fast_variance" },
+    ],
+    mode: { param: "use_running_average", trueMeansTraining: false },
+    leaves: { scale: "scale", bias: "bias", mean: "mean", var: "var" },
+    autoName: "BatchNorm",
   },
 };
 

@@ -2,11 +2,13 @@
 and writes what the translated TypeScript must reproduce to one safetensors file.
 
 Usage: python harness.py SPEC.json
-SPEC: {file, framework, object, flags: {call_name: {eval: bool}}, inputs: [{name, shape, dtype}],
-       seed, out}
+SPEC: {file, framework, object, flags: {call_name: {init: bool, eval: bool}}, train: bool,
+       inputs: [{name, shape, dtype}], seed, out}
 Prints one JSON line: {"ok": true, ...} or {"ok": false, "error": {kind, message, file, line}}.
 Tensor names in the output: input/<name>, output, cotangent, param/<path>, grad/<path>, where
 <path> is the framework's own flat variable path (model/block/linear/w, params/Block_0/Dense_0/kernel).
+With `train`, also train/output, train/param/<path> (every variable after one train-mode call)
+and train/grad/<path> (gradients in train mode).
 """
 import json
 import os
@@ -123,9 +125,11 @@ def main():
     rng = np.random.default_rng(spec.get("seed", 0))
     xs = make_inputs(spec, rng)
     eval_kw = {name: flag["eval"] for name, flag in spec["flags"].items()}
+    init_kw = {name: flag["init"] for name, flag in spec["flags"].items()}
+    train_kw = {name: not flag["eval"] for name, flag in spec["flags"].items()}
     key = jax.random.key(spec.get("seed", 0))
     try:
-        params, state = framework.init(key, xs, eval_kw)
+        params, state = framework.init(key, xs, init_kw)
         out, _ = framework.apply(params, state, key, xs, eval_kw)
         if not hasattr(out, "shape"):
             fail("unsupported", "the model returns something other than one array; only single outputs are compared so far")
@@ -136,6 +140,14 @@ def main():
             return jnp.sum(y * cot)
 
         value, grads = jax.value_and_grad(loss)(params)
+        if spec.get("train"):
+            train_out, train_state = framework.apply(params, state, key, xs, train_kw)
+
+            def train_loss(p):
+                y, _ = framework.apply(p, state, key, xs, train_kw)
+                return jnp.sum(y * cot)
+
+            train_grads = jax.grad(train_loss)(params)
     except Exception as e:  # noqa: BLE001
         source_error(spec, e)
 
@@ -146,7 +158,13 @@ def main():
         tensors[f"param/{k}"] = v
     for k, v in framework.flat_params(grads).items():
         tensors[f"grad/{k}"] = v
-    tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
+    if spec.get("train"):
+        tensors["train/output"] = np.asarray(train_out)
+        for k, v in {**framework.flat_params(params), **framework.flat_state(train_state)}.items():
+            tensors[f"train/param/{k}"] = v
+        for k, v in framework.flat_params(train_grads).items():
+            tensors[f"train/grad/{k}"] = v
+    tensors = {k: np.array(v, order="C") for k, v in tensors.items()}  # keeps 0-d arrays 0-d
     save_file(tensors, spec["out"], metadata={"loss": repr(float(value)), "jax": jax.__version__})
     print(json.dumps({"ok": True, "loss": float(value), "tensors": len(tensors)}))
 
