@@ -4,7 +4,7 @@
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { Expr, Method, ModuleDef, Program } from "../ir/model.js";
 import { expressions } from "../ir/walk.js";
-import { calleesFirst, moduleOf } from "./order.js";
+import { calleesFirst, methodsCalleesFirst, moduleOf } from "./order.js";
 
 /** A parameter reference, possibly negated: `training` → +1, `not training` → −1. */
 function flagRef(e: Expr): { name: string; polarity: 1 | -1 } | undefined {
@@ -18,11 +18,14 @@ function flagRef(e: Expr): { name: string; polarity: 1 | -1 } | undefined {
 
 export function liftModes(program: Program, diags: DiagnosticBag): void {
   for (const def of calleesFirst(program)) {
-    for (const method of def.methods) liftMethod(program, def, method, diags);
+    for (const method of methodsCalleesFirst(def)) liftMethod(program, def, method, diags);
   }
 }
 
-function calleeMethod(program: Program, def: ModuleDef, e: Expr & { kind: "callChild" }): Method | undefined {
+type Call = Expr & { kind: "callChild" | "callSelf" };
+
+function calleeMethod(program: Program, def: ModuleDef, e: Call): Method | undefined {
+  if (e.kind === "callSelf") return def.methods.find((m) => m.name === e.method);
   const child = def.children.find((c) => c.attr === e.child)!;
   if (child.ctor.kind !== "module") return undefined;
   return moduleOf(program, child.ctor.module).methods.find((m) => m.name === e.method);
@@ -42,8 +45,8 @@ function liftMethod(program: Program, def: ModuleDef, method: Method, diags: Dia
   };
   const modePositions = new Set<Expr>();
   for (const e of expressions(method.body)) {
-    if (e.kind !== "callChild") continue;
-    if (e.mode) {
+    if (e.kind !== "callChild" && e.kind !== "callSelf") continue;
+    if (e.kind === "callChild" && e.mode) {
       if (record(e.mode.trainWhen, 1)) markRef(e.mode.trainWhen, modePositions);
       else reportFixedMode(e.mode.trainWhen, diags);
     }
@@ -52,7 +55,7 @@ function liftMethod(program: Program, def: ModuleDef, method: Method, diags: Dia
       const arg = e.args[i];
       if (p.modeFlag && arg) {
         if (record(arg, p.modeFlag.trainWhen ? 1 : -1)) markRef(arg, modePositions);
-        else diags.error("NNX303", `'${p.name}' switches train/eval mode in ${e.child}; pass a flag of this method here`, arg.span);
+        else diags.error("NNX303", `'${p.name}' switches train/eval mode in ${e.kind === "callChild" ? e.child : e.method}; pass a flag of this method here`, arg.span);
       }
     });
   }
@@ -77,8 +80,8 @@ function liftMethod(program: Program, def: ModuleDef, method: Method, diags: Dia
 /** Mode now lives on the modules themselves: drop the flags from calls. */
 function stripModeArguments(program: Program, def: ModuleDef, method: Method): void {
   for (const e of expressions(method.body)) {
-    if (e.kind !== "callChild") continue;
-    delete e.mode;
+    if (e.kind !== "callChild" && e.kind !== "callSelf") continue;
+    if (e.kind === "callChild") delete e.mode;
     const callee = calleeMethod(program, def, e);
     if (callee) e.args = e.args.filter((_, i) => !callee.params[i]?.modeFlag);
   }

@@ -1,4 +1,5 @@
-import type { ModuleDef, Program } from "../ir/model.js";
+import type { Method, ModuleDef, Program } from "../ir/model.js";
+import { expressions } from "../ir/walk.js";
 
 /** Modules ordered so that every module comes after the modules it contains. */
 export function calleesFirst(program: Program): ModuleDef[] {
@@ -16,6 +17,24 @@ export function calleesFirst(program: Program): ModuleDef[] {
     out.push(m);
   };
   program.modules.forEach(visit);
+  return out;
+}
+
+/** A module's methods ordered so that a method comes after the methods it calls on `self`. */
+export function methodsCalleesFirst(def: ModuleDef): Method[] {
+  const out: Method[] = [];
+  const seen = new Set<string>();
+  const visit = (m: Method) => {
+    if (seen.has(m.name)) return;
+    seen.add(m.name);
+    for (const e of expressions(m.body)) {
+      if (e.kind !== "callSelf") continue;
+      const callee = def.methods.find((x) => x.name === e.method);
+      if (callee) visit(callee);
+    }
+    out.push(m);
+  };
+  def.methods.forEach(visit);
   return out;
 }
 

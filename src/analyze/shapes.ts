@@ -6,7 +6,7 @@
 // Model(din, dmid, dout).
 import type { DiagnosticBag } from "../diagnostics.js";
 import { LAYERS } from "../ir/layers.js";
-import type { ConfigField, Expr, ModuleDef, Program } from "../ir/model.js";
+import type { ConfigField, Expr, ModuleDef, Program, Stmt } from "../ir/model.js";
 import { dimFromExpr, exprFromDim, lastDim, showDim, UNKNOWN, type Dim, type ValueShape } from "../ir/shapes.js";
 import { inputParams } from "../ir/walk.js";
 import { calleesFirst, moduleOf } from "./order.js";
@@ -22,12 +22,8 @@ export function inferShapes(program: Program, diags: DiagnosticBag): void {
     for (const method of methods) {
       const env = new Map<string, ValueShape>();
       for (const p of inputParams(method)) env.set(p.name, { dims: [{ kind: "input", param: p.name }] });
-      const ctx = new MethodShapes(program, def, method.name, env, outputs, diags);
-      for (const s of method.body) {
-        const shape = ctx.shape(s.value);
-        if (s.kind === "assign") env.set(s.target, shape);
-        else outputs.set(key(def.name, method.name), shape);
-      }
+      const ctx = new MethodShapes(program, def, method.name, env, outputs, diags, 0);
+      outputs.set(key(def.name, method.name), ctx.body(method.body));
     }
   }
 }
@@ -40,7 +36,19 @@ class MethodShapes {
     private readonly env: Map<string, ValueShape>,
     private readonly outputs: Outputs,
     private readonly diags: DiagnosticBag,
+    private readonly depth: number,
   ) {}
+
+  /** Shapes through a method body; returns the returned value's shape. */
+  body(stmts: Stmt[]): ValueShape {
+    let out: ValueShape = { dims: [] };
+    for (const s of stmts) {
+      const shape = this.shape(s.value);
+      if (s.kind === "assign") this.env.set(s.target, shape);
+      else out = shape;
+    }
+    return out;
+  }
 
   shape(e: Expr): ValueShape {
     switch (e.kind) {
@@ -54,6 +62,15 @@ class MethodShapes {
       }
       case "callChild":
         return this.callChild(e);
+      case "callSelf": {
+        // Another method of this module, followed with the caller's shapes, so
+        // sizes flow from __call__ into encode/decode as they would at init.
+        const callee = this.def.methods.find((m) => m.name === e.method);
+        if (!callee || this.depth > 8) return { dims: [] };
+        const env = new Map<string, ValueShape>();
+        inputParams(callee).forEach((p, i) => env.set(p.name, e.args[i] ? this.shape(e.args[i]) : { dims: [] }));
+        return new MethodShapes(this.program, this.def, this.method, env, this.outputs, this.diags, this.depth + 1).body(callee.body);
+      }
       default:
         return { dims: [] };
     }
@@ -69,6 +86,8 @@ class MethodShapes {
       if (opt && !child.ctor.options[opt]) {
         const size = this.bind(lastDim(input), e);
         if (size) child.ctor.options[opt] = size;
+      } else if (opt) {
+        this.recordInputSize(lastDim(input), child.ctor.options[opt]);
       }
       return spec.output(input, child.ctor.options);
     }
@@ -97,9 +116,22 @@ class MethodShapes {
     return args[d.name] ? dimFromExpr(args[d.name]) : UNKNOWN;
   }
 
+  /** A method input feeds a layer whose size is already known: that is the input's size. */
+  private recordInputSize(d: Dim, size: Expr): void {
+    if (d.kind !== "input" || this.depth > 0) return;
+    const p = this.def.methods.find((m) => m.name === this.method)?.params.find((q) => q.name === d.param);
+    if (p && !p.size) p.size = size;
+  }
+
   /** The expression for a needed size, synthesizing a config field for a method input. */
   private bind(d: Dim, at: Expr): Expr | undefined {
-    if (d.kind === "input") d = { kind: "field", name: this.synthesize(d.param).name };
+    if (d.kind === "input") {
+      const param = d.param;
+      const field = this.synthesize(param);
+      const p = this.def.methods.find((m) => m.name === this.method)?.params.find((q) => q.name === param);
+      if (p && !p.size) p.size = { kind: "config", field: field.name, span: at.span };
+      d = { kind: "field", name: field.name };
+    }
     const expr = exprFromDim(d, at.span);
     if (!expr) {
       this.diags.error(

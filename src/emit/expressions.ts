@@ -55,6 +55,8 @@ export function printExpr(e: Expr, ctx: ExprContext): string {
     }
     case "callChild":
       return `this.${nnxName(e.child)}.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
+    case "callSelf":
+      return `this.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
   }
 }
 

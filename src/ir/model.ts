@@ -18,7 +18,9 @@ export type Expr =
   /** A framework-neutral array op, e.g. `relu`; see ops.ts. */
   | { kind: "op"; op: string; args: Expr[]; span: Span }
   /** A call of a child module: `child.method(args)`. */
-  | { kind: "callChild"; child: string; method: string; args: Expr[]; mode?: ModeUse; span: Span };
+  | { kind: "callChild"; child: string; method: string; args: Expr[]; mode?: ModeUse; span: Span }
+  /** A call of another method of the same module: `self.encode(x)`. */
+  | { kind: "callSelf"; method: string; args: Expr[]; span: Span };
 
 export type BinaryOp = "+" | "-" | "*" | "/" | "**" | "@" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
 
@@ -50,6 +52,8 @@ export interface MethodParam {
   name: string;
   /** Set by analysis when the parameter only chooses train/eval mode. */
   modeFlag?: { trainWhen: boolean };
+  /** Set by analysis: the size of the input's last axis, in the module's config. */
+  size?: Expr;
   span: Span;
 }
 
@@ -136,4 +140,10 @@ export interface ReferenceRecipe {
   object: string;
   /** Flags by the name the call site uses → the root method's parameter. */
   flags: Record<string, string>;
+  /**
+   * How the reference applies each method it can run: Haiku, an index into
+   * multi_transform's apply tuple, or null for the transform's own apply;
+   * Linen, the method's name.
+   */
+  apply: Record<string, number | string | null>;
 }

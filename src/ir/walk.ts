@@ -27,6 +27,9 @@ export function* subexpressions(e: Expr): Generator<Expr> {
       for (const a of e.args) yield* subexpressions(a);
       if (e.mode) yield* subexpressions(e.mode.trainWhen);
       break;
+    case "callSelf":
+      for (const a of e.args) yield* subexpressions(a);
+      break;
   }
 }
 

@@ -4,6 +4,8 @@ import { readFile } from "node:fs/promises";
 import { DiagnosticError, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { methodName } from "../emit/expressions.js";
 import { translate, type Translation } from "../pipeline.js";
+import { evaluate } from "../analyze/evaluate.js";
+import type { Method, SampleInput } from "../ir/model.js";
 import { inputParams } from "../ir/walk.js";
 import { compareArrays, FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
 import { importGenerated, runtimeEntryUrl } from "./load-module.js";
@@ -69,8 +71,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   report.framework = program.reference.framework;
 
   const plan = checkPlan(translation);
-  if (plan.trainSkipped) report.notes.push(plan.trainSkipped);
-  const reference = await runReference(referenceSpec(translation, options.seed ?? 0, plan.train));
+  report.notes.push(...plan.notes);
+  const reference = await runReference(referenceSpec(translation, options.seed ?? 0, plan));
   if (!reference.ok) {
     const { kind, message, line } = reference.error;
     const code = kind === "environment" ? "NNX501" : kind === "source" ? "NNX502" : kind === "unsupported" ? "NNX503" : "NNX504";
@@ -88,43 +90,52 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     report.params = loadParams(translation, model, tensors, runtime);
     options.tamper?.(model, runtime);
 
-    const method = program.modules.find((m) => m.name === program.entry.module)!.methods.find((m) => m.name === program.entry.method)!;
-    if (method.params.some((p) => p.modeFlag)) model.eval();
-    const inputs = inputParams(method).map((p) => tensors[`input/${p.name}`]);
-    const call = (m: Module) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+    const root = program.modules.find((m) => m.name === program.entry.module)!;
+    const modal = root.methods.some((m) => m.params.some((p) => p.modeFlag));
+    if (modal) model.eval();
 
-    const output = call(model);
-    report.checks.push(check("output (eval mode)", "output", output, tensors.output, tolerance));
-    output.dispose();
-
-    const compareGrads = (prefix: string, label: string) => {
-      const grads = nnx.grad((m: Module) => tf.sum(tf.mul(call(m), tensors.cotangent)))(model);
+    /** One method's output, then the gradients of Σ output ⊙ cotangent, against the reference's under `prefix`. */
+    const checkMethod = (method: Method, prefix: string, tag: string, inputs: Tensor[], afterOutput?: () => void) => {
+      const label = (what: string) => (tag ? `${what} (${tag})` : what);
+      const call = (m: Module) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+      const output = call(model);
+      report.checks.push(check(label("output"), "output", output, tensors[`${prefix}output`], tolerance));
+      output.dispose();
+      afterOutput?.();
+      const cotangent = tensors[`${prefix}cotangent`];
+      const grads = nnx.grad((m: Module) => tf.sum(tf.mul(call(m), cotangent)))(model);
       const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
       for (const entry of translation.paramMap.params.filter((p) => p.type === "Param")) {
         const g = flat.get(entry.nnx);
-        const expected = tensors[`${prefix}${entry.source}`];
+        const expected = tensors[`${prefix}grad/${entry.source}`];
         if (!g || !expected) continue; // already reported by the parameter tree check
         const actual = g instanceof nnx.Variable ? (g.value as Tensor) : (g as Tensor);
-        report.checks.push(check(`${label} ${entry.source} → ${entry.nnx}`, "grad", actual, reshaped(expected, entry.shape, tf), tolerance));
+        report.checks.push(check(`${label("grad")} ${entry.source} → ${entry.nnx}`, "grad", actual, reshaped(expected, entry.shape, tf), tolerance));
       }
       nnx.dispose(grads);
     };
-    compareGrads("grad/", "grad");
 
-    if (plan.train) {
-      model.train();
-      const trained = call(model);
-      report.checks.push(check("output (train mode)", "output", trained, tensors["train/output"], tolerance));
-      trained.dispose();
-      // Running statistics after that one train-mode call.
-      const variables = variablesByPath(model, runtime);
-      for (const entry of translation.paramMap.params.filter((p) => p.type === "BatchStat")) {
-        const v = variables.get(entry.nnx);
-        const expected = tensors[`train/param/${entry.source}`];
-        if (!v || !expected) continue;
-        report.checks.push(check(`state ${entry.source} → ${entry.nnx}`, "state", v.value as Tensor, reshaped(expected, entry.shape, tf), tolerance));
+    for (const m of plan.methods) {
+      const method = root.methods.find((x) => x.name === m.name)!;
+      if (!m.main) {
+        checkMethod(method, `method/${m.name}/`, `${methodName(m.name)}()`, m.inputs.map((i) => tensors[`method/${m.name}/input/${i.name}`]));
+        continue;
       }
-      compareGrads("train/grad/", "grad (train mode)");
+      const inputs = inputParams(method).map((p) => tensors[`input/${p.name}`]);
+      checkMethod(method, "", modal ? "eval mode" : "", inputs);
+      if (!plan.train) continue;
+      model.train();
+      checkMethod(method, "train/", "train mode", inputs, () => {
+        // Running statistics after that one train-mode call.
+        const variables = variablesByPath(model, runtime);
+        for (const entry of translation.paramMap.params.filter((p) => p.type === "BatchStat")) {
+          const v = variables.get(entry.nnx);
+          const expected = tensors[`train/param/${entry.source}`];
+          if (!v || !expected) continue;
+          report.checks.push(check(`state ${entry.source} → ${entry.nnx}`, "state", v.value as Tensor, reshaped(expected, entry.shape, tf), tolerance));
+        }
+      });
+      model.eval();
     }
   } catch (e) {
     // The translation itself failed at run time: a finding, not a crash of nnxport.
@@ -138,25 +149,60 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   return report;
 }
 
+interface PlannedMethod {
+  name: string;
+  /** The entry method: compared in eval mode, and in train mode when the plan says so. */
+  main: boolean;
+  apply: number | string | null;
+  inputs: SampleInput[];
+}
+
 interface CheckPlan {
+  methods: PlannedMethod[];
   /** Compare train-mode outputs, running statistics and gradients too. */
   train: boolean;
-  trainSkipped?: string;
+  notes: string[];
 }
 
+/** What can be compared: every method the reference can apply and whose input sizes are known. */
 function checkPlan(t: Translation): CheckPlan {
-  const { program } = t.analysis;
+  const { program, entryConfig } = t.analysis;
   const root = program.modules.find((m) => m.name === program.entry.module)!;
-  const modal = root.methods.find((m) => m.name === program.entry.method)!.params.some((p) => p.modeFlag);
-  if (!modal) return { train: false };
-  const dropout = program.modules.some((m) => m.children.some((c) => c.ctor.kind === "layer" && c.ctor.layer === "Dropout"));
-  if (dropout) {
-    return { train: false, trainSkipped: "train mode not compared: dropout masks are drawn from each framework's own key sequence, which the runtime does not reproduce yet" };
+  const notes: string[] = [];
+  const leading = program.entry.inputs[0]?.shape.slice(0, -1) ?? [1];
+  const methods: PlannedMethod[] = [];
+  for (const method of root.methods) {
+    const apply = program.reference.apply[method.name];
+    const main = method.name === program.entry.method;
+    if (apply === undefined) {
+      notes.push(`${methodName(method.name)}() not compared: the source gives no way to apply it on its own`);
+      continue;
+    }
+    if (main) {
+      methods.push({ name: method.name, main, apply, inputs: program.entry.inputs });
+      continue;
+    }
+    if (method.params.some((p) => p.modeFlag)) {
+      notes.push(`${methodName(method.name)}() not compared: it takes a train/eval flag`);
+      continue;
+    }
+    const sizes = inputParams(method).map((p) => (p.size ? evaluate(p.size, entryConfig) : undefined));
+    if (sizes.some((n) => typeof n !== "number")) {
+      notes.push(`${methodName(method.name)}() not compared: the size of its input is not known`);
+      continue;
+    }
+    const inputs = inputParams(method).map((p, i) => ({ name: p.name, shape: [...leading, sizes[i] as number], dtype: "float32" as const }));
+    methods.push({ name: method.name, main, apply, inputs });
   }
-  return { train: true };
+  const modal = root.methods.find((m) => m.name === program.entry.method)?.params.some((p) => p.modeFlag) ?? false;
+  const dropout = program.modules.some((m) => m.children.some((c) => c.ctor.kind === "layer" && c.ctor.layer === "Dropout"));
+  if (modal && dropout) {
+    notes.push("train mode not compared: dropout masks are drawn from each framework's own key sequence, which the runtime does not reproduce yet");
+  }
+  return { methods, train: modal && !dropout && methods.some((m) => m.main), notes };
 }
 
-function referenceSpec(t: Translation, seed: number, train: boolean): ReferenceSpec {
+function referenceSpec(t: Translation, seed: number, plan: CheckPlan): ReferenceSpec {
   const { program } = t.analysis;
   const root = program.modules.find((m) => m.name === program.entry.module)!;
   const method = root.methods.find((m) => m.name === program.entry.method)!;
@@ -165,7 +211,8 @@ function referenceSpec(t: Translation, seed: number, train: boolean): ReferenceS
     const flag = method.params.find((p) => p.name === param)?.modeFlag;
     flags[callName] = { eval: flag ? !flag.trainWhen : false, init: program.entry.modeArgs[param] ?? false };
   }
-  return { file: program.file, framework: program.reference.framework, object: program.reference.object, flags, train, inputs: program.entry.inputs, seed };
+  const { train, methods } = plan;
+  return { file: program.file, framework: program.reference.framework, object: program.reference.object, flags, train, methods, inputs: program.entry.inputs, seed };
 }
 
 type AnyVariable = InstanceType<Runtime["nnx"]["Variable"]>;

@@ -71,6 +71,8 @@ export interface InlineContext {
   autoName(base: string): string;
   /** The base a framework names instances of the file's own modules from (`block`, `Block`). */
   moduleBase(def: ModuleDef): string;
+  /** The source path segment, when not the plain `name=` or auto name (Haiku's `~/encoder` in __init__). */
+  segment?(given: string | undefined, base: string): string;
 }
 
 export interface BuiltChild {
@@ -91,7 +93,8 @@ export function buildChild(ctor: Node, lower: MethodLowering, ctx: InlineContext
   if (!layer && !def) return undefined;
 
   const built = layer ? constructLayer(layer, ctor, ctorFn.text, lower) : constructModule(def!, ctor, lower);
-  const segment = attr ?? built.name ?? ctx.autoName(layer ? layer.autoName : ctx.moduleBase(def!));
+  const base = layer ? layer.autoName : ctx.moduleBase(def!);
+  const segment = ctx.segment ? ctx.segment(built.name, base) : (attr ?? built.name ?? ctx.autoName(base));
   const child = lower.scope.addChild(
     attr ?? snakeCase(layer ? layer.layer : def!.name),
     {

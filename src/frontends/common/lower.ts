@@ -17,6 +17,8 @@ export class ModuleScope {
   readonly configAttrs = new Map<string, string>();
   /** `self.<attr>` that is a child module. */
   readonly childAttrs = new Map<string, Child>();
+  /** The class's own methods, callable as `self.<name>(...)`. */
+  readonly methodNames = new Set<string>();
 
   constructor(readonly def: ModuleDef) {}
 
@@ -54,6 +56,8 @@ const BINARY: Record<string, BinaryOp> = {
 
 export class MethodLowering {
   private readonly locals = new Set<string>();
+  /** Bare names that read config fields: the constructor's own parameters in Haiku's __init__. */
+  readonly configNames = new Set<string>();
 
   constructor(
     readonly scope: ModuleScope,
@@ -115,6 +119,7 @@ export class MethodLowering {
       case "parenthesized_expression":
         return this.expr(node.namedChild(0)!);
       case "identifier":
+        if (this.configNames.has(node.text) && !this.locals.has(node.text)) return { kind: "config", field: node.text, span };
         if (!this.locals.has(node.text)) {
           this.diags.error("NNX202", `'${node.text}' is not a parameter or local of this method`, span);
         }
@@ -177,6 +182,9 @@ export class MethodLowering {
     const attr = this.selfAttr(fn);
     const child = attr !== undefined ? this.scope.childAttrs.get(attr) : undefined;
     if (child) return { kind: "callChild", child: child.attr, method: "__call__", args: this.positionalArgs(node), span };
+    if (attr !== undefined && this.scope.methodNames.has(attr)) {
+      return { kind: "callSelf", method: attr, args: this.positionalArgs(node), span };
+    }
     if (fn.type === "attribute") {
       const owner = this.selfAttr(fn.childForFieldName("object")!);
       const ownerChild = owner !== undefined ? this.scope.childAttrs.get(owner) : undefined;

@@ -4,7 +4,7 @@ import type { DiagnosticBag } from "../../diagnostics.js";
 import type { EntryPoint, Expr, ModuleDef, Program } from "../../ir/model.js";
 import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
-import { constructModule, inlineChild, type InlineContext } from "../common/construct.js";
+import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
 import { entryPoint, readInitArguments } from "../common/entry.js";
 import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault, paramName, type LoweringHooks } from "../common/lower.js";
 import { snakeCase, UniqueNames } from "../common/naming.js";
@@ -13,6 +13,7 @@ import { HAIKU_LAYERS } from "./layers.js";
 
 const MODULE_BASES = ["haiku.Module"];
 const TRANSFORMS = ["haiku.transform", "haiku.transform_with_state"];
+const MULTI_TRANSFORMS = ["haiku.multi_transform", "haiku.multi_transform_with_state"];
 
 export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: DiagnosticBag): Program {
   const top = new TopLevel(source, imports);
@@ -32,7 +33,7 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
     modules: [...modules.values()],
     entry: found!.entry,
     naming: { rootPath: [found!.rootName], collectionPrefix: { params: "", batch_stats: "state/" } },
-    reference: { framework: "haiku", object: found!.object, flags: found!.flags },
+    reference: { framework: "haiku", object: found!.object, flags: found!.flags, apply: found!.apply },
   };
 }
 
@@ -40,6 +41,9 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
 function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
   const def: ModuleDef = { name: c.name, config: [], children: [], methods: [], span: spanOf(c.node) };
   const scope = new ModuleScope(def);
+  for (const m of c.body.namedChildren) {
+    if (m.type === "function_definition") scope.methodNames.add(m.childForFieldName("name")!.text);
+  }
   const init = methodNode(c, "__init__");
   for (const p of init?.childForFieldName("parameters")!.namedChildren ?? []) {
     const name = paramName(p);
@@ -58,7 +62,17 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
   const sourceNames = new UniqueNames();
   const hooks = haikuHooks(modules, imports, sourceNames);
   const init = methodNode(c, "__init__");
-  if (init) lowerInit(init, scope, new MethodLowering(scope, imports, diags, hooks));
+  if (init) {
+    // Submodules built in __init__ live under `parent/~/name` in Haiku's tree.
+    const eager: InlineContext = {
+      layers: HAIKU_LAYERS,
+      modules,
+      autoName: (base) => sourceNames.take(base),
+      moduleBase: (def) => snakeCase(def.name),
+      segment: (given, base) => `~/${given ?? sourceNames.take(base)}`,
+    };
+    lowerInit(init, scope, new MethodLowering(scope, imports, diags, hooks), eager);
+  }
 
   for (const member of c.body.namedChildren) {
     if (member.type === "expression_statement" && member.namedChild(0)?.type === "string") continue;
@@ -74,8 +88,9 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
 }
 
 /** `__init__`: `super().__init__(name=name)`, `self.a = a`, and submodules built eagerly. */
-function lowerInit(init: Node, scope: ModuleScope, lower: MethodLowering): void {
+function lowerInit(init: Node, scope: ModuleScope, lower: MethodLowering, eager: InlineContext): void {
   const params = new Set(methodParams(init, lower.diags).map((p) => p.name));
+  for (const p of params) if (scope.def.config.some((f) => f.name === p)) lower.configNames.add(p);
   for (const stmt of init.childForFieldName("body")!.namedChildren) {
     const inner = stmt.namedChild(0);
     if (stmt.type === "comment" || inner?.type === "string") continue;
@@ -87,8 +102,13 @@ function lowerInit(init: Node, scope: ModuleScope, lower: MethodLowering): void 
         scope.configAttrs.set(attr, right.text);
         continue;
       }
+      if (attr !== undefined && right.type === "call") {
+        const built = buildChild(right, lower, eager, attr);
+        if (built?.mode) lower.unsupported(right, "a train/eval flag fixed in __init__");
+        if (built) continue;
+      }
     }
-    lower.unsupported(stmt, `'${stmt.text.split("\n")[0]}' in __init__ (only config assignments are supported so far)`);
+    lower.unsupported(stmt, `'${stmt.text.split("\n")[0]}' in __init__ (config assignments and submodules are supported)`);
   }
 }
 
@@ -149,6 +169,7 @@ interface HaikuEntry {
   rootName: string;
   /** The transformed function's flag names → the root method's parameter names. */
   flags: Record<string, string>;
+  apply: Record<string, number | null>;
 }
 
 /**
@@ -160,16 +181,17 @@ function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: Diagno
     const transformed = top.assignments.get(receiver);
     if (transformed?.type !== "call") continue;
     const transform = top.imports.resolve(transformed.childForFieldName("function")!) ?? "";
-    if (!TRANSFORMS.includes(transform)) continue;
+    const multi = MULTI_TRANSFORMS.includes(transform);
+    if (!TRANSFORMS.includes(transform) && !multi) continue;
     const fnName = callArguments(transformed).positional[0];
     const fn = fnName?.type === "identifier" ? top.functions.get(fnName.text) : undefined;
     if (!fn) {
       diags.error("NNX301", `${transform.replace("haiku.", "hk.")} must be given a top-level function defined in this file`, spanOf(transformed));
       return undefined;
     }
-    const root = rootCall(fn, modules, diags);
+    const root = multi ? multiRoot(fn, modules, diags) : rootCall(fn, modules, diags);
     if (!root) return undefined;
-    const fnParams = methodParams(fn, diags).map((p) => p.name);
+    const fnParams = root.params ?? methodParams(fn, diags).map((p) => p.name);
     const args = readInitArguments(call, fnParams, top, diags);
     if (!args) return undefined;
     const lower = new MethodLowering(new ModuleScope(root.def), top.imports, diags, { call: () => undefined });
@@ -186,6 +208,7 @@ function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: Diagno
       object: receiver,
       rootName: built.name ?? snakeCase(root.def.name),
       flags: Object.fromEntries(Object.keys(args.flags).map((k) => [k, methodName(k)])),
+      apply: root.apply ?? { __call__: null },
     };
   }
   diags.error("NNX301", "no entry point: expected `f = hk.transform(fn)` and a call `f.init(key, ...)` in this file");
@@ -206,9 +229,46 @@ function rootCall(fn: Node, modules: Map<string, ModuleDef>, diags: DiagnosticBa
     const cls = ctor.type === "call" ? ctor.childForFieldName("function")! : undefined;
     const def = cls?.type === "identifier" ? modules.get(cls.text) : undefined;
     const argOrder = callArguments(inner).positional.map((a) => a.text);
-    if (def && Object.keys(callArguments(inner).keywords).length === 0) return { def, ctor, argOrder };
+    if (def && Object.keys(callArguments(inner).keywords).length === 0) {
+      return { def, ctor, argOrder, params: undefined as string[] | undefined, apply: undefined as Record<string, number | null> | undefined };
+    }
   }
   diags.error("NNX301", `the transformed function must return \`Module(...)(args)\` for a module in this file`, spanOf(fn));
   return undefined;
 }
 
+/**
+ * hk.multi_transform: `module = Model(...)`, `init = lambda x: module(x)`,
+ * `return init, (module.encode, module.decode)`. The apply functions come in
+ * the tuple's order.
+ */
+function multiRoot(fn: Node, modules: Map<string, ModuleDef>, diags: DiagnosticBag) {
+  const locals = new Map<string, Node>();
+  for (const stmt of fn.childForFieldName("body")!.namedChildren) {
+    const inner = stmt.namedChild(0);
+    if (inner?.type === "assignment" && inner.childForFieldName("left")!.type === "identifier") {
+      locals.set(inner.childForFieldName("left")!.text, inner.childForFieldName("right")!);
+      continue;
+    }
+    if (stmt.type !== "return_statement" || (inner?.type !== "expression_list" && inner?.type !== "tuple")) continue;
+    const [initNode, methodsNode] = inner.namedChildren;
+    const lambda = initNode?.type === "identifier" ? locals.get(initNode.text) : initNode;
+    const body = lambda?.type === "lambda" ? lambda.childForFieldName("body") : undefined;
+    const moduleName = body?.type === "call" ? body.childForFieldName("function")! : undefined;
+    const ctor = moduleName?.type === "identifier" ? locals.get(moduleName.text) : undefined;
+    const cls = ctor?.type === "call" ? ctor.childForFieldName("function")! : undefined;
+    const def = cls?.type === "identifier" ? modules.get(cls.text) : undefined;
+    const methods = methodsNode?.type === "tuple" || methodsNode?.type === "list" ? methodsNode.namedChildren : [];
+    const apply: Record<string, number | null> = {};
+    methods.forEach((m, i) => {
+      const object = m.childForFieldName("object");
+      if (m.type === "attribute" && object?.text === moduleName?.text) apply[m.childForFieldName("attribute")!.text] = i;
+      else diags.error("NNX301", `hk.multi_transform's apply functions must be methods of '${moduleName?.text}'`, spanOf(m));
+    });
+    if (!def || !body || !lambda) break;
+    const params = (lambda.childForFieldName("parameters")?.namedChildren ?? []).map((p) => p.text);
+    return { def, ctor: ctor!, argOrder: callArguments(body).positional.map((a) => a.text), params, apply };
+  }
+  diags.error("NNX301", "hk.multi_transform's function must build a module, and return `init, (module.method, ...)` with `init = lambda x: module(x)`", spanOf(fn));
+  return undefined;
+}

@@ -36,6 +36,10 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
       framework: "linen",
       object: found!.object,
       flags: Object.fromEntries(Object.keys(found!.entry.modeArgs).map((k) => [k, k])),
+      // Any public method can be applied with `method=`.
+      apply: Object.fromEntries(
+        modules.get(found!.entry.module)!.methods.filter((m) => m.name === "__call__" || !m.name.startsWith("_")).map((m) => [m.name, m.name]),
+      ),
     },
   };
 }
@@ -44,6 +48,10 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
 function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
   const def: ModuleDef = { name: c.name, config: [], children: [], methods: [], span: spanOf(c.node) };
   const scope = new ModuleScope(def);
+  for (const m of c.body.namedChildren) {
+    const fn = m.type === "decorated_definition" ? m.childForFieldName("definition")! : m;
+    if (fn.type === "function_definition") scope.methodNames.add(fn.childForFieldName("name")!.text);
+  }
   for (const stmt of c.body.namedChildren) {
     const a = stmt.type === "expression_statement" ? stmt.namedChild(0) : null;
     const type = a?.type === "assignment" ? a.childForFieldName("type") : null;

@@ -3,12 +3,13 @@ and writes what the translated TypeScript must reproduce to one safetensors file
 
 Usage: python harness.py SPEC.json
 SPEC: {file, framework, object, flags: {call_name: {init: bool, eval: bool}}, train: bool,
-       inputs: [{name, shape, dtype}], seed, out}
+       inputs: [{name, shape, dtype}], methods: [{name, apply, main, inputs}], seed, out}
 Prints one JSON line: {"ok": true, ...} or {"ok": false, "error": {kind, message, file, line}}.
 Tensor names in the output: input/<name>, output, cotangent, param/<path>, grad/<path>, where
 <path> is the framework's own flat variable path (model/block/linear/w, params/Block_0/Dense_0/kernel).
 With `train`, also train/output, train/param/<path> (every variable after one train-mode call)
-and train/grad/<path> (gradients in train mode).
+and train/grad/<path> (gradients in train mode). Each other method M: method/M/input/<name>,
+method/M/output, method/M/cotangent and method/M/grad/<path>.
 """
 import json
 import os
@@ -49,9 +50,9 @@ def flatten(tree, prefix=""):
     return out
 
 
-def make_inputs(spec, rng):
+def make_inputs(specs, rng):
     xs = []
-    for i in spec["inputs"]:
+    for i in specs:
         if i["dtype"] == "int32":
             xs.append(rng.integers(0, 10, size=i["shape"]).astype(np.int32))
         else:
@@ -60,23 +61,24 @@ def make_inputs(spec, rng):
 
 
 class Haiku:
-    """hk.transform / hk.transform_with_state programs; flat keys module/path/leaf."""
+    """hk.transform / multi_transform (with or without state); flat keys module/path/leaf."""
 
     def __init__(self, transformed):
         import haiku as hk
 
         self.t = transformed
-        self.with_state = isinstance(transformed, hk.TransformedWithState)
+        self.with_state = isinstance(transformed, (hk.TransformedWithState, hk.MultiTransformedWithState))
 
     def init(self, key, xs, kw):
         if self.with_state:
             return self.t.init(key, *xs, **kw)
         return self.t.init(key, *xs, **kw), {}
 
-    def apply(self, params, state, key, xs, kw):
+    def apply(self, which, params, state, key, xs, kw):
+        fn = self.t.apply if which is None else self.t.apply[which]
         if self.with_state:
-            return self.t.apply(params, state, key, *xs, **kw)
-        return self.t.apply(params, key, *xs, **kw), state
+            return fn(params, state, key, *xs, **kw)
+        return fn(params, key, *xs, **kw), state
 
     def flat_params(self, params):
         return flatten(params)
@@ -96,11 +98,12 @@ class Linen:
         params = variables.pop("params", {})
         return params, variables
 
-    def apply(self, params, state, key, xs, kw):
+    def apply(self, which, params, state, key, xs, kw):
         mutable = list(state.keys())
+        extra = {"rngs": {"dropout": key}, "method": which}
         if not mutable:
-            return self.m.apply({"params": params}, *xs, **kw, rngs={"dropout": key}), state
-        return self.m.apply({"params": params, **state}, *xs, **kw, rngs={"dropout": key}, mutable=mutable)
+            return self.m.apply({"params": params}, *xs, **kw, **extra), state
+        return self.m.apply({"params": params, **state}, *xs, **kw, **extra, mutable=mutable)
 
     def flat_params(self, params):
         return {f"params/{k}": v for k, v in flatten(params).items()}
@@ -123,50 +126,55 @@ def main():
     framework = {"haiku": Haiku, "linen": Linen}[spec["framework"]](namespace[spec["object"]])
 
     rng = np.random.default_rng(spec.get("seed", 0))
-    xs = make_inputs(spec, rng)
+    xs = make_inputs(spec["inputs"], rng)
     eval_kw = {name: flag["eval"] for name, flag in spec["flags"].items()}
     init_kw = {name: flag["init"] for name, flag in spec["flags"].items()}
     train_kw = {name: not flag["eval"] for name, flag in spec["flags"].items()}
     key = jax.random.key(spec.get("seed", 0))
-    try:
-        params, state = framework.init(key, xs, init_kw)
-        out, _ = framework.apply(params, state, key, xs, eval_kw)
+    tensors = {}
+
+    def record(prefix, which, inputs, kw, state):
+        """Output, a random cotangent and the gradients of Σ output ⊙ cotangent, under `prefix`."""
+        out, new_state = framework.apply(which, params, state, key, inputs, kw)
         if not hasattr(out, "shape"):
             fail("unsupported", "the model returns something other than one array; only single outputs are compared so far")
         cot = rng.standard_normal(out.shape).astype(np.float32)
 
         def loss(p):
-            y, _ = framework.apply(p, state, key, xs, eval_kw)
+            y, _ = framework.apply(which, p, state, key, inputs, kw)
             return jnp.sum(y * cot)
 
-        value, grads = jax.value_and_grad(loss)(params)
-        if spec.get("train"):
-            train_out, train_state = framework.apply(params, state, key, xs, train_kw)
+        grads = jax.grad(loss)(params)
+        tensors[f"{prefix}output"] = np.asarray(out)
+        tensors[f"{prefix}cotangent"] = cot
+        for k, v in framework.flat_params(grads).items():
+            tensors[f"{prefix}grad/{k}"] = v
+        return new_state
 
-            def train_loss(p):
-                y, _ = framework.apply(p, state, key, xs, train_kw)
-                return jnp.sum(y * cot)
-
-            train_grads = jax.grad(train_loss)(params)
+    try:
+        params, state = framework.init(key, xs, init_kw)
+        for m in spec["methods"]:
+            if m["main"]:
+                record("", m["apply"], xs, eval_kw, state)
+                if spec.get("train"):
+                    train_state = record("train/", m["apply"], xs, train_kw, state)
+                    for k, v in {**framework.flat_params(params), **framework.flat_state(train_state)}.items():
+                        tensors[f"train/param/{k}"] = v
+            else:
+                inputs = make_inputs(m["inputs"], rng)
+                for i, x in zip(m["inputs"], inputs):
+                    tensors[f"method/{m['name']}/input/{i['name']}"] = x
+                record(f"method/{m['name']}/", m["apply"], inputs, {}, state)
     except Exception as e:  # noqa: BLE001
         source_error(spec, e)
 
-    tensors = {"output": np.asarray(out), "cotangent": cot}
     for i, x in zip(spec["inputs"], xs):
         tensors[f"input/{i['name']}"] = x
     for k, v in {**framework.flat_params(params), **framework.flat_state(state)}.items():
         tensors[f"param/{k}"] = v
-    for k, v in framework.flat_params(grads).items():
-        tensors[f"grad/{k}"] = v
-    if spec.get("train"):
-        tensors["train/output"] = np.asarray(train_out)
-        for k, v in {**framework.flat_params(params), **framework.flat_state(train_state)}.items():
-            tensors[f"train/param/{k}"] = v
-        for k, v in framework.flat_params(train_grads).items():
-            tensors[f"train/grad/{k}"] = v
     tensors = {k: np.array(v, order="C") for k, v in tensors.items()}  # keeps 0-d arrays 0-d
-    save_file(tensors, spec["out"], metadata={"loss": repr(float(value)), "jax": jax.__version__})
-    print(json.dumps({"ok": True, "loss": float(value), "tensors": len(tensors)}))
+    save_file(tensors, spec["out"], metadata={"jax": jax.__version__})
+    print(json.dumps({"ok": True, "tensors": len(tensors)}))
 
 
 if __name__ == "__main__":
