@@ -103,3 +103,6 @@ export {
 } from "./nn/activations.js";
 export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
+
+// Source-faithful initialization for translated programs
+export { initFromSource, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";

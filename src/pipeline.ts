@@ -7,7 +7,7 @@ import { formatTypeScript } from "./emit/format.js";
 import { typeCheck } from "./emit/typecheck.js";
 import { recognize, type Framework } from "./frontends/index.js";
 import type { ReferenceRecipe, SampleInput } from "./ir/model.js";
-import { factoryName } from "./ir/naming.js";
+import { factoryName, seededFactoryName } from "./ir/naming.js";
 import { parsePython } from "./parse/parser.js";
 import { VERSION } from "./version.js";
 
@@ -18,6 +18,8 @@ export interface ParamMapDocument {
   framework: ReferenceRecipe["framework"];
   module: string;
   factory: string;
+  /** Builds the model with the source's own initial parameters for a seed (absent when unknown). */
+  seededFactory?: string;
   config: Record<string, number | boolean | string>;
   inputs: SampleInput[];
   params: ParamMapEntry[];
@@ -67,6 +69,7 @@ export async function translate(file: string, text: string, options: TranslateOp
     framework: program.reference.framework,
     module: program.entry.module,
     factory: factoryName(program.entry.module),
+    seededFactory: analysis.sourceInit ? seededFactoryName(program.entry.module) : undefined,
     config: analysis.entryConfig,
     inputs: program.entry.inputs,
     params: analysis.paramMap,

@@ -19,6 +19,15 @@ export interface DropoutOptions {
   rngs?: Rngs | RngStream | null;
 }
 
+/**
+ * Anything that hands out keys one at a time. An RngStream is one; translated
+ * programs install others (runtime/source-init.ts) to draw the masks their
+ * source framework would.
+ */
+export interface KeySource {
+  next(): Key;
+}
+
 export interface DropoutCallOptions {
   deterministic?: boolean | null;
   rngs?: Rngs | RngStream | Key | null;
@@ -29,7 +38,7 @@ export class Dropout extends Module {
   broadcastDims: number[];
   deterministic: boolean | null;
   rngCollection: string;
-  rngs: RngStream | null;
+  rngs: RngStream | KeySource | null;
 
   constructor(rate: number, options: DropoutOptions = {}) {
     super();
@@ -54,15 +63,15 @@ export class Dropout extends Module {
     // Prevent gradient NaNs in the 1.0 edge case.
     if (this.rate === 1) return tf.zerosLike(inputs);
 
-    const rngs = firstFrom<Rngs | RngStream | Key>(
+    const rngs = firstFrom<Rngs | RngStream | KeySource | Key>(
       [options.rngs, this.rngs],
       "`deterministic` is False, but no `rngs` argument was provided to Dropout as either a call() argument or class attribute.",
     );
     let key: Key;
     if (rngs instanceof Rngs) key = rngs.stream(this.rngCollection).next();
-    else if (rngs instanceof RngStream) key = rngs.next();
     else if (rngs instanceof Uint32Array) key = rngs;
-    else throw new TypeError(`rngs must be a Rngs, RngStream or Key, got ${String(rngs)}`);
+    else if (typeof rngs.next === "function") key = rngs.next();
+    else throw new TypeError(`rngs must be a Rngs, RngStream, key source or Key, got ${String(rngs)}`);
 
     const keepProb = 1.0 - this.rate;
     const broadcastShape = [...inputs.shape];

@@ -8,12 +8,15 @@ import { liftModes } from "./modes.js";
 import { moduleOf } from "./order.js";
 import { buildParamMap, type ParamMapEntry } from "./params.js";
 import { inferShapes } from "./shapes.js";
+import { sourceInitPlan, type SourceInitPlan } from "./source-init.js";
 
 export interface Analysis {
   program: Program;
   /** The root module's configuration as numbers, including synthesized sizes. */
   entryConfig: Record<string, Value>;
   paramMap: ParamMapEntry[];
+  /** How the source draws its initial parameters from a seed, when every initializer is known. */
+  sourceInit?: SourceInitPlan;
 }
 
 export function analyze(program: Program, diags: DiagnosticBag): Analysis {
@@ -45,5 +48,5 @@ export function analyze(program: Program, diags: DiagnosticBag): Analysis {
   diags.throwIfErrors();
   const paramMap = buildParamMap(program, entryConfig, diags);
   diags.throwIfErrors();
-  return { program, entryConfig, paramMap };
+  return { program, entryConfig, paramMap, sourceInit: sourceInitPlan(program) };
 }

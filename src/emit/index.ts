@@ -1,11 +1,11 @@
 // emit: the analyzed module model → a TypeScript source file against the
 // runtime, built with ts-morph. Formatting and type-checking follow in
 // format.ts and typecheck.ts.
-import { Project, StructureKind, type ClassDeclarationStructure, type SourceFile } from "ts-morph";
+import { Project, StructureKind, VariableDeclarationKind, type ClassDeclarationStructure, type SourceFile } from "ts-morph";
 import type { Analysis } from "../analyze/index.js";
 import { LAYERS } from "../ir/layers.js";
 import type { Child, ConfigField, Method, ModuleDef, Stmt } from "../ir/model.js";
-import { factoryName, nnxName } from "../ir/naming.js";
+import { factoryName, nnxName, seededFactoryName } from "../ir/naming.js";
 import { expressions, inputParams } from "../ir/walk.js";
 import { EmitError, methodName, printExpr, type ExprContext } from "./expressions.js";
 import { RUNTIME_LAYERS, RUNTIME_MODULE } from "./runtime-table.js";
@@ -33,6 +33,7 @@ export function emit(analysis: Analysis, options: EmitOptions): string {
   const modules = new Map(program.modules.map((m) => [m.name, m]));
   for (const def of program.modules) emitModule(file, def, modules);
   emitFactory(file, analysis);
+  emitSeededFactory(file, analysis, program.origin);
   const header =
     `${GENERATED_MARKER} ${options.version} from ${options.sourceLabel} (${program.origin}).\n` +
     "// Regenerate with `nnxport convert` rather than editing by hand.\n\n";
@@ -140,6 +141,39 @@ function methodBody(m: Method, ctx: ExprContext): string[] {
     if (declared.has(s.target)) return `${name} = ${value};`;
     declared.add(s.target);
     return `${assigned.get(s.target)! > 1 ? "let" : "const"} ${name} = ${value};`;
+  });
+}
+
+/** The source's own initial parameters for a seed, when analysis knows how it draws them. */
+function emitSeededFactory(file: SourceFile, analysis: Analysis, origin: string): void {
+  const plan = analysis.sourceInit;
+  if (!plan) return;
+  const { module } = analysis.program.entry;
+  file.addVariableStatement({
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [{ name: "SOURCE_INIT", type: "nnx.SourceInit", initializer: JSON.stringify(plan) }],
+    docs: [`How the ${origin} original draws each initial parameter from its seed (key, initializer).`],
+  });
+  file.addFunction({
+    name: seededFactoryName(module),
+    isExported: true,
+    docs: [`\`${module}\` with exactly the initial parameters the ${origin} original gets from \`init(jax.random.key(seed), ...)\`.`],
+    parameters: [{ name: "seed", type: "number" }],
+    returnType: module,
+    statements: [
+      `const model = ${factoryName(module)}(new nnx.Rngs(seed));`,
+      "nnx.initFromSource(model, SOURCE_INIT, seed);",
+      "return model;",
+    ],
+  });
+  if (!plan.dropout) return;
+  file.addFunction({
+    name: "useSourceDropoutKeys",
+    isExported: true,
+    docs: [`Makes \`model\`'s dropout draw the masks the ${origin} original's next apply with \`jax.random.key(seed)\` would.`],
+    parameters: [{ name: "model", type: module }, { name: "seed", type: "number" }],
+    returnType: "void",
+    statements: ["nnx.useSourceDropoutKeys(model, SOURCE_INIT, seed);"],
   });
 }
 

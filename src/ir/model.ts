@@ -73,7 +73,16 @@ export interface SourceNaming {
   leaves?: Record<string, string>;
   /** Variables the source keeps with extra leading size-1 axes. */
   keepdims?: string[];
+  /** The source's default initializer of each parameter. */
+  init?: Record<string, SourceInitializer>;
+  /** Parameters whose creation draws a key, in creation order. */
+  draws?: string[];
+  /** Keys each call draws, even at init (Haiku's `hk.dropout(hk.next_rng_key(), ...)`). */
+  callDraws?: number;
 }
+
+/** Default initializers the runtime reproduces exactly, by name. */
+export type SourceInitializer = "lecunNormal" | "zeros" | "ones" | "haikuFanInTruncatedNormal";
 
 export type ChildCtor =
   | { kind: "layer"; layer: LayerKind; options: Record<string, Expr> }
@@ -114,6 +123,8 @@ export interface EntryPoint {
 }
 
 export interface ParamNamingScheme {
+  /** How the source derives initial-parameter keys from its seed. */
+  keys: "linen" | "haiku";
   /** Path segments above the root module (`model` in Haiku's `model/linear`). */
   rootPath: string[];
   /** Prefix for each variable collection in a flat source path (`params/` in Linen). */

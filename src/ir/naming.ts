@@ -7,3 +7,8 @@ export function nnxName(name: string): string {
 export function factoryName(moduleName: string): string {
   return `create${moduleName}`;
 }
+
+/** `Model` → `createModelFromSourceSeed`: the source's own initial parameters for a seed. */
+export function seededFactoryName(moduleName: string): string {
+  return `create${moduleName}FromSourceSeed`;
+}

@@ -5,6 +5,7 @@ import { DiagnosticError, formatDiagnostic, type Diagnostic } from "../diagnosti
 import { methodName } from "../emit/expressions.js";
 import { translate, type Translation } from "../pipeline.js";
 import { evaluate } from "../analyze/evaluate.js";
+import type { SourceInitPlan } from "../analyze/source-init.js";
 import type { Method, SampleInput } from "../ir/model.js";
 import { inputParams } from "../ir/walk.js";
 import { compareArrays, FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
@@ -17,7 +18,7 @@ type Tensor = import("../../runtime/tf.js").Tensor;
 
 export interface CheckResult {
   name: string;
-  kind: "output" | "grad" | "state";
+  kind: "init" | "output" | "grad" | "state";
   shape: number[];
   maxAbsError: number;
   maxRelError: number;
@@ -85,6 +86,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   const { loadSafetensors } = await import("../../runtime/safetensors.js");
   const { tensors } = loadSafetensors(reference.bytes);
   const generated = await importGenerated(translation.code);
+  checkSourceInit(translation, generated, tensors, runtime, options.seed ?? 0, report);
   const model = (generated[translation.paramMap.factory] as (r: unknown) => Module)(new nnx.Rngs(options.seed ?? 0));
   try {
     report.params = loadParams(translation, model, tensors, runtime);
@@ -95,14 +97,17 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     if (modal) model.eval();
 
     /** One method's output, then the gradients of Σ output ⊙ cotangent, against the reference's under `prefix`. */
-    const checkMethod = (method: Method, prefix: string, tag: string, inputs: Tensor[], afterOutput?: () => void) => {
+    /** `prepare` runs before each forward pass: each stands for one apply of the reference. */
+    const checkMethod = (method: Method, prefix: string, tag: string, inputs: Tensor[], afterOutput?: () => void, prepare?: () => void) => {
       const label = (what: string) => (tag ? `${what} (${tag})` : what);
       const call = (m: Module) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+      prepare?.();
       const output = call(model);
       report.checks.push(check(label("output"), "output", output, tensors[`${prefix}output`], tolerance));
       output.dispose();
       afterOutput?.();
       const cotangent = tensors[`${prefix}cotangent`];
+      prepare?.();
       const grads = nnx.grad((m: Module) => tf.sum(tf.mul(call(m), cotangent)))(model);
       const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
       for (const entry of translation.paramMap.params.filter((p) => p.type === "Param")) {
@@ -125,6 +130,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       checkMethod(method, "", modal ? "eval mode" : "", inputs);
       if (!plan.train) continue;
       model.train();
+      const dropoutKeys = plan.sourceDropout ? () => nnx.useSourceDropoutKeys(model, plan.sourceDropout!, options.seed ?? 0) : undefined;
       checkMethod(method, "train/", "train mode", inputs, () => {
         // Running statistics after that one train-mode call.
         const variables = variablesByPath(model, runtime);
@@ -134,7 +140,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
           if (!v || !expected) continue;
           report.checks.push(check(`state ${entry.source} → ${entry.nnx}`, "state", v.value as Tensor, reshaped(expected, entry.shape, tf), tolerance));
         }
-      });
+      }, dropoutKeys);
       model.eval();
     }
   } catch (e) {
@@ -161,6 +167,8 @@ interface CheckPlan {
   methods: PlannedMethod[];
   /** Compare train-mode outputs, running statistics and gradients too. */
   train: boolean;
+  /** How to draw the source's own dropout masks in train mode. */
+  sourceDropout?: SourceInitPlan;
   notes: string[];
 }
 
@@ -196,10 +204,36 @@ function checkPlan(t: Translation): CheckPlan {
   }
   const modal = root.methods.find((m) => m.name === program.entry.method)?.params.some((p) => p.modeFlag) ?? false;
   const dropout = program.modules.some((m) => m.children.some((c) => c.ctor.kind === "layer" && c.ctor.layer === "Dropout"));
-  if (modal && dropout) {
-    notes.push("train mode not compared: dropout masks are drawn from each framework's own key sequence, which the runtime does not reproduce yet");
+  const sourceDropout = dropout && t.analysis.sourceInit?.dropout ? t.analysis.sourceInit : undefined;
+  if (modal && dropout && !sourceDropout) {
+    notes.push("train mode not compared: the source's dropout keys could not be reproduced");
   }
-  return { methods, train: modal && !dropout && methods.some((m) => m.main), notes };
+  return { methods, train: modal && (!dropout || !!sourceDropout) && methods.some((m) => m.main), sourceDropout, notes };
+}
+
+/** The translation's own initial parameters for the seed, against the original's (before any weights are copied). */
+const EXACT: Tolerance = { atol: 0, rtol: 0 };
+
+function checkSourceInit(t: Translation, generated: Record<string, unknown>, tensors: Record<string, Tensor>, runtime: Runtime, seed: number, report: VerifyReport): void {
+  const factory = t.paramMap.seededFactory;
+  if (!factory) {
+    report.notes.push("initial parameters not compared: some initializer's randomness is not reproduced; weights are copied instead");
+    return;
+  }
+  let model: Module | undefined;
+  try {
+    model = (generated[factory] as (seed: number) => Module)(seed);
+    const variables = variablesByPath(model, runtime);
+    for (const entry of t.paramMap.params.filter((p) => p.type === "Param")) {
+      const v = variables.get(entry.nnx);
+      const expected = tensors[`param/${entry.source}`];
+      if (!v || !expected) continue; // reported by the parameter tree check
+      // Drawn with JAX's own algorithms (runtime/random), so equal to the bit: no tolerance.
+      report.checks.push(check(`init ${entry.source} → ${entry.nnx}`, "init", v.value as Tensor, reshaped(expected, entry.shape, runtime.tf), EXACT));
+    }
+  } finally {
+    if (model) runtime.nnx.dispose(model);
+  }
 }
 
 function referenceSpec(t: Translation, seed: number, plan: CheckPlan): ReferenceSpec {

@@ -9,11 +9,12 @@ const CASES = fixtureCases().map((c) => `${c}.py`);
 
 /** What each fixture must have compared, beyond "everything passed". */
 const EXPECTED: Record<string, { params: number; kinds: Record<string, number>; notes?: RegExp }> = {
-  basic: { params: 4, kinds: { output: 1, grad: 4 }, notes: /dropout masks/ },
-  state: { params: 0, kinds: { output: 2, grad: 0, state: 0 } },
+  // Eval and train mode (with the source's own dropout masks).
+  basic: { params: 4, kinds: { init: 4, output: 2, grad: 8 } },
+  state: { params: 0, kinds: { init: 6, output: 2, grad: 0, state: 0 } },
   // encode, decode and __call__ (Haiku's multi_transform can apply only the first two).
-  "methods/haiku_model": { params: 4, kinds: { output: 2, grad: 8 }, notes: /call\(\) not compared/ },
-  "methods/linen_model": { params: 4, kinds: { output: 3, grad: 12 } },
+  "methods/haiku_model": { params: 4, kinds: { init: 4, output: 2, grad: 8 }, notes: /call\(\) not compared/ },
+  "methods/linen_model": { params: 4, kinds: { init: 4, output: 3, grad: 12 } },
 };
 
 describe.each(CASES)("%s", (name) => {
@@ -28,6 +29,8 @@ describe.each(CASES)("%s", (name) => {
     for (const c of report.checks) {
       expect(c.ok).toBe(true);
       expect(c.maxAbsError).toBeLessThan(1e-4);
+      // Initial parameters come from the same seed through JAX's own algorithms: bit-exact.
+      if (c.kind === "init") expect(c.maxAbsError).toBe(0);
     }
     const kinds: Record<string, number> = {};
     for (const c of report.checks) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
@@ -67,4 +70,16 @@ test("a translated model that throws is reported as a failure, not a crash", asy
   });
   expect(broken.ok).toBe(false);
   expect(broken.diagnostics).toContainEqual(expect.objectContaining({ code: "NNX505", message: expect.stringContaining("Incompatible shapes") }));
+});
+
+test("train mode compares real dropout masks: a different rate fails only there", async () => {
+  const report = await verify(FIXTURES + "basic/linen_model.py", {
+    tamper: (model) => {
+      (model as unknown as { block: { dropout: { rate: number } } }).block.dropout.rate = 0.4;
+    },
+  });
+  expect(report.ok).toBe(false);
+  const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
+  expect(failed).toContain("output (train mode)");
+  expect(failed).not.toContain("output (eval mode)");
 });

@@ -99,7 +99,7 @@ export function buildChild(ctor: Node, lower: MethodLowering, ctx: InlineContext
     attr ?? snakeCase(layer ? layer.layer : def!.name),
     {
       ctor: layer ? { kind: "layer", layer: layer.layer, options: built.options } : { kind: "module", module: def!.name, args: built.options },
-      source: { segment, leaves: layer?.leaves, keepdims: layer?.keepdims },
+      source: { segment, leaves: layer?.leaves, keepdims: layer?.keepdims, init: layer?.init, draws: layer?.draws },
       span: spanOf(ctor),
     },
     attr,

@@ -1,6 +1,7 @@
 // The shape of a frontend's layer table: how one framework's layer class maps
 // onto a neutral layer. Each frontend keeps its own table as data.
 import type { LayerKind } from "../../ir/layers.js";
+import type { SourceInitializer } from "../../ir/model.js";
 
 export interface SourceLayer {
   layer: LayerKind;
@@ -23,6 +24,10 @@ export interface SourceLayer {
   leaves: Record<string, string>;
   /** Variables the source stores with extra leading size-1 axes (Haiku keeps batch-norm stats at the input's rank). */
   keepdims?: string[];
+  /** The framework's default initializer of each parameter, by the runtime's name for it. */
+  init?: Record<string, SourceInitializer>;
+  /** Parameters whose creation draws a key, in the order the layer creates them. */
+  draws?: string[];
   /** The base the framework names an unnamed instance from (`linear`, `Dense`). */
   autoName: string;
 }

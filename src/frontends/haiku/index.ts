@@ -32,7 +32,7 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
     origin: "Haiku",
     modules: [...modules.values()],
     entry: found!.entry,
-    naming: { rootPath: [found!.rootName], collectionPrefix: { params: "", batch_stats: "state/" } },
+    naming: { keys: "haiku", rootPath: [found!.rootName], collectionPrefix: { params: "", batch_stats: "state/" } },
     reference: { framework: "haiku", object: found!.object, flags: found!.flags, apply: found!.apply },
   };
 }
@@ -146,7 +146,8 @@ function dropout(node: Node, lower: MethodLowering): Expr {
   }
   const child = lower.scope.addChild("dropout", {
     ctor: { kind: "layer", layer: "Dropout", options: { rate: mode.rate } },
-    source: { segment: "" },
+    // hk.next_rng_key() draws whether or not the rate is zero, at init too.
+    source: { segment: "", callDraws: 1 },
     span: spanOf(node),
   });
   return { kind: "callChild", child: child.attr, method: "__call__", args: [lower.expr(x)], mode: { trainWhen: mode.trainWhen }, span: spanOf(node) };

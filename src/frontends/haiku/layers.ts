@@ -6,6 +6,8 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     layer: "Linear",
     params: [{ name: "output_size", option: "outFeatures" }, { name: "with_bias", option: "useBias" }, { name: "w_init" }, { name: "b_init" }],
     leaves: { kernel: "w", bias: "b" },
+    init: { kernel: "haikuFanInTruncatedNormal", bias: "zeros" },
+    draws: ["kernel"],
     autoName: "linear",
   },
   "haiku.BatchNorm": {
@@ -35,6 +37,8 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
       varCount: "~/var_ema/counter",
     },
     keepdims: ["scale", "bias", "mean", "var", "meanHidden", "varHidden"],
+    init: { scale: "ones", bias: "zeros" },
+    draws: [],
     autoName: "batch_norm",
   },
 };

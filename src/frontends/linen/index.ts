@@ -31,7 +31,7 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
     origin: "Flax Linen",
     modules: [...modules.values()],
     entry: found!.entry,
-    naming: { rootPath: [], collectionPrefix: { params: "params/", batch_stats: "batch_stats/" } },
+    naming: { keys: "linen", rootPath: [], collectionPrefix: { params: "params/", batch_stats: "batch_stats/" } },
     reference: {
       framework: "linen",
       object: found!.object,

@@ -14,6 +14,9 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       { name: "bias_init" },
     ],
     leaves: { kernel: "kernel", bias: "bias" },
+    init: { kernel: "lecunNormal", bias: "zeros" },
+    // Every self.param call makes one 'params' rng in the layer's scope, zeros included.
+    draws: ["kernel", "bias"],
     autoName: "Dense",
   },
   "flax.linen.Dropout": {
@@ -42,6 +45,8 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     ],
     mode: { param: "use_running_average", trueMeansTraining: false },
     leaves: { scale: "scale", bias: "bias", mean: "mean", var: "var" },
+    init: { scale: "ones", bias: "zeros" },
+    draws: ["scale", "bias"],
     autoName: "BatchNorm",
   },
 };

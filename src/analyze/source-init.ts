@@ -1,0 +1,94 @@
+// How the source draws its initial parameters: walks the entry method in
+// execution order, as init runs it, and records for each parameter its
+// default initializer and its key (Linen: scope path and make_rng count;
+// Haiku: position in the init call's key sequence).
+import { LAYERS } from "../ir/layers.js";
+import type { Expr, Method, ModuleDef, Program, SourceInitializer } from "../ir/model.js";
+import { nnxName } from "../ir/naming.js";
+import { moduleOf } from "./order.js";
+
+export interface SourceInitParam {
+  path: string;
+  init: SourceInitializer;
+  scope?: string[];
+  counter?: number;
+  draw?: number;
+}
+
+export interface SourceInitPlan {
+  keys: "linen" | "haiku";
+  params: SourceInitParam[];
+  draws?: number;
+  dropout?: Array<{ path: string; scope?: string[] }>;
+}
+
+/** Undefined when some parameter's default initializer is not known (then no seed-exact init is offered). */
+export function sourceInitPlan(program: Program): SourceInitPlan | undefined {
+  const params: SourceInitParam[] = [];
+  const counters = new Map<string, number>();
+  const created = new Set<string>();
+  let draws = 0;
+  let complete = true;
+  const dropout: NonNullable<SourceInitPlan["dropout"]> = [];
+
+  const runMethod = (def: ModuleDef, method: Method, scope: string[], path: string[], depth: number) => {
+    if (depth > 16) return;
+    for (const stmt of method.body) visit(stmt.value, def, scope, path, depth);
+  };
+
+  const visit = (e: Expr, def: ModuleDef, scope: string[], path: string[], depth: number): void => {
+    // Arguments run before the call that receives them.
+    if (e.kind === "callChild" || e.kind === "callSelf" || e.kind === "op") for (const a of e.args) visit(a, def, scope, path, depth);
+    if (e.kind === "binary") [e.left, e.right].forEach((x) => visit(x, def, scope, path, depth));
+    if (e.kind === "unary") visit(e.operand, def, scope, path, depth);
+    if (e.kind === "callSelf") {
+      const m = def.methods.find((x) => x.name === e.method);
+      if (m) runMethod(def, m, scope, path, depth + 1);
+    }
+    if (e.kind !== "callChild") return;
+    const child = def.children.find((c) => c.attr === e.child)!;
+    const childScope = child.source.segment ? [...scope, ...child.source.segment.split("/")] : scope;
+    const childPath = [...path, nnxName(child.attr)];
+    if (child.ctor.kind === "module") {
+      const callee = moduleOf(program, child.ctor.module);
+      const m = callee.methods.find((x) => x.name === e.method);
+      if (m) runMethod(callee, m, childScope, childPath, depth + 1);
+      return;
+    }
+    const key = childPath.join(".");
+    if (child.ctor.layer === "Dropout" && !created.has(key)) {
+      dropout.push(program.naming.keys === "haiku" ? { path: key } : { path: key, scope: childScope });
+    }
+    if (!created.has(key)) {
+      created.add(key);
+      const { init = {}, draws: drawing = [] } = child.source;
+      const vars = LAYERS[child.ctor.layer].variables(child.ctor.options).filter((v) => v.type === "Param");
+      const order = [...drawing, ...vars.map((v) => v.name).filter((n) => !drawing.includes(n))];
+      for (const name of order) {
+        if (!vars.some((v) => v.name === name)) continue;
+        const initializer = init[name];
+        if (!initializer) complete = false;
+        const entry: SourceInitParam = { path: `${key}.${name}`, init: initializer ?? "zeros" };
+        if (drawing.includes(name)) {
+          if (program.naming.keys === "haiku") entry.draw = draws++;
+          else {
+            const scopeKey = childScope.join("/");
+            entry.scope = childScope;
+            entry.counter = (counters.get(scopeKey) ?? 0) + 1;
+            counters.set(scopeKey, entry.counter);
+          }
+        }
+        params.push(entry);
+      }
+    }
+    draws += child.source.callDraws ?? 0;
+  };
+
+  const root = moduleOf(program, program.entry.module);
+  const entry = root.methods.find((m) => m.name === program.entry.method);
+  if (!entry) return undefined;
+  runMethod(root, entry, [], [], 0);
+  if (!complete) return undefined;
+  const withDropout = dropout.length ? { dropout } : {};
+  return program.naming.keys === "haiku" ? { keys: "haiku", params, draws, ...withDropout } : { keys: "linen", params, ...withDropout };
+}
