@@ -2,4 +2,5 @@
 
 export * as nnx from "./nnx.js";
 export { tf } from "./tf.js";
+export * as jnp from "./jnp.js";
 export * as random from "./random/index.js";

@@ -12,7 +12,8 @@ export interface ParamMapEntry {
   source: string;
   /** Dotted path in the NNX module (`block.linear.kernel`). */
   nnx: string;
-  type: "Param" | "BatchStat";
+  /** `Param`, `BatchStat`, or a Variable subclass the program declares. */
+  type: string;
   shape: number[];
   /** The source holds it with extra leading size-1 axes (Haiku's batch-norm stats), squeezed on load. */
   keepdims?: true;
@@ -22,7 +23,11 @@ const COLLECTION = { Param: "params", BatchStat: "batch_stats" } as const;
 
 export function buildParamMap(program: Program, config: Record<string, Value>, diags: DiagnosticBag): ParamMapEntry[] {
   const out: ParamMapEntry[] = [];
+  const prefixOf = (collection: string) => program.naming.collectionPrefix[collection] ?? `${collection}/`;
   const walk = (def: ModuleDef, env: Record<string, Value>, sourcePath: string[], nnxPath: string[]) => {
+    for (const v of def.variables) {
+      out.push({ source: prefixOf(v.source.collection) + [...sourcePath, v.source.leaf].join("/"), nnx: [...nnxPath, nnxName(v.attr)].join("."), type: v.type, shape: v.shape });
+    }
     for (const child of def.children) {
       const src = child.source.segment ? [...sourcePath, child.source.segment] : sourcePath;
       const dst = [...nnxPath, nnxName(child.attr)];
@@ -46,7 +51,7 @@ export function buildParamMap(program: Program, config: Record<string, Value>, d
           continue;
         }
         const leaf = child.source.leaves?.[v.name] ?? v.name;
-        const prefix = program.naming.collectionPrefix[COLLECTION[v.type]] ?? "";
+        const prefix = prefixOf(COLLECTION[v.type]);
         const entry: ParamMapEntry = { source: prefix + [...src, leaf].join("/"), nnx: [...dst, v.name].join("."), type: v.type, shape };
         if (child.source.keepdims?.includes(v.name)) entry.keepdims = true;
         out.push(entry);

@@ -45,7 +45,7 @@ class MethodShapes {
     for (const s of stmts) {
       const shape = this.shape(s.value);
       if (s.kind === "assign") this.env.set(s.target, shape);
-      else out = shape;
+      else if (s.kind === "return") out = shape;
     }
     return out;
   }
@@ -62,6 +62,10 @@ class MethodShapes {
       }
       case "callChild":
         return this.callChild(e);
+      case "var": {
+        const v = this.def.variables.find((x) => x.attr === e.name);
+        return { dims: (v?.shape ?? []).map((n) => ({ kind: "const" as const, value: n })) };
+      }
       case "callSelf": {
         // Another method of this module, followed with the caller's shapes, so
         // sizes flow from __call__ into encode/decode as they would at init.

@@ -31,8 +31,29 @@ export function sourceInitPlan(program: Program): SourceInitPlan | undefined {
   let complete = true;
   const dropout: NonNullable<SourceInitPlan["dropout"]> = [];
 
+  /** Haiku: the next key of the init call's sequence; Linen: the scope's next make_rng count. */
+  const drawKey = (entry: SourceInitParam, scope: string[]) => {
+    if (program.naming.keys === "haiku") {
+      entry.draw = draws++;
+      return;
+    }
+    const scopeKey = scope.join("/");
+    entry.scope = scope;
+    entry.counter = (counters.get(scopeKey) ?? 0) + 1;
+    counters.set(scopeKey, entry.counter);
+  };
+
   const runMethod = (def: ModuleDef, method: Method, scope: string[], path: string[], depth: number) => {
     if (depth > 16) return;
+    // The module's own parameters, created in its own scope as the method first runs.
+    for (const v of def.variables.filter((x) => x.type === "Param")) {
+      const key = [...path, nnxName(v.attr)].join(".");
+      if (created.has(key)) continue;
+      created.add(key);
+      const entry: SourceInitParam = { path: key, init: v.init };
+      if (v.draws) drawKey(entry, scope);
+      params.push(entry);
+    }
     for (const stmt of method.body) visit(stmt.value, def, scope, path, depth);
   };
 
@@ -69,15 +90,7 @@ export function sourceInitPlan(program: Program): SourceInitPlan | undefined {
         const initializer = init[name];
         if (!initializer) complete = false;
         const entry: SourceInitParam = { path: `${key}.${name}`, init: initializer ?? "zeros" };
-        if (drawing.includes(name)) {
-          if (program.naming.keys === "haiku") entry.draw = draws++;
-          else {
-            const scopeKey = childScope.join("/");
-            entry.scope = childScope;
-            entry.counter = (counters.get(scopeKey) ?? 0) + 1;
-            counters.set(scopeKey, entry.counter);
-          }
-        }
+        if (drawing.includes(name)) drawKey(entry, childScope);
         params.push(entry);
       }
     }

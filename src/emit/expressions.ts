@@ -16,7 +16,12 @@ export interface ExprContext {
   config(field: string): string;
   /** Whether operands are arrays (method bodies) rather than numbers (constructors). */
   arrays: boolean;
+  /** Set when the text uses the `jnp` facade, so the file imports it. */
+  usesJnp?: boolean;
 }
+
+/** Array arithmetic through the runtime's jax.numpy facade, which promotes dtypes as JAX does. */
+const JNP_OPS: Partial<Record<string, string>> = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "power", "@": "matmul" };
 
 const PRECEDENCE: Record<string, number> = { "||": 1, "&&": 2, "===": 3, "!==": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "**": 7 };
 const TS_OP: Record<string, string> = { and: "&&", or: "||", "==": "===", "!=": "!==" };
@@ -38,9 +43,18 @@ export function printExpr(e: Expr, ctx: ExprContext): string {
     case "string":
       return JSON.stringify(e.value);
     case "unary":
+      if (ctx.arrays && e.op === "-" && e.operand.kind !== "number") {
+        ctx.usesJnp = true;
+        return `jnp.negative(${printExpr(e.operand, ctx)})`;
+      }
       return `${e.op === "not" ? "!" : "-"}${wrap(e.operand, 8, ctx)}`;
     case "binary": {
-      if (ctx.arrays) throw new EmitError(`array arithmetic '${e.op}' is not emitted yet`, e.span);
+      if (ctx.arrays) {
+        const fn = JNP_OPS[e.op];
+        if (!fn) throw new EmitError(`the array operator '${e.op}' is not emitted yet`, e.span);
+        ctx.usesJnp = true;
+        return `jnp.${fn}(${printExpr(e.left, ctx)}, ${printExpr(e.right, ctx)})`;
+      }
       if (e.op === "@") throw new EmitError("matrix products outside layers are not emitted yet", e.span);
       const op = TS_OP[e.op] ?? e.op;
       const p = PRECEDENCE[op];
@@ -57,6 +71,8 @@ export function printExpr(e: Expr, ctx: ExprContext): string {
       return `this.${nnxName(e.child)}.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
     case "callSelf":
       return `this.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
+    case "var":
+      return `this.${nnxName(e.name)}.value`;
   }
 }
 

@@ -4,7 +4,7 @@
 import { Project, StructureKind, VariableDeclarationKind, type ClassDeclarationStructure, type SourceFile } from "ts-morph";
 import type { Analysis } from "../analyze/index.js";
 import { LAYERS } from "../ir/layers.js";
-import type { Child, ConfigField, Method, ModuleDef, Stmt } from "../ir/model.js";
+import type { Child, ConfigField, Method, ModuleDef, Stmt, VariableDef } from "../ir/model.js";
 import { factoryName, nnxName, seededFactoryName } from "../ir/naming.js";
 import { expressions, inputParams } from "../ir/walk.js";
 import { EmitError, methodName, printExpr, type ExprContext } from "./expressions.js";
@@ -29,9 +29,14 @@ export function emit(analysis: Analysis, options: EmitOptions): string {
   project ??= new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile("model.ts", "", { overwrite: true });
   const { program } = analysis;
-  file.addImportDeclaration({ moduleSpecifier: RUNTIME_MODULE, namedImports: ["nnx"] });
+  const runtimeImport = file.addImportDeclaration({ moduleSpecifier: RUNTIME_MODULE, namedImports: ["nnx"] });
+  for (const type of program.variableTypes) {
+    file.addClass({ name: type, isExported: true, extends: "nnx.Variable", docs: [`Variables of the source's \`${type}\` collection.`] });
+  }
   const modules = new Map(program.modules.map((m) => [m.name, m]));
-  for (const def of program.modules) emitModule(file, def, modules);
+  let usesJnp = false;
+  for (const def of program.modules) usesJnp = emitModule(file, def, modules) || usesJnp;
+  if (usesJnp) runtimeImport.insertNamedImport(0, "jnp");
   emitFactory(file, analysis);
   emitSeededFactory(file, analysis, program.origin);
   const header =
@@ -45,7 +50,8 @@ function optionsName(def: ModuleDef): string {
   return `${def.name}Options`;
 }
 
-function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, ModuleDef>): void {
+/** Returns whether the module's code uses the jnp facade. */
+function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, ModuleDef>): boolean {
   file.addInterface({
     name: optionsName(def),
     isExported: true,
@@ -73,6 +79,7 @@ function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, Modul
     extends: "nnx.Module",
     properties: [
       ...def.config.filter((f) => usedInMethods.has(f.name)).map((f) => ({ name: nnxName(f.name), type: TS_TYPES[f.type], isReadonly: true })),
+      ...def.variables.map((v) => ({ name: nnxName(v.attr), type: variableClass(v), isReadonly: true })),
       ...def.children.map((c) => ({ name: nnxName(c.attr), type: childType(c), isReadonly: true })),
     ],
     ctors: [
@@ -81,6 +88,10 @@ function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, Modul
         statements: [
           "super();",
           ...def.config.filter((f) => usedInMethods.has(f.name)).map((f) => `this.${nnxName(f.name)} = ${nnxName(f.name)};`),
+          ...def.variables.map((v) => {
+            methodCtx.usesJnp = true;
+            return `this.${nnxName(v.attr)} = new ${variableClass(v)}(jnp.${v.init}([${v.shape.join(", ")}], "${v.dtype}"));`;
+          }),
           ...def.children.map((c) => `this.${nnxName(c.attr)} = ${construct(c, ctorCtx, modules)};`),
         ],
       },
@@ -93,6 +104,11 @@ function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, Modul
     })),
   };
   file.addClass(cls);
+  return methodCtx.usesJnp ?? false;
+}
+
+function variableClass(v: VariableDef): string {
+  return v.type === "Param" || v.type === "BatchStat" ? `nnx.${v.type}` : v.type;
 }
 
 function destructure(config: ConfigField[]): string {
@@ -137,6 +153,7 @@ function methodBody(m: Method, ctx: ExprContext): string[] {
   return m.body.map((s: Stmt) => {
     const value = printExpr(s.value, ctx);
     if (s.kind === "return") return `return ${value};`;
+    if (s.kind === "setVar") return `this.${nnxName(s.name)}.value = ${value};`;
     const name = nnxName(s.target);
     if (declared.has(s.target)) return `${name} = ${value};`;
     declared.add(s.target);

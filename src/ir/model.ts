@@ -20,7 +20,9 @@ export type Expr =
   /** A call of a child module: `child.method(args)`. */
   | { kind: "callChild"; child: string; method: string; args: Expr[]; mode?: ModeUse; span: Span }
   /** A call of another method of the same module: `self.encode(x)`. */
-  | { kind: "callSelf"; method: string; args: Expr[]; span: Span };
+  | { kind: "callSelf"; method: string; args: Expr[]; span: Span }
+  /** The current value of one of the module's own variables. */
+  | { kind: "var"; name: string; span: Span };
 
 export type BinaryOp = "+" | "-" | "*" | "/" | "**" | "@" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
 
@@ -35,6 +37,8 @@ export interface ModeUse {
 
 export type Stmt =
   | { kind: "assign"; target: string; value: Expr; span: Span }
+  /** A new value for one of the module's own variables (`hk.set_state`, `counter.value += 1`). */
+  | { kind: "setVar"; name: string; value: Expr; span: Span }
   | { kind: "return"; value: Expr; span: Span };
 
 export type ScalarType = "int" | "float" | "bool" | "str";
@@ -96,9 +100,26 @@ export interface Child {
   span: Span;
 }
 
+/** A variable the module owns directly (`hk.get_parameter`, `self.param`, `self.variable`). */
+export interface VariableDef {
+  /** Attribute name on the module, snake_case. */
+  attr: string;
+  /** "Param", or a Variable subclass the program declares (its name, e.g. "Counter"). */
+  type: string;
+  shape: number[];
+  dtype: "float32" | "int32";
+  init: SourceInitializer;
+  /** Where the source keeps it: collection (`params`, `state`, `counter`) and leaf name. */
+  source: { collection: string; leaf: string };
+  /** Whether creating it draws a key in the source (Linen's self.param always does). */
+  draws: boolean;
+  span: Span;
+}
+
 export interface ModuleDef {
   name: string;
   config: ConfigField[];
+  variables: VariableDef[];
   children: Child[];
   methods: Method[];
   span: Span;
@@ -133,6 +154,8 @@ export interface ParamNamingScheme {
 
 export interface Program {
   file: string;
+  /** Variable subclasses the program declares for its own collections, e.g. `Counter`. */
+  variableTypes: string[];
   /** Human-readable origin for the emitted header, e.g. "Haiku (dm-haiku)". */
   origin: string;
   modules: ModuleDef[];

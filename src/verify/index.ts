@@ -18,7 +18,7 @@ type Tensor = import("../../runtime/tf.js").Tensor;
 
 export interface CheckResult {
   name: string;
-  kind: "init" | "output" | "grad" | "state";
+  kind: "init" | "output" | "grad" | "state" | "call";
   shape: number[];
   maxAbsError: number;
   maxRelError: number;
@@ -97,16 +97,30 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     if (modal) model.eval();
 
     /** One method's output, then the gradients of Σ output ⊙ cotangent, against the reference's under `prefix`. */
-    /** `prepare` runs before each forward pass: each stands for one apply of the reference. */
+    // Each forward pass below stands for one `apply` of the reference, which starts from the
+    // initial state: put the state variables back first.
+    const stateEntries = translation.paramMap.params.filter((p) => p.type !== "Param");
+    const variables = variablesByPath(model, runtime);
+    const restoreState = () => {
+      for (const e of stateEntries) {
+        const v = variables.get(e.nnx);
+        const ref = tensors[`param/${e.source}`];
+        if (v && ref) v.value = tf.reshape(ref, e.shape);
+      }
+    };
+
+    /** `prepare` runs before each forward pass. */
     const checkMethod = (method: Method, prefix: string, tag: string, inputs: Tensor[], afterOutput?: () => void, prepare?: () => void) => {
       const label = (what: string) => (tag ? `${what} (${tag})` : what);
       const call = (m: Module) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+      restoreState();
       prepare?.();
       const output = call(model);
       report.checks.push(check(label("output"), "output", output, tensors[`${prefix}output`], tolerance));
       output.dispose();
       afterOutput?.();
       const cotangent = tensors[`${prefix}cotangent`];
+      restoreState();
       prepare?.();
       const grads = nnx.grad((m: Module) => tf.sum(tf.mul(call(m), cotangent)))(model);
       const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
@@ -128,6 +142,21 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       }
       const inputs = inputParams(method).map((p) => tensors[`input/${p.name}`]);
       checkMethod(method, "", modal ? "eval mode" : "", inputs);
+      if (plan.calls) {
+        // Successive calls: the state the module keeps must evolve as the original's does.
+        restoreState();
+        const run = (m: Module) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+        for (let i = 0; i < plan.calls; i++) {
+          const out = run(model);
+          report.checks.push(check(`output (call ${i + 1} of ${plan.calls})`, "call", out, tensors[`calls/${i}/output`], tolerance));
+          out.dispose();
+        }
+        for (const e of stateEntries) {
+          const v = variables.get(e.nnx);
+          const expected = tensors[`calls/param/${e.source}`];
+          if (v && expected) report.checks.push(check(`state after ${plan.calls} calls ${e.source} → ${e.nnx}`, "state", v.value as Tensor, reshaped(expected, e.shape, tf), tolerance));
+        }
+      }
       if (!plan.train) continue;
       model.train();
       const dropoutKeys = plan.sourceDropout ? () => nnx.useSourceDropoutKeys(model, plan.sourceDropout!, options.seed ?? 0) : undefined;
@@ -169,6 +198,8 @@ interface CheckPlan {
   train: boolean;
   /** How to draw the source's own dropout masks in train mode. */
   sourceDropout?: SourceInitPlan;
+  /** Successive calls to compare, for models that carry state of their own from call to call. */
+  calls: number;
   notes: string[];
 }
 
@@ -208,7 +239,8 @@ function checkPlan(t: Translation): CheckPlan {
   if (modal && dropout && !sourceDropout) {
     notes.push("train mode not compared: the source's dropout keys could not be reproduced");
   }
-  return { methods, train: modal && (!dropout || !!sourceDropout) && methods.some((m) => m.main), sourceDropout, notes };
+  const stateful = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
+  return { methods, train: modal && (!dropout || !!sourceDropout) && methods.some((m) => m.main), sourceDropout, calls: stateful ? 3 : 0, notes };
 }
 
 /** The translation's own initial parameters for the seed, against the original's (before any weights are copied). */
@@ -245,14 +277,15 @@ function referenceSpec(t: Translation, seed: number, plan: CheckPlan): Reference
     const flag = method.params.find((p) => p.name === param)?.modeFlag;
     flags[callName] = { eval: flag ? !flag.trainWhen : false, init: program.entry.modeArgs[param] ?? false };
   }
-  const { train, methods } = plan;
-  return { file: program.file, framework: program.reference.framework, object: program.reference.object, flags, train, methods, inputs: program.entry.inputs, seed };
+  const { train, methods, calls } = plan;
+  return { file: program.file, framework: program.reference.framework, object: program.reference.object, flags, train, calls, methods, inputs: program.entry.inputs, seed };
 }
 
 type AnyVariable = InstanceType<Runtime["nnx"]["Variable"]>;
 
+/** Every variable of the model but its RNG state, by dotted path. */
 function variablesByPath(model: Module, { nnx }: Runtime): Map<string, AnyVariable> {
-  const flat = nnx.toFlatState(nnx.state(model, nnx.Any(nnx.Param, nnx.BatchStat)));
+  const flat = nnx.toFlatState(nnx.state(model, nnx.Not(nnx.RngState)));
   return new Map(flat.map(([path, v]) => [path.join("."), v as AnyVariable]));
 }
 

@@ -17,6 +17,8 @@ export interface ReferenceSpec {
   flags: Record<string, { init: boolean; eval: boolean }>;
   /** Also run one train-mode call and its gradients. */
   train: boolean;
+  /** Also make this many successive calls, threading the state (0: none). */
+  calls: number;
   /** Methods to apply: the entry (`main`, on `inputs`) and others on inputs of their own. */
   methods: Array<{ name: string; main: boolean; apply: number | string | null; inputs: SampleInput[] }>;
   inputs: SampleInput[];

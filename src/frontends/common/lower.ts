@@ -3,7 +3,7 @@
 // (building a layer inline, dropout, submodule calls) goes through the hooks a
 // frontend provides.
 import type { DiagnosticBag } from "../../diagnostics.js";
-import type { BinaryOp, Child, ConfigField, Expr, Method, MethodParam, ModuleDef, Stmt } from "../../ir/model.js";
+import type { BinaryOp, Child, ConfigField, Expr, Method, MethodParam, ModuleDef, Stmt, VariableDef } from "../../ir/model.js";
 import type { Span } from "../../ir/span.js";
 import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node } from "../../parse/parser.js";
@@ -21,6 +21,15 @@ export class ModuleScope {
   readonly methodNames = new Set<string>();
 
   constructor(readonly def: ModuleDef) {}
+
+  /** Declares a variable the module owns, once per source collection and name. */
+  addVariable(preferred: string, v: Omit<VariableDef, "attr">): VariableDef {
+    const existing = this.def.variables.find((x) => x.source.collection === v.source.collection && x.source.leaf === v.source.leaf);
+    if (existing) return existing;
+    const full: VariableDef = { attr: this.attrs.take(preferred), ...v };
+    this.def.variables.push(full);
+    return full;
+  }
 
   addConfig(field: ConfigField, attr = field.name): void {
     if (!this.def.config.some((f) => f.name === field.name)) this.def.config.push(field);
@@ -41,6 +50,8 @@ export class ModuleScope {
 }
 
 export interface LoweringHooks {
+  /** A statement the frontend lowers itself (`hk.set_state(...)`), or undefined. */
+  statement?(node: Node, lower: MethodLowering): Stmt[] | undefined;
   /**
    * A call the frontend recognizes (a layer built and applied inline, dropout,
    * a submodule call); undefined to let the shared rules handle it.
@@ -78,10 +89,15 @@ export class MethodLowering {
     const out: Stmt[] = [];
     for (const stmt of block.namedChildren) {
       if (stmt.type === "comment" || stmt.type === "pass_statement") continue;
+      const hooked = this.hooks.statement?.(stmt, this);
+      if (hooked) {
+        out.push(...hooked);
+        continue;
+      }
       if (stmt.type === "expression_statement") {
         const inner = stmt.namedChild(0)!;
         if (inner.type === "string") continue; // docstring
-        if (inner.type === "assignment") {
+        if (inner.type === "assignment" || inner.type === "augmented_assignment") {
           const s = this.assignment(inner);
           if (s) out.push(s);
           continue;
@@ -104,7 +120,15 @@ export class MethodLowering {
   private assignment(node: Node): Stmt | undefined {
     const left = node.childForFieldName("left")!;
     const right = node.childForFieldName("right");
-    if (left.type !== "identifier" || !right || node.childForFieldName("type")) {
+    const handle = this.handleOf(left);
+    if (handle !== undefined && right) {
+      // `counter.value = e` or `counter.value += e` on a variable handle.
+      let value = this.expr(right);
+      const op = node.type === "augmented_assignment" ? BINARY[node.childForFieldName("operator")!.text.slice(0, -1)] : undefined;
+      if (op) value = { kind: "binary", op, left: { kind: "var", name: handle, span: spanOf(left) }, right: value, span: spanOf(node) };
+      return { kind: "setVar", name: handle, value, span: spanOf(node) };
+    }
+    if (left.type !== "identifier" || !right || node.childForFieldName("type") || node.type !== "assignment") {
       this.unsupported(node, "an assignment to anything but a single local name");
       return undefined;
     }
@@ -156,6 +180,8 @@ export class MethodLowering {
         return { kind: "conditional", test: this.expr(test), then: this.expr(then), else: this.expr(otherwise), span };
       }
       case "attribute": {
+        const handle = this.handleOf(node);
+        if (handle !== undefined) return { kind: "var", name: handle, span };
         const field = this.selfAttr(node);
         if (field !== undefined) {
           const config = this.scope.configAttrs.get(field);
@@ -206,6 +232,25 @@ export class MethodLowering {
       this.unsupported(value.parent ?? value, `the keyword argument '${name}=' here`);
     }
     return positional.map((a) => this.expr(a));
+  }
+
+  /** `h.value` where `h` is a local bound to one of the module's variables → that variable. */
+  handleOf(node: Node): string | undefined {
+    if (node.type !== "attribute" || node.childForFieldName("attribute")!.text !== "value") return undefined;
+    const object = node.childForFieldName("object")!;
+    return object.type === "identifier" ? this.handles.get(object.text) : undefined;
+  }
+
+  /** Locals bound to a variable itself rather than its value (Linen's `self.variable(...)`). */
+  readonly handles = new Map<string, string>();
+
+  span(node: Node): Span {
+    return spanOf(node);
+  }
+
+  /** Marks a name as a local of the method (bound by a frontend's own statement). */
+  declareLocal(name: string): void {
+    this.locals.add(name);
   }
 
   /** `self.<name>` → name; anything else → undefined. */

@@ -2,7 +2,7 @@
 // assignments, the `.init(...)` call that names the model's entry point, and
 // the sample inputs that call passes.
 import type { DiagnosticBag } from "../../diagnostics.js";
-import type { ConfigField, Expr, SampleInput, ScalarType } from "../../ir/model.js";
+import type { ConfigField, Expr, ModuleDef, SampleInput, ScalarType } from "../../ir/model.js";
 import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
 import { matches } from "../../parse/queries.js";
@@ -150,4 +150,10 @@ export function literal(node: Node, diags: DiagnosticBag): Expr | undefined {
   }
   unsupported(diags, node, `the default value '${node.text}'`);
   return undefined;
+}
+
+/** The Variable subclasses a program needs for its own collections (`Counter`). */
+export function variableTypes(modules: ModuleDef[]): string[] {
+  const builtin = new Set(["Param", "BatchStat"]);
+  return [...new Set(modules.flatMap((m) => m.variables.map((v) => v.type)).filter((t) => !builtin.has(t)))].sort();
 }

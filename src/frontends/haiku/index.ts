@@ -6,9 +6,11 @@ import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
 import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
 import { entryPoint, readInitArguments } from "../common/entry.js";
-import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault, paramName, type LoweringHooks } from "../common/lower.js";
+import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault, paramName, stringValue, type LoweringHooks } from "../common/lower.js";
 import { snakeCase, UniqueNames } from "../common/naming.js";
-import { configField, TopLevel, type ClassInfo } from "../common/toplevel.js";
+import { bindArguments } from "../common/bind.js";
+import { parseDtype, parseInit, parseShape, variableTypeName, varRead } from "../common/variables.js";
+import { configField, variableTypes, TopLevel, type ClassInfo } from "../common/toplevel.js";
 import { HAIKU_LAYERS } from "./layers.js";
 
 const MODULE_BASES = ["haiku.Module"];
@@ -18,7 +20,6 @@ const MULTI_TRANSFORMS = ["haiku.multi_transform", "haiku.multi_transform_with_s
 export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: DiagnosticBag): Program {
   const top = new TopLevel(source, imports);
   const classes = top.classesDerivedFrom(MODULE_BASES);
-  if (!classes.length) diags.error("NNX301", "no hk.Module subclass found in this file");
 
   const scopes = new Map<string, ModuleScope>();
   for (const c of classes) scopes.set(c.name, declareModule(c, diags));
@@ -29,17 +30,18 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
   diags.throwIfErrors();
   return {
     file: source.file,
+    variableTypes: variableTypes([...modules.values()]),
     origin: "Haiku",
     modules: [...modules.values()],
     entry: found!.entry,
-    naming: { keys: "haiku", rootPath: [found!.rootName], collectionPrefix: { params: "", batch_stats: "state/" } },
+    naming: { keys: "haiku", rootPath: found!.rootName ? [found!.rootName] : [], collectionPrefix: { params: "", batch_stats: "state/" } },
     reference: { framework: "haiku", object: found!.object, flags: found!.flags, apply: found!.apply },
   };
 }
 
 /** The module's config, from `__init__`'s parameters (all but `self` and `name`). */
 function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
-  const def: ModuleDef = { name: c.name, config: [], children: [], methods: [], span: spanOf(c.node) };
+  const def: ModuleDef = { name: c.name, config: [], variables: [], children: [], methods: [], span: spanOf(c.node) };
   const scope = new ModuleScope(def);
   for (const m of c.body.namedChildren) {
     if (m.type === "function_definition") scope.methodNames.add(m.childForFieldName("name")!.text);
@@ -112,7 +114,11 @@ function lowerInit(init: Node, scope: ModuleScope, lower: MethodLowering, eager:
   }
 }
 
-function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourceNames: UniqueNames): LoweringHooks {
+/**
+ * `leafPrefix`: where the module's own parameters and state live under its
+ * path: `~/` for a top-level function, which Haiku files under `~`.
+ */
+function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourceNames: UniqueNames, leafPrefix = ""): LoweringHooks {
   const inline: InlineContext = {
     layers: HAIKU_LAYERS,
     modules,
@@ -124,9 +130,47 @@ function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourc
       const qualified = imports.resolve(node.childForFieldName("function")!);
       if (qualified === "haiku.dropout") return dropout(node, lower);
       if (qualified === "haiku.next_rng_key") return lower.unsupported(node, "hk.next_rng_key() outside hk.dropout");
+      if (qualified === "haiku.get_parameter" || qualified === "haiku.get_state") return getVariable(node, qualified, lower, leafPrefix);
       return inlineChild(node, lower, inline);
     },
+    statement(node, lower) {
+      const call = node.type === "expression_statement" ? node.namedChild(0) : null;
+      if (call?.type !== "call" || imports.resolve(call.childForFieldName("function")!) !== "haiku.set_state") return undefined;
+      const args = bindArguments(call, ["name", "value"], "hk.set_state", lower.diags);
+      const name = args.get("name");
+      const v = name && lower.scope.def.variables.find((x) => x.source.collection === "state" && x.source.leaf === leafPrefix + stringValue(name));
+      if (!v || !args.get("value")) {
+        lower.unsupported(call, "hk.set_state of a state this module did not get with hk.get_state");
+        return [];
+      }
+      return [{ kind: "setVar", name: v.attr, value: lower.expr(args.get("value")!), span: spanOf(node) }];
+    },
   };
+}
+
+/** `hk.get_parameter(name, shape, dtype, init)` / `hk.get_state(...)`: a variable of the module, read here. */
+function getVariable(node: Node, qualified: string, lower: MethodLowering, leafPrefix: string): Expr {
+  const isParam = qualified === "haiku.get_parameter";
+  const what = isParam ? "hk.get_parameter" : "hk.get_state";
+  const args = bindArguments(node, ["name", "shape", "dtype", "init"], what, lower.diags);
+  const nameNode = args.get("name");
+  const shape = parseShape(args.get("shape"));
+  const spec = args.get("init") && parseInit(args.get("init")!, lower);
+  if (nameNode?.type !== "string" || !shape || !spec) {
+    return lower.unsupported(node, `${what} other than with a literal name and shape and a jnp.ones/jnp.zeros initializer`);
+  }
+  const name = stringValue(nameNode);
+  const dtype = (args.get("dtype") && parseDtype(args.get("dtype")!, lower)) ?? "float32";
+  const v = lower.scope.addVariable(name, {
+    type: isParam ? "Param" : variableTypeName(name),
+    shape,
+    dtype,
+    init: spec.init,
+    source: { collection: isParam ? "params" : "state", leaf: leafPrefix + name },
+    draws: false, // constant initializers take no key
+    span: spanOf(node),
+  });
+  return varRead(v.attr, node, lower);
 }
 
 /** `hk.dropout(hk.next_rng_key(), rate if training else 0, x)` → a Dropout child, active in train mode. */
@@ -190,13 +234,15 @@ function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: Diagno
       diags.error("NNX301", `${transform.replace("haiku.", "hk.")} must be given a top-level function defined in this file`, spanOf(transformed));
       return undefined;
     }
-    const root = multi ? multiRoot(fn, modules, diags) : rootCall(fn, modules, diags);
+    const root = multi
+      ? multiRoot(fn, modules, diags)
+      : (rootCall(fn, modules) ?? functionModule(fn, modules, top.imports, diags));
     if (!root) return undefined;
     const fnParams = root.params ?? methodParams(fn, diags).map((p) => p.name);
     const args = readInitArguments(call, fnParams, top, diags);
     if (!args) return undefined;
     const lower = new MethodLowering(new ModuleScope(root.def), top.imports, diags, { call: () => undefined });
-    const built = constructModule(root.def, root.ctor, lower);
+    const built = root.ctor ? constructModule(root.def, root.ctor, lower) : { options: {}, name: undefined };
     // forward's parameters reach the method in the order the call passes them.
     const methodNames = root.def.methods.find((m) => m.name === "__call__")?.params.map((p) => p.name) ?? [];
     const methodName = (fnParam: string) => methodNames[root.argOrder.indexOf(fnParam)] ?? fnParam;
@@ -207,7 +253,7 @@ function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: Diagno
     return {
       entry: entryPoint(root.def.name, built.options, renamed, call),
       object: receiver,
-      rootName: built.name ?? snakeCase(root.def.name),
+      rootName: root.ctor ? (built.name ?? snakeCase(root.def.name)) : "",
       flags: Object.fromEntries(Object.keys(args.flags).map((k) => [k, methodName(k)])),
       apply: root.apply ?? { __call__: null },
     };
@@ -217,7 +263,7 @@ function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: Diagno
 }
 
 /** The `Model(...)(args)` a transformed function returns. */
-function rootCall(fn: Node, modules: Map<string, ModuleDef>, diags: DiagnosticBag) {
+function rootCall(fn: Node, modules: Map<string, ModuleDef>) {
   const locals = new Map<string, Node>();
   for (const stmt of fn.childForFieldName("body")!.namedChildren) {
     const inner = stmt.namedChild(0);
@@ -234,8 +280,26 @@ function rootCall(fn: Node, modules: Map<string, ModuleDef>, diags: DiagnosticBa
       return { def, ctor, argOrder, params: undefined as string[] | undefined, apply: undefined as Record<string, number | null> | undefined };
     }
   }
-  diags.error("NNX301", `the transformed function must return \`Module(...)(args)\` for a module in this file`, spanOf(fn));
   return undefined;
+}
+
+/**
+ * A transformed function that is itself the model (the guide's top-level
+ * `forward` with hk.get_parameter/get_state/set_state): it becomes a module
+ * named after it, whose own variables Haiku files under `~`.
+ */
+function functionModule(fn: Node, modules: Map<string, ModuleDef>, imports: ImportTable, diags: DiagnosticBag) {
+  const fnName = fn.childForFieldName("name")!.text;
+  const def: ModuleDef = { name: variableTypeName(fnName), config: [], variables: [], children: [], methods: [], span: spanOf(fn) };
+  if (modules.has(def.name)) {
+    diags.error("NNX301", `the function '${fnName}' would become a module '${def.name}', which the file already defines`, spanOf(fn));
+    return undefined;
+  }
+  const scope = new ModuleScope(def);
+  def.methods.push(new MethodLowering(scope, imports, diags, haikuHooks(modules, imports, new UniqueNames(), "~/")).method(fn, "__call__"));
+  modules.set(def.name, def);
+  const params = def.methods[0].params.map((p) => p.name);
+  return { def, ctor: undefined as Node | undefined, argOrder: params, params: undefined as string[] | undefined, apply: undefined as Record<string, number | null> | undefined };
 }
 
 /**

@@ -1,13 +1,15 @@
 // Linen frontend: nn.Module dataclasses, @nn.compact methods with inline
 // layers, setup() submodules, and the `Model(...).init(key, x, ...)` entry.
 import type { DiagnosticBag } from "../../diagnostics.js";
-import type { EntryPoint, ModuleDef, Program } from "../../ir/model.js";
+import type { EntryPoint, Expr, ModuleDef, Program, Stmt } from "../../ir/model.js";
 import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
 import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
 import { entryPoint, readInitArguments } from "../common/entry.js";
-import { MethodLowering, ModuleScope, type LoweringHooks } from "../common/lower.js";
-import { configField, TopLevel, type ClassInfo } from "../common/toplevel.js";
+import { MethodLowering, ModuleScope, stringValue, type LoweringHooks } from "../common/lower.js";
+import { bindArguments } from "../common/bind.js";
+import { parseDtype, parseInit, parseShape, variableTypeName } from "../common/variables.js";
+import { configField, variableTypes, TopLevel, type ClassInfo } from "../common/toplevel.js";
 import { LINEN_LAYERS, LINEN_OPS } from "./layers.js";
 
 const MODULE_BASES = ["flax.linen.Module"];
@@ -28,6 +30,7 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
   diags.throwIfErrors();
   return {
     file: source.file,
+    variableTypes: variableTypes([...modules.values()]),
     origin: "Flax Linen",
     modules: [...modules.values()],
     entry: found!.entry,
@@ -46,7 +49,7 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
 
 /** Config from the dataclass fields: `features: int`, `rate: float = 0.5`. */
 function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
-  const def: ModuleDef = { name: c.name, config: [], children: [], methods: [], span: spanOf(c.node) };
+  const def: ModuleDef = { name: c.name, config: [], variables: [], children: [], methods: [], span: spanOf(c.node) };
   const scope = new ModuleScope(def);
   for (const m of c.body.namedChildren) {
     const fn = m.type === "decorated_definition" ? m.childForFieldName("definition")! : m;
@@ -76,7 +79,10 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
     },
     moduleBase: (def) => def.name,
   };
-  const hooks: LoweringHooks = { call: (node, lower) => inlineChild(node, lower, inline) };
+  const hooks: LoweringHooks = {
+    call: (node, lower) => selfParam(node, lower) ?? inlineChild(node, lower, inline),
+    statement: (node, lower) => selfVariable(node, lower) ?? initializingBranch(node, lower),
+  };
   const newLowering = () => {
     const lower = new MethodLowering(scope, imports, diags, hooks);
     lower.frontendOp = (fn) => LINEN_OPS[imports.resolve(fn) ?? ""];
@@ -101,6 +107,78 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
     }
     scope.def.methods.push(newLowering().method(fn));
   }
+}
+
+/** `self.<method>(...)` when `fn` is that call, else undefined. */
+function selfMethodCall(node: Node, lower: MethodLowering, method: string): boolean {
+  if (node.type !== "call") return false;
+  const fn = node.childForFieldName("function")!;
+  return lower.selfAttr(fn) === method;
+}
+
+/** `self.param(name, init_fn, *init_args)`: a Param of the module, read here. */
+function selfParam(node: Node, lower: MethodLowering): Expr | undefined {
+  if (!selfMethodCall(node, lower, "param")) return undefined;
+  const args = bindArguments(node, ["name", "init_fn", "shape", "dtype"], "self.param", lower.diags);
+  const nameNode = args.get("name");
+  const spec = args.get("init_fn") && parseInit(args.get("init_fn")!, lower);
+  const shape = parseShape(args.get("shape"));
+  if (nameNode?.type !== "string" || !spec || !shape) {
+    return lower.unsupported(node, "self.param other than with a literal name, a ones/zeros initializer and a literal shape");
+  }
+  const name = stringValue(nameNode);
+  const v = lower.scope.addVariable(name, {
+    type: "Param",
+    shape,
+    dtype: (args.get("dtype") && parseDtype(args.get("dtype")!, lower)) ?? "float32",
+    init: spec.init,
+    source: { collection: "params", leaf: name },
+    draws: true, // every self.param makes a 'params' rng in the module's scope
+    span: spanOf(node),
+  });
+  return { kind: "var", name: v.attr, span: spanOf(node) };
+}
+
+/** `h = self.variable(collection, name, init_fn)`: binds `h` to a variable of the module (a handle: `h.value`). */
+function selfVariable(node: Node, lower: MethodLowering): Stmt[] | undefined {
+  const a = node.type === "expression_statement" ? node.namedChild(0) : null;
+  const right = a?.type === "assignment" ? a.childForFieldName("right") : null;
+  const left = a?.childForFieldName("left");
+  if (!right || !selfMethodCall(right, lower, "variable") || left?.type !== "identifier") return undefined;
+  const args = bindArguments(right, ["col", "name", "init_fn"], "self.variable", lower.diags);
+  const [col, name, init] = [args.get("col"), args.get("name"), args.get("init_fn")];
+  const spec = init && parseInit(init, lower);
+  if (col?.type !== "string" || name?.type !== "string" || !spec?.shape) {
+    lower.unsupported(right, "self.variable other than (\"collection\", \"name\", lambda: jnp.ones/zeros(shape, dtype))");
+    return [];
+  }
+  const collection = stringValue(col);
+  const v = lower.scope.addVariable(left.text, {
+    type: variableTypeName(collection),
+    shape: spec.shape,
+    dtype: spec.dtype ?? "float32",
+    init: spec.init,
+    source: { collection, leaf: stringValue(name) },
+    draws: false,
+    span: spanOf(right),
+  });
+  lower.handles.set(left.text, v.attr);
+  lower.declareLocal(left.text);
+  return [];
+}
+
+/**
+ * `if not self.is_initializing(): ...` runs on every call but the init call. An
+ * eager NNX module has no init call, so the body always runs; a body that runs
+ * only while initializing never does.
+ */
+function initializingBranch(node: Node, lower: MethodLowering): Stmt[] | undefined {
+  if (node.type !== "if_statement" || node.childForFieldName("alternative")) return undefined;
+  const test = node.childForFieldName("condition")!;
+  const negated = test.type === "not_operator";
+  const call = negated ? test.childForFieldName("argument")! : test;
+  if (!selfMethodCall(call, lower, "is_initializing")) return undefined;
+  return negated ? lower.block(node.childForFieldName("consequence")!) : [];
 }
 
 /** `setup()`: each `self.attr = Layer(...)` is a child named by its attribute. */

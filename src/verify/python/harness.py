@@ -8,7 +8,8 @@ Prints one JSON line: {"ok": true, ...} or {"ok": false, "error": {kind, message
 Tensor names in the output: input/<name>, output, cotangent, param/<path>, grad/<path>, where
 <path> is the framework's own flat variable path (model/block/linear/w, params/Block_0/Dense_0/kernel).
 With `train`, also train/output, train/param/<path> (every variable after one train-mode call)
-and train/grad/<path> (gradients in train mode). Each other method M: method/M/input/<name>,
+and train/grad/<path> (gradients in train mode). With `calls` = n, calls/<i>/output for n
+successive calls threading the state, and calls/param/<path> for the state they leave. Each other method M: method/M/input/<name>,
 method/M/output, method/M/cotangent and method/M/grad/<path>.
 """
 import json
@@ -156,6 +157,13 @@ def main():
         for m in spec["methods"]:
             if m["main"]:
                 record("", m["apply"], xs, eval_kw, state)
+                # A sequence of calls, each starting from the state the last one left.
+                calls_state = state
+                for i in range(spec.get("calls", 0)):
+                    out, calls_state = framework.apply(m["apply"], params, calls_state, key, xs, eval_kw)
+                    tensors[f"calls/{i}/output"] = np.asarray(out)
+                for k, v in framework.flat_state(calls_state).items() if spec.get("calls") else ():
+                    tensors[f"calls/param/{k}"] = v
                 if spec.get("train"):
                     train_state = record("train/", m["apply"], xs, train_kw, state)
                     for k, v in {**framework.flat_params(params), **framework.flat_state(train_state)}.items():
