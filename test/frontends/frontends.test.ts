@@ -49,6 +49,18 @@ describe("Basic Example", () => {
   });
 });
 
+test("keyword arguments to the file's own modules are put in their parameters' places", () => {
+  for (const fw of ["haiku", "linen"]) {
+    const text = fixture(`basic/${fw}_model.py`);
+    const keywords = text.replace("Block(self.dmid)(x, training)", "Block(self.dmid)(training=training, x=x)");
+    expect(keywords).not.toBe(text);
+    const a = recognizeText(text);
+    const b = recognizeText(keywords);
+    expect(b.diagnostics).toEqual([]);
+    expect(neutral(b.program!)).toEqual(neutral(a.program!));
+  }
+});
+
 const HAIKU_HEADER = "import haiku as hk\nimport jax\nimport jax.numpy as jnp\n";
 const LINEN_HEADER = "import flax.linen as nn\nimport jax\nimport jax.numpy as jnp\n";
 

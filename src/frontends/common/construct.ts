@@ -122,12 +122,13 @@ export function inlineChild(node: Node, lower: MethodLowering, ctx: InlineContex
     positional.splice(modeAt, 1);
   }
   for (const [k, v] of Object.entries(keywords)) {
-    if (layer?.mode?.param === k) mode = modeUse(lower.expr(v), layer.mode.trueMeansTraining);
+    if (!layer) break; // the file's own module: keywords are put in place by callArgs
+    if (layer.mode?.param === k) mode = modeUse(lower.expr(v), layer.mode.trueMeansTraining);
     else lower.unsupported(v.parent ?? v, `the keyword argument '${k}=' in this call`);
   }
   if (layer?.mode && !mode) {
     return lower.unsupported(node, `${layer.autoName} without '${layer.mode.param}', which chooses its train/eval behaviour`);
   }
-  const args = positional.map((a) => lower.expr(a));
+  const args = layer ? positional.map((a) => lower.expr(a)) : lower.callArgs(node, child, "__call__");
   return { kind: "callChild", child: child.attr, method: "__call__", args, mode, span: spanOf(node) };
 }

@@ -20,7 +20,26 @@ export class ModuleScope {
   /** The class's own methods, callable as `self.<name>(...)`. */
   readonly methodNames = new Set<string>();
 
-  constructor(readonly def: ModuleDef) {}
+  /**
+   * `signatures`: every module's method parameter names (module → method →
+   * names, without self), shared by the file's scopes, so keyword arguments
+   * to the file's own modules can be put in order.
+   */
+  constructor(
+    readonly def: ModuleDef,
+    readonly signatures: Map<string, Map<string, string[]>> = new Map(),
+  ) {}
+
+  /** Records this module's methods' parameter names from their `def`s. */
+  declareMethods(fns: Node[]): void {
+    const methods = new Map<string, string[]>();
+    for (const fn of fns) {
+      const names = fn.childForFieldName("parameters")!.namedChildren.map(paramName).filter((n): n is string => !!n && n !== "self");
+      this.methodNames.add(fn.childForFieldName("name")!.text);
+      methods.set(fn.childForFieldName("name")!.text, names);
+    }
+    this.signatures.set(this.def.name, methods);
+  }
 
   /** Declares a variable the module owns, once per source collection and name. */
   addVariable(preferred: string, v: Omit<VariableDef, "attr">): VariableDef {
@@ -207,16 +226,16 @@ export class MethodLowering {
     // self.child(args) or self.child.method(args)
     const attr = this.selfAttr(fn);
     const child = attr !== undefined ? this.scope.childAttrs.get(attr) : undefined;
-    if (child) return { kind: "callChild", child: child.attr, method: "__call__", args: this.positionalArgs(node), span };
+    if (child) return { kind: "callChild", child: child.attr, method: "__call__", args: this.callArgs(node, child, "__call__"), span };
     if (attr !== undefined && this.scope.methodNames.has(attr)) {
-      return { kind: "callSelf", method: attr, args: this.positionalArgs(node), span };
+      return { kind: "callSelf", method: attr, args: this.callArgs(node, this.scope.def.name, attr), span };
     }
     if (fn.type === "attribute") {
       const owner = this.selfAttr(fn.childForFieldName("object")!);
       const ownerChild = owner !== undefined ? this.scope.childAttrs.get(owner) : undefined;
       if (ownerChild) {
         const method = fn.childForFieldName("attribute")!.text;
-        return { kind: "callChild", child: ownerChild.attr, method, args: this.positionalArgs(node), span };
+        return { kind: "callChild", child: ownerChild.attr, method, args: this.callArgs(node, ownerChild, method), span };
       }
     }
     return this.unsupported(node, `the call '${firstLine(fn)}(...)'`);
@@ -224,6 +243,31 @@ export class MethodLowering {
 
   /** Frontends may add their own op spellings (Linen re-exports jax.nn as nn.relu). */
   frontendOp: (fn: Node) => string | undefined = () => undefined;
+
+  /**
+   * Arguments of a call of one of the file's modules, keyword arguments put in
+   * their parameters' places; as positionalArgs for anything else.
+   */
+  callArgs(call: Node, callee: Child | string, method: string): Expr[] {
+    const module = typeof callee === "string" ? callee : callee.ctor.kind === "module" ? callee.ctor.module : undefined;
+    const params = module !== undefined ? this.scope.signatures.get(module)?.get(method) : undefined;
+    const { positional, keywords } = callArguments(call);
+    if (!params || Object.keys(keywords).length === 0) return this.positionalArgs(call);
+    const bound: (Node | undefined)[] = params.map((p, i) => keywords[p] ?? positional[i]);
+    for (const k of Object.keys(keywords)) {
+      if (!params.includes(k)) this.diags.error("NNX204", `${module}.${method} has no parameter '${k}'`, spanOf(keywords[k]));
+    }
+    const last = bound.reduce((n, b, i) => (b ? i + 1 : n), 0);
+    const args: Expr[] = [];
+    for (let i = 0; i < last; i++) {
+      if (!bound[i]) {
+        this.unsupported(call, `leaving out '${params[i]}' before an argument given by keyword`);
+        continue;
+      }
+      args.push(this.expr(bound[i]!));
+    }
+    return args;
+  }
 
   /** Positional arguments; keyword arguments are reported as unsupported. */
   positionalArgs(call: Node): Expr[] {

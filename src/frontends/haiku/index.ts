@@ -22,11 +22,12 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
   const classes = top.classesDerivedFrom(MODULE_BASES);
 
   const scopes = new Map<string, ModuleScope>();
-  for (const c of classes) scopes.set(c.name, declareModule(c, diags));
+  const signatures = new Map<string, Map<string, string[]>>();
+  for (const c of classes) scopes.set(c.name, declareModule(c, signatures, diags));
   const modules = new Map([...scopes].map(([name, s]) => [name, s.def]));
   for (const c of classes) lowerModule(c, scopes.get(c.name)!, modules, imports, diags);
 
-  const found = findEntry(top, modules, diags);
+  const found = findEntry(top, modules, signatures, diags);
   diags.throwIfErrors();
   return {
     file: source.file,
@@ -40,12 +41,10 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
 }
 
 /** The module's config, from `__init__`'s parameters (all but `self` and `name`). */
-function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
+function declareModule(c: ClassInfo, signatures: Map<string, Map<string, string[]>>, diags: DiagnosticBag): ModuleScope {
   const def: ModuleDef = { name: c.name, config: [], variables: [], children: [], methods: [], span: spanOf(c.node) };
-  const scope = new ModuleScope(def);
-  for (const m of c.body.namedChildren) {
-    if (m.type === "function_definition") scope.methodNames.add(m.childForFieldName("name")!.text);
-  }
+  const scope = new ModuleScope(def, signatures);
+  scope.declareMethods(c.body.namedChildren.filter((m) => m.type === "function_definition"));
   const init = methodNode(c, "__init__");
   for (const p of init?.childForFieldName("parameters")!.namedChildren ?? []) {
     const name = paramName(p);
@@ -221,7 +220,12 @@ interface HaikuEntry {
  * `f = hk.transform(forward)` … `f.init(key, x, training=False)`, where
  * `forward` returns `Model(...)(x, training)`.
  */
-function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: DiagnosticBag): HaikuEntry | undefined {
+function findEntry(
+  top: TopLevel,
+  modules: Map<string, ModuleDef>,
+  signatures: Map<string, Map<string, string[]>>,
+  diags: DiagnosticBag,
+): HaikuEntry | undefined {
   for (const { receiver, call } of top.initCalls) {
     const transformed = top.assignments.get(receiver);
     if (transformed?.type !== "call") continue;
@@ -236,7 +240,7 @@ function findEntry(top: TopLevel, modules: Map<string, ModuleDef>, diags: Diagno
     }
     const root = multi
       ? multiRoot(fn, modules, diags)
-      : (rootCall(fn, modules) ?? functionModule(fn, modules, top.imports, diags));
+      : (rootCall(fn, modules) ?? functionModule(fn, modules, signatures, top.imports, diags));
     if (!root) return undefined;
     const fnParams = root.params ?? methodParams(fn, diags).map((p) => p.name);
     const args = readInitArguments(call, fnParams, top, diags);
@@ -288,14 +292,20 @@ function rootCall(fn: Node, modules: Map<string, ModuleDef>) {
  * `forward` with hk.get_parameter/get_state/set_state): it becomes a module
  * named after it, whose own variables Haiku files under `~`.
  */
-function functionModule(fn: Node, modules: Map<string, ModuleDef>, imports: ImportTable, diags: DiagnosticBag) {
+function functionModule(
+  fn: Node,
+  modules: Map<string, ModuleDef>,
+  signatures: Map<string, Map<string, string[]>>,
+  imports: ImportTable,
+  diags: DiagnosticBag,
+) {
   const fnName = fn.childForFieldName("name")!.text;
   const def: ModuleDef = { name: variableTypeName(fnName), config: [], variables: [], children: [], methods: [], span: spanOf(fn) };
   if (modules.has(def.name)) {
     diags.error("NNX301", `the function '${fnName}' would become a module '${def.name}', which the file already defines`, spanOf(fn));
     return undefined;
   }
-  const scope = new ModuleScope(def);
+  const scope = new ModuleScope(def, signatures);
   def.methods.push(new MethodLowering(scope, imports, diags, haikuHooks(modules, imports, new UniqueNames(), "~/")).method(fn, "__call__"));
   modules.set(def.name, def);
   const params = def.methods[0].params.map((p) => p.name);

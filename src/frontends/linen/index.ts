@@ -22,7 +22,8 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
   if (!classes.length) diags.error("NNX301", "no nn.Module subclass found in this file");
 
   const scopes = new Map<string, ModuleScope>();
-  for (const c of classes) scopes.set(c.name, declareModule(c, diags));
+  const signatures = new Map<string, Map<string, string[]>>();
+  for (const c of classes) scopes.set(c.name, declareModule(c, signatures, diags));
   const modules = new Map([...scopes].map(([name, s]) => [name, s.def]));
   for (const c of classes) lowerModule(c, scopes.get(c.name)!, modules, imports, diags);
 
@@ -48,13 +49,14 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
 }
 
 /** Config from the dataclass fields: `features: int`, `rate: float = 0.5`. */
-function declareModule(c: ClassInfo, diags: DiagnosticBag): ModuleScope {
+function declareModule(c: ClassInfo, signatures: Map<string, Map<string, string[]>>, diags: DiagnosticBag): ModuleScope {
   const def: ModuleDef = { name: c.name, config: [], variables: [], children: [], methods: [], span: spanOf(c.node) };
-  const scope = new ModuleScope(def);
-  for (const m of c.body.namedChildren) {
-    const fn = m.type === "decorated_definition" ? m.childForFieldName("definition")! : m;
-    if (fn.type === "function_definition") scope.methodNames.add(fn.childForFieldName("name")!.text);
-  }
+  const scope = new ModuleScope(def, signatures);
+  scope.declareMethods(
+    c.body.namedChildren
+      .map((m) => (m.type === "decorated_definition" ? m.childForFieldName("definition")! : m))
+      .filter((fn) => fn.type === "function_definition"),
+  );
   for (const stmt of c.body.namedChildren) {
     const a = stmt.type === "expression_statement" ? stmt.namedChild(0) : null;
     const type = a?.type === "assignment" ? a.childForFieldName("type") : null;
