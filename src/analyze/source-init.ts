@@ -3,24 +3,13 @@
 // default initializer and its key (Linen: scope path and make_rng count;
 // Haiku: position in the init call's key sequence).
 import { LAYERS } from "../ir/layers.js";
-import type { Expr, Method, ModuleDef, Program, SourceInitializer } from "../ir/model.js";
+import type { Expr, Method, ModuleDef, Program } from "../ir/model.js";
 import { nnxName } from "../ir/naming.js";
 import { moduleOf } from "./order.js";
 
-export interface SourceInitParam {
-  path: string;
-  init: SourceInitializer;
-  scope?: string[];
-  counter?: number;
-  draw?: number;
-}
-
-export interface SourceInitPlan {
-  keys: "linen" | "haiku";
-  params: SourceInitParam[];
-  draws?: number;
-  dropout?: Array<{ path: string; scope?: string[] }>;
-}
+// The plan is data the generated code hands to the runtime: one shape for both.
+export type { SourceInit as SourceInitPlan, SourceInitParam } from "../../runtime/source-init.js";
+import type { SourceInit as SourceInitPlan, SourceInitParam } from "../../runtime/source-init.js";
 
 /** Undefined when some parameter's default initializer is not known (then no seed-exact init is offered). */
 export function sourceInitPlan(program: Program): SourceInitPlan | undefined {

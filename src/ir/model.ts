@@ -86,7 +86,8 @@ export interface SourceNaming {
 }
 
 /** Default initializers the runtime reproduces exactly, by name. */
-export type SourceInitializer = "lecunNormal" | "zeros" | "ones" | "haikuFanInTruncatedNormal";
+export type { SourceInitializer } from "../../runtime/source-init.js";
+import type { SourceInitializer } from "../../runtime/source-init.js";
 
 export type ChildCtor =
   | { kind: "layer"; layer: LayerKind; options: Record<string, Expr> }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { nnx, tf } from "../../runtime/index.js";
 import { pythonJson } from "../helpers/python.js";
+import { Block, Counter } from "../helpers/nnx-models.js";
 
 const PY_MODEL = `
 import json, jax, jax.numpy as jnp, numpy as np
@@ -26,22 +27,6 @@ key = lambda p: [str(k) for k in p]
 paths = lambda s: [key(p) for p, _ in nnx.to_flat_state(s)]
 `;
 
-class Counter extends nnx.Variable {}
-
-class Block extends nnx.Module {
-  readonly linear: nnx.Linear;
-  readonly bn: nnx.BatchNorm;
-  readonly dropout: nnx.Dropout;
-  constructor(din: number, dout: number, rngs: nnx.Rngs) {
-    super();
-    this.linear = new nnx.Linear(din, dout, { rngs });
-    this.bn = new nnx.BatchNorm(dout, { rngs });
-    this.dropout = new nnx.Dropout(0.5, { rngs });
-  }
-  call(x: nnx.Array): nnx.Array {
-    return this.dropout.call(nnx.relu(this.bn.call(this.linear.call(x))));
-  }
-}
 
 class Model extends nnx.Module {
   readonly blocks: Block[];

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { nnx, tf } from "../../runtime/index.js";
 import { pythonJson } from "../helpers/python.js";
+import { Block, Counter } from "../helpers/nnx-models.js";
 
 // The same model in Python (flax 0.12 needs nnx.List / nnx.data for containers;
 // in TypeScript plain arrays and objects play that role).
@@ -22,22 +23,6 @@ class Model(nnx.Module):
     self.shared = self.head
 `;
 
-class Counter extends nnx.Variable {}
-
-class Block extends nnx.Module {
-  readonly linear: nnx.Linear;
-  readonly bn: nnx.BatchNorm;
-  readonly dropout: nnx.Dropout;
-  constructor(din: number, dout: number, rngs: nnx.Rngs) {
-    super();
-    this.linear = new nnx.Linear(din, dout, { rngs });
-    this.bn = new nnx.BatchNorm(dout, { rngs });
-    this.dropout = new nnx.Dropout(0.5, { rngs });
-  }
-  call(x: nnx.Array): nnx.Array {
-    return this.dropout.call(nnx.relu(this.bn.call(this.linear.call(x))));
-  }
-}
 
 class Model extends nnx.Module {
   readonly blocks: Block[];
