@@ -44,3 +44,17 @@ export function ones(shape: number[], dtype: DType = "float32"): tf.Tensor {
 export function zeros(shape: number[], dtype: DType = "float32"): tf.Tensor {
   return tf.zeros(shape, dtype);
 }
+
+/** jnp.concatenate(arrays, axis=0); a negative axis counts from the end. */
+export function concatenate(arrays: tf.Tensor[], axis = 0): tf.Tensor {
+  const rank = arrays[0].rank;
+  return tf.concat(arrays, axis < 0 ? axis + rank : axis);
+}
+
+/** jnp.swapaxes(x, a, b). */
+export function swapaxes(x: tf.Tensor, a: number, b: number): tf.Tensor {
+  const perm = [...Array(x.rank).keys()];
+  const [i, j] = [a < 0 ? a + x.rank : a, b < 0 ? b + x.rank : b];
+  [perm[i], perm[j]] = [perm[j], perm[i]];
+  return tf.transpose(x, perm);
+}

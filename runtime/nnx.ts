@@ -75,6 +75,7 @@ export { Module, iterModules, iterChildren, firstFrom } from "./module.js";
 export { Rngs, RngStream, type RngValue } from "./rnglib.js";
 
 // Transforms
+export { scan, Carry, type ScanOptions, type ScanStep } from "./scan.js";
 export { grad, valueAndGrad, DiffState, type GradOptions } from "./transforms.js";
 
 // Training

@@ -17,6 +17,8 @@ export interface Analysis {
   paramMap: ParamMapEntry[];
   /** How the source draws its initial parameters from a seed, when every initializer is known. */
   sourceInit?: SourceInitPlan;
+  /** Why there is no such plan. */
+  sourceInitMissing?: string;
 }
 
 export function analyze(program: Program, diags: DiagnosticBag): Analysis {
@@ -48,5 +50,6 @@ export function analyze(program: Program, diags: DiagnosticBag): Analysis {
   diags.throwIfErrors();
   const paramMap = buildParamMap(program, entryConfig, diags);
   diags.throwIfErrors();
-  return { program, entryConfig, paramMap, sourceInit: sourceInitPlan(program) };
+  const { plan, reason } = sourceInitPlan(program);
+  return { program, entryConfig, paramMap, sourceInit: plan, sourceInitMissing: reason };
 }

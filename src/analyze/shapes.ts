@@ -6,8 +6,10 @@
 // Model(din, dmid, dout).
 import type { DiagnosticBag } from "../diagnostics.js";
 import { LAYERS } from "../ir/layers.js";
-import type { ConfigField, Expr, ModuleDef, Program, Stmt } from "../ir/model.js";
-import { dimFromExpr, exprFromDim, lastDim, showDim, UNKNOWN, type Dim, type ValueShape } from "../ir/shapes.js";
+import type { Child, ConfigField, Expr, ModuleDef, Program, Stmt } from "../ir/model.js";
+import { OPS } from "../ir/ops.js";
+import { dimFromExpr, exprFromDim, lastDim, mapDims, showDim, sumDims, UNKNOWN, type Dim, type ValueShape } from "../ir/shapes.js";
+import { evaluate } from "./evaluate.js";
 import { inputParams } from "../ir/walk.js";
 import { calleesFirst, moduleOf } from "./order.js";
 
@@ -45,6 +47,7 @@ class MethodShapes {
     for (const s of stmts) {
       const shape = this.shape(s.value);
       if (s.kind === "assign") this.env.set(s.target, shape);
+      else if (s.kind === "unpack") s.targets.forEach((t, i) => this.env.set(t, shape.items?.[i] ?? { dims: [] }));
       else if (s.kind === "return") out = shape;
     }
     return out;
@@ -55,7 +58,18 @@ class MethodShapes {
       case "name":
         return this.env.get(e.id) ?? { dims: [] };
       case "op":
-        return e.args.length ? this.shape(e.args[0]) : { dims: [] };
+        return this.op(e);
+      case "tuple":
+        return { dims: [], items: e.items.map((i) => this.shape(i)) };
+      case "dim":
+        this.shape(e.array);
+        return { dims: [] };
+      case "scan": {
+        // Each step sees the carry and one slice of xs; slicing a leading axis keeps the trailing sizes.
+        const child = this.def.children.find((c) => c.attr === e.child)!;
+        const out = this.callModule(child, e.method, [this.shape(e.carry), this.shape(e.xs)], e);
+        return { dims: [], items: [out.items?.[0] ?? { dims: [] }, out.items?.[1] ?? { dims: [] }] };
+      }
       case "binary": {
         const [l, r] = [this.shape(e.left), this.shape(e.right)];
         return l.dims.length >= r.dims.length ? l : r;
@@ -80,9 +94,44 @@ class MethodShapes {
     }
   }
 
+  private op(e: Expr & { kind: "op" }): ValueShape {
+    const args = e.args.map((a) => this.shape(a));
+    const spec = OPS[e.op];
+    switch (spec?.shape) {
+      case "concatenate": {
+        const axis = e.attrs?.axis ? evaluate(e.attrs.axis, {}) : 0;
+        const items = args[0]?.items ?? [];
+        if (axis === -1) return { dims: [sumDims(items.map(lastDim))] };
+        return axis === 0 && items[0] ? items[0] : { dims: [] };
+      }
+      case "swapaxes": {
+        // Swapping leading axes keeps the last; a negative axis may be the last.
+        const axes = e.args.slice(1).map((a) => evaluate(a, {}));
+        return axes.every((a) => typeof a === "number" && a >= 0) ? args[0] : { dims: [] };
+      }
+      case "create": {
+        const shape = e.args[0];
+        if (shape?.kind !== "tuple") return { dims: [] };
+        for (const item of shape.items) if (item.kind === "name") this.markScalar(item.id);
+        return { dims: shape.items.slice(1).map(dimFromExpr) }; // the first axis is the batch
+      }
+      default:
+        return args[0] ?? { dims: [] };
+    }
+  }
+
+  /** A method parameter used as a size is an integer, not an array. */
+  private markScalar(name: string): void {
+    const p = this.def.methods.find((m) => m.name === this.method)?.params.find((q) => q.name === name);
+    if (p) p.scalar = true;
+  }
+
   private callChild(e: Expr & { kind: "callChild" }): ValueShape {
     const child = this.def.children.find((c) => c.attr === e.child)!;
-    const args = e.args.map((a) => this.shape(a));
+    return this.callModule(child, e.method, e.args.map((a) => this.shape(a)), e);
+  }
+
+  private callModule(child: Child, method: string, args: ValueShape[], e: Expr): ValueShape {
     if (child.ctor.kind === "layer") {
       const spec = LAYERS[child.ctor.layer];
       const input = args[0] ?? { dims: [] };
@@ -98,26 +147,33 @@ class MethodShapes {
 
     // One of the file's modules: bind its synthesized input sizes, then map its output back.
     const callee = moduleOf(this.program, child.ctor.module);
-    const calleeMethod = callee.methods.find((m) => m.name === e.method);
+    const calleeMethod = callee.methods.find((m) => m.name === method);
     if (!calleeMethod) {
-      this.diags.error("NNX304", `${callee.name} has no method '${e.method}'`, e.span);
+      this.diags.error("NNX304", `${callee.name} has no method '${method}'`, e.span);
       return { dims: [] };
     }
     const inputs = inputParams(calleeMethod);
-    for (const field of callee.config.filter((f) => f.synthesized && f.synthesized.method === e.method)) {
+    for (const field of callee.config.filter((f) => f.synthesized && f.synthesized.method === method)) {
       const i = inputs.findIndex((p) => p.name === field.synthesized!.fromInput);
       if (i < 0 || child.ctor.args[field.name]) continue;
       const size = args[i] ? this.bind(lastDim(args[i]), e) : undefined;
       if (size) child.ctor.args[field.name] = size;
     }
-    const out = this.outputs.get(key(callee.name, e.method)) ?? { dims: [] };
-    return { dims: out.dims.map((d) => this.substitute(d, child.ctor.kind === "module" ? child.ctor.args : {})) };
+    const out = this.outputs.get(key(callee.name, method)) ?? { dims: [] };
+    const args2 = child.ctor.args;
+    const mapShape = (s: ValueShape): ValueShape => ({
+      dims: s.dims.map((d) => this.substitute(d, args2)),
+      ...(s.items ? { items: s.items.map(mapShape) } : {}),
+    });
+    return mapShape(out);
   }
 
   /** A callee's dim, in the caller's terms. */
   private substitute(d: Dim, args: Record<string, Expr>): Dim {
-    if (d.kind !== "field") return d.kind === "input" ? UNKNOWN : d;
-    return args[d.name] ? dimFromExpr(args[d.name]) : UNKNOWN;
+    return mapDims(d, (t) => {
+      if (t.kind !== "field") return t.kind === "input" ? UNKNOWN : t;
+      return args[t.name] ? dimFromExpr(args[t.name]) : UNKNOWN;
+    });
   }
 
   /** A method input feeds a layer whose size is already known: that is the input's size. */
@@ -129,13 +185,14 @@ class MethodShapes {
 
   /** The expression for a needed size, synthesizing a config field for a method input. */
   private bind(d: Dim, at: Expr): Expr | undefined {
-    if (d.kind === "input") {
-      const param = d.param;
+    d = mapDims(d, (t) => {
+      if (t.kind !== "input") return t;
+      const param = t.param;
       const field = this.synthesize(param);
       const p = this.def.methods.find((m) => m.name === this.method)?.params.find((q) => q.name === param);
       if (p && !p.size) p.size = { kind: "config", field: field.name, span: at.span };
-      d = { kind: "field", name: field.name };
-    }
+      return { kind: "field", name: field.name };
+    });
     const expr = exprFromDim(d, at.span);
     if (!expr) {
       this.diags.error(

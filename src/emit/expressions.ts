@@ -2,6 +2,7 @@
 import type { Expr } from "../ir/model.js";
 import { nnxName } from "../ir/naming.js";
 import type { Span } from "../ir/span.js";
+import { OPS } from "../ir/ops.js";
 import { RUNTIME_OPS } from "./runtime-table.js";
 
 /** A construct the emitter cannot print yet; the pipeline reports it at `span`. */
@@ -65,7 +66,19 @@ export function printExpr(e: Expr, ctx: ExprContext): string {
     case "op": {
       const fn = RUNTIME_OPS[e.op];
       if (!fn) throw new EmitError(`the op '${e.op}' has no runtime spelling`, e.span);
-      return `${fn}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
+      if (fn.startsWith("jnp.")) ctx.usesJnp = true;
+      // Keyword attributes follow the positional arguments, in the op's order (as the runtime takes them).
+      const attrs = (OPS[e.op]?.attrs ?? []).filter((a) => e.attrs?.[a]).map((a) => printExpr(e.attrs![a], ctx));
+      return `${fn}(${[...e.args.map((a) => printExpr(a, ctx)), ...attrs].join(", ")})`;
+    }
+    case "tuple":
+      return `[${e.items.map((i) => printExpr(i, ctx)).join(", ")}]`;
+    case "dim":
+      return `${wrap(e.array, 99, ctx)}.shape[${e.axis}]`;
+    case "scan": {
+      const step = `(carry: nnx.Array, x: nnx.Array) => this.${nnxName(e.child)}.${methodName(e.method)}(carry, x)`;
+      const axes = (axis: number) => `[nnx.Carry, ${axis}]`;
+      return `nnx.scan(${step}, { inAxes: ${axes(e.inAxis)}, outAxes: ${axes(e.outAxis)} })(${printExpr(e.carry, ctx)}, ${printExpr(e.xs, ctx)})`;
     }
     case "callChild":
       return `this.${nnxName(e.child)}.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;

@@ -98,8 +98,8 @@ function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, Modul
     ],
     methods: def.methods.map((m) => ({
       name: methodName(m.name),
-      parameters: inputParams(m).map((p) => ({ name: nnxName(p.name), type: "nnx.Array" })),
-      returnType: "nnx.Array",
+      parameters: inputParams(m).map((p) => ({ name: nnxName(p.name), type: p.scalar ? "number" : "nnx.Array" })),
+      returnType: returnType(m),
       statements: methodBody(m, methodCtx),
     })),
   };
@@ -148,12 +148,27 @@ function construct(c: Child, ctx: ExprContext, modules: Map<string, ModuleDef>):
 /** Statements; a local is `const` unless it is assigned again, and parameters are reassigned in place. */
 function methodBody(m: Method, ctx: ExprContext): string[] {
   const assigned = new Map<string, number>();
-  for (const s of m.body) if (s.kind === "assign") assigned.set(s.target, (assigned.get(s.target) ?? 0) + 1);
+  const count = (t: string) => assigned.set(t, (assigned.get(t) ?? 0) + 1);
+  for (const s of m.body) {
+    if (s.kind === "assign") count(s.target);
+    if (s.kind === "unpack") s.targets.forEach(count);
+  }
   const declared = new Set(inputParams(m).map((p) => p.name));
   return m.body.map((s: Stmt) => {
     const value = printExpr(s.value, ctx);
     if (s.kind === "return") return `return ${value};`;
     if (s.kind === "setVar") return `this.${nnxName(s.name)}.value = ${value};`;
+    if (s.kind === "unpack") {
+      const names = s.targets.map(nnxName).join(", ");
+      const fresh = s.targets.filter((t) => !declared.has(t));
+      fresh.forEach((t) => declared.add(t));
+      if (fresh.length === s.targets.length) {
+        return `${s.targets.some((t) => assigned.get(t)! > 1) ? "let" : "const"} [${names}] = ${value};`;
+      }
+      // Some names exist already: declare the new ones, then assign all.
+      const declare = fresh.length ? `let ${fresh.map((t) => `${nnxName(t)}: nnx.Array`).join(", ")};\n` : "";
+      return `${declare}[${names}] = ${value};`;
+    }
     const name = nnxName(s.target);
     if (declared.has(s.target)) return `${name} = ${value};`;
     declared.add(s.target);
@@ -206,4 +221,11 @@ function emitFactory(file: SourceFile, analysis: Analysis): void {
     returnType: entry.module,
     statements: [`return new ${entry.module}({ ${[...config, "rngs"].join(", ")} });`],
   });
+}
+
+/** `nnx.Array`, or a tuple of them for a method that returns `a, b`. */
+function returnType(m: Method): string {
+  const ret = m.body.find((s) => s.kind === "return");
+  if (ret?.value.kind !== "tuple") return "nnx.Array";
+  return `[${ret.value.items.map(() => "nnx.Array").join(", ")}]`;
 }

@@ -24,6 +24,10 @@ export const RUNTIME_OPS: Record<string, string> = {
   elu: "nnx.elu",
   softmax: "nnx.softmax",
   logSoftmax: "nnx.logSoftmax",
+  concatenate: "jnp.concatenate",
+  swapaxes: "jnp.swapaxes",
+  zeros: "jnp.zeros",
+  ones: "jnp.ones",
 };
 
 /** The runtime's import specifier in generated code. */

@@ -15,8 +15,17 @@ export type Expr =
   | { kind: "unary"; op: "not" | "-"; operand: Expr; span: Span }
   | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; span: Span }
   | { kind: "conditional"; test: Expr; then: Expr; else: Expr; span: Span }
-  /** A framework-neutral array op, e.g. `relu`; see ops.ts. */
-  | { kind: "op"; op: string; args: Expr[]; span: Span }
+  /** A framework-neutral array op, e.g. `relu`; see ops.ts. Keyword attributes such as `axis`. */
+  | { kind: "op"; op: string; args: Expr[]; attrs?: Record<string, Expr>; span: Span }
+  /** A tuple or list of values: `(x, x)`, `[carry, x]`, a shape `(batch, n)`. */
+  | { kind: "tuple"; items: Expr[]; span: Span }
+  /** The size of one axis of an array: `x.shape[0]`. */
+  | { kind: "dim"; array: Expr; axis: number; span: Span }
+  /**
+   * A child's method run over one axis of `xs`, threading a carry (hk.scan,
+   * nn.scan): `(carry, ys)`. The step takes (carry, x) and returns (carry, y).
+   */
+  | { kind: "scan"; child: string; method: string; carry: Expr; xs: Expr; inAxis: number; outAxis: number; span: Span }
   /** A call of a child module: `child.method(args)`. */
   | { kind: "callChild"; child: string; method: string; args: Expr[]; mode?: ModeUse; span: Span }
   /** A call of another method of the same module: `self.encode(x)`. */
@@ -39,6 +48,8 @@ export type Stmt =
   | { kind: "assign"; target: string; value: Expr; span: Span }
   /** A new value for one of the module's own variables (`hk.set_state`, `counter.value += 1`). */
   | { kind: "setVar"; name: string; value: Expr; span: Span }
+  /** `a, b = value`: a tuple taken apart into locals. */
+  | { kind: "unpack"; targets: string[]; value: Expr; span: Span }
   | { kind: "return"; value: Expr; span: Span };
 
 export type ScalarType = "int" | "float" | "bool" | "str";
@@ -58,6 +69,8 @@ export interface MethodParam {
   modeFlag?: { trainWhen: boolean };
   /** Set by analysis: the size of the input's last axis, in the module's config. */
   size?: Expr;
+  /** Set by analysis: an integer (used as a size, e.g. `batch_size`) rather than an array. */
+  scalar?: true;
   span: Span;
 }
 
@@ -96,6 +109,8 @@ export type ChildCtor =
 export interface Child {
   /** Attribute name on the owning module, snake_case as in the source. */
   attr: string;
+  /** Calls of this child run its step over an axis (Linen's nn.scan-lifted module). */
+  scan?: { inAxis: number; outAxis: number };
   ctor: ChildCtor;
   source: SourceNaming;
   span: Span;
@@ -181,4 +196,6 @@ export interface ReferenceRecipe {
    * Linen, the method's name.
    */
   apply: Record<string, number | string | null>;
+  /** Haiku: whether apply takes a key (false under hk.without_apply_rng). */
+  applyRng?: boolean;
 }

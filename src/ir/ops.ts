@@ -4,8 +4,14 @@
 
 export interface OpSpec {
   arity: number;
-  /** How the result's shape follows from the first argument's. */
-  shape: "elementwise";
+  /**
+   * How the result's trailing shape follows from the arguments: like the first
+   * (`elementwise`, and `swapaxes` of leading axes), the sum of the last sizes
+   * of a list (`concatenate` on the last axis), or the given shape (`create`).
+   */
+  shape: "elementwise" | "swapaxes" | "concatenate" | "create";
+  /** Keyword arguments it takes (`axis`). */
+  attrs?: string[];
 }
 
 export const OPS: Record<string, OpSpec> = {
@@ -17,4 +23,8 @@ export const OPS: Record<string, OpSpec> = {
   elu: { arity: 1, shape: "elementwise" },
   softmax: { arity: 1, shape: "elementwise" },
   logSoftmax: { arity: 1, shape: "elementwise" },
+  concatenate: { arity: 1, shape: "concatenate", attrs: ["axis"] },
+  swapaxes: { arity: 3, shape: "swapaxes" },
+  zeros: { arity: 1, shape: "create" },
+  ones: { arity: 1, shape: "create" },
 };

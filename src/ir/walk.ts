@@ -22,6 +22,7 @@ export function* subexpressions(e: Expr): Generator<Expr> {
       break;
     case "op":
       for (const a of e.args) yield* subexpressions(a);
+      for (const a of Object.values(e.attrs ?? {})) yield* subexpressions(a);
       break;
     case "callChild":
       for (const a of e.args) yield* subexpressions(a);
@@ -29,6 +30,16 @@ export function* subexpressions(e: Expr): Generator<Expr> {
       break;
     case "callSelf":
       for (const a of e.args) yield* subexpressions(a);
+      break;
+    case "tuple":
+      for (const a of e.items) yield* subexpressions(a);
+      break;
+    case "dim":
+      yield* subexpressions(e.array);
+      break;
+    case "scan":
+      yield* subexpressions(e.carry);
+      yield* subexpressions(e.xs);
       break;
   }
 }

@@ -249,7 +249,7 @@ const EXACT: Tolerance = { atol: 0, rtol: 0 };
 function checkSourceInit(t: Translation, generated: Record<string, unknown>, tensors: Record<string, Tensor>, runtime: Runtime, seed: number, report: VerifyReport): void {
   const factory = t.paramMap.seededFactory;
   if (!factory) {
-    report.notes.push("initial parameters not compared: some initializer's randomness is not reproduced; weights are copied instead");
+    report.notes.push(`initial parameters not compared: ${t.analysis.sourceInitMissing ?? "not reproduced"}; weights are copied instead`);
     return;
   }
   let model: Module | undefined;
@@ -278,7 +278,8 @@ function referenceSpec(t: Translation, seed: number, plan: CheckPlan): Reference
     flags[callName] = { eval: flag ? !flag.trainWhen : false, init: program.entry.modeArgs[param] ?? false };
   }
   const { train, methods, calls } = plan;
-  return { file: program.file, framework: program.reference.framework, object: program.reference.object, flags, train, calls, methods, inputs: program.entry.inputs, seed };
+  const { framework, object, applyRng } = program.reference;
+  return { file: program.file, framework, object, applyRng, flags, train, calls, methods, inputs: program.entry.inputs, seed };
 }
 
 type AnyVariable = InstanceType<Runtime["nnx"]["Variable"]>;

@@ -15,6 +15,8 @@ export interface ReferenceSpec {
   object: string;
   /** Each flag as the call site names it: the value the source's init call passes, and the value that means evaluation. */
   flags: Record<string, { init: boolean; eval: boolean }>;
+  /** Haiku: whether apply takes a key (false under hk.without_apply_rng). */
+  applyRng?: boolean;
   /** Also run one train-mode call and its gradients. */
   train: boolean;
   /** Also make this many successive calls, threading the state (0: none). */

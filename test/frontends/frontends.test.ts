@@ -117,6 +117,18 @@ describe("unsupported input gets a diagnostic at its line, never a guess", () =>
     expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX301", message: expect.stringContaining("no entry point") }));
   });
 
+  test("nn.scan with settings it cannot map names them and its line", () => {
+    const src = fixture("rnn/linen_model.py").replace(
+      'variable_broadcast="params", split_rngs={"params": False}, in_axes=1',
+      'variable_axes={"params": 0}, split_rngs={"params": True}, in_axes=(1, 0)',
+    );
+    const line = src.split("\n").findIndex((l) => l.includes("rnn = nn.scan(")) + 1;
+    const { diagnostics } = recognizeText(src);
+    const d = diagnostics.find((x) => x.code === "NNX201" && x.message.includes("nn.scan"));
+    expect(d?.message).toMatch(/variable_broadcast other than 'params'.*in_axes other than one integer/);
+    expect(d?.span?.line).toBe(line);
+  });
+
   test("a file that imports neither framework", () => {
     const { diagnostics } = recognizeText("import numpy as np\nx = np.ones(3)\n");
     expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX301", message: expect.stringContaining("cannot tell the framework") }));

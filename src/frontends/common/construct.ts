@@ -86,14 +86,21 @@ export interface BuiltChild {
  * `Block(n)`); `attr` fixes its attribute and source name (Linen's setup()).
  * Undefined when the constructor is not a known layer or module.
  */
-export function buildChild(ctor: Node, lower: MethodLowering, ctx: InlineContext, attr?: string): BuiltChild | undefined {
-  const ctorFn = ctor.childForFieldName("function")!;
+export function buildChild(
+  ctor: Node,
+  lower: MethodLowering,
+  ctx: InlineContext,
+  attr?: string,
+  /** The class when `ctor` calls something else: `nn.scan(RNNCell, ...)(n)` builds an RNNCell. */
+  lifted?: { cls: Node; namePrefix: string },
+): BuiltChild | undefined {
+  const ctorFn = lifted?.cls ?? ctor.childForFieldName("function")!;
   const layer = ctx.layers[lower.imports.resolve(ctorFn) ?? ""];
   const def = ctorFn.type === "identifier" ? ctx.modules.get(ctorFn.text) : undefined;
   if (!layer && !def) return undefined;
 
   const built = layer ? constructLayer(layer, ctor, ctorFn.text, lower) : constructModule(def!, ctor, lower);
-  const base = layer ? layer.autoName : ctx.moduleBase(def!);
+  const base = (lifted?.namePrefix ?? "") + (layer ? layer.autoName : ctx.moduleBase(def!));
   const segment = ctx.segment ? ctx.segment(built.name, base) : (attr ?? built.name ?? ctx.autoName(base));
   const child = lower.scope.addChild(
     attr ?? snakeCase(layer ? layer.layer : def!.name),

@@ -11,4 +11,8 @@ export const JAX_OPS: Record<string, string> = {
   "jax.nn.log_softmax": "logSoftmax",
   "jax.numpy.tanh": "tanh",
   "jax.nn.tanh": "tanh",
+  "jax.numpy.concatenate": "concatenate",
+  "jax.numpy.swapaxes": "swapaxes",
+  "jax.numpy.zeros": "zeros",
+  "jax.numpy.ones": "ones",
 };

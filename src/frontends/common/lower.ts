@@ -8,6 +8,7 @@ import type { Span } from "../../ir/span.js";
 import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node } from "../../parse/parser.js";
 import { JAX_OPS } from "./jax-ops.js";
+import { OPS } from "../../ir/ops.js";
 import { UniqueNames } from "./naming.js";
 
 /** A module under construction, with what method bodies may refer to. */
@@ -69,6 +70,10 @@ export class ModuleScope {
 }
 
 export interface LoweringHooks {
+  /** `name = Ctor(...)` binding a local to a new submodule; true when handled. */
+  bindChild?(name: string, ctor: Node, lower: MethodLowering): boolean;
+  /** A call of a submodule bound to a local, when the frontend lowers it itself (a lifted scan). */
+  callBoundChild?(child: Child, method: string, node: Node, lower: MethodLowering): Expr | undefined;
   /** A statement the frontend lowers itself (`hk.set_state(...)`), or undefined. */
   statement?(node: Node, lower: MethodLowering): Stmt[] | undefined;
   /**
@@ -147,6 +152,17 @@ export class MethodLowering {
       if (op) value = { kind: "binary", op, left: { kind: "var", name: handle, span: spanOf(left) }, right: value, span: spanOf(node) };
       return { kind: "setVar", name: handle, value, span: spanOf(node) };
     }
+    if ((left.type === "pattern_list" || left.type === "tuple_pattern") && right && node.type === "assignment") {
+      const targets = left.namedChildren.map((t) => (t.type === "identifier" ? t.text : undefined));
+      if (targets.every((t) => t !== undefined)) {
+        const value = this.expr(right);
+        for (const t of targets) this.locals.add(t!);
+        return { kind: "unpack", targets: targets as string[], value, span: spanOf(node) };
+      }
+    }
+    if (left.type === "identifier" && right?.type === "call" && node.type === "assignment" && this.hooks.bindChild?.(left.text, right, this)) {
+      return undefined; // a local that names a submodule, e.g. `cell = RNNCell(n)`
+    }
     if (left.type !== "identifier" || !right || node.childForFieldName("type") || node.type !== "assignment") {
       this.unsupported(node, "an assignment to anything but a single local name");
       return undefined;
@@ -194,6 +210,19 @@ export class MethodLowering {
         }
         break;
       }
+      case "tuple":
+      case "list":
+      case "expression_list":
+        return { kind: "tuple", items: node.namedChildren.filter((c) => c.type !== "comment").map((c) => this.expr(c)), span };
+      case "subscript": {
+        // `x.shape[i]`
+        const value = node.childForFieldName("value")!;
+        const index = node.childForFieldName("subscript");
+        if (value.type === "attribute" && value.childForFieldName("attribute")!.text === "shape" && index?.type === "integer") {
+          return { kind: "dim", array: this.expr(value.childForFieldName("object")!), axis: Number(index.text), span };
+        }
+        break;
+      }
       case "conditional_expression": {
         const [then, test, otherwise] = node.namedChildren;
         return { kind: "conditional", test: this.expr(test), then: this.expr(then), else: this.expr(otherwise), span };
@@ -221,7 +250,17 @@ export class MethodLowering {
 
     const fn = node.childForFieldName("function")!;
     const op = JAX_OPS[this.imports.resolve(fn) ?? ""] ?? this.frontendOp(fn);
-    if (op) return { kind: "op", op, args: this.positionalArgs(node), span };
+    if (op) return this.opCall(op, node);
+
+    // A local naming a submodule: `cell(x)`, `cell.initial_state(n)`.
+    const local = fn.type === "identifier" ? fn.text : fn.type === "attribute" && fn.childForFieldName("object")!.type === "identifier" ? fn.childForFieldName("object")!.text : undefined;
+    const bound = local !== undefined ? this.childLocals.get(local) : undefined;
+    if (bound) {
+      const method = fn.type === "attribute" ? fn.childForFieldName("attribute")!.text : "__call__";
+      const scanned = this.hooks.callBoundChild?.(bound, method, node, this);
+      if (scanned) return scanned;
+      return { kind: "callChild", child: bound.attr, method, args: this.callArgs(node, bound, method), span };
+    }
 
     // self.child(args) or self.child.method(args)
     const attr = this.selfAttr(fn);
@@ -239,6 +278,22 @@ export class MethodLowering {
       }
     }
     return this.unsupported(node, `the call '${firstLine(fn)}(...)'`);
+  }
+
+  /** Locals bound to submodules built in the method (`cell = RNNCell(n)`). */
+  readonly childLocals = new Map<string, Child>();
+
+  /** A neutral op: positional arguments, and the keyword attributes it takes (`axis=-1`). */
+  private opCall(op: string, node: Node): Expr {
+    const { positional, keywords } = callArguments(node);
+    const accepted = OPS[op]?.attrs ?? [];
+    const attrs: Record<string, Expr> = {};
+    for (const [k, v] of Object.entries(keywords)) {
+      if (accepted.includes(k)) attrs[k] = this.expr(v);
+      else this.unsupported(v.parent ?? v, `the keyword argument '${k}=' here`);
+    }
+    const args = positional.map((a) => this.expr(a));
+    return Object.keys(attrs).length ? { kind: "op", op, args, attrs, span: spanOf(node) } : { kind: "op", op, args, span: spanOf(node) };
   }
 
   /** Frontends may add their own op spellings (Linen re-exports jax.nn as nn.relu). */

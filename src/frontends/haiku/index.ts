@@ -36,7 +36,7 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
     modules: [...modules.values()],
     entry: found!.entry,
     naming: { keys: "haiku", rootPath: found!.rootName ? [found!.rootName] : [], collectionPrefix: { params: "", batch_stats: "state/" } },
-    reference: { framework: "haiku", object: found!.object, flags: found!.flags, apply: found!.apply },
+    reference: { framework: "haiku", object: found!.object, flags: found!.flags, apply: found!.apply, applyRng: found!.applyRng },
   };
 }
 
@@ -130,7 +130,13 @@ function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourc
       if (qualified === "haiku.dropout") return dropout(node, lower);
       if (qualified === "haiku.next_rng_key") return lower.unsupported(node, "hk.next_rng_key() outside hk.dropout");
       if (qualified === "haiku.get_parameter" || qualified === "haiku.get_state") return getVariable(node, qualified, lower, leafPrefix);
+      if (qualified === "haiku.scan") return scan(node, lower);
       return inlineChild(node, lower, inline);
+    },
+    bindChild(name, ctor, lower) {
+      const built = buildChild(ctor, lower, inline);
+      if (built) lower.childLocals.set(name, built.child);
+      return !!built;
     },
     statement(node, lower) {
       const call = node.type === "expression_statement" ? node.namedChild(0) : null;
@@ -145,6 +151,20 @@ function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourc
       return [{ kind: "setVar", name: v.attr, value: lower.expr(args.get("value")!), span: spanOf(node) }];
     },
   };
+}
+
+/** `hk.scan(cell, carry, xs)` over a submodule: its `__call__` stepped along axis 0. */
+function scan(node: Node, lower: MethodLowering): Expr {
+  const args = bindArguments(node, ["f", "init", "xs", "length", "reverse", "unroll"], "hk.scan", lower.diags);
+  const f = args.get("f");
+  const child = f?.type === "identifier" ? lower.childLocals.get(f.text) : f && lower.scope.childAttrs.get(lower.selfAttr(f) ?? "");
+  if (!child || child.ctor.kind !== "module" || !args.get("init") || !args.get("xs")) {
+    return lower.unsupported(node, "hk.scan of anything but a module of this file, with a carry and inputs");
+  }
+  for (const extra of ["length", "reverse", "unroll"]) {
+    if (args.get(extra)) lower.unsupported(args.get(extra)!, `hk.scan(${extra}=...)`);
+  }
+  return { kind: "scan", child: child.attr, method: "__call__", carry: lower.expr(args.get("init")!), xs: lower.expr(args.get("xs")!), inAxis: 0, outAxis: 0, span: spanOf(node) };
 }
 
 /** `hk.get_parameter(name, shape, dtype, init)` / `hk.get_state(...)`: a variable of the module, read here. */
@@ -214,6 +234,7 @@ interface HaikuEntry {
   /** The transformed function's flag names → the root method's parameter names. */
   flags: Record<string, string>;
   apply: Record<string, number | null>;
+  applyRng: boolean;
 }
 
 /**
@@ -227,8 +248,15 @@ function findEntry(
   diags: DiagnosticBag,
 ): HaikuEntry | undefined {
   for (const { receiver, call } of top.initCalls) {
-    const transformed = top.assignments.get(receiver);
+    let transformed = top.assignments.get(receiver);
     if (transformed?.type !== "call") continue;
+    // hk.without_apply_rng(hk.transform(f)): the same model, applied without a key.
+    const withoutRng = top.imports.resolve(transformed.childForFieldName("function")!) === "haiku.without_apply_rng";
+    if (withoutRng) {
+      const inner = callArguments(transformed).positional[0];
+      if (inner?.type !== "call") continue;
+      transformed = inner;
+    }
     const transform = top.imports.resolve(transformed.childForFieldName("function")!) ?? "";
     const multi = MULTI_TRANSFORMS.includes(transform);
     if (!TRANSFORMS.includes(transform) && !multi) continue;
@@ -260,6 +288,7 @@ function findEntry(
       rootName: root.ctor ? (built.name ?? snakeCase(root.def.name)) : "",
       flags: Object.fromEntries(Object.keys(args.flags).map((k) => [k, methodName(k)])),
       apply: root.apply ?? { __call__: null },
+      applyRng: !withoutRng,
     };
   }
   diags.error("NNX301", "no entry point: expected `f = hk.transform(fn)` and a call `f.init(key, ...)` in this file");

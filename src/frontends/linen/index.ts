@@ -84,6 +84,13 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
   const hooks: LoweringHooks = {
     call: (node, lower) => selfParam(node, lower) ?? inlineChild(node, lower, inline),
     statement: (node, lower) => selfVariable(node, lower) ?? initializingBranch(node, lower),
+    bindChild: (name, ctor, lower) => bindScannedChild(name, ctor, lower, inline),
+    callBoundChild: (child, method, node, lower) => {
+      if (!child.scan || method !== "__call__") return undefined;
+      const args = lower.callArgs(node, child, method);
+      if (args.length !== 2) return lower.unsupported(node, "a scanned module called with other than (carry, xs)");
+      return { kind: "scan", child: child.attr, method, carry: args[0], xs: args[1], ...child.scan, span: spanOf(node) };
+    },
   };
   const newLowering = () => {
     const lower = new MethodLowering(scope, imports, diags, hooks);
@@ -109,6 +116,43 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
     }
     scope.def.methods.push(newLowering().method(fn));
   }
+}
+
+/**
+ * `rnn = nn.scan(Cell, variable_broadcast="params", split_rngs={"params": False},
+ * in_axes=k, out_axes=k)(args)`: one Cell whose parameters every step shares,
+ * stepped along axis k. Other nn.scan settings are reported, never guessed.
+ */
+function bindScannedChild(name: string, ctor: Node, lower: MethodLowering, inline: InlineContext): boolean {
+  const lift = ctor.childForFieldName("function")!;
+  if (lift.type !== "call" || lower.imports.resolve(lift.childForFieldName("function")!) !== "flax.linen.scan") return false;
+  const args = bindArguments(lift, ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll"], "nn.scan", lower.diags);
+  const cls = args.get("target");
+  const axis = (k: string) => (args.get(k)?.type === "integer" ? Number(args.get(k)!.text) : args.get(k) ? NaN : 0);
+  const [inAxis, outAxis] = [axis("in_axes"), axis("out_axes")];
+  const broadcast = args.get("variable_broadcast")?.text.replace(/'/g, '"');
+  const split = args.get("split_rngs")?.text.replace(/'/g, '"').replace(/\s/g, "");
+  const problems = [
+    broadcast !== '"params"' && "variable_broadcast other than 'params'",
+    split !== '{"params":False}' && "split_rngs other than {'params': False}",
+    Number.isNaN(inAxis) && "in_axes other than one integer",
+    Number.isNaN(outAxis) && "out_axes other than one integer",
+    ...["variable_axes", "variable_carry", "length", "reverse", "unroll"].filter((k) => args.get(k)).map((k) => `${k}=`),
+  ].filter(Boolean);
+  if (!cls || problems.length) {
+    lower.unsupported(lift, `nn.scan with ${problems.join(", ") || "no module"} (supported: a module of this file with variable_broadcast='params', split_rngs={'params': False}, integer in_axes/out_axes)`);
+    lower.declareLocal(name);
+    return true;
+  }
+  const built = buildChild(ctor, lower, inline, undefined, { cls, namePrefix: "Scan" });
+  if (!built || built.child.ctor.kind !== "module") {
+    lower.unsupported(cls, "nn.scan of anything but a module of this file");
+    lower.declareLocal(name);
+    return true;
+  }
+  built.child.scan = { inAxis, outAxis };
+  lower.childLocals.set(name, built.child);
+  return true;
 }
 
 /** `self.<method>(...)` when `fn` is that call, else undefined. */

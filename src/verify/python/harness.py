@@ -64,10 +64,11 @@ def make_inputs(specs, rng):
 class Haiku:
     """hk.transform / multi_transform (with or without state); flat keys module/path/leaf."""
 
-    def __init__(self, transformed):
+    def __init__(self, transformed, apply_rng=True):
         import haiku as hk
 
         self.t = transformed
+        self.apply_rng = apply_rng  # False under hk.without_apply_rng
         self.with_state = isinstance(transformed, (hk.TransformedWithState, hk.MultiTransformedWithState))
 
     def init(self, key, xs, kw):
@@ -77,9 +78,10 @@ class Haiku:
 
     def apply(self, which, params, state, key, xs, kw):
         fn = self.t.apply if which is None else self.t.apply[which]
+        rng = (key,) if self.apply_rng else ()
         if self.with_state:
-            return fn(params, state, key, *xs, **kw)
-        return fn(params, key, *xs, **kw), state
+            return fn(params, state, *rng, *xs, **kw)
+        return fn(params, *rng, *xs, **kw), state
 
     def flat_params(self, params):
         return flatten(params)
@@ -124,7 +126,8 @@ def main():
         source_error(spec, e)
     if spec["object"] not in namespace:
         fail("source", f"'{spec['object']}' is not defined at the top level of the file", spec["file"])
-    framework = {"haiku": Haiku, "linen": Linen}[spec["framework"]](namespace[spec["object"]])
+    target = namespace[spec["object"]]
+    framework = Haiku(target, spec.get("applyRng", True)) if spec["framework"] == "haiku" else Linen(target)
 
     rng = np.random.default_rng(spec.get("seed", 0))
     xs = make_inputs(spec["inputs"], rng)

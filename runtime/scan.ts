@@ -1,0 +1,36 @@
+// nnx.scan (flax/nnx/transforms/iteration.py), eagerly: a step function run
+// along one axis of its input, threading a carry. Axes are given as in NNX:
+// `nnx.Carry` marks the carry; a number is the axis to slice (inputs) or to
+// stack along (outputs).
+//
+//   const [carry, ys] = nnx.scan((c, x) => cell.call(c, x), { inAxes: [nnx.Carry, 1], outAxes: [nnx.Carry, 1] })(c0, xs);
+import { tf } from "./tf.js";
+
+/** Marks the carry in scan's `inAxes` / `outAxes`. */
+export const Carry = Symbol.for("nnx.Carry");
+export type Carry = typeof Carry;
+
+export interface ScanOptions {
+  inAxes: readonly [Carry, number];
+  outAxes: readonly [Carry, number];
+}
+
+export type ScanStep = (carry: tf.Tensor, x: tf.Tensor) => readonly [tf.Tensor, tf.Tensor];
+
+export function scan(step: ScanStep, { inAxes, outAxes }: ScanOptions): (carry: tf.Tensor, xs: tf.Tensor) => [tf.Tensor, tf.Tensor] {
+  if (inAxes[0] !== Carry || outAxes[0] !== Carry) throw new Error("nnx.scan: the first in/out axis must be nnx.Carry");
+  return (init, xs) =>
+    // Intermediate carries and slices are freed; the final carry and the stacked outputs are returned.
+    tf.tidy(() => {
+      const axis = inAxes[1] < 0 ? inAxes[1] + xs.rank : inAxes[1];
+      let carry = init;
+      const ys: tf.Tensor[] = [];
+      for (const x of tf.unstack(xs, axis)) {
+        const [next, y] = step(carry, x);
+        carry = next;
+        ys.push(y);
+      }
+      const out = outAxes[1] < 0 ? outAxes[1] + ys[0].rank + 1 : outAxes[1];
+      return [carry, tf.stack(ys, out)] as [tf.Tensor, tf.Tensor];
+    });
+}
