@@ -4,7 +4,7 @@ import type { ParamMapEntry } from "./analyze/params.js";
 import { DiagnosticBag, DiagnosticError } from "./diagnostics.js";
 import { emit, EmitError } from "./emit/index.js";
 import { formatTypeScript } from "./emit/format.js";
-import { typeCheck } from "./emit/typecheck.js";
+import { typeCheck, typeCheckAll, type TypeError } from "./emit/typecheck.js";
 import { recognize, type Framework } from "./frontends/index.js";
 import type { ReferenceRecipe, SampleInput } from "./ir/model.js";
 import { factoryName, seededFactoryName } from "./ir/naming.js";
@@ -57,12 +57,7 @@ export async function translate(file: string, text: string, options: TranslateOp
     throw new DiagnosticError(diags.items);
   }
   const code = await formatTypeScript(raw);
-  if (!options.skipTypeCheck) {
-    for (const err of typeCheck(code)) {
-      diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
-    }
-    diags.throwIfErrors();
-  }
+  if (!options.skipTypeCheck) reportTypeErrors(diags, typeCheck(code));
   const paramMap: ParamMapDocument = {
     generatedBy: `nnxport ${VERSION}`,
     source: options.sourceLabel ?? file,
@@ -75,4 +70,44 @@ export async function translate(file: string, text: string, options: TranslateOp
     params: analysis.paramMap,
   };
   return { code, paramMap, analysis, diagnostics: diags };
+}
+
+function reportTypeErrors(diags: DiagnosticBag, errors: TypeError[]): void {
+  for (const err of errors) {
+    diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
+  }
+  diags.throwIfErrors();
+}
+
+export interface TranslateInput {
+  file: string;
+  text: string;
+  options?: TranslateOptions;
+}
+
+/**
+ * Several files, type-checked together at the end (much faster than one by
+ * one). Each result is the translation or the diagnostics that stopped it.
+ */
+export async function translateAll(inputs: TranslateInput[], onEach?: () => void): Promise<Array<Translation | DiagnosticError>> {
+  const results: Array<Translation | DiagnosticError> = [];
+  for (const input of inputs) {
+    onEach?.();
+    try {
+      results.push(await translate(input.file, input.text, { ...input.options, skipTypeCheck: true }));
+    } catch (e) {
+      if (!(e instanceof DiagnosticError)) throw e;
+      results.push(e);
+    }
+  }
+  const checked = results.map((r, i) => ({ r, i })).filter(({ r, i }) => !(r instanceof DiagnosticError) && !inputs[i].options?.skipTypeCheck);
+  const errors = typeCheckAll(checked.map(({ r }) => (r as Translation).code));
+  checked.forEach(({ r, i }, k) => {
+    try {
+      reportTypeErrors((r as Translation).diagnostics, errors[k]);
+    } catch (e) {
+      results[i] = e as DiagnosticError;
+    }
+  });
+  return results;
 }

@@ -8,7 +8,7 @@ import pc from "picocolors";
 import { glob } from "tinyglobby";
 import { DiagnosticError, formatDiagnostic } from "../diagnostics.js";
 import type { Framework } from "../frontends/index.js";
-import { translate } from "../pipeline.js";
+import { translateAll, type Translation } from "../pipeline.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { isOurs, readIfExists, writeAtomic } from "./write.js";
 
@@ -68,18 +68,33 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
   const jobs = await plan(paths, options);
   const folder = paths.some((p) => statSync(p).isDirectory());
   const counts: Record<Outcome, number> = { converted: 0, unchanged: 0, "would change": 0, skipped: 0, failed: 0 };
-  const bar = folder && process.stderr.isTTY ? new SingleBar({ format: "converting [{bar}] {value}/{total} {file}", hideCursor: true }, Presets.shades_classic) : undefined;
-  bar?.start(jobs.length, 0, { file: "" });
   const messages: string[] = [];
 
+  // Read and translate everything, then type-check the outputs together, then write.
+  const pending: Array<{ job: Job; text: string }> = [];
   for (const job of jobs) {
-    bar?.update({ file: relative(process.cwd(), job.source) });
-    const outcome = await convertOne(job, options, folder, messages);
-    counts[outcome]++;
-    bar?.increment();
-    if (!bar) flush(messages);
+    const text = await readFile(job.source, "utf8");
+    if (folder && !usesFramework(text)) counts.skipped++;
+    else if (resolve(job.out) === resolve(job.source)) {
+      messages.push(`${job.source}: error NNX601: the output would replace the source`);
+      counts.failed++;
+    } else pending.push({ job, text });
   }
+  const bar = folder && process.stderr.isTTY ? new SingleBar({ format: "converting [{bar}] {value}/{total} {file}", hideCursor: true }, Presets.shades_classic) : undefined;
+  bar?.start(pending.length, 0, { file: "" });
+  const results = await translateAll(
+    pending.map(({ job, text }) => ({
+      file: job.source,
+      text,
+      // Relative to the output, so the header does not depend on where nnxport ran.
+      options: { framework: options.framework, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
+    })),
+    () => bar?.increment(),
+  );
   bar?.stop();
+  for (const [i, result] of results.entries()) {
+    counts[await finish(pending[i].job, result, options, messages)]++;
+  }
   flush(messages);
 
   const summary = Object.entries(counts)
@@ -94,24 +109,13 @@ function flush(messages: string[]): void {
   for (const m of messages.splice(0)) process.stderr.write(m + "\n");
 }
 
-async function convertOne(job: Job, options: ConvertOptions, folder: boolean, messages: string[]): Promise<Outcome> {
-  const text = await readFile(job.source, "utf8");
-  if (folder && !usesFramework(text)) return "skipped";
+/** Reports, compares and writes one translated file. */
+async function finish(job: Job, translation: Translation | DiagnosticError, options: ConvertOptions, messages: string[]): Promise<Outcome> {
+  if (translation instanceof DiagnosticError) {
+    messages.push(...translation.diagnostics.map((d) => pc.red(formatDiagnostic(d))));
+    return "failed";
+  }
   const mapPath = paramMapPath(job.out);
-  if (resolve(job.out) === resolve(job.source)) {
-    messages.push(`${job.source}: error NNX601: the output would replace the source`);
-    return "failed";
-  }
-  let translation;
-  try {
-    // Relative to the output, so the header does not depend on where nnxport ran.
-    const label = relative(dirname(resolve(job.out)), resolve(job.source));
-    translation = await translate(job.source, text, { framework: options.framework, skipTypeCheck: !options.typecheck, sourceLabel: label });
-  } catch (e) {
-    if (!(e instanceof DiagnosticError)) throw e;
-    messages.push(...e.diagnostics.map((d) => pc.red(formatDiagnostic(d))));
-    return "failed";
-  }
   for (const w of translation.diagnostics.items) messages.push(pc.yellow(formatDiagnostic(w)));
   const mapText = JSON.stringify(translation.paramMap, null, 2) + "\n";
   const before = readIfExists(job.out);

@@ -38,12 +38,34 @@ function checker(): Project {
 
 /** Errors in `code` as if it were a module of a package that depends on nnxport. */
 export function typeCheck(code: string): TypeError[] {
+  return typeCheckAll([code])[0];
+}
+
+/**
+ * Errors in each of several generated files, checked as one program: building
+ * the program (and loading the runtime's types) dominates, so checking a
+ * folder's outputs together costs little more than checking one.
+ */
+export function typeCheckAll(codes: string[]): TypeError[][] {
   const p = checker();
-  const file = p.createSourceFile(join(packageRoot(), ".nnxport-typecheck", "model.ts"), code, { overwrite: true });
-  return file.getPreEmitDiagnostics().map((d) => {
-    const { line, column } = file.getLineAndColumnAtPos(d.getStart() ?? 0);
-    const where = d.getSourceFile()?.getFilePath();
-    const message = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n");
-    return { line, column, message: where && where !== file.getFilePath() ? `${where}: ${message}` : message };
-  });
+  const dir = join(packageRoot(), ".nnxport-typecheck");
+  const files = codes.map((code, i) => p.createSourceFile(join(dir, `model${i}.ts`), code, { overwrite: true }));
+  try {
+    const byFile = new Map(files.map((f) => [f.getFilePath() as string, [] as TypeError[]]));
+    for (const d of p.getPreEmitDiagnostics()) {
+      const source = d.getSourceFile();
+      const message = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n");
+      const own = source && byFile.get(source.getFilePath());
+      if (own && source) {
+        const { line, column } = source.getLineAndColumnAtPos(d.getStart() ?? 0);
+        own.push({ line, column, message });
+      } else {
+        // A problem outside the generated files (the runtime's types): every file is affected.
+        for (const list of byFile.values()) list.push({ line: 1, column: 1, message: `${source?.getFilePath() ?? "program"}: ${message}` });
+      }
+    }
+    return files.map((f) => byFile.get(f.getFilePath())!);
+  } finally {
+    for (const f of files) p.removeSourceFile(f);
+  }
 }
