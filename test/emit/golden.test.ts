@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { translate } from "../../src/pipeline.js";
-import { typeCheck } from "../../src/emit/typecheck.js";
+import { typeCheck, typeCheckAll } from "../../src/emit/typecheck.js";
 import { FIXTURES, fixtureCases } from "../helpers/translate.js";
 
 const CASES = fixtureCases();
@@ -29,6 +29,16 @@ describe.each(CASES)("%s", (name) => {
 test("the type-check catches code that does not compile", () => {
   const bad = 'import { nnx } from "nnxport/runtime";\nexport const m: nnx.Linear = new nnx.Linear("784", 10, {});\n';
   expect(typeCheck(bad).length).toBeGreaterThan(0);
+});
+
+test("checked together, each file gets only its own errors", () => {
+  const good = readFileSync(`${FIXTURES}basic/haiku_model.ts`, "utf8");
+  const bad = 'import { nnx } from "nnxport/runtime";\nexport const n: number = new nnx.Rngs(0);\n';
+  const [a, b, c] = typeCheckAll([good, bad, good]);
+  expect(a).toEqual([]);
+  expect(b.length).toBeGreaterThan(0);
+  expect(b[0].line).toBe(2);
+  expect(c).toEqual([]);
 });
 
 test("generated code reads like TypeScript: camelCase, options objects, no any", () => {
