@@ -122,3 +122,23 @@ describe("verify", () => {
     expect(report.diagnostics[0].message).toContain("Python not found");
   });
 });
+
+describe("doctor", () => {
+  test("reports the pinned reference environment and the tfjs-node backend after setup", () => {
+    const r = nnxport(["doctor", "--json"]);
+    const report = JSON.parse(r.stdout);
+    expect(report.missing).toEqual([]);
+    expect(report.versions).toMatchObject({ jax: "0.10.2", flax: "0.12.8", haiku: "0.0.17", optax: "0.2.8" });
+    expect(report.backend.name).toBe("tensorflow");
+    expect(report.ok).toBe(true);
+    expect(r.code).toBe(0);
+  });
+
+  test("names what is missing when Python is not there, and exits 1", () => {
+    const r = nnxport(["doctor", "--json"], { env: { NNXPORT_PYTHON: join(dir, "no-python") } });
+    const report = JSON.parse(r.stdout);
+    expect(report.missing).toEqual(["python"]);
+    expect(report.ok).toBe(false);
+    expect(r.code).toBe(1);
+  });
+});
