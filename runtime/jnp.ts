@@ -58,3 +58,8 @@ export function swapaxes(x: tf.Tensor, a: number, b: number): tf.Tensor {
   [perm[i], perm[j]] = [perm[j], perm[i]];
   return tf.transpose(x, perm);
 }
+
+/** jnp.mean(x, axis); a negative axis counts from the end. */
+export function mean(x: tf.Tensor, axis?: number | number[]): tf.Tensor {
+  return tf.mean(x, axis);
+}

@@ -84,6 +84,7 @@ export * as optax from "./optax/index.js";
 
 // Layers
 export { Linear, type LinearOptions } from "./nn/linear.js";
+export { Conv, type ConvOptions } from "./nn/conv.js";
 export { Dropout, type DropoutOptions, type DropoutCallOptions } from "./nn/stochastic.js";
 export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from "./nn/normalization.js";
 export {

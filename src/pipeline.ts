@@ -1,5 +1,6 @@
 // parse → recognize → analyze → emit → format → type-check, for one file.
 import { analyze, type Analysis } from "./analyze/index.js";
+import type { Value } from "./analyze/evaluate.js";
 import type { ParamMapEntry } from "./analyze/params.js";
 import { DiagnosticBag, DiagnosticError } from "./diagnostics.js";
 import { emit, EmitError } from "./emit/index.js";
@@ -20,7 +21,7 @@ export interface ParamMapDocument {
   factory: string;
   /** Builds the model with the source's own initial parameters for a seed (absent when unknown). */
   seededFactory?: string;
-  config: Record<string, number | boolean | string>;
+  config: Record<string, Value>;
   inputs: SampleInput[];
   params: ParamMapEntry[];
 }

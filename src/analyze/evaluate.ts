@@ -1,6 +1,6 @@
 import type { Expr } from "../ir/model.js";
 
-export type Value = number | boolean | string;
+export type Value = number | boolean | string | number[];
 
 /** Evaluates a config-level expression (numbers, config fields, arithmetic) given config values. */
 export function evaluate(e: Expr, config: Record<string, Value>): Value | undefined {
@@ -11,6 +11,10 @@ export function evaluate(e: Expr, config: Record<string, Value>): Value | undefi
       return e.value;
     case "config":
       return config[e.field];
+    case "tuple": {
+      const items = e.items.map((i) => evaluate(i, config));
+      return items.every((i) => typeof i === "number") ? (items as number[]) : undefined;
+    }
     case "unary": {
       const v = evaluate(e.operand, config);
       if (v === undefined) return undefined;

@@ -43,10 +43,14 @@ export function buildParamMap(program: Program, config: Record<string, Value>, d
         continue;
       }
       const options = child.ctor.options;
-      const sizes = Object.fromEntries(Object.entries(options).map(([k, e]) => [k, Number(evaluate(e, env))]));
+      const sizes: Record<string, number | number[]> = {};
+      for (const [k, e] of Object.entries(options)) {
+        const v = evaluate(e, env);
+        sizes[k] = Array.isArray(v) ? v : Number(v);
+      }
       for (const v of LAYERS[child.ctor.layer].variables(options)) {
         const shape = v.shape(sizes);
-        if (!shape.every(Number.isInteger)) {
+        if (!shape.every((n) => Number.isInteger(n))) {
           diags.error("NNX305", `cannot compute the shape of ${dst.join(".")}.${v.name} for this configuration`, child.span);
           continue;
         }

@@ -109,6 +109,12 @@ class MethodShapes {
         const axes = e.args.slice(1).map((a) => evaluate(a, {}));
         return axes.every((a) => typeof a === "number" && a >= 0) ? args[0] : { dims: [] };
       }
+      case "reduce": {
+        // Reducing axes counted from the end, but not the last, keeps the last size.
+        const axes = e.attrs?.axis ? evaluate(e.attrs.axis, {}) : undefined;
+        const list = typeof axes === "number" ? [axes] : axes;
+        return Array.isArray(list) && list.every((a) => a < -1) ? { dims: [lastDim(args[0] ?? { dims: [] })] } : { dims: [] };
+      }
       case "create": {
         const shape = e.args[0];
         if (shape?.kind !== "tuple") return { dims: [] };

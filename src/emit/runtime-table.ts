@@ -11,6 +11,8 @@ export interface RuntimeLayer {
 
 export const RUNTIME_LAYERS: Record<LayerKind, RuntimeLayer> = {
   Linear: { className: "nnx.Linear", positional: ["inFeatures", "outFeatures"], options: ["useBias"] },
+  Conv: { className: "nnx.Conv", positional: ["inFeatures", "outFeatures", "kernelSize"], options: ["strides", "padding", "useBias"] },
+  LayerNorm: { className: "nnx.LayerNorm", positional: ["numFeatures"], options: ["epsilon", "useScale", "useBias", "useFastVariance"] },
   Dropout: { className: "nnx.Dropout", positional: ["rate"], options: [] },
   BatchNorm: { className: "nnx.BatchNorm", positional: ["numFeatures"], options: ["momentum", "epsilon", "useScale", "useBias", "zeroDebias"] },
 };
@@ -26,6 +28,7 @@ export const RUNTIME_OPS: Record<string, string> = {
   logSoftmax: "nnx.logSoftmax",
   concatenate: "jnp.concatenate",
   swapaxes: "jnp.swapaxes",
+  mean: "jnp.mean",
   zeros: "jnp.zeros",
   ones: "jnp.ones",
 };

@@ -5,14 +5,14 @@
 import type { Expr } from "./model.js";
 import { dimFromExpr, withLastDim, type ValueShape } from "./shapes.js";
 
-export type LayerKind = "Linear" | "Dropout" | "BatchNorm";
+export type LayerKind = "Linear" | "Conv" | "Dropout" | "BatchNorm" | "LayerNorm";
 
 /** A variable a layer owns, as the runtime names it. */
 export interface LayerVariable {
   name: string;
   type: "Param" | "BatchStat";
-  /** The variable's shape, given the layer's options evaluated to numbers. */
-  shape(sizes: Record<string, number>): number[];
+  /** The variable's shape, given the layer's options evaluated (numbers, or tuples such as a kernel size). */
+  shape(sizes: Record<string, number | number[]>): number[];
 }
 
 export interface LayerSpec {
@@ -36,17 +36,40 @@ function isTrue(e: Expr | undefined): boolean {
   return e?.kind === "bool" && e.value;
 }
 
-const perFeature = (type: LayerVariable["type"]) => (name: string): LayerVariable => ({ name, type, shape: (d) => [d.numFeatures] });
+const perFeature = (type: LayerVariable["type"]) => (name: string): LayerVariable => ({ name, type, shape: (d) => [d.numFeatures as number] });
+
+const tuple = (v: number | number[]) => (Array.isArray(v) ? v : [v]);
 
 export const LAYERS: Record<LayerKind, LayerSpec> = {
   Linear: {
     inputSizeOption: "inFeatures",
     required: ["inFeatures", "outFeatures"],
     variables: (o) => [
-      { name: "kernel", type: "Param", shape: (d) => [d.inFeatures, d.outFeatures] },
-      ...(isFalse(o.useBias) ? [] : [{ name: "bias", type: "Param" as const, shape: (d: Record<string, number>) => [d.outFeatures] }]),
+      { name: "kernel", type: "Param", shape: (d) => [d.inFeatures as number, d.outFeatures as number] },
+      ...(isFalse(o.useBias) ? [] : [{ name: "bias", type: "Param" as const, shape: (d: Record<string, number | number[]>) => [d.outFeatures as number] }]),
     ],
     output: (input, o) => withLastDim(input, dimFromExpr(o.outFeatures)),
+    modal: false,
+  },
+  Conv: {
+    inputSizeOption: "inFeatures",
+    required: ["inFeatures", "outFeatures", "kernelSize"],
+    variables: (o) => [
+      { name: "kernel", type: "Param", shape: (d) => [...tuple(d.kernelSize), d.inFeatures as number, d.outFeatures as number] },
+      ...(isFalse(o.useBias) ? [] : [{ name: "bias", type: "Param" as const, shape: (d: Record<string, number | number[]>) => [d.outFeatures as number] }]),
+    ],
+    // Channels last: spatial sizes change with stride and padding, the channels become outFeatures.
+    output: (input, o) => ({ dims: [dimFromExpr(o.outFeatures)] }),
+    modal: false,
+  },
+  LayerNorm: {
+    inputSizeOption: "numFeatures",
+    required: ["numFeatures"],
+    variables: (o) => [
+      ...(isFalse(o.useScale) ? [] : [perFeature("Param")("scale")]),
+      ...(isFalse(o.useBias) ? [] : [perFeature("Param")("bias")]),
+    ],
+    output: (input) => input,
     modal: false,
   },
   Dropout: {

@@ -9,7 +9,7 @@ export interface OpSpec {
    * (`elementwise`, and `swapaxes` of leading axes), the sum of the last sizes
    * of a list (`concatenate` on the last axis), or the given shape (`create`).
    */
-  shape: "elementwise" | "swapaxes" | "concatenate" | "create";
+  shape: "elementwise" | "swapaxes" | "concatenate" | "create" | "reduce";
   /** Keyword arguments it takes (`axis`). */
   attrs?: string[];
 }
@@ -25,6 +25,7 @@ export const OPS: Record<string, OpSpec> = {
   logSoftmax: { arity: 1, shape: "elementwise" },
   concatenate: { arity: 1, shape: "concatenate", attrs: ["axis"] },
   swapaxes: { arity: 3, shape: "swapaxes" },
+  mean: { arity: 1, shape: "reduce", attrs: ["axis"] },
   zeros: { arity: 1, shape: "create" },
   ones: { arity: 1, shape: "create" },
 };

@@ -5,7 +5,7 @@ import type { Child, Expr, ModeUse, ModuleDef } from "../../ir/model.js";
 import { spanOf, type Node } from "../../parse/parser.js";
 import { bindArguments } from "./bind.js";
 import type { SourceLayer } from "./layer-table.js";
-import { callArguments, type MethodLowering } from "./lower.js";
+import { callArguments, stringValue as stringValueOf, type MethodLowering } from "./lower.js";
 import { snakeCase } from "./naming.js";
 
 export interface Construction {
@@ -23,11 +23,23 @@ export function constructLayer(entry: SourceLayer, ctor: Node, className: string
   for (const [k, v] of Object.entries(entry.fixed ?? {})) {
     options[k] = typeof v === "boolean" ? { kind: "bool", value: v, span: spanOf(ctor) } : { kind: "number", value: v, isInt: Number.isInteger(v), span: spanOf(ctor) };
   }
+  for (const [k, v] of Object.entries(entry.defaults ?? {})) {
+    options[k] = typeof v === "boolean" ? { kind: "bool", value: v, span: spanOf(ctor) } : { kind: "number", value: v, isInt: Number.isInteger(v), span: spanOf(ctor) };
+  }
   for (const p of entry.params) {
     const arg = bound.get(p.name);
     if (!arg || arg.type === "none" || p.mode) continue;
-    if (p.option) options[p.option] = lower.expr(arg);
-    else lower.unsupported(arg, `${className}(${p.name}=...)`);
+    const text = arg.type === "string" ? stringValueOf(arg) : arg.text;
+    if (p.literals && !p.literals.includes(text)) {
+      lower.unsupported(arg, `${className}(${p.name}=${arg.text}) (supported: ${p.literals.join(", ")})`);
+      continue;
+    }
+    if (!p.option) {
+      if (!p.literals) lower.unsupported(arg, `${className}(${p.name}=...)`);
+      continue;
+    }
+    const value = lower.expr(arg);
+    options[p.option] = p.repeat && value.kind === "number" ? { kind: "tuple", items: Array(p.repeat).fill(value), span: value.span } : value;
   }
   const modeArg = entry.mode && bound.get(entry.mode.param);
   return {

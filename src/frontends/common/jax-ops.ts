@@ -13,6 +13,7 @@ export const JAX_OPS: Record<string, string> = {
   "jax.nn.tanh": "tanh",
   "jax.numpy.concatenate": "concatenate",
   "jax.numpy.swapaxes": "swapaxes",
+  "jax.numpy.mean": "mean",
   "jax.numpy.zeros": "zeros",
   "jax.numpy.ones": "ones",
 };

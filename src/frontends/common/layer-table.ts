@@ -11,7 +11,17 @@ export interface SourceLayer {
    * neither is accepted only when absent or None, so an unsupported setting is
    * reported rather than dropped.
    */
-  params: Array<{ name: string; option?: string; mode?: true }>;
+  params: Array<{
+    name: string;
+    option?: string;
+    mode?: true;
+    /** An integer given here stands for this many equal sizes (Haiku's Conv2D `kernel_shape=3` is 3×3). */
+    repeat?: number;
+    /** The only values accepted (string literals or source text, e.g. `-1`); anything else is reported. */
+    literals?: string[];
+  }>;
+  /** Options the framework's layer defaults differently from the runtime's (Haiku's LayerNorm eps 1e-5). */
+  defaults?: Record<string, number | boolean>;
   /** Neutral options the framework's layer always has (Haiku's zero-debiased batch-norm EMA). */
   fixed?: Record<string, boolean | number>;
   /**

@@ -10,6 +10,46 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["kernel"],
     autoName: "linear",
   },
+  "haiku.Conv2D": {
+    layer: "Conv",
+    params: [
+      { name: "output_channels", option: "outFeatures" },
+      { name: "kernel_shape", option: "kernelSize", repeat: 2 },
+      { name: "stride", option: "strides" },
+      { name: "rate", literals: ["1"] },
+      { name: "padding", option: "padding", literals: ["SAME", "VALID"] },
+      { name: "with_bias", option: "useBias" },
+      { name: "w_init" },
+      { name: "b_init" },
+      { name: "data_format", literals: ["NHWC", "channels_last"] },
+      { name: "mask" },
+      { name: "feature_group_count", literals: ["1"] },
+    ],
+    leaves: { kernel: "w", bias: "b" },
+    // Conv2D's default w_init is TruncatedNormal(1/sqrt(fan_in)), fan_in = kh·kw·in, as Linear's.
+    init: { kernel: "haikuFanInTruncatedNormal", bias: "zeros" },
+    draws: ["kernel"],
+    autoName: "conv2_d",
+  },
+  "haiku.LayerNorm": {
+    layer: "LayerNorm",
+    params: [
+      { name: "axis", literals: ["-1"] },
+      { name: "create_scale", option: "useScale" },
+      { name: "create_offset", option: "useBias" },
+      { name: "eps", option: "epsilon" },
+      { name: "scale_init" },
+      { name: "offset_init" },
+      { name: "use_fast_variance", option: "useFastVariance" },
+      { name: "param_axis", literals: ["-1"] },
+    ],
+    // Haiku's LayerNorm: eps 1e-5 and the two-pass variance, where NNX has 1e-6 and E[x²] − E[x]².
+    defaults: { epsilon: 1e-5, useFastVariance: false },
+    leaves: { scale: "scale", bias: "offset" },
+    init: { scale: "ones", bias: "zeros" },
+    draws: [],
+    autoName: "layer_norm",
+  },
   "haiku.BatchNorm": {
     layer: "BatchNorm",
     params: [
