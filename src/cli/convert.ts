@@ -112,11 +112,11 @@ function flush(messages: string[]): void {
 /** Reports, compares and writes one translated file. */
 async function finish(job: Job, translation: Translation | DiagnosticError, options: ConvertOptions, messages: string[]): Promise<Outcome> {
   if (translation instanceof DiagnosticError) {
-    messages.push(...translation.diagnostics.map((d) => pc.red(formatDiagnostic(d))));
+    messages.push(...translation.diagnostics.map((d) => formatDiagnostic(d)));
     return "failed";
   }
   const mapPath = paramMapPath(job.out);
-  for (const w of translation.diagnostics.items) messages.push(pc.yellow(formatDiagnostic(w)));
+  for (const w of translation.diagnostics.items) messages.push(formatDiagnostic(w));
   const mapText = JSON.stringify(translation.paramMap, null, 2) + "\n";
   const before = readIfExists(job.out);
   const mapBefore = readIfExists(mapPath);
@@ -128,7 +128,7 @@ async function finish(job: Job, translation: Translation | DiagnosticError, opti
   }
   for (const p of [job.out, mapPath]) {
     if (!options.force && !isOurs(p)) {
-      messages.push(pc.red(`${p}: error NNX602: refusing to overwrite a file nnxport did not write (use --force)`));
+      messages.push(`${p}: error NNX602: refusing to overwrite a file nnxport did not write (use --force)`);
       return "failed";
     }
   }

@@ -29,7 +29,7 @@ const fmt = (n: number) => (Number.isFinite(n) ? n.toExponential(2) : "—");
 
 export function printReport(r: VerifyReport): void {
   const out = (s: string) => process.stdout.write(s + "\n");
-  for (const d of r.diagnostics) process.stderr.write(pc.red(d.text) + "\n");
+  for (const d of r.diagnostics) process.stderr.write(d.text + "\n");
   out(pc.bold(`${r.file}`) + (r.framework ? ` (${r.framework}` + (r.backend ? `, TypeScript on ${r.backend})` : ")") : ""));
   if (r.params) {
     const mark = r.params.problems.length ? pc.red("FAIL") : pc.green("ok  ");

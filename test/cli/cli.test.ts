@@ -68,6 +68,16 @@ describe("convert", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test("diagnostic lines match the editor problem matcher in the README, uncoloured", () => {
+    const src = join(dir, "loop.py");
+    writeFileSync(src, "import haiku as hk\nclass M(hk.Module):\n    def __call__(self, x):\n        while True:\n            x = x\n        return x\n");
+    const r = nnxport(["convert", src, "-o", join(dir, "loop.ts")], { env: { FORCE_COLOR: "1" } });
+    const matcher = /^(.*)\((\d+),(\d+)\): (error|warning) (NNX\d+): (.*)$/;
+    const line = r.stderr.split("\n").find((l) => l.includes("NNX201"))!;
+    const m = matcher.exec(line);
+    expect(m?.slice(1, 6)).toEqual([src, "4", "9", "error", "NNX201"]);
+  });
+
   test("an unsupported construct names itself and its line", () => {
     const src = join(dir, "loop.py");
     writeFileSync(src, "import haiku as hk\nclass M(hk.Module):\n    def __call__(self, x):\n        while True:\n            x = x\n        return x\n");
