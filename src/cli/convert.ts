@@ -4,7 +4,6 @@ import { statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { createTwoFilesPatch } from "diff";
-import pc from "picocolors";
 import { glob } from "tinyglobby";
 import { DiagnosticError, formatDiagnostic } from "../diagnostics.js";
 import type { Framework } from "../frontends/index.js";
