@@ -61,7 +61,8 @@ function decode(name: string, e: Entry, data: Uint8Array): tf.Tensor {
   if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > data.byteLength || end - begin !== count * size) {
     throw new SafetensorsError(`${name}: data offsets do not match its shape and dtype`);
   }
-  const bytes = data.slice(begin, end); // copy: aligned, and independent of the file buffer
+  // A copy: aligned, independent of the file's buffer. (Buffer#slice would return a view of Node's pool.)
+  const bytes = new Uint8Array(data.subarray(begin, end));
   const view = new DataView(bytes.buffer);
   switch (e.dtype) {
     case "F32":
