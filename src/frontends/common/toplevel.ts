@@ -157,3 +157,22 @@ export function variableTypes(modules: ModuleDef[]): string[] {
   const builtin = new Set(["Param", "BatchStat"]);
   return [...new Set(modules.flatMap((m) => m.variables.map((v) => v.type)).filter((t) => !builtin.has(t)))].sort();
 }
+
+export type Signatures = Map<string, Map<string, string[]>>;
+
+/**
+ * The file's module classes in two passes: declare every class (config and
+ * method signatures) first, so that lowering any method body can refer to any
+ * module; then lower each class.
+ */
+export function buildModules<S extends { def: ModuleDef }>(
+  classes: ClassInfo[],
+  declare: (c: ClassInfo, signatures: Signatures) => S,
+  lower: (c: ClassInfo, scope: S, modules: Map<string, ModuleDef>) => void,
+): { modules: Map<string, ModuleDef>; signatures: Signatures } {
+  const signatures: Signatures = new Map();
+  const scopes = new Map(classes.map((c) => [c.name, declare(c, signatures)]));
+  const modules = new Map([...scopes].map(([name, s]) => [name, s.def]));
+  for (const c of classes) lower(c, scopes.get(c.name)!, modules);
+  return { modules, signatures };
+}

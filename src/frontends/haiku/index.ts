@@ -10,7 +10,7 @@ import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault,
 import { snakeCase, UniqueNames } from "../common/naming.js";
 import { bindArguments } from "../common/bind.js";
 import { parseDtype, parseInit, parseShape, variableTypeName, varRead } from "../common/variables.js";
-import { configField, variableTypes, TopLevel, type ClassInfo } from "../common/toplevel.js";
+import { buildModules, configField, variableTypes, TopLevel, type Signatures, type ClassInfo } from "../common/toplevel.js";
 import { HAIKU_LAYERS } from "./layers.js";
 
 const MODULE_BASES = ["haiku.Module"];
@@ -21,11 +21,11 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
   const top = new TopLevel(source, imports);
   const classes = top.classesDerivedFrom(MODULE_BASES);
 
-  const scopes = new Map<string, ModuleScope>();
-  const signatures = new Map<string, Map<string, string[]>>();
-  for (const c of classes) scopes.set(c.name, declareModule(c, signatures, diags));
-  const modules = new Map([...scopes].map(([name, s]) => [name, s.def]));
-  for (const c of classes) lowerModule(c, scopes.get(c.name)!, modules, imports, diags);
+  const { modules, signatures } = buildModules(
+    classes,
+    (c, signatures) => declareModule(c, signatures, diags),
+    (c, scope, modules) => lowerModule(c, scope, modules, imports, diags),
+  );
 
   const found = findEntry(top, modules, signatures, diags);
   diags.throwIfErrors();
@@ -41,7 +41,7 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
 }
 
 /** The module's config, from `__init__`'s parameters (all but `self` and `name`). */
-function declareModule(c: ClassInfo, signatures: Map<string, Map<string, string[]>>, diags: DiagnosticBag): ModuleScope {
+function declareModule(c: ClassInfo, signatures: Signatures, diags: DiagnosticBag): ModuleScope {
   const def: ModuleDef = { name: c.name, config: [], variables: [], children: [], methods: [], span: spanOf(c.node) };
   const scope = new ModuleScope(def, signatures);
   scope.declareMethods(c.body.namedChildren.filter((m) => m.type === "function_definition"));
@@ -244,7 +244,7 @@ interface HaikuEntry {
 function findEntry(
   top: TopLevel,
   modules: Map<string, ModuleDef>,
-  signatures: Map<string, Map<string, string[]>>,
+  signatures: Signatures,
   diags: DiagnosticBag,
 ): HaikuEntry | undefined {
   for (const { receiver, call } of top.initCalls) {
@@ -324,7 +324,7 @@ function rootCall(fn: Node, modules: Map<string, ModuleDef>) {
 function functionModule(
   fn: Node,
   modules: Map<string, ModuleDef>,
-  signatures: Map<string, Map<string, string[]>>,
+  signatures: Signatures,
   imports: ImportTable,
   diags: DiagnosticBag,
 ) {

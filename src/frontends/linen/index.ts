@@ -9,7 +9,7 @@ import { entryPoint, readInitArguments } from "../common/entry.js";
 import { MethodLowering, ModuleScope, stringValue, type LoweringHooks } from "../common/lower.js";
 import { bindArguments } from "../common/bind.js";
 import { parseDtype, parseInit, parseShape, variableTypeName } from "../common/variables.js";
-import { configField, variableTypes, TopLevel, type ClassInfo } from "../common/toplevel.js";
+import { buildModules, configField, variableTypes, TopLevel, type Signatures, type ClassInfo } from "../common/toplevel.js";
 import { LINEN_LAYERS, LINEN_OPS } from "./layers.js";
 
 const MODULE_BASES = ["flax.linen.Module"];
@@ -21,11 +21,11 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
   const classes = top.classesDerivedFrom(MODULE_BASES);
   if (!classes.length) diags.error("NNX301", "no nn.Module subclass found in this file");
 
-  const scopes = new Map<string, ModuleScope>();
-  const signatures = new Map<string, Map<string, string[]>>();
-  for (const c of classes) scopes.set(c.name, declareModule(c, signatures, diags));
-  const modules = new Map([...scopes].map(([name, s]) => [name, s.def]));
-  for (const c of classes) lowerModule(c, scopes.get(c.name)!, modules, imports, diags);
+  const { modules } = buildModules(
+    classes,
+    (c, signatures) => declareModule(c, signatures, diags),
+    (c, scope, modules) => lowerModule(c, scope, modules, imports, diags),
+  );
 
   const found = findEntry(top, modules, diags);
   diags.throwIfErrors();
@@ -49,7 +49,7 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
 }
 
 /** Config from the dataclass fields: `features: int`, `rate: float = 0.5`. */
-function declareModule(c: ClassInfo, signatures: Map<string, Map<string, string[]>>, diags: DiagnosticBag): ModuleScope {
+function declareModule(c: ClassInfo, signatures: Signatures, diags: DiagnosticBag): ModuleScope {
   const def: ModuleDef = { name: c.name, config: [], variables: [], children: [], methods: [], span: spanOf(c.node) };
   const scope = new ModuleScope(def, signatures);
   scope.declareMethods(
