@@ -76,6 +76,7 @@ export { Rngs, RngStream, type RngValue } from "./rnglib.js";
 
 // Transforms
 export { scan, Carry, type ScanOptions, type ScanStep } from "./scan.js";
+export { stack, scanLayers } from "./stack.js";
 export { grad, valueAndGrad, DiffState, type GradOptions } from "./transforms.js";
 
 // Training

@@ -24,9 +24,10 @@ const COLLECTION = { Param: "params", BatchStat: "batch_stats" } as const;
 export function buildParamMap(program: Program, config: Record<string, Value>, diags: DiagnosticBag): ParamMapEntry[] {
   const out: ParamMapEntry[] = [];
   const prefixOf = (collection: string) => program.naming.collectionPrefix[collection] ?? `${collection}/`;
-  const walk = (def: ModuleDef, env: Record<string, Value>, sourcePath: string[], nnxPath: string[]) => {
+  /** `stacked`: leading layer axes of a stack the module is inside (Haiku's layer_stack). */
+  const walk = (def: ModuleDef, env: Record<string, Value>, sourcePath: string[], nnxPath: string[], stacked: number[]) => {
     for (const v of def.variables) {
-      out.push({ source: prefixOf(v.source.collection) + [...sourcePath, v.source.leaf].join("/"), nnx: [...nnxPath, nnxName(v.attr)].join("."), type: v.type, shape: v.shape });
+      out.push({ source: prefixOf(v.source.collection) + [...sourcePath, v.source.leaf].join("/"), nnx: [...nnxPath, nnxName(v.attr)].join("."), type: v.type, shape: [...stacked, ...v.shape] });
     }
     for (const child of def.children) {
       const src = child.source.segment ? [...sourcePath, child.source.segment] : sourcePath;
@@ -39,7 +40,12 @@ export function buildParamMap(program: Program, config: Record<string, Value>, d
           const v = arg && evaluate(arg, env);
           if (v !== undefined) calleeEnv[f.name] = v;
         }
-        walk(callee, calleeEnv, src, dst);
+        const length = child.stack ? evaluate(child.stack.length, env) : undefined;
+        if (child.stack && typeof length !== "number") {
+          diags.error("NNX305", `cannot compute the number of stacked layers of ${dst.join(".")}`, child.span);
+          continue;
+        }
+        walk(callee, calleeEnv, src, dst, child.stack ? [...stacked, length as number] : stacked);
         continue;
       }
       const options = child.ctor.options;
@@ -56,12 +62,12 @@ export function buildParamMap(program: Program, config: Record<string, Value>, d
         }
         const leaf = child.source.leaves?.[v.name] ?? v.name;
         const prefix = prefixOf(COLLECTION[v.type]);
-        const entry: ParamMapEntry = { source: prefix + [...src, leaf].join("/"), nnx: [...dst, v.name].join("."), type: v.type, shape };
+        const entry: ParamMapEntry = { source: prefix + [...src, leaf].join("/"), nnx: [...dst, v.name].join("."), type: v.type, shape: [...stacked, ...shape] };
         if (child.source.keepdims?.includes(v.name)) entry.keepdims = true;
         out.push(entry);
       }
     }
   };
-  walk(moduleOf(program, program.entry.module), config, program.naming.rootPath, []);
+  walk(moduleOf(program, program.entry.module), config, program.naming.rootPath, [], []);
   return out;
 }

@@ -91,8 +91,10 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
   };
 
   // Lifted scans derive their keys in ways not modelled yet (hk.scan, nn.scan).
-  const scans = program.modules.some((m) => m.children.some((c) => c.scan) || m.methods.some((x) => [...expressions(x.body)].some((e) => e.kind === "scan")));
-  if (scans) return { reason: "the keys of parameters created inside a lifted scan are not reproduced yet" };
+  const scans = program.modules.some(
+    (m) => m.children.some((c) => c.scan || c.stack) || m.methods.some((x) => [...expressions(x.body)].some((e) => e.kind === "scan")),
+  );
+  if (scans) return { reason: "the keys of parameters created inside a lifted scan or layer stack are not reproduced yet" };
   const root = moduleOf(program, program.entry.module);
   const entry = root.methods.find((m) => m.name === program.entry.method);
   if (!entry) return { reason: "the entry method is missing" };

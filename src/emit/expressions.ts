@@ -19,6 +19,8 @@ export interface ExprContext {
   arrays: boolean;
   /** Set when the text uses the `jnp` facade, so the file imports it. */
   usesJnp?: boolean;
+  /** Children that are layer stacks: a call runs the layers in turn. */
+  stacked?: Set<string>;
 }
 
 /** Array arithmetic through the runtime's jax.numpy facade, which promotes dtypes as JAX does. */
@@ -80,8 +82,14 @@ export function printExpr(e: Expr, ctx: ExprContext): string {
       const axes = (axis: number) => `[nnx.Carry, ${axis}]`;
       return `nnx.scan(${step}, { inAxes: ${axes(e.inAxis)}, outAxes: ${axes(e.outAxis)} })(${printExpr(e.carry, ctx)}, ${printExpr(e.xs, ctx)})`;
     }
-    case "callChild":
-      return `this.${nnxName(e.child)}.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
+    case "callChild": {
+      const args = e.args.map((a) => printExpr(a, ctx));
+      if (ctx.stacked?.has(e.child)) {
+        const rest = args.slice(1).map((a) => `, ${a}`).join("");
+        return `nnx.scanLayers(this.${nnxName(e.child)}, ${args[0]}, (layer, x) => layer.${methodName(e.method)}(x${rest}))`;
+      }
+      return `this.${nnxName(e.child)}.${methodName(e.method)}(${args.join(", ")})`;
+    }
     case "callSelf":
       return `this.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
     case "var":

@@ -70,7 +70,11 @@ function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, Modul
   const usedInMethods = new Set<string>();
   for (const m of def.methods) for (const e of expressions(m.body)) if (e.kind === "config") usedInMethods.add(e.field);
   const ctorCtx: ExprContext = { config: (f) => nnxName(f), arrays: false };
-  const methodCtx: ExprContext = { config: (f) => `this.${nnxName(f)}`, arrays: true };
+  const methodCtx: ExprContext = {
+    config: (f) => `this.${nnxName(f)}`,
+    arrays: true,
+    stacked: new Set(def.children.filter((c) => c.stack).map((c) => c.attr)),
+  };
 
   const cls: ClassDeclarationStructure = {
     kind: StructureKind.Class,
@@ -124,6 +128,7 @@ function childType(c: Child): string {
 }
 
 function construct(c: Child, ctx: ExprContext, modules: Map<string, ModuleDef>): string {
+  if (c.stack) return `nnx.stack(${printExpr(c.stack.length, ctx)}, () => ${construct({ ...c, stack: undefined }, ctx, modules)})`;
   if (c.ctor.kind === "module") {
     const { args: given } = c.ctor;
     const args = modules

@@ -111,6 +111,11 @@ export interface Child {
   attr: string;
   /** Calls of this child run its step over an axis (Linen's nn.scan-lifted module). */
   scan?: { inAxis: number; outAxis: number };
+  /**
+   * `length` copies of the child with their variables stacked on a leading
+   * axis, applied in sequence to the call's first argument (hk.experimental.layer_stack).
+   */
+  stack?: { length: Expr };
   ctor: ChildCtor;
   source: SourceNaming;
   span: Span;

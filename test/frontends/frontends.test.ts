@@ -129,6 +129,34 @@ describe("unsupported input gets a diagnostic at its line, never a guess", () =>
     expect(d?.span?.line).toBe(line);
   });
 
+  test("Linen's scan over layers is reported at the nn.scan call (not supported yet)", () => {
+    const src = LINEN_HEADER + [
+      "class Block(nn.Module):",
+      "    features: int",
+      "    @nn.compact",
+      "    def __call__(self, x, _):",
+      "        return jax.nn.relu(nn.Dense(self.features)(x)), None",
+      "class MLP(nn.Module):",
+      "    @nn.compact",
+      "    def __call__(self, x):",
+      "        ScanBlock = nn.scan(Block, variable_axes={'params': 0}, split_rngs={'params': True}, length=5)",
+      "        y, _ = ScanBlock(64)(x, None)",
+      "        return y",
+      "model = MLP()",
+      "v = model.init(jax.random.key(0), jnp.ones((1, 64)))",
+    ].join("\n");
+    const { diagnostics } = recognizeText(src);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("nn.scan"), span: expect.objectContaining({ line: 12 }) }));
+  });
+
+  test("the layers of a Haiku layer stack are one child with a stacked length", () => {
+    const { program, diagnostics } = recognizeText(fixture("layers/haiku_model.py"));
+    expect(diagnostics).toEqual([]);
+    const mlp = program!.modules.find((m) => m.name === "MLP")!;
+    expect(mlp.children).toHaveLength(1);
+    expect(mlp.children[0]).toMatchObject({ attr: "block", source: { segment: "__layer_stack_no_per_layer/block" }, stack: { length: { kind: "config", field: "num_layers" } } });
+  });
+
   test("a file that imports neither framework", () => {
     const { diagnostics } = recognizeText("import numpy as np\nx = np.ones(3)\n");
     expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX301", message: expect.stringContaining("cannot tell the framework") }));

@@ -178,6 +178,7 @@ export class MethodLowering {
       case "parenthesized_expression":
         return this.expr(node.namedChild(0)!);
       case "identifier":
+        if (this.aliases.has(node.text)) return this.aliases.get(node.text)!;
         if (this.configNames.has(node.text) && !this.locals.has(node.text)) return { kind: "config", field: node.text, span };
         if (!this.locals.has(node.text)) {
           this.diags.error("NNX202", `'${node.text}' is not a parameter or local of this method`, span);
@@ -279,6 +280,9 @@ export class MethodLowering {
     }
     return this.unsupported(node, `the call '${firstLine(fn)}(...)'`);
   }
+
+  /** Names that stand for an expression while lowering an inlined function body (its parameters). */
+  readonly aliases = new Map<string, Expr>();
 
   /** Locals bound to submodules built in the method (`cell = RNNCell(n)`). */
   readonly childLocals = new Map<string, Child>();

@@ -131,6 +131,9 @@ function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourc
       if (qualified === "haiku.next_rng_key") return lower.unsupported(node, "hk.next_rng_key() outside hk.dropout");
       if (qualified === "haiku.get_parameter" || qualified === "haiku.get_state") return getVariable(node, qualified, lower, leafPrefix);
       if (qualified === "haiku.scan") return scan(node, lower);
+      const fn = node.childForFieldName("function")!;
+      const stacked = fn.type === "identifier" ? layerStacks(lower).get(fn.text) : undefined;
+      if (stacked) return applyLayerStack(stacked, node, lower, { ...inline, segment: (given, base) => `__layer_stack_no_per_layer/${given ?? sourceNames.take(base)}` });
       return inlineChild(node, lower, inline);
     },
     bindChild(name, ctor, lower) {
@@ -139,6 +142,11 @@ function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourc
       return !!built;
     },
     statement(node, lower) {
+      const stacked = layerStackDef(node, lower);
+      if (stacked) {
+        layerStacks(lower).set(stacked.name, stacked);
+        return [];
+      }
       const call = node.type === "expression_statement" ? node.namedChild(0) : null;
       if (call?.type !== "call" || imports.resolve(call.childForFieldName("function")!) !== "haiku.set_state") return undefined;
       const args = bindArguments(call, ["name", "value"], "hk.set_state", lower.diags);
@@ -151,6 +159,63 @@ function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourc
       return [{ kind: "setVar", name: v.attr, value: lower.expr(args.get("value")!), span: spanOf(node) }];
     },
   };
+}
+
+interface LayerStack {
+  name: string;
+  length: Expr;
+  param: string;
+  body: Node;
+  span: Node;
+}
+
+const stacksByMethod = new WeakMap<MethodLowering, Map<string, LayerStack>>();
+
+function layerStacks(lower: MethodLowering): Map<string, LayerStack> {
+  let m = stacksByMethod.get(lower);
+  if (!m) stacksByMethod.set(lower, (m = new Map()));
+  return m;
+}
+
+/**
+ * `@hk.experimental.layer_stack(n)` on a local `def f(x): return Module(...)(x, ...)`:
+ * n copies of the module with stacked parameters, applied in turn.
+ */
+function layerStackDef(node: Node, lower: MethodLowering): LayerStack | undefined {
+  if (node.type !== "decorated_definition") return undefined;
+  const decorator = node.namedChildren.find((d) => d.type === "decorator")?.namedChild(0);
+  if (decorator?.type !== "call" || lower.imports.resolve(decorator.childForFieldName("function")!) !== "haiku.experimental.layer_stack") return undefined;
+  const fn = node.childForFieldName("definition")!;
+  const args = bindArguments(decorator, ["num_layers", "with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "name"], "hk.experimental.layer_stack", lower.diags);
+  const params = methodParams(fn, lower.diags);
+  const body = fn.childForFieldName("body")!.namedChildren.filter((s) => s.type !== "comment");
+  const returned = body.length === 1 && body[0].type === "return_statement" ? body[0].namedChild(0) : null;
+  const extra = ["with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "name"].filter((k) => args.get(k));
+  if (!args.get("num_layers") || params.length !== 1 || returned?.type !== "call" || extra.length) {
+    lower.unsupported(node, "hk.experimental.layer_stack other than on `def f(x): return Module(...)(x, ...)` with only num_layers");
+    return { name: fn.childForFieldName("name")!.text, length: { kind: "number", value: 0, isInt: true, span: spanOf(node) }, param: "", body: node, span: node };
+  }
+  return { name: fn.childForFieldName("name")!.text, length: lower.expr(args.get("num_layers")!), param: params[0].name, body: returned, span: node };
+}
+
+function applyLayerStack(stack: LayerStack, call: Node, lower: MethodLowering, ctx: InlineContext): Expr {
+  const { positional, keywords } = callArguments(call);
+  if (positional.length !== 1 || Object.keys(keywords).length || !stack.param) return lower.unsupported(call, "a layer stack applied to other than one input");
+  lower.aliases.set(stack.param, lower.expr(positional[0]));
+  try {
+    const applied = inlineChild(stack.body, lower, ctx);
+    const child = applied?.kind === "callChild" ? lower.scope.def.children.find((c) => c.attr === applied.child) : undefined;
+    if (applied?.kind !== "callChild" || !child || child.ctor.kind !== "module") {
+      return lower.unsupported(stack.body, "a layer stack of anything but a module of this file");
+    }
+    if (applied.args[0] !== lower.aliases.get(stack.param)) {
+      return lower.unsupported(stack.body, "a layer stack whose layer does not take the input first");
+    }
+    child.stack = { length: stack.length };
+    return applied;
+  } finally {
+    lower.aliases.delete(stack.param);
+  }
 }
 
 /** `hk.scan(cell, carry, xs)` over a submodule: its `__call__` stepped along axis 0. */
