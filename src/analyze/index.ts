@@ -36,6 +36,7 @@ export function analyze(program: Program, diags: DiagnosticBag): Analysis {
   }
   const entryConfig: Record<string, Value> = {};
   for (const f of root.config) {
+    if (f.modeFlag) continue;
     if (f.synthesized) {
       const i = inputParams(method).findIndex((p) => p.name === f.synthesized!.fromInput);
       const sample = program.entry.inputs[i];

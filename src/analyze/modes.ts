@@ -6,19 +6,45 @@ import type { Expr, Method, ModuleDef, Program } from "../ir/model.js";
 import { expressions } from "../ir/walk.js";
 import { calleesFirst, methodsCalleesFirst, moduleOf } from "./order.js";
 
-/** A parameter reference, possibly negated: `training` → +1, `not training` → −1. */
-function flagRef(e: Expr): { name: string; polarity: 1 | -1 } | undefined {
+/**
+ * A parameter reference, possibly negated: `training` → +1, `not training` → −1;
+ * or a config field (`self.training`), marked `config`.
+ */
+function flagRef(e: Expr): { name: string; polarity: 1 | -1; config?: true } | undefined {
   if (e.kind === "name") return { name: e.id, polarity: 1 };
+  if (e.kind === "config") return { name: e.field, polarity: 1, config: true };
   if (e.kind === "unary" && e.op === "not") {
     const inner = flagRef(e.operand);
-    return inner && { name: inner.name, polarity: inner.polarity === 1 ? -1 : 1 };
+    return inner && { ...inner, polarity: inner.polarity === 1 ? -1 : 1 };
   }
   return undefined;
 }
 
+/** Polarities each name is used with in mode positions, and names used anywhere else. */
+interface Uses {
+  mode: Map<string, Set<number>>;
+  value: Set<string>;
+}
+
 export function liftModes(program: Program, diags: DiagnosticBag): void {
   for (const def of calleesFirst(program)) {
-    for (const method of methodsCalleesFirst(def)) liftMethod(program, def, method, diags);
+    // A bool config field used only to switch modes (`deterministic=not self.training`) is lifted too.
+    const config: Uses = { mode: new Map(), value: new Set() };
+    for (const method of methodsCalleesFirst(def)) liftMethod(program, def, method, diags, config);
+    for (const f of def.config) decide(f.name, f, config, diags);
+  }
+}
+
+/** Makes `target` a mode flag when every use of `name` switches modes the same way. */
+function decide(name: string, target: { modeFlag?: { trainWhen: boolean }; span: Expr["span"] }, uses: Uses, diags: DiagnosticBag): void {
+  const modes = uses.mode.get(name);
+  if (!modes) return;
+  if (uses.value.has(name)) {
+    diags.error("NNX303", `'${name}' switches train/eval mode but is also used as a value; nnxport cannot make it train()/eval() mode`, target.span);
+  } else if (modes.size > 1) {
+    diags.error("NNX303", `'${name}' means training in one place and evaluation in another`, target.span);
+  } else {
+    target.modeFlag = { trainWhen: modes.has(1) };
   }
 }
 
@@ -31,16 +57,15 @@ function calleeMethod(program: Program, def: ModuleDef, e: Call): Method | undef
   return moduleOf(program, child.ctor.module).methods.find((m) => m.name === e.method);
 }
 
-function liftMethod(program: Program, def: ModuleDef, method: Method, diags: DiagnosticBag): void {
-  // Polarities each parameter is used with in a mode position; names used anywhere else.
-  const modeUses = new Map<string, Set<number>>();
-  const valueUses = new Set<string>();
+function liftMethod(program: Program, def: ModuleDef, method: Method, diags: DiagnosticBag, config: Uses): void {
+  const params: Uses = { mode: new Map(), value: new Set() };
   const record = (e: Expr, polarity: 1 | -1) => {
     const ref = flagRef(e);
     if (!ref) return false;
-    const set = modeUses.get(ref.name) ?? new Set<number>();
+    const uses = ref.config ? config : params;
+    const set = uses.mode.get(ref.name) ?? new Set<number>();
     set.add(ref.polarity * polarity);
-    modeUses.set(ref.name, set);
+    uses.mode.set(ref.name, set);
     return true;
   };
   const modePositions = new Set<Expr>();
@@ -59,21 +84,22 @@ function liftMethod(program: Program, def: ModuleDef, method: Method, diags: Dia
       }
     });
   }
-  for (const e of expressions(method.body)) {
-    if (e.kind === "name" && !modePositions.has(e)) valueUses.add(e.id);
-  }
-
-  for (const p of method.params) {
-    const uses = modeUses.get(p.name);
-    if (!uses) continue;
-    if (valueUses.has(p.name)) {
-      diags.error("NNX303", `'${p.name}' switches train/eval mode but is also used as a value; nnxport cannot make it train()/eval() mode`, p.span);
-    } else if (uses.size > 1) {
-      diags.error("NNX303", `'${p.name}' means training in one place and evaluation in another`, p.span);
-    } else {
-      p.modeFlag = { trainWhen: uses.has(1) };
+  // Children built here whose own mode lives in a config field (`ScanBlock(n, training)`).
+  for (const child of def.children.filter((c) => c.builtIn === method.name && c.ctor.kind === "module")) {
+    const args = (child.ctor as { args: Record<string, Expr> }).args;
+    for (const f of moduleOf(program, (child.ctor as { module: string }).module).config.filter((x) => x.modeFlag)) {
+      const arg = args[f.name];
+      if (arg && !record(arg, f.modeFlag!.trainWhen ? 1 : -1)) {
+        diags.error("NNX303", `'${f.name}' switches train/eval mode in ${child.attr}; pass a flag of this method here`, arg.span);
+      }
+      delete args[f.name]; // the mode is the module's own now
     }
   }
+  for (const e of expressions(method.body)) {
+    if (e.kind === "name" && !modePositions.has(e)) params.value.add(e.id);
+    if (e.kind === "config" && !modePositions.has(e)) config.value.add(e.field);
+  }
+  for (const p of method.params) decide(p.name, p, params, diags);
   stripModeArguments(program, def, method);
 }
 
@@ -88,7 +114,7 @@ function stripModeArguments(program: Program, def: ModuleDef, method: Method): v
 }
 
 function markRef(e: Expr, into: Set<Expr>): void {
-  if (e.kind === "name") into.add(e);
+  if (e.kind === "name" || e.kind === "config") into.add(e);
   else if (e.kind === "unary") markRef(e.operand, into);
 }
 

@@ -52,6 +52,8 @@ function optionsName(def: ModuleDef): string {
 
 /** Returns whether the module's code uses the jnp facade. */
 function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, ModuleDef>): boolean {
+  // A field that only switched train/eval mode is the module's train()/eval() now.
+  def = { ...def, config: def.config.filter((f) => !f.modeFlag) };
   file.addInterface({
     name: optionsName(def),
     isExported: true,

@@ -60,6 +60,8 @@ export interface ConfigField {
   default?: Expr;
   /** Added by analysis: an input size the eager module needs at construction. */
   synthesized?: { fromInput: string; method: string };
+  /** Set by analysis when the field only switches train/eval mode (Linen's `training: bool`). */
+  modeFlag?: { trainWhen: boolean };
   span: Span;
 }
 
@@ -109,6 +111,8 @@ export type ChildCtor =
 export interface Child {
   /** Attribute name on the owning module, snake_case as in the source. */
   attr: string;
+  /** The method that builds this child where it is first applied (compact style); none for __init__/setup. */
+  builtIn?: string;
   /** Calls of this child run its step over an axis (Linen's nn.scan-lifted module). */
   scan?: { inAxis: number; outAxis: number };
   /**

@@ -129,7 +129,7 @@ describe("unsupported input gets a diagnostic at its line, never a guess", () =>
     expect(d?.span?.line).toBe(line);
   });
 
-  test("Linen's scan over layers is reported at the nn.scan call (not supported yet)", () => {
+  test("scan over layers with settings it cannot map is reported at the nn.scan call", () => {
     const src = LINEN_HEADER + [
       "class Block(nn.Module):",
       "    features: int",
@@ -139,14 +139,28 @@ describe("unsupported input gets a diagnostic at its line, never a guess", () =>
       "class MLP(nn.Module):",
       "    @nn.compact",
       "    def __call__(self, x):",
-      "        ScanBlock = nn.scan(Block, variable_axes={'params': 0}, split_rngs={'params': True}, length=5)",
+      "        ScanBlock = nn.scan(Block, variable_axes={'params': 0}, split_rngs={'params': False}, length=5)",
       "        y, _ = ScanBlock(64)(x, None)",
       "        return y",
       "model = MLP()",
       "v = model.init(jax.random.key(0), jnp.ones((1, 64)))",
     ].join("\n");
     const { diagnostics } = recognizeText(src);
-    expect(diagnostics).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("nn.scan"), span: expect.objectContaining({ line: 12 }) }));
+    expect(diagnostics).toContainEqual(
+      expect.objectContaining({ code: "NNX201", message: expect.stringContaining("split_rngs other than {'params': True}"), span: expect.objectContaining({ line: 12 }) }),
+    );
+  });
+
+  test("Haiku's layer_stack and Linen's nn.scan over layers give the same module model", () => {
+    const neutralModules = (p: Program) =>
+      JSON.parse(JSON.stringify(p.modules, (k, v) => (k === "span" || k === "source" ? undefined : v)));
+    const haiku = recognizeText(fixture("layers/haiku_model.py")).program!;
+    const linen = recognizeText(fixture("layers/linen_model.py")).program!;
+    // Linen's Block also has its `training` field, which analysis turns into train/eval mode.
+    const [hBlock, hMlp] = neutralModules(haiku);
+    const [lBlock, lMlp] = neutralModules(linen);
+    expect(lMlp.children).toEqual(hMlp.children.map((c: { ctor: { args: object } }) => ({ ...c, ctor: { ...c.ctor, args: { ...c.ctor.args, training: { kind: "name", id: "training" } } } })));
+    expect(lBlock.children).toEqual(hBlock.children);
   });
 
   test("the layers of a Haiku layer stack are one child with a stacked length", () => {

@@ -17,8 +17,8 @@ const EXPECTED: Record<string, { params: number; kinds: Record<string, number>; 
   "methods/linen_model": { params: 4, kinds: { init: 4, output: 3, grad: 12 } },
   // A parameter and a counter: three successive calls, and the counter they leave.
   toplevel: { params: 2, kinds: { init: 1, output: 1, grad: 1, call: 3, state: 1 } },
-  // Five Blocks stacked with hk.experimental.layer_stack: parameters with a leading layer axis.
-  "layers/haiku_model": { params: 2, kinds: { output: 1, grad: 2 }, notes: /layer stack/ },
+  // Five Blocks stacked (layer_stack, nn.scan over params): parameters with a leading layer axis.
+  layers: { params: 2, kinds: { output: 1, grad: 2 }, notes: /layer stack/ },
   // Conv, LayerNorm, strided VALID conv, mean pooling, Linear.
   cnn: { params: 8, kinds: { init: 8, output: 1, grad: 8 } },
   // A cell scanned over time; its parameters are created inside the scan.

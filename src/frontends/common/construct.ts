@@ -119,6 +119,7 @@ export function buildChild(
     {
       ctor: layer ? { kind: "layer", layer: layer.layer, options: built.options } : { kind: "module", module: def!.name, args: built.options },
       source: { segment, leaves: layer?.leaves, keepdims: layer?.keepdims, init: layer?.init, draws: layer?.draws },
+      ...(attr === undefined && lower.currentMethod ? { builtIn: lower.currentMethod } : {}),
       span: spanOf(ctor),
     },
     attr,

@@ -102,7 +102,11 @@ export class MethodLowering {
   ) {}
 
   /** Lowers a `def` inside a module class. */
+  /** The method being lowered, if any. */
+  currentMethod?: string;
+
   method(fn: Node, name = fn.childForFieldName("name")!.text): Method {
+    this.currentMethod = name;
     const params = methodParams(fn, this.diags);
     for (const p of params) this.locals.add(p.name);
     const body = this.block(fn.childForFieldName("body")!);

@@ -276,6 +276,7 @@ function dropout(node: Node, lower: MethodLowering): Expr {
     ctor: { kind: "layer", layer: "Dropout", options: { rate: mode.rate } },
     // hk.next_rng_key() draws whether or not the rate is zero, at init too.
     source: { segment: "", callDraws: 1 },
+    ...(lower.currentMethod ? { builtIn: lower.currentMethod } : {}),
     span: spanOf(node),
   });
   return { kind: "callChild", child: child.attr, method: "__call__", args: [lower.expr(x)], mode: { trainWhen: mode.trainWhen }, span: spanOf(node) };

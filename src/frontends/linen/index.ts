@@ -6,7 +6,7 @@ import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
 import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
 import { entryPoint, readInitArguments } from "../common/entry.js";
-import { MethodLowering, ModuleScope, stringValue, type LoweringHooks } from "../common/lower.js";
+import { callArguments, MethodLowering, ModuleScope, stringValue, type LoweringHooks } from "../common/lower.js";
 import { bindArguments } from "../common/bind.js";
 import { parseDtype, parseInit, parseShape, variableTypeName } from "../common/variables.js";
 import { buildModules, configField, variableTypes, TopLevel, type Signatures, type ClassInfo } from "../common/toplevel.js";
@@ -83,7 +83,8 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
   };
   const hooks: LoweringHooks = {
     call: (node, lower) => selfParam(node, lower) ?? inlineChild(node, lower, inline),
-    statement: (node, lower) => selfVariable(node, lower) ?? initializingBranch(node, lower),
+    statement: (node, lower) =>
+      selfVariable(node, lower) ?? initializingBranch(node, lower) ?? scanOverLayers(node, lower, inline) ?? placeholderReturn(node, lower),
     bindChild: (name, ctor, lower) => bindScannedChild(name, ctor, lower, inline),
     callBoundChild: (child, method, node, lower) => {
       if (!child.scan || method !== "__call__") return undefined;
@@ -114,7 +115,10 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
         diags.error("NNX201", `unsupported construct: the decorator '${d.text}'`, spanOf(d));
       }
     }
-    scope.def.methods.push(newLowering().method(fn));
+    const method = newLowering().method(fn);
+    // `def __call__(self, x, _)`: the unused per-step input of a layer scanned over layers.
+    if (method.params.length > 1 && method.params[method.params.length - 1].name === "_") method.params.pop();
+    scope.def.methods.push(method);
   }
 }
 
@@ -153,6 +157,73 @@ function bindScannedChild(name: string, ctor: Node, lower: MethodLowering, inlin
   built.child.scan = { inAxis, outAxis };
   lower.childLocals.set(name, built.child);
   return true;
+}
+
+interface LayerScan {
+  cls: Node;
+  length: Expr;
+}
+
+const layerScans = new WeakMap<MethodLowering, Map<string, LayerScan>>();
+
+/**
+ * Scan over layers: `ScanBlock = nn.scan(Block, variable_axes={'params': 0},
+ * split_rngs={'params': True}, length=n)` names a stack of n Blocks;
+ * `y, _ = ScanBlock(args)(x, None)` builds it and runs the layers in turn.
+ */
+function scanOverLayers(node: Node, lower: MethodLowering, inline: InlineContext): Stmt[] | undefined {
+  const a = node.type === "expression_statement" ? node.namedChild(0) : null;
+  if (a?.type !== "assignment") return undefined;
+  const left = a.childForFieldName("left")!;
+  const right = a.childForFieldName("right")!;
+  const scans = layerScans.get(lower) ?? new Map<string, LayerScan>();
+  layerScans.set(lower, scans);
+
+  if (left.type === "identifier" && right.type === "call" && lower.imports.resolve(right.childForFieldName("function")!) === "flax.linen.scan") {
+    const args = bindArguments(right, ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll"], "nn.scan", lower.diags);
+    const squash = (k: string) => args.get(k)?.text.replace(/'/g, '"').replace(/\s/g, "");
+    if (squash("variable_axes") !== '{"params":0}') return undefined; // not over layers: the lifted-cell form handles it
+    const problems = [
+      squash("split_rngs") !== '{"params":True}' && "split_rngs other than {'params': True}",
+      !args.get("length") && "no length",
+      ...["variable_broadcast", "variable_carry", "in_axes", "out_axes", "reverse", "unroll"].filter((k) => args.get(k)).map((k) => `${k}=`),
+    ].filter(Boolean);
+    if (!args.get("target") || problems.length) {
+      lower.unsupported(right, `nn.scan over layers with ${problems.join(", ") || "no module"}`);
+      return [];
+    }
+    scans.set(left.text, { cls: args.get("target")!, length: lower.expr(args.get("length")!) });
+    return [];
+  }
+
+  // `y, _ = ScanBlock(args)(x, None)`
+  const ctor = right.type === "call" ? right.childForFieldName("function")! : undefined;
+  const alias = ctor?.type === "call" ? ctor.childForFieldName("function")! : undefined;
+  const scan = alias?.type === "identifier" ? scans.get(alias.text) : undefined;
+  if (!scan) return undefined;
+  const targets = left.type === "pattern_list" || left.type === "tuple_pattern" ? left.namedChildren : [];
+  const { positional, keywords } = callArguments(right);
+  if (targets.length !== 2 || targets[0].type !== "identifier" || positional.length !== 2 || positional[1].type !== "none" || Object.keys(keywords).length) {
+    lower.unsupported(a, "a scan over layers applied other than as `y, _ = Stack(...)(x, None)`");
+    return [];
+  }
+  const built = buildChild(ctor!, lower, inline, undefined, { cls: scan.cls, namePrefix: "Scan" });
+  if (!built || built.child.ctor.kind !== "module") {
+    lower.unsupported(scan.cls, "nn.scan over layers of anything but a module of this file");
+    return [];
+  }
+  built.child.stack = { length: scan.length };
+  const carry = lower.expr(positional[0]);
+  lower.declareLocal(targets[0].text);
+  return [{ kind: "assign", target: targets[0].text, value: { kind: "callChild", child: built.child.attr, method: "__call__", args: [carry], span: spanOf(right) }, span: spanOf(a) }];
+}
+
+/** `return x, None`: a scanned layer's step with no per-step output returns just the carry. */
+function placeholderReturn(node: Node, lower: MethodLowering): Stmt[] | undefined {
+  const value = node.type === "return_statement" ? node.namedChild(0) : null;
+  const items = value?.type === "expression_list" || value?.type === "tuple" ? value.namedChildren : [];
+  if (items.length !== 2 || items[1].type !== "none") return undefined;
+  return [{ kind: "return", value: lower.expr(items[0]), span: spanOf(node) }];
 }
 
 /** `self.<method>(...)` when `fn` is that call, else undefined. */
