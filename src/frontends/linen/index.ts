@@ -13,6 +13,8 @@ import { buildModules, configField, variableTypes, TopLevel, type Signatures, ty
 import { LINEN_LAYERS, LINEN_OPS } from "./layers.js";
 
 const MODULE_BASES = ["flax.linen.Module"];
+/** nn.scan's parameters, in order. */
+const NN_SCAN_PARAMS = ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll"];
 /** Dataclass fields every Linen module has; not configuration. */
 const RESERVED_FIELDS = new Set(["name", "parent"]);
 
@@ -130,7 +132,7 @@ function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, Modu
 function bindScannedChild(name: string, ctor: Node, lower: MethodLowering, inline: InlineContext): boolean {
   const lift = ctor.childForFieldName("function")!;
   if (lift.type !== "call" || lower.imports.resolve(lift.childForFieldName("function")!) !== "flax.linen.scan") return false;
-  const args = bindArguments(lift, ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll"], "nn.scan", lower.diags);
+  const args = bindArguments(lift, NN_SCAN_PARAMS, "nn.scan", lower.diags);
   const cls = args.get("target");
   const axis = (k: string) => (args.get(k)?.type === "integer" ? Number(args.get(k)!.text) : args.get(k) ? NaN : 0);
   const [inAxis, outAxis] = [axis("in_axes"), axis("out_axes")];
@@ -180,7 +182,7 @@ function scanOverLayers(node: Node, lower: MethodLowering, inline: InlineContext
   layerScans.set(lower, scans);
 
   if (left.type === "identifier" && right.type === "call" && lower.imports.resolve(right.childForFieldName("function")!) === "flax.linen.scan") {
-    const args = bindArguments(right, ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll"], "nn.scan", lower.diags);
+    const args = bindArguments(right, NN_SCAN_PARAMS, "nn.scan", lower.diags);
     const squash = (k: string) => args.get(k)?.text.replace(/'/g, '"').replace(/\s/g, "");
     if (squash("variable_axes") !== '{"params":0}') return undefined; // not over layers: the lifted-cell form handles it
     const problems = [
