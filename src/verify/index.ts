@@ -96,7 +96,6 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     const modal = root.methods.some((m) => m.params.some((p) => p.modeFlag));
     if (modal) model.eval();
 
-    /** One method's output, then the gradients of Σ output ⊙ cotangent, against the reference's under `prefix`. */
     // Each forward pass below stands for one `apply` of the reference, which starts from the
     // initial state: put the state variables back first.
     const stateEntries = translation.paramMap.params.filter((p) => p.type !== "Param");
@@ -109,10 +108,22 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       }
     };
 
-    /** `prepare` runs before each forward pass. */
+    /** State variables (among `entries`) against the reference's values under `prefix`. */
+    const checkState = (entries: typeof stateEntries, prefix: string, label: string) => {
+      for (const e of entries) {
+        const v = variables.get(e.nnx);
+        const expected = tensors[`${prefix}${e.source}`];
+        if (v && expected) report.checks.push(check(`${label} ${e.source} → ${e.nnx}`, "state", v.value as Tensor, reshaped(expected, e.shape, tf), tolerance));
+      }
+    };
+
+    /**
+     * One method's output, then the gradients of Σ output ⊙ cotangent, against the
+     * reference's under `prefix`. `prepare` runs before each forward pass.
+     */
     const checkMethod = (method: Method, prefix: string, tag: string, inputs: Tensor[], afterOutput?: () => void, prepare?: () => void) => {
       const label = (what: string) => (tag ? `${what} (${tag})` : what);
-      const call = (m: Module) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+      const call = callOf(method, inputs);
       restoreState();
       prepare?.();
       const output = call(model);
@@ -145,31 +156,20 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       if (plan.calls) {
         // Successive calls: the state the module keeps must evolve as the original's does.
         restoreState();
-        const run = (m: Module) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+        const run = callOf(method, inputs);
         for (let i = 0; i < plan.calls; i++) {
           const out = run(model);
           report.checks.push(check(`output (call ${i + 1} of ${plan.calls})`, "call", out, tensors[`calls/${i}/output`], tolerance));
           out.dispose();
         }
-        for (const e of stateEntries) {
-          const v = variables.get(e.nnx);
-          const expected = tensors[`calls/param/${e.source}`];
-          if (v && expected) report.checks.push(check(`state after ${plan.calls} calls ${e.source} → ${e.nnx}`, "state", v.value as Tensor, reshaped(expected, e.shape, tf), tolerance));
-        }
+        checkState(stateEntries, "calls/param/", `state after ${plan.calls} calls`);
       }
       if (!plan.train) continue;
       model.train();
       const dropoutKeys = plan.sourceDropout ? () => nnx.useSourceDropoutKeys(model, plan.sourceDropout!, options.seed ?? 0) : undefined;
-      checkMethod(method, "train/", "train mode", inputs, () => {
-        // Running statistics after that one train-mode call.
-        const variables = variablesByPath(model, runtime);
-        for (const entry of translation.paramMap.params.filter((p) => p.type === "BatchStat")) {
-          const v = variables.get(entry.nnx);
-          const expected = tensors[`train/param/${entry.source}`];
-          if (!v || !expected) continue;
-          report.checks.push(check(`state ${entry.source} → ${entry.nnx}`, "state", v.value as Tensor, reshaped(expected, entry.shape, tf), tolerance));
-        }
-      }, dropoutKeys);
+      // Running statistics after that one train-mode call.
+      const afterTrain = () => checkState(stateEntries.filter((e) => e.type === "BatchStat"), "train/param/", "state");
+      checkMethod(method, "train/", "train mode", inputs, afterTrain, dropoutKeys);
       model.eval();
     }
   } catch (e) {
@@ -283,6 +283,11 @@ function referenceSpec(t: Translation, seed: number, plan: CheckPlan): Reference
 }
 
 type AnyVariable = InstanceType<Runtime["nnx"]["Variable"]>;
+
+/** Calls `method` (by its TypeScript name) on a model with fixed inputs. */
+function callOf(method: Method, inputs: Tensor[]): (m: Module) => Tensor {
+  return (m) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
+}
 
 /** Every variable of the model but its RNG state, by dotted path. */
 function variablesByPath(model: Module, { nnx }: Runtime): Map<string, AnyVariable> {
