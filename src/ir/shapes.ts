@@ -52,12 +52,6 @@ export function mapDims(d: Dim, f: (d: Dim) => Dim): Dim {
   return d.kind === "sum" ? sumDims(d.terms.map((t) => mapDims(t, f))) : f(d);
 }
 
-export function sameDim(a: Dim, b: Dim): boolean {
-  if (a.kind === "const" && b.kind === "const") return a.value === b.value;
-  if (a.kind === "field" && b.kind === "field") return a.name === b.name;
-  return false;
-}
-
 export function showDim(d: Dim): string {
   if (d.kind === "sum") return d.terms.map(showDim).join(" + ");
   return d.kind === "const" ? String(d.value) : d.kind === "field" ? d.name : d.kind === "input" ? `size of ${d.param}` : "?";

@@ -418,10 +418,6 @@ export function paramName(p: Node): string | undefined {
   return undefined;
 }
 
-export function paramAnnotation(p: Node): string | undefined {
-  return p.childForFieldName("type")?.text;
-}
-
 export function paramDefault(p: Node): Node | undefined {
   return p.childForFieldName("value") ?? undefined;
 }
@@ -436,6 +432,3 @@ export function firstLine(node: Node): string {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
-export function nodeSpan(node: Node): Span {
-  return spanOf(node);
-}

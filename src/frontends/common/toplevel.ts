@@ -6,7 +6,7 @@ import type { ConfigField, Expr, ModuleDef, SampleInput, ScalarType } from "../.
 import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
 import { matches } from "../../parse/queries.js";
-import { callArguments, unsupported } from "./lower.js";
+import { callArguments, stringValue, unsupported } from "./lower.js";
 
 export interface ClassInfo {
   name: string;
@@ -140,7 +140,7 @@ export function literal(node: Node, diags: DiagnosticBag): Expr | undefined {
     case "false":
       return { kind: "bool", value: node.type === "true", span };
     case "string":
-      return { kind: "string", value: node.namedChildren.find((c) => c.type === "string_content")?.text ?? "", span };
+      return { kind: "string", value: stringValue(node), span };
     case "none":
       return undefined;
     case "unary_operator": {

@@ -8,7 +8,7 @@ import { buildChild, constructModule, inlineChild, type InlineContext } from "..
 import { entryPoint, readInitArguments } from "../common/entry.js";
 import { callArguments, MethodLowering, ModuleScope, stringValue, type LoweringHooks } from "../common/lower.js";
 import { bindArguments } from "../common/bind.js";
-import { parseDtype, parseInit, parseShape, variableTypeName } from "../common/variables.js";
+import { parseDtype, parseInit, parseShape, variableTypeName, varRead } from "../common/variables.js";
 import { buildModules, configField, variableTypes, TopLevel, type Signatures, type ClassInfo } from "../common/toplevel.js";
 import { LINEN_LAYERS, LINEN_OPS } from "./layers.js";
 
@@ -255,7 +255,7 @@ function selfParam(node: Node, lower: MethodLowering): Expr | undefined {
     draws: true, // every self.param makes a 'params' rng in the module's scope
     span: spanOf(node),
   });
-  return { kind: "var", name: v.attr, span: spanOf(node) };
+  return varRead(v.attr, node, lower);
 }
 
 /** `h = self.variable(collection, name, init_fn)`: binds `h` to a variable of the module (a handle: `h.value`). */
