@@ -59,6 +59,11 @@ export function swapaxes(x: tf.Tensor, a: number, b: number): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
+/** jnp.sum(x, axis); a negative axis counts from the end. */
+export function sum(x: tf.Tensor, axis?: number | number[]): tf.Tensor {
+  return tf.sum(x, axis);
+}
+
 /** jnp.mean(x, axis); a negative axis counts from the end. */
 export function mean(x: tf.Tensor, axis?: number | number[]): tf.Tensor {
   return tf.mean(x, axis);
