@@ -18,6 +18,12 @@
   (function_definition
     name: (identifier) @function.name) @function)
 
+; `@jax.jit def train_step(...)`
+(module
+  (decorated_definition
+    (function_definition
+      name: (identifier) @function.name) @function))
+
 (module
   (expression_statement
     (assignment

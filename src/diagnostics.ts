@@ -42,6 +42,10 @@ export class DiagnosticBag {
     this.items.push({ code, severity: "warning", message, file: this.file, span });
   }
 
+  get errorCount(): number {
+    return this.items.filter((d) => d.severity === "error").length;
+  }
+
   get hasErrors(): boolean {
     return this.items.some((d) => d.severity === "error");
   }

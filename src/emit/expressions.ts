@@ -21,6 +21,8 @@ export interface ExprContext {
   usesJnp?: boolean;
   /** Children that are layer stacks: a call runs the layers in turn. */
   stacked?: Set<string>;
+  /** In training code: the local that holds the model. */
+  model?: string;
 }
 
 /** Array arithmetic through the runtime's jax.numpy facade, which promotes dtypes as JAX does. */
@@ -94,6 +96,9 @@ export function printExpr(e: Expr, ctx: ExprContext): string {
       return `this.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
     case "var":
       return `this.${nnxName(e.name)}.value`;
+    case "apply":
+      if (!ctx.model) throw new EmitError("the model applied outside training code", e.span);
+      return `${ctx.model}.${methodName(e.method)}(${e.args.map((a) => printExpr(a, ctx)).join(", ")})`;
   }
 }
 

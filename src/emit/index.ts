@@ -4,11 +4,13 @@
 import { Project, StructureKind, VariableDeclarationKind, type ClassDeclarationStructure, type SourceFile } from "ts-morph";
 import type { Analysis } from "../analyze/index.js";
 import { LAYERS } from "../ir/layers.js";
-import type { Child, ConfigField, Method, ModuleDef, Stmt, VariableDef } from "../ir/model.js";
+import type { Child, ConfigField, Method, ModuleDef, VariableDef } from "../ir/model.js";
 import { factoryName, nnxName, seededFactoryName } from "../ir/naming.js";
 import { expressions, inputParams } from "../ir/walk.js";
 import { EmitError, methodName, printExpr, type ExprContext } from "./expressions.js";
 import { RUNTIME_LAYERS, RUNTIME_MODULE } from "./runtime-table.js";
+import { statements } from "./statements.js";
+import { emitTraining } from "./training.js";
 
 export { EmitError };
 
@@ -36,9 +38,10 @@ export function emit(analysis: Analysis, options: EmitOptions): string {
   const modules = new Map(program.modules.map((m) => [m.name, m]));
   let usesJnp = false;
   for (const def of program.modules) usesJnp = emitModule(file, def, modules) || usesJnp;
-  if (usesJnp) runtimeImport.insertNamedImport(0, "jnp");
   emitFactory(file, analysis);
   emitSeededFactory(file, analysis, program.origin);
+  usesJnp = emitTraining(file, analysis) || usesJnp;
+  if (usesJnp) runtimeImport.insertNamedImport(0, "jnp");
   const header =
     `${GENERATED_MARKER} ${options.version} from ${options.sourceLabel} (${program.origin}).\n` +
     "// Regenerate with `nnxport convert` rather than editing by hand.\n\n";
@@ -106,7 +109,7 @@ function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, Modul
       name: methodName(m.name),
       parameters: inputParams(m).map((p) => ({ name: nnxName(p.name), type: p.scalar ? "number" : "nnx.Array" })),
       returnType: returnType(m),
-      statements: methodBody(m, methodCtx),
+      statements: statements(m.body, inputParams(m).map((p) => p.name), methodCtx),
     })),
   };
   file.addClass(cls);
@@ -150,37 +153,6 @@ function construct(c: Child, ctx: ExprContext, modules: Map<string, ModuleDef>):
   const positional = layer.positional.map((o) => printExpr(options[o], ctx));
   const named = layer.options.filter((o) => options[o]).map((o) => `${o}: ${printExpr(options[o], ctx)}`);
   return `new ${layer.className}(${[...positional, `{ ${[...named, "rngs"].join(", ")} }`].join(", ")})`;
-}
-
-/** Statements; a local is `const` unless it is assigned again, and parameters are reassigned in place. */
-function methodBody(m: Method, ctx: ExprContext): string[] {
-  const assigned = new Map<string, number>();
-  const count = (t: string) => assigned.set(t, (assigned.get(t) ?? 0) + 1);
-  for (const s of m.body) {
-    if (s.kind === "assign") count(s.target);
-    if (s.kind === "unpack") s.targets.forEach(count);
-  }
-  const declared = new Set(inputParams(m).map((p) => p.name));
-  return m.body.map((s: Stmt) => {
-    const value = printExpr(s.value, ctx);
-    if (s.kind === "return") return `return ${value};`;
-    if (s.kind === "setVar") return `this.${nnxName(s.name)}.value = ${value};`;
-    if (s.kind === "unpack") {
-      const names = s.targets.map(nnxName).join(", ");
-      const fresh = s.targets.filter((t) => !declared.has(t));
-      fresh.forEach((t) => declared.add(t));
-      if (fresh.length === s.targets.length) {
-        return `${s.targets.some((t) => assigned.get(t)! > 1) ? "let" : "const"} [${names}] = ${value};`;
-      }
-      // Some names exist already: declare the new ones, then assign all.
-      const declare = fresh.length ? `let ${fresh.map((t) => `${nnxName(t)}: nnx.Array`).join(", ")};\n` : "";
-      return `${declare}[${names}] = ${value};`;
-    }
-    const name = nnxName(s.target);
-    if (declared.has(s.target)) return `${name} = ${value};`;
-    declared.add(s.target);
-    return `${assigned.get(s.target)! > 1 ? "let" : "const"} ${name} = ${value};`;
-  });
 }
 
 /** The source's own initial parameters for a seed, when analysis knows how it draws them. */

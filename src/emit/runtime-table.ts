@@ -29,6 +29,11 @@ export const RUNTIME_OPS: Record<string, string> = {
   concatenate: "jnp.concatenate",
   swapaxes: "jnp.swapaxes",
   mean: "jnp.mean",
+  sum: "jnp.sum",
+  softmaxCrossEntropyWithIntegerLabels: "nnx.optax.softmaxCrossEntropyWithIntegerLabels",
+  softmaxCrossEntropy: "nnx.optax.softmaxCrossEntropy",
+  l2Loss: "nnx.optax.l2Loss",
+  squaredError: "nnx.optax.squaredError",
   zeros: "jnp.zeros",
   ones: "jnp.ones",
 };

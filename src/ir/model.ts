@@ -3,6 +3,7 @@
 // Nothing here knows TypeScript, and nothing here knows Haiku or Linen idioms.
 import type { Span } from "./span.js";
 import type { LayerKind } from "./layers.js";
+import type { Training } from "./training.js";
 
 export type Expr =
   /** A local variable or method parameter. */
@@ -31,7 +32,9 @@ export type Expr =
   /** A call of another method of the same module: `self.encode(x)`. */
   | { kind: "callSelf"; method: string; args: Expr[]; span: Span }
   /** The current value of one of the module's own variables. */
-  | { kind: "var"; name: string; span: Span };
+  | { kind: "var"; name: string; span: Span }
+  /** In training code: the program's model applied to inputs (`model.apply(params, x)`). */
+  | { kind: "apply"; method: string; args: Expr[]; span: Span };
 
 export type BinaryOp = "+" | "-" | "*" | "/" | "**" | "@" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
 
@@ -185,6 +188,8 @@ export interface Program {
   origin: string;
   modules: ModuleDef[];
   entry: EntryPoint;
+  /** The training code around the model, when the file has any. */
+  training?: Training;
   naming: ParamNamingScheme;
   /**
    * Everything the Python harness needs to build, init and apply the original.

@@ -12,3 +12,6 @@ export function factoryName(moduleName: string): string {
 export function seededFactoryName(moduleName: string): string {
   return `create${moduleName}FromSourceSeed`;
 }
+
+/** The factory of the optimizer that stands for the source's TrainState. */
+export const OPTIMIZER_FACTORY = "createOptimizer";

@@ -26,6 +26,12 @@ export const OPS: Record<string, OpSpec> = {
   concatenate: { arity: 1, shape: "concatenate", attrs: ["axis"] },
   swapaxes: { arity: 3, shape: "swapaxes" },
   mean: { arity: 1, shape: "reduce", attrs: ["axis"] },
+  sum: { arity: 1, shape: "reduce", attrs: ["axis"] },
+  // Losses (optax), per example: the class axis is reduced away.
+  softmaxCrossEntropyWithIntegerLabels: { arity: 2, shape: "reduce" },
+  softmaxCrossEntropy: { arity: 2, shape: "reduce" },
+  l2Loss: { arity: 2, shape: "elementwise" },
+  squaredError: { arity: 2, shape: "elementwise" },
   zeros: { arity: 1, shape: "create" },
   ones: { arity: 1, shape: "create" },
 };

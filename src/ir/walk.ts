@@ -29,6 +29,7 @@ export function* subexpressions(e: Expr): Generator<Expr> {
       if (e.mode) yield* subexpressions(e.mode.trainWhen);
       break;
     case "callSelf":
+    case "apply":
       for (const a of e.args) yield* subexpressions(a);
       break;
     case "tuple":

@@ -9,7 +9,7 @@ import { FIXTURES, fixtureCases } from "../helpers/translate.js";
 const CASES = fixtureCases();
 
 test("the fixture corpus is there", () => {
-  expect(CASES).toEqual(expect.arrayContaining(["basic/haiku_model", "basic/linen_model", "state/haiku_model", "state/linen_model", "methods/haiku_model", "methods/linen_model", "toplevel/haiku_model", "toplevel/linen_model", "rnn/haiku_model", "rnn/linen_model", "cnn/haiku_model", "cnn/linen_model", "layers/haiku_model", "layers/linen_model"]));
+  expect(CASES).toEqual(expect.arrayContaining(["basic/haiku_model", "basic/linen_model", "state/haiku_model", "state/linen_model", "methods/haiku_model", "methods/linen_model", "toplevel/haiku_model", "toplevel/linen_model", "rnn/haiku_model", "rnn/linen_model", "cnn/haiku_model", "cnn/linen_model", "layers/haiku_model", "layers/linen_model", "training/haiku_model", "training/linen_model", "trainstate/haiku_model", "trainstate/linen_model"]));
 });
 
 describe.each(CASES)("%s", (name) => {

@@ -1,5 +1,5 @@
 // JAX spellings of the neutral ops; shared by every frontend, since both Haiku
-// and Linen code call jax.nn and jax.numpy directly.
+// and Linen code call jax.nn, jax.numpy and optax directly.
 export const JAX_OPS: Record<string, string> = {
   "jax.nn.relu": "relu",
   "jax.nn.gelu": "gelu",
@@ -14,6 +14,15 @@ export const JAX_OPS: Record<string, string> = {
   "jax.numpy.concatenate": "concatenate",
   "jax.numpy.swapaxes": "swapaxes",
   "jax.numpy.mean": "mean",
+  "jax.numpy.sum": "sum",
+  "optax.softmax_cross_entropy_with_integer_labels": "softmaxCrossEntropyWithIntegerLabels",
+  "optax.softmax_cross_entropy": "softmaxCrossEntropy",
+  "optax.l2_loss": "l2Loss",
+  "optax.squared_error": "squaredError",
+  "optax.losses.softmax_cross_entropy_with_integer_labels": "softmaxCrossEntropyWithIntegerLabels",
+  "optax.losses.softmax_cross_entropy": "softmaxCrossEntropy",
+  "optax.losses.l2_loss": "l2Loss",
+  "optax.losses.squared_error": "squaredError",
   "jax.numpy.zeros": "zeros",
   "jax.numpy.ones": "ones",
 };

@@ -89,6 +89,9 @@ const BINARY: Record<string, BinaryOp> = {
   and: "and", or: "or",
 };
 
+/** `x.mean()` is `jnp.mean(x)`. */
+const ARRAY_METHODS: Record<string, string> = { mean: "mean", sum: "sum" };
+
 export class MethodLowering {
   private readonly locals = new Set<string>();
   /** Bare names that read config fields: the constructor's own parameters in Haiku's __init__. */
@@ -281,6 +284,12 @@ export class MethodLowering {
         const method = fn.childForFieldName("attribute")!.text;
         return { kind: "callChild", child: ownerChild.attr, method, args: this.callArgs(node, ownerChild, method), span };
       }
+    }
+    // Array methods that are jax.numpy functions: `loss.mean()`.
+    const arrayMethod = fn.type === "attribute" ? ARRAY_METHODS[fn.childForFieldName("attribute")!.text] : undefined;
+    if (arrayMethod) {
+      const opCall = this.opCall(arrayMethod, node);
+      if (opCall.kind === "op") return { ...opCall, args: [this.expr(fn.childForFieldName("object")!), ...opCall.args] };
     }
     return this.unsupported(node, `the call '${firstLine(fn)}(...)'`);
   }

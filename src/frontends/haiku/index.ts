@@ -6,11 +6,12 @@ import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
 import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
 import { entryPoint, readInitArguments } from "../common/entry.js";
-import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault, paramName, stringValue, type LoweringHooks } from "../common/lower.js";
+import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault, paramName, stringValue, unsupported, type LoweringHooks } from "../common/lower.js";
 import { snakeCase, UniqueNames } from "../common/naming.js";
 import { bindArguments } from "../common/bind.js";
 import { parseDtype, parseInit, parseShape, variableTypeName, varRead } from "../common/variables.js";
 import { buildModules, configField, variableTypes, TopLevel, type Signatures, type ClassInfo } from "../common/toplevel.js";
+import { recognizeTraining, type AppliedCall } from "../common/training.js";
 import { HAIKU_LAYERS } from "./layers.js";
 
 const MODULE_BASES = ["haiku.Module"];
@@ -29,12 +30,22 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
 
   const found = findEntry(top, modules, signatures, diags);
   diags.throwIfErrors();
+  const training = recognizeTraining({
+    top,
+    diags,
+    object: found!.object,
+    root: modules.get(found!.entry.module)!,
+    flags: Object.keys(found!.entry.modeArgs),
+    readApply: (call, diags) => readApply(call, found!, diags),
+  });
+  diags.throwIfErrors();
   return {
     file: source.file,
     variableTypes: variableTypes([...modules.values()]),
     origin: "Haiku",
     modules: [...modules.values()],
     entry: found!.entry,
+    training,
     naming: { keys: "haiku", rootPath: found!.rootName ? [found!.rootName] : [], collectionPrefix: { params: "", batch_stats: "state/" } },
     reference: { framework: "haiku", object: found!.object, flags: found!.flags, apply: found!.apply, applyRng: found!.applyRng },
   };
@@ -301,6 +312,10 @@ interface HaikuEntry {
   flags: Record<string, string>;
   apply: Record<string, number | null>;
   applyRng: boolean;
+  /** Under transform_with_state: apply takes and returns the state. */
+  withState: boolean;
+  /** The transformed function's parameters in order: [its name, the root method's parameter name]. */
+  callParams: Array<[string, string]>;
 }
 
 /**
@@ -355,10 +370,32 @@ function findEntry(
       flags: Object.fromEntries(Object.keys(args.flags).map((k) => [k, methodName(k)])),
       apply: root.apply ?? { __call__: null },
       applyRng: !withoutRng,
+      withState: transform.endsWith("_with_state"),
+      callParams: fnParams.map((p) => [p, methodName(p)]),
     };
   }
   diags.error("NNX301", "no entry point: expected `f = hk.transform(fn)` and a call `f.init(key, ...)` in this file");
   return undefined;
+}
+
+/** `model.apply(params, [state], [rng], *inputs, **flags)`, as hk.transform's apply takes them. */
+function readApply(call: Node, entry: HaikuEntry, diags: DiagnosticBag): AppliedCall | undefined {
+  if (Object.values(entry.apply).some((a) => a !== null)) {
+    unsupported(diags, call, "training code around hk.multi_transform");
+    return undefined;
+  }
+  const { positional, keywords } = callArguments(call);
+  const fixed = [{ collection: "params" }, ...(entry.withState ? [{ collection: "state" }] : []), ...(entry.applyRng ? [{ collection: "" }] : [])];
+  if (positional.length < fixed.length) {
+    unsupported(diags, call, `an apply call without its ${fixed.map((f) => f.collection || "rng").join(", ")} arguments`);
+    return undefined;
+  }
+  const variables = fixed.filter((f) => f.collection).map((f, i) => ({ collection: f.collection, node: positional[i] }));
+  const key = entry.applyRng ? positional[fixed.length - 1] : undefined;
+  const args = new Map<string, Node>();
+  positional.slice(fixed.length).forEach((a, i) => args.set(entry.callParams[i]?.[1] ?? `#${i}`, a));
+  for (const [k, v] of Object.entries(keywords)) args.set(entry.callParams.find(([name]) => name === k)?.[1] ?? k, v);
+  return { variables, key, args, method: "__call__", returnsState: entry.withState };
 }
 
 /** The `Model(...)(args)` a transformed function returns. */

@@ -6,10 +6,11 @@ import type { ImportTable } from "../../parse/imports.js";
 import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
 import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
 import { entryPoint, readInitArguments } from "../common/entry.js";
-import { callArguments, MethodLowering, ModuleScope, stringValue, type LoweringHooks } from "../common/lower.js";
+import { callArguments, MethodLowering, ModuleScope, stringValue, unsupported, type LoweringHooks } from "../common/lower.js";
 import { bindArguments } from "../common/bind.js";
 import { parseDtype, parseInit, parseShape, variableTypeName, varRead } from "../common/variables.js";
 import { buildModules, configField, variableTypes, TopLevel, type Signatures, type ClassInfo } from "../common/toplevel.js";
+import { recognizeTraining, type AppliedCall } from "../common/training.js";
 import { LINEN_LAYERS, LINEN_OPS } from "./layers.js";
 
 const MODULE_BASES = ["flax.linen.Module"];
@@ -31,12 +32,24 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
 
   const found = findEntry(top, modules, diags);
   diags.throwIfErrors();
+  const root = modules.get(found!.entry.module)!;
+  const training = recognizeTraining({
+    top,
+    diags,
+    object: found!.object,
+    root,
+    flags: Object.keys(found!.entry.modeArgs),
+    readApply: (call, diags) => readApply(call, root, diags),
+    frontendOp: (fn) => LINEN_OPS[imports.resolve(fn) ?? ""],
+  });
+  diags.throwIfErrors();
   return {
     file: source.file,
     variableTypes: variableTypes([...modules.values()]),
     origin: "Flax Linen",
     modules: [...modules.values()],
     entry: found!.entry,
+    training,
     naming: { keys: "linen", rootPath: [], collectionPrefix: { params: "params/", batch_stats: "batch_stats/" } },
     reference: {
       framework: "linen",
@@ -48,6 +61,40 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
       ),
     },
   };
+}
+
+/** `model.apply({'params': p, ...}, *inputs, **flags, rngs={'dropout': key}, mutable=[...], method=...)`. */
+function readApply(call: Node, root: ModuleDef, diags: DiagnosticBag): AppliedCall | undefined {
+  const { positional, keywords } = callArguments(call);
+  const dict = positional[0];
+  if (dict?.type !== "dictionary") {
+    unsupported(diags, dict ?? call, "applying the model to variables other than a `{'params': ...}` dictionary written out");
+    return undefined;
+  }
+  const variables: AppliedCall["variables"] = [];
+  for (const pair of dict.namedChildren.filter((c) => c.type === "pair")) {
+    const key = pair.childForFieldName("key")!;
+    if (key.type !== "string") unsupported(diags, key, "a variable collection named by anything but a string");
+    else variables.push({ collection: stringValue(key), node: pair.childForFieldName("value")! });
+  }
+  let key: Node | undefined;
+  const rngs = keywords.rngs;
+  if (rngs) {
+    const pairs = rngs.type === "dictionary" ? rngs.namedChildren.filter((c) => c.type === "pair") : [];
+    const dropout = pairs.find((p) => p.childForFieldName("key")!.type === "string" && stringValue(p.childForFieldName("key")!) === "dropout");
+    if (!dropout || pairs.length !== 1) unsupported(diags, rngs, "rngs other than {'dropout': key}");
+    key = dropout?.childForFieldName("value") ?? undefined;
+  }
+  const method = keywords.method ? (keywords.method.type === "string" ? stringValue(keywords.method) : "") : "__call__";
+  if (!root.methods.some((m) => m.name === method)) {
+    unsupported(diags, keywords.method ?? call, `applying a method of ${root.name} other than its own, named by a string`);
+    return undefined;
+  }
+  const params = root.methods.find((m) => m.name === method)!.params.map((p) => p.name);
+  const args = new Map<string, Node>();
+  positional.slice(1).forEach((a, i) => args.set(params[i] ?? `#${i}`, a));
+  for (const [k, v] of Object.entries(keywords)) if (!["rngs", "mutable", "method"].includes(k)) args.set(k, v);
+  return { variables, key, args, method, returnsState: !!keywords.mutable };
 }
 
 /** Config from the dataclass fields: `features: int`, `rate: float = 0.5`. */

@@ -1,0 +1,428 @@
+// Training code, shared by the frontends: a top-level `train_step` that takes
+// jax.grad (or jax.value_and_grad) of a loss over one application of the
+// model, then updates the parameters with jax.tree_util.tree_map or a flax
+// TrainState's apply_gradients. How the model is applied (Haiku's
+// `apply(params, [state], [rng], *inputs)`, Linen's
+// `apply({'params': ...}, *inputs, rngs=, mutable=)`) is the frontend's part.
+import type { DiagnosticBag } from "../../diagnostics.js";
+import type { Expr, ModuleDef, Stmt } from "../../ir/model.js";
+import { OPTIMIZER_OPTIONS, type OptimizerDef, type StepParam, type StepResult, type StepRole, type Training, type TrainStep } from "../../ir/training.js";
+import { expressions } from "../../ir/walk.js";
+import { spanOf, type Node } from "../../parse/parser.js";
+import { callArguments, firstLine, methodParams, MethodLowering, ModuleScope, unsupported, type LoweringHooks } from "./lower.js";
+import { literal, type TopLevel } from "./toplevel.js";
+
+/** One application of the model, as the frontend reads it. */
+export interface AppliedCall {
+  /** What is passed as the model's variables, by collection (`params`, `batch_stats`; Haiku's state is `state`). */
+  variables: Array<{ collection: string; node: Node }>;
+  /** The key passed for dropout, if any. */
+  key?: Node;
+  /** The method's arguments by the root method's parameter names (inputs and flags). */
+  args: Map<string, Node>;
+  method: string;
+  /** The application returns (output, updated variables). */
+  returnsState: boolean;
+}
+
+export interface TrainingContext {
+  top: TopLevel;
+  diags: DiagnosticBag;
+  /** The top-level name bound to the transformed function or model instance. */
+  object: string;
+  root: ModuleDef;
+  /** The root method's parameters that are mode flags (those the init call passes as booleans). */
+  flags: string[];
+  /** Reads the arguments of `<object>.apply(...)` (or a TrainState's `apply_fn(...)`). */
+  readApply(call: Node, diags: DiagnosticBag): AppliedCall | undefined;
+  /** The frontend's own spellings of ops (Linen's nn.relu). */
+  frontendOp?: (fn: Node) => string | undefined;
+}
+
+const GRADS = ["jax.grad", "jax.value_and_grad"];
+const TREE_MAPS = ["jax.tree_util.tree_map", "jax.tree.map", "jax.tree_map"];
+const TRAIN_STATE = "flax.training.train_state.TrainState";
+const OPTIMIZERS: Record<string, OptimizerDef["transform"]> = { "optax.sgd": "sgd", "optax.adam": "adam", "optax.adamw": "adamw" };
+
+/** The file's training code: every top-level function that takes jax.grad of something. */
+export function recognizeTraining(ctx: TrainingContext): Training | undefined {
+  const functions = [...ctx.top.functions.values()].filter((fn) => findCall(fn, (c) => GRADS.includes(resolveCallee(ctx, c))));
+  if (functions.length === 0) return undefined;
+  const optimizer = trainStateOptimizer(ctx);
+  const steps = functions.map((fn) => new StepReader(fn, ctx).read()).filter((s): s is TrainStep => !!s);
+  if (steps.some((s) => s.update.kind === "optimizer") && !optimizer) {
+    ctx.diags.error("NNX301", "the step applies gradients to a TrainState, but no top-level `TrainState.create(apply_fn=..., params=..., tx=optax...)` was found", steps[0].span);
+  }
+  return { steps, optimizer };
+}
+
+function resolveCallee(ctx: TrainingContext, call: Node): string {
+  return ctx.top.imports.resolve(call.childForFieldName("function")!) ?? "";
+}
+
+function findCall(node: Node, test: (call: Node) => boolean): boolean {
+  if (node.type === "call" && test(node)) return true;
+  return node.namedChildren.some((c) => findCall(c, test));
+}
+
+/** `state = TrainState.create(apply_fn=model.apply, params=params, tx=optax.adam(1e-3))`. */
+function trainStateOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
+  const { top, diags } = ctx;
+  const subclasses = new Set(top.classesDerivedFrom([TRAIN_STATE]).map((c) => c.name));
+  for (const [name, value] of top.assignments) {
+    if (value.type !== "call") continue;
+    const fn = value.childForFieldName("function")!;
+    const isCreate =
+      top.imports.resolve(fn) === `${TRAIN_STATE}.create` ||
+      (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "create" && subclasses.has(fn.childForFieldName("object")!.text));
+    if (!isCreate) continue;
+    const { keywords } = callArguments(value);
+    if (subclasses.size) unsupported(diags, value, "a TrainState subclass with fields of its own");
+    if (keywords.apply_fn?.text !== `${ctx.object}.apply`) {
+      unsupported(diags, keywords.apply_fn ?? value, `a TrainState whose apply_fn is not ${ctx.object}.apply`);
+      return undefined;
+    }
+    const tx = keywords.tx;
+    const transform = tx?.type === "call" ? OPTIMIZERS[resolveCallee(ctx, tx)] : undefined;
+    if (!tx || !transform) {
+      unsupported(diags, tx ?? value, `the optimizer '${tx ? firstLine(tx) : "(none)"}' (optax.sgd, optax.adam and optax.adamw are supported)`);
+      return undefined;
+    }
+    const args = callArguments(tx);
+    const lr = args.keywords.learning_rate ?? args.positional[0];
+    const learningRate = lr && literal(lr, diags);
+    if (!learningRate) {
+      if (!lr) unsupported(diags, tx, "an optimizer without a learning rate");
+      return undefined;
+    }
+    const options: Record<string, Expr> = {};
+    for (const [k, v] of Object.entries(args.keywords)) {
+      if (k === "learning_rate") continue;
+      if (!OPTIMIZER_OPTIONS[transform].includes(k)) {
+        unsupported(diags, v.parent ?? v, `optax.${transform}'s argument '${k}='`);
+        continue;
+      }
+      const lit = literal(v, diags);
+      if (lit) options[k] = lit;
+    }
+    if (args.positional.length > 1) unsupported(diags, args.positional[1], `optax.${transform}'s arguments after the learning rate, unless given by keyword`);
+    return { object: name, transform, learningRate, options, span: spanOf(value) };
+  }
+  return undefined;
+}
+
+/** What a name inside the step stands for. */
+type Binding = { kind: "grads" } | { kind: "loss" } | { kind: "aux" } | { kind: "updated"; of: string };
+
+class StepReader {
+  private readonly diags: DiagnosticBag;
+  private readonly params: string[];
+  private readonly roles = new Map<string, StepRole>();
+  private readonly lossFns = new Map<string, Node>();
+  private readonly bindings = new Map<string, Binding>();
+  private loss?: { body: Stmt[]; method: string; modeArgs: Record<string, boolean> };
+  private update?: TrainStep["update"];
+  private returns: StepResult[] = [];
+
+  constructor(private readonly fn: Node, private readonly ctx: TrainingContext) {
+    this.diags = ctx.diags;
+    this.params = methodParams(fn, ctx.diags).map((p) => p.name);
+  }
+
+  read(): TrainStep | undefined {
+    const before = this.diags.errorCount;
+    for (const stmt of this.fn.childForFieldName("body")!.namedChildren) this.statement(stmt);
+    if (!this.loss) {
+      this.unsupported(this.fn, "a training step whose gradient is not taken of a loss function defined inside it");
+      return undefined;
+    }
+    if (!this.update && this.diags.errorCount === before) this.unsupported(this.fn, "a training step that does not update the parameters (with jax.tree_util.tree_map or apply_gradients)");
+    const params: StepParam[] = [];
+    for (const p of methodParams(this.fn, this.diags)) {
+      const role = this.roles.get(p.name);
+      if (role) params.push({ name: p.name, role, span: p.span });
+      else this.diags.error("NNX201", `unsupported construct: the step's parameter '${p.name}' is neither an input of the model, loss labels, a key, the parameters, their state nor a TrainState`, p.span);
+    }
+    if (this.diags.errorCount > before) return undefined;
+    return {
+      name: this.fn.childForFieldName("name")!.text,
+      params,
+      loss: this.loss.body,
+      method: this.loss.method,
+      modeArgs: this.loss.modeArgs,
+      update: this.update!,
+      returns: this.returns,
+      span: spanOf(this.fn),
+    };
+  }
+
+  private unsupported(node: Node, what: string): void {
+    unsupported(this.diags, node, what);
+  }
+
+  private statement(stmt: Node): void {
+    if (stmt.type === "comment") return;
+    if (stmt.type === "function_definition") {
+      this.lossFns.set(stmt.childForFieldName("name")!.text, stmt);
+      return;
+    }
+    const inner = stmt.type === "expression_statement" ? stmt.namedChild(0) : undefined;
+    if (inner?.type === "string") return;
+    if (inner?.type === "assignment") {
+      const left = inner.childForFieldName("left")!;
+      const right = inner.childForFieldName("right")!;
+      if (right.type === "call" && this.gradient(left, right)) return;
+      if (right.type === "call" && this.treeMap(left, right)) return;
+      if (right.type === "call" && this.trainStateCall(left, right)) return;
+    }
+    if (stmt.type === "return_statement" && stmt.namedChild(0)) {
+      this.returnValues(stmt.namedChild(0)!);
+      return;
+    }
+    this.unsupported(stmt, `'${firstLine(stmt)}' in a training step`);
+  }
+
+  /** `grads = jax.grad(loss_fn[, has_aux=True])(params, ...)` and value_and_grad's forms. */
+  private gradient(left: Node, call: Node): boolean {
+    const transform = call.childForFieldName("function")!;
+    if (transform.type !== "call" || !GRADS.includes(resolveCallee(this.ctx, transform))) return false;
+    const withValue = resolveCallee(this.ctx, transform) === "jax.value_and_grad";
+    const { positional, keywords } = callArguments(transform);
+    const lossFn = positional[0]?.type === "identifier" ? this.lossFns.get(positional[0].text) : undefined;
+    if (!lossFn) {
+      this.unsupported(positional[0] ?? transform, "a gradient of anything but a loss function defined in the step");
+      return true;
+    }
+    for (const [k, v] of Object.entries(keywords)) {
+      if (k !== "has_aux") this.unsupported(v.parent ?? v, `${withValue ? "jax.value_and_grad" : "jax.grad"}'s argument '${k}='`);
+    }
+    const hasAux = keywords.has_aux?.type === "true";
+    // The loss function's parameters stand for what the step passes in their places.
+    const passed = new Map<string, Node>();
+    const lossParams = methodParams(lossFn, this.diags).map((p) => p.name);
+    callArguments(call).positional.forEach((a, i) => lossParams[i] !== undefined && passed.set(lossParams[i], a));
+    if (callArguments(call).positional.length !== lossParams.length) this.unsupported(call, "a gradient call whose arguments do not match the loss function's parameters");
+
+    // Targets: grads | grads, aux | loss, grads | (loss, aux), grads.
+    const names = (n: Node): Node[] => (n.type === "pattern_list" || n.type === "tuple_pattern" || n.type === "parenthesized_expression" ? n.namedChildren : [n]);
+    const [first, second] = names(left);
+    const valueTarget = withValue ? first : undefined;
+    const gradsTarget = withValue ? second : first;
+    const auxTarget = withValue ? (valueTarget && names(valueTarget)[1]) : hasAux ? second : undefined;
+    const lossTarget = withValue ? (hasAux ? valueTarget && names(valueTarget)[0] : valueTarget) : undefined;
+    for (const [target, binding] of [[gradsTarget, { kind: "grads" }], [lossTarget, { kind: "loss" }], [auxTarget, { kind: "aux" }]] as const) {
+      if (!target) continue;
+      if (target.type !== "identifier") this.unsupported(target, "a gradient result bound to anything but names");
+      else this.bindings.set(target.text, binding);
+    }
+    if (!gradsTarget || (hasAux && !auxTarget)) this.unsupported(left, "a gradient result not taken apart as the transform returns it");
+    this.loss = this.lowerLoss(lossFn, passed, hasAux);
+    return true;
+  }
+
+  /** The loss function's body, with the model's application as an `apply` expression. */
+  private lowerLoss(fn: Node, passed: Map<string, Node>, hasAux: boolean): StepReader["loss"] {
+    const applied: Array<{ call: AppliedCall; node: Node }> = [];
+    const stateNames = new Set<string>();
+    const scope = new ModuleScope({ name: "", config: [], variables: [], children: [], methods: [], span: spanOf(fn) });
+    const readApply = (node: Node): AppliedCall | undefined => {
+      if (node.type !== "call" || !this.isApply(node.childForFieldName("function")!)) return undefined;
+      const call = this.ctx.readApply(node, this.diags);
+      if (call) applied.push({ call, node });
+      return call;
+    };
+    const applyExpr = (call: AppliedCall, node: Node, lower: MethodLowering): Expr => {
+      const method = this.ctx.root.methods.find((m) => m.name === call.method);
+      const args: Expr[] = [];
+      for (const p of method?.params ?? []) {
+        if (this.ctx.flags.includes(p.name)) continue;
+        const arg = call.args.get(p.name);
+        if (!arg) {
+          this.unsupported(node, `applying the model without its input '${p.name}'`);
+          continue;
+        }
+        args.push(lower.expr(arg));
+        if (arg.type === "identifier" && this.params.includes(arg.text)) this.assign(arg.text, { kind: "input", param: p.name }, arg);
+      }
+      return { kind: "apply", method: call.method, args, span: spanOf(node) };
+    };
+    const hooks: LoweringHooks = {
+      call: (node, lower) => {
+        const call = readApply(node);
+        if (!call) return undefined;
+        if (call.returnsState) return lower.unsupported(node, "the model's (output, state) result used other than as `out, state = ...`");
+        return applyExpr(call, node, lower);
+      },
+      statement: (node, lower) => {
+        const inner = node.type === "expression_statement" ? node.namedChild(0) : undefined;
+        if (inner?.type === "assignment" && inner.childForFieldName("left")!.type === "pattern_list") {
+          const [out, state] = inner.childForFieldName("left")!.namedChildren;
+          const call = readApply(inner.childForFieldName("right")!);
+          if (!call?.returnsState || out?.type !== "identifier" || state?.type !== "identifier") return undefined;
+          // The model updates its state in place now: the updated variables are dropped.
+          stateNames.add(state.text);
+          lower.declareLocal(out.text);
+          return [{ kind: "assign", target: out.text, value: applyExpr(call, inner.childForFieldName("right")!, lower), span: spanOf(inner) }];
+        }
+        if (node.type === "return_statement" && hasAux) {
+          const value = node.namedChild(0);
+          const items = value?.type === "expression_list" || value?.type === "tuple" ? value.namedChildren : [];
+          const aux = items[1];
+          const auxName = aux?.type === "subscript" ? aux.childForFieldName("value")! : aux;
+          if (items.length !== 2 || auxName?.type !== "identifier" || !stateNames.has(auxName.text)) {
+            lower.unsupported(value ?? node, "an auxiliary value other than the model's updated state");
+            return [];
+          }
+          return [{ kind: "return", value: lower.expr(items[0]), span: spanOf(node) }];
+        }
+        return undefined;
+      },
+    };
+    const lower = new MethodLowering(scope, this.ctx.top.imports, this.diags, hooks);
+    if (this.ctx.frontendOp) lower.frontendOp = this.ctx.frontendOp;
+    for (const p of this.params) lower.declareLocal(p);
+    const method = lower.method(fn, "loss");
+
+    if (applied.length !== 1) {
+      this.unsupported(fn, `a loss function that applies the model ${applied.length === 0 ? "nowhere" : "more than once"}`);
+      return undefined;
+    }
+    const [{ call, node }] = applied;
+    this.variableRoles(call, passed, node);
+    if (call.key) {
+      if (call.key.type === "identifier" && this.params.includes(call.key.text)) this.assign(call.key.text, { kind: "key" }, call.key);
+      else if (call.key.type !== "none") this.unsupported(call.key, "a dropout key other than one of the step's parameters");
+    }
+    const modeArgs: Record<string, boolean> = {};
+    for (const flag of this.ctx.flags) {
+      const arg = call.args.get(flag);
+      if (arg?.type === "true" || arg?.type === "false") modeArgs[flag] = arg.type === "true";
+      else this.unsupported(arg ?? node, `the mode flag '${flag}' passed as anything but True or False`);
+    }
+    this.labelRoles(method.body);
+    return { body: method.body, method: call.method, modeArgs };
+  }
+
+  /** `model.apply`, or `state.apply_fn` of a TrainState parameter. */
+  private isApply(fn: Node): boolean {
+    if (fn.type !== "attribute") return false;
+    const object = fn.childForFieldName("object")!;
+    const attr = fn.childForFieldName("attribute")!.text;
+    if (object.type !== "identifier") return false;
+    if (attr === "apply" && object.text === this.ctx.object) return true;
+    if (attr === "apply_fn" && this.params.includes(object.text)) {
+      this.assign(object.text, { kind: "trainState" }, object);
+      return true;
+    }
+    return false;
+  }
+
+  /** The variables passed to the model: the parameters, and any state collection. */
+  private variableRoles(call: AppliedCall, passed: Map<string, Node>, at: Node): void {
+    if (!call.variables.some((v) => v.collection === "params")) this.unsupported(at, "applying the model without its parameters");
+    for (const { collection, node } of call.variables) {
+      const source = node.type === "identifier" ? (passed.get(node.text) ?? node) : node;
+      const role: StepRole = collection === "params" ? { kind: "params" } : { kind: "state", collection };
+      // `state.params` of a TrainState.
+      if (source.type === "attribute" && source.childForFieldName("object")!.type === "identifier") {
+        const owner = source.childForFieldName("object")!.text;
+        if (this.params.includes(owner) && source.childForFieldName("attribute")!.text === "params" && collection === "params") {
+          this.assign(owner, { kind: "trainState" }, source);
+          continue;
+        }
+      }
+      if (source.type === "identifier" && this.params.includes(source.text)) this.assign(source.text, role, source);
+      else this.unsupported(source, `passing '${firstLine(source)}' as the model's ${collection}`);
+    }
+  }
+
+  /** The step's parameters a loss compares the output with: the losses' second arguments. */
+  private labelRoles(body: Stmt[]): void {
+    for (const e of expressions(body)) {
+      if (e.kind !== "op" || !LOSS_LABELS[e.op] || e.args[1]?.kind !== "name") continue;
+      const name = e.args[1].id;
+      if (this.params.includes(name) && !this.roles.has(name)) this.roles.set(name, { kind: "labels", classes: LOSS_LABELS[e.op] === "classes" });
+    }
+  }
+
+  private assign(name: string, role: StepRole, at: Node): void {
+    const had = this.roles.get(name);
+    if (had && had.kind !== role.kind) this.unsupported(at, `'${name}' used both as ${describe(had)} and as ${describe(role)}`);
+    else this.roles.set(name, role);
+  }
+
+  /** `params = jax.tree_util.tree_map(lambda p, g: p - lr * g, params, grads)`. */
+  private treeMap(left: Node, call: Node): boolean {
+    if (!TREE_MAPS.includes(resolveCallee(this.ctx, call))) return false;
+    const [fn, params, grads, ...rest] = callArguments(call).positional;
+    const ok =
+      fn?.type === "lambda" &&
+      params?.type === "identifier" &&
+      this.roles.get(params.text)?.kind === "params" &&
+      grads?.type === "identifier" &&
+      this.bindings.get(grads.text)?.kind === "grads" &&
+      rest.length === 0 &&
+      left.type === "identifier";
+    if (!ok) {
+      this.unsupported(call, "a tree_map other than `params = tree_map(lambda p, g: ..., params, grads)` after the gradient");
+      return true;
+    }
+    const names = (fn.childForFieldName("parameters")?.namedChildren ?? []).map((p) => (p.type === "identifier" ? p.text : ""));
+    if (names.length !== 2 || names.some((n) => !n)) {
+      this.unsupported(fn, "an update function that does not take (param, grad)");
+      return true;
+    }
+    const scope = new ModuleScope({ name: "", config: [], variables: [], children: [], methods: [], span: spanOf(fn) });
+    const lower = new MethodLowering(scope, this.ctx.top.imports, this.diags, { call: () => undefined });
+    names.forEach((n) => lower.declareLocal(n));
+    const value = lower.expr(fn.childForFieldName("body")!);
+    this.update = { kind: "map", params: [names[0], names[1]], value, span: spanOf(call) };
+    this.bindings.set(left.text, { kind: "updated", of: params.text });
+    return true;
+  }
+
+  /** `state = state.apply_gradients(grads=grads)`; `state = state.replace(batch_stats=...)` is dropped (state lives in the model). */
+  private trainStateCall(left: Node, call: Node): boolean {
+    const fn = call.childForFieldName("function")!;
+    const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
+    const method = fn.type === "attribute" ? fn.childForFieldName("attribute")!.text : "";
+    if (owner?.type !== "identifier" || !this.params.includes(owner.text) || !["apply_gradients", "replace"].includes(method)) return false;
+    this.assign(owner.text, { kind: "trainState" }, owner);
+    if (left.type !== "identifier" || left.text !== owner.text) this.unsupported(left, `the updated TrainState bound to a name other than '${owner.text}'`);
+    const { keywords, positional } = callArguments(call);
+    if (method === "apply_gradients") {
+      const grads = keywords.grads ?? positional[0];
+      if (grads?.type !== "identifier" || this.bindings.get(grads.text)?.kind !== "grads") this.unsupported(call, "apply_gradients with anything but the step's gradients");
+      this.update = { kind: "optimizer" };
+      return true;
+    }
+    this.unsupported(call, "TrainState.replace (fields beside the parameters and optimizer state)");
+    return true;
+  }
+
+  private returnValues(value: Node): void {
+    const items = value.type === "expression_list" || value.type === "tuple" ? value.namedChildren : [value];
+    for (const item of items) {
+      const name = item.type === "identifier" ? item.text : "";
+      const binding = this.bindings.get(name);
+      const role = this.roles.get(name);
+      if (binding?.kind === "updated" || (role?.kind === "params" && !binding)) this.returns.push("params");
+      else if (binding?.kind === "aux") this.returns.push("state");
+      else if (binding?.kind === "loss") this.returns.push("loss");
+      else if (role?.kind === "trainState") this.returns.push("trainState");
+      else this.unsupported(item, `returning '${firstLine(item)}' from a training step (the parameters, their state, a TrainState or the loss)`);
+    }
+  }
+}
+
+/** Losses whose second argument is the labels: integer class ids, or targets shaped like the output. */
+const LOSS_LABELS: Record<string, "classes" | "values"> = {
+  softmaxCrossEntropyWithIntegerLabels: "classes",
+  softmaxCrossEntropy: "values",
+  l2Loss: "values",
+  squaredError: "values",
+};
+
+function describe(role: StepRole): string {
+  return role.kind === "input" ? `the model's input '${role.param}'` : role.kind === "state" ? `the model's ${role.collection}` : `the ${role.kind === "trainState" ? "TrainState" : role.kind}`;
+}

@@ -1,0 +1,96 @@
+// Training code: the guide's train_step functions, recognized from Haiku and
+// Linen into one framework-neutral description; variations nnxport cannot
+// translate are reported at their line.
+import { describe, expect, test } from "vitest";
+import type { Training } from "../../src/ir/training.js";
+import { fixture, recognizeText } from "../helpers/translate.js";
+
+/** The training description without source positions. */
+function neutral(t: Training | undefined): unknown {
+  return JSON.parse(JSON.stringify(t, (k, v) => (k === "span" ? undefined : v)));
+}
+
+function training(path: string): Training {
+  const { program, diagnostics } = recognizeText(fixture(path), path);
+  expect(diagnostics).toEqual([]);
+  return program!.training!;
+}
+
+describe("the guide's training steps", () => {
+  test("jax.grad + tree_map SGD: the same step from Haiku and Linen", () => {
+    const haiku = training("training/haiku_model.py");
+    expect(neutral(haiku)).toEqual(neutral(training("training/linen_model.py")));
+    const [step] = haiku.steps;
+    expect(step.name).toBe("train_step");
+    expect(step.params.map((p) => [p.name, p.role])).toEqual([
+      ["key", { kind: "key" }],
+      ["params", { kind: "params" }],
+      ["inputs", { kind: "input", param: "x" }],
+      ["labels", { kind: "labels", classes: true }],
+    ]);
+    expect(step.modeArgs).toEqual({ training: true });
+    expect(step.update.kind).toBe("map");
+    expect(step.returns).toEqual(["params"]);
+    expect(haiku.optimizer).toBeUndefined();
+  });
+
+  test("TrainState.create(tx=optax.adam(1e-3)) and apply_gradients become an optimizer", () => {
+    for (const fw of ["haiku", "linen"]) {
+      const t = training(`trainstate/${fw}_model.py`);
+      expect(t.optimizer).toMatchObject({ object: "state", transform: "adam", learningRate: { kind: "number", value: 1e-3 }, options: {} });
+      expect(t.steps[0].params.map((p) => p.role.kind)).toEqual(["key", "trainState", "input", "labels"]);
+      expect(t.steps[0].update).toEqual({ kind: "optimizer" });
+      expect(t.steps[0].returns).toEqual(["trainState"]);
+    }
+  });
+
+  test("batch statistics passed in and returned are the model's own state", () => {
+    const haiku = training("state/haiku_model.py").steps[0];
+    const linen = training("state/linen_model.py").steps[0];
+    expect(haiku.params[1].role).toEqual({ kind: "state", collection: "state" });
+    expect(linen.params[1].role).toEqual({ kind: "state", collection: "batch_stats" });
+    for (const step of [haiku, linen]) {
+      expect(step.returns).toEqual(["params", "state"]);
+      // The loss function returns only the loss; the updated statistics stay in the model.
+      expect(step.loss.at(-1)).toMatchObject({ kind: "return", value: { kind: "name", id: "loss" } });
+    }
+  });
+});
+
+describe("training code nnxport cannot translate is reported at its line", () => {
+  const base = fixture("training/haiku_model.py");
+  const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+  const diagnose = (text: string) => recognizeText(text).diagnostics;
+
+  test("jax.grad with argnums", () => {
+    const text = base.replace("jax.grad(loss_fn)", "jax.grad(loss_fn, argnums=0)");
+    expect(diagnose(text)).toContainEqual(
+      expect.objectContaining({ code: "NNX201", message: expect.stringContaining("argnums"), span: expect.objectContaining({ line: lineOf(text, "argnums") }) }),
+    );
+  });
+
+  test("an optimizer other than sgd, adam and adamw", () => {
+    const text = fixture("trainstate/linen_model.py").replace("optax.adam(1e-3)", "optax.rmsprop(1e-3)");
+    expect(diagnose(text)).toContainEqual(
+      expect.objectContaining({ code: "NNX201", message: expect.stringContaining("optax.rmsprop(1e-3)"), span: expect.objectContaining({ line: lineOf(text, "rmsprop") }) }),
+    );
+  });
+
+  test("a loss that applies the model twice", () => {
+    const text = base.replace(
+      "        return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()",
+      "        logits = logits + model.apply(params, key, inputs, training=True)\n        return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()",
+    );
+    expect(diagnose(text)).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("more than once") }));
+  });
+
+  test("an update that is not tree_map over the parameters and gradients", () => {
+    const text = base.replace("params, grads)\n", "grads, params)\n");
+    expect(diagnose(text)).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("tree_map"), span: expect.objectContaining({ line: lineOf(text, "jax.tree_util.tree_map") }) }));
+  });
+
+  test("a step parameter nnxport cannot place", () => {
+    const text = base.replace("def train_step(key, params, inputs, labels):", "def train_step(key, params, inputs, labels, lr):");
+    expect(diagnose(text)).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("'lr'"), span: expect.objectContaining({ line: lineOf(text, "def train_step") }) }));
+  });
+});
