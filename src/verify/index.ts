@@ -8,17 +8,17 @@ import { evaluate } from "../analyze/evaluate.js";
 import type { SourceInitPlan } from "../analyze/source-init.js";
 import type { Method, SampleInput } from "../ir/model.js";
 import { inputParams } from "../ir/walk.js";
-import { compareArrays, FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
+import { FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
 import { importGenerated, runtimeEntryUrl } from "./load-module.js";
 import { runReference, type ReferenceSpec } from "./reference.js";
+import { checkStep, stepSpecs } from "./training.js";
+import type { TrainStep } from "../ir/training.js";
 
-type Runtime = typeof import("../../runtime/index.js");
-type Module = InstanceType<Runtime["nnx"]["Module"]>;
-type Tensor = import("../../runtime/tf.js").Tensor;
+import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
 
 export interface CheckResult {
   name: string;
-  kind: "init" | "output" | "grad" | "state" | "call";
+  kind: "init" | "output" | "grad" | "state" | "call" | "step";
   shape: number[];
   maxAbsError: number;
   maxRelError: number;
@@ -172,6 +172,9 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       checkMethod(method, "train/", "train mode", inputs, afterTrain, dropoutKeys);
       model.eval();
     }
+    for (const step of plan.steps) {
+      report.checks.push(...checkStep(step, { translation, generated, tensors, runtime, seed: options.seed ?? 0, tolerance, sourceDropout: plan.sourceDropout, tamper: options.tamper }));
+    }
   } catch (e) {
     // The translation itself failed at run time: a finding, not a crash of nnxport.
     fail({ code: "NNX505", severity: "error", message: `the translated model raised: ${(e as Error).message}`, file });
@@ -200,6 +203,8 @@ interface CheckPlan {
   sourceDropout?: SourceInitPlan;
   /** Successive calls to compare, for models that carry state of their own from call to call. */
   calls: number;
+  /** Training step functions to run in both languages. */
+  steps: TrainStep[];
   notes: string[];
 }
 
@@ -240,7 +245,16 @@ function checkPlan(t: Translation): CheckPlan {
     notes.push("train mode not compared: the source's dropout keys could not be reproduced");
   }
   const stateful = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
-  return { methods, train: modal && (!dropout || !!sourceDropout) && methods.some((m) => m.main), sourceDropout, calls: stateful ? 3 : 0, notes };
+  const steps = program.training?.steps ?? [];
+  if (steps.length && dropout && !sourceDropout) notes.push("training steps not compared: the source's dropout keys could not be reproduced");
+  return {
+    methods,
+    train: modal && (!dropout || !!sourceDropout) && methods.some((m) => m.main),
+    sourceDropout,
+    calls: stateful ? 3 : 0,
+    steps: dropout && !sourceDropout ? [] : steps,
+    notes,
+  };
 }
 
 /** The translation's own initial parameters for the seed, against the original's (before any weights are copied). */
@@ -279,68 +293,12 @@ function referenceSpec(t: Translation, seed: number, plan: CheckPlan): Reference
   }
   const { train, methods, calls } = plan;
   const { framework, object, applyRng } = program.reference;
-  return { file: program.file, framework, object, applyRng, flags, train, calls, methods, inputs: program.entry.inputs, seed };
+  const steps = stepSpecs(t).filter((s) => plan.steps.some((p) => p.name === s.function));
+  return { file: program.file, framework, object, applyRng, flags, train, calls, methods, steps, inputs: program.entry.inputs, seed };
 }
-
-type AnyVariable = InstanceType<Runtime["nnx"]["Variable"]>;
 
 /** Calls `method` (by its TypeScript name) on a model with fixed inputs. */
 function callOf(method: Method, inputs: Tensor[]): (m: Module) => Tensor {
   return (m) => (m as unknown as Record<string, (...a: Tensor[]) => Tensor>)[methodName(method.name)](...inputs);
 }
 
-/** Every variable of the model but its RNG state, by dotted path. */
-function variablesByPath(model: Module, { nnx }: Runtime): Map<string, AnyVariable> {
-  const flat = nnx.toFlatState(nnx.state(model, nnx.Not(nnx.RngState)));
-  return new Map(flat.map(([path, v]) => [path.join("."), v as AnyVariable]));
-}
-
-/** A source value with extra leading size-1 axes (keepdims), as the NNX variable holds it. */
-function reshaped(t: Tensor, shape: number[], tf: Runtime["tf"]): Tensor {
-  return JSON.stringify(t.shape) === JSON.stringify(shape) ? t : tf.reshape(t, shape);
-}
-
-/** `[1, 1, 256]` holds the same values as `[256]`. */
-function sameUpToLeadingOnes(source: number[], target: number[]): boolean {
-  const extra = source.length - target.length;
-  return extra >= 0 && source.slice(0, extra).every((d) => d === 1) && JSON.stringify(source.slice(extra)) === JSON.stringify(target);
-}
-
-/** Checks both trees against the param map, then copies the reference values in. */
-function loadParams(t: Translation, model: Module, tensors: Record<string, Tensor>, runtime: Runtime): ParamTreeResult {
-  const { tf } = runtime;
-  const variables = variablesByPath(model, runtime);
-  const problems: string[] = [];
-  let matched = 0;
-  const mapped = new Set<string>();
-  for (const entry of t.paramMap.params) {
-    mapped.add(entry.nnx);
-    const ref = tensors[`param/${entry.source}`];
-    const v = variables.get(entry.nnx);
-    const shape = JSON.stringify(entry.shape);
-    if (!ref) problems.push(`${entry.source}: not in the reference parameters`);
-    else if (entry.keepdims ? !sameUpToLeadingOnes(ref.shape, entry.shape) : JSON.stringify(ref.shape) !== shape) {
-      problems.push(`${entry.source}: reference shape [${ref.shape}] ≠ expected ${shape}`);
-    }
-    else if (!v) problems.push(`${entry.nnx}: not in the translated model`);
-    else if (JSON.stringify((v.value as Tensor).shape) !== shape) problems.push(`${entry.nnx}: translated shape [${(v.value as Tensor).shape}] ≠ ${shape}`);
-    else {
-      v.value = tf.reshape(ref, entry.shape); // a new tensor the variable owns
-      matched++;
-    }
-  }
-  for (const path of variables.keys()) if (!mapped.has(path)) problems.push(`${path}: in the translated model but not in the param map`);
-  const sources = new Set(t.paramMap.params.map((p) => `param/${p.source}`));
-  for (const name of Object.keys(tensors)) {
-    if (name.startsWith("param/") && !sources.has(name)) problems.push(`${name.slice(6)}: in the reference but not in the param map`);
-  }
-  return { matched, total: Math.max(t.paramMap.params.length, matched + problems.length), problems };
-}
-
-function check(name: string, kind: CheckResult["kind"], actual: Tensor, expected: Tensor | undefined, tol: Tolerance): CheckResult {
-  if (!expected || JSON.stringify(actual.shape) !== JSON.stringify(expected.shape)) {
-    return { name, kind, shape: actual.shape, maxAbsError: Infinity, maxRelError: Infinity, ok: false };
-  }
-  const c = compareArrays(actual.dataSync(), expected.dataSync(), tol);
-  return { name, kind, shape: actual.shape, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, ok: c.ok };
-}

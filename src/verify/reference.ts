@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { SampleInput } from "../ir/model.js";
+import type { StepSpec } from "./training.js";
 import { packageRoot, pythonExecutable } from "./python-env.js";
 
 const run = promisify(execFile);
@@ -25,6 +26,8 @@ export interface ReferenceSpec {
   methods: Array<{ name: string; main: boolean; apply: number | string | null; inputs: SampleInput[] }>;
   inputs: SampleInput[];
   seed: number;
+  /** Training step functions to run, each from the initial variables. */
+  steps: StepSpec[];
 }
 
 export interface ReferenceFailure {

@@ -11,7 +11,12 @@ const CASES = fixtureCases().map((c) => `${c}.py`);
 const EXPECTED: Record<string, { params: number; kinds: Record<string, number>; notes?: RegExp }> = {
   // Eval and train mode (with the source's own dropout masks).
   basic: { params: 4, kinds: { init: 4, output: 2, grad: 8 } },
-  state: { params: 0, kinds: { init: 6, output: 2, grad: 0, state: 0 } },
+  // Batch norm, and a training step that threads the batch statistics through (has_aux).
+  state: { params: 0, kinds: { init: 6, output: 2, grad: 0, state: 0, step: 0 } },
+  // The guide's train_step: jax.grad + tree_map SGD, then TrainState + optax.adam; every
+  // variable compared after 1 and after 5 steps, with the source's own dropout masks.
+  training: { params: 4, kinds: { init: 4, output: 2, grad: 8, step: 8 } },
+  trainstate: { params: 4, kinds: { init: 4, output: 2, grad: 8, step: 8 } },
   // encode, decode and __call__ (Haiku's multi_transform can apply only the first two).
   "methods/haiku_model": { params: 4, kinds: { init: 4, output: 2, grad: 8 }, notes: /call\(\) not compared/ },
   "methods/linen_model": { params: 4, kinds: { init: 4, output: 3, grad: 12 } },
@@ -67,6 +72,8 @@ describe.each(CASES)("%s", (name) => {
     expect(report.params!.problems).toEqual([]);
     const failed = report.checks.filter((c) => !c.ok);
     expect(failed.map((c) => c.kind)).toContain("output");
+    // Training steps start from the nudged parameters too, and must end elsewhere than the original's.
+    if (report.checks.some((c) => c.kind === "step")) expect(failed.map((c) => c.kind)).toContain("step");
 });
 });
 

@@ -11,6 +11,10 @@ With `train`, also train/output, train/param/<path> (every variable after one tr
 and train/grad/<path> (gradients in train mode). With `calls` = n, calls/<i>/output for n
 successive calls threading the state, and calls/param/<path> for the state they leave. Each other method M: method/M/input/<name>,
 method/M/output, method/M/cotangent and method/M/grad/<path>.
+With `steps`, each training step function F runs `count` times from the initial variables, on
+fresh inputs and labels each time: steps/F/<i>/<arg> (the data it was given), steps/F/<i>/loss
+(when it returns the loss) and steps/F/<n>/param/<path> (every variable after n steps, for n in
+`record`). Step i gets jax.random.key(seed + 1 + i) where it takes a key.
 """
 import json
 import os
@@ -89,6 +93,12 @@ class Haiku:
     def flat_state(self, state):
         return {f"state/{k}": v for k, v in flatten(state).items()}
 
+    def collection(self, state, name):
+        return state  # a step takes Haiku's whole state
+
+    def with_collection(self, state, name, value):
+        return value
+
 
 class Linen:
     """nn.Module instances; flat keys collection/path/leaf."""
@@ -113,6 +123,68 @@ class Linen:
 
     def flat_state(self, state):
         return flatten(state)
+
+    def collection(self, state, name):
+        return state[name]
+
+    def with_collection(self, state, name, value):
+        return {**state, name: value}
+
+
+def run_steps(step, namespace, framework, params, state, out_shape, seed, rng, spec, tensors):
+    """Runs the source's own training step `count` times, recording what TypeScript must match."""
+    name = step["function"]
+    fn = namespace.get(name)
+    if fn is None:
+        fail("source", f"'{name}' is not defined at the top level of the file", spec["file"])
+    train_state = None
+    if step.get("trainState"):
+        created = namespace[step["trainState"]]
+        # The same initial parameters as everything else, with fresh optimizer state.
+        train_state = created.replace(params=params, opt_state=created.tx.init(params), step=0)
+    collection = next((p["role"]["collection"] for p in step["params"] if p["role"]["kind"] == "state"), None)
+    inputs_by_name = {}
+    for i in range(step["count"]):
+        xs = dict(zip((s["name"] for s in spec["inputs"]), make_inputs(spec["inputs"], rng)))
+        args = []
+        for p in step["params"]:
+            role = p["role"]
+            kind = role["kind"]
+            if kind == "key":
+                args.append(jax.random.key(seed + 1 + i))
+                continue
+            if kind == "params":
+                args.append(params)
+                continue
+            if kind == "state":
+                args.append(framework.collection(state, role["collection"]))
+                continue
+            if kind == "trainState":
+                args.append(train_state)
+                continue
+            if kind == "input":
+                value = xs[role["param"]]
+            elif role["classes"]:
+                value = rng.integers(0, out_shape[-1], size=out_shape[:-1]).astype(np.int32)
+            else:
+                value = rng.standard_normal(out_shape).astype(np.float32)
+            tensors[f"steps/{name}/{i}/{p['name']}"] = value
+            args.append(value)
+        result = fn(*args)
+        results = result if len(step["returns"]) > 1 else (result,)
+        for kind, value in zip(step["returns"], results):
+            if kind == "params":
+                params = value
+            elif kind == "state":
+                state = framework.with_collection(state, collection, value)
+            elif kind == "trainState":
+                train_state = value
+                params = value.params
+            elif kind == "loss":
+                tensors[f"steps/{name}/{i}/loss"] = np.asarray(value)
+        if i + 1 in step["record"]:
+            for k, v in {**framework.flat_params(params), **framework.flat_state(state)}.items():
+                tensors[f"steps/{name}/{i + 1}/param/{k}"] = v
 
 
 def main():
@@ -176,6 +248,11 @@ def main():
                 for i, x in zip(m["inputs"], inputs):
                     tensors[f"method/{m['name']}/input/{i['name']}"] = x
                 record(f"method/{m['name']}/", m["apply"], inputs, {}, state)
+        if spec.get("steps"):
+            main_apply = next(m["apply"] for m in spec["methods"] if m["main"])
+            out, _ = framework.apply(main_apply, params, state, key, xs, eval_kw)
+            for step in spec["steps"]:
+                run_steps(step, namespace, framework, params, state, out.shape, spec.get("seed", 0), rng, spec, tensors)
     except Exception as e:  # noqa: BLE001
         source_error(spec, e)
 
