@@ -46,6 +46,8 @@ export interface TrainStep {
   /** How the gradients change the parameters. */
   update: { kind: "map"; params: [string, string]; value: Expr; span: Span } | { kind: "optimizer" };
   returns: StepResult[];
+  /** The TrainState's own fields the step reads, and the variable collection each holds. */
+  trainStateFields: Record<string, string>;
   span: Span;
 }
 
@@ -56,6 +58,8 @@ export interface OptimizerDef {
   transform: "sgd" | "adam" | "adamw";
   learningRate: Expr;
   options: Record<string, Expr>;
+  /** Fields a TrainState subclass adds (`batch_stats`), which the model holds itself now. */
+  fields: string[];
   span: Span;
 }
 

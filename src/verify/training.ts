@@ -21,6 +21,8 @@ export interface StepSpec {
   returns: StepResult[];
   /** The top-level TrainState the step's optimizer comes from. */
   trainState?: string;
+  /** Its own fields, and the variable collection each holds. */
+  trainStateFields: Record<string, string>;
   count: number;
   record: number[];
 }
@@ -31,6 +33,7 @@ export function stepSpecs(t: Translation): StepSpec[] {
     function: s.name,
     params: s.params.map((p) => ({ name: p.name, role: p.role })),
     returns: s.returns,
+    trainStateFields: s.trainStateFields,
     trainState: s.params.some((p) => p.role.kind === "trainState") ? training?.optimizer?.object : undefined,
     count: STEP_COUNT,
     record: STEPS_RECORDED,

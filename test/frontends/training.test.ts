@@ -57,6 +57,17 @@ describe("the guide's training steps", () => {
   });
 });
 
+test("a TrainState subclass carrying batch statistics: its field is the model's own state", () => {
+  for (const [fw, collection] of [["haiku", "state"], ["linen", "batch_stats"]]) {
+    const t = training(`state/${fw}_model.py`);
+    expect(t.optimizer).toMatchObject({ transform: "sgd", options: { momentum: { kind: "number", value: 0.9 } }, fields: ["batch_stats"] });
+    const step = t.steps.find((s) => s.name === "train_state_step")!;
+    expect(step.params.map((p) => p.role.kind)).toEqual(["trainState", "input", "labels"]);
+    expect(step.trainStateFields).toEqual({ batch_stats: collection });
+    expect(step.update).toEqual({ kind: "optimizer" });
+  }
+});
+
 describe("training code nnxport cannot translate is reported at its line", () => {
   const base = fixture("training/haiku_model.py");
   const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;

@@ -49,7 +49,7 @@ export function recognizeTraining(ctx: TrainingContext): Training | undefined {
   const functions = [...ctx.top.functions.values()].filter((fn) => findCall(fn, (c) => GRADS.includes(resolveCallee(ctx, c))));
   if (functions.length === 0) return undefined;
   const optimizer = trainStateOptimizer(ctx);
-  const steps = functions.map((fn) => new StepReader(fn, ctx).read()).filter((s): s is TrainStep => !!s);
+  const steps = functions.map((fn) => new StepReader(fn, ctx, optimizer?.fields ?? []).read()).filter((s): s is TrainStep => !!s);
   if (steps.some((s) => s.update.kind === "optimizer") && !optimizer) {
     ctx.diags.error("NNX301", "the step applies gradients to a TrainState, but no top-level `TrainState.create(apply_fn=..., params=..., tx=optax...)` was found", steps[0].span);
   }
@@ -68,7 +68,7 @@ function findCall(node: Node, test: (call: Node) => boolean): boolean {
 /** `state = TrainState.create(apply_fn=model.apply, params=params, tx=optax.adam(1e-3))`. */
 function trainStateOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
   const { top, diags } = ctx;
-  const subclasses = new Set(top.classesDerivedFrom([TRAIN_STATE]).map((c) => c.name));
+  const subclasses = new Map(top.classesDerivedFrom([TRAIN_STATE]).map((c) => [c.name, c]));
   for (const [name, value] of top.assignments) {
     if (value.type !== "call") continue;
     const fn = value.childForFieldName("function")!;
@@ -77,7 +77,11 @@ function trainStateOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
       (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "create" && subclasses.has(fn.childForFieldName("object")!.text));
     if (!isCreate) continue;
     const { keywords } = callArguments(value);
-    if (subclasses.size) unsupported(diags, value, "a TrainState subclass with fields of its own");
+    const subclass = fn.type === "attribute" ? subclasses.get(fn.childForFieldName("object")!.text) : undefined;
+    const fields = subclass ? annotatedFields(subclass.body) : [];
+    for (const [k, v] of Object.entries(keywords)) {
+      if (!["apply_fn", "params", "tx", ...fields].includes(k)) unsupported(diags, v.parent ?? v, `TrainState.create's argument '${k}='`);
+    }
     if (keywords.apply_fn?.text !== `${ctx.object}.apply`) {
       unsupported(diags, keywords.apply_fn ?? value, `a TrainState whose apply_fn is not ${ctx.object}.apply`);
       return undefined;
@@ -106,9 +110,17 @@ function trainStateOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
       if (lit) options[k] = lit;
     }
     if (args.positional.length > 1) unsupported(diags, args.positional[1], `optax.${transform}'s arguments after the learning rate, unless given by keyword`);
-    return { object: name, transform, learningRate, options, span: spanOf(value) };
+    return { object: name, transform, learningRate, options, fields, span: spanOf(value) };
   }
   return undefined;
+}
+
+/** `batch_stats: Any` in a class body. */
+function annotatedFields(body: Node): string[] {
+  return body.namedChildren
+    .map((stmt) => (stmt.type === "expression_statement" ? stmt.namedChild(0) : null))
+    .filter((a): a is Node => a?.type === "assignment" && !!a.childForFieldName("type"))
+    .map((a) => a.childForFieldName("left")!.text);
 }
 
 /** What a name inside the step stands for. */
@@ -123,8 +135,14 @@ class StepReader {
   private loss?: { body: Stmt[]; method: string; modeArgs: Record<string, boolean> };
   private update?: TrainStep["update"];
   private returns: StepResult[] = [];
+  private readonly trainStateFields: Record<string, string> = {};
 
-  constructor(private readonly fn: Node, private readonly ctx: TrainingContext) {
+  constructor(
+    private readonly fn: Node,
+    private readonly ctx: TrainingContext,
+    /** Fields of the file's TrainState subclass. */
+    private readonly fields: string[],
+  ) {
     this.diags = ctx.diags;
     this.params = methodParams(fn, ctx.diags).map((p) => p.name);
   }
@@ -152,6 +170,7 @@ class StepReader {
       modeArgs: this.loss.modeArgs,
       update: this.update!,
       returns: this.returns,
+      trainStateFields: this.trainStateFields,
       span: spanOf(this.fn),
     };
   }
@@ -323,11 +342,14 @@ class StepReader {
     for (const { collection, node } of call.variables) {
       const source = node.type === "identifier" ? (passed.get(node.text) ?? node) : node;
       const role: StepRole = collection === "params" ? { kind: "params" } : { kind: "state", collection };
-      // `state.params` of a TrainState.
+      // `state.params` or `state.batch_stats` of a TrainState.
       if (source.type === "attribute" && source.childForFieldName("object")!.type === "identifier") {
         const owner = source.childForFieldName("object")!.text;
-        if (this.params.includes(owner) && source.childForFieldName("attribute")!.text === "params" && collection === "params") {
+        const field = source.childForFieldName("attribute")!.text;
+        const fits = collection === "params" ? field === "params" : this.fields.includes(field);
+        if (this.params.includes(owner) && fits) {
           this.assign(owner, { kind: "trainState" }, source);
+          if (collection !== "params") this.trainStateFields[field] = collection;
           continue;
         }
       }
@@ -396,7 +418,12 @@ class StepReader {
       this.update = { kind: "optimizer" };
       return true;
     }
-    this.unsupported(call, "TrainState.replace (fields beside the parameters and optimizer state)");
+    // `state.replace(batch_stats=batch_stats)` with the statistics the loss returned: the model holds them already.
+    for (const [field, value] of Object.entries(keywords)) {
+      const aux = value.type === "identifier" && this.bindings.get(value.text)?.kind === "aux";
+      if (!aux || !(field in this.trainStateFields)) this.unsupported(value.parent ?? value, `TrainState.replace(${field}=...) with anything but the state the loss function returned`);
+    }
+    if (positional.length) this.unsupported(call, "TrainState.replace with positional arguments");
     return true;
   }
 

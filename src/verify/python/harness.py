@@ -141,7 +141,8 @@ def run_steps(step, namespace, framework, params, state, out_shape, seed, rng, s
     if step.get("trainState"):
         created = namespace[step["trainState"]]
         # The same initial parameters as everything else, with fresh optimizer state.
-        train_state = created.replace(params=params, opt_state=created.tx.init(params), step=0)
+        fields = {f: framework.collection(state, c) for f, c in step["trainStateFields"].items()}
+        train_state = created.replace(params=params, opt_state=created.tx.init(params), step=0, **fields)
     collection = next((p["role"]["collection"] for p in step["params"] if p["role"]["kind"] == "state"), None)
     inputs_by_name = {}
     for i in range(step["count"]):
@@ -180,6 +181,8 @@ def run_steps(step, namespace, framework, params, state, out_shape, seed, rng, s
             elif kind == "trainState":
                 train_state = value
                 params = value.params
+                for f, c in step["trainStateFields"].items():
+                    state = framework.with_collection(state, c, getattr(value, f))
             elif kind == "loss":
                 tensors[f"steps/{name}/{i}/loss"] = np.asarray(value)
         if i + 1 in step["record"]:
