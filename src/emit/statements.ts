@@ -1,5 +1,6 @@
 // Statement lists as TypeScript: method bodies and training code's loss functions.
 import type { Stmt } from "../ir/model.js";
+import { subexpressions } from "../ir/walk.js";
 import { nnxName } from "../ir/naming.js";
 import { printExpr, type ExprContext } from "./expressions.js";
 
@@ -12,8 +13,9 @@ export function statements(body: Stmt[], params: string[], ctx: ExprContext): st
     if (s.kind === "unpack") s.targets.forEach(count);
   }
   const declared = new Set(params);
-  return body.map((s: Stmt) => {
-    const value = printExpr(s.value, ctx);
+  const kept = localsOutlivingTheirVariable(body);
+  return body.map((s: Stmt, i) => {
+    const value = printExpr(s.value, ctx) + (kept.has(i) ? ".clone()" : "");
     if (s.kind === "return") return `return ${value};`;
     if (s.kind === "setVar") return `this.${nnxName(s.name)}.value = ${value};`;
     if (s.kind === "unpack") {
@@ -34,3 +36,22 @@ export function statements(body: Stmt[], params: string[], ctx: ExprContext): st
   });
 }
 
+
+/**
+ * Statements `local = <variable's value>` whose local is still read after the
+ * variable is given a new value: the Variable frees its old tensor then, so the
+ * local must hold a copy.
+ */
+function localsOutlivingTheirVariable(body: Stmt[]): Set<number> {
+  const out = new Set<number>();
+  body.forEach((s, i) => {
+    if (s.kind !== "assign" || s.value.kind !== "var") return;
+    const variable = s.value.name;
+    const set = body.findIndex((t, j) => j > i && t.kind === "setVar" && t.name === variable);
+    if (set < 0) return;
+    const readsLocal = (t: Stmt) => [...subexpressions(t.value)].some((e) => e.kind === "name" && e.id === s.target);
+    // A read in the statement that sets the variable happens before the set.
+    if (body.slice(set + 1).some(readsLocal)) out.add(i);
+  });
+  return out;
+}
