@@ -121,6 +121,8 @@ class MethodShapes {
         for (const item of shape.items) if (item.kind === "name") this.markScalar(item.id);
         return { dims: shape.items.slice(1).map(dimFromExpr) }; // the first axis is the batch
       }
+      case "oneHot":
+        return e.args[1] ? { dims: [dimFromExpr(e.args[1])] } : { dims: [] };
       default:
         return args[0] ?? { dims: [] };
     }

@@ -36,6 +36,7 @@ export const RUNTIME_OPS: Record<string, string> = {
   squaredError: "nnx.optax.squaredError",
   zeros: "jnp.zeros",
   ones: "jnp.ones",
+  oneHot: "nnx.oneHot",
 };
 
 /** The runtime's import specifier in generated code. */

@@ -28,7 +28,7 @@ function emitOptimizer(file: SourceFile, opt: OptimizerDef, model: string, ctx: 
   file.addFunction({
     name: OPTIMIZER_FACTORY,
     isExported: true,
-    docs: [`The source's \`${opt.object}\` (a TrainState): \`model\`'s parameters with optax.${opt.transform}, as nnx.Optimizer.`],
+    docs: [`The source's \`${opt.object}\` (${opt.via === "trainState" ? "a TrainState" : "an optax transform and its state"}): \`model\`'s parameters with optax.${opt.transform}, as nnx.Optimizer.`],
     parameters: [{ name: "model", type: model }],
     returnType: `nnx.Optimizer<${model}>`,
     statements: [`return new nnx.Optimizer(model, nnx.optax.${opt.transform}(${args.join(", ")}), { wrt: nnx.Param });`],
@@ -37,7 +37,7 @@ function emitOptimizer(file: SourceFile, opt: OptimizerDef, model: string, ctx: 
 
 function emitStep(file: SourceFile, step: TrainStep, root: ModuleDef, ctx: ExprContext): void {
   const model = root.name;
-  const usesOptimizer = step.params.some((p) => p.role.kind === "trainState");
+  const usesOptimizer = step.params.some((p) => p.role.kind === "trainState" || p.role.kind === "optState");
   const data = step.params.filter((p) => p.role.kind === "input" || p.role.kind === "labels");
   const returnsLoss = step.returns.includes("loss");
   const reserved = new Set(["model", "optimizer", "grads", "params", "loss", "lossFn"]);

@@ -7,9 +7,10 @@ export interface OpSpec {
   /**
    * How the result's trailing shape follows from the arguments: like the first
    * (`elementwise`, and `swapaxes` of leading axes), the sum of the last sizes
-   * of a list (`concatenate` on the last axis), or the given shape (`create`).
+   * of a list (`concatenate` on the last axis), the given shape (`create`), or
+   * a new last axis of the given size (`oneHot`).
    */
-  shape: "elementwise" | "swapaxes" | "concatenate" | "create" | "reduce";
+  shape: "elementwise" | "swapaxes" | "concatenate" | "create" | "reduce" | "oneHot";
   /** Keyword arguments it takes (`axis`). */
   attrs?: string[];
 }
@@ -34,4 +35,5 @@ export const OPS: Record<string, OpSpec> = {
   squaredError: { arity: 2, shape: "elementwise" },
   zeros: { arity: 1, shape: "create" },
   ones: { arity: 1, shape: "create" },
+  oneHot: { arity: 2, shape: "oneHot" },
 };

@@ -20,7 +20,9 @@ export type StepRole =
   /** One of the model's other variable collections (batch statistics), which it updates in place now. */
   | { kind: "state"; collection: string }
   /** A bundle of parameters and optimizer state (flax's TrainState): the optimizer now. */
-  | { kind: "trainState" };
+  | { kind: "trainState" }
+  /** An optax transform's state (`opt_state`): the optimizer now. */
+  | { kind: "optState" };
 
 export interface StepParam {
   name: string;
@@ -29,7 +31,7 @@ export interface StepParam {
 }
 
 /** What the source's step returns, item by item. */
-export type StepResult = "params" | "state" | "trainState" | "loss";
+export type StepResult = "params" | "state" | "trainState" | "optState" | "loss";
 
 export interface TrainStep {
   /** The source's name, e.g. `train_step`. */
@@ -53,8 +55,10 @@ export interface TrainStep {
 
 /** An optax optimizer, by name, with its arguments as optax spells them. */
 export interface OptimizerDef {
-  /** The top-level name the source binds its TrainState to. */
+  /** The top-level name the source binds its TrainState or its optax transform to. */
   object: string;
+  /** A flax TrainState bundles it, or the step calls the transform's update itself. */
+  via: "trainState" | "transform";
   transform: "sgd" | "adam" | "adamw";
   learningRate: Expr;
   options: Record<string, Expr>;

@@ -68,6 +68,48 @@ test("a TrainState subclass carrying batch statistics: its field is the model's 
   }
 });
 
+test("the plain optax loop around a top-level loss: opt_state is the optimizer, the loss's parameters stand for the step's arguments", () => {
+  const text = plainOptax();
+  const { program, diagnostics } = recognizeText(text);
+  expect(diagnostics).toEqual([]);
+  const { steps, optimizer } = program!.training!;
+  expect(optimizer).toMatchObject({ object: "tx", via: "transform", transform: "sgd", learningRate: { value: 0.05 }, options: { momentum: { value: 0.9 } } });
+  expect(steps[0].params.map((p) => [p.name, p.role])).toEqual([
+    ["params", { kind: "params" }],
+    ["opt_state", { kind: "optState" }],
+    ["inputs", { kind: "input", param: "x" }],
+    ["labels", { kind: "labels", classes: true }],
+    ["key", { kind: "key" }],
+  ]);
+  expect(steps[0].returns).toEqual(["params", "optState", "loss"]);
+  // `x` and `y` inside the loss are the step's `inputs` and `labels`.
+  expect(JSON.stringify(steps[0].loss)).toContain('"id":"inputs"');
+  expect(JSON.stringify(steps[0].loss)).not.toContain('"id":"x"');
+});
+
+/** The Basic Example (Haiku) trained by a plain optax loop around a top-level loss. */
+function plainOptax(): string {
+  const base = fixture("training/haiku_model.py");
+  return (
+    base.slice(0, base.indexOf("@jax.jit")) +
+    `tx = optax.sgd(learning_rate=lr, momentum=0.9)
+lr = 0.05
+
+
+def loss_fn(params, x, y, key):
+    logits = model.apply(params, key, x, training=True)
+    return optax.softmax_cross_entropy(logits, jax.nn.one_hot(y, 10)).mean()
+
+
+def train_step(params, opt_state, inputs, labels, key):
+    loss, grads = jax.value_and_grad(loss_fn)(params, inputs, labels, key)
+    updates, opt_state = tx.update(grads, opt_state, params)
+    params = optax.apply_updates(params, updates)
+    return params, opt_state, loss
+`
+  );
+}
+
 describe("training code nnxport cannot translate is reported at its line", () => {
   const base = fixture("training/haiku_model.py");
   const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
@@ -98,6 +140,13 @@ describe("training code nnxport cannot translate is reported at its line", () =>
   test("an update that is not tree_map over the parameters and gradients", () => {
     const text = base.replace("params, grads)\n", "grads, params)\n");
     expect(diagnose(text)).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("tree_map"), span: expect.objectContaining({ line: lineOf(text, "jax.tree_util.tree_map") }) }));
+  });
+
+  test("optax.apply_updates of anything but the optimizer's updates", () => {
+    const text = plainOptax().replace("    updates, opt_state = tx.update(grads, opt_state, params)\n", "").replace("apply_updates(params, updates)", "apply_updates(params, grads)");
+    expect(diagnose(text)).toContainEqual(
+      expect.objectContaining({ code: "NNX201", message: expect.stringContaining("optax.apply_updates"), span: expect.objectContaining({ line: lineOf(text, "optax.apply_updates") }) }),
+    );
   });
 
   test("a step parameter nnxport cannot place", () => {

@@ -25,4 +25,5 @@ export const JAX_OPS: Record<string, string> = {
   "optax.losses.squared_error": "squaredError",
   "jax.numpy.zeros": "zeros",
   "jax.numpy.ones": "ones",
+  "jax.nn.one_hot": "oneHot",
 };

@@ -48,10 +48,10 @@ const OPTIMIZERS: Record<string, OptimizerDef["transform"]> = { "optax.sgd": "sg
 export function recognizeTraining(ctx: TrainingContext): Training | undefined {
   const functions = [...ctx.top.functions.values()].filter((fn) => findCall(fn, (c) => GRADS.includes(resolveCallee(ctx, c))));
   if (functions.length === 0) return undefined;
-  const optimizer = trainStateOptimizer(ctx);
-  const steps = functions.map((fn) => new StepReader(fn, ctx, optimizer?.fields ?? []).read()).filter((s): s is TrainStep => !!s);
+  const optimizer = findOptimizer(ctx);
+  const steps = functions.map((fn) => new StepReader(fn, ctx, optimizer).read()).filter((s): s is TrainStep => !!s);
   if (steps.some((s) => s.update.kind === "optimizer") && !optimizer) {
-    ctx.diags.error("NNX301", "the step applies gradients to a TrainState, but no top-level `TrainState.create(apply_fn=..., params=..., tx=optax...)` was found", steps[0].span);
+    ctx.diags.error("NNX301", "the step applies an optimizer, but no top-level `TrainState.create(apply_fn=..., params=..., tx=optax...)` or `tx = optax...(...)` was found", steps[0].span);
   }
   return { steps, optimizer };
 }
@@ -65,8 +65,12 @@ function findCall(node: Node, test: (call: Node) => boolean): boolean {
   return node.namedChildren.some((c) => findCall(c, test));
 }
 
-/** `state = TrainState.create(apply_fn=model.apply, params=params, tx=optax.adam(1e-3))`. */
-function trainStateOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
+/**
+ * The file's optimizer: a TrainState's
+ * (`state = TrainState.create(apply_fn=model.apply, params=params, tx=optax.adam(1e-3))`),
+ * or else an optax transform bound at the top level (`tx = optax.adam(1e-3)`).
+ */
+function findOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
   const { top, diags } = ctx;
   const subclasses = new Map(top.classesDerivedFrom([TRAIN_STATE]).map((c) => [c.name, c]));
   for (const [name, value] of top.assignments) {
@@ -86,33 +90,54 @@ function trainStateOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
       unsupported(diags, keywords.apply_fn ?? value, `a TrainState whose apply_fn is not ${ctx.object}.apply`);
       return undefined;
     }
-    const tx = keywords.tx;
-    const transform = tx?.type === "call" ? OPTIMIZERS[resolveCallee(ctx, tx)] : undefined;
-    if (!tx || !transform) {
-      unsupported(diags, tx ?? value, `the optimizer '${tx ? firstLine(tx) : "(none)"}' (optax.sgd, optax.adam and optax.adamw are supported)`);
+    if (!keywords.tx) {
+      unsupported(diags, value, "a TrainState without tx=");
       return undefined;
     }
-    const args = callArguments(tx);
-    const lr = args.keywords.learning_rate ?? args.positional[0];
-    const learningRate = lr && literal(lr, diags);
-    if (!learningRate) {
-      if (!lr) unsupported(diags, tx, "an optimizer without a learning rate");
-      return undefined;
-    }
-    const options: Record<string, Expr> = {};
-    for (const [k, v] of Object.entries(args.keywords)) {
-      if (k === "learning_rate") continue;
-      if (!OPTIMIZER_OPTIONS[transform].includes(k)) {
-        unsupported(diags, v.parent ?? v, `optax.${transform}'s argument '${k}='`);
-        continue;
-      }
-      const lit = literal(v, diags);
-      if (lit) options[k] = lit;
-    }
-    if (args.positional.length > 1) unsupported(diags, args.positional[1], `optax.${transform}'s arguments after the learning rate, unless given by keyword`);
-    return { object: name, transform, learningRate, options, fields, span: spanOf(value) };
+    const tx = readTransform(ctx, top.definition(keywords.tx), true);
+    return tx && { object: name, via: "trainState", ...tx, fields, span: spanOf(value) };
+  }
+  for (const [name, value] of top.assignments) {
+    if (value.type !== "call" || !resolveCallee(ctx, value).startsWith("optax.")) continue;
+    const tx = readTransform(ctx, value, false);
+    if (tx) return { object: name, via: "transform", ...tx, fields: [], span: spanOf(value) };
   }
   return undefined;
+}
+
+/** `optax.adam(1e-3, b1=0.8)`: the transform, its learning rate and its options, all constants. */
+function readTransform(ctx: TrainingContext, tx: Node, required: boolean) {
+  const { top, diags } = ctx;
+  const transform = tx.type === "call" ? OPTIMIZERS[resolveCallee(ctx, tx)] : undefined;
+  if (!transform) {
+    if (required) unsupported(diags, tx, `the optimizer '${firstLine(tx)}' (optax.sgd, optax.adam and optax.adamw are supported)`);
+    return undefined;
+  }
+  const constant = (node: Node, what: string): Expr | undefined => {
+    const value = top.definition(node);
+    if (["integer", "float", "true", "false", "unary_operator"].includes(value.type)) return literal(value, diags);
+    unsupported(diags, node, `${what} '${firstLine(node)}' (a number, or a top-level name bound to one, is supported)`);
+    return undefined;
+  };
+  const args = callArguments(tx);
+  const lr = args.keywords.learning_rate ?? args.positional[0];
+  if (!lr) {
+    unsupported(diags, tx, "an optimizer without a learning rate");
+    return undefined;
+  }
+  const learningRate = constant(lr, `optax.${transform}'s learning rate`);
+  const options: Record<string, Expr> = {};
+  for (const [k, v] of Object.entries(args.keywords)) {
+    if (k === "learning_rate") continue;
+    if (!OPTIMIZER_OPTIONS[transform].includes(k)) {
+      unsupported(diags, v.parent ?? v, `optax.${transform}'s argument '${k}='`);
+      continue;
+    }
+    const value = constant(v, `optax.${transform}'s ${k}`);
+    if (value) options[k] = value;
+  }
+  if (args.positional.length > 1) unsupported(diags, args.positional[1], `optax.${transform}'s arguments after the learning rate, unless given by keyword`);
+  return learningRate && { transform, learningRate, options };
 }
 
 /** `batch_stats: Any` in a class body. */
@@ -124,7 +149,13 @@ function annotatedFields(body: Node): string[] {
 }
 
 /** What a name inside the step stands for. */
-type Binding = { kind: "grads" } | { kind: "loss" } | { kind: "aux" } | { kind: "updated"; of: string };
+type Binding =
+  | { kind: "grads" }
+  | { kind: "loss" }
+  | { kind: "aux" }
+  | { kind: "updated"; of: string }
+  | { kind: "updates" }
+  | { kind: "optState" };
 
 class StepReader {
   private readonly diags: DiagnosticBag;
@@ -136,13 +167,16 @@ class StepReader {
   private update?: TrainStep["update"];
   private returns: StepResult[] = [];
   private readonly trainStateFields: Record<string, string> = {};
+  /** Fields of the file's TrainState subclass. */
+  private readonly fields: string[];
 
   constructor(
     private readonly fn: Node,
     private readonly ctx: TrainingContext,
-    /** Fields of the file's TrainState subclass. */
-    private readonly fields: string[],
+    /** The file's TrainState or optax transform. */
+    private readonly optimizer: OptimizerDef | undefined,
   ) {
+    this.fields = optimizer?.fields ?? [];
     this.diags = ctx.diags;
     this.params = methodParams(fn, ctx.diags).map((p) => p.name);
   }
@@ -159,7 +193,7 @@ class StepReader {
     for (const p of methodParams(this.fn, this.diags)) {
       const role = this.roles.get(p.name);
       if (role) params.push({ name: p.name, role, span: p.span });
-      else this.diags.error("NNX201", `unsupported construct: the step's parameter '${p.name}' is neither an input of the model, loss labels, a key, the parameters, their state nor a TrainState`, p.span);
+      else this.diags.error("NNX201", `unsupported construct: the step's parameter '${p.name}' is neither an input of the model, loss labels, a key, the parameters, their state, a TrainState nor an optimizer state`, p.span);
     }
     if (this.diags.errorCount > before) return undefined;
     return {
@@ -193,6 +227,7 @@ class StepReader {
       if (right.type === "call" && this.gradient(left, right)) return;
       if (right.type === "call" && this.treeMap(left, right)) return;
       if (right.type === "call" && this.trainStateCall(left, right)) return;
+      if (right.type === "call" && this.optaxUpdate(left, right)) return;
     }
     if (stmt.type === "return_statement" && stmt.namedChild(0)) {
       this.returnValues(stmt.namedChild(0)!);
@@ -207,9 +242,10 @@ class StepReader {
     if (transform.type !== "call" || !GRADS.includes(resolveCallee(this.ctx, transform))) return false;
     const withValue = resolveCallee(this.ctx, transform) === "jax.value_and_grad";
     const { positional, keywords } = callArguments(transform);
-    const lossFn = positional[0]?.type === "identifier" ? this.lossFns.get(positional[0].text) : undefined;
+    const lossName = positional[0]?.type === "identifier" ? positional[0].text : "";
+    const lossFn = this.lossFns.get(lossName) ?? this.ctx.top.functions.get(lossName);
     if (!lossFn) {
-      this.unsupported(positional[0] ?? transform, "a gradient of anything but a loss function defined in the step");
+      this.unsupported(positional[0] ?? transform, "a gradient of anything but a loss function defined in the step or at the top level");
       return true;
     }
     for (const [k, v] of Object.entries(keywords)) {
@@ -261,7 +297,8 @@ class StepReader {
           continue;
         }
         args.push(lower.expr(arg));
-        if (arg.type === "identifier" && this.params.includes(arg.text)) this.assign(arg.text, { kind: "input", param: p.name }, arg);
+        const source = arg.type === "identifier" ? (passed.get(arg.text) ?? arg) : arg;
+        if (source.type === "identifier" && this.params.includes(source.text)) this.assign(source.text, { kind: "input", param: p.name }, source);
       }
       return { kind: "apply", method: call.method, args, span: spanOf(node) };
     };
@@ -300,6 +337,13 @@ class StepReader {
     const lower = new MethodLowering(scope, this.ctx.top.imports, this.diags, hooks);
     if (this.ctx.frontendOp) lower.frontendOp = this.ctx.frontendOp;
     for (const p of this.params) lower.declareLocal(p);
+    // A loss parameter stands for the step's argument in its place (`loss_fn(params, x, y)` called with inputs, labels).
+    const assigned = assignedNames(fn.childForFieldName("body")!);
+    for (const [param, arg] of passed) {
+      if (arg.type !== "identifier" || arg.text === param || !this.params.includes(arg.text)) continue;
+      if (assigned.has(param)) this.unsupported(fn, `assigning to the loss function's parameter '${param}'`);
+      lower.aliases.set(param, { kind: "name", id: arg.text, span: spanOf(arg) });
+    }
     const method = lower.method(fn, "loss");
 
     if (applied.length !== 1) {
@@ -361,9 +405,12 @@ class StepReader {
   /** The step's parameters a loss compares the output with: the losses' second arguments. */
   private labelRoles(body: Stmt[]): void {
     for (const e of expressions(body)) {
-      if (e.kind !== "op" || !LOSS_LABELS[e.op] || e.args[1]?.kind !== "name") continue;
-      const name = e.args[1].id;
-      if (this.params.includes(name) && !this.roles.has(name)) this.roles.set(name, { kind: "labels", classes: LOSS_LABELS[e.op] === "classes" });
+      if (e.kind !== "op" || !LOSS_LABELS[e.op]) continue;
+      // Class ids made one-hot for a loss that takes distributions: `jax.nn.one_hot(labels, 10)`.
+      const oneHot = e.args[1]?.kind === "op" && e.args[1].op === "oneHot" ? e.args[1].args[0] : undefined;
+      const labels = oneHot ?? e.args[1];
+      if (labels?.kind !== "name" || !this.params.includes(labels.id) || this.roles.has(labels.id)) continue;
+      this.roles.set(labels.id, { kind: "labels", classes: !!oneHot || LOSS_LABELS[e.op] === "classes" });
     }
   }
 
@@ -427,6 +474,46 @@ class StepReader {
     return true;
   }
 
+  /** `updates, opt_state = tx.update(grads, opt_state[, params])` and `params = optax.apply_updates(params, updates)`. */
+  private optaxUpdate(left: Node, call: Node): boolean {
+    const fn = call.childForFieldName("function")!;
+    const { positional } = callArguments(call);
+    const isName = (n: Node | undefined, test: (name: string) => boolean) => n?.type === "identifier" && test(n.text);
+    if (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "update" && this.optimizer?.via === "transform" && fn.childForFieldName("object")!.text === this.optimizer.object) {
+      const [grads, state, params, ...rest] = positional;
+      const targets = left.type === "pattern_list" || left.type === "tuple_pattern" ? left.namedChildren : [];
+      const ok =
+        isName(grads, (n) => this.bindings.get(n)?.kind === "grads") &&
+        isName(state, (n) => this.params.includes(n)) &&
+        (!params || isName(params, (n) => this.roles.get(n)?.kind === "params")) &&
+        rest.length === 0 &&
+        targets.length === 2 &&
+        targets.every((t) => t.type === "identifier");
+      if (!ok) {
+        this.unsupported(call, `an optimizer update other than \`updates, opt_state = ${this.optimizer.object}.update(grads, opt_state, params)\``);
+        return true;
+      }
+      this.assign(state.text, { kind: "optState" }, state);
+      this.bindings.set(targets[0].text, { kind: "updates" });
+      this.bindings.set(targets[1].text, { kind: "optState" });
+      return true;
+    }
+    if (resolveCallee(this.ctx, call) !== "optax.apply_updates") return false;
+    const [params, updates] = positional;
+    const ok =
+      isName(params, (n) => this.roles.get(n)?.kind === "params") &&
+      isName(updates, (n) => this.bindings.get(n)?.kind === "updates") &&
+      positional.length === 2 &&
+      left.type === "identifier";
+    if (!ok) {
+      this.unsupported(call, "optax.apply_updates other than `params = optax.apply_updates(params, updates)` after the optimizer's update");
+      return true;
+    }
+    this.bindings.set(left.text, { kind: "updated", of: params.text });
+    this.update = { kind: "optimizer" };
+    return true;
+  }
+
   private returnValues(value: Node): void {
     const items = value.type === "expression_list" || value.type === "tuple" ? value.namedChildren : [value];
     for (const item of items) {
@@ -436,10 +523,21 @@ class StepReader {
       if (binding?.kind === "updated" || (role?.kind === "params" && !binding)) this.returns.push("params");
       else if (binding?.kind === "aux") this.returns.push("state");
       else if (binding?.kind === "loss") this.returns.push("loss");
+      else if (binding?.kind === "optState" || (role?.kind === "optState" && !binding)) this.returns.push("optState");
       else if (role?.kind === "trainState") this.returns.push("trainState");
       else this.unsupported(item, `returning '${firstLine(item)}' from a training step (the parameters, their state, a TrainState or the loss)`);
     }
   }
+}
+
+/** Names a function body assigns to, anywhere in it. */
+function assignedNames(node: Node, out = new Set<string>()): Set<string> {
+  if (node.type === "assignment" || node.type === "augmented_assignment") {
+    const left = node.childForFieldName("left")!;
+    for (const n of left.type === "identifier" ? [left] : left.namedChildren) if (n.type === "identifier") out.add(n.text);
+  }
+  for (const c of node.namedChildren) assignedNames(c, out);
+  return out;
 }
 
 /** Losses whose second argument is the labels: integer class ids, or targets shaped like the output. */
@@ -451,5 +549,7 @@ const LOSS_LABELS: Record<string, "classes" | "values"> = {
 };
 
 function describe(role: StepRole): string {
-  return role.kind === "input" ? `the model's input '${role.param}'` : role.kind === "state" ? `the model's ${role.collection}` : `the ${role.kind === "trainState" ? "TrainState" : role.kind}`;
+  if (role.kind === "input") return `the model's input '${role.param}'`;
+  if (role.kind === "state") return `the model's ${role.collection}`;
+  return { trainState: "TrainState", optState: "optimizer state", labels: "labels", key: "key", params: "parameters" }[role.kind];
 }
