@@ -23,6 +23,8 @@ export interface CheckResult {
   maxAbsError: number;
   maxRelError: number;
   ok: boolean;
+  /** Elements accepted beyond the tolerance as ill-conditioned (see Tolerance.outliers); reported in a note. */
+  outliers?: number;
 }
 
 export interface ParamTreeResult {
@@ -173,7 +175,9 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       model.eval();
     }
     for (const step of plan.steps) {
-      report.checks.push(...checkStep(step, { translation, generated, tensors, runtime, seed: options.seed ?? 0, tolerance, sourceDropout: plan.sourceDropout, tamper: options.tamper }));
+      const { checks, notes } = checkStep(step, { translation, generated, tensors, runtime, seed: options.seed ?? 0, tolerance, sourceDropout: plan.sourceDropout, tamper: options.tamper });
+      report.checks.push(...checks);
+      report.notes.push(...notes);
     }
   } catch (e) {
     // The translation itself failed at run time: a finding, not a crash of nnxport.

@@ -63,5 +63,7 @@ export function check(name: string, kind: CheckResult["kind"], actual: Tensor, e
     return { name, kind, shape: actual.shape, maxAbsError: Infinity, maxRelError: Infinity, ok: false };
   }
   const c = compareArrays(actual.dataSync(), expected.dataSync(), tol);
-  return { name, kind, shape: actual.shape, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, ok: c.ok };
+  const result: CheckResult = { name, kind, shape: actual.shape, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, ok: c.ok };
+  if (c.outliers) result.outliers = c.outliers;
+  return result;
 }

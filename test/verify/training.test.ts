@@ -1,5 +1,6 @@
-// verify on training code beyond the fixtures: jax.value_and_grad with the loss
-// returned (compared step by step), on a file written for the test.
+// verify on training code beyond the guide's fixtures, on files written for the
+// test: jax.value_and_grad with the loss returned (compared step by step), and
+// the plain optax loop (tx.update + optax.apply_updates) around a top-level loss.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,4 +29,36 @@ test("a step using jax.value_and_grad that returns its loss: the loss is compare
   const losses = report.checks.filter((c) => c.kind === "step" && c.name.endsWith("loss"));
   expect(losses).toHaveLength(5);
   expect(report.checks.filter((c) => c.kind === "step")).toHaveLength(5 + 8);
+});
+
+const PLAIN_OPTAX = `
+tx = optax.adamw(learning_rate=1e-3, weight_decay=1e-2)
+opt_state = tx.init(params)
+
+
+def loss_fn(params, x, y, key):
+    logits = model.apply({'params': params}, x, training=True, rngs={'dropout': key})
+    return optax.softmax_cross_entropy(logits, jax.nn.one_hot(y, 10)).mean()
+
+
+@jax.jit
+def train_step(params, opt_state, inputs, labels, key):
+    loss, grads = jax.value_and_grad(loss_fn)(params, inputs, labels, key)
+    updates, opt_state = tx.update(grads, opt_state, params)
+    params = optax.apply_updates(params, updates)
+    return params, opt_state, loss
+`;
+
+test("the plain optax loop: tx.update + optax.apply_updates, a top-level loss taking the batch, one-hot labels", async () => {
+  const base = fixture("training/linen_model.py");
+  const text = base.slice(0, base.indexOf("@jax.jit")) + PLAIN_OPTAX.trimStart();
+  const file = join(dir, "plain_optax.py");
+  await writeFile(file, text);
+  const report = await verify(file);
+  expect(report.diagnostics).toEqual([]);
+  expect(report.ok).toBe(true);
+  expect(report.checks.filter((c) => c.kind === "step")).toHaveLength(5 + 8);
+  // The only thing a note may say here: a few Adam updates of gradients near eps.
+  for (const note of report.notes) expect(note).toMatch(/of \d+ elements differ beyond the tolerance .* Adam's update of gradients near its eps/);
+  for (const c of report.checks) expect(c.outliers ?? 0).toBeLessThanOrEqual(2);
 });

@@ -143,6 +143,7 @@ def run_steps(step, namespace, framework, params, state, out_shape, seed, rng, s
         # The same initial parameters as everything else, with fresh optimizer state.
         fields = {f: framework.collection(state, c) for f, c in step["trainStateFields"].items()}
         train_state = created.replace(params=params, opt_state=created.tx.init(params), step=0, **fields)
+    opt_state = namespace[step["transform"]].init(params) if step.get("transform") else None
     collection = next((p["role"]["collection"] for p in step["params"] if p["role"]["kind"] == "state"), None)
     inputs_by_name = {}
     for i in range(step["count"]):
@@ -162,6 +163,9 @@ def run_steps(step, namespace, framework, params, state, out_shape, seed, rng, s
                 continue
             if kind == "trainState":
                 args.append(train_state)
+                continue
+            if kind == "optState":
+                args.append(opt_state)
                 continue
             if kind == "input":
                 value = xs[role["param"]]
@@ -183,6 +187,8 @@ def run_steps(step, namespace, framework, params, state, out_shape, seed, rng, s
                 params = value.params
                 for f, c in step["trainStateFields"].items():
                     state = framework.with_collection(state, c, getattr(value, f))
+            elif kind == "optState":
+                opt_state = value
             elif kind == "loss":
                 tensors[f"steps/{name}/{i}/loss"] = np.asarray(value)
         if i + 1 in step["record"]:
