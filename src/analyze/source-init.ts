@@ -3,9 +3,8 @@
 // default initializer and its key (Linen: scope path and make_rng count;
 // Haiku: position in the init call's key sequence).
 import { LAYERS } from "../ir/layers.js";
-import type { Expr, Method, ModuleDef, Program } from "../ir/model.js";
+import type { Child, Expr, Method, ModuleDef, Program } from "../ir/model.js";
 import { nnxName } from "../ir/naming.js";
-import { expressions } from "../ir/walk.js";
 import { moduleOf } from "./order.js";
 
 // The plan is data the generated code hands to the runtime: one shape for both.
@@ -22,6 +21,7 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
   const created = new Set<string>();
   let draws = 0;
   let complete = true;
+  let scanDraws = false;
   const dropout: NonNullable<SourceInitPlan["dropout"]> = [];
 
   /** Haiku: the next key of the init call's sequence; Linen: the scope's next make_rng count. */
@@ -59,6 +59,14 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
       const m = def.methods.find((x) => x.name === e.method);
       if (m) runMethod(def, m, scope, path, depth + 1);
     }
+    // A scanned step: its parameters are created as the first step runs (Haiku unrolls
+    // it at init; nn.scan broadcasting params without splitting their rng gives the
+    // step the scope's own keys). Keys drawn at every step are another matter.
+    if (e.kind === "scan") {
+      if (drawsPerCall(program, def.children.find((c) => c.attr === e.child)!)) scanDraws = true;
+      [e.carry, e.xs].forEach((x) => visit(x, def, scope, path, depth));
+      return visit({ kind: "callChild", child: e.child, method: e.method, args: [], span: e.span }, def, scope, path, depth);
+    }
     if (e.kind !== "callChild") return;
     const child = def.children.find((c) => c.attr === e.child)!;
     const childScope = child.source.segment ? [...scope, ...child.source.segment.split("/")] : scope;
@@ -90,16 +98,22 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
     draws += child.source.callDraws ?? 0;
   };
 
-  // Lifted scans derive their keys in ways not modelled yet (hk.scan, nn.scan).
-  const scans = program.modules.some(
-    (m) => m.children.some((c) => c.scan || c.stack) || m.methods.some((x) => [...expressions(x.body)].some((e) => e.kind === "scan")),
-  );
-  if (scans) return { reason: "the keys of parameters created inside a lifted scan or layer stack are not reproduced yet" };
+  // Layer stacks derive their keys in ways not modelled yet (layer_stack, nn.scan over params).
+  const scans = program.modules.some((m) => m.children.some((c) => c.stack));
+  if (scans) return { reason: "the keys of parameters created inside a layer stack are not reproduced yet" };
   const root = moduleOf(program, program.entry.module);
   const entry = root.methods.find((m) => m.name === program.entry.method);
   if (!entry) return { reason: "the entry method is missing" };
   runMethod(root, entry, [], [], 0);
   if (!complete) return { reason: "a parameter's default initializer is not known" };
+  if (scanDraws) return { reason: "the keys a scanned step draws at every step (dropout) are not reproduced yet" };
   const withDropout = dropout.length ? { dropout } : {};
   return { plan: program.naming.keys === "haiku" ? { keys: "haiku", params, draws, ...withDropout } : { keys: "linen", params, ...withDropout } };
+}
+
+/** Whether calling this child draws keys beyond its parameters' (dropout), anywhere below it. */
+function drawsPerCall(program: Program, child: Child, depth = 0): boolean {
+  if (child.ctor.kind === "layer") return child.ctor.layer === "Dropout";
+  const def = moduleOf(program, child.ctor.module);
+  return depth < 16 && def.children.some((c) => drawsPerCall(program, c, depth + 1));
 }
