@@ -6,7 +6,8 @@
 import { toFlatState } from "./state.js";
 import { state } from "./graph.js";
 import { Param, type Variable } from "./variables.js";
-import { key as seedKey, type Key } from "./random/index.js";
+import { key as seedKey, split, type Key } from "./random/index.js";
+import { tf } from "./tf.js";
 import { linenKey } from "./random/linen.js";
 import { HaikuKeySequence, haikuLinearWInit } from "./random/haiku.js";
 import { lecunNormal, ones, zeros, type Initializer } from "./nn/initializers.js";
@@ -24,6 +25,13 @@ export interface SourceInitParam {
   counter?: number;
   /** Haiku: which key of the init call's PRNGSequence (0-based) the initializer receives. */
   draw?: number;
+  /**
+   * The Param holds a layer stack (leading layer axis) and each layer draws its
+   * own key. Haiku: `draw` then counts in the layer's own sequence, and
+   * `stack.draw` is the outer key that starts the layers' chain; Linen: the
+   * 'params' root is split per layer.
+   */
+  stack?: { draw?: number };
 }
 
 export interface SourceInit {
@@ -32,7 +40,19 @@ export interface SourceInit {
   /** Haiku: keys the init call draws in all, dropout's hk.next_rng_key() included. */
   draws?: number;
   /** The model's Dropout layers; Linen: with the scope path its masks' keys are derived in. */
-  dropout?: Array<{ path: string; scope?: string[] }>;
+  dropout?: SourceDropout[];
+}
+
+export interface SourceDropout {
+  path: string;
+  scope?: string[];
+  /**
+   * Inside a layer stack, called `callsPerLayer` times per layer. Haiku: two
+   * outer keys are drawn where the stack runs and the second is split into one
+   * key sequence per layer (`draw` tells stacks apart); Linen (split_rngs with
+   * 'dropout'): the root is split per layer and each layer counts from 1.
+   */
+  stack?: { draw?: number; callsPerLayer: number };
 }
 
 const INITIALIZERS: Record<SourceInitializer, (shape: number[]) => Initializer> = {
@@ -53,11 +73,56 @@ const INITIALIZERS: Record<SourceInitializer, (shape: number[]) => Initializer> 
 export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: number): void {
   const root = seedKey(seed);
   const haiku = new HaikuKeySequence(root);
+  // Haiku: one context per layer stack, drawn from the outer sequence when its first layer runs.
+  const stacks = new Map<number, HaikuStackKeys>();
   for (const d of plan.dropout ?? []) {
     const layer = moduleAt(model, d.path);
     if (!(layer instanceof Dropout)) throw new Error(`useSourceDropoutKeys: no Dropout at ${d.path}`);
-    let counter = 0;
-    layer.rngs = plan.keys === "haiku" ? haiku : { next: () => linenKey(root, d.scope ?? [], ++counter) };
+    let calls = 0;
+    if (plan.keys === "linen") {
+      // In a stack whose dropout rng is not split, every layer counts from the same key again.
+      // In a stack that splits the dropout rng, layer i counts from split(root, L)[i].
+      const perLayer = d.stack?.callsPerLayer;
+      layer.rngs = {
+        next: () => {
+          if (!perLayer) return linenKey(root, d.scope ?? [], ++calls);
+          // Linen traces the scanned body twice and counts in both: the second trace's counts are used.
+          const [layerIndex, count] = [Math.floor(calls / perLayer), perLayer + (calls % perLayer) + 1];
+          calls++;
+          return linenKey(split(root, layerIndex + 1)[layerIndex], d.scope ?? [], count);
+        },
+      };
+    } else if (d.stack) {
+      const group = d.stack.draw ?? 0;
+      if (!stacks.has(group)) stacks.set(group, new HaikuStackKeys(haiku));
+      const keys = stacks.get(group)!;
+      const perLayer = d.stack.callsPerLayer;
+      layer.rngs = { next: () => keys.layer(Math.floor(calls++ / perLayer)).next() };
+    } else {
+      layer.rngs = haiku;
+    }
+  }
+}
+
+/**
+ * A Haiku layer_stack's apply keys: it draws two keys from the outer sequence
+ * (the first for its lifted init, unused in apply; the second split into one
+ * key per layer), and each layer's hk.next_rng_key() draws from a sequence of
+ * its own.
+ */
+class HaikuStackKeys {
+  private readonly layers: HaikuKeySequence[] = [];
+  private applyKey?: Key;
+  constructor(private readonly outer: HaikuKeySequence) {}
+
+  layer(i: number): HaikuKeySequence {
+    if (!this.applyKey) {
+      this.outer.next();
+      this.applyKey = this.outer.next();
+    }
+    // split(key, n)[i] does not depend on n (threefry hashes the index alone).
+    this.layers[i] ??= new HaikuKeySequence(split(this.applyKey, i + 1)[i]);
+    return this.layers[i];
   }
 }
 
@@ -76,13 +141,46 @@ export function initFromSource(model: object, plan: SourceInit, seed: number): v
   const params = new Map(
     toFlatState(state(model, Param)).map(([path, v]) => [path.join("."), v as Variable]),
   );
+  /** The key one parameter's initializer gets, in layer `layer` of a stack (Haiku: from that layer's own start key). */
+  const keyFor = (p: SourceInitParam, layerRoot?: Key): Key => {
+    if (plan.keys === "linen" && p.counter !== undefined) return linenKey(layerRoot ?? root, p.scope ?? [], p.counter);
+    if (plan.keys === "haiku" && p.draw !== undefined) {
+      if (!layerRoot) return haikuKeys[p.draw];
+      const sequence = new HaikuKeySequence(layerRoot);
+      for (let i = 0; i < p.draw; i++) sequence.next();
+      return sequence.next();
+    }
+    return root; // ignored by initializers that draw nothing
+  };
   for (const p of plan.params) {
     const variable = params.get(p.path);
     if (!variable) throw new Error(`initFromSource: the model has no Param at ${p.path}`);
     const shape = variable.value.shape;
-    let key: Key = root; // ignored by initializers that draw nothing
-    if (plan.keys === "linen" && p.counter !== undefined) key = linenKey(root, p.scope ?? [], p.counter);
-    if (plan.keys === "haiku" && p.draw !== undefined) key = haikuKeys[p.draw];
-    variable.value = INITIALIZERS[p.init](shape)(key, shape, "float32");
+    if (!p.stack) {
+      variable.value = INITIALIZERS[p.init](shape)(keyFor(p), shape, "float32");
+      continue;
+    }
+    const [length, ...layerShape] = shape;
+    const layerRoots = stackRoots(plan, p, root, haikuKeys, length);
+    const layers = layerRoots.map((k) => INITIALIZERS[p.init](layerShape)(keyFor(p, k), layerShape, "float32"));
+    variable.value = tf.tidy(() => tf.stack(layers));
+    tf.dispose(layers);
   }
+}
+
+/**
+ * Each layer's root key in a stack. Haiku's layer_stack chains them from one
+ * outer key: (layer key, next, apply key) = split(previous next, 3); Linen's
+ * nn.scan splits the 'params' root into one key per layer.
+ */
+function stackRoots(plan: SourceInit, p: SourceInitParam, root: Key, haikuKeys: Key[], length: number): Key[] {
+  if (plan.keys === "linen") return split(root, length);
+  const out: Key[] = [];
+  let chain = haikuKeys[p.stack!.draw!];
+  for (let i = 0; i < length; i++) {
+    const [layerKey, next] = split(chain, 3);
+    out.push(layerKey);
+    chain = next;
+  }
+  return out;
 }

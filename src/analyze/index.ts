@@ -19,6 +19,8 @@ export interface Analysis {
   sourceInit?: SourceInitPlan;
   /** Why there is no such plan. */
   sourceInitMissing?: string;
+  /** Why the source's dropout masks cannot be reproduced, when the plan has none for a model with dropout. */
+  sourceDropoutMissing?: string;
 }
 
 export function analyze(program: Program, diags: DiagnosticBag): Analysis {
@@ -51,6 +53,6 @@ export function analyze(program: Program, diags: DiagnosticBag): Analysis {
   diags.throwIfErrors();
   const paramMap = buildParamMap(program, entryConfig, diags);
   diags.throwIfErrors();
-  const { plan, reason } = sourceInitPlan(program);
-  return { program, entryConfig, paramMap, sourceInit: plan, sourceInitMissing: reason };
+  const { plan, reason, dropoutMissing } = sourceInitPlan(program);
+  return { program, entryConfig, paramMap, sourceInit: plan, sourceInitMissing: reason, sourceDropoutMissing: dropoutMissing };
 }

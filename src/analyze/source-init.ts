@@ -15,17 +15,22 @@ import type { SourceInit as SourceInitPlan, SourceInitParam } from "../../runtim
  * The plan, or why there is none (then no seed-exact construction is offered
  * and verify copies weights instead).
  */
-export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reason?: string } {
+export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reason?: string; dropoutMissing?: string } {
   const params: SourceInitParam[] = [];
   const counters = new Map<string, number>();
   const created = new Set<string>();
   let draws = 0;
   let complete = true;
   let scanDraws = false;
+  let nestedStacks = false;
   const dropout: NonNullable<SourceInitPlan["dropout"]> = [];
+  /** Inside a layer stack: how its layers' keys derive (Haiku: from which outer draws). */
+  let stack: { draw?: number; applyDraw?: number; rngs?: string[] } | undefined;
+  let dropoutMissing: string | undefined;
 
   /** Haiku: the next key of the init call's sequence; Linen: the scope's next make_rng count. */
   const drawKey = (entry: SourceInitParam, scope: string[]) => {
+    if (stack) entry.stack = stack.draw === undefined ? {} : { draw: stack.draw };
     if (program.naming.keys === "haiku") {
       entry.draw = draws++;
       return;
@@ -69,6 +74,34 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
     }
     if (e.kind !== "callChild") return;
     const child = def.children.find((c) => c.attr === e.child)!;
+    if (child.stack) {
+      visitStack(child, e, def, scope, path, depth);
+      return;
+    }
+    visitChild(child, e, scope, path, depth);
+  };
+
+  /**
+   * A layer stack. Haiku's layer_stack draws two keys from the outer sequence
+   * (the first starts the layers' init chain, the second is split for their
+   * applies) and each layer draws from a sequence of its own; Linen's nn.scan
+   * splits the 'params' key per layer and keeps counting in the same scopes.
+   */
+  const visitStack = (child: Child, e: Expr & { kind: "callChild" }, def: ModuleDef, scope: string[], path: string[], depth: number) => {
+    if (stack) nestedStacks = true;
+    const outer = { draws, stack };
+    stack = program.naming.keys === "haiku" ? { draw: draws, applyDraw: draws + 1 } : { rngs: child.source.stackRngs };
+    draws = 0;
+    const first = params.length;
+    visitChild(child, e, scope, path, depth);
+    draws = outer.draws + (program.naming.keys === "haiku" ? 2 : 0);
+    // Linen's scan traces its body twice (shapes first), counting make_rng in both: the
+    // values come from the second trace.
+    for (const p of params.slice(first)) if (p.counter !== undefined) p.counter += counters.get(p.scope!.join("/"))!;
+    stack = outer.stack;
+  };
+
+  const visitChild = (child: Child, e: Expr & { kind: "callChild" }, scope: string[], path: string[], depth: number) => {
     const childScope = child.source.segment ? [...scope, ...child.source.segment.split("/")] : scope;
     const childPath = [...path, nnxName(child.attr)];
     if (child.ctor.kind === "module") {
@@ -78,8 +111,17 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
       return;
     }
     const key = childPath.join(".");
-    if (child.ctor.layer === "Dropout" && !created.has(key)) {
-      dropout.push(program.naming.keys === "haiku" ? { path: key } : { path: key, scope: childScope });
+    if (child.ctor.layer === "Dropout") {
+      const known = dropout.find((d) => d.path === key);
+      if (known?.stack) known.stack.callsPerLayer = (known.stack.callsPerLayer ?? 0) + 1;
+      else if (!known) {
+        const entry: NonNullable<SourceInitPlan["dropout"]>[number] = program.naming.keys === "haiku" ? { path: key } : { path: key, scope: childScope };
+        if (stack) entry.stack = { ...(stack.applyDraw === undefined ? {} : { draw: stack.applyDraw }), callsPerLayer: 1 };
+        if (stack?.rngs && !stack.rngs.includes("dropout")) {
+          dropoutMissing = "the original cannot run its layer stack in train mode: nn.scan's split_rngs has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
+        }
+        dropout.push(entry);
+      }
     }
     if (!created.has(key)) {
       created.add(key);
@@ -98,17 +140,18 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
     draws += child.source.callDraws ?? 0;
   };
 
-  // Layer stacks derive their keys in ways not modelled yet (layer_stack, nn.scan over params).
-  const scans = program.modules.some((m) => m.children.some((c) => c.stack));
-  if (scans) return { reason: "the keys of parameters created inside a layer stack are not reproduced yet" };
   const root = moduleOf(program, program.entry.module);
   const entry = root.methods.find((m) => m.name === program.entry.method);
   if (!entry) return { reason: "the entry method is missing" };
   runMethod(root, entry, [], [], 0);
   if (!complete) return { reason: "a parameter's default initializer is not known" };
+  if (nestedStacks) return { reason: "the keys of layer stacks inside layer stacks are not reproduced yet" };
   if (scanDraws) return { reason: "the keys a scanned step draws at every step (dropout) are not reproduced yet" };
-  const withDropout = dropout.length ? { dropout } : {};
-  return { plan: program.naming.keys === "haiku" ? { keys: "haiku", params, draws, ...withDropout } : { keys: "linen", params, ...withDropout } };
+  const withDropout = dropout.length && !dropoutMissing ? { dropout } : {};
+  return {
+    plan: program.naming.keys === "haiku" ? { keys: "haiku", params, draws, ...withDropout } : { keys: "linen", params, ...withDropout },
+    dropoutMissing,
+  };
 }
 
 /** Whether calling this child draws keys beyond its parameters' (dropout), anywhere below it. */

@@ -101,6 +101,8 @@ export interface SourceNaming {
   draws?: string[];
   /** Keys each call draws, even at init (Haiku's `hk.dropout(hk.next_rng_key(), ...)`). */
   callDraws?: number;
+  /** A layer stack: the rng streams the source splits per layer (Linen's split_rngs); others do not reach the layers. */
+  stackRngs?: string[];
 }
 
 /** Default initializers the runtime reproduces exactly, by name. */

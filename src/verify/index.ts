@@ -245,12 +245,11 @@ function checkPlan(t: Translation): CheckPlan {
   const modal = root.methods.find((m) => m.name === program.entry.method)?.params.some((p) => p.modeFlag) ?? false;
   const dropout = program.modules.some((m) => m.children.some((c) => c.ctor.kind === "layer" && c.ctor.layer === "Dropout"));
   const sourceDropout = dropout && t.analysis.sourceInit?.dropout ? t.analysis.sourceInit : undefined;
-  if (modal && dropout && !sourceDropout) {
-    notes.push("train mode not compared: the source's dropout keys could not be reproduced");
-  }
+  const noMasks = t.analysis.sourceDropoutMissing ?? "the source's dropout keys could not be reproduced";
+  if (modal && dropout && !sourceDropout) notes.push(`train mode not compared: ${noMasks}`);
   const stateful = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
   const steps = program.training?.steps ?? [];
-  if (steps.length && dropout && !sourceDropout) notes.push("training steps not compared: the source's dropout keys could not be reproduced");
+  if (steps.length && dropout && !sourceDropout) notes.push(`training steps not compared: ${noMasks}`);
   return {
     methods,
     train: modal && (!dropout || !!sourceDropout) && methods.some((m) => m.main),

@@ -23,7 +23,10 @@ const EXPECTED: Record<string, { params: number; kinds: Record<string, number>; 
   // A parameter and a counter: three successive calls, and the counter they leave.
   toplevel: { params: 2, kinds: { init: 1, output: 1, grad: 1, call: 3, state: 1 } },
   // Five Blocks stacked (layer_stack, nn.scan over params): parameters with a leading layer axis.
-  layers: { params: 2, kinds: { output: 1, grad: 2 }, notes: /layer stack/ },
+  // Haiku's layer_stack: each layer's init keys and dropout masks as the original draws them.
+  "layers/haiku_model": { params: 2, kinds: { init: 2, output: 2, grad: 4 } },
+  // The guide's nn.scan lifts no 'dropout' rng, so the original itself cannot run train mode.
+  "layers/linen_model": { params: 2, kinds: { init: 2, output: 1, grad: 2 }, notes: /train mode not compared: the original cannot run its layer stack in train mode/ },
   // Conv, LayerNorm, strided VALID conv, mean pooling, Linear.
   cnn: { params: 8, kinds: { init: 8, output: 1, grad: 8 } },
   // A cell scanned over time; its parameters are created inside the scan, from the same keys.

@@ -211,7 +211,12 @@ function bindScannedChild(name: string, ctor: Node, lower: MethodLowering, inlin
 interface LayerScan {
   cls: Node;
   length: Expr;
+  /** split_rngs has 'dropout': True; without it the layers get no dropout rng at all. */
+  splitDropout: boolean;
 }
+
+/** split_rngs a scan over layers may have (squashed): the dropout stream split per layer or not lifted at all. */
+const SPLIT_OVER_LAYERS = ['{"params":True}', '{"params":True,"dropout":True}', '{"dropout":True,"params":True}'];
 
 const layerScans = new WeakMap<MethodLowering, Map<string, LayerScan>>();
 
@@ -232,8 +237,9 @@ function scanOverLayers(node: Node, lower: MethodLowering, inline: InlineContext
     const args = bindArguments(right, NN_SCAN_PARAMS, "nn.scan", lower.diags);
     const squash = (k: string) => args.get(k)?.text.replace(/'/g, '"').replace(/\s/g, "");
     if (squash("variable_axes") !== '{"params":0}') return undefined; // not over layers: the lifted-cell form handles it
+    const split = squash("split_rngs");
     const problems = [
-      squash("split_rngs") !== '{"params":True}' && "split_rngs other than {'params': True}",
+      !SPLIT_OVER_LAYERS.includes(split ?? "") && "split_rngs other than {'params': True} or {'params': True, 'dropout': True}",
       !args.get("length") && "no length",
       ...["variable_broadcast", "variable_carry", "in_axes", "out_axes", "reverse", "unroll"].filter((k) => args.get(k)).map((k) => `${k}=`),
     ].filter(Boolean);
@@ -241,7 +247,7 @@ function scanOverLayers(node: Node, lower: MethodLowering, inline: InlineContext
       lower.unsupported(right, `nn.scan over layers with ${problems.join(", ") || "no module"}`);
       return [];
     }
-    scans.set(left.text, { cls: args.get("target")!, length: lower.expr(args.get("length")!) });
+    scans.set(left.text, { cls: args.get("target")!, length: lower.expr(args.get("length")!), splitDropout: split!.includes('"dropout":True') });
     return [];
   }
 
@@ -262,6 +268,7 @@ function scanOverLayers(node: Node, lower: MethodLowering, inline: InlineContext
     return [];
   }
   built.child.stack = { length: scan.length };
+  built.child.source.stackRngs = scan.splitDropout ? ["params", "dropout"] : ["params"];
   const carry = lower.expr(positional[0]);
   lower.declareLocal(targets[0].text);
   return [{ kind: "assign", target: targets[0].text, value: { kind: "callChild", child: built.child.attr, method: "__call__", args: [carry], span: spanOf(right) }, span: spanOf(a) }];
