@@ -8,6 +8,7 @@ import { liftModes } from "./modes.js";
 import { moduleOf } from "./order.js";
 import { buildParamMap, type ParamMapEntry } from "./params.js";
 import { inferShapes } from "./shapes.js";
+import { checkStacks } from "./stacks.js";
 import { sourceInitPlan, type SourceInitPlan } from "./source-init.js";
 
 export interface Analysis {
@@ -25,6 +26,7 @@ export interface Analysis {
 
 export function analyze(program: Program, diags: DiagnosticBag): Analysis {
   liftModes(program, diags);
+  checkStacks(program, diags);
   inferShapes(program, diags);
   diags.throwIfErrors();
 

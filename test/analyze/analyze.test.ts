@@ -74,3 +74,18 @@ describe("train/eval flags that cannot be lifted are reported", () => {
     }
   });
 });
+
+test("a layer stack whose layers keep batch-norm statistics is reported at the stack, not translated", () => {
+  const text = fixture("layers/haiku_model.py").replace(
+    "x = hk.dropout(hk.next_rng_key(), 0.5 if training else 0, x)",
+    "x = hk.BatchNorm(True, True, 0.9)(x, is_training=training)",
+  );
+  const { program } = recognizeText(text);
+  const diags = new DiagnosticBag("input.py");
+  expect(() => analyze(program!, diags)).toThrow(DiagnosticError);
+  const line = text.split("\n").findIndex((l) => l.includes("@hk.experimental.layer_stack")) + 1;
+  expect(diags.items).toContainEqual(
+    expect.objectContaining({ code: "NNX201", message: expect.stringContaining("batch norm's running statistics") }),
+  );
+  expect(diags.items[0].span!.line).toBeGreaterThanOrEqual(line);
+});
