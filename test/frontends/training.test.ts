@@ -149,6 +149,17 @@ describe("training code nnxport cannot translate is reported at its line", () =>
     );
   });
 
+  test("a step that drops the batch statistics the model updated", () => {
+    const text = fixture("state/haiku_model.py")
+      .replace("logits, batch_stats = model.apply(", "logits, _ = model.apply(")
+      .replace("        return loss, batch_stats\n\n    grads, batch_stats = jax.grad(loss_fn, has_aux=True)(params, batch_stats)", "        return loss\n\n    grads = jax.grad(loss_fn)(params, batch_stats)")
+      .replace("    return params, batch_stats\n", "    return params\n");
+    expect(text).toContain("grads = jax.grad(loss_fn)(params, batch_stats)");
+    expect(diagnose(text)).toContainEqual(
+      expect.objectContaining({ code: "NNX201", message: expect.stringContaining("discards the model's updated state"), span: expect.objectContaining({ line: lineOf(text, "logits, _ = model.apply(") }) }),
+    );
+  });
+
   test("a step parameter nnxport cannot place", () => {
     const text = base.replace("def train_step(key, params, inputs, labels):", "def train_step(key, params, inputs, labels, lr):");
     expect(diagnose(text)).toContainEqual(expect.objectContaining({ code: "NNX201", message: expect.stringContaining("'lr'"), span: expect.objectContaining({ line: lineOf(text, "def train_step") }) }));

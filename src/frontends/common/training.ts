@@ -163,7 +163,7 @@ class StepReader {
   private readonly roles = new Map<string, StepRole>();
   private readonly lossFns = new Map<string, Node>();
   private readonly bindings = new Map<string, Binding>();
-  private loss?: { body: Stmt[]; method: string; modeArgs: Record<string, boolean> };
+  private loss?: { body: Stmt[]; method: string; modeArgs: Record<string, boolean>; updatesState: boolean; at: Node };
   private update?: TrainStep["update"];
   private returns: StepResult[] = [];
   private readonly trainStateFields: Record<string, string> = {};
@@ -187,6 +187,11 @@ class StepReader {
     if (!this.loss) {
       this.unsupported(this.fn, "a training step whose gradient is not taken of a loss function defined inside it");
       return undefined;
+    }
+    // The translated model keeps the statistics it updates; a step that drops them would differ.
+    const keepsState = this.returns.includes("state") || (this.returns.includes("trainState") && Object.keys(this.trainStateFields).length > 0);
+    if (this.loss.updatesState && !keepsState && this.diags.errorCount === before) {
+      this.unsupported(this.loss.at, "a step that discards the model's updated state (the translated model keeps it: return it from the loss with has_aux and from the step)");
     }
     if (!this.update && this.diags.errorCount === before) this.unsupported(this.fn, "a training step that does not update the parameters (with jax.tree_util.tree_map or apply_gradients)");
     const params: StepParam[] = [];
@@ -363,7 +368,7 @@ class StepReader {
       else this.unsupported(arg ?? node, `the mode flag '${flag}' passed as anything but True or False`);
     }
     this.labelRoles(method.body);
-    return { body: method.body, method: call.method, modeArgs };
+    return { body: method.body, method: call.method, modeArgs, updatesState: call.returnsState, at: node };
   }
 
   /** `model.apply`, or `state.apply_fn` of a TrainState parameter. */
