@@ -108,4 +108,4 @@ export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
 // Source-faithful initialization for translated programs
-export { initFromSource, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";
+export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";

@@ -41,6 +41,11 @@ export interface SourceInit {
   draws?: number;
   /** The model's Dropout layers; Linen: with the scope path its masks' keys are derived in. */
   dropout?: SourceDropout[];
+  /**
+   * Variables (dotted paths) the source creates during init's own forward pass
+   * (Haiku's batch-norm averages, made by set_state), and that pass's mode.
+   */
+  fromCall?: { keep: string[]; train?: boolean };
 }
 
 export interface SourceDropout {
@@ -123,6 +128,30 @@ class HaikuStackKeys {
     // split(key, n)[i] does not depend on n (threefry hashes the index alone).
     this.layers[i] ??= new HaikuKeySequence(split(this.applyKey, i + 1)[i]);
     return this.layers[i];
+  }
+}
+
+/**
+ * Replays the source's init call (`run`, on its sample input, in its mode) and
+ * keeps what it set in `plan.fromCall.keep`; every other variable is put back.
+ */
+export function stateFromInitCall(model: object, plan: SourceInit, run: () => unknown): void {
+  const { keep = [], train } = plan.fromCall ?? {};
+  const kept = new Set(keep);
+  const saved = toFlatState(state(model))
+    .map(([path, v]) => [path.join("."), v as Variable] as const)
+    .filter(([path]) => !kept.has(path))
+    .map(([path, v]) => [v, v.value instanceof tf.Tensor ? tf.clone(v.value) : v.value] as const);
+  const modal = model as { train?: () => void; eval?: () => void };
+  if (train === true) modal.train?.();
+  if (train === false) modal.eval?.();
+  try {
+    tf.tidy(() => {
+      run();
+    });
+  } finally {
+    for (const [v, value] of saved) v.value = value;
+    if (train === false) modal.train?.(); // a new module is in training mode
   }
 }
 

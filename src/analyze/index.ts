@@ -1,7 +1,7 @@
 // analyze: completes the module model for an eager NNX program: train/eval
 // modes, input sizes, the entry's concrete configuration and the param map.
 import type { DiagnosticBag } from "../diagnostics.js";
-import type { Program } from "../ir/model.js";
+import type { Program, SampleInput } from "../ir/model.js";
 import { inputParams } from "../ir/walk.js";
 import { evaluate, type Value } from "./evaluate.js";
 import { liftModes } from "./modes.js";
@@ -22,6 +22,8 @@ export interface Analysis {
   sourceInitMissing?: string;
   /** Why the source's dropout masks cannot be reproduced, when the plan has none for a model with dropout. */
   sourceDropoutMissing?: string;
+  /** The constant sample inputs the seeded factory replays init's own call with (plan `fromCall`). */
+  sourceInitInputs?: SampleInput[];
 }
 
 export function analyze(program: Program, diags: DiagnosticBag): Analysis {
@@ -55,6 +57,6 @@ export function analyze(program: Program, diags: DiagnosticBag): Analysis {
   diags.throwIfErrors();
   const paramMap = buildParamMap(program, entryConfig, diags);
   diags.throwIfErrors();
-  const { plan, reason, dropoutMissing } = sourceInitPlan(program);
-  return { program, entryConfig, paramMap, sourceInit: plan, sourceInitMissing: reason, sourceDropoutMissing: dropoutMissing };
+  const { plan, reason, dropoutMissing, initInputs } = sourceInitPlan(program);
+  return { program, entryConfig, paramMap, sourceInit: plan, sourceInitMissing: reason, sourceDropoutMissing: dropoutMissing, sourceInitInputs: initInputs };
 }

@@ -3,7 +3,7 @@
 // default initializer and its key (Linen: scope path and make_rng count;
 // Haiku: position in the init call's key sequence).
 import { LAYERS } from "../ir/layers.js";
-import type { Child, Expr, Method, ModuleDef, Program } from "../ir/model.js";
+import type { Child, Expr, Method, ModuleDef, Program, SampleInput } from "../ir/model.js";
 import { nnxName } from "../ir/naming.js";
 import { moduleOf } from "./order.js";
 
@@ -15,7 +15,13 @@ import type { SourceInit as SourceInitPlan, SourceInitParam } from "../../runtim
  * The plan, or why there is none (then no seed-exact construction is offered
  * and verify copies weights instead).
  */
-export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reason?: string; dropoutMissing?: string } {
+export function sourceInitPlan(program: Program): {
+  plan?: SourceInitPlan;
+  reason?: string;
+  dropoutMissing?: string;
+  /** The sample inputs init's own call gets, when the plan has `fromCall`. */
+  initInputs?: SampleInput[];
+} {
   const params: SourceInitParam[] = [];
   const counters = new Map<string, number>();
   const created = new Set<string>();
@@ -23,6 +29,8 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
   let complete = true;
   let scanDraws = false;
   let nestedStacks = false;
+  /** Variables that start from what init's own call sets them to. */
+  const fromCall: string[] = [];
   const dropout: NonNullable<SourceInitPlan["dropout"]> = [];
   /** Inside a layer stack: how its layers' keys derive (Haiku: from which outer draws). */
   let stack: { draw?: number; applyDraw?: number; rngs?: string[] } | undefined;
@@ -123,6 +131,7 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
         dropout.push(entry);
       }
     }
+    for (const name of child.source.initialFromCall ?? []) if (!fromCall.includes(`${key}.${name}`)) fromCall.push(`${key}.${name}`);
     if (!created.has(key)) {
       created.add(key);
       const { init = {}, draws: drawing = [] } = child.source;
@@ -148,8 +157,18 @@ export function sourceInitPlan(program: Program): { plan?: SourceInitPlan; reaso
   if (nestedStacks) return { reason: "the keys of layer stacks inside layer stacks are not reproduced yet" };
   if (scanDraws) return { reason: "the keys a scanned step draws at every step (dropout) are not reproduced yet" };
   const withDropout = dropout.length && !dropoutMissing ? { dropout } : {};
+  let initCall: ReturnType<typeof initCallOf> = {};
+  if (fromCall.length) {
+    initCall = initCallOf(program, entry, dropout.length > 0);
+    if (!initCall.call) return { reason: initCall.missing };
+  }
   return {
-    plan: program.naming.keys === "haiku" ? { keys: "haiku", params, draws, ...withDropout } : { keys: "linen", params, ...withDropout },
+    plan: {
+      ...(program.naming.keys === "haiku" ? { keys: "haiku", params, draws } : { keys: "linen", params }),
+      ...withDropout,
+      ...(initCall.call ? { fromCall: { keep: fromCall, ...(initCall.call.train === undefined ? {} : { train: initCall.call.train }) } } : {}),
+    },
+    initInputs: initCall.call?.inputs,
     dropoutMissing,
   };
 }
@@ -159,4 +178,19 @@ function drawsPerCall(program: Program, child: Child, depth = 0): boolean {
   if (child.ctor.kind === "layer") return child.ctor.layer === "Dropout";
   const def = moduleOf(program, child.ctor.module);
   return depth < 16 && def.children.some((c) => drawsPerCall(program, c, depth + 1));
+}
+
+/**
+ * The init call's mode and constant sample inputs, which the seeded factory
+ * replays so that variables the source creates during that call start alike.
+ */
+function initCallOf(program: Program, entry: Method, dropout: boolean): { call?: { train?: boolean; inputs: SampleInput[] }; missing?: string } {
+  const flags = entry.params.filter((p) => p.modeFlag && program.entry.modeArgs[p.name] !== undefined);
+  const modes = new Set(flags.map((p) => program.entry.modeArgs[p.name] === p.modeFlag!.trainWhen));
+  if (modes.size > 1) return { missing: "the init call's flags disagree on train or eval mode" };
+  const train = modes.size === 1 ? [...modes][0] : undefined;
+  if (train && dropout) return { missing: "the init call runs dropout in train mode, and batch norm's averages start from that call" };
+  const inputs = program.entry.inputs;
+  if (!inputs.every((i) => i.fill)) return { missing: "batch norm's averages start from the init call's sample input, which is not constant (jnp.ones or jnp.zeros)" };
+  return { call: { train, inputs } };
 }

@@ -41,7 +41,7 @@ export function emit(analysis: Analysis, options: EmitOptions): string {
   emitFactory(file, analysis);
   emitSeededFactory(file, analysis, program.origin);
   usesJnp = emitTraining(file, analysis) || usesJnp;
-  if (usesJnp) runtimeImport.insertNamedImport(0, "jnp");
+  if (usesJnp || (analysis.sourceInit?.fromCall && analysis.sourceInitInputs)) runtimeImport.insertNamedImport(0, "jnp");
   const header =
     `${GENERATED_MARKER} ${options.version} from ${options.sourceLabel} (${program.origin}).\n` +
     "// Regenerate with `nnxport convert` rather than editing by hand.\n\n";
@@ -155,6 +155,18 @@ function construct(c: Child, ctx: ExprContext, modules: Map<string, ModuleDef>):
   return `new ${layer.className}(${[...positional, `{ ${[...named, "rngs"].join(", ")} }`].join(", ")})`;
 }
 
+/** Variables the source's init creates in its own forward pass start from that pass, replayed. */
+function initCall(analysis: Analysis): string[] {
+  const inputs = analysis.sourceInitInputs;
+  if (!analysis.sourceInit?.fromCall || !inputs) return [];
+  const args = inputs.map((i) => `jnp.${i.fill}([${i.shape.join(", ")}], "${i.dtype}")`).join(", ");
+  const { entry } = analysis.program;
+  return [
+    "// The original's init runs the model once on its sample input; batch norm's averages start from that call.",
+    `nnx.stateFromInitCall(model, SOURCE_INIT, () => model.${methodName(entry.method)}(${args}));`,
+  ];
+}
+
 /** The source's own initial parameters for a seed, when analysis knows how it draws them. */
 function emitSeededFactory(file: SourceFile, analysis: Analysis, origin: string): void {
   const plan = analysis.sourceInit;
@@ -174,6 +186,7 @@ function emitSeededFactory(file: SourceFile, analysis: Analysis, origin: string)
     statements: [
       `const model = ${factoryName(module)}(new nnx.Rngs(seed));`,
       "nnx.initFromSource(model, SOURCE_INIT, seed);",
+      ...initCall(analysis),
       "return model;",
     ],
   });

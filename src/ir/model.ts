@@ -101,6 +101,8 @@ export interface SourceNaming {
   draws?: string[];
   /** Keys each call draws, even at init (Haiku's `hk.dropout(hk.next_rng_key(), ...)`). */
   callDraws?: number;
+  /** Variables whose initial value is what the source's init call sets them to (Haiku's EMA averages). */
+  initialFromCall?: string[];
   /** A layer stack: the rng streams the source splits per layer (Linen's split_rngs); others do not reach the layers. */
   stackRngs?: string[];
 }
@@ -159,6 +161,8 @@ export interface SampleInput {
   name: string;
   shape: number[];
   dtype: "float32" | "int32";
+  /** The source's sample values, when they are constant (`jnp.ones(...)`). */
+  fill?: "ones" | "zeros";
 }
 
 /** What the source program builds and calls: the root of the translated model. */

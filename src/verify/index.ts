@@ -88,7 +88,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   const { loadSafetensors } = await import("../../runtime/safetensors.js");
   const { tensors } = loadSafetensors(reference.bytes);
   const generated = await importGenerated(translation.code);
-  checkSourceInit(translation, generated, tensors, runtime, options.seed ?? 0, report);
+  checkSourceInit(translation, generated, tensors, runtime, options.seed ?? 0, report, tolerance);
   const model = (generated[translation.paramMap.factory] as (r: unknown) => Module)(new nnx.Rngs(options.seed ?? 0));
   try {
     report.params = loadParams(translation, model, tensors, runtime);
@@ -263,7 +263,7 @@ function checkPlan(t: Translation): CheckPlan {
 /** The translation's own initial parameters for the seed, against the original's (before any weights are copied). */
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
 
-function checkSourceInit(t: Translation, generated: Record<string, unknown>, tensors: Record<string, Tensor>, runtime: Runtime, seed: number, report: VerifyReport): void {
+function checkSourceInit(t: Translation, generated: Record<string, unknown>, tensors: Record<string, Tensor>, runtime: Runtime, seed: number, report: VerifyReport, tolerance: Tolerance): void {
   const factory = t.paramMap.seededFactory;
   if (!factory) {
     report.notes.push(`initial parameters not compared: ${t.analysis.sourceInitMissing ?? "not reproduced"}; weights are copied instead`);
@@ -279,6 +279,14 @@ function checkSourceInit(t: Translation, generated: Record<string, unknown>, ten
       if (!v || !expected) continue; // reported by the parameter tree check
       // Drawn with JAX's own algorithms (runtime/random), so equal to the bit: no tolerance.
       report.checks.push(check(`init ${entry.source} → ${entry.nnx}`, "init", v.value as Tensor, reshaped(expected, entry.shape, runtime.tf), EXACT));
+    }
+    // The state the model starts with: both frameworks' init return the initializers' values
+    // (Haiku collects the initial state, Linen's updates are guarded by is_initializing()).
+    for (const entry of t.paramMap.params.filter((p) => p.type !== "Param")) {
+      const v = variables.get(entry.nnx);
+      const expected = tensors[`initstate/${entry.source}`] ?? tensors[`param/${entry.source}`];
+      if (!v || !expected) continue;
+      report.checks.push(check(`init state ${entry.source} → ${entry.nnx}`, "state", v.value as Tensor, reshaped(expected, entry.shape, runtime.tf), tolerance));
     }
   } finally {
     if (model) runtime.nnx.dispose(model);

@@ -21,7 +21,7 @@ const EXPECTED: Record<string, { params: number; kinds: Record<string, number>; 
   "methods/haiku_model": { params: 4, kinds: { init: 4, output: 2, grad: 8 }, notes: /call\(\) not compared/ },
   "methods/linen_model": { params: 4, kinds: { init: 4, output: 3, grad: 12 } },
   // A parameter and a counter: three successive calls, and the counter they leave.
-  toplevel: { params: 2, kinds: { init: 1, output: 1, grad: 1, call: 3, state: 1 } },
+  toplevel: { params: 2, kinds: { init: 1, output: 1, grad: 1, call: 3, state: 2 } },
   // Five Blocks stacked (layer_stack, nn.scan over params): parameters with a leading layer axis.
   // Haiku's layer_stack: each layer's init keys and dropout masks as the original draws them.
   "layers/haiku_model": { params: 2, kinds: { init: 2, output: 2, grad: 4 } },

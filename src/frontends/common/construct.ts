@@ -118,7 +118,7 @@ export function buildChild(
     attr ?? snakeCase(layer ? layer.layer : def!.name),
     {
       ctor: layer ? { kind: "layer", layer: layer.layer, options: built.options } : { kind: "module", module: def!.name, args: built.options },
-      source: { segment, leaves: layer?.leaves, keepdims: layer?.keepdims, init: layer?.init, draws: layer?.draws },
+      source: { segment, leaves: layer?.leaves, keepdims: layer?.keepdims, init: layer?.init, draws: layer?.draws, initialFromCall: layer?.initialFromCall },
       ...(attr === undefined && lower.currentMethod ? { builtIn: lower.currentMethod } : {}),
       span: spanOf(ctor),
     },

@@ -85,7 +85,8 @@ export class TopLevel {
     const shape = shapeNode && intTuple(this.definition(shapeNode));
     if (!shape) return undefined;
     const dtype = args.keywords.dtype && /int/.test(args.keywords.dtype.text) ? "int32" : "float32";
-    return { name, shape, dtype };
+    const fill = fn.endsWith(".ones") ? "ones" : fn.endsWith(".zeros") ? "zeros" : undefined;
+    return fill ? { name, shape, dtype, fill } : { name, shape, dtype };
   }
 }
 

@@ -7,6 +7,7 @@ SPEC: {file, framework, object, flags: {call_name: {init: bool, eval: bool}}, tr
 Prints one JSON line: {"ok": true, ...} or {"ok": false, "error": {kind, message, file, line}}.
 Tensor names in the output: input/<name>, output, cotangent, param/<path>, grad/<path>, where
 <path> is the framework's own flat variable path (model/block/linear/w, params/Block_0/Dense_0/kernel).
+initstate/<path>: the state init leaves with the source's own constant sample values (jnp.ones).
 With `train`, also train/output, train/param/<path> (every variable after one train-mode call)
 and train/grad/<path> (gradients in train mode). With `calls` = n, calls/<i>/output for n
 successive calls threading the state, and calls/param/<path> for the state they leave. Each other method M: method/M/input/<name>,
@@ -238,6 +239,14 @@ def main():
 
     try:
         params, state = framework.init(key, xs, init_kw)
+        # State made during init's own forward pass (Haiku's batch-norm averages) depends on the
+        # sample values: the source's own, where they are constants, give the initial state.
+        # (The checks below start from the state of random inputs: constant rows make variances 0.)
+        fills = {"ones": np.ones, "zeros": np.zeros}
+        if any(i.get("fill") for i in spec["inputs"]):
+            init_xs = [fills[i["fill"]](i["shape"], i["dtype"]) if i.get("fill") else x for i, x in zip(spec["inputs"], xs)]
+            for k, v in framework.flat_state(framework.init(key, init_xs, init_kw)[1]).items():
+                tensors[f"initstate/{k}"] = v
         for m in spec["methods"]:
             if m["main"]:
                 record("", m["apply"], xs, eval_kw, state)
