@@ -38,7 +38,12 @@ export function scanLayers<T extends object>(stacked: T, carry: tf.Tensor, step:
     try {
       for (let i = 0; i < length; i++) {
         vars.forEach((v, k) => v.setRawValue(tf.gather(whole[k], i)));
-        x = step(stacked, x);
+        const y = step(stacked, x);
+        // Each layer feeds the next, so a layer must keep the shape of what it is given.
+        if (JSON.stringify(y.shape) !== JSON.stringify(x.shape)) {
+          throw new Error(`nnx.scanLayers: layer ${i} maps shape [${x.shape}] to [${y.shape}]; the layers of a stack must keep the shape`);
+        }
+        x = y;
       }
     } finally {
       vars.forEach((v, k) => v.setRawValue(whole[k]));
