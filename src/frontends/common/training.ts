@@ -6,11 +6,12 @@
 // `apply({'params': ...}, *inputs, rngs=, mutable=)`) is the frontend's part.
 import type { DiagnosticBag } from "../../diagnostics.js";
 import type { Expr, ModuleDef, Stmt } from "../../ir/model.js";
-import { OPTIMIZER_OPTIONS, type OptimizerDef, type StepParam, type StepResult, type StepRole, type Training, type TrainStep } from "../../ir/training.js";
+import { type OptimizerDef, type StepParam, type StepResult, type StepRole, type Training, type TrainStep } from "../../ir/training.js";
 import { expressions } from "../../ir/walk.js";
 import { spanOf, type Node } from "../../parse/parser.js";
 import { callArguments, firstLine, methodParams, MethodLowering, ModuleScope, unsupported, type LoweringHooks } from "./lower.js";
-import { literal, type TopLevel } from "./toplevel.js";
+import { calleeOf, findOptimizer } from "./optimizer.js";
+import type { TopLevel } from "./toplevel.js";
 
 /** One application of the model, as the frontend reads it. */
 export interface AppliedCall {
@@ -41,14 +42,12 @@ export interface TrainingContext {
 
 const GRADS = ["jax.grad", "jax.value_and_grad"];
 const TREE_MAPS = ["jax.tree_util.tree_map", "jax.tree.map", "jax.tree_map"];
-const TRAIN_STATE = "flax.training.train_state.TrainState";
-const OPTIMIZERS: Record<string, OptimizerDef["transform"]> = { "optax.sgd": "sgd", "optax.adam": "adam", "optax.adamw": "adamw" };
 
 /** The file's training code: every top-level function that takes jax.grad of something. */
 export function recognizeTraining(ctx: TrainingContext): Training | undefined {
   const functions = [...ctx.top.functions.values()].filter((fn) => findCall(fn, (c) => GRADS.includes(resolveCallee(ctx, c))));
   if (functions.length === 0) return undefined;
-  const optimizer = findOptimizer(ctx);
+  const optimizer = findOptimizer(ctx.top, ctx.object, ctx.diags);
   const steps = functions.map((fn) => new StepReader(fn, ctx, optimizer).read()).filter((s): s is TrainStep => !!s);
   if (steps.some((s) => s.update.kind === "optimizer") && !optimizer) {
     ctx.diags.error("NNX301", "the step applies an optimizer, but no top-level `TrainState.create(apply_fn=..., params=..., tx=optax...)` or `tx = optax...(...)` was found", steps[0].span);
@@ -57,95 +56,12 @@ export function recognizeTraining(ctx: TrainingContext): Training | undefined {
 }
 
 function resolveCallee(ctx: TrainingContext, call: Node): string {
-  return ctx.top.imports.resolve(call.childForFieldName("function")!) ?? "";
+  return calleeOf(ctx.top, call);
 }
 
 function findCall(node: Node, test: (call: Node) => boolean): boolean {
   if (node.type === "call" && test(node)) return true;
   return node.namedChildren.some((c) => findCall(c, test));
-}
-
-/**
- * The file's optimizer: a TrainState's
- * (`state = TrainState.create(apply_fn=model.apply, params=params, tx=optax.adam(1e-3))`),
- * or else an optax transform bound at the top level (`tx = optax.adam(1e-3)`).
- */
-function findOptimizer(ctx: TrainingContext): OptimizerDef | undefined {
-  const { top, diags } = ctx;
-  const subclasses = new Map(top.classesDerivedFrom([TRAIN_STATE]).map((c) => [c.name, c]));
-  for (const [name, value] of top.assignments) {
-    if (value.type !== "call") continue;
-    const fn = value.childForFieldName("function")!;
-    const isCreate =
-      top.imports.resolve(fn) === `${TRAIN_STATE}.create` ||
-      (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "create" && subclasses.has(fn.childForFieldName("object")!.text));
-    if (!isCreate) continue;
-    const { keywords } = callArguments(value);
-    const subclass = fn.type === "attribute" ? subclasses.get(fn.childForFieldName("object")!.text) : undefined;
-    const fields = subclass ? annotatedFields(subclass.body) : [];
-    for (const [k, v] of Object.entries(keywords)) {
-      if (!["apply_fn", "params", "tx", ...fields].includes(k)) unsupported(diags, v.parent ?? v, `TrainState.create's argument '${k}='`);
-    }
-    if (keywords.apply_fn?.text !== `${ctx.object}.apply`) {
-      unsupported(diags, keywords.apply_fn ?? value, `a TrainState whose apply_fn is not ${ctx.object}.apply`);
-      return undefined;
-    }
-    if (!keywords.tx) {
-      unsupported(diags, value, "a TrainState without tx=");
-      return undefined;
-    }
-    const tx = readTransform(ctx, top.definition(keywords.tx), true);
-    return tx && { object: name, via: "trainState", ...tx, fields, span: spanOf(value) };
-  }
-  for (const [name, value] of top.assignments) {
-    if (value.type !== "call" || !resolveCallee(ctx, value).startsWith("optax.")) continue;
-    const tx = readTransform(ctx, value, false);
-    if (tx) return { object: name, via: "transform", ...tx, fields: [], span: spanOf(value) };
-  }
-  return undefined;
-}
-
-/** `optax.adam(1e-3, b1=0.8)`: the transform, its learning rate and its options, all constants. */
-function readTransform(ctx: TrainingContext, tx: Node, required: boolean) {
-  const { top, diags } = ctx;
-  const transform = tx.type === "call" ? OPTIMIZERS[resolveCallee(ctx, tx)] : undefined;
-  if (!transform) {
-    if (required) unsupported(diags, tx, `the optimizer '${firstLine(tx)}' (optax.sgd, optax.adam and optax.adamw are supported)`);
-    return undefined;
-  }
-  const constant = (node: Node, what: string): Expr | undefined => {
-    const value = top.definition(node);
-    if (["integer", "float", "true", "false", "unary_operator"].includes(value.type)) return literal(value, diags);
-    unsupported(diags, node, `${what} '${firstLine(node)}' (a number, or a top-level name bound to one, is supported)`);
-    return undefined;
-  };
-  const args = callArguments(tx);
-  const lr = args.keywords.learning_rate ?? args.positional[0];
-  if (!lr) {
-    unsupported(diags, tx, "an optimizer without a learning rate");
-    return undefined;
-  }
-  const learningRate = constant(lr, `optax.${transform}'s learning rate`);
-  const options: Record<string, Expr> = {};
-  for (const [k, v] of Object.entries(args.keywords)) {
-    if (k === "learning_rate") continue;
-    if (!OPTIMIZER_OPTIONS[transform].includes(k)) {
-      unsupported(diags, v.parent ?? v, `optax.${transform}'s argument '${k}='`);
-      continue;
-    }
-    const value = constant(v, `optax.${transform}'s ${k}`);
-    if (value) options[k] = value;
-  }
-  if (args.positional.length > 1) unsupported(diags, args.positional[1], `optax.${transform}'s arguments after the learning rate, unless given by keyword`);
-  return learningRate && { transform, learningRate, options };
-}
-
-/** `batch_stats: Any` in a class body. */
-function annotatedFields(body: Node): string[] {
-  return body.namedChildren
-    .map((stmt) => (stmt.type === "expression_statement" ? stmt.namedChild(0) : null))
-    .filter((a): a is Node => a?.type === "assignment" && !!a.childForFieldName("type"))
-    .map((a) => a.childForFieldName("left")!.text);
 }
 
 /** What a name inside the step stands for. */
