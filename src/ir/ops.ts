@@ -13,6 +13,8 @@ export interface OpSpec {
   shape: "elementwise" | "swapaxes" | "concatenate" | "create" | "reduce" | "oneHot";
   /** Keyword arguments it takes (`axis`). */
   attrs?: string[];
+  /** Its arguments' names, so they may be given by keyword (`labels=...`). */
+  names?: string[];
 }
 
 export const OPS: Record<string, OpSpec> = {
@@ -29,11 +31,11 @@ export const OPS: Record<string, OpSpec> = {
   mean: { arity: 1, shape: "reduce", attrs: ["axis"] },
   sum: { arity: 1, shape: "reduce", attrs: ["axis"] },
   // Losses (optax), per example: the class axis is reduced away.
-  softmaxCrossEntropyWithIntegerLabels: { arity: 2, shape: "reduce" },
-  softmaxCrossEntropy: { arity: 2, shape: "reduce" },
-  l2Loss: { arity: 2, shape: "elementwise" },
-  squaredError: { arity: 2, shape: "elementwise" },
+  softmaxCrossEntropyWithIntegerLabels: { arity: 2, shape: "reduce", names: ["logits", "labels"] },
+  softmaxCrossEntropy: { arity: 2, shape: "reduce", names: ["logits", "labels"] },
+  l2Loss: { arity: 2, shape: "elementwise", names: ["predictions", "targets"] },
+  squaredError: { arity: 2, shape: "elementwise", names: ["predictions", "targets"] },
   zeros: { arity: 1, shape: "create" },
   ones: { arity: 1, shape: "create" },
-  oneHot: { arity: 2, shape: "oneHot" },
+  oneHot: { arity: 2, shape: "oneHot", names: ["x", "num_classes"] },
 };

@@ -87,6 +87,19 @@ test("the plain optax loop around a top-level loss: opt_state is the optimizer, 
   expect(JSON.stringify(steps[0].loss)).not.toContain('"id":"x"');
 });
 
+test("loss arguments by keyword: optax.softmax_cross_entropy(logits=..., labels=jax.nn.one_hot(...))", () => {
+  const text = plainOptax().replace(
+    "optax.softmax_cross_entropy(logits, jax.nn.one_hot(y, 10))",
+    "optax.softmax_cross_entropy(labels=jax.nn.one_hot(y, num_classes=10), logits=logits)",
+  );
+  expect(text).toContain("labels=jax.nn.one_hot");
+  const { program, diagnostics } = recognizeText(text);
+  expect(diagnostics).toEqual([]);
+  const [step] = program!.training!.steps;
+  expect(step.params.find((p) => p.name === "labels")!.role).toEqual({ kind: "labels", classes: true });
+  expect(neutral({ steps: [step] } as Training)).toEqual(neutral({ steps: [recognizeText(plainOptax()).program!.training!.steps[0]] } as Training));
+});
+
 /** The Basic Example (Haiku) trained by a plain optax loop around a top-level loss. */
 function plainOptax(): string {
   const base = fixture("training/haiku_model.py");

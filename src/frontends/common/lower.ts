@@ -304,12 +304,17 @@ export class MethodLowering {
   private opCall(op: string, node: Node): Expr {
     const { positional, keywords } = callArguments(node);
     const accepted = OPS[op]?.attrs ?? [];
+    const names = OPS[op]?.names ?? [];
     const attrs: Record<string, Expr> = {};
+    const byName: Node[] = [...positional];
     for (const [k, v] of Object.entries(keywords)) {
-      if (accepted.includes(k)) attrs[k] = this.expr(v);
+      const at = names.indexOf(k);
+      if (at >= positional.length) byName[at] = v;
+      else if (accepted.includes(k)) attrs[k] = this.expr(v);
       else this.unsupported(v.parent ?? v, `the keyword argument '${k}=' here`);
     }
-    const args = positional.map((a) => this.expr(a));
+    if (Array.from(byName).some((a) => !a)) return this.unsupported(node, `leaving out an argument of '${firstLine(node.childForFieldName("function")!)}' before one given by keyword`);
+    const args = byName.map((a) => this.expr(a));
     return Object.keys(attrs).length ? { kind: "op", op, args, attrs, span: spanOf(node) } : { kind: "op", op, args, span: spanOf(node) };
   }
 
