@@ -100,6 +100,17 @@ test("loss arguments by keyword: optax.softmax_cross_entropy(logits=..., labels=
   expect(neutral({ steps: [step] } as Training)).toEqual(neutral({ steps: [recognizeText(plainOptax()).program!.training!.steps[0]] } as Training));
 });
 
+test("a gradient function bound to a name first: grad_fn = jax.value_and_grad(loss_fn); loss, grads = grad_fn(...)", () => {
+  const text = plainOptax().replace(
+    "    loss, grads = jax.value_and_grad(loss_fn)(params, inputs, labels, key)",
+    "    grad_fn = jax.value_and_grad(loss_fn)\n    loss, grads = grad_fn(params, inputs, labels, key)",
+  );
+  expect(text).toContain("grad_fn = jax.value_and_grad(loss_fn)");
+  const { program, diagnostics } = recognizeText(text);
+  expect(diagnostics).toEqual([]);
+  expect(neutral(program!.training)).toEqual(neutral(recognizeText(plainOptax()).program!.training));
+});
+
 /** The Basic Example (Haiku) trained by a plain optax loop around a top-level loss. */
 function plainOptax(): string {
   const base = fixture("training/haiku_model.py");

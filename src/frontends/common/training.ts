@@ -83,6 +83,8 @@ class StepReader {
   private update?: TrainStep["update"];
   private returns: StepResult[] = [];
   private readonly trainStateFields: Record<string, string> = {};
+  /** Locals bound to a gradient transform of a loss (`grad_fn = jax.grad(loss_fn)`). */
+  private readonly gradFns = new Map<string, Node>();
   /** Fields of the file's TrainState subclass. */
   private readonly fields: string[];
 
@@ -159,7 +161,13 @@ class StepReader {
 
   /** `grads = jax.grad(loss_fn[, has_aux=True])(params, ...)` and value_and_grad's forms. */
   private gradient(left: Node, call: Node): boolean {
-    const transform = call.childForFieldName("function")!;
+    // `grad_fn = jax.value_and_grad(loss_fn)` now, `grad_fn(params)` later.
+    if (left.type === "identifier" && GRADS.includes(resolveCallee(this.ctx, call))) {
+      this.gradFns.set(left.text, call);
+      return true;
+    }
+    const callee = call.childForFieldName("function")!;
+    const transform = callee.type === "identifier" ? (this.gradFns.get(callee.text) ?? callee) : callee;
     if (transform.type !== "call" || !GRADS.includes(resolveCallee(this.ctx, transform))) return false;
     const withValue = resolveCallee(this.ctx, transform) === "jax.value_and_grad";
     const { positional, keywords } = callArguments(transform);
