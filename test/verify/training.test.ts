@@ -62,3 +62,53 @@ test("the plain optax loop: tx.update + optax.apply_updates, a top-level loss ta
   for (const note of report.notes) expect(note).toMatch(/of \d+ elements differ beyond the tolerance .* Adam's update of gradients near its eps/);
   for (const c of report.checks) expect(c.outliers ?? 0).toBeLessThanOrEqual(2);
 });
+
+/** A step as the Flax docs write one: one-hot labels through a local, keyword loss arguments, grad_fn bound first, (state, loss) returned, SGD with Nesterov momentum. */
+const FLAX_DOCS_STYLE = `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+from flax.training import train_state
+
+
+class MLP(nn.Module):
+    hidden: int = 128
+    classes: int = 10
+
+    @nn.compact
+    def __call__(self, x):
+        x = nn.Dense(self.hidden)(x)
+        x = nn.relu(x)
+        x = nn.Dense(self.hidden)(x)
+        x = nn.gelu(x)
+        return nn.Dense(self.classes)(x)
+
+
+model = MLP()
+params = model.init(jax.random.PRNGKey(42), jnp.zeros((32, 100)))["params"]
+state = train_state.TrainState.create(apply_fn=model.apply, params=params, tx=optax.sgd(learning_rate=0.05, momentum=0.9, nesterov=True))
+
+
+@jax.jit
+def train_step(state, images, labels):
+    def loss_fn(params):
+        logits = state.apply_fn({"params": params}, images)
+        one_hot = jax.nn.one_hot(labels, 10)
+        loss = jnp.mean(optax.softmax_cross_entropy(logits=logits, labels=one_hot))
+        return loss
+
+    grad_fn = jax.value_and_grad(loss_fn)
+    loss, grads = grad_fn(state.params)
+    state = state.apply_gradients(grads=grads)
+    return state, loss
+`;
+
+test("a Flax-docs style step verifies: parameters after 1 and 5 steps and every step's loss", async () => {
+  const file = join(dir, "mlp_train.py");
+  await writeFile(file, FLAX_DOCS_STYLE);
+  const report = await verify(file);
+  expect(report.diagnostics).toEqual([]);
+  expect(report.notes).toEqual([]);
+  expect(report.ok).toBe(true);
+  expect(report.checks.filter((c) => c.kind === "step")).toHaveLength(5 + 2 * 6);
+});

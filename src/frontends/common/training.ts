@@ -333,11 +333,16 @@ class StepReader {
 
   /** The step's parameters a loss compares the output with: the losses' second arguments. */
   private labelRoles(body: Stmt[]): void {
+    // Follow locals to what they were assigned (`one_hot = jax.nn.one_hot(labels, 10)`).
+    const locals = new Map(body.flatMap((s) => (s.kind === "assign" ? [[s.target, s.value] as const] : [])));
+    const resolve = (e: Expr | undefined, depth = 0): Expr | undefined =>
+      e?.kind === "name" && locals.has(e.id) && depth < 16 ? resolve(locals.get(e.id), depth + 1) : e;
     for (const e of expressions(body)) {
       if (e.kind !== "op" || !LOSS_LABELS[e.op]) continue;
       // Class ids made one-hot for a loss that takes distributions: `jax.nn.one_hot(labels, 10)`.
-      const oneHot = e.args[1]?.kind === "op" && e.args[1].op === "oneHot" ? e.args[1].args[0] : undefined;
-      const labels = oneHot ?? e.args[1];
+      const target = resolve(e.args[1]);
+      const oneHot = target?.kind === "op" && target.op === "oneHot" ? resolve(target.args[0]) : undefined;
+      const labels = oneHot ?? target;
       if (labels?.kind !== "name" || !this.params.includes(labels.id) || this.roles.has(labels.id)) continue;
       this.roles.set(labels.id, { kind: "labels", classes: !!oneHot || LOSS_LABELS[e.op] === "classes" });
     }
