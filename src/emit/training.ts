@@ -48,9 +48,12 @@ function emitStep(file: SourceFile, step: TrainStep, root: ModuleDef, ctx: ExprC
   const body: string[] = [];
   const mode = modeCall(step, root);
   if (mode) body.push(`model.${mode}();`);
+  // The loss takes the batch as parameters, as the source's does: what it reassigns stays its own.
   const loss = statements(step.loss, data.map((p) => p.name), ctx);
-  body.push(`const lossFn = (model: ${model}) => {\n${loss.join("\n")}\n};`);
-  body.push(returnsLoss ? "const [loss, grads] = nnx.valueAndGrad(lossFn)(model);" : "const grads = nnx.grad(lossFn)(model);");
+  const lossParams = [`model: ${model}`, ...data.map((p) => `${nnxName(p.name)}: nnx.Array`)].join(", ");
+  body.push(`const lossFn = (${lossParams}) => {\n${loss.join("\n")}\n};`);
+  const args = ["model", ...data.map((p) => nnxName(p.name))].join(", ");
+  body.push(returnsLoss ? `const [loss, grads] = nnx.valueAndGrad(lossFn)(${args});` : `const grads = nnx.grad(lossFn)(${args});`);
   if (step.update.kind === "map") {
     const [p, g] = step.update.params.map(nnxName);
     const value = printExpr(step.update.value, ctx);

@@ -112,3 +112,51 @@ test("a Flax-docs style step verifies: parameters after 1 and 5 steps and every 
   expect(report.ok).toBe(true);
   expect(report.checks.filter((c) => c.kind === "step")).toHaveLength(5 + 2 * 6);
 });
+
+/** Haiku's usual loop: a top-level loss that makes its labels one-hot in place and writes cross-entropy by hand, opt.update without params. */
+const HAIKU_LOOP = `import haiku as hk
+import jax
+import jax.numpy as jnp
+import optax
+
+
+class MLP(hk.Module):
+    def __call__(self, x):
+        x = jax.nn.relu(hk.Linear(300)(x))
+        x = jax.nn.relu(hk.Linear(100)(x))
+        return hk.Linear(10)(x)
+
+
+def net_fn(x):
+    return MLP()(x)
+
+
+net = hk.without_apply_rng(hk.transform(net_fn))
+params = net.init(jax.random.PRNGKey(42), jnp.ones((8, 784)))
+opt = optax.adam(1e-3)
+opt_state = opt.init(params)
+
+
+def loss(params, images, labels):
+    logits = net.apply(params, images)
+    labels = jax.nn.one_hot(labels, 10)
+    return -jnp.sum(labels * jax.nn.log_softmax(logits)) / labels.shape[0]
+
+
+@jax.jit
+def update(params, opt_state, images, labels):
+    grads = jax.grad(loss)(params, images, labels)
+    updates, opt_state = opt.update(grads, opt_state)
+    new_params = optax.apply_updates(params, updates)
+    return new_params, opt_state
+`;
+
+test("Haiku's usual optax loop verifies; the loss's reassigned labels stay its own", async () => {
+  const file = join(dir, "haiku_train.py");
+  await writeFile(file, HAIKU_LOOP);
+  const report = await verify(file);
+  expect(report.diagnostics).toEqual([]);
+  expect(report.ok).toBe(true);
+  expect(report.checks.filter((c) => c.kind === "step")).toHaveLength(2 * 6);
+  for (const note of report.notes) expect(note).toMatch(/Adam's update of gradients near its eps/);
+});

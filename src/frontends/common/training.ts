@@ -338,6 +338,9 @@ class StepReader {
     const resolve = (e: Expr | undefined, depth = 0): Expr | undefined =>
       e?.kind === "name" && locals.has(e.id) && depth < 16 ? resolve(locals.get(e.id), depth + 1) : e;
     for (const e of expressions(body)) {
+      // Class ids wherever they are made one-hot (a hand-written cross-entropy too).
+      const ids = e.kind === "op" && e.op === "oneHot" ? e.args[0] : undefined;
+      if (ids?.kind === "name" && this.params.includes(ids.id) && !this.roles.has(ids.id)) this.roles.set(ids.id, { kind: "labels", classes: true });
       if (e.kind !== "op" || !LOSS_LABELS[e.op]) continue;
       // Class ids made one-hot for a loss that takes distributions: `jax.nn.one_hot(labels, 10)`.
       const target = resolve(e.args[1]);
