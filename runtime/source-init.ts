@@ -85,8 +85,7 @@ export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: numb
     if (!(layer instanceof Dropout)) throw new Error(`useSourceDropoutKeys: no Dropout at ${d.path}`);
     let calls = 0;
     if (plan.keys === "linen") {
-      // In a stack whose dropout rng is not split, every layer counts from the same key again.
-      // In a stack that splits the dropout rng, layer i counts from split(root, L)[i].
+      // In a stack (which splits the dropout rng), layer i counts from split(root, L)[i].
       const perLayer = d.stack?.callsPerLayer;
       layer.rngs = {
         next: () => {
@@ -170,7 +169,7 @@ export function initFromSource(model: object, plan: SourceInit, seed: number): v
   const params = new Map(
     toFlatState(state(model, Param)).map(([path, v]) => [path.join("."), v as Variable]),
   );
-  /** The key one parameter's initializer gets, in layer `layer` of a stack (Haiku: from that layer's own start key). */
+  /** The key one parameter's initializer gets; inside a stack, from its layer's root key (`layerRoot`). */
   const keyFor = (p: SourceInitParam, layerRoot?: Key): Key => {
     if (plan.keys === "linen" && p.counter !== undefined) return linenKey(layerRoot ?? root, p.scope ?? [], p.counter);
     if (plan.keys === "haiku" && p.draw !== undefined) {

@@ -13,7 +13,6 @@ import { importGenerated, runtimeEntryUrl } from "./load-module.js";
 import { runReference, type ReferenceSpec } from "./reference.js";
 import { checkStep, stepSpecs } from "./training.js";
 import type { TrainStep } from "../ir/training.js";
-
 import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
 
 export interface CheckResult {
@@ -280,8 +279,9 @@ function checkSourceInit(t: Translation, generated: Record<string, unknown>, ten
       // Drawn with JAX's own algorithms (runtime/random), so equal to the bit: no tolerance.
       report.checks.push(check(`init ${entry.source} → ${entry.nnx}`, "init", v.value as Tensor, reshaped(expected, entry.shape, runtime.tf), EXACT));
     }
-    // The state the model starts with: both frameworks' init return the initializers' values
-    // (Haiku collects the initial state, Linen's updates are guarded by is_initializing()).
+    // The state the model starts with: the initializers' values (Haiku's init collects initial
+    // state; Linen's updates are guarded by is_initializing()), except Haiku batch norm's
+    // averages, made during init's own forward pass, which the seeded factory replays.
     for (const entry of t.paramMap.params.filter((p) => p.type !== "Param")) {
       const v = variables.get(entry.nnx);
       const expected = tensors[`initstate/${entry.source}`] ?? tensors[`param/${entry.source}`];
