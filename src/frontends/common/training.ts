@@ -103,7 +103,7 @@ class StepReader {
     const before = this.diags.errorCount;
     for (const stmt of this.fn.childForFieldName("body")!.namedChildren) this.statement(stmt);
     if (!this.loss) {
-      this.unsupported(this.fn, "a training step whose gradient is not taken of a loss function defined inside it");
+      this.unsupported(this.fn, "a training step that takes no gradient of a loss function (jax.grad or jax.value_and_grad)");
       return undefined;
     }
     // The translated model keeps the statistics it updates; a step that drops them would differ.
