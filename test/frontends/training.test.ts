@@ -134,6 +134,15 @@ def train_step(params, opt_state, inputs, labels, key):
   );
 }
 
+test("a top-level function that is neither the model nor a training step is named in a warning, not dropped silently", () => {
+  const text = fixture("training/linen_model.py") + "\n\ndef predict(variables, x):\n    return model.apply(variables, x)\n";
+  const { program, diagnostics } = recognizeText(text);
+  expect(program).toBeDefined();
+  expect(diagnostics).toEqual([
+    expect.objectContaining({ code: "NNX210", severity: "warning", message: expect.stringContaining("'predict' is not translated"), span: expect.objectContaining({ line: text.split("\n").findIndex((l) => l.startsWith("def predict")) + 1 }) }),
+  ]);
+});
+
 describe("training code nnxport cannot translate is reported at its line", () => {
   const base = fixture("training/haiku_model.py");
   const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;

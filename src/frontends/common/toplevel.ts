@@ -26,6 +26,8 @@ export class TopLevel {
   readonly functions = new Map<string, Node>();
   readonly assignments = new Map<string, Node>();
   readonly initCalls: InitCall[] = [];
+  /** Top-level functions the translation accounts for (the model's function, training steps, losses). */
+  private readonly used = new Set<string>();
 
   constructor(readonly source: SourceFile, readonly imports: ImportTable) {
     for (const m of matches("definitions", source.root)) {
@@ -50,6 +52,19 @@ export class TopLevel {
       }
     }
     for (const child of node.namedChildren) this.findInitCalls(child);
+  }
+
+  /** Marks a top-level function as part of what is translated. */
+  use(name: string): void {
+    this.used.add(name);
+  }
+
+  /** Says which top-level functions are not translated, so none is dropped silently. */
+  warnUntranslated(diags: DiagnosticBag): void {
+    for (const [name, fn] of this.functions) {
+      if (this.used.has(name)) continue;
+      diags.warning("NNX210", `the function '${name}' is not translated: nnxport translates the model and its training steps`, spanOf(fn.childForFieldName("name")!));
+    }
   }
 
   /** Classes whose base resolves to one of `qualifiedBases`. */

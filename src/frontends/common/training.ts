@@ -46,6 +46,7 @@ const TREE_MAPS = ["jax.tree_util.tree_map", "jax.tree.map", "jax.tree_map"];
 /** The file's training code: every top-level function that takes jax.grad of something. */
 export function recognizeTraining(ctx: TrainingContext): Training | undefined {
   const functions = [...ctx.top.functions.values()].filter((fn) => findCall(fn, (c) => GRADS.includes(resolveCallee(ctx, c))));
+  for (const fn of functions) ctx.top.use(fn.childForFieldName("name")!.text);
   if (functions.length === 0) return undefined;
   const optimizer = findOptimizer(ctx.top, ctx.object, ctx.diags);
   const steps = functions.map((fn) => new StepReader(fn, ctx, optimizer).read()).filter((s): s is TrainStep => !!s);
@@ -173,6 +174,7 @@ class StepReader {
     const { positional, keywords } = callArguments(transform);
     const lossName = positional[0]?.type === "identifier" ? positional[0].text : "";
     const lossFn = this.lossFns.get(lossName) ?? this.ctx.top.functions.get(lossName);
+    if (!this.lossFns.has(lossName) && lossFn) this.ctx.top.use(lossName);
     if (!lossFn) {
       this.unsupported(positional[0] ?? transform, "a gradient of anything but a loss function defined in the step or at the top level");
       return true;

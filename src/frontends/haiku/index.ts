@@ -38,6 +38,7 @@ export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: 
     flags: Object.keys(found!.entry.modeArgs),
     readApply: (call, diags) => readApply(call, found!, diags),
   });
+  top.warnUntranslated(diags);
   diags.throwIfErrors();
   return {
     file: source.file,
@@ -343,6 +344,7 @@ function findEntry(
     if (!TRANSFORMS.includes(transform) && !multi) continue;
     const fnName = callArguments(transformed).positional[0];
     const fn = fnName?.type === "identifier" ? top.functions.get(fnName.text) : undefined;
+    if (fn) top.use(fnName!.text);
     if (!fn) {
       diags.error("NNX301", `${transform.replace("haiku.", "hk.")} must be given a top-level function defined in this file`, spanOf(transformed));
       return undefined;

@@ -42,6 +42,7 @@ export function recognizeLinen(source: SourceFile, imports: ImportTable, diags: 
     readApply: (call, diags) => readApply(call, root, diags),
     frontendOp: (fn) => LINEN_OPS[imports.resolve(fn) ?? ""],
   });
+  top.warnUntranslated(diags);
   diags.throwIfErrors();
   return {
     file: source.file,
