@@ -41,7 +41,8 @@ for (let copy = 0; lines < minLines; copy++) {
   for (const { file, text } of usable) {
     const classes = [...text.matchAll(/^class (\w+)/gm)].map((m) => m[1]);
     let renamed = text;
-    for (const c of classes) renamed = renamed.replace(new RegExp(`\\b${c}\\b`, "g"), `${c}${copy}`);
+    // Not after a dot: `train_state.TrainState` is flax's class, not the file's subclass of it.
+    for (const c of classes) renamed = renamed.replace(new RegExp(`(?<![.\\w])${c}\\b`, "g"), `${c}${copy}`);
     corpus.push({ file: `copy${copy}/${file}`, text: renamed });
     lines += renamed.split("\n").length - (renamed.endsWith("\n") ? 1 : 0);
   }
