@@ -210,7 +210,6 @@ class StepReader {
   private lowerLoss(fn: Node, passed: Map<string, Node>, hasAux: boolean): StepReader["loss"] {
     const applied: Array<{ call: AppliedCall; node: Node }> = [];
     const stateNames = new Set<string>();
-    const scope = new ModuleScope({ name: "", config: [], variables: [], children: [], methods: [], span: spanOf(fn) });
     const readApply = (node: Node): AppliedCall | undefined => {
       if (node.type !== "call" || !this.isApply(node.childForFieldName("function")!)) return undefined;
       const call = this.ctx.readApply(node, this.diags);
@@ -265,8 +264,7 @@ class StepReader {
         return undefined;
       },
     };
-    const lower = new MethodLowering(scope, this.ctx.top.imports, this.diags, hooks);
-    if (this.ctx.frontendOp) lower.frontendOp = this.ctx.frontendOp;
+    const lower = this.lowering(fn, hooks);
     for (const p of this.params) lower.declareLocal(p);
     // A loss parameter stands for the step's argument in its place (`loss_fn(params, x, y)` called with inputs, labels).
     const assigned = assignedNames(fn.childForFieldName("body")!);
@@ -295,6 +293,14 @@ class StepReader {
     }
     this.labelRoles(method.body);
     return { body: method.body, method: call.method, modeArgs, updatesState: call.returnsState, at: node };
+  }
+
+  /** Lowers code outside any module (a loss, an update lambda) with the shared expression rules. */
+  private lowering(at: Node, hooks: LoweringHooks): MethodLowering {
+    const scope = new ModuleScope({ name: "", config: [], variables: [], children: [], methods: [], span: spanOf(at) });
+    const lower = new MethodLowering(scope, this.ctx.top.imports, this.diags, hooks);
+    if (this.ctx.frontendOp) lower.frontendOp = this.ctx.frontendOp;
+    return lower;
   }
 
   /** `model.apply`, or `state.apply_fn` of a TrainState parameter. */
@@ -380,8 +386,7 @@ class StepReader {
       this.unsupported(fn, "an update function that does not take (param, grad)");
       return true;
     }
-    const scope = new ModuleScope({ name: "", config: [], variables: [], children: [], methods: [], span: spanOf(fn) });
-    const lower = new MethodLowering(scope, this.ctx.top.imports, this.diags, { call: () => undefined });
+    const lower = this.lowering(fn, { call: () => undefined });
     names.forEach((n) => lower.declareLocal(n));
     const value = lower.expr(fn.childForFieldName("body")!);
     this.update = { kind: "map", params: [names[0], names[1]], value, span: spanOf(call) };
