@@ -31,7 +31,7 @@ export function emit(analysis: Analysis, options: EmitOptions): string {
   project ??= new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile("model.ts", "", { overwrite: true });
   const { program } = analysis;
-  const runtimeImport = file.addImportDeclaration({ moduleSpecifier: RUNTIME_MODULE, namedImports: ["nnx"] });
+  const runtimeImport = file.addImportDeclaration({ moduleSpecifier: RUNTIME_MODULE, namedImports: ["nnx", "tf"] });
   for (const type of program.variableTypes) {
     file.addClass({ name: type, isExported: true, extends: "nnx.Variable", docs: [`Variables of the source's \`${type}\` collection.`] });
   }
@@ -109,7 +109,7 @@ function emitModule(file: SourceFile, def: ModuleDef, modules: Map<string, Modul
       name: methodName(m.name),
       parameters: inputParams(m).map((p) => ({ name: nnxName(p.name), type: p.scalar ? "number" : "nnx.Array" })),
       returnType: returnType(m),
-      statements: statements(m.body, inputParams(m).map((p) => p.name), methodCtx),
+      statements: [tidied(statements(m.body, inputParams(m).map((p) => p.name), methodCtx))],
     })),
   };
   file.addClass(cls);
@@ -213,6 +213,12 @@ function emitFactory(file: SourceFile, analysis: Analysis): void {
     returnType: entry.module,
     statements: [`return new ${entry.module}({ ${[...config, "rngs"].join(", ")} });`],
   });
+}
+
+/** A method body whose intermediates are freed as it returns, as the runtime's own layers do. */
+function tidied(body: string[]): string {
+  const only = body.length === 1 && body[0].startsWith("return ") ? body[0].slice("return ".length, -1) : undefined;
+  return only ? `return tf.tidy(() => ${only});` : `return tf.tidy(() => {\n${body.join("\n")}\n});`;
 }
 
 /** `nnx.Array`, or a tuple of them for a method that returns `a, b`. */
