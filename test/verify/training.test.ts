@@ -1,29 +1,16 @@
 // verify on training code beyond the guide's fixtures, on files written for the
 // test: jax.value_and_grad with the loss returned (compared step by step), and
 // the plain optax loop (tx.update + optax.apply_updates) around a top-level loss.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { verify } from "../../src/verify/index.js";
+import { expect, test } from "vitest";
 import { fixture } from "../helpers/translate.js";
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "nnxport-training-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+import { verifyText } from "../helpers/verify-text.js";
 
 test("a step using jax.value_and_grad that returns its loss: the loss is compared after every step", async () => {
   const text = fixture("training/linen_model.py")
     .replace("grads = jax.grad(loss_fn)(params)", "loss, grads = jax.value_and_grad(loss_fn)(params)")
     .replace("    return params\n", "    return params, loss\n");
   expect(text).toContain("return params, loss");
-  const file = join(dir, "value_and_grad.py");
-  await writeFile(file, text);
-  const report = await verify(file);
+  const report = await verifyText("value_and_grad.py", text);
   expect(report.diagnostics).toEqual([]);
   expect(report.ok).toBe(true);
   const losses = report.checks.filter((c) => c.kind === "step" && c.name.endsWith("loss"));
@@ -52,9 +39,7 @@ def train_step(params, opt_state, inputs, labels, key):
 test("the plain optax loop: tx.update + optax.apply_updates, a top-level loss taking the batch, one-hot labels", async () => {
   const base = fixture("training/linen_model.py");
   const text = base.slice(0, base.indexOf("@jax.jit")) + PLAIN_OPTAX.trimStart();
-  const file = join(dir, "plain_optax.py");
-  await writeFile(file, text);
-  const report = await verify(file);
+  const report = await verifyText("plain_optax.py", text);
   expect(report.diagnostics).toEqual([]);
   expect(report.ok).toBe(true);
   expect(report.checks.filter((c) => c.kind === "step")).toHaveLength(5 + 8);
@@ -104,9 +89,7 @@ def train_step(state, images, labels):
 `;
 
 test("a Flax-docs style step verifies: parameters after 1 and 5 steps and every step's loss", async () => {
-  const file = join(dir, "mlp_train.py");
-  await writeFile(file, FLAX_DOCS_STYLE);
-  const report = await verify(file);
+  const report = await verifyText("mlp_train.py", FLAX_DOCS_STYLE);
   expect(report.diagnostics).toEqual([]);
   expect(report.notes).toEqual([]);
   expect(report.ok).toBe(true);
@@ -152,9 +135,7 @@ def update(params, opt_state, images, labels):
 `;
 
 test("Haiku's usual optax loop verifies; the loss's reassigned labels stay its own", async () => {
-  const file = join(dir, "haiku_train.py");
-  await writeFile(file, HAIKU_LOOP);
-  const report = await verify(file);
+  const report = await verifyText("haiku_train.py", HAIKU_LOOP);
   expect(report.diagnostics).toEqual([]);
   expect(report.ok).toBe(true);
   expect(report.checks.filter((c) => c.kind === "step")).toHaveLength(2 * 6);
