@@ -5,6 +5,7 @@
 import { LAYERS } from "../ir/layers.js";
 import type { Child, Expr, Method, ModuleDef, Program, SampleInput } from "../ir/model.js";
 import { nnxName } from "../ir/naming.js";
+import { selectedMode } from "../ir/walk.js";
 import { moduleOf } from "./order.js";
 
 // The plan is data the generated code hands to the runtime: one shape for both.
@@ -185,10 +186,8 @@ function drawsPerCall(program: Program, child: Child, depth = 0): boolean {
  * replays so that variables the source creates during that call start alike.
  */
 function initCallOf(program: Program, entry: Method, dropout: boolean): { call?: { train?: boolean; inputs: SampleInput[] }; missing?: string } {
-  const flags = entry.params.filter((p) => p.modeFlag && program.entry.modeArgs[p.name] !== undefined);
-  const modes = new Set(flags.map((p) => program.entry.modeArgs[p.name] === p.modeFlag!.trainWhen));
-  if (modes.size > 1) return { missing: "the init call's flags disagree on train or eval mode" };
-  const train = modes.size === 1 ? [...modes][0] : undefined;
+  const train = selectedMode(entry, program.entry.modeArgs);
+  if (train === "mixed") return { missing: "the init call's flags disagree on train or eval mode" };
   if (train && dropout) return { missing: "the init call runs dropout in train mode, and batch norm's averages start from that call" };
   const inputs = program.entry.inputs;
   if (!inputs.every((i) => i.fill)) return { missing: "batch norm's averages start from the init call's sample input, which is not constant (jnp.ones or jnp.zeros)" };

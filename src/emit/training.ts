@@ -5,6 +5,7 @@ import type { SourceFile } from "ts-morph";
 import type { Analysis } from "../analyze/index.js";
 import type { ModuleDef } from "../ir/model.js";
 import { nnxName, OPTIMIZER_FACTORY } from "../ir/naming.js";
+import { selectedMode } from "../ir/walk.js";
 import type { OptimizerDef, TrainStep } from "../ir/training.js";
 import { EmitError, printExpr, type ExprContext } from "./expressions.js";
 import { statements } from "./statements.js";
@@ -83,13 +84,7 @@ function emitStep(file: SourceFile, step: TrainStep, root: ModuleDef, ctx: ExprC
 
 /** `train` or `eval`, from the mode flags the step's application of the model passes. */
 function modeCall(step: TrainStep, root: ModuleDef): "train" | "eval" | undefined {
-  const method = root.methods.find((m) => m.name === step.method);
-  const modes = new Set<string>();
-  for (const p of method?.params ?? []) {
-    const passed = step.modeArgs[p.name];
-    if (!p.modeFlag || passed === undefined) continue;
-    modes.add(passed === p.modeFlag.trainWhen ? "train" : "eval");
-  }
-  if (modes.size > 1) throw new EmitError("mode flags that disagree on train or eval mode", step.span);
-  return [...modes][0] as "train" | "eval" | undefined;
+  const mode = selectedMode(root.methods.find((m) => m.name === step.method), step.modeArgs);
+  if (mode === "mixed") throw new EmitError("mode flags that disagree on train or eval mode", step.span);
+  return mode === undefined ? undefined : mode ? "train" : "eval";
 }

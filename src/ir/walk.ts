@@ -45,6 +45,20 @@ export function* subexpressions(e: Expr): Generator<Expr> {
   }
 }
 
+/**
+ * The mode a call selects through its mode-flag arguments (`training=True`):
+ * true for training, false for evaluation, undefined when it passes none,
+ * "mixed" when they disagree.
+ */
+export function selectedMode(method: Method | undefined, modeArgs: Record<string, boolean>): boolean | undefined | "mixed" {
+  const modes = new Set<boolean>();
+  for (const p of method?.params ?? []) {
+    const passed = modeArgs[p.name];
+    if (p.modeFlag && passed !== undefined) modes.add(passed === p.modeFlag.trainWhen);
+  }
+  return modes.size > 1 ? "mixed" : [...modes][0];
+}
+
 /** Input parameters: those that are not train/eval flags. */
 export function inputParams(m: Method) {
   return m.params.filter((p) => !p.modeFlag);

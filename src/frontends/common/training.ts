@@ -5,11 +5,11 @@
 // `apply(params, [state], [rng], *inputs)`, Linen's
 // `apply({'params': ...}, *inputs, rngs=, mutable=)`) is the frontend's part.
 import type { DiagnosticBag } from "../../diagnostics.js";
-import type { Expr, ModuleDef, Stmt } from "../../ir/model.js";
+import type { Expr, MethodParam, ModuleDef, Stmt } from "../../ir/model.js";
 import { type OptimizerDef, type StepParam, type StepResult, type StepRole, type Training, type TrainStep } from "../../ir/training.js";
 import { expressions } from "../../ir/walk.js";
 import { spanOf, type Node } from "../../parse/parser.js";
-import { callArguments, firstLine, methodParams, MethodLowering, ModuleScope, unsupported, type LoweringHooks } from "./lower.js";
+import { callArguments, firstLine, methodParams, MethodLowering, ModuleScope, paramName, unsupported, type LoweringHooks } from "./lower.js";
 import { calleeOf, findOptimizer } from "./optimizer.js";
 import type { TopLevel } from "./toplevel.js";
 
@@ -45,7 +45,7 @@ const TREE_MAPS = ["jax.tree_util.tree_map", "jax.tree.map", "jax.tree_map"];
 
 /** The file's training code: every top-level function that takes jax.grad of something. */
 export function recognizeTraining(ctx: TrainingContext): Training | undefined {
-  const functions = [...ctx.top.functions.values()].filter((fn) => findCall(fn, (c) => GRADS.includes(resolveCallee(ctx, c))));
+  const functions = [...ctx.top.functions.values()].filter((fn) => fn.descendantsOfType("call").some((c) => GRADS.includes(calleeOf(ctx.top, c))));
   for (const fn of functions) ctx.top.use(fn.childForFieldName("name")!.text);
   if (functions.length === 0) return undefined;
   const optimizer = findOptimizer(ctx.top, ctx.object, ctx.diags);
@@ -56,13 +56,9 @@ export function recognizeTraining(ctx: TrainingContext): Training | undefined {
   return { steps, optimizer };
 }
 
-function resolveCallee(ctx: TrainingContext, call: Node): string {
-  return calleeOf(ctx.top, call);
-}
-
-function findCall(node: Node, test: (call: Node) => boolean): boolean {
-  if (node.type === "call" && test(node)) return true;
-  return node.namedChildren.some((c) => findCall(c, test));
+/** The names an assignment binds: `a`, `a, b`, `(a, b)`. */
+function targetsOf(left: Node): Node[] {
+  return left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "parenthesized_expression" ? left.namedChildren : [left];
 }
 
 /** What a name inside the step stands for. */
@@ -70,12 +66,13 @@ type Binding =
   | { kind: "grads" }
   | { kind: "loss" }
   | { kind: "aux" }
-  | { kind: "updated"; of: string }
+  | { kind: "updated" }
   | { kind: "updates" }
   | { kind: "optState" };
 
 class StepReader {
   private readonly diags: DiagnosticBag;
+  private readonly declared: MethodParam[];
   private readonly params: string[];
   private readonly roles = new Map<string, StepRole>();
   private readonly lossFns = new Map<string, Node>();
@@ -86,8 +83,6 @@ class StepReader {
   private readonly trainStateFields: Record<string, string> = {};
   /** Locals bound to a gradient transform of a loss (`grad_fn = jax.grad(loss_fn)`). */
   private readonly gradFns = new Map<string, Node>();
-  /** Fields of the file's TrainState subclass. */
-  private readonly fields: string[];
 
   constructor(
     private readonly fn: Node,
@@ -95,9 +90,9 @@ class StepReader {
     /** The file's TrainState or optax transform. */
     private readonly optimizer: OptimizerDef | undefined,
   ) {
-    this.fields = optimizer?.fields ?? [];
     this.diags = ctx.diags;
-    this.params = methodParams(fn, ctx.diags).map((p) => p.name);
+    this.declared = methodParams(fn, ctx.diags);
+    this.params = this.declared.map((p) => p.name);
   }
 
   read(): TrainStep | undefined {
@@ -114,7 +109,7 @@ class StepReader {
     }
     if (!this.update && this.diags.errorCount === before) this.unsupported(this.fn, "a training step that does not update the parameters (with jax.tree_util.tree_map or apply_gradients)");
     const params: StepParam[] = [];
-    for (const p of methodParams(this.fn, this.diags)) {
+    for (const p of this.declared) {
       const role = this.roles.get(p.name);
       if (role) params.push({ name: p.name, role, span: p.span });
       else this.diags.error("NNX201", `unsupported construct: the step's parameter '${p.name}' is neither an input of the model, loss labels, a key, the parameters, their state, a TrainState nor an optimizer state`, p.span);
@@ -163,14 +158,14 @@ class StepReader {
   /** `grads = jax.grad(loss_fn[, has_aux=True])(params, ...)` and value_and_grad's forms. */
   private gradient(left: Node, call: Node): boolean {
     // `grad_fn = jax.value_and_grad(loss_fn)` now, `grad_fn(params)` later.
-    if (left.type === "identifier" && GRADS.includes(resolveCallee(this.ctx, call))) {
+    if (left.type === "identifier" && GRADS.includes(calleeOf(this.ctx.top, call))) {
       this.gradFns.set(left.text, call);
       return true;
     }
     const callee = call.childForFieldName("function")!;
     const transform = callee.type === "identifier" ? (this.gradFns.get(callee.text) ?? callee) : callee;
-    if (transform.type !== "call" || !GRADS.includes(resolveCallee(this.ctx, transform))) return false;
-    const withValue = resolveCallee(this.ctx, transform) === "jax.value_and_grad";
+    if (transform.type !== "call" || !GRADS.includes(calleeOf(this.ctx.top, transform))) return false;
+    const withValue = calleeOf(this.ctx.top, transform) === "jax.value_and_grad";
     const { positional, keywords } = callArguments(transform);
     const lossName = positional[0]?.type === "identifier" ? positional[0].text : "";
     const lossFn = this.lossFns.get(lossName) ?? this.ctx.top.functions.get(lossName);
@@ -185,17 +180,18 @@ class StepReader {
     const hasAux = keywords.has_aux?.type === "true";
     // The loss function's parameters stand for what the step passes in their places.
     const passed = new Map<string, Node>();
-    const lossParams = methodParams(lossFn, this.diags).map((p) => p.name);
-    callArguments(call).positional.forEach((a, i) => lossParams[i] !== undefined && passed.set(lossParams[i], a));
-    if (callArguments(call).positional.length !== lossParams.length) this.unsupported(call, "a gradient call whose arguments do not match the loss function's parameters");
+    // (Unsupported parameter forms are reported once, when the loss is lowered.)
+    const lossParams = lossFn.childForFieldName("parameters")!.namedChildren.map(paramName);
+    const { positional: given } = callArguments(call);
+    given.forEach((a, i) => lossParams[i] !== undefined && passed.set(lossParams[i]!, a));
+    if (given.length !== lossParams.length) this.unsupported(call, "a gradient call whose arguments do not match the loss function's parameters");
 
     // Targets: grads | grads, aux | loss, grads | (loss, aux), grads.
-    const names = (n: Node): Node[] => (n.type === "pattern_list" || n.type === "tuple_pattern" || n.type === "parenthesized_expression" ? n.namedChildren : [n]);
-    const [first, second] = names(left);
+    const [first, second] = targetsOf(left);
     const valueTarget = withValue ? first : undefined;
     const gradsTarget = withValue ? second : first;
-    const auxTarget = withValue ? (valueTarget && names(valueTarget)[1]) : hasAux ? second : undefined;
-    const lossTarget = withValue ? (hasAux ? valueTarget && names(valueTarget)[0] : valueTarget) : undefined;
+    const auxTarget = withValue ? (valueTarget && targetsOf(valueTarget)[1]) : hasAux ? second : undefined;
+    const lossTarget = withValue ? (hasAux ? valueTarget && targetsOf(valueTarget)[0] : valueTarget) : undefined;
     for (const [target, binding] of [[gradsTarget, { kind: "grads" }], [lossTarget, { kind: "loss" }], [auxTarget, { kind: "aux" }]] as const) {
       if (!target) continue;
       if (target.type !== "identifier") this.unsupported(target, "a gradient result bound to anything but names");
@@ -327,7 +323,7 @@ class StepReader {
       if (source.type === "attribute" && source.childForFieldName("object")!.type === "identifier") {
         const owner = source.childForFieldName("object")!.text;
         const field = source.childForFieldName("attribute")!.text;
-        const fits = collection === "params" ? field === "params" : this.fields.includes(field);
+        const fits = collection === "params" ? field === "params" : (this.optimizer?.fields ?? []).includes(field);
         if (this.params.includes(owner) && fits) {
           this.assign(owner, { kind: "trainState" }, source);
           if (collection !== "params") this.trainStateFields[field] = collection;
@@ -367,7 +363,7 @@ class StepReader {
 
   /** `params = jax.tree_util.tree_map(lambda p, g: p - lr * g, params, grads)`. */
   private treeMap(left: Node, call: Node): boolean {
-    if (!TREE_MAPS.includes(resolveCallee(this.ctx, call))) return false;
+    if (!TREE_MAPS.includes(calleeOf(this.ctx.top, call))) return false;
     const [fn, params, grads, ...rest] = callArguments(call).positional;
     const ok =
       fn?.type === "lambda" &&
@@ -390,7 +386,7 @@ class StepReader {
     names.forEach((n) => lower.declareLocal(n));
     const value = lower.expr(fn.childForFieldName("body")!);
     this.update = { kind: "map", params: [names[0], names[1]], value, span: spanOf(call) };
-    this.bindings.set(left.text, { kind: "updated", of: params.text });
+    this.bindings.set(left.text, { kind: "updated" });
     return true;
   }
 
@@ -425,7 +421,7 @@ class StepReader {
     const isName = (n: Node | undefined, test: (name: string) => boolean) => n?.type === "identifier" && test(n.text);
     if (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "update" && this.optimizer?.via === "transform" && fn.childForFieldName("object")!.text === this.optimizer.object) {
       const [grads, state, params, ...rest] = positional;
-      const targets = left.type === "pattern_list" || left.type === "tuple_pattern" ? left.namedChildren : [];
+      const targets = left.type === "identifier" ? [] : targetsOf(left);
       const ok =
         isName(grads, (n) => this.bindings.get(n)?.kind === "grads") &&
         isName(state, (n) => this.params.includes(n)) &&
@@ -442,7 +438,7 @@ class StepReader {
       this.bindings.set(targets[1].text, { kind: "optState" });
       return true;
     }
-    if (resolveCallee(this.ctx, call) !== "optax.apply_updates") return false;
+    if (calleeOf(this.ctx.top, call) !== "optax.apply_updates") return false;
     const [params, updates] = positional;
     const ok =
       isName(params, (n) => this.roles.get(n)?.kind === "params") &&
@@ -453,7 +449,7 @@ class StepReader {
       this.unsupported(call, "optax.apply_updates other than `params = optax.apply_updates(params, updates)` after the optimizer's update");
       return true;
     }
-    this.bindings.set(left.text, { kind: "updated", of: params.text });
+    this.bindings.set(left.text, { kind: "updated" });
     this.update = { kind: "optimizer" };
     return true;
   }
