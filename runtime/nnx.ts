@@ -107,5 +107,13 @@ export {
 export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
+// Translated code: variables made by initializers, Python built-ins
+export { param, variable } from "./create.js";
+export { range, enumerate, zip, mod, shapesEqual } from "./python.js";
+/** A PRNG key (threefry key data). */
+export type { Key as PRNGKey } from "./random/index.js";
+/** A function of arrays passed as a value (an activation). */
+export type Activation = (x: import("./ops.js").Array) => import("./ops.js").Array;
+
 // Source-faithful initialization for translated programs
 export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";

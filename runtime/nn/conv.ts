@@ -32,8 +32,8 @@ export class Conv extends Module {
     this.strides = typeof strides === "number" ? this.kernelSize.map(() => strides) : [...strides];
     this.padding = padding;
     // Same key draws as nnx.Conv: kernel key first, then (if used) bias key.
-    this.kernel = new Param(kernelInit(rngs.params(), [...this.kernelSize, inFeatures, outFeatures], "float32"));
-    this.bias = useBias ? new Param(biasInit(rngs.params(), [outFeatures], "float32")) : null;
+    this.kernel = new Param(kernelInit(rngs.params(), [...this.kernelSize, inFeatures, outFeatures], "float32"), { init: kernelInit });
+    this.bias = useBias ? new Param(biasInit(rngs.params(), [outFeatures], "float32"), { init: biasInit }) : null;
   }
 
   call(x: tf.Tensor): tf.Tensor {

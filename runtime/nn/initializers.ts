@@ -272,6 +272,15 @@ export function haikuTruncatedNormal(stddev = 1, mean = 0, lower = -2, upper = 2
   };
 }
 
+/**
+ * The default w_init of hk.Linear and hk.ConvND: TruncatedNormal(1/sqrt(fan_in))
+ * with fan_in the product of all but the last axis, the stddev computed in
+ * float64 as Haiku does (`1. / np.sqrt(fan_in)`).
+ */
+export function haikuFanInTruncatedNormal(): Initializer {
+  return (key, shape, dtype) => haikuTruncatedNormal(1 / Math.sqrt(prod(shape.slice(0, -1))))(key, shape, dtype);
+}
+
 /** hk.initializers.RandomNormal(stddev, mean): f32(mean) + f32(stddev) * normal. */
 export function haikuRandomNormal(stddev = 1, mean = 0): Initializer {
   return (key, shape, dtype) => {

@@ -120,8 +120,8 @@ export class BatchNorm extends Module {
     }
     // nnx.BatchNorm draws a params key for scale, then for bias, even though the
     // default initializers ignore it; doing the same keeps later keys aligned.
-    this.scale = useScale ? new Param(scaleInit(rngs.params(), featureShape, "float32")) : null;
-    this.bias = useBias ? new Param(biasInit(rngs.params(), featureShape, "float32")) : null;
+    this.scale = useScale ? new Param(scaleInit(rngs.params(), featureShape, "float32"), { init: scaleInit }) : null;
+    this.bias = useBias ? new Param(biasInit(rngs.params(), featureShape, "float32"), { init: biasInit }) : null;
     this.numFeatures = numFeatures;
     this.useRunningAverage = useRunningAverage;
     this.axis = axis;
@@ -223,8 +223,8 @@ export class LayerNorm extends Module {
       rngs,
     } = options;
     const featureShape = [numFeatures];
-    this.scale = useScale ? new Param(scaleInit(rngs.params(), featureShape, "float32")) : null;
-    this.bias = useBias ? new Param(biasInit(rngs.params(), featureShape, "float32")) : null;
+    this.scale = useScale ? new Param(scaleInit(rngs.params(), featureShape, "float32"), { init: scaleInit }) : null;
+    this.bias = useBias ? new Param(biasInit(rngs.params(), featureShape, "float32"), { init: biasInit }) : null;
     this.numFeatures = numFeatures;
     this.epsilon = epsilon;
     this.useBias = useBias;

@@ -1,0 +1,88 @@
+// Haiku's layers as rows of the neutral catalog (src/stage/layers.ts).
+import type { SourceLayer } from "../../model/framework.js";
+
+export const HAIKU_LAYERS: Record<string, SourceLayer> = {
+  "haiku.Linear": {
+    layer: "Linear",
+    params: [
+      { name: "output_size", option: "outFeatures" },
+      { name: "with_bias", option: "useBias" },
+      { name: "w_init", option: "kernelInit" },
+      { name: "b_init", option: "biasInit" },
+    ],
+    // hk.Linear's default w_init: TruncatedNormal(1/sqrt(fan_in)).
+    defaults: { kernelInit: { rt: "nnx.initializers.haikuFanInTruncatedNormal()" } },
+    leaves: { kernel: "w", bias: "b" },
+    draws: ["kernel"],
+    autoName: "linear",
+  },
+  "haiku.Conv2D": {
+    layer: "Conv",
+    params: [
+      { name: "output_channels", option: "outFeatures" },
+      { name: "kernel_shape", option: "kernelSize", repeat: 2 },
+      { name: "stride", option: "strides" },
+      { name: "rate", option: "kernelDilation" },
+      { name: "padding", option: "padding" },
+      { name: "with_bias", option: "useBias" },
+      { name: "w_init", option: "kernelInit" },
+      { name: "b_init", option: "biasInit" },
+      { name: "data_format", literals: ["NHWC", "channels_last"] },
+      { name: "mask", option: "mask" },
+      { name: "feature_group_count", option: "featureGroupCount" },
+    ],
+    // Conv2D's default w_init is TruncatedNormal(1/sqrt(fan_in)), fan_in = kh·kw·in, as Linear's.
+    defaults: { kernelInit: { rt: "nnx.initializers.haikuFanInTruncatedNormal()" } },
+    leaves: { kernel: "w", bias: "b" },
+    draws: ["kernel"],
+    autoName: "conv2_d",
+  },
+  "haiku.LayerNorm": {
+    layer: "LayerNorm",
+    params: [
+      { name: "axis", literals: ["-1"] },
+      { name: "create_scale", option: "useScale" },
+      { name: "create_offset", option: "useBias" },
+      { name: "eps", option: "epsilon" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "offset_init", option: "biasInit" },
+      { name: "use_fast_variance", option: "useFastVariance" },
+      { name: "param_axis", literals: ["-1"] },
+    ],
+    // Haiku's LayerNorm: eps 1e-5 and the two-pass variance, where NNX has 1e-6 and E[x²] − E[x]².
+    defaults: { epsilon: 1e-5, useFastVariance: false },
+    leaves: { scale: "scale", bias: "offset" },
+    draws: [],
+    autoName: "layer_norm",
+  },
+  "haiku.BatchNorm": {
+    layer: "BatchNorm",
+    params: [
+      { name: "create_scale", option: "useScale" },
+      { name: "create_offset", option: "useBias" },
+      { name: "decay_rate", option: "momentum" },
+      { name: "eps", option: "epsilon" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "offset_init", option: "biasInit" },
+      { name: "axis", ignore: ["null"] },
+      { name: "cross_replica_axis", ignore: ["null"] },
+      { name: "cross_replica_axis_index_groups", ignore: ["null"] },
+      { name: "data_format", literals: ["channels_last", "NHWC", "N...C"] },
+    ],
+    fixed: { zeroDebias: true },
+    mode: { param: "is_training", trueMeansTraining: true, callPosition: 1 },
+    leaves: {
+      scale: "scale",
+      bias: "offset",
+      mean: "~/mean_ema/average",
+      var: "~/var_ema/average",
+      meanHidden: "~/mean_ema/hidden",
+      varHidden: "~/var_ema/hidden",
+      meanCount: "~/mean_ema/counter",
+      varCount: "~/var_ema/counter",
+    },
+    keepdims: ["scale", "bias", "mean", "var", "meanHidden", "varHidden"],
+    draws: [],
+    autoName: "batch_norm",
+  },
+};

@@ -1,0 +1,102 @@
+// Flax Linen: nn.Module dataclasses (fields are config; `setup()` and
+// `@nn.compact` methods build submodules), config dataclasses, and the
+// `Model(...).init(key, x, ...)` entry.
+import type { DiagnosticBag } from "../../diagnostics.js";
+import type { ClassDef, Expr, PyModule } from "../../python/ast.js";
+import { qualifiedName } from "../../python/ast.js";
+import type { ModuleClass, Program } from "../../model/program.js";
+import { annotatedFields, baseName, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel } from "../common/discover.js";
+import { entryFromInit, initCalls } from "../common/entry.js";
+import { LINEN_LAYERS } from "./layers.js";
+import { linenFramework } from "./idioms.js";
+
+const MODULE_BASES = new Set(["flax.linen.Module", "flax.linen.module.Module", "flax.linen.RNNCellBase", "flax.linen.recurrent.RNNCellBase"]);
+/** Dataclass fields every Linen module has; not configuration. */
+const RESERVED_FIELDS = new Set(["name", "parent"]);
+
+export function linenProgram(module: PyModule, source: string, diags: DiagnosticBag): Program {
+  const top = topLevel(module);
+  const isBase = (n: string) => MODULE_BASES.has(n) || !!LINEN_LAYERS[n];
+  const classDefs = classesDerivedFrom(top.classes, isBase);
+  const classes = classDefs.map((c) => moduleClass(c, top.classes, diags));
+  const configs = configClasses(top.classes, new Set(classDefs.map((c) => c.name)));
+  const program: Program = {
+    file: module.file,
+    framework: linenFramework,
+    module,
+    classes,
+    configs,
+    functions: top.functions,
+    constants: top.constants,
+    transformed: new Map(),
+  };
+  program.entry = findEntry(program, top, source, diags);
+  return program;
+}
+
+function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticBag): ModuleClass {
+  reportUnsupportedClassMembers(c, diags);
+  // Fields and methods of the file's own base classes come first (a subclass overrides).
+  const chain: ClassDef[] = [];
+  for (let cur: ClassDef | undefined = c; cur && chain.length < 20; ) {
+    chain.unshift(cur);
+    const parent: string | undefined = cur.bases.map(baseName).find((n) => n && all.has(n));
+    cur = parent ? all.get(parent) : undefined;
+  }
+  const fields = new Map<string, ModuleClass["fields"][number]>();
+  const methods = new Map<string, ModuleClass["methods"][number]>();
+  const properties = new Map<string, ModuleClass["properties"][number]>();
+  const attrs = new Map<string, ModuleClass["classAttrs"][number]>();
+  for (const k of chain) {
+    for (const f of annotatedFields(k.body, RESERVED_FIELDS)) fields.set(f.name, f);
+    const m = classMembers(k);
+    for (const fn of m.methods) methods.set(fn.name, fn);
+    for (const fn of m.properties) properties.set(fn.name, fn);
+    for (const a of m.attrs) attrs.set(a.name, a);
+  }
+  const extendsLayer = chain[0].bases.map((b) => qualifiedName(b)).find((n) => n && LINEN_LAYERS[n]);
+  const setup = methods.get("setup");
+  methods.delete("setup");
+  for (const fn of methods.values()) {
+    for (const d of fn.decorators) {
+      const n = qualifiedName(d.kind === "call" ? d.fn : d) ?? "";
+      if (n !== "flax.linen.compact" && n !== "flax.linen.nowrap" && n !== "flax.linen.module.compact") {
+        diags.error("NNX201", `unsupported construct: the decorator '${n || "…"}' on ${c.name}.${fn.name}`, d.span);
+      }
+    }
+  }
+  return {
+    name: c.name,
+    fields: [...fields.values()],
+    methods: [...methods.values()],
+    setup,
+    properties: [...properties.values()],
+    classAttrs: [...attrs.values()],
+    extendsLayer,
+    docstring: c.docstring,
+    span: c.span,
+  };
+}
+
+/** `model = Model(...)`; `model.init(key, x, ...)`. */
+function findEntry(program: Program, top: ReturnType<typeof topLevel>, source: string, diags: DiagnosticBag) {
+  for (const init of initCalls(program.module, top)) {
+    const ctor = init.object;
+    if (ctor.kind !== "call") continue;
+    const cls = ctor.fn.kind === "file" ? program.classes.find((c) => c.name === (ctor.fn as { name: string }).name) : undefined;
+    if (!cls) continue;
+    const methodArg = init.call.args.find((a) => a.name === "method");
+    const methodName = methodArg ? (methodArg.value.kind === "str" ? methodArg.value.value : methodArg.value.kind === "attr" ? methodArg.value.attr : "__call__") : "__call__";
+    const method = cls.methods.find((m) => m.name === methodName);
+    if (!method) continue;
+    return entryFromInit(init, ctor, textOf(source, ctor), method.params.map((p) => p.name), diags);
+  }
+  return undefined;
+}
+
+export function textOf(source: string, e: Expr): string {
+  const lines = source.split("\n");
+  const { line, column, endLine, endColumn } = e.span;
+  if (line === endLine) return lines[line - 1].slice(column - 1, endColumn - 1);
+  return [lines[line - 1].slice(column - 1), ...lines.slice(line, endLine - 1), lines[endLine - 1].slice(0, endColumn - 1)].join("\n");
+}

@@ -1,0 +1,154 @@
+// The catalog of framework-neutral layers: how each is built in the runtime
+// (class, positional arguments, options), what it needs from its first input
+// (NNX builds eagerly, so input sizes are constructor arguments) and the shape
+// of what it returns. Frontends map their layers' spellings onto these
+// (src/frontends/*/layers.ts); adding a layer is one entry here, one row per
+// frontend and one runtime class.
+import type { TExpr } from "../ts/ast.js";
+import { num } from "../ts/ast.js";
+import {
+  addDims,
+  ceilDivDims,
+  dimAt,
+  floorDivDims,
+  materializeTrailing,
+  mulDims,
+  replaceTrailing,
+  subDims,
+  type Dim,
+  type SymShape,
+  unknownShape,
+} from "./shapes.js";
+import type { DType, Known, StaticV, Value } from "./values.js";
+
+/** A layer's options as the source gave them, after the frontend's renaming. */
+export type LayerOptions = Map<string, StaticV>;
+
+export interface BuildContext {
+  /** Reports that a size the constructor needs cannot be worked out. */
+  missing(what: string): TExpr;
+}
+
+export interface LayerCall {
+  /** Positional array inputs of the call. */
+  inputs: Value[];
+}
+
+export interface LayerKind {
+  /** The runtime class, e.g. `nnx.Linear`. */
+  runtime: string;
+  /** The positional constructor arguments, given the options and the first input's shape. */
+  positional(o: LayerOptions, input: SymShape, ctx: BuildContext): TExpr[];
+  /** Options passed in the trailing options object, in this order, when given. */
+  options: string[];
+  /** The output of `call` (or another method) given its inputs. */
+  output(o: LayerOptions, method: string, inputs: Value[]): { shape: SymShape; dtype: DType } | undefined;
+  /** The switch train()/eval() sets on it, if its behaviour depends on the mode. */
+  mode?: "deterministic" | "useRunningAverage";
+  /** Whether `call` draws keys (dropout). */
+  drawsPerCall?: boolean;
+}
+
+const arrayShape = (v: Value | undefined): SymShape => (v?.kind === "array" ? v.shape : unknownShape);
+const arrayDtype = (v: Value | undefined): DType => (v?.kind === "array" ? v.dtype : "unknown");
+
+function opt(o: LayerOptions, name: string): StaticV | undefined {
+  return o.get(name);
+}
+
+function knownOpt(o: LayerOptions, name: string): Known | undefined {
+  return o.get(name)?.known;
+}
+
+function ctorOf(o: LayerOptions, name: string, ctx: BuildContext): TExpr {
+  const v = o.get(name);
+  return v?.ctor ?? ctx.missing(`the layer's '${name}'`);
+}
+
+function inSize(input: SymShape, ctx: BuildContext, what = "the size of its input's last axis"): TExpr {
+  return dimAt(input, -1) ?? ctx.missing(what);
+}
+
+/** An option holding an int or a tuple of ints, as a list of size expressions of length `n`. */
+export function tupleDims(v: StaticV | undefined, n: number, fallback: number): Dim[] {
+  if (!v) return Array(n).fill(num(fallback));
+  const k = v.known;
+  if (typeof k === "number") return Array(n).fill(num(k));
+  if (Array.isArray(k) && k.every((x) => typeof x === "number")) return (k as number[]).map(num);
+  if (v.ctor && v.type.t === "int") return Array(n).fill(v.ctor);
+  if (v.ctor) return Array.from({ length: n }, (_, i) => ({ k: "index", object: v.ctor!, index: num(i) }) as TExpr);
+  return Array(n).fill(undefined);
+}
+
+/** The number of spatial axes a kernel-size option stands for. */
+export function spatialRank(v: StaticV | undefined): number | undefined {
+  const k = v?.known;
+  if (typeof k === "number") return 1; // Flax: an int kernel size is one spatial axis
+  if (Array.isArray(k)) return k.length;
+  if (v?.type.t === "tuple") return v.type.items.length;
+  if (v?.type.t === "seq" && v.type.length !== undefined) return v.type.length;
+  return undefined;
+}
+
+/** Output size of one spatial axis of a convolution or pooling window. */
+export function windowOutput(size: Dim, window: Dim, stride: Dim, padding: Known | undefined, dilation: Dim = num(1)): Dim {
+  if (padding === "SAME" || padding === "CIRCULAR" || padding === "CAUSAL") return ceilDivDims(size, stride);
+  if (padding === "VALID" || padding === undefined) {
+    const effective = addDims(mulDims(subDims(window, num(1)), dilation), num(1));
+    return addDims(floorDivDims(subDims(size, effective), stride), num(1));
+  }
+  return undefined;
+}
+
+const keep = (o: LayerOptions, method: string, inputs: Value[]) => ({ shape: arrayShape(inputs[0]), dtype: arrayDtype(inputs[0]) });
+
+export const LAYERS: Record<string, LayerKind> = {
+  Linear: {
+    runtime: "nnx.Linear",
+    positional: (o, input, ctx) => [inSize(input, ctx), ctorOf(o, "outFeatures", ctx)],
+    options: ["useBias", "kernelInit", "biasInit"],
+    output: (o, _m, inputs) => {
+      const out = opt(o, "outFeatures");
+      return { shape: replaceTrailing(arrayShape(inputs[0]), [out?.ctor]), dtype: "float32" };
+    },
+  },
+  Conv: {
+    runtime: "nnx.Conv",
+    positional: (o, input, ctx) => [inSize(input, ctx), ctorOf(o, "outFeatures", ctx), ctorOf(o, "kernelSize", ctx)],
+    options: ["strides", "padding", "inputDilation", "kernelDilation", "featureGroupCount", "useBias", "kernelInit", "biasInit"],
+    output: (o, _m, inputs) => {
+      const input = arrayShape(inputs[0]);
+      const kernel = opt(o, "kernelSize");
+      const n = spatialRank(kernel);
+      if (n === undefined) return { shape: replaceTrailing(input, [opt(o, "outFeatures")?.ctor]), dtype: "float32" };
+      const spatial = materializeTrailing(input, n + 1).slice(0, n);
+      const windows = tupleDims(kernel, n, 1);
+      const strides = tupleDims(opt(o, "strides"), n, 1);
+      const dilation = tupleDims(opt(o, "kernelDilation"), n, 1);
+      const padding = knownOpt(o, "padding") ?? (opt(o, "padding") ? undefined : "SAME");
+      const out = spatial.map((s, i) => windowOutput(s, windows[i], strides[i], padding, dilation[i]));
+      return { shape: replaceTrailing(input, [...out, opt(o, "outFeatures")?.ctor]), dtype: "float32" };
+    },
+  },
+  LayerNorm: {
+    runtime: "nnx.LayerNorm",
+    positional: (_o, input, ctx) => [inSize(input, ctx)],
+    options: ["epsilon", "useBias", "useScale", "biasInit", "scaleInit", "useFastVariance", "reductionAxes", "featureAxes"],
+    output: keep,
+  },
+  BatchNorm: {
+    runtime: "nnx.BatchNorm",
+    positional: (_o, input, ctx) => [inSize(input, ctx)],
+    options: ["momentum", "epsilon", "useBias", "useScale", "biasInit", "scaleInit", "zeroDebias"],
+    output: keep,
+    mode: "useRunningAverage",
+  },
+  Dropout: {
+    runtime: "nnx.Dropout",
+    positional: (o, _input, ctx) => [ctorOf(o, "rate", ctx)],
+    options: ["broadcastDims", "rngCollection"],
+    output: keep,
+    mode: "deterministic",
+    drawsPerCall: true,
+  },
+};

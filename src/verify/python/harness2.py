@@ -1,0 +1,371 @@
+"""nnxport's reference harness: runs a Haiku or Linen model under the pinned JAX
+and writes what the translated TypeScript must reproduce to one safetensors file.
+
+Usage: python harness.py SPEC.json
+SPEC: {file, framework, entry: {kind, text}, method, inputs, kwargs, init_kwargs, modes,
+       rngs, mutable, prelude, argv, train, calls, methods, seed, steps, out}
+Prints one JSON line: {"ok": true, ...} or {"ok": false, "error": {kind, message, file, line}}.
+
+Tensor names in the output:
+  input/<name>                the inputs (keys as uint32 key data)
+  output[/<leaf>]             the output (a leaf path for tuples, dicts and NamedTuples)
+  cotangent[/<leaf>]          a random cotangent per float output leaf
+  param/<path>                every variable as init leaves it (params, then other collections)
+  grad/<path>                 gradients of sum(output * cotangent) for every parameter
+  initstate/<path>            the state init leaves on the source's constant sample input (fill)
+  train/...                   the same in train mode (dropout keys from jax.random.key(seed + 1)),
+                              train/param/<path> every variable after the train-mode call
+  calls/<i>/output..., calls/param/<path>   successive calls threading state
+  method/<M>/...              other methods on inputs of their own
+  steps/<F>/...               training steps (see run_steps)
+Source paths: Linen `collection/a/b/leaf`; Haiku `module/path/leaf` (params), `state/module/path/leaf`.
+"""
+import builtins
+import importlib.abc
+import importlib.machinery
+import json
+import os
+import runpy
+import sys
+import traceback
+import types
+
+
+def fail(kind, message, file=None, line=None):
+    print(json.dumps({"ok": False, "error": {"kind": kind, "message": message, "file": file, "line": line}}))
+    sys.exit(3)
+
+
+try:
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    from safetensors.numpy import save_file
+except ImportError as e:  # the reference environment is missing or broken
+    fail("environment", f"{e}; run `npm run setup` or see `nnxport doctor`")
+
+
+# ---------------------------------------------------------------------------
+# Stand-ins for imports the environment lacks (tensorflow_datasets, ...): a file
+# still verifies its model when the model never touches them.
+
+STANDINS = []
+
+
+class StandIn(types.ModuleType):
+    """A module that exists only to be imported; any real use says so."""
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return StandInValue(f"{self.__name__}.{attr}")
+
+
+class StandInValue:
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return StandInValue(f"{self._name}.{attr}")
+
+    def __call__(self, *a, **k):
+        raise RuntimeError(f"{self._name} is a stand-in: the environment lacks {self._name.split('.')[0]}; "
+                           "set NNXPORT_PYTHON to an environment that has it")
+
+    def __mro_entries__(self, bases):
+        return (object,)
+
+
+class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def __init__(self, allowed):
+        self.allowed = allowed
+
+    def find_spec(self, fullname, path, target=None):
+        root = fullname.split(".")[0]
+        if root not in self.allowed:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            try:
+                if finder.find_spec(fullname, path, target) is not None:
+                    return None
+            except Exception:  # noqa: BLE001
+                continue
+        if root not in STANDINS:
+            STANDINS.append(root)
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec):
+        m = StandIn(spec.name)
+        m.__path__ = []
+        return m
+
+    def exec_module(self, module):
+        pass
+
+
+STANDIN_MODULES = {"tensorflow_datasets", "tensorflow", "tensorboard", "clu", "wandb", "tqdm", "ml_collections",
+                   "absl", "tensorflow_text", "sentencepiece", "orbax", "matplotlib", "PIL", "cv2", "gym", "gymnasium"}
+
+
+# ---------------------------------------------------------------------------
+
+def source_error(spec, exc):
+    """The innermost frame of the user's own file, so the diagnostic points at it."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename) == spec["file"]]
+    line = frames[-1].lineno if frames else None
+    fail("source", f"{type(exc).__name__}: {exc}", spec["file"], line)
+
+
+def flatten(tree, prefix=""):
+    out = {}
+    for k, v in tree.items():
+        path = f"{prefix}{k}"
+        if isinstance(v, dict) or hasattr(v, "items"):
+            out.update(flatten(dict(v.items()), path + "/"))
+        else:
+            out[path] = np.asarray(v)
+    return out
+
+
+def leaf_name(path):
+    parts = []
+    for k in path:
+        if hasattr(k, "idx"):
+            parts.append(str(k.idx))
+        elif hasattr(k, "key"):
+            parts.append(str(k.key))
+        elif hasattr(k, "name"):
+            parts.append(str(k.name))
+        else:
+            parts.append(str(k))
+    return "/".join(parts)
+
+
+def leaves(tree):
+    """(name, array) for each array leaf, in JAX's order; '' for a single array."""
+    flat, _ = jax.tree_util.tree_flatten_with_path(tree)
+    return [(leaf_name(p), np.asarray(v)) for p, v in flat]
+
+
+def is_float(a):
+    return np.issubdtype(np.asarray(a).dtype, np.floating)
+
+
+def make_input(spec, rng, seed, index):
+    if spec.get("dict"):
+        return {d["name"]: make_input(d, rng, seed, index * 100 + i) for i, d in enumerate(spec["dict"])}
+    dtype = spec["dtype"]
+    shape = spec.get("shape", [])
+    if dtype == "key":
+        return jax.random.key(seed + 1000 + index)
+    if dtype == "int32":
+        return rng.integers(spec.get("low", 0), spec.get("high", 10), size=shape).astype(np.int32)
+    if dtype == "bool":
+        return rng.random(size=shape) < 0.75
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def record_input(tensors, prefix, name, value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            record_input(tensors, prefix, f"{name}/{k}", v)
+    elif hasattr(value, "dtype") and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+        tensors[f"{prefix}{name}"] = np.asarray(jax.random.key_data(value)).astype(np.uint32)
+    else:
+        tensors[f"{prefix}{name}"] = np.asarray(value)
+
+
+class Linen:
+    """A Linen Module: variables {'params': ..., other collections}; flat keys collection/path."""
+
+    def __init__(self, module, method, rngs, mutable):
+        self.m = module
+        self.method = None if method == "__call__" else method
+        self.rngs = rngs
+        self.mutable = mutable
+
+    def init(self, key, args, kw):
+        # Every extra stream gets the run's key, as the translation's useSourceDropoutKeys(model, seed) assumes.
+        extra = {r: key for r in self.rngs if r != "params"}
+        variables = self.m.init({"params": key, **extra}, *args, **kw, **({"method": self.method} if self.method else {}))
+        variables = dict(variables)
+        params = variables.pop("params", {})
+        return params, variables
+
+    def apply(self, params, state, key, args, kw, method=None):
+        method = method if method is not None else self.method
+        mutable = sorted(set(state.keys()) | set(self.mutable))
+        rngs = {r: key for r in self.rngs if r != "params"}
+        extra = {"rngs": rngs} if rngs else {}
+        if method:
+            extra["method"] = method
+        if not mutable:
+            return self.m.apply({"params": params}, *args, **kw, **extra), state
+        out, new_state = self.m.apply({"params": params, **state}, *args, **kw, **extra, mutable=mutable)
+        return out, {**state, **dict(new_state)}
+
+    def flat_params(self, params):
+        return {f"params/{k}": v for k, v in flatten(params).items()}
+
+    def flat_state(self, state):
+        return flatten(state)
+
+
+class Haiku:
+    """hk.transform_with_state of the entry; flat keys module/path/leaf, state/module/path/leaf."""
+
+    def __init__(self, transformed):
+        self.t = transformed
+
+    def init(self, key, args, kw):
+        return self.t.init(key, *args, **kw)
+
+    def apply(self, params, state, key, args, kw, method=None):
+        return self.t.apply(params, state, key, *args, **kw)
+
+    def flat_params(self, params):
+        return flatten(params)
+
+    def flat_state(self, state):
+        return {f"state/{k}": v for k, v in flatten(state).items()}
+
+
+def build(spec, ns):
+    import functools
+    entry = spec["entry"]
+    method = spec.get("method", "__call__")
+    if spec["framework"] == "linen":
+        module = eval(entry["text"], ns)  # noqa: S307 - the user's own expression in their own file
+        return Linen(module, method, spec.get("rngs", []), spec.get("mutable", []))
+    import haiku as hk
+    if entry["kind"] == "function":
+        fn = eval(entry["text"], ns)  # noqa: S307
+        return Haiku(hk.transform_with_state(fn))
+
+    def run(*args, **kw):
+        module = eval(entry["text"], ns)  # noqa: S307
+        f = module if method == "__call__" else getattr(module, method)
+        return f(*args, **kw)
+
+    functools.update_wrapper(run, run)
+    return Haiku(hk.transform_with_state(run))
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        spec = json.load(f)
+    spec["file"] = os.path.abspath(spec["file"])
+    sys.path.insert(0, spec.get("importRoot") or os.path.dirname(spec["file"]))
+    sys.meta_path.append(StandInFinder(STANDIN_MODULES))
+    try:
+        namespace = runpy.run_path(spec["file"], run_name="__nnxport__")
+    except Exception as e:  # noqa: BLE001 - reported to the user with its line
+        source_error(spec, e)
+    if spec.get("argv"):
+        try:
+            from absl import flags
+            flags.FLAGS(["nnxport", *spec["argv"]])
+        except Exception as e:  # noqa: BLE001
+            fail("source", f"the flags {spec['argv']} could not be parsed: {e}", spec["file"])
+    if spec.get("prelude"):
+        try:
+            exec(spec["prelude"], namespace)  # noqa: S102 - the user's own statement
+        except Exception as e:  # noqa: BLE001
+            fail("source", f"the prelude raised {type(e).__name__}: {e}", spec["file"])
+    try:
+        framework = build(spec, namespace)
+    except Exception as e:  # noqa: BLE001
+        source_error(spec, e)
+
+    seed = spec.get("seed", 0)
+    rng = np.random.default_rng(seed)
+    kw = {k: eval(v, namespace) for k, v in spec.get("kwargs", {}).items()}  # noqa: S307
+    init_kw = {**kw, **{k: eval(v, namespace) for k, v in spec.get("init_kwargs", {}).items()}}  # noqa: S307
+    modes = spec.get("modes", {})
+    eval_kw = {**kw, **{k: eval(m["eval"]) for k, m in modes.items()}}  # noqa: S307
+    train_kw = {**kw, **{k: eval(m["train"]) for k, m in modes.items()}}  # noqa: S307
+    for k, m in modes.items():
+        init_kw.setdefault(k, eval(m.get("init", m["eval"])))  # noqa: S307
+    key = jax.random.key(seed)
+    tensors = {}
+
+    positional = [i for i in spec["inputs"] if not i.get("keyword")]
+    keyword = [i for i in spec["inputs"] if i.get("keyword")]
+    values = [make_input(i, rng, seed, n) for n, i in enumerate(spec["inputs"])]
+    for i, v in zip(spec["inputs"], values):
+        record_input(tensors, "input/", i["name"], v)
+    args = [v for i, v in zip(spec["inputs"], values) if not i.get("keyword")]
+    kwargs_in = {i["name"]: v for i, v in zip(spec["inputs"], values) if i.get("keyword")}
+    del positional, keyword
+
+    def record(prefix, params, state, apply_key, kw2):
+        out, new_state = framework.apply(params, state, apply_key, args, {**kwargs_in, **kw2})
+        outs = leaves(out)
+        if not outs:
+            fail("unsupported", "the model returns no arrays")
+        cots = {}
+        for name, a in outs:
+            suffix = f"/{name}" if name else ""
+            tensors[f"{prefix}output{suffix}"] = a
+            if is_float(a):
+                cots[name] = rng.standard_normal(a.shape).astype(np.float32)
+                tensors[f"{prefix}cotangent{suffix}"] = cots[name]
+
+        def loss(p):
+            y, _ = framework.apply(p, state, apply_key, args, {**kwargs_in, **kw2})
+            total = 0.0
+            for name, a in leaves_jax(y):
+                if name in cots:
+                    total = total + jnp.sum(a * cots[name])
+            return total
+
+        grads = jax.grad(loss)(params)
+        for k, v in framework.flat_params(grads).items():
+            tensors[f"{prefix}grad/{k}"] = v
+        return new_state
+
+    try:
+        params, state = framework.init(key, args, {**kwargs_in, **init_kw})
+        fills = {"ones": np.ones, "zeros": np.zeros}
+        if any(i.get("fill") for i in spec["inputs"]):
+            init_args = [fills[i["fill"]](i["shape"], i["dtype"]) if i.get("fill") else v for i, v in zip(spec["inputs"], values) if not i.get("keyword")]
+            _, init_state = framework.init(key, init_args, {**kwargs_in, **init_kw})
+            for k, v in framework.flat_state(init_state).items():
+                tensors[f"initstate/{k}"] = v
+        for k, v in {**framework.flat_params(params), **framework.flat_state(state)}.items():
+            tensors[f"param/{k}"] = v
+        record("", params, state, key, eval_kw)
+        if spec.get("calls"):
+            calls_state = state
+            for i in range(spec["calls"]):
+                out, calls_state = framework.apply(params, calls_state, key, args, {**kwargs_in, **eval_kw})
+                for name, a in leaves(out):
+                    tensors[f"calls/{i}/output" + (f"/{name}" if name else "")] = a
+            for k, v in framework.flat_state(calls_state).items():
+                tensors[f"calls/param/{k}"] = v
+        if spec.get("train"):
+            new_state = record("train/", params, state, key, train_kw)
+            for k, v in {**framework.flat_params(params), **framework.flat_state(new_state)}.items():
+                tensors[f"train/param/{k}"] = v
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001
+        source_error(spec, e)
+
+    tensors = {k: np.array(v, order="C") for k, v in tensors.items()}  # keeps 0-d arrays 0-d
+    save_file(tensors, spec["out"], metadata={"jax": jax.__version__})
+    print(json.dumps({"ok": True, "tensors": len(tensors), "standins": STANDINS}))
+
+
+def leaves_jax(tree):
+    flat, _ = jax.tree_util.tree_flatten_with_path(tree)
+    return [(leaf_name(p), v) for p, v in flat]
+
+
+if __name__ == "__main__":
+    builtins.__dict__.setdefault("__nnxport__", True)
+    main()
