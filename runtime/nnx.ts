@@ -109,7 +109,7 @@ export type { Initializer } from "./nn/initializers.js";
 
 // Translated code: variables made by initializers, Python built-ins
 export { param, variable } from "./create.js";
-export { range, enumerate, zip, mod, shapesEqual } from "./python.js";
+export { range, enumerate, zip, mod, shapesEqual, prod } from "./python.js";
 /** A PRNG key (threefry key data). */
 export type { Key as PRNGKey } from "./random/index.js";
 /** A function of arrays passed as a value (an activation). */

@@ -32,3 +32,8 @@ export function mod(a: number, b: number): number {
 export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/** numpy.prod of a shape. */
+export function prod(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a * b, 1);
+}

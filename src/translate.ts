@@ -11,7 +11,7 @@ import { formatTypeScript } from "./emit/format.js";
 import { typeCheck } from "./emit/typecheck.js";
 import { VERSION } from "./version.js";
 import { instantiate, type ParamMapEntry, type SourceInitPlan } from "./instantiate/index.js";
-import type { TDecl } from "./ts/ast.js";
+import type { TDecl, TExpr, TStmt } from "./ts/ast.js";
 import type { SampleInput } from "./model/program.js";
 import { entryFromRequest, type EntryRequest } from "./frontends2/common/entry-override.js";
 
@@ -41,6 +41,7 @@ export interface Translation2 {
   paramMap?: ParamMapDocument;
   plan?: SourceInitPlan;
   planMissing?: string;
+  dropoutMissing?: string;
 }
 
 export interface Translate2Options {
@@ -82,13 +83,14 @@ export async function translate2(file: string, text: string, options: Translate2
   let paramMap: ParamMapDocument | undefined;
   let plan: SourceInitPlan | undefined;
   let planMissing: string | undefined;
+  let fromCallCall: TExpr | undefined;
+  let dropoutMissing: string | undefined;
   if (staged.factory && program.entry) {
-    const cls = staged.ctx.classes.get(staged.entryClass!)!;
-    const root = framework === "haiku" && !cls.transparent ? { path: [haikuName(cls.name)] } : { path: [], transparent: cls.transparent };
     try {
-      const inst = await instantiate(staged.instrumented(), { framework, factory: staged.factory, root });
+      const inst = await instantiate(staged.instrumented(), { framework, factory: staged.factory });
       plan = inst.plan;
       planMissing = inst.planMissing;
+      dropoutMissing = inst.dropoutMissing;
       paramMap = {
         generatedBy: `nnxport ${VERSION}`,
         source: options.sourceLabel ?? file,
@@ -100,7 +102,17 @@ export async function translate2(file: string, text: string, options: Translate2
         inputs: program.entry.inputs,
         params: inst.params,
       };
-      if (plan) staged.module.decls.push(...seededFactory(staged.entryClass!, staged.factory, plan, origin));
+      if (plan?.fromCall) {
+        // The source's init call sets these: the seeded factory replays it, on the source's constant sample.
+        const replay = initCallReplay(program, staged);
+        if (replay.missing) {
+          planMissing = replay.missing;
+          plan = undefined;
+          paramMap.seededFactory = undefined;
+        } else plan.fromCall.train = replay.train;
+        if (replay.call) fromCallCall = replay.call;
+      }
+      if (plan) staged.module.decls.push(...seededFactory(staged.entryClass!, staged.factory, plan, origin, fromCallCall));
     } catch (e) {
       if (process.env.NNXPORT_DEBUG) process.stderr.write(`${printModule(staged.module)}\n${(e as Error).stack}\n`);
       diags.error("NNX403", `building the translated model for the entry failed (an nnxport bug): ${(e as Error).message.split("\n")[0]}`, program.entry.span);
@@ -119,7 +131,7 @@ export async function translate2(file: string, text: string, options: Translate2
     for (const err of typeCheck(code)) diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
     diags.throwIfErrors();
   }
-  return { code, program, staged, diagnostics: diags, paramMap, plan, planMissing };
+  return { code, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing };
 }
 
 /** `BatchNorm` → `batch_norm`, as Haiku names modules. */
@@ -130,8 +142,27 @@ export function haikuName(cls: string): string {
     .toLowerCase();
 }
 
+/** The source's own init call, as the seeded factory replays it: its mode and its constant sample inputs. */
+function initCallReplay(program: Program, staged: StagedProgram): { call?: TExpr; train?: boolean; missing?: string } {
+  const entry = program.entry!;
+  const summary = staged.ctx.summaries.get(staged.entryClass!)!;
+  const params = summary.methods.get(entry.method) ?? [];
+  let train: boolean | undefined;
+  for (const p of params.filter((q) => q.kind === "mode")) {
+    const text = entry.initKwargs?.[p.name] ?? entry.kwargTexts[p.name];
+    if (text === undefined) continue;
+    const t = /^(train|training|is_training|is_train)$/.test(p.name) ? text === "True" : text === "False";
+    if (train !== undefined && train !== t) return { missing: "the init call's flags disagree on train or eval mode" };
+    train = t;
+  }
+  if (!entry.inputs.every((i) => i.fill)) return { missing: "the source's init call sets state from its sample input, which is not constant (jnp.ones or jnp.zeros)" };
+  const args = entry.inputs.map((i): TExpr => ({ k: "call", fn: { k: "rt", path: `jnp.${i.fill}` }, args: [{ k: "array", items: i.shape.map((n) => ({ k: "num", value: n }) as TExpr) }, ...(i.dtype !== "float32" ? [{ k: "str", value: i.dtype } as TExpr] : [])] }));
+  const method = entry.method === "__call__" ? "call" : entry.method;
+  return { train, call: { k: "call", fn: { k: "member", object: { k: "id", name: "model" }, name: method }, args } };
+}
+
 /** `createModelFromSourceSeed(seed)` and `useSourceDropoutKeys(model, seed)`. */
-function seededFactory(cls: string, factory: string, plan: SourceInitPlan, origin: string): TDecl[] {
+function seededFactory(cls: string, factory: string, plan: SourceInitPlan, origin: string, replay?: TExpr): TDecl[] {
   const out: TDecl[] = [
     {
       k: "const",
@@ -151,6 +182,12 @@ function seededFactory(cls: string, factory: string, plan: SourceInitPlan, origi
         body: [
           { k: "let", name: "model", value: { k: "call", fn: { k: "id", name: factory, raw: true }, args: [{ k: "new", cls: { k: "rt", path: "nnx.Rngs" }, args: [{ k: "id", name: "seed" }] }] } },
           { k: "expr", value: { k: "call", fn: { k: "rt", path: "nnx.initFromSource" }, args: [{ k: "id", name: "model" }, { k: "id", name: "SOURCE_INIT", raw: true }, { k: "id", name: "seed" }] } },
+          ...(replay
+            ? [
+                { k: "comment", text: "The original's init runs the model once on its sample input; some state starts from that call." } as TStmt,
+                { k: "expr", value: { k: "call", fn: { k: "rt", path: "nnx.stateFromInitCall" }, args: [{ k: "id", name: "model" }, { k: "id", name: "SOURCE_INIT", raw: true }, { k: "arrow", params: [], body: replay }] } } as TStmt,
+              ]
+            : []),
           { k: "return", value: { k: "id", name: "model" } },
         ],
       },

@@ -24,13 +24,17 @@ export interface SourceInitParam {
   scope?: string[];
   counter?: number;
   draw?: number;
+  /** In a layer stack (each layer draws its own key; Haiku: from the outer draw). */
+  stack?: { draw?: number };
 }
 
 export interface SourceInitPlan {
   keys: "linen" | "haiku";
   params: SourceInitParam[];
   draws?: number;
-  dropout?: Array<{ path: string; scope?: string[] }>;
+  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number } }>;
+  /** Variables the source sets during init's own forward pass, and that pass's mode. */
+  fromCall?: { keep: string[]; train?: boolean };
 }
 
 export interface Instance {
@@ -38,6 +42,8 @@ export interface Instance {
   plan?: SourceInitPlan;
   /** Why there is no plan. */
   planMissing?: string;
+  /** Why the source's train mode cannot be compared (its dropout has no keys). */
+  dropoutMissing?: string;
 }
 
 const REC = "globalThis.__nnxportRecorder";
@@ -49,7 +55,10 @@ export function instrumentedCode(module: TModule): string {
     expr: (e) => {
       const ev = e.event;
       const value = printExpr(e.value);
-      if (ev.e === "build") return `${REC}.build(this, ${ev.site}, ${JSON.stringify(ev.layer ?? null) === "null" ? "undefined" : JSON.stringify(ev.layer)}, () => ${value})`;
+      if (ev.e === "build") {
+        const self = typeof ev.site === "string" && ev.site === "root" ? `${REC}.top` : "this";
+        return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}) })})`;
+      }
       if (ev.e === "variable") return `${REC}.variable(this, ${JSON.stringify(ev.name)}, ${JSON.stringify(ev.collection)}, ${JSON.stringify(ev.draws)}, () => ${value})`;
       if (ev.e === "keys") return `${REC}.keysMember(this, ${JSON.stringify(ev.stream)}, () => ${value})`;
       return value;
@@ -58,7 +67,8 @@ export function instrumentedCode(module: TModule): string {
       const ev = s.event;
       if (ev.e === "construct") {
         const name = ev.name ? printExpr(ev.name) : "undefined";
-        return `${REC}.construct(this, ${ev.site}, ${JSON.stringify(ev.base)}, ${name}, ${!!ev.eager}, ${JSON.stringify(ev.method ?? "__call__")});`;
+        const self = ev.top ? `${REC}.top` : "this";
+        return `${REC}.construct(${self}, ${JSON.stringify(ev.site)}, ${JSON.stringify(ev.base)}, ${name}, ${!!ev.eager}, ${JSON.stringify(ev.method ?? "__call__")}, ${JSON.stringify(ev.segment ?? null)});`;
       }
       if (ev.e === "draw") return `${REC}.draw(this, ${ev.count});`;
       return "";
@@ -74,8 +84,6 @@ export function instrumentedCode(module: TModule): string {
 export interface InstantiateOptions {
   framework: "linen" | "haiku";
   factory: string;
-  /** Haiku: the root module's own name (`model`), or transparent (a transformed function). */
-  root: { path: string[]; transparent?: boolean };
 }
 
 /** Runs the entry's factory on the instrumented program and reads the model it builds. */
@@ -84,7 +92,7 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
   const generated = await importGenerated(code);
   const runtime = await import("../../runtime/index.js");
   const { nnx } = runtime;
-  const recorder = new Recorder(options.framework, options.root);
+  const recorder = new Recorder(options.framework);
   const g = globalThis as unknown as { __nnxportRecorder?: Recorder };
   g.__nnxportRecorder = recorder;
   let model: object | undefined;
@@ -93,9 +101,11 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
     const flat = nnx.toFlatState(nnx.state(model, nnx.Not(nnx.RngState)));
     const params: ParamMapEntry[] = [];
     const planParams: SourceInitParam[] = [];
+    const fromCall: string[] = [];
     for (const [path, v] of flat) {
       const rec = recorder.variables.get(v as object);
       const nnxPath = path.join(".");
+      if (recorder.fromCall.has(v as object)) fromCall.push(nnxPath);
       const value = (v as { value: { shape: number[] } }).value;
       const type = variableType(v as object);
       if (!rec) {
@@ -109,7 +119,9 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
     }
     const unknown = params.find((p) => p.source.startsWith("?/"));
     const planMissing = unknown ? `the source's name of ${unknown.nnx} is not known` : recorder.incomplete;
-    const dropout = recorder.dropouts.map((d) => ({ path: pathOf(model!, d.layer) ?? "", ...(options.framework === "linen" ? { scope: d.scope } : {}) })).filter((d) => d.path);
+    const dropout = recorder.dropouts
+      .map((d) => ({ path: pathOf(model!, d.layer) ?? "", ...(options.framework === "linen" ? { scope: d.scope } : {}), ...(d.stack ? { stack: d.stack } : {}) }))
+      .filter((d) => d.path);
     const plan: SourceInitPlan | undefined = planMissing
       ? undefined
       : {
@@ -117,8 +129,9 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
           params: planParams,
           ...(options.framework === "haiku" ? { draws: recorder.draws } : {}),
           ...(dropout.length ? { dropout } : {}),
+          ...(fromCall.length ? { fromCall: { keep: fromCall } } : {}),
         };
-    return { params, plan, planMissing };
+    return { params, plan, planMissing, dropoutMissing: recorder.dropoutMissing };
   } finally {
     if (model) nnx.dispose(model);
     delete g.__nnxportRecorder;
@@ -126,8 +139,9 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
 }
 
 function planParam(path: string, rec: RecordedVariable): SourceInitParam {
-  if (rec.linen) return { path, scope: rec.linen.scope, counter: rec.linen.counter };
-  if (rec.haiku) return { path, draw: rec.haiku.draw };
+  const stack = rec.stack ? { stack: rec.stack.draw !== undefined ? { draw: rec.stack.draw } : {} } : {};
+  if (rec.linen) return { path, scope: rec.linen.scope, counter: rec.linen.counter, ...stack };
+  if (rec.haiku) return { path, draw: rec.haiku.draw, ...stack };
   return { path };
 }
 

@@ -38,6 +38,11 @@ export interface SourceLayer {
   keepdims?: string[];
   /** Parameters whose creation draws a key from the source's key sequence, in creation order. */
   draws: string[];
+  /**
+   * Variables the source first creates by setting them during init's own
+   * forward pass (Haiku's EMA `average`), so they start from that call's values.
+   */
+  initialFromCall?: string[];
   /** The base the framework names an unnamed instance from (`linear`, `Dense`). */
   autoName: string;
 }

@@ -69,6 +69,10 @@ export interface EntrySpec {
   span?: Span;
   /** The top-level name bound to the model object or transformed function, when the file has one. */
   object?: string;
+  /** Other methods the source can apply on their own (Haiku's multi_transform apply functions). */
+  methods?: string[];
+  /** The file's own init call: its flags choose the init call's mode only. */
+  fromInitCall?: boolean;
   /** Haiku: how the function is transformed. */
   transform?: { fn: string; withState: boolean; applyRng: boolean };
 }

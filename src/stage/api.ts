@@ -62,4 +62,6 @@ export interface StageApi {
   readonly initializing: boolean;
   /** A module value for a submodule built here. */
   module(inst: ModuleV): Value;
+  /** A module's call stepped along axis 0 of `xs`, threading `carry` (hk.scan). */
+  scan(m: ModuleV, carry: Value, xs: Value, span: Span, reverse?: boolean): Value;
 }

@@ -6,7 +6,7 @@ import { tsName, memberName } from "../ts/print.js";
 import type { FieldInfo, ProgramContext } from "./context.js";
 import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { memberRef } from "./members.js";
-import { annotationText, ClassStager, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
+import { annotationText, ClassStager, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
 import type { StaticType, Value } from "./values.js";
 
 export function optionsName(cls: string): string {
@@ -20,8 +20,8 @@ export interface RenderableClass {
 }
 
 /** Stages a module class; its declarations are rendered on demand. */
-export function stageClass(ctx: ProgramContext, cls: ModuleClass): RenderableClass {
-  const stager = new ClassStager(ctx, cls);
+export function stageClass(ctx: ProgramContext, cls: ModuleClass, entryRanks?: Map<string, number>): RenderableClass {
+  const stager = new ClassStager(ctx, cls, false, undefined, entryRanks);
   const staged = stager.stage();
   const fields = cls.fields.map((f) => fieldInfo(stager, f));
   staged.summary.fields = fields;
@@ -30,6 +30,10 @@ export function stageClass(ctx: ProgramContext, cls: ModuleClass): RenderableCla
     name: cls.name,
     render: (instrumented) => [
       { k: "interface", iface: optionsInterface(cls, fields, staged, stager) },
+      // Given to another module in config: its config without the sizes and rngs it is built with.
+      ...(ctx.configModules.has(cls.name)
+        ? [{ k: "typeAlias", name: `${cls.name}Config`, type: `Required<Omit<${optionsName(cls.name)}, ${[...staged.inputs.map((o) => JSON.stringify(memberName(o.name))), '"rngs"'].join(" | ")}>>`, docs: [`A \`${cls.name}\`'s config, as another module is given it.`] } as TDecl]
+        : []),
       { k: "class", cls: nnxClass(cls, fields, staged, stager, instrumented) },
     ],
   };
@@ -38,6 +42,8 @@ export function stageClass(ctx: ProgramContext, cls: ModuleClass): RenderableCla
 function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): FieldInfo {
   const type = stager.dryValue(f.default ?? { kind: "none", span: f.span });
   const annotated = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+  const annotationName = f.annotation ? annotationText(f.annotation) : "";
+  if (stager.ctx.classes.has(annotationName)) return { name: f.name, type: { t: "config", cls: `${annotationName}Config` }, tsType: `${annotationName}Config`, hasDefault: !!f.default };
   const t: StaticType = annotated ?? (f.default && type.kind === "static" ? type.type : { t: "any" });
   const mode = isModeField(f.name, t, stager);
   return { name: f.name, type: t, tsType: tsTypeOf(t) + (f.default?.kind === "none" && t.t !== "none" ? " | null" : ""), hasDefault: !!f.default, mode };
@@ -181,8 +187,9 @@ function finish(body: TStmt[], declared: Set<string>, types: Map<string, string>
 
 
 function method(m: MethodResult): TClass["methods"][number] {
-  const positional = m.params.filter((p) => p.kind !== "mode" && !p.optional && !p.keywordOnly);
-  const optional = m.params.filter((p) => p.kind !== "mode" && (p.optional || p.keywordOnly));
+  const shown = m.params.filter((p) => p.kind !== "mode" && p.kind !== "ignored");
+  const positional = shown.filter((p) => !p.optional && !p.keywordOnly);
+  const optional = shown.filter((p) => p.optional || p.keywordOnly);
   const params: TParam[] = positional.map((p) => ({ name: p.name, type: p.tsType }));
   if (optional.length) {
     const names = optional.map((p) => `${memberName(p.name) === tsName(p.name) ? tsName(p.name) : `${memberName(p.name)}: ${tsName(p.name)}`}${p.optional ? " = null" : ""}`);
@@ -190,7 +197,7 @@ function method(m: MethodResult): TClass["methods"][number] {
     params.push({ name: `{ ${names.join(", ")} }: ${type}${optional.every((p) => p.optional) ? " = {}" : ""}`, raw: true });
   }
   const declared = new Set(m.params.map((p) => p.name));
-  const body = finish(m.body, declared, new Map());
+  const body = finish(m.body, declared, m.types);
   const returns = returnType(m.returns);
   return {
     name: m.name === "__call__" ? "call" : m.name,
@@ -209,21 +216,5 @@ function tidied(body: TStmt[], returns: string): TStmt[] {
   return [{ k: "return", value: { k: "call", fn: { k: "rt", path: "tf.tidy" }, args: [fn] } }];
 }
 
-export function returnType(v: Value | undefined): string {
-  if (!v) return "void";
-  switch (v.kind) {
-    case "array":
-      return "nnx.Array";
-    case "tuple":
-    case "list":
-      return `[${v.items.map(returnType).join(", ")}]`;
-    case "static":
-      return tsTypeOf(v.type);
-    case "key":
-      return "nnx.PRNGKey";
-    default:
-      return "unknown";
-  }
-}
 
 export { StageStop, member };

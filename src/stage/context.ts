@@ -29,7 +29,7 @@ export interface FieldInfo {
 
 export interface ParamInfo {
   name: string;
-  kind: "array" | "static" | "mode" | "key" | "module";
+  kind: "array" | "static" | "mode" | "key" | "module" | "ignored";
   optional: boolean;
   keywordOnly: boolean;
   tsType: string;
@@ -52,6 +52,8 @@ export class ProgramContext {
   readonly extraDecls = new Map<string, TDecl>();
   /** Variable subclasses the output declares for the source's own collections. */
   readonly variableTypes = new Set<string>();
+  /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
+  readonly configModules = new Set<string>();
   private nextSite = 1;
 
   constructor(

@@ -41,8 +41,11 @@ export interface LayerKind {
   positional(o: LayerOptions, input: SymShape, ctx: BuildContext): TExpr[];
   /** Options passed in the trailing options object, in this order, when given. */
   options: string[];
-  /** The output of `call` (or another method) given its inputs. */
-  output(o: LayerOptions, method: string, inputs: Value[]): { shape: SymShape; dtype: DType } | undefined;
+  /**
+   * The output of `call` (or another method) given its inputs; `assumeRank`:
+   * the input's rank this relies on when it was not known (one batch axis).
+   */
+  output(o: LayerOptions, method: string, inputs: Value[]): { shape: SymShape; dtype: DType; assumeRank?: number } | undefined;
   /** The switch train()/eval() sets on it, if its behaviour depends on the mode. */
   mode?: "deterministic" | "useRunningAverage";
   /** Whether `call` draws keys (dropout). */
@@ -102,6 +105,21 @@ export function windowOutput(size: Dim, window: Dim, stride: Dim, padding: Known
 
 const keep = (o: LayerOptions, method: string, inputs: Value[]) => ({ shape: arrayShape(inputs[0]), dtype: arrayDtype(inputs[0]) });
 
+/**
+ * A window over the last `n` spatial axes before the features (convolution,
+ * pooling): each spatial size mapped by `size`, the features replaced by
+ * `features` (kept when undefined). An input of unknown rank is taken to have
+ * one batch axis, and the result says so (`assumeRank`).
+ */
+export function spatialOutput(input: SymShape, n: number, size: (d: Dim, i: number) => Dim, features?: Dim): { shape: SymShape; dtype: DType; assumeRank?: number } {
+  const trailing = materializeTrailing(input, n + 1);
+  const spatial = trailing.slice(0, n).map(size);
+  const last = features ?? trailing[n];
+  if (input.rank !== undefined) return { shape: replaceTrailing(input, [...spatial, last]), dtype: "float32" };
+  const batch = dimAt(input, -(n + 2));
+  return { shape: { rank: n + 2, dims: [batch, ...spatial, last] }, dtype: "float32", assumeRank: n + 2 };
+}
+
 export const LAYERS: Record<string, LayerKind> = {
   Linear: {
     runtime: "nnx.Linear",
@@ -121,13 +139,11 @@ export const LAYERS: Record<string, LayerKind> = {
       const kernel = opt(o, "kernelSize");
       const n = spatialRank(kernel);
       if (n === undefined) return { shape: replaceTrailing(input, [opt(o, "outFeatures")?.ctor]), dtype: "float32" };
-      const spatial = materializeTrailing(input, n + 1).slice(0, n);
       const windows = tupleDims(kernel, n, 1);
       const strides = tupleDims(opt(o, "strides"), n, 1);
       const dilation = tupleDims(opt(o, "kernelDilation"), n, 1);
       const padding = knownOpt(o, "padding") ?? (opt(o, "padding") ? undefined : "SAME");
-      const out = spatial.map((s, i) => windowOutput(s, windows[i], strides[i], padding, dilation[i]));
-      return { shape: replaceTrailing(input, [...out, opt(o, "outFeatures")?.ctor]), dtype: "float32" };
+      return spatialOutput(input, n, (s, i) => windowOutput(s, windows[i], strides[i], padding, dilation[i]), opt(o, "outFeatures")?.ctor);
     },
   },
   LayerNorm: {

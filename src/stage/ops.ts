@@ -36,6 +36,11 @@ export interface OpSpec {
   dtype?: (a: OpArgs) => DType;
   /** The result is a fixed value, not an array (e.g. `jnp.shape`). */
   static?: true;
+  /**
+   * Parameters after the positional ones that the TypeScript function takes in
+   * one trailing options object (camelCase keys), e.g. random.uniform's `{ minval, maxval }`.
+   */
+  options?: string[];
 }
 
 const shapeOf = (v: Value | undefined): SymShape => (v?.kind === "array" ? v.shape : v?.kind === "static" ? scalarShape : unknownShape);
@@ -68,6 +73,8 @@ export function sizeExpr(v: Value | undefined): Dim {
 export function sizesOf(v: Value | undefined): Dim[] | undefined {
   if (!v) return undefined;
   if (v.kind === "tuple" || v.kind === "list") return v.items.map(sizeExpr);
+  const items = (v as { items?: Value[] }).items;
+  if (v.kind === "static" && items) return items.map(sizeExpr);
   if (v.kind === "static") {
     const k = v.known;
     if (typeof k === "number") return [num(k)];
@@ -371,6 +378,23 @@ Object.assign(OPS, {
   "optax.squared_error": { rt: "nnx.optax.squaredError", params: ["predictions", "targets"], shape: (a: OpArgs) => shapeOf(a.get("predictions")), dtype: float },
 } satisfies Record<string, OpSpec>);
 
+/** The shape a jax.random sampler draws: its `shape` argument, else the broadcast of its parameters. */
+function drawn(a: OpArgs, ...params: string[]): SymShape {
+  const sizes = sizesOf(a.get("shape"));
+  if (sizes) return { rank: sizes.length, dims: sizes };
+  return params.map((p) => shapeOf(a.get(p))).reduce((x, y) => broadcast(x, y), scalarShape);
+}
+
+Object.assign(OPS, {
+  "jax.random.normal": { rt: "random.normal", params: ["key", "shape", "dtype"], positional: 2, shape: (a: OpArgs) => drawn(a), dtype: float },
+  "jax.random.uniform": { rt: "random.uniform", params: ["key", "shape", "dtype", "minval", "maxval"], positional: 2, options: ["minval", "maxval"], shape: (a: OpArgs) => drawn(a), dtype: float },
+  "jax.random.truncated_normal": { rt: "random.truncatedNormal", params: ["key", "lower", "upper", "shape", "dtype"], shape: (a: OpArgs) => drawn(a, "lower", "upper"), dtype: float },
+  "jax.random.bernoulli": { rt: "random.bernoulli", params: ["key", "p", "shape"], shape: (a: OpArgs) => drawn(a, "p"), dtype: boolean },
+  "jax.random.categorical": { rt: "random.categorical", params: ["key", "logits", "axis", "shape"], positional: 2, options: ["axis", "shape"], shape: (a: OpArgs) => sizesOf(a.get("shape")) ? drawn(a) : reduce("logits")({ get: (n) => (n === "axis" ? a.get("axis") ?? { kind: "static", type: { t: "int" }, known: -1 } : a.get(n)) }), dtype: int },
+  "jax.random.gumbel": { rt: "random.gumbel", params: ["key", "shape", "dtype"], positional: 2, shape: (a: OpArgs) => drawn(a), dtype: float },
+  "jax.random.permutation": { rt: "random.permutation", params: ["key", "x", "axis"], positional: 2, options: ["axis"], shape: (a: OpArgs) => (a.get("x")?.kind === "array" ? shapeOf(a.get("x")) : { rank: 1, dims: [sizeExpr(a.get("x"))] }), dtype: (a: OpArgs) => (a.get("x")?.kind === "array" ? dtypeOf(a.get("x")) : "int32") },
+} satisfies Record<string, OpSpec>);
+
 // Aliases: the frameworks and optax re-export the same functions.
 const ALIASES: Record<string, string> = {
   "jax.nn.swish": "jax.nn.silu",
@@ -392,8 +416,8 @@ export function opSpec(qualified: string): OpSpec | undefined {
     const rest = qualified.slice(prefix.length);
     return OPS[`jax.nn.${rest}`] ?? (rest === "tanh" ? OPS["jax.numpy.tanh"] : undefined);
   }
-  // `numpy.` functions on arrays behave like jax.numpy's.
-  if (qualified.startsWith("numpy.")) return undefined;
+  // NumPy on arrays in model code runs as jax.numpy does with x64 off (float32).
+  if (qualified.startsWith("numpy.")) return opSpec(`jax.numpy.${qualified.slice("numpy.".length)}`);
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import type { DiagnosticBag } from "../diagnostics.js";
 import type { Expr, Stmt } from "../python/ast.js";
 import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass, Program } from "../model/program.js";
-import type { TDecl, TExpr, TModule } from "../ts/ast.js";
+import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
 import { id, num } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
@@ -31,9 +31,11 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   const ctx = new ProgramContext(program, diags);
   const head: TDecl[] = [...configDecls(ctx)];
   const classes: RenderableClass[] = [];
+  const entryName = program.entry?.expr.kind === "call" && program.entry.expr.fn.kind === "file" ? program.entry.expr.fn.name : undefined;
   for (const cls of calleesFirst(program)) {
     const before = diags.errorCount;
-    const out = stageClass(ctx, cls);
+    const ranks = cls.name === entryName ? new Map(program.entry!.inputs.map((i) => [`${program.entry!.method}|${i.name}`, i.shape.length])) : undefined;
+    const out = stageClass(ctx, cls, ranks);
     if (diags.errorCount === before) classes.push(out);
   }
   const tail: TDecl[] = [];
@@ -101,6 +103,8 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
   const stager = new ClassStager(ctx, cls, true);
   const frame = new Frame("entry", true);
   const entries: Array<{ key: string; value: TExpr }> = [];
+  /** Modules the entry gives in config are constructed (and named) before the root, where the entry runs. */
+  const configConstructs: TStmt[] = [];
   try {
     const positional = e.args.filter((a) => !a.name);
     cls.fields.forEach((f, i) => {
@@ -109,6 +113,9 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
       const v = stager.expr(arg, frame);
       const info = summary.fields.find((x) => x.name === f.name);
       if (info?.mode) return;
+      if (v.kind === "module" && v.inst.ctor.kind === "class") {
+        configConstructs.push({ k: "record", event: { e: "construct", site: `field:${f.name}`, base: program.framework.moduleBase(v.inst.ctor.name), top: true } });
+      }
       entries.push({ key: f.name, value: stager.ctorExpr(v, arg.span, `the entry's '${f.name}'`) });
     });
   } catch (err) {
@@ -141,7 +148,11 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
         docs: [`\`${clsName}\` as the source's entry point builds it (\`${entry.text.replace(/\s+/g, " ")}\`)${shapes ? `, for inputs ${shapes}` : ""}.`],
         params: [{ name: "rngs", type: "nnx.Rngs", default: { k: "new", cls: { k: "rt", path: "nnx.Rngs" }, args: [num(0)] } }],
         returns: clsName,
-        body: [{ k: "return", value: { k: "new", cls: { k: "raw", text: clsName }, args: [{ k: "object", entries }] } }],
+        body: [
+          ...configConstructs,
+          { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(clsName), top: true } },
+          { k: "return", value: { k: "recorded", event: { e: "build", site: "root", transparent: !!cls.transparent }, value: { k: "new", cls: { k: "raw", text: clsName }, args: [{ k: "object", entries }] } } },
+        ],
       },
     },
   };

@@ -23,6 +23,8 @@ export class Frame {
   returns: Value[] = [];
   /** The constructor does not mirror this block (a branch on a call argument). */
   callOnly = false;
+  /** The method's locals' TypeScript types. */
+  types = new Map<string, string>();
   /** Names bound in the constructor since each open block began (innermost last). */
   ctorScopes: Set<string>[] = [new Set()];
 

@@ -23,6 +23,9 @@ export interface SymShape {
 export interface InputShape {
   /** Materializes the size of axis `axis` (negative: from the end) as a constructor expression. */
   axis(axis: number): Dim;
+  /** The method input these sizes come from. */
+  method: string;
+  param: string;
 }
 
 export const scalarShape: SymShape = { rank: 0, dims: [] };

@@ -53,6 +53,8 @@ const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval"
 export interface MethodResult {
   name: string;
   params: ParamInfo[];
+  /** Each local's TypeScript type (for declarations TypeScript needs before the value). */
+  types: Map<string, string>;
   body: TStmt[];
   returns: Value | undefined;
   span: Span;
@@ -72,6 +74,30 @@ class Inputs {
   /** A placeholder for axis `axis` (negative from the end, or from the front) of parameter `param` of `method`. */
   axis(method: string, param: string, axis: number): TExpr {
     return { k: "id", name: `${PLACEHOLDER}${method}|${param}|${axis}`, raw: true };
+  }
+
+  private readonly ranks = new Map<string, { rank: number; owner: string; why: string }>();
+
+  /** An input's rank some shape rule relied on (one batch axis, or the entry's sample). */
+  assume(method: string, param: string, rank: number, owner: string, why = "one batch axis"): void {
+    if (!this.ranks.has(`${method}|${param}`)) this.ranks.set(`${method}|${param}`, { rank, owner, why });
+  }
+
+  /** Checks at construction for the ranks relied on, for inputs given by their whole shape. */
+  checks(): TStmt[] {
+    const out: TStmt[] = [];
+    for (const o of this.options) {
+      const r = this.ranks.get(`${o.method}|${o.param}`);
+      if (!r || o.kind !== "shape") continue;
+      const shape = id(o.name);
+      out.push({
+        k: "if",
+        test: bin("!==", member(shape, "length"), num(r.rank)),
+        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
+        else: [],
+      });
+    }
+    return out;
   }
 
   /** Decides the options from the placeholders `body` uses. */
@@ -111,7 +137,7 @@ class Inputs {
         const option = this.options.find((q) => q.method === method && q.param === param);
         if (!option) return o;
         if (option.kind === "features") return id(option.name);
-        return axis < 0 ? call(member(id(option.name), "at"), num(axis)) : { k: "index", object: id(option.name), index: num(axis) };
+        return axis < 0 ? { k: "nonnull", value: call(member(id(option.name), "at"), num(axis)) } : { k: "index", object: id(option.name), index: num(axis) };
       }
       return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swap(v)]));
     };
@@ -155,6 +181,8 @@ export class ClassStager {
     readonly dry = false,
     /** In dry staging: what the parent gave for each config field. */
     readonly givenFields?: Map<string, Value>,
+    /** The ranks of the entry's inputs, by "method|param" (for the entry's class). */
+    readonly entryRanks?: Map<string, number>,
   ) {
     this.members = new Members(["rngs"]);
     const arrayParams = (m: FunctionDef) => {
@@ -184,11 +212,13 @@ export class ClassStager {
         const params = this.bindParams(fn, frame, "method");
         this.body(fn.body, frame);
         if (frame.block.ctor?.length) ctor.push(...frame.block.ctor);
+        const returned = mergeReturns(frame.returns);
         methods.push({
           name: fn.name,
           params,
+          types: frame.types,
           body: frame.block.call ?? [],
-          returns: mergeReturns(frame.returns),
+          returns: returned && withoutNones(returned),
           span: fn.span,
           docs: fn.docstring,
         });
@@ -207,7 +237,7 @@ export class ClassStager {
       methods: new Map(methods.map((m) => [m.name, m.params])),
       ownMode: this.ownMode,
     };
-    return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.members.prologue, ...ctor]), methods, inputs: this.inputs.options, configRead: this.configRead, summary };
+    return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), methods, inputs: this.inputs.options, configRead: this.configRead, summary };
   }
 
   private newFrame(method: string, setup?: Frame): Frame {
@@ -236,6 +266,12 @@ export class ClassStager {
     const infos: ParamInfo[] = [];
     const modes = modeParams(fn);
     fn.params.forEach((p, i) => {
+      // `_`: a parameter the method ignores (a stacked layer's per-step input); not part of the TypeScript method.
+      if (p.name === "_") {
+        frame.env.set(p.name, literalValue(null));
+        infos.push({ name: p.name, kind: "ignored", optional: true, keywordOnly: false, tsType: "null" });
+        return;
+      }
       if (p.star) {
         this.unsupported(p.span, `the parameter '${p.star}${p.name}'`);
         frame.env.set(p.name, { kind: "unknown", why: "star parameter" });
@@ -267,7 +303,10 @@ export class ClassStager {
   /** An array parameter: its sizes become constructor options when the constructor needs them. */
   private inputArray(method: string, param: string, optional: boolean): Value {
     const inputs = this.inputs;
-    const shape: SymShape = { dims: [], input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)) } };
+    // The entry's sample tells the rank of the root's inputs (checked at construction if relied on).
+    const rank = this.entryRanks?.get(`${method}|${param}`);
+    if (rank !== undefined) inputs.assume(method, param, rank, this.cls.name, "the entry's sample");
+    const shape: SymShape = { ...(rank !== undefined ? { rank } : {}), dims: [], input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)), method, param } };
     return { kind: "array", call: optional ? { k: "nonnull", value: id(param) } : id(param), shape, dtype: "unknown" };
   }
 
@@ -291,6 +330,8 @@ export class ClassStager {
     const type = this.annotationType(field.annotation, field.default);
     const classV = field.default ? this.classValueOf(field.default) : undefined;
     if (classV) return classV;
+    const moduleClass = field.annotation ? annotationText(field.annotation) : "";
+    if (this.ctx.classes.has(moduleClass)) return this.configModule(name, moduleClass, field.span);
     if (type.t === "bool" && (TRAIN_WHEN_FALSE.has(name) || TRAIN_WHEN_TRUE.has(name))) {
       // A bool field that only switches modes: read as the module's own switch.
       return { kind: "mode", polarity: TRAIN_WHEN_TRUE.has(name) ? 1 : -1 };
@@ -306,6 +347,24 @@ export class ClassStager {
         return memberRef(name);
       },
     } as StaticV;
+  }
+
+  private readonly fieldModules = new Map<string, ModuleV>();
+
+  /**
+   * A field holding a module of the file (`encoder: Encoder`): the config
+   * gives the module's own config, and this module builds it where it first
+   * calls it (the source constructed it outside, so it keeps that name).
+   */
+  private configModule(field: string, cls: string, span: Span): ModuleV {
+    let m = this.fieldModules.get(field);
+    if (!m) {
+      this.ctx.configModules.add(cls);
+      const config = staticOf({ t: "config", cls: `${cls}Config` }, id(field), undefined);
+      m = { kind: "module", inst: { id: this.ctx.site(), ctor: { kind: "class", name: cls }, args: [], kwargs: [], span, site: { loops: [], conditional: false }, fromField: { field, config }, memberHint: field } };
+      this.fieldModules.set(field, m);
+    }
+    return m;
   }
 
   /** A field whose default is a class or layer (`conv: ModuleDef = nn.Conv`). */
@@ -345,7 +404,8 @@ export class ClassStager {
       case "return": {
         const v = s.value ? this.expr(s.value, frame) : staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
         frame.returns.push(v);
-        frame.emitCall({ k: "return", value: this.callExpr(v, s.span, "returned") });
+        // `return x, None` (a stacked layer's step with no per-step output) returns x.
+        frame.emitCall({ k: "return", value: this.callExpr(withoutNones(v), s.span, "returned") });
         return;
       }
       case "if":
@@ -360,7 +420,10 @@ export class ClassStager {
         return;
       }
       case "def": {
-        frame.env.set(s.fn.name, { kind: "func", def: s.fn, closure: frame.env });
+        let v: Value = { kind: "func", def: s.fn, closure: frame.env };
+        // Decorators apply innermost first.
+        for (const d of [...s.fn.decorators].reverse()) v = this.apply(this.expr(d, frame), [v], [], d.span, frame);
+        frame.env.set(s.fn.name, v);
         return;
       }
       case "while":
@@ -685,6 +748,7 @@ export class ClassStager {
   }
 
   private bindName(name: string, v: Value, frame: Frame, span: Span): void {
+    if (v.kind === "array" || v.kind === "static" || v.kind === "tuple" || v.kind === "list" || v.kind === "key") frame.types.set(name, returnType(v));
     switch (v.kind) {
       case "static": {
         if (v.ctor && !frame.callOnly) {
@@ -733,7 +797,7 @@ export class ClassStager {
       const callItems = items.map((i) => this.maybeCallExpr(i));
       const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call));
       if (arrays.length && callItems.every((c, k) => c || items[k].kind === "module" || items[k].kind === "mode")) {
-        const source = v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
+        const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
         const rhs: TExpr = source ?? { k: "array", items: callItems.map((c) => c ?? { k: "undefined" }) };
         const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
         frame.emitCall({ k: "assign", target, value: rhs });
@@ -745,6 +809,7 @@ export class ClassStager {
       }
       items.forEach((item, k) => {
         const name = names[k]!;
+        if (callItems[k]) frame.types.set(name, returnType(item));
         if (item.kind === "array") frame.env.set(name, { ...item, call: id(name) });
         else if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
@@ -851,6 +916,8 @@ export class ClassStager {
       case "tuple":
       case "list":
         return this.sequence(e.kind, e.items, frame);
+      case "dict":
+        return this.dictionary(e, frame);
       case "attr":
         return this.attribute(e, frame);
       case "call":
@@ -900,6 +967,24 @@ export class ClassStager {
       return v;
     }
     return { kind, items: values };
+  }
+
+  /** A dict with fixed keys: fixed as a whole when its values are, else a dict of values. */
+  private dictionary(e: Extract<Expr, { kind: "dict" }>, frame: Frame): Value {
+    const entries: Array<[Known, Value]> = [];
+    for (const en of e.entries) {
+      if (!en.key) return this.stop(e.span, "'**' in a dict literal");
+      const k = this.expr(en.key, frame);
+      if (k.kind !== "static" || k.known === undefined || typeof k.known === "object") return this.stop(en.key.span, "a dict key that is not a fixed string or number");
+      entries.push([k.known, this.expr(en.value, frame)]);
+    }
+    if (entries.every(([, v]) => v.kind === "static")) {
+      const statics = entries as Array<[Known, StaticV]>;
+      const known = statics.every(([, v]) => v.known !== undefined) ? Object.fromEntries(statics.map(([k, v]) => [String(k), v.known as Known])) : undefined;
+      const side = (k: "ctor" | "call"): TExpr | undefined => (statics.every(([, v]) => v[k]) ? { k: "object", entries: statics.map(([key, v]) => ({ key: String(key), value: v[k]!, raw: true })) } : undefined);
+      return staticOf({ t: "dict", of: statics[0]?.[1].type ?? { t: "any" } }, side("ctor"), side("call"), known);
+    }
+    return { kind: "dict", entries };
   }
 
   private fstring(e: Extract<Expr, { kind: "fstring" }>, frame: Frame): Value {
@@ -1079,8 +1164,8 @@ export class ClassStager {
     const shapeOf = (obj as SeqLike).shapeOf;
     if (shapeOf && typeof i.known === "number") {
       const d = dimAt(shapeOf.shape, i.known);
-      const callAt = i.known < 0 ? call(member(obj.call!, "at"), num(i.known)) : { k: "index", object: obj.call!, index: num(i.known) } as TExpr;
-      return staticOf({ t: "int" }, d, this.nonNull(callAt), d?.k === "num" ? d.value : undefined);
+      const callAt = i.known < 0 ? this.nonNull(call(member(obj.call!, "at"), num(i.known))) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr);
+      return staticOf({ t: "int" }, d, callAt, d?.k === "num" ? d.value : undefined);
     }
     const type: StaticType = obj.type.t === "tuple" ? (typeof i.known === "number" ? (obj.type.items[i.known] ?? { t: "any" }) : { t: "any" }) : obj.type.t === "seq" ? obj.type.of : obj.type.t === "dict" ? obj.type.of : { t: "any" };
     const at = (o: TExpr | undefined, ix: TExpr | undefined) =>
@@ -1400,7 +1485,12 @@ export class ClassStager {
         }
         return this.inlineCall(fn, args, kwargs, span, frame);
       case "partial":
-        return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs.filter(([k]) => true)], span, frame);
+        return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs], span, frame);
+      case "lifted":
+        // A decorator (`@hk.experimental.layer_stack(n)`) applied to its function.
+        if (!fn.fn && fn.target.kind === "unknown" && args[0]?.kind === "func") return { ...fn, fn: args[0] };
+        if (fn.fn) return this.applyLayerStack(fn, args, kwargs, span, frame);
+        return this.newInstance(fn, args, kwargs, span, frame);
       case "static":
         if (fn.type.t === "activation" && args[0]?.kind === "array" && fn.call) {
           // A function held in config (an activation): applied as is, keeping the shape.
@@ -1426,9 +1516,34 @@ export class ClassStager {
     }
     const init = initializerSpec(name);
     if (init && !init.direct) return this.initializerFactory(name, init, args, kwargs, span);
+    const math = staticMath(name, args);
+    if (math) return math;
+    if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
     const spec = opSpec(name);
     if (spec) return this.applyOp(name, spec, args, kwargs, span);
     return this.stop(span, `the call '${name.replace(/^builtins\./, "")}(...)'`);
+  }
+
+  /** jax.random.split / fold_in / key: keys from keys. */
+  private keyOp(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const arg = (i: number, k: string) => args[i] ?? kwargs.find(([n]) => n === k)?.[1];
+    if (name === "jax.random.key" || name === "jax.random.PRNGKey") {
+      const seed = arg(0, "seed");
+      if (seed?.kind !== "static" || !seed.call) return this.stop(span, `${name} of ${seed ? describe(seed) : "nothing"}`);
+      return { kind: "key", call: call("random.key", seed.call) };
+    }
+    const key = arg(0, "key");
+    if (key?.kind !== "key") return this.stop(span, `${name} of ${key ? describe(key) : "nothing"}`);
+    if (name === "jax.random.fold_in") {
+      const data = arg(1, "data");
+      if (data?.kind !== "static" || !data.call) return this.stop(span, "jax.random.fold_in with data that is not a fixed value");
+      return { kind: "key", call: call("random.foldIn", key.call, data.call) };
+    }
+    const num_ = arg(1, "num");
+    const n = num_ === undefined ? 2 : num_.kind === "static" && typeof num_.known === "number" ? num_.known : undefined;
+    if (n === undefined) return this.stop(span, "jax.random.split into a number of keys the translator cannot see");
+    const all = call("random.split", key.call, num(n));
+    return { kind: "tuple", items: Array.from({ length: n }, (_, i) => ({ kind: "key", call: { k: "index", object: all, index: num(i) } }) as Value), call: all };
   }
 
   /** `nn.initializers.normal(stddev=0.02)`: an initializer value. */
@@ -1463,12 +1578,16 @@ export class ClassStager {
       if (!spec.params.includes(k)) return this.stop(span, `${name.replace(/^jax\.numpy\./, "jnp.")} has no parameter '${k}' here`);
       bound.set(k, v);
     }
-    const last = Math.max(-1, ...[...bound.keys()].map((k) => spec.params.indexOf(k)));
+    const optionNames = new Set(spec.options ?? []);
+    const positionalNames = spec.params.filter((p) => !optionNames.has(p)).slice(0, spec.positional ?? spec.params.length);
+    const last = Math.max(-1, ...[...bound.keys()].map((k) => positionalNames.indexOf(k)));
     const tsArgs: TExpr[] = [];
     for (let i = 0; i <= last; i++) {
-      const v = bound.get(spec.params[i]);
-      tsArgs.push(v ? this.callExpr(v, span, `argument '${spec.params[i]}' of ${name}`) : { k: "undefined" });
+      const v = bound.get(positionalNames[i]);
+      tsArgs.push(v ? this.callExpr(v, span, `argument '${positionalNames[i]}' of ${name}`) : { k: "undefined" });
     }
+    const options = [...optionNames].filter((o) => bound.has(o)).map((o) => ({ key: o, value: this.callExpr(bound.get(o)!, span, `argument '${o}' of ${name}`) }));
+    if (options.length) tsArgs.push({ k: "object", entries: options });
     const getter = { get: (n: string) => bound.get(n) };
     const shape = spec.shape(getter);
     const dtype = spec.dtype?.(getter) ?? "unknown";
@@ -1640,6 +1759,14 @@ export class ClassStager {
   /** The value a call returns, read from the call expression `e`. */
   private withCall(out: Value, e: TExpr): Value {
     if (out.kind === "array") return { ...out, call: e };
+    const kept = withoutNones(out);
+    if (kept !== out && (out.kind === "tuple" || out.kind === "list")) {
+      // The method returns its tuple without the Nones (see the return statement).
+      const stripped = this.withCall(kept, e);
+      let k = 0;
+      const items = out.items.map((item) => (isNone(item) ? item : kept.kind === "tuple" ? (stripped as { items: Value[] }).items[k++] : stripped));
+      return { kind: out.kind, items };
+    }
     if (out.kind === "tuple" || out.kind === "list") {
       return { kind: out.kind, items: out.items.map((item, i) => this.withCall(item, { k: "index", object: e, index: num(i) })), call: e };
     }
@@ -1653,7 +1780,7 @@ export class ClassStager {
     const options: Array<{ key: string; value: TExpr }> = [];
     params.forEach((p, i) => {
       const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
-      if (p.kind === "mode") return; // the module's own train()/eval() mode
+      if (p.kind === "mode" || p.kind === "ignored") return; // the module's own train()/eval() mode; an ignored input
       if (!v) return;
       const e = this.callExpr(v, span, `argument '${p.name}'`);
       if (p.optional || p.keywordOnly) options.push({ key: p.name, value: e });
@@ -1679,7 +1806,8 @@ export class ClassStager {
     };
     if (!frame.dry) {
       const base = this.autoBase(ctor);
-      const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method };
+      const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
+      const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
       inst.record = event;
       frame.emitCtor({ k: "record", event });
     }
@@ -1714,15 +1842,101 @@ export class ClassStager {
   }
 
   private autoBase(ctor: Value): string {
+    if (ctor.kind === "lifted") return `${ctor.namePrefix ?? ""}${this.autoBase(ctor.target)}`;
     if (ctor.kind === "global") return this.framework.layers[ctor.name]?.autoName ?? ctor.name.split(".").pop()!;
     if (ctor.kind === "class") return this.framework.moduleBase(ctor.name);
     return "module";
+  }
+
+  /**
+   * A call of a lifted module. A scan's `__call__(carry, xs)` runs the target's
+   * step along the axis (nnx.scan); other methods are the target's own. A stack's
+   * call runs its layers in turn (nnx.scanLayers) and returns (y, None).
+   */
+  private callLifted(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const target = lifted.target;
+    const inner = (m: string, a: Value[], k: Array<[string, Value]>): Value => {
+      if (target.kind === "class") return this.callChildModule(inst, target.name, m, a, k, span, frame, lifted);
+      const row = target.kind === "global" ? this.framework.layers[target.name] : undefined;
+      if (row) return this.callLayer(inst, row, m, a, k, span, frame);
+      return this.stop(span, `${describe(lifted)} of ${describe(target)}`);
+    };
+    if (lifted.transform === "scan") {
+      if (method !== "__call__") return inner(method, args, kwargs);
+      const [carry, xs] = args;
+      if (!carry || xs?.kind !== "array" || args.length !== 2 || kwargs.length) return this.stop(span, "a scanned module called with other than (carry, xs)");
+      const inAxis = lifted.inAxis ?? 0;
+      const outAxis = lifted.outAxis ?? 0;
+      const steps = dimAt(xs.shape, inAxis);
+      const x: ArrayV = { kind: "array", call: id("x"), shape: removeAxis(xs.shape, inAxis), dtype: xs.dtype };
+      const c = this.asParameter(carry, "carry");
+      const out = inner("__call__", [c, x], []);
+      if (out.kind !== "tuple" || out.items.length !== 2) return this.stop(span, "a scanned step that does not return (carry, y)");
+      const [carryOut, y] = out.items;
+      const step: TExpr = { k: "arrow", params: [{ name: "carry", type: returnType(carry) }, { name: "x", type: "nnx.Array" }], body: this.callExpr(out, span, "the step's result") };
+      const axes = (axis: number): TExpr => ({ k: "array", items: [rt("nnx.Carry"), num(axis)] });
+      const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: axes(inAxis) }, { key: "outAxes", value: axes(outAxis) }, ...(lifted.reverse ? [{ key: "reverse", value: { k: "bool", value: true } as TExpr }] : [])] };
+      const scanned = call(call("nnx.scan", step, options), this.callExpr(carry, span, "the initial carry"), xs.call);
+      const ys = y.kind === "array" ? { ...y, shape: insertAxis(y.shape, outAxis, steps) } : y;
+      return { kind: "tuple", items: [this.withCall(carryOut, { k: "index", object: scanned, index: num(0) }), this.withCall(ys, { k: "index", object: scanned, index: num(1) })], call: scanned };
+    }
+    // A stack of layers: the first argument runs through them; the rest are the same for every layer.
+    const [x, ...rest] = args;
+    if (x?.kind !== "array") return this.stop(span, "a stack of layers applied to other than an array");
+    const layer: ArrayV = { kind: "array", call: id("x"), shape: x.shape, dtype: x.dtype };
+    const out = inner(method, [layer, ...rest], kwargs);
+    const y = out.kind === "tuple" ? out.items[0] : out;
+    if (y?.kind !== "array") return this.stop(span, "a stacked layer that does not return an array first");
+    const body = this.callExpr(y, span, "a layer's result");
+    const ref = inst.built!.call;
+    const step: TExpr = { k: "arrow", params: [{ name: "layer", type: "" }, { name: "x", type: "nnx.Array" }], body: replaceRef(body, ref, id("layer")) };
+    const result = call("nnx.scanLayers", ref, x.call, step);
+    const ys: ArrayV = { ...y, call: result, shape: x.shape };
+    return out.kind === "tuple" ? { kind: "tuple", items: [ys, ...out.items.slice(1)] } : ys;
+  }
+
+  /** `hk.scan(cell, carry, xs)`: the module's call stepped along axis 0 of xs. */
+  scanModule(m: ModuleV, carry: Value, xs: Value, span: Span, frame: Frame, reverse = false): Value {
+    const inst = m.inst as Instance & InstanceExtra;
+    const lifted: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "scan", target: inst.ctor, inAxis: 0, outAxis: 0, reverse };
+    return this.callLifted(inst, lifted, "__call__", [carry, xs], [], span, frame);
+  }
+
+  /** A value as a step function sees its parameter `name` (same structure, read from the parameter). */
+  private asParameter(v: Value, name: string): Value {
+    if (v.kind === "array") return { ...v, call: id(name) };
+    if (v.kind === "tuple" || v.kind === "list") return { kind: v.kind, items: v.items.map((item, i) => this.itemOf(item, id(name), i)), call: id(name) };
+    return v;
+  }
+
+  /** Haiku's `@hk.experimental.layer_stack(n) def f(x): return Module(...)(x, ...)`, called. */
+  private applyLayerStack(lifted: Extract<Value, { kind: "lifted" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const fn = lifted.fn!;
+    const def = fn.def;
+    const ret = "kind" in def ? undefined : def.body.length === 1 && def.body[0].kind === "return" ? def.body[0].value : undefined;
+    if (!ret || ret.kind !== "call" || ret.fn.kind !== "call" || args.length !== 1 || kwargs.length) {
+      return this.stop(span, "hk.experimental.layer_stack other than on `def f(x): return Module(...)(x, ...)`");
+    }
+    const inner = new Frame(frame.method, frame.dry, new Map(fn.closure));
+    inner.block = frame.block;
+    inner.loops = frame.loops;
+    inner.ctorScopes = frame.ctorScopes;
+    inner.env.set(def.params[0].name, args[0]);
+    const ctorFn = this.expr(ret.fn.fn, inner);
+    const ctorArgs = ret.fn.args.map((a) => this.expr(a.value, inner));
+    if (ctorFn.kind !== "class") return this.stop(span, "a layer stack of anything but a module of this file");
+    const stacked: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "stack", target: ctorFn, length: lifted.length, namePrefix: lifted.namePrefix, scopeSegment: lifted.scopeSegment };
+    const names = ret.fn.args.map((a) => a.name);
+    const instance = this.newInstance(stacked, ctorArgs.filter((_, i) => !names[i]), ctorArgs.map((v, i) => [names[i], v] as [string | undefined, Value]).filter(([k]) => k) as Array<[string, Value]>, span, frame);
+    const callArgs = ret.args.map((a) => this.expr(a.value, inner));
+    return this.apply(instance, callArgs.filter((_, i) => !ret.args[i].name), callArgs.map((v, i) => [ret.args[i].name, v] as [string | undefined, Value]).filter(([k]) => k) as Array<[string, Value]>, span, inner);
   }
 
   /** Calls a submodule's method; builds it first if this is its first call. */
   callModule(mv: ModuleV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     const inst = mv.inst as Instance & InstanceExtra;
     const ctor = inst.ctor;
+    if (ctor.kind === "lifted") return this.callLifted(inst, ctor, method, args, kwargs, span, frame);
     if (ctor.kind === "global") {
       const row = this.framework.layers[ctor.name];
       if (row) return this.callLayer(inst, row, method, args, kwargs, span, frame);
@@ -1755,7 +1969,7 @@ export class ClassStager {
     this.ensureBuilt(inst, frame, span, (ctx) => {
       const positional = kind.positional(options, input.shape, ctx);
       const named = kind.options.filter((o) => options.get(o)?.ctor).map((o) => ({ key: o, value: options.get(o)!.ctor! }));
-      return { cls: kind.runtime, args: [...positional, { k: "object", entries: [...named, { key: "rngs", value: id("rngs") }] }], layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims } };
+      return { cls: kind.runtime, args: [...positional, { k: "object", entries: [...named, { key: "rngs", value: id("rngs") }] }], layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, initialFromCall: row.initialFromCall } };
     }, kind.runtime, row.autoName);
     const ref = inst.built?.call ?? id("_");
     const methodName = method === "__call__" ? "call" : camel(method);
@@ -1765,6 +1979,8 @@ export class ClassStager {
       extra.push({ k: "object", entries: [{ key: kind.mode === "useRunningAverage" ? "useRunningAverage" : "deterministic", value: mode.call ?? { k: "bool", value: true } }] });
     }
     const out = kind.output(options, method, callArgs);
+    if (out?.assumeRank && input.shape.input) this.inputs.assume(input.shape.input.method, input.shape.input.param, out.assumeRank, this.cls.name);
+    if (kind.drawsPerCall && !frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } });
     const callE = call(member(ref, methodName), ...callArgs.map((a) => this.callExpr(a, span, "a layer input")), ...extra);
     return { kind: "array", call: callE, shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
   }
@@ -1797,7 +2013,8 @@ export class ClassStager {
         continue;
       }
       if (p.ignore) {
-        const text = v.kind === "static" ? String(v.known) : undefined;
+        // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
+        const text = v.kind === "static" && v.known !== undefined ? String(v.known) : undefined;
         if (text !== undefined && !p.ignore.includes(text)) this.unsupported(span, `${row.autoName}(${name}=${text}) (nnxport computes in float32)`);
         continue;
       }
@@ -1861,7 +2078,7 @@ export class ClassStager {
     inst: Instance & InstanceExtra,
     frame: Frame,
     span: Span,
-    build: (ctx: { missing(what: string): TExpr }) => { cls: string; args: TExpr[]; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[] } },
+    build: (ctx: { missing(what: string): TExpr }) => { cls: string; args: TExpr[]; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[] }; site?: string; stack?: TExpr },
     type: string,
     base: string,
   ): void {
@@ -1870,6 +2087,7 @@ export class ClassStager {
       inst.built = { member: "_", call: { k: "this", name: inst.memberHint ?? inst.attrName ?? base }, ctor: id("_") };
       return;
     }
+    if (inst.reserved && inst.site.loops.length) this.stop(span, "a submodule built in a loop after a first call elsewhere");
     if (frame.callOnly) this.stop(span, "a submodule first called under a condition on a call argument");
     const missing: string[] = [];
     const spec = build({
@@ -1883,9 +2101,13 @@ export class ClassStager {
     }
     const inLoop = inst.site.loops.length > 0;
     const hint = inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base);
-    const memberName = this.members.fresh(hint);
+    const memberName = inst.reserved?.member ?? this.members.fresh(hint);
     const m = this.members.add({ kind: "child", name: memberName, type, list: inLoop, optional: false });
-    const value: TExpr = { k: "recorded", event: { e: "build", site: inst.id, layer: spec.layer }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
+    const created: TExpr = { k: "new", cls: rt(spec.cls), args: spec.args };
+    // A stack: the layers built `length` times, their variables stacked on a new first axis.
+    const built: TExpr = spec.stack ? call("nnx.stack", spec.stack, { k: "arrow", params: [], body: created }) : created;
+    const splitRngs = inst.ctor.kind === "lifted" ? inst.ctor.splitRngs : undefined;
+    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: splitRngs ? { rngs: splitRngs } : {} } : {}) }, value: built };
     if (inLoop) {
       this.members.prologue.push({ k: "assign", target: memberRef(memberName), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
       frame.emitCtor({ k: "expr", value: call(member(memberRef(memberName), "push"), value) });
@@ -1896,6 +2118,13 @@ export class ClassStager {
       frame.emitCtor({ k: "assign", target: memberRef(memberName), value });
       inst.built = { member: memberName, call: m.kind === "child" && m.optional ? { k: "nonnull", value: memberRef(memberName) } : memberRef(memberName), ctor: memberRef(memberName) };
     }
+  }
+
+  /** Names the member a submodule will be built into, before it is built. */
+  private reserve(inst: Instance & InstanceExtra, base: string): void {
+    if (inst.reserved) return;
+    const name = this.members.fresh(inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base));
+    inst.reserved = { member: name, call: memberRef(name) };
   }
 
   /** Which element of a list member this construction is, in the method. */
@@ -1926,14 +2155,17 @@ export class ClassStager {
     return undefined;
   }
 
-  private callChildModule(inst: Instance & InstanceExtra, clsName: string, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+  private callChildModule(inst: Instance & InstanceExtra, clsName: string, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, lifted?: Extract<Value, { kind: "lifted" }>): Value {
     const cls = this.ctx.classes.get(clsName)!;
     const summary = this.ctx.summaries.get(clsName);
     if (!summary && !frame.dry) return this.stop(span, `${clsName} could not be translated (see its diagnostics)`);
-    // The config it was given.
+    // The config it was given (a module given in config: its config object's fields).
     const fields = new Map<string, Value>();
+    const fromField = inst.fromField;
     cls.fields.forEach((f, i) => {
-      const v = inst.args[i] ?? inst.kwargs.find(([k]) => k === f.name)?.[1];
+      const v = fromField
+        ? staticOf(this.annotationType(f.annotation, f.default), fromField.config.ctor && member(fromField.config.ctor, f.name), undefined)
+        : (inst.args[i] ?? inst.kwargs.find(([k]) => k === f.name)?.[1]);
       if (v) fields.set(f.name, v);
     });
     for (const [k] of inst.kwargs) if (!cls.fields.some((f) => f.name === k)) this.unsupported(span, `${clsName} has no field '${k}'`);
@@ -1960,13 +2192,24 @@ export class ClassStager {
     }
     const out = mergeReturns(dryFrame.returns);
     const params = summary?.methods.get(method) ?? [];
+    // A call that cannot give the sizes another method's inputs set (`cell.initial_state(n)` before
+    // `cell(carry, x)`) names the member now; the constructor builds it at the call that can.
+    const needsOthers = (summary?.inputOptions ?? []).some((o) => o.method !== method);
+    if (!inst.built && needsOthers && !frame.dry && lifted?.transform !== "stack") {
+      this.reserve(inst, clsName);
+      const callE = call(member(inst.reserved!.call, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
+      return this.withCall(out ?? literalValue(null), callE);
+    }
     this.ensureBuilt(inst, frame, span, (ctx) => {
-      const entries: Array<{ key: string; value: TExpr }> = [];
-      for (const f of summary?.fields ?? []) {
+      const entries: Array<{ key: string; value: TExpr } | { spread: TExpr }> = [];
+      if (fromField?.config.ctor) entries.push({ spread: fromField.config.ctor });
+      for (const f of fromField ? [] : (summary?.fields ?? [])) {
         if (f.mode) continue;
         const v = fields.get(f.name);
         const given = inst.args.some((_, i) => cls.fields[i]?.name === f.name) || inst.kwargs.some(([k]) => k === f.name);
         if (!given || !v) continue;
+        // A module given in config keeps the name it got where it was constructed.
+        if (v.kind === "module" && v.inst.record?.e === "construct") v.inst.record.site = `field:${f.name}`;
         entries.push({ key: f.name, value: this.ctorExpr(v, span, `${clsName}'s '${f.name}'`) });
       }
       for (const o of summary?.inputOptions ?? []) {
@@ -1984,7 +2227,8 @@ export class ClassStager {
         }
       }
       entries.push({ key: "rngs", value: id("rngs") });
-      return { cls: clsName, args: [{ k: "object", entries }] };
+      const stack = lifted?.transform === "stack" ? this.ctorExpr(lifted.length!, span, "the number of stacked layers") : undefined;
+      return { cls: clsName, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
     }, clsName, clsName);
     const ref = inst.built!.call;
     const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
@@ -2119,6 +2363,21 @@ export class ClassStager {
   /** Inside a function written into the constructor: config reads are the constructor's. */
   private ctorSide = 0;
 
+  /** A module of the file given as config: its whole config, defaults filled in. */
+  private moduleConfig(inst: Instance, span: Span): TExpr {
+    const cls = this.ctx.classes.get((inst.ctor as { name: string }).name)!;
+    const summary = this.ctx.summaries.get(cls.name);
+    const entries: Array<{ key: string; value: TExpr }> = [];
+    cls.fields.forEach((f, i) => {
+      if (summary?.fields.find((x) => x.name === f.name)?.mode) return;
+      const v = inst.args[i] ?? inst.kwargs.find(([k]) => k === f.name)?.[1] ?? (f.default ? this.dryValue(f.default) : undefined);
+      if (!v) this.stop(span, `${cls.name}(...) is missing its '${f.name}'`);
+      entries.push({ key: f.name, value: this.ctorExpr(v!, span, `${cls.name}'s '${f.name}'`) });
+    });
+    this.ctx.configModules.add(cls.name);
+    return { k: "object", entries };
+  }
+
   /** The method-side expression of a value, or a report. */
   callExpr(v: Value, span: Span, what: string): TExpr {
     const e = this.maybeCallExpr(v);
@@ -2160,6 +2419,7 @@ export class ClassStager {
       if (f?.ctor) return f.ctor;
     }
     if (v.kind === "func" && !v.method) return this.functionExpr(v, [], "ctor", span);
+    if (v.kind === "module" && v.inst.ctor.kind === "class" && !v.inst.built) return this.moduleConfig(v.inst, span);
     return this.stop(span, `${what} is ${describe(v)}, which the constructor cannot know`);
   }
 
@@ -2196,6 +2456,7 @@ export class ClassStager {
       emitCall: (s) => frame.emitCall(s),
       initializing: false,
       module: (m) => m,
+      scan: (m, carry, xs, span, reverse) => self.scanModule(m, carry, xs, span, frame, reverse),
     };
   }
 
@@ -2241,6 +2502,10 @@ declare module "./values.js" {
     attrName?: string;
     /** The construction's record, completed when setup() names it. */
     record?: RecordEvent;
+    /** A module given in config: the field, and its config object. */
+    fromField?: { field: string; config: StaticV };
+    /** Its member, named before it is built. */
+    reserved?: { member: string; call: TExpr };
   }
 }
 
@@ -2293,6 +2558,32 @@ function bindArgs(args: Arg[], params: string[], what: string, span: Span, stage
     }
   });
   return ok ? out : undefined;
+}
+
+/** Python/NumPy math on fixed values (`np.prod(shape)`, `math.sqrt(d)`): the value, computed where it is used. */
+function staticMath(name: string, args: Value[]): Value | undefined {
+  if (!args.length || !args.every((a) => a.kind === "static" || a.kind === "tuple" || a.kind === "list")) return undefined;
+  const fn = name.replace(/^(numpy|jax\.numpy|math)\./, "");
+  const UNARY: Record<string, (x: number) => number> = { sqrt: Math.sqrt, log: Math.log, exp: Math.exp, floor: Math.floor, ceil: Math.ceil, abs: Math.abs, log2: Math.log2, log10: Math.log10, tanh: Math.tanh, sin: Math.sin, cos: Math.cos };
+  if (!/^(numpy|jax\.numpy|math)\./.test(name)) return undefined;
+  if (fn === "prod" && args.length === 1) {
+    const a = args[0];
+    const items = a.kind === "static" ? ((a as { items?: Value[] }).items ?? undefined) : a.kind === "tuple" || a.kind === "list" ? a.items : undefined;
+    const known = a.kind === "static" && Array.isArray(a.known) && a.known.every((x) => typeof x === "number") ? (a.known as number[]).reduce((x, y) => x * y, 1) : undefined;
+    const side = (k: "ctor" | "call"): TExpr | undefined => {
+      if (items && items.every((x) => x.kind === "static" && x[k])) return (items as StaticV[]).map((x) => x[k]!).reduce((x, y) => bin("*", x, y));
+      const whole = a.kind === "static" ? a[k] : undefined;
+      return whole && call("nnx.prod", whole);
+    };
+    return staticOf({ t: "int" }, known !== undefined ? num(known) : side("ctor"), known !== undefined ? num(known) : side("call"), known);
+  }
+  const f = UNARY[fn];
+  if (f && args.length === 1 && args[0].kind === "static") {
+    const a = args[0];
+    const known = typeof a.known === "number" ? f(a.known) : undefined;
+    return staticOf({ t: "float" }, a.ctor && call(`Math.${fn}`, a.ctor), a.call && call(`Math.${fn}`, a.call), known);
+  }
+  return undefined;
 }
 
 /**
@@ -2478,6 +2769,60 @@ function withDimAt(s: SymShape, axis: number, d: Dim): SymShape {
   return { dims, input: s.input };
 }
 
+/** The shape without axis `axis` (a scan's per-step slice). */
+function removeAxis(s: SymShape, axis: number): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    dims.splice(axis < 0 ? s.rank + axis : axis, 1);
+    return { rank: s.rank - 1, dims };
+  }
+  if (axis < 0) {
+    const dims = [...s.dims];
+    dims.splice(dims.length + axis, 1);
+    return { dims };
+  }
+  // The trailing axes are kept when a leading one goes.
+  return { dims: s.dims, input: s.input };
+}
+
+/** The shape with a new axis of size `d` at `axis` (a scan's stacked outputs). */
+function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    dims.splice(axis < 0 ? s.rank + 1 + axis : axis, 0, d);
+    return { rank: s.rank + 1, dims };
+  }
+  if (axis < 0) {
+    const dims = [...s.dims];
+    dims.splice(dims.length + 1 + axis, 0, d);
+    return { dims };
+  }
+  return { dims: s.dims };
+}
+
+/** `e` with the member reference `from` replaced by `to` (a stack's layer inside scanLayers' step). */
+function replaceRef(e: TExpr, from: TExpr, to: TExpr): TExpr {
+  const key = JSON.stringify(from);
+  const swap = (x: unknown): unknown => {
+    if (!x || typeof x !== "object") return x;
+    if (JSON.stringify(x) === key) return to;
+    if (Array.isArray(x)) return x.map(swap);
+    return Object.fromEntries(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, swap(v)]));
+  };
+  return swap(e) as TExpr;
+}
+
+function isNone(v: Value): boolean {
+  return v.kind === "static" && v.known === null;
+}
+
+/** A returned tuple without its None items (one left: that item alone). */
+function withoutNones(v: Value): Value {
+  if ((v.kind !== "tuple" && v.kind !== "list") || !v.items.some(isNone) || v.items.every(isNone)) return v;
+  const kept = v.items.filter((x) => !isNone(x));
+  return kept.length === 1 ? kept[0] : { kind: v.kind, items: kept };
+}
+
 function mergeShapes(a: SymShape, b: SymShape): SymShape {
   if (a.rank !== undefined && a.rank === b.rank) {
     const da = materialize(a);
@@ -2589,6 +2934,24 @@ export function annotationText(e: Expr): string {
       return e.value;
     default:
       return "";
+  }
+}
+
+/** The TypeScript type of a value a method returns or a step function takes. */
+export function returnType(v: Value | undefined): string {
+  if (!v) return "void";
+  switch (v.kind) {
+    case "array":
+      return "nnx.Array";
+    case "tuple":
+    case "list":
+      return `[${v.items.map(returnType).join(", ")}]`;
+    case "static":
+      return tsTypeOf(v.type);
+    case "key":
+      return "nnx.PRNGKey";
+    default:
+      return "unknown";
   }
 }
 

@@ -124,7 +124,31 @@ export interface UnknownV {
   why: string;
 }
 
-export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | UnknownV;
+/**
+ * A module class under a lifted transform: `nn.scan(Cell, ...)` (a step run
+ * along an axis, its parameters shared) or a stack of layers (`nn.scan` over
+ * the params axis, Haiku's layer_stack) applied in turn.
+ */
+export interface LiftedV {
+  kind: "lifted";
+  transform: "scan" | "stack";
+  target: Value;
+  /** scan: the axes of the scanned input and output; stack: the number of layers. */
+  inAxis?: number;
+  outAxis?: number;
+  reverse?: boolean;
+  length?: Value;
+  /** Linen names lifted classes with a prefix (`ScanBlock_0`). */
+  namePrefix?: string;
+  /** Haiku names what a layer stack builds inside a scope of its own (`__layer_stack_no_per_layer`). */
+  scopeSegment?: string;
+  /** The rng streams split per layer of a stack (Linen's split_rngs). */
+  splitRngs?: string[];
+  /** Haiku's layer_stack: the function whose module is stacked. */
+  fn?: FuncV;
+}
+
+export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | UnknownV;
 
 /** One submodule instance: where the source constructs it, and what it was given. */
 export interface Instance {
@@ -194,6 +218,8 @@ export function describe(v: Value): string {
       return "a train/eval flag";
     case "key":
       return "a PRNG key";
+    case "lifted":
+      return `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
     case "unknown":
       return "an unknown value";
   }

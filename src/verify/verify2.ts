@@ -67,7 +67,8 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
   const modes = params.filter((p) => p.kind === "mode");
   const modal = modes.length > 0 || hasModalLayers(t);
   // The mode the entry asks for (its flags), else eval; the other mode is compared too when the model has one.
-  const given = modes.find((m) => entry.kwargs[m.name]);
+  // The file's own init call sets only the init call's mode; an entry from the command line sets the mode of both.
+  const given = entry.fromInitCall ? undefined : modes.find((m) => entry.kwargs[m.name]);
   const mainTrain = given ? modeIsTrain(given.name, entry.kwargTexts[given.name]) : false;
   const modeSpecs: ReferenceSpec2["modes"] = {};
   for (const m of modes) {
@@ -76,7 +77,11 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
   }
   const staticKwargs = Object.fromEntries(Object.entries(entry.kwargTexts).filter(([k]) => !modes.some((m) => m.name === k)));
   const rngs = [...entry.rngs];
-  const compareTrain = modal && (mainTrain || hasDropout(t) || hasBatchNorm(t));
+  let compareTrain = modal && (mainTrain || hasDropout(t) || hasBatchNorm(t));
+  if (compareTrain && t.dropoutMissing && !mainTrain) {
+    report.notes.push(`train mode not compared: ${t.dropoutMissing}`);
+    compareTrain = false;
+  }
   if (compareTrain && t.program.framework.name === "linen" && hasDropout(t) && !rngs.includes("dropout")) rngs.push("dropout");
   const hasOwnState = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
   const spec: ReferenceSpec2 = {
@@ -240,7 +245,7 @@ function callArgs(params: ParamInfo[], entry: EntrySpec, tensors: Record<string,
   const out: unknown[] = [];
   const options: Record<string, unknown> = {};
   for (const p of params) {
-    if (p.kind === "mode") continue;
+    if (p.kind === "mode" || p.kind === "ignored") continue;
     const input = entry.inputs.find((i) => i.name === p.name);
     let v: unknown;
     if (input) v = inputValue(input, `input/${input.name}`, tensors, runtime);

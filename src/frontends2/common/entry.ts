@@ -77,7 +77,8 @@ export function entryFromInit(init: InitCall, expr: Expr, text: string, params: 
     }
     const sample = sampleInput(name, e, init.resolve);
     if (!sample) {
-      diags.error("NNX302", `cannot tell the shape of the sample input '${name}' from the source; give it with verify --input ${name}=float32[...]`, e.span);
+      // A library's own init call may build its sample from run-time values: it then names no entry.
+      diags.warning("NNX302", `cannot tell the shape of the sample input '${name}' from the source; verify it with --entry and --input ${name}=float32[...]`, e.span);
       ok = false;
       return;
     }
@@ -101,5 +102,5 @@ export function entryFromInit(init: InitCall, expr: Expr, text: string, params: 
     take(k.name!, k.value, true);
   }
   if (!ok) return undefined;
-  return { expr, text, method, inputs, kwargs, kwargTexts, rngs, span: init.call.span, object: init.name };
+  return { expr, text, method, inputs, kwargs, kwargTexts, rngs, span: init.call.span, object: init.name, fromInitCall: true };
 }

@@ -37,8 +37,30 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       return api.drawKey("default", call.span);
     case "haiku.dropout":
       return dropout(call, api);
+    case "haiku.scan":
+      return scan(call, api);
+    case "haiku.experimental.layer_stack":
+    case "haiku.layer_stack": {
+      const args = api.bind(call.args, ["num_layers", "with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "transparent_lift", "name"], "hk.layer_stack", call.span);
+      const n = args?.get("num_layers");
+      const extra = ["with_per_layer_inputs", "pass_reverse_to_layer_fn", "name"].filter((k) => args?.get(k));
+      if (!n || extra.length) return api.unsupported(call.span, "hk.experimental.layer_stack other than with only num_layers");
+      // A decorator: applied to its function, it becomes the stack.
+      return { kind: "lifted", transform: "stack", target: { kind: "unknown", why: "decorator" }, length: api.value(n), scopeSegment: "__layer_stack_no_per_layer" };
+    }
   }
   return undefined;
+}
+
+/** `hk.scan(f, init, xs)` over a module: its call stepped along axis 0 of xs. */
+function scan(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["f", "init", "xs", "length", "reverse", "unroll"], "hk.scan", call.span);
+  const [f, init, xs] = [args?.get("f"), args?.get("init"), args?.get("xs")];
+  if (!f || !init || !xs || args?.get("length") || args?.get("unroll")) return api.unsupported(call.span, "hk.scan other than hk.scan(module, carry, xs)");
+  const m = api.value(f);
+  if (m.kind !== "module") return api.unsupported(f.span, "hk.scan of anything but a module");
+  const reverse = args?.get("reverse") ? api.value(args.get("reverse")!) : undefined;
+  return api.scan(m, api.value(init), api.value(xs), call.span, reverse?.kind === "static" && reverse.known === true);
 }
 
 function initializer(cls: string, call: IdiomCall, api: StageApi): Value {

@@ -13,6 +13,7 @@ import { textOf } from "../linen/index.js";
 
 const MODULE_BASES = new Set(["haiku.Module", "haiku.RNNCore"]);
 const TRANSFORMS = new Set(["haiku.transform", "haiku.transform_with_state", "haiku.without_apply_rng", "haiku.without_state"]);
+const MULTI_TRANSFORMS = new Set(["haiku.multi_transform", "haiku.multi_transform_with_state"]);
 
 export function haikuProgram(module: PyModule, source: string, diags: DiagnosticBag): Program {
   const top = topLevel(module);
@@ -121,8 +122,57 @@ function passThrough(fn: FunctionDef, program: Program): Expr | undefined {
   return ctor;
 }
 
+/**
+ * `hk.multi_transform(f)`: f builds a module and returns `(init, (apply_1, ...))`.
+ * The init function applies the module (or one of its methods); the model is that module.
+ */
+function multiTransformEntry(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel): { module: Expr; method: string; params: string[]; methods: string[] } | undefined {
+  const v = resolve(e);
+  if (v.kind !== "call" || !MULTI_TRANSFORMS.has(qualifiedName(v.fn) ?? "")) return undefined;
+  const target = v.args[0] && resolve(v.args[0].value);
+  const fn = target?.kind === "file" ? top.functions.get(target.name) : undefined;
+  if (!fn) return undefined;
+  // Locals of f: modules it builds, and functions it defines (def or lambda).
+  const locals = new Map<string, Expr>();
+  const defs = new Map<string, FunctionDef>();
+  let returned: Expr | undefined;
+  for (const s of fn.body) {
+    if (s.kind === "assign") for (const t of s.targets) if (t.kind === "name") locals.set(t.id, s.value);
+    if (s.kind === "def") defs.set(s.fn.name, s.fn);
+    if (s.kind === "return") returned = s.value;
+  }
+  const local = (x: Expr): Expr => (x.kind === "name" && locals.has(x.id) ? local(locals.get(x.id)!) : x);
+  if (returned?.kind !== "tuple" || returned.items.length !== 2) return undefined;
+  const [initE, appliesE] = [local(returned.items[0]), local(returned.items[1])];
+  // The init function: `lambda x: module(x)` or `def init(x): return module.method(x)`.
+  const initFn = initE.kind === "lambda" ? { params: initE.params, body: initE.body } : initE.kind === "name" && defs.has(initE.id) ? (() => {
+    const d = defs.get(initE.id)!;
+    const ret = d.body.find((s) => s.kind === "return");
+    return ret?.kind === "return" && ret.value ? { params: d.params, body: ret.value } : undefined;
+  })() : undefined;
+  if (!initFn || initFn.body.kind !== "call") return undefined;
+  const callee = initFn.body.fn;
+  const moduleRef = callee.kind === "attr" ? callee.object : callee;
+  const method = callee.kind === "attr" ? callee.attr : "__call__";
+  const module = local(moduleRef);
+  if (module.kind !== "call") return undefined;
+  const items = appliesE.kind === "tuple" || appliesE.kind === "list" ? appliesE.items : [appliesE];
+  const methods = items.map((m) => (m.kind === "attr" ? m.attr : m.kind === "name" && local(m).kind === "call" ? "__call__" : "")).filter((m) => m);
+  return { module, method, params: initFn.params.map((p) => p.name), methods };
+}
+
 function findEntry(program: Program, top: TopLevel, source: string, diags: DiagnosticBag): void {
   for (const init of initCalls(program.module, top)) {
+    const multi = multiTransformEntry(init.object, init.resolve, top);
+    if (multi) {
+      const entry = entryFromInit(init, multi.module, textOf(source, multi.module), multi.params, diags);
+      if (entry) {
+        entry.method = multi.method;
+        entry.methods = multi.methods;
+        program.entry = entry;
+      }
+      return;
+    }
     const t = transformedFunction(init.object, init.resolve);
     if (!t) continue;
     const fn = top.functions.get(t.fn);

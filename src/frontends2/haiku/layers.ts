@@ -70,6 +70,8 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
       { name: "data_format", literals: ["channels_last", "NHWC", "N...C"] },
     ],
     fixed: { zeroDebias: true },
+    // hk.ExponentialMovingAverage creates `average` with set_state: init's own call gives its start.
+    initialFromCall: ["mean", "var"],
     mode: { param: "is_training", trueMeansTraining: true, callPosition: 1 },
     leaves: {
       scale: "scale",

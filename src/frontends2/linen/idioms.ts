@@ -35,6 +35,9 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       // Intermediates are only kept when the caller asks for that collection; NNX models return what they compute.
       api.warn(call.span, "NNX211", "self.sow(...) is not translated: the intermediate value is not kept (use the method's return value instead)");
       return staticOf({ t: "bool" }, undefined, { k: "bool", value: false }, false);
+    case "flax.linen.scan":
+    case "flax.linen.transforms.scan":
+      return scan(call, api);
     case "flax.linen.merge_param":
     case "flax.linen.module.merge_param":
       return mergeParam(call, api);
@@ -91,6 +94,46 @@ function variable(call: IdiomCall, api: StageApi): Value {
   const args = initArgs.map((a) => api.value(a.value));
   const { member, read } = api.declareVariable({ name: name.known, collection: col.known, init, convention: { args }, shape: args.find((a) => a.kind === "tuple" || (a.kind === "static" && (a.type.t === "tuple" || a.type.t === "seq"))), drawsKey: false, span: call.span });
   return { kind: "variable", member, read, handle: member } as unknown as Value;
+}
+
+/** nn.scan's parameters, in order. */
+const NN_SCAN_PARAMS = ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll", "data_transform", "metadata_params", "methods"];
+
+/**
+ * `nn.scan(Cell, variable_broadcast='params', split_rngs={'params': False}, in_axes=k, out_axes=k)`:
+ * one cell whose parameters every step shares; `nn.scan(Block, variable_axes={'params': 0},
+ * split_rngs={'params': True}, length=n)`: n stacked layers. Other settings are reported.
+ */
+function scan(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, NN_SCAN_PARAMS, "nn.scan", call.span);
+  if (!args?.get("target")) return api.unsupported(call.span, "nn.scan without a module");
+  const target = api.value(args.get("target")!);
+  const known = (k: string) => {
+    const e = args.get(k);
+    if (!e) return undefined;
+    const v = api.value(e);
+    return v.kind === "static" ? v.known : "?";
+  };
+  const axes = known("variable_axes");
+  const broadcast = known("variable_broadcast");
+  const split = known("split_rngs") as Record<string, unknown> | string | undefined;
+  const extra = ["variable_carry", "unroll", "data_transform", "metadata_params", "methods"].filter((k) => args.get(k));
+  if (extra.length) return api.unsupported(call.span, `nn.scan with ${extra.map((k) => `${k}=`).join(", ")}`);
+  const splitObj = split && typeof split === "object" ? split : {};
+  if (axes && typeof axes === "object" && (axes as Record<string, unknown>).params === 0) {
+    if ((splitObj as Record<string, unknown>).params !== true || !args.get("length") || args.get("in_axes") || args.get("out_axes") || args.get("reverse")) {
+      return api.unsupported(call.span, "nn.scan over layers other than with split_rngs={'params': True, ...} and a length");
+    }
+    const splitRngs = Object.entries(splitObj).filter(([, v]) => v === true).map(([k]) => k);
+    return { kind: "lifted", transform: "stack", target, length: api.value(args.get("length")!), namePrefix: "Scan", splitRngs };
+  }
+  const inAxis = known("in_axes") ?? 0;
+  const outAxis = known("out_axes") ?? 0;
+  if (broadcast !== "params" || (splitObj as Record<string, unknown>).params !== false || typeof inAxis !== "number" || typeof outAxis !== "number" || args.get("length")) {
+    return api.unsupported(call.span, "nn.scan other than over a step with variable_broadcast='params', split_rngs={'params': False} and integer in_axes/out_axes (or over layers with variable_axes={'params': 0})");
+  }
+  const reverse = known("reverse");
+  return { kind: "lifted", transform: "scan", target, inAxis, outAxis, reverse: reverse === true, namePrefix: "Scan" };
 }
 
 /** `nn.merge_param(name, a, b)`: whichever is not None; a train/eval flag if either is one. */

@@ -235,7 +235,6 @@ class Haiku:
 
 
 def build(spec, ns):
-    import functools
     entry = spec["entry"]
     method = spec.get("method", "__call__")
     if spec["framework"] == "linen":
@@ -251,7 +250,6 @@ def build(spec, ns):
         f = module if method == "__call__" else getattr(module, method)
         return f(*args, **kw)
 
-    functools.update_wrapper(run, run)
     return Haiku(hk.transform_with_state(run))
 
 
