@@ -104,6 +104,9 @@ export {
   logsumexp,
   oneHot,
 } from "./nn/activations.js";
+// Attention, recurrence, LinearGeneral, Einsum
+export { LinearGeneral, dotGeneral, type LinearGeneralOptions } from "./nn/linear_general.js";
+export { Einsum, einsum, type EinsumOp, type EinsumOptions } from "./nn/einsum.js";
 export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
