@@ -107,6 +107,19 @@ export {
 // Attention, recurrence, LinearGeneral, Einsum
 export { LinearGeneral, dotGeneral, type LinearGeneralOptions } from "./nn/linear_general.js";
 export { Einsum, einsum, type EinsumOp, type EinsumOptions } from "./nn/einsum.js";
+export {
+  MultiHeadAttention,
+  dotProductAttention,
+  dotProductAttentionWeights,
+  makeAttentionMask,
+  makeCausalMask,
+  combineMasks,
+  type AttentionFn,
+  type AttentionOptions,
+  type MakeAttentionMaskOptions,
+  type MultiHeadAttentionOptions,
+  type MultiHeadAttentionCallOptions,
+} from "./nn/attention.js";
 export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
