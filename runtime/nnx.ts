@@ -120,6 +120,31 @@ export {
   type MultiHeadAttentionOptions,
   type MultiHeadAttentionCallOptions,
 } from "./nn/attention.js";
+export {
+  RNNCellBase,
+  LSTMCell,
+  OptimizedLSTMCell,
+  GRUCell,
+  SimpleCell,
+  MGUCell,
+  ConvLSTMCell,
+  RNN,
+  Bidirectional,
+  flipSequences,
+  type RNNCarry,
+  type CarryRngs,
+  type Activation,
+  type LSTMCellOptions,
+  type OptimizedLSTMCellOptions,
+  type GRUCellOptions,
+  type SimpleCellOptions,
+  type MGUCellOptions,
+  type ConvLSTMCellOptions,
+  type RNNOptions,
+  type RNNCallOptions,
+  type BidirectionalOptions,
+  type BidirectionalCallOptions,
+} from "./nn/recurrent.js";
 export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 

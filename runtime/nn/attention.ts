@@ -511,7 +511,8 @@ export class MultiHeadAttention extends Module {
     }
     const cur = this.cache_index.value;
     const positions = tf.range(0, maxLength, 1, "int32");
-    const start = tf.minimum(tf.maximum(cur, 0), maxLength - 1);
+    // int32 scalars: a bare number would make tfjs promote the index to float32.
+    const start = tf.minimum(tf.maximum(cur, tf.scalar(0, "int32")), tf.scalar(maxLength - 1, "int32"));
     const unit = batchDims.map(() => 1);
     const at = tf.broadcastTo(tf.reshape(tf.equal(positions, start), [...unit, maxLength, 1, 1]), cacheShape);
     const newKey = tf.where(at, tf.broadcastTo(key, cacheShape), this.cached_key.value);
