@@ -125,6 +125,7 @@ export {
   LSTMCell,
   OptimizedLSTMCell,
   GRUCell,
+  LinenGRUCell,
   SimpleCell,
   MGUCell,
   ConvLSTMCell,

@@ -17,6 +17,7 @@ import type { Key } from "../random/index.js";
 import { Module, firstFrom } from "../module.js";
 import { Cache, Intermediate } from "../variables.js";
 import { Rngs, RngStream } from "../rnglib.js";
+import type { KeySource } from "./stochastic.js";
 import { type Initializer, lecunNormal, ones, zeros } from "./initializers.js";
 import { LayerNorm } from "./normalization.js";
 import { softmax } from "./activations.js";
@@ -296,8 +297,8 @@ export interface MultiHeadAttentionOptions {
 export interface MultiHeadAttentionCallOptions {
   mask?: tf.Tensor | null;
   deterministic?: boolean | null;
-  /** Dropout keys for this call (a Rngs' dropout stream, or a stream); default `this.rngs`. */
-  rngs?: Rngs | RngStream | null;
+  /** Dropout keys for this call (a Rngs' dropout stream, a stream or any key source); default `this.rngs`. */
+  rngs?: Rngs | RngStream | KeySource | null;
   /** Sow the attention weights into `attention_weights`. */
   sowWeights?: boolean;
   decode?: boolean | null;
@@ -330,7 +331,12 @@ export class MultiHeadAttention extends Module {
   readonly query_ln: LayerNorm | null;
   readonly key_ln: LayerNorm | null;
   readonly out: LinearGeneral;
-  rngs: RngStream | null;
+  /**
+   * Where dropout keys come from (NNX: a fork of the dropout stream). Like
+   * nnx.Dropout's, it may be replaced by any key source, e.g. to draw a
+   * source framework's keys.
+   */
+  rngs: RngStream | KeySource | null;
   cached_key: Cache | null = null;
   cached_value: Cache | null = null;
   cache_index: Cache | null = null;
@@ -435,9 +441,7 @@ export class MultiHeadAttention extends Module {
     let inputsK: tf.Tensor | null = null;
     if (second instanceof tf.Tensor) inputsK = second;
     else if (second !== null && second !== undefined) options = second;
-    let rngs: RngStream | null = options.rngs === undefined || options.rngs === null ? this.rngs : null;
-    if (options.rngs instanceof Rngs) rngs = options.rngs.dropout;
-    else if (options.rngs instanceof RngStream) rngs = options.rngs;
+    const rngs: KeySource | null = options.rngs instanceof Rngs ? options.rngs.dropout : (options.rngs ?? this.rngs);
 
     if (inputsK === null) {
       if (inputsV !== null) {

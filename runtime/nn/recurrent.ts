@@ -1,6 +1,7 @@
 // Recurrence (flax/nnx/nn/recurrent.py): the cells nnx.LSTMCell,
 // OptimizedLSTMCell, GRUCell and SimpleCell; Linen's MGUCell and ConvLSTMCell
-// (which NNX lacks) with Linen's math and parameter layout; nnx.RNN and
+// (which NNX lacks) with Linen's math and parameter layout, and LinenGRUCell
+// (Linen's GRUCell, which NNX's GRUCell cannot represent); nnx.RNN and
 // nnx.Bidirectional, run as an eager loop over time (gradients flow through it).
 //
 //   const rnn = new nnx.RNN(new nnx.LSTMCell(3, 16, { rngs }), { returnCarry: true });
@@ -281,6 +282,56 @@ export class GRUCell extends Cell<tf.Tensor> {
       const r = this.gateFn(tf.add(xr, hr));
       const z = this.gateFn(tf.add(xz, hz));
       const n = this.activationFn(tf.add(xn, tf.mul(r, hn)));
+      const newH = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
+      return [newH, newH];
+    });
+  }
+
+  initializeCarry(inputShape: readonly number[], rngs?: CarryRngs, carryInit?: Initializer | null): tf.Tensor {
+    const [k] = carryKeys(rngs, this.rngs, 1);
+    return initFor(carryInit, this.carryInit)(k, this.memShape(inputShape), "float32");
+  }
+}
+
+/**
+ * Linen's nn.GRUCell, NNX-style, for programs that come from Linen: NNX's
+ * GRUCell fuses the gates' kernels and has no bias inside r * (W_hn h + b_hn),
+ * so it cannot hold Linen's weights. Linear layers ir, hr, iz, hz, in_, hn
+ * (made in that order; the input ones and hn have a bias):
+ *   r = gate(W_ir x + b_ir + W_hr h); z = gate(W_iz x + b_iz + W_hz h)
+ *   n = act(W_in x + b_in + r * (W_hn h + b_hn)); h' = (1 - z) n + z h
+ */
+export class LinenGRUCell extends Cell<tf.Tensor> {
+  gateFn: Activation;
+  activationFn: Activation;
+  readonly ir: Linear;
+  readonly hr: Linear;
+  readonly iz: Linear;
+  readonly hz: Linear;
+  readonly in_: Linear;
+  readonly hn: Linear;
+
+  constructor(inFeatures: number, hiddenFeatures: number, options: GRUCellOptions) {
+    super(inFeatures, hiddenFeatures, options);
+    const { gateFn = sigmoid, activationFn = tanh, kernelInit = lecunNormal(), recurrentKernelInit = orthogonal(), biasInit = zeros, rngs } = options;
+    this.gateFn = gateFn;
+    this.activationFn = activationFn;
+    const denseI = () => dense(inFeatures, hiddenFeatures, true, kernelInit, biasInit, rngs, options.kernelMetadata, options.biasMetadata);
+    const denseH = (useBias: boolean) =>
+      dense(hiddenFeatures, hiddenFeatures, useBias, recurrentKernelInit, biasInit, rngs, options.recurrentKernelMetadata, options.biasMetadata);
+    this.ir = denseI();
+    this.hr = denseH(false);
+    this.iz = denseI();
+    this.hz = denseH(false);
+    this.in_ = denseI();
+    this.hn = denseH(true);
+  }
+
+  call(h: tf.Tensor, inputs: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    return tf.tidy(() => {
+      const r = this.gateFn(tf.add(this.ir.call(inputs), this.hr.call(h)));
+      const z = this.gateFn(tf.add(this.iz.call(inputs), this.hz.call(h)));
+      const n = this.activationFn(tf.add(this.in_.call(inputs), tf.mul(r, this.hn.call(h))));
       const newH = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
       return [newH, newH];
     });

@@ -196,8 +196,8 @@ print(json.dumps(out))
   });
 });
 
-describe("Linen-only cells (nnx.MGUCell, nnx.ConvLSTMCell) against Linen", () => {
-  it("match nn.MGUCell and nn.ConvLSTMCell steps (outputs and gradients) on the same weights", () => {
+describe("Linen-only cells (nnx.MGUCell, nnx.ConvLSTMCell, nnx.LinenGRUCell) against Linen", () => {
+  it("match nn.MGUCell, nn.ConvLSTMCell and nn.GRUCell steps (outputs and gradients) on the same weights", () => {
     type Case = { params: Record<string, Nested>; carry: Nested[]; x: Nested; out: Nested[]; cs: Nested[]; gp: Record<string, Nested>; gc: Nested[]; gx: Nested };
     const ref = pythonJson<Case[]>(`${PY_PRELUDE}
 import flax.linen as nn
@@ -222,6 +222,7 @@ print(json.dumps([
   case(nn.MGUCell(4, reset_gate=False, forget_bias_init=nn.initializers.zeros), (2, 3), 2),
   case(nn.ConvLSTMCell(4, (3, 3)), (2, 5, 6, 3), 3),
   case(nn.ConvLSTMCell(2, (3,), use_bias=False), (2, 7, 3), 4),
+  case(nn.GRUCell(4), (2, 3), 5),
 ]))
 `);
     // Linen's keyword-named layers `if`/`in` are `if_`/`in_` here.
@@ -233,6 +234,7 @@ print(json.dumps([
       new nnx.MGUCell(3, 4, { resetGate: false, forgetBiasInit: nnx.initializers.zeros, rngs: r }),
       new nnx.ConvLSTMCell(3, 4, [3, 3], { rngs: r }),
       new nnx.ConvLSTMCell(3, 2, [3], { useBias: false, rngs: r }),
+      new nnx.LinenGRUCell(3, 4, { rngs: r }),
     ];
     cells.forEach((cell, i) => {
       const c = ref[i];
@@ -437,6 +439,7 @@ print(json.dumps({"params": flat(bi), "x": tl(x), "cases": cases}))
       new nnx.GRUCell(3, 4, { rngs: r }),
       new nnx.SimpleCell(3, 4, { rngs: r }),
       new nnx.MGUCell(3, 4, { rngs: r }),
+      new nnx.LinenGRUCell(3, 4, { rngs: r }),
     ] as Cell[]) {
       const rnn = new nnx.RNN(cell, { returnCarry: true });
       models.push([cell.constructor.name, (xx) => rnn.call(xx, { seqLengths: lengths, reverse: true, keepOrder: true })]);
