@@ -182,7 +182,8 @@ print(json.dumps({"params": [flatbits(m) for m in ms], "shapes": [shapes(m) for 
     ms.forEach((m, i) => {
       expect(paramShapes(m)).toEqual(ref.shapes[i]);
       expect(paramBits(m), `model ${i}`).toEqual(ref.params[i]);
-      expect(m.rngs === null ? [] : [Array.from(m.rngs.key.value), m.rngs.count.value]).toEqual(ref.rngs[i]);
+      const s = m.rngs as nnx.RngStream | null;
+      expect(s === null ? [] : [Array.from(s.key.value), s.count.value]).toEqual(ref.rngs[i]);
     });
     expect([Array.from(r0.params()), Array.from(r1.params()), Array.from(r1.dropout())]).toEqual(ref.next);
     // Model 0, 2, 3 drew from Rngs(0)'s default stream in order; model 3 then forked it for dropout.
@@ -310,7 +311,8 @@ print(json.dumps({"params": flat(m), "x": tl(x), "outs": [tl(o) for o in outs], 
     outs.forEach((o, i) => expectClose(o, ref.outs[i], `call ${i}`));
     const gp = nnx.grad((mm: nnx.MultiHeadAttention) => tf.sum(tf.mul(mm.call(x), T(ref.c))) as tf.Scalar)(m);
     expectGradsClose(gp, ref.gp, "train-mode grad", ["key.bias"]);
-    expect([Array.from(m.rngs!.key.value), m.rngs!.count.value]).toEqual(ref.rng);
+    const stream = m.rngs as nnx.RngStream;
+    expect([Array.from(stream.key.value), stream.count.value]).toEqual(ref.rng);
   });
 
   it("decodes autoregressively with the cache as NNX (init_cache, per-step mask, index clamped past the end)", () => {
