@@ -17,7 +17,6 @@ import type { Key } from "../random/index.js";
 import { Module, firstFrom } from "../module.js";
 import { Cache, Intermediate } from "../variables.js";
 import { Rngs, RngStream } from "../rnglib.js";
-import type { KeySource } from "./stochastic.js";
 import { type Initializer, lecunNormal, ones, zeros } from "./initializers.js";
 import { LayerNorm } from "./normalization.js";
 import { softmax } from "./activations.js";
@@ -25,6 +24,11 @@ import { LinearGeneral, recordInit } from "./linear_general.js";
 import { einsum } from "./einsum.js";
 
 const F32_MAX = 3.4028234663852886e38;
+
+/** Anything that hands out keys one at a time (an RngStream, or a source framework's key schedule). */
+export interface KeySource {
+  next(): Key;
+}
 const f = Math.fround;
 
 export interface AttentionOptions {

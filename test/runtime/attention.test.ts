@@ -342,7 +342,7 @@ print(json.dumps({"params": flat(m), "xs": tl(xs), "outs": [tl(o) for o in outs]
     expect(() => m.call(tf.slice(xs, [0, 0, 0], [-1, 2, -1]))).toThrow(/cache shape/);
   });
 
-  it("keeps tf.memory() flat: train-mode calls with dropout, gradients, decode steps", () => {
+  it("keeps tf.memory() flat: train-mode calls with dropout, gradients, the functions, decode steps", () => {
     const m = new nnx.MultiHeadAttention(4, 8, { numKvHeads: 2, normalizeQk: true, dropoutRate: 0.2, decode: false, rngs: new nnx.Rngs(0) });
     m.train();
     const x = tf.randomNormal([2, 5, 8]);
@@ -350,6 +350,13 @@ print(json.dumps({"params": flat(m), "xs": tl(xs), "outs": [tl(o) for o in outs]
     expectFlatMemory(() => {
       tf.dispose(m.call(x, { mask }));
       nnx.dispose(nnx.grad((mm: nnx.MultiHeadAttention) => tf.sum(mm.call(x, { mask })) as tf.Scalar)(m));
+    });
+    const [q, k, v] = [tf.randomNormal([2, 5, 4, 8]), tf.randomNormal([2, 7, 2, 8]), tf.randomNormal([2, 7, 2, 8])];
+    const key = random.key(3);
+    expectFlatMemory(() => {
+      tf.dispose(nnx.dotProductAttention(q, k, v, { isCausal: true }));
+      tf.dispose(nnx.dotProductAttention(q, k, v, { dropoutRng: key, dropoutRate: 0.5, broadcastDropout: false }));
+      tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(nnx.dotProductAttention(a, b, c, { dropoutRng: key, dropoutRate: 0.5 })))([q, k, v]));
     });
     const d = new nnx.MultiHeadAttention(2, 8, { decode: true, rngs: new nnx.Rngs(1) });
     d.initCache([2, 40, 8]);
