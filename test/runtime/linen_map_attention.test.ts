@@ -341,7 +341,44 @@ const SPECS: Spec[] = [
     },
     params: [...cellParams("forward_rnn/cell/", LSTM, "forward_rnn.cell."), ...cellParams("backward_rnn/cell/", GRU, "backward_rnn.cell.")],
   },
+  {
+    // Inside @nn.compact the cells are built in the parent's context, so Linen binds them to the parent
+    // (LSTMCell_0, GRUCell_0, GRUCell_1) and nn.RNN / nn.Bidirectional add no scope of their own.
+    name: "RNN and Bidirectional built inside @nn.compact",
+    module: "CompactRNNs()",
+    inputs: "[rnd(26, (2, 5, 3))]",
+    seed: 15,
+    make: () => {
+      const m = new CompactRNNs(rngs());
+      return [m, ([[x]]: Ins) => [m.rnn.call(x), m.bi.call(x)]];
+    },
+    params: [
+      ...cellParams("LSTMCell_0/", LSTM, "rnn.cell."),
+      ...cellParams("GRUCell_0/", GRU, "bi.forward_rnn.cell."),
+      ...cellParams("GRUCell_1/", GRU, "bi.backward_rnn.cell."),
+    ],
+  },
 ];
+
+const PY_DEFS = `
+class CompactRNNs(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    return nn.RNN(nn.LSTMCell(4))(x), nn.Bidirectional(nn.RNN(nn.GRUCell(4)), nn.RNN(nn.GRUCell(4)))(x)
+`;
+
+class CompactRNNs extends nnx.Module {
+  readonly rnn: nnx.RNN;
+  readonly bi: nnx.Bidirectional;
+  constructor(r: nnx.Rngs) {
+    super();
+    this.rnn = new nnx.RNN(new nnx.LSTMCell(3, 4, { rngs: r }));
+    this.bi = new nnx.Bidirectional(
+      new nnx.RNN(new nnx.LinenGRUCell(3, 4, { rngs: r })),
+      new nnx.RNN(new nnx.LinenGRUCell(3, 4, { rngs: r })),
+    );
+  }
+}
 
 const leaves = (c: nnx.RNNCarry): tf.Tensor[] => (c instanceof tf.Tensor ? [c] : c.flatMap(leaves));
 
@@ -364,6 +401,7 @@ describe("Linen layers → runtime layers (attention, recurrence, DenseGeneral, 
 import warnings; warnings.simplefilter("ignore")
 import flax.linen as nn
 from flax.traverse_util import flatten_dict, unflatten_dict
+${PY_DEFS}
 out = {}
 for sp in json.loads(${JSON.stringify(JSON.stringify(pySpecs))}):
   m, ins, kw, initkw = eval(sp["module"]), eval(sp["inputs"]), eval(sp["kw"]), eval(sp["initkw"])
