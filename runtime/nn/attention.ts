@@ -24,12 +24,12 @@ import { LinearGeneral, recordInit } from "./linear_general.js";
 import { einsum } from "./einsum.js";
 
 const F32_MAX = 3.4028234663852886e38;
+const f = Math.fround;
 
 /** Anything that hands out keys one at a time (an RngStream, or a source framework's key schedule). */
 export interface KeySource {
   next(): Key;
 }
-const f = Math.fround;
 
 export interface AttentionOptions {
   /** Added to the logits; broadcastable to [batch..., heads, q_length, kv_length]. */
@@ -84,7 +84,10 @@ function whereMask(cond: tf.Tensor, x: tf.Tensor, fill: number): tf.Tensor {
 /** Query heads grouped over the key heads (grouped-query attention), or null when they are equal. */
 function gqaGroups(qHeads: number, kHeads: number, what: string): number | null {
   if (qHeads === kHeads) return null;
-  if (qHeads % kHeads !== 0) throw new Error(`Query heads (${qHeads}) must be multiple of ${what} heads (${kHeads})${what === "Key" ? " for Grouped Query Attention" : ""}.`);
+  if (qHeads % kHeads !== 0)
+    throw new Error(
+      `Query heads (${qHeads}) must be multiple of ${what} heads (${kHeads})${what === "Key" ? " for Grouped Query Attention" : ""}.`,
+    );
   return qHeads / kHeads;
 }
 

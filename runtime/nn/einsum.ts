@@ -64,7 +64,8 @@ export function parseEinsum(equation: string, shapes: readonly (readonly number[
 export function einsum(equation: string, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const { inputs, output } = parseEinsum(equation, [a.shape, b.shape]);
   for (const labels of inputs) {
-    if (new Set(labels).size !== labels.length) throw new Error(`einsum: repeated subscripts within one operand are not supported ('${equation}')`);
+    if (new Set(labels).size !== labels.length)
+      throw new Error(`einsum: repeated subscripts within one operand are not supported ('${equation}')`);
   }
   return tf.tidy(() => {
     let [la, lb] = inputs;

@@ -147,12 +147,28 @@ export class LSTMCell extends Cell<[tf.Tensor, tf.Tensor]> {
 
   constructor(inFeatures: number, hiddenFeatures: number, options: LSTMCellOptions) {
     super(inFeatures, hiddenFeatures, options);
-    const { gateFn = sigmoid, activationFn = tanh, kernelInit = lecunNormal(), recurrentKernelInit = orthogonal(), biasInit = zeros, rngs } = options;
+    const {
+      gateFn = sigmoid,
+      activationFn = tanh,
+      kernelInit = lecunNormal(),
+      recurrentKernelInit = orthogonal(),
+      biasInit = zeros,
+      rngs,
+    } = options;
     this.gateFn = gateFn;
     this.activationFn = activationFn;
     const denseI = () => dense(inFeatures, hiddenFeatures, false, kernelInit, zeros, rngs, options.kernelMetadata);
     const denseH = () =>
-      dense(hiddenFeatures, hiddenFeatures, true, recurrentKernelInit, biasInit, rngs, options.recurrentKernelMetadata, options.biasMetadata);
+      dense(
+        hiddenFeatures,
+        hiddenFeatures,
+        true,
+        recurrentKernelInit,
+        biasInit,
+        rngs,
+        options.recurrentKernelMetadata,
+        options.biasMetadata,
+      );
     this.ii = denseI();
     this.if_ = denseI();
     this.ig = denseI();
@@ -192,7 +208,14 @@ export class OptimizedLSTMCell extends Cell<[tf.Tensor, tf.Tensor]> {
 
   constructor(inFeatures: number, hiddenFeatures: number, options: OptimizedLSTMCellOptions) {
     super(inFeatures, hiddenFeatures, options);
-    const { gateFn = sigmoid, activationFn = tanh, kernelInit = lecunNormal(), recurrentKernelInit = orthogonal(), biasInit = zeros, rngs } = options;
+    const {
+      gateFn = sigmoid,
+      activationFn = tanh,
+      kernelInit = lecunNormal(),
+      recurrentKernelInit = orthogonal(),
+      biasInit = zeros,
+      rngs,
+    } = options;
     this.gateFn = gateFn;
     this.activationFn = activationFn;
     this.dense_i = dense(inFeatures, 4 * hiddenFeatures, false, kernelInit, zeros, rngs, options.kernelMetadata);
@@ -234,7 +257,14 @@ export class SimpleCell extends Cell<tf.Tensor> {
 
   constructor(inFeatures: number, hiddenFeatures: number, options: SimpleCellOptions) {
     super(inFeatures, hiddenFeatures, options);
-    const { activationFn = tanh, kernelInit = lecunNormal(), recurrentKernelInit = orthogonal(), biasInit = zeros, residual = false, rngs } = options;
+    const {
+      activationFn = tanh,
+      kernelInit = lecunNormal(),
+      recurrentKernelInit = orthogonal(),
+      biasInit = zeros,
+      residual = false,
+      rngs,
+    } = options;
     this.activationFn = activationFn;
     this.residual = residual;
     this.dense_h = dense(hiddenFeatures, hiddenFeatures, false, recurrentKernelInit, zeros, rngs, options.recurrentKernelMetadata);
@@ -268,7 +298,14 @@ export class GRUCell extends Cell<tf.Tensor> {
 
   constructor(inFeatures: number, hiddenFeatures: number, options: GRUCellOptions) {
     super(inFeatures, hiddenFeatures, options);
-    const { gateFn = sigmoid, activationFn = tanh, kernelInit = lecunNormal(), recurrentKernelInit = orthogonal(), biasInit = zeros, rngs } = options;
+    const {
+      gateFn = sigmoid,
+      activationFn = tanh,
+      kernelInit = lecunNormal(),
+      recurrentKernelInit = orthogonal(),
+      biasInit = zeros,
+      rngs,
+    } = options;
     this.gateFn = gateFn;
     this.activationFn = activationFn;
     this.dense_i = dense(inFeatures, 3 * hiddenFeatures, true, kernelInit, biasInit, rngs, options.kernelMetadata, options.biasMetadata);
@@ -313,12 +350,28 @@ export class LinenGRUCell extends Cell<tf.Tensor> {
 
   constructor(inFeatures: number, hiddenFeatures: number, options: GRUCellOptions) {
     super(inFeatures, hiddenFeatures, options);
-    const { gateFn = sigmoid, activationFn = tanh, kernelInit = lecunNormal(), recurrentKernelInit = orthogonal(), biasInit = zeros, rngs } = options;
+    const {
+      gateFn = sigmoid,
+      activationFn = tanh,
+      kernelInit = lecunNormal(),
+      recurrentKernelInit = orthogonal(),
+      biasInit = zeros,
+      rngs,
+    } = options;
     this.gateFn = gateFn;
     this.activationFn = activationFn;
     const denseI = () => dense(inFeatures, hiddenFeatures, true, kernelInit, biasInit, rngs, options.kernelMetadata, options.biasMetadata);
     const denseH = (useBias: boolean) =>
-      dense(hiddenFeatures, hiddenFeatures, useBias, recurrentKernelInit, biasInit, rngs, options.recurrentKernelMetadata, options.biasMetadata);
+      dense(
+        hiddenFeatures,
+        hiddenFeatures,
+        useBias,
+        recurrentKernelInit,
+        biasInit,
+        rngs,
+        options.recurrentKernelMetadata,
+        options.biasMetadata,
+      );
     this.ir = denseI();
     this.hr = denseH(false);
     this.iz = denseI();
@@ -509,7 +562,12 @@ function takeAlongAxis(x: tf.Tensor, idx: tf.Tensor, axis: number): tf.Tensor {
  * nnx.recurrent.flip_sequences: reverses each sequence along the time axis,
  * keeping padding at the end when `seqLengths` ([batch...] int) is given.
  */
-export function flipSequences(inputs: tf.Tensor, seqLengths: tf.Tensor | null | undefined, numBatchDims: number, timeMajor: boolean): tf.Tensor {
+export function flipSequences(
+  inputs: tf.Tensor,
+  seqLengths: tf.Tensor | null | undefined,
+  numBatchDims: number,
+  timeMajor: boolean,
+): tf.Tensor {
   const timeAxis = timeMajor ? 0 : numBatchDims;
   const maxSteps = inputs.shape[timeAxis];
   if (seqLengths === null || seqLengths === undefined) return tf.reverse(inputs, timeAxis);

@@ -94,10 +94,7 @@ print(json.dumps({"inputs": inputs, "cases": cases, "weights": weights, "masks":
       rank5: [(a, b, c) => dpa(a, b, c), [x.q5, x.k5, x.v5]],
       rank3: [(a, b, c) => dpa(a, b, c), [x.q3, x.k3, x.v3]],
       drop_bcast: [(a, b, c) => dpa(a, b, c, { mask, dropoutRng: key, dropoutRate: 0.3 }), [x.q, x.k, x.v_d2]],
-      drop_full: [
-        (a, b, c) => dpa(a, b, c, { bias: x.bias, dropoutRng: key, dropoutRate: 0.5, broadcastDropout: false }),
-        [x.q, x.k, x.v],
-      ],
+      drop_full: [(a, b, c) => dpa(a, b, c, { bias: x.bias, dropoutRng: key, dropoutRate: 0.5, broadcastDropout: false }), [x.q, x.k, x.v]],
       drop_det: [(a, b, c) => dpa(a, b, c, { mask, dropoutRng: key, dropoutRate: 0.3, deterministic: true }), [x.q, x.k, x.v]],
       drop_gqa: [(a, b, c) => dpa(a, b, c, { mask, dropoutRng: key, dropoutRate: 0.25 }), [x.q4, x.k2, x.v2]],
       drop_causal: [(a, b, c) => dpa(a, b, c, { dropoutRng: key, dropoutRate: 0.25, isCausal: true }), [x.qs, x.ks, x.vs]],
@@ -147,7 +144,12 @@ describe("nnx.MultiHeadAttention", () => {
   ];
 
   it("initialises bit-for-bit like nnx.MultiHeadAttention, with the same draws from params and dropout streams", () => {
-    const ref = pythonJson<{ params: Record<string, number[]>[]; shapes: Record<string, number[]>[]; rngs: (number[] | number)[][]; next: number[][] }>(`${PY_PRELUDE}
+    const ref = pythonJson<{
+      params: Record<string, number[]>[];
+      shapes: Record<string, number[]>[];
+      rngs: (number[] | number)[][];
+      next: number[][];
+    }>(`${PY_PRELUDE}
 r0 = nnx.Rngs(0)
 r1 = nnx.Rngs(params=1, dropout=2)
 ms = [
@@ -197,7 +199,12 @@ print(json.dumps({"params": [flatbits(m) for m in ms], "shapes": [shapes(m) for 
 
   it("matches NNX outputs and parameter/input gradients: self, cross, GQA + normalize_qk, masks, causal, sown weights", () => {
     type Case = { out: Nested; c: Nested; gp: Record<string, Nested>; gx: Nested[] };
-    const ref = pythonJson<{ params: Record<string, Record<string, Nested>>; inputs: Record<string, Nested>; cases: Record<string, Case>; sown: Nested[] }>(`${PY_PRELUDE}
+    const ref = pythonJson<{
+      params: Record<string, Record<string, Nested>>;
+      inputs: Record<string, Nested>;
+      cases: Record<string, Case>;
+      sown: Nested[];
+    }>(`${PY_PRELUDE}
 ms = {
   "self": nnx.MultiHeadAttention(2, 6, decode=False, rngs=nnx.Rngs(0)),
   "cross": nnx.MultiHeadAttention(4, 8, qkv_features=16, out_features=5, in_kv_features=3, decode=False, rngs=nnx.Rngs(1)),
@@ -267,7 +274,14 @@ print(json.dumps({"params": {n: flat(m) for n, m in ms.items()}, "inputs": {n: t
   });
 
   it("draws dropout masks from a fork of the dropout stream exactly as NNX (train/eval, call-time rngs)", () => {
-    const ref = pythonJson<{ params: Record<string, Nested>; x: Nested; outs: Nested[]; c: Nested; gp: Record<string, Nested>; rng: (number | number[])[] }>(`${PY_PRELUDE}
+    const ref = pythonJson<{
+      params: Record<string, Nested>;
+      x: Nested;
+      outs: Nested[];
+      c: Nested;
+      gp: Record<string, Nested>;
+      rng: (number | number[])[];
+    }>(`${PY_PRELUDE}
 m = nnx.MultiHeadAttention(2, 6, dropout_rate=0.3, decode=False, rngs=nnx.Rngs(params=0, dropout=5))
 randomize(m, 3, 0.5)
 x = rnd(0, (2, 5, 6))
@@ -316,7 +330,13 @@ print(json.dumps({"params": flat(m), "x": tl(x), "outs": [tl(o) for o in outs], 
   });
 
   it("decodes autoregressively with the cache as NNX (init_cache, per-step mask, index clamped past the end)", () => {
-    const ref = pythonJson<{ params: Record<string, Nested>; xs: Nested; outs: Nested[]; cache: Record<string, Nested>; full: Nested }>(`${PY_PRELUDE}
+    const ref = pythonJson<{
+      params: Record<string, Nested>;
+      xs: Nested;
+      outs: Nested[];
+      cache: Record<string, Nested>;
+      full: Nested;
+    }>(`${PY_PRELUDE}
 m = nnx.MultiHeadAttention(2, 6, qkv_features=4, decode=True, rngs=nnx.Rngs(0))
 randomize(m, 4, 0.5)
 xs = rnd(0, (2, 5, 6))
@@ -338,12 +358,22 @@ print(json.dumps({"params": flat(m), "xs": tl(xs), "outs": [tl(o) for o in outs]
     expect(m.cache_index!.value.dtype).toBe("int32");
     expect(m.cache_index!.value.arraySync()).toBe(ref.cache.cache_index);
     // Decoding step by step equals causal attention over the whole sequence.
-    expectClose(m.call(tf.slice(xs, [0, 0, 0], [-1, 4, -1]), { decode: false, mask: nnx.makeCausalMask(tf.ones([2, 4])) }), ref.full, "full");
+    expectClose(
+      m.call(tf.slice(xs, [0, 0, 0], [-1, 4, -1]), { decode: false, mask: nnx.makeCausalMask(tf.ones([2, 4])) }),
+      ref.full,
+      "full",
+    );
     expect(() => m.call(tf.slice(xs, [0, 0, 0], [-1, 2, -1]))).toThrow(/cache shape/);
   });
 
   it("keeps tf.memory() flat: train-mode calls with dropout, gradients, the functions, decode steps", () => {
-    const m = new nnx.MultiHeadAttention(4, 8, { numKvHeads: 2, normalizeQk: true, dropoutRate: 0.2, decode: false, rngs: new nnx.Rngs(0) });
+    const m = new nnx.MultiHeadAttention(4, 8, {
+      numKvHeads: 2,
+      normalizeQk: true,
+      dropoutRate: 0.2,
+      decode: false,
+      rngs: new nnx.Rngs(0),
+    });
     m.train();
     const x = tf.randomNormal([2, 5, 8]);
     const mask = nnx.makeCausalMask(tf.ones([2, 5]));
@@ -356,7 +386,11 @@ print(json.dumps({"params": flat(m), "xs": tl(xs), "outs": [tl(o) for o in outs]
     expectFlatMemory(() => {
       tf.dispose(nnx.dotProductAttention(q, k, v, { isCausal: true }));
       tf.dispose(nnx.dotProductAttention(q, k, v, { dropoutRng: key, dropoutRate: 0.5, broadcastDropout: false }));
-      tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(nnx.dotProductAttention(a, b, c, { dropoutRng: key, dropoutRate: 0.5 })))([q, k, v]));
+      tf.dispose(
+        tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(nnx.dotProductAttention(a, b, c, { dropoutRng: key, dropoutRate: 0.5 })),
+        )([q, k, v]),
+      );
     });
     const d = new nnx.MultiHeadAttention(2, 8, { decode: true, rngs: new nnx.Rngs(1) });
     d.initCache([2, 40, 8]);

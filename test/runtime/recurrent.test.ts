@@ -70,7 +70,9 @@ print(json.dumps({"cells": [flatbits(c) for c in cells], "next": keydata(r.param
       }),
       new nnx.LSTMCell(2, 3, { keepRngs: true, rngs: r }),
     ];
-    const lstmOrder = ["ii", "if_", "ig", "io"].map((n) => `${n}.kernel`).concat(["hi", "hf", "hg", "ho"].flatMap((n) => [`${n}.kernel`, `${n}.bias`]));
+    const lstmOrder = ["ii", "if_", "ig", "io"]
+      .map((n) => `${n}.kernel`)
+      .concat(["hi", "hf", "hg", "ho"].flatMap((n) => [`${n}.kernel`, `${n}.bias`]));
     const orders = [
       lstmOrder,
       ["dense_i.kernel", "dense_h.kernel", "dense_h.bias"],
@@ -102,7 +104,16 @@ print(json.dumps({"cells": [flatbits(c) for c in cells], "next": keydata(r.param
   });
 
   it("match each NNX cell's step (outputs; gradients w.r.t. parameters, carry and input), with custom gates", () => {
-    type Case = { params: Record<string, Nested>; carry: Nested[]; x: Nested; out: Nested[]; cs: Nested[]; gp: Record<string, Nested>; gc: Nested[]; gx: Nested };
+    type Case = {
+      params: Record<string, Nested>;
+      carry: Nested[];
+      x: Nested;
+      out: Nested[];
+      cs: Nested[];
+      gp: Record<string, Nested>;
+      gc: Nested[];
+      gx: Nested;
+    };
     const ref = pythonJson<Case[]>(`${PY_PRELUDE}
 def case(cell, carry_shape, xshape, seed):
   randomize(cell, seed, 0.5)
@@ -145,7 +156,9 @@ print(json.dumps([
       const cs = c.cs.map(T);
       const n = c.carry.length;
       const loss = (m: Cell, ...a: tf.Tensor[]) =>
-        tf.addN(leaves(m.call(asCarry(a.slice(0, n)), a[n]) as unknown as nnx.RNNCarry).map((o, j) => tf.sum(tf.mul(o, cs[j])))) as tf.Scalar;
+        tf.addN(
+          leaves(m.call(asCarry(a.slice(0, n)), a[n]) as unknown as nnx.RNNCarry).map((o, j) => tf.sum(tf.mul(o, cs[j]))),
+        ) as tf.Scalar;
       const [gp, ...gin] = nnx.grad(loss, { argnums: Array.from({ length: n + 2 }, (_, j) => j) })(cell, ...leaves(carry), x) as [
         nnx.State,
         ...tf.Tensor[],
@@ -188,7 +201,11 @@ print(json.dumps(out))
     const z = new nnx.SimpleCell(3, 4, { rngs: new nnx.Rngs(0) }).initializeCarry([2, 6, 3], new nnx.Rngs(0));
     expect(z.shape).toEqual([2, 6, 4]);
     same(z, ref.zeros, "zeros");
-    same(new nnx.LSTMCell(3, 4, { rngs: new nnx.Rngs(0), carryInit: n }).initializeCarry([2, 3], random.key(3)), ref.linen_lstm, "linen lstm");
+    same(
+      new nnx.LSTMCell(3, 4, { rngs: new nnx.Rngs(0), carryInit: n }).initializeCarry([2, 3], random.key(3)),
+      ref.linen_lstm,
+      "linen lstm",
+    );
     same(new nnx.MGUCell(3, 4, { rngs: new nnx.Rngs(0), carryInit: n }).initializeCarry([2, 3], random.key(3)), ref.linen_mgu, "linen mgu");
     const conv = new nnx.ConvLSTMCell(3, 4, [3, 3], { rngs: new nnx.Rngs(0), carryInit: n });
     expect(conv.numFeatureAxes).toBe(3);
@@ -198,7 +215,16 @@ print(json.dumps(out))
 
 describe("Linen-only cells (nnx.MGUCell, nnx.ConvLSTMCell, nnx.LinenGRUCell) against Linen", () => {
   it("match nn.MGUCell, nn.ConvLSTMCell and nn.GRUCell steps (outputs and gradients) on the same weights", () => {
-    type Case = { params: Record<string, Nested>; carry: Nested[]; x: Nested; out: Nested[]; cs: Nested[]; gp: Record<string, Nested>; gc: Nested[]; gx: Nested };
+    type Case = {
+      params: Record<string, Nested>;
+      carry: Nested[];
+      x: Nested;
+      out: Nested[];
+      cs: Nested[];
+      gp: Record<string, Nested>;
+      gc: Nested[];
+      gx: Nested;
+    };
     const ref = pythonJson<Case[]>(`${PY_PRELUDE}
 import flax.linen as nn
 from flax.traverse_util import flatten_dict, unflatten_dict
@@ -245,7 +271,9 @@ print(json.dumps([
       const cs = c.cs.map(T);
       const n = c.carry.length;
       const loss = (m: Cell, ...a: tf.Tensor[]) =>
-        tf.addN(leaves(m.call(asCarry(a.slice(0, n)), a[n]) as unknown as nnx.RNNCarry).map((o, j) => tf.sum(tf.mul(o, cs[j])))) as tf.Scalar;
+        tf.addN(
+          leaves(m.call(asCarry(a.slice(0, n)), a[n]) as unknown as nnx.RNNCarry).map((o, j) => tf.sum(tf.mul(o, cs[j]))),
+        ) as tf.Scalar;
       const [gp, ...gin] = nnx.grad(loss, { argnums: Array.from({ length: n + 2 }, (_, j) => j) })(cell, ...leaves(carry), x) as [
         nnx.State,
         ...tf.Tensor[],
@@ -254,14 +282,25 @@ print(json.dumps([
       gin.slice(0, n).forEach((g, j) => expectClose(g, c.gc[j], `case ${i} d carry ${j}`));
       expectClose(gin[n], c.gx, `case ${i} dx`);
     });
-    expect(paramShapes(cells[1])).toEqual({ "hf.kernel": [4, 4], "hn.kernel": [4, 4], "if_.bias": [4], "if_.kernel": [3, 4], "in_.bias": [4], "in_.kernel": [3, 4] });
+    expect(paramShapes(cells[1])).toEqual({
+      "hf.kernel": [4, 4],
+      "hn.kernel": [4, 4],
+      "if_.bias": [4],
+      "if_.kernel": [3, 4],
+      "in_.bias": [4],
+      "in_.kernel": [3, 4],
+    });
   });
 });
 
 describe("nnx.RNN and nnx.Bidirectional", () => {
   it("match NNX: batch/time-major, reverse, keep_order, seq_lengths with return_carry, initial carry, carry keys; gradients through time", () => {
     type Case = { out: Nested[]; cs: Nested[]; gp: Record<string, Nested>; gx: Nested; count: number };
-    const ref = pythonJson<{ params: Record<string, Record<string, Nested>>; inputs: Record<string, Nested>; cases: Record<string, Case> }>(`${PY_PRELUDE}
+    const ref = pythonJson<{
+      params: Record<string, Record<string, Nested>>;
+      inputs: Record<string, Nested>;
+      cases: Record<string, Case>;
+    }>(`${PY_PRELUDE}
 normal = nnx.initializers.normal(1.0)
 cells = {
   "lstm": nnx.LSTMCell(3, 4, rngs=nnx.Rngs(0), carry_init=normal),
@@ -345,7 +384,8 @@ print(json.dumps({"params": {n: flat(c) for n, c in cells.items()}, "cases": cas
       expect(outs.length, name).toBe(c.out.length);
       outs.forEach((o, j) => expectClose(o, c.out[j], `${name} out ${j}`));
       const cs = c.cs.map(T);
-      const loss = (mm: nnx.RNN, a: tf.Tensor) => tf.addN(leaves(mm.call(a, kw()) as nnx.RNNCarry).map((o, j) => tf.sum(tf.mul(o, cs[j])))) as tf.Scalar;
+      const loss = (mm: nnx.RNN, a: tf.Tensor) =>
+        tf.addN(leaves(mm.call(a, kw()) as nnx.RNNCarry).map((o, j) => tf.sum(tf.mul(o, cs[j])))) as tf.Scalar;
       const [gp, gx] = nnx.grad(loss, { argnums: [0, 1] })(m, xx) as [nnx.State, tf.Tensor];
       expectGradsClose(gp, c.gp, name);
       expectClose(gx, c.gx, `${name} dx`);
@@ -443,7 +483,10 @@ print(json.dumps({"params": flat(bi), "x": tl(x), "cases": cases}))
     ] as Cell[]) {
       const rnn = new nnx.RNN(cell, { returnCarry: true });
       models.push([cell.constructor.name, (xx) => rnn.call(xx, { seqLengths: lengths, reverse: true, keepOrder: true })]);
-      models.push([`${cell.constructor.name} grad`, (xx) => nnx.grad((m: nnx.RNN) => tf.sum(m.call(xx, { returnCarry: false })) as tf.Scalar)(rnn)]);
+      models.push([
+        `${cell.constructor.name} grad`,
+        (xx) => nnx.grad((m: nnx.RNN) => tf.sum(m.call(xx, { returnCarry: false })) as tf.Scalar)(rnn),
+      ]);
     }
     const conv = new nnx.RNN(new nnx.ConvLSTMCell(3, 2, [3], { rngs: r }));
     const x4 = tf.reshape(x, [1, 2, 6, 3]);
