@@ -52,6 +52,9 @@ export function paramShapes(model: object): Record<string, number[]> {
   return Object.fromEntries(flatVariables(model).map(([p, v]) => [p, v.shape]));
 }
 
+/** The largest |actual - expected| / (atol + rtol·|expected|) any expectClose saw in this file (1 = at the tolerance). */
+export const closeStats = { worst: 0, where: "", compared: 0 };
+
 /** |actual - expected| <= atol + rtol * |expected| element-wise, same shape. */
 export function expectClose(actual: tf.Tensor, expected: Nested, what = "", rtol = 1e-4, atol = 1e-5): void {
   const e = [expected].flat(Infinity as 1) as number[];
@@ -64,9 +67,13 @@ export function expectClose(actual: tf.Tensor, expected: Nested, what = "", rtol
   let worst = -1;
   let worstExcess = 0;
   a.forEach((v, i) => {
-    const excess = Math.abs(v - e[i]) - (atol + rtol * Math.abs(e[i]));
+    const bound = atol + rtol * Math.abs(e[i]);
+    const excess = Math.abs(v - e[i]) - bound;
     if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) [worst, worstExcess] = [i, excess];
+    const ratio = Math.abs(v - e[i]) / bound;
+    if (ratio > closeStats.worst) [closeStats.worst, closeStats.where] = [ratio, what];
   });
+  closeStats.compared += a.length;
   expect(worst, worst < 0 ? "" : `${what} index ${worst}: ${a[worst]} vs ${e[worst]}`).toBe(-1);
 }
 

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { nnx, random, tf } from "../../runtime/index.js";
 import { pythonJson } from "../helpers/python.js";
 import {
   PY_PRELUDE,
   bits,
+  closeStats,
   expectClose,
   expectFlatMemory,
   expectGradsClose,
@@ -14,6 +15,12 @@ import {
   paramShapes,
   type Nested,
 } from "../helpers/flat-params.js";
+
+afterAll(() =>
+  console.log(
+    `compared ${closeStats.compared} values; worst |ts - ref| / tolerance = ${closeStats.worst.toFixed(3)} (${closeStats.where})`,
+  ),
+);
 
 const T = (v: Nested) => tf.tensor(v as number[]);
 

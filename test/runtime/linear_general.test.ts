@@ -1,10 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { nnx, tf } from "../../runtime/index.js";
 import { einsum } from "../../runtime/nn/einsum.js";
 import { pythonJson } from "../helpers/python.js";
 import {
   PY_PRELUDE,
   bits,
+  closeStats,
   expectClose,
   expectFlatMemory,
   expectGradsClose,
@@ -15,6 +16,12 @@ import {
   paramShapes,
   type Nested,
 } from "../helpers/flat-params.js";
+
+afterAll(() =>
+  console.log(
+    `compared ${closeStats.compared} values; worst |ts - ref| / tolerance = ${closeStats.worst.toFixed(3)} (${closeStats.where})`,
+  ),
+);
 
 describe("nnx.LinearGeneral", () => {
   it("initialises bit-for-bit like nnx.LinearGeneral (flat kernel draw, reshaped), drawing the same keys", () => {

@@ -5,11 +5,17 @@
 // linenKey(init key, its scope, its make_rng count in that scope) and so is the
 // runtime parameter's "init" metadata applied to that key; and with Linen's
 // (randomized) weights loaded the runtime layer computes Linen's outputs.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { nnx, random, tf } from "../../runtime/index.js";
 import { linenKey } from "../../runtime/random/linen.js";
 import { pythonJson } from "../helpers/python.js";
-import { PY_PRELUDE, bits, expectClose, flatVariables, loadParams, maxAbsDiff, type Nested } from "../helpers/flat-params.js";
+import { PY_PRELUDE, bits, closeStats, expectClose, flatVariables, loadParams, maxAbsDiff, type Nested } from "../helpers/flat-params.js";
+
+afterAll(() =>
+  console.log(
+    `compared ${closeStats.compared} values; worst |ts - ref| / tolerance = ${closeStats.worst.toFixed(3)} (${closeStats.where})`,
+  ),
+);
 
 const { lecunNormal, orthogonal, zeros, ones, normal } = nnx.initializers;
 type Init = nnx.Initializer;
