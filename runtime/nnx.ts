@@ -134,7 +134,6 @@ export {
   flipSequences,
   type RNNCarry,
   type CarryRngs,
-  type Activation,
   type LSTMCellOptions,
   type OptimizedLSTMCellOptions,
   type GRUCellOptions,
