@@ -104,6 +104,47 @@ export {
   logsumexp,
   oneHot,
 } from "./nn/activations.js";
+// Attention, recurrence, LinearGeneral, Einsum
+export { LinearGeneral, dotGeneral, type LinearGeneralOptions } from "./nn/linear_general.js";
+export { Einsum, einsum, type EinsumOp, type EinsumOptions } from "./nn/einsum.js";
+export {
+  MultiHeadAttention,
+  dotProductAttention,
+  dotProductAttentionWeights,
+  makeAttentionMask,
+  makeCausalMask,
+  combineMasks,
+  type AttentionFn,
+  type AttentionOptions,
+  type MakeAttentionMaskOptions,
+  type MultiHeadAttentionOptions,
+  type MultiHeadAttentionCallOptions,
+} from "./nn/attention.js";
+export {
+  RNNCellBase,
+  LSTMCell,
+  OptimizedLSTMCell,
+  GRUCell,
+  LinenGRUCell,
+  SimpleCell,
+  MGUCell,
+  ConvLSTMCell,
+  RNN,
+  Bidirectional,
+  flipSequences,
+  type RNNCarry,
+  type CarryRngs,
+  type LSTMCellOptions,
+  type OptimizedLSTMCellOptions,
+  type GRUCellOptions,
+  type SimpleCellOptions,
+  type MGUCellOptions,
+  type ConvLSTMCellOptions,
+  type RNNOptions,
+  type RNNCallOptions,
+  type BidirectionalOptions,
+  type BidirectionalCallOptions,
+} from "./nn/recurrent.js";
 export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
