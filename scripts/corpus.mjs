@@ -191,6 +191,7 @@ async function verifyEntry(e) {
   const base = { id: e.id, file: e.file, needs: e.m?.needs ?? [], notes: [], diagnostics: [] };
   let entry;
   try {
+    if (!e.file) throw new Error(`manifest entry ${e.id}: \`file\` must be a path under the corpus`);
     entry = entryFromManifest(e.m);
   } catch (err) {
     return { ...base, status: "bad entry", ok: false, failure: err.message };
@@ -311,6 +312,9 @@ for (const f of fileResults) {
   if (!mine.length) rows.push([...fileCells, "", "", "", f.seconds !== undefined ? f.seconds.toFixed(1) : ""]);
   mine.forEach((r, i) => rows.push([...(i === 0 ? fileCells : [cell(f.file), "", ""]), cell(r.id), cell(verifiedCell(r)), fmtError(r), r.seconds !== undefined ? r.seconds.toFixed(1) : ""]));
 }
+
+// An entry without a usable file has no file row to go under.
+for (const r of entryResults.filter((r) => !fileResults.some((f) => f.file === r.file))) rows.push([cell(r.file), "", "", cell(r.id), cell(verifiedCell(r)), fmtError(r), ""]);
 
 const notVerified = entryResults.filter((r) => !r.ok);
 const md = [
