@@ -19,6 +19,16 @@ export interface SourceLayerParam {
   literals?: string[];
   /** Accepted and without effect here (e.g. `dtype=jnp.float32`, `precision`); only these values when given. */
   ignore?: string[];
+  /** Accepted and not passed on, whatever its value (an rng the runtime method does not need). */
+  unused?: true;
+}
+
+/** How a method of a source layer maps onto the neutral layer's method. */
+export interface SourceLayerCall {
+  /** The neutral method (defaults to the source method's own name). */
+  method?: string;
+  /** The method's parameters in positional order; `option` is the neutral argument name. */
+  params: SourceLayerParam[];
 }
 
 export interface SourceLayer {
@@ -30,8 +40,13 @@ export interface SourceLayer {
   defaults?: Record<string, Known | { rt: string }>;
   /** Neutral options the framework's layer always has. */
   fixed?: Record<string, Known>;
-  /** Where its train/eval switch is: a constructor or call argument, and whether true means training. */
-  mode?: { param: string; trueMeansTraining: boolean; callPosition?: number };
+  /** Its train/eval switch's polarity: whether true means training (the parameters are marked `mode`). */
+  mode?: { trueMeansTraining: boolean };
+  /**
+   * The methods the source calls, by source name; `__call__` takes one input
+   * (`x`) when not listed. A call parameter marked `mode` is the train/eval switch.
+   */
+  calls?: Record<string, SourceLayerCall>;
   /** Runtime variable name → leaf name under the layer's path in the source tree. */
   leaves: Record<string, string>;
   /** Variables the source stores with extra leading size-1 axes. */

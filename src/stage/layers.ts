@@ -24,36 +24,78 @@ import type { DType, Known, StaticV, Value } from "./values.js";
 /** A layer's options as the source gave them, after the frontend's renaming. */
 export type LayerOptions = Map<string, StaticV>;
 
-export interface BuildContext {
-  /** Reports that a size the constructor needs cannot be worked out. */
-  missing(what: string): TExpr;
+/** A call's arguments by neutral name (`x`, `carry`, `inputsK`, `mask`, ...). */
+export type CallArgs = ReadonlyMap<string, Value>;
+
+/** What a call returns: an array, or a tuple of such (a cell's `(carry, y)`). */
+export type OutSpec = { shape: SymShape; dtype: DType; assumeRank?: number } | { items: OutSpec[]; assumeRank?: number };
+
+export interface OutputContext {
+  /**
+   * The output of a module given as option `name` (an RNN's cell) for a call of
+   * `method` with these arguments; undefined when it cannot be told.
+   */
+  child(name: string, method: string, args: CallArgs): OutSpec | undefined;
 }
 
-export interface LayerCall {
-  /** Positional array inputs of the call. */
-  inputs: Value[];
+export interface BuildContext extends OutputContext {
+  /** Reports that a size the constructor needs cannot be worked out. */
+  missing(what: string): TExpr;
+  /**
+   * Builds the module given as option `name` for a call of `method` with these
+   * arguments (its input sizes come from them) and returns the expression that
+   * constructs it, for this layer's constructor arguments.
+   */
+  build(name: string, method: string, args: CallArgs): TExpr;
+}
+
+/** How a source method of the layer is called in the runtime. */
+export interface LayerMethod {
+  /** The runtime method (`call`, `attend`, `initializeCarry`). */
+  runtime: string;
+  /** Neutral argument names passed positionally, in order (`undefined` fills a gap). */
+  positional: string[];
+  /** Neutral argument names passed in a trailing options object. */
+  options?: string[];
 }
 
 export interface LayerKind {
   /** The runtime class, e.g. `nnx.Linear`. */
   runtime: string;
-  /** The positional constructor arguments, given the options and the first input's shape. */
-  positional(o: LayerOptions, input: SymShape, ctx: BuildContext): TExpr[];
+  /**
+   * The positional constructor arguments, given the options and the arguments
+   * of the first call (of `method`): NNX builds eagerly, so input sizes are
+   * constructor arguments.
+   */
+  positional(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): TExpr[];
   /** Options passed in the trailing options object, in this order, when given. */
   options: string[];
+  /** The methods the source calls, by neutral name; `__call__` → `call(x)` when not listed. */
+  methods?: Record<string, LayerMethod>;
   /**
-   * The output of `call` (or another method) given its inputs; `assumeRank`:
-   * the input's rank this relies on when it was not known (one batch axis).
+   * The output of a method given its arguments; `assumeRank`: the input's rank
+   * this relies on when it was not known (one batch axis).
    */
-  output(o: LayerOptions, method: string, inputs: Value[]): { shape: SymShape; dtype: DType; assumeRank?: number } | undefined;
+  output(o: LayerOptions, method: string, args: CallArgs, ctx: OutputContext): OutSpec | undefined;
+  /** Runtime members that hold modules given as options (`cell` → `cell`), so later calls of them go there. */
+  children?: Record<string, string>;
   /** The switch train()/eval() sets on it, if its behaviour depends on the mode. */
   mode?: "deterministic" | "useRunningAverage";
   /** Whether `call` draws keys (dropout). */
   drawsPerCall?: boolean;
 }
 
-const arrayShape = (v: Value | undefined): SymShape => (v?.kind === "array" ? v.shape : unknownShape);
-const arrayDtype = (v: Value | undefined): DType => (v?.kind === "array" ? v.dtype : "unknown");
+export const CALL_X: LayerMethod = { runtime: "call", positional: ["x"] };
+
+/** How `method` of a layer is called in the runtime. */
+export function layerMethod(kind: LayerKind, method: string): LayerMethod | undefined {
+  return kind.methods?.[method] ?? (method === "__call__" ? CALL_X : undefined);
+}
+
+export const arrayShape = (v: Value | undefined): SymShape => (v?.kind === "array" ? v.shape : unknownShape);
+export const arrayDtype = (v: Value | undefined): DType => (v?.kind === "array" ? v.dtype : "unknown");
+/** The shape of the call's main input `x`. */
+export const xShape = (args: CallArgs): SymShape => arrayShape(args.get("x"));
 
 function opt(o: LayerOptions, name: string): StaticV | undefined {
   return o.get(name);
@@ -103,7 +145,7 @@ export function windowOutput(size: Dim, window: Dim, stride: Dim, padding: Known
   return undefined;
 }
 
-const keep = (o: LayerOptions, method: string, inputs: Value[]) => ({ shape: arrayShape(inputs[0]), dtype: arrayDtype(inputs[0]) });
+const keep = (_o: LayerOptions, _method: string, args: CallArgs): OutSpec => ({ shape: xShape(args), dtype: arrayDtype(args.get("x")) });
 
 /**
  * A window over the last `n` spatial axes before the features (convolution,
@@ -111,7 +153,7 @@ const keep = (o: LayerOptions, method: string, inputs: Value[]) => ({ shape: arr
  * `features` (kept when undefined). An input of unknown rank is taken to have
  * one batch axis, and the result says so (`assumeRank`).
  */
-export function spatialOutput(input: SymShape, n: number, size: (d: Dim, i: number) => Dim, features?: Dim): { shape: SymShape; dtype: DType; assumeRank?: number } {
+export function spatialOutput(input: SymShape, n: number, size: (d: Dim, i: number) => Dim, features?: Dim): OutSpec {
   const trailing = materializeTrailing(input, n + 1);
   const spatial = trailing.slice(0, n).map(size);
   const last = features ?? trailing[n];
@@ -123,19 +165,19 @@ export function spatialOutput(input: SymShape, n: number, size: (d: Dim, i: numb
 export const LAYERS: Record<string, LayerKind> = {
   Linear: {
     runtime: "nnx.Linear",
-    positional: (o, input, ctx) => [inSize(input, ctx), ctorOf(o, "outFeatures", ctx)],
+    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx)],
     options: ["useBias", "kernelInit", "biasInit"],
-    output: (o, _m, inputs) => {
+    output: (o, _m, args) => {
       const out = opt(o, "outFeatures");
-      return { shape: replaceTrailing(arrayShape(inputs[0]), [out?.ctor]), dtype: "float32" };
+      return { shape: replaceTrailing(xShape(args), [out?.ctor]), dtype: "float32" };
     },
   },
   Conv: {
     runtime: "nnx.Conv",
-    positional: (o, input, ctx) => [inSize(input, ctx), ctorOf(o, "outFeatures", ctx), ctorOf(o, "kernelSize", ctx)],
+    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx), ctorOf(o, "kernelSize", ctx)],
     options: ["strides", "padding", "inputDilation", "kernelDilation", "featureGroupCount", "useBias", "kernelInit", "biasInit"],
-    output: (o, _m, inputs) => {
-      const input = arrayShape(inputs[0]);
+    output: (o, _m, args) => {
+      const input = xShape(args);
       const kernel = opt(o, "kernelSize");
       const n = spatialRank(kernel);
       if (n === undefined) return { shape: replaceTrailing(input, [opt(o, "outFeatures")?.ctor]), dtype: "float32" };
@@ -148,20 +190,20 @@ export const LAYERS: Record<string, LayerKind> = {
   },
   LayerNorm: {
     runtime: "nnx.LayerNorm",
-    positional: (_o, input, ctx) => [inSize(input, ctx)],
+    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
     options: ["epsilon", "useBias", "useScale", "biasInit", "scaleInit", "useFastVariance", "reductionAxes", "featureAxes"],
     output: keep,
   },
   BatchNorm: {
     runtime: "nnx.BatchNorm",
-    positional: (_o, input, ctx) => [inSize(input, ctx)],
+    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
     options: ["momentum", "epsilon", "useBias", "useScale", "biasInit", "scaleInit", "zeroDebias"],
     output: keep,
     mode: "useRunningAverage",
   },
   Dropout: {
     runtime: "nnx.Dropout",
-    positional: (o, _input, ctx) => [ctorOf(o, "rate", ctx)],
+    positional: (o, _args, ctx) => [ctorOf(o, "rate", ctx)],
     options: ["broadcastDims", "rngCollection"],
     output: keep,
     mode: "deterministic",

@@ -14,7 +14,7 @@ import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
-import { LAYERS, type LayerKind, type LayerOptions } from "./layers.js";
+import { applyNeutral, callLayer, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
 import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops.js";
 import { Frame } from "./scope.js";
@@ -1946,106 +1946,44 @@ export class ClassStager {
   }
 
   private callLayer(inst: Instance & InstanceExtra, row: SourceLayer, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-    const kind = LAYERS[row.layer];
-    if (!kind) return this.stop(span, `the layer ${row.layer} has no runtime counterpart yet`);
-    const { options, mode: ctorMode } = this.layerOptions(inst, row, span);
-    // The call's own train/eval switch.
-    let mode = ctorMode;
-    const callArgs = [...args];
-    const callKwargs = kwargs.filter(([k, v]) => {
-      if (row.mode && k === row.mode.param) {
-        mode = this.modeOf(v, row.mode.trueMeansTraining, span);
-        return false;
-      }
-      return true;
-    });
-    if (row.mode?.callPosition !== undefined && callArgs.length > row.mode.callPosition) {
-      const [v] = callArgs.splice(row.mode.callPosition, 1);
-      mode = this.modeOf(v, row.mode.trueMeansTraining, span);
-    }
-    if (callKwargs.length) return this.stop(span, `the keyword argument '${callKwargs[0][0]}=' in a call of ${row.autoName}`);
-    const input = callArgs[0];
-    if (!input || input.kind !== "array") return this.stop(span, `${row.autoName} applied to ${input ? describe(input) : "nothing"}`);
-    this.ensureBuilt(inst, frame, span, (ctx) => {
-      const positional = kind.positional(options, input.shape, ctx);
-      const named = kind.options.filter((o) => options.get(o)?.ctor).map((o) => ({ key: o, value: options.get(o)!.ctor! }));
-      return { cls: kind.runtime, args: [...positional, { k: "object", entries: [...named, { key: "rngs", value: id("rngs") }] }], layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, initialFromCall: row.initialFromCall } };
-    }, kind.runtime, row.autoName);
-    const ref = inst.built?.call ?? id("_");
-    const methodName = method === "__call__" ? "call" : camel(method);
-    const extra: TExpr[] = [];
-    if (mode?.kind === "static" && kind.mode) {
-      // A fixed mode at this call: pass it, as NNX layers take it per call.
-      extra.push({ k: "object", entries: [{ key: kind.mode === "useRunningAverage" ? "useRunningAverage" : "deterministic", value: mode.call ?? { k: "bool", value: true } }] });
-    }
-    const out = kind.output(options, method, callArgs);
-    if (out?.assumeRank && input.shape.input) this.inputs.assume(input.shape.input.method, input.shape.input.param, out.assumeRank, this.cls.name);
-    if (kind.drawsPerCall && !frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } });
-    const callE = call(member(ref, methodName), ...callArgs.map((a) => this.callExpr(a, span, "a layer input")), ...extra);
-    return { kind: "array", call: callE, shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
+    return callLayer(this.layerHost, inst, row, method, args, kwargs, span, frame);
   }
 
-  /** A layer's source arguments as neutral options (the frontend's table maps the names). */
-  private layerOptions(inst: Instance, row: SourceLayer, span: Span): { options: LayerOptions; mode?: Value } {
-    const options: LayerOptions = new Map();
-    let mode: Value | undefined;
-    for (const [k, v] of Object.entries(row.fixed ?? {})) options.set(k, literalValue(v) as StaticV);
-    for (const [k, v] of Object.entries(row.defaults ?? {})) {
-      if (v && typeof v === "object" && "rt" in v) options.set(k, staticOf({ t: "any" }, rt((v as { rt: string }).rt), rt((v as { rt: string }).rt)));
-      else options.set(k, literalValue(v as Known) as StaticV);
+  /** The stager's services to layer calls (src/stage/layer-calls.ts). */
+  private get layerHost(): LayerHost {
+    const self = this;
+    return {
+      layers: this.framework.layers,
+      stop: (span, what) => self.stop(span, what),
+      unsupported: (span, what) => self.unsupported(span, what),
+      callExpr: (v, span, what) => self.callExpr(v, span, what),
+      asStatic: (v, span) => self.asStatic(v, span),
+      modeOf: (v, t, span) => self.modeOf(v, t, span),
+      ensureBuilt: (inst, frame, span, build, type, base) => self.ensureBuilt(inst, frame, span, build, type, base),
+      assumeRank: (x, rank) => {
+        if (x.shape.input) self.inputs.assume(x.shape.input.method, x.shape.input.param, rank, self.cls.name);
+      },
+      recordDraw: (frame) => frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } }),
+    };
+  }
+
+  /** A value as layer options and initializer arguments hold it: fixed values, framework functions, tuples of them. */
+  asStatic(v: Value, span: Span): StaticV | undefined {
+    if (v.kind === "static") return v;
+    if (v.kind === "global") return this.functionValue(v, span);
+    if (v.kind === "tuple" || v.kind === "list") {
+      const items = v.items.map((i) => this.asStatic(i, span));
+      if (!items.every((i): i is StaticV => !!i)) return undefined;
+      const known = items.every((i) => i.known !== undefined) ? items.map((i) => i.known as Known) : undefined;
+      const out = staticOf(
+        { t: "tuple", items: items.map((i) => i.type) },
+        items.every((i) => i.ctor) ? { k: "array", items: items.map((i) => i.ctor!) } : undefined,
+        items.every((i) => i.call) ? { k: "array", items: items.map((i) => i.call!) } : undefined,
+        known,
+      );
+      return Object.assign(out, { items });
     }
-    const given = new Map<string, Value>();
-    inst.args.forEach((a, i) => {
-      const p = row.params[i];
-      if (p) given.set(p.name, a);
-      else this.unsupported(span, `${row.autoName} takes at most ${row.params.length} positional arguments`);
-    });
-    for (const [k, v] of inst.kwargs) given.set(k, v);
-    for (const [name, v] of given) {
-      const p = row.params.find((x) => x.name === name);
-      if (!p) {
-        this.unsupported(span, `${row.autoName}(${name}=...)`);
-        continue;
-      }
-      if (v.kind === "static" && v.known === null) continue; // None: the default
-      if (p.mode) {
-        mode = this.modeOf(v, row.mode!.trueMeansTraining, span);
-        continue;
-      }
-      if (p.ignore) {
-        // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
-        const text = v.kind === "static" && v.known !== undefined ? String(v.known) : undefined;
-        if (text !== undefined && !p.ignore.includes(text)) this.unsupported(span, `${row.autoName}(${name}=${text}) (nnxport computes in float32)`);
-        continue;
-      }
-      if (p.literals) {
-        const text = v.kind === "static" ? JSON.stringify(v.known)?.replace(/^"|"$/g, "") : undefined;
-        if (!text || !p.literals.includes(text)) {
-          this.unsupported(span, `${row.autoName}(${name}=...) (supported: ${p.literals.join(", ")})`);
-          continue;
-        }
-        if (!p.option) continue;
-      }
-      if (!p.option) {
-        this.unsupported(span, `${row.autoName}(${name}=...)`);
-        continue;
-      }
-      let s: StaticV | undefined;
-      if (v.kind === "static") s = v;
-      else if (v.kind === "global") s = this.functionValue(v, span);
-      else if (v.kind === "tuple" || v.kind === "list") s = this.sequence("tuple", [], new Frame("", true)) as StaticV;
-      if (!s) {
-        this.unsupported(span, `${row.autoName}(${name}=${describe(v)})`);
-        continue;
-      }
-      if (p.repeat && s.type.t === "int" && s.ctor) {
-        const items = Array(p.repeat).fill(s);
-        const known = typeof s.known === "number" ? Array(p.repeat).fill(s.known) : undefined;
-        s = staticOf({ t: "tuple", items: items.map((x: StaticV) => x.type) }, { k: "array", items: items.map((x: StaticV) => x.ctor!) }, s.call ? { k: "array", items: items.map((x: StaticV) => x.call!) } : undefined, known);
-      }
-      options.set(p.option, s);
-    }
-    return { options, mode };
+    return undefined;
   }
 
   /** A framework function passed as a value (an initializer, an activation). */
@@ -2075,10 +2013,10 @@ export class ClassStager {
    * when the construction is in a loop), and the statement that creates it.
    */
   private ensureBuilt(
-    inst: Instance & InstanceExtra,
+    inst: Instance,
     frame: Frame,
     span: Span,
-    build: (ctx: { missing(what: string): TExpr }) => { cls: string; args: TExpr[]; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[] }; site?: string; stack?: TExpr },
+    build: (ctx: { missing(what: string): TExpr }) => BuildSpec,
     type: string,
     base: string,
   ): void {
@@ -2461,20 +2399,9 @@ export class ClassStager {
   }
 
   private applyNeutralLayer(layer: string, options: Map<string, StaticV>, inputs: Value[], span: Span, frame: Frame, name?: string, callOptions?: Record<string, boolean>): Value {
-    const kind = LAYERS[layer];
     const inst: Instance & InstanceExtra = { id: this.ctx.site(), ctor: { kind: "global", name: `neutral.${layer}` }, args: [], kwargs: [], span, site: { loops: [...frame.loops], conditional: frame.conditional } };
     if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "construct", site: inst.id, base: name ?? layer.toLowerCase(), eager: false } });
-    const input = inputs[0];
-    if (input?.kind !== "array") return this.stop(span, `${layer} applied to ${input ? describe(input) : "nothing"}`);
-    this.ensureBuilt(inst, frame, span, (ctx) => {
-      const positional = kind.positional(options, input.shape, ctx);
-      const named = kind.options.filter((o) => options.get(o)?.ctor).map((o) => ({ key: o, value: options.get(o)!.ctor! }));
-      return { cls: kind.runtime, args: [...positional, { k: "object", entries: [...named, { key: "rngs", value: id("rngs") }] }], layer: { leaves: {}, draws: [] } };
-    }, kind.runtime, name ?? layer.toLowerCase());
-    const out = kind.output(options, "__call__", inputs);
-    if (kind.drawsPerCall) frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } });
-    const extra: TExpr[] = callOptions ? [{ k: "object", entries: Object.entries(callOptions).map(([key, v]) => ({ key, value: { k: "bool", value: v } as TExpr })) }] : [];
-    return { kind: "array", call: call(member(inst.built!.call, "call"), ...inputs.map((a) => this.callExpr(a, span, "a layer input")), ...extra), shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
+    return applyNeutral(this.layerHost, inst, layer, options, inputs, span, frame, name ?? layer.toLowerCase(), callOptions);
   }
 
   /** A value evaluated without emitting anything (defaults, constants). */

@@ -72,7 +72,18 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     fixed: { zeroDebias: true },
     // hk.ExponentialMovingAverage creates `average` with set_state: init's own call gives its start.
     initialFromCall: ["mean", "var"],
-    mode: { param: "is_training", trueMeansTraining: true, callPosition: 1 },
+    mode: { trueMeansTraining: true },
+    calls: {
+      __call__: {
+        params: [
+          { name: "inputs", option: "x" },
+          { name: "is_training", mode: true },
+          { name: "test_local_stats", literals: ["false"] },
+          { name: "scale", option: "scale" },
+          { name: "offset", option: "offset" },
+        ],
+      },
+    },
     leaves: {
       scale: "scale",
       bias: "offset",

@@ -70,7 +70,16 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
   "flax.linen.Dropout": {
     layer: "Dropout",
     params: [{ name: "rate", option: "rate" }, { name: "broadcast_dims", option: "broadcastDims" }, { name: "deterministic", mode: true }, { name: "rng_collection", option: "rngCollection" }],
-    mode: { param: "deterministic", trueMeansTraining: false },
+    mode: { trueMeansTraining: false },
+    calls: {
+      __call__: {
+        params: [
+          { name: "inputs", option: "x" },
+          { name: "deterministic", mode: true },
+          { name: "rng", literals: ["null"] },
+        ],
+      },
+    },
     leaves: {},
     draws: [],
     autoName: "Dropout",
@@ -92,7 +101,16 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       { name: "axis_index_groups", ignore: ["null"] },
       { name: "use_fast_variance", option: "useFastVariance" },
     ],
-    mode: { param: "use_running_average", trueMeansTraining: false },
+    mode: { trueMeansTraining: false },
+    calls: {
+      __call__: {
+        params: [
+          { name: "x", option: "x" },
+          { name: "use_running_average", mode: true },
+          { name: "mask", option: "mask" },
+        ],
+      },
+    },
     leaves: { scale: "scale", bias: "bias", mean: "mean", var: "var" },
     draws: ["scale", "bias"],
     autoName: "BatchNorm",
