@@ -85,7 +85,10 @@ export * as optax from "./optax/index.js";
 
 // Layers
 export { Linear, type LinearOptions } from "./nn/linear.js";
-export { Conv, type ConvOptions } from "./nn/conv.js";
+export { Conv, type ConvOptions, type PaddingLike } from "./nn/conv.js";
+export { ConvTranspose, type ConvTransposeOptions } from "./nn/conv_transpose.js";
+export { ConvLocal, type ConvLocalOptions } from "./nn/conv_local.js";
+export { Embed, type EmbedOptions } from "./nn/embed.js";
 export { Dropout, type DropoutOptions, type DropoutCallOptions } from "./nn/stochastic.js";
 export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from "./nn/normalization.js";
 export {
