@@ -90,7 +90,22 @@ export { ConvTranspose, type ConvTransposeOptions } from "./nn/conv_transpose.js
 export { ConvLocal, type ConvLocalOptions } from "./nn/conv_local.js";
 export { Embed, type EmbedOptions } from "./nn/embed.js";
 export { Dropout, type DropoutOptions, type DropoutCallOptions } from "./nn/stochastic.js";
-export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from "./nn/normalization.js";
+export {
+  BatchNorm,
+  LayerNorm,
+  RMSNorm,
+  GroupNorm,
+  InstanceNorm,
+  type Axes,
+  type NormCallOptions,
+  type BatchNormOptions,
+  type LayerNormOptions,
+  type RMSNormOptions,
+  type GroupNormOptions,
+  type InstanceNormOptions,
+} from "./nn/normalization.js";
+export { SpectralNorm, type SpectralNormOptions, type CallableModule } from "./nn/spectral_norm.js";
+export { WeightNorm, type WeightNormOptions } from "./nn/weight_norm.js";
 export {
   relu,
   relu6,
