@@ -10,18 +10,13 @@ import { BatchStat, Param } from "../variables.js";
 import type { Rngs } from "../rnglib.js";
 import { canonicalizeAxes } from "../ops.js";
 import { type Initializer, ones, zeros } from "./initializers.js";
+import { maximum } from "./lax_ops.js";
 
 /**
  * One axis or several. Flax canonicalizes them through a Python set, which
  * iterates small ints in increasing order: ops.canonicalizeAxes' sorted order.
  */
 export type Axes = number | readonly number[];
-
-/** jnp.maximum(0, v) with JAX's gradient: 1 above 0, 1/2 at 0, 0 below. */
-function clipAtZero(v: tf.Tensor): tf.Tensor {
-  // 0.5 * (v + |v|) is v or +0 exactly, and |v|'s gradient sign(0) = 0 gives the 1/2.
-  return tf.mul(0.5, tf.add(v, tf.abs(v)));
-}
 
 /** x.mean(axes, where=mask): the reduced axes are dropped. */
 function maskedMean(x: tf.Tensor, axes: number[], mask: tf.Tensor | null): tf.Tensor {
@@ -48,7 +43,7 @@ export function computeStats(
   if (useFastVariance) {
     const mu = maskedMean(x, ax, mask);
     const mu2 = maskedMean(tf.square(x), ax, mask);
-    return [mu, clipAtZero(tf.sub(mu2, tf.square(mu)))];
+    return [mu, maximum(tf.sub(mu2, tf.square(mu)), 0)];
   }
   const mu = maskedMean(x, ax, mask);
   const keptShape = x.shape.map((d, i) => (ax.includes(i) ? 1 : d));
