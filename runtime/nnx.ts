@@ -85,21 +85,39 @@ export * as optax from "./optax/index.js";
 
 // Layers
 export { Linear, type LinearOptions } from "./nn/linear.js";
-export { Conv, type ConvOptions, type PaddingLike } from "./nn/conv.js";
+export { Conv, type ConvOptions } from "./nn/conv.js";
+export { Dropout, type DropoutOptions, type DropoutCallOptions } from "./nn/stochastic.js";
+export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from "./nn/normalization.js";
+export {
+  relu,
+  relu6,
+  gelu,
+  sigmoid,
+  tanh,
+  silu,
+  swish,
+  elu,
+  leakyRelu,
+  softplus,
+  softmax,
+  logSoftmax,
+  logsumexp,
+  oneHot,
+} from "./nn/activations.js";
+export * as initializers from "./nn/initializers.js";
+export type { Initializer } from "./nn/initializers.js";
+
+// Layers, part 1 (area A "layers": conv, embed, normalization, pooling, activations, containers)
+export { type PaddingLike } from "./nn/conv.js";
 export { ConvTranspose, type ConvTransposeOptions } from "./nn/conv_transpose.js";
 export { ConvLocal, type ConvLocalOptions } from "./nn/conv_local.js";
 export { Embed, type EmbedOptions } from "./nn/embed.js";
-export { Dropout, type DropoutOptions, type DropoutCallOptions } from "./nn/stochastic.js";
 export {
-  BatchNorm,
-  LayerNorm,
   RMSNorm,
   GroupNorm,
   InstanceNorm,
   type Axes,
   type NormCallOptions,
-  type BatchNormOptions,
-  type LayerNormOptions,
   type RMSNormOptions,
   type GroupNormOptions,
   type InstanceNormOptions,
@@ -108,39 +126,26 @@ export { SpectralNorm, type SpectralNormOptions, type CallableModule } from "./n
 export { WeightNorm, type WeightNormOptions } from "./nn/weight_norm.js";
 export { PReLU, type PReLUOptions } from "./nn/prelu.js";
 export { pool, avgPool, maxPool, minPool, type PoolOptions, type AvgPoolOptions, type PoolPadding } from "./nn/pooling.js";
+export { List, Dict, Sequential, type SequentialLayer } from "./nn/containers.js";
 export {
   celu,
-  elu,
-  gelu,
   glu,
   hardSigmoid,
   hardSilu,
   hardSwish,
   hardTanh,
   identity,
-  leakyRelu,
   log1mexp,
   logSigmoid,
-  logSoftmax,
   logmeanexp,
-  logsumexp,
   mish,
   normalize,
-  oneHot,
-  relu,
-  relu6,
   selu,
-  sigmoid,
-  silu,
   softSign,
-  softmax,
-  softplus,
   sparsePlus,
   sparseSigmoid,
   squareplus,
   standardize,
-  swish,
-  tanh,
   type Axis,
   type SoftmaxOptions,
   type LogsumexpOptions,
@@ -148,8 +153,6 @@ export {
   type StandardizeOptions,
   type OneHotOptions,
 } from "./nn/activations.js";
-export * as initializers from "./nn/initializers.js";
-export type { Initializer } from "./nn/initializers.js";
 
 // Source-faithful initialization for translated programs
 export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";
