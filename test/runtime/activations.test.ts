@@ -93,9 +93,10 @@ exprs = ${JSON.stringify(Object.fromEntries(names.map((n) => [n, FNS[n][1]])))}
 out = {}
 for name, expr in exprs.items():
   f = eval("lambda x: " + expr)
-  y = f(x)
-  ww = w[tuple(slice(0, d) for d in y.shape)] if y.ndim == w.ndim else jnp.ones(y.shape)
-  g = jax.grad(lambda x: jnp.sum(jnp.where(jnp.isfinite(f(x)), f(x) * ww, 0.)))(x)
+  shape = jax.eval_shape(f, x).shape
+  ww = w[tuple(slice(0, d) for d in shape)] if len(shape) == w.ndim else jnp.ones(shape)
+  # One compiled function per activation (value and gradient): much faster than op-by-op.
+  y, g = jax.jit(lambda x: (f(x), jax.grad(lambda x: jnp.sum(jnp.where(jnp.isfinite(f(x)), f(x) * ww, 0.)))(x)))(x)
   out[name] = {"y": tl(y), "g": tl(g)}
 print(json.dumps({"x": tl(x), "m": tl(m.astype(jnp.float32)), "w": tl(w), "out": out}))
 `);

@@ -187,16 +187,22 @@ describe("normalization errors and modes", () => {
     expect(m.isDisposed).toBe(true);
   });
 
-  it("keeps numTensors flat (train-mode BatchNorm with its updates, GroupNorm, grads)", () => {
+  it("keeps numTensors flat (train-mode BatchNorm with its updates, every other norm, masks, grads)", () => {
     const rngs = new nnx.Rngs(0);
     const bn = new nnx.BatchNorm(4, { rngs });
     const gn = new nnx.GroupNorm(4, { numGroups: 2, rngs });
+    const ln = new nnx.LayerNorm(4, { rngs });
+    const rms = new nnx.RMSNorm(4, { rngs });
+    const inorm = new nnx.InstanceNorm(4, { useFastVariance: false, rngs });
     const x = tf.randomNormal([3, 5, 4]);
+    const mask = tf.greater(tf.randomNormal([3, 5, 1]), -0.5);
+    const all = (xx: tf.Tensor) => inorm.call(rms.call(ln.call(gn.call(bn.call(xx, null, { mask })), { mask })), { mask });
     expectNoLeak(() => {
       tf.tidy(() => {
-        gn.call(bn.call(x));
+        all(x);
       });
       nnx.dispose(nnx.grad((m: nnx.GroupNorm) => tf.sum(m.call(bn.call(x))) as tf.Scalar)(gn));
+      tf.grad((xx: tf.Tensor) => tf.sum(all(xx)))(x).dispose();
     });
   });
 });
