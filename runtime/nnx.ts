@@ -156,5 +156,52 @@ export type { Key as PRNGKey } from "./random/index.js";
 /** A function of arrays passed as a value (an activation). */
 export type Activation = (x: import("./ops.js").Array) => import("./ops.js").Array;
 
+// Layers, part 1 (area A "layers": conv, embed, normalization, pooling, activations, containers)
+export { type PaddingLike } from "./nn/conv.js";
+export { ConvTranspose, type ConvTransposeOptions } from "./nn/conv_transpose.js";
+export { ConvLocal, type ConvLocalOptions } from "./nn/conv_local.js";
+export { Embed, type EmbedOptions } from "./nn/embed.js";
+export {
+  RMSNorm,
+  GroupNorm,
+  InstanceNorm,
+  type Axes,
+  type NormCallOptions,
+  type RMSNormOptions,
+  type GroupNormOptions,
+  type InstanceNormOptions,
+} from "./nn/normalization.js";
+export { SpectralNorm, type SpectralNormOptions, type CallableModule } from "./nn/spectral_norm.js";
+export { WeightNorm, type WeightNormOptions } from "./nn/weight_norm.js";
+export { PReLU, type PReLUOptions } from "./nn/prelu.js";
+export { pool, avgPool, maxPool, minPool, type PoolOptions, type AvgPoolOptions, type PoolPadding } from "./nn/pooling.js";
+export { List, Dict, Sequential, type SequentialLayer } from "./nn/containers.js";
+export {
+  celu,
+  glu,
+  hardSigmoid,
+  hardSilu,
+  hardSwish,
+  hardTanh,
+  identity,
+  log1mexp,
+  logSigmoid,
+  logmeanexp,
+  mish,
+  normalize,
+  selu,
+  softSign,
+  sparsePlus,
+  sparseSigmoid,
+  squareplus,
+  standardize,
+  type Axis,
+  type SoftmaxOptions,
+  type LogsumexpOptions,
+  type LogmeanexpOptions,
+  type StandardizeOptions,
+  type OneHotOptions,
+} from "./nn/activations.js";
+
 // Source-faithful initialization for translated programs
 export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";

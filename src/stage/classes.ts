@@ -2,7 +2,7 @@
 import type { ModuleClass } from "../model/program.js";
 import type { TClass, TDecl, TExpr, TInterface, TParam, TStmt } from "../ts/ast.js";
 import { id, member } from "../ts/ast.js";
-import { tsName, memberName } from "../ts/print.js";
+import { tsName, memberName, printExpr } from "../ts/print.js";
 import type { FieldInfo, ProgramContext } from "./context.js";
 import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { memberRef } from "./members.js";
@@ -44,9 +44,20 @@ function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): Field
   const annotated = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
   const annotationName = f.annotation ? annotationText(f.annotation) : "";
   if (stager.ctx.classes.has(annotationName)) return { name: f.name, type: { t: "config", cls: `${annotationName}Config` }, tsType: `${annotationName}Config`, hasDefault: !!f.default };
-  const t: StaticType = annotated ?? (f.default && type.kind === "static" ? type.type : { t: "any" });
+  const fromDefault: StaticType = f.default && type.kind === "static" ? type.type : { t: "any" };
+  // A bare `tuple`/`Sequence` annotation: any length, items as the default's.
+  const bare = /^(typing\.)?(tuple|Tuple|list|List|Sequence|Iterable)$/.test(annotationName);
+  const t: StaticType = annotated ?? (bare ? { t: "seq", of: itemType(fromDefault) } : fromDefault);
   const mode = isModeField(f.name, t, stager);
   return { name: f.name, type: t, tsType: tsTypeOf(t) + (f.default?.kind === "none" && t.t !== "none" ? " | null" : ""), hasDefault: !!f.default, mode };
+}
+
+/** The one type every item of a fixed sequence has, else any. */
+function itemType(t: StaticType): StaticType {
+  if (t.t === "seq") return t.of;
+  if (t.t !== "tuple" || !t.items.length) return { t: "any" };
+  const first = JSON.stringify(t.items[0]);
+  return t.items.every((i) => JSON.stringify(i) === first) ? t.items[0] : { t: "any" };
 }
 
 function isModeField(name: string, t: StaticType, stager: ClassStager): boolean {
@@ -123,7 +134,7 @@ function defaultText(stager: ClassStager, e: Parameters<ClassStager["dryValue"]>
 
 function printDefault(e: TExpr): string {
   // Printed by the interface's doc comment only; the constructor prints it for real.
-  return JSON.stringify(e.k === "num" ? e.value : e.k === "str" ? e.value : e.k === "bool" ? e.value : e.k === "null" ? null : undefined) ?? "…";
+  return printExpr(e);
 }
 
 function nnxClass(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager, instrumented: boolean): TClass {

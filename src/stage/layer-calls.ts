@@ -188,13 +188,16 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   adoptChildren(kind, config, inst);
 
   const ref = inst.built?.call ?? id("_");
-  const positional: TExpr[] = spec.positional.map((n) => (bound.has(n) ? host.callExpr(bound.get(n)!, span, `${row.autoName}'s '${n}'`) : { k: "undefined" }));
+  const given = new Map(bound);
+  // A mode fixed at this call or construction is passed per call, as NNX layers take it.
+  if (mode?.kind === "static" && kind.mode) given.set(kind.mode, mode);
+  const arg = (n: string): TExpr => {
+    const v = given.get(n)!;
+    return v.kind === "static" && n === kind.mode ? (v.call ?? { k: "bool", value: true }) : host.callExpr(v, span, `${row.autoName}'s '${n}'`);
+  };
+  const positional: TExpr[] = spec.positional.map((n) => (given.has(n) ? arg(n) : { k: "undefined" }));
   while (positional.length && positional[positional.length - 1].k === "undefined") positional.pop();
-  const entries = (spec.options ?? []).filter((n) => bound.has(n)).map((n) => ({ key: n, value: host.callExpr(bound.get(n)!, span, `${row.autoName}'s '${n}'`) }));
-  if (mode?.kind === "static" && kind.mode) {
-    // A fixed mode at this call: passed, as NNX layers take it per call.
-    entries.push({ key: kind.mode, value: mode.call ?? { k: "bool", value: true } });
-  }
+  const entries = (spec.options ?? []).filter((n) => given.has(n)).map((n) => ({ key: n, value: arg(n) }));
   if (entries.length) positional.push({ k: "object", entries });
   const out = kind.output(config.options, neutral, bound, outputContext(host, span, config));
   if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);

@@ -363,6 +363,9 @@ function declareStmt(s: TStmt, local: Names, types: Map<string, string>, rest: T
       return { ...s, body: declareIn(s.body, new Set(local), types) };
     case "block":
       return { ...s, body: declareIn(s.body, local, types) };
+    case "let":
+      for (const w of stmtWrites(s)) local.add(w);
+      return s;
     default:
       return s;
   }
