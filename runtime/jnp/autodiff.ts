@@ -3,6 +3,7 @@
 // vector-Jacobian product, built on tf.customGrad.
 import { tf } from "../tf.js";
 import { broadcastShapes } from "./axes.js";
+import "./gradients.js";
 
 /** The VJP: cotangents for each input (null for none, e.g. integer inputs). */
 export type Vjp = (dy: tf.Tensor, inputs: tf.Tensor[], output: tf.Tensor) => (tf.Tensor | null)[];

@@ -167,7 +167,7 @@ export function round(a: ArrayLike, decimals = 0): tf.Tensor {
     if (decimals === 0) return tf.round(x);
     if (decimals > Math.log10(3.4028234663852886e38)) return fresh(x, a);
     const factor = tf.scalar(10 ** decimals, "float32");
-    return tf.div(tf.round(tf.mul(x, factor)), factor);
+    return xlaDivide(tf.round(tf.mul(x, factor)), factor);
   });
 }
 export { round as around };

@@ -64,10 +64,11 @@ export function G(f: (...xs: tf.Tensor[]) => tf.Tensor, args: tf.Tensor[], argnu
   return tf.tidy(() => {
     const nums = typeof argnums === "number" ? [argnums] : argnums;
     const c = cot(f(...args).shape);
+    // Fresh tensors to differentiate, so a function that also closes over an input treats that use as a constant (as Python's G).
     const g = tf.grads((...ws: tf.Tensor[]) => {
       const all = args.map((a, i) => (nums.includes(i) ? ws[nums.indexOf(i)] : a));
       return tf.sum(tf.mul(f(...all), c));
-    })(nums.map((i) => args[i]));
+    })(nums.map((i) => args[i].clone()));
     return typeof argnums === "number" ? g[0] : g;
   });
 }
