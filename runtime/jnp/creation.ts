@@ -182,7 +182,9 @@ export interface LinspaceOptions {
  * appended exactly. `linspaceWithStep` is retstep=True.
  */
 export function linspace(start: ArrayLike, stop: ArrayLike, num = 50, options: LinspaceOptions = {}): tf.Tensor {
-  return linspaceWithStep(start, stop, num, options)[0];
+  const [samples, step] = linspaceWithStep(start, stop, num, options);
+  step.dispose();
+  return samples;
 }
 
 /** jnp.linspace(..., retstep=True): [samples, step]. */
