@@ -9,6 +9,7 @@ export * from "./reductions.js";
 export * from "./linalg.js";
 export * from "./elementwise.js";
 export * from "./logic.js";
+export * from "./sorting.js";
 export { broadcastShapes, type Axis, type Shape } from "./axes.js";
 
 /** jnp.pi, jnp.e, jnp.inf, jnp.nan. */

@@ -468,7 +468,7 @@ function alongAxisFlat(shape: readonly number[], idx: tf.Tensor, axis: number): 
   out.forEach((d, i) => {
     if (i === axis || shape[i] === 1) return;
     const s = out.map((_, j) => (j === i ? d : 1));
-    flatRest = tf.add(flatRest, tf.reshape(tf.mul(tf.range(0, d, 1, "int32"), st[i]), s));
+    flatRest = tf.add(flatRest, tf.reshape(tf.mul(tf.range(0, d, 1, "int32"), tf.scalar(st[i], "int32")), s));
   });
   return { out, flatRest };
 }
@@ -491,7 +491,7 @@ export function takeAlongAxis(arr: ArrayLike, indices: ArrayLike, axis: number |
     // take_along_axis counts negative indices from the end in every mode but promise_in_bounds.
     const norm = mode === "promise_in_bounds" ? idx : tf.where(tf.less(idx, like(idx, 0)), tf.add(idx, like(idx, n)), idx);
     const [clamped, ok] = mode === "wrap" ? [tf.mod(norm, like(idx, n)), null] : [tf.clipByValue(norm, 0, n - 1), mode === "fill" ? tf.logicalAnd(tf.greaterEqual(norm, like(idx, 0)), tf.less(norm, like(idx, n))) : null];
-    const flat = tf.add(flatRest, tf.mul(bcast(clamped, out), strides(x.shape)[ax]));
+    const flat = tf.add(flatRest, tf.mul(bcast(clamped, out), tf.scalar(strides(x.shape)[ax], "int32")));
     const got = tf.reshape(tf.gather(tf.reshape(x, [-1]), tf.reshape(flat, [-1])), out);
     if (!ok) return got;
     return tf.where(bcast(ok, out), got, asArray(options.fillValue ?? defaultFill(x.dtype as DType), x.dtype as DType));

@@ -362,7 +362,7 @@ export function median(a: ArrayLike, axis: Axis = null, options: { keepdims?: bo
     const q = 0.5 * (n - 1);
     const pick = (k: number) => {
       const col = tf.slice(order, [0, k], [rows, 1]);
-      const flatIdx = tf.add(tf.reshape(col, [rows]), tf.mul(tf.range(0, rows, 1, "int32"), n));
+      const flatIdx = tf.add(tf.reshape(col, [rows]), tf.mul(tf.range(0, rows, 1, "int32"), tf.scalar(n, "int32")));
       return tf.gather(tf.reshape(m, [-1]), flatIdx);
     };
     let out = tf.mul(tf.add(pick(Math.floor(q)), pick(Math.ceil(q))), 0.5);
