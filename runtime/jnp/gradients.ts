@@ -15,7 +15,6 @@ const KERNELS: [string, string[]][] = [
   ["LogicalNot", ["x"]],
   ["All", ["x"]],
   ["Any", ["x"]],
-  ["TopK", ["x"]],
 ];
 
 for (const [kernelName, inputs] of KERNELS) {

@@ -11,6 +11,7 @@ import { customOp } from "./autodiff.js";
 import { type ArrayLike, type DType, type DTypeLike, ValueError, dtype as toDType, toInexact, toNumeric } from "./dtypes.js";
 import { abs, sign } from "./elementwise.js";
 import { asArray, convert, promoteArgsInexact } from "./promote.js";
+import { argsort } from "./sorting.js";
 
 export interface ReduceOptions {
   keepdims?: boolean;
@@ -287,7 +288,16 @@ function cumprodFloat(x: tf.Tensor, axis: number): tf.Tensor {
 
 /** jnp.cumsum(a, axis=None, dtype=None): flattened without an axis; ints and bools sum as int32. */
 export function cumsum(a: ArrayLike, axis: number | null = null, dtype?: DTypeLike): tf.Tensor {
-  return cumulative("cumsum", (x, ax) => tf.cumsum(x, ax), a, axis, dtype);
+  return cumulative("cumsum", (x, ax) => alongLastAxis(x, ax, (y, last) => tf.cumsum(y, last)), a, axis, dtype);
+}
+
+/** f along the last axis, moving `axis` there and back (tfjs's Cumsum gradient is wrong for inner axes). */
+function alongLastAxis(x: tf.Tensor, axis: number, f: (y: tf.Tensor, last: number) => tf.Tensor): tf.Tensor {
+  const last = x.rank - 1;
+  if (axis === last) return f(x, last);
+  const perm = [...Array(x.rank).keys()];
+  [perm[axis], perm[last]] = [perm[last], perm[axis]];
+  return tf.transpose(f(tf.transpose(x, perm), last), perm);
 }
 
 /** jnp.cumprod(a, axis=None, dtype=None). */
@@ -311,7 +321,9 @@ export interface LogsumexpOptions {
  * subtracted, non-finite maxima replaced by 0; a negative sum with `b` is NaN.
  */
 export function logsumexp(a: ArrayLike, axis: Axis = null, options: LogsumexpOptions = {}): tf.Tensor {
-  return logsumexpWithSign(a, axis, options)[0];
+  const [out, sgn] = logsumexpWithSign(a, axis, options);
+  sgn.dispose();
+  return out;
 }
 
 /** logsumexp(..., return_sign=True): [log|sum|, sign(sum)]. */
@@ -357,8 +369,8 @@ export function median(a: ArrayLike, axis: Axis = null, options: { keepdims?: bo
     const rows = size(flat.shape.slice(0, -1));
     const m = tf.reshape(flat, [rows, n]);
     const hasNan = tf.any(tf.isNaN(m), 1);
-    // Stable ascending order: top-k of the negation keeps tied elements in index order.
-    const order = tf.topk(tf.neg(m), n, true).indices;
+    // A stable ascending order, computed on the host (indices carry no gradient).
+    const order = argsort(m, -1);
     const q = 0.5 * (n - 1);
     const pick = (k: number) => {
       const col = tf.slice(order, [0, k], [rows, 1]);
