@@ -11,7 +11,7 @@ import { stopGradient } from "./ops.js";
 import { normAxes, normAxis, shapeOf, type Shape } from "./jnp/axes.js";
 import { bcast, customOp } from "./jnp/autodiff.js";
 import { remFloat, truncDivRem } from "./jnp/divmod.js";
-import { type ArrayLike, type DTypeLike, ValueError, dtype as toDType, isTensor, latticeResultType, scalarValue } from "./jnp/dtypes.js";
+import { type ArrayLike, type DTypeLike, ValueError, dtype as toDType, dtypeOf, isTensor, PyFloat, scalarValue } from "./jnp/dtypes.js";
 import * as ew from "./jnp/elementwise.js";
 import { dotGeneral } from "./jnp/linalg.js";
 import { asArray, convert, fresh } from "./jnp/promote.js";
@@ -22,12 +22,15 @@ export { stopGradient, dotGeneral };
 // ---------------------------------------------------------------------------
 // Elementwise (lax ops do not promote between dtypes; Python scalars are weak)
 
-/** lax's operands: one dtype for all (weak Python scalars take it), else a TypeError. */
+/**
+ * lax's operands: one dtype for all. A Python scalar counts as its own kind's
+ * dtype (an int is int32, a float float32), so `lax.add(float_array, 2)` is a
+ * TypeError as in JAX while `lax.add(float_array, 2.0)` is not.
+ */
 function same(name: string, ...xs: ArrayLike[]): tf.Tensor[] {
-  const strong = xs.filter(isTensor).map((t) => t.dtype);
-  if (new Set(strong).size > 1) throw new TypeError(`lax.${name} requires arguments to have the same dtypes, got ${strong.join(", ")}.`);
-  const dt = strong[0] ?? latticeResultType(...xs).dtype;
-  return xs.map((x) => asArray(x, dt as "float32" | "int32" | "bool"));
+  const dts = xs.map((x) => dtypeOf(x));
+  if (new Set(dts).size > 1) throw new TypeError(`lax.${name} requires arguments to have the same dtypes, got ${dts.join(", ")}.`);
+  return xs.map((x) => asArray(x, dts[0]));
 }
 
 /** Shapes must be equal (scalars broadcast), as lax requires. */
@@ -38,24 +41,25 @@ function checkShapes(name: string, ...ts: tf.Tensor[]): void {
   }
 }
 
-function binary(name: string, f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) {
+function binary(name: string, f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, numeric = false) {
   return (x: ArrayLike, y: ArrayLike): tf.Tensor => tf.tidy(() => {
     const [a, b] = same(name, x, y);
+    if (numeric && a.dtype === "bool") throw new TypeError(`${name} does not accept dtype bool.`);
     checkShapes(name, a, b);
     return f(a, b);
   });
 }
 
-export const add = binary("add", (a, b) => ew.add(a, b));
-export const sub = binary("sub", (a, b) => ew.subtract(a, b));
-export const mul = binary("mul", (a, b) => ew.multiply(a, b));
+export const add = binary("add", (a, b) => ew.add(a, b), true);
+export const sub = binary("sub", (a, b) => ew.subtract(a, b), true);
+export const mul = binary("mul", (a, b) => ew.multiply(a, b), true);
 /** lax.div: true division for floats, truncation toward zero for ints (x / 0 = -1). */
-export const div = binary("div", (a, b) => (a.dtype === "int32" ? truncDivRem(a, b)[0] : tf.div(a, b)));
+export const div = binary("div", (a, b) => (a.dtype === "int32" ? truncDivRem(a, b)[0] : ew.xlaDivide(a, b)), true);
 /** lax.rem: the remainder with the dividend's sign (C's fmod); x % 0 = x for ints. */
-export const rem = binary("rem", (a, b) => (a.dtype === "int32" ? truncDivRem(a, b)[1] : remFloat(a, b)));
+export const rem = binary("rem", (a, b) => (a.dtype === "int32" ? truncDivRem(a, b)[1] : remFloat(a, b)), true);
 export const max = binary("max", (a, b) => ew.maximum(a, b));
 export const min = binary("min", (a, b) => ew.minimum(a, b));
-export const pow = binary("pow", (a, b) => ew.power(a, b));
+export const pow = binary("pow", (a, b) => ew.power(a, b), true);
 export const atan2 = binary("atan2", (a, b) => ew.arctan2(a, b));
 export const eq = binary("eq", tf.equal);
 export const ne = binary("ne", tf.notEqual);
@@ -271,15 +275,20 @@ export function concatenate(operands: readonly ArrayLike[], dimension: number): 
 // ---------------------------------------------------------------------------
 // Slicing
 
-/** lax.slice(operand, start_indices, limit_indices, strides=None): static, in-bounds. */
+/** lax.slice(operand, start_indices, limit_indices, strides=None). */
 export function slice(operand: ArrayLike, startIndices: readonly number[], limitIndices: readonly number[], strides?: readonly number[] | null): tf.Tensor {
   return tf.tidy(() => {
     const x = asArray(operand);
     if (startIndices.length !== x.rank || limitIndices.length !== x.rank) throw new TypeError("lax.slice needs one start and limit per dimension");
-    x.shape.forEach((n, i) => {
-      if (startIndices[i] < 0 || limitIndices[i] > n || startIndices[i] > limitIndices[i]) throw new TypeError(`lax.slice: invalid indices (${startIndices}) to (${limitIndices}) for shape (${x.shape})`);
+    // Eagerly JAX slices as dynamic_slice does: the window (limit - start) must fit,
+    // and its start is clamped into the array (jit would reject such bounds instead).
+    const sizes = x.shape.map((n, i) => {
+      const size = limitIndices[i] - startIndices[i];
+      if (size < 0 || size > n) throw new TypeError(`slice slice_sizes must be between 0 and the operand shape, got (${limitIndices.map((l, k) => l - startIndices[k])}) for (${x.shape})`);
+      return size;
     });
-    let y = tf.slice(x, [...startIndices], x.shape.map((_, i) => limitIndices[i] - startIndices[i]));
+    const lo = x.shape.map((n, i) => Math.min(Math.max(startIndices[i], 0), n - sizes[i]));
+    let y = tf.slice(x, lo, sizes);
     (strides ?? []).forEach((s, i) => {
       if (s !== 1) y = tf.gather(y, tf.range(0, y.shape[i], s, "int32"), i);
     });
@@ -379,39 +388,57 @@ export function dynamicIndexInDim(operand: ArrayLike, index: ArrayLike, axis = 0
 // Control flow, eagerly
 
 /** A pytree of tensors as lax's loops carry them: tensors, arrays and plain objects of them, null. */
-export type Tree = tf.Tensor | number | boolean | null | undefined | readonly Tree[] | { readonly [key: string]: Tree };
+export type Tree = tf.Tensor | number | boolean | PyFloat | null | undefined | readonly Tree[] | { readonly [key: string]: Tree };
 
 function leaves(t: unknown, out: tf.Tensor[] = []): tf.Tensor[] {
   if (isTensor(t)) out.push(t);
   else if (Array.isArray(t)) for (const e of t) leaves(e, out);
-  else if (t !== null && typeof t === "object") for (const e of Object.values(t)) leaves(e, out);
+  else if (t !== null && typeof t === "object" && !(t instanceof PyFloat)) for (const e of Object.values(t)) leaves(e, out);
   return out;
 }
 
 function mapTree(t: unknown, f: (x: tf.Tensor) => unknown): unknown {
   if (isTensor(t)) return f(t);
   if (Array.isArray(t)) return t.map((e) => mapTree(e, f));
-  if (t !== null && typeof t === "object") return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, mapTree(v, f)]));
+  if (t !== null && typeof t === "object" && !(t instanceof PyFloat)) return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, mapTree(v, f)]));
   return t;
 }
 
-/** Frees the tensors of `prev` that are neither in `next` nor the caller's own. */
-function release(prev: unknown, next: unknown, own: Set<tf.Tensor>): void {
-  const keep = new Set(leaves(next));
-  for (const t of leaves(prev)) if (!keep.has(t) && !own.has(t) && !t.isDisposed) t.dispose();
+/** Python scalars in a tree become arrays, as JAX's loops make them (weakly typed; here their canonical dtype). */
+function toArrays<T>(t: T): T {
+  const walk = (u: unknown): unknown => {
+    if (typeof u === "number" || typeof u === "boolean" || u instanceof PyFloat) return asArray(u);
+    if (isTensor(u) || u === null || typeof u !== "object") return u;
+    if (Array.isArray(u)) return u.map(walk);
+    return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, walk(v)]));
+  };
+  return walk(t) as T;
 }
 
-/** A step: fn's result kept out of the step's tf.tidy; plain JS values pass through. */
+/**
+ * Runs one step in tf.tidy and returns its result as tensors the loop owns:
+ * Python scalars become arrays, and tensors that existed before the step (the
+ * carry passed through, a closed-over constant) are cloned, so the loop can
+ * free every result it later replaces without touching anyone else's tensors.
+ */
 function step<T>(fn: () => T): T {
+  const probe = tf.scalar(0);
+  const firstId = probe.id;
+  probe.dispose();
   let result!: T;
   tf.tidy(() => {
-    result = fn();
+    result = mapTree(toArrays(fn()), (t) => (t.id < firstId ? t.clone() : t)) as T;
     return leaves(result) as tf.TensorContainer;
   });
   return result;
 }
 
-/** A result that is one of the caller's tensors is cloned, so results can always be freed. */
+/** Frees a replaced carry (never the caller's own tensors). */
+function release(prev: unknown, own: Set<tf.Tensor>): void {
+  for (const t of leaves(prev)) if (!own.has(t) && !t.isDisposed) t.dispose();
+}
+
+/** The caller's tensors in a result are cloned, so results can always be freed. */
 function freshTree<T>(t: T, own: Set<tf.Tensor>): T {
   return mapTree(t, (x) => (own.has(x) ? x.clone() : x)) as T;
 }
@@ -428,17 +455,18 @@ function truth(p: ArrayLike): boolean {
 /**
  * lax.fori_loop(lower, upper, body_fun, init_val): val = body_fun(i, val) for
  * i in [lower, upper). The index is passed as a JS number (JAX passes an int32
- * array; jnp functions treat both alike).
+ * array; jnp functions treat both alike). Python scalars in the carry become
+ * arrays, as in JAX.
  */
 export function foriLoop<T extends Tree>(lower: number, upper: number, bodyFun: (i: number, val: T) => T, initVal: T): T {
   const own = new Set(leaves(initVal));
   let val = initVal;
   for (let i = lower; i < upper; i++) {
     const next = step(() => bodyFun(i, val));
-    release(val, next, own);
+    release(val, own);
     val = next;
   }
-  return freshTree(val, own);
+  return freshTree(toArrays(val), own);
 }
 export { foriLoop as fori_loop };
 
@@ -448,10 +476,10 @@ export function whileLoop<T extends Tree>(condFun: (val: T) => ArrayLike, bodyFu
   let val = initVal;
   while (tf.tidy(() => truth(condFun(val)))) {
     const next = step(() => bodyFun(val));
-    release(val, next, own);
+    release(val, own);
     val = next;
   }
-  return freshTree(val, own);
+  return freshTree(toArrays(val), own);
 }
 export { whileLoop as while_loop };
 
@@ -465,7 +493,7 @@ export interface ScanOptions {
 /**
  * lax.scan(f, init, xs, length=None, reverse=False): f(carry, x) -> [carry, y]
  * over the leading axis of every leaf of xs; returns [final carry, ys stacked
- * on a new leading axis] (ys null if f returns null for y).
+ * on a new leading axis] (null where f gives null for y).
  */
 export function scan<C extends Tree, X extends Tree, Y extends Tree>(
   f: (carry: C, x: X) => readonly [C, Y],
@@ -479,23 +507,22 @@ export function scan<C extends Tree, X extends Tree, Y extends Tree>(
   const n = options.length ?? (xLeaves.length ? xLeaves[0].shape[0] : undefined);
   if (n === undefined) throw new ValueError("scan got no values to scan over and `length` not provided.");
   if (xLeaves.length && xLeaves[0].shape[0] !== n) throw new ValueError(`scan got \`length\` argument of ${n} which disagrees with leading axis sizes ${xLeaves[0].shape[0]}.`);
-  const own = new Set([...leaves(init), ...xLeaves]);
+  const own = new Set(leaves(init));
   let carry = init;
   const ys: Y[] = new Array(n);
   for (let k = 0; k < n; k++) {
     const i = options.reverse ? n - 1 - k : k;
     const [next, y] = step(() => {
       const x = mapTree(xs, (t) => tf.squeeze(tf.slice(t, [i, ...t.shape.slice(1).map(() => 0)], [1, ...t.shape.slice(1)]), [0])) as X;
-      const [c, out] = f(carry, x);
-      return [c, freshTree(out, new Set(leaves(c)))] as const;
+      return f(carry, x);
     });
-    release(carry, [next, ...ys.filter(Boolean)], own);
+    release(carry, own);
     carry = next;
     ys[i] = y;
   }
-  const stacked = n === 0 ? (null as Y) : (stackTrees(ys) as Y);
-  for (const y of ys) for (const t of leaves(y)) if (!own.has(t) && !leaves(carry).includes(t)) t.dispose();
-  return [freshTree(carry, own), stacked];
+  const stacked = (n === 0 ? null : stackTrees(ys)) as Y;
+  ys.forEach((y) => release(y, own));
+  return [freshTree(toArrays(carry), own), stacked];
 }
 
 function stackTrees(trees: unknown[]): unknown {
@@ -509,16 +536,14 @@ function stackTrees(trees: unknown[]): unknown {
 /** lax.cond(pred, true_fun, false_fun, *operands). */
 export function cond<A extends unknown[], R extends Tree>(pred: ArrayLike, trueFun: (...operands: A) => R, falseFun: (...operands: A) => R, ...operands: A): R {
   const branch = tf.tidy(() => truth(pred)) ? trueFun : falseFun;
-  const own = new Set(leaves(operands));
-  return freshTree(step(() => branch(...operands)), own);
+  return step(() => branch(...operands));
 }
 
 /** lax.switch(index, branches, *operands): the index is clamped to the branches. */
 export function switchCase<A extends unknown[], R extends Tree>(index: ArrayLike, branches: readonly ((...operands: A) => R)[], ...operands: A): R {
   if (branches.length === 0) throw new ValueError("Empty branch sequence");
-  const i = isTensor(index) ? index.dataSync()[0] : Number(index);
+  const i = isTensor(index) ? index.dataSync()[0] : Number(scalarValue(index));
   const k = Math.min(Math.max(Math.trunc(i), 0), branches.length - 1);
-  const own = new Set(leaves(operands));
-  return freshTree(step(() => branches[k](...operands)), own);
+  return step(() => branches[k](...operands));
 }
 export { switchCase as switch };

@@ -1,7 +1,7 @@
 // Comparisons, logical and bitwise ops (jax/_src/numpy/ufuncs.py), and
 // isclose/allclose/array_equal (lax_numpy.py). Results are bool arrays.
 import { tf } from "../tf.js";
-import { type ArrayLike, ValueError } from "./dtypes.js";
+import type { ArrayLike } from "./dtypes.js";
 import { hostBinary, hostUnary } from "./host.js";
 import { asArray, promoteArgs, promoteArgsInexact } from "./promote.js";
 
@@ -91,9 +91,7 @@ export interface IscloseOptions {
 export function isclose(a: ArrayLike, b: ArrayLike, options: IscloseOptions = {}): tf.Tensor {
   const { rtol = 1e-5, atol = 1e-8, equalNan = false } = options;
   return tf.tidy(() => {
-    const [p, q] = promoteArgs(a, b);
-    if (p.dtype === "bool") return tf.equal(p, q);
-    const [x, y] = promoteArgsInexact(p, q);
+    const [x, y] = promoteArgsInexact(a, b);
     const inRange = tf.lessEqual(tf.abs(tf.sub(x, y)), tf.add(tf.scalar(atol), tf.mul(tf.scalar(rtol), tf.abs(y))));
     const out = tf.logicalOr(tf.equal(x, y), tf.logicalAnd(tf.isFinite(y), inRange));
     return equalNan ? tf.logicalOr(out, tf.logicalAnd(tf.isNaN(x), tf.isNaN(y))) : out;
@@ -116,14 +114,7 @@ export function arrayEqual(a1: ArrayLike, a2: ArrayLike, equalNan = false): tf.T
   });
 }
 
-/** jnp.array_equiv: equal after broadcasting (false if they do not broadcast). */
+/** jnp.array_equiv: equal after broadcasting. Shapes that do not broadcast raise, as in JAX (its ValueError fallback never triggers). */
 export function arrayEquiv(a1: ArrayLike, a2: ArrayLike): tf.Tensor {
-  return tf.tidy(() => {
-    try {
-      return tf.all(equal(a1, a2));
-    } catch (e) {
-      if (e instanceof ValueError || (e instanceof Error && /broadcast|compatible/i.test(e.message))) return tf.scalar(false, "bool");
-      throw e;
-    }
-  });
+  return tf.tidy(() => tf.all(equal(a1, a2)));
 }
