@@ -19,7 +19,7 @@
 // built from gather, unsortedSegmentSum and where, which have gradients.
 import { tf } from "../tf.js";
 import { broadcastShapes, normAxis, size, strides } from "./axes.js";
-import { bcast } from "./autodiff.js";
+import { bcast, customOp } from "./autodiff.js";
 import { type ArrayLike, type DType, ValueError, isTensor, latticeResultType } from "./dtypes.js";
 import { maximum, minimum, power as powerFn, trueDivide } from "./elementwise.js";
 import { asArray, convert, fresh, like, promoteArgs } from "./promote.js";
@@ -300,7 +300,7 @@ export interface ScatterOptions {
 type Combine = (acc: tf.Tensor, dense: tf.Tensor, mask: tf.Tensor) => tf.Tensor;
 
 /** JAX's _scatter_update: y promoted with x, broadcast to the indexed shape, written in rounds; the result has x's dtype. */
-function scatter(x0: ArrayLike, index: readonly Index[], values: ArrayLike, combine: Combine, options: ScatterOptions): tf.Tensor {
+function scatter(x0: ArrayLike, index: readonly Index[], values: ArrayLike, combine: Combine, options: ScatterOptions, extremal = false): tf.Tensor {
   return tf.tidy(() => {
     const x = asArray(x0);
     const dtype = x.dtype as DType;
@@ -326,16 +326,37 @@ function scatter(x0: ArrayLike, index: readonly Index[], values: ArrayLike, comb
       rounds[k].dst.push(flat[i]);
     }
     const n = x.size;
-    let acc = tf.reshape(xp, [-1]);
-    const bool = acc.dtype === "bool";
-    for (const { src, dst } of rounds) {
-      const picked = tf.gather(bool ? tf.cast(updates, "int32") : updates, tf.tensor1d(src, "int32"));
-      let dense = tf.unsortedSegmentSum(picked, tf.tensor1d(dst, "int32"), n);
-      if (bool) dense = tf.cast(dense, "bool");
-      const m = new Uint8Array(n);
-      for (const d of dst) m[d] = 1;
-      acc = combine(acc, dense, tf.tensor1d(m, "bool"));
-    }
+    const apply = (base: tf.Tensor, ups: tf.Tensor) => {
+      let acc = base;
+      const bool = acc.dtype === "bool";
+      for (const { src, dst } of rounds) {
+        const picked = tf.gather(bool ? tf.cast(ups, "int32") : ups, tf.tensor1d(src, "int32"));
+        let dense = tf.unsortedSegmentSum(picked, tf.tensor1d(dst, "int32"), n);
+        if (bool) dense = tf.cast(dense, "bool");
+        const m = new Uint8Array(n);
+        for (const d of dst) m[d] = 1;
+        acc = combine(acc, dense, tf.tensor1d(m, "bool"));
+      }
+      return acc;
+    };
+    const base = tf.reshape(xp, [-1]);
+    let acc: tf.Tensor;
+    if (extremal && base.dtype === "float32") {
+      // JAX's scatter min/max gradient: shared equally by x and every update equal to the result.
+      const src = rounds.flatMap((r) => r.src);
+      const dst = rounds.flatMap((r) => r.dst);
+      const op = customOp(apply, (dy, [xv, uv], r) => {
+        const hitX = tf.cast(tf.equal(xv, r), "float32");
+        const srcT = tf.tensor1d(src, "int32");
+        const dstT = tf.tensor1d(dst, "int32");
+        const hitU = tf.cast(tf.equal(tf.gather(uv, srcT), tf.gather(r, dstT)), "float32");
+        const count = tf.add(hitX, tf.unsortedSegmentSum(hitU, dstT, n));
+        const gx = tf.div(tf.mul(dy, hitX), count);
+        const gu = tf.div(tf.mul(tf.gather(dy, dstT), hitU), tf.gather(count, dstT));
+        return [gx, tf.unsortedSegmentSum(gu, srcT, uv.size)];
+      });
+      acc = op(base, updates);
+    } else acc = apply(base, updates);
     return convert(tf.reshape(acc, x.shape), dtype);
   });
 }
@@ -398,12 +419,12 @@ export class At {
 
   /** x.at[idx].min(y). */
   min(values: ArrayLike, options: ScatterOptions = {}): tf.Tensor {
-    return scatter(this.array, this.items, values, minOp, options);
+    return scatter(this.array, this.items, values, minOp, options, true);
   }
 
   /** x.at[idx].max(y). */
   max(values: ArrayLike, options: ScatterOptions = {}): tf.Tensor {
-    return scatter(this.array, this.items, values, maxOp, options);
+    return scatter(this.array, this.items, values, maxOp, options, true);
   }
 }
 

@@ -152,6 +152,8 @@ const cases: Case[] = [
   ["G(lambda t: v.at[jnp.array([0, 0, 1])].set(t), w3)", (u) => t(() => G((w) => at(u.v, arr([0, 0, 1])).set(w), [u.w3]))],
   ["G(lambda t: t.at[jnp.array([0, 0, 2])].add(t[:3] ** 2), v)", (u) => t(() => G((w) => at(w, arr([0, 0, 2])).add(jnp.power(I(w, S(null, 3)), 2)), [u.v]))],
   ["G(lambda t: t.at[jnp.array([0, 0, 2])].multiply(jnp.array([2., 3., 4.])), v)", (u) => t(() => G((w) => at(w, arr([0, 0, 2])).multiply(jnp.array([2, 3, 4], "float32")), [u.v]))],
+  ["G(lambda t, u: t.at[jnp.array([0, 2, 2, 1, 1, 5])].min(u), v, u6, argnums=(0, 1))", (u) => t(() => G((w, z) => at(w, arr([0, 2, 2, 1, 1, 5])).min(z), [u.v, u.u6], [0, 1]))],
+  ["G(lambda t, u: t.at[jnp.array([0, 2, 2, 1, 1, 5])].max(u), v, u6, argnums=(0, 1))", (u) => t(() => G((w, z) => at(w, arr([0, 2, 2, 1, 1, 5])).max(z), [u.v, u.u6], [0, 1]))],
   ["G(lambda t: jnp.take(t, jnp.array([5, -1, 1, 1])), v)", (u) => t(() => G((w) => jnp.take(w, arr([5, -1, 1, 1])), [u.v]))],
   ["G(lambda t: jnp.take_along_axis(t, jnp.array([[1, 0, 1, 1]]), axis=1), m)", (u) => t(() => G((w) => jnp.takeAlongAxis(w, jnp.array([[1, 0, 1, 1]]), 1), [u.m]))],
   ["G(lambda t: jnp.where(t > 0, t, t * 3), m)", (u) => G((w) => t(() => jnp.where(jnp.greater(w, 0), w, jnp.multiply(w, 3))), [u.m])],
@@ -165,6 +167,7 @@ describe("jnp indexing matches JAX", () => {
 a = jnp.arange(24.0).reshape(2, 3, 4) * 1.5 - 7
 v = jnp.array([0.5, 2.0, -1.0], jnp.float32)
 w3 = jnp.array([1.0, 2.0, 3.0], jnp.float32)
+u6 = jnp.array([1.0, -1.0, -1.0, 2.0, 2.0, 7.0], jnp.float32)
 s = jnp.array([float("nan"), 3.0, -2.0, 0.5], jnp.float32)
 m = jnp.array([[1.5, -2.0, 2.0], [4.0, -1.0, 0.5]], jnp.float32)
 im = jnp.array([[3, 0, -2], [0, 5, 1]], jnp.int32)
