@@ -73,7 +73,7 @@ type Item =
   | { kind: "int"; value: number }
   | { kind: "slice"; slice: Slice }
   | { kind: "newaxis" }
-  | { kind: "array"; idx: tf.Tensor };
+  | { kind: "array"; idx: tf.Tensor; boolShape?: number[] };
 
 const FULL = new Slice();
 
@@ -106,8 +106,9 @@ function parse(shape: readonly number[], index: readonly Index[]): Item[] {
     } else if (isTensor(it)) {
       if (it.dtype === "bool") {
         if (it.rank === 0) throw new IndexError("scalar boolean indices are not supported");
-        for (const pos of nonzeroHost(it)) items.push({ kind: "array", idx: tf.tensor1d(pos, "int32") });
-        (items[items.length - 1] as { boolShape?: number[] }).boolShape = it.shape;
+        // One int array per axis the mask covers; the last carries the mask's shape for the check below.
+        const cols = nonzeroHost(it);
+        cols.forEach((pos, k) => items.push({ kind: "array", idx: tf.tensor1d(pos, "int32"), boolShape: k === cols.length - 1 ? it.shape : undefined }));
       } else if (it.dtype === "int32") items.push({ kind: "array", idx: it });
       else throw new IndexError(`Indexer must have integer or boolean type, got indexer with type ${it.dtype}`);
     } else throw new IndexError(`invalid index ${String(it)}`);
@@ -123,7 +124,7 @@ function parse(shape: readonly number[], index: readonly Index[]): Item[] {
   let d = 0;
   for (const it of full as Item[]) {
     if (it.kind === "newaxis") continue;
-    const bs = (it as { boolShape?: number[] }).boolShape;
+    const bs = it.kind === "array" ? it.boolShape : undefined;
     if (bs) {
       const start = d - bs.length + 1;
       bs.forEach((n, k) => {
@@ -142,87 +143,71 @@ interface Plan {
   valid: tf.Tensor | null;
 }
 
+/** An axis of the result: a slice's, a newaxis, or the broadcast block of the advanced indices. */
+type OutAxis = { kind: "slice"; xdim: number; positions: number[] } | { kind: "newaxis" } | { kind: "block" };
+
 function plan(shape: readonly number[], items: Item[]): Plan {
   const st = strides(shape);
   const hasArrays = items.some((i) => i.kind === "array");
-  const advanced = items.flatMap((it, pos) => (it.kind === "array" || (hasArrays && it.kind === "int") ? [pos] : []));
-  const contiguous = advanced.every((p, k) => k === 0 || p === advanced[k - 1] + 1);
-  const advTensors = advanced.map((p) => {
-    const it = items[p];
-    return it.kind === "array" ? it.idx : tf.scalar((it as { value: number }).value, "int32");
-  });
-  const B = broadcastShapes(...advTensors.map((t) => t.shape));
+  // With arrays present, ints are advanced indices too (0-d arrays); without, they just drop their axis.
+  const isAdvanced = (it: Item) => it.kind === "array" || (hasArrays && it.kind === "int");
+  const advPositions = items.flatMap((it, pos) => (isAdvanced(it) ? [pos] : []));
+  const contiguous = advPositions.every((p, k) => k === 0 || p === advPositions[k - 1] + 1);
 
-  // The result's axes in order: slices and newaxes where they stand, the advanced block
-  // at the first advanced item (contiguous) or in front (not).
-  type Dim = { xdim: number; positions: number[] } | { xdim: -1 } | "block";
-  const dims: Dim[] = [];
-  if (advanced.length && !contiguous) dims.push("block");
-  const advXdims: number[] = [];
+  // Walk the items: each consumes one array axis unless it is a newaxis.
+  const axes: OutAxis[] = advPositions.length && !contiguous ? [{ kind: "block" }] : [];
+  const advanced: { idx: tf.Tensor; xdim: number }[] = [];
+  const basicInts: { value: number; xdim: number }[] = [];
   let xd = 0;
   items.forEach((it, pos) => {
-    if (advanced.includes(pos)) {
-      if (contiguous && pos === advanced[0]) dims.push("block");
-      advXdims.push(xd++);
-    } else if (it.kind === "slice") dims.push({ xdim: xd, positions: it.slice.indices(shape[xd++]) });
-    else if (it.kind === "newaxis") dims.push({ xdim: -1 });
-    else if (it.kind === "int") dims.push({ xdim: xd++, positions: [] }); // basic int: no axis of its own
+    if (it.kind === "newaxis") axes.push({ kind: "newaxis" });
+    else if (isAdvanced(it)) {
+      if (contiguous && pos === advPositions[0]) axes.push({ kind: "block" });
+      advanced.push({ idx: it.kind === "array" ? it.idx : tf.scalar((it as { value: number }).value, "int32"), xdim: xd++ });
+    } else if (it.kind === "slice") axes.push({ kind: "slice", xdim: xd, positions: it.slice.indices(shape[xd++]) });
+    else basicInts.push({ value: (it as { value: number }).value, xdim: xd++ });
   });
+  const B = broadcastShapes(...advanced.map((a) => a.idx.shape));
   const outShape: number[] = [];
-  let blockStart = -1;
-  const placed: { at: number; dim: Dim }[] = [];
-  for (const dim of dims) {
-    if (dim === "block") {
+  let blockStart = 0;
+  for (const a of axes) {
+    if (a.kind === "block") {
       blockStart = outShape.length;
       outShape.push(...B);
-    } else if (dim.xdim === -1) outShape.push(1);
-    else if ((dim as { positions: number[] }).positions.length || !isBasicInt(items, dim.xdim)) {
-      placed.push({ at: outShape.length, dim });
-      outShape.push((dim as { positions: number[] }).positions.length);
-    } else placed.push({ at: -1, dim });
+    } else outShape.push(a.kind === "slice" ? a.positions.length : 1);
   }
+  const rank = outShape.length;
 
+  // Flat position = sum over array axes of (index along it) * stride, each term shaped to broadcast.
   let flat: tf.Tensor = tf.zeros(outShape, "int32");
   let valid: tf.Tensor | null = null;
-  const rank = outShape.length;
-  for (const { at, dim } of placed) {
-    const { xdim } = dim as { xdim: number };
-    const item = itemForXdim(items, xdim);
-    if (item.kind === "int") {
-      const v = normalizeInt(item.value, shape[xdim]);
-      if (v.value < 0 || v.value >= shape[xdim]) valid = tf.zeros(outShape, "bool");
-      flat = tf.add(flat, tf.scalar(v.clamped * st[xdim], "int32"));
-      continue;
+  let at = 0;
+  for (const a of axes) {
+    if (a.kind === "block") at += B.length;
+    else if (a.kind === "newaxis") at += 1;
+    else {
+      const s = new Array<number>(rank).fill(1);
+      s[at++] = a.positions.length;
+      flat = tf.add(flat, tf.reshape(tf.tensor1d(a.positions.map((p) => p * st[a.xdim]), "int32"), s));
     }
-    const pos = (dim as { positions: number[] }).positions;
-    const s = new Array<number>(rank).fill(1);
-    s[at] = pos.length;
-    flat = tf.add(flat, tf.reshape(tf.tensor1d(pos.map((p) => p * st[xdim]), "int32"), s));
   }
-  advTensors.forEach((t, k) => {
-    const n = shape[advXdims[k]];
-    const norm = tf.where(tf.less(t, like(t, 0)), tf.add(t, like(t, n)), t);
-    const ok = tf.logicalAnd(tf.greaterEqual(norm, like(t, 0)), tf.less(norm, like(t, n)));
+  for (const { value, xdim } of basicInts) {
+    const v = normalizeInt(value, shape[xdim]);
+    if (v.value < 0 || v.value >= shape[xdim]) valid = tf.zeros(outShape, "bool");
+    flat = tf.add(flat, tf.scalar(v.clamped * st[xdim], "int32"));
+  }
+  const blockShape = [...new Array<number>(blockStart).fill(1), ...B, ...new Array<number>(rank - blockStart - B.length).fill(1)];
+  for (const { idx, xdim } of advanced) {
+    const n = shape[xdim];
+    const norm = tf.where(tf.less(idx, like(idx, 0)), tf.add(idx, like(idx, n)), idx);
+    const ok = tf.logicalAnd(tf.greaterEqual(norm, like(idx, 0)), tf.less(norm, like(idx, n)));
     const clamped = tf.clipByValue(norm, 0, Math.max(n - 1, 0));
-    const place = (x: tf.Tensor) => tf.reshape(bcast(x, B), [...new Array(blockStart).fill(1), ...B, ...new Array(rank - blockStart - B.length).fill(1)]);
-    flat = tf.add(flat, tf.mul(place(clamped), tf.scalar(st[advXdims[k]], "int32")));
+    const place = (x: tf.Tensor) => tf.reshape(bcast(x, B), blockShape);
+    flat = tf.add(flat, tf.mul(place(clamped), tf.scalar(st[xdim], "int32")));
     const okPlaced = tf.broadcastTo(place(ok), outShape);
     valid = valid ? tf.logicalAnd(valid, okPlaced) : okPlaced;
-  });
-  return { shape: outShape, flat: tf.broadcastTo(flat, outShape), valid };
-}
-
-function isBasicInt(items: Item[], xdim: number): boolean {
-  return itemForXdim(items, xdim).kind === "int";
-}
-
-function itemForXdim(items: Item[], xdim: number): Item {
-  let d = 0;
-  for (const it of items) {
-    if (it.kind === "newaxis") continue;
-    if (d++ === xdim) return it;
   }
-  throw new Error("internal: axis out of range");
+  return { shape: outShape, flat: tf.broadcastTo(flat, outShape), valid };
 }
 
 function normalizeInt(i: number, n: number): { value: number; clamped: number } {
