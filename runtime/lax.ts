@@ -10,7 +10,7 @@ import { tf } from "./tf.js";
 import { stopGradient } from "./ops.js";
 import { normAxes, normAxis, shapeOf, type Shape } from "./jnp/axes.js";
 import { bcast, customOp } from "./jnp/autodiff.js";
-import { remFloat, truncDivRem } from "./jnp/divmod.js";
+import { remFloat, roundHalfAway, truncDivRem, xlaDivide } from "./jnp/divmod.js";
 import { type ArrayLike, type DTypeLike, ValueError, dtype as toDType, dtypeOf, isTensor, PyFloat, scalarValue } from "./jnp/dtypes.js";
 import * as ew from "./jnp/elementwise.js";
 import { dotGeneral } from "./jnp/linalg.js";
@@ -54,7 +54,7 @@ export const add = binary("add", (a, b) => ew.add(a, b), true);
 export const sub = binary("sub", (a, b) => ew.subtract(a, b), true);
 export const mul = binary("mul", (a, b) => ew.multiply(a, b), true);
 /** lax.div: true division for floats, truncation toward zero for ints (x / 0 = -1). */
-export const div = binary("div", (a, b) => (a.dtype === "int32" ? truncDivRem(a, b)[0] : ew.xlaDivide(a, b)), true);
+export const div = binary("div", (a, b) => (a.dtype === "int32" ? truncDivRem(a, b)[0] : xlaDivide(a, b)), true);
 /** lax.rem: the remainder with the dividend's sign (C's fmod); x % 0 = x for ints. */
 export const rem = binary("rem", (a, b) => (a.dtype === "int32" ? truncDivRem(a, b)[1] : remFloat(a, b)), true);
 export const max = binary("max", (a, b) => ew.maximum(a, b));
@@ -106,7 +106,7 @@ export function round(x: ArrayLike, roundingMethod: 0 | 1 = RoundingMethod.AWAY_
   return tf.tidy(() => {
     const a = asArray(x);
     if (a.dtype !== "float32") throw new TypeError(`lax.round does not accept dtype ${a.dtype}.`);
-    return roundingMethod === RoundingMethod.TO_NEAREST_EVEN ? tf.round(a) : ew.roundHalfAway(a);
+    return roundingMethod === RoundingMethod.TO_NEAREST_EVEN ? tf.round(a) : roundHalfAway(a);
   });
 }
 

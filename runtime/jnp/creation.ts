@@ -1,7 +1,7 @@
 // Array creation (jax/_src/numpy/array_creation.py, array_constructors.py and
 // lax_numpy.py's arange/eye/tri/meshgrid).
 import { tf } from "../tf.js";
-import { type Shape, normAxis, shapeOf, size } from "./axes.js";
+import { type Shape, shapeOf } from "./axes.js";
 import {
   type ArrayLike,
   type DType,

@@ -1,7 +1,8 @@
-// Exact integer division and float remainders with XLA's semantics, shared by
-// jnp's floor_divide/remainder/fmod and lax.div/lax.rem.
+// Division, remainders and rounding as XLA computes them, shared by jnp's
+// true_divide/floor_divide/remainder/fmod/round and lax.div/lax.rem/lax.round.
 import { tf } from "../tf.js";
 import { customOp } from "./autodiff.js";
+import { broadcastShapes, size } from "./axes.js";
 import { like } from "./promote.js";
 
 const INT_MIN = -2147483648;
@@ -40,4 +41,25 @@ export const remFloat = customOp(fmodFloat, (dy, [x, y]) => {
   const q = tf.div(x, y);
   return [dy, tf.mul(tf.neg(dy), tf.mul(tf.sign(q), tf.floor(tf.abs(q))))];
 });
+
+
+/**
+ * Float division as XLA:CPU computes it: a divisor that is broadcast (a
+ * scalar, or an array with size-1 axes) is inverted first and multiplied in
+ * (XLA's simplifier turns A / broadcast(B) into A * broadcast(1 / B)), so
+ * `x / 3` rounds as JAX's does; same-shape operands divide exactly.
+ */
+export function xlaDivide(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const out = broadcastShapes(a.shape, b.shape);
+  const broadcast = b.size < size(out) && size(out) > 1 && !(b.size === 1 && size(out) === 1);
+  return broadcast ? tf.mul(a, tf.div(like(b, 1), b)) : tf.div(a, b);
+}
+
+/** lax.round's default rounding: halves away from zero. */
+export function roundHalfAway(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const t = tf.where(tf.less(x, 0), tf.ceil(x), tf.floor(x));
+    return tf.where(tf.greaterEqual(tf.abs(tf.sub(x, t)), 0.5), tf.add(t, tf.sign(x)), t);
+  });
+}
 

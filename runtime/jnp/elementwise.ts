@@ -5,11 +5,10 @@
 // maximum/minimum split the gradient in half, abs'(0) = 1, pow at 0).
 import { tf } from "../tf.js";
 import { customOp } from "./autodiff.js";
-import { broadcastShapes, size } from "./axes.js";
-import { type ArrayLike, ValueError, dtypeOf, isTensor } from "./dtypes.js";
-import { remFloat, signbitFloat, truncDivRem } from "./divmod.js";
+import { type ArrayLike, dtypeOf, isTensor } from "./dtypes.js";
+import { remFloat, roundHalfAway, signbitFloat, truncDivRem, xlaDivide } from "./divmod.js";
 import { hostBinary, powIntInt } from "./host.js";
-import { asArray, convert, fresh, like, promoteArgs, promoteArgsInexact, promoteArgsNumeric } from "./promote.js";
+import { asArray, fresh, like, promoteArgs, promoteArgsInexact, promoteArgsNumeric } from "./promote.js";
 
 type Unary = (x: ArrayLike) => tf.Tensor;
 type Binary = (x: ArrayLike, y: ArrayLike) => tf.Tensor;
@@ -172,14 +171,6 @@ export function round(a: ArrayLike, decimals = 0): tf.Tensor {
 }
 export { round as around };
 
-/** lax.round's default rounding: halves away from zero. */
-export function roundHalfAway(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const t = tf.where(tf.less(x, 0), tf.ceil(x), tf.floor(x));
-    return tf.where(tf.greaterEqual(tf.abs(tf.sub(x, t)), 0.5), tf.add(t, tf.sign(x)), t);
-  });
-}
-
 // ---------------------------------------------------------------------------
 // maximum / minimum
 
@@ -263,18 +254,6 @@ export function multiply(x: ArrayLike, y: ArrayLike): tf.Tensor {
     const [a, b] = promoteArgs(x, y);
     return a.dtype === "bool" ? tf.logicalAnd(a, b) : tf.mul(a, b);
   });
-}
-
-/**
- * Float division as XLA:CPU computes it: a divisor that is broadcast (a
- * scalar, or an array with size-1 axes) is inverted first and multiplied in
- * (XLA's simplifier turns A / broadcast(B) into A * broadcast(1 / B)), so
- * `x / 3` rounds as JAX's does; same-shape operands divide exactly.
- */
-export function xlaDivide(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const out = broadcastShapes(a.shape, b.shape);
-  const broadcast = b.size < size(out) && size(out) > 1 && !(b.size === 1 && size(out) === 1);
-  return broadcast ? tf.mul(a, tf.div(like(b, 1), b)) : tf.div(a, b);
 }
 
 /** jnp.true_divide (`/`): always float32. */

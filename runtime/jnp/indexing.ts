@@ -513,7 +513,7 @@ export function putAlongAxis(arr: ArrayLike, indices: ArrayLike, values: ArrayLi
     const ax = normAxis(axis ?? 0, flatX.rank);
     const idx = indexArray(indices);
     // The open grid of jnp.indices(shape, sparse=True), with `indices` on the axis.
-    const grid: Index[] = flatX.shape.map((d, i) => (i === ax ? idx : tf.reshape(tf.range(0, d, 1, "int32"), flatX.shape.map((e, j) => (j === i ? d : 1)))));
+    const grid: Index[] = flatX.shape.map((d, i) => (i === ax ? idx : tf.reshape(tf.range(0, d, 1, "int32"), flatX.shape.map((_, j) => (j === i ? d : 1)))));
     const out = at(flatX, ...grid).set(values, options);
     return tf.reshape(out, x.shape);
   });

@@ -255,7 +255,7 @@ export function argmin(a: ArrayLike, axis: number | null = null, options: ArgOpt
 // ---------------------------------------------------------------------------
 // Cumulative reductions
 
-function cumulative(name: string, op: (x: tf.Tensor, axis: number) => tf.Tensor, a: ArrayLike, axis: number | null, dtype?: DTypeLike): tf.Tensor {
+function cumulative(op: (x: tf.Tensor, axis: number) => tf.Tensor, a: ArrayLike, axis: number | null, dtype?: DTypeLike): tf.Tensor {
   return tf.tidy(() => {
     let x = asArray(a);
     if (axis === null || x.rank === 0) x = tf.reshape(x, [-1]);
@@ -288,7 +288,7 @@ function cumprodFloat(x: tf.Tensor, axis: number): tf.Tensor {
 
 /** jnp.cumsum(a, axis=None, dtype=None): flattened without an axis; ints and bools sum as int32. */
 export function cumsum(a: ArrayLike, axis: number | null = null, dtype?: DTypeLike): tf.Tensor {
-  return cumulative("cumsum", (x, ax) => alongLastAxis(x, ax, (y, last) => tf.cumsum(y, last)), a, axis, dtype);
+  return cumulative((x, ax) => alongLastAxis(x, ax, (y, last) => tf.cumsum(y, last)), a, axis, dtype);
 }
 
 /** f along the last axis, moving `axis` there and back (tfjs's Cumsum gradient is wrong for inner axes). */
@@ -302,7 +302,7 @@ function alongLastAxis(x: tf.Tensor, axis: number, f: (y: tf.Tensor, last: numbe
 
 /** jnp.cumprod(a, axis=None, dtype=None). */
 export function cumprod(a: ArrayLike, axis: number | null = null, dtype?: DTypeLike): tf.Tensor {
-  return cumulative("cumprod", (x, ax) => (x.dtype === "float32" ? cumprodFloat(x, ax) : tf.cumprod(x, ax)), a, axis, dtype);
+  return cumulative((x, ax) => (x.dtype === "float32" ? cumprodFloat(x, ax) : tf.cumprod(x, ax)), a, axis, dtype);
 }
 
 // ---------------------------------------------------------------------------
