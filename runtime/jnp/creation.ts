@@ -17,6 +17,7 @@ import {
   scalarValue,
   setScalarTypeConstructor,
 } from "./dtypes.js";
+import { xlaDivide } from "./divmod.js";
 import { asArray, convert, scalarTensor } from "./promote.js";
 
 /** jnp.zeros(shape, dtype=float32). */
@@ -204,9 +205,9 @@ export function linspaceWithStep(start: ArrayLike, stop: ArrayLike, num = 50, op
     let out: tf.Tensor;
     let delta: tf.Tensor;
     if (num > 1) {
-      delta = tf.div(tf.sub(b0, a0), tf.scalar(div, "float32"));
+      delta = xlaDivide(tf.sub(b0, a0), tf.scalar(div, "float32"));
       const iotaShape = boundsShape.map((_, i) => (i === axis ? div : 1));
-      const t = tf.reshape(tf.div(tf.range(0, div, 1, "float32"), tf.scalar(div, "float32")), iotaShape);
+      const t = tf.reshape(xlaDivide(tf.range(0, div, 1, "float32"), tf.scalar(div, "float32")), iotaShape);
       out = tf.add(tf.mul(tf.reshape(a0, boundsShape), tf.sub(1, t)), tf.mul(tf.reshape(b0, boundsShape), t));
       if (endpoint) out = tf.concat([out, tf.expandDims(b0, axis)], axis);
     } else if (num === 1) {

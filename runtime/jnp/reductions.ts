@@ -8,6 +8,7 @@ import { tf } from "../tf.js";
 import { stopGradient } from "../ops.js";
 import { type Axis, normAxes, normAxis, size } from "./axes.js";
 import { customOp } from "./autodiff.js";
+import { xlaDivide } from "./divmod.js";
 import { type ArrayLike, type DType, type DTypeLike, ValueError, dtype as toDType, toInexact, toNumeric } from "./dtypes.js";
 import { abs, sign } from "./elementwise.js";
 import { asArray, convert, promoteArgsInexact } from "./promote.js";
@@ -177,7 +178,7 @@ export function mean(a: ArrayLike, axis: Axis = null, options: StatOptions = {})
     const x = asArray(a);
     const dtype = options.dtype !== undefined ? toDType(options.dtype) : toInexact(x.dtype as DType);
     const total = sum(x, axis, { dtype, keepdims, where });
-    return convert(tf.div(total, convert(count(x, axis, keepdims, where), dtype)), dtype);
+    return convert(dtype === "float32" ? xlaDivide(total, count(x, axis, keepdims, where)) : tf.div(total, convert(count(x, axis, keepdims, where), dtype)), dtype);
   });
 }
 
@@ -198,7 +199,7 @@ export function variance(a: ArrayLike, axis: Axis = null, options: VarOptions = 
     const centered = tf.sub(x, mean(x, axis, { dtype, keepdims: true, where }));
     const sq = tf.mul(centered, centered);
     const normalizer = tf.sub(count(x, axis, keepdims, where), correction);
-    const result = tf.div(sum(sq, axis, { dtype, keepdims, where }), normalizer);
+    const result = xlaDivide(sum(sq, axis, { dtype, keepdims, where }), normalizer);
     return tf.where(tf.greater(normalizer, 0), result, tf.scalar(NaN));
   });
 }

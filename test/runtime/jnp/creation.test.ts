@@ -105,6 +105,12 @@ const cases: Case[] = [
   ["jnp.zeros(0, jnp.promote_types('bool', 'int32'))", () => jnp.zeros(0, jnp.promoteTypes("bool", "int32")), x],
   ["jnp.zeros(0, jnp.dtype('float'))", () => jnp.zeros(0, jnp.dtype("float")), x],
   ["jnp.zeros(0, jnp.dtype('int64'))", () => jnp.zeros(0, jnp.dtype("int64")), x],
+  ["jnp.array([jnp.issubdtype(jnp.float32, jnp.floating), jnp.issubdtype(jnp.int32, jnp.floating), jnp.issubdtype(jnp.int32, jnp.integer), jnp.issubdtype(jnp.bool_, jnp.number), jnp.isdtype(jnp.int32, 'integral')])", () =>
+    jnp.array([jnp.issubdtype(jnp.float32, jnp.floating), jnp.issubdtype(jnp.int32, jnp.floating), jnp.issubdtype(jnp.int32, jnp.integer), jnp.issubdtype(jnp.bool_, jnp.number), jnp.isdtype(jnp.int32, "integral")]), x],
+  ["jnp.array([jnp.finfo(jnp.float32).eps, jnp.finfo(jnp.float32).max, jnp.finfo(jnp.float32).tiny, jnp.iinfo(jnp.int32).min])", () => {
+    const f = jnp.finfo(jnp.float32);
+    return jnp.array([f.eps, f.max, f.tiny, jnp.iinfo(jnp.int32).min], "float32");
+  }, x],
 ];
 
 describe("jnp array creation matches JAX", () => {
