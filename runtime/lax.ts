@@ -514,7 +514,10 @@ export function scan<C extends Tree, X extends Tree, Y extends Tree>(
     const i = options.reverse ? n - 1 - k : k;
     const [next, y] = step(() => {
       const x = mapTree(xs, (t) => tf.squeeze(tf.slice(t, [i, ...t.shape.slice(1).map(() => 0)], [1, ...t.shape.slice(1)]), [0])) as X;
-      return f(carry, x);
+      const [c, y] = f(carry, x);
+      // A y that is also the new carry gets its own copy: the carry is freed when replaced.
+      const inCarry = new Set(leaves(c));
+      return [c, mapTree(y, (u) => (inCarry.has(u) ? u.clone() : u)) as Y] as const;
     });
     release(carry, own);
     carry = next;
