@@ -16,7 +16,7 @@ import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
 import { applyNeutral, callLayer, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
-import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops.js";
+import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
 import { Frame } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
