@@ -71,9 +71,10 @@ function run(c: Case, x: tf.Tensor): tf.Tensor {
 
 describe("pooling against flax.nnx", () => {
   let refs: Ref[];
+  // One JAX compilation per case: minutes on a busy machine.
   beforeAll(() => {
     refs = pythonJson<Ref[]>(PY, JSON.stringify(CASES));
-  });
+  }, 900_000);
 
   it.each(CASES.map((c, i) => [`${c.fn}Pool ${c.name}`, i] as const))("%s: output and gradient", (_n, i) => {
     const c = CASES[i];
