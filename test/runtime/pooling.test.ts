@@ -69,7 +69,7 @@ function run(c: Case, x: tf.Tensor): tf.Tensor {
   return nnx.avgPool(x, c.window, { ...o, countIncludePad: c.countIncludePad });
 }
 
-describe("pooling against flax.nnx", () => {
+describe("pooling against flax.nnx", { timeout: 600_000 }, () => {
   let refs: Ref[];
   // One JAX compilation per case: minutes on a busy machine.
   beforeAll(() => {
