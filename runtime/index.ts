@@ -4,3 +4,4 @@ export * as nnx from "./nnx.js";
 export { tf } from "./tf.js";
 export * as jnp from "./jnp.js";
 export * as random from "./random/index.js";
+export * as hk from "./hk/index.js";

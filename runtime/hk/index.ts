@@ -1,0 +1,25 @@
+// The `hk` namespace: `import { hk } from "nnxport/runtime"`. Haiku's layers
+// whose parameters, layout or formula differ from any NNX layer, as NNX-style
+// modules (eager, options objects, `rngs`, `call`) whose attribute paths are
+// Haiku's parameter paths (the top module's name and "~" dropped):
+// Haiku "mlp/~/linear_0/w" is `mlp.linear_0.w`.
+//
+// Sizes Haiku reads from the first input come first in each constructor
+// (`new hk.Linear(inputSize, outputSize, { rngs })`). Parameter keys are drawn
+// with `rngs.params()` in Haiku's creation order, one per parameter whose
+// initializer draws; `hk.haikuRngs(key)` replays hk.PRNGSequence(key).
+
+export * as initializers from "./initializers.js";
+export { haikuRngs, keyless, drawsKey } from "./keys.js";
+export { type Nest } from "./tree.js";
+export {
+  Linear,
+  Sequential,
+  BatchApply,
+  expandApply,
+  oneHot,
+  dropout,
+  type LinearOptions,
+  type Layer,
+} from "./basic.js";
+export { Bias, calculateBiasShape, type BiasOptions } from "./bias.js";
