@@ -6,7 +6,7 @@ import type { Param } from "../variables.js";
 import type { Rngs } from "../rnglib.js";
 import { type Initializer, zeros } from "../nn/initializers.js";
 import { initVariable } from "./keys.js";
-import { pyMod } from "./utils.js";
+import { checkBroadcast, pyMod } from "./utils.js";
 
 /** bias.calculate_bias_shape for an input of shape `inputShape` (batch axis first). */
 export function calculateBiasShape(inputShape: readonly number[], biasDims: readonly number[] | null): number[] {
@@ -71,7 +71,8 @@ export class Bias extends Module {
       throw new Error(`Input shape must be [-1, ${this.outputSize}] not [${inputs.shape}]`);
     }
     return tf.tidy(() => {
-      let b = tf.broadcastTo(this.b.value, inputs.shape);
+      let b = this.b.value;
+      checkBroadcast(b.shape, inputs.shape);
       if (multiplier !== undefined && multiplier !== null) b = tf.mul(b, multiplier);
       return tf.add(inputs, b);
     });

@@ -23,3 +23,30 @@ export {
   type Layer,
 } from "./basic.js";
 export { Bias, calculateBiasShape, type BiasOptions } from "./bias.js";
+export * as pad from "./pad.js";
+export { convGeneralDilated, padtypeToPads, type ConvPadding, type ConvGeneralOptions } from "./conv-general.js";
+export {
+  ConvND,
+  Conv1D,
+  Conv2D,
+  Conv3D,
+  ConvNDTranspose,
+  Conv1DTranspose,
+  Conv2DTranspose,
+  Conv3DTranspose,
+  computeAdjustedPadding,
+  type ConvNDOptions,
+  type ConvOptions,
+  type ConvNDPadding,
+  type ConvNDTransposeOptions,
+  type ConvTransposeOptions,
+} from "./conv.js";
+export {
+  DepthwiseConvND,
+  DepthwiseConv1D,
+  DepthwiseConv2D,
+  DepthwiseConv3D,
+  SeparableDepthwiseConv2D,
+  type DepthwiseConvOptions,
+  type SeparableDepthwiseConv2DOptions,
+} from "./depthwise-conv.js";

@@ -46,7 +46,17 @@ export function absAxes(axis: AxisSpec, rank: number): number[] {
   return out;
 }
 
-/** jnp.broadcast_to with numpy's rules (the target shape must be reachable). */
-export function broadcastTo(x: tf.Tensor, shape: number[]): tf.Tensor {
-  return x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]) ? x : tf.broadcastTo(x, shape);
+/** Throws as jnp.broadcast_to(x, shape) would if `from` cannot broadcast to `to`. */
+export function checkBroadcast(from: readonly number[], to: readonly number[]): void {
+  const ok = from.length <= to.length && from.every((d, i) => d === 1 || d === to[to.length - from.length + i]);
+  if (!ok) throw new Error(`Incompatible shapes for broadcasting: [${from}] and requested shape [${to}]`);
+}
+
+/**
+ * `x + jnp.broadcast_to(b, x.shape)`. tf.add broadcasts with the same values
+ * and, unlike tf.broadcastTo (tile), has a gradient at every rank.
+ */
+export function addBroadcast(x: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  checkBroadcast(b.shape, x.shape);
+  return tf.add(x, b);
 }
