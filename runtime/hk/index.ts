@@ -50,3 +50,11 @@ export {
   type DepthwiseConvOptions,
   type SeparableDepthwiseConv2DOptions,
 } from "./depthwise-conv.js";
+export { Embed, type EmbedOptions, type EmbedLookupStyle } from "./embed.js";
+export { LayerNorm, InstanceNorm, type LayerNormOptions, type InstanceNormOptions } from "./layer-norm.js";
+export { RMSNorm, type RMSNormOptions } from "./rms-norm.js";
+export { GroupNorm, type GroupNormOptions } from "./group-norm.js";
+export { ExponentialMovingAverage, type ExponentialMovingAverageOptions } from "./moving-averages.js";
+export { BatchNorm, type BatchNormOptions } from "./batch-norm.js";
+export { SpectralNorm, type SpectralNormOptions } from "./spectral-norm.js";
+export { type AxisSpec } from "./utils.js";
