@@ -58,3 +58,26 @@ export { ExponentialMovingAverage, type ExponentialMovingAverageOptions } from "
 export { BatchNorm, type BatchNormOptions } from "./batch-norm.js";
 export { SpectralNorm, type SpectralNormOptions } from "./spectral-norm.js";
 export { type AxisSpec } from "./utils.js";
+export { MultiHeadAttention, type MultiHeadAttentionOptions } from "./attention.js";
+export {
+  VanillaRNN,
+  LSTM,
+  GRU,
+  ConvNDLSTM,
+  Conv1DLSTM,
+  Conv2DLSTM,
+  Conv3DLSTM,
+  IdentityCore,
+  ResetCore,
+  DeepRNN,
+  deepRnnWithSkipConnections,
+  staticUnroll,
+  dynamicUnroll,
+  isRNNCore,
+  type RNNCore,
+  type LSTMState,
+  type GRUOptions,
+  type VanillaRNNOptions,
+  type DeepRNNLayer,
+  type DynamicUnrollOptions,
+} from "./recurrent.js";
