@@ -81,3 +81,6 @@ export {
   type DeepRNNLayer,
   type DynamicUnrollOptions,
 } from "./recurrent.js";
+export { Reshape, Flatten } from "./reshape.js";
+export { maxPool, avgPool, MaxPool, AvgPool, type PoolPadding } from "./pool.js";
+export * as nets from "./nets/index.js";
