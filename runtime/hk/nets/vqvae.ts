@@ -28,7 +28,10 @@ function nearest(inputs: tf.Tensor, embeddings: tf.Tensor, dim: number, num: num
     tf.sub(tf.sum(tf.square(flat), 1, true), tf.mul(2, tf.matMul(flat, embeddings as tf.Tensor2D))),
     tf.sum(tf.square(embeddings), 0, true),
   );
-  const indices = tf.argMax(tf.neg(distances), 1);
+  // Read back as a fresh tensor: integer indices have no gradient (as in JAX), and
+  // tfjs would otherwise ask the gathers below for one.
+  const nearestIdx = tf.argMax(tf.neg(distances), 1);
+  const indices = tf.tensor(nearestIdx.dataSync() as Int32Array, nearestIdx.shape, "int32");
   const encodings = tf.cast(tf.oneHot(indices, num), "float32");
   return { flat, distances, encodings, indices: tf.reshape(indices, inputs.shape.slice(0, -1)) };
 }
