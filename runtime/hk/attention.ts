@@ -7,6 +7,7 @@ import type { Initializer } from "../nn/initializers.js";
 import { softmax } from "../nn/activations.js";
 import { Linear } from "./basic.js";
 import { VarianceScaling } from "./initializers.js";
+import { divByScalar } from "./utils.js";
 
 export interface MultiHeadAttentionOptions {
   /** Weight initializer of the four Linears (required unless wInitScale is given). */
@@ -73,7 +74,7 @@ export class MultiHeadAttention extends Module {
       const k = heads(key, this.key, this.keySize, tk);
       const v = heads(value, this.value, this.valueSize, tk);
       let logits = tf.reshape(tf.matMul(q, k, false, true), [...lead, h, tq, tk]);
-      logits = tf.div(logits, Math.fround(Math.sqrt(this.keySize)));
+      logits = divByScalar(logits, Math.sqrt(this.keySize)); // np.sqrt(key_size).astype(float32)
       if (mask != null) {
         if (mask.rank !== logits.rank) {
           throw new Error(`Mask dimensionality ${mask.rank} must match logits dimensionality ${logits.rank}.`);

@@ -10,7 +10,7 @@ import type { Key } from "../random/index.js";
 import { type Initializer, haikuTruncatedNormal, zeros } from "../nn/initializers.js";
 import { initVariable } from "./keys.js";
 import { type Nest, leaves, treeMap } from "./tree.js";
-import { prod } from "./utils.js";
+import { divByScalar, prod } from "./utils.js";
 
 export interface LinearOptions {
   withBias?: boolean;
@@ -152,6 +152,6 @@ export function dropout(rng: Key, rate: number, x: tf.Tensor, broadcastDims: rea
   return tf.tidy(() => {
     const keep = tf.broadcastTo(random.bernoulli(rng, keepRate, shape), x.shape);
     // keep * x / keep_rate: the bool mask is promoted to x's dtype.
-    return tf.div(tf.mul(tf.cast(keep, "float32"), x), keepRate);
+    return divByScalar(tf.mul(tf.cast(keep, "float32"), x), keepRate);
   });
 }

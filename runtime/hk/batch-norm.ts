@@ -8,6 +8,7 @@ import { type Initializer, ones, zeros } from "../nn/initializers.js";
 import { initVariable } from "./keys.js";
 import { channelIndex } from "./utils.js";
 import { ExponentialMovingAverage } from "./moving-averages.js";
+import { meanKeep } from "./stats.js";
 
 export interface BatchNormOptions {
   eps?: number;
@@ -86,8 +87,8 @@ export class BatchNorm extends Module {
       let mean: tf.Tensor;
       let variance: tf.Tensor;
       if (training || testLocalStats) {
-        mean = tf.mean(inputs, axes, true);
-        const meanOfSquares = tf.mean(tf.square(inputs), axes, true);
+        mean = meanKeep(inputs, axes);
+        const meanOfSquares = meanKeep(tf.square(inputs), axes);
         variance = tf.sub(meanOfSquares, tf.square(mean));
       } else {
         mean = this.mean_ema.average.value;

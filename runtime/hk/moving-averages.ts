@@ -5,6 +5,7 @@ import { Module } from "../module.js";
 import { BatchStat } from "../variables.js";
 import { type Initializer, zeros } from "../nn/initializers.js";
 import { keyless } from "./keys.js";
+import { divByScalar } from "./utils.js";
 
 const f = Math.fround;
 
@@ -75,7 +76,7 @@ export class ExponentialMovingAverage extends Module {
     const [hidden, average] = tf.tidy(() => {
       const v = typeof value === "number" ? tf.scalar(value, "float32") : value;
       const h = tf.add(tf.mul(this.hidden.value, decay), tf.mul(v, oneMinus));
-      const a = this.zeroDebias ? tf.div(h, f(1 - integerPow32(decay, counter))) : tf.clone(h);
+      const a = this.zeroDebias ? divByScalar(h, f(1 - integerPow32(decay, counter))) : tf.clone(h);
       return [h, a];
     });
     if (updateStats) {

@@ -7,7 +7,7 @@
 import { tf } from "../tf.js";
 import { Module } from "../module.js";
 import { padtypeToPads } from "./conv-general.js";
-import { prod } from "./utils.js";
+import { divByScalar, prod } from "./utils.js";
 
 export type PoolPadding = "SAME" | "VALID";
 
@@ -102,7 +102,7 @@ export function avgPool(
       return tf.avgPool(value as tf.Tensor4D, [window[1], window[2]], [stride[1], stride[2]], pad);
     }
     const pooled = reduceWindow(value, "add", window, stride, padding);
-    if (padding === "VALID") return tf.div(pooled, prod(window));
+    if (padding === "VALID") return divByScalar(pooled, prod(window));
     const onesShape = value.shape.map((d, i) => (window[i] !== 1 ? d : 1));
     return tf.div(pooled, reduceWindow(tf.ones(onesShape), "add", window, stride, padding));
   });

@@ -8,6 +8,7 @@ import { type Initializer, ones } from "../nn/initializers.js";
 import { initVariable } from "./keys.js";
 import { type AxisSpec, absAxes } from "./utils.js";
 import { paramShape } from "./layer-norm.js";
+import { meanKeep } from "./stats.js";
 
 export interface RMSNormOptions {
   eps?: number;
@@ -44,7 +45,7 @@ export class RMSNorm extends Module {
   call(inputs: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const axes = absAxes(this.axis, inputs.rank);
-      const meanSquared = tf.mean(tf.square(inputs), axes, true);
+      const meanSquared = meanKeep(tf.square(inputs), axes);
       const scaled = this.scale === null ? tf.mul(inputs, 1) : tf.mul(inputs, this.scale.value);
       return tf.mul(scaled, tf.rsqrt(tf.add(meanSquared, this.eps)));
     });

@@ -56,7 +56,8 @@ export class SpectralNorm extends Module {
       u = stopGradient(u);
       v = stopGradient(v);
       const s = tf.reshape(tf.matMul(tf.matMul(v, matrix), u, false, true), []);
-      return [tf.reshape(tf.div(matrix, s), value.shape), u, s];
+      // value / sigma: XLA multiplies by the reciprocal of the broadcast scalar.
+      return [tf.reshape(tf.mul(matrix, tf.div(1, s)), value.shape), u, s];
     });
     if (updateStats) {
       this.u0.value = u0;

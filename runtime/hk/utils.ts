@@ -60,3 +60,13 @@ export function addBroadcast(x: tf.Tensor, b: tf.Tensor): tf.Tensor {
   checkBroadcast(b.shape, x.shape);
   return tf.add(x, b);
 }
+
+/**
+ * `x / c` for a float32 scalar c as XLA computes it: an array divided by a
+ * broadcast scalar becomes x * f32(1 / c) (its algebraic simplifier, also in
+ * eager op-by-op JAX); a scalar divided by a scalar stays a division.
+ */
+export function divByScalar(x: tf.Tensor, c: number): tf.Tensor {
+  const c32 = Math.fround(c);
+  return x.rank === 0 ? tf.div(x, c32) : tf.mul(x, Math.fround(1 / c32));
+}

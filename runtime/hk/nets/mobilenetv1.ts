@@ -7,6 +7,7 @@ import { Linear } from "../basic.js";
 import { BatchNorm } from "../batch-norm.js";
 import { Conv2D } from "../conv.js";
 import { DepthwiseConv2D } from "../depthwise-conv.js";
+import { jnpMean } from "../stats.js";
 
 function bn(channels: number, rngs: Rngs): BatchNorm {
   return new BatchNorm([1, 1, 1, channels], true, true, 0.999, { rngs });
@@ -100,7 +101,7 @@ export class MobileNetV1 extends Module {
       if (this.useBn) out = this.batch_norm!.call(out, isTraining);
       out = tf.relu(out);
       for (let i = 0; i < this.numBlocks; i++) out = this[MobileNetV1.blockName(i)].call(out, isTraining);
-      out = tf.mean(out, [1, 2]);
+      out = jnpMean(out, [1, 2]);
       return this.logits.call(tf.reshape(out, [out.shape[0], -1]));
     });
   }

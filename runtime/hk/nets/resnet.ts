@@ -9,6 +9,7 @@ import { Linear } from "../basic.js";
 import { BatchNorm } from "../batch-norm.js";
 import { Conv2D, type ConvNDPadding } from "../conv.js";
 import { maxPool } from "../pool.js";
+import { jnpMean } from "../stats.js";
 
 /** `bn_config`: keyword arguments of every hk.BatchNorm. */
 export interface BatchNormConfig {
@@ -315,7 +316,7 @@ export class ResNet extends Module {
       out = maxPool(out, [1, 3, 3, 1], [1, 2, 2, 1], "SAME");
       for (const g of [this.block_group_0, this.block_group_1, this.block_group_2, this.block_group_3]) out = g.call(out, training, testLocalStats);
       if (this.resnetV2) out = tf.relu(this.final_batchnorm!.call(out, training, testLocalStats));
-      return this.logits.call(tf.mean(out, [1, 2]));
+      return this.logits.call(jnpMean(out, [1, 2]));
     });
   }
 }

@@ -9,6 +9,7 @@ import { stopGradient } from "../../ops.js";
 import { VarianceScaling } from "../initializers.js";
 import { initVariable } from "../keys.js";
 import { ExponentialMovingAverage } from "../moving-averages.js";
+import { jnpMean } from "../stats.js";
 
 /** What both quantizers return (Haiku's dict keys). */
 export interface VQOutput {
@@ -37,7 +38,7 @@ function nearest(inputs: tf.Tensor, embeddings: tf.Tensor, dim: number, num: num
 }
 
 function perplexityOf(encodings: tf.Tensor): tf.Tensor {
-  const avgProbs = tf.mean(encodings, 0);
+  const avgProbs = jnpMean(encodings, [0]);
   return tf.exp(tf.neg(tf.sum(tf.mul(avgProbs, tf.log(tf.add(avgProbs, 1e-10))))));
 }
 
@@ -71,8 +72,8 @@ export class VectorQuantizer extends Module {
     return tf.tidy(() => {
       const { distances, encodings, indices } = nearest(inputs, this.embeddings.value, this.embeddingDim, this.numEmbeddings);
       let quantized = this.quantize(indices);
-      const eLatent = tf.mean(tf.square(tf.sub(stopGradient(quantized), inputs)));
-      const qLatent = tf.mean(tf.square(tf.sub(quantized, stopGradient(inputs))));
+      const eLatent = jnpMean(tf.square(tf.sub(stopGradient(quantized), inputs)));
+      const qLatent = jnpMean(tf.square(tf.sub(quantized, stopGradient(inputs))));
       const loss = tf.add(qLatent, tf.mul(this.commitmentCost, eLatent));
       quantized = tf.add(inputs, stopGradient(tf.sub(quantized, inputs)));
       return { quantize: quantized, loss, perplexity: perplexityOf(encodings), encodings, encoding_indices: indices, distances };
@@ -132,13 +133,14 @@ export class VectorQuantizerEMA extends Module {
       const embeddings = this.embeddings.value;
       const { flat, distances, encodings, indices } = nearest(inputs, embeddings, this.embeddingDim, this.numEmbeddings);
       let quantized = this.quantize(indices);
-      const eLatent = tf.mean(tf.square(tf.sub(stopGradient(quantized), inputs)));
+      const eLatent = jnpMean(tf.square(tf.sub(stopGradient(quantized), inputs)));
       if (training) {
         // The statistics are not on the path to the loss, so no stop_gradient is needed.
         let clusterSize = this.ema_cluster_size.call(tf.sum(encodings, 0));
         const dw = this.ema_dw.call(tf.matMul(flat, encodings as tf.Tensor2D, true, false));
         const n = tf.sum(clusterSize);
-        clusterSize = tf.mul(tf.div(tf.add(clusterSize, this.epsilon), tf.add(n, this.numEmbeddings * this.epsilon)), n);
+        // Array / scalar array: XLA multiplies by the reciprocal.
+        clusterSize = tf.mul(tf.mul(tf.add(clusterSize, this.epsilon), tf.div(1, tf.add(n, this.numEmbeddings * this.epsilon))), n);
         this.embeddings.value = tf.keep(tf.div(dw, tf.reshape(clusterSize, [1, -1])));
       }
       const loss = tf.mul(this.commitmentCost, eLatent);

@@ -195,9 +195,9 @@ print(json.dumps({"x": enc(x), "y": enc(hk.dropout(k, 0.3, x)), "y2": enc(hk.dro
 `);
     const x = decode(ref.x);
     const k = random.key(9);
-    // Same mask bits; the division may differ from XLA's by one rounding.
-    expectClose(hk.dropout(k, 0.3, x), ref.y, "dropout", 1e-6, 1e-6);
-    expectClose(hk.dropout(k, 0.6, x, [0, -1]), ref.y2, "dropout broadcast", 1e-6, 1e-6);
+    // Same mask bits and XLA's x * f32(1 / keep_rate): bit for bit.
+    expectClose(hk.dropout(k, 0.3, x), ref.y, "dropout", 0, 0);
+    expectClose(hk.dropout(k, 0.6, x, [0, -1]), ref.y2, "dropout broadcast", 0, 0);
     expect(hk.dropout(k, 0, x)).toBe(x);
     expectNoLeak(() => hk.dropout(k, 0.3, x));
   });

@@ -166,10 +166,10 @@ print(json.dumps({"steps": runs}))
       xs.forEach((_, i) => {
         const step = ref.steps[r][i];
         const out = ema.call(inputs[i], i !== 3);
-        expectClose(out, step.out, `run ${r} step ${i} out`);
+        expectClose(out, step.out, `run ${r} step ${i} out`, 0, 0);
         expectClose(ema.counter.value, step.counter, `counter ${i}`);
-        expectClose(ema.hidden.value, step.hidden, `hidden ${i}`);
-        if (i !== 3) expectClose(ema.average.value, step.average, `average ${i}`);
+        expectClose(ema.hidden.value, step.hidden, `hidden ${i}`, 0, 0);
+        if (i !== 3) expectClose(ema.average.value, step.average, `average ${i}`, 0, 0);
       });
       expect(nnx.state(ema, nnx.BatchStat).paths()).toEqual([["average"], ["counter"], ["hidden"]]);
     });
