@@ -178,6 +178,22 @@ emit(reference(f, [x], seed=2))
   });
 });
 
+describe("hk.expand_apply", () => {
+  it("adds and removes a unit axis around f (axis 0 and -1)", () => {
+    const ref = hkReference<{ x: never; y0: never; y1: never }>(`
+x = jax.random.normal(jax.random.key(0), (3, 4))
+f = lambda v: jax.nn.softmax(v, axis=0) if v.shape[0] == 1 else v * 2
+g = lambda v: jnp.cumsum(v, axis=-2)
+print(json.dumps({"x": enc(x), "y0": enc(hk.expand_apply(f)(x)), "y1": enc(hk.expand_apply(g, axis=-1)(x))}))
+`);
+    const x = decode(ref.x);
+    const f = (v: tf.Tensor) => (v.shape[0] === 1 ? nnx.softmax(v, 0) : tf.mul(v, 2));
+    const g = (v: tf.Tensor) => tf.cumsum(v, v.rank - 2);
+    expectClose(hk.expandApply(f)(x) as tf.Tensor, ref.y0, "axis 0");
+    expectClose(hk.expandApply(g, -1)(x) as tf.Tensor, ref.y1, "axis -1");
+  });
+});
+
 describe("hk.one_hot and hk.dropout", () => {
   it("one_hot matches jax.nn.one_hot, out-of-range ids included", () => {
     const ids = [[0, 3, 4], [-1, 5, 2]];
