@@ -173,6 +173,8 @@ export class ClassStager {
   /** Values setup() stored on self, by attribute. */
   readonly setupAttrs = new Map<string, Value>();
   private readonly instances: Instance[] = [];
+  /** Names an enclosing interpreter gives its own values (file-level and qualified names). */
+  hosts?: Map<string, Value>;
 
   constructor(
     readonly ctx: ProgramContext,
@@ -404,6 +406,7 @@ export class ClassStager {
       case "return": {
         const v = s.value ? this.expr(s.value, frame) : staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
         frame.returns.push(v);
+        if (frame.onReturn) return frame.onReturn(v, s.span);
         // `return x, None` (a stacked layer's step with no per-step output) returns x.
         frame.emitCall({ k: "return", value: this.callExpr(withoutNones(v), s.span, "returned") });
         return;
@@ -773,6 +776,15 @@ export class ClassStager {
         frame.env.set(name, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
         return;
       }
+      case "host":
+        // A host value that is one value: the method keeps it in a local.
+        if (v.expr && v.rebind) {
+          frame.emitCall({ k: "assign", target: id(name), value: v.expr });
+          frame.env.set(name, v.rebind(id(name)));
+          return;
+        }
+        frame.env.set(name, v);
+        return;
       default:
         // Modules, functions, classes, flags: names for the same value.
         frame.env.set(name, v);
@@ -933,11 +945,11 @@ export class ClassStager {
       case "conditional":
         return this.conditional(e, frame);
       case "global":
-        return this.globalValue(e.name, e.span);
+        return this.hosts?.get(e.name) ?? this.globalValue(e.name, e.span);
       case "builtin":
         return { kind: "global", name: `builtins.${e.name}` };
       case "file":
-        return this.fileValue(e.name, e.span, frame);
+        return this.hosts?.get(e.name) ?? this.fileValue(e.name, e.span, frame);
       case "index":
         return this.index(e, frame);
       case "fstring":
@@ -1017,7 +1029,7 @@ export class ClassStager {
   private attribute(e: Extract<Expr, { kind: "attr" }>, frame: Frame): Value {
     if (e.object.kind === "self") return this.selfAttr(e.attr, e.span, frame);
     const q = qualifiedName(e);
-    if (q) return this.globalValue(q, e.span);
+    if (q) return this.hosts?.get(q) ?? this.globalValue(q, e.span);
     const obj = this.expr(e.object, frame);
     return this.attributeOf(obj, e.attr, e.span, frame);
   }
@@ -1032,6 +1044,8 @@ export class ClassStager {
         return { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
         return this.globalValue(`${obj.name}.${attr}`, span);
+      case "host":
+        return obj.attr?.(attr, span) ?? this.stop(span, `reading '.${attr}' of ${obj.name}`);
       default:
         if ((obj as { handle?: string }).handle && attr === "value") return (obj as unknown as { read: Value }).read;
         return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
@@ -1128,6 +1142,7 @@ export class ClassStager {
       if (item) return item;
     }
     if (obj.kind === "array") return this.arrayIndex(obj, e, frame);
+    if (obj.kind === "host" && obj.index) return obj.index(this.expr(e.index, frame), e.span);
     return this.stop(e.span, `indexing ${describe(obj)}`);
   }
 
@@ -1486,6 +1501,8 @@ export class ClassStager {
         return this.inlineCall(fn, args, kwargs, span, frame);
       case "partial":
         return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs], span, frame);
+      case "host":
+        return fn.call?.(args, kwargs, span) ?? this.stop(span, `calling ${fn.name}`);
       case "lifted":
         // A decorator (`@hk.experimental.layer_stack(n)`) applied to its function.
         if (!fn.fn && fn.target.kind === "unknown" && args[0]?.kind === "func") return { ...fn, fn: args[0] };
@@ -2340,6 +2357,8 @@ export class ClassStager {
         return this.modeTest(v).call;
       case "module":
         return v.inst.built?.call;
+      case "host":
+        return v.expr;
       default:
         return undefined;
     }
