@@ -153,7 +153,8 @@ function hasEffects(e: TExpr): boolean {
   switch (e.k) {
     case "call": {
       // Calls of runtime functions (jnp.*, nnx.relu, Math.*) are pure; calls of members and locals may not be.
-      const pure = e.fn.k === "rt" && !/(^|\.)(rngs|stream)\b|^nnx\.(param|variable)/.test(e.fn.path);
+      // (nnx.update writes into a model; tf.tidy runs its callback.)
+      const pure = e.fn.k === "rt" && !/(^|\.)(rngs|stream)\b|^nnx\.(param|variable|update)$|^tf\.tidy$/.test(e.fn.path);
       const pureMethod = e.fn.k === "member" && ["at", "slice", "includes", "entries", "map", "length", "startsWith", "endsWith", "split"].includes(e.fn.name) && !hasEffects(e.fn.object);
       return !(pure || pureMethod) || e.args.some(hasEffects);
     }

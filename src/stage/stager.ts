@@ -238,6 +238,7 @@ export class ClassStager {
       inputOptions: this.inputs.options,
       methods: new Map(methods.map((m) => [m.name, m.params])),
       ownMode: this.ownMode,
+      returns: new Map(methods.map((m) => [m.name, m.returns])),
     };
     return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), methods, inputs: this.inputs.options, configRead: this.configRead, summary };
   }
@@ -1774,7 +1775,7 @@ export class ClassStager {
   }
 
   /** The value a call returns, read from the call expression `e`. */
-  private withCall(out: Value, e: TExpr): Value {
+  withCall(out: Value, e: TExpr): Value {
     if (out.kind === "array") return { ...out, call: e };
     const kept = withoutNones(out);
     if (kept !== out && (out.kind === "tuple" || out.kind === "list")) {
