@@ -258,7 +258,7 @@ class StepRun {
     const summary = ctx.summaries.get(entryClass);
     const def = ctx.classes.get(entryClass)?.methods.find((m) => m.name === this.method);
     this.summary = { params: summary?.methods.get(this.method) ?? [], returns: summary?.returns?.get(this.method), def };
-    this.classIds = classIdNames(fn);
+    this.classIds = classIdNames(fn, ctx.program.functions);
     this.stager.hosts = this.hosts();
   }
 
@@ -663,33 +663,48 @@ class StepRun {
       } else frame.env.set(p.name, v);
     });
     let returned: Value | undefined;
+    // What the loss returns beside the loss, as TypeScript holds it (the state the model keeps dropped).
+    let auxInTs = false;
+    let returns: string | undefined;
     frame.onReturn = (v, s) => {
       returned = v;
-      frame.emitCall({ k: "return", value: this.lossReturn(v, g.hasAux, s) });
+      const r = this.lossReturn(v, g.hasAux, s);
+      auxInTs = r.aux;
+      // A tuple, not an array: nnx.valueAndGrad types the aux from it.
+      if (r.aux && r.value.k === "array") returns = `[nnx.Array, ${tsTypeOfExpr(r.value.items[1])}]`;
+      frame.emitCall({ k: "return", value: r.value });
     };
     if ("kind" in f.def) {
       const v = this.stager.expr(f.def.body, frame);
       frame.onReturn(v, f.def.span);
     } else this.stager.body(f.def.body, frame);
     if (!returned) return this.stager.stop(span, "a loss function that returns nothing");
-    const body = finish(frame.block.call ?? [], declared(arrowParams), frame.types);
-    const arrow: TExpr = { k: "arrow", params: arrowParams, body };
+    const body = finish(frame.block.call ?? [], new Set([...declared(arrowParams), ...this.visible(f)]), frame.types);
+    const arrow: TExpr = { k: "arrow", params: arrowParams, body, ...(returns ? { returns } : {}) };
     const lossName = "kind" in f.def ? `loss_fn${this.lossCount++ ? this.lossCount : ""}` : f.def.name;
     this.frame.emitCall({ k: "assign", target: id(lossName), value: arrow });
-    const options: TExpr[] = g.hasAux ? [{ k: "object", entries: [{ key: "hasAux", value: { k: "bool", value: true } }] }] : [];
+    const options: TExpr[] = auxInTs ? [{ k: "object", entries: [{ key: "hasAux", value: { k: "bool", value: true } }] }] : [];
     const gradCall = call(call(rt(g.value ? "nnx.valueAndGrad" : "nnx.grad"), id(lossName), ...options), ...callArgs);
     const at = (e: TExpr, i: number): TExpr => ({ k: "index", object: e, index: num(i) });
     const grads = (e: TExpr) => this.grads(e);
     const loss = (e: TExpr): ArrayV => ({ kind: "array", call: e, shape: { rank: 0, dims: [] }, dtype: "float32" });
-    const aux = g.hasAux && returned.kind === "tuple" ? this.auxValue(returned.items[1]) : undefined;
+    const auxPy = g.hasAux && returned.kind === "tuple" ? returned.items[1] : undefined;
+    // Read from where TypeScript has it; held by the model alone when TypeScript returns none of it.
+    const aux = (e: TExpr | undefined): Value => (e ? this.auxValue(auxPy!)(e) : auxPy!);
     if (!g.value && !g.hasAux) return grads(gradCall);
     if (g.value && !g.hasAux) return { kind: "tuple", items: [loss(at(gradCall, 0)), grads(at(gradCall, 1))], call: gradCall };
-    if (!g.value) return { kind: "tuple", items: [grads(at(gradCall, 0)), aux!(at(gradCall, 1))], call: gradCall };
-    return { kind: "tuple", items: [{ kind: "tuple", items: [loss(at(at(gradCall, 0), 0)), aux!(at(at(gradCall, 0), 1))] }, grads(at(gradCall, 1))], call: gradCall };
+    if (!g.value) return auxInTs ? { kind: "tuple", items: [grads(at(gradCall, 0)), aux(at(gradCall, 1))], call: gradCall } : { kind: "tuple", items: [grads(gradCall), aux(undefined)] };
+    if (!auxInTs) return { kind: "tuple", items: [{ kind: "tuple", items: [loss(at(gradCall, 0)), aux(undefined)] }, grads(at(gradCall, 1))], call: gradCall };
+    return { kind: "tuple", items: [{ kind: "tuple", items: [loss(at(at(gradCall, 0), 0)), aux(at(at(gradCall, 0), 1))] }, grads(at(gradCall, 1))], call: gradCall };
+  }
+
+  /** Names a nested function sees from the step (its locals and parameters): not its own locals. */
+  private visible(f: FuncV): string[] {
+    return [...f.closure.keys(), ...this.fn.params.map((p) => p.name), "raw:model", "raw:optimizer"];
   }
 
   private grads(e: TExpr): Host {
-    const h: Host = this.host("the gradients", { t: "grads" }, { expr: e });
+    const h: Host = this.host("the gradients", { t: "grads" }, { expr: e, tsType: "nnx.State" });
     h.rebind = (x) => ({ ...h, expr: x });
     return h;
   }
@@ -701,12 +716,12 @@ class StepRun {
   }
 
   /** The loss's return in TypeScript: the loss, and what it returns beside it without the state the model keeps. */
-  private lossReturn(v: Value, hasAux: boolean, span: Span): TExpr {
-    if (!hasAux) return this.stager.callExpr(v, span, "the loss");
+  private lossReturn(v: Value, hasAux: boolean, span: Span): { value: TExpr; aux: boolean } {
+    if (!hasAux) return { value: this.stager.callExpr(v, span, "the loss"), aux: false };
     if (v.kind !== "tuple" || v.items.length !== 2) return this.stager.stop(span, "a loss with has_aux=True that does not return (loss, aux)");
     const lossE = this.stager.callExpr(v.items[0], span, "the loss");
     const auxE = this.auxExpr(v.items[1], span);
-    return { k: "array", items: [lossE, auxE ?? { k: "null" }] };
+    return auxE ? { value: { k: "array", items: [lossE, auxE] }, aux: true } : { value: lossE, aux: false };
   }
 
   /** What the loss returns beside the loss, as TypeScript: the state updates dropped (the model keeps them). */
@@ -823,7 +838,7 @@ class StepRun {
   }
 
   private newParams(e: TExpr): Host {
-    const h: Host = this.host("the updated parameters", { t: "newParams", apply: e }, { expr: e });
+    const h: Host = this.host("the updated parameters", { t: "newParams", apply: e }, { expr: e, tsType: "nnx.State" });
     // Bound to a local: the same update (its tag), read from the local.
     h.rebind = (x) => ({ ...h, expr: x });
     return h;
@@ -843,9 +858,9 @@ class StepRun {
     else {
       frame.onReturn = (v, s) => frame.emitCall({ k: "return", value: this.stager.callExpr(v, s, "the mapped function's result") });
       this.stager.body(f.def.body, frame);
-      body = finish(frame.block.call ?? [], new Set(params.map((p) => p.name)), frame.types);
+      body = finish(frame.block.call ?? [], new Set([...params.map((p) => p.name), ...this.visible(f)]), frame.types);
     }
-    if (!Array.isArray(body) && frame.block.call?.length) body = [...finish(frame.block.call ?? [], new Set(params.map((p) => p.name)), frame.types), { k: "return", value: body } as TStmt];
+    if (!Array.isArray(body) && frame.block.call?.length) body = [...finish(frame.block.call ?? [], new Set([...params.map((p) => p.name), ...this.visible(f)]), frame.types), { k: "return", value: body } as TStmt];
     return { k: "arrow", params: params.map((p) => ({ name: p.name, type: "nnx.Array" })), body };
   }
 
@@ -942,10 +957,15 @@ class StepRun {
 
   private resultType(body: TStmt[]): string {
     const ret = body.find((s): s is Extract<TStmt, { k: "return" }> => s.k === "return" && !!s.value);
-    if (!ret?.value) return "void";
-    const type = (e: TExpr): string => (e.k === "array" ? `[${e.items.map(type).join(", ")}]` : e.k === "object" ? `{ ${e.entries.map((en) => ("key" in en ? `${en.key}: ${type(en.value)}` : "")).join("; ")} }` : "nnx.Array");
-    return type(ret.value);
+    return ret?.value ? tsTypeOfExpr(ret.value) : "void";
   }
+}
+
+/** The TypeScript type of a result built of arrays: tuples and objects of `nnx.Array`. */
+function tsTypeOfExpr(e: TExpr): string {
+  if (e.k === "array") return `[${e.items.map(tsTypeOfExpr).join(", ")}]`;
+  if (e.k === "object") return `{ ${e.entries.map((en) => ("key" in en ? `${en.key}: ${tsTypeOfExpr(en.value)}` : "")).join("; ")} }`;
+  return "nnx.Array";
 }
 
 /** The names a function's parameters declare (raw ones as the local analysis sees them). */
@@ -953,8 +973,24 @@ function declared(params: TParam[]): Set<string> {
   return new Set(params.map((p) => (p.raw ? `raw:${p.name}` : p.name)));
 }
 
-/** Names the step passes where integer class ids go (`labels` in `softmax_cross_entropy_with_integer_labels(logits, labels)`), through simple aliases. */
-function classIdNames(fn: FunctionDef): Set<string> {
+/**
+ * Names the step passes where integer class ids go (`labels` in
+ * `softmax_cross_entropy_with_integer_labels(logits, labels)`), through simple
+ * aliases and through the file's helper functions (`cross_entropy(logits, labels)`).
+ */
+function classIdNames(fn: FunctionDef, functions: Map<string, FunctionDef>): Set<string> {
+  // Which parameters of each helper of the file are class ids.
+  const helpers = new Map<string, number[]>();
+  for (const [name, f] of functions) {
+    if (f === fn) continue;
+    const own = scanClassIds(f, new Map());
+    const positions = f.params.map((p, i) => (own.has(p.name) ? i : -1)).filter((i) => i >= 0);
+    if (positions.length) helpers.set(name, positions);
+  }
+  return scanClassIds(fn, helpers);
+}
+
+function scanClassIds(fn: FunctionDef, helpers: Map<string, number[]>): Set<string> {
   const out = new Set<string>();
   const aliases = new Map<string, string>();
   const text = (e: Expr): string | undefined => {
@@ -972,10 +1008,17 @@ function classIdNames(fn: FunctionDef): Set<string> {
       for (const e of statementExprs(s)) {
         for (const x of subexpressions(e)) {
           if (x.kind !== "call") continue;
+          const positional = x.args.filter((arg) => !arg.name);
+          if (x.fn.kind === "file" && helpers.has(x.fn.name)) {
+            for (const i of helpers.get(x.fn.name)!) {
+              const t = positional[i] && text(positional[i].value);
+              if (t) out.add(t);
+            }
+          }
           const q = qualifiedName(x.fn) ?? "";
           for (const [name, pos, kw] of CLASS_ID_ARGS) {
             if (q !== name) continue;
-            const a = x.args.find((arg) => arg.name === kw) ?? x.args.filter((arg) => !arg.name)[pos];
+            const a = x.args.find((arg) => arg.name === kw) ?? positional[pos];
             const t = a && text(a.value);
             if (t) out.add(t);
           }

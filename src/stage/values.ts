@@ -159,6 +159,8 @@ export interface HostV {
   name: string;
   /** How generated code refers to it, when it is one value. */
   expr?: TExpr;
+  /** Its TypeScript type, when generated code holds it (`nnx.State`). */
+  tsType?: string;
   attr?(name: string, span: Span): Value;
   call?(args: Value[], kwargs: Array<[string, Value]>, span: Span): Value;
   index?(key: Value, span: Span): Value;
