@@ -109,3 +109,6 @@ export type { Initializer } from "./nn/initializers.js";
 
 // Source-faithful initialization for translated programs
 export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";
+
+// Weights files (workflow): safetensors named by NNX dotted paths
+export { loadWeights, saveWeights, weightsToBytes, weightVariables, WeightsError } from "./weights.js";
