@@ -5,6 +5,7 @@ import { VERSION } from "../version.js";
 import { runConvert } from "./convert.js";
 import { runDoctor } from "./doctor.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { runParams } from "./params.js";
 import { runVerify } from "./verify.js";
 
 function number(value: string): number {
@@ -56,6 +57,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       await selectBackend(o.backend);
       setExit(await runVerify(file, o));
     });
+
+  program
+    .command("params")
+    .description("convert a trained checkpoint (Flax msgpack, Orbax, .npz/.npy, pickle) to the translated model's weights")
+    .argument("<checkpoint>", "a checkpoint file, or an Orbax checkpoint folder")
+    .requiredOption("--map <file>", "the param map `convert` wrote (MODEL.params.json)")
+    .requiredOption("-o, --out <file>", "the weights to write (safetensors, for nnx.loadWeights)")
+    .option("--allow-pickle", "read a pickle (unpickling runs code from the file: only for files you trust)")
+    .option("--force", "overwrite the output even if nnxport did not write it")
+    .action(async (checkpoint: string, o) => setExit(await runParams(checkpoint, o)));
 
   program
     .command("doctor")
