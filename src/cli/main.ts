@@ -6,6 +6,7 @@ import { runConvert } from "./convert.js";
 import { runDoctor } from "./doctor.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { runParams } from "./params.js";
+import { runInitVscode } from "./init-vscode.js";
 import { runVerify } from "./verify.js";
 
 function number(value: string): number {
@@ -67,6 +68,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--allow-pickle", "read a pickle (unpickling runs code from the file: only for files you trust)")
     .option("--force", "overwrite the output even if nnxport did not write it")
     .action(async (checkpoint: string, o) => setExit(await runParams(checkpoint, o)));
+
+  program
+    .command("init")
+    .description("set up an editor: `init vscode` adds nnxport's tasks to .vscode/tasks.json")
+    .argument("<editor>", "vscode")
+    .option("--dir <folder>", "the workspace folder", ".")
+    .option("--command <cmd>", "how the tasks run nnxport", "npx nnxport")
+    .option("--force", "replace nnxport's tasks even where you changed them")
+    .action(async (editor: string, o) => {
+      if (editor !== "vscode") throw new UsageError(`unknown editor '${editor}' (nnxport knows: vscode)`);
+      setExit(await runInitVscode({ dir: o.dir, command: o.command, force: o.force }));
+    });
 
   program
     .command("doctor")
