@@ -53,6 +53,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--seed <n>", "seed for the reference run and inputs", number, 0)
     .option("--atol <x>", "absolute tolerance", number, 1e-5)
     .option("--rtol <x>", "relative tolerance", number, 1e-4)
+    .option("--report <file.html>", "also write a self-contained HTML page of the results")
+    .option("--force", "overwrite report or fixture files nnxport did not write")
     .addOption(backend)
     .action(async (file: string, o) => {
       await selectBackend(o.backend);
