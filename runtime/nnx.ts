@@ -112,3 +112,4 @@ export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceIni
 
 // Weights files (workflow): safetensors named by NNX dotted paths
 export { loadWeights, saveWeights, weightsToBytes, weightVariables, WeightsError } from "./weights.js";
+export { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsFile } from "./safetensors.js";

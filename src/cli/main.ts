@@ -54,6 +54,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--atol <x>", "absolute tolerance", number, 1e-5)
     .option("--rtol <x>", "relative tolerance", number, 1e-4)
     .option("--report <file.html>", "also write a self-contained HTML page of the results")
+    .option("--save-fixture <dir>", "save the reference and a vitest test for your own CI (no Python needed to run it)")
+    .option("--fixture-model <file.ts>", "the translated model the fixture's test imports (default: a copy in the fixture folder)")
     .option("--force", "overwrite report or fixture files nnxport did not write")
     .addOption(backend)
     .action(async (file: string, o) => {

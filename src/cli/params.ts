@@ -15,7 +15,7 @@ export interface ParamsCliOptions {
   force?: boolean;
 }
 
-/** Did nnxport write this weights file (or is it absent)? Reads only the safetensors header. */
+/** Did nnxport write this safetensors file (or is it absent)? Reads only its header. */
 export function isOurWeights(path: string): boolean {
   if (!existsSync(path)) return true;
   const fd = openSync(path, "r");
@@ -26,7 +26,7 @@ export function isOurWeights(path: string): boolean {
     if (length > 1 << 24) return false;
     const header = Buffer.alloc(length);
     if (readSync(fd, header, 0, length, 8) !== length) return false;
-    return JSON.parse(header.toString("utf8")).__metadata__?.format === "nnxport-weights";
+    return String(JSON.parse(header.toString("utf8")).__metadata__?.format ?? "").startsWith("nnxport-");
   } catch {
     return false;
   } finally {

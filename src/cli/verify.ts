@@ -4,6 +4,7 @@ import pc from "picocolors";
 import { verify, type VerifyArtifacts, type VerifyReport } from "../verify/index.js";
 import { GENERATOR, renderReport } from "../verify/report.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { saveFixture } from "./fixture.js";
 import { writeAtomic } from "./write.js";
 
 export interface VerifyCliOptions {
@@ -13,6 +14,10 @@ export interface VerifyCliOptions {
   rtol: number;
   /** Write a self-contained HTML page of the results here. */
   report?: string;
+  /** Save the reference and a vitest file for the user's CI into this folder. */
+  saveFixture?: string;
+  /** The translated model the fixture's test imports (default: a copy written into the fixture folder). */
+  fixtureModel?: string;
   force?: boolean;
 }
 
@@ -31,6 +36,7 @@ export async function runVerify(file: string, options: VerifyCliOptions): Promis
     await writeAtomic(options.report, renderReport(report, artifacts.translation?.paramMap));
     if (!options.json) process.stderr.write(`report: ${options.report}\n`);
   }
+  if (options.saveFixture && !(await saveFixture(file, report, artifacts, { ...options, dir: options.saveFixture }))) return EXIT.failed;
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
