@@ -41,6 +41,9 @@ export function installPackedProject(dir: string, devDependencies: Record<string
   const visit = (path: string) => {
     if (packages[path]) return;
     const { dev: _dev, ...entry } = lock.packages[path];
+    // Where the tarball comes from, so that npm needs no package metadata: its cache holds it by integrity.
+    const name = path.slice(path.lastIndexOf("node_modules/") + 13);
+    entry.resolved ??= `https://registry.npmjs.org/${name}/-/${name.split("/").pop()}-${entry.version}.tgz`;
     packages[path] = entry;
     const deps = { ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies };
     for (const name of Object.keys(deps)) {

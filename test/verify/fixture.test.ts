@@ -2,27 +2,17 @@
 // project that depends on nnxport, type-checks under strict settings, and fails
 // when the model's code or its weights are perturbed.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildFixture, FixtureError } from "../../src/verify/fixture.js";
 import { nnxport } from "../helpers/cli.js";
+import { runVitest } from "../helpers/run-vitest.js";
 import { FIXTURES } from "../helpers/translate.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-/** Runs vitest in `project` on `target`, as the user's CI would. */
-export function runVitest(project: string, target: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [join(project, "node_modules", "vitest", "vitest.mjs"), "run", target], {
-    cwd: project,
-    encoding: "utf8",
-    env: { ...process.env, ...env, FORCE_COLOR: "0", NO_COLOR: "1" },
-    timeout: 600_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout + r.stderr };
-}
 
 describe("nnxport verify --save-fixture", () => {
   let project: string;
@@ -35,6 +25,7 @@ describe("nnxport verify --save-fixture", () => {
     symlinkSync(join(ROOT, "node_modules", "vitest"), join(project, "node_modules", "vitest"));
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "my-app", private: true, type: "module" }));
   });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   const cases: Array<[string, RegExp]> = [
     ["state/haiku_model.py", /batch statistics \(train mode\)[^]*trainStateStep: 5 training steps/],
