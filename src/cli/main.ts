@@ -15,6 +15,12 @@ function number(value: string): number {
   return n;
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("not a positive integer");
+  return n;
+}
+
 async function selectBackend(name: string | undefined): Promise<void> {
   if (!name) return;
   const { setPreferredBackend } = await import("../../runtime/backend.js");
@@ -42,6 +48,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--diff", "print a diff of each output that changes")
     .option("--force", "overwrite outputs even if nnxport did not write them")
     .option("--no-typecheck", "skip the strict type-check of the output")
+    .option("-j, --jobs <n>", "threads that translate a folder's files (default: the number of cores)", positiveInteger)
     .addOption(framework)
     .action(async (paths: string[], o) => setExit(await runConvert(paths, o)));
 
