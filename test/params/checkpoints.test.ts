@@ -52,6 +52,11 @@ write("trainstate.msgpack", serialization.to_bytes(state))
 write("variables.msgpack", serialization.to_bytes(variables))
 write("params.msgpack", serialization.to_bytes(state.params))
 checkpoints.save_checkpoint(os.path.join(d, "orbax"), state, step=3)
+import jax, orbax.checkpoint as ocp
+mgr = ocp.CheckpointManager(os.path.join(d, "manager"))
+mgr.save(1, args=ocp.args.StandardSave(jax.tree_util.tree_map(np.zeros_like, variables)))  # an older step, not to be read
+mgr.save(3, args=ocp.args.StandardSave(variables))
+mgr.wait_until_finished()
 np.savez(os.path.join(d, "flat.npz"), **flat(variables))
 np.savez_compressed(os.path.join(d, "compressed.npz"), **flat(variables))
 np.save(os.path.join(d, "dict.npy"), flat(variables), allow_pickle=True)
@@ -96,6 +101,7 @@ for (const framework of ["linen", "haiku"] as const) {
       ["trainstate.msgpack", [], /msgpack: read as a TrainState[^]*left out: the TrainState's optimizer state/],
       ["variables.msgpack", [], framework === "linen" ? /read as a variables dict/ : /read as a \{params, state\} dict/],
       ["orbax", [], /orbax: read as a TrainState/],
+      ["manager", [], /orbax: read as/],
       ["flat.npz", [], /npz: read as/],
       ["compressed.npz", [], /npz: read as/],
       ["dict.npy", ["--allow-pickle"], /npy: read as/],

@@ -55,7 +55,8 @@ def plain(obj, path, arrays):
 
 def orbax_dir(path):
     """The checkpoint itself: PATH, its latest step (checkpoint_N or N), and an item under it."""
-    markers = ("_METADATA", "_CHECKPOINT_METADATA", "checkpoint", "manifest.ocdbt")
+    # The pytree itself (a CheckpointManager step folder has only _CHECKPOINT_METADATA and its items).
+    markers = ("_METADATA", "manifest.ocdbt", "checkpoint")
     for _ in range(3):
         names = os.listdir(path)
         if any(m in names for m in markers):
