@@ -95,7 +95,7 @@ for (const framework of ["linen", "haiku"] as const) {
       expect(r.code, r.stderr).toBe(0);
       code = readFileSync(join(dir, "model.ts"), "utf8");
       ref = trainAndSave(framework, dir);
-    });
+    }, 600_000);
 
     const formats: Array<[string, string[], RegExp]> = [
       ["trainstate.msgpack", [], /msgpack: read as a TrainState[^]*left out: the TrainState's optimizer state/],

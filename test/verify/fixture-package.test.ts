@@ -17,7 +17,7 @@ test("a fixture saved by verify passes in a project that depends on the packed n
   } finally {
     rmSync(project, { recursive: true, force: true }); // ~400 MB of node_modules
   }
-});
+}, 900_000);
 
 function check(project: string): void {
   const tarball = installPackedProject(project, { vitest: "^4.1.12" });

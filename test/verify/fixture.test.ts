@@ -47,7 +47,7 @@ describe("nnxport verify --save-fixture", () => {
       const run = runVitest(project, dir);
       expect(run.out).toMatch(/Tests\s+\d+ passed/);
       expect(run.code, run.out).toBe(0);
-    });
+    }, 600_000);
   }
 
   test("type-checks under strict NodeNext settings", () => {
@@ -101,7 +101,7 @@ describe("nnxport verify --save-fixture", () => {
     expect(readFileSync(join(dir, "haiku_model.fixture.test.ts"), "utf8")).toContain('import * as translated from "../../src/model.js";');
     const run = runVitest(project, dir);
     expect(run.code, run.out).toBe(0);
-  });
+  }, 600_000);
 
   test("a translation that did not verify saves no fixture", async () => {
     const report = { ok: false, file: "m.py", checks: [], tolerance: { atol: 1e-5, rtol: 1e-4 }, notes: [], diagnostics: [] };

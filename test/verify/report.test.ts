@@ -58,7 +58,7 @@ describe("the HTML report in headless chromium", () => {
       },
     });
     failing = { report, artifacts };
-  });
+  }, 600_000);
   afterAll(async () => browser?.close());
 
   async function open(html: string, name: string) {
@@ -117,5 +117,5 @@ describe("the HTML report in headless chromium", () => {
     expect(await page.locator("#checks g.check.pass").count()).toBeGreaterThan(3);
     expect(await page.locator("#params tr").count()).toBe(5); // header + 4 parameters
     expect(await page.locator(".failure").count()).toBe(0);
-  });
+  }, 600_000);
 });
