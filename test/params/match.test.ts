@@ -74,3 +74,24 @@ describe("arrangements", () => {
     expect(m.problems.join("\n")).toMatch(/model\/linear\/w → linear\.kernel: the checkpoint holds "3", not an array[^]*1099511627776 does not fit the model's int32/);
   });
 });
+
+describe("dtypes", () => {
+  test("float16, bfloat16, float64 and int64 arrays become the model's float32 and int32 values as numpy casts them", async () => {
+    const { readFlaxMsgpack } = await import("../../src/params/msgpack.js");
+    const { toModelValues } = await import("../../src/params/host-array.js");
+    const ref = pythonJson<{ bytes: string; f32: Record<string, number[]>; i32: number[] }>(`
+import json, numpy as np, jax.numpy as jnp
+from flax import serialization
+x = np.array([0.1, -2.5, 1e-3, 65504, 3.14159, -0.0, 1e-7], np.float64)
+t = {"h": x.astype(np.float16), "b": jnp.asarray(x, jnp.bfloat16), "d": x, "i": np.array([-3, 0, 2**31 - 1], np.int64)}
+print(json.dumps({"bytes": serialization.to_bytes(t).hex(),
+                  "f32": {k: np.asarray(t[k]).astype(np.float32).view(np.uint32).tolist() for k in "hbd"},
+                  "i32": t["i"].astype(np.int32).tolist()}))`);
+    const tree = readFlaxMsgpack(Buffer.from(ref.bytes, "hex"));
+    for (const k of ["h", "b", "d"]) {
+      const v = toModelValues(tree[k] as HostArray, k) as Float32Array;
+      expect(Array.from(new Uint32Array(v.buffer)), k).toEqual(ref.f32[k]);
+    }
+    expect(Array.from(toModelValues(tree.i as HostArray, "i"))).toEqual(ref.i32);
+  });
+});
