@@ -92,7 +92,7 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
       // Relative to the output, so the header does not depend on where nnxport ran.
       options: { framework: options.framework, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
     })),
-    options.jobs ?? availableParallelism(),
+    options.jobs ?? defaultJobs(pending.length),
     () => bar?.increment(),
   );
   bar?.stop();
@@ -107,6 +107,14 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
     .join(", ");
   process.stderr.write(`${summary}\n`);
   return counts.failed > 0 || counts["would change"] > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * The core count, but no more threads than there are batches of 40 files: a worker's
+ * start-up (loading the translator) costs about as much as translating 40 files.
+ */
+export function defaultJobs(files: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(files / 40)));
 }
 
 function flush(messages: string[]): void {

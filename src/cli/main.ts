@@ -48,7 +48,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--diff", "print a diff of each output that changes")
     .option("--force", "overwrite outputs even if nnxport did not write them")
     .option("--no-typecheck", "skip the strict type-check of the output")
-    .option("-j, --jobs <n>", "threads that translate a folder's files (default: the number of cores)", positiveInteger)
+    .option("-j, --jobs <n>", "threads that translate a folder's files (default: the number of cores, at most one per 40 files)", positiveInteger)
     .addOption(framework)
     .action(async (paths: string[], o) => setExit(await runConvert(paths, o)));
 
