@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { buildFixture, fixtureStem, FixtureError } from "../verify/fixture.js";
+import { fixtureSpec } from "../verify/fixture-plan.js";
 import type { VerifyArtifacts, VerifyReport } from "../verify/index.js";
 import { isOurWeights } from "./params.js";
 import { isOurs, writeAtomic } from "./write.js";
@@ -25,7 +26,9 @@ export async function saveFixture(file: string, report: VerifyReport, artifacts:
   let files;
   try {
     const source = relative(resolve(options.dir), resolve(file)).split("\\").join("/");
-    files = await buildFixture(report, artifacts, { dir: options.dir, stem: fixtureStem(file), seed: options.seed, model: options.fixtureModel, source });
+    const { translation, plan, reference } = artifacts;
+    const spec = translation && plan ? fixtureSpec(translation, plan, report.tolerance, options.seed) : undefined;
+    files = await buildFixture(report, spec, reference, { dir: options.dir, stem: fixtureStem(file), model: options.fixtureModel, source });
   } catch (e) {
     if (!(e instanceof FixtureError)) throw e;
     process.stderr.write(`${file}: error NNX506: fixture not saved: ${e.message}\n`);

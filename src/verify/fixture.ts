@@ -1,28 +1,65 @@
 // `verify --save-fixture DIR`: what verify compared, saved so that the user's own
 // TypeScript CI can keep checking it without Python. From the data verify
-// already has (the reference safetensors, the translation and its param map,
-// the check plan) it writes:
+// already has (the reference safetensors, and a FixtureSpec of what it compared:
+// the translation, its param map, the methods, modes and steps) it writes:
 //   <stem>.weights.safetensors    the reference weights by NNX path (nnx.loadWeights reads it)
 //   <stem>.reference.safetensors  inputs, outputs, cotangents, gradients, state, steps (by NNX path)
 //   <stem>.fixture.test.ts        a vitest file that rebuilds the model and asserts all of it
 //   <stem>.ts                     the translated model, unless the test should import the user's own copy
 import { join, relative } from "node:path";
 import type { ParamMapEntry } from "../analyze/params.js";
-import { evaluate } from "../analyze/evaluate.js";
-import { methodName } from "../emit/expressions.js";
 import { formatTypeScript } from "../emit/format.js";
 import { GENERATED_MARKER } from "../emit/index.js";
-import { inputParams } from "../ir/walk.js";
-import { nnxName, OPTIMIZER_FACTORY } from "../ir/naming.js";
-import type { Translation } from "../pipeline.js";
+import type { ParamMapDocument } from "../pipeline.js";
 import { VERSION } from "../version.js";
 import type { Tolerance } from "./compare.js";
-import type { CheckPlan, VerifyArtifacts, VerifyReport } from "./index.js";
+import type { VerifyReport } from "./index.js";
 import { runtimeEntryUrl } from "./load-module.js";
-import { afterSteps, STEP_COUNT, STEPS_RECORDED } from "./training.js";
 import type { Runtime, Tensor } from "./variables.js";
 
+
 type Entry = ParamMapEntry & { layout?: { reshape?: number[]; transpose?: number[] } };
+
+/**
+ * What verify compared, as plain data (src/verify/fixture-plan.ts makes it from
+ * verify's check plan). Tensor names are the reference's (harness.py):
+ * `param/<source>`, `initstate/<source>`, `<prefix>output`, `<prefix>cotangent`,
+ * `<prefix>grad/<source>`, `calls/<i>/output`, `calls/param/<source>`,
+ * `train/param/<source>`, `steps/<name>/<i>/<arg>`, `steps/<name>/<i>/loss`,
+ * `steps/<name>/<n>/param/<source>`.
+ */
+export interface FixtureSpec {
+  /** "Haiku" or "Flax Linen", for the test's header. */
+  framework: string;
+  code: string;
+  paramMap: Pick<ParamMapDocument, "source" | "module" | "factory" | "seededFactory"> & { params: Entry[] };
+  /** The model has train()/eval() modes: methods are compared in eval mode. */
+  modal: boolean;
+  seed: number;
+  tolerance: Tolerance;
+  /** Methods compared: the TypeScript name, the reference prefix ("" for the entry, train mode is "train/"), and the input tensors. */
+  methods: Array<{ ts: string; prefix: string; inputs: string[]; main: boolean }>;
+  /** Successive calls of the entry method whose outputs and state were compared. */
+  calls: number;
+  /** The entry method in train mode; `dropoutKeys`: the generated useSourceDropoutKeys(model, seed) makes the masks the source's. */
+  train?: { dropoutKeys: boolean };
+  steps: Array<{
+    /** The source's name (reference prefix) and the generated function's. */
+    name: string;
+    ts: string;
+    /** The generated factory of the optimizer passed after the model (`createOptimizer`), if the step takes one. */
+    optimizer?: string;
+    /** The step's data arguments, by their source names (`steps/<name>/<i>/<arg>`). */
+    data: string[];
+    count: number;
+    /** After which steps the variables were compared. */
+    record: number[];
+    /** Per-array tolerance where it is not `tolerance` (Adam's allowance), by `<n>:<nnx path>`. */
+    allowances: Record<string, Tolerance>;
+    /** optax transform and learning rate, for the comment on the allowance. */
+    optimizerLabel?: string;
+  }>;
+}
 
 export class FixtureError extends Error {
   override name = "FixtureError";
@@ -32,7 +69,6 @@ export interface FixtureOptions {
   dir: string;
   /** File names start with this (the source's name without .py). */
   stem: string;
-  seed: number;
   /** The translated model the test imports; default: the translation, written into `dir` as `<stem>.ts`. */
   model?: string;
   /** How the generated files name the source (relative to `dir`). */
@@ -44,9 +80,8 @@ export interface FixtureFile {
   data: string | Uint8Array;
 }
 
-export async function buildFixture(report: VerifyReport, artifacts: VerifyArtifacts, options: FixtureOptions): Promise<FixtureFile[]> {
-  const { translation, reference, plan } = artifacts;
-  if (!report.ok || !translation || !reference || !plan) {
+export async function buildFixture(report: VerifyReport, spec: FixtureSpec | undefined, reference: Uint8Array | undefined, options: FixtureOptions): Promise<FixtureFile[]> {
+  if (!report.ok || !spec || !reference) {
     throw new FixtureError("the translation did not verify, so there is no agreed reference to save (see the checks above)");
   }
   const runtime: Runtime = await import(runtimeEntryUrl());
@@ -55,7 +90,7 @@ export async function buildFixture(report: VerifyReport, artifacts: VerifyArtifa
   const weights: Record<string, Tensor> = {};
   const saved: Record<string, Tensor> = {};
   try {
-    const entries = translation.paramMap.params as Entry[];
+    const entries = spec.paramMap.params;
     const toNnx = (t: Tensor, e: Entry) =>
       tf.tidy(() => {
         let x = t;
@@ -75,44 +110,38 @@ export async function buildFixture(report: VerifyReport, artifacts: VerifyArtifa
     const params = entries.filter((e) => e.type === "Param");
     const state = entries.filter((e) => e.type !== "Param");
     byEntry("initstate/", "initstate/", state);
-    const { program } = translation.analysis;
-    const root = program.modules.find((m) => m.name === program.entry.module)!;
-    for (const m of plan.methods) {
-      const method = root.methods.find((x) => x.name === m.name)!;
-      const prefix = m.main ? "" : `method/${m.name}/`;
-      const names = m.main ? inputParams(method).map((p) => `input/${p.name}`) : m.inputs.map((i) => `method/${m.name}/input/${i.name}`);
-      names.forEach((n) => copy(n));
-      copy(`${prefix}output`);
-      copy(`${prefix}cotangent`);
-      byEntry(`${prefix}grad/`, `${prefix}grad/`, params);
-      if (!m.main) continue;
-      for (let i = 0; i < plan.calls; i++) copy(`calls/${i}/output`);
-      if (plan.calls) byEntry("calls/param/", "calls/state/", state);
-      if (plan.train) {
-        copy("train/output");
-        copy("train/cotangent");
-        byEntry("train/grad/", "train/grad/", params);
-        byEntry("train/param/", "train/state/", state.filter((e) => e.type === "BatchStat"));
-      }
+    for (const m of spec.methods) {
+      m.inputs.forEach((n) => copy(n));
+      copy(`${m.prefix}output`);
+      copy(`${m.prefix}cotangent`);
+      byEntry(`${m.prefix}grad/`, `${m.prefix}grad/`, params);
     }
-    for (const step of plan.steps) {
+    for (let i = 0; i < spec.calls; i++) copy(`calls/${i}/output`);
+    if (spec.calls) byEntry("calls/param/", "calls/state/", state);
+    if (spec.train) {
+      copy("train/output");
+      copy("train/cotangent");
+      byEntry("train/grad/", "train/grad/", params);
+      byEntry("train/param/", "train/state/", state.filter((e) => e.type === "BatchStat"));
+    }
+    for (const step of spec.steps) {
       const p = `steps/${step.name}/`;
-      for (let i = 0; i < STEP_COUNT; i++) {
-        for (const d of step.params.filter((x) => x.role.kind === "input" || x.role.kind === "labels")) copy(`${p}${i}/${d.name}`);
+      for (let i = 0; i < step.count; i++) {
+        for (const d of step.data) copy(`${p}${i}/${d}`);
         if (ref[`${p}${i}/loss`]) copy(`${p}${i}/loss`);
       }
-      for (const n of STEPS_RECORDED) byEntry(`${p}${n}/param/`, `${p}${n}/param/`, entries);
+      for (const n of step.record) byEntry(`${p}${n}/param/`, `${p}${n}/param/`, entries);
     }
     const meta = { format: "nnxport-fixture", generatedBy: `nnxport ${VERSION}`, source: options.source };
-    const test = await testFile(translation, plan, report.tolerance, options, Object.keys(saved));
+    const test = await testFile(spec, options, Object.keys(saved));
     const files: FixtureFile[] = [
       { path: join(options.dir, `${options.stem}.weights.safetensors`), data: nnx.saveSafetensors(weights, { ...meta, format: "nnxport-weights" }) },
       { path: join(options.dir, `${options.stem}.reference.safetensors`), data: nnx.saveSafetensors(saved, meta) },
       { path: join(options.dir, `${options.stem}.fixture.test.ts`), data: test },
     ];
     // The copy names its source as seen from the fixture folder, as `convert -o` would.
-    const [first, ...rest] = translation.code.split("\n");
-    const code = [first.replace(` from ${translation.paramMap.source} (`, ` from ${options.source} (`), ...rest].join("\n");
+    const [first, ...rest] = spec.code.split("\n");
+    const code = [first.replace(` from ${spec.paramMap.source} (`, ` from ${options.source} (`), ...rest].join("\n");
     if (!options.model) files.push({ path: join(options.dir, `${options.stem}.ts`), data: code });
     return files;
   } finally {
@@ -129,17 +158,16 @@ function modelImport(options: FixtureOptions): string {
 
 const q = (s: string) => JSON.stringify(s);
 
-async function testFile(t: Translation, plan: CheckPlan, tolerance: Tolerance, options: FixtureOptions, saved: string[]): Promise<string> {
-  const { program } = t.analysis;
-  const map = t.paramMap;
-  const root = program.modules.find((m) => m.name === program.entry.module)!;
-  const modal = root.methods.some((m) => m.params.some((p) => p.modeFlag));
+async function testFile(spec: FixtureSpec, options: FixtureOptions, saved: string[]): Promise<string> {
+  const map = spec.paramMap;
+  const { modal, seed, tolerance } = spec;
   const params = map.params.filter((p) => p.type === "Param").map((p) => p.nnx);
   const state = map.params.filter((p) => p.type !== "Param").map((p) => p.nnx);
   const batchStats = map.params.filter((p) => p.type === "BatchStat").map((p) => p.nnx);
-  const seed = options.seed;
   const has = (name: string) => saved.includes(name);
   const tests: string[] = [];
+  const main = spec.methods.find((m) => m.main);
+  const callOf = (m: FixtureSpec["methods"][number]) => `(m: Model) => m.${m.ts}(${m.inputs.map((n) => `ref[${q(n)}]`).join(", ")})`;
 
   if (map.seededFactory) {
     tests.push(`test("initial parameters for seed ${seed}: the original's own, bit for bit", () => {
@@ -151,90 +179,74 @@ async function testFile(t: Translation, plan: CheckPlan, tolerance: Tolerance, o
   });`);
   }
 
-  for (const m of plan.methods) {
-    const method = root.methods.find((x) => x.name === m.name)!;
-    const ts = methodName(m.name);
-    const prefix = m.main ? "" : `method/${m.name}/`;
-    const args = (m.main ? inputParams(method).map((p) => `input/${p.name}`) : m.inputs.map((i) => `method/${m.name}/input/${i.name}`)).map((n) => `ref[${q(n)}]`);
-    const call = `(m: Model) => m.${ts}(${args.join(", ")})`;
-    const tag = m.main ? (modal ? " (eval mode)" : "") : ` of ${ts}()`;
+  for (const m of spec.methods) {
+    const tag = m.main ? (modal ? " (eval mode)" : "") : ` of ${m.ts}()`;
     tests.push(`test(${q(`output and gradients${tag}`)}, () => {
     const m = model();${modal ? "\n    m.eval();" : ""}
-    checkMethod(m, ${q(prefix)}, ${call});
+    checkMethod(m, ${q(m.prefix)}, ${callOf(m)});
     nnx.dispose(m);
   });`);
-    if (!m.main) continue;
-    if (plan.calls) {
-      tests.push(`test("${plan.calls} successive calls, and the state they leave", () => {
+  }
+  if (main && spec.calls) {
+    tests.push(`test("${spec.calls} successive calls, and the state they leave", () => {
     const m = model();${modal ? "\n    m.eval();" : ""}
-    const call = ${call};
-    for (let i = 0; i < ${plan.calls}; i++) {
+    const call = ${callOf(main)};
+    for (let i = 0; i < ${spec.calls}; i++) {
       const y = call(m);
       expectClose(\`output (call \${i + 1})\`, y, ref[\`calls/\${i}/output\`]);
       y.dispose();
     }
     const vars = nnx.weightVariables(m);
-    for (const p of STATE) expectClose(\`state after ${plan.calls} calls: \${p}\`, vars.get(p)!.value as tf.Tensor, ref[\`calls/state/\${p}\`]);
+    for (const p of STATE) expectClose(\`state after ${spec.calls} calls: \${p}\`, vars.get(p)!.value as tf.Tensor, ref[\`calls/state/\${p}\`]);
     nnx.dispose(m);
   });`);
-    }
-    if (plan.train) {
-      const prepare = plan.sourceDropout ? `(m: Model) => translated.useSourceDropoutKeys(m, ${seed})` : "undefined";
-      const after = batchStats.length
-        ? `(m: Model) => {
+  }
+  if (main && spec.train) {
+    const keys = spec.train.dropoutKeys;
+    const prepare = keys ? `(m: Model) => translated.useSourceDropoutKeys(m, ${seed})` : "undefined";
+    const after = batchStats.length
+      ? `(m: Model) => {
       const vars = nnx.weightVariables(m);
       for (const p of BATCH_STATS) expectClose(\`state \${p}\`, vars.get(p)!.value as tf.Tensor, ref[\`train/state/\${p}\`]);
     }`
-        : "undefined";
-      tests.push(`test(${q(`output, gradients${batchStats.length ? " and batch statistics" : ""} (train mode${plan.sourceDropout ? ", the original's dropout masks" : ""})`)}, () => {
+      : "undefined";
+    tests.push(`test(${q(`output, gradients${batchStats.length ? " and batch statistics" : ""} (train mode${keys ? ", the original's dropout masks" : ""})`)}, () => {
     const m = model();
     m.train();
-    checkMethod(m, "train/", ${call}, ${prepare}, ${after});
+    checkMethod(m, "train/", ${callOf(main)}, ${prepare}, ${after});
     nnx.dispose(m);
   });`);
-    }
   }
 
-  const optimizer = program.training?.optimizer;
-  for (const step of plan.steps) {
-    const fn = nnxName(step.name);
+  for (const step of spec.steps) {
     const p = `steps/${step.name}/`;
-    const needsOpt = step.params.some((x) => x.role.kind === "trainState" || x.role.kind === "optState");
-    const data = step.params.filter((x) => x.role.kind === "input" || x.role.kind === "labels").map((x) => `ref[\`${p}\${i}/${x.name}\`]`);
+    const data = step.data.map((d) => `ref[\`${p}\${i}/${d}\`]`);
     const returnsLoss = has(`${p}0/loss`);
-    const opt = step.update.kind === "optimizer" ? optimizer : undefined;
-    // Adam's ill-conditioned elements (see verify's afterSteps): the same allowance, per array.
-    const allowances: string[] = [];
-    for (const n of STEPS_RECORDED) {
-      for (const e of map.params) {
-        const tol = afterSteps(tolerance, opt, n, e.shape.reduce((a, b) => a * b, 1));
-        if (tol.outliers) allowances.push(`${q(`${n}:${e.nnx}`)}: ${JSON.stringify(tol)}`);
-      }
-    }
-    const lr = opt ? evaluate(opt.learningRate, {}) : undefined;
-    tests.push(`test(${q(`${fn}: ${STEP_COUNT} training steps from the same weights on the same data`)}, () => {
-    const m = model();${needsOpt ? `\n    const opt = translated.${OPTIMIZER_FACTORY}(m);` : ""}${allowances.length ? `\n    // optax.${opt!.transform}(${lr}): a few elements per array may differ by up to 2·lr·steps (README, "Limits").\n    const allow: Record<string, Tolerance> = { ${allowances.join(", ")} };` : ""}
+    const allowances = Object.entries(step.allowances).map(([k, t]) => `${q(k)}: ${JSON.stringify(t)}`);
+    const keys = spec.train?.dropoutKeys;
+    tests.push(`test(${q(`${step.ts}: ${step.count} training steps from the same weights on the same data`)}, () => {
+    const m = model();${step.optimizer ? `\n    const opt = translated.${step.optimizer}(m);` : ""}${allowances.length ? `\n    // ${step.optimizerLabel ?? "The optimizer"}: a few elements per array may differ by up to 2·lr·steps (README, "Limits").\n    const allow: Record<string, Tolerance> = { ${allowances.join(", ")} };` : ""}
     const vars = nnx.weightVariables(m);
-    for (let i = 0; i < ${STEP_COUNT}; i++) {${plan.sourceDropout ? `\n      translated.useSourceDropoutKeys(m, ${seed} + 1 + i);` : ""}
-      ${returnsLoss ? "const loss = " : ""}translated.${fn}(m, ${needsOpt ? "opt, " : ""}${data.join(", ")});${
+    for (let i = 0; i < ${step.count}; i++) {${keys ? `\n      translated.useSourceDropoutKeys(m, ${seed} + 1 + i);` : ""}
+      ${returnsLoss ? "const loss = " : ""}translated.${step.ts}(m, ${step.optimizer ? "opt, " : ""}${data.join(", ")});${
         returnsLoss
           ? `
-      expectClose(\`${fn} \${i + 1}: loss\`, loss, ref[\`${p}\${i}/loss\`]);
+      expectClose(\`${step.ts} \${i + 1}: loss\`, loss, ref[\`${p}\${i}/loss\`]);
       loss.dispose();`
           : ""
       }
-      if (!${JSON.stringify(STEPS_RECORDED)}.includes(i + 1)) continue;
+      if (!${JSON.stringify(step.record)}.includes(i + 1)) continue;
       for (const p of [...PARAMS, ...STATE]) {
-        expectClose(\`after \${i + 1} ${fn}: \${p}\`, vars.get(p)!.value as tf.Tensor, ref[\`${p}\${i + 1}/param/\${p}\`]${allowances.length ? ", allow[`${i + 1}:${p}`] ?? TOLERANCE" : ""});
+        expectClose(\`after \${i + 1} ${step.ts}: \${p}\`, vars.get(p)!.value as tf.Tensor, ref[\`${p}\${i + 1}/param/\${p}\`]${allowances.length ? ", allow[`${i + 1}:${p}`] ?? TOLERANCE" : ""});
       }
     }
-    nnx.dispose(${needsOpt ? "[m, opt]" : "m"});
+    nnx.dispose(${step.optimizer ? "[m, opt]" : "m"});
   });`);
   }
 
   const source = options.source;
   const code = `${GENERATED_MARKER} ${VERSION} from ${source} by \`nnxport verify --save-fixture\`.
-// The translated model against what the ${program.reference.framework === "haiku" ? "Haiku" : "Flax Linen"} original computed (seed ${seed}), saved
+// The translated model against what the ${spec.framework} original computed (seed ${seed}), saved
 // beside this file as safetensors: no Python runs here. Same checks and tolerance as
 // \`nnxport verify\`: |ts − ref| ≤ atol + rtol·|ref| element-wise; initial parameters exact.
 import { readFileSync } from "node:fs";
@@ -308,7 +320,7 @@ function checkMethod(m: Model, prefix: string, call: (m: Model) => tf.Tensor, pr
   nnx.dispose(grads);
 }
 
-describe(${q(`${program.entry.module} translated from ${source} matches its original`)}, () => {
+describe(${q(`${map.module} translated from ${source} matches its original`)}, () => {
   ${tests.join("\n\n  ")}
 });
 `;

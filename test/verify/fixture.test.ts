@@ -105,6 +105,6 @@ describe("nnxport verify --save-fixture", () => {
 
   test("a translation that did not verify saves no fixture", async () => {
     const report = { ok: false, file: "m.py", checks: [], tolerance: { atol: 1e-5, rtol: 1e-4 }, notes: [], diagnostics: [] };
-    await expect(buildFixture(report, {}, { dir: project, stem: "m", seed: 0, source: "m.py" })).rejects.toThrow(FixtureError);
+    await expect(buildFixture(report, undefined, undefined, { dir: project, stem: "m", source: "m.py" })).rejects.toThrow(FixtureError);
   });
 });
