@@ -17,9 +17,8 @@ const EXPECTED: Record<string, { params: number; kinds: Record<string, number>; 
   // variable compared after 1 and after 5 steps, with the source's own dropout masks.
   training: { params: 4, kinds: { init: 4, output: 2, grad: 8, step: 8 } },
   trainstate: { params: 4, kinds: { init: 4, output: 2, grad: 8, step: 8 } },
-  // encode, decode and __call__ (Haiku's multi_transform can apply only the first two).
-  "methods/haiku_model": { params: 4, kinds: { init: 4, output: 2, grad: 8 }, notes: /call\(\) not compared/ },
-  "methods/linen_model": { params: 4, kinds: { init: 4, output: 3, grad: 12 } },
+  // __call__, then encode and decode on inputs shaped as __call__ gives them.
+  methods: { params: 4, kinds: { init: 4, output: 3, grad: 12 } },
   // A parameter and a counter: three successive calls, and the counter they leave.
   toplevel: { params: 2, kinds: { init: 1, output: 1, grad: 1, call: 3, state: 2 } },
   // Five Blocks stacked (layer_stack, nn.scan over params): parameters with a leading layer axis.

@@ -5,7 +5,7 @@ import type { DiagnosticBag } from "../../diagnostics.js";
 import type { ClassDef, Expr, FunctionDef, PyModule, Stmt, TopStmt } from "../../python/ast.js";
 import { qualifiedName } from "../../python/ast.js";
 import type { ConfigClass, Field, SampleInput } from "../../model/program.js";
-import type { Span } from "../../ir/span.js";
+import type { Span } from "../../span.js";
 
 export interface TopLevel {
   classes: Map<string, ClassDef>;

@@ -3,16 +3,19 @@
 // gradients and state, in eval and train mode.
 import { readFile } from "node:fs/promises";
 import { DiagnosticError, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
-import { translate2, type Translation2 } from "../translate.js";
+import type { StepSpec } from "../stage/step-spec.js";
+import { translate, type Translation } from "../translate.js";
 import type { EntrySpec, SampleInput } from "../model/program.js";
 import type { ParamInfo } from "../stage/context.js";
 import { FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
 import { importGenerated, runtimeEntryUrl } from "./load-module.js";
-import { runReference2, type ReferenceSpec2 } from "./reference2.js";
+import { runReference, type ReferenceSpec } from "./reference.js";
 import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
-import type { CheckResult, ParamTreeResult, VerifyReport } from "./index.js";
+import type { CheckResult, ParamTreeResult, VerifyArtifacts, VerifyReport } from "./index.js";
+import type { FixtureSpec } from "./fixture.js";
+import { OPTIMIZER_FACTORY } from "../stage/steps.js";
 import { memberName } from "../ts/print.js";
-import { checkStep, stepBlocked, stepRuns } from "./steps.js";
+import { afterSteps, checkStep, stepBlocked, stepRuns, STEP_COUNT, STEPS_RECORDED } from "./steps.js";
 
 export interface EntryOverride {
   /** A Python expression in the file's namespace. */
@@ -27,12 +30,14 @@ export interface EntryOverride {
   argv?: string[];
 }
 
-export interface VerifyOptions2 {
+export interface VerifyOptions {
   seed?: number;
   tolerance?: Tolerance;
   entry?: EntryOverride;
   /** Changes the translated model after the weights are loaded: tests use it to prove a mismatch is caught. */
   tamper?: (model: Module, runtime: Runtime) => void;
+  /** Filled with what verify worked from, for `--report` and `--save-fixture`. */
+  artifacts?: VerifyArtifacts;
 }
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
@@ -40,7 +45,7 @@ const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]
 /** The Python literal for a boolean. */
 const py = (b: boolean) => (b ? "True" : "False");
 
-export async function verify2(file: string, options: VerifyOptions2 = {}): Promise<VerifyReport> {
+export async function verify(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const tolerance = options.tolerance ?? FLOAT32_TOLERANCE;
   const seed = options.seed ?? 0;
   const report: VerifyReport = { ok: false, file, checks: [], tolerance, notes: [], diagnostics: [] };
@@ -49,15 +54,16 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
     return report;
   };
 
-  let t: Translation2;
+  let t: Translation;
   try {
-    t = await translate2(file, await readFile(file, "utf8"), { entry: options.entry });
+    t = await translate(file, await readFile(file, "utf8"), { entry: options.entry });
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
     e.diagnostics.forEach(fail);
     return report;
   }
   report.framework = t.program.framework.name;
+  if (options.artifacts) options.artifacts.translation = t;
   for (const d of t.diagnostics.items) if (d.severity === "warning") report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
   const entry = t.program.entry;
   if (!entry || !t.paramMap) {
@@ -71,7 +77,7 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
   // The file's own init call sets only the init call's mode; an entry from the command line sets the mode of both.
   const given = entry.fromInitCall ? undefined : modes.find((m) => entry.kwargs[m.name]);
   const mainTrain = given ? modeIsTrain(given.name, entry.kwargTexts[given.name]) : false;
-  const modeSpecs: ReferenceSpec2["modes"] = {};
+  const modeSpecs: ReferenceSpec["modes"] = {};
   for (const m of modes) {
     const trainWhenTrue = TRAIN_WHEN_TRUE.has(m.name);
     modeSpecs[m.name] = { eval: py(!trainWhenTrue), train: py(trainWhenTrue), ...(entry.kwargTexts[m.name] ? { init: entry.kwargTexts[m.name] } : {}) };
@@ -85,7 +91,7 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
   }
   if (compareTrain && t.program.framework.name === "linen" && hasDropout(t) && !rngs.includes("dropout")) rngs.push("dropout");
   const hasOwnState = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
-  const spec: ReferenceSpec2 = {
+  const spec: ReferenceSpec = {
     file,
     framework: t.program.framework.name,
     entry: entryKind(entry, t),
@@ -102,13 +108,15 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
     calls: hasOwnState ? 3 : 0,
     seed,
     steps: stepRuns(t.staged.steps),
+    methods: [...(summary.methods.keys())].filter((m) => m !== entry.method && m !== "setup" && (summary.methods.get(m) ?? []).some((p) => p.kind === "array")),
   };
-  const reference = await runReference2(spec);
+  const reference = await runReference(spec);
   if (!reference.ok) {
     const { kind, message, line } = reference.error;
     const code = kind === "environment" ? "NNX501" : kind === "source" ? "NNX502" : kind === "unsupported" ? "NNX503" : "NNX504";
     return fail({ code, severity: "error", message, file, span: line ? { line, column: 1, endLine: line, endColumn: 1 } : undefined });
   }
+  if (options.artifacts) options.artifacts.reference = reference.bytes;
   if (reference.standins.length) report.notes.push(`imports the reference environment lacks were replaced by stand-ins the model never used: ${reference.standins.join(", ")} (set NNXPORT_PYTHON to use your own environment)`);
 
   const runtime: Runtime = await import(runtimeEntryUrl());
@@ -144,7 +152,8 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
     const args = callArgs(params, entry, tensors, runtime);
     const call = (m: Module) => (m as unknown as Record<string, (...a: unknown[]) => unknown>)[methodName(entry.method)](...args);
 
-    const checkMode = (train: boolean, prefix: string, tag: string) => {
+    const checkMode = (train: boolean, prefix: string, tag: string, call_ = call) => {
+      const call = call_;
       const label = (what: string) => (tag ? `${what} (${tag})` : what);
       if (train) model!.train();
       else model!.eval();
@@ -197,6 +206,21 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
       checkState("calls/param/", `state after ${spec.calls} calls`);
     }
     if (compareTrain && !mainTrain) checkMode(true, "train/", "train mode");
+    // The model's other methods, on inputs shaped as the entry's own call gave them.
+    const otherMethods: FixtureSpec["methods"] = [];
+    for (const m of spec.methods ?? []) {
+      const inputs = Object.keys(tensors).filter((k) => k.startsWith(`method/${m}/input/`)).sort((a, b) => Number(a.split("/").pop()) - Number(b.split("/").pop()));
+      if (!Object.keys(tensors).some((k) => k.startsWith(`method/${m}/output`))) {
+        report.notes.push(`${methodName(m)}() not compared: the entry's own call does not call it, so nnxport has no inputs of the right shapes for it`);
+        continue;
+      }
+      const callM = (mod: Module) => (mod as unknown as Record<string, (...a: unknown[]) => unknown>)[methodName(m)](...inputs.map((k) => tensors[k]));
+      checkMode(false, `method/${m}/`, `${methodName(m)}()`, callM);
+      const prefix = `method/${m}/`;
+      const outputs = Object.keys(tensors).filter((k) => k === `${prefix}output` || k.startsWith(`${prefix}output/`)).sort(leafOrder(prefix)).map((k) => k.slice(prefix.length));
+      otherMethods.push({ ts: methodName(m), prefix, inputs, args: inputs.map((k) => `ref[${JSON.stringify(k)}]`).join(", "), outputs, main: false });
+    }
+    const steps: FixtureSpec["steps"] = [];
     for (const step of t.staged.steps) {
       const blocked = stepBlocked(step, generated, hasDropout(t));
       if (blocked) {
@@ -206,6 +230,22 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
       const r = checkStep(step, { paramMap: t.paramMap, generated, tensors, runtime, seed, tolerance, dropout: t.plan, tamper: options.tamper });
       report.checks.push(...r.checks);
       report.notes.push(...r.notes);
+      steps.push(fixtureStep(step, t, tensors, tolerance));
+    }
+    if (options.artifacts && !mainTrain) {
+      const outputs = Object.keys(tensors).filter((k) => k === "output" || k.startsWith("output/")).sort(leafOrder(""));
+      options.artifacts.fixture = {
+        framework: t.program.framework.origin,
+        code: t.code,
+        paramMap: t.paramMap,
+        modal,
+        seed,
+        tolerance,
+        methods: [{ ts: methodName(entry.method), prefix: "", inputs: inputTensorNames(entry.inputs), args: argsSource(params, entry), outputs, main: true }, ...otherMethods],
+        calls: spec.calls,
+        train: compareTrain ? { dropoutKeys: !!t.plan?.dropout?.length } : undefined,
+        steps,
+      };
     }
   } catch (e) {
     fail({ code: "NNX505", severity: "error", message: `the translated model raised: ${(e as Error).message}`, file });
@@ -217,24 +257,75 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
   return report;
 }
 
+/** A compared step as the fixture's test repeats it. */
+function fixtureStep(step: StepSpec, t: Translation, tensors: Record<string, Tensor>, tolerance: Tolerance): FixtureSpec["steps"][number] {
+  const allowances: Record<string, Tolerance> = {};
+  for (const n of STEPS_RECORDED) {
+    for (const e of t.paramMap!.params) {
+      const tol = afterSteps(tolerance, step.adamLearningRate, n, e.shape.reduce((a, b) => a * b, 1));
+      if (tol.outliers) allowances[`${n}:${e.nnx}`] = tol;
+    }
+  }
+  const data = step.params
+    .filter((p) => ["input", "labels", "batch"].includes(p.role.kind))
+    .map((p) => (p.role.kind === "batch" ? { name: p.name, entries: Object.keys(p.role.entries) } : { name: p.name }));
+  let outs = 0;
+  while (tensors[`steps/${step.function}/0/out/${outs}`]) outs++;
+  return {
+    name: step.function,
+    ts: step.tsFunction,
+    optimizer: step.usesOptimizer ? OPTIMIZER_FACTORY : undefined,
+    data,
+    outs,
+    count: STEP_COUNT,
+    record: STEPS_RECORDED,
+    allowances,
+    optimizerLabel: step.adamLearningRate !== undefined ? `Adam (learning rate ${step.adamLearningRate})` : undefined,
+  };
+}
+
+/** The reference tensors the entry's inputs are. */
+function inputTensorNames(inputs: SampleInput[], prefix = "input/"): string[] {
+  return inputs.flatMap((i) => (i.dict ? inputTensorNames(i.dict, `${prefix}${i.name}/`) : [`${prefix}${i.name}`]));
+}
+
+/** The translated method's arguments as TypeScript reading the fixture's `ref`, as callArgs builds them. */
+function argsSource(params: ParamInfo[], entry: EntrySpec): string {
+  const value = (i: SampleInput, name: string): string => (i.dict ? `{ ${i.dict.map((d) => `${d.name}: ${value(d, `${name}/${d.name}`)}`).join(", ")} }` : `ref[${JSON.stringify(name)}]`);
+  const out: string[] = [];
+  const options: string[] = [];
+  for (const p of params) {
+    if (p.kind === "mode" || p.kind === "ignored") continue;
+    const input = entry.inputs.find((i) => i.name === p.name);
+    let v: string | undefined;
+    if (input) v = value(input, `input/${input.name}`);
+    else if (entry.kwargTexts[p.name] !== undefined) v = JSON.stringify(pyLiteral(entry.kwargTexts[p.name]));
+    if (v === undefined) continue;
+    if (p.optional || p.keywordOnly) options.push(`${memberName(p.name)}: ${v}`);
+    else out.push(v);
+  }
+  if (options.length) out.push(`{ ${options.join(", ")} }`);
+  return out.join(", ");
+}
+
 function modeIsTrain(name: string, text: string | undefined): boolean {
   const value = text === "True";
   return TRAIN_WHEN_TRUE.has(name) ? value : !value;
 }
 
-function hasDropout(t: Translation2): boolean {
+function hasDropout(t: Translation): boolean {
   return !!t.plan?.dropout?.length || /new nnx\.Dropout\(/.test(t.code);
 }
 
-function hasBatchNorm(t: Translation2): boolean {
+function hasBatchNorm(t: Translation): boolean {
   return /new nnx\.BatchNorm\(/.test(t.code);
 }
 
-function hasModalLayers(t: Translation2): boolean {
+function hasModalLayers(t: Translation): boolean {
   return hasDropout(t) || hasBatchNorm(t) || /this\.deterministic/.test(t.code);
 }
 
-function entryKind(entry: EntrySpec, t: Translation2): ReferenceSpec2["entry"] {
+function entryKind(entry: EntrySpec, t: Translation): ReferenceSpec["entry"] {
   if (t.program.framework.name === "haiku" && entry.transform) return { kind: "function", text: entry.transform.fn };
   return { kind: "expr", text: entry.text };
 }
@@ -309,7 +400,7 @@ function leafSuffix(tensors: Record<string, Tensor>, base: string, j: number): s
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
 
 /** The translation's own init from the source's seed, bit for bit. */
-function checkSourceInit(t: Translation2, generated: Record<string, unknown>, tensors: Record<string, Tensor>, runtime: Runtime, seed: number, report: VerifyReport, tolerance: Tolerance): void {
+function checkSourceInit(t: Translation, generated: Record<string, unknown>, tensors: Record<string, Tensor>, runtime: Runtime, seed: number, report: VerifyReport, tolerance: Tolerance): void {
   const factory = t.paramMap?.seededFactory;
   if (!factory) {
     report.notes.push(`init not compared: ${t.planMissing ?? "the source's key derivation is not known"}; weights are copied instead`);

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget, ts } from "ts-morph";
 import { packageRoot } from "../verify/python-env.js";
-import { RUNTIME_MODULE } from "./runtime-table.js";
+import { RUNTIME_MODULE } from "./ast.js";
 
 export interface TypeError {
   line: number;
