@@ -155,10 +155,17 @@ export class WorkerPool {
       }
       const outcome: Outcome = { k: "threw", name: `${msg.name} (uncaught in the worker)`, message: msg.message, stack: msg.stack };
       const job = slot.job;
-      if (job && (msg.id === undefined || msg.id === job.id)) {
+      if (job && msg.id === job.id) {
         this.finish(slot, { outcome, ms: 0 });
-      } else if (slot.lastJob) {
-        this.options.onLateFatal?.(slot.lastJob.input, outcome);
+      } else {
+        // Raised after the previous input's answer: blame that input, and give
+        // the one in flight (if any) to another worker, since this one exits.
+        if (slot.lastJob) this.options.onLateFatal?.(slot.lastJob.input, outcome);
+        if (job) {
+          clearTimeout(slot.timer);
+          slot.job = undefined;
+          this.queue.unshift(job);
+        }
       }
       // The worker exits after a fatal error; replace it now.
       this.retire(slot);
