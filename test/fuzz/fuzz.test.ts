@@ -18,7 +18,7 @@ import { tokenize } from "./tokens.js";
 /** The fixed run in `npm test` (FUZZ_SEED / FUZZ_COUNT override it for a local look). */
 const SEED = Number(process.env.FUZZ_SEED ?? 9);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 300);
-const TYPECHECK_EVERY = 10;
+const TYPECHECK_EVERY = 1;
 
 describe("mutator", () => {
   const seeds = loadSeeds();
@@ -189,7 +189,8 @@ describe("translate2 under mutation", () => {
     const stale = staleBuild();
     if (stale) throw new Error(stale);
     const outDir = join(REPO_ROOT, ".cache", "fuzz", `test-seed-${SEED}`);
-    const summary = await runFuzz({ seed: SEED, count: COUNT, jobs: 2, timeoutMs: 10_000, typeCheckEvery: TYPECHECK_EVERY, outDir });
+    // One worker: on this shared 2-core machine a second one mostly competes with the first.
+    const summary = await runFuzz({ seed: SEED, count: COUNT, jobs: 1, timeoutMs: 10_000, typeCheckEvery: TYPECHECK_EVERY, outDir });
     process.stdout.write(`${formatSummary(summary)}\n`);
     // Not an empty run: every mutant answered, and both answers occur.
     expect(summary.count).toBe(COUNT);

@@ -1,6 +1,6 @@
 // Shrinks a failing mutant to a few lines that still fail the same way (same
-// signature): delta debugging over lines, then over single lines until nothing
-// more can go. Each probe is a translate2 call, so the budget bounds the cost.
+// signature): chunks of lines, then smaller chunks, down to single lines, until
+// nothing more can go. Each probe is a translate2 call, so the budget bounds the cost.
 
 export interface MinimizeOptions {
   /** The signature of `text`'s failure under the same check; probes must keep it. */
@@ -24,35 +24,20 @@ export async function minimize(text: string, options: MinimizeOptions): Promise<
     return (await options.check(lines.join("\n"))) === options.signature;
   };
   let lines = text.split("\n");
-  // ddmin: remove chunks, halving the chunk size when no chunk can go.
-  let n = 2;
-  while (lines.length >= 2 && probes < max) {
-    const size = Math.ceil(lines.length / n);
+  // Remove chunks of `size` lines, sweeping from the end (later lines depend on
+  // earlier ones more than the reverse); halve the size when a sweep removes nothing.
+  for (let size = Math.max(1, Math.floor(lines.length / 2)); size >= 1 && probes < max; ) {
     let removed = false;
-    for (let start = 0; start < lines.length && probes < max; start += size) {
-      const candidate = [...lines.slice(0, start), ...lines.slice(start + size)];
+    // After a removal the next chunk still ends at `start`, so `end -= size` is right either way.
+    for (let end = lines.length; end > 0 && probes < max; end -= size) {
+      const start = Math.max(0, end - size);
+      const candidate = [...lines.slice(0, start), ...lines.slice(end)];
       if (candidate.length && (await same(candidate))) {
         lines = candidate;
-        n = Math.max(n - 1, 2);
         removed = true;
-        break;
       }
     }
-    if (!removed) {
-      if (size <= 1) break;
-      n = Math.min(n * 2, lines.length);
-    }
-  }
-  // One line at a time, from the end, until a full pass removes nothing.
-  for (let changed = true; changed && probes < max; ) {
-    changed = false;
-    for (let i = lines.length - 1; i >= 0 && probes < max; i--) {
-      const candidate = [...lines.slice(0, i), ...lines.slice(i + 1)];
-      if (candidate.length && (await same(candidate))) {
-        lines = candidate;
-        changed = true;
-      }
-    }
+    if (!removed) size = Math.floor(size / 2);
   }
   return { text: lines.join("\n"), probes };
 }

@@ -69,12 +69,15 @@ export function classify(outcome: Outcome, file: string, text: string): Verdict 
       const last = outcome.stderr.trim().split("\n").slice(-1)[0] ?? "";
       return { kind: "crash", problems: [`the worker process died (${how}): ${last}`], signature: `crash: process died (${how}) ${normalize(last)}` };
     }
-    case "threw":
+    case "threw": {
+      // A stack overflow runs out wherever the recursion happens to be: its top frame varies from mutant to mutant.
+      const overflow = /Maximum call stack size exceeded/.test(outcome.message);
       return {
         kind: "crash",
-        problems: [`${outcome.name}: ${outcome.message}`],
-        signature: `crash: ${outcome.name}: ${normalize(outcome.message)} @ ${topFrame(outcome.stack)}`,
+        problems: [`${outcome.name}: ${outcome.message} (at ${ownFrames(outcome.stack).slice(0, 4).join(" < ") || "?"})`],
+        signature: `crash: ${outcome.name}: ${normalize(outcome.message)}${overflow ? "" : ` @ ${topFrame(outcome.stack)}`}`,
       };
+    }
     case "translated": {
       const problems = outcome.diagnostics.flatMap((d) => diagnosticProblems(d, file, text));
       if (outcome.codeLength <= 0) problems.push("translate2 returned empty code");
@@ -149,8 +152,20 @@ export function normalize(message: string): string {
 
 /** `file:line` of the first stack frame in nnxport's own code (or the first frame). */
 export function topFrame(stack: string | undefined): string {
-  const frames = (stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
-  const own = frames.find((l) => /\/(src|runtime)\//.test(l) && !/node_modules/.test(l)) ?? frames[0] ?? "";
-  const m = /((?:src|runtime)\/[^\s():]+):(\d+)/.exec(own) ?? /([^\s()/]+):(\d+):\d+\)?$/.exec(own);
-  return m ? `${m[1]}:${m[2]}` : own.trim();
+  const own = ownFrames(stack);
+  if (own.length) return own[0];
+  const first = (stack ?? "").split("\n").find((l) => /^\s+at /.test(l)) ?? "";
+  const m = /([^\s()/]+):(\d+):\d+\)?$/.exec(first);
+  return m ? `${m[1]}:${m[2]}` : first.trim();
+}
+
+/** `src/stage/stager.ts:831` for each frame in nnxport's own code, innermost first. */
+export function ownFrames(stack: string | undefined): string[] {
+  const out: string[] = [];
+  for (const l of (stack ?? "").split("\n")) {
+    if (!/^\s+at /.test(l) || /node_modules/.test(l)) continue;
+    const m = /((?:src|runtime)\/[^\s():]+):(\d+)/.exec(l);
+    if (m) out.push(`${m[1]}:${m[2]}`);
+  }
+  return out;
 }

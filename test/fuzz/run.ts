@@ -9,6 +9,7 @@ import { minimize } from "./minimize.js";
 import type { Mutation } from "./mutate.js";
 import { classify, isFailure, KINDS, type Kind, type Outcome } from "./outcome.js";
 import { WorkerPool } from "./pool.js";
+import { pythonSyntaxErrors } from "./python-syntax.js";
 
 export const DEFAULT_TRANSLATOR = join(REPO_ROOT, "dist", "src", "translate.js");
 
@@ -29,6 +30,8 @@ export interface FuzzOptions {
   minimize?: boolean;
   minimizeProbes?: number;
   translator?: string;
+  /** Replace a worker after this many inputs (it keeps every generated module it imported). */
+  recycleAfter?: number;
   log?: (line: string) => void;
 }
 
@@ -44,6 +47,8 @@ export interface CaseResult {
   outcome: Outcome;
   /** Took longer than the limit once but answered on the retry. */
   slow?: boolean;
+  /** Python rejects this text (compile()), but the answer is not NNX101. */
+  pythonError?: string;
   text: string;
 }
 
@@ -66,12 +71,14 @@ export interface FuzzSummary {
   /** Translations of skipTypeCheck mutants (outputs not type-checked). */
   translatedUnchecked: number;
   slow: number;
+  /** Mutants Python's compile() rejects that got no NNX101 (the parser let them through): by answer, and by Python's message. */
+  invalidPython: { count: number; byKind: Record<Kind, number>; messages: Array<{ message: string; count: number; example: number }> };
   classes: FailureClass[];
   failures: CaseResult[];
   elapsedMs: number;
   /** Per-mutant worker time: mean, 95th percentile and maximum, with and without the type-check. */
   timing: { checked: Timing; unchecked: Timing };
-  workers: { started: number; timeouts: number; deaths: number; recycled: number; warmUpMs: number };
+  workers: { started: number; timeouts: number; deaths: number; recycled: number; warmUpMs: number; maxRssMb: number };
   outDir?: string;
 }
 
@@ -107,6 +114,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     timeoutMs: options.timeoutMs,
     translator: options.translator ?? DEFAULT_TRANSLATOR,
     tmpDir: tmp,
+    recycleAfter: options.recycleAfter,
     onLateFatal: (input, outcome) => late.set(input.tag ?? -1, outcome),
   });
   const t0 = performance.now();
@@ -153,10 +161,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     Object.assign(r, { kind: v.kind, problems: [`after the answer (${r.kind}): ${v.problems[0]}`], signature: v.signature, outcome });
   }
   results.sort((a, b) => a.index - b.index);
+  const unparsed = results.filter((r) => !hasCode(r.outcome, "NNX101"));
+  pythonSyntaxErrors(unparsed.map((r) => r.text)).forEach((e, i) => {
+    if (e) unparsed[i].pythonError = e;
+  });
   const summary = summarize(options, results, performance.now() - t0, pool);
   if (options.minimize) await minimizeClasses(summary, options, log);
   if (options.outDir) writeReport(summary, options.outDir);
   return summary;
+}
+
+function hasCode(o: Outcome, code: string): boolean {
+  return (o.k === "diagnostics" || o.k === "translated") && o.diagnostics.some((d) => d.code === code);
 }
 
 function summarize(options: FuzzOptions, results: CaseResult[], elapsedMs: number, pool: WorkerPool): FuzzSummary {
@@ -184,6 +200,14 @@ function summarize(options: FuzzOptions, results: CaseResult[], elapsedMs: numbe
     };
   };
   const warm = pool.stats.warmUpMs;
+  const invalid = results.filter((r) => r.pythonError);
+  const byKind = Object.fromEntries(KINDS.map((k) => [k, invalid.filter((r) => r.kind === k).length])) as Record<Kind, number>;
+  const messages = new Map<string, { message: string; count: number; example: number }>();
+  for (const r of invalid) {
+    const m = messages.get(r.pythonError!) ?? { message: r.pythonError!, count: 0, example: r.index };
+    m.count++;
+    messages.set(m.message, m);
+  }
   return {
     seed: options.seed,
     count: results.length,
@@ -191,6 +215,7 @@ function summarize(options: FuzzOptions, results: CaseResult[], elapsedMs: numbe
     typeChecked: { count: checked.length, translated: checked.filter((r) => r.kind === "translated").length },
     translatedUnchecked: results.filter((r) => r.skipTypeCheck && r.kind === "translated").length,
     slow: results.filter((r) => r.slow).length,
+    invalidPython: { count: invalid.length, byKind, messages: [...messages.values()].sort((a, b) => b.count - a.count) },
     classes: [...classes.values()].sort((a, b) => b.count - a.count),
     failures,
     elapsedMs,
@@ -260,8 +285,15 @@ export function formatSummary(s: FuzzSummary): string {
     `  type-checked ${s.typeChecked.count} mutants (${s.typeChecked.translated} translated and passed the check); ${s.translatedUnchecked} other translations not type-checked`,
     `  timing with type-check: ${t(s.timing.checked)}`,
     `  timing without:         ${t(s.timing.unchecked)}`,
-    `  workers: ${s.workers.started} started (warm-up mean ${(s.workers.warmUpMs / 1000).toFixed(1)} s), ${s.workers.recycled} recycled, ${s.workers.timeouts} time-outs, ${s.workers.deaths} died; ${s.slow} slow answers (over the limit once, then answered)`,
+    `  workers: ${s.workers.started} started (warm-up mean ${(s.workers.warmUpMs / 1000).toFixed(1)} s, largest ${s.workers.maxRssMb.toFixed(0)} MB), ${s.workers.recycled} recycled, ${s.workers.timeouts} time-outs, ${s.workers.deaths} died; ${s.slow} slow answers (over the limit once, then answered)`,
   ];
+  if (s.invalidPython.count) {
+    const k = s.invalidPython.byKind;
+    lines.push(
+      `  ${s.invalidPython.count} mutants that Python's compile() rejects got no NNX101 (${k.translated} translated, ${k.diagnostics} other diagnostics, ${k["bad-diagnostic"] + k.crash + k.hang} failures):`,
+      ...s.invalidPython.messages.slice(0, 8).map((m) => `    x${m.count} ${m.message} (e.g. mutant ${m.example})`),
+    );
+  }
   if (s.classes.length) {
     lines.push(`failure classes (${s.classes.length}):`);
     s.classes.forEach((c, i) => {
@@ -297,16 +329,17 @@ const HELP = `npm run fuzz -- [options]
   --seed S             run seed (default 1)
   --start I            first mutant index (default 0)
   --only I,J,...       just these mutant indices (reproduce a failure)
-  --jobs J             worker processes (default: CPUs, at most 4)
+  --jobs J             worker processes (default: half the CPUs, 1 to 4)
   --timeout MS         per-input time limit (default 10000)
   --typecheck-every K  type-check every K-th mutant's output (default 10; 1 = all, 0 = none)
   --out DIR            folder for failing mutants (default .cache/fuzz/seed-S; emptied first)
   --minimize           shrink one example of each failure class
+  --recycle-after N    replace a worker after N inputs (default 2000, or at 2 GB)
   --translator PATH    module exporting translate2 (default dist/src/translate.js)
   --replay FILE.py     translate one file and print its verdict`;
 
 export async function main(argv: string[]): Promise<number> {
-  const opts: FuzzOptions = { seed: 1, count: 10_000, jobs: Math.max(1, Math.min(4, availableParallelism())), timeoutMs: 10_000, typeCheckEvery: 10 };
+  const opts: FuzzOptions = { seed: 1, count: 10_000, jobs: Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2))), timeoutMs: 10_000, typeCheckEvery: 10 };
   let replayFile: string | undefined;
   let outDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -332,6 +365,7 @@ export async function main(argv: string[]): Promise<number> {
       case "--out": outDir = value(); break;
       case "--minimize": opts.minimize = true; break;
       case "--translator": opts.translator = resolve(value()); break;
+      case "--recycle-after": opts.recycleAfter = Math.max(1, int()); break;
       case "--replay": replayFile = value(); break;
       case "-h":
       case "--help":

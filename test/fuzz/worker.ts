@@ -27,6 +27,9 @@ params = model.init(jax.random.key(0), jnp.ones((1, 3)))
 
 let current: number | undefined;
 
+// Enough frames to see a recursion's cycle in a crash report.
+Error.stackTraceLimit = 40;
+
 function send(msg: WorkerMessage): void {
   process.send!(msg);
 }
