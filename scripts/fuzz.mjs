@@ -2,6 +2,9 @@
 // `npm run fuzz -- [options]`: mutation fuzzing of the translator (test/fuzz/run.ts).
 import "./ts-register.mjs";
 
+// Exit through process.exit so the pool's exit hook kills the workers.
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(130));
+
 const { main } = await import("../test/fuzz/run.ts");
 try {
   process.exitCode = await main(process.argv.slice(2));

@@ -10,6 +10,12 @@ import type { Outcome } from "./outcome.js";
 import { ENV_TRANSLATOR, type RunRequest, type WorkerMessage } from "./protocol.js";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
+
+/** Every live worker of every pool, killed if this process exits without closing its pools. */
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
 const REGISTER = new URL("../../scripts/ts-register.mjs", import.meta.url).href;
 
 export interface PoolOptions {
@@ -105,6 +111,7 @@ export class WorkerPool {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });
+    live.add(child);
     const slot: Slot = { child, ready: false, runs: 0, stderr: "", done: false };
     this.slots.add(slot);
     this.stats.started++;
@@ -121,6 +128,7 @@ export class WorkerPool {
       if (!slot.ready) this.startFailed(slot, e.message);
     });
     child.on("exit", (code, signal) => {
+      live.delete(child);
       clearTimeout(startTimer);
       if (slot.done) return;
       slot.done = true;

@@ -42,6 +42,8 @@ function fatal(e: unknown): void {
 }
 
 process.on("uncaughtException", fatal);
+// The runner is gone (killed, or exited without closing its pool): nobody reads the answers.
+process.on("disconnect", () => process.exit(0));
 process.on("unhandledRejection", fatal);
 
 /** A DiagnosticError from any copy of src/diagnostics.ts (matched by shape, not identity). */
