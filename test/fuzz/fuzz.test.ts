@@ -2,6 +2,7 @@
 // diagnostic at a line, never an exception, an NNX4xx or a hang. The harness
 // is tested first (mutator, classification, and a misbehaving stand-in
 // translator), then a fixed seed of mutants runs against the real translator.
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,12 +13,12 @@ import { mutate, type MutationOp } from "./mutate.js";
 import { classify, type Outcome } from "./outcome.js";
 import { WorkerPool } from "./pool.js";
 import { Rng } from "./rng.js";
-import { formatSummary, runFuzz, staleBuild } from "./run.js";
+import { DEFAULT_TRANSLATOR, formatSummary, runFuzz, staleBuild } from "./run.js";
 import { tokenize } from "./tokens.js";
 
 /** The fixed run in `npm test` (FUZZ_SEED / FUZZ_COUNT override it for a local look). */
 const SEED = Number(process.env.FUZZ_SEED ?? 9);
-const COUNT = Number(process.env.FUZZ_COUNT ?? 300);
+const COUNT = Number(process.env.FUZZ_COUNT ?? 500);
 const TYPECHECK_EVERY = 1;
 
 describe("mutator", () => {
@@ -181,6 +182,32 @@ describe("worker pool (with a misbehaving stand-in translator)", () => {
     const signature = (await check(lines.join("\n")))!;
     const m = await minimize(lines.join("\n"), { signature, check });
     expect(m.text).toBe("# fake: crash");
+  }, 60_000);
+});
+
+describe("minimal reproducers of failures the fuzzer found (test/fuzz/repro)", () => {
+  const dir = join(REPO_ROOT, "test", "fuzz", "repro");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".py")).sort();
+  let pool: WorkerPool;
+  beforeAll(() => {
+    const stale = staleBuild();
+    if (stale) throw new Error(stale);
+    pool = new WorkerPool({ jobs: 1, timeoutMs: 10_000, translator: DEFAULT_TRANSLATOR });
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it("has reproducers", () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files)("%s gets a translation or a diagnostic at a line", async (f) => {
+    const text = readFileSync(join(dir, f), "utf8");
+    const r = await pool.run({ file: f, text, skipTypeCheck: false });
+    const v = classify(r.outcome, f, text);
+    expect(v.problems).toEqual([]);
+    expect(["translated", "diagnostics"]).toContain(v.kind);
   }, 60_000);
 });
 
