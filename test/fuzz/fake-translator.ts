@@ -1,4 +1,4 @@
-// A stand-in for translate2 that misbehaves on request (`# fake: MODE` in the
+// A stand-in for translate that misbehaves on request (`# fake: MODE` in the
 // text), so the harness's own test can show it catches every kind of failure.
 
 interface FakeDiagnostic {
@@ -18,7 +18,7 @@ class DiagnosticError extends Error {
 
 const AT_1 = { line: 1, column: 1, endLine: 1, endColumn: 5 };
 
-export async function translate2(file: string, text: string, _options: { skipTypeCheck?: boolean } = {}): Promise<{ code: string; diagnostics: { items: FakeDiagnostic[] } }> {
+export async function translate(file: string, text: string, _options: { skipTypeCheck?: boolean } = {}): Promise<{ code: string; diagnostics: { items: FakeDiagnostic[] } }> {
   const mode = /^# fake: ([\w-]+)/m.exec(text)?.[1] ?? "ok";
   // null: no span at all (undefined would pick the default).
   const err = (code: string, message: string, span: FakeDiagnostic["span"] | null = AT_1): FakeDiagnostic => ({ code, severity: "error", message, file, ...(span ? { span } : {}) });

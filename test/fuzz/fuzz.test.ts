@@ -1,4 +1,4 @@
-// Mutation fuzzing of translate2: every input gets a translation or a
+// Mutation fuzzing of translate: every input gets a translation or a
 // diagnostic at a line, never an exception, an NNX4xx or a hang. The harness
 // is tested first (mutator, classification, and a misbehaving stand-in
 // translator), then a fixed seed of mutants runs against the real translator.
@@ -211,7 +211,7 @@ describe("minimal reproducers of failures the fuzzer found (test/fuzz/repro)", (
   }, 60_000);
 });
 
-describe("translate2 under mutation", () => {
+describe("translate under mutation", () => {
   it(`seed ${SEED}: ${COUNT} mutants give no crash, no NNX4xx or line-less diagnostic, and no hang`, async () => {
     const stale = staleBuild();
     if (stale) throw new Error(stale);

@@ -1,6 +1,6 @@
 // Shrinks a failing mutant to a few lines that still fail the same way (same
 // signature): chunks of lines, then smaller chunks, down to single lines, until
-// nothing more can go. Each probe is a translate2 call, so the budget bounds the cost.
+// nothing more can go. Each probe is a translate call, so the budget bounds the cost.
 
 export interface MinimizeOptions {
   /** The signature of `text`'s failure under the same check; probes must keep it. */

@@ -1,4 +1,4 @@
-// What one translate2 call did (as the worker reports it) and what that means
+// What one translate call did (as the worker reports it) and what that means
 // for the fuzzer: a translation and a diagnostic at a line are answers; an
 // NNX4xx, a diagnostic that points nowhere, an exception or a time-out are bugs.
 
@@ -19,11 +19,11 @@ export interface WireDiagnostic {
 }
 
 export type Outcome =
-  /** translate2 returned. */
+  /** translate returned. */
   | { k: "translated"; codeLength: number; diagnostics: WireDiagnostic[] }
-  /** translate2 threw DiagnosticError. */
+  /** translate threw DiagnosticError. */
   | { k: "diagnostics"; diagnostics: WireDiagnostic[] }
-  /** translate2 threw anything else (or rejected with a non-Error). */
+  /** translate threw anything else (or rejected with a non-Error). */
   | { k: "threw"; name: string; message: string; stack?: string }
   /** The worker process died while translating (native crash, out of memory, process.exit). */
   | { k: "exited"; exitCode: number | null; signal: string | null; stderr: string }
@@ -80,7 +80,7 @@ export function classify(outcome: Outcome, file: string, text: string): Verdict 
     }
     case "translated": {
       const problems = outcome.diagnostics.flatMap((d) => diagnosticProblems(d, file, text));
-      if (outcome.codeLength <= 0) problems.push("translate2 returned empty code");
+      if (outcome.codeLength <= 0) problems.push("translate returned empty code");
       for (const d of outcome.diagnostics) if (d.severity === "error") problems.push(`a translation carries an error: ${describe(d)}`);
       return problems.length ? bad(problems, outcome.diagnostics) : { kind: "translated", problems: [] };
     }

@@ -22,7 +22,7 @@ export interface PoolOptions {
   jobs: number;
   /** Per-input time limit, counted from when the worker receives the input. */
   timeoutMs: number;
-  /** Absolute path of the module that exports translate2. */
+  /** Absolute path of the module that exports translate. */
   translator: string;
   recycleAfter?: number;
   maxRssMb?: number;
@@ -30,7 +30,7 @@ export interface PoolOptions {
   startTimeoutMs?: number;
   /** TMPDIR for the workers (the translator writes generated modules there). */
   tmpDir?: string;
-  /** An error escaped translate2's promise after it answered (a stray rejection); reported against that input. */
+  /** An error escaped translate's promise after it answered (a stray rejection); reported against that input. */
   onLateFatal?: (input: JobInput, outcome: Outcome) => void;
 }
 

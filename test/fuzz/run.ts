@@ -1,4 +1,4 @@
-// Runs translate2 on seeded mutants in worker processes, classifies every
+// Runs translate on seeded mutants in worker processes, classifies every
 // answer, and writes the failing mutants (text, seed, index, mutations, what
 // went wrong) to a folder. `npm run fuzz -- --help` for the command line.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -153,7 +153,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     await pool.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-  // An error that escaped after translate2 answered (a stray rejection) makes that input a crash.
+  // An error that escaped after translate answered (a stray rejection) makes that input a crash.
   for (const [index, outcome] of late) {
     const r = results.find((x) => x.index === index);
     if (!r) continue;
@@ -335,7 +335,7 @@ const HELP = `npm run fuzz -- [options]
   --out DIR            folder for failing mutants (default .cache/fuzz/seed-S; emptied first)
   --minimize           shrink one example of each failure class
   --recycle-after N    replace a worker after N inputs (default 2000, or at 2 GB)
-  --translator PATH    module exporting translate2 (default dist/src/translate.js)
+  --translator PATH    module exporting translate (default dist/src/translate.js)
   --replay FILE.py     translate one file and print its verdict`;
 
 export async function main(argv: string[]): Promise<number> {

@@ -60,9 +60,9 @@ function plain(d: WireDiagnostic): WireDiagnostic {
   return out;
 }
 
-async function translateOnce(translate2: Translate2, req: Pick<RunRequest, "file" | "text" | "skipTypeCheck">): Promise<Outcome> {
+async function translateOnce(translate: Translate2, req: Pick<RunRequest, "file" | "text" | "skipTypeCheck">): Promise<Outcome> {
   try {
-    const t = await translate2(req.file, req.text, { skipTypeCheck: req.skipTypeCheck });
+    const t = await translate(req.file, req.text, { skipTypeCheck: req.skipTypeCheck });
     const bag = t.diagnostics as { items?: WireDiagnostic[] } | undefined;
     return { k: "translated", codeLength: typeof t.code === "string" ? t.code.length : -1, diagnostics: (bag?.items ?? []).map(plain) };
   } catch (e) {
@@ -77,16 +77,16 @@ async function main(): Promise<void> {
   const path = process.env[ENV_TRANSLATOR];
   if (!path) throw new Error(`${ENV_TRANSLATOR} is not set`);
   const t0 = performance.now();
-  const mod = (await import(pathToFileURL(path).href)) as { translate2?: Translate2 };
-  const translate2 = mod.translate2;
-  if (typeof translate2 !== "function") throw new Error(`${path} does not export translate2`);
-  await translateOnce(translate2, { file: "warm_up.py", text: WARM_UP, skipTypeCheck: false });
+  const mod = (await import(pathToFileURL(path).href)) as { translate?: Translate2 };
+  const translate = mod.translate;
+  if (typeof translate !== "function") throw new Error(`${path} does not export translate`);
+  await translateOnce(translate, { file: "warm_up.py", text: WARM_UP, skipTypeCheck: false });
   send({ type: "ready", ms: performance.now() - t0 });
   process.on("message", (msg: RunRequest) => {
     if (msg?.type !== "run") return;
     current = msg.id;
     const start = performance.now();
-    void translateOnce(translate2, msg).then((outcome) => {
+    void translateOnce(translate, msg).then((outcome) => {
       current = undefined;
       send({ type: "result", id: msg.id, outcome, ms: performance.now() - start, rssMb: process.memoryUsage().rss / 2 ** 20 });
     });
