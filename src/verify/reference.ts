@@ -46,7 +46,7 @@ export interface ReferenceFailure {
   line?: number;
 }
 
-export type ReferenceResult = { ok: true; bytes: Uint8Array; standins: string[] } | { ok: false; error: ReferenceFailure };
+export type ReferenceResult = { ok: true; bytes: Uint8Array; standins: string[]; notes: string[] } | { ok: false; error: ReferenceFailure };
 
 export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Promise<ReferenceResult> {
   const dir = await mkdtemp(join(tmpdir(), "nnxport-ref-"));
@@ -74,14 +74,14 @@ export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Pr
       }
     }
     const last = stdout.trim().split("\n").pop() ?? "";
-    let summary: { ok: boolean; error?: ReferenceFailure; standins?: string[] };
+    let summary: { ok: boolean; error?: ReferenceFailure; standins?: string[]; notes?: string[] };
     try {
       summary = JSON.parse(last);
     } catch {
       return { ok: false, error: { kind: "harness", message: `the Python reference run printed no result: ${last.slice(0, 200)}` } };
     }
     if (!summary.ok) return { ok: false, error: summary.error! };
-    return { ok: true, bytes: new Uint8Array(await readFile(out)), standins: summary.standins ?? [] };
+    return { ok: true, bytes: new Uint8Array(await readFile(out)), standins: summary.standins ?? [], notes: summary.notes ?? [] };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

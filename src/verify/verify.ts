@@ -117,6 +117,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     return fail({ code, severity: "error", message, file, span: line ? { line, column: 1, endLine: line, endColumn: 1 } : undefined });
   }
   if (options.artifacts) options.artifacts.reference = reference.bytes;
+  report.notes.push(...reference.notes);
   if (reference.standins.length) report.notes.push(`imports the reference environment lacks were replaced by stand-ins the model never used: ${reference.standins.join(", ")} (set NNXPORT_PYTHON to use your own environment)`);
 
   const runtime: Runtime = await import(runtimeEntryUrl());

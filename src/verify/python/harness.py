@@ -50,6 +50,7 @@ except ImportError as e:  # the reference environment is missing or broken
 # still verifies its model when the model never touches them.
 
 STANDINS = []
+NOTES = []  # how the protocol departed from the source's literal call, and why
 
 
 class StandIn(types.ModuleType):
@@ -338,7 +339,21 @@ def main():
         return new_state
 
     try:
-        params, state = framework.init(key, args, {**kwargs_in, **init_kw})
+        # The state init sets (batch statistics from a train-mode init) comes from a batch of its own:
+        # evaluated on the very batch that set them, x - mean is rounding noise, and with one example
+        # (variance 0) it is multiplied by 1/sqrt(eps) ~ 316 and decides every ReLU (issue 9.1).
+        # A train-mode init on a batch of one sets a variance of 0, and eval mode then divides by
+        # sqrt(eps): where an input is close to the batch it came from, the cancellation in x - mean
+        # is amplified ~316x. Statistics from a batch of several are well-conditioned.
+        train_init = any(m.get("init") is not None and m.get("init") == m["train"] for m in modes.values())
+        init_specs = [({**i, "shape": [8, *i["shape"][1:]]} if train_init and i.get("shape", [0])[:1] == [1] else i) for i in spec["inputs"]]
+        init_values = [make_input(i, rng, seed, 500 + n) for n, i in enumerate(init_specs)]
+        if init_specs != spec["inputs"]:
+            NOTES.append("the source's init computes batch statistics in train mode from a batch of one (variance 0, so eval mode divides by sqrt(eps)); "
+                         "the reference takes them from a batch of 8 instead, so that no check is dominated by rounding amplified ~316x")
+        fresh_args = [v for i, v in zip(spec["inputs"], init_values) if not i.get("keyword")]
+        fresh_kwargs = {i["name"]: v for i, v in zip(spec["inputs"], init_values) if i.get("keyword")}
+        params, state = framework.init(key, fresh_args, {**fresh_kwargs, **init_kw})
         fills = {"ones": np.ones, "zeros": np.zeros}
         if any(i.get("fill") for i in spec["inputs"]):
             init_args = [fills[i["fill"]](i["shape"], i["dtype"]) if i.get("fill") else v for i, v in zip(spec["inputs"], values) if not i.get("keyword")]
@@ -380,7 +395,7 @@ def main():
 
     tensors = {k: np.array(v, order="C") for k, v in tensors.items()}  # keeps 0-d arrays 0-d
     save_file(tensors, spec["out"], metadata={"jax": jax.__version__})
-    print(json.dumps({"ok": True, "tensors": len(tensors), "standins": STANDINS}))
+    print(json.dumps({"ok": True, "tensors": len(tensors), "standins": STANDINS, "notes": NOTES}))
 
 
 def method_calls(spec, framework, names, run):
