@@ -75,6 +75,8 @@ export interface EntrySpec {
   fromInitCall?: boolean;
   /** Haiku: how the function is transformed. */
   transform?: { fn: string; withState: boolean; applyRng: boolean };
+  /** Inputs whose samples only running the file tells (their `inputs` entries are placeholders). */
+  unknownSamples?: string[];
 }
 
 export interface SampleInput {
@@ -104,4 +106,6 @@ export interface Program {
   /** A Haiku function transformed into the model (`hk.transform(net_fn)`), as a module class. */
   transformed: Map<string, ModuleClass>;
   entry?: EntrySpec;
+  /** The file's own init call, when some of its samples only running the file tells (verify learns them). */
+  probeEntry?: EntrySpec;
 }

@@ -9,7 +9,7 @@ import type { EntrySpec, SampleInput } from "../model/program.js";
 import type { ParamInfo } from "../stage/context.js";
 import { FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
 import { importGenerated, runtimeEntryUrl } from "./load-module.js";
-import { runReference, type ReferenceSpec } from "./reference.js";
+import { probeInitCall, runReference, type ProbedSample, type ReferenceFailure, type ReferenceSpec } from "./reference.js";
 import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
 import type { CheckResult, ParamTreeResult, VerifyArtifacts, VerifyReport } from "./index.js";
 import type { FixtureSpec } from "./fixture.js";
@@ -54,9 +54,20 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     return report;
   };
 
+  const text = await readFile(file, "utf8");
   let t: Translation;
   try {
-    t = await translate(file, await readFile(file, "utf8"), { entry: options.entry });
+    t = await translate(file, text, { entry: options.entry });
+    // The file's own init call builds its sample with code nnxport does not read: run the file up
+    // to that call to learn the sample's shapes, then translate for that entry.
+    const pending = !options.entry && !t.program.entry ? t.program.probeEntry : undefined;
+    if (pending) {
+      const probed = await probeInitCall(file, t.program.framework.name);
+      if (!probed.ok) return fail(referenceDiagnostic(probed.error, file));
+      const learned = learnedEntry(pending, probed);
+      report.notes.push(`sample inputs learned from the file's own init call: ${learned.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join(", ")}]`).join(", ")}`);
+      t = await translate(file, text, { entry: learned });
+    }
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
     e.diagnostics.forEach(fail);
@@ -64,7 +75,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   }
   report.framework = t.program.framework.name;
   if (options.artifacts) options.artifacts.translation = t;
-  for (const d of t.diagnostics.items) if (d.severity === "warning") report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
+  for (const d of t.diagnostics.items) if (d.severity === "warning" && !(d.code === "NNX302" && t.program.entry)) report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
   const entry = t.program.entry;
   if (!entry || !t.paramMap) {
     return fail({ code: "NNX301", severity: "error", message: "no entry point: the file has no `init` call; give one with --entry EXPR --input NAME=float32[...]", file });
@@ -111,11 +122,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     methods: [...(summary.methods.keys())].filter((m) => m !== entry.method && m !== "setup" && (summary.methods.get(m) ?? []).some((p) => p.kind === "array")),
   };
   const reference = await runReference(spec);
-  if (!reference.ok) {
-    const { kind, message, line } = reference.error;
-    const code = kind === "environment" ? "NNX501" : kind === "source" ? "NNX502" : kind === "unsupported" ? "NNX503" : "NNX504";
-    return fail({ code, severity: "error", message, file, span: line ? { line, column: 1, endLine: line, endColumn: 1 } : undefined });
-  }
+  if (!reference.ok) return fail(referenceDiagnostic(reference.error, file));
   if (options.artifacts) options.artifacts.reference = reference.bytes;
   report.notes.push(...reference.notes);
   if (reference.standins.length) report.notes.push(`imports the reference environment lacks were replaced by stand-ins the model never used: ${reference.standins.join(", ")} (set NNXPORT_PYTHON to use your own environment)`);
@@ -307,6 +314,26 @@ function argsSource(params: ParamInfo[], entry: EntrySpec): string {
   }
   if (options.length) out.push(`{ ${options.join(", ")} }`);
   return out.join(", ");
+}
+
+/** A failed Python run as a diagnostic: the environment, the user's code, something unsupported, or the harness. */
+function referenceDiagnostic(error: ReferenceFailure, file: string): Diagnostic {
+  const { kind, message, line } = error;
+  const code = kind === "environment" ? "NNX501" : kind === "source" ? "NNX502" : kind === "unsupported" ? "NNX503" : "NNX504";
+  return { code, severity: "error", message, file, span: line ? { line, column: 1, endLine: line, endColumn: 1 } : undefined };
+}
+
+/** The file's own entry, with the sample inputs its init call was seen to get. */
+function learnedEntry(entry: EntrySpec, probed: { args: ProbedSample[]; kwargs: Record<string, ProbedSample> }): EntryOverride {
+  const positional = entry.inputs.filter((i) => !i.keyword);
+  const inputs: SampleInput[] = [
+    ...probed.args.map((a, i) => ({ ...a, name: positional[i]?.name ?? `arg${i}` })),
+    ...Object.entries(probed.kwargs).map(([name, a]) => ({ ...a, name, keyword: true })),
+  ];
+  // Its train/eval flags set the init call's mode only, as for the file's own init call; other fixed arguments go to both.
+  const flag = (k: string) => TRAIN_WHEN_TRUE.has(k) || ["deterministic", "use_running_average", "eval", "is_eval", "inference"].includes(k);
+  const pick = (f: (k: string) => boolean) => Object.fromEntries(Object.entries(entry.kwargTexts).filter(([k]) => f(k)));
+  return { expr: entry.text, inputs, kwargs: pick((k) => !flag(k)), initKwargs: pick(flag), rngs: entry.rngs, method: entry.method === "__call__" ? undefined : entry.method };
 }
 
 function modeIsTrain(name: string, text: string | undefined): boolean {

@@ -7,7 +7,7 @@ import type { ClassDef, Expr, FunctionDef, PyModule, Stmt } from "../../python/a
 import { qualifiedName } from "../../python/ast.js";
 import type { Field, ModuleClass, Program } from "../../model/program.js";
 import { annotatedFields, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel, type TopLevel } from "../common/discover.js";
-import { entryFromInit, initCalls } from "../common/entry.js";
+import { entryFromInit, initCalls, setEntry } from "../common/entry.js";
 import { haikuFramework } from "./idioms.js";
 import { textOf } from "../linen/index.js";
 
@@ -169,7 +169,7 @@ function findEntry(program: Program, top: TopLevel, source: string, diags: Diagn
       if (entry) {
         entry.method = multi.method;
         entry.methods = multi.methods;
-        program.entry = entry;
+        setEntry(program, entry);
       }
       return;
     }
@@ -183,7 +183,7 @@ function findEntry(program: Program, top: TopLevel, source: string, diags: Diagn
       const entry = entryFromInit(init, direct, textOf(source, direct), fn.params.map((p) => p.name), diags);
       if (entry) {
         entry.transform = { withState: t.withState, applyRng: t.applyRng, fn: t.fn };
-        program.entry = entry;
+        setEntry(program, entry);
       }
       return;
     }
@@ -193,7 +193,7 @@ function findEntry(program: Program, top: TopLevel, source: string, diags: Diagn
     const entry = entryFromInit(init, expr, `${t.fn}`, fn.params.map((p) => p.name), diags);
     if (entry) {
       entry.transform = { withState: t.withState, applyRng: t.applyRng, fn: t.fn };
-      program.entry = entry;
+      setEntry(program, entry);
     }
     return;
   }

@@ -263,12 +263,72 @@ def build(spec, ns):
     return Haiku(transformed(method), transformed)
 
 
+class _Probed(BaseException):
+    """Raised from the patched init once it has seen its sample (a BaseException: user code's
+    `except Exception` does not stop it)."""
+
+
+def describe_sample(value):
+    """A sample input as verify's SampleInput: dtype, shape, and the range of ints."""
+    if isinstance(value, dict):
+        return {"dict": [{"name": k, **describe_sample(v)} for k, v in value.items()]}
+    if hasattr(value, "dtype") and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+        return {"dtype": "key", "shape": list(np.shape(value))}
+    a = np.asarray(value)
+    if a.dtype == np.bool_:
+        return {"dtype": "bool", "shape": list(a.shape)}
+    if np.issubdtype(a.dtype, np.integer):
+        return {"dtype": "int32", "shape": list(a.shape), "low": int(min(a.min(initial=0), 0)), "high": int(a.max(initial=0)) + 1}
+    return {"dtype": "float32", "shape": list(a.shape)}
+
+
+def probe_init(spec):
+    """Runs the file until its first init call and reports that call's sample inputs (issue 13.3:
+    samples built by any code, e.g. `jnp.arange(16).reshape(2, 8) % vocab`)."""
+    seen = {}
+
+    def record(args, kwargs):
+        seen["args"] = [describe_sample(a) for a in args]
+        seen["kwargs"] = {k: describe_sample(v) for k, v in kwargs.items() if hasattr(v, "shape") or isinstance(v, dict)}
+        raise _Probed()
+
+    if spec["framework"] == "linen":
+        import flax.linen as nn
+
+        def init(self, rngs, *args, **kwargs):
+            record(args, {k: v for k, v in kwargs.items() if k not in ("method", "mutable", "capture_intermediates")})
+
+        nn.Module.init = init
+    else:
+        import haiku as hk
+
+        def wrap(transform):
+            def patched(*a, **k):
+                t = transform(*a, **k)
+                return t._replace(init=lambda rng, *args, **kwargs: record(args, kwargs))
+
+            return patched
+
+        for name in ("transform", "transform_with_state", "multi_transform", "multi_transform_with_state"):
+            setattr(hk, name, wrap(getattr(hk, name)))
+    try:
+        runpy.run_path(spec["file"], run_name="__nnxport__")
+    except _Probed:
+        print(json.dumps({"ok": True, "probe": seen, "standins": STANDINS, "notes": []}))
+        return
+    except Exception as e:  # noqa: BLE001 - reported to the user with its line
+        source_error(spec, e)
+    fail("unsupported", "the file never calls the model's init, so its sample inputs cannot be learned; give them with --entry and --input")
+
+
 def main():
     with open(sys.argv[1]) as f:
         spec = json.load(f)
     spec["file"] = os.path.abspath(spec["file"])
     sys.path.insert(0, spec.get("importRoot") or os.path.dirname(spec["file"]))
     sys.meta_path.append(StandInFinder(STANDIN_MODULES))
+    if spec.get("probe"):
+        return probe_init(spec)
     try:
         namespace = runpy.run_path(spec["file"], run_name="__nnxport__")
     except Exception as e:  # noqa: BLE001 - reported to the user with its line
