@@ -109,3 +109,7 @@ export type { Initializer } from "./nn/initializers.js";
 
 // Source-faithful initialization for translated programs
 export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";
+
+// Compiled steps (nnx.jit)
+export { jit, type Jitted, type JitOptions, type JitStats, type JitTrace } from "./jit/jit.js";
+export { xlaAvailable } from "./jit/session.js";

@@ -1,0 +1,555 @@
+// nnx.jit: a function of Modules, Optimizers and arrays, run as one compiled
+// TensorFlow graph after its first call.
+//
+//   const trainStep = nnx.jit((model: Model, opt: nnx.Optimizer<Model>, x: nnx.Array, y: nnx.Array) => {
+//     const [loss, grads] = nnx.valueAndGrad(lossFn)(model, x, y);
+//     opt.update(model, grads);
+//     return loss;
+//   });
+//   const loss = trainStep(model, opt, x, y);   // updates model and opt in place, as NNX does
+//
+// The first call with a given structure (the arguments' graph structure, static
+// attributes such as train/eval mode, tensor shapes and dtypes) runs `fn` eagerly
+// (so its result is exact) while runtime/jit/record.ts records every kernel. That
+// recording becomes one graph whose inputs are the Variables' values, the tensor
+// arguments and the step's random keys, and whose outputs are the results and the
+// Variables' new values. It is checked against the eager call, then later calls
+// with the same structure run it and write the new values back. What the tracer
+// cannot express keeps the call eager, with a one-time warning saying why.
+
+import { tf } from "../tf.js";
+import * as random from "../random/index.js";
+import { Variable, createVariable, type Metadata, type VariableType } from "../variables.js";
+import { State, fromFlatState, toFlatState } from "../state.js";
+import { iterGraph } from "../graph.js";
+import { liveModules, type Module } from "../module.js";
+import type { PathParts } from "../filters.js";
+import { DT, type ValueRef, tfjsDType } from "./ir.js";
+import { type HostSample, type InputSlot, type KeyStep, Recorder, type SourceRef } from "./record.js";
+import { Session, xlaAvailable, xlaWrapped } from "./session.js";
+import { type Walk, walk } from "./structure.js";
+import { rerollLoops } from "./loops.js";
+import { compareOutputs } from "./check.js";
+
+export interface JitOptions {
+  /**
+   * Compile the graph with XLA. "auto" (the default, or NNXPORT_JIT_XLA=auto) uses
+   * XLA where the TensorFlow library has it and the plain graph otherwise; false
+   * (NNXPORT_JIT_XLA=0) always runs the plain graph.
+   */
+  xla?: boolean | "auto";
+  /** Run nnx.scan / nnx.scanLayers steps as one TensorFlow While loop (default true). */
+  loops?: boolean;
+  /** Name used in warnings (default: the function's name). */
+  name?: string;
+}
+
+/** What happened to one traced structure. */
+export interface JitTrace {
+  /** "xla" / "graph": compiled; "eager": kept eager (see reason). */
+  mode: "xla" | "graph" | "eager";
+  reason?: string;
+  /** Milliseconds: the traced (eager) call itself, and building + loading + checking the graph. */
+  traceMs: number;
+  buildMs: number;
+  /** Kernels the traced call executed, and nodes in the compiled graph (after loops and dead code). */
+  kernels: number;
+  nodes?: number;
+  loops?: number;
+  /** The largest difference between the compiled graph and the traced call, per output kind. */
+  check?: { maxAbsDiff: number; exact: boolean };
+}
+
+export interface JitStats {
+  traces: JitTrace[];
+  compiledCalls: number;
+  eagerCalls: number;
+}
+
+export type Jitted<F extends (...args: any[]) => any> = F & {
+  readonly stats: JitStats;
+  /** Frees the compiled graphs (the function keeps working, tracing again). */
+  dispose(): void;
+};
+
+type VarRef = { walk: number } | { object: Variable<any> };
+
+type Template =
+  | { kind: "tensor"; output: number }
+  | { kind: "static"; value: unknown }
+  | { kind: "same"; value: unknown }
+  | { kind: "array"; items: Template[] }
+  | { kind: "object"; entries: [string, Template][] }
+  | { kind: "state"; leaves: [PathParts, Template][] }
+  | { kind: "variable"; type: VariableType; metadata: Metadata; value: Template };
+
+interface Entry {
+  trace: JitTrace;
+  /** Modules the function captures (not arguments), with their structure when traced. */
+  roots: object[];
+  rootsKey: string;
+  session?: Session;
+  slots: InputSlot[];
+  variables: VarRef[];
+  /** Captured Variables outside any Module: their shape/dtype when traced. */
+  capturedShapes: [Variable<any>, string][];
+  outputs: ({ kind: "result" } | { kind: "variable"; variable: number })[];
+  result: Template;
+  keySteps: KeyStep[];
+  keyRows: number[];
+  hostSamples: HostSample[];
+  staticDiffs: [number, unknown][];
+}
+
+let tracing: Recorder | undefined;
+const warned = new Set<string>();
+
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  process.stderr.write(`nnxport: ${message}\n`);
+}
+
+function xlaSetting(option: JitOptions["xla"]): boolean | "auto" {
+  if (option !== undefined) return option;
+  const env = (process.env.NNXPORT_JIT_XLA ?? "auto").trim().toLowerCase();
+  if (["0", "false", "off", "no"].includes(env)) return false;
+  if (["1", "true", "on", "yes"].includes(env)) return true;
+  return "auto";
+}
+
+/**
+ * nnx.jit: compiles `fn` into one TensorFlow graph per argument structure. `fn`
+ * may update the Modules, Optimizers and Variables it is given (or captures) in
+ * place; it should return tensors (or arrays/objects/States of them).
+ */
+export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOptions = {}): Jitted<F> {
+  const name = options.name ?? (fn.name || "anonymous");
+  const cache = new Map<string, Entry[]>();
+  const stats: JitStats = { traces: [], compiledCalls: 0, eagerCalls: 0 };
+
+  const jitted = function (this: unknown, ...args: unknown[]): unknown {
+    // Nested inside another trace: record these kernels into it instead.
+    if (tracing) return fn.apply(this, args);
+    if (tf.getBackend() !== "tensorflow") {
+      warnOnce(
+        `backend:${tf.getBackend()}`,
+        `nnx.jit runs functions eagerly on the ${tf.getBackend()} backend (compiled steps need tfjs-node's TensorFlow)`,
+      );
+      stats.eagerCalls++;
+      return fn.apply(this, args);
+    }
+    const w = walk(args);
+    const found = lookup(cache.get(w.key) ?? [], w);
+    if (!found) return traceCall(this, args, w);
+    const [entry, all] = found;
+    if (entry.trace.mode === "eager") {
+      stats.eagerCalls++;
+      return fn.apply(this, args);
+    }
+    stats.compiledCalls++;
+    return runCompiled(entry, all);
+  };
+
+  function traceCall(self: unknown, args: unknown[], w: Walk): unknown {
+    const rec = new Recorder(w);
+    const t0 = performance.now();
+    tracing = rec;
+    rec.install();
+    let result: unknown;
+    try {
+      result = fn.apply(self, args);
+    } catch (e) {
+      rec.uninstall();
+      tracing = undefined;
+      rec.release();
+      throw e;
+    }
+    rec.uninstall();
+    tracing = undefined;
+    const traceMs = performance.now() - t0;
+    let entry: Entry;
+    try {
+      entry = build(rec, w, args, result, traceMs);
+    } finally {
+      rec.release();
+    }
+    stats.traces.push(entry.trace);
+    if (entry.trace.mode === "eager") warnOnce(`${name}:${entry.trace.reason}`, `nnx.jit(${name}) runs eagerly: ${entry.trace.reason}`);
+    const list = cache.get(w.key) ?? [];
+    list.push(entry);
+    cache.set(w.key, list);
+    return result;
+  }
+
+  function build(rec: Recorder, w: Walk, args: unknown[], result: unknown, traceMs: number): Entry {
+    const t0 = performance.now();
+    const trace: JitTrace = { mode: "eager", traceMs, buildMs: 0, kernels: rec.graph.nodes.filter((n) => n.op !== "Const" && n.op !== "Placeholder").length };
+    const entry: Entry = {
+      trace,
+      roots: [],
+      rootsKey: "",
+      slots: rec.slots,
+      variables: [],
+      capturedShapes: [],
+      outputs: [],
+      result: { kind: "static", value: undefined },
+      keySteps: rec.keySteps,
+      keyRows: rec.keyRows,
+      hostSamples: rec.hostSamples,
+      staticDiffs: [],
+    };
+    const fail = (reason: string) => {
+      trace.reason = reason;
+      trace.buildMs = performance.now() - t0;
+      entry.session?.dispose();
+      entry.session = undefined;
+      trace.mode = "eager";
+      return entry;
+    };
+    try {
+      // Static attributes the call changed (model.train() inside a step) are replayed after each compiled call.
+      const after = walk(args);
+      if (after.key !== w.key) {
+        const diffs = staticDiffs(w, after);
+        if (!diffs) return fail("it changes the structure of its arguments (adds or replaces Variables, Modules or attributes), which a compiled graph cannot repeat");
+        entry.staticDiffs = diffs;
+      }
+      if (rec.problems.size) return fail([...rec.problems].join("; "));
+
+      // Variables the function captures: find their Modules, whose structure joins the key.
+      const inArgs = new Map(w.variables.map((v, i) => [v, i] as const));
+      const captured = rec.variables.filter((r) => !inArgs.has(r.variable)).map((r) => r.variable);
+      let all = w;
+      if (captured.length) {
+        entry.roots = capturedRoots(captured, args);
+        const rw = walk(entry.roots);
+        entry.rootsKey = rw.key;
+        all = concat(w, rw);
+      }
+      const index = new Map(all.variables.map((v, i) => [v, i] as const));
+      entry.variables = rec.variables.map((r) => {
+        const at = index.get(r.variable);
+        return at !== undefined ? { walk: at } : { object: r.variable };
+      });
+      entry.capturedShapes = rec.variables
+        .filter((r) => !index.has(r.variable))
+        .map((r) => [r.variable, describe(r.initial)] as [Variable<any>, string]);
+
+      // Outputs: the results, then every Variable the call gave a new tensor.
+      const g = rec.graph;
+      const resultRefs: ValueRef[] = [];
+      entry.result = templateOf(result, rec, resultRefs, new Set(rec.variables.map((r) => r.variable)));
+      if (rec.problems.size) return fail([...rec.problems].join("; "));
+      g.outputs.push(...resultRefs);
+      entry.outputs = resultRefs.map(() => ({ kind: "result" as const }));
+      const expected: tf.Tensor[] = [...resultTensors(result)];
+      rec.variables.forEach((r, i) => {
+        const now = r.variable.getRawValue() as unknown;
+        if (now === r.initial || !(now instanceof tf.Tensor)) return;
+        const ref = rec.refOf(now);
+        if (!ref) return;
+        g.outputs.push(ref);
+        entry.outputs.push({ kind: "variable", variable: i });
+        expected.push(now);
+      });
+      if (rec.problems.size) return fail([...rec.problems].join("; "));
+      for (const ref of g.outputs) {
+        if (tfjsDType(g.info(ref).dtype) === null) return fail(`an output has a dtype tfjs cannot hold (${g.info(ref).dtype})`);
+      }
+      rec.finish();
+
+      const library = options.loops === false ? [] : rerollLoops(g, rec.loops);
+      trace.loops = library.length / 2;
+
+      // Compile: XLA where available, else (or if XLA fails its check) the plain graph.
+      const setting = xlaSetting(options.xla);
+      const modes: ("xla" | "graph")[] = [];
+      if (setting !== false) {
+        const probe = xlaAvailable();
+        if (probe.available) modes.push("xla");
+        else if (setting === true) warnOnce("xla-missing", `nnx.jit: XLA is not available (${probe.why}); compiling plain graphs`);
+      }
+      modes.push("graph");
+      const feeds = traceFeeds(rec, entry, w);
+      const errors: string[] = [];
+      try {
+        for (const mode of modes) {
+          try {
+            const { main, library: lib } = mode === "xla" ? xlaWrapped(g, library) : { main: g, library };
+            entry.session = Session.load(main, lib);
+            const outs = entry.session.run(feeds);
+            const check = compareOutputs(outs, expected, mode === "graph");
+            tf.dispose(outs);
+            trace.check = { maxAbsDiff: check.maxAbsDiff, exact: check.exact };
+            if (!check.ok) throw new Error(`its result differs from the eager call (${check.detail})`);
+            trace.mode = mode;
+            trace.nodes = g.nodes.length;
+            trace.buildMs = performance.now() - t0;
+            return entry;
+          } catch (e) {
+            entry.session?.dispose();
+            entry.session = undefined;
+            errors.push(`${mode === "xla" ? "XLA" : "the graph"}: ${(e as Error).message.split("\n")[0]}`);
+          }
+        }
+      } finally {
+        tf.dispose(feeds.filter((t, i) => entry.slots[i].kind === "keys" || entry.slots[i].kind === "host"));
+      }
+      return fail(`the compiled graph could not be used (${errors.join("; ")})`);
+    } catch (e) {
+      return fail(`nnx.jit could not build a graph: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+
+  /** The inputs of the traced call itself: pre-call values and the keys it drew. */
+  function traceFeeds(rec: Recorder, entry: Entry, w: Walk): tf.Tensor[] {
+    return entry.slots.map((slot) => {
+      switch (slot.kind) {
+        case "variable": {
+          const keep = rec.variables[slot.variable].keep;
+          if (!keep) throw new Error("a Variable input has no tensor");
+          return keep;
+        }
+        case "tensor":
+          return w.tensors[slot.tensor];
+        case "keys":
+          return keysTensor(entry.keyRows.map((s) => rec.keyValues[s]));
+        case "host":
+          return hostSample(entry.hostSamples[slot.sample], rec.keyValues);
+      }
+    });
+  }
+
+  function lookup(entries: Entry[], w: Walk): [Entry, Walk] | undefined {
+    for (const e of entries) {
+      let all = w;
+      if (e.roots.length) {
+        const rw = walk(e.roots);
+        if (rw.key !== e.rootsKey) continue;
+        all = concat(w, rw);
+      }
+      if (e.capturedShapes.some(([v, d]) => describe(v.getRawValue()) !== d)) continue;
+      return [e, all];
+    }
+    return undefined;
+  }
+
+  function runCompiled(entry: Entry, all: Walk): unknown {
+    const varAt = (i: number): Variable<any> => {
+      const r = entry.variables[i];
+      return "walk" in r ? all.variables[r.walk] : r.object;
+    };
+    const keys = replayKeys(entry.keySteps, all);
+    const temps: tf.Tensor[] = [];
+    const inputs = entry.slots.map((slot) => {
+      switch (slot.kind) {
+        case "variable":
+          return varAt(slot.variable).getRawValue() as tf.Tensor;
+        case "tensor":
+          return all.tensors[slot.tensor];
+        case "keys": {
+          const t = keysTensor(entry.keyRows.map((s) => keys[s]));
+          temps.push(t);
+          return t;
+        }
+        case "host": {
+          const t = hostSample(entry.hostSamples[slot.sample], keys);
+          temps.push(t);
+          return t;
+        }
+      }
+    });
+    let outs: tf.Tensor[];
+    try {
+      outs = entry.session!.run(inputs);
+    } finally {
+      tf.dispose(temps);
+    }
+    entry.outputs.forEach((o, k) => {
+      if (o.kind === "variable") varAt(o.variable).value = outs[k];
+    });
+    for (const [i, value] of entry.staticDiffs) all.statics[i].holder[all.statics[i].key] = value;
+    return instantiate(entry.result, outs);
+  }
+
+  const out = jitted as unknown as Jitted<F>;
+  Object.defineProperty(out, "stats", { value: stats });
+  Object.defineProperty(out, "dispose", {
+    value: () => {
+      for (const list of cache.values()) for (const e of list) e.session?.dispose();
+      cache.clear();
+    },
+  });
+  Object.defineProperty(out, "name", { value: `jit(${name})` });
+  return out;
+}
+
+function describe(v: unknown): string {
+  return v instanceof tf.Tensor ? `${v.dtype}[${v.shape}]` : typeof v;
+}
+
+function concat(a: Walk, b: Walk): Walk {
+  return {
+    key: `${a.key}|${b.key}`,
+    variables: [...a.variables, ...b.variables],
+    tensors: [...a.tensors, ...b.tensors],
+    keys: [...a.keys, ...b.keys],
+    sources: [...a.sources, ...b.sources],
+    statics: [...a.statics, ...b.statics],
+    statValues: [...a.statValues, ...b.statValues],
+  };
+}
+
+/** The outermost live Modules holding the captured Variables (not reachable from the arguments). */
+function capturedRoots(captured: Variable<any>[], args: unknown[]): object[] {
+  const wanted = new Set<unknown>(captured);
+  const inArgs = new Set<unknown>();
+  for (const [, x] of iterGraph(args)) inArgs.add(x);
+  const candidates: Module[] = [];
+  for (const m of liveModules()) {
+    if (inArgs.has(m)) continue;
+    for (const [, x] of iterGraph(m)) {
+      if (wanted.has(x)) {
+        candidates.push(m);
+        break;
+      }
+    }
+  }
+  const inner = new Set<unknown>();
+  for (const m of candidates) for (const [path, x] of iterGraph(m)) if (path.length > 0) inner.add(x);
+  return candidates.filter((m) => !inner.has(m));
+}
+
+/** Static attribute changes between two walks of the same structure, or null if more changed. */
+function staticDiffs(before: Walk, after: Walk): [number, unknown][] | null {
+  const same = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(before.variables, after.variables) || !same(before.tensors, after.tensors) || !same(before.sources, after.sources)) return null;
+  if (before.statics.length !== after.statics.length) return null;
+  const diffs: [number, unknown][] = [];
+  for (let i = 0; i < before.statics.length; i++) {
+    const a = before.statics[i];
+    const b = after.statics[i];
+    if (a.holder !== b.holder || a.key !== b.key) return null;
+    if (!Object.is(before.statValues[i], after.statValues[i])) diffs.push([i, after.statValues[i]]);
+  }
+  return diffs;
+}
+
+function* resultTensors(x: unknown, seen = new Set<unknown>()): Generator<tf.Tensor> {
+  if (x instanceof tf.Tensor) yield x;
+  else if (x instanceof Variable) {
+    /* a Variable handed back: its value is checked as a Variable */
+  } else if (x instanceof State) for (const [, v] of toFlatState(x)) yield* resultTensors(v instanceof Variable ? v.getRawValue() : v, seen);
+  else if (Array.isArray(x)) for (const v of x) yield* resultTensors(v, seen);
+  else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
+    for (const v of Object.values(x)) yield* resultTensors(v, seen);
+  }
+}
+
+/** How to rebuild the result from the graph's outputs (tensors become outputs, in resultTensors order). */
+function templateOf(x: unknown, rec: Recorder, refs: ValueRef[], own: Set<Variable<any>>): Template {
+  if (x instanceof tf.Tensor) {
+    const ref = rec.refOf(x);
+    if (!ref) return { kind: "static", value: undefined };
+    refs.push(ref);
+    return { kind: "tensor", output: refs.length - 1 };
+  }
+  if (x instanceof Variable) {
+    if (own.has(x)) return { kind: "same", value: x };
+    rec.problem("returns a new Variable outside a State");
+    return { kind: "static", value: undefined };
+  }
+  if (x instanceof State) {
+    return {
+      kind: "state",
+      leaves: toFlatState(x).map(([p, v]) => {
+        if (v instanceof Variable) {
+          const inner = templateOf(v.getRawValue(), rec, refs, own);
+          return [p, { kind: "variable", type: v.type, metadata: v.getMetadata(), value: inner }];
+        }
+        return [p, templateOf(v, rec, refs, own)];
+      }),
+    };
+  }
+  if (Array.isArray(x)) return { kind: "array", items: x.map((v) => templateOf(v, rec, refs, own)) };
+  if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
+    return { kind: "object", entries: Object.entries(x).map(([k, v]) => [k, templateOf(v, rec, refs, own)]) };
+  }
+  if (x !== null && typeof x === "object") return { kind: "same", value: x };
+  return { kind: "static", value: x };
+}
+
+function instantiate(t: Template, outs: tf.Tensor[]): unknown {
+  switch (t.kind) {
+    case "tensor":
+      return outs[t.output];
+    case "static":
+    case "same":
+      return t.value;
+    case "array":
+      return t.items.map((i) => instantiate(i, outs));
+    case "object":
+      return Object.fromEntries(t.entries.map(([k, v]) => [k, instantiate(v, outs)]));
+    case "state":
+      return fromFlatState(t.leaves.map(([p, v]) => [p, instantiate(v, outs)] as const));
+    case "variable":
+      return createVariable(t.type, instantiate(t.value, outs), t.metadata, { own: false });
+  }
+}
+
+/** Runs the key program: draws from the same streams (advancing them) and derives as the traced call did. */
+function replayKeys(steps: KeyStep[], w: Walk): Uint32Array[] {
+  const out: Uint32Array[] = [];
+  for (const s of steps) {
+    switch (s.kind) {
+      case "draw":
+        out.push(sourceOf(s.source, w).next());
+        break;
+      case "arg":
+        out.push(w.keys[s.arg]);
+        break;
+      case "const":
+        out.push(s.key);
+        break;
+      case "split":
+        out.push(random.split(out[s.parent], s.num)[s.index]);
+        break;
+      case "foldIn":
+        out.push(random.foldIn(out[s.parent], s.data));
+        break;
+    }
+  }
+  return out;
+}
+
+function sourceOf(ref: SourceRef, w: Walk): { next(): Uint32Array } {
+  return "walk" in ref ? (w.sources[ref.walk] as { next(): Uint32Array }) : ref.object;
+}
+
+function keysTensor(keys: Uint32Array[]): tf.Tensor {
+  const data = new Int32Array(keys.length * 2);
+  keys.forEach((k, i) => data.set(new Int32Array(k.buffer, k.byteOffset, 2), 2 * i));
+  return tf.tensor2d(data, [keys.length, 2], "int32");
+}
+
+function hostSample(s: HostSample, keys: Uint32Array[]): tf.Tensor {
+  const k = keys[s.step];
+  const p = s.params;
+  switch (s.kind) {
+    case "normal":
+      return random.normal(k, s.shape);
+    case "truncatedNormal":
+      return random.truncatedNormal(k, p[0] as number, p[1] as number, s.shape, { bounds: p[2] as "traced" | "constant" });
+    case "gumbel":
+      return random.gumbel(k, s.shape);
+    case "permutation":
+      return random.permutation(k, s.shape[0]);
+    case "uniform":
+      return random.uniform(k, s.shape, { minval: p[0] as number, maxval: p[1] as number });
+    case "bernoulli":
+      return random.bernoulli(k, p[0] as number, s.shape);
+  }
+}
+
+export { DT };
