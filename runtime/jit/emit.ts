@@ -40,7 +40,7 @@ interface NameAttrListMsg {
   setName(n: string): void;
 }
 interface AttrMsg {
-  setS(v: string): void;
+  setS(v: Uint8Array): void;
   setI(v: number): void;
   setF(v: number): void;
   setB(v: boolean): void;
@@ -181,7 +181,8 @@ function attrOf(a: Attr): AttrMsg {
   const list = () => new P.AttrValue.ListValue();
   switch (a.kind) {
     case "s":
-      v.setS(a.value);
+      // bytes: a JS string would be read as base64
+      v.setS(new TextEncoder().encode(a.value));
       break;
     case "i":
       v.setI(a.value);
@@ -238,20 +239,41 @@ function attrOf(a: Attr): AttrMsg {
   return v;
 }
 
-function nodeDefOf(graph: Graph, node: Node, name: (id: number) => string, input: (ref: { node: number; index: number }) => string): NodeMsg {
-  const n = new (pb().NodeDef)();
+/**
+ * TensorFlow's graph optimizer (Grappler) rewrites ops whose operand is a constant
+ * into others that round differently (x / c becomes x * (1/c), pow(x, c) becomes
+ * rsqrt or a product, ...), so a graph would not give the eager kernels' numbers.
+ * It cannot see through PlaceholderWithDefault, so float constants are fed
+ * through one (XLA sees the constant as before).
+ */
+const GUARDED = new Set<number>([DT.float32, DT.float64]);
+
+function nodeDefsOf(graph: Graph, node: Node, name: (id: number) => string, input: (ref: { node: number; index: number }) => string): NodeMsg[] {
+  const P = pb();
+  const n = new P.NodeDef();
   n.setName(name(node.id));
   n.setOp(node.op);
   for (const r of node.inputs) n.addInput(input(r));
   const attrs = n.getAttrMap();
   if (node.op === "Const") {
     const out = node.outputs[0];
-    const value = new (pb().AttrValue)();
+    const value = new P.AttrValue();
     value.setTensor(tensorOf(out.dtype, out.shape, node.data!));
     attrs.set("value", value);
-  } else completeAttrs(graph, node);
+    attrs.set("dtype", attrOf({ kind: "type", value: out.dtype }));
+    if (!GUARDED.has(out.dtype)) return [n];
+    n.setName(`${name(node.id)}_value`);
+    const guard = new P.NodeDef();
+    guard.setName(name(node.id));
+    guard.setOp("PlaceholderWithDefault");
+    guard.addInput(`${name(node.id)}_value`);
+    guard.getAttrMap().set("dtype", attrOf({ kind: "type", value: out.dtype }));
+    guard.getAttrMap().set("shape", attrOf({ kind: "shape", value: out.shape }));
+    return [n, guard];
+  }
+  completeAttrs(graph, node);
   for (const [k, a] of node.attrs) attrs.set(k, attrOf(a));
-  return n;
+  return [n];
 }
 
 /** The nodes the outputs depend on (dead code dropped), in graph order. */
@@ -292,7 +314,7 @@ function functionDefOf(spec: FunctionSpec): FunctionMsg {
   if (nodes.some((n) => n.op === "While")) sig.setIsStateful(true);
   f.setSignature(sig);
   for (const [k, a] of Object.entries(spec.attrs ?? {})) f.getAttrMap().set(k, attrOf(a));
-  for (const node of nodes) f.addNodeDef(nodeDefOf(graph, node, (id) => `n${id}`, ref));
+  for (const node of nodes) for (const n of nodeDefsOf(graph, node, (id) => `n${id}`, ref)) f.addNodeDef(n);
   graph.outputs.forEach((r, k) => f.getRetMap().set(`r${k}`, ref(r)));
   return f;
 }
@@ -306,8 +328,8 @@ export function graphDefOf(main: Graph, library: FunctionSpec[]): { graphDef: Gr
   const names = new Map<number, string>();
   main.inputs.forEach((id, k) => names.set(id, inputName(k)));
   const name = (id: number) => names.get(id) ?? `n${id}`;
-  for (const id of main.inputs) g.addNode(nodeDefOf(main, main.node(id), name, () => ""));
-  for (const node of liveNodes(main)) g.addNode(nodeDefOf(main, node, name, (r) => `${name(r.node)}:${r.index}`));
+  for (const id of main.inputs) for (const n of nodeDefsOf(main, main.node(id), name, () => "")) g.addNode(n);
+  for (const node of liveNodes(main)) for (const n of nodeDefsOf(main, node, name, (r) => `${name(r.node)}:${r.index}`)) g.addNode(n);
   const v = new P.VersionDef();
   v.setProducer(GRAPH_DEF_VERSION);
   g.setVersions(v);

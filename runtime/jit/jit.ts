@@ -30,6 +30,7 @@ import { Session, xlaAvailable, xlaWrapped } from "./session.js";
 import { type Walk, walk } from "./structure.js";
 import { rerollLoops } from "./loops.js";
 import { compareOutputs } from "./check.js";
+import { liveNodes } from "./emit.js";
 
 export interface JitOptions {
   /**
@@ -56,6 +57,8 @@ export interface JitTrace {
   kernels: number;
   nodes?: number;
   loops?: number;
+  /** Why a preferred compilation (XLA) was not used, when the next one was. */
+  skipped?: string[];
   /** The largest difference between the compiled graph and the traced call, per output kind. */
   check?: { maxAbsDiff: number; exact: boolean };
 }
@@ -276,6 +279,10 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
       try {
         for (const mode of modes) {
           try {
+            // The plain graph runs While loops lowered to TF's dataflow control ops; XLA compiles them whole.
+            for (const graph of [g, ...library.map((f) => f.graph)]) {
+              for (const n of graph.nodes) if (n.op === "While") n.attrs.set("_lower_using_switch_merge", { kind: "b", value: mode === "graph" });
+            }
             const { main, library: lib } = mode === "xla" ? xlaWrapped(g, library) : { main: g, library };
             entry.session = Session.load(main, lib);
             const outs = entry.session.run(feeds);
@@ -284,7 +291,8 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
             trace.check = { maxAbsDiff: check.maxAbsDiff, exact: check.exact };
             if (!check.ok) throw new Error(`its result differs from the eager call (${check.detail})`);
             trace.mode = mode;
-            trace.nodes = g.nodes.length;
+            trace.nodes = liveNodes(g).length + library.reduce((n, f) => n + liveNodes(f.graph).length, 0);
+            if (errors.length) trace.skipped = [...errors];
             trace.buildMs = performance.now() - t0;
             return entry;
           } catch (e) {

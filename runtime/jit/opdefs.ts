@@ -73,6 +73,7 @@ export const OP_ARGS: Record<string, readonly [inputs: string, outputs: string]>
   Pad: ["input:T paddings:Tpaddings", "output:T"],
   PadV2: ["input:T paddings:Tpaddings constant_values:T", "output:T"],
   Placeholder: ["", "output:dtype"],
+  PlaceholderWithDefault: ["input:dtype", "output:dtype"],
   Pow: ["x:T y:T", "z:T"],
   Prod: ["input:T reduction_indices:Tidx", "output:T"],
   Range: ["start:Tidx limit:Tidx delta:Tidx", "output:Tidx"],

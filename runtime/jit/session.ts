@@ -4,7 +4,7 @@
 // wrapper is async. There is no API to run a GraphDef without writing it to disk,
 // so the SavedModel is written to a temporary folder, loaded, and removed.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tf } from "../tf.js";
@@ -28,6 +28,13 @@ export class Session {
 
   static load(main: Graph, library: FunctionSpec[]): Session {
     const { bytes, inputNames, outputNames } = savedModelOf(main, library);
+    // NNXPORT_JIT_DUMP=folder keeps a copy of every graph (one subfolder each), to inspect with TensorFlow's tools.
+    const dump = process.env.NNXPORT_JIT_DUMP;
+    if (dump) {
+      mkdirSync(dump, { recursive: true });
+      const kept = mkdtempSync(join(dump, "graph-"));
+      writeFileSync(join(kept, "saved_model.pb"), bytes);
+    }
     const dir = mkdtempSync(join(tmpdir(), "nnxport-jit-"));
     try {
       writeFileSync(join(dir, "saved_model.pb"), bytes);
