@@ -246,9 +246,15 @@ function attrOf(a: Attr): AttrMsg {
  * It cannot see through PlaceholderWithDefault, so float constants are fed
  * through one (XLA sees the constant as before).
  */
-const GUARDED = new Set<number>([DT.float32, DT.float64]);
+export const GUARDED = new Set<number>([DT.float32, DT.float64]);
 
-function nodeDefsOf(graph: Graph, node: Node, name: (id: number) => string, input: (ref: { node: number; index: number }) => string): NodeMsg[] {
+function nodeDefsOf(
+  graph: Graph,
+  node: Node,
+  name: (id: number) => string,
+  input: (ref: { node: number; index: number }) => string,
+  inFunction: boolean,
+): NodeMsg[] {
   const P = pb();
   const n = new P.NodeDef();
   n.setName(name(node.id));
@@ -266,7 +272,7 @@ function nodeDefsOf(graph: Graph, node: Node, name: (id: number) => string, inpu
     const guard = new P.NodeDef();
     guard.setName(name(node.id));
     guard.setOp("PlaceholderWithDefault");
-    guard.addInput(`${name(node.id)}_value`);
+    guard.addInput(inFunction ? `${name(node.id)}_value:output:0` : `${name(node.id)}_value`);
     guard.getAttrMap().set("dtype", attrOf({ kind: "type", value: out.dtype }));
     guard.getAttrMap().set("shape", attrOf({ kind: "shape", value: out.shape }));
     return [n, guard];
@@ -314,7 +320,7 @@ function functionDefOf(spec: FunctionSpec): FunctionMsg {
   if (nodes.some((n) => n.op === "While")) sig.setIsStateful(true);
   f.setSignature(sig);
   for (const [k, a] of Object.entries(spec.attrs ?? {})) f.getAttrMap().set(k, attrOf(a));
-  for (const node of nodes) for (const n of nodeDefsOf(graph, node, (id) => `n${id}`, ref)) f.addNodeDef(n);
+  for (const node of nodes) for (const n of nodeDefsOf(graph, node, (id) => `n${id}`, ref, true)) f.addNodeDef(n);
   graph.outputs.forEach((r, k) => f.getRetMap().set(`r${k}`, ref(r)));
   return f;
 }
@@ -328,8 +334,8 @@ export function graphDefOf(main: Graph, library: FunctionSpec[]): { graphDef: Gr
   const names = new Map<number, string>();
   main.inputs.forEach((id, k) => names.set(id, inputName(k)));
   const name = (id: number) => names.get(id) ?? `n${id}`;
-  for (const id of main.inputs) for (const n of nodeDefsOf(main, main.node(id), name, () => "")) g.addNode(n);
-  for (const node of liveNodes(main)) for (const n of nodeDefsOf(main, node, name, (r) => `${name(r.node)}:${r.index}`)) g.addNode(n);
+  for (const id of main.inputs) for (const n of nodeDefsOf(main, main.node(id), name, () => "", false)) g.addNode(n);
+  for (const node of liveNodes(main)) for (const n of nodeDefsOf(main, node, name, (r) => `${name(r.node)}:${r.index}`, false)) g.addNode(n);
   const v = new P.VersionDef();
   v.setProducer(GRAPH_DEF_VERSION);
   g.setVersions(v);

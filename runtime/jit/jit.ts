@@ -24,13 +24,13 @@ import { State, fromFlatState, toFlatState } from "../state.js";
 import { iterGraph } from "../graph.js";
 import { liveModules, type Module } from "../module.js";
 import type { PathParts } from "../filters.js";
-import { DT, type ValueRef, tfjsDType } from "./ir.js";
+import { DT, type Graph, type ValueRef, tfjsDType } from "./ir.js";
 import { type HostSample, type InputSlot, type KeyStep, Recorder, type SourceRef } from "./record.js";
 import { Session, xlaAvailable, xlaWrapped } from "./session.js";
 import { type Walk, walk } from "./structure.js";
 import { rerollLoops } from "./loops.js";
 import { compareOutputs } from "./check.js";
-import { liveNodes } from "./emit.js";
+import { GUARDED, liveNodes } from "./emit.js";
 
 export interface JitOptions {
   /**
@@ -57,6 +57,8 @@ export interface JitTrace {
   kernels: number;
   nodes?: number;
   loops?: number;
+  /** Every TensorFlow op in the compiled graph (functions included), with the attributes it was given. */
+  ops?: Record<string, string[]>;
   /** Why a preferred compilation (XLA) was not used, when the next one was. */
   skipped?: string[];
   /** The largest difference between the compiled graph and the traced call, per output kind. */
@@ -292,6 +294,7 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
             if (!check.ok) throw new Error(`its result differs from the eager call (${check.detail})`);
             trace.mode = mode;
             trace.nodes = liveNodes(g).length + library.reduce((n, f) => n + liveNodes(f.graph).length, 0);
+            trace.ops = opsOf([main, ...lib.map((f) => f.graph)]);
             if (errors.length) trace.skipped = [...errors];
             trace.buildMs = performance.now() - t0;
             return entry;
@@ -391,6 +394,21 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
   });
   Object.defineProperty(out, "name", { value: `jit(${name})` });
   return out;
+}
+
+function opsOf(graphs: Graph[]): Record<string, string[]> {
+  const ops = new Map<string, Set<string>>();
+  for (const g of graphs) {
+    for (const n of [...g.inputs.map((id) => g.node(id)), ...liveNodes(g)]) {
+      if (!ops.has(n.op)) ops.set(n.op, new Set());
+      for (const k of n.attrs.keys()) ops.get(n.op)!.add(k);
+    }
+  }
+  // runtime/jit/emit.ts feeds float constants through PlaceholderWithDefault.
+  if (graphs.some((g) => liveNodes(g).some((n) => n.op === "Const" && GUARDED.has(n.outputs[0].dtype)))) {
+    ops.set("PlaceholderWithDefault", new Set(["dtype", "shape"]));
+  }
+  return Object.fromEntries([...ops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, attrs]) => [op, [...attrs].sort()]));
 }
 
 function describe(v: unknown): string {

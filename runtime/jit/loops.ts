@@ -377,8 +377,10 @@ function rollGroup(g: Graph, group: Segment[], loopIndex: number): FunctionSpec[
     let out = replaced.get(k);
     if (!out) {
       const jo = `${w[1]}.${r.index}`;
-      if (w[0] === m - 1 && finals.has(jo)) out = finals.get(jo)!;
-      else if (stacks.has(jo)) out = gather(g, stacks.get(jo)!, g.scalar(DT.int32, w[0]), 0);
+      // Collected outputs are read from the stack even for the last iteration, so a
+      // tf.stack of all of them is recognised as the stack itself (packPeephole).
+      if (stacks.has(jo)) out = gather(g, stacks.get(jo)!, g.scalar(DT.int32, w[0]), 0);
+      else if (w[0] === m - 1 && finals.has(jo)) out = finals.get(jo)!;
       else throw new Error(`nnx.jit loops: iteration ${w[0]}'s output ${jo} is used but not kept`);
       replaced.set(k, out);
     }
