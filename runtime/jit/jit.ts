@@ -263,6 +263,11 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
         if (tfjsDType(g.info(ref).dtype) === null) return fail(`an output has a dtype tfjs cannot hold (${g.info(ref).dtype})`);
       }
       rec.finish();
+      // TensorFlow cannot fetch a tensor it is fed: an input handed straight back goes through an Identity.
+      g.outputs.forEach((r, k) => {
+        const n = g.node(r.node);
+        if (n.op === "Placeholder") g.outputs[k] = g.op("Identity", [r], { T: { kind: "type", value: n.outputs[0].dtype } }, { ...n.outputs[0] });
+      });
 
       const library = options.loops === false ? [] : rerollLoops(g, rec.loops);
       trace.loops = library.length / 2;
