@@ -179,6 +179,10 @@ export class Recorder {
   private readonly undo: (() => void)[] = [];
   private paused = 0;
   private drawDepth = 0;
+  /** Tensors with ids from here on were made during the call. */
+  private firstNewTensor = Infinity;
+  /** Variables made during the call (gradient States, temporaries): not state of the step. */
+  private readonly temporaries = new WeakSet<Variable<any>>();
   private keysInput?: ValueRef;
   private scan?: { record: LoopRecord; token: number; index: number };
   private backwardTag?: { token: number; index: number };
@@ -191,6 +195,7 @@ export class Recorder {
   // --- installing and removing the taps ---------------------------------------------------
 
   install(): void {
+    this.firstNewTensor = (tf.engine().constructor as unknown as { nextTensorId: number }).nextTensorId;
     allowGatherBoundsCheck();
     active = this;
     this.undo.push(() => (active = undefined));
@@ -361,9 +366,15 @@ export class Recorder {
   noteVariable(v: Variable<any>): number {
     let index = this.variableIndex.get(v);
     if (index !== undefined) return index;
+    if (this.temporaries.has(v)) return -1;
+    const initial = rawValue.call(v) as unknown;
+    if (initial instanceof tf.Tensor && (initial as unknown as { id: number }).id >= this.firstNewTensor) {
+      // Made during the call (e.g. the Variables of a gradient State): its tensor is a value of the graph.
+      this.temporaries.add(v);
+      return -1;
+    }
     index = this.variables.length;
     this.variableIndex.set(v, index);
-    const initial = rawValue.call(v) as unknown;
     const record: VariableRecord = { variable: v, initial };
     this.variables.push(record);
     if (initial instanceof tf.Tensor && !initial.isDisposed) {
@@ -386,16 +397,16 @@ export class Recorder {
     const getRaw = proto.getRawValue as (this: Variable<any>) => unknown;
     const setRaw = proto.setRawValue as (this: Variable<any>, v: unknown) => void;
     const read = (v: Variable<any>) => {
-      rec.noteVariable(v);
+      const at = rec.noteVariable(v);
       const raw = getRaw.call(v);
-      if (!(raw instanceof tf.Tensor) && rec.drawDepth === 0) {
+      if (at >= 0 && !(raw instanceof tf.Tensor) && rec.drawDepth === 0) {
         rec.problem(`reads the JavaScript value of a ${v.constructor.name} (not a tensor) during the step`);
       }
       return raw;
     };
     const write = (v: Variable<any>, next: unknown) => {
-      rec.noteVariable(v);
-      if (!(next instanceof tf.Tensor) && rec.drawDepth === 0) {
+      const at = rec.noteVariable(v);
+      if (at >= 0 && !(next instanceof tf.Tensor) && rec.drawDepth === 0) {
         rec.problem(`assigns a JavaScript value (not a tensor) to a ${v.constructor.name} during the step`);
       }
     };

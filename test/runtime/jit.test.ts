@@ -273,6 +273,40 @@ describe("nnx.jit inference", () => {
   });
 });
 
+describe("nnx.jit results and temporaries", () => {
+  it("returns a State of gradients (nnx.grad inside), rebuilt with the same paths and Variable types", () => {
+    const model = new Mlp(new nnx.Rngs(0)).eval();
+    const [x, y] = mlpData();
+    const gradsOf = nnx.jit((m: Mlp, x: nnx.Array, y: nnx.Array) => nnx.grad(lossFn)(m, x, y), { xla: false });
+    const want = nnx.grad(lossFn)(model, x, y);
+    for (let i = 0; i < 2; i++) {
+      const got = gradsOf(model, x, y) as nnx.State;
+      expect(got.paths()).toEqual(want.paths());
+      got.leaves().forEach((v, k) => {
+        expect(v).toBeInstanceOf(nnx.Param);
+        expect(bitsOf(v.value)).toEqual(bitsOf(want.leaves()[k].value));
+      });
+      nnx.dispose(got);
+    }
+    expect(gradsOf.stats.compiledCalls).toBe(1);
+  });
+
+  it("Variables and tensors made inside the step are values of the graph, not inputs", () => {
+    const model = new Mlp(new nnx.Rngs(0)).eval();
+    const [x] = mlpData();
+    const f = (m: Mlp, x: nnx.Array) => {
+      const scale = new nnx.Param(tf.fill([5], 0.5));
+      const out = tf.mul(m.call(x), scale.value);
+      scale.value = tf.add(scale.value, 1); // a temporary's update is not state either
+      return tf.add(out, scale.value);
+    };
+    const jitted = nnx.jit(f, { xla: false });
+    const want = tf.tidy(() => bitsOf(f(model, x)));
+    for (let i = 0; i < 3; i++) expect(tf.tidy(() => bitsOf(jitted(model, x) as tf.Tensor))).toEqual(want);
+    expect(jitted.stats.traces[0].mode).toBe("graph");
+  });
+});
+
 describe("nnx.jit randomness and key sources", () => {
   it("verify's source dropout keys (useSourceDropoutKeys, reinstalled per step) are replayed", () => {
     const [x, y] = mlpData();
