@@ -386,7 +386,8 @@ function rollGroup(g: Graph, group: Segment[], loopIndex: number): FunctionSpec[
     }
     return out;
   };
-  for (const n of g.nodes) if (!where.has(n.id) && n.id !== loop.id) n.inputs = n.inputs.map(replace);
+  // Only live consumers: dead ones (unused gradient pieces) are dropped when the graph is written.
+  for (const n of g.nodes) if (live.has(n.id) && !where.has(n.id)) n.inputs = n.inputs.map(replace);
   g.outputs.splice(0, g.outputs.length, ...g.outputs.map(replace));
   packPeephole(g);
   return [

@@ -53,6 +53,20 @@ class Rnn extends nnx.Module {
   }
 }
 
+/** Four stacked Linear + tanh layers run with nnx.scanLayers, then a head. */
+class Deep extends nnx.Module {
+  readonly layers: nnx.Linear;
+  readonly head: nnx.Linear;
+  constructor(rngs: nnx.Rngs) {
+    super();
+    this.layers = nnx.stack(4, () => new nnx.Linear(16, 16, { rngs }));
+    this.head = new nnx.Linear(16, 5, { rngs });
+  }
+  call(x: nnx.Array): nnx.Array {
+    return tf.tidy(() => this.head.call(nnx.scanLayers(this.layers, x, (layer, h) => nnx.tanh(layer.call(h)))));
+  }
+}
+
 class Cnn extends nnx.Module {
   readonly conv: nnx.Conv;
   readonly bn: nnx.BatchNorm;
@@ -180,6 +194,14 @@ describe("nnx.jit training steps", () => {
       const longer = lockstep((r) => new Rnn(r), tf.concat([x, x], 1), tf.concat([y, y], 1), xla, 2).step.stats.traces[0];
       expect(longer.kernels).toBeGreaterThan(trace.kernels + 7 * 10); // the eager steps did run twice as many kernels
       expect(Math.abs(longer.nodes! - trace.nodes!)).toBeLessThanOrEqual(3);
+    });
+
+    it(`layer stack over nnx.scanLayers: rolled, each layer's slice gathered by the counter, ${how}`, () => {
+      const [x, y] = mlpData();
+      const { step } = lockstep((r) => new Deep(r), x, y, xla, 4);
+      const trace = step.stats.traces[0];
+      expect(trace.mode, trace.reason).toBe(xla ? "xla" : "graph");
+      expect(trace.loops).toBe(2);
     });
 
     it(`CNN with batch norm (statistics updated as eager), ${how}`, () => {
