@@ -245,7 +245,7 @@ function rollGroup(g: Graph, group: Segment[], loopIndex: number): FunctionSpec[
   };
   const counter = arg({ dtype: DT.int32, shape: [] });
   const carryArgs = new Map([...carries.keys()].map((ck) => [ck, arg(g.info(carries.get(ck)!.init))] as const));
-  const lastArgs = new Map(lasts.map((jo) => [jo, arg(outInfo(jo))] as const));
+  for (const jo of lasts) arg(outInfo(jo)); // overwritten by each iteration; read after the loop
   const listArgs = new Map(collected.map((jo) => [jo, arg({ dtype: DT.variant, shape: [] })] as const));
   const invArgs = new Map([...invariants].map(([k, r]) => [k, arg(g.info(r))] as const));
   const sliceArgs = new Map<string, ValueRef>();

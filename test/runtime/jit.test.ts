@@ -260,6 +260,16 @@ describe("nnx.jit training steps", () => {
 });
 
 describe("nnx.jit inference", () => {
+  it("one jitted function serves every model of the same structure (each call reads its own Variables)", () => {
+    const a = new Mlp(new nnx.Rngs(1)).eval();
+    const b = new Mlp(new nnx.Rngs(2)).eval();
+    const forward = nnx.jit((m: Mlp, x: nnx.Array) => m.call(x), { xla: false });
+    const [x] = mlpData();
+    for (const m of [a, b, a, b]) expect(tf.tidy(() => bitsOf(forward(m, x) as tf.Tensor))).toEqual(tf.tidy(() => bitsOf(m.call(x))));
+    expect(forward.stats.traces).toHaveLength(1);
+    expect(forward.stats.compiledCalls).toBe(3);
+  });
+
   it("nnx.jit((m, x) => m.call(x)) and a closure over the model give eager's outputs", () => {
     const model = new Cnn(new nnx.Rngs(0)).eval();
     const [x] = cnnData();
