@@ -134,8 +134,8 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
   const stats: JitStats = { traces: [], compiledCalls: 0, eagerCalls: 0 };
 
   const jitted = function (this: unknown, ...args: unknown[]): unknown {
-    // Nested inside another trace: record these kernels into it instead.
-    if (tracing) return fn.apply(this, args);
+    // Nested inside another trace: record these kernels into it instead. NNXPORT_JIT=0: everything eager.
+    if (tracing || process.env.NNXPORT_JIT === "0") return fn.apply(this, args);
     if (tf.getBackend() !== "tensorflow") {
       warnOnce(
         `backend:${tf.getBackend()}`,
