@@ -3,7 +3,8 @@
 //
 //   node bench/cell.mjs '{"model": "mlp-haiku", "system": "nnxport", "phase": "prepare"}'
 //   systems: nnxport (the translated model on the runtime), jit / jit-graph (the same, each
-//   call one compiled graph by nnx.jit: with XLA where available / plain graph), tfjs (raw tfjs ops), ort
+//   call one compiled graph by nnx.jit: its default choice (XLA or plain graph, whichever the
+//   first call measured faster) / always the plain graph), tfjs (raw tfjs ops), ort
 //   phases: prepare (nnxport only: translate, init weights, write bench/out/<model>/), forward, train
 // Prints one JSON line on stdout.
 
@@ -47,7 +48,7 @@ async function nnxport() {
       step = () => tf.tidy(() => void call(model).dataSync());
     } else {
       // The model and inputs are arguments, so the graph reads them each call (nothing is baked in).
-      jitted = nnx.jit((m, ...xs) => m[meta.method](...xs), { xla: system === "jit" ? "auto" : false, name: "forward" });
+      jitted = nnx.jit((m, ...xs) => m[meta.method](...xs), { xla: system === "jit" ? undefined : false, name: "forward" });
       step = () => tf.tidy(() => void jitted(model, ...inputs).dataSync());
     }
   } else {
@@ -62,7 +63,7 @@ async function nnxport() {
     };
     if (system === "nnxport") step = () => tf.tidy(() => trainStep(model, opt, data.labels, ...inputs).dataSync()[0]);
     else {
-      jitted = nnx.jit(trainStep, { xla: system === "jit" ? "auto" : false, name: "trainStep" });
+      jitted = nnx.jit(trainStep, { xla: system === "jit" ? undefined : false, name: "trainStep" });
       step = () => tf.tidy(() => jitted(model, opt, data.labels, ...inputs).dataSync()[0]);
     }
   }
@@ -74,7 +75,7 @@ async function nnxport() {
     const t0 = performance.now();
     step();
     const trace = jitted.stats.traces[0];
-    first = { ms: performance.now() - t0, mode: trace.mode, reason: trace.reason, nodes: trace.nodes, kernels: trace.kernels, loops: trace.loops, traceMs: trace.traceMs, buildMs: trace.buildMs };
+    first = { ms: performance.now() - t0, mode: trace.mode, reason: trace.reason, nodes: trace.nodes, kernels: trace.kernels, loops: trace.loops, traceMs: trace.traceMs, buildMs: trace.buildMs, timings: trace.timings };
   }
   const result = await measure(tf, step, check);
   if (jitted) {

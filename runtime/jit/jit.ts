@@ -34,9 +34,10 @@ import { GUARDED, liveNodes } from "./emit.js";
 
 export interface JitOptions {
   /**
-   * Compile the graph with XLA. "auto" (the default, or NNXPORT_JIT_XLA=auto) uses
-   * XLA where the TensorFlow library has it and the plain graph otherwise; false
-   * (NNXPORT_JIT_XLA=0) always runs the plain graph.
+   * Compile the graph with XLA. "auto" (the default, or NNXPORT_JIT_XLA=auto): where
+   * the TensorFlow library has XLA, build both and keep whichever runs the traced
+   * call faster; otherwise the plain graph. true (NNXPORT_JIT_XLA=1): XLA unless it
+   * fails. false (NNXPORT_JIT_XLA=0): always the plain graph.
    */
   xla?: boolean | "auto";
   /** Run nnx.scan / nnx.scanLayers steps as one TensorFlow While loop (default true). */
@@ -61,6 +62,8 @@ export interface JitTrace {
   ops?: Record<string, string[]>;
   /** Why a preferred compilation (XLA) was not used, when the next one was. */
   skipped?: string[];
+  /** "auto" with XLA available: milliseconds per call of the XLA and the plain graph, the faster kept. */
+  timings?: [xla: number, graph: number];
   /** The largest difference between the compiled graph and the traced call, per output kind. */
   check?: { maxAbsDiff: number; exact: boolean };
 }
@@ -283,34 +286,52 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
       modes.push("graph");
       const feeds = traceFeeds(rec, entry, w);
       const errors: string[] = [];
+      const built: { mode: "xla" | "graph"; session: Session; check: { maxAbsDiff: number; exact: boolean }; ops: Record<string, string[]> }[] = [];
       try {
         for (const mode of modes) {
+          // With an explicit choice, the first graph that passes is it; "auto" tries both.
+          if (built.length && setting !== "auto") break;
+          let session: Session | undefined;
           try {
             // The plain graph runs While loops lowered to TF's dataflow control ops; XLA compiles them whole.
             for (const graph of [g, ...library.map((f) => f.graph)]) {
               for (const n of graph.nodes) if (n.op === "While") n.attrs.set("_lower_using_switch_merge", { kind: "b", value: mode === "graph" });
             }
             const { main, library: lib } = mode === "xla" ? xlaWrapped(g, library) : { main: g, library };
-            entry.session = Session.load(main, lib);
-            const outs = entry.session.run(feeds);
+            session = Session.load(main, lib);
+            const outs = session.run(feeds);
             const check = compareOutputs(outs, expected);
             tf.dispose(outs);
-            trace.check = { maxAbsDiff: check.maxAbsDiff, exact: check.exact };
             if (!check.ok) throw new Error(`its result differs from the eager call (${check.detail})`);
-            trace.mode = mode;
-            trace.nodes = liveNodes(g).length + library.reduce((n, f) => n + liveNodes(f.graph).length, 0);
-            trace.ops = opsOf([main, ...lib.map((f) => f.graph)]);
-            if (errors.length) trace.skipped = [...errors];
-            trace.buildMs = performance.now() - t0;
-            return entry;
+            built.push({ mode, session, check: { maxAbsDiff: check.maxAbsDiff, exact: check.exact }, ops: opsOf([main, ...lib.map((f) => f.graph)]) });
           } catch (e) {
-            entry.session?.dispose();
-            entry.session = undefined;
+            session?.dispose();
             errors.push(`${mode === "xla" ? "XLA" : "the graph"}: ${(e as Error).message.split("\n")[0]}`);
           }
         }
+        if (built.length === 2) {
+          // XLA is not always faster (TF 2.21's XLA:CPU convolution gradients are slower than
+          // TensorFlow's own kernels): time both on the traced inputs and keep the faster.
+          trace.timings = raceSessions(built.map((b) => b.session), feeds);
+          const [x, p] = trace.timings;
+          const keep = x <= p ? 0 : 1;
+          built[1 - keep].session.dispose();
+          built.splice(1 - keep, 1);
+          if (keep === 1) trace.skipped = [...errors, `XLA: ${x.toFixed(3)} ms per call against ${p.toFixed(3)} ms for the plain graph`];
+        }
       } finally {
         tf.dispose(feeds.filter((t, i) => entry.slots[i].kind === "keys" || entry.slots[i].kind === "host"));
+      }
+      if (built.length) {
+        const [b] = built;
+        entry.session = b.session;
+        trace.mode = b.mode;
+        trace.check = b.check;
+        trace.ops = b.ops;
+        trace.nodes = liveNodes(g).length + library.reduce((n, f) => n + liveNodes(f.graph).length, 0);
+        if (errors.length) trace.skipped ??= [...errors];
+        trace.buildMs = performance.now() - t0;
+        return entry;
       }
       return fail(`the compiled graph could not be used (${errors.join("; ")})`);
     } catch (e) {
@@ -399,6 +420,21 @@ export function jit<F extends (...args: any[]) => any>(fn: F, options: JitOption
   });
   Object.defineProperty(out, "name", { value: `jit(${name})` });
   return out;
+}
+
+/** Median milliseconds per call of each session on `feeds`, run alternately (~0.3 s in all). */
+function raceSessions(sessions: Session[], feeds: tf.Tensor[]): [number, number] {
+  const times: number[][] = sessions.map(() => []);
+  const started = performance.now();
+  for (let round = 0; round < 50 && (round < 4 || performance.now() - started < 300); round++) {
+    sessions.forEach((s, i) => {
+      const t0 = performance.now();
+      tf.dispose(s.run(feeds));
+      if (round > 0) times[i].push(performance.now() - t0); // round 0 warms up
+    });
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return [median(times[0]), median(times[1])];
 }
 
 function opsOf(graphs: Graph[]): Record<string, string[]> {
