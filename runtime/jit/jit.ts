@@ -18,16 +18,13 @@
 // cannot express keeps the call eager, with a one-time warning saying why.
 
 import { tf } from "../tf.js";
-import * as random from "../random/index.js";
-import { Variable, createVariable, type Metadata, type VariableType } from "../variables.js";
-import { State, fromFlatState, toFlatState } from "../state.js";
-import { iterGraph } from "../graph.js";
-import { liveModules, type Module } from "../module.js";
-import type { PathParts } from "../filters.js";
-import { DT, type Graph, type ValueRef, tfjsDType } from "./ir.js";
-import { type HostSample, type InputSlot, type KeyStep, Recorder, type SourceRef } from "./record.js";
+import type { Variable } from "../variables.js";
+import { type Graph, type ValueRef, tfjsDType } from "./ir.js";
+import { type HostSample, type InputSlot, type KeyStep, Recorder } from "./record.js";
 import { Session, xlaAvailable, xlaWrapped } from "./session.js";
-import { type Walk, walk } from "./structure.js";
+import { type Walk, capturedRoots, concat, describe, staticDiffs, walk } from "./structure.js";
+import { type Template, instantiate, resultTensors, templateOf } from "./results.js";
+import { hostSample, keysTensor, replayKeys } from "./keys.js";
 import { rerollLoops } from "./loops.js";
 import { compareOutputs } from "./check.js";
 import { GUARDED, liveNodes } from "./emit.js";
@@ -81,15 +78,6 @@ export type Jitted<F extends (...args: any[]) => any> = F & {
 };
 
 type VarRef = { walk: number } | { object: Variable<any> };
-
-type Template =
-  | { kind: "tensor"; output: number }
-  | { kind: "static"; value: unknown }
-  | { kind: "same"; value: unknown }
-  | { kind: "array"; items: Template[] }
-  | { kind: "object"; entries: [string, Template][] }
-  | { kind: "state"; leaves: [PathParts, Template][] }
-  | { kind: "variable"; type: VariableType; metadata: Metadata; value: Template };
 
 interface Entry {
   trace: JitTrace;
@@ -451,171 +439,3 @@ function opsOf(graphs: Graph[]): Record<string, string[]> {
   }
   return Object.fromEntries([...ops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, attrs]) => [op, [...attrs].sort()]));
 }
-
-function describe(v: unknown): string {
-  return v instanceof tf.Tensor ? `${v.dtype}[${v.shape}]` : typeof v;
-}
-
-function concat(a: Walk, b: Walk): Walk {
-  return {
-    key: `${a.key}|${b.key}`,
-    variables: [...a.variables, ...b.variables],
-    tensors: [...a.tensors, ...b.tensors],
-    keys: [...a.keys, ...b.keys],
-    sources: [...a.sources, ...b.sources],
-    statics: [...a.statics, ...b.statics],
-    statValues: [...a.statValues, ...b.statValues],
-  };
-}
-
-/** The outermost live Modules holding the captured Variables (not reachable from the arguments). */
-function capturedRoots(captured: Variable<any>[], args: unknown[]): object[] {
-  const wanted = new Set<unknown>(captured);
-  const inArgs = new Set<unknown>();
-  for (const [, x] of iterGraph(args)) inArgs.add(x);
-  const candidates: Module[] = [];
-  for (const m of liveModules()) {
-    if (inArgs.has(m)) continue;
-    for (const [, x] of iterGraph(m)) {
-      if (wanted.has(x)) {
-        candidates.push(m);
-        break;
-      }
-    }
-  }
-  const inner = new Set<unknown>();
-  for (const m of candidates) for (const [path, x] of iterGraph(m)) if (path.length > 0) inner.add(x);
-  return candidates.filter((m) => !inner.has(m));
-}
-
-/** Static attribute changes between two walks of the same structure, or null if more changed. */
-function staticDiffs(before: Walk, after: Walk): [number, unknown][] | null {
-  const same = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(before.variables, after.variables) || !same(before.tensors, after.tensors) || !same(before.sources, after.sources)) return null;
-  if (before.statics.length !== after.statics.length) return null;
-  const diffs: [number, unknown][] = [];
-  for (let i = 0; i < before.statics.length; i++) {
-    const a = before.statics[i];
-    const b = after.statics[i];
-    if (a.holder !== b.holder || a.key !== b.key) return null;
-    if (!Object.is(before.statValues[i], after.statValues[i])) diffs.push([i, after.statValues[i]]);
-  }
-  return diffs;
-}
-
-function* resultTensors(x: unknown, seen = new Set<unknown>()): Generator<tf.Tensor> {
-  if (x instanceof tf.Tensor) yield x;
-  else if (x instanceof Variable) {
-    /* a Variable handed back: its value is checked as a Variable */
-  } else if (x instanceof State) for (const [, v] of toFlatState(x)) yield* resultTensors(v instanceof Variable ? v.getRawValue() : v, seen);
-  else if (Array.isArray(x)) for (const v of x) yield* resultTensors(v, seen);
-  else if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
-    for (const v of Object.values(x)) yield* resultTensors(v, seen);
-  }
-}
-
-/** How to rebuild the result from the graph's outputs (tensors become outputs, in resultTensors order). */
-function templateOf(x: unknown, rec: Recorder, refs: ValueRef[], own: Set<Variable<any>>): Template {
-  if (x instanceof tf.Tensor) {
-    const ref = rec.refOf(x);
-    if (!ref) return { kind: "static", value: undefined };
-    refs.push(ref);
-    return { kind: "tensor", output: refs.length - 1 };
-  }
-  if (x instanceof Variable) {
-    if (own.has(x)) return { kind: "same", value: x };
-    rec.problem("returns a new Variable outside a State");
-    return { kind: "static", value: undefined };
-  }
-  if (x instanceof State) {
-    return {
-      kind: "state",
-      leaves: toFlatState(x).map(([p, v]) => {
-        if (v instanceof Variable) {
-          const inner = templateOf(v.getRawValue(), rec, refs, own);
-          return [p, { kind: "variable", type: v.type, metadata: v.getMetadata(), value: inner }];
-        }
-        return [p, templateOf(v, rec, refs, own)];
-      }),
-    };
-  }
-  if (Array.isArray(x)) return { kind: "array", items: x.map((v) => templateOf(v, rec, refs, own)) };
-  if (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
-    return { kind: "object", entries: Object.entries(x).map(([k, v]) => [k, templateOf(v, rec, refs, own)]) };
-  }
-  if (x !== null && typeof x === "object") return { kind: "same", value: x };
-  return { kind: "static", value: x };
-}
-
-function instantiate(t: Template, outs: tf.Tensor[]): unknown {
-  switch (t.kind) {
-    case "tensor":
-      return outs[t.output];
-    case "static":
-    case "same":
-      return t.value;
-    case "array":
-      return t.items.map((i) => instantiate(i, outs));
-    case "object":
-      return Object.fromEntries(t.entries.map(([k, v]) => [k, instantiate(v, outs)]));
-    case "state":
-      return fromFlatState(t.leaves.map(([p, v]) => [p, instantiate(v, outs)] as const));
-    case "variable":
-      return createVariable(t.type, instantiate(t.value, outs), t.metadata, { own: false });
-  }
-}
-
-/** Runs the key program: draws from the same streams (advancing them) and derives as the traced call did. */
-function replayKeys(steps: KeyStep[], w: Walk): Uint32Array[] {
-  const out: Uint32Array[] = [];
-  for (const s of steps) {
-    switch (s.kind) {
-      case "draw":
-        out.push(sourceOf(s.source, w).next());
-        break;
-      case "arg":
-        out.push(w.keys[s.arg]);
-        break;
-      case "const":
-        out.push(s.key);
-        break;
-      case "split":
-        out.push(random.split(out[s.parent], s.num)[s.index]);
-        break;
-      case "foldIn":
-        out.push(random.foldIn(out[s.parent], s.data));
-        break;
-    }
-  }
-  return out;
-}
-
-function sourceOf(ref: SourceRef, w: Walk): { next(): Uint32Array } {
-  return "walk" in ref ? (w.sources[ref.walk] as { next(): Uint32Array }) : ref.object;
-}
-
-function keysTensor(keys: Uint32Array[]): tf.Tensor {
-  const data = new Int32Array(keys.length * 2);
-  keys.forEach((k, i) => data.set(new Int32Array(k.buffer, k.byteOffset, 2), 2 * i));
-  return tf.tensor2d(data, [keys.length, 2], "int32");
-}
-
-function hostSample(s: HostSample, keys: Uint32Array[]): tf.Tensor {
-  const k = keys[s.step];
-  const p = s.params;
-  switch (s.kind) {
-    case "normal":
-      return random.normal(k, s.shape);
-    case "truncatedNormal":
-      return random.truncatedNormal(k, p[0] as number, p[1] as number, s.shape, { bounds: p[2] as "traced" | "constant" });
-    case "gumbel":
-      return random.gumbel(k, s.shape);
-    case "permutation":
-      return random.permutation(k, s.shape[0]);
-    case "uniform":
-      return random.uniform(k, s.shape, { minval: p[0] as number, maxval: p[1] as number });
-    case "bernoulli":
-      return random.bernoulli(k, p[0] as number, s.shape);
-  }
-}
-

@@ -8,6 +8,8 @@ import { Pytree, nodeEntries } from "../graph.js";
 import { RngStream, Rngs } from "../rnglib.js";
 import { Variable } from "../variables.js";
 import { State } from "../state.js";
+import { iterGraph } from "../graph.js";
+import { liveModules, type Module } from "../module.js";
 
 /** An attribute holding a number, string, boolean or null: part of the key, and replayable. */
 export interface StaticSlot {
@@ -56,7 +58,7 @@ function isKey(x: unknown): x is Uint32Array {
   return x instanceof Uint32Array && x.length === 2;
 }
 
-/** Walks `values` (the arguments, then any captured roots). */
+/** Walks `values` (the arguments, or the Modules a function captures). */
 export function walk(values: readonly unknown[]): Walk {
   const out: Walk = { key: "", variables: [], tensors: [], keys: [], sources: [], statics: [], statValues: [] };
   const seen = new Map<object, number>();
@@ -139,4 +141,58 @@ export function walk(values: readonly unknown[]): Walk {
   values.forEach((v) => visit(v));
   out.key = parts.join(",");
   return out;
+}
+
+// --- across calls: captured Modules and static attributes --------------------------------
+
+/** A Variable's value, as much as the cache key needs (a captured Variable outside any Module). */
+export function describe(v: unknown): string {
+  return v instanceof tf.Tensor ? `${v.dtype}[${v.shape}]` : typeof v;
+}
+
+export function concat(a: Walk, b: Walk): Walk {
+  return {
+    key: `${a.key}|${b.key}`,
+    variables: [...a.variables, ...b.variables],
+    tensors: [...a.tensors, ...b.tensors],
+    keys: [...a.keys, ...b.keys],
+    sources: [...a.sources, ...b.sources],
+    statics: [...a.statics, ...b.statics],
+    statValues: [...a.statValues, ...b.statValues],
+  };
+}
+
+/** The outermost live Modules holding the captured Variables (not reachable from the arguments). */
+export function capturedRoots(captured: Variable<any>[], args: unknown[]): object[] {
+  const wanted = new Set<unknown>(captured);
+  const inArgs = new Set<unknown>();
+  for (const [, x] of iterGraph(args)) inArgs.add(x);
+  const candidates: Module[] = [];
+  for (const m of liveModules()) {
+    if (inArgs.has(m)) continue;
+    for (const [, x] of iterGraph(m)) {
+      if (wanted.has(x)) {
+        candidates.push(m);
+        break;
+      }
+    }
+  }
+  const inner = new Set<unknown>();
+  for (const m of candidates) for (const [path, x] of iterGraph(m)) if (path.length > 0) inner.add(x);
+  return candidates.filter((m) => !inner.has(m));
+}
+
+/** Static attribute changes between two walks of the same structure, or null if more changed. */
+export function staticDiffs(before: Walk, after: Walk): [number, unknown][] | null {
+  const same = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(before.variables, after.variables) || !same(before.tensors, after.tensors) || !same(before.sources, after.sources)) return null;
+  if (before.statics.length !== after.statics.length) return null;
+  const diffs: [number, unknown][] = [];
+  for (let i = 0; i < before.statics.length; i++) {
+    const a = before.statics[i];
+    const b = after.statics[i];
+    if (a.holder !== b.holder || a.key !== b.key) return null;
+    if (!Object.is(before.statValues[i], after.statValues[i])) diffs.push([i, after.statValues[i]]);
+  }
+  return diffs;
 }
