@@ -235,6 +235,19 @@ describe("nnx.jit training steps", () => {
     expectSameState(m1, m2, true);
   });
 
+  it("a step closing over the model and its optimizer trains as the eager step", () => {
+    const [x, y] = mlpData();
+    const [[m1, o1], [m2, o2]] = pair((r) => new Mlp(r));
+    const step = nnx.jit((x: nnx.Array, y: nnx.Array) => trainStep(m2, o2, x, y), { xla: false });
+    for (let i = 0; i < 4; i++) {
+      const eager = tf.tidy(() => trainStep(m1, o1, x, y).dataSync()[0]);
+      expect(tf.tidy(() => (step(x, y) as tf.Tensor).dataSync()[0])).toBe(eager);
+    }
+    expect(step.stats.compiledCalls).toBe(3);
+    expectSameState(m1, m2, true);
+    expectSameState(o1, o2, true);
+  });
+
   it("retraces when an input shape or the train/eval mode changes, and reuses each trace", () => {
     const model = new Mlp(new nnx.Rngs(0));
     const forward = nnx.jit((m: Mlp, x: nnx.Array) => m.call(x), { xla: false });
