@@ -30,6 +30,12 @@ import {
  */
 export class Pytree {
   /**
+   * Attributes named by integers ("0", "1", ...) are path keys 0, 1, ... (NNX
+   * `_pytree__has_int_keys`, set by nnx.List).
+   */
+  static _pytreeHasIntKeys = false;
+
+  /**
    * Creates an uninitialised instance for merge(); attributes are then defined
    * on it. Override when instances are not plain objects (RngStream is callable).
    */
@@ -59,9 +65,11 @@ export function isGraphNode(x: unknown): boolean {
 export function nodeEntries(x: object): [Key, unknown][] {
   if (Array.isArray(x)) return x.map((v, i) => [i, v]);
   const rec = x as Record<string, unknown>;
+  const intKeys = x instanceof Pytree && (x.constructor as typeof Pytree)._pytreeHasIntKeys;
   return Object.keys(rec)
+    .map((k): Key => (intKeys && /^(0|[1-9][0-9]*)$/.test(k) ? Number(k) : k))
     .sort(compareKeys)
-    .map((k) => [k, rec[k]]);
+    .map((k) => [k, rec[String(k)]]);
 }
 
 // ---------------------------------------------------------------------------

@@ -13,13 +13,14 @@ import { HaikuKeySequence, haikuLinearWInit } from "./random/haiku.js";
 import { lecunNormal, ones, zeros, type Initializer } from "./nn/initializers.js";
 import { Dropout } from "./nn/stochastic.js";
 
-/** The frameworks' default initializers, by name, as generated code records them. */
+/** The frameworks' default initializers, by name (older plans name them; current ones use each Param's own). */
 export type SourceInitializer = "lecunNormal" | "zeros" | "ones" | "haikuFanInTruncatedNormal";
 
 export interface SourceInitParam {
   /** Dotted path of the Param in the NNX module. */
   path: string;
-  init: SourceInitializer;
+  /** The initializer by name; absent: the one the Param records (`nnx.param`, the runtime's layers). */
+  init?: SourceInitializer;
   /** Linen: the module's scope path (root excluded) and its make_rng('params') count there. */
   scope?: string[];
   counter?: number;
@@ -58,6 +59,18 @@ export interface SourceDropout {
    * 'dropout'): the root is split per layer and each layer counts from 1.
    */
   stack?: { draw?: number; callsPerLayer: number };
+}
+
+/**
+ * How a Param's value is redrawn from a key: the initializer it records (with
+ * the arguments it was called with, for `nnx.param`), else the named one.
+ */
+function redraw(variable: Variable, p: SourceInitParam, shape: number[]): (key: Key) => tf.Tensor {
+  const init = variable.getMetadata("init") as ((key: Key, ...args: unknown[]) => tf.Tensor) | undefined;
+  const args = variable.getMetadata("initArgs") as unknown[] | undefined;
+  if (init) return (key) => (args ? init(key, ...args) : init(key, shape, "float32"));
+  if (p.init) return (key) => INITIALIZERS[p.init!](shape)(key, shape, "float32");
+  throw new Error(`initFromSource: the Param at ${p.path} records no initializer`);
 }
 
 const INITIALIZERS: Record<SourceInitializer, (shape: number[]) => Initializer> = {
@@ -181,16 +194,19 @@ export function initFromSource(model: object, plan: SourceInit, seed: number): v
     return root; // ignored by initializers that draw nothing
   };
   for (const p of plan.params) {
+    // A constant initializer draws no key: its value is the one built.
+    if (p.counter === undefined && p.draw === undefined && !p.stack && !p.init) continue;
     const variable = params.get(p.path);
     if (!variable) throw new Error(`initFromSource: the model has no Param at ${p.path}`);
     const shape = variable.value.shape;
     if (!p.stack) {
-      variable.value = INITIALIZERS[p.init](shape)(keyFor(p), shape, "float32");
+      variable.value = redraw(variable, p, shape)(keyFor(p));
       continue;
     }
     const [length, ...layerShape] = shape;
     const layerRoots = stackRoots(plan, p, root, haikuKeys, length);
-    const layers = layerRoots.map((k) => INITIALIZERS[p.init](layerShape)(keyFor(p, k), layerShape, "float32"));
+    const draw = redraw(variable, p, layerShape);
+    const layers = layerRoots.map((k) => draw(keyFor(p, k)));
     variable.value = tf.tidy(() => tf.stack(layers));
     tf.dispose(layers);
   }

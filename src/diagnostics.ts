@@ -1,4 +1,4 @@
-import type { Span } from "./ir/span.js";
+import type { Span } from "./span.js";
 
 export type Severity = "error" | "warning";
 
@@ -32,14 +32,23 @@ export class DiagnosticError extends Error {
 /** Collects diagnostics for one source file. */
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
+  /** Passes may look at the same code twice (a shape pass, then the real one): each finding is said once. */
+  private readonly said = new Set<string>();
   constructor(readonly file: string) {}
 
   error(code: string, message: string, span?: Span): void {
-    this.items.push({ code, severity: "error", message, file: this.file, span });
+    this.add({ code, severity: "error", message, file: this.file, span });
   }
 
   warning(code: string, message: string, span?: Span): void {
-    this.items.push({ code, severity: "warning", message, file: this.file, span });
+    this.add({ code, severity: "warning", message, file: this.file, span });
+  }
+
+  private add(d: Diagnostic): void {
+    const key = `${d.severity}|${d.code}|${d.span?.line}:${d.span?.column}|${d.message}`;
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    this.items.push(d);
   }
 
   get errorCount(): number {

@@ -11,7 +11,7 @@ export interface LinearOptions {
   kernelInit?: Initializer;
   biasInit?: Initializer;
   rngs: Rngs;
-  /** Extra Variable metadata for the kernel / bias Params. */
+  /** Extra Variable metadata for the kernel / bias Params (each also records its initializer as "init"). */
   kernelMetadata?: Record<string, unknown>;
   biasMetadata?: Record<string, unknown>;
 }
@@ -28,10 +28,10 @@ export class Linear extends Module {
     const { useBias = true, kernelInit = lecunNormal(), biasInit = zeros, rngs } = options;
     // Same key draws as nnx.Linear: kernel key first, then (if used) bias key.
     const kernelKey = rngs.params();
-    this.kernel = new Param(kernelInit(kernelKey, [inFeatures, outFeatures], "float32"), options.kernelMetadata);
+    this.kernel = new Param(kernelInit(kernelKey, [inFeatures, outFeatures], "float32"), { ...options.kernelMetadata, init: kernelInit });
     if (useBias) {
       const biasKey = rngs.params();
-      this.bias = new Param(biasInit(biasKey, [outFeatures], "float32"), options.biasMetadata);
+      this.bias = new Param(biasInit(biasKey, [outFeatures], "float32"), { ...options.biasMetadata, init: biasInit });
     } else {
       this.bias = null;
     }

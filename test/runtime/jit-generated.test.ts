@@ -3,7 +3,7 @@
 // another built the same way; every Variable must stay bit-identical (plain graph).
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
-import { translate } from "../../src/pipeline.js";
+import { translate } from "../../src/translate.js";
 import { importGenerated } from "../../src/verify/load-module.js";
 import { nnx, tf } from "../../runtime/index.js";
 import { FIXTURES } from "../helpers/translate.js";
@@ -25,11 +25,11 @@ describe.each(CASES)("%s", (path) => {
   test("nnx.jit(step) trains exactly as the eager step", async () => {
     const t = await translate(path, await readFile(FIXTURES + path, "utf8"));
     const generated = await importGenerated(t.code);
-    const factory = generated[t.paramMap.factory] as (r: nnx.Rngs) => Model;
+    const factory = generated[t.paramMap!.factory] as (r: nnx.Rngs) => Model;
     const createOptimizer = generated.createOptimizer as ((m: Model) => nnx.Optimizer<Model>) | undefined;
     const steps = Object.entries(generated).filter(([name, f]) => /Step$/.test(name) && typeof f === "function") as [string, Step][];
     expect(steps.length).toBeGreaterThan(0);
-    const inputs = t.paramMap.inputs.map((i, k) => tf.randomNormal(i.shape, 0, 1, "float32", 10 + k));
+    const inputs = t.paramMap!.inputs.map((i, k) => tf.randomNormal(i.shape, 0, 1, "float32", 10 + k));
     for (const [name, step] of steps) {
       const build = () => {
         const model = factory(new nnx.Rngs(0));

@@ -86,7 +86,7 @@ print(json.dumps({"x": x.tolist(), "out": out}))
       softmax: (v) => nnx.softmax(v),
       softmax0: (v) => nnx.softmax(v, 0),
       logSoftmax: (v) => nnx.logSoftmax(v),
-      logsumexp: (v) => nnx.logsumexp(v, -1, true),
+      logsumexp: (v) => nnx.logsumexp(v, { axis: -1, keepdims: true }),
     };
     const x = tf.tensor(ref.x);
     const w = tf.sub(tf.div(tf.range(0, 20).reshape([4, 5]), 10), 1);

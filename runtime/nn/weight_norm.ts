@@ -1,0 +1,96 @@
+// nnx.WeightNorm (flax/nnx/nn/normalization.py): rewrites the wrapped layer's
+// Params that match `variableFilter` (default: path contains "kernel") as
+// scale * w / ||w|| (norm over the non-feature axes) in place on every call,
+// then calls the layer; under nnx.grad the gradient reaches the Param's
+// previous value through the rewrite.
+//
+// The scales, one per matching Param with the shape of its feature axes, are
+// what NNX keeps: plain arrays in a dict keyed by the Param's path tuple, so they
+// are state but not Params (nnx.grad and nnx.Optimizer leave them alone by
+// default). Here they are plain nnx.Variables in `scales`, keyed by the path
+// joined with "/". NNX hands `scale_init` the params RngStream itself, not a key,
+// so only initializers that ignore the key work there and none is drawn; here
+// they get the stream's base key and nothing is drawn either.
+
+import { tf } from "../tf.js";
+import { Module } from "../module.js";
+import { Param, Variable } from "../variables.js";
+import type { Rngs } from "../rnglib.js";
+import { type Filter, PathContains, toPredicate } from "../filters.js";
+import { canonicalizeAxes } from "../ops.js";
+import { state } from "../graph.js";
+import { type Initializer, ones } from "./initializers.js";
+import { type CallableModule, l2Normalize } from "./spectral_norm.js";
+import type { Axes } from "./normalization.js";
+
+export interface WeightNormOptions {
+  /** Axes that keep their own scale (default -1); null means none (the whole tensor is one vector). */
+  featureAxes?: Axes | null;
+  useScale?: boolean;
+  scaleInit?: Initializer;
+  epsilon?: number;
+  variableFilter?: Filter;
+  rngs: Rngs;
+}
+
+export class WeightNorm<L extends CallableModule = CallableModule> extends Module {
+  readonly layerInstance: L;
+  featureAxes: Axes;
+  readonly useScale: boolean;
+  readonly scaleInit: Initializer;
+  epsilon: number;
+  readonly variableFilter: Filter;
+  readonly scales: Record<string, Variable> | null;
+
+  constructor(layerInstance: L, options: WeightNormOptions) {
+    super();
+    const { featureAxes = -1, useScale = true, scaleInit = ones, epsilon = 1e-12, variableFilter = PathContains("kernel"), rngs } = options;
+    this.layerInstance = layerInstance;
+    this.featureAxes = featureAxes === null ? [] : featureAxes;
+    this.useScale = useScale;
+    this.scaleInit = scaleInit;
+    this.epsilon = epsilon;
+    this.variableFilter = variableFilter;
+    this.scales = null;
+    if (useScale) {
+      const keep = toPredicate(variableFilter);
+      const scales: Record<string, Variable> = {};
+      const key = rngs.params.key.value;
+      for (const [path, p] of state(layerInstance, Param).flatState()) {
+        if (!keep(path, p)) continue;
+        const shape = (p as Variable).shape;
+        const scaleShape = canonicalizeAxes(shape.length, this.featureAxes).map((ax) => shape[ax]);
+        scales[path.join("/")] = new Variable(scaleInit(key, scaleShape, "float32"), { init: scaleInit });
+      }
+      this.scales = scales;
+    }
+  }
+
+  /** Writes scale * w / ||w|| into the layer's matching Params, then returns layerInstance.call(x, ...args). */
+  call(x: tf.Tensor, ...args: unknown[]): tf.Tensor {
+    return tf.tidy(() => {
+      const keep = toPredicate(this.variableFilter);
+      for (const [path, p] of state(this.layerInstance).flatState()) {
+        if (p instanceof Variable && keep(path, p)) this.normalizeInPlace(path.join("/"), p as Variable<tf.Tensor>);
+      }
+      return (this.layerInstance.call as (x: tf.Tensor, ...rest: unknown[]) => tf.Tensor).call(this.layerInstance, x, ...args);
+    });
+  }
+
+  private normalizeInPlace(path: string, param: Variable<tf.Tensor>): void {
+    const shape = param.shape;
+    const featureAxes = canonicalizeAxes(shape.length, this.featureAxes);
+    const reductionAxes = [...shape.keys()].filter((i) => !featureAxes.includes(i));
+    let valueBar = l2Normalize(param.value, reductionAxes, this.epsilon);
+    if (this.useScale) {
+      const scale = this.scales?.[path];
+      if (!scale) {
+        throw new Error(`Could not find the scale corresponding to the param ${path} in scales dict. Parameters of the layer_instance should not change!`);
+      }
+      let s = scale.value;
+      if (featureAxes.length < shape.length) s = tf.reshape(s, shape.map((d, i) => (featureAxes.includes(i) ? d : 1)));
+      valueBar = tf.mul(valueBar, s);
+    }
+    param.value = valueBar;
+  }
+}

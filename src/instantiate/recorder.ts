@@ -1,0 +1,311 @@
+// The recorder the instrumented constructors report to. Running the entry's
+// factory with it builds the real NNX model and, beside it, what the source
+// framework would call each submodule and variable: their paths in the
+// source's parameter tree and how the source derives each parameter's key
+// (Linen: the scope path and make_rng count; Haiku: the position in init's key
+// sequence). Naming follows the frameworks' own rules (flax/linen/module.py
+// autonaming; haiku/_src/module.py unique_and_canonical_name).
+
+export interface LayerInfo {
+  leaves: Record<string, string>;
+  draws: string[];
+  keepdims?: string[];
+  initialFromCall?: string[];
+}
+
+export interface RecordedVariable {
+  /** Source path without the collection: `Block_0/Dense_0/kernel`, `model/linear/w`. */
+  path: string;
+  collection: string;
+  keepdims?: boolean;
+  linen?: { scope: string[]; counter: number };
+  haiku?: { draw: number };
+  /** How the key is derived is not known (an initializer nnxport cannot see into). */
+  unknownKey?: boolean;
+  /** Inside a layer stack: Haiku's outer draw its layers' keys chain from. */
+  stack?: { draw?: number };
+}
+
+export interface RecordedKeys {
+  /** The module (or member) that draws per call, and its source scope. */
+  owner: object;
+  scope: string[];
+  stream: string;
+}
+
+interface Scope {
+  /** Linen: scope path segments; Haiku: the module's full name split at '/'. */
+  path: string[];
+  /** The scope the module was built in. */
+  parent?: Scope;
+  /** Linen autoname cursors by class name; Haiku counters by name stem. */
+  counters: Map<string, number>;
+  /** Linen: make_rng('params') calls in this scope. */
+  paramCount: number;
+  /** Names fixed at construction, waiting for their build, by construction site. */
+  pending: Map<number | string, string[]>;
+  /** Haiku: the module adds no name (a transformed function). */
+  transparent?: boolean;
+  /** A layer stack's scope: each layer built in it gets a copy with its own counters. */
+  stack?: StackInfo;
+  /** Inside a stack: which layer, and the stack. */
+  layer?: { index: number; stack: StackInfo };
+  /** Haiku, inside a stack: each layer draws from a key sequence of its own. */
+  draws?: number;
+}
+
+interface StackInfo {
+  layers: number;
+  /** Haiku: the outer draw that starts the layers' key chain. */
+  outerDraw?: number;
+  /** Linen: streams split per layer. */
+  rngs?: string[];
+  /** Variables of layer 0 (the ones the stacked module keeps), for Linen's second-trace counts. */
+  recorded: RecordedVariable[];
+}
+
+export class Recorder {
+  readonly variables = new Map<object, RecordedVariable>();
+  readonly keys: RecordedKeys[] = [];
+  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: { draw?: number; callsPerLayer: number } }> = [];
+  /** Variables whose initial value is what the source's init call sets them to. */
+  readonly fromCall = new Set<object>();
+  /** Haiku: keys init's sequence has handed out so far. */
+  draws = 0;
+  incomplete?: string;
+  /** Why the source's dropout masks cannot be drawn (train mode is then not compared). */
+  dropoutMissing?: string;
+  private readonly scopes = new WeakMap<object, Scope>();
+  private readonly building: Scope[] = [];
+
+  /** Where the entry's expression runs: no module, no name (Haiku's transform, Linen's top level). */
+  readonly top: object = {};
+
+  constructor(readonly framework: "linen" | "haiku") {
+    const top: Scope = { path: [], counters: new Map(), paramCount: 0, pending: new Map(), transparent: true };
+    this.scopes.set(this.top, top);
+    this.building.push(top);
+  }
+
+  private scopeOf(self: object): Scope {
+    let s = this.scopes.get(self);
+    if (!s) {
+      // The first event from a module under construction: the scope its build opened.
+      s = this.building[this.building.length - 1];
+      // In a stack, every layer gets a fresh copy (same path, own counters).
+      if (s.stack) s = { ...s, stack: undefined, counters: new Map(), paramCount: 0, pending: new Map(), draws: 0, layer: { index: s.stack.layers++, stack: s.stack } };
+      this.scopes.set(self, s);
+    }
+    return s;
+  }
+
+  construct(self: object, site: number | string, base: string, name: string | undefined, eager: boolean, method: string, segment?: string | null): void {
+    const scope = this.scopeOf(self);
+    const full = this.framework === "linen" ? this.linenName(scope, base, name) : this.haikuName(scope, base, name, eager, method, segment ?? undefined);
+    const list = scope.pending.get(site) ?? [];
+    list.push(full);
+    scope.pending.set(site, list);
+  }
+
+  private linenName(scope: Scope, base: string, name: string | undefined): string {
+    if (name !== undefined) return name;
+    const k = scope.counters.get(base) ?? 0;
+    scope.counters.set(base, k + 1);
+    return `${base}_${k}`;
+  }
+
+  private haikuName(scope: Scope, base: string, name: string | undefined, eager: boolean, method: string, segment?: string): string {
+    let full = name ?? base;
+    if (segment) full = `${segment}/${full}`;
+    if (!scope.transparent && scope.path.length) {
+      const prefix = eager ? "~/" : method !== "__call__" ? `~${method}/` : "";
+      full = `${scope.path.join("/")}/${prefix}${full}`;
+    }
+    const m = /^(.*)_(0|[1-9]\d*)$/.exec(full);
+    const [stem, explicit] = m ? [m[1], Number(m[2])] : [full, undefined];
+    const n = explicit ?? scope.counters.get(stem) ?? 0;
+    const unique = explicit !== undefined || n ? `${stem}_${n}` : stem;
+    scope.counters.set(stem, Math.max(scope.counters.get(stem) ?? 0, n + 1));
+    return unique;
+  }
+
+  /**
+   * A submodule built: `site` is the construction site (a number), `field:<name>`
+   * for a module given in config (constructed where the config was), or `root`.
+   */
+  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[] } } = {}): T {
+    const scope = this.scopeOf(self);
+    let owner: Scope | undefined = scope;
+    // A module given in config was constructed (and named) where that config was built.
+    while (owner && !owner.pending.get(site)?.length) owner = typeof site === "string" && site.startsWith("field:") ? owner.parent : undefined;
+    const name = owner?.pending.get(site)?.shift();
+    if (name === undefined) {
+      this.incomplete = "a submodule was built without its construction being recorded";
+      return factory();
+    }
+    // Linen's root module is not part of any path; Haiku's transformed function adds no name.
+    const isRoot = site === "root";
+    const path = options.transparent || (isRoot && this.framework === "linen") ? [] : this.framework === "linen" ? [...scope.path, name] : name.split("/");
+    const child: Scope = { path, parent: scope, counters: new Map(), paramCount: 0, pending: new Map(), transparent: options.transparent, layer: scope.layer, draws: scope.layer ? 0 : undefined };
+    if (options.stack) {
+      // Haiku's layer_stack draws two keys where it runs: its layers' chain, then their applies.
+      const outerDraw = this.framework === "haiku" ? this.draws : undefined;
+      if (this.framework === "haiku") this.draws += 2;
+      child.stack = { layers: 0, outerDraw, rngs: options.stack.rngs, recorded: [] };
+    }
+    this.building.push(child);
+    let obj: T;
+    try {
+      obj = factory();
+    } finally {
+      this.building.pop();
+    }
+    if (!this.scopes.has(obj)) this.scopes.set(obj, child);
+    if (layer) this.layerVariables(this.scopes.get(obj)!, obj, layer);
+    if (child.stack && this.framework === "linen") secondTrace(child.stack.recorded);
+    return obj;
+  }
+
+  /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
+  private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
+    const vars = ownVariables(layer);
+    for (const name of info.draws) {
+      const v = vars.get(name);
+      if (!v) continue;
+      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)), ...this.key(scope, true) });
+    }
+    for (const name of info.initialFromCall ?? []) {
+      const v = vars.get(name);
+      if (v) this.fromCall.add(v.variable);
+    }
+    for (const [name, v] of vars) {
+      if (this.variables.has(v.variable)) continue;
+      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)) });
+    }
+    if (isDropout(layer)) {
+      const st = scope.layer?.stack;
+      if (!st) this.dropouts.push({ layer, scope: scope.path });
+      else if (scope.layer!.index === 0) {
+        if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: nn.scan's split_rngs has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
+        else this.dropouts.push({ layer, scope: scope.path, stack: { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1 } });
+      }
+    }
+  }
+
+  private pathOf(scope: Scope, leaf: string, collection: string, keepdims?: boolean): RecordedVariable {
+    // Haiku files variables made outside any module (in the transformed function) under `~`.
+    const segments = scope.transparent && !scope.path.length && this.framework === "haiku" ? ["~"] : scope.path;
+    const path = [...segments, leaf].join("/");
+    return keepdims ? { path, collection, keepdims: true } : { path, collection };
+  }
+
+  private key(scope: Scope, draws: boolean | "unknown"): Partial<RecordedVariable> {
+    if (draws === "unknown") {
+      this.incomplete ??= "a parameter's initializer may or may not draw a key";
+      return { unknownKey: true };
+    }
+    if (!draws) return {};
+    const stack = scope.layer ? { stack: scope.layer.stack.outerDraw !== undefined ? { draw: scope.layer.stack.outerDraw } : {} } : {};
+    if (this.framework === "linen") return { linen: { scope: scope.path, counter: ++scope.paramCount }, ...stack };
+    // Inside a stack each layer draws from its own sequence.
+    if (scope.layer) return { haiku: { draw: scope.draws = (scope.draws ?? 0) + 1, ...{} }, ...stack, ...fixDraw(scope) };
+    return { haiku: { draw: this.draws++ } };
+  }
+
+  variable<T extends object>(self: object, name: string, collection: string, draws: boolean | "unknown", factory: () => T): T {
+    const scope = this.scopeOf(self);
+    const v = factory();
+    // Linen counts every self.param's make_rng; self.variable draws none itself.
+    this.note(scope, v, { ...this.pathOf(scope, name, collection), ...this.key(scope, draws) });
+    return v;
+  }
+
+  private note(scope: Scope, v: object, rec: RecordedVariable): void {
+    this.variables.set(v, rec);
+    if (scope.layer?.index === 0) scope.layer.stack.recorded.push(rec);
+  }
+
+  draw(self: object, count: number): void {
+    this.scopeOf(self);
+    if (this.framework === "haiku") this.draws += count;
+  }
+
+  keysMember<T extends object>(self: object, stream: string, factory: () => T): T {
+    const scope = this.scopeOf(self);
+    const obj = factory();
+    this.keys.push({ owner: obj, scope: scope.path, stream });
+    return obj;
+  }
+}
+
+/** A stacked layer's draws count from 0 in its own sequence (the increment above made them 1-based). */
+function fixDraw(scope: Scope): Partial<RecordedVariable> {
+  return { haiku: { draw: (scope.draws ?? 1) - 1 } };
+}
+
+/**
+ * Linen traces a scanned body twice (shapes first) and its make_rng counts go
+ * on from the first trace: each scope's counter is offset by that scope's count.
+ */
+function secondTrace(recorded: RecordedVariable[]): void {
+  const totals = new Map<string, number>();
+  for (const r of recorded) if (r.linen) totals.set(r.linen.scope.join("/"), Math.max(totals.get(r.linen.scope.join("/")) ?? 0, r.linen.counter));
+  for (const r of recorded) if (r.linen) r.linen.counter += totals.get(r.linen.scope.join("/"))!;
+}
+
+interface VariableLike {
+  variable: object;
+  collection: string;
+}
+
+/** The variables a layer holds directly or in its submodules, by dotted attribute path. */
+function ownVariables(layer: object): Map<string, VariableLike> {
+  const out = new Map<string, VariableLike>();
+  const visit = (obj: object, prefix: string[], depth: number) => {
+    if (depth > 6) return;
+    for (const [k, v] of Object.entries(obj)) {
+      if (!v || typeof v !== "object") continue;
+      const ctor = (v as object).constructor?.name ?? "";
+      if (isVariable(v)) {
+        if (/^Rng/.test(ctor)) continue;
+        out.set([...prefix, k].join("."), { variable: v, collection: collectionOf(v) });
+      } else if (isModuleLike(v)) visit(v, [...prefix, k], depth + 1);
+    }
+  };
+  visit(layer, [], 0);
+  return out;
+}
+
+function isVariable(v: object): boolean {
+  let p = Object.getPrototypeOf(v);
+  while (p) {
+    if (p.constructor?.name === "Variable") return true;
+    p = Object.getPrototypeOf(p);
+  }
+  return false;
+}
+
+function isModuleLike(v: object): boolean {
+  let p = Object.getPrototypeOf(v);
+  while (p) {
+    if (p.constructor?.name === "Module" || p.constructor?.name === "Pytree") return true;
+    p = Object.getPrototypeOf(p);
+  }
+  return false;
+}
+
+function isDropout(v: object): boolean {
+  return v.constructor?.name === "Dropout";
+}
+
+function collectionOf(v: object): string {
+  let p = Object.getPrototypeOf(v);
+  while (p) {
+    const n = p.constructor?.name;
+    if (n === "Param") return "params";
+    if (n === "BatchStat") return "batch_stats";
+    if (n === "Variable") break;
+    p = Object.getPrototypeOf(p);
+  }
+  return v.constructor?.name ?? "variables";
+}

@@ -1,0 +1,111 @@
+// What a frontend finds in a file, framework-neutral: module classes (their
+// config fields and Python methods), config dataclasses, helper functions and
+// constants, the entry point if the file has one, and the framework's tables
+// and idioms (framework.ts) that analysis consults. Bodies stay Python IR;
+// analysis (src/stage) gives them meaning.
+import type { Expr, FunctionDef, PyModule } from "../python/ast.js";
+import type { Span } from "../span.js";
+import type { Framework } from "./framework.js";
+
+export interface Field {
+  name: string;
+  annotation?: Expr;
+  default?: Expr;
+  /** Haiku's `__init__` parameter kinds: keyword-only, `*args`. */
+  keywordOnly?: boolean;
+  span: Span;
+}
+
+export interface ModuleClass {
+  name: string;
+  /** Config: Linen dataclass fields, Haiku `__init__` parameters or dataclass fields. */
+  fields: Field[];
+  methods: FunctionDef[];
+  /**
+   * Code that runs when the module is set up: Linen's `setup()`, Haiku's
+   * `__init__` after `super().__init__` (with `self.x = x` config copies kept).
+   */
+  setup?: FunctionDef;
+  /** Methods that are @property. */
+  properties: FunctionDef[];
+  /** Other class-level assignments (`expansion = 4`). */
+  classAttrs: Array<{ name: string; value: Expr; span: Span }>;
+  /** A framework layer this class extends (`class StdConv(nn.Conv)`), by qualified name. */
+  extendsLayer?: string;
+  docstring?: string;
+  span: Span;
+  /** Haiku: a transformed function made into a module; it adds no name to its submodules' paths. */
+  transparent?: boolean;
+}
+
+/** A dataclass or NamedTuple of plain values (`TransformerConfig`, `VAEOutput`). */
+export interface ConfigClass {
+  name: string;
+  kind: "dataclass" | "namedtuple";
+  fields: Field[];
+  docstring?: string;
+  span: Span;
+}
+
+/** What to verify: a module built by an expression and applied to inputs. */
+export interface EntrySpec {
+  /** A Python expression in the file's namespace (`CNN()`, `VAE(latents=4)`, `net_fn`). */
+  expr: Expr;
+  /** The source text of `expr`. */
+  text: string;
+  /** The method applied (`__call__`, or Linen's `method=`). */
+  method: string;
+  inputs: SampleInput[];
+  /** Static keyword arguments of init and apply (`train=False`). */
+  kwargs: Record<string, Expr>;
+  kwargTexts: Record<string, string>;
+  /** Overrides of kwargs for init only. */
+  initKwargs?: Record<string, string>;
+  /** Rng streams the Linen apply needs besides params. */
+  rngs: string[];
+  /** Linen `mutable=` collections. */
+  mutable?: string[];
+  /** Where the file says it (its init call), for diagnostics. */
+  span?: Span;
+  /** The top-level name bound to the model object or transformed function, when the file has one. */
+  object?: string;
+  /** Other methods the source can apply on their own (Haiku's multi_transform apply functions). */
+  methods?: string[];
+  /** The file's own init call: its flags choose the init call's mode only. */
+  fromInitCall?: boolean;
+  /** Haiku: how the function is transformed. */
+  transform?: { fn: string; withState: boolean; applyRng: boolean };
+  /** Inputs whose samples only running the file tells (their `inputs` entries are placeholders). */
+  unknownSamples?: string[];
+}
+
+export interface SampleInput {
+  name: string;
+  /** Positional, or passed by keyword. */
+  keyword?: boolean;
+  dtype: "float32" | "int32" | "bool" | "key";
+  shape: number[];
+  /** Ints are drawn in [low, high). */
+  low?: number;
+  high?: number;
+  /** The source's constant sample values (`jnp.ones(...)`). */
+  fill?: "ones" | "zeros";
+  /** A dict of inputs (`{name: ...}`). */
+  dict?: SampleInput[];
+}
+
+export interface Program {
+  file: string;
+  framework: Framework;
+  module: PyModule;
+  classes: ModuleClass[];
+  configs: ConfigClass[];
+  functions: Map<string, FunctionDef>;
+  /** Top-level constants and other assignments, by name (the last binding). */
+  constants: Map<string, { value: Expr; span: Span }>;
+  /** A Haiku function transformed into the model (`hk.transform(net_fn)`), as a module class. */
+  transformed: Map<string, ModuleClass>;
+  entry?: EntrySpec;
+  /** The file's own init call, when some of its samples only running the file tells (verify learns them). */
+  probeEntry?: EntrySpec;
+}

@@ -1,0 +1,231 @@
+// A staged module class → the NNX class and its options interface.
+import type { ModuleClass } from "../model/program.js";
+import type { TClass, TDecl, TExpr, TInterface, TParam, TStmt } from "../ts/ast.js";
+import { id, member } from "../ts/ast.js";
+import { tsName, memberName, printExpr } from "../ts/print.js";
+import type { FieldInfo, ProgramContext } from "./context.js";
+import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
+import { memberRef } from "./members.js";
+import { annotationText, ClassStager, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
+import type { StaticType, Value } from "./values.js";
+
+export function optionsName(cls: string): string {
+  return `${cls}Options`;
+}
+
+/** A staged class, printable plainly or instrumented (with source-naming records). */
+export interface RenderableClass {
+  name: string;
+  render(instrumented: boolean): TDecl[];
+}
+
+/** Stages a module class; its declarations are rendered on demand. */
+export function stageClass(ctx: ProgramContext, cls: ModuleClass, entryRanks?: Map<string, number>): RenderableClass {
+  const stager = new ClassStager(ctx, cls, false, undefined, entryRanks);
+  const staged = stager.stage();
+  const fields = cls.fields.map((f) => fieldInfo(stager, f));
+  staged.summary.fields = fields;
+  ctx.summaries.set(cls.name, staged.summary);
+  return {
+    name: cls.name,
+    render: (instrumented) => [
+      { k: "interface", iface: optionsInterface(cls, fields, staged, stager) },
+      // Given to another module in config: its config without the sizes and rngs it is built with.
+      ...(ctx.configModules.has(cls.name)
+        ? [{ k: "typeAlias", name: `${cls.name}Config`, type: `Required<Omit<${optionsName(cls.name)}, ${[...staged.inputs.map((o) => JSON.stringify(memberName(o.name))), '"rngs"'].join(" | ")}>>`, docs: [`A \`${cls.name}\`'s config, as another module is given it.`] } as TDecl]
+        : []),
+      { k: "class", cls: nnxClass(cls, fields, staged, stager, instrumented) },
+    ],
+  };
+}
+
+function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): FieldInfo {
+  const type = stager.dryValue(f.default ?? { kind: "none", span: f.span });
+  const annotated = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+  const annotationName = f.annotation ? annotationText(f.annotation) : "";
+  if (stager.ctx.classes.has(annotationName)) return { name: f.name, type: { t: "config", cls: `${annotationName}Config` }, tsType: `${annotationName}Config`, hasDefault: !!f.default };
+  const fromDefault: StaticType = f.default && type.kind === "static" ? type.type : { t: "any" };
+  // A bare `tuple`/`Sequence` annotation: any length, items as the default's.
+  const bare = /^(typing\.)?(tuple|Tuple|list|List|Sequence|Iterable)$/.test(annotationName);
+  const t: StaticType = annotated ?? (bare ? { t: "seq", of: itemType(fromDefault) } : fromDefault);
+  const mode = isModeField(f.name, t, stager);
+  return { name: f.name, type: t, tsType: tsTypeOf(t) + (f.default?.kind === "none" && t.t !== "none" ? " | null" : ""), hasDefault: !!f.default, mode };
+}
+
+/** The one type every item of a fixed sequence has, else any. */
+function itemType(t: StaticType): StaticType {
+  if (t.t === "seq") return t.of;
+  if (t.t !== "tuple" || !t.items.length) return { t: "any" };
+  const first = JSON.stringify(t.items[0]);
+  return t.items.every((i) => JSON.stringify(i) === first) ? t.items[0] : { t: "any" };
+}
+
+function isModeField(name: string, t: StaticType, stager: ClassStager): boolean {
+  const v = stager.fieldValue(name);
+  return v.kind === "mode" && (t.t === "bool" || t.t === "any");
+}
+
+/** A Python annotation as a fixed value's type. */
+export function typeFromAnnotation(text: string): StaticType | undefined {
+  const t = text.replace(/\s+/g, "").replace(/^(typing\.|collections\.abc\.)/, "");
+  const inner = (s: string) => typeFromAnnotation(s) ?? { t: "any" };
+  let m: RegExpExecArray | null;
+  if (/^(Optional)\[(.*)\]$/.test(t)) return inner(t.slice(9, -1));
+  if ((m = /^(.*)\|None$/.exec(t))) return inner(m[1]);
+  if ((m = /^None\|(.*)$/.exec(t))) return inner(m[1]);
+  if (t === "int") return { t: "int" };
+  if (t === "float") return { t: "float" };
+  if (t === "bool") return { t: "bool" };
+  if (t === "str") return { t: "str" };
+  if ((m = /^(?:typing\.)?(?:Sequence|List|list|Tuple\[.*,\.\.\.\]|Iterable|collections\.abc\.Sequence)\[(.*)\]$/.exec(t))) {
+    const arg = m[1].replace(/,\.\.\.$/, "");
+    return { t: "seq", of: inner(arg) };
+  }
+  if ((m = /^(?:Tuple|tuple)\[(.*)\]$/.exec(t))) {
+    const parts = splitTop(m[1]);
+    if (parts[parts.length - 1] === "...") return { t: "seq", of: inner(parts[0]) };
+    return { t: "tuple", items: parts.map(inner) };
+  }
+  if (/Callable|ActivationFn|Activation/.test(t)) return { t: "activation" };
+  if (/Initializer/.test(t)) return { t: "initializer" };
+  if (/dtype|Dtype|DType/.test(t)) return { t: "dtype" };
+  return undefined;
+}
+
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const c of s) {
+    if (c === "[") depth++;
+    if (c === "]") depth--;
+    if (c === "," && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+function optionsInterface(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager): TInterface {
+  const props: TInterface["properties"] = [];
+  const inputs: TInterface["properties"] = [];
+  for (const f of fields) {
+    if (f.mode) continue;
+    const src = cls.fields.find((x) => x.name === f.name)!;
+    const dflt = src.default ? defaultText(stager, src.default) : undefined;
+    props.push({ name: f.name, type: f.tsType, optional: f.hasDefault, default: dflt });
+  }
+  for (const o of staged.inputs) {
+    const doc =
+      o.kind === "features"
+        ? `Size of the last axis of \`${tsName(o.param)}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`}.`
+        : `Shape of \`${tsName(o.param)}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`} (the sizes the model is built for; leading batch sizes do not matter).`;
+    inputs.push({ name: o.name, type: o.kind === "features" ? "number" : "number[]", docs: [doc] });
+  }
+  return { name: optionsName(cls.name), properties: [...inputs, ...props, { name: "rngs", type: "nnx.Rngs" }] };
+}
+
+function defaultText(stager: ClassStager, e: Parameters<ClassStager["dryValue"]>[0]): string | undefined {
+  const v = stager.dryValue(e);
+  return v.kind === "static" && v.ctor ? printDefault(v.ctor) : undefined;
+}
+
+function printDefault(e: TExpr): string {
+  // Printed by the interface's doc comment only; the constructor prints it for real.
+  return printExpr(e);
+}
+
+function nnxClass(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager, instrumented: boolean): TClass {
+  const { members } = staged;
+  const properties: TClass["properties"] = [];
+  const ctorBody: TStmt[] = [{ k: "expr", value: { k: "call", fn: { k: "raw", text: "super" }, args: [] } }];
+  // Config fields the methods read, kept on the instance.
+  for (const f of fields) {
+    if (f.mode || !staged.configRead.has(f.name)) continue;
+    properties.push({ name: f.name, type: f.tsType, readonly: true });
+    ctorBody.push({ k: "assign", target: memberRef(f.name), value: id(f.name) });
+  }
+  if (stager.ownMode) {
+    properties.push({ name: stager.ownMode, type: "boolean", docs: ["Set by `train()` / `eval()`."] });
+    ctorBody.push({ k: "assign", target: memberRef(stager.ownMode), value: { k: "bool", value: false } });
+  }
+  for (const m of members.all()) {
+    if (m.kind === "child") properties.push({ name: m.name, type: m.list ? `nnx.List<${m.type}>` : m.optional ? `${m.type} | null` : m.type, readonly: true });
+    else if (m.kind === "variable") properties.push({ name: m.name, type: m.type, readonly: true });
+    else if (m.kind === "keys") properties.push({ name: m.name, type: "nnx.RngStream", readonly: true });
+  }
+  const params = ctorParams(cls, fields, staged, stager);
+  const declaredCtor = new Set([...fields.map((f) => f.name), ...staged.inputs.map((o) => o.name), "rngs"]);
+  const ctorStmts = finish([...ctorBody, ...staged.ctor], declaredCtor, new Map(), instrumented);
+  const methods = staged.methods.map((m) => method(m));
+  return { name: cls.name, extends: "nnx.Module", docs: cls.docstring ? [cls.docstring.trim()] : undefined, properties, ctor: { params, body: ctorStmts }, methods };
+}
+
+function ctorParams(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager): TParam[] {
+  const parts: string[] = [];
+  for (const o of staged.inputs) parts.push(memberName(o.name) === tsName(o.name) ? tsName(o.name) : `${memberName(o.name)}: ${tsName(o.name)}`);
+  for (const f of fields) {
+    if (f.mode) continue;
+    const src = cls.fields.find((x) => x.name === f.name)!;
+    const key = memberName(f.name);
+    const local = tsName(f.name);
+    const dv = src.default ? stager.dryValue(src.default) : undefined;
+    const dflt = dv && dv.kind === "static" && dv.ctor ? ` = ${printInline(dv.ctor)}` : "";
+    parts.push(key === local ? `${key}${dflt}` : `${key}: ${local}${dflt}`);
+  }
+  parts.push("rngs");
+  return [{ name: `{ ${parts.join(", ")} }`, type: optionsName(cls.name), raw: true }];
+}
+
+function printInline(e: TExpr): string {
+  // Imported lazily to avoid a cycle at module load.
+  return printExprRef(e);
+}
+
+let printExprRef: (e: TExpr) => string = () => "undefined";
+export function setPrinter(p: (e: TExpr) => string): void {
+  printExprRef = p;
+}
+
+/** Declarations fixed, dead code removed (records too, unless instrumented). */
+export function finish(body: TStmt[], declared: Set<string>, types: Map<string, string>, instrumented = false): TStmt[] {
+  const kept = instrumented ? body : stripRecords(body);
+  const live = removeDead(flattenBlocks(kept));
+  return unwrapDeclBlocks(declareLocals(live, declared, types));
+}
+
+
+function method(m: MethodResult): TClass["methods"][number] {
+  const shown = m.params.filter((p) => p.kind !== "mode" && p.kind !== "ignored");
+  const positional = shown.filter((p) => !p.optional && !p.keywordOnly);
+  const optional = shown.filter((p) => p.optional || p.keywordOnly);
+  const params: TParam[] = positional.map((p) => ({ name: p.name, type: p.tsType }));
+  if (optional.length) {
+    const names = optional.map((p) => `${memberName(p.name) === tsName(p.name) ? tsName(p.name) : `${memberName(p.name)}: ${tsName(p.name)}`}${p.optional ? " = null" : ""}`);
+    const type = `{ ${optional.map((p) => `${memberName(p.name)}${p.optional ? "?" : ""}: ${p.tsType}`).join("; ")} }`;
+    params.push({ name: `{ ${names.join(", ")} }: ${type}${optional.every((p) => p.optional) ? " = {}" : ""}`, raw: true });
+  }
+  const declared = new Set(m.params.map((p) => p.name));
+  const body = finish(m.body, declared, m.types);
+  const returns = returnType(m.returns);
+  return {
+    name: m.name === "__call__" ? "call" : m.name,
+    params,
+    returns,
+    body: tidied(body, returns),
+    docs: m.docs ? [m.docs.trim().split("\n")[0]] : undefined,
+  };
+}
+
+/** The method's body in tf.tidy, so its intermediates are freed as the runtime's layers free theirs. */
+function tidied(body: TStmt[], returns: string): TStmt[] {
+  if (returns === "void" || !returns.includes("nnx.Array")) return body;
+  const only = body.length === 1 && body[0].k === "return" ? body[0].value : undefined;
+  const fn: TExpr = only ? { k: "arrow", params: [], body: only } : { k: "arrow", params: [], body };
+  return [{ k: "return", value: { k: "call", fn: { k: "rt", path: "tf.tidy" }, args: [fn] } }];
+}
+
+
+export { StageStop, member };

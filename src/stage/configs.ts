@@ -1,0 +1,61 @@
+// Config dataclasses (`@struct.dataclass class TransformerConfig`) become an
+// interface of their fields and a function that fills in the defaults, so
+// `TransformerConfig(vocab_size=32)` reads `transformerConfig({ vocabSize: 32 })`.
+import type { TDecl, TStmt } from "../ts/ast.js";
+import { typeFromAnnotation } from "./classes.js";
+import type { ProgramContext } from "./context.js";
+import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
+
+export function configDecls(ctx: ProgramContext): TDecl[] {
+  const out: TDecl[] = [];
+  for (const config of ctx.program.configs) {
+    if (config.kind !== "dataclass") continue;
+    const stager = new ClassStager(ctx, { name: config.name, fields: [], methods: [], properties: [], classAttrs: [], span: config.span }, true);
+    const props = config.fields.map((f) => {
+      const t = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+      const dv = f.default ? stager.dryValue(f.default) : undefined;
+      const type = t ?? (dv?.kind === "static" ? dv.type : { t: "any" as const });
+      const nullable = f.default?.kind === "none" || /None|Optional/.test(f.annotation ? annotationText(f.annotation) : "");
+      return { f, tsType: tsTypeOf(type) + (nullable ? " | null" : ""), dv };
+    });
+    out.push({
+      k: "interface",
+      iface: {
+        name: config.name,
+        docs: config.docstring ? [config.docstring.trim().split("\n")[0]] : undefined,
+        properties: props.map(({ f, tsType }) => ({ name: f.name, type: tsType, readonly: true })),
+      },
+    });
+    const required = props.filter((p) => !p.f.default);
+    const defaults = props.filter((p) => p.f.default && p.dv?.kind === "static" && p.dv.ctor);
+    const paramType = `Pick<${config.name}, ${required.length ? required.map((p) => JSON.stringify(camel(p.f.name))).join(" | ") : "never"}> & Partial<${config.name}>`;
+    const body: TStmt[] = [
+      {
+        k: "return",
+        value: {
+          k: "object",
+          entries: [
+            ...defaults.map(({ f, dv }) => ({ key: f.name, value: (dv as { ctor: NonNullable<unknown> }).ctor as never })),
+            { spread: { k: "id", name: "config", raw: true } },
+          ],
+        },
+      },
+    ];
+    out.push({
+      k: "function",
+      fn: {
+        name: config.name.charAt(0).toLowerCase() + config.name.slice(1),
+        exported: true,
+        docs: [`A \`${config.name}\` with the source's defaults for the fields not given.`],
+        params: [{ name: "config", type: paramType, raw: true }],
+        returns: config.name,
+        body,
+      },
+    });
+  }
+  return out;
+}
+
+function camel(name: string): string {
+  return name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,299 @@
+// Calls of framework layers, through the frontends' rows onto the neutral
+// catalog (src/stage/layers.ts): a layer's constructor arguments become
+// neutral options, a call's arguments become neutral argument names, the
+// first call builds the layer (NNX builds eagerly, with its input sizes) and
+// the call becomes the runtime method's call. Modules given to a layer (an
+// RNN's cell) are built inside its construction, with the sizes the layer's
+// own input gives them.
+import type { Span } from "../span.js";
+import type { SourceLayer, SourceLayerCall, SourceLayerParam } from "../model/framework.js";
+import { call, id, member, type TExpr } from "../ts/ast.js";
+import { LAYERS, layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers.js";
+import type { Frame } from "./scope.js";
+import { unknownShape } from "./shapes.js";
+import { describe, staticOf, type ArrayV, type Instance, type Known, type StaticV, type Value } from "./values.js";
+
+/** What a layer's construction needs built: its class, arguments, and the recorder's table row. */
+export interface BuildSpec {
+  cls: string;
+  args: TExpr[];
+  layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[] };
+  site?: string;
+  stack?: TExpr;
+}
+
+/** The stager's services a layer call uses. */
+export interface LayerHost {
+  readonly layers: Record<string, SourceLayer>;
+  stop(span: Span, what: string): never;
+  unsupported(span: Span, what: string): void;
+  callExpr(v: Value, span: Span, what: string): TExpr;
+  /** A fixed value as layer options hold it (initializers, activations, tuples of them). */
+  asStatic(v: Value, span: Span): StaticV | undefined;
+  /** A train/eval switch given at a call or construction, as a mode value. */
+  modeOf(v: Value, trueMeansTraining: boolean, span: Span): Value;
+  /** Builds `inst` in the constructor (once), as `build` describes. */
+  ensureBuilt(inst: Instance, frame: Frame, span: Span, build: (ctx: { missing(what: string): TExpr }) => BuildSpec, type: string, base: string): void;
+  /** The call's input was taken to have this rank (it was not known). */
+  assumeRank(input: ArrayV, rank: number): void;
+  /** Records a per-call key draw (dropout) for the source's key sequence. */
+  recordDraw(frame: Frame): void;
+}
+
+/** A layer's constructor arguments: neutral options, modules given to it, and its construction-time mode. */
+interface LayerConfig {
+  options: LayerOptions;
+  modules: Map<string, Value>;
+  mode?: Value;
+}
+
+/** `__call__(inputs)`: what a row that lists no calls takes. */
+const DEFAULT_CALL: SourceLayerCall = { params: [{ name: "inputs", option: "x" }] };
+
+/** Which of a source parameter's meanings an argument has. */
+type Bound = { as: "option"; value: Value } | { as: "mode"; value: Value } | { as: "skip" };
+
+/** An argument for a source parameter, checked against the row: an option, the mode switch, or nothing to pass. */
+function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | undefined, name: string, v: Value, span: Span): Bound | undefined {
+  const what = `${row.autoName}(${name}=...)`;
+  if (!p) {
+    host.unsupported(span, what);
+    return undefined;
+  }
+  if (v.kind === "static" && v.known === null) return { as: "skip" }; // None: the default
+  if (p.unused) return { as: "skip" };
+  if (p.mode) return { as: "mode", value: host.modeOf(v, row.mode?.trueMeansTraining ?? false, span) };
+  if (p.ignore) {
+    // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
+    const text = v.kind === "static" && v.known !== undefined ? String(v.known) : undefined;
+    if (text !== undefined && !p.ignore.includes(text)) host.unsupported(span, `${row.autoName}(${name}=${text}) (nnxport computes in float32)`);
+    return { as: "skip" };
+  }
+  if (p.literals) {
+    const text = v.kind === "static" ? JSON.stringify(v.known)?.replace(/^"|"$/g, "") : undefined;
+    if (!text || !p.literals.includes(text)) {
+      host.unsupported(span, `${row.autoName}(${p.name}=...) (supported: ${p.literals.join(", ")})`);
+      return undefined;
+    }
+    if (!p.option) return { as: "skip" };
+  }
+  if (!p.option) {
+    host.unsupported(span, what);
+    return undefined;
+  }
+  return { as: "option", value: v };
+}
+
+/** Binds positional and keyword arguments to a row's parameters, Python-style. */
+function bindSource(host: LayerHost, row: SourceLayer, params: SourceLayerParam[], args: Value[], kwargs: Array<[string, Value]>, span: Span, what: string): Array<[SourceLayerParam, Bound]> {
+  const out: Array<[SourceLayerParam, Bound]> = [];
+  args.forEach((a, i) => {
+    const p = params[i];
+    if (!p) {
+      host.unsupported(span, `${what} takes at most ${params.length} positional arguments`);
+      return;
+    }
+    const b = sourceArg(host, row, p, p.name, a, span);
+    if (b) out.push([p, b]);
+  });
+  for (const [k, v] of kwargs) {
+    const p = params.find((x) => x.name === k);
+    const b = sourceArg(host, row, p, k, v, span);
+    if (p && b) out.push([p, b]);
+  }
+  return out;
+}
+
+/** A layer's source arguments as neutral options (the frontend's row maps the names). */
+export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, span: Span): LayerConfig {
+  const options: LayerOptions = new Map();
+  const modules = new Map<string, Value>();
+  let mode: Value | undefined;
+  for (const [k, v] of Object.entries(row.fixed ?? {})) options.set(k, literalStatic(v));
+  for (const [k, v] of Object.entries(row.defaults ?? {})) {
+    if (v && typeof v === "object" && "rt" in v) {
+      const e: TExpr = { k: "raw", text: (v as { rt: string }).rt };
+      options.set(k, staticOf({ t: "any" }, e, e));
+    } else options.set(k, literalStatic(v as Known));
+  }
+  for (const [p, b] of bindSource(host, row, row.params, inst.args, inst.kwargs, span, row.autoName)) {
+    if (b.as === "mode") mode = b.value;
+    if (b.as !== "option") continue;
+    const v = b.value;
+    if (v.kind === "module" || (v.kind === "list" || v.kind === "tuple") && v.items.some((i) => i.kind === "module")) {
+      modules.set(p.option!, v);
+      continue;
+    }
+    let s = host.asStatic(v, span);
+    if (!s) {
+      host.unsupported(span, `${row.autoName}(${p.name}=${describe(v)})`);
+      continue;
+    }
+    if (p.repeat && s.type.t === "int" && s.ctor) s = repeated(s, p.repeat);
+    options.set(p.option!, s);
+  }
+  return { options, modules, mode };
+}
+
+/** An int given for a tuple of `n` equal sizes (Haiku's `kernel_shape=3`). */
+function repeated(s: StaticV, n: number): StaticV {
+  const items: StaticV[] = Array(n).fill(s);
+  const known = typeof s.known === "number" ? Array(n).fill(s.known) : undefined;
+  const out = staticOf(
+    { t: "tuple", items: items.map((x) => x.type) },
+    { k: "array", items: items.map((x) => x.ctor!) },
+    s.call ? { k: "array", items: items.map((x) => x.call!) } : undefined,
+    known,
+  );
+  return Object.assign(out, { items });
+}
+
+function literalStatic(k: Known): StaticV {
+  if (Array.isArray(k)) {
+    const items = k.map(literalStatic);
+    const e: TExpr = { k: "array", items: items.map((i) => i.ctor!) };
+    return Object.assign(staticOf({ t: "tuple", items: items.map((i) => i.type) }, e, e, k), { items });
+  }
+  if (typeof k === "object" && k !== null) throw new Error("a layer default that is a mapping");
+  const e: TExpr = typeof k === "number" ? { k: "num", value: k } : typeof k === "boolean" ? { k: "bool", value: k } : typeof k === "string" ? { k: "str", value: k } : { k: "null" };
+  const t = typeof k === "number" ? (Number.isInteger(k) ? { t: "int" as const } : { t: "float" as const }) : typeof k === "boolean" ? { t: "bool" as const } : typeof k === "string" ? { t: "str" as const } : { t: "none" as const };
+  return staticOf(t, e, e, k);
+}
+
+/**
+ * Calls `method` of a framework layer: binds the arguments through the row,
+ * builds the layer at its first call and returns what the runtime method
+ * returns, with its shape.
+ */
+export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+  const kind = LAYERS[row.layer];
+  if (!kind) return host.stop(span, `the layer ${row.layer} has no runtime counterpart yet`);
+  const rowCall = row.calls?.[method] ?? (method === "__call__" ? DEFAULT_CALL : undefined);
+  const neutral = rowCall?.method ?? method;
+  const spec = rowCall && layerMethod(kind, neutral);
+  if (!rowCall || !spec) return host.stop(span, `${row.autoName}.${method}(...)`);
+  const config = layerConfig(host, inst, row, span);
+  let mode = config.mode;
+  const bound = new Map<string, Value>();
+  for (const [p, b] of bindSource(host, row, rowCall.params, args, kwargs, span, `${row.autoName}.${method}`)) {
+    if (b.as === "mode") mode = b.value;
+    else if (b.as === "option") bound.set(p.option!, b.value);
+  }
+  const passed = new Set([...spec.positional, ...(spec.options ?? [])]);
+  for (const [name] of bound) if (!passed.has(name)) host.unsupported(span, `${row.autoName}.${method}(...) given '${name}'`);
+  const x = bound.get("x");
+  if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
+
+  host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), kind.runtime, row.autoName);
+  adoptChildren(kind, config, inst);
+
+  const ref = inst.built?.call ?? id("_");
+  const given = new Map(bound);
+  // A mode fixed at this call or construction is passed per call, as NNX layers take it.
+  if (mode?.kind === "static" && kind.mode) given.set(kind.mode, mode);
+  const arg = (n: string): TExpr => {
+    const v = given.get(n)!;
+    return v.kind === "static" && n === kind.mode ? (v.call ?? { k: "bool", value: true }) : host.callExpr(v, span, `${row.autoName}'s '${n}'`);
+  };
+  const positional: TExpr[] = spec.positional.map((n) => (given.has(n) ? arg(n) : { k: "undefined" }));
+  while (positional.length && positional[positional.length - 1].k === "undefined") positional.pop();
+  const entries = (spec.options ?? []).filter((n) => given.has(n)).map((n) => ({ key: n, value: arg(n) }));
+  if (entries.length) positional.push({ k: "object", entries });
+  const out = kind.output(config.options, neutral, bound, outputContext(host, span, config));
+  if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);
+  if (kind.drawsPerCall && neutral === "__call__" && !frame.dry) host.recordDraw(frame);
+  return outValue(out, call(member(ref, spec.runtime), ...positional));
+}
+
+/**
+ * A layer of the catalog built and called where a frontend idiom asks
+ * (Haiku's `hk.dropout(rng, rate, x)`), with options already neutral.
+ */
+export function applyNeutral(host: LayerHost, inst: Instance, layer: string, options: LayerOptions, inputs: Value[], span: Span, frame: Frame, base: string, callOptions?: Record<string, boolean>): Value {
+  const kind = LAYERS[layer];
+  const x = inputs[0];
+  if (x?.kind !== "array") return host.stop(span, `${layer} applied to ${x ? describe(x) : "nothing"}`);
+  const bound: CallArgs = new Map([["x", x]]);
+  const config: LayerConfig = { options, modules: new Map() };
+  const row: SourceLayer = { layer, params: [], leaves: {}, draws: [], autoName: base };
+  host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, "__call__", bound, frame, span, ctx), kind.runtime, base);
+  const out = kind.output(options, "__call__", bound, outputContext(host, span));
+  if (kind.drawsPerCall && !frame.dry) host.recordDraw(frame);
+  const extra: TExpr[] = callOptions ? [{ k: "object", entries: Object.entries(callOptions).map(([key, v]) => ({ key, value: { k: "bool", value: v } as TExpr })) }] : [];
+  return outValue(out, call(member(inst.built!.call, "call"), host.callExpr(x, span, "a layer input"), ...extra));
+}
+
+/** The construction of a layer: positional arguments from its options and first call, then its options object. */
+function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: LayerConfig, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }): BuildSpec {
+  const build: BuildContext = {
+    ...outputContext(host, span, config),
+    missing: ctx.missing,
+    build: (name, m, a) => buildChild(host, config.modules.get(name), m, a, frame, span, ctx),
+  };
+  const positional = kind.positional(config.options, args, build, method);
+  const named = kind.options.filter((o) => config.options.get(o)?.ctor).map((o) => ({ key: o, value: config.options.get(o)!.ctor! }));
+  return {
+    cls: kind.runtime,
+    args: [...positional, { k: "object", entries: [...named, { key: "rngs", value: id("rngs") }] }],
+    layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, initialFromCall: row.initialFromCall },
+  };
+}
+
+/**
+ * A module given to a layer, constructed inside the layer's construction (or
+ * the member it was already built into). Its construction was recorded where
+ * the source constructed it, so the source names it as it would.
+ */
+function buildChild(host: LayerHost, v: Value | undefined, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }): TExpr {
+  if (v?.kind !== "module") return ctx.missing("a module given to the layer");
+  const inst = v.inst;
+  if (inst.built) return inst.built.ctor;
+  const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
+  const kind = row && LAYERS[row.layer];
+  if (!row || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers are supported there)`);
+  const config = layerConfig(host, inst, row, span);
+  const spec = buildSpec(host, kind, row, config, method, args, frame, span, ctx);
+  const created: TExpr = { k: "new", cls: { k: "raw", text: spec.cls }, args: spec.args };
+  if (frame.dry) return created;
+  inst.built = { member: "_", call: id("_"), ctor: id("_") };
+  inst.inline = true;
+  return { k: "recorded", event: { e: "build", site: inst.id, layer: spec.layer }, value: created };
+}
+
+/** Modules built inside a layer are reached through the layer's member for later calls (`this.rnn.cell`). */
+function adoptChildren(kind: LayerKind, config: LayerConfig, inst: Instance): void {
+  if (!inst.built) return;
+  for (const [option, v] of config.modules) {
+    const field = kind.children?.[option];
+    if (v.kind !== "module" || !v.inst.inline || !field) continue;
+    v.inst.built = { member: `${inst.built.member}.${field}`, call: member(inst.built.call, field), ctor: member(inst.built.ctor, field) };
+    v.inst.inline = false;
+  }
+}
+
+function outputContext(host: LayerHost, span: Span, config?: LayerConfig): OutputContext {
+  return {
+    child: (name, method, args) => {
+      const v = config?.modules.get(name);
+      if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
+      const row = host.layers[v.inst.ctor.name];
+      const kind = row && LAYERS[row.layer];
+      if (!kind) return undefined;
+      const childConfig = layerConfig(host, v.inst, row, span);
+      return kind.output(childConfig.options, row.calls?.[method]?.method ?? method, args, outputContext(host, span, childConfig));
+    },
+  };
+}
+
+/** The value a layer call returns, read from the call expression. */
+export function outValue(out: OutSpec | undefined, e: TExpr): Value {
+  if (out && "items" in out) return { kind: "tuple", items: out.items.map((o, i) => outValue(o, { k: "index", object: e, index: { k: "num", value: i } })), call: e };
+  return { kind: "array", call: e, shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
+}
+
+declare module "./values.js" {
+  interface Instance {
+    /** Built inside another layer's construction; reachable once that layer names it. */
+    inline?: boolean;
+  }
+}

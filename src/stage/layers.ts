@@ -1,0 +1,214 @@
+// The catalog of framework-neutral layers: how each is built in the runtime
+// (class, positional arguments, options), what it needs from its first input
+// (NNX builds eagerly, so input sizes are constructor arguments) and the shape
+// of what it returns. Frontends map their layers' spellings onto these
+// (src/frontends/*/layers.ts); adding a layer is one entry here, one row per
+// frontend and one runtime class.
+import type { TExpr } from "../ts/ast.js";
+import { num } from "../ts/ast.js";
+import {
+  addDims,
+  ceilDivDims,
+  dimAt,
+  floorDivDims,
+  materializeTrailing,
+  mulDims,
+  replaceTrailing,
+  subDims,
+  type Dim,
+  type SymShape,
+  unknownShape,
+} from "./shapes.js";
+import type { DType, Known, StaticV, Value } from "./values.js";
+
+/** A layer's options as the source gave them, after the frontend's renaming. */
+export type LayerOptions = Map<string, StaticV>;
+
+/** A call's arguments by neutral name (`x`, `carry`, `inputsK`, `mask`, ...). */
+export type CallArgs = ReadonlyMap<string, Value>;
+
+/** What a call returns: an array, or a tuple of such (a cell's `(carry, y)`). */
+export type OutSpec = { shape: SymShape; dtype: DType; assumeRank?: number } | { items: OutSpec[]; assumeRank?: number };
+
+export interface OutputContext {
+  /**
+   * The output of a module given as option `name` (an RNN's cell) for a call of
+   * `method` with these arguments; undefined when it cannot be told.
+   */
+  child(name: string, method: string, args: CallArgs): OutSpec | undefined;
+}
+
+export interface BuildContext extends OutputContext {
+  /** Reports that a size the constructor needs cannot be worked out. */
+  missing(what: string): TExpr;
+  /**
+   * Builds the module given as option `name` for a call of `method` with these
+   * arguments (its input sizes come from them) and returns the expression that
+   * constructs it, for this layer's constructor arguments.
+   */
+  build(name: string, method: string, args: CallArgs): TExpr;
+}
+
+/** How a source method of the layer is called in the runtime. */
+export interface LayerMethod {
+  /** The runtime method (`call`, `attend`, `initializeCarry`). */
+  runtime: string;
+  /** Neutral argument names passed positionally, in order (`undefined` fills a gap). */
+  positional: string[];
+  /** Neutral argument names passed in a trailing options object. */
+  options?: string[];
+}
+
+export interface LayerKind {
+  /** The runtime class, e.g. `nnx.Linear`. */
+  runtime: string;
+  /**
+   * The positional constructor arguments, given the options and the arguments
+   * of the first call (of `method`): NNX builds eagerly, so input sizes are
+   * constructor arguments.
+   */
+  positional(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): TExpr[];
+  /** Options passed in the trailing options object, in this order, when given. */
+  options: string[];
+  /** The methods the source calls, by neutral name; `__call__` → `call(x)` when not listed. */
+  methods?: Record<string, LayerMethod>;
+  /**
+   * The output of a method given its arguments; `assumeRank`: the input's rank
+   * this relies on when it was not known (one batch axis).
+   */
+  output(o: LayerOptions, method: string, args: CallArgs, ctx: OutputContext): OutSpec | undefined;
+  /** Runtime members that hold modules given as options (`cell` → `cell`), so later calls of them go there. */
+  children?: Record<string, string>;
+  /** The switch train()/eval() sets on it, if its behaviour depends on the mode. */
+  mode?: "deterministic" | "useRunningAverage";
+  /** Whether `call` draws keys (dropout). */
+  drawsPerCall?: boolean;
+}
+
+export const CALL_X: LayerMethod = { runtime: "call", positional: ["x"] };
+
+/** How `method` of a layer is called in the runtime. */
+export function layerMethod(kind: LayerKind, method: string): LayerMethod | undefined {
+  return kind.methods?.[method] ?? (method === "__call__" ? CALL_X : undefined);
+}
+
+export const arrayShape = (v: Value | undefined): SymShape => (v?.kind === "array" ? v.shape : unknownShape);
+export const arrayDtype = (v: Value | undefined): DType => (v?.kind === "array" ? v.dtype : "unknown");
+/** The shape of the call's main input `x`. */
+export const xShape = (args: CallArgs): SymShape => arrayShape(args.get("x"));
+
+function opt(o: LayerOptions, name: string): StaticV | undefined {
+  return o.get(name);
+}
+
+function knownOpt(o: LayerOptions, name: string): Known | undefined {
+  return o.get(name)?.known;
+}
+
+function ctorOf(o: LayerOptions, name: string, ctx: BuildContext): TExpr {
+  const v = o.get(name);
+  return v?.ctor ?? ctx.missing(`the layer's '${name}'`);
+}
+
+function inSize(input: SymShape, ctx: BuildContext, what = "the size of its input's last axis"): TExpr {
+  return dimAt(input, -1) ?? ctx.missing(what);
+}
+
+/** An option holding an int or a tuple of ints, as a list of size expressions of length `n`. */
+export function tupleDims(v: StaticV | undefined, n: number, fallback: number): Dim[] {
+  if (!v) return Array(n).fill(num(fallback));
+  const k = v.known;
+  if (typeof k === "number") return Array(n).fill(num(k));
+  if (Array.isArray(k) && k.every((x) => typeof x === "number")) return (k as number[]).map(num);
+  if (v.ctor && v.type.t === "int") return Array(n).fill(v.ctor);
+  if (v.ctor) return Array.from({ length: n }, (_, i) => ({ k: "index", object: v.ctor!, index: num(i) }) as TExpr);
+  return Array(n).fill(undefined);
+}
+
+/** The number of spatial axes a kernel-size option stands for. */
+export function spatialRank(v: StaticV | undefined): number | undefined {
+  const k = v?.known;
+  if (typeof k === "number") return 1; // Flax: an int kernel size is one spatial axis
+  if (Array.isArray(k)) return k.length;
+  if (v?.type.t === "tuple") return v.type.items.length;
+  if (v?.type.t === "seq" && v.type.length !== undefined) return v.type.length;
+  return undefined;
+}
+
+/** Output size of one spatial axis of a convolution or pooling window. */
+export function windowOutput(size: Dim, window: Dim, stride: Dim, padding: Known | undefined, dilation: Dim = num(1)): Dim {
+  if (padding === "SAME" || padding === "CIRCULAR" || padding === "CAUSAL") return ceilDivDims(size, stride);
+  if (padding === "VALID" || padding === undefined) {
+    const effective = addDims(mulDims(subDims(window, num(1)), dilation), num(1));
+    return addDims(floorDivDims(subDims(size, effective), stride), num(1));
+  }
+  return undefined;
+}
+
+const keep = (_o: LayerOptions, _method: string, args: CallArgs): OutSpec => ({ shape: xShape(args), dtype: arrayDtype(args.get("x")) });
+
+/**
+ * A window over the last `n` spatial axes before the features (convolution,
+ * pooling): each spatial size mapped by `size`, the features replaced by
+ * `features` (kept when undefined). An input of unknown rank is taken to have
+ * one batch axis, and the result says so (`assumeRank`).
+ */
+export function spatialOutput(input: SymShape, n: number, size: (d: Dim, i: number) => Dim, features?: Dim): OutSpec {
+  const trailing = materializeTrailing(input, n + 1);
+  const spatial = trailing.slice(0, n).map(size);
+  const last = features ?? trailing[n];
+  if (input.rank !== undefined) return { shape: replaceTrailing(input, [...spatial, last]), dtype: "float32" };
+  const batch = dimAt(input, -(n + 2));
+  return { shape: { rank: n + 2, dims: [batch, ...spatial, last] }, dtype: "float32", assumeRank: n + 2 };
+}
+
+export const LAYERS: Record<string, LayerKind> = {
+  Linear: {
+    runtime: "nnx.Linear",
+    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx)],
+    options: ["useBias", "kernelInit", "biasInit"],
+    output: (o, _m, args) => {
+      const out = opt(o, "outFeatures");
+      return { shape: replaceTrailing(xShape(args), [out?.ctor]), dtype: "float32" };
+    },
+  },
+  Conv: {
+    runtime: "nnx.Conv",
+    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx), ctorOf(o, "kernelSize", ctx)],
+    options: ["strides", "padding", "inputDilation", "kernelDilation", "featureGroupCount", "useBias", "kernelInit", "biasInit"],
+    output: (o, _m, args) => {
+      const input = xShape(args);
+      const kernel = opt(o, "kernelSize");
+      const n = spatialRank(kernel);
+      if (n === undefined) return { shape: replaceTrailing(input, [opt(o, "outFeatures")?.ctor]), dtype: "float32" };
+      const windows = tupleDims(kernel, n, 1);
+      const strides = tupleDims(opt(o, "strides"), n, 1);
+      const dilation = tupleDims(opt(o, "kernelDilation"), n, 1);
+      const padding = knownOpt(o, "padding") ?? (opt(o, "padding") ? undefined : "SAME");
+      return spatialOutput(input, n, (s, i) => windowOutput(s, windows[i], strides[i], padding, dilation[i]), opt(o, "outFeatures")?.ctor);
+    },
+  },
+  LayerNorm: {
+    runtime: "nnx.LayerNorm",
+    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
+    options: ["epsilon", "useBias", "useScale", "biasInit", "scaleInit", "useFastVariance", "reductionAxes", "featureAxes"],
+    output: keep,
+  },
+  BatchNorm: {
+    runtime: "nnx.BatchNorm",
+    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
+    options: ["momentum", "epsilon", "useBias", "useScale", "biasInit", "scaleInit", "zeroDebias"],
+    methods: { __call__: { runtime: "call", positional: ["x", "useRunningAverage"], options: ["mask"] } },
+    output: keep,
+    mode: "useRunningAverage",
+  },
+  Dropout: {
+    runtime: "nnx.Dropout",
+    positional: (o, _args, ctx) => [ctorOf(o, "rate", ctx)],
+    options: ["broadcastDims", "rngCollection"],
+    methods: { __call__: { runtime: "call", positional: ["x"], options: ["deterministic"] } },
+    output: keep,
+    mode: "deterministic",
+    drawsPerCall: true,
+  },
+};

@@ -1,0 +1,67 @@
+// The members a generated NNX class holds, as staging discovers them:
+// submodules (one, or a list built in a loop), the module's own variables, key
+// streams, and config fields its methods read. Names follow the source and
+// are unique per class.
+import type { TExpr, TStmt } from "../ts/ast.js";
+
+export type Member =
+  | { kind: "child"; name: string; type: string; list: boolean; optional: boolean }
+  | { kind: "variable"; name: string; type: string; collection: string; source: string }
+  | { kind: "keys"; name: string; stream: string }
+  | { kind: "config"; name: string; type: string }
+  /** A value setup() computed and stored on self (`self.size = a * b`). */
+  | { kind: "value"; name: string; type: string };
+
+export class Members {
+  private readonly byName = new Map<string, Member>();
+  private readonly taken = new Set<string>();
+  /** Statements the constructor runs first (lists created empty, optional children null). */
+  readonly prologue: TStmt[] = [];
+
+  constructor(reserved: string[] = []) {
+    for (const r of reserved) this.taken.add(r);
+  }
+
+  /** A fresh member name from `base`: `dense`, `dense1`, ... (printed camelCase). */
+  fresh(base: string): string {
+    const clean = base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(\d)/, "_$1") || "member";
+    let name = clean;
+    for (let k = 1; this.taken.has(name.toLowerCase().replace(/_/g, "")); k++) name = `${clean}${k}`;
+    this.taken.add(name.toLowerCase().replace(/_/g, ""));
+    return name;
+  }
+
+  /** Claims exactly `name` (setup's `self.<name> = ...`); false when taken. */
+  claim(name: string): boolean {
+    const key = name.toLowerCase().replace(/_/g, "");
+    if (this.taken.has(key)) return false;
+    this.taken.add(key);
+    return true;
+  }
+
+  add(m: Member): Member {
+    this.byName.set(m.name, m);
+    return m;
+  }
+
+  get(name: string): Member | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): Member[] {
+    return [...this.byName.values()];
+  }
+
+  /** Marks a child as built under a condition (its type becomes `T | null`). */
+  makeOptional(name: string, init: TStmt): void {
+    const m = this.byName.get(name);
+    if (m?.kind === "child" && !m.optional && !m.list) {
+      m.optional = true;
+      this.prologue.push(init);
+    }
+  }
+}
+
+export function memberRef(name: string): TExpr {
+  return { k: "this", name };
+}

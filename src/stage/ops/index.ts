@@ -1,0 +1,79 @@
+// Array functions model code calls (jax.numpy, jax.nn, jax.lax, jax.random,
+// optax, and the frameworks' re-exports), by qualified name: how the runtime
+// spells each, the parameters it takes (by Python name, in Python's order), and
+// the shape and dtype of its result. One file per namespace; the protocol and
+// the shared shape rules are in ./rules.ts.
+import { JNP_OPS } from "./jnp.js";
+import { NN_OPS } from "./nn.js";
+import { OPTAX_OPS } from "./optax.js";
+import { RANDOM_OPS } from "./random.js";
+import type { OpSpec } from "./rules.js";
+
+export {
+  reshape,
+  sizeExpr,
+  sizesOf,
+  type OpArgs,
+  type OpSpec,
+  type Dim,
+} from "./rules.js";
+
+const OPS: Record<string, OpSpec> = {
+  ...JNP_OPS,
+  ...NN_OPS,
+  ...OPTAX_OPS,
+  ...RANDOM_OPS,
+};
+
+// Aliases: the frameworks and optax re-export the same functions.
+const ALIASES: Record<string, string> = {
+  "jax.nn.swish": "jax.nn.silu",
+  "optax.losses.softmax_cross_entropy_with_integer_labels":
+    "optax.softmax_cross_entropy_with_integer_labels",
+  "optax.losses.softmax_cross_entropy": "optax.softmax_cross_entropy",
+  "optax.losses.l2_loss": "optax.l2_loss",
+  "optax.losses.squared_error": "optax.squared_error",
+  "jax.numpy.linalg.matmul": "jax.numpy.matmul",
+};
+
+/** flax.linen, flax.linen.activation, flax.nnx re-export jax.nn's functions. */
+const REEXPORTS = [
+  "flax.linen.",
+  "flax.linen.activation.",
+  "flax.nnx.",
+  "haiku.",
+];
+
+export function opSpec(qualified: string): OpSpec | undefined {
+  const direct = OPS[ALIASES[qualified] ?? qualified];
+  if (direct) return direct;
+  for (const prefix of REEXPORTS) {
+    if (!qualified.startsWith(prefix)) continue;
+    const rest = qualified.slice(prefix.length);
+    return (
+      OPS[`jax.nn.${rest}`] ??
+      (rest === "tanh" ? OPS["jax.numpy.tanh"] : undefined)
+    );
+  }
+  // NumPy on arrays in model code runs as jax.numpy does with x64 off (float32).
+  if (qualified.startsWith("numpy."))
+    return opSpec(`jax.numpy.${qualified.slice("numpy.".length)}`);
+  return undefined;
+}
+
+/** Array methods (`x.mean()`, `x.reshape(...)`) as the jax.numpy functions they stand for. */
+export const ARRAY_METHODS: Record<string, string> = {
+  mean: "jax.numpy.mean",
+  sum: "jax.numpy.sum",
+  max: "jax.numpy.max",
+  min: "jax.numpy.min",
+  var: "jax.numpy.var",
+  std: "jax.numpy.std",
+  argmax: "jax.numpy.argmax",
+  argmin: "jax.numpy.argmin",
+  reshape: "jax.numpy.reshape",
+  transpose: "jax.numpy.transpose",
+  swapaxes: "jax.numpy.swapaxes",
+  squeeze: "jax.numpy.squeeze",
+  astype: "jax.numpy.astype",
+};

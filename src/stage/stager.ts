@@ -1,0 +1,3014 @@
+// The staging interpreter. It walks a module's Python methods once, in the
+// order the source's init runs them, and writes two programs at once: the NNX
+// constructor (every statement that decides which submodules and variables
+// exist and how big they are, with array values replaced by their symbolic
+// shapes) and the NNX method (everything that runs per call, with each
+// submodule construction replaced by the member the constructor built).
+// Loops stay loops and config stays config: a submodule built in a loop
+// becomes an nnx.List the constructor fills in the same loop.
+import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
+import { patternNames, qualifiedName } from "../python/ast.js";
+import type { Span } from "../span.js";
+import type { ModuleClass } from "../model/program.js";
+import type { SourceLayer } from "../model/framework.js";
+import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
+import type { StageApi, ParamSpec } from "./api.js";
+import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
+import { applyNeutral, callLayer, type BuildSpec, type LayerHost } from "./layer-calls.js";
+import { Members, memberRef } from "./members.js";
+import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
+import { Frame } from "./scope.js";
+import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
+import { initializerCall, initializerSpec } from "./initializers.js";
+import {
+  broadcast,
+  dimAt,
+  materialize,
+  sameDim,
+  sameShape,
+  scalarShape,
+  unknownShape,
+  type Dim,
+  type SymShape,
+} from "./shapes.js";
+import {
+  describe,
+  staticOf,
+  type ArrayV,
+  type DType,
+  type Instance,
+  type Known,
+  type ModuleV,
+  type StaticType,
+  type StaticV,
+  type Value,
+} from "./values.js";
+
+/** Raised to abandon staging a method after a diagnostic. */
+export class StageStop extends Error {}
+
+const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
+const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
+
+export interface MethodResult {
+  name: string;
+  params: ParamInfo[];
+  /** Each local's TypeScript type (for declarations TypeScript needs before the value). */
+  types: Map<string, string>;
+  body: TStmt[];
+  returns: Value | undefined;
+  span: Span;
+  docs?: string;
+}
+
+/**
+ * The input sizes a building method's array parameters give the constructor.
+ * Sizes are placeholders while staging; once the constructor's live code is
+ * known, each input gets an option for what it needs: `inFeatures` (the last
+ * axis only) or `xShape` (the whole shape), and the placeholders are replaced.
+ */
+class Inputs {
+  readonly options: InputOption[] = [];
+  constructor(private readonly single: () => boolean) {}
+
+  /** A placeholder for axis `axis` (negative from the end, or from the front) of parameter `param` of `method`. */
+  axis(method: string, param: string, axis: number): TExpr {
+    return { k: "id", name: `${PLACEHOLDER}${method}|${param}|${axis}`, raw: true };
+  }
+
+  private readonly ranks = new Map<string, { rank: number; owner: string; why: string }>();
+
+  /** An input's rank some shape rule relied on (one batch axis, or the entry's sample). */
+  assume(method: string, param: string, rank: number, owner: string, why = "one batch axis"): void {
+    if (!this.ranks.has(`${method}|${param}`)) this.ranks.set(`${method}|${param}`, { rank, owner, why });
+  }
+
+  /** Checks at construction for the ranks relied on, for inputs given by their whole shape. */
+  checks(): TStmt[] {
+    const out: TStmt[] = [];
+    for (const o of this.options) {
+      const r = this.ranks.get(`${o.method}|${o.param}`);
+      if (!r || o.kind !== "shape") continue;
+      const shape = id(o.name);
+      out.push({
+        k: "if",
+        test: bin("!==", member(shape, "length"), num(r.rank)),
+        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
+        else: [],
+      });
+    }
+    return out;
+  }
+
+  /** Decides the options from the placeholders `body` uses. */
+  settle(body: TStmt[]): void {
+    const used = new Map<string, Set<number>>();
+    const visit = (x: unknown) => {
+      if (!x || typeof x !== "object") return;
+      if (Array.isArray(x)) return x.forEach(visit);
+      const o = x as Record<string, unknown>;
+      if (o.k === "id" && typeof o.name === "string" && o.name.startsWith(PLACEHOLDER)) {
+        const [method, param, axis] = o.name.slice(PLACEHOLDER.length).split("|");
+        const key = `${method}|${param}`;
+        if (!used.has(key)) used.set(key, new Set());
+        used.get(key)!.add(Number(axis));
+        return;
+      }
+      for (const v of Object.values(o)) visit(v);
+    };
+    visit(body);
+    for (const [key, axes] of used) {
+      const [method, param] = key.split("|");
+      const features = [...axes].every((a) => a === -1);
+      const name = features ? (this.single() && method === "__call__" ? "in_features" : `${param}_features`) : `${param}_shape`;
+      this.options.push({ method, param, kind: features ? "features" : "shape", name });
+    }
+  }
+
+  /** `body` with placeholders replaced by the options' expressions. */
+  resolve<T>(body: T): T {
+    const swap = (x: unknown): unknown => {
+      if (!x || typeof x !== "object") return x;
+      if (Array.isArray(x)) return x.map(swap);
+      const o = x as Record<string, unknown>;
+      if (o.k === "id" && typeof o.name === "string" && o.name.startsWith(PLACEHOLDER)) {
+        const [method, param, axisText] = o.name.slice(PLACEHOLDER.length).split("|");
+        const axis = Number(axisText);
+        const option = this.options.find((q) => q.method === method && q.param === param);
+        if (!option) return o;
+        if (option.kind === "features") return id(option.name);
+        return axis < 0 ? { k: "nonnull", value: call(member(id(option.name), "at"), num(axis)) } : { k: "index", object: id(option.name), index: num(axis) };
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swap(v)]));
+    };
+    return swap(body) as T;
+  }
+}
+
+/** Marks a size read from an input before its option is decided. */
+export const PLACEHOLDER = "\u0000input|";
+
+export interface StagedClass {
+  cls: ModuleClass;
+  members: Members;
+  ctor: TStmt[];
+  methods: MethodResult[];
+  inputs: InputOption[];
+  /** Config fields the methods read (kept as members). */
+  configRead: Set<string>;
+  summary: ClassSummary;
+}
+
+export class ClassStager {
+  readonly members: Members;
+  readonly inputs: Inputs;
+  /** Config fields read by methods at call time. */
+  readonly configRead = new Set<string>();
+  /** Variables declared, by "collection/name". */
+  private readonly variables = new Map<string, { member: string; read: ArrayV }>();
+  /** Key streams per source stream name. */
+  private readonly keyMembers = new Map<string, string>();
+  /** The train/eval switch the module's own code reads. */
+  ownMode?: "deterministic" | "useRunningAverage";
+  /** Values setup() stored on self, by attribute. */
+  readonly setupAttrs = new Map<string, Value>();
+  private readonly instances: Instance[] = [];
+  /** Names an enclosing interpreter gives its own values (file-level and qualified names). */
+  hosts?: Map<string, Value>;
+
+  constructor(
+    readonly ctx: ProgramContext,
+    readonly cls: ModuleClass,
+    /** Shape-only staging of a callee, for its parent: no members, nothing emitted. */
+    readonly dry = false,
+    /** In dry staging: what the parent gave for each config field. */
+    readonly givenFields?: Map<string, Value>,
+    /** The ranks of the entry's inputs, by "method|param" (for the entry's class). */
+    readonly entryRanks?: Map<string, number>,
+  ) {
+    this.members = new Members(["rngs"]);
+    const arrayParams = (m: FunctionDef) => {
+      const modes = modeParams(m);
+      return m.params.filter((p) => !p.star && paramKind(p, modes) === "array").length;
+    };
+    this.inputs = new Inputs(() => {
+      const main = cls.methods.find((m) => m.name === "__call__");
+      return !main || arrayParams(main) <= 1;
+    });
+  }
+
+  get framework() {
+    return this.ctx.program.framework;
+  }
+
+  /** Stages the whole class: setup, then each method, building submodules where first used. */
+  stage(): StagedClass {
+    const ctor: TStmt[] = [];
+    const methods: MethodResult[] = [];
+    const setupFrame = this.cls.setup ? this.runSetup(this.cls.setup) : undefined;
+    if (setupFrame?.block.ctor) ctor.push(...setupFrame.block.ctor);
+    const order = [...this.cls.methods].sort((a, b) => Number(b.name === "__call__") - Number(a.name === "__call__"));
+    for (const fn of order) {
+      try {
+        const frame = this.newFrame(fn.name, setupFrame);
+        const params = this.bindParams(fn, frame, "method");
+        this.body(fn.body, frame);
+        if (frame.block.ctor?.length) ctor.push(...frame.block.ctor);
+        const returned = mergeReturns(frame.returns);
+        methods.push({
+          name: fn.name,
+          params,
+          types: frame.types,
+          body: frame.block.call ?? [],
+          returns: returned && withoutNones(returned),
+          span: fn.span,
+          docs: fn.docstring,
+        });
+      } catch (e) {
+        if (!(e instanceof StageStop)) throw e;
+      }
+    }
+    // Methods keep the source's order in the output.
+    methods.sort((a, b) => this.cls.methods.findIndex((m) => m.name === a.name) - this.cls.methods.findIndex((m) => m.name === b.name));
+    // The inputs the live constructor reads become its options.
+    this.inputs.settle(removeDead(flattenBlocks(stripRecords([...this.members.prologue, ...ctor]))));
+    const summary: ClassSummary = {
+      name: this.cls.name,
+      fields: [],
+      inputOptions: this.inputs.options,
+      methods: new Map(methods.map((m) => [m.name, m.params])),
+      ownMode: this.ownMode,
+      returns: new Map(methods.map((m) => [m.name, m.returns])),
+    };
+    return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), methods, inputs: this.inputs.options, configRead: this.configRead, summary };
+  }
+
+  private newFrame(method: string, setup?: Frame): Frame {
+    const frame = new Frame(method, this.dry);
+    if (setup) for (const [k, v] of setup.env) if (k.startsWith("self.")) frame.env.set(k, v);
+    return frame;
+  }
+
+  private runSetup(fn: FunctionDef): Frame {
+    const frame = new Frame("setup", this.dry);
+    // Haiku's __init__ takes the config as parameters; they read as config fields.
+    for (const p of fn.params) {
+      const field = this.cls.fields.find((f) => f.name === p.name);
+      if (field) frame.env.set(p.name, this.fieldValue(p.name));
+    }
+    try {
+      this.body(fn.body, frame);
+    } catch (e) {
+      if (!(e instanceof StageStop)) throw e;
+    }
+    return frame;
+  }
+
+  /** A method's parameters: arrays (with lazily sized inputs), fixed values, train/eval flags. */
+  bindParams(fn: FunctionDef, frame: Frame, role: "method" | "dry", given?: { args: Value[]; kwargs: Array<[string, Value]> }): ParamInfo[] {
+    const infos: ParamInfo[] = [];
+    const modes = modeParams(fn);
+    fn.params.forEach((p, i) => {
+      // `_`: a parameter the method ignores (a stacked layer's per-step input); not part of the TypeScript method.
+      if (p.name === "_") {
+        frame.env.set(p.name, literalValue(null));
+        infos.push({ name: p.name, kind: "ignored", optional: true, keywordOnly: false, tsType: "null" });
+        return;
+      }
+      if (p.star) {
+        this.unsupported(p.span, `the parameter '${p.star}${p.name}'`);
+        frame.env.set(p.name, { kind: "unknown", why: "star parameter" });
+        return;
+      }
+      const passed = given ? (given.args[i] ?? given.kwargs.find(([k]) => k === p.name)?.[1]) : undefined;
+      const kind = paramKind(p, modes);
+      const optional = !!p.default;
+      if (kind === "mode") {
+        const train = TRAIN_WHEN_TRUE.has(p.name) ? 1 : TRAIN_WHEN_FALSE.has(p.name) ? -1 : 1;
+        frame.env.set(p.name, { kind: "mode", polarity: train });
+        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean" });
+        return;
+      }
+      if (passed) {
+        frame.env.set(p.name, passed);
+      } else if (kind === "array") {
+        frame.env.set(p.name, this.inputArray(fn.name, p.name, optional));
+      } else {
+        const type = this.annotationType(p.annotation, p.default);
+        const dflt = p.default ? this.dryValue(p.default) : undefined;
+        frame.env.set(p.name, staticOf(type, undefined, id(p.name), dflt?.kind === "static" && !optional ? dflt.known : undefined));
+      }
+      infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)) });
+    });
+    return infos;
+  }
+
+  /** An array parameter: its sizes become constructor options when the constructor needs them. */
+  private inputArray(method: string, param: string, optional: boolean): Value {
+    const inputs = this.inputs;
+    // The entry's sample tells the rank of the root's inputs (checked at construction if relied on).
+    const rank = this.entryRanks?.get(`${method}|${param}`);
+    if (rank !== undefined) inputs.assume(method, param, rank, this.cls.name, "the entry's sample");
+    const shape: SymShape = { ...(rank !== undefined ? { rank } : {}), dims: [], input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)), method, param } };
+    return { kind: "array", call: optional ? { k: "nonnull", value: id(param) } : id(param), shape, dtype: "unknown" };
+  }
+
+  private annotationType(annotation: Expr | undefined, dflt: Expr | undefined): StaticType {
+    const text = annotation ? annotationText(annotation) : "";
+    if (/^(int)$/.test(text)) return { t: "int" };
+    if (/^(float)$/.test(text)) return { t: "float" };
+    if (/^(bool)/.test(text)) return { t: "bool" };
+    if (/^(str)/.test(text)) return { t: "str" };
+    if (dflt?.kind === "int") return { t: "int" };
+    if (dflt?.kind === "float") return { t: "float" };
+    if (dflt?.kind === "bool") return { t: "bool" };
+    if (dflt?.kind === "str") return { t: "str" };
+    return { t: "any" };
+  }
+
+  /** A config field as read here: the constructor's option, `this.<field>` in methods. */
+  fieldValue(name: string): Value {
+    if (this.givenFields) return this.givenFields.get(name) ?? { kind: "unknown", why: `field ${name}` };
+    const field = this.cls.fields.find((f) => f.name === name)!;
+    const type = this.annotationType(field.annotation, field.default);
+    const classV = field.default ? this.classValueOf(field.default) : undefined;
+    if (classV) return classV;
+    const moduleClass = field.annotation ? annotationText(field.annotation) : "";
+    if (this.ctx.classes.has(moduleClass)) return this.configModule(name, moduleClass, field.span);
+    if (type.t === "bool" && (TRAIN_WHEN_FALSE.has(name) || TRAIN_WHEN_TRUE.has(name))) {
+      // A bool field that only switches modes: read as the module's own switch.
+      return { kind: "mode", polarity: TRAIN_WHEN_TRUE.has(name) ? 1 : -1 };
+    }
+    if (this.ctorSide) return staticOf(type, id(name), id(name));
+    const self = this;
+    return {
+      kind: "static",
+      type,
+      ctor: id(name),
+      get call() {
+        self.configRead.add(name);
+        return memberRef(name);
+      },
+    } as StaticV;
+  }
+
+  private readonly fieldModules = new Map<string, ModuleV>();
+
+  /**
+   * A field holding a module of the file (`encoder: Encoder`): the config
+   * gives the module's own config, and this module builds it where it first
+   * calls it (the source constructed it outside, so it keeps that name).
+   */
+  private configModule(field: string, cls: string, span: Span): ModuleV {
+    let m = this.fieldModules.get(field);
+    if (!m) {
+      this.ctx.configModules.add(cls);
+      const config = staticOf({ t: "config", cls: `${cls}Config` }, id(field), undefined);
+      m = { kind: "module", inst: { id: this.ctx.site(), ctor: { kind: "class", name: cls }, args: [], kwargs: [], span, site: { loops: [], conditional: false }, fromField: { field, config }, memberHint: field } };
+      this.fieldModules.set(field, m);
+    }
+    return m;
+  }
+
+  /** A field whose default is a class or layer (`conv: ModuleDef = nn.Conv`). */
+  private classValueOf(_e: Expr): Value | undefined {
+    return undefined;
+  }
+
+  // --- statements -------------------------------------------------------
+
+  body(stmts: Stmt[], frame: Frame): void {
+    for (const s of stmts) this.stmt(s, frame);
+  }
+
+  stmt(s: Stmt, frame: Frame): void {
+    switch (s.kind) {
+      case "pass":
+        return;
+      case "expr": {
+        if (s.value.kind === "str") return; // a stray string is a comment
+        const v = this.expr(s.value, frame);
+        if (v.kind === "array" && isCall(v.call)) frame.emitCall({ k: "expr", value: v.call });
+        return;
+      }
+      case "assign": {
+        const v = this.expr(s.value, frame);
+        for (const t of s.targets) this.bind(t, v, frame, s.span);
+        return;
+      }
+      case "augassign": {
+        const current = this.patternValue(s.target, frame);
+        const v = this.binary(s.op, current, this.expr(s.value, frame), s.span, frame);
+        this.bind(s.target, v, frame, s.span);
+        return;
+      }
+      case "declare":
+        return;
+      case "return": {
+        const v = s.value ? this.expr(s.value, frame) : staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
+        frame.returns.push(v);
+        if (frame.onReturn) return frame.onReturn(v, s.span);
+        // `return x, None` (a stacked layer's step with no per-step output) returns x.
+        frame.emitCall({ k: "return", value: this.callExpr(withoutNones(v), s.span, "returned") });
+        return;
+      }
+      case "if":
+        return this.ifStmt(s, frame);
+      case "for":
+        return this.forStmt(s, frame);
+      case "assert":
+        return this.assertStmt(s, frame);
+      case "raise": {
+        const msg = s.value ? this.errorMessage(s.value, frame) : str("error");
+        frame.emitCall({ k: "throw", message: msg });
+        return;
+      }
+      case "def": {
+        let v: Value = { kind: "func", def: s.fn, closure: frame.env };
+        // Decorators apply innermost first.
+        for (const d of [...s.fn.decorators].reverse()) v = this.apply(this.expr(d, frame), [v], [], d.span, frame);
+        frame.env.set(s.fn.name, v);
+        return;
+      }
+      case "while":
+        this.unsupported(s.span, "a while loop in module code");
+        return;
+      case "break":
+      case "continue":
+        frame.emitCall({ k: s.kind });
+        frame.emitCtor({ k: s.kind });
+        return;
+      default:
+        this.unsupported(s.span, s.kind === "unsupported" ? s.what : `the statement '${s.kind}'`);
+    }
+  }
+
+  private errorMessage(e: Expr, frame: Frame): TExpr {
+    // `raise ValueError(f'...')`: the message.
+    if (e.kind === "call" && e.args[0]) {
+      const v = this.expr(e.args[0].value, frame);
+      if (v.kind === "static" && v.call) return v.call;
+    }
+    return str(`${e.kind === "call" && e.fn.kind === "builtin" ? e.fn.name : "error"}`);
+  }
+
+  private assertStmt(s: Extract<Stmt, { kind: "assert" }>, frame: Frame): void {
+    const test = this.expr(s.test, frame);
+    this.refineFromAssert(s.test, frame);
+    if (test.kind !== "static") {
+      this.unsupported(s.span, "an assert on an array's values");
+      return;
+    }
+    if (test.known === true) return;
+    const message = s.message ? this.messageOf(s.message, frame) : str(`assertion failed (${this.sourceText(s.test)})`);
+    if (test.call) frame.emitCall({ k: "if", test: notExpr(test.call), then: [{ k: "throw", message }], else: [] });
+  }
+
+  private messageOf(e: Expr, frame: Frame): TExpr {
+    const v = this.expr(e, frame);
+    if (v.kind === "static" && v.call) return v.call;
+    return str(this.sourceText(e));
+  }
+
+  /** `assert x.ndim == 3` fixes x's rank for the shapes that follow. */
+  private refineFromAssert(test: Expr, frame: Frame): void {
+    if (test.kind !== "compare" || test.ops.length !== 1 || test.ops[0] !== "==") return;
+    const [l, r] = test.operands;
+    if (l.kind === "attr" && l.attr === "ndim" && l.object.kind === "name" && r.kind === "int") {
+      const v = frame.env.get(l.object.id);
+      if (v?.kind === "array" && v.shape.rank === undefined) {
+        const rank = r.value;
+        const dims: Dim[] = Array.from({ length: rank }, (_, j) => v.shape.dims[v.shape.dims.length - (rank - j)]);
+        frame.env.set(l.object.id, { ...v, shape: { rank, dims, input: v.shape.input } });
+      }
+    }
+  }
+
+  private sourceText(e: Expr): string {
+    return `line ${e.span.line}`;
+  }
+
+  private ifStmt(s: Extract<Stmt, { kind: "if" }>, frame: Frame): void {
+    const test = this.expr(s.test, frame);
+    if (test.kind === "mode") {
+      // `if deterministic:` reads the module's own switch.
+      return this.branch(this.modeTest(test), s, frame, true);
+    }
+    if (test.kind !== "static") {
+      this.unsupported(s.test.span, `a branch on ${describe(test)}`);
+      return;
+    }
+    if (test.known !== undefined) {
+      // Decided when translating (a literal, a module constant).
+      this.body(truthy(test.known) ? s.body : s.orelse, frame);
+      return;
+    }
+    this.branch(test, s, frame, !test.ctor);
+  }
+
+  private branch(test: StaticV, s: Extract<Stmt, { kind: "if" }>, frame: Frame, callOnly: boolean): void {
+    const before = new Map(frame.env);
+    const wasConditional = frame.conditional;
+    const wasCallOnly = frame.callOnly;
+    frame.conditional = true;
+    if (callOnly) frame.callOnly = true;
+    const then = frame.nested(() => this.body(s.body, frame));
+    const thenEnv = frame.env;
+    frame.env = new Map(before);
+    const otherwise = frame.nested(() => this.body(s.orelse, frame));
+    const elseEnv = frame.env;
+    frame.conditional = wasConditional;
+    frame.callOnly = wasCallOnly;
+    frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly);
+    if (test.call && then.call) frame.emitCall({ k: "if", test: test.call, then: then.call, else: otherwise.call ?? [] });
+    if (!callOnly && test.ctor && then.ctor && (then.ctor.length || otherwise.ctor?.length)) {
+      frame.emitCtor({ k: "if", test: test.ctor, then: then.ctor, else: otherwise.ctor ?? [] });
+    } else if (callOnly && (then.ctor?.length || otherwise.ctor?.length)) {
+      this.unsupported(s.span, "building a submodule or variable under a condition on a call argument");
+    }
+  }
+
+  /** After a branch: values that differ become the local both branches assign. */
+  private mergeEnvs(before: Map<string, Value>, a: Map<string, Value>, b: Map<string, Value>, frame: Frame, span: Span, callOnly: boolean): Map<string, Value> {
+    const out = new Map(before);
+    const names = new Set([...a.keys(), ...b.keys()]);
+    for (const n of names) {
+      const va = a.get(n);
+      const vb = b.get(n);
+      if (va === vb && va) {
+        out.set(n, va);
+        continue;
+      }
+      if (!va || !vb) {
+        // Bound in one branch only: Python would raise reading it after the other.
+        const v = va ?? vb!;
+        out.set(n, v);
+        continue;
+      }
+      out.set(n, this.mergeValues(n, va, vb, span, callOnly));
+    }
+    return out;
+  }
+
+  private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean): Value {
+    if (a.kind === "array" && b.kind === "array") {
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape);
+      return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
+    }
+    if (a.kind === "static" && b.kind === "static") {
+      return staticOf(a.type.t === b.type.t ? a.type : { t: "any" }, a.ctor && b.ctor && !callOnly ? id(name) : undefined, id(name), a.known === b.known ? a.known : undefined);
+    }
+    if (a.kind === "module" && b.kind === "module" && a.inst === b.inst) return a;
+    if (a.kind === "mode" && b.kind === "mode" && a.polarity === b.polarity) return a;
+    if ((a.kind === "array" && b.kind === "static" && b.known === null) || (b.kind === "array" && a.kind === "static" && a.known === null)) {
+      // An array or None: the method's local is nullable.
+      const arr = (a.kind === "array" ? a : b) as ArrayV;
+      return { kind: "array", call: id(name), shape: arr.shape, dtype: arr.dtype };
+    }
+    return { kind: "unknown", why: `'${name}' holds ${describe(a)} or ${describe(b)} after a branch` };
+  }
+
+  private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {
+    const iter = this.expr(s.iter, frame);
+    const loop = this.iteration(iter, s, frame);
+    if (!loop) return;
+    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    // First a trial pass to find the sizes the body changes (loop-carried), then the real one.
+    const entry = new Map(frame.env);
+    const carried = this.loopCarried(s, frame, loop, loopFrame);
+    const phis = new Map<string, Array<{ axis: number; local: string }>>();
+    for (const [name, axes] of carried) {
+      const v = frame.env.get(name);
+      if (v?.kind !== "array") continue;
+      const list: Array<{ axis: number; local: string }> = [];
+      for (const axis of axes) {
+        const local = `${name}_${axis === -1 ? "features" : `size${axis}`}`;
+        const init = dimAt(v.shape, axis);
+        if (!init) continue;
+        frame.emitCtor({ k: "let", name: local, value: init, mutable: true });
+        frame.noteCtorName(local);
+        list.push({ axis, local });
+        const shape = withDimAt(v.shape, axis, id(local));
+        frame.env.set(name, { ...v, shape });
+      }
+      phis.set(name, list);
+    }
+    frame.loops.push(loopFrame);
+    const wasConditional = frame.conditional;
+    frame.conditional = false;
+    const inner = frame.nested(() => {
+      loop.bindTarget(frame);
+      this.body(s.body, frame);
+      // The next iteration starts from the sizes this one ends with.
+      for (const [name, list] of phis) {
+        const v = frame.env.get(name);
+        if (v?.kind !== "array") continue;
+        for (const { axis, local } of list) {
+          const d = dimAt(v.shape, axis);
+          if (d && !(d.k === "id" && d.name === local)) frame.emitCtor({ k: "assign", target: id(local), value: d });
+        }
+      }
+    });
+    frame.loops.pop();
+    frame.conditional = wasConditional;
+    if (inner.call?.length) frame.emitCall(loop.statement(inner.call, "call"));
+    if (inner.ctor?.length && loop.ctorIter) frame.emitCtor(loop.statement(inner.ctor, "ctor"));
+    else if (inner.ctor?.length) this.unsupported(s.span, "building submodules in a loop over values only a call has");
+    // After the loop, arrays changed in it are the method's locals, sized by the loop's last sizes.
+    for (const [name, v] of frame.env) {
+      const before = entry.get(name);
+      if (v === before) continue;
+      if (v.kind === "array") {
+        const list = phis.get(name) ?? [];
+        let shape = v.shape;
+        for (const { axis, local } of list) shape = withDimAt(shape, axis, id(local));
+        frame.env.set(name, { kind: "array", call: id(name), shape, dtype: v.dtype });
+      }
+    }
+    for (const n of patternNames(s.target)) if (!entry.has(n)) frame.env.delete(n);
+  }
+
+  /** Names of arrays whose sizes change from one iteration to the next, with the axes that change. */
+  private loopCarried(s: Extract<Stmt, { kind: "for" }>, frame: Frame, loop: LoopPlan, loopFrame: { id: number }): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    const trial = new Frame(frame.method, true, new Map(frame.env));
+    trial.loops = [...frame.loops, loopFrame];
+    const diagsBefore = this.ctx.diags.items.length;
+    try {
+      loop.bindTarget(trial);
+      this.body(s.body, trial);
+    } catch (e) {
+      if (!(e instanceof StageStop)) throw e;
+    } finally {
+      // The real pass reports; the trial pass must not report twice.
+      this.ctx.diags.items.splice(diagsBefore);
+    }
+    for (const [name, v] of trial.env) {
+      const before = frame.env.get(name);
+      if (v.kind !== "array" || before?.kind !== "array") continue;
+      const axes: number[] = [];
+      const len = Math.max(v.shape.rank ?? v.shape.dims.length, before.shape.rank ?? before.shape.dims.length, 1);
+      for (let k = 1; k <= len; k++) {
+        const a = dimAt(before.shape, -k);
+        const b = dimAt(v.shape, -k);
+        if (b && !sameDim(a, b)) axes.push(-k);
+      }
+      if (axes.length) out.set(name, axes);
+    }
+    return out;
+  }
+
+  /** How a Python `for` over a value is staged: its iterable in each program, and the target's values. */
+  private iteration(iter: Value, s: Extract<Stmt, { kind: "for" }>, frame: Frame): LoopPlan | undefined {
+    const span = s.span;
+    const target = s.target;
+    // range(...)
+    if (iter.kind === "static" && iter.type.t === "seq" && (iter as RangeV).range) {
+      const r = (iter as RangeV).range!;
+      const name = target.kind === "name" ? target.id : undefined;
+      if (!name) {
+        this.unsupported(target.span, "unpacking a range's items");
+        return undefined;
+      }
+      return {
+        ctorIter: r.ctor.every((x) => !!x),
+        counter: r.zeroBased ? id(name) : undefined,
+        ctorCounter: r.zeroBased ? id(name) : undefined,
+        bindTarget: (f) => {
+          f.env.set(name, staticOf({ t: "int" }, id(name), id(name)));
+          f.noteCtorName(name);
+        },
+        statement: (body, side) => {
+          const [start, stop, step] = side === "ctor" ? r.ctor : r.call;
+          return { k: "forRange", name, start: start!, stop: stop!, step: step && !(step.k === "num" && step.value === 1) ? step : undefined, body };
+        },
+      };
+    }
+    if (iter.kind === "static" && (iter.type.t === "seq" || iter.type.t === "tuple")) {
+      const elem: StaticType = iter.type.t === "seq" ? iter.type.of : iter.type.t === "tuple" ? (iter.type.items[0] ?? { t: "any" }) : { t: "any" };
+      const enumerate = (iter as EnumV).enumerate;
+      const zipped = (iter as EnumV).zip;
+      const pattern = this.loopPattern(target);
+      const names = patternNames(target);
+      return {
+        ctorIter: !!iter.ctor,
+        counter: enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(target.items[0].id) : undefined,
+        ctorCounter: enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(target.items[0].id) : undefined,
+        bindTarget: (f) => {
+          this.bindLoopTarget(target, elem, iter, f);
+          for (const n of names) f.noteCtorName(n);
+        },
+        statement: (body, side) => ({ k: "forOf", target: pattern, iter: (side === "ctor" ? iter.ctor : iter.call)!, body }),
+      };
+      void zipped;
+    }
+    if (iter.kind === "tuple" || iter.kind === "list") {
+      // A literal list of fixed values: iterate it as written.
+      const items = iter.items;
+      if (items.every((i) => i.kind === "static" && i.ctor && i.call)) {
+        const seq = staticOf({ t: "seq", of: (items[0] as StaticV | undefined)?.type ?? { t: "any" } }, { k: "array", items: items.map((i) => (i as StaticV).ctor!) }, { k: "array", items: items.map((i) => (i as StaticV).call!) });
+        return this.iteration(seq, s, frame);
+      }
+      if (items.every((i) => i.kind === "module")) {
+        this.unsupported(span, "a loop over a list of submodules");
+        return undefined;
+      }
+    }
+    this.unsupported(s.iter.span, `a loop over ${describe(iter)}`);
+    return undefined;
+  }
+
+  private loopPattern(p: Pattern): TPattern {
+    if (p.kind === "name") return { k: "pid", name: p.id };
+    if (p.kind === "tuple") return { k: "ptuple", items: p.items.map((i) => this.loopPattern(i)) };
+    return { k: "pid", name: "_" };
+  }
+
+  private bindLoopTarget(target: Pattern, elem: StaticType, iter: StaticV, f: Frame): void {
+    const bindOne = (p: Pattern, type: StaticType) => {
+      if (p.kind === "name") f.env.set(p.id, staticOf(type, id(p.id), id(p.id)));
+      else if (p.kind === "tuple") {
+        const items = type.t === "tuple" ? type.items : p.items.map(() => ({ t: "any" }) as StaticType);
+        p.items.forEach((q, i) => bindOne(q, items[i] ?? { t: "any" }));
+      }
+    };
+    void iter;
+    bindOne(target, elem);
+  }
+
+  // --- binding ------------------------------------------------------------
+
+  bind(p: Pattern, v: Value, frame: Frame, span: Span): void {
+    switch (p.kind) {
+      case "name":
+        return this.bindName(p.id, v, frame, span);
+      case "tuple":
+        return this.bindTuple(p, v, frame, span);
+      case "attr":
+        return this.bindAttr(p, v, frame, span);
+      default:
+        this.unsupported(span, "assigning to an item or a starred target");
+    }
+  }
+
+  private bindName(name: string, v: Value, frame: Frame, span: Span): void {
+    if (v.kind === "array" || v.kind === "static" || v.kind === "tuple" || v.kind === "list" || v.kind === "key") frame.types.set(name, returnType(v));
+    switch (v.kind) {
+      case "static": {
+        if (v.ctor && !frame.callOnly) {
+          frame.emitCtor({ k: "assign", target: id(name), value: v.ctor });
+          frame.noteCtorName(name);
+        }
+        if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        frame.env.set(name, staticOf(v.type, v.ctor && !frame.callOnly ? id(name) : undefined, v.call ? id(name) : undefined, v.known));
+        return;
+      }
+      case "array":
+        frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        frame.env.set(name, { ...v, call: id(name) });
+        return;
+      case "tuple":
+      case "list": {
+        // A tuple holding arrays: the method keeps it as a local; items read from it.
+        const items = v.items.map((item, i) => this.itemOf(item, id(name), i));
+        const callItems = v.items.map((item) => this.maybeCallExpr(item));
+        if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
+        else if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        frame.env.set(name, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
+        return;
+      }
+      case "host":
+        // A host value that is one value: the method keeps it in a local.
+        if (v.expr && v.rebind) {
+          frame.emitCall({ k: "assign", target: id(name), value: v.expr });
+          frame.env.set(name, v.rebind(id(name)));
+          return;
+        }
+        frame.env.set(name, v);
+        return;
+      default:
+        // Modules, functions, classes, flags: names for the same value.
+        frame.env.set(name, v);
+        void span;
+    }
+  }
+
+  /** Item `i` of a tuple held in local `holder`. */
+  private itemOf(item: Value, holder: TExpr, i: number): Value {
+    const at: TExpr = { k: "index", object: holder, index: num(i) };
+    if (item.kind === "array") return { ...item, call: at };
+    if (item.kind === "static") return { ...item, call: item.call ? at : undefined };
+    return item;
+  }
+
+  private bindTuple(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame, span: Span): void {
+    const items = this.unpack(v, p.items.length, span, frame);
+    if (!items) return;
+    // Nested names over one value the method computes once: one destructuring of it.
+    if (p.items.some((q) => q.kind === "tuple") && this.destructure(p, v, frame)) return;
+    // All at once, as Python assigns: `[a, b] = [b, a]`.
+    const names = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
+    if (names.every((n) => n)) {
+      const callItems = items.map((i) => this.maybeCallExpr(i));
+      // Items the method does not hold (modules, flags, a host's state) are bound by name only.
+      const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
+      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
+      if (arrays.length && callItems.every((c, k) => c || nameOnly(k))) {
+        const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
+        if (source) {
+          const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+          frame.emitCall({ k: "assign", target, value: source });
+        } else if (callItems.filter((c) => c).length === 1) {
+          // One item the method holds (`out, updates = apply(..., mutable=...)`): a plain assignment.
+          const k = callItems.findIndex((c) => c);
+          frame.emitCall({ k: "assign", target: id(names[k]!), value: callItems[k]! });
+        } else {
+          const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+          frame.emitCall({ k: "assign", target, value: { k: "array", items: callItems.filter((c): c is TExpr => !!c) } });
+        }
+      }
+      const ctorItems = items.map((i) => (i.kind === "static" ? i.ctor : undefined));
+      if (!frame.callOnly && ctorItems.some((c) => c)) {
+        const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (ctorItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+        frame.emitCtor({ k: "assign", target, value: { k: "array", items: ctorItems.map((c) => c ?? { k: "undefined" }) } });
+      }
+      items.forEach((item, k) => {
+        const name = names[k]!;
+        if (callItems[k]) frame.types.set(name, returnType(item));
+        if (item.kind === "static") {
+          if (ctorItems[k]) frame.noteCtorName(name);
+          frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
+        } else frame.env.set(name, this.readFrom(item, id(name)));
+      });
+      return;
+    }
+    p.items.forEach((q, k) => this.bind(q, items[k], frame, span));
+  }
+
+  /** A value as read from the local it was bound to. */
+  private readFrom(item: Value, local: TExpr): Value {
+    if (item.kind === "array") return { ...item, call: local };
+    if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
+    if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
+    return item;
+  }
+
+  /**
+   * `(loss, (logits, aux)), grads = f(...)`: when every name's value is read by
+   * indexing into one expression, one nested destructuring of it.
+   */
+  private destructure(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame): boolean {
+    const root = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : undefined;
+    if (!root) return false;
+    const leaves: Array<{ name: string; path: number[]; value: Value }> = [];
+    const pathOf = (e: TExpr): number[] | undefined => {
+      if (e === root) return [];
+      if (e.k === "index" && e.index.k === "num") {
+        const inner = pathOf(e.object);
+        return inner && [...inner, e.index.value];
+      }
+      return undefined;
+    };
+    const collect = (q: Pattern, item: Value): boolean => {
+      if (q.kind === "name") {
+        const e = this.maybeCallExpr(item);
+        if (!e) return item.kind === "host" || item.kind === "module" || item.kind === "mode" ? (leaves.push({ name: q.id, path: [], value: item }), true) : false;
+        const path = pathOf(e);
+        if (!path) return false;
+        leaves.push({ name: q.id, path, value: item });
+        return true;
+      }
+      if (q.kind !== "tuple" || (item.kind !== "tuple" && item.kind !== "list") || item.items.length !== q.items.length) return false;
+      return q.items.every((x, k) => collect(x, (item as { items: Value[] }).items[k]));
+    };
+    if (!p.items.every((q, k) => collect(q, (v as { items: Value[] }).items[k]))) return false;
+    // The pattern, from the paths of the names the method holds.
+    type Node = { name?: string; items: Map<number, Node> };
+    const tree: Node = { items: new Map() };
+    for (const l of leaves) {
+      if (!l.path.length) continue;
+      let n = tree;
+      for (const i of l.path) {
+        if (!n.items.has(i)) n.items.set(i, { items: new Map() });
+        n = n.items.get(i)!;
+      }
+      n.name = l.name;
+    }
+    const pattern = (n: Node): TPattern => {
+      if (n.name) return { k: "pid", name: n.name };
+      const max = Math.max(-1, ...n.items.keys());
+      return { k: "ptuple", items: Array.from({ length: max + 1 }, (_, i) => (n.items.has(i) ? pattern(n.items.get(i)!) : null)) };
+    };
+    if (tree.items.size) frame.emitCall({ k: "assign", target: pattern(tree), value: root });
+    for (const l of leaves) {
+      if (l.path.length) frame.types.set(l.name, returnType(l.value));
+      frame.env.set(l.name, l.path.length ? this.readFrom(l.value, id(l.name)) : l.value);
+    }
+    return true;
+  }
+
+  /** A value taken apart into `n` items. */
+  private unpack(v: Value, n: number, span: Span, frame: Frame): Value[] | undefined {
+    if ((v.kind === "tuple" || v.kind === "list") && v.items.length === n) return v.items;
+    if (v.kind === "static") {
+      const items = (v as SeqLike).items;
+      if (items && items.length === n) return items;
+      if (Array.isArray(v.known) && v.known.length === n) return v.known.map((k, i) => this.knownValue(k, v, i));
+      if (v.type.t === "tuple" && v.type.items.length === n) {
+        return v.type.items.map((t, i) => staticOf(t, v.ctor && { k: "index", object: v.ctor, index: num(i) }, v.call && { k: "index", object: v.call, index: num(i) }));
+      }
+      if (v.type.t === "seq") {
+        return Array.from({ length: n }, (_, i) => staticOf(v.type.t === "seq" ? v.type.of : { t: "any" }, v.ctor && { k: "index", object: v.ctor, index: num(i) }, v.call && { k: "index", object: v.call, index: num(i) }));
+      }
+    }
+    if (v.kind === "array") {
+      this.unsupported(span, "unpacking an array along its first axis");
+      return undefined;
+    }
+    void frame;
+    this.unsupported(span, `unpacking ${describe(v)} into ${n} names`);
+    return undefined;
+  }
+
+  private knownValue(k: Known, parent: StaticV, i: number): Value {
+    const type: StaticType = typeof k === "number" ? (Number.isInteger(k) ? { t: "int" } : { t: "float" }) : typeof k === "string" ? { t: "str" } : typeof k === "boolean" ? { t: "bool" } : { t: "any" };
+    return staticOf(type, parent.ctor && { k: "index", object: parent.ctor, index: num(i) }, parent.call && { k: "index", object: parent.call, index: num(i) }, k);
+  }
+
+  private bindAttr(p: Extract<Pattern, { kind: "attr" }>, v: Value, frame: Frame, span: Span): void {
+    if (p.object.kind === "self") {
+      this.setSelfAttr(p.attr, v, frame, span);
+      return;
+    }
+    // `handle.value = x` on a variable handle.
+    if (p.attr === "value" && p.object.kind === "name") {
+      const h = frame.env.get(p.object.id) as Value & { handle?: string };
+      if (h && (h as { handle?: string }).handle) {
+        this.setVariable((h as { handle: string }).handle, v, span, frame);
+        return;
+      }
+    }
+    this.unsupported(span, "assigning to an attribute");
+  }
+
+  /** `self.x = ...` in setup/__init__: a member, a copy of config, or a value. */
+  private setSelfAttr(attr: string, v: Value, frame: Frame, span: Span): void {
+    if (frame.method !== "setup") {
+      this.unsupported(span, `setting 'self.${attr}' outside ${this.framework.name === "haiku" ? "__init__" : "setup()"}`);
+      return;
+    }
+    if (v.kind === "module") {
+      // A submodule: built where it is first called, named by the attribute (Linen).
+      v.inst.memberHint = attr;
+      if (!v.inst.name) v.inst.attrName = attr;
+      if (this.framework.name === "linen" && v.inst.record?.e === "construct" && !v.inst.record.name) v.inst.record.name = str(attr);
+      frame.env.set(`self.${attr}`, v);
+      return;
+    }
+    frame.env.set(`self.${attr}`, v);
+    this.setupAttrs.set(attr, v);
+  }
+
+  private patternValue(p: Pattern, frame: Frame): Value {
+    if (p.kind === "name") return frame.env.get(p.id) ?? this.stop(p.span, `'${p.id}' is read before it is assigned`);
+    if (p.kind === "attr") return this.expr({ kind: "attr", object: p.object, attr: p.attr, span: p.span }, frame);
+    return this.stop(p.span, "this augmented assignment target");
+  }
+
+  // --- expressions ----------------------------------------------------------
+
+  expr(e: Expr, frame: Frame): Value {
+    switch (e.kind) {
+      case "name": {
+        const v = frame.env.get(e.id);
+        if (!v) return this.stop(e.span, `'${e.id}' is not assigned before this point`);
+        if (v.kind === "unknown") return this.stop(e.span, v.why);
+        return v;
+      }
+      case "self":
+        return this.stop(e.span, "'self' used as a value");
+      case "int":
+        return staticOf({ t: "int" }, num(e.value), num(e.value), e.value);
+      case "float":
+        return staticOf({ t: "float" }, num(e.value), num(e.value), e.value);
+      case "bool":
+        return staticOf({ t: "bool" }, { k: "bool", value: e.value }, { k: "bool", value: e.value }, e.value);
+      case "str":
+        return staticOf({ t: "str" }, str(e.value), str(e.value), e.value);
+      case "none":
+        return staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
+      case "tuple":
+      case "list":
+        return this.sequence(e.kind, e.items, frame);
+      case "dict":
+        return this.dictionary(e, frame);
+      case "attr":
+        return this.attribute(e, frame);
+      case "call":
+        return this.callExprValue(e, frame);
+      case "binary":
+        return this.binary(e.op, this.expr(e.left, frame), this.expr(e.right, frame), e.span, frame);
+      case "unary":
+        return this.unary(e, frame);
+      case "compare":
+        return this.compare(e, frame);
+      case "boolop":
+        return this.boolop(e, frame);
+      case "conditional":
+        return this.conditional(e, frame);
+      case "global":
+        return this.hosts?.get(e.name) ?? this.globalValue(e.name, e.span);
+      case "builtin":
+        return { kind: "global", name: `builtins.${e.name}` };
+      case "file":
+        return this.hosts?.get(e.name) ?? this.fileValue(e.name, e.span, frame);
+      case "index":
+        return this.index(e, frame);
+      case "fstring":
+        return this.fstring(e, frame);
+      case "lambda":
+        return { kind: "func", def: { kind: "lambda", params: e.params, body: e.body, span: e.span }, closure: frame.env };
+      default:
+        return this.stop(e.span, e.kind === "unsupported" ? e.what : `the expression '${e.kind}'`);
+    }
+  }
+
+  private sequence(kind: "tuple" | "list", items: Expr[], frame: Frame): Value {
+    const values = items.map((i) => this.expr(i, frame));
+    // A tuple of fixed values is itself fixed (a shape, a kernel size).
+    if (values.every((v) => v.kind === "static")) {
+      const statics = values as StaticV[];
+      const allCtor = statics.every((s) => s.ctor);
+      const allCall = statics.every((s) => s.call);
+      const knownItems = statics.every((s) => s.known !== undefined) ? statics.map((s) => s.known as Known) : undefined;
+      const v = staticOf(
+        { t: "tuple", items: statics.map((s) => s.type) },
+        allCtor ? { k: "array", items: statics.map((s) => s.ctor!) } : undefined,
+        allCall ? { k: "array", items: statics.map((s) => s.call!) } : undefined,
+        knownItems,
+      ) as StaticV & SeqLike;
+      v.items = statics;
+      return v;
+    }
+    return { kind, items: values };
+  }
+
+  /** A dict with fixed keys: fixed as a whole when its values are, else a dict of values. */
+  private dictionary(e: Extract<Expr, { kind: "dict" }>, frame: Frame): Value {
+    const entries: Array<[Known, Value]> = [];
+    for (const en of e.entries) {
+      if (!en.key) return this.stop(e.span, "'**' in a dict literal");
+      const k = this.expr(en.key, frame);
+      if (k.kind !== "static" || k.known === undefined || typeof k.known === "object") return this.stop(en.key.span, "a dict key that is not a fixed string or number");
+      entries.push([k.known, this.expr(en.value, frame)]);
+    }
+    if (entries.every(([, v]) => v.kind === "static")) {
+      const statics = entries as Array<[Known, StaticV]>;
+      const known = statics.every(([, v]) => v.known !== undefined) ? Object.fromEntries(statics.map(([k, v]) => [String(k), v.known as Known])) : undefined;
+      const side = (k: "ctor" | "call"): TExpr | undefined => (statics.every(([, v]) => v[k]) ? { k: "object", entries: statics.map(([key, v]) => ({ key: String(key), value: v[k]!, raw: true })) } : undefined);
+      return staticOf({ t: "dict", of: statics[0]?.[1].type ?? { t: "any" } }, side("ctor"), side("call"), known);
+    }
+    return { kind: "dict", entries };
+  }
+
+  private fstring(e: Extract<Expr, { kind: "fstring" }>, frame: Frame): Value {
+    const ctorParts: Array<string | TExpr> = [];
+    const callParts: Array<string | TExpr> = [];
+    let ctorOk = true;
+    let callOk = true;
+    for (const p of e.parts) {
+      if (typeof p === "string") {
+        ctorParts.push(p);
+        callParts.push(p);
+        continue;
+      }
+      const v = this.expr(p.value, frame);
+      if (v.kind === "static") {
+        if (v.ctor) ctorParts.push(formatted(v.ctor, p.format));
+        else ctorOk = false;
+        if (v.call) callParts.push(formatted(v.call, p.format));
+        else callOk = false;
+      } else if (v.kind === "array") {
+        callParts.push(v.call);
+        ctorOk = false;
+      } else {
+        ctorOk = callOk = false;
+      }
+    }
+    return staticOf({ t: "str" }, ctorOk ? { k: "template", parts: ctorParts } : undefined, callOk ? { k: "template", parts: callParts } : undefined);
+  }
+
+  private attribute(e: Extract<Expr, { kind: "attr" }>, frame: Frame): Value {
+    if (e.object.kind === "self") return this.selfAttr(e.attr, e.span, frame);
+    const q = qualifiedName(e);
+    if (q) return this.hosts?.get(q) ?? this.globalValue(q, e.span);
+    const obj = this.expr(e.object, frame);
+    return this.attributeOf(obj, e.attr, e.span, frame);
+  }
+
+  attributeOf(obj: Value, attr: string, span: Span, frame: Frame): Value {
+    switch (obj.kind) {
+      case "array":
+        return this.arrayAttr(obj, attr, span);
+      case "static":
+        return this.staticAttr(obj, attr, span);
+      case "module":
+        return { kind: "global", name: `module.${attr}`, self: obj };
+      case "global":
+        return this.globalValue(`${obj.name}.${attr}`, span);
+      case "host":
+        return obj.attr?.(attr, span) ?? this.stop(span, `reading '.${attr}' of ${obj.name}`);
+      default:
+        if ((obj as { handle?: string }).handle && attr === "value") return (obj as unknown as { read: Value }).read;
+        return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
+    }
+  }
+
+  private arrayAttr(v: ArrayV, attr: string, span: Span): Value {
+    switch (attr) {
+      case "shape": {
+        const dims = v.shape.rank !== undefined ? materialize(v.shape) : undefined;
+        const s = staticOf(
+          v.shape.rank !== undefined ? { t: "tuple", items: Array(v.shape.rank).fill({ t: "int" }) } : { t: "seq", of: { t: "int" } },
+          dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : undefined,
+          member(v.call, "shape"),
+        ) as StaticV & SeqLike;
+        s.shapeOf = v;
+        return s;
+      }
+      case "ndim":
+        return staticOf({ t: "int" }, v.shape.rank !== undefined ? num(v.shape.rank) : undefined, member(v.call, "rank"), v.shape.rank);
+      case "dtype":
+        return staticOf({ t: "dtype" }, v.dtype !== "unknown" ? str(v.dtype) : undefined, member(v.call, "dtype"), v.dtype !== "unknown" ? v.dtype : undefined);
+      case "size": {
+        return staticOf({ t: "int" }, undefined, member(v.call, "size"));
+      }
+      case "T":
+        return this.applyOp("jax.numpy.transpose", opSpec("jax.numpy.transpose")!, [v], [], span);
+      default:
+        if (ARRAY_METHODS[attr] || ["astype", "at", "flatten", "ravel", "clip", "round", "squeeze", "sum", "mean"].includes(attr)) {
+          return { kind: "global", name: `array.${attr}`, self: v };
+        }
+        return this.stop(span, `the array attribute '.${attr}'`);
+    }
+  }
+
+  private staticAttr(v: StaticV, attr: string, span: Span): Value {
+    // A config object (dataclass field read): `config.emb_dim`.
+    if (v.type.t === "config" || v.type.t === "any") {
+      const cls = v.type.t === "config" && v.type.cls ? this.ctx.configs.get(v.type.cls) : undefined;
+      const field = cls?.fields.find((f) => f.name === attr);
+      const type = field ? this.annotationType(field.annotation, field.default) : { t: "any" } as StaticType;
+      const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
+      return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
+    }
+    if (v.type.t === "str" && ["startswith", "endswith", "split", "lower", "upper", "format", "join", "replace"].includes(attr)) {
+      return { kind: "global", name: `str.${attr}`, self: v };
+    }
+    return this.stop(span, `reading '.${attr}' of ${describe(v)}`);
+  }
+
+  /** `self.x`: a config field, a submodule, a method, a value setup stored. */
+  private selfAttr(attr: string, span: Span, frame: Frame): Value {
+    const set = frame.env.get(`self.${attr}`);
+    if (set) return set;
+    if (this.cls.fields.some((f) => f.name === attr)) return this.fieldValue(attr);
+    const method = this.cls.methods.find((m) => m.name === attr);
+    if (method) return { kind: "func", def: method, closure: new Map(), method: attr };
+    const prop = this.cls.properties.find((m) => m.name === attr);
+    if (prop) return this.inlineCall({ kind: "func", def: prop, closure: new Map(), method: attr }, [], [], span, frame);
+    const classAttr = this.cls.classAttrs.find((a) => a.name === attr);
+    if (classAttr) return this.expr(classAttr.value, frame);
+    if (this.framework.selfIdioms.has(attr)) return { kind: "global", name: `self.${attr}` };
+    return this.stop(span, `'self.${attr}' is neither a field, a submodule nor a method of ${this.cls.name}`);
+  }
+
+  private fileValue(name: string, span: Span, frame: Frame): Value {
+    if (this.ctx.classes.has(name) || this.ctx.configs.has(name)) return { kind: "class", name };
+    const fn = this.ctx.program.functions.get(name);
+    if (fn) return { kind: "func", def: fn, closure: new Map() };
+    const c = this.ctx.program.constants.get(name);
+    if (c) {
+      const v = this.expr(c.value, new Frame(frame.method, true));
+      if (v.kind === "static" && v.known !== undefined) return literalValue(v.known);
+      if (v.kind === "static") return v;
+      return v;
+    }
+    return this.stop(span, `'${name}' is not defined at the top level of the file`);
+  }
+
+  /** A global with a fixed value (`jnp.float32`, `jnp.inf`), or a function/class the tables know. */
+  globalValue(name: string, span: Span): Value {
+    const constant = GLOBAL_CONSTANTS[name];
+    if (constant) return constant;
+    void span;
+    return { kind: "global", name };
+  }
+
+  private index(e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
+    const obj = this.expr(e.object, frame);
+    if (obj.kind === "static") return this.staticIndex(obj, e, frame);
+    if ((obj.kind === "tuple" || obj.kind === "list") && e.index.kind === "int") {
+      const i = e.index.value < 0 ? obj.items.length + e.index.value : e.index.value;
+      const item = obj.items[i];
+      if (item) return item;
+    }
+    if (obj.kind === "array") return this.arrayIndex(obj, e, frame);
+    if (obj.kind === "host" && obj.index) return obj.index(this.expr(e.index, frame), e.span);
+    return this.stop(e.span, `indexing ${describe(obj)}`);
+  }
+
+  private staticIndex(obj: StaticV, e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
+    const items = (obj as SeqLike).items;
+    const idx = e.index;
+    if (idx.kind === "slice") {
+      const parts = [idx.start, idx.stop, idx.step].map((p) => (p ? this.expr(p, frame) : undefined));
+      if (parts[2]) return this.stop(e.span, "a slice with a step of a fixed sequence");
+      const args = (side: "ctor" | "call") => parts.slice(0, 2).map((p) => (p?.kind === "static" ? p[side] : p ? undefined : { k: "undefined" } as TExpr));
+      const ctorArgs = args("ctor");
+      const callArgs = args("call");
+      const ks = parts.map((p) => (p?.kind === "static" ? p.known : undefined));
+      const known = Array.isArray(obj.known) && ks.every((k, j) => k === undefined ? !parts[j] : typeof k === "number") ? obj.known.slice(ks[0] as number | undefined, ks[1] as number | undefined) : undefined;
+      const out = staticOf(
+        obj.type.t === "tuple" ? { t: "seq", of: obj.type.items[0] ?? { t: "int" } } : obj.type,
+        obj.ctor && ctorArgs.every((a) => a) ? call(member(obj.ctor, "slice"), ...(trimUndefined(ctorArgs as TExpr[]))) : undefined,
+        obj.call && callArgs.every((a) => a) ? call(member(obj.call, "slice"), ...(trimUndefined(callArgs as TExpr[]))) : undefined,
+        known,
+      ) as StaticV & SeqLike;
+      const start = ks[0];
+      const stop = ks[1];
+      if (items && (start === undefined || typeof start === "number") && (stop === undefined || typeof stop === "number")) out.items = items.slice(start as number | undefined, stop as number | undefined);
+      if ((obj as SeqLike).shapeOf && out.items === undefined && items) out.items = items;
+      return out;
+    }
+    const i = this.expr(idx, frame);
+    if (i.kind !== "static") return this.stop(e.span, "indexing a fixed value with an array");
+    if (typeof i.known === "number" && items) {
+      const item = items[i.known < 0 ? items.length + i.known : i.known];
+      if (item) return item;
+    }
+    // A shape's axis: its symbolic size.
+    const shapeOf = (obj as SeqLike).shapeOf;
+    if (shapeOf && typeof i.known === "number") {
+      const d = dimAt(shapeOf.shape, i.known);
+      const callAt = i.known < 0 ? this.nonNull(call(member(obj.call!, "at"), num(i.known))) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr);
+      return staticOf({ t: "int" }, d, callAt, d?.k === "num" ? d.value : undefined);
+    }
+    const type: StaticType = obj.type.t === "tuple" ? (typeof i.known === "number" ? (obj.type.items[i.known] ?? { t: "any" }) : { t: "any" }) : obj.type.t === "seq" ? obj.type.of : obj.type.t === "dict" ? obj.type.of : { t: "any" };
+    const at = (o: TExpr | undefined, ix: TExpr | undefined) =>
+      o && ix ? (typeof i.known === "number" && i.known < 0 ? call(member(o, "at"), ix) : ({ k: "index", object: o, index: ix } as TExpr)) : undefined;
+    let known: Known | undefined;
+    if (Array.isArray(obj.known) && typeof i.known === "number") known = obj.known[i.known < 0 ? obj.known.length + i.known : i.known];
+    else if (obj.known && typeof obj.known === "object" && !Array.isArray(obj.known) && typeof i.known === "string") known = (obj.known as Record<string, Known>)[i.known];
+    const ctorAt = at(obj.ctor, i.ctor);
+    const callAt = at(obj.call, i.call);
+    return staticOf(type, ctorAt && isAtCall(ctorAt) ? this.nonNull(ctorAt) : ctorAt, callAt && isAtCall(callAt) ? this.nonNull(callAt) : callAt, known);
+  }
+
+  private nonNull(e: TExpr): TExpr {
+    return { k: "nonnull", value: e };
+  }
+
+  private arrayIndex(obj: ArrayV, e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
+    const items = e.index.kind === "tuple" ? e.index.items : [e.index];
+    const args: TExpr[] = [];
+    const input = obj.shape;
+    const outDims: Dim[] = [];
+    let axis = 0;
+    let rankKnown = input.rank !== undefined;
+    let gathered: SymShape | undefined;
+    for (const it of items) {
+      if (it.kind === "slice") {
+        const parts = [it.start, it.stop, it.step].map((p) => (p ? this.expr(p, frame) : undefined));
+        if (parts.some((p) => p && p.kind !== "static")) return this.stop(it.span, "a slice bound that is an array");
+        const c = parts.map((p) => (p ? (p as StaticV).call ?? this.stop(it.span, "a slice bound only the constructor knows") : { k: "null" } as TExpr));
+        while (c.length && c[c.length - 1].k === "null") c.pop();
+        args.push(call("jnp.slice", ...c));
+        const size = rankKnown ? dimAt(input, axis) : undefined;
+        outDims.push(sliceSize(size, parts as Array<StaticV | undefined>));
+        axis++;
+      } else if (it.kind === "none") {
+        args.push(rt("jnp.newaxis"));
+        outDims.push(num(1));
+      } else if (it.kind === "ellipsis") {
+        args.push(rt("jnp.ellipsis"));
+        if (input.rank === undefined) rankKnown = false;
+        const rest = items.filter((x) => x.kind !== "none" && x.kind !== "ellipsis").length;
+        const skip = input.rank !== undefined ? input.rank - rest : undefined;
+        if (skip !== undefined) for (let k = 0; k < skip; k++) outDims.push(dimAt(input, axis + k));
+        if (skip !== undefined) axis += skip;
+      } else {
+        const v = this.expr(it, frame);
+        if (v.kind === "static") {
+          if (!v.call) return this.stop(it.span, "an index only the constructor knows");
+          args.push(v.call);
+          axis++;
+        } else if (v.kind === "array") {
+          args.push(v.call);
+          gathered = v.shape;
+          outDims.push(...(v.shape.rank !== undefined ? materialize(v.shape) : [undefined]));
+          if (v.shape.rank === undefined) rankKnown = false;
+          axis++;
+        } else return this.stop(it.span, `indexing with ${describe(v)}`);
+      }
+    }
+    let shape: SymShape;
+    if (input.rank !== undefined && rankKnown) {
+      for (let k = axis; k < input.rank; k++) outDims.push(dimAt(input, k));
+      shape = { rank: outDims.length, dims: outDims };
+    } else {
+      // Unknown rank: trailing axes past the indexed ones are kept.
+      const hasEllipsis = items.some((x) => x.kind === "ellipsis");
+      shape = hasEllipsis ? { dims: outDims.slice(items.findIndex((x) => x.kind === "ellipsis")) } : { dims: [] };
+      if (!hasEllipsis && input.rank === undefined) {
+        // x[:, 0] on rank-unknown x: the axes after the indexed ones are x's trailing ones.
+        shape = { dims: [] };
+      }
+    }
+    void gathered;
+    return { kind: "array", call: call("jnp.index", obj.call, ...args), shape, dtype: obj.dtype };
+  }
+
+  private unary(e: Extract<Expr, { kind: "unary" }>, frame: Frame): Value {
+    const v = this.expr(e.operand, frame);
+    if (e.op === "not") {
+      if (v.kind === "mode") return { kind: "mode", polarity: v.polarity === 1 ? -1 : 1 };
+      if (v.kind === "static") return staticOf({ t: "bool" }, v.ctor && notExpr(truthExpr(v.ctor, v.type)), v.call && notExpr(truthExpr(v.call, v.type)), v.known !== undefined ? !truthy(v.known) : undefined);
+      return this.stop(e.span, `'not' of ${describe(v)}`);
+    }
+    if (v.kind === "array") {
+      if (e.op === "+") return v;
+      const fn = e.op === "-" ? "jnp.negative" : "jnp.invert";
+      return { kind: "array", call: call(fn, v.call), shape: v.shape, dtype: v.dtype };
+    }
+    if (v.kind === "static") {
+      if (e.op === "+") return v;
+      const op = e.op === "-" ? "-" : "~";
+      const known = typeof v.known === "number" ? (op === "-" ? -v.known : ~v.known) : undefined;
+      return staticOf(v.type, v.ctor && { k: "unary", op, operand: v.ctor }, v.call && { k: "unary", op, operand: v.call }, known);
+    }
+    return this.stop(e.span, `'${e.op}' of ${describe(v)}`);
+  }
+
+  binary(op: string, l: Value, r: Value, span: Span, frame: Frame): Value {
+    if (l.kind === "array" || r.kind === "array") return this.arrayBinary(op, l, r, span);
+    if (l.kind === "static" && r.kind === "static") return this.staticBinary(op, l, r, span);
+    if ((l.kind === "tuple" || l.kind === "list") && (r.kind === "tuple" || r.kind === "list") && op === "+") {
+      return { kind: l.kind, items: [...l.items, ...r.items] };
+    }
+    void frame;
+    return this.stop(span, `'${op}' between ${describe(l)} and ${describe(r)}`);
+  }
+
+  private arrayBinary(op: string, l: Value, r: Value, span: Span): Value {
+    const names: Record<string, string> = {
+      "+": "jax.numpy.add", "-": "jax.numpy.subtract", "*": "jax.numpy.multiply", "/": "jax.numpy.divide",
+      "**": "jax.numpy.power", "@": "jax.numpy.matmul", "//": "jax.numpy.floor_divide", "%": "jax.numpy.mod",
+      "&": "jax.numpy.logical_and", "|": "jax.numpy.logical_or", "^": "jax.numpy.logical_xor",
+    };
+    const name = names[op];
+    if (!name) return this.stop(span, `the array operator '${op}'`);
+    const spec = opSpec(name) ?? { rt: `jnp.${camel(name.split(".").pop()!)}`, params: ["x", "y"], shape: (a: { get(n: string): Value | undefined }) => broadcast(shapeOfV(a.get("x")), shapeOfV(a.get("y"))) };
+    return this.applyOp(name, spec as OpSpec, [l, r], [], span);
+  }
+
+  private staticBinary(op: string, l: StaticV, r: StaticV, span: Span): Value {
+    const known = foldKnown(op, l.known, r.known);
+    const type = binaryType(op, l.type, r.type);
+    // Sequences: `+` concatenates, `*` repeats.
+    if ((l.type.t === "tuple" || l.type.t === "seq") && op === "+") {
+      const side = (a?: TExpr, b?: TExpr) => (a && b ? ({ k: "array", items: [{ k: "spread", value: a }, { k: "spread", value: b }] } as TExpr) : undefined);
+      const out = staticOf({ t: "seq", of: { t: "int" } }, side(l.ctor, r.ctor), side(l.call, r.call), known) as StaticV & SeqLike;
+      const li = (l as SeqLike).items;
+      const ri = (r as SeqLike).items;
+      if (li && ri) out.items = [...li, ...ri];
+      return out;
+    }
+    const side = (a?: TExpr, b?: TExpr) => (a && b ? tsBinary(op, a, b, l.type, r.type) : undefined);
+    const ctor = side(l.ctor, r.ctor);
+    const callE = side(l.call, r.call);
+    if (ctor === null || callE === null) return this.stop(span, `the operator '${op}' on ${describe(l)} and ${describe(r)}`);
+    if (known !== undefined) return literalValue(known, type);
+    return staticOf(type, ctor, callE, known);
+  }
+
+  private compare(e: Extract<Expr, { kind: "compare" }>, frame: Frame): Value {
+    const values = e.operands.map((o) => this.expr(o, frame));
+    const parts: Value[] = [];
+    for (let i = 0; i < e.ops.length; i++) parts.push(this.compareOne(e.ops[i], values[i], values[i + 1], e.span));
+    if (parts.length === 1) return parts[0];
+    return parts.reduce((acc, p) => this.and(acc, p, e.span));
+  }
+
+  private compareOne(op: string, l: Value, r: Value, span: Span): Value {
+    if (op === "is" || op === "is not") {
+      const isNone = (v: Value) => v.kind === "static" && v.known === null;
+      const other = isNone(r) ? l : isNone(l) ? r : undefined;
+      if (!other) return this.stop(span, "'is' between values other than None");
+      const negate = op === "is not";
+      if (other.kind === "static") {
+        if (other.known !== undefined) return literalValue((other.known === null) !== negate);
+        const test = (x: TExpr) => bin(negate ? "!==" : "===", x, { k: "null" });
+        return staticOf({ t: "bool" }, other.ctor && test(other.ctor), other.call && test(other.call));
+      }
+      if (other.kind === "array") {
+        const raw = other.call.k === "nonnull" ? other.call.value : other.call;
+        return staticOf({ t: "bool" }, undefined, bin(negate ? "!==" : "===", raw, { k: "null" }));
+      }
+      // Modules, functions: never None.
+      return literalValue(negate);
+    }
+    if (l.kind === "array" || r.kind === "array") {
+      const names: Record<string, string> = { "==": "equal", "!=": "not_equal", "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal" };
+      const name = names[op];
+      if (!name) return this.stop(span, `'${op}' on arrays`);
+      const spec: OpSpec = { rt: `jnp.${camel(name)}`, params: ["x", "y"], shape: (a) => broadcast(shapeOfV(a.get("x")), shapeOfV(a.get("y"))), dtype: () => "bool" };
+      return this.applyOp(`jax.numpy.${name}`, spec, [l, r], [], span);
+    }
+    if (l.kind === "static" && r.kind === "static") {
+      if (op === "in" || op === "not in") {
+        const known = Array.isArray(r.known) && l.known !== undefined ? r.known.includes(l.known) !== (op === "not in") : undefined;
+        const test = (a?: TExpr, b?: TExpr) => (a && b ? (op === "in" ? call(member(b, "includes"), a) : notExpr(call(member(b, "includes"), a))) : undefined);
+        return staticOf({ t: "bool" }, test(l.ctor, r.ctor), test(l.call, r.call), known);
+      }
+      // Shapes and tuples compare item by item.
+      if ((l.type.t === "tuple" || l.type.t === "seq") && (op === "==" || op === "!=")) return this.compareSequences(op, l, r);
+      const tsOp = ({ "==": "===", "!=": "!==", "<": "<", "<=": "<=", ">": ">", ">=": ">=" } as const)[op as "=="];
+      if (!tsOp) return this.stop(span, `the comparison '${op}'`);
+      const known = foldKnown(op, l.known, r.known);
+      if (known !== undefined) return literalValue(known);
+      return staticOf({ t: "bool" }, l.ctor && r.ctor ? bin(tsOp, l.ctor, r.ctor) : undefined, l.call && r.call ? bin(tsOp, l.call, r.call) : undefined);
+    }
+    return this.stop(span, `comparing ${describe(l)} and ${describe(r)}`);
+  }
+
+  /** `a.shape != b.shape`, `self.strides != (1, 1)`: item by item where both sides are known. */
+  private compareSequences(op: string, l: StaticV, r: StaticV): Value {
+    const eq = op === "==";
+    const li = (l as SeqLike).items;
+    const ri = (r as SeqLike).items;
+    const ls = (l as SeqLike).shapeOf;
+    const rs = (r as SeqLike).shapeOf;
+    // Shapes of arrays: compare ranks and sizes symbolically in the constructor, at run time in the method.
+    const ctorSide = (): TExpr | undefined => {
+      const ld = ls ? (ls.shape.rank !== undefined ? materialize(ls.shape) : undefined) : li?.map((x) => (x as StaticV).ctor);
+      const rd = rs ? (rs.shape.rank !== undefined ? materialize(rs.shape) : undefined) : ri?.map((x) => (x as StaticV).ctor);
+      if (!ld || !rd) {
+        if (l.ctor && r.ctor) return call("nnx.shapesEqual", l.ctor, r.ctor);
+        return undefined;
+      }
+      if (ld.length !== rd.length) return { k: "bool", value: false };
+      const parts: TExpr[] = [];
+      for (let i = 0; i < ld.length; i++) {
+        const a = ld[i];
+        const b = rd[i];
+        if (sameDim(a, b)) continue;
+        if (!a || !b) return undefined;
+        if (a.k === "num" && b.k === "num") return { k: "bool", value: false };
+        parts.push(bin("===", a, b));
+      }
+      return parts.length ? parts.reduce((x, y) => bin("&&", x, y)) : { k: "bool", value: true };
+    };
+    const c = ctorSide();
+    const ctor = c && (eq ? c : c.k === "bool" ? { k: "bool", value: !c.value } as TExpr : notExpr(c));
+    const callSide = l.call && r.call ? call("nnx.shapesEqual", l.call, r.call) : undefined;
+    const known = c?.k === "bool" ? (eq ? c.value : !c.value) : undefined;
+    return staticOf({ t: "bool" }, ctor, callSide && (eq ? callSide : notExpr(callSide)), known);
+  }
+
+  private boolop(e: Extract<Expr, { kind: "boolop" }>, frame: Frame): Value {
+    const values = e.values.map((v) => this.expr(v, frame));
+    return values.reduce((acc, v) => (e.op === "and" ? this.and(acc, v, e.span) : this.or(acc, v, e.span)));
+  }
+
+  private and(a: Value, b: Value, span: Span): Value {
+    return this.logical("&&", a, b, span);
+  }
+
+  private or(a: Value, b: Value, span: Span): Value {
+    return this.logical("||", a, b, span);
+  }
+
+  private logical(op: "&&" | "||", a: Value, b: Value, span: Span): Value {
+    const asStatic = (v: Value): StaticV | undefined => (v.kind === "static" ? v : v.kind === "mode" ? this.modeTest(v) : undefined);
+    const sa = asStatic(a);
+    const sb = asStatic(b);
+    if (!sa || !sb) {
+      // `x or default` on values: Python picks one of the operands.
+      return this.stop(span, `'${op === "&&" ? "and" : "or"}' between ${describe(a)} and ${describe(b)}`);
+    }
+    if (sa.known !== undefined) {
+      const t = truthy(sa.known);
+      if (op === "&&") return t ? sb : sa;
+      return t ? sa : sb;
+    }
+    return staticOf({ t: "bool" }, sa.ctor && sb.ctor ? bin(op, truthExpr(sa.ctor, sa.type), truthExpr(sb.ctor, sb.type)) : undefined, sa.call && sb.call ? bin(op, truthExpr(sa.call, sa.type), truthExpr(sb.call, sb.type)) : undefined);
+  }
+
+  /** A train/eval flag read by the module's own code: its switch `this.deterministic`. */
+  private modeTest(v: Extract<Value, { kind: "mode" }>): StaticV {
+    this.ownMode ??= "deterministic";
+    const deterministic = memberRef("deterministic");
+    return staticOf({ t: "bool" }, undefined, v.polarity === -1 ? deterministic : notExpr(deterministic));
+  }
+
+  private conditional(e: Extract<Expr, { kind: "conditional" }>, frame: Frame): Value {
+    const test = this.expr(e.test, frame);
+    const t = test.kind === "mode" ? this.modeTest(test) : test;
+    if (t.kind !== "static") return this.stop(e.test.span, `a conditional on ${describe(test)}`);
+    if (t.known !== undefined) return this.expr(truthy(t.known) ? e.then : e.else, frame);
+    const a = this.expr(e.then, frame);
+    const b = this.expr(e.else, frame);
+    if (a.kind === "static" && b.kind === "static") {
+      return staticOf(a.type.t === b.type.t ? a.type : { t: "any" }, t.ctor && a.ctor && b.ctor ? { k: "cond", test: t.ctor, then: a.ctor, else: b.ctor } : undefined, t.call && a.call && b.call ? { k: "cond", test: t.call, then: a.call, else: b.call } : undefined);
+    }
+    if (a.kind === "array" && b.kind === "array" && t.call) {
+      return { kind: "array", call: { k: "cond", test: t.call, then: a.call, else: b.call }, shape: sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape), dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
+    }
+    return this.stop(e.span, `a conditional between ${describe(a)} and ${describe(b)}`);
+  }
+
+  // --- calls --------------------------------------------------------------
+
+  private callExprValue(e: Extract<Expr, { kind: "call" }>, frame: Frame): Value {
+    const fn = this.expr(e.fn, frame);
+    // Framework idioms see their arguments unevaluated (they decide what they mean).
+    if (fn.kind === "global" && !fn.self) {
+      const handled = this.framework.idiom({ name: fn.name, args: e.args, span: e.span }, this.api(frame));
+      if (handled) return handled;
+    }
+    const args: Value[] = [];
+    const kwargs: Array<[string, Value]> = [];
+    for (const a of e.args) {
+      if (a.star === "**") {
+        const v = this.expr(a.value, frame);
+        if (v.kind === "dict") for (const [k, x] of v.entries) kwargs.push([String(k), x]);
+        else if (v.kind === "static" && v.known && typeof v.known === "object" && !Array.isArray(v.known)) {
+          for (const [k, x] of Object.entries(v.known)) kwargs.push([k, literalValue(x)]);
+        } else return this.stop(a.value.span, `'**' of ${describe(v)}`);
+      } else if (a.star === "*") {
+        const v = this.expr(a.value, frame);
+        if (v.kind === "tuple" || v.kind === "list") args.push(...v.items);
+        else if (v.kind === "static" && (v as SeqLike).items) args.push(...(v as SeqLike).items!);
+        else return this.stop(a.value.span, `'*' of ${describe(v)}`);
+      } else if (a.name) kwargs.push([a.name, this.expr(a.value, frame)]);
+      else args.push(this.expr(a.value, frame));
+    }
+    return this.apply(fn, args, kwargs, e.span, frame, e);
+  }
+
+  /** Calls a value. */
+  apply(fn: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, source?: Extract<Expr, { kind: "call" }>): Value {
+    switch (fn.kind) {
+      case "module":
+        return this.callModule(fn, "__call__", args, kwargs, span, frame);
+      case "global":
+        return this.callGlobal(fn, args, kwargs, span, frame, source);
+      case "class":
+        return this.construct(fn, args, kwargs, span, frame);
+      case "func":
+        if (fn.method) {
+          return this.callOwnMethod(fn.method, args, kwargs, span, frame);
+        }
+        return this.inlineCall(fn, args, kwargs, span, frame);
+      case "partial":
+        return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs], span, frame);
+      case "host":
+        return fn.call?.(args, kwargs, span) ?? this.stop(span, `calling ${fn.name}`);
+      case "lifted":
+        // A decorator (`@hk.experimental.layer_stack(n)`) applied to its function.
+        if (!fn.fn && fn.target.kind === "unknown" && args[0]?.kind === "func") return { ...fn, fn: args[0] };
+        if (fn.fn) return this.applyLayerStack(fn, args, kwargs, span, frame);
+        return this.newInstance(fn, args, kwargs, span, frame);
+      case "static":
+        if (fn.type.t === "activation" && args[0]?.kind === "array" && fn.call) {
+          // A function held in config (an activation): applied as is, keeping the shape.
+          const a = args[0];
+          return { kind: "array", call: call(fn.call, a.call), shape: a.shape, dtype: a.dtype };
+        }
+        return this.stop(span, `calling ${describe(fn)}`);
+      default:
+        return this.stop(span, `calling ${describe(fn)}`);
+    }
+  }
+
+  private callGlobal(fn: Extract<Value, { kind: "global" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, source?: Extract<Expr, { kind: "call" }>): Value {
+    const name = fn.name;
+    // A framework layer: a module value, built where it is first called.
+    if (!fn.self && this.framework.layers[name]) return this.newInstance(fn, args, kwargs, span, frame, source);
+    if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
+    if (fn.self?.kind === "array") return this.arrayMethod(fn.self, name.slice("array.".length), args, kwargs, span, frame);
+    if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
+    if (name === "functools.partial") {
+      if (!args[0]) return this.stop(span, "functools.partial without a function");
+      return { kind: "partial", fn: args[0], args: args.slice(1), kwargs };
+    }
+    const init = initializerSpec(name);
+    if (init && !init.direct) return this.initializerFactory(name, init, args, kwargs, span);
+    const math = staticMath(name, args);
+    if (math) return math;
+    if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
+    const spec = opSpec(name);
+    if (spec) return this.applyOp(name, spec, args, kwargs, span);
+    return this.stop(span, `the call '${name.replace(/^builtins\./, "")}(...)'`);
+  }
+
+  /** jax.random.split / fold_in / key: keys from keys. */
+  private keyOp(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const arg = (i: number, k: string) => args[i] ?? kwargs.find(([n]) => n === k)?.[1];
+    if (name === "jax.random.key" || name === "jax.random.PRNGKey") {
+      const seed = arg(0, "seed");
+      if (seed?.kind !== "static" || !seed.call) return this.stop(span, `${name} of ${seed ? describe(seed) : "nothing"}`);
+      return { kind: "key", call: call("random.key", seed.call) };
+    }
+    const key = arg(0, "key");
+    if (key?.kind !== "key") return this.stop(span, `${name} of ${key ? describe(key) : "nothing"}`);
+    if (name === "jax.random.fold_in") {
+      const data = arg(1, "data");
+      if (data?.kind !== "static" || !data.call) return this.stop(span, "jax.random.fold_in with data that is not a fixed value");
+      return { kind: "key", call: call("random.foldIn", key.call, data.call) };
+    }
+    const num_ = arg(1, "num");
+    const n = num_ === undefined ? 2 : num_.kind === "static" && typeof num_.known === "number" ? num_.known : undefined;
+    if (n === undefined) return this.stop(span, "jax.random.split into a number of keys the translator cannot see");
+    const all = call("random.split", key.call, num(n));
+    return { kind: "tuple", items: Array.from({ length: n }, (_, i) => ({ kind: "key", call: { k: "index", object: all, index: num(i) } }) as Value), call: all };
+  }
+
+  /** `nn.initializers.normal(stddev=0.02)`: an initializer value. */
+  private initializerFactory(name: string, spec: NonNullable<ReturnType<typeof initializerSpec>>, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const names = [...spec.positional, ...(spec.options ?? [])];
+    const ctorArgs = new Map<string, TExpr>();
+    const callArgs = new Map<string, TExpr>();
+    const bindOne = (k: string, v: Value) => {
+      if (v.kind !== "static") return this.stop(span, `${name}'s '${k}' given as ${describe(v)}`);
+      if (k === "dtype") return;
+      if (v.ctor) ctorArgs.set(k, v.ctor);
+      if (v.call) callArgs.set(k, v.call);
+    };
+    args.forEach((a, i) => bindOne(spec.positional[i] ?? `#${i}`, a));
+    for (const [k, v] of kwargs) {
+      if (!names.includes(k)) return this.stop(span, `${name} has no parameter '${k}'`);
+      bindOne(k, v);
+    }
+    const allStatic = [...args, ...kwargs.map(([, v]) => v)].every((v) => v.kind === "static");
+    const ctorOk = [...args, ...kwargs.map(([, v]) => v)].every((v) => v.kind === "static" && (v.ctor || (v as StaticV).known !== undefined));
+    return staticOf({ t: "initializer" }, allStatic && ctorOk ? initializerCall(spec, ctorArgs) : undefined, initializerCall(spec, callArgs));
+  }
+
+  /** Applies an array function of the catalog. */
+  applyOp(name: string, spec: OpSpec, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const bound = new Map<string, Value>();
+    args.forEach((a, i) => {
+      if (i < spec.params.length) bound.set(spec.params[i], a);
+    });
+    if (args.length > spec.params.length) return this.stop(span, `${name} takes at most ${spec.params.length} positional arguments`);
+    for (const [k, v] of kwargs) {
+      if (!spec.params.includes(k)) return this.stop(span, `${name.replace(/^jax\.numpy\./, "jnp.")} has no parameter '${k}' here`);
+      bound.set(k, v);
+    }
+    const optionNames = new Set(spec.options ?? []);
+    const positionalNames = spec.params.filter((p) => !optionNames.has(p)).slice(0, spec.positional ?? spec.params.length);
+    const last = Math.max(-1, ...[...bound.keys()].map((k) => positionalNames.indexOf(k)));
+    const tsArgs: TExpr[] = [];
+    for (let i = 0; i <= last; i++) {
+      const v = bound.get(positionalNames[i]);
+      tsArgs.push(v ? this.callExpr(v, span, `argument '${positionalNames[i]}' of ${name}`) : { k: "undefined" });
+    }
+    const options = [...optionNames].filter((o) => bound.has(o)).map((o) => ({ key: o, value: this.callExpr(bound.get(o)!, span, `argument '${o}' of ${name}`) }));
+    if (options.length) tsArgs.push({ k: "object", entries: options });
+    const getter = { get: (n: string) => bound.get(n) };
+    const shape = spec.shape(getter);
+    const dtype = spec.dtype?.(getter) ?? "unknown";
+    const callE = call(spec.rt, ...tsArgs);
+    if (Array.isArray(shape)) return { kind: "tuple", items: shape.map((s, i) => ({ kind: "array", call: { k: "index", object: callE, index: num(i) }, shape: s, dtype }) as ArrayV) };
+    return { kind: "array", call: callE, shape: shape ?? unknownShape, dtype };
+  }
+
+  private arrayMethod(self: ArrayV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    if (method === "astype") {
+      const d = args[0] ?? kwargs.find(([k]) => k === "dtype")?.[1];
+      const dtype = dtypeOfValue(d);
+      return { kind: "array", call: call("jnp.astype", self.call, this.callExpr(d!, span, "a dtype")), shape: self.shape, dtype };
+    }
+    if (method === "reshape") {
+      // x.reshape(a, b) or x.reshape((a, b)).
+      const target = args.length === 1 ? args[0] : { kind: "tuple", items: args } as Value;
+      return this.applyOp("jax.numpy.reshape", opSpec("jax.numpy.reshape")!, [self, target], kwargs, span);
+    }
+    if (method === "transpose" && args.length > 1) return this.applyOp("jax.numpy.transpose", opSpec("jax.numpy.transpose")!, [self, { kind: "tuple", items: args }], kwargs, span);
+    const fn = ARRAY_METHODS[method];
+    const spec = fn && opSpec(fn);
+    if (spec) return this.applyOp(fn, spec, [self, ...args], kwargs, span);
+    void frame;
+    return this.stop(span, `the array method '.${method}()'`);
+  }
+
+  private builtin(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const a = args[0];
+    switch (name) {
+      case "len": {
+        if (a?.kind === "tuple" || a?.kind === "list") return literalValue(a.items.length);
+        if (a?.kind === "static") {
+          const items = (a as SeqLike).items;
+          if (items) return literalValue(items.length);
+          if (Array.isArray(a.known)) return literalValue(a.known.length);
+          return staticOf({ t: "int" }, a.ctor && member(a.ctor, "length"), a.call && member(a.call, "length"));
+        }
+        if (a?.kind === "array") return staticOf({ t: "int" }, dimAt(a.shape, 0), { k: "index", object: member(a.call, "shape"), index: num(0) });
+        break;
+      }
+      case "range": {
+        if (!args.every((x) => x.kind === "static")) break;
+        const s = args as StaticV[];
+        const [start, stop, step] = s.length === 1 ? [literalValue(0) as StaticV, s[0], undefined] : [s[0], s[1], s[2]];
+        const v = staticOf({ t: "seq", of: { t: "int" } }, undefined, undefined) as RangeV;
+        v.ctor = start.ctor && stop.ctor ? call("nnx.range", start.ctor, stop.ctor) : undefined;
+        v.call = start.call && stop.call ? call("nnx.range", start.call, stop.call) : undefined;
+        v.range = {
+          ctor: [start.ctor, stop.ctor, step?.ctor],
+          call: [start.call, stop.call, step?.call],
+          zeroBased: start.known === 0 && (!step || step.known === 1),
+        };
+        if (typeof stop.known === "number" && typeof start.known === "number") {
+          const k: number[] = [];
+          for (let i = start.known; i < stop.known; i += typeof step?.known === "number" ? step.known : 1) k.push(i);
+          v.known = k;
+        }
+        return v;
+      }
+      case "enumerate": {
+        if (a?.kind !== "static") break;
+        const start = args[1] ?? kwargs.find(([k]) => k === "start")?.[1];
+        const elem: StaticType = a.type.t === "seq" ? a.type.of : a.type.t === "tuple" ? (a.type.items[0] ?? { t: "any" }) : { t: "any" };
+        const entries = (x: TExpr) => (start && start.kind === "static" && start.known !== 0 ? call("nnx.enumerate", x, (start as StaticV).call ?? num(0)) : call(member(x, "entries")));
+        const v = staticOf({ t: "seq", of: { t: "tuple", items: [{ t: "int" }, elem] } }, a.ctor && entries(a.ctor), a.call && entries(a.call)) as EnumV;
+        v.enumerate = start?.kind !== "static" || start.known === 0;
+        return v;
+      }
+      case "zip": {
+        if (!args.every((x) => x.kind === "static")) break;
+        const s = args as StaticV[];
+        const elems = s.map((x) => (x.type.t === "seq" ? x.type.of : { t: "any" }) as StaticType);
+        const v = staticOf(
+          { t: "seq", of: { t: "tuple", items: elems } },
+          s.every((x) => x.ctor) ? call("nnx.zip", ...s.map((x) => x.ctor!)) : undefined,
+          s.every((x) => x.call) ? call("nnx.zip", ...s.map((x) => x.call!)) : undefined,
+        ) as EnumV;
+        v.zip = true;
+        return v;
+      }
+      case "int":
+      case "float":
+      case "bool":
+      case "str": {
+        if (a?.kind !== "static") break;
+        const conv: Record<string, (x: TExpr) => TExpr> = {
+          int: (x) => call("Math.trunc", x),
+          float: (x) => x,
+          bool: (x) => truthExpr(x, a.type),
+          str: (x) => call("String", x),
+        };
+        const known = a.known === undefined ? undefined : name === "int" ? Math.trunc(Number(a.known)) : name === "float" ? Number(a.known) : name === "bool" ? truthy(a.known) : String(a.known);
+        return staticOf({ t: name as "int" }, a.ctor && conv[name](a.ctor), a.call && conv[name](a.call), known);
+      }
+      case "min":
+      case "max":
+      case "abs": {
+        if (!args.every((x) => x.kind === "static")) break;
+        const s = args as StaticV[];
+        const fn = `Math.${name}`;
+        return staticOf({ t: "int" }, s.every((x) => x.ctor) ? call(fn, ...s.map((x) => x.ctor!)) : undefined, s.every((x) => x.call) ? call(fn, ...s.map((x) => x.call!)) : undefined);
+      }
+      case "tuple":
+      case "list": {
+        if (a?.kind === "static") return a;
+        if (a?.kind === "tuple" || a?.kind === "list") return { kind: name, items: a.items };
+        break;
+      }
+      case "print":
+        return literalValue(null);
+      case "isinstance":
+        break;
+      case "super":
+        break;
+    }
+    void frame;
+    return this.stop(span, `the builtin '${name}(...)' with ${args.map(describe).join(", ") || "no arguments"}`);
+  }
+
+  /** A call of one of the file's functions or a local def/lambda: staged in place. */
+  inlineCall(fn: Extract<Value, { kind: "func" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const def = fn.def;
+    const params = def.params;
+    const inner = new Frame(frame.method, frame.dry, new Map(fn.closure));
+    inner.block = frame.block;
+    inner.loops = frame.loops;
+    inner.conditional = frame.conditional;
+    inner.callOnly = frame.callOnly;
+    inner.ctorScopes = frame.ctorScopes;
+    // Staged in place: its return gives the call's value; it returns nothing from the caller.
+    inner.onReturn = () => undefined;
+    params.forEach((p, i) => {
+      const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1] ?? (p.default ? this.expr(p.default, frame) : undefined);
+      if (!v) this.stop(span, `missing argument '${p.name}'`);
+      inner.env.set(p.name, v!);
+    });
+    if ("kind" in def) return this.expr(def.body, inner);
+    // A function body is staged into the caller's programs; its locals get their own names.
+    this.depth++;
+    if (this.depth > 20) this.stop(span, "recursion in a function nnxport stages in place");
+    try {
+      const rename = new Map<string, string>();
+      void rename;
+      this.body(def.body, inner);
+      return mergeReturns(inner.returns) ?? literalValue(null);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private depth = 0;
+
+  private callOwnMethod(method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const fn = this.cls.methods.find((m) => m.name === method)!;
+    // The constructor sees what the callee builds; the method calls it.
+    const dry = new Frame(frame.method, true, new Map());
+    for (const [k, v] of frame.env) if (k.startsWith("self.")) dry.env.set(k, v);
+    const shapeOnly = new Frame(frame.method, frame.dry, dry.env);
+    shapeOnly.block = { ctor: frame.callOnly ? undefined : frame.block.ctor, call: undefined };
+    shapeOnly.loops = frame.loops;
+    shapeOnly.conditional = frame.conditional;
+    const infos = this.bindParams(fn, shapeOnly, "dry", { args, kwargs });
+    this.body(fn.body, shapeOnly);
+    const out = mergeReturns(shapeOnly.returns) ?? literalValue(null);
+    const callArgs = this.callArguments(infos, args, kwargs, span);
+    const callE = call(member({ k: "raw", text: "this" }, method === "__call__" ? "call" : method), ...callArgs);
+    return this.withCall(out, callE);
+  }
+
+  /** The value a call returns, read from the call expression `e`. */
+  withCall(out: Value, e: TExpr): Value {
+    if (out.kind === "array") return { ...out, call: e };
+    const kept = withoutNones(out);
+    if (kept !== out && (out.kind === "tuple" || out.kind === "list")) {
+      // The method returns its tuple without the Nones (see the return statement).
+      const stripped = this.withCall(kept, e);
+      let k = 0;
+      const items = out.items.map((item) => (isNone(item) ? item : kept.kind === "tuple" ? (stripped as { items: Value[] }).items[k++] : stripped));
+      return { kind: out.kind, items };
+    }
+    if (out.kind === "tuple" || out.kind === "list") {
+      return { kind: out.kind, items: out.items.map((item, i) => this.withCall(item, { k: "index", object: e, index: num(i) })), call: e };
+    }
+    if (out.kind === "static") return { ...out, call: e, ctor: out.ctor };
+    return out;
+  }
+
+  /** Arguments of a call of a generated method: positional, then an options object for the optional ones. */
+  callArguments(params: ParamInfo[], args: Value[], kwargs: Array<[string, Value]>, span: Span): TExpr[] {
+    const out: TExpr[] = [];
+    const options: Array<{ key: string; value: TExpr }> = [];
+    params.forEach((p, i) => {
+      const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
+      if (p.kind === "mode" || p.kind === "ignored") return; // the module's own train()/eval() mode; an ignored input
+      if (!v) return;
+      const e = this.callExpr(v, span, `argument '${p.name}'`);
+      if (p.optional || p.keywordOnly) options.push({ key: p.name, value: e });
+      else out.push(e);
+    });
+    if (options.length) out.push({ k: "object", entries: options });
+    return out;
+  }
+
+  // --- modules --------------------------------------------------------------
+
+  /** `nn.Dense(3)`, `Block(n)`: a module value; built at its first call. */
+  private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown): Value {
+    const nameArg = kwargs.find(([k]) => k === "name")?.[1];
+    const inst: Instance & InstanceExtra = {
+      id: this.ctx.site(),
+      ctor,
+      args,
+      kwargs: kwargs.filter(([k]) => k !== "name"),
+      name: nameArg && !(nameArg.kind === "static" && nameArg.known === null) ? nameArg : undefined,
+      span,
+      site: { loops: [...frame.loops], conditional: frame.conditional },
+    };
+    if (!frame.dry) {
+      const base = this.autoBase(ctor);
+      const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
+      const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
+      inst.record = event;
+      frame.emitCtor({ k: "record", event });
+    }
+    this.instances.push(inst);
+    return { kind: "module", inst };
+  }
+
+  private construct(cls: Extract<Value, { kind: "class" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    if (this.ctx.classes.has(cls.name)) return this.newInstance(cls, args, kwargs, span, frame);
+    const config = this.ctx.configs.get(cls.name);
+    if (config) return this.configInstance(config.name, args, kwargs, span);
+    return this.stop(span, `constructing ${cls.name}`);
+  }
+
+  private configInstance(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const config = this.ctx.configs.get(name)!;
+    const entries: Array<{ key: string; value: TExpr }> = [];
+    const ctorEntries: Array<{ key: string; value: TExpr }> = [];
+    const items: Value[] = [];
+    config.fields.forEach((f, i) => {
+      const v = args[i] ?? kwargs.find(([k]) => k === f.name)?.[1];
+      if (!v) return;
+      items.push(v);
+      if (v.kind === "static") {
+        if (v.call) entries.push({ key: f.name, value: v.call });
+        if (v.ctor) ctorEntries.push({ key: f.name, value: v.ctor });
+      }
+    });
+    void span;
+    const fn = `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
+    return staticOf({ t: "config", cls: name }, call(fn, { k: "object", entries: ctorEntries }), call(fn, { k: "object", entries }));
+  }
+
+  private autoBase(ctor: Value): string {
+    if (ctor.kind === "lifted") return `${ctor.namePrefix ?? ""}${this.autoBase(ctor.target)}`;
+    if (ctor.kind === "global") return this.framework.layers[ctor.name]?.autoName ?? ctor.name.split(".").pop()!;
+    if (ctor.kind === "class") return this.framework.moduleBase(ctor.name);
+    return "module";
+  }
+
+  /**
+   * A call of a lifted module. A scan's `__call__(carry, xs)` runs the target's
+   * step along the axis (nnx.scan); other methods are the target's own. A stack's
+   * call runs its layers in turn (nnx.scanLayers) and returns (y, None).
+   */
+  private callLifted(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const target = lifted.target;
+    const inner = (m: string, a: Value[], k: Array<[string, Value]>): Value => {
+      if (target.kind === "class") return this.callChildModule(inst, target.name, m, a, k, span, frame, lifted);
+      const row = target.kind === "global" ? this.framework.layers[target.name] : undefined;
+      if (row) return this.callLayer(inst, row, m, a, k, span, frame);
+      return this.stop(span, `${describe(lifted)} of ${describe(target)}`);
+    };
+    if (lifted.transform === "scan") {
+      if (method !== "__call__") return inner(method, args, kwargs);
+      const [carry, xs] = args;
+      if (!carry || xs?.kind !== "array" || args.length !== 2 || kwargs.length) return this.stop(span, "a scanned module called with other than (carry, xs)");
+      const inAxis = lifted.inAxis ?? 0;
+      const outAxis = lifted.outAxis ?? 0;
+      const steps = dimAt(xs.shape, inAxis);
+      const x: ArrayV = { kind: "array", call: id("x"), shape: removeAxis(xs.shape, inAxis), dtype: xs.dtype };
+      const c = this.asParameter(carry, "carry");
+      const out = inner("__call__", [c, x], []);
+      if (out.kind !== "tuple" || out.items.length !== 2) return this.stop(span, "a scanned step that does not return (carry, y)");
+      const [carryOut, y] = out.items;
+      const step: TExpr = { k: "arrow", params: [{ name: "carry", type: returnType(carry) }, { name: "x", type: "nnx.Array" }], body: this.callExpr(out, span, "the step's result") };
+      const axes = (axis: number): TExpr => ({ k: "array", items: [rt("nnx.Carry"), num(axis)] });
+      const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: axes(inAxis) }, { key: "outAxes", value: axes(outAxis) }, ...(lifted.reverse ? [{ key: "reverse", value: { k: "bool", value: true } as TExpr }] : [])] };
+      const scanned = call(call("nnx.scan", step, options), this.callExpr(carry, span, "the initial carry"), xs.call);
+      const ys = y.kind === "array" ? { ...y, shape: insertAxis(y.shape, outAxis, steps) } : y;
+      return { kind: "tuple", items: [this.withCall(carryOut, { k: "index", object: scanned, index: num(0) }), this.withCall(ys, { k: "index", object: scanned, index: num(1) })], call: scanned };
+    }
+    // A stack of layers: the first argument runs through them; the rest are the same for every layer.
+    const [x, ...rest] = args;
+    if (x?.kind !== "array") return this.stop(span, "a stack of layers applied to other than an array");
+    const layer: ArrayV = { kind: "array", call: id("x"), shape: x.shape, dtype: x.dtype };
+    const out = inner(method, [layer, ...rest], kwargs);
+    const y = out.kind === "tuple" ? out.items[0] : out;
+    if (y?.kind !== "array") return this.stop(span, "a stacked layer that does not return an array first");
+    const body = this.callExpr(y, span, "a layer's result");
+    const ref = inst.built!.call;
+    const step: TExpr = { k: "arrow", params: [{ name: "layer", type: "" }, { name: "x", type: "nnx.Array" }], body: replaceRef(body, ref, id("layer")) };
+    const result = call("nnx.scanLayers", ref, x.call, step);
+    const ys: ArrayV = { ...y, call: result, shape: x.shape };
+    return out.kind === "tuple" ? { kind: "tuple", items: [ys, ...out.items.slice(1)] } : ys;
+  }
+
+  /** `hk.scan(cell, carry, xs)`: the module's call stepped along axis 0 of xs. */
+  scanModule(m: ModuleV, carry: Value, xs: Value, span: Span, frame: Frame, reverse = false): Value {
+    const inst = m.inst as Instance & InstanceExtra;
+    const lifted: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "scan", target: inst.ctor, inAxis: 0, outAxis: 0, reverse };
+    return this.callLifted(inst, lifted, "__call__", [carry, xs], [], span, frame);
+  }
+
+  /** A value as a step function sees its parameter `name` (same structure, read from the parameter). */
+  private asParameter(v: Value, name: string): Value {
+    if (v.kind === "array") return { ...v, call: id(name) };
+    if (v.kind === "tuple" || v.kind === "list") return { kind: v.kind, items: v.items.map((item, i) => this.itemOf(item, id(name), i)), call: id(name) };
+    return v;
+  }
+
+  /** Haiku's `@hk.experimental.layer_stack(n) def f(x): return Module(...)(x, ...)`, called. */
+  private applyLayerStack(lifted: Extract<Value, { kind: "lifted" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const fn = lifted.fn!;
+    const def = fn.def;
+    const ret = "kind" in def ? undefined : def.body.length === 1 && def.body[0].kind === "return" ? def.body[0].value : undefined;
+    if (!ret || ret.kind !== "call" || ret.fn.kind !== "call" || args.length !== 1 || kwargs.length) {
+      return this.stop(span, "hk.experimental.layer_stack other than on `def f(x): return Module(...)(x, ...)`");
+    }
+    const inner = new Frame(frame.method, frame.dry, new Map(fn.closure));
+    inner.block = frame.block;
+    inner.loops = frame.loops;
+    inner.ctorScopes = frame.ctorScopes;
+    inner.env.set(def.params[0].name, args[0]);
+    const ctorFn = this.expr(ret.fn.fn, inner);
+    const ctorArgs = ret.fn.args.map((a) => this.expr(a.value, inner));
+    if (ctorFn.kind !== "class") return this.stop(span, "a layer stack of anything but a module of this file");
+    const stacked: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "stack", target: ctorFn, length: lifted.length, namePrefix: lifted.namePrefix, scopeSegment: lifted.scopeSegment };
+    const names = ret.fn.args.map((a) => a.name);
+    const instance = this.newInstance(stacked, ctorArgs.filter((_, i) => !names[i]), ctorArgs.map((v, i) => [names[i], v] as [string | undefined, Value]).filter(([k]) => k) as Array<[string, Value]>, span, frame);
+    const callArgs = ret.args.map((a) => this.expr(a.value, inner));
+    return this.apply(instance, callArgs.filter((_, i) => !ret.args[i].name), callArgs.map((v, i) => [ret.args[i].name, v] as [string | undefined, Value]).filter(([k]) => k) as Array<[string, Value]>, span, inner);
+  }
+
+  /** Calls a submodule's method; builds it first if this is its first call. */
+  callModule(mv: ModuleV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const inst = mv.inst as Instance & InstanceExtra;
+    const ctor = inst.ctor;
+    if (ctor.kind === "lifted") return this.callLifted(inst, ctor, method, args, kwargs, span, frame);
+    if (ctor.kind === "global") {
+      const row = this.framework.layers[ctor.name];
+      if (row) return this.callLayer(inst, row, method, args, kwargs, span, frame);
+    }
+    if (ctor.kind === "class") return this.callChildModule(inst, ctor.name, method, args, kwargs, span, frame);
+    return this.stop(span, `calling ${describe(ctor)}`);
+  }
+
+  private callLayer(inst: Instance & InstanceExtra, row: SourceLayer, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    return callLayer(this.layerHost, inst, row, method, args, kwargs, span, frame);
+  }
+
+  /** The stager's services to layer calls (src/stage/layer-calls.ts). */
+  private get layerHost(): LayerHost {
+    const self = this;
+    return {
+      layers: this.framework.layers,
+      stop: (span, what) => self.stop(span, what),
+      unsupported: (span, what) => self.unsupported(span, what),
+      callExpr: (v, span, what) => self.callExpr(v, span, what),
+      asStatic: (v, span) => self.asStatic(v, span),
+      modeOf: (v, t, span) => self.modeOf(v, t, span),
+      ensureBuilt: (inst, frame, span, build, type, base) => self.ensureBuilt(inst, frame, span, build, type, base),
+      assumeRank: (x, rank) => {
+        if (x.shape.input) self.inputs.assume(x.shape.input.method, x.shape.input.param, rank, self.cls.name);
+      },
+      recordDraw: (frame) => frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } }),
+    };
+  }
+
+  /** A value as layer options and initializer arguments hold it: fixed values, framework functions, tuples of them. */
+  asStatic(v: Value, span: Span): StaticV | undefined {
+    if (v.kind === "static") return v;
+    if (v.kind === "global") return this.functionValue(v, span);
+    if (v.kind === "tuple" || v.kind === "list") {
+      const items = v.items.map((i) => this.asStatic(i, span));
+      if (!items.every((i): i is StaticV => !!i)) return undefined;
+      const known = items.every((i) => i.known !== undefined) ? items.map((i) => i.known as Known) : undefined;
+      const out = staticOf(
+        { t: "tuple", items: items.map((i) => i.type) },
+        items.every((i) => i.ctor) ? { k: "array", items: items.map((i) => i.ctor!) } : undefined,
+        items.every((i) => i.call) ? { k: "array", items: items.map((i) => i.call!) } : undefined,
+        known,
+      );
+      return Object.assign(out, { items });
+    }
+    return undefined;
+  }
+
+  /** A framework function passed as a value (an initializer, an activation). */
+  private functionValue(v: Extract<Value, { kind: "global" }>, span: Span): StaticV | undefined {
+    const init = initializerSpec(v.name);
+    if (init?.direct) return staticOf({ t: "initializer" }, rt(init.rt), rt(init.rt));
+    const spec = opSpec(v.name);
+    if (spec) return staticOf({ t: "activation" }, rt(spec.rt), rt(spec.rt));
+    void span;
+    return undefined;
+  }
+
+  private modeOf(v: Value, trueMeansTraining: boolean, span: Span): Value {
+    if (v.kind === "mode") return v;
+    if (v.kind === "static") {
+      if (v.known === null) return v;
+      // A fixed switch at this call site.
+      const deterministic = trueMeansTraining ? notExpr(v.call ?? { k: "bool", value: false }) : v.call ?? { k: "bool", value: true };
+      const known = typeof v.known === "boolean" ? (trueMeansTraining ? !v.known : v.known) : undefined;
+      return staticOf({ t: "bool" }, undefined, known !== undefined ? { k: "bool", value: known } : deterministic, known);
+    }
+    return this.stop(span, `a train/eval switch given as ${describe(v)}`);
+  }
+
+  /**
+   * Builds a submodule in the constructor at its first call: a member (a list
+   * when the construction is in a loop), and the statement that creates it.
+   */
+  private ensureBuilt(
+    inst: Instance,
+    frame: Frame,
+    span: Span,
+    build: (ctx: { missing(what: string): TExpr }) => BuildSpec,
+    type: string,
+    base: string,
+  ): void {
+    if (inst.built) return;
+    if (frame.dry) {
+      inst.built = { member: "_", call: { k: "this", name: inst.memberHint ?? inst.attrName ?? base }, ctor: id("_") };
+      return;
+    }
+    if (inst.reserved && inst.site.loops.length) this.stop(span, "a submodule built in a loop after a first call elsewhere");
+    if (frame.callOnly) this.stop(span, "a submodule first called under a condition on a call argument");
+    const missing: string[] = [];
+    const spec = build({
+      missing: (what) => {
+        missing.push(what);
+        return num(0);
+      },
+    });
+    if (missing.length) {
+      this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
+    }
+    const inLoop = inst.site.loops.length > 0;
+    const hint = inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base);
+    const memberName = inst.reserved?.member ?? this.members.fresh(hint);
+    const m = this.members.add({ kind: "child", name: memberName, type, list: inLoop, optional: false });
+    const created: TExpr = { k: "new", cls: rt(spec.cls), args: spec.args };
+    // A stack: the layers built `length` times, their variables stacked on a new first axis.
+    const built: TExpr = spec.stack ? call("nnx.stack", spec.stack, { k: "arrow", params: [], body: created }) : created;
+    const splitRngs = inst.ctor.kind === "lifted" ? inst.ctor.splitRngs : undefined;
+    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: splitRngs ? { rngs: splitRngs } : {} } : {}) }, value: built };
+    if (inLoop) {
+      this.members.prologue.push({ k: "assign", target: memberRef(memberName), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
+      frame.emitCtor({ k: "expr", value: call(member(memberRef(memberName), "push"), value) });
+      const counter = this.listIndex(inst, frame, memberName);
+      inst.built = { member: memberName, call: { k: "index", object: memberRef(memberName), index: counter }, ctor: id("_") };
+    } else {
+      if (frame.conditional) this.members.makeOptional(memberName, { k: "assign", target: memberRef(memberName), value: { k: "null" } });
+      frame.emitCtor({ k: "assign", target: memberRef(memberName), value });
+      inst.built = { member: memberName, call: m.kind === "child" && m.optional ? { k: "nonnull", value: memberRef(memberName) } : memberRef(memberName), ctor: memberRef(memberName) };
+    }
+  }
+
+  /** Names the member a submodule will be built into, before it is built. */
+  private reserve(inst: Instance & InstanceExtra, base: string): void {
+    if (inst.reserved) return;
+    const name = this.members.fresh(inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base));
+    inst.reserved = { member: name, call: memberRef(name) };
+  }
+
+  /** Which element of a list member this construction is, in the method. */
+  private listIndex(inst: Instance & InstanceExtra, frame: Frame, memberName: string): TExpr {
+    const loop = inst.site.loops[inst.site.loops.length - 1];
+    if (inst.site.loops.length === 1 && !inst.site.conditional && loop.counter) return loop.counter;
+    // Otherwise a running counter over the calls in the method.
+    const counter = `${memberName}_index`;
+    if (!this.counters.has(counter)) {
+      this.counters.add(counter);
+      frame.emitCallAtTop?.({ k: "let", name: counter, value: num(0), mutable: true });
+    }
+    return { k: "raw", text: `${tsCounter(counter)}++` };
+  }
+
+  private readonly counters = new Set<string>();
+
+  private nameHint(inst: Instance): string | undefined {
+    const n = inst.name;
+    if (n?.kind !== "static") return undefined;
+    if (typeof n.known === "string") return n.known;
+    // An f-string name (`f'hidden_{i}'`): its fixed prefix.
+    const e = n.ctor ?? n.call;
+    if (e?.k === "template") {
+      const prefix = e.parts.filter((p): p is string => typeof p === "string").join("_").replace(/_+$/, "");
+      return prefix || undefined;
+    }
+    return undefined;
+  }
+
+  private callChildModule(inst: Instance & InstanceExtra, clsName: string, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, lifted?: Extract<Value, { kind: "lifted" }>): Value {
+    const cls = this.ctx.classes.get(clsName)!;
+    const summary = this.ctx.summaries.get(clsName);
+    if (!summary && !frame.dry) return this.stop(span, `${clsName} could not be translated (see its diagnostics)`);
+    // The config it was given (a module given in config: its config object's fields).
+    const fields = new Map<string, Value>();
+    const fromField = inst.fromField;
+    cls.fields.forEach((f, i) => {
+      const v = fromField
+        ? staticOf(this.annotationType(f.annotation, f.default), fromField.config.ctor && member(fromField.config.ctor, f.name), undefined)
+        : (inst.args[i] ?? inst.kwargs.find(([k]) => k === f.name)?.[1]);
+      if (v) fields.set(f.name, v);
+    });
+    for (const [k] of inst.kwargs) if (!cls.fields.some((f) => f.name === k)) this.unsupported(span, `${clsName} has no field '${k}'`);
+    for (const f of cls.fields) {
+      if (!fields.has(f.name)) {
+        if (f.default) fields.set(f.name, this.expr(f.default, new Frame("", true)));
+        else this.unsupported(span, `${clsName}(...) is missing its '${f.name}'`);
+      }
+    }
+    // Its output, staged shape-only with what this call gives it.
+    const dry = new ClassStager(this.ctx, cls, true, fields);
+    const fn = cls.methods.find((m) => m.name === method);
+    if (!fn) return this.stop(span, `${clsName} has no method '${method}'`);
+    const dryFrame = new Frame(method, true);
+    if (cls.setup) {
+      const setupFrame = dry.runSetupShapes(cls.setup);
+      for (const [k, v] of setupFrame.env) if (k.startsWith("self.")) dryFrame.env.set(k, v);
+    }
+    dry.bindParams(fn, dryFrame, "dry", { args, kwargs });
+    try {
+      dry.body(fn.body, dryFrame);
+    } catch (e) {
+      if (!(e instanceof StageStop)) throw e;
+    }
+    const out = mergeReturns(dryFrame.returns);
+    const params = summary?.methods.get(method) ?? [];
+    // A call that cannot give the sizes another method's inputs set (`cell.initial_state(n)` before
+    // `cell(carry, x)`) names the member now; the constructor builds it at the call that can.
+    const needsOthers = (summary?.inputOptions ?? []).some((o) => o.method !== method);
+    if (!inst.built && needsOthers && !frame.dry && lifted?.transform !== "stack") {
+      this.reserve(inst, clsName);
+      const callE = call(member(inst.reserved!.call, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
+      return this.withCall(out ?? literalValue(null), callE);
+    }
+    this.ensureBuilt(inst, frame, span, (ctx) => {
+      const entries: Array<{ key: string; value: TExpr } | { spread: TExpr }> = [];
+      if (fromField?.config.ctor) entries.push({ spread: fromField.config.ctor });
+      for (const f of fromField ? [] : (summary?.fields ?? [])) {
+        if (f.mode) continue;
+        const v = fields.get(f.name);
+        const given = inst.args.some((_, i) => cls.fields[i]?.name === f.name) || inst.kwargs.some(([k]) => k === f.name);
+        if (!given || !v) continue;
+        // A module given in config keeps the name it got where it was constructed.
+        if (v.kind === "module" && v.inst.record?.e === "construct") v.inst.record.site = `field:${f.name}`;
+        entries.push({ key: f.name, value: this.ctorExpr(v, span, `${clsName}'s '${f.name}'`) });
+      }
+      for (const o of summary?.inputOptions ?? []) {
+        const m = cls.methods.find((x) => x.name === o.method);
+        const pi = m?.params.findIndex((p) => p.name === o.param) ?? -1;
+        const arg = o.method === method ? (args[pi] ?? kwargs.find(([k]) => k === o.param)?.[1]) : undefined;
+        if (!arg || arg.kind !== "array") {
+          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param}'`) });
+          continue;
+        }
+        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${o.param}'`) });
+        else {
+          const dims = arg.shape.rank !== undefined ? materialize(arg.shape) : undefined;
+          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${o.param}'`) });
+        }
+      }
+      entries.push({ key: "rngs", value: id("rngs") });
+      const stack = lifted?.transform === "stack" ? this.ctorExpr(lifted.length!, span, "the number of stacked layers") : undefined;
+      return { cls: clsName, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
+    }, clsName, clsName);
+    const ref = inst.built!.call;
+    const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
+    return this.withCall(out ?? literalValue(null), callE);
+  }
+
+  /** Setup staged for shapes only (a callee seen from its parent). */
+  runSetupShapes(fn: FunctionDef): Frame {
+    const frame = new Frame("setup", true);
+    try {
+      this.body(fn.body, frame);
+    } catch (e) {
+      if (!(e instanceof StageStop)) throw e;
+    }
+    return frame;
+  }
+
+  // --- variables and keys ---------------------------------------------------
+
+  declareVariable(spec: ParamSpec, frame: Frame): { member: string; read: ArrayV } {
+    const key = `${spec.collection}/${spec.name}`;
+    const existing = this.variables.get(key);
+    if (existing) return existing;
+    const shape = spec.shape ? sizesOf(spec.shape) : undefined;
+    const read: ArrayV = { kind: "array", call: id("_"), shape: shape ? { rank: shape.length, dims: shape } : unknownShape, dtype: dtypeOfValue(spec.dtype) };
+    if (frame.dry) return { member: "_", read: { ...read, call: member(memberRef(spec.member ?? spec.name), "value") } };
+    if (frame.callOnly) this.stop(spec.span, "a variable created under a condition on a call argument");
+    const name = this.members.fresh(spec.member ?? spec.name);
+    const type = this.framework.variableType(spec.collection, spec.name);
+    if (!type.startsWith("nnx.")) this.ctx.variableTypes.add(type);
+    this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
+    const init = this.initializerExpr(spec.init, spec.span);
+    const keyless = this.isKeyless(spec.init);
+    const args: TExpr[] =
+      spec.convention === "jax" || spec.convention === "haiku"
+        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : [])]
+        : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
+    let make: TExpr;
+    if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
+    else if (type === "nnx.Param") make = call("nnx.param", init, ...(spec.convention === "jax" || spec.convention === "haiku" ? [call(member(id("rngs"), "params"))] : []), ...args);
+    else make = call("nnx.variable", rt(type), init, ...(spec.convention === "jax" || spec.convention === "haiku" ? [call(member(id("rngs"), "params"))] : []), ...args);
+    const draws = keyless ? false : spec.drawsKey;
+    const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
+    if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
+    frame.emitCtor({ k: "assign", target: memberRef(name), value });
+    const out = { member: name, read: { ...read, call: member(memberRef(name), "value") } };
+    this.variables.set(key, out);
+    return out;
+  }
+
+  /** An initializer value as the constructor calls it. */
+  private initializerExpr(v: Value, span: Span): TExpr {
+    if (v.kind === "global") {
+      const keylessFn = KEYLESS_INITS[v.name];
+      if (keylessFn) return rt(keylessFn);
+      const spec = initializerSpec(v.name);
+      if (spec?.direct) return rt(spec.rt);
+    }
+    return this.ctorExpr(v, span, "an initializer");
+  }
+
+  /** Whether an initializer takes no key (`jnp.zeros(shape, dtype)` as Haiku passes it). */
+  private isKeyless(v: Value): boolean {
+    return v.kind === "global" && !!KEYLESS_INITS[v.name];
+  }
+
+  setVariable(memberName: string, v: Value, span: Span, frame: Frame): void {
+    frame.emitCall({ k: "assign", target: member(memberRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
+  }
+
+  drawKey(stream: string, span: Span, frame: Frame): Value {
+    let name = this.keyMembers.get(stream);
+    if (!name) {
+      name = this.members.fresh(stream === "params" || stream === "default" ? "rngs" : `${stream}_rngs`);
+      this.keyMembers.set(stream, name);
+      this.members.add({ kind: "keys", name, stream });
+      if (!frame.dry) {
+        const value: TExpr = { k: "recorded", event: { e: "keys", stream }, value: call(member(call(member(id("rngs"), "stream"), str(stream)), "fork")) };
+        this.members.prologue.push({ k: "assign", target: memberRef(name), value });
+      }
+    }
+    if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } });
+    void span;
+    return { kind: "key", call: call(memberRef(name)) };
+  }
+
+  // --- helpers ---------------------------------------------------------------
+
+  /**
+   * A Python function value (a lambda, a def) as a TypeScript arrow function,
+   * its parameters of the given kinds (more parameters than kinds: fixed values).
+   * `side`: where the arrow is written (the constructor reads config as options).
+   */
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span): TExpr {
+    const def = fn.def;
+    const params = def.params;
+    const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
+    frame.block = { call: [] };
+    if (side === "ctor") {
+      // Closed-over fixed values read as the constructor has them.
+      for (const [k, v] of frame.env) if (v.kind === "static") frame.env.set(k, { ...v, call: v.ctor });
+    }
+    const tsParams: TExpr[] = [];
+    const out: Array<{ name: string; type: string }> = [];
+    params.forEach((p, i) => {
+      const kind = kinds[i] ?? "static";
+      if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
+      else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
+      else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
+      out.push({ name: p.name, type: kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]" });
+    });
+    void tsParams;
+    this.ctorSide += side === "ctor" ? 1 : 0;
+    try {
+      let result: Value;
+      if ("kind" in def) result = this.expr(def.body, frame);
+      else {
+        this.body(def.body, frame);
+        result = mergeReturns(frame.returns) ?? literalValue(null);
+      }
+      const body = frame.block.call ?? [];
+      const value = this.callExpr(result, span, "a function's result");
+      const arrowParams = out.map((p) => ({ name: p.name, type: p.type }));
+      if ("kind" in def && !body.length) return { k: "arrow", params: arrowParams, body: value };
+      const stmts = [...body, ...("kind" in def ? [{ k: "return", value } as TStmt] : [])];
+      return { k: "arrow", params: arrowParams, body: stmts };
+    } finally {
+      this.ctorSide -= side === "ctor" ? 1 : 0;
+    }
+  }
+
+  /** Inside a function written into the constructor: config reads are the constructor's. */
+  private ctorSide = 0;
+
+  /** A module of the file given as config: its whole config, defaults filled in. */
+  private moduleConfig(inst: Instance, span: Span): TExpr {
+    const cls = this.ctx.classes.get((inst.ctor as { name: string }).name)!;
+    const summary = this.ctx.summaries.get(cls.name);
+    const entries: Array<{ key: string; value: TExpr }> = [];
+    cls.fields.forEach((f, i) => {
+      if (summary?.fields.find((x) => x.name === f.name)?.mode) return;
+      const v = inst.args[i] ?? inst.kwargs.find(([k]) => k === f.name)?.[1] ?? (f.default ? this.dryValue(f.default) : undefined);
+      if (!v) this.stop(span, `${cls.name}(...) is missing its '${f.name}'`);
+      entries.push({ key: f.name, value: this.ctorExpr(v!, span, `${cls.name}'s '${f.name}'`) });
+    });
+    this.ctx.configModules.add(cls.name);
+    return { k: "object", entries };
+  }
+
+  /** The method-side expression of a value, or a report. */
+  callExpr(v: Value, span: Span, what: string): TExpr {
+    const e = this.maybeCallExpr(v);
+    if (e) return e;
+    return this.stop(span, `${what} is ${describe(v)}, which the generated method cannot hold`);
+  }
+
+  maybeCallExpr(v: Value): TExpr | undefined {
+    switch (v.kind) {
+      case "array":
+      case "key":
+        return v.call;
+      case "static":
+        return v.call;
+      case "tuple":
+      case "list": {
+        if (v.call) return v.call;
+        const items = v.items.map((i) => this.maybeCallExpr(i));
+        return items.every((i) => i) ? { k: "array", items: items as TExpr[] } : undefined;
+      }
+      case "mode":
+        return this.modeTest(v).call;
+      case "module":
+        return v.inst.built?.call;
+      case "host":
+        return v.expr;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The constructor-side expression of a value, or a report. */
+  ctorExpr(v: Value, span: Span, what: string): TExpr {
+    if (v.kind === "static" && v.ctor) return v.ctor;
+    if (v.kind === "tuple" || v.kind === "list") {
+      const items = v.items.map((i) => this.ctorExpr(i, span, what));
+      return { k: "array", items };
+    }
+    if (v.kind === "global") {
+      const f = this.functionValue(v, span);
+      if (f?.ctor) return f.ctor;
+    }
+    if (v.kind === "func" && !v.method) return this.functionExpr(v, [], "ctor", span);
+    if (v.kind === "module" && v.inst.ctor.kind === "class" && !v.inst.built) return this.moduleConfig(v.inst, span);
+    return this.stop(span, `${what} is ${describe(v)}, which the constructor cannot know`);
+  }
+
+  unsupported(span: Span, what: string): void {
+    if (this.dry) return;
+    this.ctx.unsupported(span, what);
+  }
+
+  stop(span: Span, what: string): never {
+    this.unsupported(span, what);
+    throw new StageStop(what);
+  }
+
+  /** The API a frontend's idioms use, bound to a frame. */
+  api(frame: Frame): StageApi {
+    const self = this;
+    return {
+      framework: this.framework.name,
+      method: frame.method,
+      value: (e) => self.expr(e, frame),
+      bind: (args, params, what, span) => bindArgs(args, params, what, span, self),
+      staticValue: (v, span, what) => (v.kind === "static" ? v : (self.unsupported(span, `${what} that is ${describe(v)}`), undefined)),
+      declareVariable: (spec) => self.declareVariable(spec, frame),
+      variable: (collection, name) => self.variables.get(`${collection}/${name}`),
+      setVariable: (m, v, span) => self.setVariable(m, v, span, frame),
+      drawKey: (stream, span) => self.drawKey(stream, span, frame),
+      applyLayer: (layer, options, inputs, span, name, callOptions) => self.applyNeutralLayer(layer, options, inputs, span, frame, name, callOptions),
+      mode: (polarity) => ({ kind: "mode", polarity }),
+      unsupported: (span, what) => {
+        self.unsupported(span, what);
+        return { kind: "unknown", why: what };
+      },
+      warn: (span, code, message) => self.ctx.diags.warning(code, message, span),
+      emitCall: (s) => frame.emitCall(s),
+      initializing: false,
+      module: (m) => m,
+      scan: (m, carry, xs, span, reverse) => self.scanModule(m, carry, xs, span, frame, reverse),
+    };
+  }
+
+  private applyNeutralLayer(layer: string, options: Map<string, StaticV>, inputs: Value[], span: Span, frame: Frame, name?: string, callOptions?: Record<string, boolean>): Value {
+    const inst: Instance & InstanceExtra = { id: this.ctx.site(), ctor: { kind: "global", name: `neutral.${layer}` }, args: [], kwargs: [], span, site: { loops: [...frame.loops], conditional: frame.conditional } };
+    if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "construct", site: inst.id, base: name ?? layer.toLowerCase(), eager: false } });
+    return applyNeutral(this.layerHost, inst, layer, options, inputs, span, frame, name ?? layer.toLowerCase(), callOptions);
+  }
+
+  /** A value evaluated without emitting anything (defaults, constants). */
+  dryValue(e: Expr): Value {
+    try {
+      return this.expr(e, new Frame("", true));
+    } catch (err) {
+      if (err instanceof StageStop) return { kind: "unknown", why: err.message };
+      throw err;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+interface InstanceExtra {
+  /** The attribute setup() assigned it to. */
+  memberHint?: string;
+  attrName?: string;
+}
+
+declare module "./values.js" {
+  interface Instance {
+    memberHint?: string;
+    attrName?: string;
+    /** The construction's record, completed when setup() names it. */
+    record?: RecordEvent;
+    /** A module given in config: the field, and its config object. */
+    fromField?: { field: string; config: StaticV };
+    /** Its member, named before it is built. */
+    reserved?: { member: string; call: TExpr };
+  }
+}
+
+declare module "./scope.js" {
+  interface Frame {
+    emitCallAtTop?(s: TStmt): void;
+  }
+}
+
+/** A fixed sequence whose items are known one by one, or the shape of an array. */
+interface SeqLike {
+  items?: Value[];
+  shapeOf?: ArrayV;
+}
+
+interface RangeV extends StaticV {
+  range?: { ctor: Array<TExpr | undefined>; call: Array<TExpr | undefined>; zeroBased: boolean };
+}
+
+interface EnumV extends StaticV {
+  enumerate?: boolean;
+  zip?: boolean;
+}
+
+interface LoopPlan {
+  /** The constructor can run the loop (its iterable is known there). */
+  ctorIter: boolean;
+  counter?: TExpr;
+  ctorCounter?: TExpr;
+  bindTarget(frame: Frame): void;
+  statement(body: TStmt[], side: "ctor" | "call"): TStmt;
+}
+
+function bindArgs(args: Arg[], params: string[], what: string, span: Span, stager: ClassStager): Map<string, Expr> | undefined {
+  const out = new Map<string, Expr>();
+  let ok = true;
+  args.forEach((a, i) => {
+    if (a.star) {
+      stager.unsupported(span, `'${a.star}' arguments to ${what}`);
+      ok = false;
+    } else if (a.name) {
+      if (!params.includes(a.name)) {
+        stager.unsupported(a.value.span, `${what} has no parameter '${a.name}'`);
+        ok = false;
+      } else out.set(a.name, a.value);
+    } else if (i < params.length) out.set(params[i], a.value);
+    else {
+      stager.unsupported(a.value.span, `${what} takes at most ${params.length} positional arguments`);
+      ok = false;
+    }
+  });
+  return ok ? out : undefined;
+}
+
+/** Python/NumPy math on fixed values (`np.prod(shape)`, `math.sqrt(d)`): the value, computed where it is used. */
+function staticMath(name: string, args: Value[]): Value | undefined {
+  if (!args.length || !args.every((a) => a.kind === "static" || a.kind === "tuple" || a.kind === "list")) return undefined;
+  const fn = name.replace(/^(numpy|jax\.numpy|math)\./, "");
+  const UNARY: Record<string, (x: number) => number> = { sqrt: Math.sqrt, log: Math.log, exp: Math.exp, floor: Math.floor, ceil: Math.ceil, abs: Math.abs, log2: Math.log2, log10: Math.log10, tanh: Math.tanh, sin: Math.sin, cos: Math.cos };
+  if (!/^(numpy|jax\.numpy|math)\./.test(name)) return undefined;
+  if (fn === "prod" && args.length === 1) {
+    const a = args[0];
+    const items = a.kind === "static" ? ((a as { items?: Value[] }).items ?? undefined) : a.kind === "tuple" || a.kind === "list" ? a.items : undefined;
+    const known = a.kind === "static" && Array.isArray(a.known) && a.known.every((x) => typeof x === "number") ? (a.known as number[]).reduce((x, y) => x * y, 1) : undefined;
+    const side = (k: "ctor" | "call"): TExpr | undefined => {
+      if (items && items.every((x) => x.kind === "static" && x[k])) return (items as StaticV[]).map((x) => x[k]!).reduce((x, y) => bin("*", x, y));
+      const whole = a.kind === "static" ? a[k] : undefined;
+      return whole && call("nnx.prod", whole);
+    };
+    return staticOf({ t: "int" }, known !== undefined ? num(known) : side("ctor"), known !== undefined ? num(known) : side("call"), known);
+  }
+  const f = UNARY[fn];
+  if (f && args.length === 1 && args[0].kind === "static") {
+    const a = args[0];
+    const known = typeof a.known === "number" ? f(a.known) : undefined;
+    return staticOf({ t: "float" }, a.ctor && call(`Math.${fn}`, a.ctor), a.call && call(`Math.${fn}`, a.call), known);
+  }
+  return undefined;
+}
+
+/**
+ * A variable's dtype argument for the constructor; `x.dtype` of an input is
+ * float32 here (the runtime computes in float32), so it is left out.
+ */
+function dtypeArg(v: Value): TExpr | undefined {
+  if (v.kind !== "static" || v.type.t !== "dtype") return undefined;
+  if (typeof v.known === "string" && v.known !== "float32") return str(v.known);
+  return undefined;
+}
+
+/** Array constructors passed as initializers: called with (shape, dtype), no key. */
+const KEYLESS_INITS: Record<string, string> = {
+  "jax.numpy.zeros": "jnp.zeros",
+  "jax.numpy.ones": "jnp.ones",
+  "numpy.zeros": "jnp.zeros",
+  "numpy.ones": "jnp.ones",
+};
+
+const GLOBAL_CONSTANTS: Record<string, Value> = {
+  "jax.numpy.float32": staticOf({ t: "dtype" }, str("float32"), str("float32"), "float32"),
+  "jax.numpy.int32": staticOf({ t: "dtype" }, str("int32"), str("int32"), "int32"),
+  "jax.numpy.bool_": staticOf({ t: "dtype" }, str("bool"), str("bool"), "bool"),
+  "numpy.float32": staticOf({ t: "dtype" }, str("float32"), str("float32"), "float32"),
+  "numpy.int32": staticOf({ t: "dtype" }, str("int32"), str("int32"), "int32"),
+  "jax.numpy.inf": staticOf({ t: "float" }, rt("Infinity"), rt("Infinity"), Infinity),
+  "numpy.inf": staticOf({ t: "float" }, rt("Infinity"), rt("Infinity"), Infinity),
+  "jax.numpy.pi": staticOf({ t: "float" }, rt("Math.PI"), rt("Math.PI"), Math.PI),
+  "numpy.pi": staticOf({ t: "float" }, rt("Math.PI"), rt("Math.PI"), Math.PI),
+  "math.pi": staticOf({ t: "float" }, rt("Math.PI"), rt("Math.PI"), Math.PI),
+};
+
+export function literalValue(k: Known, type?: StaticType): StaticV {
+  const toExpr = (x: Known): TExpr => {
+    if (x === null) return { k: "null" };
+    if (typeof x === "number") return num(x);
+    if (typeof x === "boolean") return { k: "bool", value: x };
+    if (typeof x === "string") return str(x);
+    if (Array.isArray(x)) return { k: "array", items: x.map(toExpr) };
+    return { k: "object", entries: Object.entries(x).map(([key, value]) => ({ key, value: toExpr(value), raw: true })) };
+  };
+  const t: StaticType =
+    type ??
+    (k === null
+      ? { t: "none" }
+      : typeof k === "number"
+        ? Number.isInteger(k) ? { t: "int" } : { t: "float" }
+        : typeof k === "boolean"
+          ? { t: "bool" }
+          : typeof k === "string"
+            ? { t: "str" }
+            : Array.isArray(k)
+              ? { t: "tuple", items: k.map((x) => (typeof x === "number" ? { t: "int" } : { t: "any" }) as StaticType) }
+              : { t: "any" });
+  const e = toExpr(k);
+  const v = staticOf(t, e, e, k) as StaticV & SeqLike;
+  if (Array.isArray(k)) v.items = k.map((x) => literalValue(x));
+  return v;
+}
+
+function truthy(k: Known): boolean {
+  if (Array.isArray(k)) return k.length > 0;
+  if (k && typeof k === "object") return Object.keys(k).length > 0;
+  return !!k;
+}
+
+function truthExpr(e: TExpr, type: StaticType): TExpr {
+  // Python truthiness of a sequence is its length; of a number, non-zero.
+  if (type.t === "seq" || type.t === "tuple") return bin(">", member(e, "length"), num(0));
+  return e;
+}
+
+function notExpr(e: TExpr): TExpr {
+  if (e.k === "bool") return { k: "bool", value: !e.value };
+  if (e.k === "unary" && e.op === "!") return e.operand;
+  if (e.k === "binary" && e.op === "===") return { ...e, op: "!==" };
+  if (e.k === "binary" && e.op === "!==") return { ...e, op: "===" };
+  return { k: "unary", op: "!", operand: e };
+}
+
+function isCall(e: TExpr): boolean {
+  return e.k === "call";
+}
+
+function isAtCall(e: TExpr): boolean {
+  return e.k === "call" && e.fn.k === "member" && e.fn.name === "at";
+}
+
+function trimUndefined(args: TExpr[]): TExpr[] {
+  const out = [...args];
+  while (out.length && out[out.length - 1].k === "undefined") out.pop();
+  return out;
+}
+
+function formatted(e: TExpr, format?: string): TExpr {
+  if (!format) return e;
+  const m = /^\.(\d+)f$/.exec(format);
+  if (m) return call(member(e, "toFixed"), num(Number(m[1])));
+  return e;
+}
+
+function foldKnown(op: string, a: Known | undefined, b: Known | undefined): Known | undefined {
+  if (typeof a === "number" && typeof b === "number") {
+    switch (op) {
+      case "+": return a + b;
+      case "-": return a - b;
+      case "*": return a * b;
+      case "/": return a / b;
+      case "//": return Math.floor(a / b);
+      case "%": return ((a % b) + b) % b;
+      case "**": return a ** b;
+      case "==": return a === b;
+      case "!=": return a !== b;
+      case "<": return a < b;
+      case "<=": return a <= b;
+      case ">": return a > b;
+      case ">=": return a >= b;
+    }
+  }
+  if (typeof a === "string" && typeof b === "string") {
+    if (op === "+") return a + b;
+    if (op === "==") return a === b;
+    if (op === "!=") return a !== b;
+  }
+  if ((op === "==" || op === "!=") && a !== undefined && b !== undefined && (typeof a !== "object" || a === null) && (typeof b !== "object" || b === null)) return (a === b) === (op === "==");
+  return undefined;
+}
+
+function binaryType(op: string, a: StaticType, b: StaticType): StaticType {
+  if (op === "/") return { t: "float" };
+  if (a.t === "float" || b.t === "float") return { t: "float" };
+  if (a.t === "int" && b.t === "int") return { t: "int" };
+  if (a.t === "str" || b.t === "str") return { t: "str" };
+  return a.t === "any" ? b : a;
+}
+
+/** A binary operator on plain numbers, as TypeScript spells Python's; null when it has no spelling. */
+function tsBinary(op: string, a: TExpr, b: TExpr, ta: StaticType, tb: StaticType): TExpr | null {
+  switch (op) {
+    case "+":
+    case "-":
+    case "*":
+    case "/":
+      return bin(op, a, b);
+    case "**":
+      return bin("**", a, b);
+    case "//":
+      return call("Math.floor", bin("/", a, b));
+    case "%":
+      return call("nnx.mod", a, b);
+    case "&":
+    case "|":
+    case "^":
+      return ta.t === "bool" || tb.t === "bool" ? bin(op === "&" ? "&&" : op === "|" ? "||" : "!==", a, b) : bin(op, a, b);
+    default:
+      return null;
+  }
+}
+
+function sliceSize(size: Dim, parts: Array<StaticV | undefined>): Dim {
+  const [start, stop, step] = parts;
+  if (step) return undefined;
+  if (!start && !stop) return size;
+  const s = typeof start?.known === "number" ? start.known : start ? undefined : 0;
+  if (stop && typeof stop.known === "number" && s !== undefined && stop.known >= 0 && s >= 0) return num(stop.known - s);
+  if (!stop && typeof s === "number" && s >= 0 && size) return s === 0 ? size : bin("-", size, num(s));
+  if (stop && typeof stop.known === "number" && stop.known < 0 && s === 0 && size) return bin("+", size, num(stop.known));
+  if (stop?.ctor && s === 0) return stop.ctor;
+  return undefined;
+}
+
+function withDimAt(s: SymShape, axis: number, d: Dim): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    dims[axis < 0 ? s.rank + axis : axis] = d;
+    return { rank: s.rank, dims, input: s.input };
+  }
+  const dims = [...s.dims];
+  const k = -axis;
+  while (dims.length < k) dims.unshift(undefined);
+  dims[dims.length - k] = d;
+  return { dims, input: s.input };
+}
+
+/** The shape without axis `axis` (a scan's per-step slice). */
+function removeAxis(s: SymShape, axis: number): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    dims.splice(axis < 0 ? s.rank + axis : axis, 1);
+    return { rank: s.rank - 1, dims };
+  }
+  if (axis < 0) {
+    const dims = [...s.dims];
+    dims.splice(dims.length + axis, 1);
+    return { dims };
+  }
+  // The trailing axes are kept when a leading one goes.
+  return { dims: s.dims, input: s.input };
+}
+
+/** The shape with a new axis of size `d` at `axis` (a scan's stacked outputs). */
+function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    dims.splice(axis < 0 ? s.rank + 1 + axis : axis, 0, d);
+    return { rank: s.rank + 1, dims };
+  }
+  if (axis < 0) {
+    const dims = [...s.dims];
+    dims.splice(dims.length + 1 + axis, 0, d);
+    return { dims };
+  }
+  return { dims: s.dims };
+}
+
+/** `e` with the member reference `from` replaced by `to` (a stack's layer inside scanLayers' step). */
+function replaceRef(e: TExpr, from: TExpr, to: TExpr): TExpr {
+  const key = JSON.stringify(from);
+  const swap = (x: unknown): unknown => {
+    if (!x || typeof x !== "object") return x;
+    if (JSON.stringify(x) === key) return to;
+    if (Array.isArray(x)) return x.map(swap);
+    return Object.fromEntries(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, swap(v)]));
+  };
+  return swap(e) as TExpr;
+}
+
+function isNone(v: Value): boolean {
+  return v.kind === "static" && v.known === null;
+}
+
+/** A returned tuple without its None items (one left: that item alone). */
+function withoutNones(v: Value): Value {
+  if ((v.kind !== "tuple" && v.kind !== "list") || !v.items.some(isNone) || v.items.every(isNone)) return v;
+  const kept = v.items.filter((x) => !isNone(x));
+  return kept.length === 1 ? kept[0] : { kind: v.kind, items: kept };
+}
+
+function mergeShapes(a: SymShape, b: SymShape): SymShape {
+  if (a.rank !== undefined && a.rank === b.rank) {
+    const da = materialize(a);
+    const db = materialize(b);
+    return { rank: a.rank, dims: da.map((d, i) => (sameDim(d, db[i]) ? d : undefined)) };
+  }
+  const n = Math.min(a.dims.length, b.dims.length);
+  const out: Dim[] = [];
+  for (let k = n; k >= 1; k--) {
+    const x = dimAt(a, -k);
+    out.push(sameDim(x, dimAt(b, -k)) ? x : undefined);
+  }
+  return { dims: out };
+}
+
+function mergeReturns(returns: Value[]): Value | undefined {
+  if (!returns.length) return undefined;
+  const first = returns[0];
+  if (returns.length === 1) return first;
+  if (returns.every((r) => r.kind === "array")) {
+    const shapes = returns.map((r) => (r as ArrayV).shape);
+    const shape = shapes.reduce((acc, s) => (sameShape(acc, s) ? acc : mergeShapes(acc, s)));
+    return { ...(first as ArrayV), shape };
+  }
+  return first;
+}
+
+function shapeOfV(v: Value | undefined): SymShape {
+  return v?.kind === "array" ? v.shape : v?.kind === "static" ? scalarShape : unknownShape;
+}
+
+function dtypeOfValue(v: Value | undefined): DType {
+  if (v?.kind === "static" && typeof v.known === "string") {
+    if (v.known.includes("int")) return "int32";
+    if (v.known.includes("bool")) return "bool";
+    return "float32";
+  }
+  if (v?.kind === "global") {
+    if (/int/.test(v.name)) return "int32";
+    if (/bool/.test(v.name)) return "bool";
+    return "float32";
+  }
+  return v ? "unknown" : "float32";
+}
+
+export function camel(name: string): string {
+  return name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function tsCounter(name: string): string {
+  return camel(name);
+}
+
+function snakeBase(base: string): string {
+  return base
+    .replace(/^nnx\./, "")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+}
+
+export function variableClass(collection: string): string {
+  if (collection === "params") return "nnx.Param";
+  if (collection === "batch_stats") return "nnx.BatchStat";
+  if (collection === "cache") return "nnx.Cache";
+  if (collection === "intermediates") return "nnx.Intermediate";
+  return collection.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+/** Which parameters of a method are train/eval flags: bools that reach a layer's switch. */
+function modeParams(fn: FunctionDef): Set<string> {
+  const out = new Set<string>();
+  for (const p of fn.params) {
+    const text = p.annotation ? annotationText(p.annotation) : "";
+    const boolish = /bool/.test(text) || p.default?.kind === "bool" || (!p.annotation && !p.default);
+    if (boolish && (TRAIN_WHEN_TRUE.has(p.name) || TRAIN_WHEN_FALSE.has(p.name))) out.add(p.name);
+  }
+  return out;
+}
+
+function paramKind(p: Param, modes: Set<string>): ParamInfo["kind"] {
+  if (modes.has(p.name)) return "mode";
+  const text = p.annotation ? annotationText(p.annotation) : "";
+  if (/^(int|float|bool|str)\b/.test(text) && !/Array|ndarray/.test(text)) return "static";
+  if (p.default && (p.default.kind === "int" || p.default.kind === "float" || p.default.kind === "bool" || p.default.kind === "str")) return "static";
+  return "array";
+}
+
+export function annotationText(e: Expr): string {
+  switch (e.kind) {
+    case "builtin":
+    case "name":
+      return e.kind === "builtin" ? e.name : e.id;
+    case "global":
+      return e.name;
+    case "file":
+      return e.name;
+    case "attr":
+      return `${annotationText(e.object)}.${e.attr}`;
+    case "index":
+      return `${annotationText(e.object)}[${annotationText(e.index)}]`;
+    case "tuple":
+      return e.items.map(annotationText).join(", ");
+    case "binary":
+      return `${annotationText(e.left)} | ${annotationText(e.right)}`;
+    case "none":
+      return "None";
+    case "str":
+      return e.value;
+    default:
+      return "";
+  }
+}
+
+/** The TypeScript type of a value a method returns or a step function takes. */
+export function returnType(v: Value | undefined): string {
+  if (!v) return "void";
+  switch (v.kind) {
+    case "array":
+      return "nnx.Array";
+    case "tuple":
+    case "list":
+      return `[${v.items.map(returnType).join(", ")}]`;
+    case "static":
+      return tsTypeOf(v.type);
+    case "key":
+      return "nnx.PRNGKey";
+    case "host":
+      return v.tsType ?? "unknown";
+    default:
+      return "unknown";
+  }
+}
+
+export function tsTypeOf(t: StaticType): string {
+  switch (t.t) {
+    case "int":
+    case "float":
+      return "number";
+    case "bool":
+      return "boolean";
+    case "str":
+      return "string";
+    case "none":
+      return "null";
+    case "dtype":
+      return "jnp.DType";
+    case "seq":
+      return `${wrapType(tsTypeOf(t.of))}[]`;
+    case "tuple":
+      return t.items.length ? `[${t.items.map(tsTypeOf).join(", ")}]` : "number[]";
+    case "dict":
+      return `Record<string, ${tsTypeOf(t.of)}>`;
+    case "activation":
+      return "nnx.Activation";
+    case "initializer":
+      return "nnx.Initializer";
+    case "config":
+      return t.cls ?? "Record<string, unknown>";
+    case "any":
+      return "unknown";
+  }
+}
+
+function wrapType(t: string): string {
+  return /[|&]/.test(t) ? `(${t})` : t;
+}
+
+export type { RecordEvent };

@@ -1,0 +1,27 @@
+// A library file (no init call) verifies from an entry given as on the command line.
+import { describe, expect, it } from "vitest";
+import { entry, verifyText } from "../helpers/verify-text.js";
+
+const MLP = `
+import flax.linen as nn
+
+class MLP(nn.Module):
+    features: tuple = (8, 4)
+
+    @nn.compact
+    def __call__(self, x):
+        for i, f in enumerate(self.features):
+            x = nn.Dense(f, use_bias=i > 0)(x)
+            if i < len(self.features) - 1:
+                x = nn.relu(x)
+        return x
+`;
+
+describe("entry from the command line", () => {
+  it("verifies a Linen library file with --entry and --input", async () => {
+    const r = await verifyText("mlp.py", MLP, entry("MLP(features=(6, 3))", ["x=float32[2,5]"]));
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checks.length).toBeGreaterThan(2);
+  }, 120_000);
+});
