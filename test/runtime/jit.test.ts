@@ -4,7 +4,7 @@
 // bit for bit; XLA fuses and reorders float math, so it is held to the runtime's
 // float32 tolerance (|Δ| <= 1e-5 + 1e-4 |ref|).
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { nnx, tf, jnp, random } from "../../runtime/index.js";
+import { nnx, tf, jnp, lax, random } from "../../runtime/index.js";
 
 const XLA = nnx.xlaAvailable().available;
 
@@ -213,6 +213,45 @@ describe("nnx.jit training steps", () => {
       expectSameState(nnx.state(m1, nnx.BatchStat), nnx.state(m2, nnx.BatchStat), !xla);
     });
   }
+
+  it("lax.scan with a tuple carry rolls into While loops and trains bit for bit", () => {
+    class Scanned extends nnx.Module {
+      readonly linear: nnx.Linear;
+      constructor(rngs: nnx.Rngs) {
+        super();
+        this.linear = new nnx.Linear(6 + 4, 6, { rngs });
+      }
+      call(xs: nnx.Array): nnx.Array {
+        const [[h], ys] = lax.scan(
+          ([h, n]: [tf.Tensor, tf.Tensor], x: tf.Tensor) => {
+            const next = nnx.tanh(this.linear.call(tf.concat([h, x], -1)));
+            return [[next, tf.add(n, 1)], tf.mul(next, 2)] as const;
+          },
+          [tf.zeros([3, 6]), tf.scalar(0)] as [tf.Tensor, tf.Tensor],
+          xs,
+        );
+        return tf.add(tf.sum(ys as tf.Tensor), tf.sum(h));
+      }
+    }
+    const xs = tf.randomNormal([7, 3, 4], 0, 1, "float32", 4);
+    const [[m1, o1], [m2, o2]] = [0, 1].map(() => {
+      const m = new Scanned(new nnx.Rngs(0));
+      return [m, new nnx.Optimizer(m, nnx.optax.adam(1e-2), { wrt: nnx.Param })] as const;
+    });
+    const stepFn = (m: Scanned, o: nnx.Optimizer<Scanned>, xs: nnx.Array) => {
+      const [loss, grads] = nnx.valueAndGrad((m: Scanned) => m.call(xs) as tf.Scalar)(m);
+      o.update(m, grads);
+      return loss;
+    };
+    const step = nnx.jit(stepFn, { xla: false });
+    for (let i = 0; i < 4; i++) {
+      const eager = tf.tidy(() => stepFn(m1, o1, xs).dataSync()[0]);
+      expect(tf.tidy(() => (step(m2, o2, xs) as tf.Tensor).dataSync()[0])).toBe(eager);
+    }
+    expect(step.stats.traces[0].mode, step.stats.traces[0].reason).toBe("graph");
+    expect(step.stats.traces[0].loops).toBe(2);
+    expectSameState(m1, m2, true);
+  });
 
   it("a step that calls model.train() itself: the mode change is replayed after each compiled call", () => {
     const [x, y] = mlpData();
