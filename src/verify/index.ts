@@ -24,6 +24,8 @@ export interface CheckResult {
   ok: boolean;
   /** Elements accepted beyond the tolerance as ill-conditioned (see Tolerance.outliers); reported in a note. */
   outliers?: number;
+  /** An output's dtype differs from the original's ("int32, expected float32"); the check fails. */
+  dtype?: string;
 }
 
 export interface ParamTreeResult {
