@@ -764,10 +764,12 @@ export class ClassStager {
           frame.noteCtorName(name);
         }
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, staticOf(v.type, v.ctor && !frame.callOnly ? id(name) : undefined, v.call ? id(name) : undefined, v.known));
+        frame.env.set(name, staticOf(v.type, v.ctor && !frame.callOnly ? ctorName(name, v.ctor) : undefined, v.call ? id(name) : undefined, v.known));
         return;
       }
       case "array":
+      case "key":
+        // A key is drawn once and read from its local (`k1, k2 = jax.random.split(key)`).
         frame.emitCall({ k: "assign", target: id(name), value: v.call });
         frame.env.set(name, { ...v, call: id(name) });
         return;
@@ -819,7 +821,7 @@ export class ClassStager {
       const callItems = items.map((i) => this.maybeCallExpr(i));
       // Items the method does not hold (modules, flags, a host's state) are bound by name only.
       const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
-      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
+      const arrays = items.filter((i) => i.kind === "array" || i.kind === "key" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
       if (arrays.length && callItems.every((c, k) => c || nameOnly(k))) {
         const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
         if (source) {
@@ -844,7 +846,7 @@ export class ClassStager {
         if (callItems[k]) frame.types.set(name, returnType(item));
         if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
-          frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
+          frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? ctorName(name, ctorItems[k]!) : undefined, item.call ? id(name) : undefined, item.known));
         } else frame.env.set(name, this.readFrom(item, id(name)));
       });
       return;
@@ -854,7 +856,7 @@ export class ClassStager {
 
   /** A value as read from the local it was bound to. */
   private readFrom(item: Value, local: TExpr): Value {
-    if (item.kind === "array") return { ...item, call: local };
+    if (item.kind === "array" || item.kind === "key") return { ...item, call: local };
     if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
     if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
     return item;
@@ -2747,6 +2749,15 @@ function dtypeOfValue(v: Value | undefined): DType {
     return "float32";
   }
   return v ? "unknown" : "float32";
+}
+
+/**
+ * How the constructor reads a name bound to `value`: the name, except that a
+ * name for an input's size (`b, t, d = x.shape`) stays that size, so that size
+ * arithmetic cancels (`b * t * 8 / (b * t)` is 8).
+ */
+function ctorName(name: string, value: TExpr): TExpr {
+  return value.k === "id" && value.raw && value.name.startsWith(PLACEHOLDER) ? value : id(name);
 }
 
 export function camel(name: string): string {

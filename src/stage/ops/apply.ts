@@ -44,7 +44,7 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
   const arrayValues = [...sig.params.filter((p) => p.array === "one").map((p) => bound.get(p.name)), ...(sig.params.some((p) => p.role === "rest" && p.array) ? rest : [])];
   const arg = (p: OpParam | undefined, v: Value, what: string): TExpr => {
     if (p?.array === "list") return sequenceArg(host, v, arrayValues, span, what);
-    if (p?.array === "one") return arrayArg(host, v, arrayValues, span, what, spec.exactFloats);
+    if (p?.array === "one") return spec.inexact ? host.callExpr(v, span, what) : arrayArg(host, v, arrayValues, span, what, spec.exactFloats);
     if (p?.array === "nested") return nestedArg(host, v, leaves(v), span, what);
     if (p?.type === "dtype") {
       const d = dtypeValue(v);

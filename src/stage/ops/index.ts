@@ -7,6 +7,7 @@ import { JNP_OPS } from "./jnp.js";
 import { LAX_OPS } from "./lax.js";
 import { NN_OPS } from "./nn.js";
 import { OPTAX_OPS } from "./optax.js";
+import { POOLING_OPS } from "./pooling.js";
 import { RANDOM_OPS } from "./random.js";
 import type { OpSpec } from "./rules.js";
 
@@ -25,6 +26,7 @@ const OPS: Record<string, OpSpec> = {
   ...LAX_OPS,
   ...NN_OPS,
   ...OPTAX_OPS,
+  ...POOLING_OPS,
   ...RANDOM_OPS,
 };
 
@@ -58,7 +60,7 @@ const REEXPORTS = [
 ];
 
 export function opSpec(qualified: string): OpSpec | undefined {
-  const direct = OPS[ALIASES[qualified] ?? qualified];
+  const direct = OPS[ALIASES[qualified] ?? qualified] ?? OPS[qualified.replace(/^flax\.linen\.pooling\./, "flax.linen.")];
   if (direct) return direct;
   for (const prefix of REEXPORTS) {
     if (!qualified.startsWith(prefix)) continue;

@@ -39,6 +39,8 @@ export interface OpSpec {
   axisOrOptions?: string;
   /** Integral Python floats stay floats even where the dtype would not tell (`x ** 2.0` is lax.pow, `x ** 2` integer_pow). */
   exactFloats?: true;
+  /** Operands are promoted to float32 before anything else (jnp.divide): a Python float's type never matters. */
+  inexact?: true;
   /** The result is a Python list (jnp.split), not a tuple. */
   list?: true;
   /** The result is a fixed value the translator computes (`jnp.shape(x)`), not a runtime call. */
@@ -440,6 +442,7 @@ export function unary(rt: string, keepsDtype = false): OpSpec {
     sig: "x: A",
     shape: (a) => shapeOf(a.get("x")),
     dtype: keepsDtype ? (a) => promoteAll(a.get("x")) : float,
+    ...(keepsDtype ? {} : { inexact: true as const }),
   };
 }
 
