@@ -105,7 +105,7 @@ export const JNP_OPS: Record<string, OpSpec> = {
     shape: arange,
     dtype: createdDtype(promoted("start", "stop", "step")),
   },
-  "jax.numpy.linspace": { rt: "jnp.linspace", sig: "start: A, stop: A, num, endpoint?, retstep!=False, dtype?: D, axis?, *, device!", shape: linspace, dtype: createdDtype("float32") },
+  "jax.numpy.linspace": { rt: "jnp.linspace", sig: "start: A, stop: A, num, endpoint?, retstep!=False, dtype?: D, axis?, *, device!", shape: linspace, dtype: createdDtype("float32"), inexact: true },
   "jax.numpy.eye": { rt: "jnp.eye", sig: "N, M=null, k, dtype: D, *, device!", shape: eye, dtype: createdDtype("float32") },
   "jax.numpy.identity": { rt: "jnp.identity", sig: "n, dtype: D", shape: (a) => ({ rank: 2, dims: [sizeExpr(a.get("n")), sizeExpr(a.get("n"))] }), dtype: createdDtype("float32") },
   "jax.numpy.tri": { rt: "jnp.tri", sig: "N, M=null, k, dtype: D", shape: eye, dtype: createdDtype("float32") },

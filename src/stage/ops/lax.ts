@@ -1,7 +1,7 @@
 // jax.lax as runtime calls (runtime/lax.ts): the elementwise primitives,
 // slicing, broadcasting and dot_general that model code calls directly.
 import { num } from "../../ts/ast.js";
-import { broadcast, materialize, unknownShape, type SymShape } from "../shapes.js";
+import { materialize, unknownShape, type SymShape } from "../shapes.js";
 import { broadcastOf, concatenate, dotGeneral, laxSlice, resizedAxis, sliceInDim } from "./layout.js";
 import { axesOf, boolean, createdDtype, float, promoteAll, reshape, shapeOf, sizeExpr, sizesOf, unary, type OpArgs, type OpSpec } from "./rules.js";
 
@@ -165,4 +165,3 @@ export const LAX_OPS: Record<string, OpSpec> = {
   },
 };
 
-export { broadcast };

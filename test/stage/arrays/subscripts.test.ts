@@ -1,0 +1,96 @@
+// Subscripts, translated from Haiku: basic indexing (ints, slices with
+// steps, None, ...), integer-array gathers (an embedding table indexed by
+// ids), NumPy's advanced-index placement, bool masks, .at[] updates, and
+// unpacking an array along its first axis, verified against live JAX.
+import { describe, expect, it } from "vitest";
+import { codeOf, errorsOf, verified } from "./verified.js";
+
+const SUBS = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class Subs(hk.Module):
+    def __init__(self, vocab: int, dim: int, name=None):
+        super().__init__(name=name)
+        self.vocab = vocab
+        self.dim = dim
+
+    def __call__(self, x, ids):
+        x = jnp.asarray(x)
+        emb = hk.get_parameter("embedding", [self.vocab, self.dim], init=hk.initializers.RandomNormal())
+        e = emb[ids]
+        last = x[:, -1, :]
+        mask = ids > 3
+        m4 = mask[:, None, None, :]
+        ev = x[..., ::2]
+        rev = x[:, ::-1]
+        mid = x[:, 1:-1, 1:3]
+        rows = emb[jnp.array([1, 0, 2])]
+        first, second = x
+        acc = jnp.zeros_like(x[0])
+        for row in x:
+            acc = acc + row * 2.0
+        picked = x[jnp.arange(2), ids[:, 0] % 5]
+        cross = x[:, jnp.array([0, 2]), 1:]
+        adv = x[ids[:, :2] % 2, :, 0]
+        masked = jnp.where(m4[:, 0, 0, :, None], x, 0.0)
+        sel = x[mask]
+        upd = x.at[:, 0].set(1.0)
+        upd = upd.at[0, ids[0, 0] % 5].add(x[1, 0])
+        upd = upd.at[:, :, -1].multiply(2.0)
+        upd = upd.at[1].max(0.5)
+        got = upd.at[0, 0].get()
+        h = hk.Linear(3)(jnp.concatenate([e, x, ev], axis=-1))
+        z = hk.Linear(2)(last + mid.sum() + rev[:, 0] + first.mean(0) + second[-1] + acc[0])
+        return h, z, m4, rows, picked, cross, adv, masked, sel.sum(), upd, got
+
+
+def forward(x, ids):
+    return Subs(vocab=10, dim=4)(x, ids)
+
+
+f = hk.transform(forward)
+params = f.init(jax.random.key(0), jnp.ones((2, 5, 4)), jnp.ones((2, 5), dtype=jnp.int32))
+`;
+
+describe("subscripts", () => {
+  it("verifies x[:, -1, :], mask[:, None, None, :], x[..., ::2], emb[ids], advanced indices, bool masks, .at[] and unpacking", async () => {
+    await verified("subs.py", SUBS, 12);
+  }, 180_000);
+
+  it("writes jnp.index / jnp.at with jnp.slice, jnp.newaxis and jnp.ellipsis", async () => {
+    const code = await codeOf("subs.py", SUBS);
+    expect(code).toContain("jnp.index(x, jnp.slice(), -1, jnp.slice())");
+    expect(code).toContain("jnp.index(mask, jnp.slice(), jnp.newaxis, jnp.newaxis, jnp.slice())");
+    expect(code).toContain("jnp.index(x, jnp.ellipsis, jnp.slice(null, null, 2))");
+    expect(code).toContain("jnp.index(emb, ids)");
+    expect(code).toContain("jnp.at(x, jnp.slice(), 0).set(");
+    expect(code).toContain("const [first, second] = tf.unstack(x);");
+    expect(code).toContain("for (const row of tf.unstack(x)) {");
+    // The embedding's rows are the gather's rows: the concatenation's width is dim + 2 x's.
+    expect(code).toContain("new nnx.Linear(dim + xFeatures + Math.ceil(xFeatures / 2), 3");
+  }, 120_000);
+
+  it("reports what JAX rejects or the translator cannot size, at the item's line and column", async () => {
+    const head = `
+import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+
+class Bad(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+`;
+    const tail = `
+
+model = Bad()
+params = model.init(jax.random.key(0), jnp.ones((4, 4)))
+`;
+    expect(await errorsOf("bad.py", `${head}        return x[[0, 1]]${tail}`)).toEqual([expect.stringMatching(/^10:18 NNX201 .*a list must be written jnp\.array/)]);
+    expect(await errorsOf("bad.py", `${head}        return x[x.sum().astype(jnp.int32):]${tail}`)).toEqual([expect.stringMatching(/^10:18 NNX201 .*slice bound that is an array/)]);
+    expect(await errorsOf("bad.py", `${head}        return x[jnp.ones((2,))]${tail}`)).toEqual([expect.stringMatching(/^10:18 NNX201 .*float array/)]);
+    expect(await errorsOf("bad.py", `${head}        a, b, c = x[:3]${tail.replace("\n\n", "\n        return a\n\n")}`)).toEqual([]);
+  }, 120_000);
+});
