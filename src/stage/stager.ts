@@ -19,6 +19,7 @@ import { Members, memberRef } from "./members.js";
 import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
 import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
 import { arrayAttribute, arrayMethod } from "./array-methods.js";
+import { staticMath } from "./static-math.js";
 import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
 import { Frame } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
@@ -1136,7 +1137,9 @@ export class ClassStager {
     if (v.type.t === "config" || v.type.t === "any") {
       const cls = v.type.t === "config" && v.type.cls ? this.ctx.configs.get(v.type.cls) : undefined;
       const field = cls?.fields.find((f) => f.name === attr);
-      const type = field ? this.annotationType(field.annotation, field.default) : { t: "any" } as StaticType;
+      // jnp.finfo(...).min is a float, jnp.iinfo(...).max an int (src/stage/static-math.ts).
+      const limit: StaticType | undefined = v.type.t === "config" && (v.type.cls === "finfo" || v.type.cls === "iinfo") ? { t: v.type.cls === "finfo" && attr !== "bits" ? "float" : "int" } : undefined;
+      const type = limit ?? (field ? this.annotationType(field.annotation, field.default) : { t: "any" } as StaticType);
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
     }
@@ -1641,7 +1644,17 @@ export class ClassStager {
         if (!args.every((x) => x.kind === "static")) break;
         const s = args as StaticV[];
         const fn = `Math.${name}`;
-        return staticOf({ t: "int" }, s.every((x) => x.ctor) ? call(fn, ...s.map((x) => x.ctor!)) : undefined, s.every((x) => x.call) ? call(fn, ...s.map((x) => x.call!)) : undefined);
+        // max(sizes) over one sequence: its items; an int unless a float takes part.
+        const seq = s.length === 1 && name !== "abs"; // Python's max of one argument takes an iterable
+        const parts = (k: "ctor" | "call"): TExpr[] | undefined => (seq ? (s[0][k] ? [{ k: "spread", value: s[0][k]! }] : undefined) : s.every((x) => x[k]) ? s.map((x) => x[k]!) : undefined);
+        const types = seq ? (s[0].type.t === "tuple" ? s[0].type.items : [s[0].type.t === "seq" ? s[0].type.of : { t: "any" }]) : s.map((x) => x.type);
+        const values = seq ? (Array.isArray(s[0].known) ? s[0].known : undefined) : s.every((x) => typeof x.known === "number") ? s.map((x) => x.known) : undefined;
+        const known = values?.every((v) => typeof v === "number") && values.length ? (Math[name] as (...n: number[]) => number)(...(values as number[])) : undefined;
+        const type: StaticType = types.some((t) => t.t === "float") ? { t: "float" } : types.every((t) => t.t === "int" || t.t === "bool") ? { t: "int" } : { t: "any" };
+        const ctorParts = parts("ctor");
+        const callParts = parts("call");
+        if (known !== undefined) return staticOf(type, num(known), num(known), known);
+        return staticOf(type, ctorParts && call(fn, ...ctorParts), callParts && call(fn, ...callParts), known);
       }
       case "tuple":
       case "list": {
@@ -2441,32 +2454,6 @@ function bindArgs(args: Arg[], params: string[], what: string, span: Span, stage
     }
   });
   return ok ? out : undefined;
-}
-
-/** Python/NumPy math on fixed values (`np.prod(shape)`, `math.sqrt(d)`): the value, computed where it is used. */
-function staticMath(name: string, args: Value[]): Value | undefined {
-  if (!args.length || !args.every((a) => a.kind === "static" || a.kind === "tuple" || a.kind === "list")) return undefined;
-  const fn = name.replace(/^(numpy|jax\.numpy|math)\./, "");
-  const UNARY: Record<string, (x: number) => number> = { sqrt: Math.sqrt, log: Math.log, exp: Math.exp, floor: Math.floor, ceil: Math.ceil, abs: Math.abs, log2: Math.log2, log10: Math.log10, tanh: Math.tanh, sin: Math.sin, cos: Math.cos };
-  if (!/^(numpy|jax\.numpy|math)\./.test(name)) return undefined;
-  if (fn === "prod" && args.length === 1) {
-    const a = args[0];
-    const items = a.kind === "static" ? ((a as { items?: Value[] }).items ?? undefined) : a.kind === "tuple" || a.kind === "list" ? a.items : undefined;
-    const known = a.kind === "static" && Array.isArray(a.known) && a.known.every((x) => typeof x === "number") ? (a.known as number[]).reduce((x, y) => x * y, 1) : undefined;
-    const side = (k: "ctor" | "call"): TExpr | undefined => {
-      if (items && items.every((x) => x.kind === "static" && x[k])) return (items as StaticV[]).map((x) => x[k]!).reduce((x, y) => bin("*", x, y));
-      const whole = a.kind === "static" ? a[k] : undefined;
-      return whole && call("nnx.prod", whole);
-    };
-    return staticOf({ t: "int" }, known !== undefined ? num(known) : side("ctor"), known !== undefined ? num(known) : side("call"), known);
-  }
-  const f = UNARY[fn];
-  if (f && args.length === 1 && args[0].kind === "static") {
-    const a = args[0];
-    const known = typeof a.known === "number" ? f(a.known) : undefined;
-    return staticOf({ t: "float" }, a.ctor && call(`Math.${fn}`, a.ctor), a.call && call(`Math.${fn}`, a.call), known);
-  }
-  return undefined;
 }
 
 /**

@@ -81,7 +81,7 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
     while (tsArgs.length && tsArgs[tsArgs.length - 1].k === "undefined") tsArgs.pop();
     const axis = bound.get(spec.axisOrOptions);
     const entries = [
-      ...(axis && !isNone(axis) ? [{ key: camelName(spec.axisOrOptions), value: host.callExpr(axis, span, `${short}'s '${spec.axisOrOptions}'`), raw: true }] : []),
+      ...(axis ? [{ key: camelName(spec.axisOrOptions), value: host.callExpr(axis, span, `${short}'s '${spec.axisOrOptions}'`), raw: true }] : []),
       ...optionParams.map((p) => ({ key: camelName(p.name), value: arg(p, bound.get(p.name)!, `${short}'s '${p.name}'`), raw: true })),
     ];
     tsArgs.push({ k: "object", entries });

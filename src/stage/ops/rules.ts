@@ -194,7 +194,10 @@ export function reduce(arrayParam = "a") {
   return (a: OpArgs): SymShape => {
     const s = shapeOf(a.get(arrayParam));
     const axes = axesOf(a.get("axis"));
-    const keepdims = knownOf(a.get("keepdims")) === true;
+    const k = a.get("keepdims");
+    // A flag the translator cannot see leaves the rank unknown.
+    if (k && typeof knownOf(k) !== "boolean" && knownOf(k) !== null) return unknownShape;
+    const keepdims = knownOf(k) === true;
     if (axes === null)
       return keepdims && s.rank !== undefined
         ? { rank: s.rank, dims: Array(s.rank).fill(num(1)) }

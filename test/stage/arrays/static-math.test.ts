@@ -38,6 +38,38 @@ model = StaticMath()
 params = model.init(jax.random.key(0), jnp.ones((2, 4, 6)))
 `;
 
+const LIMITS = `import math
+import jax
+import jax.numpy as jnp
+import numpy as np
+import flax.linen as nn
+
+
+class Masked(nn.Module):
+    features: tuple = (4, 6, 3)
+
+    @nn.compact
+    def __call__(self, x):
+        # x: [B, T, D]
+        b, t, d = x.shape
+        q = nn.Dense(max(self.features))(x)
+        att = jnp.einsum("...qd,...kd->...qk", q, q) / math.sqrt(q.shape[-1])
+        causal = jnp.tril(jnp.ones((t, t), dtype=jnp.bool_))
+        big_neg = jnp.finfo(jnp.float32).min
+        att = jnp.where(causal[None], att, big_neg)
+        att = jax.nn.softmax(att, axis=None) + jax.nn.softmax(att, axis=-1, where=causal[None])
+        pos = jnp.arange(t)[None, :] - jnp.arange(t)[:, None]
+        bias = jnp.clip(pos, -2, 2).astype(jnp.float32) * 0.1
+        y = att + bias
+        big = jnp.iinfo(jnp.int32).max
+        m = jnp.minimum(pos, big) * 1.0
+        return nn.Dense(min(self.features) + math.ceil(d / 3))(y), m, math.floor(2.5) * x
+
+
+model = Masked()
+params = model.init(jax.random.key(0), jnp.ones((2, 5, 4)))
+`;
+
 describe("static math on sizes", () => {
   it("sizes layers from math on the input's shape and config, and verifies", async () => {
     await verified("smath.py", STATIC_MATH, 8);
@@ -51,4 +83,15 @@ describe("static math on sizes", () => {
     expect(code).toContain("const rank = 3;");
     expect(code).toContain("const widest = Math.max(xShape.at(-1)!, 2 * headDim, 3);");
   }, 120_000);
+
+  it("takes max/min of a config tuple, math.ceil/floor as ints, jnp.finfo/iinfo limits, and softmax over all axes", async () => {
+    await verified("limits.py", LIMITS, 6);
+    const code = await codeOf("limits.py", LIMITS);
+    expect(code).toContain("new nnx.Linear(xShape.at(-1)!, Math.max(...features), { rngs })");
+    expect(code).toContain("Math.min(...features) + Math.ceil(xShape.at(-1)! / 3)");
+    expect(code).toContain('const bigNeg = jnp.finfo("float32").min;');
+    expect(code).toContain("nnx.softmax(att, null)");
+    expect(code).toContain("nnx.softmax(att, { axis: -1, where: jnp.index(causal, jnp.newaxis) })");
+    expect(code).toContain("jnp.multiply(2, x)");
+  }, 180_000);
 });
