@@ -4,39 +4,7 @@
 // a Python float a float only where that decides something.
 import { describe, expect, it } from "vitest";
 import { codeOf, errorsOf, verified } from "./verified.js";
-
-const MIXED = `
-import jax
-import jax.numpy as jnp
-import flax.linen as nn
-
-
-class Mixed(nn.Module):
-    lo: int = 0
-
-    @nn.compact
-    def __call__(self, x):
-        f = nn.Dense(3)(x)
-        i = jnp.arange(6).reshape(2, 3) - 2
-        j = i * 2 + 1
-        b = f > 0.0
-        n = i + 2
-        k = 1.0 if self.lo <= 1 < 3 else 2.0
-        return (
-            i - 3.0, i - 3, i - True, i + 2.0, 3.0 - i, 2.5 * i, i * True, i / 2, i / 2.0,
-            i // 2, i // -2.0, i % 3, i % 2.0, i ** 2, n ** 2.0, 2 ** n, f ** 2, f ** 2.0, jnp.abs(f) ** 0.5,
-            f - 3.0, 3 - f, f * True, f / 4, f // 2.0, f % 1.5, -f, -i, ~i, ~b, -(i * 1.0), +i,
-            b + 1, b * 2.5, b + b, b * b, b & True, b | False, b ^ True, i & 3, i | 4, i ^ 1, i << 1, n >> 1,
-            i + f, i * b, f * b, j // i.clip(1, None), j % (i + 3), f // (f + 3.0), f % (f + 3.0),
-            i < 1.5, i <= 1, i == 2, i != 2.0, i > True, f >= 0.0, f < i, b == True, b != False, 1 < i,
-            i @ i.T, f @ f.T, (i - 3.0).astype(jnp.int32), jnp.float32(i), jnp.int32(f * 3),
-            f + k, i + k, i * k,
-        )
-
-
-model = Mixed()
-params = model.init(jax.random.key(0), jnp.ones((2, 4)))
-`;
+import { MIXED } from "./programs.js";
 
 describe("operators on arrays and Python scalars", () => {
   it("gives JAX's dtype and values for each operator on int32, float32 and bool arrays against Python ints, floats and bools", async () => {
@@ -66,12 +34,10 @@ import jax
 import jax.numpy as jnp
 import flax.linen as nn
 
-
 class Chained(nn.Module):
     @nn.compact
     def __call__(self, x):
         return 0.0 < x < 1.0
-
 
 model = Chained()
 params = model.init(jax.random.key(0), jnp.ones((2, 4)))

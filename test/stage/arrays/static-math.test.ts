@@ -2,73 +2,7 @@
 // np.prod(shape), x.shape[-1] // heads, max(...), tuples of sizes, len(x.shape).
 import { describe, expect, it } from "vitest";
 import { codeOf, verified } from "./verified.js";
-
-const STATIC_MATH = `import math
-import numpy as np
-import jax
-import jax.numpy as jnp
-import flax.linen as nn
-
-
-class StaticMath(nn.Module):
-    num_heads: int = 2
-    patch: int = 2
-
-    @nn.compact
-    def __call__(self, x):
-        # x: [B, N, D] with N a square number of patches
-        b, n, d = x.shape
-        side = int(np.sqrt(n))
-        head_dim = x.shape[-1] // self.num_heads
-        grid = x.reshape(b, side, side, d)
-        feats = math.prod(grid.shape[1:])
-        total = np.prod(x.shape)
-        rank = len(x.shape)
-        widest = max(d, 2 * head_dim, 3)
-        sizes = (head_dim, widest)
-        h = nn.Dense(sizes[0] * self.num_heads)(x)
-        flat = grid.reshape(b, feats)
-        y = nn.Dense(widest)(flat)
-        z = nn.Dense(sizes[-1] + rank)(h.reshape(b, n, self.num_heads, head_dim).mean(axis=2))
-        scale = 1.0 / math.sqrt(head_dim)
-        return y * scale + total, z
-
-
-model = StaticMath()
-params = model.init(jax.random.key(0), jnp.ones((2, 4, 6)))
-`;
-
-const LIMITS = `import math
-import jax
-import jax.numpy as jnp
-import numpy as np
-import flax.linen as nn
-
-
-class Masked(nn.Module):
-    features: tuple = (4, 6, 3)
-
-    @nn.compact
-    def __call__(self, x):
-        # x: [B, T, D]
-        b, t, d = x.shape
-        q = nn.Dense(max(self.features))(x)
-        att = jnp.einsum("...qd,...kd->...qk", q, q) / math.sqrt(q.shape[-1])
-        causal = jnp.tril(jnp.ones((t, t), dtype=jnp.bool_))
-        big_neg = jnp.finfo(jnp.float32).min
-        att = jnp.where(causal[None], att, big_neg)
-        att = jax.nn.softmax(att, axis=None) + jax.nn.softmax(att, axis=-1, where=causal[None])
-        pos = jnp.arange(t)[None, :] - jnp.arange(t)[:, None]
-        bias = jnp.clip(pos, -2, 2).astype(jnp.float32) * 0.1
-        y = att + bias
-        big = jnp.iinfo(jnp.int32).max
-        m = jnp.minimum(pos, big) * 1.0
-        return nn.Dense(min(self.features) + math.ceil(d / 3))(y), m, math.floor(2.5) * x
-
-
-model = Masked()
-params = model.init(jax.random.key(0), jnp.ones((2, 5, 4)))
-`;
+import { STATIC_MATH, LIMITS } from "./programs.js";
 
 describe("static math on sizes", () => {
   it("sizes layers from math on the input's shape and config, and verifies", async () => {

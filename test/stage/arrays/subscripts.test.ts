@@ -4,55 +4,7 @@
 // unpacking an array along its first axis, verified against live JAX.
 import { describe, expect, it } from "vitest";
 import { codeOf, errorsOf, verified } from "./verified.js";
-
-const SUBS = `import haiku as hk
-import jax
-import jax.numpy as jnp
-
-
-class Subs(hk.Module):
-    def __init__(self, vocab: int, dim: int, name=None):
-        super().__init__(name=name)
-        self.vocab = vocab
-        self.dim = dim
-
-    def __call__(self, x, ids):
-        x = jnp.asarray(x)
-        emb = hk.get_parameter("embedding", [self.vocab, self.dim], init=hk.initializers.RandomNormal())
-        e = emb[ids]
-        last = x[:, -1, :]
-        mask = ids > 3
-        m4 = mask[:, None, None, :]
-        ev = x[..., ::2]
-        rev = x[:, ::-1]
-        mid = x[:, 1:-1, 1:3]
-        rows = emb[jnp.array([1, 0, 2])]
-        first, second = x
-        acc = jnp.zeros_like(x[0])
-        for row in x:
-            acc = acc + row * 2.0
-        picked = x[jnp.arange(2), ids[:, 0] % 5]
-        cross = x[:, jnp.array([0, 2]), 1:]
-        adv = x[ids[:, :2] % 2, :, 0]
-        masked = jnp.where(m4[:, 0, 0, :, None], x, 0.0)
-        sel = x[mask]
-        upd = x.at[:, 0].set(1.0)
-        upd = upd.at[0, ids[0, 0] % 5].add(x[1, 0])
-        upd = upd.at[:, :, -1].multiply(2.0)
-        upd = upd.at[1].max(0.5)
-        got = upd.at[0, 0].get()
-        h = hk.Linear(3)(jnp.concatenate([e, x, ev], axis=-1))
-        z = hk.Linear(2)(last + mid.sum() + rev[:, 0] + first.mean(0) + second[-1] + acc[0])
-        return h, z, m4, rows, picked, cross, adv, masked, sel.sum(), upd, got
-
-
-def forward(x, ids):
-    return Subs(vocab=10, dim=4)(x, ids)
-
-
-f = hk.transform(forward)
-params = f.init(jax.random.key(0), jnp.ones((2, 5, 4)), jnp.ones((2, 5), dtype=jnp.int32))
-`;
+import { SUBS } from "./programs.js";
 
 describe("subscripts", () => {
   it("verifies x[:, -1, :], mask[:, None, None, :], x[..., ::2], emb[ids], advanced indices, bool masks, .at[] and unpacking", async () => {
@@ -77,7 +29,6 @@ describe("subscripts", () => {
 import jax
 import jax.numpy as jnp
 import flax.linen as nn
-
 
 class Bad(nn.Module):
     @nn.compact
