@@ -59,6 +59,11 @@ const REEXPORTS = [
   "haiku.",
 ];
 
+/** Every qualified name the catalog has a row for (aliases and re-exports aside). */
+export function catalogNames(): string[] {
+  return Object.keys(OPS);
+}
+
 export function opSpec(qualified: string): OpSpec | undefined {
   const direct = OPS[ALIASES[qualified] ?? qualified] ?? OPS[qualified.replace(/^flax\.linen\.pooling\./, "flax.linen.")];
   if (direct) return direct;

@@ -304,7 +304,6 @@ export const JNP_OPS: Record<string, OpSpec> = {
   "jax.numpy.fmin": binaryOp("jnp.fmin"),
   "jax.numpy.arctan2": { ...binaryOp("jnp.arctan2", () => "float32"), inexact: true },
   "jax.numpy.atan2": { ...binaryOp("jnp.arctan2", () => "float32"), inexact: true },
-  "jax.numpy.hypot": { ...binaryOp("jnp.hypot", () => "float32"), inexact: true },
   "jax.numpy.copysign": { ...binaryOp("jnp.copysign", () => "float32"), inexact: true },
   "jax.numpy.logaddexp": { ...binaryOp("jnp.logaddexp", () => "float32"), inexact: true },
   "jax.numpy.equal": comparison("jnp.equal"),
