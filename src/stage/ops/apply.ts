@@ -48,7 +48,10 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
     if (p?.array === "nested") return nestedArg(host, v, leaves(v), span, what);
     if (p?.type === "dtype") {
       const d = dtypeValue(v);
-      return d ? str(d) : host.callExpr(v, span, what);
+      if (d) return str(d);
+      const e = host.callExpr(v, span, what);
+      // An array's own dtype (`x.dtype`) is tfjs's wider type: the runtime's arrays are float32, int32 or bool.
+      return e.k === "member" && e.name === "dtype" && v.kind === "static" && v.type.t === "dtype" ? { k: "cast", value: e, type: "jnp.DType" } : e;
     }
     if (p?.type === "number" && v.kind !== "static") return host.stop(span, `${what} is ${describe(v)}; the runtime takes a fixed number here`);
     return host.callExpr(v, span, what);

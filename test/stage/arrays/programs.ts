@@ -204,6 +204,7 @@ params = model.init(jax.random.key(0), jnp.ones((2, 4, 6)))
 `;
 
 export const LIMITS = `import math
+from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -212,10 +213,12 @@ import flax.linen as nn
 
 class Masked(nn.Module):
     features: tuple = (4, 6, 3)
+    dtype: Any = jnp.float32
 
     @nn.compact
     def __call__(self, x):
         # x: [B, T, D]
+        x = jnp.asarray(x, self.dtype) + jnp.zeros_like(x, dtype=x.dtype)
         b, t, d = x.shape
         q = nn.Dense(max(self.features))(x)
         att = jnp.einsum("...qd,...kd->...qk", q, q) / math.sqrt(q.shape[-1])

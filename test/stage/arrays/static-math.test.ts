@@ -18,7 +18,7 @@ describe("static math on sizes", () => {
     expect(code).toContain("const widest = Math.max(xShape.at(-1)!, 2 * headDim, 3);");
   }, 120_000);
 
-  it("takes max/min of a config tuple, math.ceil/floor as ints, jnp.finfo/iinfo limits, and softmax over all axes", async () => {
+  it("takes max/min of a config tuple, math.ceil/floor as ints, jnp.finfo/iinfo limits, dtypes from config and arrays, and softmax over all axes", async () => {
     await verified("limits.py", LIMITS, 6);
     const code = await codeOf("limits.py", LIMITS);
     expect(code).toContain("new nnx.Linear(xShape.at(-1)!, Math.max(...features), { rngs })");
@@ -27,5 +27,7 @@ describe("static math on sizes", () => {
     expect(code).toContain("nnx.softmax(att, null)");
     expect(code).toContain("nnx.softmax(att, { axis: -1, where: jnp.index(causal, jnp.newaxis) })");
     expect(code).toContain("jnp.multiply(2, x)");
+    expect(code).toContain("jnp.asarray(x, this.dtype)");
+    expect(code).toContain("jnp.zerosLike(x, x.dtype as jnp.DType)");
   }, 180_000);
 });
