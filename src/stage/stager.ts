@@ -924,6 +924,9 @@ export class ClassStager {
       const items = (v as SeqLike).items;
       if (items && items.length === n) return items;
       if (Array.isArray(v.known) && v.known.length === n) return v.known.map((k, i) => this.knownValue(k, v, i));
+      // `b, t, d = x.shape` fixes x's rank: Python raises for any other.
+      const of = (v as SeqLike).shapeOf;
+      if (of && of.shape.rank === undefined) return this.shapeOfRank(of, n, frame, span);
       if (v.type.t === "tuple" && v.type.items.length === n) {
         return v.type.items.map((t, i) => staticOf(t, v.ctor && { k: "index", object: v.ctor, index: num(i) }, v.call && { k: "index", object: v.call, index: num(i) }));
       }
@@ -935,6 +938,15 @@ export class ClassStager {
     void frame;
     this.unsupported(span, `unpacking ${describe(v)} into ${n} names`);
     return undefined;
+  }
+
+  /** An array's shape once its rank is known to be `n`: its sizes, and the array refined where the frame holds it. */
+  private shapeOfRank(x: ArrayV, n: number, frame: Frame, span: Span): Value[] {
+    const shape: SymShape = { rank: n, dims: Array.from({ length: n }, (_, j) => x.shape.dims[x.shape.dims.length - (n - j)]), input: x.shape.input };
+    if (x.shape.input) this.inputs.assume(x.shape.input.method, x.shape.input.param, n, this.cls.name, `its shape is unpacked into ${n} names`);
+    const refined: ArrayV = { ...x, shape };
+    for (const [k, w] of frame.env) if (w === x || (w.kind === "array" && JSON.stringify(w.call) === JSON.stringify(x.call) && w.shape === x.shape)) frame.env.set(k, refined);
+    return (arrayAttribute(this, refined, "shape", span) as SeqLike).items ?? [];
   }
 
   private knownValue(k: Known, parent: StaticV, i: number): Value {
@@ -1635,7 +1647,9 @@ export class ClassStager {
           bool: (x) => truthExpr(x, a.type),
           str: (x) => call("String", x),
         };
-        const known = a.known === undefined ? undefined : name === "int" ? Math.trunc(Number(a.known)) : name === "float" ? Number(a.known) : name === "bool" ? truthy(a.known) : String(a.known);
+        const known = a.known === undefined ? undefined : name === "int" ? Math.trunc(Number(a.known)) : name === "float" ? pythonFloat(a.known) : name === "bool" ? truthy(a.known) : String(a.known);
+        // float("-inf"): the number itself.
+        if (name === "float" && typeof a.known === "string" && typeof known === "number") return literalValue(known, { t: "float" });
         return staticOf({ t: name as "int" }, a.ctor && conv[name](a.ctor), a.call && conv[name](a.call), known);
       }
       case "min":
@@ -2513,6 +2527,16 @@ export function literalValue(k: Known, type?: StaticType): StaticV {
   const v = staticOf(t, e, e, k) as StaticV & SeqLike;
   if (Array.isArray(k)) v.items = k.map((x) => literalValue(x));
   return v;
+}
+
+/** Python's float() of a fixed value: "inf", "-inf", "nan" as Python spells them. */
+function pythonFloat(k: Known): number {
+  if (typeof k === "string") {
+    const t = k.trim().toLowerCase();
+    if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+    if (/^[+-]?nan$/.test(t)) return NaN;
+  }
+  return Number(k);
 }
 
 function truthy(k: Known): boolean {

@@ -286,3 +286,55 @@ def forward(x):
 f = hk.transform(forward)
 params = f.init(jax.random.key(0), jnp.ones((2, 5, 3)))
 `;
+
+export const GPT = `import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+
+class CausalSelfAttention(nn.Module):
+    num_heads: int = 2
+    qkv_features: int = 16
+
+    @nn.compact
+    def __call__(self, x):
+        B, T, C = x.shape
+        head_dim = self.qkv_features // self.num_heads
+        qkv = nn.Dense(3 * self.qkv_features)(x)
+        q, k, v = jnp.split(qkv, 3, axis=-1)
+        q = q.reshape(B, T, self.num_heads, head_dim).transpose(0, 2, 1, 3)
+        k = k.reshape(B, T, self.num_heads, head_dim).transpose(0, 2, 1, 3)
+        v = v.reshape(B, T, self.num_heads, head_dim).transpose(0, 2, 1, 3)
+        att = (q @ k.swapaxes(-2, -1)) * (1.0 / jnp.sqrt(head_dim))
+        causal = jnp.tril(jnp.ones((T, T)))
+        att = jnp.where(causal[None, None] == 0, float("-inf"), att)
+        att = jax.nn.softmax(att, axis=-1)
+        y = (att @ v).transpose(0, 2, 1, 3).reshape(B, T, -1)
+        return nn.Dense(C)(y)
+
+
+class Block(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        x = x + CausalSelfAttention()(nn.LayerNorm()(x))
+        h = nn.Dense(4 * x.shape[-1])(nn.LayerNorm()(x))
+        return x + nn.Dense(x.shape[-1])(nn.gelu(h))
+
+
+class GPT(nn.Module):
+    vocab: int = 11
+    dim: int = 8
+
+    @nn.compact
+    def __call__(self, ids):
+        pos = jnp.arange(ids.shape[1])[None]
+        wte = self.param("wte", nn.initializers.normal(0.02), (self.vocab, self.dim))
+        wpe = self.param("wpe", nn.initializers.normal(0.02), (16, self.dim))
+        x = wte[ids] + wpe[pos]
+        x = Block()(x)
+        return x @ wte.T
+
+
+model = GPT()
+params = model.init(jax.random.key(0), jnp.ones((2, 5), dtype=jnp.int32))
+`;
