@@ -22,7 +22,7 @@ import { summarize } from "./timing.mjs";
 const ROOT = new URL("..", import.meta.url).pathname;
 const D = join(ROOT, "dist/src/");
 const { minLines, repeats } = JSON.parse(process.argv[2] ?? "{}");
-const pipeline = await import(D + "pipeline.js");
+const pipeline = await import(D + "translate.js");
 const { translate } = pipeline;
 
 const fixtures = globSync("fixtures/**/*.py", { cwd: ROOT }).sort();

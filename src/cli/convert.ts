@@ -6,9 +6,8 @@ import { SingleBar, Presets } from "cli-progress";
 import { createTwoFilesPatch } from "diff";
 import { glob } from "tinyglobby";
 import { DiagnosticError, formatDiagnostic } from "../diagnostics.js";
-import type { Framework } from "../frontends/index.js";
 import { availableParallelism } from "node:os";
-import type { TranslatedFile } from "../pipeline.js";
+import type { Framework, TranslatedFile } from "../translate.js";
 import { translateAllParallel } from "../parallel/pool.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { isOurs, readIfExists, writeAtomic } from "./write.js";
@@ -131,22 +130,23 @@ async function finish(job: Job, translation: TranslatedFile | DiagnosticError, o
   }
   const mapPath = paramMapPath(job.out);
   for (const w of translation.diagnostics.items) messages.push(formatDiagnostic(w));
-  const mapText = JSON.stringify(translation.paramMap, null, 2) + "\n";
+  // A library file with no entry has no model to map: no param map.
+  const mapText = translation.paramMap ? JSON.stringify(translation.paramMap, null, 2) + "\n" : undefined;
   const before = readIfExists(job.out);
   const mapBefore = readIfExists(mapPath);
-  if (before === translation.code && mapBefore === mapText) return "unchanged";
+  if (before === translation.code && (mapText === undefined || mapBefore === mapText)) return "unchanged";
   if (options.diff) messages.push(createTwoFilesPatch(job.out, job.out, before ?? "", translation.code));
   if (options.check) {
     messages.push(`${job.out}: would change`);
     return "would change";
   }
-  for (const p of [job.out, mapPath]) {
+  for (const p of mapText === undefined ? [job.out] : [job.out, mapPath]) {
     if (!options.force && !isOurs(p)) {
       messages.push(`${p}: error NNX602: refusing to overwrite a file nnxport did not write (use --force)`);
       return "failed";
     }
   }
   await writeAtomic(job.out, translation.code);
-  await writeAtomic(mapPath, mapText);
+  if (mapText !== undefined) await writeAtomic(mapPath, mapText);
   return "converted";
 }

@@ -4,7 +4,6 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { buildFixture, fixtureStem, FixtureError } from "../verify/fixture.js";
-import { fixtureSpec } from "../verify/fixture-plan.js";
 import type { VerifyArtifacts, VerifyReport } from "../verify/index.js";
 import { isOurWeights } from "./params.js";
 import { isOurs, writeAtomic } from "./write.js";
@@ -26,9 +25,7 @@ export async function saveFixture(file: string, report: VerifyReport, artifacts:
   let files;
   try {
     const source = relative(resolve(options.dir), resolve(file)).split("\\").join("/");
-    const { translation, plan, reference } = artifacts;
-    const spec = translation && plan ? fixtureSpec(translation, plan, report.tolerance, options.seed) : undefined;
-    files = await buildFixture(report, spec, reference, { dir: options.dir, stem: fixtureStem(file), model: options.fixtureModel, source });
+    files = await buildFixture(report, artifacts.fixture, artifacts.reference, { dir: options.dir, stem: fixtureStem(file), model: options.fixtureModel, source });
   } catch (e) {
     if (!(e instanceof FixtureError)) throw e;
     process.stderr.write(`${file}: error NNX506: fixture not saved: ${e.message}\n`);

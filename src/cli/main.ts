@@ -8,6 +8,7 @@ import { EXIT, UsageError } from "./exit-codes.js";
 import { runParams } from "./params.js";
 import { runInitVscode } from "./init-vscode.js";
 import { runVerify } from "./verify.js";
+import { addEntryOptions, entryOverride } from "./entry-options.js";
 
 function number(value: string): number {
   const n = Number(value);
@@ -52,7 +53,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(framework)
     .action(async (paths: string[], o) => setExit(await runConvert(paths, o)));
 
-  program
+  addEntryOptions(program
     .command("verify")
     .description("run the Python original and the translation on the same weights and inputs, and compare")
     .argument("<file>", "a Haiku or Linen Python file")
@@ -64,10 +65,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--save-fixture <dir>", "save the reference and a vitest test for your own CI (no Python needed to run it)")
     .option("--fixture-model <file.ts>", "the translated model the fixture's test imports (default: a copy in the fixture folder)")
     .option("--force", "overwrite report or fixture files nnxport did not write")
-    .addOption(backend)
+    .addOption(backend))
     .action(async (file: string, o) => {
       await selectBackend(o.backend);
-      setExit(await runVerify(file, o));
+      setExit(await runVerify(file, { ...o, entry: entryOverride(o) }));
     });
 
   program

@@ -1,7 +1,7 @@
 // `nnxport verify FILE.py [--json]`
 import { existsSync, readFileSync } from "node:fs";
 import pc from "picocolors";
-import { verify, type VerifyArtifacts, type VerifyReport } from "../verify/index.js";
+import { verify, type EntryOverride, type VerifyArtifacts, type VerifyReport } from "../verify/index.js";
 import { GENERATOR, renderReport } from "../verify/report.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { saveFixture } from "./fixture.js";
@@ -19,6 +19,8 @@ export interface VerifyCliOptions {
   /** The translated model the fixture's test imports (default: a copy written into the fixture folder). */
   fixtureModel?: string;
   force?: boolean;
+  /** The model to verify, when the file has no init call of its own (or another one is wanted). */
+  entry?: EntryOverride;
 }
 
 export async function runVerify(file: string, options: VerifyCliOptions): Promise<number> {
@@ -29,7 +31,17 @@ export async function runVerify(file: string, options: VerifyCliOptions): Promis
     return EXIT.failed;
   }
   const artifacts: VerifyArtifacts = {};
-  const report = await verify(file, { seed: options.seed, tolerance: { atol: options.atol, rtol: options.rtol }, artifacts });
+  const tolerance = { atol: options.atol, rtol: options.rtol };
+  let report: VerifyReport;
+  try {
+    report = await verify(file, { seed: options.seed, tolerance, entry: options.entry, artifacts });
+  } catch (e) {
+    // Scripts and editors parse --json output: whatever happens, it is one object with `ok`.
+    if (!options.json) throw e;
+    const message = `internal error: ${(e as Error).message} (a bug in nnxport; NNXPORT_DEBUG=1 shows where)`;
+    if (process.env.NNXPORT_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    report = { ok: false, file, checks: [], tolerance, notes: [], diagnostics: [{ code: "NNX400", severity: "error", message, file, text: `${file}: error NNX400: ${message}` }] };
+  }
   if (options.json) process.stdout.write(JSON.stringify(report, jsonNumbers) + "\n");
   else printReport(report);
   if (options.report) {

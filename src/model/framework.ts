@@ -3,7 +3,7 @@
 // calls with meaning: declaring parameters, drawing keys, ...) as hooks the
 // stager calls. Everything framework-specific stays in src/frontends/<name>.
 import type { Arg } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { Known, Value } from "../stage/values.js";
 import type { StageApi } from "../stage/api.js";
 

@@ -4,7 +4,7 @@
 // and idioms (framework.ts) that analysis consults. Bodies stay Python IR;
 // analysis (src/stage) gives them meaning.
 import type { Expr, FunctionDef, PyModule } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { Framework } from "./framework.js";
 
 export interface Field {

@@ -6,9 +6,9 @@
 // type-checker (lib and runtime types), which the final check needs anyway.
 import { Worker } from "node:worker_threads";
 import { DiagnosticBag, DiagnosticError } from "../diagnostics.js";
-import { RUNTIME_MODULE } from "../emit/runtime-table.js";
-import { typeCheckAll } from "../emit/typecheck.js";
-import { translateAll, typeCheckTranslations, type TranslateInput, type TranslatedFile } from "../pipeline.js";
+import { RUNTIME_MODULE } from "../ts/ast.js";
+import { typeCheckAll } from "../ts/typecheck.js";
+import { translateAll, typeCheckTranslations, type TranslateInput, type TranslatedFile } from "../translate.js";
 import type { ResultMessage, WorkMessage } from "./messages.js";
 import { drain } from "./translate-worker.js";
 
@@ -32,6 +32,10 @@ export async function translateAllParallel(inputs: TranslateInput[], jobs: numbe
     onEach?.();
   };
   const work: WorkMessage = { inputs, next: new SharedArrayBuffer(4) };
+  // Workers load libtensorflow too (translation builds the model); it reads these from the
+  // process environment, which only this thread can set (a worker's process.env is a copy).
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= "0";
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
   const workers = Array.from({ length: threads - 1 }, () => new Worker(new URL("./translate-worker.js", import.meta.url)));
   try {
     const inWorkers = workers.map(

@@ -4,7 +4,7 @@
 // fast).
 import { parentPort } from "node:worker_threads";
 import { DiagnosticError } from "../diagnostics.js";
-import { translate, type TranslateInput } from "../pipeline.js";
+import { translate, type TranslateInput } from "../translate.js";
 import type { ResultMessage, WorkMessage } from "./messages.js";
 
 export async function translateOne(id: number, input: TranslateInput): Promise<ResultMessage> {

@@ -1,7 +1,7 @@
 // `nnxport params`: a trained checkpoint → the translated model's weights, as
 // safetensors named by NNX dotted paths (what nnx.loadWeights reads).
 import { readFileSync } from "node:fs";
-import type { ParamMapDocument } from "../pipeline.js";
+import type { ParamMapDocument } from "../translate.js";
 import { readCheckpoint, type CheckpointFormat } from "./read.js";
 import { matchCheckpoint, type MapEntry } from "./match.js";
 import type { Placed } from "./layout.js";

@@ -9,8 +9,8 @@
 //          ({step, params, opt_state, batch_stats...}), or params alone;
 //   Haiku: params alone, {params, state}, a TrainState whose other field holds
 //          the state, or a (params, state) tuple.
-import type { ParamMapEntry } from "../analyze/params.js";
-import type { ParamMapDocument } from "../pipeline.js";
+import type { ParamMapEntry } from "../instantiate/index.js";
+import type { ParamMapDocument } from "../translate.js";
 import { HostArray, toModelValues, type Tree, type TreeNode } from "./host-array.js";
 import { applyLayout, type Layout, type Placed } from "./layout.js";
 

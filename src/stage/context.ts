@@ -3,7 +3,7 @@
 // helper functions and config types the output needs.
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { ConfigClass, ModuleClass, Program } from "../model/program.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { TDecl } from "../ts/ast.js";
 import type { StaticType } from "./values.js";
 

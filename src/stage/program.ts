@@ -5,7 +5,7 @@ import type { Expr, Stmt } from "../python/ast.js";
 import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass, Program } from "../model/program.js";
 import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
-import { id, num } from "../ts/ast.js";
+import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
 import { ClassStager, StageStop } from "./stager.js";
@@ -29,7 +29,7 @@ export interface StagedProgram {
   steps: StepSpec[];
 }
 
-export const RUNTIME_MODULE = "nnxport/runtime";
+export { RUNTIME_MODULE } from "../ts/ast.js";
 
 export function stageProgram(program: Program, diags: DiagnosticBag, header: string[]): StagedProgram {
   const ctx = new ProgramContext(program, diags);

@@ -8,7 +8,7 @@
 // becomes an nnx.List the constructor fills in the same loop.
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
 import { patternNames, qualifiedName } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";

@@ -11,7 +11,7 @@
 // The NNX step takes the model (and an optimizer) instead of parameter trees:
 // `nnx.grad(lossFn)(model, ...)`, `optimizer.update(model, grads)`, and the
 // model keeps its own statistics and keys.
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { Expr, FunctionDef, Stmt } from "../python/ast.js";
 import { qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass } from "../model/program.js";
@@ -302,7 +302,7 @@ class StepRun {
       params: this.fn.params.map((p) => ({ name: p.name, role: this.roleOf(p.name) })),
       returns: this.out,
       trainState: this.optimizer?.trainState?.name,
-      trainStateFields: Object.fromEntries((this.optimizer?.trainState?.fields ?? []).map((f) => [f, f])),
+      trainStateFields: Object.fromEntries((this.optimizer?.trainState?.fields ?? []).map((f) => [f, this.fieldCollections.get(f) ?? f])),
       transform: this.optimizer?.transform,
       adamLearningRate: this.optimizer?.adamLearningRate,
       keyToApply: this.keyToApply,
@@ -435,9 +435,9 @@ class StepRun {
     return m;
   }
 
-  private trainState(fresh = false): Host {
+  private trainState(fresh = false, tag?: Tag): Host {
     const self = this;
-    return this.host(fresh ? "the updated TrainState" : "the TrainState", { t: fresh ? "newTrainState" : "trainState" }, {
+    return this.host(fresh ? "the updated TrainState" : "the TrainState", tag ?? { t: fresh ? "newTrainState" : "trainState" }, {
       attr(a, span) {
         switch (a) {
           case "params":
@@ -451,7 +451,7 @@ class StepRun {
           case "apply_gradients":
             return self.host("apply_gradients", { t: "apply" }, { call: (args, kwargs, s) => self.applyGradients(args, kwargs, s) });
           case "replace":
-            return self.host("replace", { t: "apply" }, { call: (args, kwargs, s) => self.replace(args, kwargs, s, fresh) });
+            return self.host("replace", { t: "apply" }, { call: (args, kwargs, s) => self.replace(args, kwargs, s, fresh ? tag : undefined) });
           default:
             if (TRAIN_STATE_ATTRS.has(a)) return self.stager.stop(span, `the TrainState's '${a}' in a training step`);
             // A field a TrainState subclass adds (`batch_stats`): the model's collection.
@@ -526,8 +526,9 @@ class StepRun {
     const out = returns ? this.stager.withCall(returns, callE) : ({ kind: "array", call: callE, shape: unknownShape, dtype: "float32" } as ArrayV);
     const returnsState = sig.returnsState === "always" || (sig.returnsState === "mutable" && mutable.length > 0);
     if (!returnsState) return out;
-    const collections = sig.returnsState === "always" ? ["state"] : mutable;
-    return { kind: "tuple", items: [out, this.stateUpdates(collections)] };
+    // Haiku gives back its whole new state; Linen a dict of the mutable collections.
+    const updates = sig.returnsState === "always" ? this.host("the model's updated state", { t: "newCollection", name: "state" }) : this.stateUpdates(mutable);
+    return { kind: "tuple", items: [out, updates] };
   }
 
   /** The train/eval mode the application's flags choose (their defaults when not given). */
@@ -770,23 +771,31 @@ class StepRun {
     this.frame.emitCall({ k: "expr", value: call(member(OPTIMIZER, "update"), MODEL, this.gradsOf(grads, span, "apply_gradients")) });
     this.usesOptimizer = true;
     for (const [k, v] of kwargs) if (k !== "grads") this.fieldUpdate(k, v, span);
-    const h = this.trainState(true);
-    this.updates.set(h.tag, h);
+    const tag: Tag = { t: "newTrainState" };
+    const h = this.trainState(true, tag);
+    this.updates.set(tag, h);
     return h;
   }
 
-  /** `state.replace(batch_stats=updates['batch_stats'])`: fields the model keeps itself. */
-  private replace(args: Value[], kwargs: Array<[string, Value]>, span: Span, fresh: boolean): Value {
+  /**
+   * `state.replace(batch_stats=updates['batch_stats'])`: fields the model keeps
+   * itself. On an updated TrainState it is the same update (`updated`, its tag).
+   */
+  private replace(args: Value[], kwargs: Array<[string, Value]>, span: Span, updated: Tag | undefined): Value {
     if (args.length) return this.stager.stop(span, "TrainState.replace with positional arguments");
     for (const [k, v] of kwargs) this.fieldUpdate(k, v, span);
-    const h = this.trainState(true);
-    if (fresh) this.updates.set(h.tag, h);
-    return h;
+    return this.trainState(!!updated, updated);
   }
+
+  /** The model's collection a TrainState field holds, as the step sets it. */
+  private readonly fieldCollections = new Map<string, string>();
 
   private fieldUpdate(field: string, v: Value, span: Span): void {
     if (field === "params" && isHost(v, "newParams")) return;
-    if (isHost(v, "newCollection") && (v.tag as { name: string }).name === field) return;
+    if (isHost(v, "newCollection")) {
+      this.fieldCollections.set(field, (v.tag as { name: string }).name);
+      return;
+    }
     this.stager.stop(span, `setting the TrainState's '${field}' to ${describe(v)} (the translated model keeps its own state)`);
   }
 

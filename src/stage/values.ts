@@ -5,7 +5,7 @@
 // the method (`call`); either may be missing (a call argument's None-ness is
 // not known to the constructor; a local of the constructor is not a member).
 import type { Expr, FunctionDef, Param } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { TExpr } from "../ts/ast.js";
 import type { SymShape } from "./shapes.js";
 

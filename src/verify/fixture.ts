@@ -7,10 +7,10 @@
 //   <stem>.fixture.test.ts        a vitest file that rebuilds the model and asserts all of it
 //   <stem>.ts                     the translated model, unless the test should import the user's own copy
 import { join, relative } from "node:path";
-import type { ParamMapEntry } from "../analyze/params.js";
-import { formatTypeScript } from "../emit/format.js";
-import { GENERATED_MARKER } from "../emit/index.js";
-import type { ParamMapDocument } from "../pipeline.js";
+import type { ParamMapEntry } from "../instantiate/index.js";
+import { formatTypeScript } from "../ts/format.js";
+import { GENERATED_MARKER } from "../version.js";
+import type { ParamMapDocument } from "../translate.js";
 import { VERSION } from "../version.js";
 import type { Tolerance } from "./compare.js";
 import type { VerifyReport } from "./index.js";
@@ -21,12 +21,12 @@ import type { Runtime, Tensor } from "./variables.js";
 type Entry = ParamMapEntry & { layout?: { reshape?: number[]; transpose?: number[] } };
 
 /**
- * What verify compared, as plain data (src/verify/fixture-plan.ts makes it from
- * verify's check plan). Tensor names are the reference's (harness.py):
- * `param/<source>`, `initstate/<source>`, `<prefix>output`, `<prefix>cotangent`,
- * `<prefix>grad/<source>`, `calls/<i>/output`, `calls/param/<source>`,
- * `train/param/<source>`, `steps/<name>/<i>/<arg>`, `steps/<name>/<i>/loss`,
- * `steps/<name>/<n>/param/<source>`.
+ * What verify compared, as plain data (verify makes it as it runs). Tensor
+ * names are the reference's (python/harness.py): `param/<source>`,
+ * `initstate/<source>`, `input/<name>`, `<prefix>output[/<leaf>]`,
+ * `<prefix>cotangent[/<leaf>]`, `<prefix>grad/<source>`, `calls/<i>/output`,
+ * `calls/param/<source>`, `train/param/<source>`, `steps/<name>/<i>/arg/<arg>`,
+ * `steps/<name>/<i>/out/<j>`, `steps/<name>/<n>/param/<source>`.
  */
 export interface FixtureSpec {
   /** "Haiku" or "Flax Linen", for the test's header. */
@@ -37,8 +37,12 @@ export interface FixtureSpec {
   modal: boolean;
   seed: number;
   tolerance: Tolerance;
-  /** Methods compared: the TypeScript name, the reference prefix ("" for the entry, train mode is "train/"), and the input tensors. */
-  methods: Array<{ ts: string; prefix: string; inputs: string[]; main: boolean }>;
+  /**
+   * Methods compared: the TypeScript name, the reference prefix ("" for the
+   * entry, train mode is "train/"), the input tensors it reads, its arguments
+   * as TypeScript (reading `ref[...]`), and its output leaves' names.
+   */
+  methods: Array<{ ts: string; prefix: string; inputs: string[]; args: string; outputs: string[]; main: boolean }>;
   /** Successive calls of the entry method whose outputs and state were compared. */
   calls: number;
   /** The entry method in train mode; `dropoutKeys`: the generated useSourceDropoutKeys(model, seed) makes the masks the source's. */
@@ -49,8 +53,10 @@ export interface FixtureSpec {
     ts: string;
     /** The generated factory of the optimizer passed after the model (`createOptimizer`), if the step takes one. */
     optimizer?: string;
-    /** The step's data arguments, by their source names (`steps/<name>/<i>/<arg>`). */
-    data: string[];
+    /** The step's data arguments: an array (`steps/<name>/<i>/arg/<name>`) or a dict of them (`.../arg/<name>/<key>`). */
+    data: Array<{ name: string; entries?: string[] }>;
+    /** How many arrays it returns (`steps/<name>/<i>/out/<j>`). */
+    outs: number;
     count: number;
     /** After which steps the variables were compared. */
     record: number[];
@@ -112,23 +118,28 @@ export async function buildFixture(report: VerifyReport, spec: FixtureSpec | und
     byEntry("initstate/", "initstate/", state);
     for (const m of spec.methods) {
       m.inputs.forEach((n) => copy(n));
-      copy(`${m.prefix}output`);
-      copy(`${m.prefix}cotangent`);
+      for (const o of m.outputs) {
+        copy(`${m.prefix}${o}`);
+        if (ref[`${m.prefix}${o.replace(/^output/, "cotangent")}`]) copy(`${m.prefix}${o.replace(/^output/, "cotangent")}`);
+      }
       byEntry(`${m.prefix}grad/`, `${m.prefix}grad/`, params);
     }
-    for (let i = 0; i < spec.calls; i++) copy(`calls/${i}/output`);
+    const main = spec.methods.find((m) => m.main);
+    for (let i = 0; i < spec.calls; i++) for (const o of main?.outputs ?? []) copy(`calls/${i}/${o}`);
     if (spec.calls) byEntry("calls/param/", "calls/state/", state);
     if (spec.train) {
-      copy("train/output");
-      copy("train/cotangent");
+      for (const o of main?.outputs ?? []) {
+        copy(`train/${o}`);
+        if (ref[`train/${o.replace(/^output/, "cotangent")}`]) copy(`train/${o.replace(/^output/, "cotangent")}`);
+      }
       byEntry("train/grad/", "train/grad/", params);
       byEntry("train/param/", "train/state/", state.filter((e) => e.type === "BatchStat"));
     }
     for (const step of spec.steps) {
       const p = `steps/${step.name}/`;
       for (let i = 0; i < step.count; i++) {
-        for (const d of step.data) copy(`${p}${i}/${d}`);
-        if (ref[`${p}${i}/loss`]) copy(`${p}${i}/loss`);
+        for (const d of step.data) for (const n of d.entries?.map((e) => `${d.name}/${e}`) ?? [d.name]) copy(`${p}${i}/arg/${n}`);
+        for (let j = 0; j < step.outs; j++) copy(`${p}${i}/out/${j}`);
       }
       for (const n of step.record) byEntry(`${p}${n}/param/`, `${p}${n}/param/`, entries);
     }
@@ -164,10 +175,9 @@ async function testFile(spec: FixtureSpec, options: FixtureOptions, saved: strin
   const params = map.params.filter((p) => p.type === "Param").map((p) => p.nnx);
   const state = map.params.filter((p) => p.type !== "Param").map((p) => p.nnx);
   const batchStats = map.params.filter((p) => p.type === "BatchStat").map((p) => p.nnx);
-  const has = (name: string) => saved.includes(name);
   const tests: string[] = [];
   const main = spec.methods.find((m) => m.main);
-  const callOf = (m: FixtureSpec["methods"][number]) => `(m: Model) => m.${m.ts}(${m.inputs.map((n) => `ref[${q(n)}]`).join(", ")})`;
+  const callOf = (m: FixtureSpec["methods"][number]) => `(m: Model) => m.${m.ts}(${m.args})`;
 
   if (map.seededFactory) {
     tests.push(`test("initial parameters for seed ${seed}: the original's own, bit for bit", () => {
@@ -183,7 +193,7 @@ async function testFile(spec: FixtureSpec, options: FixtureOptions, saved: strin
     const tag = m.main ? (modal ? " (eval mode)" : "") : ` of ${m.ts}()`;
     tests.push(`test(${q(`output and gradients${tag}`)}, () => {
     const m = model();${modal ? "\n    m.eval();" : ""}
-    checkMethod(m, ${q(m.prefix)}, ${callOf(m)});
+    checkMethod(m, ${q(m.prefix)}, ${JSON.stringify(m.outputs)}, ${callOf(m)});
     nnx.dispose(m);
   });`);
   }
@@ -192,9 +202,9 @@ async function testFile(spec: FixtureSpec, options: FixtureOptions, saved: strin
     const m = model();${modal ? "\n    m.eval();" : ""}
     const call = ${callOf(main)};
     for (let i = 0; i < ${spec.calls}; i++) {
-      const y = call(m);
-      expectClose(\`output (call \${i + 1})\`, y, ref[\`calls/\${i}/output\`]);
-      y.dispose();
+      const ys = leaves(call(m));
+      ${JSON.stringify(main.outputs)}.forEach((o, j) => expectClose(\`\${o} (call \${i + 1})\`, ys[j], ref[\`calls/\${i}/\${o}\`]));
+      tf.dispose(ys);
     }
     const vars = nnx.weightVariables(m);
     for (const p of STATE) expectClose(\`state after ${spec.calls} calls: \${p}\`, vars.get(p)!.value as tf.Tensor, ref[\`calls/state/\${p}\`]);
@@ -213,26 +223,27 @@ async function testFile(spec: FixtureSpec, options: FixtureOptions, saved: strin
     tests.push(`test(${q(`output, gradients${batchStats.length ? " and batch statistics" : ""} (train mode${keys ? ", the original's dropout masks" : ""})`)}, () => {
     const m = model();
     m.train();
-    checkMethod(m, "train/", ${callOf(main)}, ${prepare}, ${after});
+    checkMethod(m, "train/", ${JSON.stringify(main.outputs)}, ${callOf(main)}, ${prepare}, ${after});
     nnx.dispose(m);
   });`);
   }
 
   for (const step of spec.steps) {
     const p = `steps/${step.name}/`;
-    const data = step.data.map((d) => `ref[\`${p}\${i}/${d}\`]`);
-    const returnsLoss = has(`${p}0/loss`);
+    const arg = (n: string) => `ref[\`${p}\${i}/arg/${n}\`]`;
+    const data = step.data.map((d) => (d.entries ? `{ ${d.entries.map((e) => `${e}: ${arg(`${d.name}/${e}`)}`).join(", ")} }` : arg(d.name)));
+    const returns = step.outs > 0;
     const allowances = Object.entries(step.allowances).map(([k, t]) => `${q(k)}: ${JSON.stringify(t)}`);
     const keys = spec.train?.dropoutKeys;
     tests.push(`test(${q(`${step.ts}: ${step.count} training steps from the same weights on the same data`)}, () => {
     const m = model();${step.optimizer ? `\n    const opt = translated.${step.optimizer}(m);` : ""}${allowances.length ? `\n    // ${step.optimizerLabel ?? "The optimizer"}: a few elements per array may differ by up to 2·lr·steps (README, "Limits").\n    const allow: Record<string, Tolerance> = { ${allowances.join(", ")} };` : ""}
     const vars = nnx.weightVariables(m);
     for (let i = 0; i < ${step.count}; i++) {${keys ? `\n      translated.useSourceDropoutKeys(m, ${seed} + 1 + i);` : ""}
-      ${returnsLoss ? "const loss = " : ""}translated.${step.ts}(m, ${step.optimizer ? "opt, " : ""}${data.join(", ")});${
-        returnsLoss
+      ${returns ? "const outs = leaves(" : ""}translated.${step.ts}(m, ${step.optimizer ? "opt, " : ""}${data.join(", ")})${returns ? ")" : ""};${
+        returns
           ? `
-      expectClose(\`${step.ts} \${i + 1}: loss\`, loss, ref[\`${p}\${i}/loss\`]);
-      loss.dispose();`
+      outs.forEach((y, j) => expectClose(\`${step.ts} \${i + 1}: result \${j}\`, y, ref[\`${p}\${i}/out/\${j}\`]));
+      tf.dispose(outs);`
           : ""
       }
       if (!${JSON.stringify(step.record)}.includes(i + 1)) continue;
@@ -298,19 +309,33 @@ function expectClose(name: string, actual: tf.Tensor, expected: tf.Tensor | unde
   expect(allowed ? 0 : bad, \`\${name}: \${bad} of \${a.length} elements beyond tolerance (worst at \${worst}: \${a[worst]} vs \${e[worst]})\`).toBe(0);
 }
 
-/** One method's output, then the gradients of Σ output ⊙ cotangent, against the reference under \`prefix\`. */
-function checkMethod(m: Model, prefix: string, call: (m: Model) => tf.Tensor, prepare?: (m: Model) => void, afterOutput?: (m: Model) => void): void {
+/** The arrays a call returned, in order (tuples in order, objects by their keys' order). */
+function leaves(v: unknown): tf.Tensor[] {
+  if (v instanceof tf.Tensor) return [v];
+  if (Array.isArray(v)) return v.flatMap(leaves);
+  if (v && typeof v === "object") return Object.values(v).flatMap(leaves);
+  return [];
+}
+
+/** One method's outputs, then the gradients of Σ output ⊙ cotangent, against the reference under \`prefix\`. */
+function checkMethod(m: Model, prefix: string, outputs: string[], call: (m: Model) => unknown, prepare?: (m: Model) => void, afterOutput?: (m: Model) => void): void {
   // Each pass stands for one apply of the original, which starts from the saved state.
   nnx.loadWeights(m, WEIGHTS);
   prepare?.(m);
-  const y = call(m);
-  expectClose(\`\${prefix}output\`, y, ref[\`\${prefix}output\`]);
-  y.dispose();
+  const ys = leaves(call(m));
+  outputs.forEach((o, j) => expectClose(\`\${prefix}\${o}\`, ys[j], ref[\`\${prefix}\${o}\`]));
+  tf.dispose(ys);
   afterOutput?.(m);
   nnx.loadWeights(m, WEIGHTS);
   prepare?.(m);
-  const cotangent = ref[\`\${prefix}cotangent\`];
-  const grads = nnx.grad((m: Model) => tf.sum(tf.mul(call(m), cotangent)))(m);
+  const cotangents = outputs.map((o) => ref[\`\${prefix}\${o.replace(/^output/, "cotangent")}\`]);
+  const grads = nnx.grad((m: Model) => {
+    let total = tf.scalar(0);
+    leaves(call(m)).forEach((y, j) => {
+      if (cotangents[j]) total = tf.add(total, tf.sum(tf.mul(y, cotangents[j])));
+    });
+    return total;
+  })(m);
   const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
   for (const p of PARAMS) {
     const g = flat.get(p);

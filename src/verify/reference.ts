@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import type { SampleInput } from "../ir/model.js";
-import type { StepSpec } from "./training.js";
+import type { SampleInput } from "../model/program.js";
+import type { StepSpec } from "../stage/step-spec.js";
 import { packageRoot, pythonExecutable } from "./python-env.js";
 
 const run = promisify(execFile);
@@ -13,21 +13,30 @@ const run = promisify(execFile);
 export interface ReferenceSpec {
   file: string;
   framework: "haiku" | "linen";
-  object: string;
-  /** Each flag as the call site names it: the value the source's init call passes, and the value that means evaluation. */
-  flags: Record<string, { init: boolean; eval: boolean }>;
-  /** Haiku: whether apply takes a key (false under hk.without_apply_rng). */
-  applyRng?: boolean;
-  /** Also run one train-mode call and its gradients. */
-  train: boolean;
-  /** Also make this many successive calls, threading the state (0: none). */
-  calls: number;
-  /** Methods to apply: the entry (`main`, on `inputs`) and others on inputs of their own. */
-  methods: Array<{ name: string; main: boolean; apply: number | string | null; inputs: SampleInput[] }>;
+  /** The model: a Python expression (a Linen module; a Haiku module built in the transform) or a function to transform. */
+  entry: { kind: "expr" | "function"; text: string };
+  method: string;
   inputs: SampleInput[];
+  /** Fixed keyword arguments of init and apply, as Python literals. */
+  kwargs: Record<string, string>;
+  init_kwargs: Record<string, string>;
+  /** Train/eval flags: the Python value meaning each mode (and the one init gets, if given). */
+  modes: Record<string, { eval: string; train: string; init?: string }>;
+  rngs: string[];
+  mutable: string[];
+  prelude?: string;
+  argv?: string[];
+  /** Also compare a train-mode call. */
+  train: boolean;
+  /** Successive calls threading state (0: none). */
+  calls: number;
   seed: number;
-  /** Training step functions to run, each from the initial variables. */
-  steps: StepSpec[];
+  /** The folder imports resolve from (a package root), when not the file's own folder. */
+  importRoot?: string;
+  /** Other methods of the model to compare, on inputs shaped as the entry's call gives them. */
+  methods?: string[];
+  /** The file's training steps to run (each `count` times, variables recorded after the steps in `record`). */
+  steps?: Array<StepSpec & { count: number; record: number[] }>;
 }
 
 export interface ReferenceFailure {
@@ -37,7 +46,7 @@ export interface ReferenceFailure {
   line?: number;
 }
 
-export type ReferenceResult = { ok: true; bytes: Uint8Array } | { ok: false; error: ReferenceFailure };
+export type ReferenceResult = { ok: true; bytes: Uint8Array; standins: string[]; notes: string[] } | { ok: false; error: ReferenceFailure };
 
 export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Promise<ReferenceResult> {
   const dir = await mkdtemp(join(tmpdir(), "nnxport-ref-"));
@@ -65,14 +74,14 @@ export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Pr
       }
     }
     const last = stdout.trim().split("\n").pop() ?? "";
-    let summary: { ok: boolean; error?: ReferenceFailure };
+    let summary: { ok: boolean; error?: ReferenceFailure; standins?: string[]; notes?: string[] };
     try {
       summary = JSON.parse(last);
     } catch {
       return { ok: false, error: { kind: "harness", message: `the Python reference run printed no result: ${last.slice(0, 200)}` } };
     }
     if (!summary.ok) return { ok: false, error: summary.error! };
-    return { ok: true, bytes: new Uint8Array(await readFile(out)) };
+    return { ok: true, bytes: new Uint8Array(await readFile(out)), standins: summary.standins ?? [], notes: summary.notes ?? [] };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

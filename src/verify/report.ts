@@ -3,7 +3,7 @@
 // shows the parameter tree side by side, every check as a bar of its worst
 // error against the tolerance on a log scale (failed ones first), the notes,
 // and for each failed check where in the tensor its errors are.
-import type { ParamMapDocument } from "../pipeline.js";
+import type { ParamMapDocument } from "../translate.js";
 import type { ErrorDetail } from "./error-summary.js";
 import type { CheckResult, VerifyReport } from "./index.js";
 

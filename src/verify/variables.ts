@@ -1,6 +1,6 @@
 // The translated model's variables against the reference's tensors: the
 // parameter tree check, loading the reference's values, and one comparison.
-import type { ParamMapEntry } from "../analyze/params.js";
+import type { ParamMapEntry } from "../instantiate/index.js";
 import { compareArrays, type Tolerance } from "./compare.js";
 import { summarizeErrors } from "./error-summary.js";
 import type { CheckResult, ParamTreeResult } from "./index.js";

@@ -70,7 +70,7 @@ describe("convert", () => {
 
   test("diagnostic lines match the editor problem matcher in the README, uncoloured", () => {
     const src = join(dir, "loop.py");
-    writeFileSync(src, "import haiku as hk\nclass M(hk.Module):\n    def __call__(self, x):\n        while True:\n            x = x\n        return x\n");
+    writeFileSync(src, "import haiku as hk\nclass M(hk.Module):\n    def __call__(self, x):\n        try:\n            x = x\n        except ValueError:\n            pass\n        return x\n");
     const r = nnxport(["convert", src, "-o", join(dir, "loop.ts")], { env: { FORCE_COLOR: "1" } });
     const matcher = /^(.*)\((\d+),(\d+)\): (error|warning) (NNX\d+): (.*)$/;
     const line = r.stderr.split("\n").find((l) => l.includes("NNX201"))!;
@@ -80,10 +80,10 @@ describe("convert", () => {
 
   test("an unsupported construct names itself and its line", () => {
     const src = join(dir, "loop.py");
-    writeFileSync(src, "import haiku as hk\nclass M(hk.Module):\n    def __call__(self, x):\n        while True:\n            x = x\n        return x\n");
+    writeFileSync(src, "import haiku as hk\nclass M(hk.Module):\n    def __call__(self, x):\n        try:\n            x = x\n        except ValueError:\n            pass\n        return x\n");
     const r = nnxport(["convert", src, "-o", join(dir, "loop.ts")]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/loop\.py\(4,9\): error NNX201: unsupported construct: the statement 'while True:'/);
+    expect(r.stderr).toMatch(/loop\.py\(4,9\): error NNX201: unsupported construct: the statement 'try:'/);
   });
 });
 

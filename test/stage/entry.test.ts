@@ -1,6 +1,6 @@
 // A library file (no init call) verifies from an entry given as on the command line.
 import { describe, expect, it } from "vitest";
-import { entry, verifyText2 } from "../helpers/verify-text2.js";
+import { entry, verifyText2 } from "../helpers/verify-text.js";
 
 const MLP = `
 import flax.linen as nn

@@ -3,7 +3,7 @@
 // source's own step over five steps (results, and every variable after the
 // first and the last).
 import { describe, expect, it } from "vitest";
-import { translateText2, verifyText2 } from "../helpers/verify-text2.js";
+import { translateText2, verifyText2 } from "../helpers/verify-text.js";
 
 const LINEN_MLP = `
 import flax.linen as nn

@@ -53,7 +53,7 @@ describe("the HTML report in headless chromium", () => {
       artifacts,
       // Break a few rows of the first kernel: outputs and gradients fail, the init check does not.
       tamper: (model, { tf }) => {
-        const kernel = (model as unknown as { block: { linear: { kernel: { value: import("../../runtime/tf.js").Tensor } } } }).block.linear.kernel;
+        const kernel = (model as unknown as { block: { dense: { kernel: { value: import("../../runtime/tf.js").Tensor } } } }).block.dense.kernel;
         kernel.value = tf.tidy(() => tf.add(kernel.value, tf.concat([tf.fill([10, 256], 0.01), tf.zeros([774, 256])])));
       },
     });
