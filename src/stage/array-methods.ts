@@ -2,7 +2,7 @@
 // `x.T`, `x.at`, and `x.mean(axis=-1)`, `x.reshape(b, -1)`, `x.astype(...)`
 // and the other methods JAX's Array has, as the jax.numpy functions they
 // call (the array first).
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import { member, num, str, type TExpr } from "../ts/ast.js";
 import { applyOp, type OpHost } from "./ops/apply.js";
 import { ARRAY_METHODS, opSpec } from "./ops/index.js";

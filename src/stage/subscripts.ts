@@ -7,7 +7,7 @@
 // else first. A bool mask's count of true values is only known at run time.
 // Also: unpacking an array along its first axis (`a, b = x`, `for row in x`).
 import type { Expr, Pattern } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import { call, id, member, num, rt, type TExpr, type TStmt } from "../ts/ast.js";
 import { arrayArg, type OpHost } from "./ops/apply.js";
 import { broadcast, ceilDivDims, dimAt, materialize, scalarShape, subDims, unknownShape, type Dim, type SymShape } from "./shapes.js";

@@ -3,7 +3,7 @@
 // arguments, then one options object), Python scalars kept weakly typed
 // (`jnp.pyFloat(3)` where an integral float meets an array and would change
 // its dtype), and the result's shape and dtype from the op's rules.
-import type { Span } from "../../ir/span.js";
+import type { Span } from "../../span.js";
 import { call, num, rt, str, type TExpr } from "../../ts/ast.js";
 import { unknownShape, type SymShape } from "../shapes.js";
 import { describe, type ArrayV, type DType, type Known, type StaticV, type Value } from "../values.js";

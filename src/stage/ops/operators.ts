@@ -2,7 +2,7 @@
 // methods call (`x - 3.0` is `jnp.subtract(x, 3.0)`, `~m` is
 // `jnp.invert(m)`), so they share the catalog's dtype rules and weak
 // scalars.
-import type { Span } from "../../ir/span.js";
+import type { Span } from "../../span.js";
 import type { Value } from "../values.js";
 import { applyOp, type OpHost } from "./apply.js";
 import { opSpec } from "./index.js";

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { nnx, tf } from "../../../runtime/index.js";
 import { importGenerated } from "../../../src/verify/load-module.js";
-import { translateText2 } from "../../helpers/verify-text2.js";
+import { translateText2 } from "../../helpers/verify-text.js";
 import { LAX_RANDOM, LAYOUT, MIXED, SUBS } from "./programs.js";
 
 type Model = nnx.Module & { call(...x: tf.Tensor[]): tf.TensorContainer };

@@ -1,8 +1,8 @@
 // Shared by the array tests: a program that must verify against live JAX.
 import { expect } from "vitest";
 import type { VerifyReport } from "../../../src/verify/index.js";
-import type { EntryOverride } from "../../../src/verify/verify2.js";
-import { translateText2, verifyText2 } from "../../helpers/verify-text2.js";
+import type { EntryOverride } from "../../../src/verify/verify.js";
+import { translateText2, verifyText2 } from "../../helpers/verify-text.js";
 
 /** Verifies `text`: no error diagnostics, every check passed (outputs compare values and dtypes). */
 export async function verified(name: string, text: string, minChecks: number, entry?: EntryOverride): Promise<VerifyReport> {
