@@ -354,7 +354,9 @@ function declareStmt(s: TStmt, local: Names, types: Map<string, string>, rest: T
         for (const w of fresh) local.add(w);
         const pattern = isPattern(s.target) ? s.target : undefined;
         const name = !pattern && s.target.k === "id" ? s.target.name : fresh[0];
-        const type = !pattern && fresh.length === 1 ? undefined : undefined;
+        // A tuple written out (`[a, [b, c]]`) keeps its tuple type; TypeScript would widen it to an array.
+        const tuple = !pattern && fresh.length === 1 && s.value.k === "array" ? types.get(name) : undefined;
+        const type = tuple?.startsWith("[") ? tuple : undefined;
         return { k: "let", name, value: s.value, mutable: reassigned, pattern, type };
       }
       // Some names exist: declare the new ones first.

@@ -16,7 +16,11 @@ import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
 import { applyNeutral, callLayer, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
-import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
+import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
+import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
+import { arrayAttribute, arrayMethod } from "./array-methods.js";
+import { staticMath } from "./static-math.js";
+import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
 import { Frame } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
@@ -714,6 +718,7 @@ export class ClassStager {
         return undefined;
       }
     }
+    if (iter.kind === "array") return arrayLoop(this, iter, target, s.iter.span);
     this.unsupported(s.iter.span, `a loop over ${describe(iter)}`);
     return undefined;
   }
@@ -760,10 +765,12 @@ export class ClassStager {
           frame.noteCtorName(name);
         }
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, staticOf(v.type, v.ctor && !frame.callOnly ? id(name) : undefined, v.call ? id(name) : undefined, v.known));
+        frame.env.set(name, staticOf(v.type, v.ctor && !frame.callOnly ? ctorName(name, v.ctor) : undefined, v.call ? id(name) : undefined, v.known));
         return;
       }
       case "array":
+      case "key":
+        // A key is drawn once and read from its local (`k1, k2 = jax.random.split(key)`).
         frame.emitCall({ k: "assign", target: id(name), value: v.call });
         frame.env.set(name, { ...v, call: id(name) });
         return;
@@ -772,8 +779,9 @@ export class ClassStager {
         // A tuple holding arrays: the method keeps it as a local; items read from it.
         const items = v.items.map((item, i) => this.itemOf(item, id(name), i));
         const callItems = v.items.map((item) => this.maybeCallExpr(item));
-        if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
-        else if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        // A call's result once (`parts = jnp.split(x, 2)`), else the items.
+        if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        else if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
         frame.env.set(name, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
         return;
       }
@@ -802,6 +810,8 @@ export class ClassStager {
   }
 
   private bindTuple(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame, span: Span): void {
+    // An array unpacks along its first axis: its rows.
+    if (v.kind === "array") v = arrayRows(this, v, p.items.length, span)!;
     const items = this.unpack(v, p.items.length, span, frame);
     if (!items) return;
     // Nested names over one value the method computes once: one destructuring of it.
@@ -812,7 +822,7 @@ export class ClassStager {
       const callItems = items.map((i) => this.maybeCallExpr(i));
       // Items the method does not hold (modules, flags, a host's state) are bound by name only.
       const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
-      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
+      const arrays = items.filter((i) => i.kind === "array" || i.kind === "key" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
       if (arrays.length && callItems.every((c, k) => c || nameOnly(k))) {
         const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
         if (source) {
@@ -837,7 +847,7 @@ export class ClassStager {
         if (callItems[k]) frame.types.set(name, returnType(item));
         if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
-          frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
+          frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? ctorName(name, ctorItems[k]!) : undefined, item.call ? id(name) : undefined, item.known));
         } else frame.env.set(name, this.readFrom(item, id(name)));
       });
       return;
@@ -847,7 +857,7 @@ export class ClassStager {
 
   /** A value as read from the local it was bound to. */
   private readFrom(item: Value, local: TExpr): Value {
-    if (item.kind === "array") return { ...item, call: local };
+    if (item.kind === "array" || item.kind === "key") return { ...item, call: local };
     if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
     if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
     return item;
@@ -914,6 +924,9 @@ export class ClassStager {
       const items = (v as SeqLike).items;
       if (items && items.length === n) return items;
       if (Array.isArray(v.known) && v.known.length === n) return v.known.map((k, i) => this.knownValue(k, v, i));
+      // `b, t, d = x.shape` fixes x's rank: Python raises for any other.
+      const of = (v as SeqLike).shapeOf;
+      if (of && of.shape.rank === undefined) return this.shapeOfRank(of, n, frame, span);
       if (v.type.t === "tuple" && v.type.items.length === n) {
         return v.type.items.map((t, i) => staticOf(t, v.ctor && { k: "index", object: v.ctor, index: num(i) }, v.call && { k: "index", object: v.call, index: num(i) }));
       }
@@ -921,13 +934,19 @@ export class ClassStager {
         return Array.from({ length: n }, (_, i) => staticOf(v.type.t === "seq" ? v.type.of : { t: "any" }, v.ctor && { k: "index", object: v.ctor, index: num(i) }, v.call && { k: "index", object: v.call, index: num(i) }));
       }
     }
-    if (v.kind === "array") {
-      this.unsupported(span, "unpacking an array along its first axis");
-      return undefined;
-    }
+    if (v.kind === "array") return (arrayRows(this, v, n, span) as { items: Value[] }).items;
     void frame;
     this.unsupported(span, `unpacking ${describe(v)} into ${n} names`);
     return undefined;
+  }
+
+  /** An array's shape once its rank is known to be `n`: its sizes, and the array refined where the frame holds it. */
+  private shapeOfRank(x: ArrayV, n: number, frame: Frame, span: Span): Value[] {
+    const shape: SymShape = { rank: n, dims: Array.from({ length: n }, (_, j) => x.shape.dims[x.shape.dims.length - (n - j)]), input: x.shape.input };
+    if (x.shape.input) this.inputs.assume(x.shape.input.method, x.shape.input.param, n, this.cls.name, `its shape is unpacked into ${n} names`);
+    const refined: ArrayV = { ...x, shape };
+    for (const [k, w] of frame.env) if (w === x || (w.kind === "array" && JSON.stringify(w.call) === JSON.stringify(x.call) && w.shape === x.shape)) frame.env.set(k, refined);
+    return (arrayAttribute(this, refined, "shape", span) as SeqLike).items ?? [];
   }
 
   private knownValue(k: Known, parent: StaticV, i: number): Value {
@@ -1109,13 +1128,14 @@ export class ClassStager {
   attributeOf(obj: Value, attr: string, span: Span, frame: Frame): Value {
     switch (obj.kind) {
       case "array":
-        return this.arrayAttr(obj, attr, span);
+        return arrayAttribute(this, obj, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
       case "static":
         return this.staticAttr(obj, attr, span);
       case "module":
         return { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
-        return this.globalValue(`${obj.name}.${attr}`, span);
+        // A method of a value (`x.at[i].set`) keeps the value it is bound to.
+        return obj.self ? { ...obj, name: `${obj.name}.${attr}` } : this.globalValue(`${obj.name}.${attr}`, span);
       case "host":
         return obj.attr?.(attr, span) ?? this.stop(span, `reading '.${attr}' of ${obj.name}`);
       default:
@@ -1124,41 +1144,14 @@ export class ClassStager {
     }
   }
 
-  private arrayAttr(v: ArrayV, attr: string, span: Span): Value {
-    switch (attr) {
-      case "shape": {
-        const dims = v.shape.rank !== undefined ? materialize(v.shape) : undefined;
-        const s = staticOf(
-          v.shape.rank !== undefined ? { t: "tuple", items: Array(v.shape.rank).fill({ t: "int" }) } : { t: "seq", of: { t: "int" } },
-          dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : undefined,
-          member(v.call, "shape"),
-        ) as StaticV & SeqLike;
-        s.shapeOf = v;
-        return s;
-      }
-      case "ndim":
-        return staticOf({ t: "int" }, v.shape.rank !== undefined ? num(v.shape.rank) : undefined, member(v.call, "rank"), v.shape.rank);
-      case "dtype":
-        return staticOf({ t: "dtype" }, v.dtype !== "unknown" ? str(v.dtype) : undefined, member(v.call, "dtype"), v.dtype !== "unknown" ? v.dtype : undefined);
-      case "size": {
-        return staticOf({ t: "int" }, undefined, member(v.call, "size"));
-      }
-      case "T":
-        return this.applyOp("jax.numpy.transpose", opSpec("jax.numpy.transpose")!, [v], [], span);
-      default:
-        if (ARRAY_METHODS[attr] || ["astype", "at", "flatten", "ravel", "clip", "round", "squeeze", "sum", "mean"].includes(attr)) {
-          return { kind: "global", name: `array.${attr}`, self: v };
-        }
-        return this.stop(span, `the array attribute '.${attr}'`);
-    }
-  }
-
   private staticAttr(v: StaticV, attr: string, span: Span): Value {
     // A config object (dataclass field read): `config.emb_dim`.
     if (v.type.t === "config" || v.type.t === "any") {
       const cls = v.type.t === "config" && v.type.cls ? this.ctx.configs.get(v.type.cls) : undefined;
       const field = cls?.fields.find((f) => f.name === attr);
-      const type = field ? this.annotationType(field.annotation, field.default) : { t: "any" } as StaticType;
+      // jnp.finfo(...).min is a float, jnp.iinfo(...).max an int (src/stage/static-math.ts).
+      const limit: StaticType | undefined = v.type.t === "config" && (v.type.cls === "finfo" || v.type.cls === "iinfo") ? { t: v.type.cls === "finfo" && attr !== "bits" ? "float" : "int" } : undefined;
+      const type = limit ?? (field ? this.annotationType(field.annotation, field.default) : { t: "any" } as StaticType);
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
     }
@@ -1213,7 +1206,8 @@ export class ClassStager {
       const item = obj.items[i];
       if (item) return item;
     }
-    if (obj.kind === "array") return this.arrayIndex(obj, e, frame);
+    if (obj.kind === "array") return arraySubscript(this.subscripts(frame), obj, e.index, e.span);
+    if (obj.kind === "global" && obj.name === "array.at" && obj.self?.kind === "array") return atSubscript(this.subscripts(frame), obj.self, e.index, e.span);
     if (obj.kind === "host" && obj.index) return obj.index(this.expr(e.index, frame), e.span);
     return this.stop(e.span, `indexing ${describe(obj)}`);
   }
@@ -1269,66 +1263,6 @@ export class ClassStager {
     return { k: "nonnull", value: e };
   }
 
-  private arrayIndex(obj: ArrayV, e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
-    const items = e.index.kind === "tuple" ? e.index.items : [e.index];
-    const args: TExpr[] = [];
-    const input = obj.shape;
-    const outDims: Dim[] = [];
-    let axis = 0;
-    let rankKnown = input.rank !== undefined;
-    let gathered: SymShape | undefined;
-    for (const it of items) {
-      if (it.kind === "slice") {
-        const parts = [it.start, it.stop, it.step].map((p) => (p ? this.expr(p, frame) : undefined));
-        if (parts.some((p) => p && p.kind !== "static")) return this.stop(it.span, "a slice bound that is an array");
-        const c = parts.map((p) => (p ? (p as StaticV).call ?? this.stop(it.span, "a slice bound only the constructor knows") : { k: "null" } as TExpr));
-        while (c.length && c[c.length - 1].k === "null") c.pop();
-        args.push(call("jnp.slice", ...c));
-        const size = rankKnown ? dimAt(input, axis) : undefined;
-        outDims.push(sliceSize(size, parts as Array<StaticV | undefined>));
-        axis++;
-      } else if (it.kind === "none") {
-        args.push(rt("jnp.newaxis"));
-        outDims.push(num(1));
-      } else if (it.kind === "ellipsis") {
-        args.push(rt("jnp.ellipsis"));
-        if (input.rank === undefined) rankKnown = false;
-        const rest = items.filter((x) => x.kind !== "none" && x.kind !== "ellipsis").length;
-        const skip = input.rank !== undefined ? input.rank - rest : undefined;
-        if (skip !== undefined) for (let k = 0; k < skip; k++) outDims.push(dimAt(input, axis + k));
-        if (skip !== undefined) axis += skip;
-      } else {
-        const v = this.expr(it, frame);
-        if (v.kind === "static") {
-          if (!v.call) return this.stop(it.span, "an index only the constructor knows");
-          args.push(v.call);
-          axis++;
-        } else if (v.kind === "array") {
-          args.push(v.call);
-          gathered = v.shape;
-          outDims.push(...(v.shape.rank !== undefined ? materialize(v.shape) : [undefined]));
-          if (v.shape.rank === undefined) rankKnown = false;
-          axis++;
-        } else return this.stop(it.span, `indexing with ${describe(v)}`);
-      }
-    }
-    let shape: SymShape;
-    if (input.rank !== undefined && rankKnown) {
-      for (let k = axis; k < input.rank; k++) outDims.push(dimAt(input, k));
-      shape = { rank: outDims.length, dims: outDims };
-    } else {
-      // Unknown rank: trailing axes past the indexed ones are kept.
-      const hasEllipsis = items.some((x) => x.kind === "ellipsis");
-      shape = hasEllipsis ? { dims: outDims.slice(items.findIndex((x) => x.kind === "ellipsis")) } : { dims: [] };
-      if (!hasEllipsis && input.rank === undefined) {
-        // x[:, 0] on rank-unknown x: the axes after the indexed ones are x's trailing ones.
-        shape = { dims: [] };
-      }
-    }
-    void gathered;
-    return { kind: "array", call: call("jnp.index", obj.call, ...args), shape, dtype: obj.dtype };
-  }
-
   private unary(e: Extract<Expr, { kind: "unary" }>, frame: Frame): Value {
     const v = this.expr(e.operand, frame);
     if (e.op === "not") {
@@ -1336,11 +1270,7 @@ export class ClassStager {
       if (v.kind === "static") return staticOf({ t: "bool" }, v.ctor && notExpr(truthExpr(v.ctor, v.type)), v.call && notExpr(truthExpr(v.call, v.type)), v.known !== undefined ? !truthy(v.known) : undefined);
       return this.stop(e.span, `'not' of ${describe(v)}`);
     }
-    if (v.kind === "array") {
-      if (e.op === "+") return v;
-      const fn = e.op === "-" ? "jnp.negative" : "jnp.invert";
-      return { kind: "array", call: call(fn, v.call), shape: v.shape, dtype: v.dtype };
-    }
+    if (v.kind === "array") return arrayUnary(this, e.op, v, e.span);
     if (v.kind === "static") {
       if (e.op === "+") return v;
       const op = e.op === "-" ? "-" : "~";
@@ -1351,25 +1281,13 @@ export class ClassStager {
   }
 
   binary(op: string, l: Value, r: Value, span: Span, frame: Frame): Value {
-    if (l.kind === "array" || r.kind === "array") return this.arrayBinary(op, l, r, span);
+    if (l.kind === "array" || r.kind === "array") return arrayBinary(this, op, l, r, span);
     if (l.kind === "static" && r.kind === "static") return this.staticBinary(op, l, r, span);
     if ((l.kind === "tuple" || l.kind === "list") && (r.kind === "tuple" || r.kind === "list") && op === "+") {
       return { kind: l.kind, items: [...l.items, ...r.items] };
     }
     void frame;
     return this.stop(span, `'${op}' between ${describe(l)} and ${describe(r)}`);
-  }
-
-  private arrayBinary(op: string, l: Value, r: Value, span: Span): Value {
-    const names: Record<string, string> = {
-      "+": "jax.numpy.add", "-": "jax.numpy.subtract", "*": "jax.numpy.multiply", "/": "jax.numpy.divide",
-      "**": "jax.numpy.power", "@": "jax.numpy.matmul", "//": "jax.numpy.floor_divide", "%": "jax.numpy.mod",
-      "&": "jax.numpy.logical_and", "|": "jax.numpy.logical_or", "^": "jax.numpy.logical_xor",
-    };
-    const name = names[op];
-    if (!name) return this.stop(span, `the array operator '${op}'`);
-    const spec = opSpec(name) ?? { rt: `jnp.${camel(name.split(".").pop()!)}`, params: ["x", "y"], shape: (a: { get(n: string): Value | undefined }) => broadcast(shapeOfV(a.get("x")), shapeOfV(a.get("y"))) };
-    return this.applyOp(name, spec as OpSpec, [l, r], [], span);
   }
 
   private staticBinary(op: string, l: StaticV, r: StaticV, span: Span): Value {
@@ -1397,6 +1315,7 @@ export class ClassStager {
     const parts: Value[] = [];
     for (let i = 0; i < e.ops.length; i++) parts.push(this.compareOne(e.ops[i], values[i], values[i + 1], e.span));
     if (parts.length === 1) return parts[0];
+    if (parts.some((p) => p.kind === "array")) return this.stop(e.span, "a chained comparison of arrays (Python asks an array for its truth value; write (a < b) & (b < c))");
     return parts.reduce((acc, p) => this.and(acc, p, e.span));
   }
 
@@ -1418,13 +1337,7 @@ export class ClassStager {
       // Modules, functions: never None.
       return literalValue(negate);
     }
-    if (l.kind === "array" || r.kind === "array") {
-      const names: Record<string, string> = { "==": "equal", "!=": "not_equal", "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal" };
-      const name = names[op];
-      if (!name) return this.stop(span, `'${op}' on arrays`);
-      const spec: OpSpec = { rt: `jnp.${camel(name)}`, params: ["x", "y"], shape: (a) => broadcast(shapeOfV(a.get("x")), shapeOfV(a.get("y"))), dtype: () => "bool" };
-      return this.applyOp(`jax.numpy.${name}`, spec, [l, r], [], span);
-    }
+    if (l.kind === "array" || r.kind === "array") return arrayCompare(this, op, l, r, span);
     if (l.kind === "static" && r.kind === "static") {
       if (op === "in" || op === "not in") {
         const known = Array.isArray(r.known) && l.known !== undefined ? r.known.includes(l.known) !== (op === "not in") : undefined;
@@ -1581,6 +1494,8 @@ export class ClassStager {
         if (fn.fn) return this.applyLayerStack(fn, args, kwargs, span, frame);
         return this.newInstance(fn, args, kwargs, span, frame);
       case "static":
+        // A dtype called on a value (`jnp.float32(x)`) makes an array of it.
+        if (fn.type.t === "dtype") return this.applyOp("jax.numpy.asarray", opSpec("jax.numpy.asarray")!, [...args, fn], kwargs, span);
         if (fn.type.t === "activation" && args[0]?.kind === "array" && fn.call) {
           // A function held in config (an activation): applied as is, keeping the shape.
           const a = args[0];
@@ -1597,7 +1512,8 @@ export class ClassStager {
     // A framework layer: a module value, built where it is first called.
     if (!fn.self && this.framework.layers[name]) return this.newInstance(fn, args, kwargs, span, frame, source);
     if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
-    if (fn.self?.kind === "array") return this.arrayMethod(fn.self, name.slice("array.".length), args, kwargs, span, frame);
+    if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
+    if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
     if (name === "functools.partial") {
       if (!args[0]) return this.stop(span, "functools.partial without a function");
@@ -1656,52 +1572,14 @@ export class ClassStager {
     return staticOf({ t: "initializer" }, allStatic && ctorOk ? initializerCall(spec, ctorArgs) : undefined, initializerCall(spec, callArgs));
   }
 
-  /** Applies an array function of the catalog. */
+  /** Applies an array function of the catalog (src/stage/ops/apply.ts). */
   applyOp(name: string, spec: OpSpec, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
-    const bound = new Map<string, Value>();
-    args.forEach((a, i) => {
-      if (i < spec.params.length) bound.set(spec.params[i], a);
-    });
-    if (args.length > spec.params.length) return this.stop(span, `${name} takes at most ${spec.params.length} positional arguments`);
-    for (const [k, v] of kwargs) {
-      if (!spec.params.includes(k)) return this.stop(span, `${name.replace(/^jax\.numpy\./, "jnp.")} has no parameter '${k}' here`);
-      bound.set(k, v);
-    }
-    const optionNames = new Set(spec.options ?? []);
-    const positionalNames = spec.params.filter((p) => !optionNames.has(p)).slice(0, spec.positional ?? spec.params.length);
-    const last = Math.max(-1, ...[...bound.keys()].map((k) => positionalNames.indexOf(k)));
-    const tsArgs: TExpr[] = [];
-    for (let i = 0; i <= last; i++) {
-      const v = bound.get(positionalNames[i]);
-      tsArgs.push(v ? this.callExpr(v, span, `argument '${positionalNames[i]}' of ${name}`) : { k: "undefined" });
-    }
-    const options = [...optionNames].filter((o) => bound.has(o)).map((o) => ({ key: o, value: this.callExpr(bound.get(o)!, span, `argument '${o}' of ${name}`) }));
-    if (options.length) tsArgs.push({ k: "object", entries: options });
-    const getter = { get: (n: string) => bound.get(n) };
-    const shape = spec.shape(getter);
-    const dtype = spec.dtype?.(getter) ?? "unknown";
-    const callE = call(spec.rt, ...tsArgs);
-    if (Array.isArray(shape)) return { kind: "tuple", items: shape.map((s, i) => ({ kind: "array", call: { k: "index", object: callE, index: num(i) }, shape: s, dtype }) as ArrayV) };
-    return { kind: "array", call: callE, shape: shape ?? unknownShape, dtype };
+    return applyOp(this, name, spec, args, kwargs, span);
   }
 
-  private arrayMethod(self: ArrayV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-    if (method === "astype") {
-      const d = args[0] ?? kwargs.find(([k]) => k === "dtype")?.[1];
-      const dtype = dtypeOfValue(d);
-      return { kind: "array", call: call("jnp.astype", self.call, this.callExpr(d!, span, "a dtype")), shape: self.shape, dtype };
-    }
-    if (method === "reshape") {
-      // x.reshape(a, b) or x.reshape((a, b)).
-      const target = args.length === 1 ? args[0] : { kind: "tuple", items: args } as Value;
-      return this.applyOp("jax.numpy.reshape", opSpec("jax.numpy.reshape")!, [self, target], kwargs, span);
-    }
-    if (method === "transpose" && args.length > 1) return this.applyOp("jax.numpy.transpose", opSpec("jax.numpy.transpose")!, [self, { kind: "tuple", items: args }], kwargs, span);
-    const fn = ARRAY_METHODS[method];
-    const spec = fn && opSpec(fn);
-    if (spec) return this.applyOp(fn, spec, [self, ...args], kwargs, span);
-    void frame;
-    return this.stop(span, `the array method '.${method}()'`);
+  /** What subscripts need: the ops, and index expressions evaluated in `frame`. */
+  private subscripts(frame: Frame): SubscriptHost {
+    return { callExpr: (v, span, what) => this.callExpr(v, span, what), stop: (span, what) => this.stop(span, what), value: (e) => this.expr(e, frame) };
   }
 
   private builtin(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
@@ -1769,7 +1647,9 @@ export class ClassStager {
           bool: (x) => truthExpr(x, a.type),
           str: (x) => call("String", x),
         };
-        const known = a.known === undefined ? undefined : name === "int" ? Math.trunc(Number(a.known)) : name === "float" ? Number(a.known) : name === "bool" ? truthy(a.known) : String(a.known);
+        const known = a.known === undefined ? undefined : name === "int" ? Math.trunc(Number(a.known)) : name === "float" ? pythonFloat(a.known) : name === "bool" ? truthy(a.known) : String(a.known);
+        // float("-inf"): the number itself.
+        if (name === "float" && typeof a.known === "string" && typeof known === "number") return literalValue(known, { t: "float" });
         return staticOf({ t: name as "int" }, a.ctor && conv[name](a.ctor), a.call && conv[name](a.call), known);
       }
       case "min":
@@ -1778,7 +1658,17 @@ export class ClassStager {
         if (!args.every((x) => x.kind === "static")) break;
         const s = args as StaticV[];
         const fn = `Math.${name}`;
-        return staticOf({ t: "int" }, s.every((x) => x.ctor) ? call(fn, ...s.map((x) => x.ctor!)) : undefined, s.every((x) => x.call) ? call(fn, ...s.map((x) => x.call!)) : undefined);
+        // max(sizes) over one sequence: its items; an int unless a float takes part.
+        const seq = s.length === 1 && name !== "abs"; // Python's max of one argument takes an iterable
+        const parts = (k: "ctor" | "call"): TExpr[] | undefined => (seq ? (s[0][k] ? [{ k: "spread", value: s[0][k]! }] : undefined) : s.every((x) => x[k]) ? s.map((x) => x[k]!) : undefined);
+        const types = seq ? (s[0].type.t === "tuple" ? s[0].type.items : [s[0].type.t === "seq" ? s[0].type.of : { t: "any" }]) : s.map((x) => x.type);
+        const values = seq ? (Array.isArray(s[0].known) ? s[0].known : undefined) : s.every((x) => typeof x.known === "number") ? s.map((x) => x.known) : undefined;
+        const known = values?.every((v) => typeof v === "number") && values.length ? (Math[name] as (...n: number[]) => number)(...(values as number[])) : undefined;
+        const type: StaticType = types.some((t) => t.t === "float") ? { t: "float" } : types.every((t) => t.t === "int" || t.t === "bool") ? { t: "int" } : { t: "any" };
+        const ctorParts = parts("ctor");
+        const callParts = parts("call");
+        if (known !== undefined) return staticOf(type, num(known), num(known), known);
+        return staticOf(type, ctorParts && call(fn, ...ctorParts), callParts && call(fn, ...callParts), known);
       }
       case "tuple":
       case "list": {
@@ -2580,32 +2470,6 @@ function bindArgs(args: Arg[], params: string[], what: string, span: Span, stage
   return ok ? out : undefined;
 }
 
-/** Python/NumPy math on fixed values (`np.prod(shape)`, `math.sqrt(d)`): the value, computed where it is used. */
-function staticMath(name: string, args: Value[]): Value | undefined {
-  if (!args.length || !args.every((a) => a.kind === "static" || a.kind === "tuple" || a.kind === "list")) return undefined;
-  const fn = name.replace(/^(numpy|jax\.numpy|math)\./, "");
-  const UNARY: Record<string, (x: number) => number> = { sqrt: Math.sqrt, log: Math.log, exp: Math.exp, floor: Math.floor, ceil: Math.ceil, abs: Math.abs, log2: Math.log2, log10: Math.log10, tanh: Math.tanh, sin: Math.sin, cos: Math.cos };
-  if (!/^(numpy|jax\.numpy|math)\./.test(name)) return undefined;
-  if (fn === "prod" && args.length === 1) {
-    const a = args[0];
-    const items = a.kind === "static" ? ((a as { items?: Value[] }).items ?? undefined) : a.kind === "tuple" || a.kind === "list" ? a.items : undefined;
-    const known = a.kind === "static" && Array.isArray(a.known) && a.known.every((x) => typeof x === "number") ? (a.known as number[]).reduce((x, y) => x * y, 1) : undefined;
-    const side = (k: "ctor" | "call"): TExpr | undefined => {
-      if (items && items.every((x) => x.kind === "static" && x[k])) return (items as StaticV[]).map((x) => x[k]!).reduce((x, y) => bin("*", x, y));
-      const whole = a.kind === "static" ? a[k] : undefined;
-      return whole && call("nnx.prod", whole);
-    };
-    return staticOf({ t: "int" }, known !== undefined ? num(known) : side("ctor"), known !== undefined ? num(known) : side("call"), known);
-  }
-  const f = UNARY[fn];
-  if (f && args.length === 1 && args[0].kind === "static") {
-    const a = args[0];
-    const known = typeof a.known === "number" ? f(a.known) : undefined;
-    return staticOf({ t: "float" }, a.ctor && call(`Math.${fn}`, a.ctor), a.call && call(`Math.${fn}`, a.call), known);
-  }
-  return undefined;
-}
-
 /**
  * A variable's dtype argument for the constructor; `x.dtype` of an input is
  * float32 here (the runtime computes in float32), so it is left out.
@@ -2663,6 +2527,16 @@ export function literalValue(k: Known, type?: StaticType): StaticV {
   const v = staticOf(t, e, e, k) as StaticV & SeqLike;
   if (Array.isArray(k)) v.items = k.map((x) => literalValue(x));
   return v;
+}
+
+/** Python's float() of a fixed value: "inf", "-inf", "nan" as Python spells them. */
+function pythonFloat(k: Known): number {
+  if (typeof k === "string") {
+    const t = k.trim().toLowerCase();
+    if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+    if (/^[+-]?nan$/.test(t)) return NaN;
+  }
+  return Number(k);
 }
 
 function truthy(k: Known): boolean {
@@ -2886,6 +2760,15 @@ function dtypeOfValue(v: Value | undefined): DType {
     return "float32";
   }
   return v ? "unknown" : "float32";
+}
+
+/**
+ * How the constructor reads a name bound to `value`: the name, except that a
+ * name for an input's size (`b, t, d = x.shape`) stays that size, so that size
+ * arithmetic cancels (`b * t * 8 / (b * t)` is 8).
+ */
+function ctorName(name: string, value: TExpr): TExpr {
+  return value.k === "id" && value.raw && value.name.startsWith(PLACEHOLDER) ? value : id(name);
 }
 
 export function camel(name: string): string {

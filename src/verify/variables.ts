@@ -67,6 +67,11 @@ export function check(name: string, kind: CheckResult["kind"], actual: Tensor, e
   const c = compareArrays(a, e, tol);
   const result: CheckResult = { name, kind, shape: actual.shape, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, ok: c.ok };
   result.errors = summarizeErrors(a, e, actual.shape, tol, !c.ok); // for the report
+  // An output must also have the original's dtype (an int32 result is not a float32 one of the same values).
+  if ((kind === "output" || kind === "call") && actual.dtype !== expected.dtype) {
+    result.ok = false;
+    result.dtype = `${actual.dtype}, expected ${expected.dtype}`;
+  }
   if (c.outliers) result.outliers = c.outliers;
   return result;
 }

@@ -1,24 +1,17 @@
 // jax.nn (and its re-exports in flax.linen, flax.nnx, haiku) as runtime calls.
-import {
-  createdDtype,
-  float,
-  oneHot,
-  reduce,
-  same,
-  unary,
-  where,
-  type OpSpec,
-} from "./rules.js";
+// The runtime's activations take `(x, axis)` or `(x, { axis, ...options })`.
+import { oneHot, shapeOf, createdDtype, float, unary, type OpSpec } from "./rules.js";
+
+const withParam = (rt: string, param: string): OpSpec => ({ rt, sig: `x: A, ${param}: F`, shape: (a) => shapeOf(a.get("x")), dtype: float });
 
 export const NN_OPS: Record<string, OpSpec> = {
   "jax.nn.relu": unary("nnx.relu", true),
   "jax.nn.relu6": unary("nnx.relu6"),
   "jax.nn.sigmoid": unary("nnx.sigmoid"),
   "jax.nn.silu": unary("nnx.silu"),
-  "jax.nn.swish": unary("nnx.silu"),
-  "jax.nn.elu": unary("nnx.elu"),
+  "jax.nn.elu": withParam("nnx.elu", "alpha"),
   "jax.nn.selu": unary("nnx.selu"),
-  "jax.nn.celu": unary("nnx.celu"),
+  "jax.nn.celu": withParam("nnx.celu", "alpha"),
   "jax.nn.softplus": unary("nnx.softplus"),
   "jax.nn.soft_sign": unary("nnx.softSign"),
   "jax.nn.log_sigmoid": unary("nnx.logSigmoid"),
@@ -28,46 +21,16 @@ export const NN_OPS: Record<string, OpSpec> = {
   "jax.nn.hard_silu": unary("nnx.hardSilu"),
   "jax.nn.hard_swish": unary("nnx.hardSilu"),
   "jax.nn.tanh": unary("nnx.tanh"),
-  "jax.nn.gelu": {
-    rt: "nnx.gelu",
-    params: ["x", "approximate"],
-    shape: same,
-    dtype: float,
-  },
-  "jax.nn.leaky_relu": {
-    rt: "nnx.leakyRelu",
-    params: ["x", "negative_slope"],
-    shape: same,
-    dtype: float,
-  },
-  "jax.nn.softmax": {
-    rt: "nnx.softmax",
-    params: ["x", "axis", "where"],
-    shape: same,
-    dtype: float,
-  },
-  "jax.nn.log_softmax": {
-    rt: "nnx.logSoftmax",
-    params: ["x", "axis", "where"],
-    shape: same,
-    dtype: float,
-  },
-  "jax.nn.logsumexp": {
-    rt: "nnx.logsumexp",
-    params: ["a", "axis", "b", "keepdims"],
-    shape: reduce("a"),
-    dtype: float,
-  },
+  "jax.nn.gelu": { rt: "nnx.gelu", sig: "x: A, approximate", shape: (a) => shapeOf(a.get("x")), dtype: float },
+  "jax.nn.leaky_relu": withParam("nnx.leakyRelu", "negative_slope"),
+  "jax.nn.softmax": { rt: "nnx.softmax", sig: "x: A, axis=null, where?: A, initial!", axisOrOptions: "axis", shape: (a) => shapeOf(a.get("x")), dtype: float },
+  "jax.nn.log_softmax": { rt: "nnx.logSoftmax", sig: "x: A, axis=null, where?: A, initial!", axisOrOptions: "axis", shape: (a) => shapeOf(a.get("x")), dtype: float },
   "jax.nn.standardize": {
     rt: "nnx.standardize",
-    params: ["x", "axis", "mean", "variance", "epsilon", "where"],
-    shape: same,
+    sig: "x: A, axis=null, mean?: A, variance?: A, epsilon?: F, where?: A, *, algorithm?",
+    axisOrOptions: "axis",
+    shape: (a) => shapeOf(a.get("x")),
     dtype: float,
   },
-  "jax.nn.one_hot": {
-    rt: "nnx.oneHot",
-    params: ["x", "num_classes", "dtype", "axis"],
-    shape: oneHot,
-    dtype: createdDtype("float32"),
-  },
+  "jax.nn.one_hot": { rt: "nnx.oneHot", sig: "x: A, num_classes, *, dtype?: D, axis?", shape: oneHot, dtype: createdDtype("float32") },
 };
