@@ -54,6 +54,12 @@ export class ProgramContext {
   readonly variableTypes = new Set<string>();
   /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
   readonly configModules = new Set<string>();
+  /** Module classes that could not be translated (with what stopped them), and classes using them. */
+  readonly failed = new Map<string, string>();
+  /** Top-level functions and constants the translation reads (the rest of the file is left out). */
+  readonly usedTop = new Set<string>();
+  /** NNX201 reports made so far, counted before the bag merges repeats (a class fails on any of its own). */
+  reported = 0;
   private nextSite = 1;
 
   constructor(
@@ -69,6 +75,7 @@ export class ProgramContext {
   }
 
   unsupported(span: Span, what: string): void {
+    this.reported++;
     this.diags.error("NNX201", `unsupported construct: ${what}`, span);
   }
 }

@@ -27,21 +27,30 @@ export interface StagedProgram {
 
 export const RUNTIME_MODULE = "nnxport/runtime";
 
-export function stageProgram(program: Program, diags: DiagnosticBag, header: string[]): StagedProgram {
+/**
+ * Stages every module class; a class that cannot be translated (`failedBefore`:
+ * the frontend already said why) is left out with what depends on it, and the
+ * others are still emitted.
+ */
+export function stageProgram(program: Program, diags: DiagnosticBag, header: string[], failedBefore: Map<string, string> = new Map()): StagedProgram {
   const ctx = new ProgramContext(program, diags);
   const head: TDecl[] = [...configDecls(ctx)];
   const classes: RenderableClass[] = [];
   const entryName = program.entry?.expr.kind === "call" && program.entry.expr.fn.kind === "file" ? program.entry.expr.fn.name : undefined;
+  for (const [name, why] of failedBefore) ctx.failed.set(name, why);
   for (const cls of calleesFirst(program)) {
-    const before = diags.errorCount;
+    if (ctx.failed.has(cls.name)) continue;
+    const before = ctx.reported;
     const ranks = cls.name === entryName ? new Map(program.entry!.inputs.map((i) => [`${program.entry!.method}|${i.name}`, i.shape.length])) : undefined;
     const out = stageClass(ctx, cls, ranks);
-    if (diags.errorCount === before) classes.push(out);
+    // A class with an unsupported construct is left out, and so is every class that uses it (each says where).
+    if (ctx.reported === before) classes.push(out);
+    else ctx.failed.set(cls.name, "an unsupported construct");
   }
   const tail: TDecl[] = [];
   let factory: string | undefined;
   let entryClass: string | undefined;
-  if (program.entry && diags.errorCount === 0) {
+  if (program.entry && !(entryName && ctx.failed.has(entryName))) {
     const f = entryFactory(ctx, program);
     if (f) {
       tail.push(f.decl);

@@ -1098,6 +1098,7 @@ export class ClassStager {
   }
 
   private fileValue(name: string, span: Span, frame: Frame): Value {
+    this.ctx.usedTop.add(name);
     if (this.ctx.classes.has(name) || this.ctx.configs.has(name)) return { kind: "class", name };
     const fn = this.ctx.program.functions.get(name);
     if (fn) return { kind: "func", def: fn, closure: new Map() };
@@ -2096,7 +2097,7 @@ export class ClassStager {
   private callChildModule(inst: Instance & InstanceExtra, clsName: string, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, lifted?: Extract<Value, { kind: "lifted" }>): Value {
     const cls = this.ctx.classes.get(clsName)!;
     const summary = this.ctx.summaries.get(clsName);
-    if (!summary && !frame.dry) return this.stop(span, `${clsName} could not be translated (see its diagnostics)`);
+    if (this.ctx.failed.has(clsName) || (!summary && !frame.dry)) return this.stop(span, `${clsName} could not be translated (see its diagnostics)`);
     // The config it was given (a module given in config: its config object's fields).
     const fields = new Map<string, Value>();
     const fromField = inst.fromField;

@@ -59,9 +59,16 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
   report.framework = t.program.framework.name;
   for (const d of t.diagnostics.items) if (d.severity === "warning") report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
   const entry = t.program.entry;
+  const errors = t.diagnostics.items.filter((d) => d.severity === "error");
   if (!entry || !t.paramMap) {
+    if (errors.length) {
+      errors.forEach(fail);
+      return report;
+    }
     return fail({ code: "NNX301", severity: "error", message: "no entry point: the file has no `init` call; give one with --entry EXPR --input NAME=float32[...]", file });
   }
+  // Classes the entry does not use may still have failed: said, not counted against the entry.
+  if (errors.length) report.notes.push(`not translated (the entry does not use them): ${[...t.failed.keys()].join(", ")}; ${errors.map(formatDiagnostic).join("; ")}`);
   const summary = t.staged.ctx.summaries.get(t.paramMap.module)!;
   const params = summary.methods.get(entry.method) ?? [];
   const modes = params.filter((p) => p.kind === "mode");
