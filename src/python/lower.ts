@@ -453,6 +453,15 @@ export class Lowering {
         return { kind: "walrus", target: node.childForFieldName("name")!.text, value: this.expr(node.childForFieldName("value")!, scope), span };
       case "keyword_argument":
         return { kind: "unsupported", what: "a keyword argument here", span };
+      case "type":
+        return this.expr(node.namedChild(0)!, scope);
+      case "generic_type": {
+        // `Sequence[int]`, `Callable[..., Any]` in annotations: read as the subscript they spell.
+        const [base, params] = node.namedChildren.filter((c) => c.type !== "comment");
+        const items = (params?.namedChildren ?? []).filter((c) => c.type !== "comment").map((c) => this.expr(c, scope));
+        const index: Expr = items.length === 1 ? items[0] : { kind: "tuple", items, span: params ? spanOf(params) : span };
+        return { kind: "index", object: this.expr(base, scope), index, span };
+      }
       default:
         return { kind: "unsupported", what: `the expression '${firstLine(node)}'`, span };
     }

@@ -8,6 +8,9 @@ import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlock
 import { memberRef } from "./members.js";
 import { annotationText, ClassStager, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
 import type { StaticType, Value } from "./values.js";
+import { typeFromAnnotation } from "./annotations.js";
+
+export { typeFromAnnotation };
 
 export function optionsName(cls: string): string {
   return `${cls}Options`;
@@ -63,49 +66,6 @@ function itemType(t: StaticType): StaticType {
 function isModeField(name: string, t: StaticType, stager: ClassStager): boolean {
   const v = stager.fieldValue(name);
   return v.kind === "mode" && (t.t === "bool" || t.t === "any");
-}
-
-/** A Python annotation as a fixed value's type. */
-export function typeFromAnnotation(text: string): StaticType | undefined {
-  const t = text.replace(/\s+/g, "").replace(/^(typing\.|collections\.abc\.)/, "");
-  const inner = (s: string) => typeFromAnnotation(s) ?? { t: "any" };
-  let m: RegExpExecArray | null;
-  if (/^(Optional)\[(.*)\]$/.test(t)) return inner(t.slice(9, -1));
-  if ((m = /^(.*)\|None$/.exec(t))) return inner(m[1]);
-  if ((m = /^None\|(.*)$/.exec(t))) return inner(m[1]);
-  if (t === "int") return { t: "int" };
-  if (t === "float") return { t: "float" };
-  if (t === "bool") return { t: "bool" };
-  if (t === "str") return { t: "str" };
-  if ((m = /^(?:typing\.)?(?:Sequence|List|list|Tuple\[.*,\.\.\.\]|Iterable|collections\.abc\.Sequence)\[(.*)\]$/.exec(t))) {
-    const arg = m[1].replace(/,\.\.\.$/, "");
-    return { t: "seq", of: inner(arg) };
-  }
-  if ((m = /^(?:Tuple|tuple)\[(.*)\]$/.exec(t))) {
-    const parts = splitTop(m[1]);
-    if (parts[parts.length - 1] === "...") return { t: "seq", of: inner(parts[0]) };
-    return { t: "tuple", items: parts.map(inner) };
-  }
-  if (/Callable|ActivationFn|Activation/.test(t)) return { t: "activation" };
-  if (/Initializer/.test(t)) return { t: "initializer" };
-  if (/dtype|Dtype|DType/.test(t)) return { t: "dtype" };
-  return undefined;
-}
-
-function splitTop(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = "";
-  for (const c of s) {
-    if (c === "[") depth++;
-    if (c === "]") depth--;
-    if (c === "," && depth === 0) {
-      out.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  if (cur) out.push(cur);
-  return out;
 }
 
 function optionsInterface(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager): TInterface {

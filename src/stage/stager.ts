@@ -19,6 +19,8 @@ import { Members, memberRef } from "./members.js";
 import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
 import { Frame } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
+import { typeFromAnnotation } from "./annotations.js";
+import { bindArguments, childFrame, comprehension, inlineBody, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -217,7 +219,7 @@ export class ClassStager {
           name: fn.name,
           params,
           types: frame.types,
-          body: frame.block.call ?? [],
+          body: [...frame.top, ...(frame.block.call ?? [])],
           returns: returned && withoutNones(returned),
           span: fn.span,
           docs: fn.docstring,
@@ -310,12 +312,16 @@ export class ClassStager {
     return { kind: "array", call: optional ? { k: "nonnull", value: id(param) } : id(param), shape, dtype: "unknown" };
   }
 
-  private annotationType(annotation: Expr | undefined, dflt: Expr | undefined): StaticType {
+  /** A fixed value's type from its annotation and default (a function default tells an initializer from an activation). */
+  annotationType(annotation: Expr | undefined, dflt: Expr | undefined): StaticType {
     const text = annotation ? annotationText(annotation) : "";
-    if (/^(int)$/.test(text)) return { t: "int" };
-    if (/^(float)$/.test(text)) return { t: "float" };
-    if (/^(bool)/.test(text)) return { t: "bool" };
-    if (/^(str)/.test(text)) return { t: "str" };
+    const fromAnnotation = text ? typeFromAnnotation(text) : undefined;
+    if (dflt && dflt.kind !== "none" && (!fromAnnotation || fromAnnotation.t === "activation" || fromAnnotation.t === "initializer")) {
+      const d = this.tryExpr(dflt, new Frame("", true));
+      const f = d?.kind === "global" ? this.functionValue(d, dflt.span) : d?.kind === "static" && (d.type.t === "activation" || d.type.t === "initializer") ? d : undefined;
+      if (f) return f.type;
+    }
+    if (fromAnnotation) return fromAnnotation;
     if (dflt?.kind === "int") return { t: "int" };
     if (dflt?.kind === "float") return { t: "float" };
     if (dflt?.kind === "bool") return { t: "bool" };
@@ -541,7 +547,7 @@ export class ClassStager {
         out.set(n, v);
         continue;
       }
-      out.set(n, this.mergeValues(n, va, vb, span, callOnly));
+      out.set(n, this.mergeValues(frame.tsLocal(n), va, vb, span, callOnly));
     }
     return out;
   }
@@ -618,7 +624,7 @@ export class ClassStager {
         const list = phis.get(name) ?? [];
         let shape = v.shape;
         for (const { axis, local } of list) shape = withDimAt(shape, axis, id(local));
-        frame.env.set(name, { kind: "array", call: id(name), shape, dtype: v.dtype });
+        frame.env.set(name, { kind: "array", call: id(frame.tsLocal(name)), shape, dtype: v.dtype });
       }
     }
     for (const n of patternNames(s.target)) if (!entry.has(n)) frame.env.delete(n);
@@ -629,7 +635,8 @@ export class ClassStager {
     const out = new Map<string, number[]>();
     const trial = new Frame(frame.method, true, new Map(frame.env));
     trial.loops = [...frame.loops, loopFrame];
-    const diagsBefore = this.ctx.diags.items.length;
+    const diagsBefore = this.ctx.diags.mark();
+    const reported = this.ctx.reported;
     try {
       loop.bindTarget(trial);
       this.body(s.body, trial);
@@ -637,7 +644,8 @@ export class ClassStager {
       if (!(e instanceof StageStop)) throw e;
     } finally {
       // The real pass reports; the trial pass must not report twice.
-      this.ctx.diags.items.splice(diagsBefore);
+      this.ctx.diags.rollback(diagsBefore);
+      this.ctx.reported = reported;
     }
     for (const [name, v] of trial.env) {
       const before = frame.env.get(name);
@@ -661,17 +669,18 @@ export class ClassStager {
     // range(...)
     if (iter.kind === "static" && iter.type.t === "seq" && (iter as RangeV).range) {
       const r = (iter as RangeV).range!;
-      const name = target.kind === "name" ? target.id : undefined;
-      if (!name) {
+      const pyName = target.kind === "name" ? target.id : undefined;
+      if (!pyName) {
         this.unsupported(target.span, "unpacking a range's items");
         return undefined;
       }
+      const name = frame.tsLocal(pyName);
       return {
         ctorIter: r.ctor.every((x) => !!x),
         counter: r.zeroBased ? id(name) : undefined,
         ctorCounter: r.zeroBased ? id(name) : undefined,
         bindTarget: (f) => {
-          f.env.set(name, staticOf({ t: "int" }, id(name), id(name)));
+          f.env.set(pyName, staticOf({ t: "int" }, id(name), id(name)));
           f.noteCtorName(name);
         },
         statement: (body, side) => {
@@ -684,12 +693,13 @@ export class ClassStager {
       const elem: StaticType = iter.type.t === "seq" ? iter.type.of : iter.type.t === "tuple" ? (iter.type.items[0] ?? { t: "any" }) : { t: "any" };
       const enumerate = (iter as EnumV).enumerate;
       const zipped = (iter as EnumV).zip;
-      const pattern = this.loopPattern(target);
-      const names = patternNames(target);
+      const pattern = this.loopPattern(target, frame);
+      const names = patternNames(target).map((n) => frame.tsLocal(n));
+      const counter = enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(frame.tsLocal(target.items[0].id)) : undefined;
       return {
         ctorIter: !!iter.ctor,
-        counter: enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(target.items[0].id) : undefined,
-        ctorCounter: enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(target.items[0].id) : undefined,
+        counter,
+        ctorCounter: counter,
         bindTarget: (f) => {
           this.bindLoopTarget(target, elem, iter, f);
           for (const n of names) f.noteCtorName(n);
@@ -714,15 +724,15 @@ export class ClassStager {
     return undefined;
   }
 
-  private loopPattern(p: Pattern): TPattern {
-    if (p.kind === "name") return { k: "pid", name: p.id };
-    if (p.kind === "tuple") return { k: "ptuple", items: p.items.map((i) => this.loopPattern(i)) };
+  private loopPattern(p: Pattern, frame: Frame): TPattern {
+    if (p.kind === "name") return { k: "pid", name: frame.tsLocal(p.id) };
+    if (p.kind === "tuple") return { k: "ptuple", items: p.items.map((i) => this.loopPattern(i, frame)) };
     return { k: "pid", name: "_" };
   }
 
   private bindLoopTarget(target: Pattern, elem: StaticType, iter: StaticV, f: Frame): void {
     const bindOne = (p: Pattern, type: StaticType) => {
-      if (p.kind === "name") f.env.set(p.id, staticOf(type, id(p.id), id(p.id)));
+      if (p.kind === "name") f.env.set(p.id, staticOf(type, id(f.tsLocal(p.id)), id(f.tsLocal(p.id))));
       else if (p.kind === "tuple") {
         const items = type.t === "tuple" ? type.items : p.items.map(() => ({ t: "any" }) as StaticType);
         p.items.forEach((q, i) => bindOne(q, items[i] ?? { t: "any" }));
@@ -747,8 +757,15 @@ export class ClassStager {
     }
   }
 
-  private bindName(name: string, v: Value, frame: Frame, span: Span): void {
-    if (v.kind === "array" || v.kind === "static" || v.kind === "tuple" || v.kind === "list" || v.kind === "key") frame.types.set(name, returnType(v));
+  private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
+    if (v.kind !== "array" && v.kind !== "static" && v.kind !== "tuple" && v.kind !== "list") {
+      // Modules, functions, classes, flags: names for the same value.
+      frame.env.set(pyName, v);
+      void span;
+      return;
+    }
+    const name = frame.tsLocal(pyName);
+    frame.types.set(name, returnType(v));
     switch (v.kind) {
       case "static": {
         if (v.ctor && !frame.callOnly) {
@@ -756,12 +773,12 @@ export class ClassStager {
           frame.noteCtorName(name);
         }
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, staticOf(v.type, v.ctor && !frame.callOnly ? id(name) : undefined, v.call ? id(name) : undefined, v.known));
+        frame.env.set(pyName, staticOf(v.type, v.ctor && !frame.callOnly ? id(name) : undefined, v.call ? id(name) : undefined, v.known));
         return;
       }
       case "array":
         frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, { ...v, call: id(name) });
+        frame.env.set(pyName, { ...v, call: id(name) });
         return;
       case "tuple":
       case "list": {
@@ -770,13 +787,9 @@ export class ClassStager {
         const callItems = v.items.map((item) => this.maybeCallExpr(item));
         if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
         else if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
+        frame.env.set(pyName, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
         return;
       }
-      default:
-        // Modules, functions, classes, flags: names for the same value.
-        frame.env.set(name, v);
-        void span;
     }
   }
 
@@ -792,31 +805,33 @@ export class ClassStager {
     const items = this.unpack(v, p.items.length, span, frame);
     if (!items) return;
     // All at once, as Python assigns: `[a, b] = [b, a]`.
-    const names = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
-    if (names.every((n) => n)) {
+    const pyNames = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
+    if (pyNames.every((n) => n)) {
+      const names = pyNames.map((n, k) => (["array", "static", "tuple", "list"].includes(items[k].kind) ? frame.tsLocal(n!) : n));
       const callItems = items.map((i) => this.maybeCallExpr(i));
       const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call));
       if (arrays.length && callItems.every((c, k) => c || items[k].kind === "module" || items[k].kind === "mode")) {
         const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
         const rhs: TExpr = source ?? { k: "array", items: callItems.map((c) => c ?? { k: "undefined" }) };
-        const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+        const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (callItems[k] ? { k: "pid", name: names[k]! } : null)) };
         frame.emitCall({ k: "assign", target, value: rhs });
       }
       const ctorItems = items.map((i) => (i.kind === "static" ? i.ctor : undefined));
       if (!frame.callOnly && ctorItems.some((c) => c)) {
-        const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (ctorItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+        const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (ctorItems[k] ? { k: "pid", name: names[k]! } : null)) };
         frame.emitCtor({ k: "assign", target, value: { k: "array", items: ctorItems.map((c) => c ?? { k: "undefined" }) } });
       }
       items.forEach((item, k) => {
         const name = names[k]!;
+        const pyName = pyNames[k]!;
         if (callItems[k]) frame.types.set(name, returnType(item));
-        if (item.kind === "array") frame.env.set(name, { ...item, call: id(name) });
+        if (item.kind === "array") frame.env.set(pyName, { ...item, call: id(name) });
         else if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
-          frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
+          frame.env.set(pyName, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
         } else if (item.kind === "tuple" || item.kind === "list") {
-          frame.env.set(name, { ...item, items: item.items.map((x, j) => this.itemOf(x, id(name), j)), call: id(name) });
-        } else frame.env.set(name, item);
+          frame.env.set(pyName, { ...item, items: item.items.map((x, j) => this.itemOf(x, id(name), j)), call: id(name) });
+        } else frame.env.set(pyName, item);
       });
       return;
     }
@@ -824,7 +839,7 @@ export class ClassStager {
   }
 
   /** A value taken apart into `n` items. */
-  private unpack(v: Value, n: number, span: Span, frame: Frame): Value[] | undefined {
+  unpack(v: Value, n: number, span: Span, frame: Frame): Value[] | undefined {
     if ((v.kind === "tuple" || v.kind === "list") && v.items.length === n) return v.items;
     if (v.kind === "static") {
       const items = (v as SeqLike).items;
@@ -944,24 +959,53 @@ export class ClassStager {
         return this.fstring(e, frame);
       case "lambda":
         return { kind: "func", def: { kind: "lambda", params: e.params, body: e.body, span: e.span }, closure: frame.env };
+      case "comprehension":
+      case "dictcomp":
+        return comprehension(this, e, frame);
       default:
         return this.stop(e.span, e.kind === "unsupported" ? e.what : `the expression '${e.kind}'`);
     }
   }
 
   private sequence(kind: "tuple" | "list", items: Expr[], frame: Frame): Value {
-    const values = items.map((i) => this.expr(i, frame));
+    const values: Value[] = [];
+    for (const i of items) {
+      if (i.kind !== "starred") {
+        values.push(this.expr(i, frame));
+        continue;
+      }
+      // `(*x.shape[:-1], -1)`: the items of a sequence, in place.
+      const v = this.expr(i.value, frame);
+      const known = knownItems(v);
+      if (known) values.push(...known);
+      else if (v.kind === "static" && (v.type.t === "seq" || v.type.t === "tuple")) values.push(Object.assign(staticOf(v.type, v.ctor && { k: "spread", value: v.ctor }, v.call && { k: "spread", value: v.call }), { spread: true }));
+      else return this.stop(i.span, `'*' of ${describe(v)}`);
+    }
+    return this.sequenceValue(kind, values);
+  }
+
+  /** A tuple or list of values: a fixed value when every item is (a shape, a kernel size). */
+  sequenceValue(kind: "tuple" | "list", values: Value[]): Value {
+    const spreads = values.some((v) => (v as { spread?: boolean }).spread);
+    if (spreads) {
+      // Items spread from sequences of unknown length: a sequence whose items are not known one by one.
+      if (!values.every((v) => v.kind === "static")) return this.stop(this.cls.span, "spreading a sequence of unknown length among arrays");
+      const statics = values as StaticV[];
+      const of: StaticType = statics.map((x) => ((x as { spread?: boolean }).spread ? itemTypeOf(x.type) : x.type)).reduce((a, b) => (JSON.stringify(a) === JSON.stringify(b) ? a : { t: "any" }));
+      const side = (k: "ctor" | "call"): TExpr | undefined => (statics.every((x) => x[k]) ? { k: "array", items: statics.map((x) => x[k]!) } : undefined);
+      return staticOf({ t: "seq", of }, side("ctor"), side("call"));
+    }
     // A tuple of fixed values is itself fixed (a shape, a kernel size).
     if (values.every((v) => v.kind === "static")) {
       const statics = values as StaticV[];
       const allCtor = statics.every((s) => s.ctor);
       const allCall = statics.every((s) => s.call);
-      const knownItems = statics.every((s) => s.known !== undefined) ? statics.map((s) => s.known as Known) : undefined;
+      const knownList = statics.every((s) => s.known !== undefined) ? statics.map((s) => s.known as Known) : undefined;
       const v = staticOf(
         { t: "tuple", items: statics.map((s) => s.type) },
         allCtor ? { k: "array", items: statics.map((s) => s.ctor!) } : undefined,
         allCall ? { k: "array", items: statics.map((s) => s.call!) } : undefined,
-        knownItems,
+        knownList,
       ) as StaticV & SeqLike;
       v.items = statics;
       return v;
@@ -973,11 +1017,27 @@ export class ClassStager {
   private dictionary(e: Extract<Expr, { kind: "dict" }>, frame: Frame): Value {
     const entries: Array<[Known, Value]> = [];
     for (const en of e.entries) {
-      if (!en.key) return this.stop(e.span, "'**' in a dict literal");
+      if (!en.key) {
+        // `{**base, 'k': v}`: the entries of a dict the translator knows.
+        const v = this.expr(en.value, frame);
+        const items = v.kind === "dict" ? v.entries : v.kind === "static" && v.known && typeof v.known === "object" && !Array.isArray(v.known) ? Object.entries(v.known).map(([k, x]) => [k, literalValue(x)] as [Known, Value]) : undefined;
+        if (!items) return this.stop(en.value.span, `'**' of ${describe(v)} in a dict literal`);
+        for (const [k, x] of items) {
+          const at = entries.findIndex(([key]) => key === k);
+          if (at >= 0) entries.splice(at, 1);
+          entries.push([k, x]);
+        }
+        continue;
+      }
       const k = this.expr(en.key, frame);
       if (k.kind !== "static" || k.known === undefined || typeof k.known === "object") return this.stop(en.key.span, "a dict key that is not a fixed string or number");
       entries.push([k.known, this.expr(en.value, frame)]);
     }
+    return this.dictValue(entries);
+  }
+
+  /** A dict of values by fixed keys: a fixed value when every value is. */
+  dictValue(entries: Array<[Known, Value]>): Value {
     if (entries.every(([, v]) => v.kind === "static")) {
       const statics = entries as Array<[Known, StaticV]>;
       const known = statics.every(([, v]) => v.known !== undefined) ? Object.fromEntries(statics.map(([k, v]) => [String(k), v.known as Known])) : undefined;
@@ -1032,6 +1092,9 @@ export class ClassStager {
         return { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
         return this.globalValue(`${obj.name}.${attr}`, span);
+      case "dict":
+        if (["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: obj };
+        return this.stop(span, `reading '.${attr}' of a dict`);
       default:
         if ((obj as { handle?: string }).handle && attr === "value") return (obj as unknown as { read: Value }).read;
         return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
@@ -1068,6 +1131,7 @@ export class ClassStager {
   }
 
   private staticAttr(v: StaticV, attr: string, span: Span): Value {
+    if ((v.type.t === "dict" || (v.known && typeof v.known === "object" && !Array.isArray(v.known))) && ["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: v };
     // A config object (dataclass field read): `config.emb_dim`.
     if (v.type.t === "config" || v.type.t === "any") {
       const cls = v.type.t === "config" && v.type.cls ? this.ctx.configs.get(v.type.cls) : undefined;
@@ -1138,7 +1202,7 @@ export class ClassStager {
     if (idx.kind === "slice") {
       const parts = [idx.start, idx.stop, idx.step].map((p) => (p ? this.expr(p, frame) : undefined));
       if (parts[2]) return this.stop(e.span, "a slice with a step of a fixed sequence");
-      const args = (side: "ctor" | "call") => parts.slice(0, 2).map((p) => (p?.kind === "static" ? p[side] : p ? undefined : { k: "undefined" } as TExpr));
+      const args = (side: "ctor" | "call") => parts.slice(0, 2).map((p, j) => (p?.kind === "static" ? p[side] : p ? undefined : j === 0 ? num(0) : { k: "undefined" } as TExpr));
       const ctorArgs = args("ctor");
       const callArgs = args("call");
       const ks = parts.map((p) => (p?.kind === "static" ? p.known : undefined));
@@ -1511,6 +1575,7 @@ export class ClassStager {
     if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
     if (fn.self?.kind === "array") return this.arrayMethod(fn.self, name.slice("array.".length), args, kwargs, span, frame);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
+    if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
     if (name === "functools.partial") {
       if (!args[0]) return this.stop(span, "functools.partial without a function");
       return { kind: "partial", fn: args[0], args: args.slice(1), kwargs };
@@ -1618,6 +1683,12 @@ export class ClassStager {
 
   private builtin(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     const a = args[0];
+    const folded = sequenceBuiltin(this, name, args, kwargs, span);
+    if (folded) return folded;
+    if (name === "dict" && args.length <= 1) {
+      const base = a ? (a.kind === "dict" ? a.entries : a.kind === "static" && a.known && typeof a.known === "object" && !Array.isArray(a.known) ? Object.entries(a.known).map(([k, x]) => [k, literalValue(x)] as [Known, Value]) : undefined) : [];
+      if (base) return this.dictValue([...base.filter(([k]) => !kwargs.some(([n]) => n === k)), ...kwargs]);
+    }
     switch (name) {
       case "len": {
         if (a?.kind === "tuple" || a?.kind === "list") return literalValue(a.items.length);
@@ -1713,26 +1784,18 @@ export class ClassStager {
   inlineCall(fn: Extract<Value, { kind: "func" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     const def = fn.def;
     const params = def.params;
-    const inner = new Frame(frame.method, frame.dry, new Map(fn.closure));
-    inner.block = frame.block;
-    inner.loops = frame.loops;
-    inner.conditional = frame.conditional;
-    inner.callOnly = frame.callOnly;
-    inner.ctorScopes = frame.ctorScopes;
-    params.forEach((p, i) => {
-      const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1] ?? (p.default ? this.expr(p.default, frame) : undefined);
-      if (!v) this.stop(span, `missing argument '${p.name}'`);
-      inner.env.set(p.name, v!);
-    });
+    const inner = childFrame(frame, new Map(fn.closure));
+    // Defaults are evaluated where the function is defined (its closure), as Python does.
+    const bound = bindArguments(this, params, args, kwargs, span, "kind" in def ? "a lambda" : `${def.name}()`, (d) => this.expr(d, childFrame(frame, new Map(fn.closure))));
+    for (const [k, v] of bound) inner.env.set(k, v);
     if ("kind" in def) return this.expr(def.body, inner);
-    // A function body is staged into the caller's programs; its locals get their own names.
+    // A function body is staged into the caller's programs; its locals get names of their own.
+    inner.rename = new Map();
+    inner.inline = def.name;
     this.depth++;
     if (this.depth > 20) this.stop(span, "recursion in a function nnxport stages in place");
     try {
-      const rename = new Map<string, string>();
-      void rename;
-      this.body(def.body, inner);
-      return mergeReturns(inner.returns) ?? literalValue(null);
+      return inlineBody(this, def, inner);
     } finally {
       this.depth--;
     }
@@ -2072,14 +2135,10 @@ export class ClassStager {
     if (inst.site.loops.length === 1 && !inst.site.conditional && loop.counter) return loop.counter;
     // Otherwise a running counter over the calls in the method.
     const counter = `${memberName}_index`;
-    if (!this.counters.has(counter)) {
-      this.counters.add(counter);
-      frame.emitCallAtTop?.({ k: "let", name: counter, value: num(0), mutable: true });
-    }
+    frame.emitCallAtTop({ k: "let", name: tsCounter(counter), raw: true, value: num(0), mutable: true });
     return { k: "raw", text: `${tsCounter(counter)}++` };
   }
 
-  private readonly counters = new Set<string>();
 
   private nameHint(inst: Instance): string | undefined {
     const n = inst.name;
@@ -2405,10 +2464,26 @@ export class ClassStager {
     return applyNeutral(this.layerHost, inst, layer, options, inputs, span, frame, name ?? layer.toLowerCase(), callOptions);
   }
 
-  /** A value evaluated without emitting anything (defaults, constants). */
+  /** A value evaluated on `frame` (a dry one) with nothing reported: undefined where it stops. */
+  tryExpr(e: Expr, frame: Frame): Value | undefined {
+    const mark = this.ctx.diags.mark();
+    const reported = this.ctx.reported;
+    try {
+      return this.expr(e, frame);
+    } catch (err) {
+      if (err instanceof StageStop) return undefined;
+      throw err;
+    } finally {
+      this.ctx.diags.rollback(mark);
+      this.ctx.reported = reported;
+    }
+  }
+
+  /** A value evaluated without emitting anything (defaults, constants); framework functions as the values they are. */
   dryValue(e: Expr): Value {
     try {
-      return this.expr(e, new Frame("", true));
+      const v = this.expr(e, new Frame("", true));
+      return v.kind === "global" ? (this.asStatic(v, e.span) ?? v) : v;
     } catch (err) {
       if (err instanceof StageStop) return { kind: "unknown", why: err.message };
       throw err;
@@ -2437,23 +2512,18 @@ declare module "./values.js" {
   }
 }
 
-declare module "./scope.js" {
-  interface Frame {
-    emitCallAtTop?(s: TStmt): void;
-  }
-}
 
 /** A fixed sequence whose items are known one by one, or the shape of an array. */
-interface SeqLike {
+export interface SeqLike {
   items?: Value[];
   shapeOf?: ArrayV;
 }
 
-interface RangeV extends StaticV {
+export interface RangeV extends StaticV {
   range?: { ctor: Array<TExpr | undefined>; call: Array<TExpr | undefined>; zeroBased: boolean };
 }
 
-interface EnumV extends StaticV {
+export interface EnumV extends StaticV {
   enumerate?: boolean;
   zip?: boolean;
 }
