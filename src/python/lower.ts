@@ -106,7 +106,9 @@ export class Lowering {
     const scope: Scope = { locals: new Set(), parent: outer };
     const params = this.params(paramsNode, outer);
     for (const p of params) scope.locals.add(p.name);
-    if (method && params[0] && !params[0].star) scope.self = params[0].name;
+    // A @staticmethod has no `self`.
+    const isStatic = decorators.some((d) => /^@\s*staticmethod\s*$/.test(d.text.trim()));
+    if (method && !isStatic && params[0] && !params[0].star) scope.self = params[0].name;
     const block = node.childForFieldName("body")!;
     for (const stmt of block.namedChildren) for (const n of boundNames(stmt, true)) scope.locals.add(n);
     if (scope.self) scope.locals.delete(scope.self);

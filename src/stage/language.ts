@@ -6,12 +6,12 @@
 import type { Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
 import { patternNames, statementsOf } from "../python/ast.js";
 import type { Span } from "../ir/span.js";
-import { bin, call, id, member, num, type TExpr, type TStmt } from "../ts/ast.js";
+import { bin, call, id, member, num, type TExpr, type TPattern, type TStmt } from "../ts/ast.js";
 import { printPattern } from "../ts/print.js";
-import type { ClassStager, SeqLike } from "./stager.js";
+import type { ClassStager, LoopPlan, SeqLike } from "./stager.js";
 import { literalValue } from "./stager.js";
 import { Frame } from "./scope.js";
-import { describe, staticOf, type Known, type StaticType, type StaticV, type Value } from "./values.js";
+import { describe, staticOf, type Known, type ModuleList, type ModulesV, type ModuleV, type StaticType, type StaticV, type Value } from "./values.js";
 
 type Comprehension = Extract<Expr, { kind: "comprehension" }> | Extract<Expr, { kind: "dictcomp" }>;
 
@@ -28,6 +28,7 @@ export function childFrame(frame: Frame, env: Map<string, Value> = new Map(frame
   inner.rename = new Map(frame.rename);
   inner.inline = frame.inline;
   inner.top = frame.top;
+  inner.noRecord = frame.noRecord;
   return inner;
 }
 
@@ -97,6 +98,9 @@ function arrowParam(p: Pattern): { name: string; raw: true } {
 export function comprehension(st: ClassStager, e: Comprehension, frame: Frame): Value {
   const clauses = e.clauses;
   if (clauses[0]?.kind !== "for") return st.stop(e.span, "a comprehension without a for clause");
+  // Submodules, one per item: an nnx.List.
+  const modules = moduleList(st, e, frame);
+  if (modules) return modules;
   // Unrolled: every iterable's items are known here; each item's element is staged in turn.
   const unrolled = unroll(st, e, frame);
   if (unrolled) return unrolled;
@@ -427,4 +431,118 @@ function normalizeReturns(st: ClassStager, body: Stmt[], result: string, fn: str
     out.push(s);
   }
   return out;
+}
+
+// --- lists of submodules --------------------------------------------------------
+
+/** The construction records' loop variable (only in the instrumented constructor). */
+const RECORD_INDEX: TExpr = { k: "id", name: "item_", raw: true };
+
+/**
+ * `[hk.Linear(n) for n in sizes]` over a sequence the constructor knows: a list of
+ * submodules. Their construction is recorded here, one per item and in order (so
+ * the source's names come out as it gives them); they are built where a method
+ * first runs over the list, with the sizes that method gives them.
+ */
+export function moduleList(st: ClassStager, e: Comprehension, frame: Frame): ModulesV | undefined {
+  if (e.kind !== "comprehension" || e.form === "set" || e.clauses.length !== 1 || e.clauses[0].kind !== "for") return undefined;
+  const clause = e.clauses[0];
+  const iter = st.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)));
+  if (iter?.kind !== "static" || !iter.ctor) return undefined;
+  const env = new Map(frame.env);
+  bindSymbolic(clause.target, itemTypeOf(iter.type), env);
+  const probe = childFrame(frame, env);
+  probe.block = { ctor: [], call: [] };
+  const mark = st.ctx.diags.mark();
+  const reported = st.ctx.reported;
+  const element = (() => {
+    try {
+      return st.expr(e.element, probe);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (element?.kind !== "module") {
+    st.ctx.diags.rollback(mark);
+    st.ctx.reported = reported;
+    return undefined;
+  }
+  const records = (probe.block.ctor ?? []).filter((s) => s.k === "record");
+  const record = records.find((s) => s.k === "record" && s.event.e === "construct");
+  const list: ModuleList = {
+    id: st.ctx.site(),
+    iter,
+    target: clause.target,
+    element: e.element,
+    closure: new Map(frame.env),
+    site: element.inst.id,
+    record: record?.k === "record" ? record.event : undefined,
+    span: e.span,
+  };
+  if (records.length) {
+    frame.emitCtor({ k: "forOf", target: { k: "ptuple", items: [{ k: "pid", name: "item_", raw: true }, loopTarget(clause.target)] }, iter: call("nnx.enumerate", iter.ctor), body: records });
+  }
+  return { kind: "modules", list };
+}
+
+function loopTarget(p: Pattern): TPattern {
+  if (p.kind === "tuple") return { k: "ptuple", items: p.items.map(loopTarget) };
+  return { k: "pid", name: p.kind === "name" ? p.id : "_" };
+}
+
+/** Linen names the items of a list setup() stores `<attr>_<index>`. */
+export function nameModuleList(st: ClassStager, v: ModulesV, attr: string, linen: boolean): void {
+  v.list.attr = attr;
+  v.list.member ??= st.members.fresh(attr);
+  if (linen && v.list.record?.e === "construct" && !v.list.record.name) v.list.record.name = { k: "template", parts: [`${attr}_`, RECORD_INDEX] };
+}
+
+/**
+ * `for layer in self.layers:` (or `for i, layer in enumerate(self.layers)`): the
+ * constructor runs over the list's own sequence, building each item where the
+ * body first calls it; the method runs over the nnx.List.
+ */
+export function moduleListLoop(st: ClassStager, iter: ModulesV, target: Pattern, span: Span, frame: Frame): LoopPlan {
+  const list = iter.list;
+  const parts = iter.enumerate ? (target.kind === "tuple" && target.items.length === 2 ? target.items : undefined) : [undefined, target];
+  if (!parts || parts[1]?.kind !== "name" || (parts[0] && parts[0].kind !== "name")) st.stop(target.span, "a loop over a list of submodules other than `for m in ms` or `for i, m in enumerate(ms)`");
+  const index = parts![0] && parts![0].kind === "name" ? frame.tsLocal(parts![0].id) : undefined;
+  const pyIndex = parts![0]?.kind === "name" ? parts![0].id : undefined;
+  const item = parts![1] as Extract<Pattern, { kind: "name" }>;
+  const itemName = frame.tsLocal(item.id);
+  const ctorTarget = loopTarget(list.target);
+  // The list's own sequence may be enumerated already (`[... for j, n in enumerate(sizes)]`): its index is the loop's.
+  const own = list.iter.ctor!;
+  const ownIndex = own.k === "call" && own.fn.k === "member" && own.fn.name === "entries" && list.target.kind === "tuple" && list.target.items[0]?.kind === "name" ? list.target.items[0].id : undefined;
+  return {
+    ctorIter: true,
+    counter: index ? id(index) : undefined,
+    ctorCounter: index ? id(index) : undefined,
+    bindTarget: (f) => {
+      if (index && pyIndex) {
+        f.env.set(pyIndex, staticOf({ t: "int" }, id(ownIndex ?? index), id(index)));
+        f.noteCtorName(ownIndex ?? index);
+      }
+      // The item, as the comprehension makes it from the sequence's item.
+      const env = new Map(list.closure);
+      bindSymbolic(list.target, itemTypeOf(list.iter.type), env);
+      const inner = childFrame(f, env);
+      inner.noRecord = true;
+      const v = st.expr(list.element, inner);
+      if (v.kind !== "module") st.stop(span, "a list item that is not a module");
+      const inst = (v as ModuleV).inst;
+      inst.id = list.site;
+      inst.element = { list, call: id(itemName) };
+      if (list.made) inst.built = { member: list.member!, call: id(itemName), ctor: id("_") };
+      f.env.set(item.id, v);
+    },
+    statement: (body, side) => {
+      if (side === "ctor") {
+        if (!index || ownIndex) return { k: "forOf", target: ctorTarget, iter: asArray(own), body };
+        return { k: "forOf", target: { k: "ptuple", items: [{ k: "pid", name: index }, ctorTarget] }, iter: call("nnx.enumerate", own), body };
+      }
+      const members: TExpr = { k: "this", name: list.member! };
+      return { k: "forOf", target: index ? { k: "ptuple", items: [{ k: "pid", name: index }, { k: "pid", name: itemName }] } : { k: "pid", name: itemName }, iter: index ? call("nnx.enumerate", members) : members, body };
+    },
+  };
 }

@@ -33,6 +33,8 @@ export class Frame {
   rename = new Map<string, string>();
   /** The function whose body this frame stages in place (its locals are its own). */
   inline?: string;
+  /** Constructions here are already recorded (a list's items, recorded where the list was made). */
+  noRecord?: boolean;
   /** Statements the generated method starts with (running counters), shared by nested frames. */
   top: TStmt[] = [];
 

@@ -20,7 +20,7 @@ import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "
 import { Frame } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
-import { bindArguments, childFrame, comprehension, inlineBody, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
+import { bindArguments, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -207,7 +207,7 @@ export class ClassStager {
     const methods: MethodResult[] = [];
     const setupFrame = this.cls.setup ? this.runSetup(this.cls.setup) : undefined;
     if (setupFrame?.block.ctor) ctor.push(...setupFrame.block.ctor);
-    const order = [...this.cls.methods].sort((a, b) => Number(b.name === "__call__") - Number(a.name === "__call__"));
+    const order = [...this.cls.methods].filter((m) => !isStaticMethod(m)).sort((a, b) => Number(b.name === "__call__") - Number(a.name === "__call__"));
     for (const fn of order) {
       try {
         const frame = this.newFrame(fn.name, setupFrame);
@@ -250,17 +250,24 @@ export class ClassStager {
 
   private runSetup(fn: FunctionDef): Frame {
     const frame = new Frame("setup", this.dry);
-    // Haiku's __init__ takes the config as parameters; they read as config fields.
-    for (const p of fn.params) {
-      const field = this.cls.fields.find((f) => f.name === p.name);
-      if (field) frame.env.set(p.name, this.fieldValue(p.name));
-    }
+    this.bindSetupParams(fn, frame);
     try {
       this.body(fn.body, frame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
     }
     return frame;
+  }
+
+  /** Haiku's __init__ takes the config as parameters; they read as config fields (`name`: None, `**kwargs`: empty). */
+  private bindSetupParams(fn: FunctionDef, frame: Frame): void {
+    for (const p of fn.params) {
+      const field = this.cls.fields.find((f) => f.name === p.name);
+      if (field) frame.env.set(p.name, this.fieldValue(p.name));
+      else if (p.star === "**") frame.env.set(p.name, this.dictValue([]));
+      else if (p.star === "*") frame.env.set(p.name, this.sequenceValue("tuple", []));
+      else if (p.name === "name") frame.env.set(p.name, literalValue(null));
+    }
   }
 
   /** A method's parameters: arrays (with lazily sized inputs), fixed values, train/eval flags. */
@@ -666,6 +673,7 @@ export class ClassStager {
   private iteration(iter: Value, s: Extract<Stmt, { kind: "for" }>, frame: Frame): LoopPlan | undefined {
     const span = s.span;
     const target = s.target;
+    if (iter.kind === "modules") return moduleListLoop(this, iter, target, span, frame);
     // range(...)
     if (iter.kind === "static" && iter.type.t === "seq" && (iter as RangeV).range) {
       const r = (iter as RangeV).range!;
@@ -758,6 +766,19 @@ export class ClassStager {
   }
 
   private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
+    if (v.kind === "dict") {
+      // A dict holding arrays: the method keeps it as a local; values read from it by key.
+      const e = this.maybeCallExpr(v);
+      if (!e) {
+        frame.env.set(pyName, v);
+        return;
+      }
+      const name = frame.tsLocal(pyName);
+      frame.types.set(name, returnType(v));
+      frame.emitCall({ k: "assign", target: id(name), value: e });
+      frame.env.set(pyName, this.withCall({ ...v, call: undefined }, id(name)));
+      return;
+    }
     if (v.kind !== "array" && v.kind !== "static" && v.kind !== "tuple" && v.kind !== "list") {
       // Modules, functions, classes, flags: names for the same value.
       frame.env.set(pyName, v);
@@ -886,6 +907,11 @@ export class ClassStager {
   private setSelfAttr(attr: string, v: Value, frame: Frame, span: Span): void {
     if (frame.method !== "setup") {
       this.unsupported(span, `setting 'self.${attr}' outside ${this.framework.name === "haiku" ? "__init__" : "setup()"}`);
+      return;
+    }
+    if (v.kind === "modules") {
+      nameModuleList(this, v, attr, this.framework.name === "linen");
+      frame.env.set(`self.${attr}`, v);
       return;
     }
     if (v.kind === "module") {
@@ -1152,9 +1178,11 @@ export class ClassStager {
     if (set) return set;
     if (this.cls.fields.some((f) => f.name === attr)) return this.fieldValue(attr);
     const method = this.cls.methods.find((m) => m.name === attr);
+    // A @staticmethod is a helper function of the class: staged in place.
+    if (method && isStaticMethod(method)) return { kind: "func", def: method, closure: new Map() };
     if (method) return { kind: "func", def: method, closure: new Map(), method: attr };
     const prop = this.cls.properties.find((m) => m.name === attr);
-    if (prop) return this.inlineCall({ kind: "func", def: prop, closure: new Map(), method: attr }, [], [], span, frame);
+    if (prop) return this.inlineCall({ kind: "func", def: prop, closure: new Map([...frame.env].filter(([k]) => k.startsWith("self."))), method: attr }, [], [], span, frame);
     const classAttr = this.cls.classAttrs.find((a) => a.name === attr);
     if (classAttr) return this.expr(classAttr.value, frame);
     if (this.framework.selfIdioms.has(attr)) return { kind: "global", name: `self.${attr}` };
@@ -1193,6 +1221,12 @@ export class ClassStager {
       if (item) return item;
     }
     if (obj.kind === "array") return this.arrayIndex(obj, e, frame);
+    if (obj.kind === "dict") {
+      const k = this.expr(e.index, frame);
+      const hit = k.kind === "static" && k.known !== undefined ? obj.entries.find(([key]) => key === k.known) : undefined;
+      if (hit) return hit[1];
+      return this.stop(e.span, `the key ${k.kind === "static" && k.known !== undefined ? JSON.stringify(k.known) : "given"} of a dict with keys ${obj.entries.map(([key]) => JSON.stringify(key)).join(", ")}`);
+    }
     return this.stop(e.span, `indexing ${describe(obj)}`);
   }
 
@@ -1692,6 +1726,10 @@ export class ClassStager {
     switch (name) {
       case "len": {
         if (a?.kind === "tuple" || a?.kind === "list") return literalValue(a.items.length);
+        if (a?.kind === "modules") {
+          const seq = (x: TExpr) => (x.k === "call" && x.fn.k === "member" && x.fn.name === "entries" && !x.args.length ? x.fn.object : x);
+          return staticOf({ t: "int" }, a.list.iter.ctor && member(seq(a.list.iter.ctor), "length"), a.list.member ? member(memberRef(a.list.member), "length") : a.list.iter.call && member(seq(a.list.iter.call), "length"));
+        }
         if (a?.kind === "static") {
           const items = (a as SeqLike).items;
           if (items) return literalValue(items.length);
@@ -1721,6 +1759,7 @@ export class ClassStager {
         return v;
       }
       case "enumerate": {
+        if (a?.kind === "modules" && args.length === 1) return { ...a, enumerate: true };
         if (a?.kind !== "static") break;
         const start = args[1] ?? kwargs.find(([k]) => k === "start")?.[1];
         const elem: StaticType = a.type.t === "seq" ? a.type.of : a.type.t === "tuple" ? (a.type.items[0] ?? { t: "any" }) : { t: "any" };
@@ -1834,6 +1873,9 @@ export class ClassStager {
     if (out.kind === "tuple" || out.kind === "list") {
       return { kind: out.kind, items: out.items.map((item, i) => this.withCall(item, { k: "index", object: e, index: num(i) })), call: e };
     }
+    if (out.kind === "dict") {
+      return { kind: "dict", entries: out.entries.map(([k, v]) => [k, this.withCall(v, { k: "index", object: e, index: typeof k === "number" ? num(k) : str(String(k)) })] as [Known, Value]), call: e };
+    }
     if (out.kind === "static") return { ...out, call: e, ctor: out.ctor };
     return out;
   }
@@ -1868,7 +1910,7 @@ export class ClassStager {
       span,
       site: { loops: [...frame.loops], conditional: frame.conditional },
     };
-    if (!frame.dry) {
+    if (!frame.dry && !frame.noRecord) {
       const base = this.autoBase(ctor);
       const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
       const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
@@ -2091,6 +2133,7 @@ export class ClassStager {
     }
     if (inst.reserved && inst.site.loops.length) this.stop(span, "a submodule built in a loop after a first call elsewhere");
     if (frame.callOnly) this.stop(span, "a submodule first called under a condition on a call argument");
+    if (inst.element && !frame.loops.length) this.stop(span, "an item of a list of submodules first called outside a loop over the list");
     const missing: string[] = [];
     const spec = build({
       missing: (what) => {
@@ -2100,6 +2143,21 @@ export class ClassStager {
     });
     if (missing.length) {
       this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
+    }
+    if (inst.element) {
+      // An item of a list of submodules: pushed onto the list in the constructor's loop over its sequence.
+      const list = inst.element.list;
+      if (!list.made) {
+        list.made = true;
+        list.member ??= this.members.fresh(`${snakeBase(base)}s`);
+        this.members.add({ kind: "child", name: list.member, type, list: true, optional: false });
+        this.members.prologue.push({ k: "assign", target: memberRef(list.member), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
+      }
+      const listMember = list.member!;
+      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
+      frame.emitCtor({ k: "expr", value: call(member(memberRef(listMember), "push"), value) });
+      inst.built = { member: listMember, call: inst.element.call, ctor: id("_") };
+      return;
     }
     const inLoop = inst.site.loops.length > 0;
     const hint = inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base);
@@ -2236,6 +2294,7 @@ export class ClassStager {
   /** Setup staged for shapes only (a callee seen from its parent). */
   runSetupShapes(fn: FunctionDef): Frame {
     const frame = new Frame("setup", true);
+    this.bindSetupParams(fn, frame);
     try {
       this.body(fn.body, frame);
     } catch (e) {
@@ -2396,6 +2455,12 @@ export class ClassStager {
         const items = v.items.map((i) => this.maybeCallExpr(i));
         return items.every((i) => i) ? { k: "array", items: items as TExpr[] } : undefined;
       }
+      case "dict": {
+        if (v.call) return v.call;
+        const values = v.entries.map(([, x]) => this.maybeCallExpr(x));
+        if (!values.every((x) => x)) return undefined;
+        return { k: "object", entries: v.entries.map(([k], i) => ({ key: objectKey(String(k)), value: values[i]!, raw: true })) };
+      }
       case "mode":
         return this.modeTest(v).call;
       case "module":
@@ -2427,6 +2492,7 @@ export class ClassStager {
   }
 
   stop(span: Span, what: string): never {
+    if (process.env.NNXPORT_DEBUG_STOP) process.stderr.write(`stop${this.dry ? " (dry)" : ""} ${this.cls.name} ${span.line}:${span.column}: ${what}\n`);
     this.unsupported(span, what);
     throw new StageStop(what);
   }
@@ -2509,6 +2575,8 @@ declare module "./values.js" {
     fromField?: { field: string; config: StaticV };
     /** Its member, named before it is built. */
     reserved?: { member: string; call: TExpr };
+    /** An item of a list of submodules, and how the method reads it (the loop's variable). */
+    element?: { list: import("./values.js").ModuleList; call: TExpr };
   }
 }
 
@@ -2528,7 +2596,7 @@ export interface EnumV extends StaticV {
   zip?: boolean;
 }
 
-interface LoopPlan {
+export interface LoopPlan {
   /** The constructor can run the loop (its iterable is known there). */
   ctorIter: boolean;
   counter?: TExpr;
@@ -2890,6 +2958,10 @@ export function variableClass(collection: string): string {
   return collection.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
 
+function isStaticMethod(fn: FunctionDef): boolean {
+  return fn.decorators.some((d) => d.kind === "builtin" && d.name === "staticmethod");
+}
+
 /** Which parameters of a method are train/eval flags: bools that reach a layer's switch. */
 function modeParams(fn: FunctionDef): Set<string> {
   const out = new Set<string>();
@@ -2944,6 +3016,8 @@ export function returnType(v: Value | undefined): string {
     case "tuple":
     case "list":
       return `[${v.items.map(returnType).join(", ")}]`;
+    case "dict":
+      return `{ ${v.entries.map(([k, x]) => `${objectKey(String(k))}: ${returnType(x)}`).join("; ")} }`;
     case "static":
       return tsTypeOf(v.type);
     case "key":
@@ -2981,6 +3055,11 @@ export function tsTypeOf(t: StaticType): string {
     case "any":
       return "unknown";
   }
+}
+
+/** A dict key as a TypeScript property name: as written when it is an identifier, else quoted. */
+function objectKey(k: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k);
 }
 
 function wrapType(t: string): string {

@@ -4,9 +4,9 @@
 // how to read them in each generated place: in the constructor (`ctor`) and in
 // the method (`call`); either may be missing (a call argument's None-ness is
 // not known to the constructor; a local of the constructor is not a member).
-import type { Expr, FunctionDef, Param } from "../python/ast.js";
+import type { Expr, FunctionDef, Param, Pattern } from "../python/ast.js";
 import type { Span } from "../ir/span.js";
-import type { TExpr } from "../ts/ast.js";
+import type { RecordEvent, TExpr } from "../ts/ast.js";
 import type { SymShape } from "./shapes.js";
 
 /** A Python value known to the translator itself (literals, module constants). */
@@ -148,7 +148,41 @@ export interface LiftedV {
   fn?: FuncV;
 }
 
-export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | UnknownV;
+/**
+ * Submodules built one per item of a sequence only the config knows
+ * (`[hk.Linear(n) for n in self.sizes]`): NNX keeps them in one nnx.List, built
+ * in the constructor by a loop over the same sequence, and a method's
+ * `for layer in self.layers:` runs over that list.
+ */
+export interface ModulesV {
+  kind: "modules";
+  list: ModuleList;
+  /** `enumerate(self.layers)`. */
+  enumerate?: boolean;
+}
+
+export interface ModuleList {
+  id: number;
+  /** The sequence the comprehension runs over, and its target. */
+  iter: StaticV;
+  target: Pattern;
+  /** The element expression and the scope it is evaluated in (with the target bound). */
+  element: Expr;
+  closure: Map<string, Value>;
+  /** The construction site its items are recorded under (one record per item, in order). */
+  site: number;
+  /** The construction record, named when setup() stores the list (`layers_0`, ... in Linen). */
+  record?: RecordEvent;
+  /** The attribute setup() stores it in. */
+  attr?: string;
+  /** The nnx.List member (named when setup() stores the list, else when it is built). */
+  member?: string;
+  /** Its items are built (the constructor's loop that pushes them is written). */
+  made?: boolean;
+  span: Span;
+}
+
+export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | ModulesV | UnknownV;
 
 /** One submodule instance: where the source constructs it, and what it was given. */
 export interface Instance {
@@ -220,6 +254,8 @@ export function describe(v: Value): string {
       return "a PRNG key";
     case "lifted":
       return `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
+    case "modules":
+      return "a list of submodules";
     case "unknown":
       return "an unknown value";
   }

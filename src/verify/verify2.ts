@@ -158,25 +158,31 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
         if (train && t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
       };
       prepare();
+      // Leaves pair by their path in the output (tuple positions, dict keys, NamedTuple fields), not by order.
       const out = outputLeaves(call(model!), tf);
       const names = Object.keys(tensors).filter((k) => k === `${prefix}output` || k.startsWith(`${prefix}output/`)).sort(leafOrder(prefix));
-      if (names.length !== out.length) {
+      const pathOf = (n: string) => n.slice(`${prefix}output`.length).replace(/^\//, "");
+      const byPath = new Map(out);
+      const missing = names.filter((n) => !byPath.has(pathOf(n)));
+      const extra = out.filter(([p]) => !names.some((n) => pathOf(n) === p)).map(([p]) => p);
+      if (missing.length || extra.length) {
         report.checks.push({ name: label("output"), kind: "output", shape: [], maxAbsError: Infinity, maxRelError: Infinity, ok: false });
-        report.notes.push(`${label("output")}: the translation returns ${out.length} arrays, the original ${names.length}`);
-        tf.dispose(out);
+        report.notes.push(`${label("output")}: the translation returns ${out.length} arrays (${out.map(([p]) => p || "the output").join(", ")}), the original ${names.length} (${names.map((n) => pathOf(n) || "the output").join(", ")})`);
+        tf.dispose(out.map(([, a]) => a));
         return;
       }
-      out.forEach((a, i) => report.checks.push(check(label(`output${names[i].slice(`${prefix}output`.length)}`), "output", a, tensors[names[i]], tolerance)));
-      tf.dispose(out);
+      for (const n of names) report.checks.push(check(label(`output${n.slice(`${prefix}output`.length)}`), "output", byPath.get(pathOf(n))!, tensors[n], tolerance));
+      tf.dispose(out.map(([, a]) => a));
       if (train) checkState(`${prefix}param/`, "state", (e) => e.type === "BatchStat");
-      const cots = names.map((n) => tensors[n.replace(`${prefix}output`, `${prefix}cotangent`)]);
+      const cots = new Map(names.map((n) => [pathOf(n), tensors[n.replace(`${prefix}output`, `${prefix}cotangent`)]]));
       prepare();
       const grads = nnx.grad((m: Module) => {
         const leaves = outputLeaves(call(m), tf);
         let total = tf.scalar(0);
-        leaves.forEach((a, i) => {
-          if (cots[i]) total = tf.add(total, tf.sum(tf.mul(a, cots[i])));
-        });
+        for (const [p, a] of leaves) {
+          const c = cots.get(p);
+          if (c) total = tf.add(total, tf.sum(tf.mul(a, c)));
+        }
         return total;
       })(model!);
       const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
@@ -196,8 +202,8 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
       model.eval();
       for (let i = 0; i < spec.calls; i++) {
         const out = outputLeaves(call(model), tf);
-        out.forEach((a, j) => report.checks.push(check(`output (call ${i + 1} of ${spec.calls})${j ? ` #${j}` : ""}`, "call", a, tensors[`calls/${i}/output${leafSuffix(tensors, `calls/${i}/output`, j)}`], tolerance)));
-        tf.dispose(out);
+        for (const [p, a] of out) report.checks.push(check(`output (call ${i + 1} of ${spec.calls})${p ? ` ${p}` : ""}`, "call", a, tensors[`calls/${i}/output${p ? `/${p}` : ""}`], tolerance));
+        tf.dispose(out.map(([, a]) => a));
       }
       checkState("calls/param/", `state after ${spec.calls} calls`);
     }
@@ -282,11 +288,12 @@ function pyLiteral(text: string): unknown {
   }
 }
 
-/** The arrays a method returned, in JAX's flattening order (tuples in order, objects by their keys' order). */
-function outputLeaves(v: unknown, tf: Runtime["tf"]): Tensor[] {
-  if (v instanceof tf.Tensor) return [v];
-  if (Array.isArray(v)) return v.flatMap((x) => outputLeaves(x, tf));
-  if (v && typeof v === "object") return Object.values(v).flatMap((x) => outputLeaves(x, tf));
+/** The arrays a method returned, each with its path as the harness names leaves (`0/mean`; '' for a single array); nulls are JAX's Nones. */
+function outputLeaves(v: unknown, tf: Runtime["tf"], path = ""): Array<[string, Tensor]> {
+  const at = (k: string) => (path ? `${path}/${k}` : k);
+  if (v instanceof tf.Tensor) return [[path, v]];
+  if (Array.isArray(v)) return v.flatMap((x, i) => outputLeaves(x, tf, at(String(i))));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => outputLeaves(x, tf, at(k)));
   return [];
 }
 
@@ -294,11 +301,6 @@ function outputLeaves(v: unknown, tf: Runtime["tf"]): Tensor[] {
 function leafOrder(prefix: string): (a: string, b: string) => number {
   const key = (n: string) => n.slice(`${prefix}output`.length).split("/").filter(Boolean).map((p) => (/^\d+$/.test(p) ? p.padStart(6, "0") : p)).join("/");
   return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-}
-
-function leafSuffix(tensors: Record<string, Tensor>, base: string, j: number): string {
-  const names = Object.keys(tensors).filter((k) => k === base || k.startsWith(`${base}/`)).sort(leafOrder(base.replace(/output$/, "")));
-  return names[j]?.slice(base.length) ?? "";
 }
 
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
