@@ -468,7 +468,7 @@ export class ClassStager {
       this.unsupported(s.span, "an assert on an array's values");
       return;
     }
-    if (test.known === true) return;
+    if (test.known === true && (!test.call || test.call.k === "bool")) return;
     const message = s.message ? this.messageOf(s.message, frame) : str(`assertion failed (${this.sourceText(s.test)})`);
     if (test.call) frame.emitCall({ k: "if", test: notExpr(test.call), then: [{ k: "throw", message }], else: [] });
   }
@@ -1448,8 +1448,10 @@ export class ClassStager {
       const tsOp = ({ "==": "===", "!=": "!==", "<": "<", "<=": "<=", ">": ">", ">=": ">=" } as const)[op as "=="];
       if (!tsOp) return this.stop(span, `the comparison '${op}'`);
       const known = foldKnown(op, l.known, r.known);
-      if (known !== undefined) return literalValue(known);
-      return staticOf({ t: "bool" }, l.ctor && r.ctor ? bin(tsOp, l.ctor, r.ctor) : undefined, l.call && r.call ? bin(tsOp, l.call, r.call) : undefined);
+      const literal = (e?: TExpr) => !e || e.k === "num" || e.k === "str" || e.k === "bool" || e.k === "null";
+      // Known here (a literal, or a rank the entry's sample fixes) yet read at run time: an assert still checks it.
+      if (known !== undefined && literal(l.call) && literal(r.call)) return literalValue(known);
+      return staticOf({ t: "bool" }, l.ctor && r.ctor ? bin(tsOp, l.ctor, r.ctor) : undefined, l.call && r.call ? bin(tsOp, l.call, r.call) : undefined, known);
     }
     return this.stop(span, `comparing ${describe(l)} and ${describe(r)}`);
   }
