@@ -6,6 +6,7 @@
 import type { Expr, FunctionDef, PyModule } from "../python/ast.js";
 import type { Span } from "../ir/span.js";
 import type { Framework } from "./framework.js";
+import type { Value } from "../stage/values.js";
 
 export interface Field {
   name: string;
@@ -36,6 +37,12 @@ export interface ModuleClass {
   span: Span;
   /** Haiku: a transformed function made into a module; it adds no name to its submodules' paths. */
   transparent?: boolean;
+  /**
+   * A variant translated for given modules (`block_cls=ResNetBlock`, `conv=partial(nn.Conv, ...)`):
+   * those fields' values, fixed in it, and the source class it is a variant of.
+   */
+  bound?: Map<string, Value>;
+  source?: string;
 }
 
 /** A dataclass or NamedTuple of plain values (`TransformerConfig`, `VAEOutput`). */

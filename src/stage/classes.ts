@@ -9,6 +9,7 @@ import { memberRef } from "./members.js";
 import { annotationText, ClassStager, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
 import type { StaticType, Value } from "./values.js";
 import { typeFromAnnotation } from "./annotations.js";
+import { describeBinding } from "./variants.js";
 
 export { typeFromAnnotation };
 
@@ -26,7 +27,8 @@ export interface RenderableClass {
 export function stageClass(ctx: ProgramContext, cls: ModuleClass, entryRanks?: Map<string, number>): RenderableClass {
   const stager = new ClassStager(ctx, cls, false, undefined, entryRanks);
   const staged = stager.stage();
-  const fields = cls.fields.map((f) => fieldInfo(stager, f));
+  // Fields that pick the modules it builds are fixed in a variant, not options.
+  const fields = cls.fields.filter((f) => !cls.bound?.has(f.name)).map((f) => fieldInfo(stager, f));
   staged.summary.fields = fields;
   ctx.summaries.set(cls.name, staged.summary);
   return {
@@ -50,9 +52,20 @@ function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): Field
   const fromDefault: StaticType = f.default && type.kind === "static" ? type.type : { t: "any" };
   // A bare `tuple`/`Sequence` annotation: any length, items as the default's.
   const bare = /^(typing\.)?(tuple|Tuple|list|List|Sequence|Iterable)$/.test(annotationName);
-  const t: StaticType = annotated ?? (bare ? { t: "seq", of: itemType(fromDefault) } : fromDefault);
+  const t: StaticType = looseTuple(annotated ?? (bare ? { t: "seq", of: itemType(fromDefault) } : fromDefault));
   const mode = isModeField(f.name, t, stager);
   return { name: f.name, type: t, tsType: tsTypeOf(t) + (f.default?.kind === "none" && t.t !== "none" ? " | null" : ""), hasDefault: !!f.default, mode };
+}
+
+/**
+ * A config tuple of sizes (`strides: tuple[int, int]`) as an array type: code
+ * computes such values (`(2, 2) if first else (1, 1)`), which TypeScript types
+ * as arrays, and Python does not check the length either.
+ */
+export function looseTuple(t: StaticType): StaticType {
+  if (t.t !== "tuple" || !t.items.length) return t;
+  const of = itemType(t);
+  return of.t === "int" || of.t === "float" || of.t === "bool" || of.t === "str" ? { t: "seq", of } : t;
 }
 
 /** The one type every item of a fixed sequence has, else any. */
@@ -120,7 +133,9 @@ function nnxClass(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, st
   const declaredCtor = new Set([...fields.map((f) => f.name), ...staged.inputs.map((o) => o.name), "rngs"]);
   const ctorStmts = finish([...ctorBody, ...staged.ctor], declaredCtor, new Map(), instrumented);
   const methods = staged.methods.map((m) => method(m));
-  return { name: cls.name, extends: "nnx.Module", docs: cls.docstring ? [cls.docstring.trim()] : undefined, properties, ctor: { params, body: ctorStmts }, methods };
+  const docs = [...(cls.docstring ? [cls.docstring.trim()] : [])];
+  if (cls.bound?.size) docs.push(`Built with ${[...cls.bound].map(([k, v]) => `\`${k} = ${describeBinding(v)}\``).join(", ")}, as its source is given them.`);
+  return { name: cls.name, extends: "nnx.Module", docs: docs.length ? docs : undefined, properties, ctor: { params, body: ctorStmts }, methods };
 }
 
 function ctorParams(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager): TParam[] {

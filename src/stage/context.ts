@@ -5,7 +5,8 @@ import type { DiagnosticBag } from "../diagnostics.js";
 import type { ConfigClass, ModuleClass, Program } from "../model/program.js";
 import type { Span } from "../ir/span.js";
 import type { TDecl } from "../ts/ast.js";
-import type { StaticType } from "./values.js";
+import type { StaticType, Value } from "./values.js";
+import { bindingKey, contextFree, isStructural } from "./variants.js";
 
 /** A constructor option that gives an input's size (NNX builds eagerly). */
 export interface InputOption {
@@ -54,6 +55,12 @@ export class ProgramContext {
   readonly variableTypes = new Set<string>();
   /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
   readonly configModules = new Set<string>();
+  /** Fields that pick which modules a class builds, by source class (see variants.ts). */
+  readonly bindable = new Map<string, Set<string>>();
+  /** The translations of a class for the modules it is given, by source class: each choice's key and class. */
+  readonly variants = new Map<string, Array<{ key: string; cls: ModuleClass }>>();
+  /** Stages a class where it is first needed (set by stageProgram). */
+  stageOnDemand?: (cls: ModuleClass) => void;
   /** Module classes that could not be translated (with what stopped them), and classes using them. */
   readonly failed = new Map<string, string>();
   /** Top-level functions and constants the translation reads (the rest of the file is left out). */
@@ -68,6 +75,32 @@ export class ProgramContext {
   ) {
     this.classes = new Map([...program.classes, ...program.transformed.values()].map((c) => [c.name, c]));
     this.configs = new Map(program.configs.map((c) => [c.name, c]));
+  }
+
+  /**
+   * The class to build for these field values: the class itself when none of
+   * its fields picks a module, else its variant for the modules given (staged
+   * the first time that choice is seen).
+   */
+  variantOf(cls: ModuleClass, given: Map<string, Value>): ModuleClass {
+    const source = this.classes.get(cls.source ?? cls.name) ?? cls;
+    const fields = this.bindable.get(source.name);
+    if (!fields?.size) return source;
+    const bound = new Map<string, Value>();
+    for (const f of fields) {
+      const v = given.get(f);
+      if (v && isStructural(v, (n) => this.classes.has(n), (n) => !!this.program.framework.layers[n])) bound.set(f, contextFree(v));
+    }
+    const key = [...bound].map(([k, v]) => `${k}=${bindingKey(v)}`).join("|");
+    const list = this.variants.get(source.name) ?? [];
+    const hit = list.find((x) => x.key === key);
+    if (hit) return hit.cls;
+    const variant: ModuleClass = { ...source, name: list.length ? `${source.name}${list.length + 1}` : source.name, bound, source: source.name };
+    list.push({ key, cls: variant });
+    this.variants.set(source.name, list);
+    if (variant.name !== source.name) this.classes.set(variant.name, variant);
+    this.stageOnDemand?.(variant);
+    return variant;
   }
 
   site(): number {

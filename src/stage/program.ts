@@ -12,6 +12,8 @@ import { ClassStager, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
+import { calledFields, isStructural } from "./variants.js";
+import type { Value } from "./values.js";
 
 setPrinter(printExpr);
 
@@ -38,14 +40,22 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   const classes: RenderableClass[] = [];
   const entryName = program.entry?.expr.kind === "call" && program.entry.expr.fn.kind === "file" ? program.entry.expr.fn.name : undefined;
   for (const [name, why] of failedBefore) ctx.failed.set(name, why);
-  for (const cls of calleesFirst(program)) {
-    if (ctx.failed.has(cls.name)) continue;
+  findBindable(ctx);
+  const stageOne = (cls: ModuleClass) => {
+    if (ctx.failed.has(cls.name)) return;
     const before = ctx.reported;
-    const ranks = cls.name === entryName ? new Map(program.entry!.inputs.map((i) => [`${program.entry!.method}|${i.name}`, i.shape.length])) : undefined;
+    const ranks = (cls.source ?? cls.name) === entryName ? new Map(program.entry!.inputs.map((i) => [`${program.entry!.method}|${i.name}`, i.shape.length])) : undefined;
     const out = stageClass(ctx, cls, ranks);
     // A class with an unsupported construct is left out, and so is every class that uses it (each says where).
     if (ctx.reported === before) classes.push(out);
     else ctx.failed.set(cls.name, "an unsupported construct");
+  };
+  // A class given the modules it builds is staged where a user gives them (the entry, a parent).
+  ctx.stageOnDemand = stageOne;
+  const order = calleesFirst(program);
+  for (const cls of order) {
+    if (ctx.failed.has(cls.name) || ctx.bindable.get(cls.name)?.size) continue;
+    stageOne(cls);
   }
   const tail: TDecl[] = [];
   let factory: string | undefined;
@@ -56,6 +66,18 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
       tail.push(f.decl);
       factory = f.name;
       entryClass = f.cls;
+    }
+  }
+  // Classes given modules that no user gave: translated with their defaults, or said to need them.
+  for (const cls of order) {
+    const fields = ctx.bindable.get(cls.name);
+    if (!fields?.size || ctx.variants.has(cls.name) || ctx.failed.has(cls.name)) continue;
+    const missing = [...fields].filter((f) => !cls.fields.find((x) => x.name === f)?.default);
+    if (!missing.length) {
+      const stager = new ClassStager(ctx, cls, true);
+      ctx.variantOf(cls, new Map(cls.fields.filter((f) => f.default).map((f) => [f.name, stager.dryValue(f.default!)])));
+    } else if (!ctx.failed.size) {
+      diags.warning("NNX212", `${cls.name} is not translated on its own: its ${missing.map((m) => `'${m}'`).join(", ")} ${missing.length > 1 ? "pick" : "picks"} the modules it builds, and nothing in the file gives ${missing.length > 1 ? "them" : "it"} (NNX builds eagerly; give an entry that builds it)`, cls.span);
     }
   }
   const imports = [{ names: ["jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
@@ -94,6 +116,22 @@ function calleesFirst(program: Program): ModuleClass[] {
   return order;
 }
 
+/** Fields of each class that pick the modules it builds: called ones (`self.conv(...)`) and ones whose default is a module. */
+function findBindable(ctx: ProgramContext): void {
+  const isModuleClass = (n: string) => ctx.classes.has(n);
+  const isLayer = (n: string) => !!ctx.program.framework.layers[n];
+  for (const cls of ctx.classes.values()) {
+    const out = calledFields(cls);
+    const stager = new ClassStager(ctx, cls, true);
+    for (const f of cls.fields) {
+      if (!f.default) continue;
+      if (isStructural(stager.tryExpr(f.default, new Frame("", true)), isModuleClass, isLayer)) out.add(f.name);
+      else if (f.default.kind !== "none") out.delete(f.name);
+    }
+    if (out.size) ctx.bindable.set(cls.name, out);
+  }
+}
+
 /** `createModel(rngs)`: the entry's module with the entry's config and the sample inputs' sizes. */
 function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; name: string; cls: string } | undefined {
   const entry = program.entry!;
@@ -102,31 +140,49 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module of this file`, entry.span ?? e.span);
     return undefined;
   }
-  const clsName = e.fn.name;
-  const cls = ctx.classes.get(clsName);
-  const summary = ctx.summaries.get(clsName);
-  if (!cls || !summary) {
+  const source = ctx.classes.get(e.fn.name);
+  if (!source) {
     ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module nnxport translated`, entry.span ?? e.span);
     return undefined;
   }
-  const stager = new ClassStager(ctx, cls, true);
+  const stager = new ClassStager(ctx, source, true);
   const frame = new Frame("entry", true);
+  // The entry's config, then the class translated for the modules it gives.
+  const given = new Map<string, Value>();
+  const argOf = new Map<string, Expr>();
+  try {
+    const positional = e.args.filter((a) => !a.name);
+    source.fields.forEach((f, i) => {
+      const arg = positional[i]?.value ?? e.args.find((a) => a.name === f.name)?.value;
+      if (arg) {
+        given.set(f.name, stager.expr(arg, frame));
+        argOf.set(f.name, arg);
+      } else if (f.default) given.set(f.name, stager.dryValue(f.default));
+    });
+  } catch (err) {
+    if (!(err instanceof StageStop)) throw err;
+    return undefined;
+  }
+  const cls = ctx.variantOf(source, given);
+  const clsName = cls.name;
+  const summary = ctx.summaries.get(clsName);
+  if (ctx.failed.has(clsName) || !summary) {
+    if (!ctx.failed.has(clsName)) ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module nnxport translated`, entry.span ?? e.span);
+    return undefined;
+  }
   const entries: Array<{ key: string; value: TExpr }> = [];
   /** Modules the entry gives in config are constructed (and named) before the root, where the entry runs. */
   const configConstructs: TStmt[] = [];
   try {
-    const positional = e.args.filter((a) => !a.name);
-    cls.fields.forEach((f, i) => {
-      const arg = positional[i]?.value ?? e.args.find((a) => a.name === f.name)?.value;
-      if (!arg) return;
-      const v = stager.expr(arg, frame);
-      const info = summary.fields.find((x) => x.name === f.name);
-      if (info?.mode) return;
+    for (const f of summary.fields) {
+      const arg = argOf.get(f.name);
+      const v = given.get(f.name);
+      if (!arg || !v || f.mode) continue;
       if (v.kind === "module" && v.inst.ctor.kind === "class") {
         configConstructs.push({ k: "record", event: { e: "construct", site: `field:${f.name}`, base: program.framework.moduleBase(v.inst.ctor.name), top: true } });
       }
       entries.push({ key: f.name, value: stager.ctorExpr(v, arg.span, `the entry's '${f.name}'`) });
-    });
+    }
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
     return undefined;
@@ -159,7 +215,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
         returns: clsName,
         body: [
           ...configConstructs,
-          { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(clsName), top: true } },
+          { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(source.name), top: true } },
           { k: "return", value: { k: "recorded", event: { e: "build", site: "root", transparent: !!cls.transparent }, value: { k: "new", cls: { k: "raw", text: clsName }, args: [{ k: "object", entries }] } } },
         ],
       },

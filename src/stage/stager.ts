@@ -339,6 +339,15 @@ export class ClassStager {
   /** A config field as read here: the constructor's option, `this.<field>` in methods. */
   fieldValue(name: string): Value {
     if (this.givenFields) return this.givenFields.get(name) ?? { kind: "unknown", why: `field ${name}` };
+    // A module the class is given (a variant fixes it), or one nothing gives.
+    const bound = this.cls.bound?.get(name);
+    if (bound) return bound;
+    const field0 = this.cls.fields.find((f) => f.name === name);
+    if (this.ctx.bindable.get(this.cls.source ?? this.cls.name)?.has(name) && !field0?.default) {
+      const self = this;
+      // Called as a module, but no user gave it one: reading it is fine, calling it is reported.
+      return { kind: "static", type: { t: "any" }, ctor: id(name), get call() { self.configRead.add(name); return memberRef(name); }, unknownModule: `${this.cls.source ?? this.cls.name}'s '${name}'` } as StaticV;
+    }
     const field = this.cls.fields.find((f) => f.name === name)!;
     const type = this.annotationType(field.annotation, field.default);
     const classV = field.default ? this.classValueOf(field.default) : undefined;
@@ -590,16 +599,19 @@ export class ClassStager {
       const v = frame.env.get(name);
       if (v?.kind !== "array") continue;
       const list: Array<{ axis: number; local: string }> = [];
+      let shape = v.shape;
       for (const axis of axes) {
-        const local = `${name}_${axis === -1 ? "features" : `size${axis}`}`;
+        const rank = v.shape.rank;
+        const local = frame.tsLocal(`${name}_${axis === -1 ? "features" : rank !== undefined ? `size${rank + axis}` : `size${-axis}_from_end`}`);
         const init = dimAt(v.shape, axis);
         if (!init) continue;
-        frame.emitCtor({ k: "let", name: local, value: init, mutable: true });
+        // An enclosing loop's size local carries on into this one.
+        if (!(init.k === "id" && init.name === local)) frame.emitCtor({ k: "let", name: local, value: init, mutable: true });
         frame.noteCtorName(local);
         list.push({ axis, local });
-        const shape = withDimAt(v.shape, axis, id(local));
-        frame.env.set(name, { ...v, shape });
+        shape = withDimAt(shape, axis, id(local));
       }
+      frame.env.set(name, { ...v, shape });
       phis.set(name, list);
     }
     frame.loops.push(loopFrame);
@@ -684,7 +696,7 @@ export class ClassStager {
       }
       const name = frame.tsLocal(pyName);
       return {
-        ctorIter: r.ctor.every((x) => !!x),
+        ctorIter: !!r.ctor[0] && !!r.ctor[1] && (!!r.ctor[2] || !r.call[2]),
         counter: r.zeroBased ? id(name) : undefined,
         ctorCounter: r.zeroBased ? id(name) : undefined,
         bindTarget: (f) => {
@@ -1464,9 +1476,18 @@ export class ClassStager {
     const ls = (l as SeqLike).shapeOf;
     const rs = (r as SeqLike).shapeOf;
     // Shapes of arrays: compare ranks and sizes symbolically in the constructor, at run time in the method.
+    // An input's shape of unknown rank compared with one of known rank: the rank the other side has (it is checked at construction).
+    const rankOf = (x?: ArrayV) => x?.shape.rank;
+    const otherRank = rankOf(ls) ?? rankOf(rs) ?? li?.length ?? ri?.length;
+    const dimsOf = (x: ArrayV): Dim[] | undefined => {
+      if (x.shape.rank !== undefined) return materialize(x.shape);
+      if (otherRank === undefined || !x.shape.input) return undefined;
+      this.inputs.assume(x.shape.input.method, x.shape.input.param, otherRank, this.cls.name, "a shape compared with one of that rank");
+      return Array.from({ length: otherRank }, (_, i) => dimAt(x.shape, i - otherRank));
+    };
     const ctorSide = (): TExpr | undefined => {
-      const ld = ls ? (ls.shape.rank !== undefined ? materialize(ls.shape) : undefined) : li?.map((x) => (x as StaticV).ctor);
-      const rd = rs ? (rs.shape.rank !== undefined ? materialize(rs.shape) : undefined) : ri?.map((x) => (x as StaticV).ctor);
+      const ld = ls ? dimsOf(ls) : li?.map((x) => (x as StaticV).ctor);
+      const rd = rs ? dimsOf(rs) : ri?.map((x) => (x as StaticV).ctor);
       if (!ld || !rd) {
         if (l.ctor && r.ctor) return call("nnx.shapesEqual", l.ctor, r.ctor);
         return undefined;
@@ -1598,6 +1619,7 @@ export class ClassStager {
           const a = args[0];
           return { kind: "array", call: call(fn.call, a.call), shape: a.shape, dtype: a.dtype };
         }
+        if ((fn as { unknownModule?: string }).unknownModule) return this.stop(span, `calling ${(fn as { unknownModule?: string }).unknownModule}, which picks the modules it builds: nnxport translates it for the module its user gives (NNX builds eagerly), and none is given here`);
         return this.stop(span, `calling ${describe(fn)}`);
       default:
         return this.stop(span, `calling ${describe(fn)}`);
@@ -2215,8 +2237,6 @@ export class ClassStager {
 
   private callChildModule(inst: Instance & InstanceExtra, clsName: string, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, lifted?: Extract<Value, { kind: "lifted" }>): Value {
     const cls = this.ctx.classes.get(clsName)!;
-    const summary = this.ctx.summaries.get(clsName);
-    if (this.ctx.failed.has(clsName) || (!summary && !frame.dry)) return this.stop(span, `${clsName} could not be translated (see its diagnostics)`);
     // The config it was given (a module given in config: its config object's fields).
     const fields = new Map<string, Value>();
     const fromField = inst.fromField;
@@ -2233,6 +2253,10 @@ export class ClassStager {
         else this.unsupported(span, `${clsName}(...) is missing its '${f.name}'`);
       }
     }
+    // The translation of the class for the modules it is given here.
+    const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields);
+    const summary = this.ctx.summaries.get(variant.name);
+    if (this.ctx.failed.has(variant.name) || (!summary && !frame.dry)) return this.stop(span, `${variant.name} could not be translated (see its diagnostics)`);
     // Its output, staged shape-only with what this call gives it.
     const dry = new ClassStager(this.ctx, cls, true, fields);
     const fn = cls.methods.find((m) => m.name === method);
@@ -2286,7 +2310,7 @@ export class ClassStager {
       }
       entries.push({ key: "rngs", value: id("rngs") });
       const stack = lifted?.transform === "stack" ? this.ctorExpr(lifted.length!, span, "the number of stacked layers") : undefined;
-      return { cls: clsName, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
+      return { cls: variant.name, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
     }, clsName, clsName);
     const ref = inst.built!.call;
     const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
