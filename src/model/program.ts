@@ -6,7 +6,7 @@
 import type { Expr, FunctionDef, PyModule } from "../python/ast.js";
 import type { Span } from "../ir/span.js";
 import type { Framework } from "./framework.js";
-import type { Value } from "../stage/values.js";
+import type { StaticType, Value } from "../stage/values.js";
 
 export interface Field {
   name: string;
@@ -43,6 +43,8 @@ export interface ModuleClass {
    */
   bound?: Map<string, Value>;
   source?: string;
+  /** Untyped fields (`transformer: Any`) typed by the dict their user gives (`dict(num_layers=2, ...)`). */
+  types?: Map<string, StaticType>;
 }
 
 /** A dataclass or NamedTuple of plain values (`TransformerConfig`, `VAEOutput`). */

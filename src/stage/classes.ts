@@ -46,9 +46,12 @@ export function stageClass(ctx: ProgramContext, cls: ModuleClass, entryRanks?: M
 
 function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): FieldInfo {
   const type = stager.dryValue(f.default ?? { kind: "none", span: f.span });
-  const annotated = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+  const fromAnnotation = f.annotation ? stager.annotationType(f.annotation, f.default) : undefined;
+  const annotated = fromAnnotation && fromAnnotation.t !== "any" ? fromAnnotation : undefined;
   const annotationName = f.annotation ? annotationText(f.annotation) : "";
   if (stager.ctx.classes.has(annotationName)) return { name: f.name, type: { t: "config", cls: `${annotationName}Config` }, tsType: `${annotationName}Config`, hasDefault: !!f.default };
+  const given = stager.cls.types?.get(f.name);
+  if (given) return { name: f.name, type: given, tsType: tsTypeOf(given) + (f.default?.kind === "none" ? " | null" : ""), hasDefault: !!f.default };
   const fromDefault: StaticType = f.default && type.kind === "static" ? type.type : { t: "any" };
   // A bare `tuple`/`Sequence` annotation: any length, items as the default's.
   const bare = /^(typing\.)?(tuple|Tuple|list|List|Sequence|Iterable)$/.test(annotationName);

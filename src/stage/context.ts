@@ -6,7 +6,7 @@ import type { ConfigClass, ModuleClass, Program } from "../model/program.js";
 import type { Span } from "../ir/span.js";
 import type { TDecl } from "../ts/ast.js";
 import type { StaticType, Value } from "./values.js";
-import { bindingKey, contextFree, isStructural } from "./variants.js";
+import { bindingKey, contextFree, isStructural, knownType } from "./variants.js";
 
 /** A constructor option that gives an input's size (NNX builds eagerly). */
 export interface InputOption {
@@ -55,6 +55,8 @@ export class ProgramContext {
   readonly variableTypes = new Set<string>();
   /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
   readonly configModules = new Set<string>();
+  /** Untyped fields (`Any`) its users type with the dicts they give, by source class. */
+  readonly untyped = new Map<string, Set<string>>();
   /** Fields that pick which modules a class builds, by source class (see variants.ts). */
   readonly bindable = new Map<string, Set<string>>();
   /** The translations of a class for the modules it is given, by source class: each choice's key and class. */
@@ -84,18 +86,24 @@ export class ProgramContext {
    */
   variantOf(cls: ModuleClass, given: Map<string, Value>): ModuleClass {
     const source = this.classes.get(cls.source ?? cls.name) ?? cls;
-    const fields = this.bindable.get(source.name);
-    if (!fields?.size) return source;
+    const fields = this.bindable.get(source.name) ?? new Set<string>();
+    const untyped = this.untyped.get(source.name) ?? new Set<string>();
+    if (!fields.size && !untyped.size) return source;
     const bound = new Map<string, Value>();
     for (const f of fields) {
       const v = given.get(f);
       if (v && isStructural(v, (n) => this.classes.has(n), (n) => !!this.program.framework.layers[n])) bound.set(f, contextFree(v));
     }
-    const key = [...bound].map(([k, v]) => `${k}=${bindingKey(v)}`).join("|");
+    const types = new Map<string, StaticType>();
+    for (const f of untyped) {
+      const v = given.get(f);
+      if (v?.kind === "static" && v.known && typeof v.known === "object" && !Array.isArray(v.known)) types.set(f, knownType(v.known));
+    }
+    const key = [...[...bound].map(([k, v]) => `${k}=${bindingKey(v)}`), ...[...types].map(([k, t]) => `${k}:${JSON.stringify(t)}`)].join("|");
     const list = this.variants.get(source.name) ?? [];
     const hit = list.find((x) => x.key === key);
     if (hit) return hit.cls;
-    const variant: ModuleClass = { ...source, name: list.length ? `${source.name}${list.length + 1}` : source.name, bound, source: source.name };
+    const variant: ModuleClass = { ...source, name: list.length ? `${source.name}${list.length + 1}` : source.name, bound, types, source: source.name };
     list.push({ key, cls: variant });
     this.variants.set(source.name, list);
     if (variant.name !== source.name) this.classes.set(variant.name, variant);

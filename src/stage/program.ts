@@ -12,7 +12,7 @@ import { ClassStager, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
-import { calledFields, isStructural } from "./variants.js";
+import { calledFields, configObject, isStructural, untypedFields } from "./variants.js";
 import type { Value } from "./values.js";
 
 setPrinter(printExpr);
@@ -54,7 +54,7 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   ctx.stageOnDemand = stageOne;
   const order = calleesFirst(program);
   for (const cls of order) {
-    if (ctx.failed.has(cls.name) || ctx.bindable.get(cls.name)?.size) continue;
+    if (ctx.failed.has(cls.name) || ctx.bindable.get(cls.name)?.size || ctx.untyped.get(cls.name)?.size) continue;
     stageOne(cls);
   }
   const tail: TDecl[] = [];
@@ -70,8 +70,8 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   }
   // Classes given modules that no user gave: translated with their defaults, or said to need them.
   for (const cls of order) {
-    const fields = ctx.bindable.get(cls.name);
-    if (!fields?.size || ctx.variants.has(cls.name) || ctx.failed.has(cls.name)) continue;
+    const fields = ctx.bindable.get(cls.name) ?? new Set<string>();
+    if ((!fields.size && !ctx.untyped.get(cls.name)?.size) || ctx.variants.has(cls.name) || ctx.failed.has(cls.name)) continue;
     const missing = [...fields].filter((f) => !cls.fields.find((x) => x.name === f)?.default);
     if (!missing.length) {
       const stager = new ClassStager(ctx, cls, true);
@@ -129,6 +129,9 @@ function findBindable(ctx: ProgramContext): void {
       else if (f.default.kind !== "none") out.delete(f.name);
     }
     if (out.size) ctx.bindable.set(cls.name, out);
+    const untyped = untypedFields(cls);
+    for (const f of out) untyped.delete(f);
+    if (untyped.size) ctx.untyped.set(cls.name, untyped);
   }
 }
 
@@ -181,7 +184,8 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
       if (v.kind === "module" && v.inst.ctor.kind === "class") {
         configConstructs.push({ k: "record", event: { e: "construct", site: `field:${f.name}`, base: program.framework.moduleBase(v.inst.ctor.name), top: true } });
       }
-      entries.push({ key: f.name, value: stager.ctorExpr(v, arg.span, `the entry's '${f.name}'`) });
+      const value = stager.ctorExpr(v, arg.span, `the entry's '${f.name}'`);
+      entries.push({ key: f.name, value: f.type.t === "config" && f.type.fields ? configObject(value) : value });
     }
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;

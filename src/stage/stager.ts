@@ -20,6 +20,8 @@ import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "
 import { Frame } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
+import { memberName } from "../ts/print.js";
+import { configObject } from "./variants.js";
 import { bindArguments, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
@@ -322,6 +324,8 @@ export class ClassStager {
   /** A fixed value's type from its annotation and default (a function default tells an initializer from an activation). */
   annotationType(annotation: Expr | undefined, dflt: Expr | undefined): StaticType {
     const text = annotation ? annotationText(annotation) : "";
+    const configName = text.replace(/^(typing\.)?Optional\[(.*)\]$/, "$2").replace(/\s*\|\s*None$/, "");
+    if (this.ctx.configs.has(configName)) return { t: "config", cls: configName };
     const fromAnnotation = text ? typeFromAnnotation(text) : undefined;
     if (dflt && dflt.kind !== "none" && (!fromAnnotation || fromAnnotation.t === "activation" || fromAnnotation.t === "initializer")) {
       const d = this.tryExpr(dflt, new Frame("", true));
@@ -349,7 +353,8 @@ export class ClassStager {
       return { kind: "static", type: { t: "any" }, ctor: id(name), get call() { self.configRead.add(name); return memberRef(name); }, unknownModule: `${this.cls.source ?? this.cls.name}'s '${name}'` } as StaticV;
     }
     const field = this.cls.fields.find((f) => f.name === name)!;
-    const type = this.annotationType(field.annotation, field.default);
+    // An untyped field its user gave a dict: the dict's keys and types.
+    const type = this.cls.types?.get(name) ?? this.annotationType(field.annotation, field.default);
     const classV = field.default ? this.classValueOf(field.default) : undefined;
     if (classV) return classV;
     const moduleClass = field.annotation ? annotationText(field.annotation) : "";
@@ -537,7 +542,7 @@ export class ClassStager {
     const elseEnv = frame.env;
     frame.conditional = wasConditional;
     frame.callOnly = wasCallOnly;
-    frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly);
+    frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly, callOnly ? undefined : test.ctor);
     if (test.call && then.call) frame.emitCall({ k: "if", test: test.call, then: then.call, else: otherwise.call ?? [] });
     if (!callOnly && test.ctor && then.ctor && (then.ctor.length || otherwise.ctor?.length)) {
       frame.emitCtor({ k: "if", test: test.ctor, then: then.ctor, else: otherwise.ctor ?? [] });
@@ -547,7 +552,7 @@ export class ClassStager {
   }
 
   /** After a branch: values that differ become the local both branches assign. */
-  private mergeEnvs(before: Map<string, Value>, a: Map<string, Value>, b: Map<string, Value>, frame: Frame, span: Span, callOnly: boolean): Map<string, Value> {
+  private mergeEnvs(before: Map<string, Value>, a: Map<string, Value>, b: Map<string, Value>, frame: Frame, span: Span, callOnly: boolean, ctorTest?: TExpr): Map<string, Value> {
     const out = new Map(before);
     const names = new Set([...a.keys(), ...b.keys()]);
     for (const n of names) {
@@ -563,14 +568,15 @@ export class ClassStager {
         out.set(n, v);
         continue;
       }
-      out.set(n, this.mergeValues(frame.tsLocal(n), va, vb, span, callOnly));
+      out.set(n, this.mergeValues(frame.tsLocal(n), va, vb, span, callOnly, ctorTest));
     }
     return out;
   }
 
-  private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean): Value {
+  private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
     if (a.kind === "array" && b.kind === "array") {
-      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape);
+      // A branch the constructor takes too: a size that differs is the constructor's choice between the two.
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, ctorTest);
       return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
     if (a.kind === "static" && b.kind === "static") {
@@ -643,6 +649,8 @@ export class ClassStager {
         const list = phis.get(name) ?? [];
         let shape = v.shape;
         for (const { axis, local } of list) shape = withDimAt(shape, axis, id(local));
+        // Seen from a parent (a shape-only look at a child), the loop's sizes are the child's own locals: unknown there.
+        if (this.givenFields) shape = before?.kind === "array" ? mergeShapes(before.shape, v.shape) : { ...(v.shape.rank !== undefined ? { rank: v.shape.rank, dims: Array(v.shape.rank).fill(undefined) } : { dims: [] }) };
         frame.env.set(name, { kind: "array", call: id(frame.tsLocal(name)), shape, dtype: v.dtype });
       }
     }
@@ -1174,7 +1182,9 @@ export class ClassStager {
     if (v.type.t === "config" || v.type.t === "any") {
       const cls = v.type.t === "config" && v.type.cls ? this.ctx.configs.get(v.type.cls) : undefined;
       const field = cls?.fields.find((f) => f.name === attr);
-      const type = field ? this.annotationType(field.annotation, field.default) : { t: "any" } as StaticType;
+      const fields = v.type.t === "config" ? v.type.fields : undefined;
+      if (fields && !(attr in fields)) return this.stop(span, `reading '.${attr}' of a config that has ${Object.keys(fields).map((k) => `'${k}'`).join(", ")}`);
+      const type = fields ? fields[attr] : field ? this.annotationType(field.annotation, field.default) : ({ t: "any" } as StaticType);
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
     }
@@ -1245,6 +1255,8 @@ export class ClassStager {
   private staticIndex(obj: StaticV, e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
     const items = (obj as SeqLike).items;
     const idx = e.index;
+    // `config["size"]` on a config whose keys are known: its member.
+    if (obj.type.t === "config" && obj.type.fields && idx.kind === "str") return this.staticAttr(obj, idx.value, e.span);
     if (idx.kind === "slice") {
       const parts = [idx.start, idx.stop, idx.step].map((p) => (p ? this.expr(p, frame) : undefined));
       if (parts[2]) return this.stop(e.span, "a slice with a step of a fixed sequence");
@@ -1580,6 +1592,9 @@ export class ClassStager {
         if (v.kind === "dict") for (const [k, x] of v.entries) kwargs.push([String(k), x]);
         else if (v.kind === "static" && v.known && typeof v.known === "object" && !Array.isArray(v.known)) {
           for (const [k, x] of Object.entries(v.known)) kwargs.push([k, literalValue(x)]);
+        } else if (v.kind === "static" && v.type.t === "config" && v.type.fields) {
+          // A config whose keys are known (its user gave a dict): each key, read from it.
+          for (const [k, t] of Object.entries(v.type.fields)) kwargs.push([k, staticOf(t, v.ctor && member(v.ctor, k), v.call && member(v.call, k))]);
         } else return this.stop(a.value.span, `'**' of ${describe(v)}`);
       } else if (a.star === "*") {
         const v = this.expr(a.value, frame);
@@ -1634,6 +1649,11 @@ export class ClassStager {
     if (fn.self?.kind === "array") return this.arrayMethod(fn.self, name.slice("array.".length), args, kwargs, span, frame);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
     if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
+    if (/^ml_collections\.(config_dict\.)?(Frozen)?ConfigDict$/.test(name)) {
+      // A ConfigDict is its dict: `ConfigDict({'size': (4, 4)})`, `ConfigDict(size=...)`.
+      if (args.length === 1 && !kwargs.length) return args[0];
+      if (!args.length) return this.dictValue(kwargs);
+    }
     if (name === "functools.partial") {
       if (!args[0]) return this.stop(span, "functools.partial without a function");
       return { kind: "partial", fn: args[0], args: args.slice(1), kwargs };
@@ -2292,7 +2312,8 @@ export class ClassStager {
         if (!given || !v) continue;
         // A module given in config keeps the name it got where it was constructed.
         if (v.kind === "module" && v.inst.record?.e === "construct") v.inst.record.site = `field:${f.name}`;
-        entries.push({ key: f.name, value: this.ctorExpr(v, span, `${clsName}'s '${f.name}'`) });
+        const value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        entries.push({ key: f.name, value: f.type.t === "config" && f.type.fields ? configObject(value) : value });
       }
       for (const o of summary?.inputOptions ?? []) {
         const m = cls.methods.find((x) => x.name === o.method);
@@ -2915,19 +2936,17 @@ function withoutNones(v: Value): Value {
   return kept.length === 1 ? kept[0] : { kind: v.kind, items: kept };
 }
 
-function mergeShapes(a: SymShape, b: SymShape): SymShape {
+function mergeShapes(a: SymShape, b: SymShape, test?: TExpr): SymShape {
+  const pick = (x: Dim, y: Dim): Dim => (sameDim(x, y) ? x : test && x && y ? { k: "cond", test, then: x, else: y } : undefined);
   if (a.rank !== undefined && a.rank === b.rank) {
     const da = materialize(a);
     const db = materialize(b);
-    return { rank: a.rank, dims: da.map((d, i) => (sameDim(d, db[i]) ? d : undefined)) };
+    return { rank: a.rank, dims: da.map((d, i) => pick(d, db[i])) };
   }
-  const n = Math.min(a.dims.length, b.dims.length);
+  const n = Math.max(a.dims.length, b.dims.length, test ? 1 : 0);
   const out: Dim[] = [];
-  for (let k = n; k >= 1; k--) {
-    const x = dimAt(a, -k);
-    out.push(sameDim(x, dimAt(b, -k)) ? x : undefined);
-  }
-  return { dims: out };
+  for (let k = n; k >= 1; k--) out.push(pick(dimAt(a, -k), dimAt(b, -k)));
+  return { dims: out, input: a.input && a.input === b.input ? a.input : undefined };
 }
 
 function mergeReturns(returns: Value[]): Value | undefined {
@@ -3077,6 +3096,7 @@ export function tsTypeOf(t: StaticType): string {
     case "initializer":
       return "nnx.Initializer";
     case "config":
+      if (t.fields) return `{ ${Object.entries(t.fields).map(([k, x]) => `${memberName(k)}: ${tsTypeOf(x)}`).join("; ")} }`;
       return t.cls ?? "Record<string, unknown>";
     case "any":
       return "unknown";

@@ -29,8 +29,8 @@ export type StaticType =
   | { t: "activation" }
   /** A jax.nn initializer. */
   | { t: "initializer" }
-  /** A config object (a dataclass of this file, or a mapping). */
-  | { t: "config"; cls?: string }
+  /** A config object (a dataclass of this file, or a mapping; `fields` when its keys are known: a dict or ConfigDict its user gives). */
+  | { t: "config"; cls?: string; fields?: Record<string, StaticType> }
   | { t: "any" };
 
 export interface StaticV {

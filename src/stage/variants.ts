@@ -7,9 +7,10 @@
 import type { Expr, Stmt } from "../python/ast.js";
 import { qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass } from "../model/program.js";
+import type { TExpr } from "../ts/ast.js";
 import { typeFromAnnotation } from "./annotations.js";
 import { literalValue, annotationText } from "./stager.js";
-import { staticOf, type Known, type Value } from "./values.js";
+import { staticOf, type Known, type StaticType, type Value } from "./values.js";
 
 /** Whether a value picks a module to build: a module class of the file, a framework layer, a partial of one. */
 export function isStructural(v: Value | undefined, isModuleClass: (name: string) => boolean, isLayer: (name: string) => boolean): boolean {
@@ -123,4 +124,33 @@ function pyLiteral(k: Known): string {
   if (Array.isArray(k)) return `(${k.map(pyLiteral).join(", ")}${k.length === 1 ? "," : ""})`;
   if (typeof k === "object") return `{${Object.entries(k).map(([a, b]) => `'${a}': ${pyLiteral(b)}`).join(", ")}}`;
   return String(k);
+}
+
+/** The type of a value the translator knows (a dict its user gives: a config with those keys). */
+export function knownType(k: Known): StaticType {
+  if (k === null) return { t: "none" };
+  if (typeof k === "number") return Number.isInteger(k) ? { t: "int" } : { t: "float" };
+  if (typeof k === "boolean") return { t: "bool" };
+  if (typeof k === "string") return { t: "str" };
+  if (Array.isArray(k)) return { t: "tuple", items: k.map(knownType) };
+  return { t: "config", fields: Object.fromEntries(Object.entries(k).map(([a, b]) => [a, knownType(b)])) };
+}
+
+/** Fields with no type of their own (`Any`, unannotated) and no default but None: their users' values type them. */
+export function untypedFields(cls: ModuleClass): Set<string> {
+  const out = new Set<string>();
+  for (const f of cls.fields) {
+    const t = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+    if (t && t.t !== "any") continue;
+    if (f.default && f.default.kind !== "none") continue;
+    out.add(f.name);
+  }
+  return out;
+}
+
+/** An object written from a dict its user gave, as a config: keys as TypeScript spells members (camelCase). */
+export function configObject(e: TExpr): TExpr {
+  if (e.k === "object") return { k: "object", entries: e.entries.map((en) => ("spread" in en ? en : { key: en.key, value: configObject(en.value) })) };
+  if (e.k === "array") return { k: "array", items: e.items.map(configObject) };
+  return e;
 }
