@@ -45,6 +45,8 @@ export interface ModuleClass {
   source?: string;
   /** Untyped fields (`transformer: Any`) typed by the dict their user gives (`dict(num_layers=2, ...)`). */
   types?: Map<string, StaticType>;
+  /** The ranks of its methods' array inputs ("method|param") where it is first used. */
+  ranks?: Map<string, number>;
 }
 
 /** A dataclass or NamedTuple of plain values (`TransformerConfig`, `VAEOutput`). */

@@ -84,11 +84,10 @@ export class ProgramContext {
    * its fields picks a module, else its variant for the modules given (staged
    * the first time that choice is seen).
    */
-  variantOf(cls: ModuleClass, given: Map<string, Value>): ModuleClass {
+  variantOf(cls: ModuleClass, given: Map<string, Value>, ranks: Map<string, number> = new Map()): ModuleClass {
     const source = this.classes.get(cls.source ?? cls.name) ?? cls;
     const fields = this.bindable.get(source.name) ?? new Set<string>();
     const untyped = this.untyped.get(source.name) ?? new Set<string>();
-    if (!fields.size && !untyped.size) return source;
     const bound = new Map<string, Value>();
     for (const f of fields) {
       const v = given.get(f);
@@ -103,7 +102,8 @@ export class ProgramContext {
     const list = this.variants.get(source.name) ?? [];
     const hit = list.find((x) => x.key === key);
     if (hit) return hit.cls;
-    const variant: ModuleClass = { ...source, name: list.length ? `${source.name}${list.length + 1}` : source.name, bound, types, source: source.name };
+    // Its inputs' ranks are those of its first use (a translation checks at construction the ranks it relies on).
+    const variant: ModuleClass = { ...source, name: list.length ? `${source.name}${list.length + 1}` : source.name, bound, types, ranks, source: source.name };
     list.push({ key, cls: variant });
     this.variants.set(source.name, list);
     if (variant.name !== source.name) this.classes.set(variant.name, variant);

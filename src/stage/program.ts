@@ -44,19 +44,15 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   const stageOne = (cls: ModuleClass) => {
     if (ctx.failed.has(cls.name)) return;
     const before = ctx.reported;
-    const ranks = (cls.source ?? cls.name) === entryName ? new Map(program.entry!.inputs.map((i) => [`${program.entry!.method}|${i.name}`, i.shape.length])) : undefined;
-    const out = stageClass(ctx, cls, ranks);
+    const out = stageClass(ctx, cls, cls.ranks?.size ? cls.ranks : undefined);
     // A class with an unsupported construct is left out, and so is every class that uses it (each says where).
     if (ctx.reported === before) classes.push(out);
     else ctx.failed.set(cls.name, "an unsupported construct");
   };
-  // A class given the modules it builds is staged where a user gives them (the entry, a parent).
+  // A class is staged where it is first used (the entry, a parent): the modules, config types and input ranks
+  // its user gives decide what it builds. Classes nothing uses are staged on their own after.
   ctx.stageOnDemand = stageOne;
   const order = calleesFirst(program);
-  for (const cls of order) {
-    if (ctx.failed.has(cls.name) || ctx.bindable.get(cls.name)?.size || ctx.untyped.get(cls.name)?.size) continue;
-    stageOne(cls);
-  }
   const tail: TDecl[] = [];
   let factory: string | undefined;
   let entryClass: string | undefined;
@@ -68,10 +64,10 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
       entryClass = f.cls;
     }
   }
-  // Classes given modules that no user gave: translated with their defaults, or said to need them.
+  // Classes no user built: translated on their own with their defaults, or said to need their modules.
   for (const cls of order) {
     const fields = ctx.bindable.get(cls.name) ?? new Set<string>();
-    if ((!fields.size && !ctx.untyped.get(cls.name)?.size) || ctx.variants.has(cls.name) || ctx.failed.has(cls.name)) continue;
+    if (ctx.variants.has(cls.name) || ctx.failed.has(cls.name)) continue;
     const missing = [...fields].filter((f) => !cls.fields.find((x) => x.name === f)?.default);
     if (!missing.length) {
       const stager = new ClassStager(ctx, cls, true);
@@ -121,7 +117,7 @@ function findBindable(ctx: ProgramContext): void {
   const isModuleClass = (n: string) => ctx.classes.has(n);
   const isLayer = (n: string) => !!ctx.program.framework.layers[n];
   for (const cls of ctx.classes.values()) {
-    const out = calledFields(cls);
+    const out = calledFields(cls, isModuleClass);
     const stager = new ClassStager(ctx, cls, true);
     for (const f of cls.fields) {
       if (!f.default) continue;
@@ -166,7 +162,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     if (!(err instanceof StageStop)) throw err;
     return undefined;
   }
-  const cls = ctx.variantOf(source, given);
+  const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.shape.length])));
   const clsName = cls.name;
   const summary = ctx.summaries.get(clsName);
   if (ctx.failed.has(clsName) || !summary) {

@@ -882,6 +882,7 @@ export class ClassStager {
   /** A value taken apart into `n` items. */
   unpack(v: Value, n: number, span: Span, frame: Frame): Value[] | undefined {
     if ((v.kind === "tuple" || v.kind === "list") && v.items.length === n) return v.items;
+    if (v.kind === "dict" && (v as { tuple?: boolean }).tuple && v.entries.length === n) return v.entries.map(([, x]) => x);
     if (v.kind === "static") {
       const items = (v as SeqLike).items;
       if (items && items.length === n) return items;
@@ -1138,9 +1139,12 @@ export class ClassStager {
         return { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
         return this.globalValue(`${obj.name}.${attr}`, span);
-      case "dict":
+      case "dict": {
+        const field = (obj as { tuple?: boolean }).tuple ? obj.entries.find(([k]) => k === attr) : undefined;
+        if (field) return field[1];
         if (["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: obj };
         return this.stop(span, `reading '.${attr}' of a dict`);
+      }
       default:
         if ((obj as { handle?: string }).handle && attr === "value") return (obj as unknown as { read: Value }).read;
         return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
@@ -1243,6 +1247,10 @@ export class ClassStager {
       if (item) return item;
     }
     if (obj.kind === "array") return this.arrayIndex(obj, e, frame);
+    if (obj.kind === "dict" && (obj as { tuple?: boolean }).tuple && e.index.kind === "int") {
+      const item = obj.entries.at(e.index.value);
+      if (item) return item[1];
+    }
     if (obj.kind === "dict") {
       const k = this.expr(e.index, frame);
       const hit = k.kind === "static" && k.known !== undefined ? obj.entries.find(([key]) => key === k.known) : undefined;
@@ -1918,7 +1926,7 @@ export class ClassStager {
       return { kind: out.kind, items: out.items.map((item, i) => this.withCall(item, { k: "index", object: e, index: num(i) })), call: e };
     }
     if (out.kind === "dict") {
-      return { kind: "dict", entries: out.entries.map(([k, v]) => [k, this.withCall(v, { k: "index", object: e, index: typeof k === "number" ? num(k) : str(String(k)) })] as [Known, Value]), call: e };
+      return { ...out, entries: out.entries.map(([k, v]) => [k, this.withCall(v, { k: "index", object: e, index: typeof k === "number" ? num(k) : str(String(k)) })] as [Known, Value]), call: e };
     }
     if (out.kind === "static") return { ...out, call: e, ctor: out.ctor };
     return out;
@@ -1968,6 +1976,11 @@ export class ClassStager {
   private construct(cls: Extract<Value, { kind: "class" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     if (this.ctx.classes.has(cls.name)) return this.newInstance(cls, args, kwargs, span, frame);
     const config = this.ctx.configs.get(cls.name);
+    if (config?.kind === "namedtuple") {
+      // A NamedTuple (of arrays, typically a model's outputs): an object of its fields, in order.
+      const bound = bindArguments(this, config.fields.map((f) => ({ name: f.name, default: f.default, span: f.span })), args, kwargs, span, `${cls.name}(...)`, (d) => this.expr(d, frame));
+      return { kind: "dict", entries: config.fields.map((f) => [f.name, bound.get(f.name)!] as [Known, Value]), tuple: true } as Value;
+    }
     if (config) return this.configInstance(config.name, args, kwargs, span);
     return this.stop(span, `constructing ${cls.name}`);
   }
@@ -2274,7 +2287,13 @@ export class ClassStager {
       }
     }
     // The translation of the class for the modules it is given here.
-    const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields);
+    const called = cls.methods.find((m) => m.name === method);
+    const ranks = new Map<string, number>();
+    called?.params.forEach((p, i) => {
+      const a = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
+      if (a?.kind === "array" && a.shape.rank !== undefined) ranks.set(`${method}|${p.name}`, a.shape.rank);
+    });
+    const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields, ranks);
     const summary = this.ctx.summaries.get(variant.name);
     if (this.ctx.failed.has(variant.name) || (!summary && !frame.dry)) return this.stop(span, `${variant.name} could not be translated (see its diagnostics)`);
     // Its output, staged shape-only with what this call gives it.
@@ -2486,6 +2505,8 @@ export class ClassStager {
   callExpr(v: Value, span: Span, what: string): TExpr {
     const e = this.maybeCallExpr(v);
     if (e) return e;
+    // A shape-only look at a child writes no method: what it cannot read there does not matter.
+    if (this.givenFields) return { k: "undefined" };
     return this.stop(span, `${what} is ${describe(v)}, which the generated method cannot hold`);
   }
 

@@ -68,6 +68,8 @@ export interface DictV {
   kind: "dict";
   entries: Array<[Known, Value]>;
   call?: TExpr;
+  /** A NamedTuple: also a tuple of its fields, in order. */
+  tuple?: boolean;
 }
 
 /** A function of the file, a nested def or a lambda, with the values it closes over. */

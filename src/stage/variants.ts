@@ -28,7 +28,7 @@ export function isStructural(v: Value | undefined, isModuleClass: (name: string)
  * `self.block_cls(...)`) whose annotation is not a function type, and those
  * whose default picks a module (checked by the caller).
  */
-export function calledFields(cls: ModuleClass): Set<string> {
+export function calledFields(cls: ModuleClass, isModuleClass: (name: string) => boolean = () => false): Set<string> {
   const out = new Set<string>();
   const bodies: Stmt[][] = [...cls.methods.map((m) => m.body), ...(cls.setup ? [cls.setup.body] : []), ...cls.properties.map((p) => p.body)];
   const fieldOf = (e: Expr): string | undefined => (e.kind === "attr" && e.object.kind === "self" && cls.fields.some((f) => f.name === e.attr) ? e.attr : undefined);
@@ -49,9 +49,10 @@ export function calledFields(cls: ModuleClass): Set<string> {
   }
   for (const name of [...out]) {
     const f = cls.fields.find((x) => x.name === name)!;
-    const t = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
-    // Callables of arrays (activations, initializers) are values, not modules.
-    if (t && t.t !== "any") out.delete(name);
+    const text = f.annotation ? annotationText(f.annotation) : "";
+    const t = text ? typeFromAnnotation(text) : undefined;
+    // Callables of arrays (activations, initializers) are values, not modules; a module instance given in config (`encoder: Encoder`) is its own case.
+    if ((t && t.t !== "any") || isModuleClass(text)) out.delete(name);
   }
   return out;
 }
