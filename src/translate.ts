@@ -139,8 +139,9 @@ export async function translate2(file: string, text: string, options: Translate2
     throw new DiagnosticError(diags.items);
   }
   if (!options.skipTypeCheck) {
-    for (const err of typeCheck(code)) diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
-    diags.throwIfErrors();
+    const problems = typeCheck(code);
+    for (const err of problems) diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
+    if (problems.length) throw new DiagnosticError(diags.items);
   }
   return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing };
 }
