@@ -257,9 +257,11 @@ function methodName(name: string): string {
 function callArgs(params: ParamInfo[], entry: EntrySpec, tensors: Record<string, Tensor>, runtime: Runtime): unknown[] {
   const out: unknown[] = [];
   const options: Record<string, unknown> = {};
+  // Inputs by name; positional inputs named otherwise than the method's parameters go in order.
+  const unnamed = entry.inputs.filter((i) => !i.keyword && !params.some((p) => p.name === i.name));
   for (const p of params) {
     if (p.kind === "mode" || p.kind === "ignored") continue;
-    const input = entry.inputs.find((i) => i.name === p.name);
+    const input = entry.inputs.find((i) => i.name === p.name) ?? (p.kind === "array" && !p.optional ? unnamed.shift() : undefined);
     let v: unknown;
     if (input) v = inputValue(input, `input/${input.name}`, tensors, runtime);
     else if (entry.kwargTexts[p.name] !== undefined) v = pyLiteral(entry.kwargTexts[p.name]);
