@@ -162,7 +162,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     if (!(err instanceof StageStop)) throw err;
     return undefined;
   }
-  const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.shape.length])));
+  const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length])));
   const clsName = cls.name;
   const summary = ctx.summaries.get(clsName);
   if (ctx.failed.has(clsName) || !summary) {

@@ -185,7 +185,7 @@ export class ClassStager {
     readonly dry = false,
     /** In dry staging: what the parent gave for each config field. */
     readonly givenFields?: Map<string, Value>,
-    /** The ranks of the entry's inputs, by "method|param" (for the entry's class). */
+    /** The ranks of the entry's inputs, by "method|param" (for the entry's class); -1 marks a PRNG key. */
     readonly entryRanks?: Map<string, number>,
   ) {
     this.members = new Members(["rngs"]);
@@ -197,6 +197,11 @@ export class ClassStager {
       const main = cls.methods.find((m) => m.name === "__call__");
       return !main || arrayParams(main) <= 1;
     });
+  }
+
+  /** Inputs the entry or the first caller gives as PRNG keys. */
+  get entryKeys(): Set<string> {
+    return new Set([...(this.entryRanks ?? [])].filter(([, r]) => r < 0).map(([k]) => k));
   }
 
   get framework() {
@@ -289,8 +294,14 @@ export class ClassStager {
         return;
       }
       const passed = given ? (given.args[i] ?? given.kwargs.find(([k]) => k === p.name)?.[1]) : undefined;
-      const kind = paramKind(p, modes);
+      const kind = isKeyParam(p) || this.entryKeys?.has(`${fn.name}|${p.name}`) || passed?.kind === "key" ? "key" : paramKind(p, modes);
       const optional = !!p.default;
+      if (kind === "key") {
+        // A PRNG key the caller passes (`z_rng`): random functions draw from it.
+        frame.env.set(p.name, passed ?? { kind: "key", call: id(p.name) });
+        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "nnx.PRNGKey" });
+        return;
+      }
       if (kind === "mode") {
         const train = TRAIN_WHEN_TRUE.has(p.name) ? 1 : TRAIN_WHEN_FALSE.has(p.name) ? -1 : 1;
         frame.env.set(p.name, { kind: "mode", polarity: train });
@@ -315,7 +326,8 @@ export class ClassStager {
   private inputArray(method: string, param: string, optional: boolean): Value {
     const inputs = this.inputs;
     // The entry's sample tells the rank of the root's inputs (checked at construction if relied on).
-    const rank = this.entryRanks?.get(`${method}|${param}`);
+    const given = this.entryRanks?.get(`${method}|${param}`);
+    const rank = given !== undefined && given >= 0 ? given : undefined;
     if (rank !== undefined) inputs.assume(method, param, rank, this.cls.name, "the entry's sample");
     const shape: SymShape = { ...(rank !== undefined ? { rank } : {}), dims: [], input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)), method, param } };
     return { kind: "array", call: optional ? { k: "nonnull", value: id(param) } : id(param), shape, dtype: "unknown" };
@@ -2292,6 +2304,7 @@ export class ClassStager {
     called?.params.forEach((p, i) => {
       const a = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (a?.kind === "array" && a.shape.rank !== undefined) ranks.set(`${method}|${p.name}`, a.shape.rank);
+      if (a?.kind === "key") ranks.set(`${method}|${p.name}`, -1);
     });
     const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields, ranks);
     const summary = this.ctx.summaries.get(variant.name);
@@ -3037,6 +3050,13 @@ function modeParams(fn: FunctionDef): Set<string> {
     if (boolish && (TRAIN_WHEN_TRUE.has(p.name) || TRAIN_WHEN_FALSE.has(p.name))) out.add(p.name);
   }
   return out;
+}
+
+/** A PRNG key parameter, by its annotation or its name (`rng`, `z_rng`, `rng_key`; not attention's `key`). */
+function isKeyParam(p: Param): boolean {
+  const text = p.annotation ? annotationText(p.annotation) : "";
+  if (/PRNGKey|KeyArray/.test(text)) return true;
+  return !p.default && /(^|_)rngs?(_|$)|^prng_key$/.test(p.name) && !/Array|ndarray/.test(text);
 }
 
 function paramKind(p: Param, modes: Set<string>): ParamInfo["kind"] {
