@@ -96,6 +96,8 @@ export async function translate2(file: string, text: string, options: Translate2
   let planMissing: string | undefined;
   let fromCallCall: TExpr | undefined;
   let dropoutMissing: string | undefined;
+  // A class whose TypeScript does not type-check (an nnxport bug) is left out like one that does not translate.
+  if (!options.skipTypeCheck) await dropIllTyped(staged, diags);
   if (staged.factory && program.entry) {
     try {
       const inst = await instantiate(staged.instrumented(), { framework, factory: staged.factory });
@@ -144,6 +146,48 @@ export async function translate2(file: string, text: string, options: Translate2
     if (problems.length) throw new DiagnosticError(diags.items);
   }
   return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing };
+}
+
+/**
+ * Type-checks the staged program and leaves out each class its errors fall in
+ * (NNX402, naming the class), and so on until what is left type-checks; errors
+ * outside any class stop the translation.
+ */
+async function dropIllTyped(staged: StagedProgram, diags: DiagnosticBag): Promise<void> {
+  for (let round = 0; round < 8; round++) {
+    const code = await formatTypeScript(printModule(staged.module)).catch(() => undefined);
+    if (code === undefined) return; // reported where the final code is formatted
+    const problems = typeCheck(code);
+    if (!problems.length) return;
+    const lines = code.split("\n");
+    const owners = new Set<string>();
+    for (const err of problems) {
+      const owner = declarationAt(lines, err.line, staged);
+      if (!owner) {
+        diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
+        throw new DiagnosticError(diags.items);
+      }
+      diags.error("NNX402", `${owner} is left out: its TypeScript does not type-check (an nnxport bug): ${err.message.split("\n")[0]}`);
+      owners.add(owner);
+    }
+    for (const o of owners) staged.drop(o);
+  }
+}
+
+/** The module class a line of the generated code belongs to (its options, config type, class, or the entry's factory). */
+function declarationAt(lines: string[], line: number, staged: StagedProgram): string | undefined {
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+    const m = /^(?:export )?(?:class|interface|function|type|const) ([A-Za-z_$][\w$]*)/.exec(lines[i]);
+    if (!m) continue;
+    const name = m[1];
+    const classes = [...staged.ctx.summaries.keys()];
+    if (classes.includes(name)) return name;
+    const cls = classes.find((c) => name === `${c}Options` || name === `${c}Config`);
+    if (cls) return cls;
+    if (staged.entryClass && (name === staged.factory || name === "SOURCE_INIT" || name.startsWith(`create${staged.entryClass}`) || name === "useSourceDropoutKeys")) return staged.entryClass;
+    return undefined;
+  }
+  return undefined;
 }
 
 /** `BatchNorm` → `batch_norm`, as Haiku names modules. */

@@ -25,6 +25,8 @@ export interface StagedProgram {
   /** The factory that builds the entry's model, when there is an entry. */
   factory?: string;
   entryClass?: string;
+  /** Leaves a class out (it does not type-check): re-renders `module` without it (and without the entry's factory if it is the entry). */
+  drop(name: string): void;
 }
 
 export const RUNTIME_MODULE = "nnxport/runtime";
@@ -81,8 +83,29 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
     k: "class",
     cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },
   }));
-  const render = (instrumented: boolean): TModule => ({ header, imports, decls: [...head, ...variableTypes, ...classes.flatMap((c) => c.render(instrumented)), ...tail] });
-  return { module: render(false), instrumented: () => render(true), ctx, factory, entryClass };
+  const dropped = new Set<string>();
+  const render = (instrumented: boolean): TModule => ({
+    header,
+    imports,
+    decls: [...head, ...variableTypes, ...classes.filter((c) => !dropped.has(c.name)).flatMap((c) => c.render(instrumented)), ...(entryClass && dropped.has(entryClass) ? [] : tail)],
+  });
+  const staged: StagedProgram = {
+    module: render(false),
+    instrumented: () => render(true),
+    ctx,
+    factory,
+    entryClass,
+    drop: (name) => {
+      dropped.add(name);
+      ctx.failed.set(name, "its TypeScript does not type-check");
+      if (name === staged.entryClass) {
+        staged.factory = undefined;
+        staged.entryClass = undefined;
+      }
+      staged.module = render(false);
+    },
+  };
+  return staged;
 }
 
 /** Module classes in an order where each comes after the classes it uses. */

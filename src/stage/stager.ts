@@ -188,7 +188,10 @@ export class ClassStager {
     /** The ranks of the entry's inputs, by "method|param" (for the entry's class); -1 marks a PRNG key. */
     readonly entryRanks?: Map<string, number>,
   ) {
-    this.members = new Members(["rngs"]);
+    // Config fields the methods read are kept as members too: submodules take other names.
+    // (A field holding a module of the file is that module's member: not reserved.)
+    const configFields = cls.fields.filter((f) => !(f.annotation && ctx.classes.has(annotationText(f.annotation))) && !ctx.bindable.get(cls.source ?? cls.name)?.has(f.name));
+    this.members = new Members(["rngs", "deterministic", "use_running_average", ...configFields.map((f) => f.name)]);
     const arrayParams = (m: FunctionDef) => {
       const modes = modeParams(m);
       return m.params.filter((p) => !p.star && paramKind(p, modes) === "array").length;
