@@ -1196,6 +1196,7 @@ export class ClassStager {
   }
 
   private staticAttr(v: StaticV, attr: string, span: Span): Value {
+    if ((v as { flag?: boolean }).flag && attr === "value") return v;
     if ((v.type.t === "dict" || (v.known && typeof v.known === "object" && !Array.isArray(v.known))) && ["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: v };
     // A config object (dataclass field read): `config.emb_dim`.
     if (v.type.t === "config" || v.type.t === "any") {
@@ -1436,10 +1437,20 @@ export class ClassStager {
     const type = binaryType(op, l.type, r.type);
     // Sequences: `+` concatenates, `*` repeats.
     if ((l.type.t === "tuple" || l.type.t === "seq") && op === "+") {
-      const side = (a?: TExpr, b?: TExpr) => (a && b ? ({ k: "array", items: [{ k: "spread", value: a }, { k: "spread", value: b }] } as TExpr) : undefined);
-      const out = staticOf({ t: "seq", of: { t: "int" } }, side(l.ctor, r.ctor), side(l.call, r.call), known) as StaticV & SeqLike;
       const li = (l as SeqLike).items;
       const ri = (r as SeqLike).items;
+      // Items known one by one are written in place (`[...sizes, n]`); others are spread.
+      const parts = (x: StaticV, items: Value[] | undefined, k: "ctor" | "call"): TExpr[] | undefined => {
+        if (items && !(x as SeqLike).shapeOf && items.every((i) => i.kind === "static" && i[k])) return items.map((i) => (i as StaticV)[k]!);
+        return x[k] ? [{ k: "spread", value: x[k]! }] : undefined;
+      };
+      const side = (k: "ctor" | "call"): TExpr | undefined => {
+        const a = parts(l, li, k);
+        const b = parts(r, ri, k);
+        return a && b ? { k: "array", items: [...a, ...b] } : undefined;
+      };
+      const of = itemTypeOf(l.type).t === itemTypeOf(r.type).t ? itemTypeOf(l.type) : ({ t: "any" } as StaticType);
+      const out = staticOf({ t: "seq", of: of.t === "any" ? { t: "int" } : of }, side("ctor"), side("call"), known) as StaticV & SeqLike;
       if (li && ri) out.items = [...li, ...ri];
       return out;
     }
@@ -1672,6 +1683,13 @@ export class ClassStager {
     if (fn.self?.kind === "array") return this.arrayMethod(fn.self, name.slice("array.".length), args, kwargs, span, frame);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
     if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
+    const flag = /^absl\.flags\.DEFINE_(integer|float|string|bool|boolean|enum)$/.exec(name);
+    if (flag) {
+      // An absl flag: its default (the translation does not read a command line).
+      const d = args[1] ?? kwargs.find(([k]) => k === "default")?.[1];
+      if (d?.kind === "static" && d.known !== undefined) return Object.assign(literalValue(d.known), { flag: true });
+      return this.stop(span, `${name} without a fixed default`);
+    }
     if (/^ml_collections\.(config_dict\.)?(Frozen)?ConfigDict$/.test(name)) {
       // A ConfigDict is its dict: `ConfigDict({'size': (4, 4)})`, `ConfigDict(size=...)`.
       if (args.length === 1 && !kwargs.length) return args[0];
