@@ -67,7 +67,8 @@ export function reportLeftOut(program: Program, ctx: ProgramContext, diags: Diag
       diags.warning("NNX210", "left out: the script's `if __name__ == '__main__':` block", s.span);
       continue;
     }
-    if (s.kind === "assign" && (s.targets.some((t) => t.kind === "name" && used.has(t.id)) || !hasCall(s.value))) {
+    const typing = s.kind === "assign" && s.value.kind === "call" && /^typing\./.test(qualifiedName(s.value.fn) ?? "");
+    if (s.kind === "assign" && (typing || s.targets.some((t) => t.kind === "name" && used.has(t.id)) || !hasCall(s.value))) {
       flush();
       continue;
     }

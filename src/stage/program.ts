@@ -12,6 +12,7 @@ import { ClassStager, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
+import { stageLayerSubclass } from "./subclass.js";
 import { calledFields, configObject, isStructural, untypedFields } from "./variants.js";
 import type { Value } from "./values.js";
 
@@ -46,7 +47,7 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   const stageOne = (cls: ModuleClass) => {
     if (ctx.failed.has(cls.name)) return;
     const before = ctx.reported;
-    const out = stageClass(ctx, cls, cls.ranks?.size ? cls.ranks : undefined);
+    const out = cls.extendsLayer ? stageLayerSubclass(ctx, cls) : stageClass(ctx, cls, cls.ranks?.size ? cls.ranks : undefined);
     // A class with an unsupported construct is left out, and so is every class that uses it (each says where).
     if (ctx.reported === before) classes.push(out);
     else ctx.failed.set(cls.name, "an unsupported construct");

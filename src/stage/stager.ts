@@ -1984,7 +1984,7 @@ export class ClassStager {
   // --- modules --------------------------------------------------------------
 
   /** `nn.Dense(3)`, `Block(n)`: a module value; built at its first call. */
-  private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown): Value {
+  private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown, layerClass?: string): Value {
     const nameArg = kwargs.find(([k]) => k === "name")?.[1];
     const inst: Instance & InstanceExtra = {
       id: this.ctx.site(),
@@ -1994,9 +1994,10 @@ export class ClassStager {
       name: nameArg && !(nameArg.kind === "static" && nameArg.known === null) ? nameArg : undefined,
       span,
       site: { loops: [...frame.loops], conditional: frame.conditional },
+      ...(layerClass ? { layerClass } : {}),
     };
     if (!frame.dry && !frame.noRecord) {
-      const base = this.autoBase(ctor);
+      const base = layerClass ? this.framework.moduleBase(layerClass) : this.autoBase(ctor);
       const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
       const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
       inst.record = event;
@@ -2007,7 +2008,15 @@ export class ClassStager {
   }
 
   private construct(cls: Extract<Value, { kind: "class" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-    if (this.ctx.classes.has(cls.name)) return this.newInstance(cls, args, kwargs, span, frame);
+    const moduleClass = this.ctx.classes.get(cls.name);
+    if (moduleClass?.extendsLayer) {
+      // A subclass of a framework layer is built and called as that layer, as its own class.
+      if (!frame.dry) this.ctx.variantOf(moduleClass, new Map());
+      if (this.ctx.failed.has(cls.name)) return this.stop(span, `${cls.name} could not be translated (see its diagnostics)`);
+      const m = this.newInstance({ kind: "global", name: moduleClass.extendsLayer }, args, kwargs, span, frame, undefined, cls.name) as ModuleV;
+      return m;
+    }
+    if (moduleClass) return this.newInstance(cls, args, kwargs, span, frame);
     const config = this.ctx.configs.get(cls.name);
     if (config?.kind === "namedtuple") {
       // A NamedTuple (of arrays, typically a model's outputs): an object of its fields, in order.
@@ -2225,12 +2234,15 @@ export class ClassStager {
     if (frame.callOnly) this.stop(span, "a submodule first called under a condition on a call argument");
     if (inst.element && !frame.loops.length) this.stop(span, "an item of a list of submodules first called outside a loop over the list");
     const missing: string[] = [];
-    const spec = build({
+    const built0 = build({
       missing: (what) => {
         missing.push(what);
         return num(0);
       },
     });
+    // A subclass of the layer (`StdConv(nn.Conv)`) is built as itself.
+    const spec = inst.layerClass ? { ...built0, cls: inst.layerClass } : built0;
+    if (inst.layerClass) type = inst.layerClass;
     if (missing.length) {
       this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
     }
@@ -2677,6 +2689,8 @@ declare module "./values.js" {
     fromField?: { field: string; config: StaticV };
     /** Its member, named before it is built. */
     reserved?: { member: string; call: TExpr };
+    /** A subclass of the framework layer it is built as (`StdConv`). */
+    layerClass?: string;
     /** An item of a list of submodules, and how the method reads it (the loop's variable). */
     element?: { list: import("./values.js").ModuleList; call: TExpr };
   }
