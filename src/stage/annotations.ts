@@ -45,3 +45,23 @@ function splitTop(s: string): string[] {
   return out;
 }
 
+
+/**
+ * A config tuple of sizes (`strides: tuple[int, int]`) as an array type: code
+ * computes such values (`(2, 2) if first else (1, 1)`), which TypeScript types
+ * as arrays, and Python does not check the length either.
+ */
+export function looseTuple(t: StaticType): StaticType {
+  if (t.t !== "tuple" || !t.items.length) return t;
+  const of = itemType(t);
+  return of.t === "int" || of.t === "float" || of.t === "bool" || of.t === "str" ? { t: "seq", of } : t;
+}
+
+/** The one type every item of a fixed sequence has, else any. */
+export function itemType(t: StaticType): StaticType {
+  if (t.t === "seq") return t.of;
+  if (t.t !== "tuple" || !t.items.length) return { t: "any" };
+  const first = JSON.stringify(t.items[0]);
+  return t.items.every((i) => JSON.stringify(i) === first) ? t.items[0] : { t: "any" };
+}
+

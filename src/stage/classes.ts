@@ -8,10 +8,10 @@ import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlock
 import { memberRef } from "./members.js";
 import { annotationText, ClassStager, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
 import type { StaticType, Value } from "./values.js";
-import { typeFromAnnotation } from "./annotations.js";
+import { itemType, looseTuple, typeFromAnnotation } from "./annotations.js";
 import { describeBinding } from "./variants.js";
 
-export { typeFromAnnotation };
+export { looseTuple, typeFromAnnotation };
 
 export function optionsName(cls: string): string {
   return `${cls}Options`;
@@ -58,25 +58,6 @@ function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): Field
   const t: StaticType = looseTuple(annotated ?? (bare ? { t: "seq", of: itemType(fromDefault) } : fromDefault));
   const mode = isModeField(f.name, t, stager);
   return { name: f.name, type: t, tsType: tsTypeOf(t) + (f.default?.kind === "none" && t.t !== "none" ? " | null" : ""), hasDefault: !!f.default, mode };
-}
-
-/**
- * A config tuple of sizes (`strides: tuple[int, int]`) as an array type: code
- * computes such values (`(2, 2) if first else (1, 1)`), which TypeScript types
- * as arrays, and Python does not check the length either.
- */
-export function looseTuple(t: StaticType): StaticType {
-  if (t.t !== "tuple" || !t.items.length) return t;
-  const of = itemType(t);
-  return of.t === "int" || of.t === "float" || of.t === "bool" || of.t === "str" ? { t: "seq", of } : t;
-}
-
-/** The one type every item of a fixed sequence has, else any. */
-function itemType(t: StaticType): StaticType {
-  if (t.t === "seq") return t.of;
-  if (t.t !== "tuple" || !t.items.length) return { t: "any" };
-  const first = JSON.stringify(t.items[0]);
-  return t.items.every((i) => JSON.stringify(i) === first) ? t.items[0] : { t: "any" };
 }
 
 function isModeField(name: string, t: StaticType, stager: ClassStager): boolean {

@@ -7,6 +7,7 @@ import type { Span } from "../ir/span.js";
 import type { TDecl } from "../ts/ast.js";
 import type { StaticType, Value } from "./values.js";
 import { bindingKey, contextFree, isStructural, knownType } from "./variants.js";
+import { looseTuple } from "./annotations.js";
 
 /** A constructor option that gives an input's size (NNX builds eagerly). */
 export interface InputOption {
@@ -96,7 +97,9 @@ export class ProgramContext {
     const types = new Map<string, StaticType>();
     for (const f of untyped) {
       const v = given.get(f);
-      if (v?.kind === "static" && v.known && typeof v.known === "object" && !Array.isArray(v.known)) types.set(f, knownType(v.known));
+      // A dict gives a config of its keys; a sequence or number its type (`sizes=[6, 3]`: number[]).
+      if (v?.kind === "static" && v.known !== undefined && v.known !== null) types.set(f, looseTuple(knownType(v.known)));
+      else if (v?.kind === "static" && v.type.t !== "any" && v.type.t !== "none") types.set(f, looseTuple(v.type));
     }
     const key = [...[...bound].map(([k, v]) => `${k}=${bindingKey(v)}`), ...[...types].map(([k, t]) => `${k}:${JSON.stringify(t)}`)].join("|");
     const list = this.variants.get(source.name) ?? [];

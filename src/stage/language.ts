@@ -546,3 +546,27 @@ export function moduleListLoop(st: ClassStager, iter: ModulesV, target: Pattern,
     },
   };
 }
+
+/**
+ * `xs = []` then `for t in it: xs.append(e)` (`self.layers` too) is the list
+ * comprehension `xs = [e for t in it]`: staged as one (a list of submodules, a
+ * map over config, or items unrolled).
+ */
+export function appendLoops(body: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i];
+    const next = body[i + 1];
+    const target = s.kind === "assign" && s.targets.length === 1 && s.value.kind === "list" && !s.value.items.length ? s.targets[0] : undefined;
+    const same = (e: Expr) => target && ((target.kind === "name" && e.kind === "name" && e.id === target.id) || (target.kind === "attr" && target.object.kind === "self" && e.kind === "attr" && e.object.kind === "self" && e.attr === target.attr));
+    const append = next?.kind === "for" && !next.orelse.length && next.body.length === 1 && next.body[0].kind === "expr" ? next.body[0].value : undefined;
+    if (target && next?.kind === "for" && append?.kind === "call" && append.fn.kind === "attr" && append.fn.attr === "append" && same(append.fn.object) && append.args.length === 1 && !append.args[0].name && !append.args[0].star) {
+      const element = append.args[0].value;
+      out.push({ kind: "assign", targets: [target], value: { kind: "comprehension", form: "list", element, clauses: [{ kind: "for", target: next.target, iter: next.iter }], span: next.span }, span: s.span });
+      i++;
+      continue;
+    }
+    out.push(s);
+  }
+  return out;
+}

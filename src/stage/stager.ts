@@ -22,7 +22,7 @@ import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName } from "../ts/print.js";
 import { configObject } from "./variants.js";
-import { bindArguments, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
+import { appendLoops, bindArguments, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -417,7 +417,7 @@ export class ClassStager {
   // --- statements -------------------------------------------------------
 
   body(stmts: Stmt[], frame: Frame): void {
-    for (const s of stmts) this.stmt(s, frame);
+    for (const s of appendLoops(stmts)) this.stmt(s, frame);
   }
 
   stmt(s: Stmt, frame: Frame): void {
@@ -468,6 +468,11 @@ export class ClassStager {
         frame.env.set(s.fn.name, v);
         return;
       }
+      case "del":
+        // `del key, dtype`: names no longer read; nothing to write.
+        for (const t of s.targets) if (t.kind === "name") frame.env.delete(t.id);
+        else this.unsupported(s.span, "'del' of an item or attribute");
+        return;
       case "while":
         this.unsupported(s.span, "a while loop in module code");
         return;

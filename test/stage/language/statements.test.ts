@@ -102,6 +102,32 @@ def forward(x):
   return out["out"], out
 `;
 
+const APPENDS = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class Tower(hk.Module):
+  def __init__(self, sizes, name=None):
+    super().__init__(name=name)
+    self.layers = []
+    for s in sizes:
+      self.layers.append(hk.Linear(s))
+
+  def __call__(self, x):
+    outs = []
+    for k in range(3):
+      outs.append(x * (k + 1))
+    x = sum(outs)
+    for layer in self.layers:
+      x = jax.nn.tanh(layer(x))
+    return x
+
+
+def forward(x):
+  return Tower([6, 3])(x)
+`;
+
 describe("module code as a language", () => {
   it("Linen: comprehensions, dict loops, helpers with defaults and early returns, elif, starred shapes, nested outputs", async () => {
     const e = entry("Block(features=(6, 4))", ["x=float32[2,5]"]);
@@ -131,5 +157,16 @@ describe("module code as a language", () => {
     expect(t.code).toContain("for (const [i, layer] of nnx.enumerate(this.layers))");
     expect(t.code).toContain("call(x: nnx.Array): { out: nnx.Array; depth: nnx.Array }");
     expect(t.paramMap!.params.map((p) => p.source).sort()).toEqual(["mlp/~/linear_0/b", "mlp/~/linear_0/w", "mlp/~/linear_1/b", "mlp/~/linear_1/w"]);
+  }, 120_000);
+
+  it("lists built by append in a loop (layers in __init__, arrays in a method), del, an untyped field typed by its user", async () => {
+    const e = entry("forward", ["x=float32[2,4]"]);
+    const r = await verifyText2("tower.py", APPENDS, e);
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const t = await translateText2("tower.py", APPENDS, e);
+    expect(t.code).toContain("sizes: number[];");
+    expect(t.code).toContain("for (const s of sizes) {");
+    expect(t.code).toContain("for (const layer of this.layers) {");
   }, 120_000);
 });
