@@ -669,8 +669,27 @@ export class ClassStager {
         const list = phis.get(name) ?? [];
         let shape = v.shape;
         for (const { axis, local } of list) shape = withDimAt(shape, axis, id(local));
-        // Seen from a parent (a shape-only look at a child), the loop's sizes are the child's own locals: unknown there.
-        if (this.givenFields) shape = before?.kind === "array" ? mergeShapes(before.shape, v.shape) : { ...(v.shape.rank !== undefined ? { rank: v.shape.rank, dims: Array(v.shape.rank).fill(undefined) } : { dims: [] }) };
+        // Seen from a parent (a shape-only look at a child), the loop's locals are not there: a size the last
+        // iteration sets from the loop's item alone is that item's (`sizes[-1]`), else unknown.
+        if (this.givenFields) {
+          const locals = new Set([...list.map((x) => x.local), ...[...(loop.last?.items.keys() ?? [])]]);
+          const lastDim = (axis: number, init: Dim): Dim => {
+            const d = dimAt(v.shape, axis);
+            if (!d || !loop.last || mentions(d, list.map((x) => x.local))) return undefined;
+            const at = substituteIds(d, loop.last.items);
+            return init && !sameDim(init, at) ? { k: "cond", test: loop.last.nonEmpty, then: at, else: init } : at;
+          };
+          const beforeShape = before?.kind === "array" ? before.shape : undefined;
+          const rank = v.shape.rank;
+          const n = rank ?? v.shape.dims.length;
+          const dims: Dim[] = [];
+          for (let k = n; k >= 1; k--) {
+            const init = beforeShape ? dimAt(beforeShape, -k) : undefined;
+            const d = dimAt(v.shape, -k);
+            dims.push(d && !mentions(d, [...locals]) ? d : lastDim(-k, init));
+          }
+          shape = rank !== undefined ? { rank, dims } : { dims };
+        }
         frame.env.set(name, { kind: "array", call: id(frame.tsLocal(name)), shape, dtype: v.dtype });
       }
     }
@@ -723,7 +742,9 @@ export class ClassStager {
         return undefined;
       }
       const name = frame.tsLocal(pyName);
+      const [start, stop] = r.ctor;
       return {
+        last: start && stop && !r.ctor[2] && !r.call[2] ? { items: new Map([[name, bin("-", stop, num(1))]]), nonEmpty: bin(">", stop, start) } : undefined,
         ctorIter: !!r.ctor[0] && !!r.ctor[1] && (!!r.ctor[2] || !r.call[2]),
         counter: r.zeroBased ? id(name) : undefined,
         ctorCounter: r.zeroBased ? id(name) : undefined,
@@ -744,7 +765,12 @@ export class ClassStager {
       const pattern = this.loopPattern(target, frame);
       const names = patternNames(target).map((n) => frame.tsLocal(n));
       const counter = enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(frame.tsLocal(target.items[0].id)) : undefined;
+      // The last item, for what a loop leaves behind seen from outside (`features[-1]`).
+      const seq = iter.ctor && (iter.ctor.k === "call" && iter.ctor.fn.k === "member" && iter.ctor.fn.name === "entries" && !iter.ctor.args.length ? iter.ctor.fn.object : iter.ctor);
+      const lastItem = seq && this.nonNull(call(member(seq, "at"), num(-1)));
+      const last: LoopPlan["last"] = !seq || !lastItem ? undefined : target.kind === "name" && !enumerate ? { items: new Map([[frame.tsLocal(target.id), lastItem]]), nonEmpty: bin(">", member(seq, "length"), num(0)) } : enumerate && target.kind === "tuple" && target.items.length === 2 && target.items.every((x) => x.kind === "name") ? { items: new Map([[frame.tsLocal((target.items[0] as { id: string }).id), bin("-", member(seq, "length"), num(1))], [frame.tsLocal((target.items[1] as { id: string }).id), lastItem]]), nonEmpty: bin(">", member(seq, "length"), num(0)) } : undefined;
       return {
+        last,
         ctorIter: !!iter.ctor,
         counter,
         ctorCounter: counter,
@@ -1244,7 +1270,7 @@ export class ClassStager {
     const c = this.ctx.program.constants.get(name);
     if (c) {
       const v = this.expr(c.value, new Frame(frame.method, true));
-      if (v.kind === "static" && v.known !== undefined) return literalValue(v.known);
+      if (v.kind === "static" && v.known !== undefined && !(v as { flag?: boolean }).flag) return literalValue(v.known);
       if (v.kind === "static") return v;
       return v;
     }
@@ -2720,6 +2746,8 @@ export interface EnumV extends StaticV {
 export interface LoopPlan {
   /** The constructor can run the loop (its iterable is known there). */
   ctorIter: boolean;
+  /** The target's names on the last item, and whether there is one (constructor expressions). */
+  last?: { items: Map<string, TExpr>; nonEmpty: TExpr };
   counter?: TExpr;
   ctorCounter?: TExpr;
   bindTarget(frame: Frame): void;
@@ -2985,6 +3013,24 @@ function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
     return { dims };
   }
   return { dims: s.dims };
+}
+
+/** Whether `e` reads any of the locals `names`. */
+function mentions(e: TExpr, names: string[]): boolean {
+  const text = JSON.stringify(e);
+  return names.some((n) => text.includes(JSON.stringify({ k: "id", name: n }).slice(0, -1)));
+}
+
+/** `e` with locals replaced by expressions. */
+function substituteIds(e: TExpr, by: Map<string, TExpr>): TExpr {
+  const swap = (x: unknown): unknown => {
+    if (!x || typeof x !== "object") return x;
+    if (Array.isArray(x)) return x.map(swap);
+    const o = x as Record<string, unknown>;
+    if (o.k === "id" && typeof o.name === "string" && !o.raw && by.has(o.name)) return by.get(o.name);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swap(v)]));
+  };
+  return swap(e) as TExpr;
 }
 
 /** `e` with the member reference `from` replaced by `to` (a stack's layer inside scanLayers' step). */

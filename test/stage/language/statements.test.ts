@@ -128,6 +128,44 @@ def forward(x):
   return Tower([6, 3])(x)
 `;
 
+const CHILD_LOOPS = `from typing import Sequence
+import flax.linen as nn
+
+
+class MLP(nn.Module):
+  layer_sizes: Sequence[int]
+
+  @nn.compact
+  def __call__(self, x):
+    for i, size in enumerate(self.layer_sizes):
+      x = nn.Dense(size, name=f"hidden_{i}")(x)
+      if i < len(self.layer_sizes) - 1:
+        x = nn.relu(x)
+    return x
+
+
+class Deep(nn.Module):
+  width: int
+  depth: int = 2
+
+  @nn.compact
+  def __call__(self, x):
+    for _ in range(self.depth):
+      x = nn.tanh(nn.Dense(self.width)(x))
+    return x
+
+
+class Policy(nn.Module):
+  hidden: Sequence[int]
+  out: int = 3
+
+  @nn.compact
+  def __call__(self, obs):
+    h = MLP(layer_sizes=list(self.hidden))(obs)
+    h = Deep(width=5)(h)
+    return nn.Dense(self.out)(h)
+`;
+
 describe("module code as a language", () => {
   it("Linen: comprehensions, dict loops, helpers with defaults and early returns, elif, starred shapes, nested outputs", async () => {
     const e = entry("Block(features=(6, 4))", ["x=float32[2,5]"]);
@@ -168,5 +206,14 @@ describe("module code as a language", () => {
     expect(t.code).toContain("sizes: number[];");
     expect(t.code).toContain("for (const s of sizes) {");
     expect(t.code).toContain("for (const layer of this.layers) {");
+  }, 120_000);
+
+  it("a child whose output size its own loop sets: its parent reads the last item's size", async () => {
+    const e = entry("Policy(hidden=(8, 6))", ["obs=float32[2,4]"]);
+    const r = await verifyText2("policy.py", CHILD_LOOPS, e);
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const t = await translateText2("policy.py", CHILD_LOOPS, e);
+    expect(t.code).toContain("inFeatures: hidden.length > 0 ? hidden.at(-1)! : inFeatures");
   }, 120_000);
 });
