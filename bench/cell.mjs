@@ -139,20 +139,22 @@ function readSafetensors(buf) {
 /** Translates spec.python with nnxport's pipeline, initialises it with Rngs(0) at spec.config, writes bench/out/<model>/. */
 async function prepare(nnx, tf, importGenerated) {
   mkdirSync(dir, { recursive: true });
-  const { translate } = await import(join(ROOT, "dist/src/pipeline.js"));
-  const { methodName } = await import(join(ROOT, "dist/src/emit/expressions.js"));
+  const { translate } = await import(join(ROOT, "dist/src/translate.js"));
+  const { memberName } = await import(join(ROOT, "dist/src/ts/print.js"));
   const t = await translate(join(ROOT, spec.python), readFileSync(join(ROOT, spec.python), "utf8"), { sourceLabel: spec.python });
-  const { program } = t.analysis;
-  const method = program.modules.find((m) => m.name === program.entry.module).methods.find((m) => m.name === program.entry.method);
+  const { program } = t;
+  const entry = program.entry;
+  const params = t.staged.ctx.summaries.get(t.paramMap.module).methods.get(entry.method) ?? [];
   const flags = {};
-  for (const [callName, param] of Object.entries(program.reference.flags)) {
-    const flag = method.params.find((p) => p.name === param)?.modeFlag;
-    if (flag) flags[callName] = { train: flag.trainWhen, eval: !flag.trainWhen };
+  for (const p of params.filter((q) => q.kind === "mode")) {
+    const trainWhen = ["train", "training", "is_training", "is_train"].includes(p.name);
+    flags[p.name] = { train: trainWhen, eval: !trainWhen };
   }
+  const method = { name: entry.method === "__call__" ? "call" : memberName(entry.method) };
   const meta = {
     module: t.paramMap.module,
-    method: methodName(method.name),
-    reference: { framework: program.reference.framework, object: program.reference.object, flags },
+    method: method.name,
+    reference: { framework: program.framework.name, object: entry.object, flags },
     // Params only: state (batch statistics) starts from the same init on both sides.
     params: t.paramMap.params.filter((p) => p.type === "Param"),
     inputs: Object.entries(spec.inputs).map(([name, shape]) => ({ name, shape })),

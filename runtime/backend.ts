@@ -5,6 +5,7 @@
 // and cpu backends all register themselves on that instance (they `require` it; our ESM
 // import resolves to the same CommonJS file), so no tensors cross library copies.
 import { createRequire } from "node:module";
+import { isMainThread } from "node:worker_threads";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -156,6 +157,8 @@ function routeInt32RoundAroundTF(): void {
 }
 
 function announce(name: BackendName): void {
+  // Worker threads (convert --jobs) load the backend too; the process says it once.
+  if (!isMainThread) return;
   const { tried, versions, reason } = state.info;
   const notes: string[] = [];
   if (name === "tensorflow") {

@@ -24,11 +24,11 @@ function diagnostic(d) {
 }
 
 async function convert(path) {
-  const { translate2 } = await import(dist("translate.js"));
+  const { translate } = await import(dist("translate.js"));
   const { DiagnosticError } = await import(dist("diagnostics.js"));
   const started = performance.now();
   try {
-    const t = await translate2(path, await readFile(path, "utf8"));
+    const t = await translate(path, await readFile(path, "utf8"));
     return { converted: true, diagnostics: t.diagnostics.items.map(diagnostic), tsLines: t.code.split("\n").length, workSeconds: (performance.now() - started) / 1000 };
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
@@ -37,9 +37,9 @@ async function convert(path) {
 }
 
 async function verify(path, entry) {
-  const { verify2 } = await import(dist("verify/verify2.js"));
+  const { verify } = await import(dist("verify/verify.js"));
   const started = performance.now();
-  const r = await verify2(path, { seed: 0, entry });
+  const r = await verify(path, { seed: 0, entry });
   // Over every check; undefined when nothing was compared.
   const worst = (key) => (r.checks.length ? Math.max(...r.checks.map((c) => c[key])) : undefined);
   const failed = r.checks.filter((c) => !c.ok);

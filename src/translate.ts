@@ -1,19 +1,20 @@
-// parse → lower → recognize → stage → print → format → type-check, for one file.
+// parse → lower → recognize → stage → print → format → type-check, for one file
+// (and for a folder's files, type-checked together).
 import { DiagnosticBag, DiagnosticError } from "./diagnostics.js";
 import { parsePython } from "./parse/parser.js";
 import { Lowering } from "./python/lower.js";
 import type { Program } from "./model/program.js";
-import { linenProgram } from "./frontends2/linen/index.js";
-import { haikuProgram } from "./frontends2/haiku/index.js";
+import { linenProgram } from "./frontends/linen/index.js";
+import { haikuProgram } from "./frontends/haiku/index.js";
 import { stageProgram, type StagedProgram } from "./stage/program.js";
 import { printModule } from "./ts/print.js";
-import { formatTypeScript } from "./emit/format.js";
-import { typeCheck } from "./emit/typecheck.js";
+import { formatTypeScript } from "./ts/format.js";
+import { typeCheck, typeCheckAll, type TypeError } from "./ts/typecheck.js";
 import { VERSION } from "./version.js";
 import { instantiate, type ParamMapEntry, type SourceInitPlan } from "./instantiate/index.js";
 import type { TDecl, TExpr, TStmt } from "./ts/ast.js";
 import type { SampleInput } from "./model/program.js";
-import { entryFromRequest, type EntryRequest } from "./frontends2/common/entry-override.js";
+import { entryFromRequest, type EntryRequest } from "./frontends/common/entry-override.js";
 import { reportLeftOut } from "./stage/left-out.js";
 
 export type Framework = "haiku" | "linen";
@@ -33,7 +34,7 @@ export interface ParamMapDocument {
   params: ParamMapEntry[];
 }
 
-export interface Translation2 {
+export interface Translation {
   /** The classes that translated (a class with an unsupported construct, and those using it, are left out: see `failed`). */
   code: string;
   /** Module classes left out, with what stopped each (its diagnostics say where). */
@@ -48,7 +49,7 @@ export interface Translation2 {
   dropoutMissing?: string;
 }
 
-export interface Translate2Options {
+export interface TranslateOptions {
   sourceLabel?: string;
   framework?: Framework;
   skipTypeCheck?: boolean;
@@ -66,7 +67,7 @@ export function detectFramework(modules: string[]): Framework | undefined {
   return undefined;
 }
 
-export async function translate2(file: string, text: string, options: Translate2Options = {}): Promise<Translation2> {
+export async function translate(file: string, text: string, options: TranslateOptions = {}): Promise<Translation> {
   const diags = new DiagnosticBag(file);
   const source = parsePython(file, text, diags);
   diags.throwIfErrors();
@@ -140,11 +141,7 @@ export async function translate2(file: string, text: string, options: Translate2
     diags.error("NNX401", `the generated TypeScript does not parse (an nnxport bug): ${(e as Error).message.split("\n")[0]}`);
     throw new DiagnosticError(diags.items);
   }
-  if (!options.skipTypeCheck) {
-    const problems = typeCheck(code);
-    for (const err of problems) diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
-    if (problems.length) throw new DiagnosticError(diags.items);
-  }
+  if (!options.skipTypeCheck) reportTypeErrors(diags, typeCheck(code));
   return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing };
 }
 
@@ -188,6 +185,53 @@ function declarationAt(lines: string[], line: number, staged: StagedProgram): st
     return undefined;
   }
   return undefined;
+}
+
+/** Type errors stop a translation (other errors only left classes out). */
+function reportTypeErrors(diags: DiagnosticBag, errors: TypeError[]): void {
+  for (const err of errors) diags.error("NNX402", `the generated TypeScript does not type-check (an nnxport bug): line ${err.line}: ${err.message}`);
+  if (errors.length) throw new DiagnosticError(diags.items);
+}
+
+export interface TranslateInput {
+  file: string;
+  text: string;
+  options?: TranslateOptions;
+}
+
+/** What `convert` needs of a translation (what a worker thread can send back). */
+export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics">;
+
+/**
+ * Several files, type-checked together at the end (much faster than one by
+ * one). Each result is the translation or the diagnostics that stopped it.
+ */
+export async function translateAll(inputs: TranslateInput[], onEach?: () => void): Promise<Array<Translation | DiagnosticError>> {
+  const results: Array<Translation | DiagnosticError> = [];
+  for (const input of inputs) {
+    onEach?.();
+    try {
+      results.push(await translate(input.file, input.text, { ...input.options, skipTypeCheck: true }));
+    } catch (e) {
+      if (!(e instanceof DiagnosticError)) throw e;
+      results.push(e);
+    }
+  }
+  return typeCheckTranslations(results, inputs);
+}
+
+/** Type-checks translated files as one program; a file with type errors is replaced by its diagnostics. */
+export function typeCheckTranslations<T extends TranslatedFile>(results: Array<T | DiagnosticError>, inputs: TranslateInput[]): Array<T | DiagnosticError> {
+  const checked = results.map((r, i) => ({ r, i })).filter(({ r, i }) => !(r instanceof DiagnosticError) && !inputs[i].options?.skipTypeCheck);
+  const errors = typeCheckAll(checked.map(({ r }) => (r as T).code));
+  checked.forEach(({ r, i }, k) => {
+    try {
+      reportTypeErrors((r as T).diagnostics, errors[k]);
+    } catch (e) {
+      results[i] = e as DiagnosticError;
+    }
+  });
+  return results;
 }
 
 /** `BatchNorm` → `batch_norm`, as Haiku names modules. */

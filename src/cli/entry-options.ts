@@ -4,7 +4,7 @@
 // manifest entry, see entryFromManifest).
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { SampleInput } from "../model/program.js";
-import type { EntryOverride } from "../verify/verify2.js";
+import type { EntryOverride } from "../verify/verify.js";
 import { UsageError } from "./exit-codes.js";
 
 /** What commander leaves in the parsed options object for the entry options. */

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import { GENERATED_MARKER } from "../emit/index.js";
+import { GENERATED_MARKER } from "../version.js";
 
 /** Is this file one nnxport wrote (or absent)? Generated TypeScript starts with the marker; param maps carry `generatedBy`. */
 export function isOurs(path: string): boolean {

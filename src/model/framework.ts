@@ -3,7 +3,7 @@
 // calls with meaning: declaring parameters, drawing keys, ...) as hooks the
 // stager calls. Everything framework-specific stays in src/frontends/<name>.
 import type { Arg } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { Known, Value } from "../stage/values.js";
 import type { StageApi } from "../stage/api.js";
 
@@ -70,6 +70,16 @@ export interface IdiomCall {
   span: Span;
 }
 
+/** How the framework's `apply` takes the model's variables, a key and the inputs. */
+export interface ApplySignature {
+  /** Linen: one dict of collections; Haiku: the params, then the state when transformed with state. */
+  variables: "dict" | "params" | "paramsAndState";
+  /** Linen: `rngs={'dropout': key}`; Haiku: a positional key after the variables (unless without_apply_rng). */
+  rng: "rngsKeyword" | "positional" | "none";
+  /** Linen: `(out, updates)` when `mutable=` is given; Haiku with state: always `(out, state)`. */
+  returnsState: "mutable" | "always" | "never";
+}
+
 export interface Framework {
   name: "linen" | "haiku";
   /** For headers and messages: "Flax Linen", "Haiku". */
@@ -87,4 +97,6 @@ export interface Framework {
    * subclass the output declares (Linen: per collection; Haiku: per state name).
    */
   variableType(collection: string, name: string): string;
+  /** How the entry's `apply` is called (training code applies the model). */
+  applySignature(entry: import("./program.js").EntrySpec): ApplySignature;
 }

@@ -4,7 +4,7 @@
 // and idioms (framework.ts) that analysis consults. Bodies stay Python IR;
 // analysis (src/stage) gives them meaning.
 import type { Expr, FunctionDef, PyModule } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { Framework } from "./framework.js";
 import type { StaticType, Value } from "../stage/values.js";
 
@@ -86,6 +86,8 @@ export interface EntrySpec {
   fromInitCall?: boolean;
   /** Haiku: how the function is transformed. */
   transform?: { fn: string; withState: boolean; applyRng: boolean };
+  /** Inputs whose samples only running the file tells (their `inputs` entries are placeholders). */
+  unknownSamples?: string[];
 }
 
 export interface SampleInput {
@@ -115,4 +117,6 @@ export interface Program {
   /** A Haiku function transformed into the model (`hk.transform(net_fn)`), as a module class. */
   transformed: Map<string, ModuleClass>;
   entry?: EntrySpec;
+  /** The file's own init call, when some of its samples only running the file tells (verify learns them). */
+  probeEntry?: EntrySpec;
 }

@@ -1,7 +1,7 @@
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
 import type { DiagnosticBag } from "../diagnostics.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 
 export type Node = Parser.SyntaxNode;
 

@@ -3,7 +3,7 @@
 // they are lowered (a local, `self`, a top-level definition of the file, or an
 // imported qualified name), so later passes never look at raw identifiers.
 // Nothing here knows Haiku, Linen or TypeScript.
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 
 export type { Span };
 

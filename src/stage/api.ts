@@ -1,7 +1,7 @@
 // What a frontend's idioms may ask of the stager: evaluate arguments, declare
 // the module's own variables, draw keys, apply a layer inline, report.
 import type { Arg, Expr } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { TExpr } from "../ts/ast.js";
 import type { Value, StaticV, ArrayV, ModuleV } from "./values.js";
 

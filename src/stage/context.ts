@@ -3,7 +3,7 @@
 // helper functions and config types the output needs.
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { ConfigClass, ModuleClass, Program } from "../model/program.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { TDecl } from "../ts/ast.js";
 import type { StaticType, Value } from "./values.js";
 import { bindingKey, contextFree, isStructural, knownType } from "./variants.js";
@@ -44,6 +44,8 @@ export interface ClassSummary {
   methods: Map<string, ParamInfo[]>;
   /** Its own code reads the train/eval switch (`this.deterministic`). */
   ownMode?: "deterministic" | "useRunningAverage";
+  /** What each method returns (shapes and structure; read from a call of it with `withCall`). */
+  returns?: Map<string, import("./values.js").Value | undefined>;
 }
 
 export class ProgramContext {

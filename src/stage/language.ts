@@ -5,7 +5,7 @@
 // Python's argument binding for the file's own helper functions.
 import type { Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
 import { patternNames, statementsOf } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import { bin, call, id, member, num, type TExpr, type TPattern, type TStmt } from "../ts/ast.js";
 import { printPattern } from "../ts/print.js";
 import type { ClassStager, LoopPlan, SeqLike } from "./stager.js";

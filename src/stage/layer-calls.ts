@@ -5,7 +5,7 @@
 // the call becomes the runtime method's call. Modules given to a layer (an
 // RNN's cell) are built inside its construction, with the sizes the layer's
 // own input gives them.
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { SourceLayer, SourceLayerCall, SourceLayerParam } from "../model/framework.js";
 import { call, id, member, type TExpr } from "../ts/ast.js";
 import { LAYERS, layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers.js";

@@ -5,7 +5,7 @@
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { Expr, FunctionDef, Stmt, TopStmt } from "../python/ast.js";
 import { qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { Program } from "../model/program.js";
 import type { ProgramContext } from "./context.js";
 

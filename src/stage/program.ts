@@ -5,7 +5,7 @@ import type { Expr, Stmt } from "../python/ast.js";
 import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass, Program } from "../model/program.js";
 import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
-import { id, num } from "../ts/ast.js";
+import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
 import { ClassStager, StageStop } from "./stager.js";
@@ -15,6 +15,8 @@ import { configDecls } from "./configs.js";
 import { stageLayerSubclass } from "./subclass.js";
 import { calledFields, configObject, isStructural, untypedFields } from "./variants.js";
 import type { Value } from "./values.js";
+import { stageSteps } from "./steps.js";
+import type { StepSpec } from "./step-spec.js";
 
 setPrinter(printExpr);
 
@@ -28,9 +30,11 @@ export interface StagedProgram {
   entryClass?: string;
   /** Leaves a class out (it does not type-check): re-renders `module` without it (and without the entry's factory if it is the entry). */
   drop(name: string): void;
+  /** The training steps, for verify. */
+  steps: StepSpec[];
 }
 
-export const RUNTIME_MODULE = "nnxport/runtime";
+export { RUNTIME_MODULE } from "../ts/ast.js";
 
 /**
  * Stages every module class; a class that cannot be translated (`failedBefore`:
@@ -79,6 +83,13 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
       diags.warning("NNX212", `${cls.name} is not translated on its own: its ${missing.map((m) => `'${m}'`).join(", ")} ${missing.length > 1 ? "pick" : "picks"} the modules it builds, and nothing in the file gives ${missing.length > 1 ? "them" : "it"} (NNX builds eagerly; give an entry that builds it)`, cls.span);
     }
   }
+  let steps: StepSpec[] = [];
+  // Training steps need the entry's model: staged when it translated (whatever else failed), or when nothing failed.
+  if (entryClass || diags.errorCount === 0) {
+    const staged = stageSteps(ctx, entryClass);
+    tail.push(...staged.decls);
+    steps = staged.specs;
+  }
   const imports = [{ names: ["jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
   const variableTypes: TDecl[] = [...ctx.variableTypes].sort().map((name) => ({
     k: "class",
@@ -96,6 +107,7 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
     ctx,
     factory,
     entryClass,
+    steps,
     drop: (name) => {
       dropped.add(name);
       ctx.failed.set(name, "its TypeScript does not type-check");

@@ -8,7 +8,7 @@
 // becomes an nnx.List the constructor fills in the same loop.
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
 import { patternNames, qualifiedName } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
@@ -177,6 +177,8 @@ export class ClassStager {
   /** Values setup() stored on self, by attribute. */
   readonly setupAttrs = new Map<string, Value>();
   private readonly instances: Instance[] = [];
+  /** Names an enclosing interpreter gives its own values (file-level and qualified names). */
+  hosts?: Map<string, Value>;
 
   constructor(
     readonly ctx: ProgramContext,
@@ -248,6 +250,7 @@ export class ClassStager {
       inputOptions: this.inputs.options,
       methods: new Map(methods.map((m) => [m.name, m.params])),
       ownMode: this.ownMode,
+      returns: new Map(methods.map((m) => [m.name, m.returns])),
     };
     return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), methods, inputs: this.inputs.options, configRead: this.configRead, summary };
   }
@@ -446,6 +449,7 @@ export class ClassStager {
       case "return": {
         const v = s.value ? this.expr(s.value, frame) : staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
         frame.returns.push(v);
+        if (frame.onReturn) return frame.onReturn(v, s.span);
         // `return x, None` (a stacked layer's step with no per-step output) returns x.
         frame.emitCall({ k: "return", value: this.callExpr(withoutNones(v), s.span, "returned") });
         return;
@@ -845,8 +849,15 @@ export class ClassStager {
       frame.env.set(pyName, this.withCall({ ...v, call: undefined }, id(name)));
       return;
     }
+    if (v.kind === "host" && v.expr && v.rebind) {
+      // A host value that is one value: the method keeps it in a local.
+      const name = frame.tsLocal(pyName);
+      frame.emitCall({ k: "assign", target: id(name), value: v.expr });
+      frame.env.set(pyName, v.rebind(id(name)));
+      return;
+    }
     if (v.kind !== "array" && v.kind !== "static" && v.kind !== "tuple" && v.kind !== "list") {
-      // Modules, functions, classes, flags: names for the same value.
+      // Modules, functions, classes, flags, host values: names for the same value.
       frame.env.set(pyName, v);
       void span;
       return;
@@ -891,17 +902,30 @@ export class ClassStager {
   private bindTuple(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame, span: Span): void {
     const items = this.unpack(v, p.items.length, span, frame);
     if (!items) return;
+    // Nested names over one value the method computes once: one destructuring of it.
+    if (p.items.some((q) => q.kind === "tuple") && this.destructure(p, v, frame)) return;
     // All at once, as Python assigns: `[a, b] = [b, a]`.
     const pyNames = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
     if (pyNames.every((n) => n)) {
       const names = pyNames.map((n, k) => (["array", "static", "tuple", "list"].includes(items[k].kind) ? frame.tsLocal(n!) : n));
       const callItems = items.map((i) => this.maybeCallExpr(i));
-      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call));
-      if (arrays.length && callItems.every((c, k) => c || items[k].kind === "module" || items[k].kind === "mode")) {
+      // Items the method does not hold (modules, flags, a host's state) are bound by name only.
+      const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
+      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
+      if (arrays.length && callItems.every((c, k) => c || nameOnly(k))) {
         const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
-        const rhs: TExpr = source ?? { k: "array", items: callItems.map((c) => c ?? { k: "undefined" }) };
-        const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (callItems[k] ? { k: "pid", name: names[k]! } : null)) };
-        frame.emitCall({ k: "assign", target, value: rhs });
+        if (source) {
+          const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (callItems[k] ? { k: "pid", name: names[k]! } : null)) };
+          frame.emitCall({ k: "assign", target, value: source });
+        } else if (callItems.filter((c) => c).length === 1) {
+          // One item the method holds (`out, updates = apply(..., mutable=...)`): a plain assignment.
+          const k = callItems.findIndex((c) => c);
+          frame.emitCall({ k: "assign", target: id(names[k]!), value: callItems[k]! });
+        } else {
+          const held = callItems.map((c, k) => (c ? k : -1)).filter((k) => k >= 0);
+          const target: TPattern = { k: "ptuple", items: held.map((k) => ({ k: "pid", name: names[k]! })) };
+          frame.emitCall({ k: "assign", target, value: { k: "array", items: held.map((k) => callItems[k]!) } });
+        }
       }
       const ctorItems = items.map((i) => (i.kind === "static" ? i.ctor : undefined));
       if (!frame.callOnly && ctorItems.some((c) => c)) {
@@ -912,17 +936,76 @@ export class ClassStager {
         const name = names[k]!;
         const pyName = pyNames[k]!;
         if (callItems[k]) frame.types.set(name, returnType(item));
-        if (item.kind === "array") frame.env.set(pyName, { ...item, call: id(name) });
-        else if (item.kind === "static") {
+        if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
           frame.env.set(pyName, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
-        } else if (item.kind === "tuple" || item.kind === "list") {
-          frame.env.set(pyName, { ...item, items: item.items.map((x, j) => this.itemOf(x, id(name), j)), call: id(name) });
-        } else frame.env.set(pyName, item);
+        } else frame.env.set(pyName, this.readFrom(item, id(name)));
       });
       return;
     }
     p.items.forEach((q, k) => this.bind(q, items[k], frame, span));
+  }
+
+  /** A value as read from the local it was bound to. */
+  private readFrom(item: Value, local: TExpr): Value {
+    if (item.kind === "array") return { ...item, call: local };
+    if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
+    if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
+    return item;
+  }
+
+  /**
+   * `(loss, (logits, aux)), grads = f(...)`: when every name's value is read by
+   * indexing into one expression, one nested destructuring of it.
+   */
+  private destructure(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame): boolean {
+    const root = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : undefined;
+    if (!root) return false;
+    const leaves: Array<{ name: string; path: number[]; value: Value }> = [];
+    const pathOf = (e: TExpr): number[] | undefined => {
+      if (e === root) return [];
+      if (e.k === "index" && e.index.k === "num") {
+        const inner = pathOf(e.object);
+        return inner && [...inner, e.index.value];
+      }
+      return undefined;
+    };
+    const collect = (q: Pattern, item: Value): boolean => {
+      if (q.kind === "name") {
+        const e = this.maybeCallExpr(item);
+        if (!e) return item.kind === "host" || item.kind === "module" || item.kind === "mode" ? (leaves.push({ name: q.id, path: [], value: item }), true) : false;
+        const path = pathOf(e);
+        if (!path) return false;
+        leaves.push({ name: q.id, path, value: item });
+        return true;
+      }
+      if (q.kind !== "tuple" || (item.kind !== "tuple" && item.kind !== "list") || item.items.length !== q.items.length) return false;
+      return q.items.every((x, k) => collect(x, (item as { items: Value[] }).items[k]));
+    };
+    if (!p.items.every((q, k) => collect(q, (v as { items: Value[] }).items[k]))) return false;
+    // The pattern, from the paths of the names the method holds.
+    type Node = { name?: string; items: Map<number, Node> };
+    const tree: Node = { items: new Map() };
+    for (const l of leaves) {
+      if (!l.path.length) continue;
+      let n = tree;
+      for (const i of l.path) {
+        if (!n.items.has(i)) n.items.set(i, { items: new Map() });
+        n = n.items.get(i)!;
+      }
+      n.name = l.name;
+    }
+    const pattern = (n: Node): TPattern => {
+      if (n.name) return { k: "pid", name: n.name };
+      const max = Math.max(-1, ...n.items.keys());
+      return { k: "ptuple", items: Array.from({ length: max + 1 }, (_, i) => (n.items.has(i) ? pattern(n.items.get(i)!) : null)) };
+    };
+    if (tree.items.size) frame.emitCall({ k: "assign", target: pattern(tree), value: root });
+    for (const l of leaves) {
+      if (l.path.length) frame.types.set(l.name, returnType(l.value));
+      frame.env.set(l.name, l.path.length ? this.readFrom(l.value, id(l.name)) : l.value);
+    }
+    return true;
   }
 
   /** A value taken apart into `n` items. */
@@ -1041,11 +1124,11 @@ export class ClassStager {
       case "conditional":
         return this.conditional(e, frame);
       case "global":
-        return this.globalValue(e.name, e.span);
+        return this.hosts?.get(e.name) ?? this.globalValue(e.name, e.span);
       case "builtin":
         return { kind: "global", name: `builtins.${e.name}` };
       case "file":
-        return this.fileValue(e.name, e.span, frame);
+        return this.hosts?.get(e.name) ?? this.fileValue(e.name, e.span, frame);
       case "index":
         return this.index(e, frame);
       case "fstring":
@@ -1170,7 +1253,7 @@ export class ClassStager {
   private attribute(e: Extract<Expr, { kind: "attr" }>, frame: Frame): Value {
     if (e.object.kind === "self") return this.selfAttr(e.attr, e.span, frame);
     const q = qualifiedName(e);
-    if (q) return this.globalValue(q, e.span);
+    if (q) return this.hosts?.get(q) ?? this.globalValue(q, e.span);
     const obj = this.expr(e.object, frame);
     return this.attributeOf(obj, e.attr, e.span, frame);
   }
@@ -1191,6 +1274,8 @@ export class ClassStager {
         if (["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: obj };
         return this.stop(span, `reading '.${attr}' of a dict`);
       }
+      case "host":
+        return obj.attr?.(attr, span) ?? this.stop(span, `reading '.${attr}' of ${obj.name}`);
       default:
         if ((obj as { handle?: string }).handle && attr === "value") return (obj as unknown as { read: Value }).read;
         return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
@@ -1304,6 +1389,7 @@ export class ClassStager {
       if (hit) return hit[1];
       return this.stop(e.span, `the key ${k.kind === "static" && k.known !== undefined ? JSON.stringify(k.known) : "given"} of a dict with keys ${obj.entries.map(([key]) => JSON.stringify(key)).join(", ")}`);
     }
+    if (obj.kind === "host" && obj.index) return obj.index(this.expr(e.index, frame), e.span);
     return this.stop(e.span, `indexing ${describe(obj)}`);
   }
 
@@ -1688,6 +1774,8 @@ export class ClassStager {
         return this.inlineCall(fn, args, kwargs, span, frame);
       case "partial":
         return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs], span, frame);
+      case "host":
+        return fn.call?.(args, kwargs, span) ?? this.stop(span, `calling ${fn.name}`);
       case "lifted":
         // A decorator (`@hk.experimental.layer_stack(n)`) applied to its function.
         if (!fn.fn && fn.target.kind === "unknown" && args[0]?.kind === "func") return { ...fn, fn: args[0] };
@@ -1943,6 +2031,8 @@ export class ClassStager {
     // Defaults are evaluated where the function is defined (its closure), as Python does.
     const bound = bindArguments(this, params, args, kwargs, span, "kind" in def ? "a lambda" : `${def.name}()`, (d) => this.expr(d, childFrame(frame, new Map(fn.closure))));
     for (const [k, v] of bound) inner.env.set(k, v);
+    // Staged in place: its returns give the call's value; none returns from the caller.
+    inner.onReturn = () => undefined;
     if ("kind" in def) return this.expr(def.body, inner);
     // A function body is staged into the caller's programs; its locals get names of their own.
     inner.rename = new Map();
@@ -1976,7 +2066,7 @@ export class ClassStager {
   }
 
   /** The value a call returns, read from the call expression `e`. */
-  private withCall(out: Value, e: TExpr): Value {
+  withCall(out: Value, e: TExpr): Value {
     if (out.kind === "array") return { ...out, call: e };
     const kept = withoutNones(out);
     if (kept !== out && (out.kind === "tuple" || out.kind === "list")) {
@@ -2610,6 +2700,8 @@ export class ClassStager {
         return this.modeTest(v).call;
       case "module":
         return v.inst.built?.call;
+      case "host":
+        return v.expr;
       default:
         return undefined;
     }
@@ -3194,6 +3286,8 @@ export function returnType(v: Value | undefined): string {
       return tsTypeOf(v.type);
     case "key":
       return "nnx.PRNGKey";
+    case "host":
+      return v.tsType ?? "unknown";
     default:
       return "unknown";
   }

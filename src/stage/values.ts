@@ -5,7 +5,7 @@
 // the method (`call`); either may be missing (a call argument's None-ness is
 // not known to the constructor; a local of the constructor is not a member).
 import type { Expr, FunctionDef, Param, Pattern } from "../python/ast.js";
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
 import type { RecordEvent, TExpr } from "../ts/ast.js";
 import type { SymShape } from "./shapes.js";
 
@@ -184,7 +184,27 @@ export interface ModuleList {
   span: Span;
 }
 
-export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | ModulesV | UnknownV;
+/**
+ * A value an enclosing interpreter gives meaning to (the training-step
+ * stager's parameters, gradients, TrainState, ...): the stager asks it for
+ * attributes and calls, and reads it through `expr` where it is one value.
+ */
+export interface HostV {
+  kind: "host";
+  /** What it is, for messages (`the gradients`). */
+  name: string;
+  /** How generated code refers to it, when it is one value. */
+  expr?: TExpr;
+  /** Its TypeScript type, when generated code holds it (`nnx.State`). */
+  tsType?: string;
+  attr?(name: string, span: Span): Value;
+  call?(args: Value[], kwargs: Array<[string, Value]>, span: Span): Value;
+  index?(key: Value, span: Span): Value;
+  /** The same value, read from the local it was bound to. */
+  rebind?(e: TExpr): Value;
+}
+
+export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | ModulesV | HostV | UnknownV;
 
 /** One submodule instance: where the source constructs it, and what it was given. */
 export interface Instance {
@@ -258,6 +278,8 @@ export function describe(v: Value): string {
       return `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
     case "modules":
       return "a list of submodules";
+    case "host":
+      return v.name;
     case "unknown":
       return "an unknown value";
   }

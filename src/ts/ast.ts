@@ -3,7 +3,10 @@
 // (classes, arrow functions, `this`) and nothing of Haiku or Linen. Names are
 // kept as the source spells them (snake_case); the printer camel-cases
 // identifiers that came from the source.
-import type { Span } from "../ir/span.js";
+import type { Span } from "../span.js";
+
+/** The module generated code imports the runtime from. */
+export const RUNTIME_MODULE = "nnxport/runtime";
 
 export type TExpr =
   /** A local of the function being printed; `name` is a source name unless `raw`. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ts } from "ts-morph";
-import { RUNTIME_MODULE } from "../emit/runtime-table.js";
+import { RUNTIME_MODULE } from "../ts/ast.js";
 
 /** The runtime entry this module itself runs beside (dist/runtime/index.js, or the sources in development). */
 export function runtimeEntryUrl(): string {

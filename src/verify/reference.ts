@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import type { SampleInput } from "../ir/model.js";
-import type { StepSpec } from "./training.js";
+import type { SampleInput } from "../model/program.js";
+import type { StepSpec } from "../stage/step-spec.js";
 import { packageRoot, pythonExecutable } from "./python-env.js";
 
 const run = promisify(execFile);
@@ -13,21 +13,30 @@ const run = promisify(execFile);
 export interface ReferenceSpec {
   file: string;
   framework: "haiku" | "linen";
-  object: string;
-  /** Each flag as the call site names it: the value the source's init call passes, and the value that means evaluation. */
-  flags: Record<string, { init: boolean; eval: boolean }>;
-  /** Haiku: whether apply takes a key (false under hk.without_apply_rng). */
-  applyRng?: boolean;
-  /** Also run one train-mode call and its gradients. */
-  train: boolean;
-  /** Also make this many successive calls, threading the state (0: none). */
-  calls: number;
-  /** Methods to apply: the entry (`main`, on `inputs`) and others on inputs of their own. */
-  methods: Array<{ name: string; main: boolean; apply: number | string | null; inputs: SampleInput[] }>;
+  /** The model: a Python expression (a Linen module; a Haiku module built in the transform) or a function to transform. */
+  entry: { kind: "expr" | "function"; text: string };
+  method: string;
   inputs: SampleInput[];
+  /** Fixed keyword arguments of init and apply, as Python literals. */
+  kwargs: Record<string, string>;
+  init_kwargs: Record<string, string>;
+  /** Train/eval flags: the Python value meaning each mode (and the one init gets, if given). */
+  modes: Record<string, { eval: string; train: string; init?: string }>;
+  rngs: string[];
+  mutable: string[];
+  prelude?: string;
+  argv?: string[];
+  /** Also compare a train-mode call. */
+  train: boolean;
+  /** Successive calls threading state (0: none). */
+  calls: number;
   seed: number;
-  /** Training step functions to run, each from the initial variables. */
-  steps: StepSpec[];
+  /** The folder imports resolve from (a package root), when not the file's own folder. */
+  importRoot?: string;
+  /** Other methods of the model to compare, on inputs shaped as the entry's call gives them. */
+  methods?: string[];
+  /** The file's training steps to run (each `count` times, variables recorded after the steps in `record`). */
+  steps?: Array<StepSpec & { count: number; record: number[] }>;
 }
 
 export interface ReferenceFailure {
@@ -37,14 +46,18 @@ export interface ReferenceFailure {
   line?: number;
 }
 
-export type ReferenceResult = { ok: true; bytes: Uint8Array } | { ok: false; error: ReferenceFailure };
+export type ReferenceResult = { ok: true; bytes: Uint8Array; standins: string[]; notes: string[] } | { ok: false; error: ReferenceFailure };
 
-export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Promise<ReferenceResult> {
+/** What the harness printed last: its summary, or why there is none. */
+type HarnessRun<T> = ({ ok: true } & T) | { ok: false; error: ReferenceFailure };
+
+/** Runs python/harness.py on a spec (written to a temporary folder with `out`, where it writes its tensors). */
+async function runHarness<T>(spec: object, file: string, timeoutMs: number, read: (dir: string, summary: Record<string, unknown>) => Promise<T>): Promise<HarnessRun<T>> {
   const dir = await mkdtemp(join(tmpdir(), "nnxport-ref-"));
   try {
     const out = join(dir, "reference.safetensors");
     const specPath = join(dir, "spec.json");
-    await writeFile(specPath, JSON.stringify({ ...spec, file: resolve(spec.file), out }));
+    await writeFile(specPath, JSON.stringify({ ...spec, file: resolve(file), out }));
     const harness = join(packageRoot(), "src", "verify", "python", "harness.py");
     let stdout: string;
     try {
@@ -65,15 +78,34 @@ export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Pr
       }
     }
     const last = stdout.trim().split("\n").pop() ?? "";
-    let summary: { ok: boolean; error?: ReferenceFailure };
+    let summary: { ok: boolean; error?: ReferenceFailure } & Record<string, unknown>;
     try {
       summary = JSON.parse(last);
     } catch {
       return { ok: false, error: { kind: "harness", message: `the Python reference run printed no result: ${last.slice(0, 200)}` } };
     }
     if (!summary.ok) return { ok: false, error: summary.error! };
-    return { ok: true, bytes: new Uint8Array(await readFile(out)) };
+    return { ok: true, ...(await read(dir, summary)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Promise<ReferenceResult> {
+  return runHarness(spec, spec.file, timeoutMs, async (dir, summary) => ({
+    bytes: new Uint8Array(await readFile(join(dir, "reference.safetensors"))),
+    standins: (summary.standins as string[] | undefined) ?? [],
+    notes: (summary.notes as string[] | undefined) ?? [],
+  }));
+}
+
+/** A sample input as the harness describes one it saw (names are the caller's to give). */
+export type ProbedSample = Omit<SampleInput, "name">;
+
+/** The sample inputs of the file's own init call, learned by running the file up to that call. */
+export async function probeInitCall(file: string, framework: "haiku" | "linen", importRoot?: string, timeoutMs = 600_000): Promise<HarnessRun<{ args: ProbedSample[]; kwargs: Record<string, ProbedSample> }>> {
+  return runHarness({ probe: true, framework, ...(importRoot ? { importRoot } : {}) }, file, timeoutMs, async (_dir, summary) => {
+    const probe = summary.probe as { args: ProbedSample[]; kwargs: Record<string, ProbedSample> };
+    return { args: probe.args, kwargs: probe.kwargs };
+  });
 }

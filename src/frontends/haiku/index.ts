@@ -1,483 +1,304 @@
-// Haiku frontend: hk.Module subclasses, inline layers, hk.dropout and the
-// hk.transform(...).init(...) entry point → the module model.
+// Haiku: hk.Module subclasses (config from `__init__`'s parameters or
+// dataclass fields; `__init__` may build submodules), functions made into the
+// model by hk.transform (they become module classes too), and the
+// `hk.transform(f).init(key, x, ...)` entry.
 import type { DiagnosticBag } from "../../diagnostics.js";
-import type { EntryPoint, Expr, ModuleDef, Program } from "../../ir/model.js";
-import type { ImportTable } from "../../parse/imports.js";
-import { spanOf, type Node, type SourceFile } from "../../parse/parser.js";
-import { buildChild, constructModule, inlineChild, type InlineContext } from "../common/construct.js";
-import { entryPoint, readInitArguments } from "../common/entry.js";
-import { callArguments, methodParams, MethodLowering, ModuleScope, paramDefault, paramName, stringValue, unsupported, type LoweringHooks } from "../common/lower.js";
-import { snakeCase, UniqueNames } from "../common/naming.js";
-import { bindArguments } from "../common/bind.js";
-import { parseDtype, parseInit, parseShape, variableTypeName, varRead } from "../common/variables.js";
-import { buildModules, configField, variableTypes, TopLevel, type Signatures, type ClassInfo } from "../common/toplevel.js";
-import { recognizeTraining, type AppliedCall } from "../common/training.js";
-import { HAIKU_LAYERS } from "./layers.js";
+import type { ClassDef, Expr, FunctionDef, Param, PyModule, Stmt } from "../../python/ast.js";
+import { mapExpr, mapStmts, qualifiedName } from "../../python/ast.js";
+import type { Field, ModuleClass, Program } from "../../model/program.js";
+import { annotatedFields, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel, type TopLevel } from "../common/discover.js";
+import { entryFromInit, initCalls, setEntry } from "../common/entry.js";
+import { haikuFramework } from "./idioms.js";
+import { textOf } from "../linen/index.js";
 
-const MODULE_BASES = ["haiku.Module"];
-const TRANSFORMS = ["haiku.transform", "haiku.transform_with_state"];
-const MULTI_TRANSFORMS = ["haiku.multi_transform", "haiku.multi_transform_with_state"];
+const MODULE_BASES = new Set(["haiku.Module", "haiku.RNNCore"]);
+const TRANSFORMS = new Set(["haiku.transform", "haiku.transform_with_state", "haiku.without_apply_rng", "haiku.without_state"]);
+const MULTI_TRANSFORMS = new Set(["haiku.multi_transform", "haiku.multi_transform_with_state"]);
 
-export function recognizeHaiku(source: SourceFile, imports: ImportTable, diags: DiagnosticBag): Program {
-  const top = new TopLevel(source, imports);
-  const classes = top.classesDerivedFrom(MODULE_BASES);
-
-  const { modules, signatures } = buildModules(
+export function haikuProgram(module: PyModule, source: string, diags: DiagnosticBag): Program {
+  const top = topLevel(module);
+  const classDefs = classesDerivedFrom(top.classes, (n) => MODULE_BASES.has(n));
+  const classes = classDefs.map((c) => moduleClass(c, diags));
+  const configs = configClasses(top.classes, new Set(classDefs.map((c) => c.name)));
+  const program: Program = {
+    file: module.file,
+    framework: haikuFramework,
+    module,
     classes,
-    (c, signatures) => declareModule(c, signatures, diags),
-    (c, scope, modules) => lowerModule(c, scope, modules, imports, diags),
-  );
+    configs,
+    functions: top.functions,
+    constants: top.constants,
+    transformed: new Map(),
+  };
+  findEntry(program, top, source, diags);
+  return program;
+}
 
-  const found = findEntry(top, modules, signatures, diags);
-  diags.throwIfErrors();
-  const training = recognizeTraining({
-    top,
-    diags,
-    object: found!.object,
-    root: modules.get(found!.entry.module)!,
-    flags: Object.keys(found!.entry.modeArgs),
-    readApply: (call, diags) => readApply(call, found!, diags),
+function isDataclass(c: ClassDef): boolean {
+  return c.decorators.some((d) => {
+    const n = qualifiedName(d.kind === "call" ? d.fn : d) ?? "";
+    return n === "dataclasses.dataclass" || n.endsWith(".dataclass");
   });
-  top.warnUntranslated(diags);
-  diags.throwIfErrors();
+}
+
+function moduleClass(c: ClassDef, diags: DiagnosticBag): ModuleClass {
+  reportUnsupportedClassMembers(c, diags);
+  const { methods, properties, attrs } = classMembers(c);
+  const init = methods.find((m) => m.name === "__init__");
+  let fields: Field[];
+  let setup: FunctionDef | undefined;
+  if (isDataclass(c)) {
+    fields = annotatedFields(c.body, new Set(["name"]));
+  } else {
+    fields = (init?.params ?? [])
+      .filter((p) => p.name !== "name" && !p.star)
+      .map((p) => ({ name: p.name, annotation: p.annotation, default: p.default, keywordOnly: p.keywordOnly, span: p.span }));
+    if (init) setup = { ...init, name: "setup", body: init.body.filter((s) => !isSuperInit(s)) };
+  }
   return {
-    file: source.file,
-    variableTypes: variableTypes([...modules.values()]),
-    origin: "Haiku",
-    modules: [...modules.values()],
-    entry: found!.entry,
-    training,
-    naming: { keys: "haiku", rootPath: found!.rootName ? [found!.rootName] : [], collectionPrefix: { params: "", batch_stats: "state/" } },
-    reference: { framework: "haiku", object: found!.object, flags: found!.flags, apply: found!.apply, applyRng: found!.applyRng },
+    name: c.name,
+    fields,
+    methods: methods.filter((m) => m.name !== "__init__"),
+    setup,
+    properties,
+    classAttrs: attrs,
+    docstring: c.docstring,
+    span: c.span,
   };
 }
 
-/** The module's config, from `__init__`'s parameters (all but `self` and `name`). */
-function declareModule(c: ClassInfo, signatures: Signatures, diags: DiagnosticBag): ModuleScope {
-  const def: ModuleDef = { name: c.name, config: [], variables: [], children: [], methods: [], span: spanOf(c.node) };
-  const scope = new ModuleScope(def, signatures);
-  scope.declareMethods(c.body.namedChildren.filter((m) => m.type === "function_definition"));
-  const init = methodNode(c, "__init__");
-  for (const p of init?.childForFieldName("parameters")!.namedChildren ?? []) {
-    const name = paramName(p);
-    if (!name || name === "self" || name === "name") continue;
-    const type = p.childForFieldName("type") ?? undefined;
-    def.config.push(configField(name, type, paramDefault(p), p, diags));
-  }
-  return scope;
+/** `super().__init__(name=name)` */
+function isSuperInit(s: Stmt): boolean {
+  if (s.kind !== "expr" || s.value.kind !== "call") return false;
+  const fn = s.value.fn;
+  return fn.kind === "attr" && fn.attr === "__init__" && fn.object.kind === "call" && fn.object.fn.kind === "builtin" && fn.object.fn.name === "super";
 }
 
-function methodNode(c: ClassInfo, name: string): Node | undefined {
-  return c.body.namedChildren.find((n) => n.type === "function_definition" && n.childForFieldName("name")!.text === name);
+/** `hk.transform(f)` (possibly under hk.without_apply_rng): the function transformed. */
+function transformedFunction(e: Expr, resolve: (e: Expr) => Expr): { fn: string; withState: boolean; applyRng: boolean } | undefined {
+  const v = resolve(e);
+  if (v.kind !== "call") return undefined;
+  const name = qualifiedName(v.fn) ?? "";
+  if (!TRANSFORMS.has(name)) return undefined;
+  const arg = v.args[0]?.value;
+  if (!arg) return undefined;
+  if (name === "haiku.without_apply_rng" || name === "haiku.without_state") {
+    const inner = transformedFunction(arg, resolve);
+    return inner && { ...inner, applyRng: name === "haiku.without_apply_rng" ? false : inner.applyRng };
+  }
+  const target = resolve(arg);
+  if (target.kind !== "file") return undefined;
+  return { fn: target.name, withState: name === "haiku.transform_with_state", applyRng: true };
 }
 
-function lowerModule(c: ClassInfo, scope: ModuleScope, modules: Map<string, ModuleDef>, imports: ImportTable, diags: DiagnosticBag): void {
-  const sourceNames = new UniqueNames();
-  const hooks = haikuHooks(modules, imports, sourceNames);
-  const init = methodNode(c, "__init__");
-  if (init) {
-    // Submodules built in __init__ live under `parent/~/name` in Haiku's tree.
-    const eager: InlineContext = {
-      layers: HAIKU_LAYERS,
-      modules,
-      autoName: (base) => sourceNames.take(base),
-      moduleBase: (def) => snakeCase(def.name),
-      segment: (given, base) => `~/${given ?? sourceNames.take(base)}`,
-    };
-    lowerInit(init, scope, new MethodLowering(scope, imports, diags, hooks), eager);
-  }
-
-  for (const member of c.body.namedChildren) {
-    if (member.type === "expression_statement" && member.namedChild(0)?.type === "string") continue;
-    if (member.type === "comment") continue;
-    if (member.type !== "function_definition") {
-      diags.error("NNX201", `unsupported construct: a class member other than a method`, spanOf(member));
-      continue;
-    }
-    const name = member.childForFieldName("name")!.text;
-    if (name === "__init__") continue;
-    scope.def.methods.push(new MethodLowering(scope, imports, diags, hooks).method(member));
-  }
-}
-
-/** `__init__`: `super().__init__(name=name)`, `self.a = a`, and submodules built eagerly. */
-function lowerInit(init: Node, scope: ModuleScope, lower: MethodLowering, eager: InlineContext): void {
-  const params = new Set(methodParams(init, lower.diags).map((p) => p.name));
-  for (const p of params) if (scope.def.config.some((f) => f.name === p)) lower.configNames.add(p);
-  for (const stmt of init.childForFieldName("body")!.namedChildren) {
-    const inner = stmt.namedChild(0);
-    if (stmt.type === "comment" || inner?.type === "string") continue;
-    if (inner?.type === "call" && inner.text.startsWith("super().__init__")) continue;
-    if (inner?.type === "assignment") {
-      const attr = lower.selfAttr(inner.childForFieldName("left")!);
-      const right = inner.childForFieldName("right")!;
-      if (attr !== undefined && right.type === "identifier" && params.has(right.text)) {
-        scope.configAttrs.set(attr, right.text);
-        continue;
-      }
-      if (attr !== undefined && right.type === "call") {
-        const built = buildChild(right, lower, eager, attr);
-        if (built?.mode) lower.unsupported(right, "a train/eval flag fixed in __init__");
-        if (built) continue;
-      }
-    }
-    lower.unsupported(stmt, `'${stmt.text.split("\n")[0]}' in __init__ (config assignments and submodules are supported)`);
-  }
-}
-
-/**
- * `leafPrefix`: where the module's own parameters and state live under its
- * path: `~/` for a top-level function, which Haiku files under `~`.
- */
-function haikuHooks(modules: Map<string, ModuleDef>, imports: ImportTable, sourceNames: UniqueNames, leafPrefix = ""): LoweringHooks {
-  const inline: InlineContext = {
-    layers: HAIKU_LAYERS,
-    modules,
-    autoName: (base) => sourceNames.take(base),
-    moduleBase: (def) => snakeCase(def.name),
-  };
+/** A function transformed into the model, as a module class whose call is the function. */
+export function functionClass(fn: FunctionDef): ModuleClass {
+  const name = fn.name.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
   return {
-    call(node, lower) {
-      const qualified = imports.resolve(node.childForFieldName("function")!);
-      if (qualified === "haiku.dropout") return dropout(node, lower);
-      if (qualified === "haiku.next_rng_key") return lower.unsupported(node, "hk.next_rng_key() outside hk.dropout");
-      if (qualified === "haiku.get_parameter" || qualified === "haiku.get_state") return getVariable(node, qualified, lower, leafPrefix);
-      if (qualified === "haiku.scan") return scan(node, lower);
-      const fn = node.childForFieldName("function")!;
-      const stacked = fn.type === "identifier" ? layerStacks(lower).get(fn.text) : undefined;
-      if (stacked) return applyLayerStack(stacked, node, lower, { ...inline, segment: (given, base) => `__layer_stack_no_per_layer/${given ?? sourceNames.take(base)}` });
-      return inlineChild(node, lower, inline);
-    },
-    bindChild(name, ctor, lower) {
-      const built = buildChild(ctor, lower, inline);
-      if (built) lower.childLocals.set(name, built.child);
-      return !!built;
-    },
-    statement(node, lower) {
-      const stacked = layerStackDef(node, lower);
-      if (stacked) {
-        layerStacks(lower).set(stacked.name, stacked);
-        return [];
-      }
-      const call = node.type === "expression_statement" ? node.namedChild(0) : null;
-      if (call?.type !== "call" || imports.resolve(call.childForFieldName("function")!) !== "haiku.set_state") return undefined;
-      const args = bindArguments(call, ["name", "value"], "hk.set_state", lower.diags);
-      const name = args.get("name");
-      const v = name && lower.scope.def.variables.find((x) => x.source.collection === "state" && x.source.leaf === leafPrefix + stringValue(name));
-      if (!v || !args.get("value")) {
-        lower.unsupported(call, "hk.set_state of a state this module did not get with hk.get_state");
-        return [];
-      }
-      return [{ kind: "setVar", name: v.attr, value: lower.expr(args.get("value")!), span: spanOf(node) }];
-    },
+    name: name === fn.name ? `${name}Model` : name,
+    fields: [],
+    methods: [{ ...fn, name: "__call__", decorators: [] }],
+    properties: [],
+    classAttrs: [],
+    docstring: fn.docstring,
+    span: fn.span,
+    transparent: true,
   };
 }
 
-interface LayerStack {
-  name: string;
-  length: Expr;
-  param: string;
-  body: Node;
-  span: Node;
+/** The module a function only builds and applies to its own parameters, in order. */
+function passThrough(fn: FunctionDef, program: Program): Expr | undefined {
+  if (fn.body.length !== 1 || fn.body[0].kind !== "return" || !fn.body[0].value) return undefined;
+  const v = fn.body[0].value;
+  if (v.kind !== "call" || v.fn.kind !== "call" || v.fn.fn.kind !== "file") return undefined;
+  const ctor = v.fn;
+  const clsName = (v.fn.fn as { name: string }).name;
+  if (!program.classes.some((c) => c.name === clsName)) return undefined;
+  const constant = (e: Expr) => ["int", "float", "str", "bool", "none"].includes(e.kind);
+  if (!ctor.args.every((a) => constant(a.value))) return undefined;
+  const names = fn.params.map((p) => p.name);
+  const passed = v.args.map((a) => (a.value.kind === "name" ? a.value.id : undefined));
+  if (v.args.some((a) => a.name || a.star) || passed.length !== names.length || passed.some((p, i) => p !== names[i])) return undefined;
+  return ctor;
 }
 
-const stacksByMethod = new WeakMap<MethodLowering, Map<string, LayerStack>>();
-
-function layerStacks(lower: MethodLowering): Map<string, LayerStack> {
-  let m = stacksByMethod.get(lower);
-  if (!m) stacksByMethod.set(lower, (m = new Map()));
-  return m;
-}
-
-/**
- * `@hk.experimental.layer_stack(n)` on a local `def f(x): return Module(...)(x, ...)`:
- * n copies of the module with stacked parameters, applied in turn.
- */
-function layerStackDef(node: Node, lower: MethodLowering): LayerStack | undefined {
-  if (node.type !== "decorated_definition") return undefined;
-  const decorator = node.namedChildren.find((d) => d.type === "decorator")?.namedChild(0);
-  if (decorator?.type !== "call" || lower.imports.resolve(decorator.childForFieldName("function")!) !== "haiku.experimental.layer_stack") return undefined;
-  const fn = node.childForFieldName("definition")!;
-  const args = bindArguments(decorator, ["num_layers", "with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "name"], "hk.experimental.layer_stack", lower.diags);
-  const params = methodParams(fn, lower.diags);
-  const body = fn.childForFieldName("body")!.namedChildren.filter((s) => s.type !== "comment");
-  const returned = body.length === 1 && body[0].type === "return_statement" ? body[0].namedChild(0) : null;
-  const extra = ["with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "name"].filter((k) => args.get(k));
-  if (!args.get("num_layers") || params.length !== 1 || returned?.type !== "call" || extra.length) {
-    lower.unsupported(node, "hk.experimental.layer_stack other than on `def f(x): return Module(...)(x, ...)` with only num_layers");
-    return { name: fn.childForFieldName("name")!.text, length: { kind: "number", value: 0, isInt: true, span: spanOf(node) }, param: "", body: node, span: node };
+/** The function `hk.multi_transform(f)` transforms. */
+function multiTransformTarget(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel): FunctionDef | undefined {
+  const v = resolve(e);
+  // `@hk.multi_transform def f(): ...`
+  if (v.kind === "file") {
+    const fn = top.functions.get(v.name);
+    return fn?.decorators.some((d) => MULTI_TRANSFORMS.has(qualifiedName(d) ?? "")) ? { ...fn, decorators: [] } : undefined;
   }
-  return { name: fn.childForFieldName("name")!.text, length: lower.expr(args.get("num_layers")!), param: params[0].name, body: returned, span: node };
-}
-
-function applyLayerStack(stack: LayerStack, call: Node, lower: MethodLowering, ctx: InlineContext): Expr {
-  const { positional, keywords } = callArguments(call);
-  if (positional.length !== 1 || Object.keys(keywords).length || !stack.param) return lower.unsupported(call, "a layer stack applied to other than one input");
-  lower.aliases.set(stack.param, lower.expr(positional[0]));
-  try {
-    const applied = inlineChild(stack.body, lower, ctx);
-    const child = applied?.kind === "callChild" ? lower.scope.def.children.find((c) => c.attr === applied.child) : undefined;
-    if (applied?.kind !== "callChild" || !child || child.ctor.kind !== "module") {
-      return lower.unsupported(stack.body, "a layer stack of anything but a module of this file");
-    }
-    if (applied.args[0] !== lower.aliases.get(stack.param)) {
-      return lower.unsupported(stack.body, "a layer stack whose layer does not take the input first");
-    }
-    child.stack = { length: stack.length };
-    return applied;
-  } finally {
-    lower.aliases.delete(stack.param);
-  }
-}
-
-/** `hk.scan(cell, carry, xs)` over a submodule: its `__call__` stepped along axis 0. */
-function scan(node: Node, lower: MethodLowering): Expr {
-  const args = bindArguments(node, ["f", "init", "xs", "length", "reverse", "unroll"], "hk.scan", lower.diags);
-  const f = args.get("f");
-  const child = f?.type === "identifier" ? lower.childLocals.get(f.text) : f && lower.scope.childAttrs.get(lower.selfAttr(f) ?? "");
-  if (!child || child.ctor.kind !== "module" || !args.get("init") || !args.get("xs")) {
-    return lower.unsupported(node, "hk.scan of anything but a module of this file, with a carry and inputs");
-  }
-  for (const extra of ["length", "reverse", "unroll"]) {
-    if (args.get(extra)) lower.unsupported(args.get(extra)!, `hk.scan(${extra}=...)`);
-  }
-  return { kind: "scan", child: child.attr, method: "__call__", carry: lower.expr(args.get("init")!), xs: lower.expr(args.get("xs")!), inAxis: 0, outAxis: 0, span: spanOf(node) };
-}
-
-/** `hk.get_parameter(name, shape, dtype, init)` / `hk.get_state(...)`: a variable of the module, read here. */
-function getVariable(node: Node, qualified: string, lower: MethodLowering, leafPrefix: string): Expr {
-  const isParam = qualified === "haiku.get_parameter";
-  const what = isParam ? "hk.get_parameter" : "hk.get_state";
-  const args = bindArguments(node, ["name", "shape", "dtype", "init"], what, lower.diags);
-  const nameNode = args.get("name");
-  const shape = parseShape(args.get("shape"));
-  const spec = args.get("init") && parseInit(args.get("init")!, lower);
-  if (nameNode?.type !== "string" || !shape || !spec) {
-    return lower.unsupported(node, `${what} other than with a literal name and shape and a jnp.ones/jnp.zeros initializer`);
-  }
-  const name = stringValue(nameNode);
-  const dtype = (args.get("dtype") && parseDtype(args.get("dtype")!, lower)) ?? "float32";
-  const v = lower.scope.addVariable(name, {
-    type: isParam ? "Param" : variableTypeName(name),
-    shape,
-    dtype,
-    init: spec.init,
-    source: { collection: isParam ? "params" : "state", leaf: leafPrefix + name },
-    draws: false, // constant initializers take no key
-    span: spanOf(node),
-  });
-  return varRead(v.attr, node, lower);
-}
-
-/** `hk.dropout(hk.next_rng_key(), rate if training else 0, x)` → a Dropout child, active in train mode. */
-function dropout(node: Node, lower: MethodLowering): Expr {
-  const { positional, keywords } = callArguments(node);
-  const [rng, rateNode, x] = [positional[0] ?? keywords.rng, positional[1] ?? keywords.rate, positional[2] ?? keywords.x];
-  if (!rng || !rateNode || !x || Object.keys(keywords).some((k) => !["rng", "rate", "x"].includes(k))) {
-    return lower.unsupported(node, "hk.dropout with arguments other than (rng, rate, x)");
-  }
-  if (rng.type !== "call" || lower.imports.resolve(rng.childForFieldName("function")!) !== "haiku.next_rng_key") {
-    return lower.unsupported(rng, "a dropout key that is not hk.next_rng_key()");
-  }
-  const rate = lower.expr(rateNode);
-  const mode = modalRate(rate);
-  if (!mode) {
-    return lower.unsupported(rateNode, "a dropout rate that is not switched off by a flag (write `rate if training else 0`)");
-  }
-  const child = lower.scope.addChild("dropout", {
-    ctor: { kind: "layer", layer: "Dropout", options: { rate: mode.rate } },
-    // hk.next_rng_key() draws whether or not the rate is zero, at init too.
-    source: { segment: "", callDraws: 1 },
-    ...(lower.currentMethod ? { builtIn: lower.currentMethod } : {}),
-    span: spanOf(node),
-  });
-  return { kind: "callChild", child: child.attr, method: "__call__", args: [lower.expr(x)], mode: { trainWhen: mode.trainWhen }, span: spanOf(node) };
-}
-
-/** `r if t else 0` → rate r while t; `0 if t else r` → rate r while not t. */
-function modalRate(rate: Expr): { rate: Expr; trainWhen: Expr } | undefined {
-  if (rate.kind !== "conditional") return undefined;
-  const isZero = (e: Expr) => e.kind === "number" && e.value === 0;
-  if (isZero(rate.else) && !isZero(rate.then)) return { rate: rate.then, trainWhen: rate.test };
-  if (isZero(rate.then) && !isZero(rate.else)) {
-    return { rate: rate.else, trainWhen: { kind: "unary", op: "not", operand: rate.test, span: rate.test.span } };
-  }
-  return undefined;
-}
-
-interface HaikuEntry {
-  entry: EntryPoint;
-  object: string;
-  rootName: string;
-  /** The transformed function's flag names → the root method's parameter names. */
-  flags: Record<string, string>;
-  apply: Record<string, number | null>;
-  applyRng: boolean;
-  /** Under transform_with_state: apply takes and returns the state. */
-  withState: boolean;
-  /** The transformed function's parameters in order: [its name, the root method's parameter name]. */
-  callParams: Array<[string, string]>;
+  if (v.kind !== "call" || !MULTI_TRANSFORMS.has(qualifiedName(v.fn) ?? "")) return undefined;
+  const target = v.args[0] && resolve(v.args[0].value);
+  return target?.kind === "file" ? top.functions.get(target.name) : undefined;
 }
 
 /**
- * `f = hk.transform(forward)` … `f.init(key, x, training=False)`, where
- * `forward` returns `Model(...)(x, training)`.
+ * `hk.multi_transform(f)`: f builds a module and returns `(init, (apply_1, ...))`.
+ * The init function applies the module (or one of its methods); the model is that module.
  */
-function findEntry(
-  top: TopLevel,
-  modules: Map<string, ModuleDef>,
-  signatures: Signatures,
-  diags: DiagnosticBag,
-): HaikuEntry | undefined {
-  for (const { receiver, call } of top.initCalls) {
-    let transformed = top.assignments.get(receiver);
-    if (transformed?.type !== "call") continue;
-    // hk.without_apply_rng(hk.transform(f)): the same model, applied without a key.
-    const withoutRng = top.imports.resolve(transformed.childForFieldName("function")!) === "haiku.without_apply_rng";
-    if (withoutRng) {
-      const inner = callArguments(transformed).positional[0];
-      if (inner?.type !== "call") continue;
-      transformed = inner;
-    }
-    const transform = top.imports.resolve(transformed.childForFieldName("function")!) ?? "";
-    const multi = MULTI_TRANSFORMS.includes(transform);
-    if (!TRANSFORMS.includes(transform) && !multi) continue;
-    const fnName = callArguments(transformed).positional[0];
-    const fn = fnName?.type === "identifier" ? top.functions.get(fnName.text) : undefined;
-    if (fn) top.use(fnName!.text);
-    if (!fn) {
-      diags.error("NNX301", `${transform.replace("haiku.", "hk.")} must be given a top-level function defined in this file`, spanOf(transformed));
-      return undefined;
-    }
-    const root = multi
-      ? multiRoot(fn, modules, diags)
-      : (rootCall(fn, modules) ?? functionModule(fn, modules, signatures, top.imports, diags));
-    if (!root) return undefined;
-    const fnParams = root.params ?? methodParams(fn, diags).map((p) => p.name);
-    const args = readInitArguments(call, fnParams, top, diags);
-    if (!args) return undefined;
-    const lower = new MethodLowering(new ModuleScope(root.def), top.imports, diags, { call: () => undefined });
-    const built = root.ctor ? constructModule(root.def, root.ctor, lower) : { options: {}, name: undefined };
-    // forward's parameters reach the method in the order the call passes them.
-    const methodNames = root.def.methods.find((m) => m.name === "__call__")?.params.map((p) => p.name) ?? [];
-    const methodName = (fnParam: string) => methodNames[root.argOrder.indexOf(fnParam)] ?? fnParam;
-    const renamed = {
-      inputs: args.inputs.map((s) => ({ ...s, name: methodName(s.name) })),
-      flags: Object.fromEntries(Object.entries(args.flags).map(([k, v]) => [methodName(k), v])),
-    };
-    return {
-      entry: entryPoint(root.def.name, built.options, renamed, call),
-      object: receiver,
-      rootName: root.ctor ? (built.name ?? snakeCase(root.def.name)) : "",
-      flags: Object.fromEntries(Object.keys(args.flags).map((k) => [k, methodName(k)])),
-      apply: root.apply ?? { __call__: null },
-      applyRng: !withoutRng,
-      withState: transform.endsWith("_with_state"),
-      callParams: fnParams.map((p) => [p, methodName(p)]),
-    };
+function multiTransformEntry(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel): { module: Expr; method: string; params: string[]; methods: string[] } | undefined {
+  const v = resolve(e);
+  if (v.kind !== "call" || !MULTI_TRANSFORMS.has(qualifiedName(v.fn) ?? "")) return undefined;
+  const target = v.args[0] && resolve(v.args[0].value);
+  const fn = target?.kind === "file" ? top.functions.get(target.name) : undefined;
+  if (!fn) return undefined;
+  // Locals of f: modules it builds, and functions it defines (def or lambda).
+  const locals = new Map<string, Expr>();
+  const defs = new Map<string, FunctionDef>();
+  let returned: Expr | undefined;
+  for (const s of fn.body) {
+    if (s.kind === "assign") for (const t of s.targets) if (t.kind === "name") locals.set(t.id, s.value);
+    if (s.kind === "def") defs.set(s.fn.name, s.fn);
+    if (s.kind === "return") returned = s.value;
   }
-  diags.error("NNX301", "no entry point: expected `f = hk.transform(fn)` and a call `f.init(key, ...)` in this file");
-  return undefined;
-}
-
-/** `model.apply(params, [state], [rng], *inputs, **flags)`, as hk.transform's apply takes them. */
-function readApply(call: Node, entry: HaikuEntry, diags: DiagnosticBag): AppliedCall | undefined {
-  if (Object.values(entry.apply).some((a) => a !== null)) {
-    unsupported(diags, call, "training code around hk.multi_transform");
-    return undefined;
-  }
-  const { positional, keywords } = callArguments(call);
-  const fixed = [{ collection: "params" }, ...(entry.withState ? [{ collection: "state" }] : []), ...(entry.applyRng ? [{ collection: "" }] : [])];
-  if (positional.length < fixed.length) {
-    unsupported(diags, call, `an apply call without its ${fixed.map((f) => f.collection || "rng").join(", ")} arguments`);
-    return undefined;
-  }
-  const variables = fixed.filter((f) => f.collection).map((f, i) => ({ collection: f.collection, node: positional[i] }));
-  const key = entry.applyRng ? positional[fixed.length - 1] : undefined;
-  const args = new Map<string, Node>();
-  positional.slice(fixed.length).forEach((a, i) => args.set(entry.callParams[i]?.[1] ?? `#${i}`, a));
-  for (const [k, v] of Object.entries(keywords)) args.set(entry.callParams.find(([name]) => name === k)?.[1] ?? k, v);
-  return { variables, key, args, method: "__call__", returnsState: entry.withState };
-}
-
-/** The `Model(...)(args)` a transformed function returns. */
-function rootCall(fn: Node, modules: Map<string, ModuleDef>) {
-  const locals = new Map<string, Node>();
-  for (const stmt of fn.childForFieldName("body")!.namedChildren) {
-    const inner = stmt.namedChild(0);
-    if (inner?.type === "assignment" && inner.childForFieldName("left")!.type === "identifier") {
-      locals.set(inner.childForFieldName("left")!.text, inner.childForFieldName("right")!);
-    }
-    if (stmt.type !== "return_statement" || inner?.type !== "call") continue;
-    let ctor = inner.childForFieldName("function")!;
-    if (ctor.type === "identifier" && locals.has(ctor.text)) ctor = locals.get(ctor.text)!;
-    const cls = ctor.type === "call" ? ctor.childForFieldName("function")! : undefined;
-    const def = cls?.type === "identifier" ? modules.get(cls.text) : undefined;
-    const argOrder = callArguments(inner).positional.map((a) => a.text);
-    if (def && Object.keys(callArguments(inner).keywords).length === 0) {
-      return { def, ctor, argOrder, params: undefined as string[] | undefined, apply: undefined as Record<string, number | null> | undefined };
-    }
-  }
-  return undefined;
+  const local = (x: Expr): Expr => (x.kind === "name" && locals.has(x.id) ? local(locals.get(x.id)!) : x);
+  if (returned?.kind !== "tuple" || returned.items.length !== 2) return undefined;
+  const [initE, appliesE] = [local(returned.items[0]), local(returned.items[1])];
+  // The init function: `lambda x: module(x)` or `def init(x): return module.method(x)`.
+  const initFn = initE.kind === "lambda" ? { params: initE.params, body: initE.body } : initE.kind === "name" && defs.has(initE.id) ? (() => {
+    const d = defs.get(initE.id)!;
+    const ret = d.body.length === 1 ? d.body[0] : undefined;
+    return ret?.kind === "return" && ret.value ? { params: d.params, body: ret.value } : undefined;
+  })() : undefined;
+  // Only `init` applying one module (or one of its methods) to its own parameters, and applies of that module.
+  if (!initFn || initFn.body.kind !== "call") return undefined;
+  const callee = initFn.body.fn;
+  const moduleRef = callee.kind === "attr" ? callee.object : callee;
+  const method = callee.kind === "attr" ? callee.attr : "__call__";
+  const module = local(moduleRef);
+  if (module.kind !== "call" || moduleRef.kind !== "name") return undefined;
+  const passed = initFn.body.args.map((a) => (a.value.kind === "name" && !a.star ? a.value.id : undefined));
+  if (passed.length !== initFn.params.length || passed.some((p, i) => p !== initFn.params[i].name)) return undefined;
+  const items = appliesE.kind === "tuple" || appliesE.kind === "list" ? appliesE.items : [appliesE];
+  const same = (m: Expr) => (m.kind === "attr" ? m.object : m).kind === "name" && ((m.kind === "attr" ? m.object : m) as { id: string }).id === moduleRef.id;
+  if (!items.every(same)) return undefined;
+  const methods = items.map((m) => (m.kind === "attr" ? m.attr : "__call__"));
+  return { module, method, params: initFn.params.map((p) => p.name), methods };
 }
 
 /**
- * A transformed function that is itself the model (the guide's top-level
- * `forward` with hk.get_parameter/get_state/set_state): it becomes a module
- * named after it, whose own variables Haiku files under `~`.
+ * `hk.multi_transform(f)` in any form: f builds modules (or nothing) and returns
+ * `(init, (apply_1, ...))`, where init and the applies are defs, lambdas,
+ * modules f built, or their methods. f becomes a module class (transparent, as
+ * a transformed function): what f builds is built in its constructor, init is
+ * its `__call__`, and each apply function a method named as f names it.
  */
-function functionModule(
-  fn: Node,
-  modules: Map<string, ModuleDef>,
-  signatures: Signatures,
-  imports: ImportTable,
-  diags: DiagnosticBag,
-) {
-  const fnName = fn.childForFieldName("name")!.text;
-  const def: ModuleDef = { name: variableTypeName(fnName), config: [], variables: [], children: [], methods: [], span: spanOf(fn) };
-  if (modules.has(def.name)) {
-    diags.error("NNX301", `the function '${fnName}' would become a module '${def.name}', which the file already defines`, spanOf(fn));
-    return undefined;
+export function multiTransformClass(fn: FunctionDef, program: Program): { cls: ModuleClass; methods: string[] } | undefined {
+  const last = fn.body[fn.body.length - 1];
+  if (last?.kind !== "return" || last.value?.kind !== "tuple" || last.value.items.length !== 2) return undefined;
+  const locals = new Set<string>();
+  const values = new Map<string, Expr>();
+  const defs = new Map<string, FunctionDef>();
+  const setup: Stmt[] = [];
+  for (const s of fn.body.slice(0, -1)) {
+    if (s.kind === "def") defs.set(s.fn.name, s.fn);
+    else if (s.kind === "assign" && s.targets.length === 1 && s.targets[0].kind === "name") {
+      const name = s.targets[0].id;
+      if (s.value.kind === "lambda") defs.set(name, { name, params: s.value.params, body: [{ kind: "return", value: s.value.body, span: s.value.span }], decorators: [], span: s.span });
+      else {
+        locals.add(name);
+        values.set(name, s.value);
+        setup.push({ ...s, targets: [{ kind: "attr", object: { kind: "self", span: s.span }, attr: name, span: s.targets[0].span }] });
+      }
+    } else if (!(s.kind === "expr" && s.value.kind === "str") && s.kind !== "pass") return undefined;
   }
-  const scope = new ModuleScope(def, signatures);
-  def.methods.push(new MethodLowering(scope, imports, diags, haikuHooks(modules, imports, new UniqueNames(), "~/")).method(fn, "__call__"));
-  modules.set(def.name, def);
-  const params = def.methods[0].params.map((p) => p.name);
-  return { def, ctor: undefined as Node | undefined, argOrder: params, params: undefined as string[] | undefined, apply: undefined as Record<string, number | null> | undefined };
+  // f's locals, read by its nested functions, are the class's attributes.
+  const toSelf = (x: Expr): Expr => (x.kind === "name" && locals.has(x.id) ? { kind: "attr", object: { kind: "self", span: x.span }, attr: x.id, span: x.span } : x);
+  const span = fn.span;
+  const ret = (value: Expr): Stmt[] => [{ kind: "return", value, span }];
+  const name = (id: string): Expr => ({ kind: "name", id, span });
+  const paramsOf = (value: Expr | undefined, method: string): Param[] => {
+    const cls = value?.kind === "call" && value.fn.kind === "file" ? program.classes.find((c) => c.name === (value.fn as { name: string }).name) : undefined;
+    const m = cls?.methods.find((x) => x.name === method);
+    if (m) return m.params;
+    const layer = value?.kind === "call" ? program.framework.layers[qualifiedName(value.fn) ?? ""] : undefined;
+    const names = layer?.calls?.[method]?.params.map((p) => p.name) ?? ["inputs"];
+    return names.map((n) => ({ name: n, span }));
+  };
+  const asMethod = (e: Expr, methodName: string): FunctionDef | undefined => {
+    if (e.kind === "lambda") return { name: methodName, params: e.params, body: ret(mapExpr(e.body, toSelf)), decorators: [], span: e.span };
+    if (e.kind === "name" && defs.has(e.id)) {
+      const d = defs.get(e.id)!;
+      return { ...d, name: methodName, body: mapStmts(d.body, toSelf), decorators: [] };
+    }
+    // A module f built, or one of its methods: the method calls it.
+    const target = e.kind === "name" && locals.has(e.id) ? { local: e.id, method: "__call__" } : e.kind === "attr" && e.object.kind === "name" && locals.has(e.object.id) ? { local: e.object.id, method: e.attr } : undefined;
+    if (!target) return undefined;
+    const params = paramsOf(values.get(target.local), target.method);
+    const self: Expr = { kind: "attr", object: { kind: "self", span }, attr: target.local, span };
+    const callee: Expr = target.method === "__call__" ? self : { kind: "attr", object: self, attr: target.method, span };
+    return { name: methodName, params, body: ret({ kind: "call", fn: callee, args: params.map((p) => ({ value: name(p.name) })), span }), decorators: [], span };
+  };
+  const [initE, appliesE] = last.value.items;
+  const init = asMethod(initE, "__call__");
+  if (!init) return undefined;
+  const applies = appliesE.kind === "tuple" || appliesE.kind === "list" ? appliesE.items : [appliesE];
+  const methods: FunctionDef[] = [];
+  for (const [i, a] of applies.entries()) {
+    // A module's own apply is named for it (`apply_encoder`): the module keeps its name as the member.
+    const methodName = a.kind === "name" ? (locals.has(a.id) ? `apply_${a.id}` : a.id) : a.kind === "attr" ? a.attr : `apply_${i}`;
+    const m = asMethod(a, methodName);
+    if (!m) return undefined;
+    methods.push(m);
+  }
+  const base = functionClass(fn);
+  return {
+    cls: { ...base, methods: [init, ...methods.filter((m) => m.name !== "__call__")], setup: { name: "setup", params: [], body: mapStmts(setup, toSelf), decorators: [], span } },
+    methods: methods.map((m) => m.name),
+  };
 }
 
-/**
- * hk.multi_transform: `module = Model(...)`, `init = lambda x: module(x)`,
- * `return init, (module.encode, module.decode)`. The apply functions come in
- * the tuple's order.
- */
-function multiRoot(fn: Node, modules: Map<string, ModuleDef>, diags: DiagnosticBag) {
-  const locals = new Map<string, Node>();
-  for (const stmt of fn.childForFieldName("body")!.namedChildren) {
-    const inner = stmt.namedChild(0);
-    if (inner?.type === "assignment" && inner.childForFieldName("left")!.type === "identifier") {
-      locals.set(inner.childForFieldName("left")!.text, inner.childForFieldName("right")!);
-      continue;
+function findEntry(program: Program, top: TopLevel, source: string, diags: DiagnosticBag): void {
+  for (const init of initCalls(program.module, top)) {
+    const target = multiTransformTarget(init.object, init.resolve, top);
+    const general = target && !multiTransformEntry(init.object, init.resolve, top) ? multiTransformClass(target, program) : undefined;
+    if (target && general) {
+      program.transformed.set(target.name, general.cls);
+      const expr: Expr = { kind: "call", fn: { kind: "file", name: general.cls.name, span: target.span }, args: [], span: init.call.span };
+      const entry = entryFromInit(init, expr, target.name, general.cls.methods[0].params.map((p) => p.name), diags);
+      if (entry) {
+        entry.methods = general.methods;
+        entry.transform = { fn: `lambda *a, **k: ${target.name}()[0](*a, **k)`, withState: true, applyRng: true };
+        program.entry = entry;
+      }
+      return;
     }
-    if (stmt.type !== "return_statement" || (inner?.type !== "expression_list" && inner?.type !== "tuple")) continue;
-    const [initNode, methodsNode] = inner.namedChildren;
-    const lambda = initNode?.type === "identifier" ? locals.get(initNode.text) : initNode;
-    const body = lambda?.type === "lambda" ? lambda.childForFieldName("body") : undefined;
-    const moduleName = body?.type === "call" ? body.childForFieldName("function")! : undefined;
-    const ctor = moduleName?.type === "identifier" ? locals.get(moduleName.text) : undefined;
-    const cls = ctor?.type === "call" ? ctor.childForFieldName("function")! : undefined;
-    const def = cls?.type === "identifier" ? modules.get(cls.text) : undefined;
-    const methods = methodsNode?.type === "tuple" || methodsNode?.type === "list" ? methodsNode.namedChildren : [];
-    const apply: Record<string, number | null> = {};
-    methods.forEach((m, i) => {
-      const object = m.childForFieldName("object");
-      if (m.type === "attribute" && object?.text === moduleName?.text) apply[m.childForFieldName("attribute")!.text] = i;
-      else diags.error("NNX301", `hk.multi_transform's apply functions must be methods of '${moduleName?.text}'`, spanOf(m));
-    });
-    if (!def || !body || !lambda) break;
-    const params = (lambda.childForFieldName("parameters")?.namedChildren ?? []).map((p) => p.text);
-    return { def, ctor: ctor!, argOrder: callArguments(body).positional.map((a) => a.text), params, apply };
+    const multi = multiTransformEntry(init.object, init.resolve, top);
+    if (multi) {
+      const entry = entryFromInit(init, multi.module, textOf(source, multi.module), multi.params, diags);
+      if (entry) {
+        entry.method = multi.method;
+        entry.methods = multi.methods;
+        setEntry(program, entry);
+      }
+      return;
+    }
+    const t = transformedFunction(init.object, init.resolve);
+    if (!t) continue;
+    const fn = top.functions.get(t.fn);
+    if (!fn) continue;
+    // `def forward(x, training): return Model(256, 10)(x, training)`: the model is that module.
+    const direct = passThrough(fn, program);
+    if (direct) {
+      const entry = entryFromInit(init, direct, textOf(source, direct), fn.params.map((p) => p.name), diags);
+      if (entry) {
+        entry.transform = { withState: t.withState, applyRng: t.applyRng, fn: t.fn };
+        setEntry(program, entry);
+      }
+      return;
+    }
+    const cls = functionClass(fn);
+    program.transformed.set(t.fn, cls);
+    const expr: Expr = { kind: "call", fn: { kind: "file", name: cls.name, span: fn.span }, args: [], span: init.call.span };
+    const entry = entryFromInit(init, expr, `${t.fn}`, fn.params.map((p) => p.name), diags);
+    if (entry) {
+      entry.transform = { withState: t.withState, applyRng: t.applyRng, fn: t.fn };
+      setEntry(program, entry);
+    }
+    return;
   }
-  diags.error("NNX301", "hk.multi_transform's function must build a module, and return `init, (module.method, ...)` with `init = lambda x: module(x)`", spanOf(fn));
-  return undefined;
+  void source;
 }

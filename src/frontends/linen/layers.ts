@@ -1,20 +1,28 @@
-import type { SourceLayer } from "../common/layer-table.js";
+// Flax Linen's layers as rows of the neutral catalog (src/stage/layers.ts):
+// constructor parameters in Linen's order, the option each sets, Linen's
+// parameter names and the order its parameters draw keys in.
+import type { SourceLayer } from "../../model/framework.js";
 
-/** Flax Linen layers nnxport translates, keyed by qualified name. */
+const FLOAT32 = ["float32", "null"];
+
+/** Parameters every Linen layer accepts that change nothing in float32 on one device. */
+const PRECISION = [
+  { name: "dtype", ignore: FLOAT32 },
+  { name: "param_dtype", ignore: FLOAT32 },
+  { name: "precision", ignore: ["null"] },
+];
+
 export const LINEN_LAYERS: Record<string, SourceLayer> = {
   "flax.linen.Dense": {
     layer: "Linear",
     params: [
       { name: "features", option: "outFeatures" },
       { name: "use_bias", option: "useBias" },
-      { name: "dtype" },
-      { name: "param_dtype" },
-      { name: "precision" },
-      { name: "kernel_init" },
-      { name: "bias_init" },
+      ...PRECISION,
+      { name: "kernel_init", option: "kernelInit" },
+      { name: "bias_init", option: "biasInit" },
     ],
     leaves: { kernel: "kernel", bias: "bias" },
-    init: { kernel: "lecunNormal", bias: "zeros" },
     // Every self.param call makes one 'params' rng in the layer's scope, zeros included.
     draws: ["kernel", "bias"],
     autoName: "Dense",
@@ -26,20 +34,17 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       // As flax: an integer kernel size means one spatial dimension.
       { name: "kernel_size", option: "kernelSize", repeat: 1 },
       { name: "strides", option: "strides" },
-      { name: "padding", option: "padding", literals: ["SAME", "VALID"] },
-      { name: "input_dilation", literals: ["1"] },
-      { name: "kernel_dilation", literals: ["1"] },
-      { name: "feature_group_count", literals: ["1"] },
+      { name: "padding", option: "padding" },
+      { name: "input_dilation", option: "inputDilation" },
+      { name: "kernel_dilation", option: "kernelDilation" },
+      { name: "feature_group_count", option: "featureGroupCount" },
       { name: "use_bias", option: "useBias" },
-      { name: "mask" },
-      { name: "dtype" },
-      { name: "param_dtype" },
-      { name: "precision" },
-      { name: "kernel_init" },
-      { name: "bias_init" },
+      { name: "mask", option: "mask" },
+      ...PRECISION,
+      { name: "kernel_init", option: "kernelInit" },
+      { name: "bias_init", option: "biasInit" },
     ],
     leaves: { kernel: "kernel", bias: "bias" },
-    init: { kernel: "lecunNormal", bias: "zeros" },
     draws: ["kernel", "bias"],
     autoName: "Conv",
   },
@@ -47,61 +52,67 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     layer: "LayerNorm",
     params: [
       { name: "epsilon", option: "epsilon" },
-      { name: "dtype" },
-      { name: "param_dtype" },
+      ...PRECISION.slice(0, 2),
       { name: "use_bias", option: "useBias" },
       { name: "use_scale", option: "useScale" },
-      { name: "bias_init" },
-      { name: "scale_init" },
-      { name: "reduction_axes", literals: ["-1"] },
-      { name: "feature_axes", literals: ["-1"] },
+      { name: "bias_init", option: "biasInit" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "reduction_axes", option: "reductionAxes" },
+      { name: "feature_axes", option: "featureAxes" },
+      { name: "axis_name", ignore: ["null"] },
+      { name: "axis_index_groups", ignore: ["null"] },
+      { name: "use_fast_variance", option: "useFastVariance" },
     ],
     leaves: { scale: "scale", bias: "bias" },
-    init: { scale: "ones", bias: "zeros" },
     draws: ["scale", "bias"],
     autoName: "LayerNorm",
   },
   "flax.linen.Dropout": {
     layer: "Dropout",
-    params: [{ name: "rate", option: "rate" }, { name: "broadcast_dims" }, { name: "deterministic", mode: true }, { name: "rng_collection" }],
-    mode: { param: "deterministic", trueMeansTraining: false },
+    params: [{ name: "rate", option: "rate" }, { name: "broadcast_dims", option: "broadcastDims" }, { name: "deterministic", mode: true }, { name: "rng_collection", option: "rngCollection" }],
+    mode: { trueMeansTraining: false },
+    calls: {
+      __call__: {
+        params: [
+          { name: "inputs", option: "x" },
+          { name: "deterministic", mode: true },
+          { name: "rng", literals: ["null"] },
+        ],
+      },
+    },
     leaves: {},
+    draws: [],
     autoName: "Dropout",
   },
   "flax.linen.BatchNorm": {
     layer: "BatchNorm",
     params: [
       { name: "use_running_average", mode: true },
-      { name: "axis" },
+      { name: "axis", option: "axis" },
       { name: "momentum", option: "momentum" },
       { name: "epsilon", option: "epsilon" },
-      { name: "dtype" },
-      { name: "param_dtype" },
+      ...PRECISION.slice(0, 2),
       { name: "use_bias", option: "useBias" },
       { name: "use_scale", option: "useScale" },
-      { name: "bias_init" },
-      { name: "scale_init" },
-      { name: "axis_name" },
-      { name: "axis_index_groups" },
-      { name: "use_fast_variance" },
+      { name: "bias_init", option: "biasInit" },
+      { name: "scale_init", option: "scaleInit" },
+      // Cross-device statistics: one device here, the same numbers.
+      { name: "axis_name", ignore: ["null", "batch"] },
+      { name: "axis_index_groups", ignore: ["null"] },
+      { name: "use_fast_variance", option: "useFastVariance" },
     ],
-    mode: { param: "use_running_average", trueMeansTraining: false },
+    mode: { trueMeansTraining: false },
+    calls: {
+      __call__: {
+        params: [
+          { name: "x", option: "x" },
+          { name: "use_running_average", mode: true },
+          { name: "mask", option: "mask" },
+        ],
+      },
+    },
     leaves: { scale: "scale", bias: "bias", mean: "mean", var: "var" },
-    init: { scale: "ones", bias: "zeros" },
     draws: ["scale", "bias"],
     autoName: "BatchNorm",
   },
-};
-
-/** flax.linen re-exports jax.nn's activations under its own name. */
-export const LINEN_OPS: Record<string, string> = {
-  "flax.linen.relu": "relu",
-  "flax.linen.gelu": "gelu",
-  "flax.linen.sigmoid": "sigmoid",
-  "flax.linen.silu": "silu",
-  "flax.linen.swish": "silu",
-  "flax.linen.elu": "elu",
-  "flax.linen.tanh": "tanh",
-  "flax.linen.softmax": "softmax",
-  "flax.linen.log_softmax": "logSoftmax",
 };

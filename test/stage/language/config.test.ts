@@ -3,7 +3,7 @@
 // Callable / Optional / Sequence fields, NamedTuple outputs — each verified
 // against live Flax / Haiku, and the output checked to read as config.
 import { describe, expect, it } from "vitest";
-import { entry, translateText2, verifyText2 } from "../../helpers/verify-text2.js";
+import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
 
 const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
 

@@ -1,7 +1,7 @@
 // hk.multi_transform in any form: f builds modules and returns (init, applies)
 // where init and the applies are defs, lambdas, modules or their methods.
 import { describe, expect, it } from "vitest";
-import { entry, translateText2, verifyText2 } from "../../helpers/verify-text2.js";
+import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
 
 const FILE = `import haiku as hk
 import jax

@@ -2,7 +2,7 @@
 // (with the modules that use it), every other module is still emitted, and
 // the file's other code (data, training, main) is left out with one warning each.
 import { describe, expect, it } from "vitest";
-import { entry, translateText2, verifyText2 } from "../../helpers/verify-text2.js";
+import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
 
 const FILE = `import flax.linen as nn
 import jax

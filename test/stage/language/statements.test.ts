@@ -1,7 +1,7 @@
 // Module code as a language: statements, comprehensions, helpers and outputs of
 // any structure, each program verified against live Flax / Haiku.
 import { describe, expect, it } from "vitest";
-import { entry, translateText2, verifyText2 } from "../../helpers/verify-text2.js";
+import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
 
 const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
 

@@ -2,7 +2,7 @@
 // (weight standardization): a subclass of the runtime layer overriding its
 // `paramValue` hook, built and called as the layer.
 import { describe, expect, it } from "vitest";
-import { entry, translateText2, verifyText2 } from "../../helpers/verify-text2.js";
+import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
 
 const FILE = `from typing import Callable, TypeVar
 from flax import linen as nn

@@ -1,0 +1,203 @@
+// Haiku's idioms: hk.get_parameter / get_state / set_state, hk.next_rng_key,
+// hk.dropout and hk.initializers, in terms of the stager's API.
+import type { Framework, IdiomCall } from "../../model/framework.js";
+import type { StageApi } from "../../stage/api.js";
+import type { Expr } from "../../python/ast.js";
+import { qualifiedName } from "../../python/ast.js";
+import type { StaticV, Value } from "../../stage/values.js";
+import { staticOf } from "../../stage/values.js";
+import { rt, type TExpr } from "../../ts/ast.js";
+import { HAIKU_LAYERS } from "./layers.js";
+import { pascal } from "../linen/idioms.js";
+
+/** hk.initializers.X(...) → the runtime's bit-exact Haiku initializers, with Haiku's parameter order. */
+const INITIALIZERS: Record<string, { rt: string; params: string[] }> = {
+  Constant: { rt: "nnx.initializers.haikuConstant", params: ["constant"] },
+  RandomNormal: { rt: "nnx.initializers.haikuRandomNormal", params: ["stddev", "mean"] },
+  RandomUniform: { rt: "nnx.initializers.haikuRandomUniform", params: ["minval", "maxval"] },
+  TruncatedNormal: { rt: "nnx.initializers.haikuTruncatedNormal", params: ["stddev", "mean", "lower", "upper"] },
+  VarianceScaling: { rt: "nnx.initializers.haikuVarianceScaling", params: ["scale", "mode", "distribution", "fan_in_axes"] },
+  UniformScaling: { rt: "nnx.initializers.haikuUniformScaling", params: ["scale"] },
+  Orthogonal: { rt: "nnx.initializers.haikuOrthogonal", params: ["scale", "axis"] },
+  Identity: { rt: "nnx.initializers.haikuIdentity", params: ["gain"] },
+};
+
+function idiom(call: IdiomCall, api: StageApi): Value | undefined {
+  const name = call.name;
+  if (name.startsWith("haiku.initializers.")) return initializer(name.slice("haiku.initializers.".length), call, api);
+  switch (name) {
+    case "haiku.get_parameter":
+      return getVariable(call, api, "params");
+    case "haiku.get_state":
+      return getVariable(call, api, "state");
+    case "haiku.set_state":
+      return setState(call, api);
+    case "haiku.next_rng_key":
+    case "haiku.maybe_next_rng_key":
+      return api.drawKey("default", call.span);
+    case "haiku.dropout":
+      return dropout(call, api);
+    case "haiku.scan":
+      return scan(call, api);
+    case "haiku.experimental.layer_stack":
+    case "haiku.layer_stack": {
+      const args = api.bind(call.args, ["num_layers", "with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "transparent_lift", "name"], "hk.layer_stack", call.span);
+      const n = args?.get("num_layers");
+      const extra = ["with_per_layer_inputs", "pass_reverse_to_layer_fn", "name"].filter((k) => args?.get(k));
+      if (!n || extra.length) return api.unsupported(call.span, "hk.experimental.layer_stack other than with only num_layers");
+      // A decorator: applied to its function, it becomes the stack.
+      return { kind: "lifted", transform: "stack", target: { kind: "unknown", why: "decorator" }, length: api.value(n), scopeSegment: "__layer_stack_no_per_layer" };
+    }
+  }
+  return undefined;
+}
+
+/** `hk.scan(f, init, xs)` over a module: its call stepped along axis 0 of xs. */
+function scan(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["f", "init", "xs", "length", "reverse", "unroll"], "hk.scan", call.span);
+  const [f, init, xs] = [args?.get("f"), args?.get("init"), args?.get("xs")];
+  if (!f || !init || !xs || args?.get("length") || args?.get("unroll")) return api.unsupported(call.span, "hk.scan other than hk.scan(module, carry, xs)");
+  const m = api.value(f);
+  if (m.kind !== "module") return api.unsupported(f.span, "hk.scan of anything but a module");
+  const reverse = args?.get("reverse") ? api.value(args.get("reverse")!) : undefined;
+  return api.scan(m, api.value(init), api.value(xs), call.span, reverse?.kind === "static" && reverse.known === true);
+}
+
+function initializer(cls: string, call: IdiomCall, api: StageApi): Value {
+  const spec = INITIALIZERS[cls];
+  if (!spec) return api.unsupported(call.span, `hk.initializers.${cls}`);
+  const args = api.bind(call.args, spec.params, `hk.initializers.${cls}`, call.span);
+  if (!args) return api.unsupported(call.span, `hk.initializers.${cls}(...)`);
+  const ctor: TExpr[] = [];
+  const callE: TExpr[] = [];
+  let ctorOk = true;
+  const last = Math.max(-1, ...spec.params.map((p, i) => (args.has(p) ? i : -1)));
+  for (let i = 0; i <= last; i++) {
+    const e = args.get(spec.params[i]);
+    if (!e) {
+      ctor.push({ k: "undefined" });
+      callE.push({ k: "undefined" });
+      continue;
+    }
+    const v = api.value(e);
+    if (v.kind !== "static") return api.unsupported(e.span, `hk.initializers.${cls}'s '${spec.params[i]}' given as an array`);
+    if (v.ctor) ctor.push(v.ctor);
+    else ctorOk = false;
+    callE.push(v.call ?? { k: "undefined" });
+  }
+  return staticOf({ t: "initializer" }, ctorOk ? { k: "call", fn: rt(spec.rt), args: ctor } : undefined, { k: "call", fn: rt(spec.rt), args: callE });
+}
+
+/** `hk.get_parameter(name, shape, dtype, init)`: a variable of the module, created once. */
+function getVariable(call: IdiomCall, api: StageApi, collection: "params" | "state"): Value {
+  const what = collection === "params" ? "hk.get_parameter" : "hk.get_state";
+  const args = api.bind(call.args, ["name", "shape", "dtype", "init"], what, call.span);
+  if (!args) return api.unsupported(call.span, what);
+  const nameE = args.get("name");
+  const name = nameE && api.value(nameE);
+  if (name?.kind !== "static" || typeof name.known !== "string") return api.unsupported(call.span, `${what} with a name that is not a fixed string`);
+  const existing = api.variable(collection, name.known);
+  if (existing && !args.get("init")) return existing.read;
+  const initE = args.get("init");
+  if (!initE) return api.unsupported(call.span, `${what}('${name.known}') without an initializer`);
+  const init = api.value(initE);
+  const { read } = api.declareVariable({
+    name: name.known,
+    collection,
+    init,
+    convention: "haiku",
+    shape: args.get("shape") && api.value(args.get("shape")!),
+    dtype: args.get("dtype") && dtypeValue(args.get("dtype")!, api),
+    drawsKey: drawsKey(init),
+    span: call.span,
+  });
+  return read;
+}
+
+/** `dtype=x.dtype` is the input's float dtype here. */
+function dtypeValue(e: Expr, api: StageApi): Value {
+  const v = api.value(e);
+  if (v.kind === "static" && v.type.t === "dtype" && v.known === undefined) return staticOf({ t: "dtype" }, { k: "str", value: "float32" }, { k: "str", value: "float32" }, "float32");
+  return v;
+}
+
+/** Whether an initializer draws a key from Haiku's sequence (constants do not). */
+function drawsKey(init: Value): boolean | "unknown" {
+  if (init.kind === "global") return false; // jnp.zeros / jnp.ones
+  if (init.kind === "static" && init.type.t === "initializer") {
+    const text = JSON.stringify(init.ctor ?? init.call ?? "");
+    if (/haikuConstant|zeros|ones/.test(text)) return false;
+    return true;
+  }
+  return "unknown";
+}
+
+function setState(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["name", "value"], "hk.set_state", call.span);
+  const nameE = args?.get("name");
+  const valueE = args?.get("value");
+  const name = nameE && api.value(nameE);
+  if (!valueE || name?.kind !== "static" || typeof name.known !== "string") return api.unsupported(call.span, "hk.set_state other than with a fixed name and a value");
+  const existing = api.variable("state", name.known);
+  if (!existing) return api.unsupported(call.span, `hk.set_state('${name.known}') of a state this module did not get with hk.get_state`);
+  api.setVariable(existing.member, api.value(valueE), call.span);
+  return staticOf({ t: "none" }, undefined, undefined, null);
+}
+
+/** `hk.dropout(rng, rate, x)`: NNX Dropout; `rate if training else 0` makes it follow train()/eval(). */
+function dropout(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["rng", "rate", "x", "broadcast_dims"], "hk.dropout", call.span);
+  const [rngE, rateE, xE] = [args?.get("rng"), args?.get("rate"), args?.get("x")];
+  if (!rngE || !rateE || !xE) return api.unsupported(call.span, "hk.dropout other than hk.dropout(rng, rate, x)");
+  if (rngE.kind !== "call" || qualifiedName(rngE.fn) !== "haiku.next_rng_key") return api.unsupported(rngE.span, "a dropout key that is not hk.next_rng_key()");
+  const x = api.value(xE);
+  // `rate if training else 0`: the rate, switched off in eval mode.
+  let rate: Expr = rateE;
+  let modal = false;
+  if (rateE.kind === "conditional") {
+    const test = api.value(rateE.test);
+    const zero = (e: Expr) => (e.kind === "int" || e.kind === "float") && e.value === 0;
+    if (test.kind === "mode" && (zero(rateE.else) || zero(rateE.then))) {
+      const trainWhenTrue = test.polarity === 1;
+      const activeBranch = zero(rateE.else) ? rateE.then : rateE.else;
+      const activeWhenTestTrue = zero(rateE.else);
+      if (activeWhenTestTrue !== trainWhenTrue) return api.unsupported(rateE.span, "a dropout rate that is on in evaluation and off in training");
+      rate = activeBranch;
+      modal = true;
+    }
+  }
+  const r = api.value(rate);
+  if (r.kind !== "static") return api.unsupported(rate.span, "a dropout rate that is not a fixed value");
+  const options = new Map<string, StaticV>([["rate", r]]);
+  const broadcast = args?.get("broadcast_dims");
+  if (broadcast) {
+    const b = api.value(broadcast);
+    if (b.kind === "static") options.set("broadcastDims", b);
+  }
+  return api.applyLayer("Dropout", options, [x], call.span, "dropout", modal ? undefined : { deterministic: false });
+}
+
+export const haikuFramework: Framework = {
+  name: "haiku",
+  origin: "Haiku",
+  layers: HAIKU_LAYERS,
+  idiom,
+  selfIdioms: new Set(),
+  moduleBase: (cls) => haikuName(cls),
+  // Haiku keeps one `state` collection; each state variable is typed by its own name.
+  variableType: (collection, name) => (collection === "params" ? "nnx.Param" : pascal(name)),
+  // f.apply(params, [state], [rng], *inputs): state with transform_with_state, no rng under without_apply_rng.
+  applySignature: (entry) => ({
+    variables: entry.transform?.withState ? "paramsAndState" : "params",
+    rng: entry.transform?.applyRng === false ? "none" : "positional",
+    returnsState: entry.transform?.withState ? "always" : "never",
+  }),
+};
+
+/** `BatchNorm` → `batch_norm`, as Haiku names modules. */
+export function haikuName(cls: string): string {
+  return cls
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+}

@@ -1,0 +1,170 @@
+// Linen's idioms: what `self.param`, `self.variable`, `self.make_rng`,
+// `self.is_initializing`, `nn.merge_param`, ... mean, in terms of the
+// stager's API.
+import type { Framework, IdiomCall } from "../../model/framework.js";
+import type { StageApi } from "../../stage/api.js";
+import type { Value } from "../../stage/values.js";
+import { staticOf } from "../../stage/values.js";
+import { LINEN_LAYERS } from "./layers.js";
+
+const SELF_IDIOMS = new Set(["param", "variable", "make_rng", "is_initializing", "has_variable", "has_rng", "sow", "put_variable", "get_variable", "is_mutable_collection", "perturb"]);
+
+function idiom(call: IdiomCall, api: StageApi): Value | undefined {
+  switch (call.name) {
+    case "self.param":
+      return param(call, api);
+    case "self.variable":
+      return variable(call, api);
+    case "self.make_rng": {
+      const args = api.bind(call.args, ["name"], "self.make_rng", call.span);
+      const name = args?.get("name");
+      const v = name ? api.value(name) : undefined;
+      const stream = v?.kind === "static" && typeof v.known === "string" ? v.known : "params";
+      return api.drawKey(stream, call.span);
+    }
+    case "self.is_initializing":
+      // The constructor is NNX's init; a method never runs during it.
+      return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: false });
+    case "self.has_variable": {
+      // After construction every variable exists; during it, not yet.
+      return staticOf({ t: "bool" }, { k: "bool", value: false }, { k: "bool", value: true });
+    }
+    case "self.has_rng":
+      return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: true }, true);
+    case "self.sow":
+      // Intermediates are only kept when the caller asks for that collection; NNX models return what they compute.
+      api.warn(call.span, "NNX211", "self.sow(...) is not translated: the intermediate value is not kept (use the method's return value instead)");
+      return staticOf({ t: "bool" }, undefined, { k: "bool", value: false }, false);
+    case "flax.linen.scan":
+    case "flax.linen.transforms.scan":
+      return scan(call, api);
+    case "flax.linen.merge_param":
+    case "flax.linen.module.merge_param":
+      return mergeParam(call, api);
+    case "flax.linen.with_logical_partitioning":
+    case "flax.linen.with_partitioning":
+    case "flax.linen.spmd.with_logical_partitioning": {
+      // Sharding metadata: the initializer itself on one device.
+      const args = api.bind(call.args, ["fn", "names", "mesh", "rules"], "with_logical_partitioning", call.span);
+      const fn = args?.get("fn");
+      return fn ? api.value(fn) : api.unsupported(call.span, "with_logical_partitioning without an initializer");
+    }
+  }
+  return undefined;
+}
+
+/** `self.param(name, init_fn, *init_args)`: `init_fn(key, *init_args)` once, at construction. */
+function param(call: IdiomCall, api: StageApi): Value {
+  const [nameArg, initArg, ...initArgs] = call.args;
+  if (!nameArg || !initArg || nameArg.name || initArg.name || initArgs.some((a) => a.name || a.star)) {
+    return api.unsupported(call.span, "self.param other than self.param(name, init_fn, *init_args)");
+  }
+  const name = api.value(nameArg.value);
+  if (name.kind !== "static" || typeof name.known !== "string") return api.unsupported(nameArg.value.span, "a parameter name that is not a fixed string");
+  const init = api.value(initArg.value);
+  const args = initArgs.map((a) => api.value(a.value));
+  const { read } = api.declareVariable({
+    name: name.known,
+    collection: "params",
+    init,
+    convention: args.length <= 2 ? "jax" : { args },
+    shape: args[0],
+    dtype: args[1],
+    drawsKey: true, // Linen's self.param always makes a 'params' rng in the module's scope
+    span: call.span,
+  });
+  return read;
+}
+
+/** `h = self.variable(collection, name, init_fn, *init_args)`: a handle; `h.value` reads and sets it. */
+function variable(call: IdiomCall, api: StageApi): Value {
+  const [colArg, nameArg, initArg, ...initArgs] = call.args;
+  if (!colArg || !nameArg || colArg.name || nameArg.name) return api.unsupported(call.span, "self.variable other than self.variable(collection, name, init_fn, *init_args)");
+  const col = api.value(colArg.value);
+  const name = api.value(nameArg.value);
+  if (col.kind !== "static" || typeof col.known !== "string" || name.kind !== "static" || typeof name.known !== "string") {
+    return api.unsupported(call.span, "a variable collection or name that is not a fixed string");
+  }
+  if (!initArg) {
+    const existing = api.variable(col.known, name.known);
+    if (!existing) return api.unsupported(call.span, `self.variable('${col.known}', '${name.known}') with no initializer before it was created`);
+    return { kind: "variable", member: existing.member, read: existing.read, handle: existing.member } as unknown as Value;
+  }
+  const init = api.value(initArg.value);
+  const args = initArgs.map((a) => api.value(a.value));
+  const { member, read } = api.declareVariable({ name: name.known, collection: col.known, init, convention: { args }, shape: args.find((a) => a.kind === "tuple" || (a.kind === "static" && (a.type.t === "tuple" || a.type.t === "seq"))), drawsKey: false, span: call.span });
+  return { kind: "variable", member, read, handle: member } as unknown as Value;
+}
+
+/** nn.scan's parameters, in order. */
+const NN_SCAN_PARAMS = ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll", "data_transform", "metadata_params", "methods"];
+
+/**
+ * `nn.scan(Cell, variable_broadcast='params', split_rngs={'params': False}, in_axes=k, out_axes=k)`:
+ * one cell whose parameters every step shares; `nn.scan(Block, variable_axes={'params': 0},
+ * split_rngs={'params': True}, length=n)`: n stacked layers. Other settings are reported.
+ */
+function scan(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, NN_SCAN_PARAMS, "nn.scan", call.span);
+  if (!args?.get("target")) return api.unsupported(call.span, "nn.scan without a module");
+  const target = api.value(args.get("target")!);
+  const known = (k: string) => {
+    const e = args.get(k);
+    if (!e) return undefined;
+    const v = api.value(e);
+    return v.kind === "static" ? v.known : "?";
+  };
+  const axes = known("variable_axes");
+  const broadcast = known("variable_broadcast");
+  const split = known("split_rngs") as Record<string, unknown> | string | undefined;
+  const extra = ["variable_carry", "unroll", "data_transform", "metadata_params", "methods"].filter((k) => args.get(k));
+  if (extra.length) return api.unsupported(call.span, `nn.scan with ${extra.map((k) => `${k}=`).join(", ")}`);
+  const splitObj = split && typeof split === "object" ? split : {};
+  if (axes && typeof axes === "object" && (axes as Record<string, unknown>).params === 0) {
+    if ((splitObj as Record<string, unknown>).params !== true || !args.get("length") || args.get("in_axes") || args.get("out_axes") || args.get("reverse")) {
+      return api.unsupported(call.span, "nn.scan over layers other than with split_rngs={'params': True, ...} and a length");
+    }
+    const splitRngs = Object.entries(splitObj).filter(([, v]) => v === true).map(([k]) => k);
+    return { kind: "lifted", transform: "stack", target, length: api.value(args.get("length")!), namePrefix: "Scan", splitRngs };
+  }
+  const inAxis = known("in_axes") ?? 0;
+  const outAxis = known("out_axes") ?? 0;
+  if (broadcast !== "params" || (splitObj as Record<string, unknown>).params !== false || typeof inAxis !== "number" || typeof outAxis !== "number" || args.get("length")) {
+    return api.unsupported(call.span, "nn.scan other than over a step with variable_broadcast='params', split_rngs={'params': False} and integer in_axes/out_axes (or over layers with variable_axes={'params': 0})");
+  }
+  const reverse = known("reverse");
+  return { kind: "lifted", transform: "scan", target, inAxis, outAxis, reverse: reverse === true, namePrefix: "Scan" };
+}
+
+/** `nn.merge_param(name, a, b)`: whichever is not None; a train/eval flag if either is one. */
+function mergeParam(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["name", "a", "b"], "nn.merge_param", call.span);
+  if (!args) return api.unsupported(call.span, "nn.merge_param");
+  const a = api.value(args.get("a")!);
+  const b = api.value(args.get("b")!);
+  if (a.kind === "mode") return a;
+  if (b.kind === "mode") return b;
+  if (a.kind === "static" && a.known === null) return b;
+  if (b.kind === "static" && b.known === null) return a;
+  return api.unsupported(call.span, "nn.merge_param of two values that may both be set");
+}
+
+export const linenFramework: Framework = {
+  name: "linen",
+  origin: "Flax Linen",
+  layers: LINEN_LAYERS,
+  idiom,
+  selfIdioms: SELF_IDIOMS,
+  moduleBase: (cls) => cls,
+  variableType: (collection) => standardType(collection) ?? pascal(collection),
+  // model.apply({'params': p, ...}, *inputs, rngs={...}, mutable=[...], method=...)
+  applySignature: () => ({ variables: "dict", rng: "rngsKeyword", returnsState: "mutable" }),
+};
+
+export function standardType(collection: string): string | undefined {
+  return ({ params: "nnx.Param", batch_stats: "nnx.BatchStat", cache: "nnx.Cache", intermediates: "nnx.Intermediate" } as Record<string, string>)[collection];
+}
+
+export function pascal(name: string): string {
+  return name.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,465 @@
+// verify: runs the Python original and the TypeScript translation on the same
+// weights and inputs, and compares parameter trees, outputs (every leaf),
+// gradients and state, in eval and train mode.
+import { readFile } from "node:fs/promises";
+import { DiagnosticError, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import type { StepSpec } from "../stage/step-spec.js";
+import { translate, type Translation } from "../translate.js";
+import type { EntrySpec, SampleInput } from "../model/program.js";
+import type { ParamInfo } from "../stage/context.js";
+import { FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
+import { importGenerated, runtimeEntryUrl } from "./load-module.js";
+import { probeInitCall, runReference, type ProbedSample, type ReferenceFailure, type ReferenceSpec } from "./reference.js";
+import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
+import type { CheckResult, ParamTreeResult, VerifyArtifacts, VerifyReport } from "./index.js";
+import type { FixtureSpec } from "./fixture.js";
+import { OPTIMIZER_FACTORY } from "../stage/steps.js";
+import { memberName } from "../ts/print.js";
+import { afterSteps, checkStep, stepBlocked, stepRuns, STEP_COUNT, STEPS_RECORDED } from "./steps.js";
+
+export interface EntryOverride {
+  /** A Python expression in the file's namespace. */
+  expr: string;
+  inputs: SampleInput[];
+  kwargs: Record<string, string>;
+  initKwargs?: Record<string, string>;
+  rngs: string[];
+  method?: string;
+  mutable?: string[];
+  prelude?: string;
+  argv?: string[];
+}
+
+export interface VerifyOptions {
+  seed?: number;
+  tolerance?: Tolerance;
+  entry?: EntryOverride;
+  /** Changes the translated model after the weights are loaded: tests use it to prove a mismatch is caught. */
+  tamper?: (model: Module, runtime: Runtime) => void;
+  /** Filled with what verify worked from, for `--report` and `--save-fixture`. */
+  artifacts?: VerifyArtifacts;
+}
+
+const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
+
+/** The Python literal for a boolean. */
+const py = (b: boolean) => (b ? "True" : "False");
+
+export async function verify(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const tolerance = options.tolerance ?? FLOAT32_TOLERANCE;
+  const seed = options.seed ?? 0;
+  const report: VerifyReport = { ok: false, file, checks: [], tolerance, notes: [], diagnostics: [] };
+  const fail = (d: Diagnostic) => {
+    report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
+    return report;
+  };
+
+  const text = await readFile(file, "utf8");
+  let t: Translation;
+  try {
+    t = await translate(file, text, { entry: options.entry });
+    // The file's own init call builds its sample with code nnxport does not read: run the file up
+    // to that call to learn the sample's shapes, then translate for that entry.
+    const pending = !options.entry && !t.program.entry ? t.program.probeEntry : undefined;
+    if (pending) {
+      const probed = await probeInitCall(file, t.program.framework.name);
+      if (!probed.ok) return fail(referenceDiagnostic(probed.error, file));
+      const learned = learnedEntry(pending, probed);
+      report.notes.push(`sample inputs learned from the file's own init call: ${learned.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join(", ")}]`).join(", ")}`);
+      t = await translate(file, text, { entry: learned });
+    }
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    e.diagnostics.forEach(fail);
+    return report;
+  }
+  report.framework = t.program.framework.name;
+  if (options.artifacts) options.artifacts.translation = t;
+  for (const d of t.diagnostics.items) if (d.severity === "warning" && !(d.code === "NNX302" && t.program.entry)) report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
+  const entry = t.program.entry;
+  const errors = t.diagnostics.items.filter((d) => d.severity === "error");
+  if (!entry || !t.paramMap) {
+    if (errors.length) {
+      errors.forEach(fail);
+      return report;
+    }
+    return fail({ code: "NNX301", severity: "error", message: "no entry point: the file has no `init` call; give one with --entry EXPR --input NAME=float32[...]", file });
+  }
+  // Classes the entry does not use may still have failed: said, not counted against the entry.
+  if (errors.length) report.notes.push(`not translated (the entry does not use them): ${[...t.failed.keys()].join(", ")}; ${errors.map(formatDiagnostic).join("; ")}`);
+  const summary = t.staged.ctx.summaries.get(t.paramMap.module)!;
+  const params = summary.methods.get(entry.method) ?? [];
+  const modes = params.filter((p) => p.kind === "mode");
+  const modal = modes.length > 0 || hasModalLayers(t);
+  // The mode the entry asks for (its flags), else eval; the other mode is compared too when the model has one.
+  // The file's own init call sets only the init call's mode; an entry from the command line sets the mode of both.
+  const given = entry.fromInitCall ? undefined : modes.find((m) => entry.kwargs[m.name]);
+  const mainTrain = given ? modeIsTrain(given.name, entry.kwargTexts[given.name]) : false;
+  const modeSpecs: ReferenceSpec["modes"] = {};
+  for (const m of modes) {
+    const trainWhenTrue = TRAIN_WHEN_TRUE.has(m.name);
+    modeSpecs[m.name] = { eval: py(!trainWhenTrue), train: py(trainWhenTrue), ...(entry.kwargTexts[m.name] ? { init: entry.kwargTexts[m.name] } : {}) };
+  }
+  const staticKwargs = Object.fromEntries(Object.entries(entry.kwargTexts).filter(([k]) => !modes.some((m) => m.name === k)));
+  const rngs = [...entry.rngs];
+  let compareTrain = modal && (mainTrain || hasDropout(t) || hasBatchNorm(t));
+  if (compareTrain && t.dropoutMissing && !mainTrain) {
+    report.notes.push(`train mode not compared: ${t.dropoutMissing}`);
+    compareTrain = false;
+  }
+  if (compareTrain && t.program.framework.name === "linen" && hasDropout(t) && !rngs.includes("dropout")) rngs.push("dropout");
+  const hasOwnState = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
+  const spec: ReferenceSpec = {
+    file,
+    framework: t.program.framework.name,
+    entry: entryKind(entry, t),
+    method: entry.method,
+    inputs: entry.inputs,
+    kwargs: staticKwargs,
+    init_kwargs: entry.initKwargs ?? {},
+    modes: modeSpecs,
+    rngs,
+    mutable: entry.mutable ?? [],
+    prelude: options.entry?.prelude,
+    argv: options.entry?.argv,
+    train: compareTrain,
+    calls: hasOwnState ? 3 : 0,
+    seed,
+    steps: stepRuns(t.staged.steps),
+    methods: [...(summary.methods.keys())].filter((m) => m !== entry.method && m !== "setup" && (summary.methods.get(m) ?? []).some((p) => p.kind === "array")),
+  };
+  const reference = await runReference(spec);
+  if (!reference.ok) return fail(referenceDiagnostic(reference.error, file));
+  if (options.artifacts) options.artifacts.reference = reference.bytes;
+  report.notes.push(...reference.notes);
+  if (reference.standins.length) report.notes.push(`imports the reference environment lacks were replaced by stand-ins the model never used: ${reference.standins.join(", ")} (set NNXPORT_PYTHON to use your own environment)`);
+
+  const runtime: Runtime = await import(runtimeEntryUrl());
+  const { nnx, tf } = runtime;
+  report.backend = tf.getBackend();
+  const { loadSafetensors } = await import("../../runtime/safetensors.js");
+  const { tensors } = loadSafetensors(reference.bytes);
+  let model: Module | undefined;
+  try {
+    const generated = await importGenerated(t.code);
+    checkSourceInit(t, generated, tensors, runtime, seed, report, tolerance);
+    model = (generated[t.paramMap.factory] as (r: unknown) => Module)(new nnx.Rngs(seed));
+    report.params = loadParams({ paramMap: t.paramMap }, model, tensors, runtime);
+    if (entry.method !== "__call__") methodEntryNotes(report.params, report);
+    options.tamper?.(model, runtime);
+
+    const stateEntries = t.paramMap.params.filter((p) => p.type !== "Param");
+    const variables = variablesByPath(model, runtime);
+    const restoreState = () => {
+      for (const e of stateEntries) {
+        const v = variables.get(e.nnx);
+        const ref = tensors[`param/${e.source}`];
+        if (v && ref) v.value = tf.reshape(ref, e.shape);
+      }
+    };
+    const checkState = (prefix: string, label: string, only?: (e: (typeof stateEntries)[number]) => boolean) => {
+      for (const e of stateEntries.filter((x) => !only || only(x))) {
+        const v = variables.get(e.nnx);
+        const expected = tensors[`${prefix}${e.source}`];
+        if (v && expected) report.checks.push(check(`${label} ${e.source} → ${e.nnx}`, "state", v.value as Tensor, reshaped(expected, e.shape, tf), tolerance));
+      }
+    };
+    const args = callArgs(params, entry, tensors, runtime);
+    const call = (m: Module) => (m as unknown as Record<string, (...a: unknown[]) => unknown>)[methodName(entry.method)](...args);
+
+    const checkMode = (train: boolean, prefix: string, tag: string, call_ = call) => {
+      const call = call_;
+      const label = (what: string) => (tag ? `${what} (${tag})` : what);
+      if (train) model!.train();
+      else model!.eval();
+      const prepare = () => {
+        restoreState();
+        if (train && t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
+      };
+      prepare();
+      // Leaves pair by their path in the output (tuple positions, dict keys, NamedTuple fields), not by order.
+      const out = outputLeaves(call(model!), tf);
+      const names = Object.keys(tensors).filter((k) => k === `${prefix}output` || k.startsWith(`${prefix}output/`)).sort(leafOrder(prefix));
+      const pathOf = (n: string) => n.slice(`${prefix}output`.length).replace(/^\//, "");
+      const byPath = new Map(out);
+      const missing = names.filter((n) => !byPath.has(pathOf(n)));
+      const extra = out.filter(([p]) => !names.some((n) => pathOf(n) === p)).map(([p]) => p);
+      if (missing.length || extra.length) {
+        report.checks.push({ name: label("output"), kind: "output", shape: [], maxAbsError: Infinity, maxRelError: Infinity, ok: false });
+        report.notes.push(`${label("output")}: the translation returns ${out.length} arrays (${out.map(([p]) => p || "the output").join(", ")}), the original ${names.length} (${names.map((n) => pathOf(n) || "the output").join(", ")})`);
+        tf.dispose(out.map(([, a]) => a));
+        return;
+      }
+      for (const n of names) report.checks.push(check(label(`output${n.slice(`${prefix}output`.length)}`), "output", byPath.get(pathOf(n))!, tensors[n], tolerance));
+      tf.dispose(out.map(([, a]) => a));
+      if (train) checkState(`${prefix}param/`, "state", (e) => e.type === "BatchStat");
+      const cots = new Map(names.map((n) => [pathOf(n), tensors[n.replace(`${prefix}output`, `${prefix}cotangent`)]]));
+      prepare();
+      const grads = nnx.grad((m: Module) => {
+        const leaves = outputLeaves(call(m), tf);
+        let total = tf.scalar(0);
+        for (const [p, a] of leaves) {
+          const c = cots.get(p);
+          if (c) total = tf.add(total, tf.sum(tf.mul(a, c)));
+        }
+        return total;
+      })(model!);
+      const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
+      for (const e of t.paramMap!.params.filter((p) => p.type === "Param")) {
+        const g = flat.get(e.nnx);
+        const expected = tensors[`${prefix}grad/${e.source}`];
+        if (!g || !expected) continue;
+        const actual = g instanceof nnx.Variable ? (g.value as Tensor) : (g as Tensor);
+        report.checks.push(check(`${label("grad")} ${e.source} → ${e.nnx}`, "grad", actual, reshaped(expected, e.shape, tf), tolerance));
+      }
+      nnx.dispose(grads);
+    };
+
+    checkMode(mainTrain, "", modal ? (mainTrain ? "train mode" : "eval mode") : "");
+    if (spec.calls) {
+      restoreState();
+      model.eval();
+      for (let i = 0; i < spec.calls; i++) {
+        const out = outputLeaves(call(model), tf);
+        for (const [p, a] of out) report.checks.push(check(`output (call ${i + 1} of ${spec.calls})${p ? ` ${p}` : ""}`, "call", a, tensors[`calls/${i}/output${p ? `/${p}` : ""}`], tolerance));
+        tf.dispose(out.map(([, a]) => a));
+      }
+      checkState("calls/param/", `state after ${spec.calls} calls`);
+    }
+    if (compareTrain && !mainTrain) checkMode(true, "train/", "train mode");
+    // The model's other methods, on inputs shaped as the entry's own call gave them.
+    const otherMethods: FixtureSpec["methods"] = [];
+    for (const m of spec.methods ?? []) {
+      const inputs = Object.keys(tensors).filter((k) => k.startsWith(`method/${m}/input/`)).sort((a, b) => Number(a.split("/").pop()) - Number(b.split("/").pop()));
+      if (!Object.keys(tensors).some((k) => k.startsWith(`method/${m}/output`))) {
+        report.notes.push(`${methodName(m)}() not compared: the entry's own call does not call it, so nnxport has no inputs of the right shapes for it`);
+        continue;
+      }
+      const callM = (mod: Module) => (mod as unknown as Record<string, (...a: unknown[]) => unknown>)[methodName(m)](...inputs.map((k) => tensors[k]));
+      checkMode(false, `method/${m}/`, `${methodName(m)}()`, callM);
+      const prefix = `method/${m}/`;
+      const outputs = Object.keys(tensors).filter((k) => k === `${prefix}output` || k.startsWith(`${prefix}output/`)).sort(leafOrder(prefix)).map((k) => k.slice(prefix.length));
+      otherMethods.push({ ts: methodName(m), prefix, inputs, args: inputs.map((k) => `ref[${JSON.stringify(k)}]`).join(", "), outputs, main: false });
+    }
+    const steps: FixtureSpec["steps"] = [];
+    for (const step of t.staged.steps) {
+      const blocked = stepBlocked(step, generated, hasDropout(t));
+      if (blocked) {
+        report.notes.push(blocked);
+        continue;
+      }
+      const r = checkStep(step, { paramMap: t.paramMap, generated, tensors, runtime, seed, tolerance, dropout: t.plan, tamper: options.tamper });
+      report.checks.push(...r.checks);
+      report.notes.push(...r.notes);
+      steps.push(fixtureStep(step, t, tensors, tolerance));
+    }
+    if (options.artifacts && !mainTrain) {
+      const outputs = Object.keys(tensors).filter((k) => k === "output" || k.startsWith("output/")).sort(leafOrder(""));
+      options.artifacts.fixture = {
+        framework: t.program.framework.origin,
+        code: t.code,
+        paramMap: t.paramMap,
+        modal,
+        seed,
+        tolerance,
+        methods: [{ ts: methodName(entry.method), prefix: "", inputs: inputTensorNames(entry.inputs), args: argsSource(params, entry), outputs, main: true }, ...otherMethods],
+        calls: spec.calls,
+        train: compareTrain ? { dropoutKeys: !!t.plan?.dropout?.length } : undefined,
+        steps,
+      };
+    }
+  } catch (e) {
+    fail({ code: "NNX505", severity: "error", message: `the translated model raised: ${(e as Error).message}`, file });
+  } finally {
+    if (model) nnx.dispose(model);
+    tf.dispose(Object.values(tensors));
+  }
+  report.ok = report.diagnostics.every((d) => d.severity !== "error") && report.params !== undefined && report.params.problems.length === 0 && report.checks.length > 0 && report.checks.every((c) => c.ok);
+  return report;
+}
+
+/** A compared step as the fixture's test repeats it. */
+function fixtureStep(step: StepSpec, t: Translation, tensors: Record<string, Tensor>, tolerance: Tolerance): FixtureSpec["steps"][number] {
+  const allowances: Record<string, Tolerance> = {};
+  for (const n of STEPS_RECORDED) {
+    for (const e of t.paramMap!.params) {
+      const tol = afterSteps(tolerance, step.adamLearningRate, n, e.shape.reduce((a, b) => a * b, 1));
+      if (tol.outliers) allowances[`${n}:${e.nnx}`] = tol;
+    }
+  }
+  const data = step.params
+    .filter((p) => ["input", "labels", "batch"].includes(p.role.kind))
+    .map((p) => (p.role.kind === "batch" ? { name: p.name, entries: Object.keys(p.role.entries) } : { name: p.name }));
+  let outs = 0;
+  while (tensors[`steps/${step.function}/0/out/${outs}`]) outs++;
+  return {
+    name: step.function,
+    ts: step.tsFunction,
+    optimizer: step.usesOptimizer ? OPTIMIZER_FACTORY : undefined,
+    data,
+    outs,
+    count: STEP_COUNT,
+    record: STEPS_RECORDED,
+    allowances,
+    optimizerLabel: step.adamLearningRate !== undefined ? `Adam (learning rate ${step.adamLearningRate})` : undefined,
+  };
+}
+
+/** The reference tensors the entry's inputs are. */
+function inputTensorNames(inputs: SampleInput[], prefix = "input/"): string[] {
+  return inputs.flatMap((i) => (i.dict ? inputTensorNames(i.dict, `${prefix}${i.name}/`) : [`${prefix}${i.name}`]));
+}
+
+/** The translated method's arguments as TypeScript reading the fixture's `ref`, as callArgs builds them. */
+function argsSource(params: ParamInfo[], entry: EntrySpec): string {
+  const value = (i: SampleInput, name: string): string => (i.dict ? `{ ${i.dict.map((d) => `${d.name}: ${value(d, `${name}/${d.name}`)}`).join(", ")} }` : `ref[${JSON.stringify(name)}]`);
+  const out: string[] = [];
+  const options: string[] = [];
+  for (const p of params) {
+    if (p.kind === "mode" || p.kind === "ignored") continue;
+    const input = entry.inputs.find((i) => i.name === p.name);
+    let v: string | undefined;
+    if (input) v = value(input, `input/${input.name}`);
+    else if (entry.kwargTexts[p.name] !== undefined) v = JSON.stringify(pyLiteral(entry.kwargTexts[p.name]));
+    if (v === undefined) continue;
+    if (p.optional || p.keywordOnly) options.push(`${memberName(p.name)}: ${v}`);
+    else out.push(v);
+  }
+  if (options.length) out.push(`{ ${options.join(", ")} }`);
+  return out.join(", ");
+}
+
+/** A failed Python run as a diagnostic: the environment, the user's code, something unsupported, or the harness. */
+function referenceDiagnostic(error: ReferenceFailure, file: string): Diagnostic {
+  const { kind, message, line } = error;
+  const code = kind === "environment" ? "NNX501" : kind === "source" ? "NNX502" : kind === "unsupported" ? "NNX503" : "NNX504";
+  return { code, severity: "error", message, file, span: line ? { line, column: 1, endLine: line, endColumn: 1 } : undefined };
+}
+
+/** The file's own entry, with the sample inputs its init call was seen to get. */
+function learnedEntry(entry: EntrySpec, probed: { args: ProbedSample[]; kwargs: Record<string, ProbedSample> }): EntryOverride {
+  const positional = entry.inputs.filter((i) => !i.keyword);
+  const inputs: SampleInput[] = [
+    ...probed.args.map((a, i) => ({ ...a, name: positional[i]?.name ?? `arg${i}` })),
+    ...Object.entries(probed.kwargs).map(([name, a]) => ({ ...a, name, keyword: true })),
+  ];
+  // Its train/eval flags set the init call's mode only, as for the file's own init call; other fixed arguments go to both.
+  const flag = (k: string) => TRAIN_WHEN_TRUE.has(k) || ["deterministic", "use_running_average", "eval", "is_eval", "inference"].includes(k);
+  const pick = (f: (k: string) => boolean) => Object.fromEntries(Object.entries(entry.kwargTexts).filter(([k]) => f(k)));
+  return { expr: entry.text, inputs, kwargs: pick((k) => !flag(k)), initKwargs: pick(flag), rngs: entry.rngs, method: entry.method === "__call__" ? undefined : entry.method };
+}
+
+function modeIsTrain(name: string, text: string | undefined): boolean {
+  const value = text === "True";
+  return TRAIN_WHEN_TRUE.has(name) ? value : !value;
+}
+
+function hasDropout(t: Translation): boolean {
+  return !!t.plan?.dropout?.length || /new nnx\.Dropout\(/.test(t.code);
+}
+
+function hasBatchNorm(t: Translation): boolean {
+  return /new nnx\.BatchNorm\(/.test(t.code);
+}
+
+function hasModalLayers(t: Translation): boolean {
+  return hasDropout(t) || hasBatchNorm(t) || /this\.deterministic/.test(t.code);
+}
+
+function entryKind(entry: EntrySpec, t: Translation): ReferenceSpec["entry"] {
+  if (t.program.framework.name === "haiku" && entry.transform) return { kind: "function", text: entry.transform.fn };
+  return { kind: "expr", text: entry.text };
+}
+
+/** For an entry on another method, the source's init creates only what that method uses. */
+function methodEntryNotes(params: ParamTreeResult, report: VerifyReport): void {
+  const missing = params.problems.filter((p) => p.endsWith("not in the reference parameters"));
+  if (!missing.length) return;
+  params.problems = params.problems.filter((p) => !missing.includes(p));
+  params.total -= missing.length;
+  report.notes.push(`${missing.length} variables not compared: the source's init for this method does not create them (${missing.map((m) => m.split(":")[0]).slice(0, 4).join(", ")}${missing.length > 4 ? ", …" : ""})`);
+}
+
+function methodName(name: string): string {
+  return name === "__call__" ? "call" : memberName(name);
+}
+
+/** The translated method's arguments: inputs by name, fixed kwargs as JS values, optional ones in an options object. */
+function callArgs(params: ParamInfo[], entry: EntrySpec, tensors: Record<string, Tensor>, runtime: Runtime): unknown[] {
+  const out: unknown[] = [];
+  const options: Record<string, unknown> = {};
+  // Inputs by name; positional inputs named otherwise than the method's parameters go in order.
+  const unnamed = entry.inputs.filter((i) => !i.keyword && !params.some((p) => p.name === i.name));
+  for (const p of params) {
+    if (p.kind === "mode" || p.kind === "ignored") continue;
+    const input = entry.inputs.find((i) => i.name === p.name) ?? (p.kind === "array" && !p.optional ? unnamed.shift() : undefined);
+    let v: unknown;
+    if (input) v = inputValue(input, `input/${input.name}`, tensors, runtime);
+    else if (entry.kwargTexts[p.name] !== undefined) v = pyLiteral(entry.kwargTexts[p.name]);
+    else if (p.optional || p.keywordOnly) continue;
+    if (p.optional || p.keywordOnly) options[memberName(p.name)] = v;
+    else out.push(v);
+  }
+  if (Object.keys(options).length) out.push(options);
+  return out;
+}
+
+function inputValue(input: SampleInput, name: string, tensors: Record<string, Tensor>, runtime: Runtime): unknown {
+  if (input.dict) return Object.fromEntries(input.dict.map((d) => [d.name, inputValue(d, `${name}/${d.name}`, tensors, runtime)]));
+  const t = tensors[name];
+  if (input.dtype === "key") return new Uint32Array(Int32Array.from(t.dataSync() as Int32Array).buffer);
+  return t;
+}
+
+/** A Python literal of a kwarg as a JS value (numbers, strings, booleans, None, tuples). */
+function pyLiteral(text: string): unknown {
+  const json = text.replace(/\bTrue\b/g, "true").replace(/\bFalse\b/g, "false").replace(/\bNone\b/g, "null").replace(/\(/g, "[").replace(/\)/g, "]").replace(/'/g, '"').replace(/,\s*]/g, "]");
+  try {
+    return JSON.parse(json);
+  } catch {
+    return text;
+  }
+}
+
+/** The arrays a method returned, each with its path as the harness names leaves (`0/mean`; '' for a single array); nulls are JAX's Nones. */
+function outputLeaves(v: unknown, tf: Runtime["tf"], path = ""): Array<[string, Tensor]> {
+  const at = (k: string) => (path ? `${path}/${k}` : k);
+  if (v instanceof tf.Tensor) return [[path, v]];
+  if (Array.isArray(v)) return v.flatMap((x, i) => outputLeaves(x, tf, at(String(i))));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => outputLeaves(x, tf, at(k)));
+  return [];
+}
+
+/** Reference output names in JAX's order: `output/0`, `output/1`, ... numerically. */
+function leafOrder(prefix: string): (a: string, b: string) => number {
+  const key = (n: string) => n.slice(`${prefix}output`.length).split("/").filter(Boolean).map((p) => (/^\d+$/.test(p) ? p.padStart(6, "0") : p)).join("/");
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+const EXACT: Tolerance = { atol: 0, rtol: 0 };
+
+/** The translation's own init from the source's seed, bit for bit. */
+function checkSourceInit(t: Translation, generated: Record<string, unknown>, tensors: Record<string, Tensor>, runtime: Runtime, seed: number, report: VerifyReport, tolerance: Tolerance): void {
+  const factory = t.paramMap?.seededFactory;
+  if (!factory) {
+    report.notes.push(`init not compared: ${t.planMissing ?? "the source's key derivation is not known"}; weights are copied instead`);
+    return;
+  }
+  let model: Module | undefined;
+  try {
+    model = (generated[factory] as (seed: number) => Module)(seed);
+    const variables = variablesByPath(model, runtime);
+    for (const entry of t.paramMap!.params) {
+      const v = variables.get(entry.nnx);
+      const expected = tensors[`param/${entry.source}`];
+      if (!v || !expected) continue;
+      const isParam = entry.type === "Param";
+      const expectedInit = isParam ? expected : (tensors[`initstate/${entry.source}`] ?? expected);
+      report.checks.push(check(`${isParam ? "init" : "init state"} ${entry.source} → ${entry.nnx}`, isParam ? "init" : "state", v.value as Tensor, reshaped(expectedInit, entry.shape, runtime.tf), isParam ? EXACT : tolerance));
+    }
+  } finally {
+    if (model) runtime.nnx.dispose(model);
+  }
+}
+
+export type { CheckResult };

@@ -1,0 +1,16 @@
+# A string where a layer size belongs (Python fails inside Dense).
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class MLP(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(self.features)(x)
+
+
+model = MLP("")
+params = model.init(jax.random.key(0), jnp.ones((1, 4)))
