@@ -3,7 +3,7 @@
 // Callable / Optional / Sequence fields, NamedTuple outputs — each verified
 // against live Flax / Haiku, and the output checked to read as config.
 import { describe, expect, it } from "vitest";
-import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
+import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 
 const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
 
@@ -173,10 +173,10 @@ class VAE(hk.Module):
 describe("configuration of any type", () => {
   it("Linen: block_cls / conv: ModuleDef and functools.partial of layers, specialized for what the entry gives", async () => {
     const e = entry("Net2(num_classes=3)", ["x=float32[2,8,8,3]"], { kwargs: { train: "False" } });
-    const r = await verifyText2("resnet.py", RESNET, e);
+    const r = await verifyText("resnet.py", RESNET, e);
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.ok).toBe(true);
-    const t = await translateText2("resnet.py", RESNET, e);
+    const t = await translateText("resnet.py", RESNET, e);
     // The choice is written into the block's constructor; the rest stays config.
     expect(t.code).toContain("Built with `conv = partial(nn.Conv, use_bias=False, dtype=…)`");
     expect(t.code).toMatch(/this\.conv = new nnx\.Conv\(xShape\.at\(-1\)!, filters, \[3, 3\], \{ strides, useBias: false, rngs \}\)/);
@@ -189,10 +189,10 @@ describe("configuration of any type", () => {
 
   it("Linen: config dataclasses (nested, with Callable and Optional fields), dicts given by the entry, '**' into a module, a module class as a default", async () => {
     const e = entry("Model(config=Config(hidden=(6, 5)), encoder_args=dict(num_layers=2, width=7), patches={'size': (2, 2)}, extra={'width': 4})", ["x=float32[2,4,4,3]"]);
-    const r = await verifyText2("configs.py", CONFIGS, e);
+    const r = await verifyText("configs.py", CONFIGS, e);
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.ok).toBe(true);
-    const t = await translateText2("configs.py", CONFIGS, e);
+    const t = await translateText("configs.py", CONFIGS, e);
     expect(t.code).toContain("readonly kernelInit: nnx.Initializer;");
     expect(t.code).toContain("readonly head: HeadConfig;");
     expect(t.code).toContain("encoderArgs: { numLayers: number; width: number };");
@@ -204,11 +204,11 @@ describe("configuration of any type", () => {
 
   it("Haiku: a config dataclass field, modules given as config instances, a NamedTuple output", async () => {
     const e = entry("VAE(encoder=Encoder(cfg=Cfg(hidden=6)), decoder=Decoder(output_shape=(4, 4, 1)))", ["x=float32[2,4,4,1]"]);
-    const r = await verifyText2("vae.py", HAIKU_VAE, e);
+    const r = await verifyText("vae.py", HAIKU_VAE, e);
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.filter((c) => c.kind === "output").map((c) => c.name).sort()).toEqual(["output/logvar", "output/mean", "output/recon"]);
-    const t = await translateText2("vae.py", HAIKU_VAE, e);
+    const t = await translateText("vae.py", HAIKU_VAE, e);
     expect(t.code).toContain("call(x: nnx.Array): { recon: nnx.Array; mean: nnx.Array; logvar: nnx.Array }");
     expect(t.code).toContain("encoder: { cfg: cfg({ hidden: 6 }) }");
   }, 120_000);

@@ -1,7 +1,7 @@
 // hk.multi_transform in any form: f builds modules and returns (init, applies)
 // where init and the applies are defs, lambdas, modules or their methods.
 import { describe, expect, it } from "vitest";
-import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
+import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 
 const FILE = `import haiku as hk
 import jax
@@ -41,13 +41,13 @@ const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity 
 
 describe("hk.multi_transform", () => {
   it("f as a module: its modules built in the constructor, init as call, each apply a method; the file's own init call and an apply as the entry verify", async () => {
-    const own = await verifyText2("multi.py", FILE);
+    const own = await verifyText("multi.py", FILE);
     expect(errors(own.diagnostics)).toEqual([]);
     expect(own.ok).toBe(true);
-    const apply = await verifyText2("multi.py", FILE, entry("f", ["x=float32[2,5]"], { method: "reconstruct" }));
+    const apply = await verifyText("multi.py", FILE, entry("f", ["x=float32[2,5]"], { method: "reconstruct" }));
     expect(errors(apply.diagnostics)).toEqual([]);
     expect(apply.ok).toBe(true);
-    const t = await translateText2("multi.py", FILE);
+    const t = await translateText("multi.py", FILE);
     expect(t.code).toContain("readonly scale: Scale;");
     expect(t.code).toContain("applyEncoder(inputs: nnx.Array): nnx.Array");
     expect(t.code).toContain("reconstruct(x: nnx.Array): nnx.Array");

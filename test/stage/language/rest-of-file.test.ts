@@ -2,7 +2,7 @@
 // (with the modules that use it), every other module is still emitted, and
 // the file's other code (data, training, main) is left out with one warning each.
 import { describe, expect, it } from "vitest";
-import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
+import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 
 const FILE = `import flax.linen as nn
 import jax
@@ -56,7 +56,7 @@ if __name__ == "__main__":
 
 describe("a real file's other code", () => {
   it("fails only the module with an unsupported construct and what uses it; leaves the rest out with one warning each", async () => {
-    const t = await translateText2("train.py", FILE, entry("Good()", ["x=float32[2,3]"]));
+    const t = await translateText("train.py", FILE, entry("Good()", ["x=float32[2,3]"]));
     expect([...t.failed.keys()].sort()).toEqual(["Bad", "UsesBad"]);
     expect(t.code).toContain("export class Good extends nnx.Module");
     expect(t.code).not.toContain("class Bad");
@@ -71,7 +71,7 @@ describe("a real file's other code", () => {
     ]);
     expect(t.diagnostics.items.some((d) => /^NNX4/.test(d.code))).toBe(false);
     // The entry's module verifies though the file has a broken one.
-    const r = await verifyText2("train.py", FILE, entry("Good()", ["x=float32[2,3]"]));
+    const r = await verifyText("train.py", FILE, entry("Good()", ["x=float32[2,3]"]));
     expect(r.ok).toBe(true);
     expect(r.notes.join(" ")).toContain("not translated (the entry does not use them): Bad, UsesBad");
   }, 120_000);

@@ -1,7 +1,7 @@
 // Module code as a language: statements, comprehensions, helpers and outputs of
 // any structure, each program verified against live Flax / Haiku.
 import { describe, expect, it } from "vitest";
-import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
+import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 
 const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
 
@@ -169,11 +169,11 @@ class Policy(nn.Module):
 describe("module code as a language", () => {
   it("Linen: comprehensions, dict loops, helpers with defaults and early returns, elif, starred shapes, nested outputs", async () => {
     const e = entry("Block(features=(6, 4))", ["x=float32[2,5]"]);
-    const r = await verifyText2("block.py", LINEN, e);
+    const r = await verifyText("block.py", LINEN, e);
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.filter((c) => c.kind === "output").length).toBe(3);
-    const t = await translateText2("block.py", LINEN, e);
+    const t = await translateText("block.py", LINEN, e);
     // Loops stay loops, comprehensions over config stay maps, names follow the source.
     expect(t.code).toContain("features.map((f) => f * 2)");
     expect(t.code).toContain("for (const [name, size] of Object.entries(names))");
@@ -185,11 +185,11 @@ describe("module code as a language", () => {
   }, 120_000);
 
   it("Haiku: super().__init__, keyword-only and **kwargs parameters, a list of layers, @staticmethod, @property, a class attribute, dict outputs", async () => {
-    const r = await verifyText2("mlp.py", HAIKU, entry("forward", ["x=float32[2,5]"]));
+    const r = await verifyText("mlp.py", HAIKU, entry("forward", ["x=float32[2,5]"]));
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.filter((c) => c.kind === "output").map((c) => c.name).sort()).toEqual(["output/0", "output/1/depth", "output/1/out"]);
-    const t = await translateText2("mlp.py", HAIKU, entry("forward", ["x=float32[2,5]"]));
+    const t = await translateText("mlp.py", HAIKU, entry("forward", ["x=float32[2,5]"]));
     expect(t.code).toContain("readonly layers: nnx.List<nnx.Linear>;");
     expect(t.code).toContain("for (const [i, size] of nnx.enumerate(outputSizes))");
     expect(t.code).toContain("for (const [i, layer] of nnx.enumerate(this.layers))");
@@ -199,10 +199,10 @@ describe("module code as a language", () => {
 
   it("lists built by append in a loop (layers in __init__, arrays in a method), del, an untyped field typed by its user", async () => {
     const e = entry("forward", ["x=float32[2,4]"]);
-    const r = await verifyText2("tower.py", APPENDS, e);
+    const r = await verifyText("tower.py", APPENDS, e);
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.ok).toBe(true);
-    const t = await translateText2("tower.py", APPENDS, e);
+    const t = await translateText("tower.py", APPENDS, e);
     expect(t.code).toContain("sizes: number[];");
     expect(t.code).toContain("for (const s of sizes) {");
     expect(t.code).toContain("for (const layer of this.layers) {");
@@ -210,10 +210,10 @@ describe("module code as a language", () => {
 
   it("a child whose output size its own loop sets: its parent reads the last item's size", async () => {
     const e = entry("Policy(hidden=(8, 6))", ["obs=float32[2,4]"]);
-    const r = await verifyText2("policy.py", CHILD_LOOPS, e);
+    const r = await verifyText("policy.py", CHILD_LOOPS, e);
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.ok).toBe(true);
-    const t = await translateText2("policy.py", CHILD_LOOPS, e);
+    const t = await translateText("policy.py", CHILD_LOOPS, e);
     expect(t.code).toContain("inFeatures: hidden.length > 0 ? hidden.at(-1)! : inFeatures");
   }, 120_000);
 });

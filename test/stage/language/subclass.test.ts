@@ -2,7 +2,7 @@
 // (weight standardization): a subclass of the runtime layer overriding its
 // `paramValue` hook, built and called as the layer.
 import { describe, expect, it } from "vitest";
-import { entry, translateText as translateText2, verifyText as verifyText2 } from "../../helpers/verify-text.js";
+import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 
 const FILE = `from typing import Callable, TypeVar
 from flax import linen as nn
@@ -46,10 +46,10 @@ class Net(nn.Module):
 describe("subclassing a framework layer", () => {
   it("StdConv(nn.Conv) and a Dense subclass overriding param verify, and read as runtime subclasses", async () => {
     const e = entry("Net()", ["x=float32[2,8,8,3]"]);
-    const r = await verifyText2("stdconv.py", FILE, e);
+    const r = await verifyText("stdconv.py", FILE, e);
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(r.ok).toBe(true);
-    const t = await translateText2("stdconv.py", FILE, e);
+    const t = await translateText("stdconv.py", FILE, e);
     expect(t.code).toContain("export class StdConv extends nnx.Conv {");
     expect(t.code).toContain("paramValue(name: string, value: nnx.Array): nnx.Array {");
     expect(t.code).toContain("this.convRoot = new StdConv(inFeatures, 6, [3, 3], { strides: [2, 2], useBias: false, rngs });");
