@@ -13,6 +13,7 @@
 // Keep state in ordinary properties (not #private fields): nnx.merge/clone
 // rebuild instances without running the constructor.
 
+import type { tf } from "./tf.js";
 import { Pytree, iterGraph } from "./graph.js";
 import { type Filter, type PathParts, toPredicate } from "./filters.js";
 
@@ -61,6 +62,17 @@ export class Module extends Pytree {
     if (remaining.size > 0 && raiseIfNotFound) {
       throw new Error(`Could not find at least one instance of the following attributes: ${[...remaining].sort().join(", ")}`);
     }
+  }
+
+  /**
+   * The value a layer computes with for its parameter `name`: the parameter's
+   * own value, unless a subclass says otherwise — as a Linen layer subclass that
+   * overrides `self.param` does (weight standardization). Layers read their
+   * parameters through it.
+   */
+  paramValue(name: string, value: tf.Tensor): tf.Tensor {
+    void name;
+    return value;
   }
 
   /**

@@ -138,9 +138,12 @@ export function spatialRank(v: StaticV | undefined): number | undefined {
 /** Output size of one spatial axis of a convolution or pooling window. */
 export function windowOutput(size: Dim, window: Dim, stride: Dim, padding: Known | undefined, dilation: Dim = num(1)): Dim {
   if (padding === "SAME" || padding === "CIRCULAR" || padding === "CAUSAL") return ceilDivDims(size, stride);
-  if (padding === "VALID" || padding === undefined) {
+  // Explicit padding: `(lo, hi)` for this axis, or one int for both sides.
+  const pair = typeof padding === "number" ? [padding, padding] : Array.isArray(padding) && padding.length === 2 && padding.every((p) => typeof p === "number") ? (padding as number[]) : undefined;
+  if (padding === "VALID" || padding === undefined || pair) {
     const effective = addDims(mulDims(subDims(window, num(1)), dilation), num(1));
-    return addDims(floorDivDims(subDims(size, effective), stride), num(1));
+    const padded = pair ? addDims(size, num(pair[0] + pair[1])) : size;
+    return addDims(floorDivDims(subDims(padded, effective), stride), num(1));
   }
   return undefined;
 }
@@ -185,7 +188,8 @@ export const LAYERS: Record<string, LayerKind> = {
       const strides = tupleDims(opt(o, "strides"), n, 1);
       const dilation = tupleDims(opt(o, "kernelDilation"), n, 1);
       const padding = knownOpt(o, "padding") ?? (opt(o, "padding") ? undefined : "SAME");
-      return spatialOutput(input, n, (s, i) => windowOutput(s, windows[i], strides[i], padding, dilation[i]), opt(o, "outFeatures")?.ctor);
+      const perAxis = (i: number) => (Array.isArray(padding) && padding.length === n && padding.every((p) => Array.isArray(p)) ? padding[i] : padding);
+      return spatialOutput(input, n, (s, i) => windowOutput(s, windows[i], strides[i], perAxis(i), dilation[i]), opt(o, "outFeatures")?.ctor);
     },
   },
   LayerNorm: {

@@ -50,7 +50,8 @@ function exprReads(e: TExpr, out: Names): void {
       const inner = new Set<string>();
       if (Array.isArray(e.body)) for (const s of e.body) stmtReads(s, inner);
       else exprReads(e.body, inner);
-      for (const p of e.params) inner.delete(p.name);
+      // A raw parameter may destructure (`([i, f]) => ...`): each name it binds is the arrow's own.
+      for (const p of e.params) for (const n of p.raw ? (p.name.match(/[A-Za-z_$][\w$]*/g) ?? []) : [p.name]) inner.delete(n);
       // Its own locals are not the enclosing function's.
       if (Array.isArray(e.body)) for (const n of writtenIn(e.body)) inner.delete(n);
       for (const n of inner) out.add(n);
@@ -95,7 +96,7 @@ function stmtWrites(s: TStmt): string[] {
     if (isPattern(s.target)) return patternNames(s.target);
     if (s.target.k === "id") return [s.target.name];
   }
-  if (s.k === "let") return s.pattern ? patternNames(s.pattern) : [s.name];
+  if (s.k === "let") return s.pattern ? patternNames(s.pattern) : [s.raw ? `raw:${s.name}` : s.name];
   return [];
 }
 

@@ -77,9 +77,16 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   if (options.artifacts) options.artifacts.translation = t;
   for (const d of t.diagnostics.items) if (d.severity === "warning" && !(d.code === "NNX302" && t.program.entry)) report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
   const entry = t.program.entry;
+  const errors = t.diagnostics.items.filter((d) => d.severity === "error");
   if (!entry || !t.paramMap) {
+    if (errors.length) {
+      errors.forEach(fail);
+      return report;
+    }
     return fail({ code: "NNX301", severity: "error", message: "no entry point: the file has no `init` call; give one with --entry EXPR --input NAME=float32[...]", file });
   }
+  // Classes the entry does not use may still have failed: said, not counted against the entry.
+  if (errors.length) report.notes.push(`not translated (the entry does not use them): ${[...t.failed.keys()].join(", ")}; ${errors.map(formatDiagnostic).join("; ")}`);
   const summary = t.staged.ctx.summaries.get(t.paramMap.module)!;
   const params = summary.methods.get(entry.method) ?? [];
   const modes = params.filter((p) => p.kind === "mode");
@@ -170,25 +177,31 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
         if (train && t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
       };
       prepare();
+      // Leaves pair by their path in the output (tuple positions, dict keys, NamedTuple fields), not by order.
       const out = outputLeaves(call(model!), tf);
       const names = Object.keys(tensors).filter((k) => k === `${prefix}output` || k.startsWith(`${prefix}output/`)).sort(leafOrder(prefix));
-      if (names.length !== out.length) {
+      const pathOf = (n: string) => n.slice(`${prefix}output`.length).replace(/^\//, "");
+      const byPath = new Map(out);
+      const missing = names.filter((n) => !byPath.has(pathOf(n)));
+      const extra = out.filter(([p]) => !names.some((n) => pathOf(n) === p)).map(([p]) => p);
+      if (missing.length || extra.length) {
         report.checks.push({ name: label("output"), kind: "output", shape: [], maxAbsError: Infinity, maxRelError: Infinity, ok: false });
-        report.notes.push(`${label("output")}: the translation returns ${out.length} arrays, the original ${names.length}`);
-        tf.dispose(out);
+        report.notes.push(`${label("output")}: the translation returns ${out.length} arrays (${out.map(([p]) => p || "the output").join(", ")}), the original ${names.length} (${names.map((n) => pathOf(n) || "the output").join(", ")})`);
+        tf.dispose(out.map(([, a]) => a));
         return;
       }
-      out.forEach((a, i) => report.checks.push(check(label(`output${names[i].slice(`${prefix}output`.length)}`), "output", a, tensors[names[i]], tolerance)));
-      tf.dispose(out);
+      for (const n of names) report.checks.push(check(label(`output${n.slice(`${prefix}output`.length)}`), "output", byPath.get(pathOf(n))!, tensors[n], tolerance));
+      tf.dispose(out.map(([, a]) => a));
       if (train) checkState(`${prefix}param/`, "state", (e) => e.type === "BatchStat");
-      const cots = names.map((n) => tensors[n.replace(`${prefix}output`, `${prefix}cotangent`)]);
+      const cots = new Map(names.map((n) => [pathOf(n), tensors[n.replace(`${prefix}output`, `${prefix}cotangent`)]]));
       prepare();
       const grads = nnx.grad((m: Module) => {
         const leaves = outputLeaves(call(m), tf);
         let total = tf.scalar(0);
-        leaves.forEach((a, i) => {
-          if (cots[i]) total = tf.add(total, tf.sum(tf.mul(a, cots[i])));
-        });
+        for (const [p, a] of leaves) {
+          const c = cots.get(p);
+          if (c) total = tf.add(total, tf.sum(tf.mul(a, c)));
+        }
         return total;
       })(model!);
       const flat = new Map(nnx.toFlatState(grads).map(([path, leaf]) => [path.join("."), leaf]));
@@ -208,8 +221,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       model.eval();
       for (let i = 0; i < spec.calls; i++) {
         const out = outputLeaves(call(model), tf);
-        out.forEach((a, j) => report.checks.push(check(`output (call ${i + 1} of ${spec.calls})${j ? ` #${j}` : ""}`, "call", a, tensors[`calls/${i}/output${leafSuffix(tensors, `calls/${i}/output`, j)}`], tolerance)));
-        tf.dispose(out);
+        for (const [p, a] of out) report.checks.push(check(`output (call ${i + 1} of ${spec.calls})${p ? ` ${p}` : ""}`, "call", a, tensors[`calls/${i}/output${p ? `/${p}` : ""}`], tolerance));
+        tf.dispose(out.map(([, a]) => a));
       }
       checkState("calls/param/", `state after ${spec.calls} calls`);
     }
@@ -375,9 +388,11 @@ function methodName(name: string): string {
 function callArgs(params: ParamInfo[], entry: EntrySpec, tensors: Record<string, Tensor>, runtime: Runtime): unknown[] {
   const out: unknown[] = [];
   const options: Record<string, unknown> = {};
+  // Inputs by name; positional inputs named otherwise than the method's parameters go in order.
+  const unnamed = entry.inputs.filter((i) => !i.keyword && !params.some((p) => p.name === i.name));
   for (const p of params) {
     if (p.kind === "mode" || p.kind === "ignored") continue;
-    const input = entry.inputs.find((i) => i.name === p.name);
+    const input = entry.inputs.find((i) => i.name === p.name) ?? (p.kind === "array" && !p.optional ? unnamed.shift() : undefined);
     let v: unknown;
     if (input) v = inputValue(input, `input/${input.name}`, tensors, runtime);
     else if (entry.kwargTexts[p.name] !== undefined) v = pyLiteral(entry.kwargTexts[p.name]);
@@ -406,11 +421,12 @@ function pyLiteral(text: string): unknown {
   }
 }
 
-/** The arrays a method returned, in JAX's flattening order (tuples in order, objects by their keys' order). */
-function outputLeaves(v: unknown, tf: Runtime["tf"]): Tensor[] {
-  if (v instanceof tf.Tensor) return [v];
-  if (Array.isArray(v)) return v.flatMap((x) => outputLeaves(x, tf));
-  if (v && typeof v === "object") return Object.values(v).flatMap((x) => outputLeaves(x, tf));
+/** The arrays a method returned, each with its path as the harness names leaves (`0/mean`; '' for a single array); nulls are JAX's Nones. */
+function outputLeaves(v: unknown, tf: Runtime["tf"], path = ""): Array<[string, Tensor]> {
+  const at = (k: string) => (path ? `${path}/${k}` : k);
+  if (v instanceof tf.Tensor) return [[path, v]];
+  if (Array.isArray(v)) return v.flatMap((x, i) => outputLeaves(x, tf, at(String(i))));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => outputLeaves(x, tf, at(k)));
   return [];
 }
 
@@ -418,11 +434,6 @@ function outputLeaves(v: unknown, tf: Runtime["tf"]): Tensor[] {
 function leafOrder(prefix: string): (a: string, b: string) => number {
   const key = (n: string) => n.slice(`${prefix}output`.length).split("/").filter(Boolean).map((p) => (/^\d+$/.test(p) ? p.padStart(6, "0") : p)).join("/");
   return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-}
-
-function leafSuffix(tensors: Record<string, Tensor>, base: string, j: number): string {
-  const names = Object.keys(tensors).filter((k) => k === base || k.startsWith(`${base}/`)).sort(leafOrder(base.replace(/output$/, "")));
-  return names[j]?.slice(base.length) ?? "";
 }
 
 const EXACT: Tolerance = { atol: 0, rtol: 0 };

@@ -61,7 +61,8 @@ function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticB
   for (const fn of methods.values()) {
     for (const d of fn.decorators) {
       const n = qualifiedName(d.kind === "call" ? d.fn : d) ?? "";
-      if (n !== "flax.linen.compact" && n !== "flax.linen.nowrap" && n !== "flax.linen.module.compact") {
+      const builtin = d.kind === "builtin" ? d.name : "";
+      if (n !== "flax.linen.compact" && n !== "flax.linen.nowrap" && n !== "flax.linen.module.compact" && builtin !== "staticmethod") {
         diags.error("NNX201", `unsupported construct: the decorator '${n || "…"}' on ${c.name}.${fn.name}`, d.span);
       }
     }
