@@ -5,3 +5,4 @@ export { tf } from "./tf.js";
 export * as jnp from "./jnp/index.js";
 export * as lax from "./lax.js";
 export * as random from "./random/index.js";
+export * as hk from "./hk/index.js";

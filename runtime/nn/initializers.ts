@@ -167,7 +167,7 @@ export const kaimingNormal = heNormal;
  * m x n Q with the signs of R's diagonal folded in (q * sign(diag(r))), which
  * makes the result unique and so comparable with LAPACK's up to rounding.
  */
-function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
+export function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
   const r = Float64Array.from(a);
   const vs: Float64Array[] = [];
   const diagSign: number[] = [];
@@ -344,5 +344,76 @@ export function haikuVarianceScaling(
     if (distribution === "normal") return haikuRandomNormal(Math.sqrt(s))(key, shape, dtype);
     const limit = Math.sqrt(3 * s);
     return haikuRandomUniform(-limit, limit)(key, shape, dtype);
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Haiku initializers (task C): the rest of hk.initializers
+// (haiku/_src/initializers.py), drawing from the key the caller passes where
+// Haiku calls hk.next_rng_key().
+
+/**
+ * hk.initializers.UniformScaling(scale): RandomUniform(-m, m) with
+ * m = sqrt(3 / prod(shape[:-1])) * scale, in float64 as numpy computes it.
+ */
+export function haikuUniformScaling(scale = 1): Initializer {
+  return (key, shape, dtype) => {
+    checkDtype(dtype);
+    const maxVal = Math.sqrt(3 / prod(shape.slice(0, -1))) * scale;
+    return haikuRandomUniform(-maxVal, maxVal)(key, shape, dtype);
+  };
+}
+
+/**
+ * hk.initializers.Orthogonal(scale, axis): a normal draw of shape
+ * (max(r, c), min(r, c)) with r = shape[axis], c = size / r, then
+ * q * sign(diag(r)) of its QR, transposed when r < c, reshaped to
+ * (r, ...other axes) and moved to `axis`, times f32(scale). The draw is exact;
+ * the QR runs in float64 here where JAX uses LAPACK in float32, so values agree
+ * to float32 rounding of the factorisation (not bit-exact).
+ */
+export function haikuOrthogonal(scale = 1, axis = -1): Initializer {
+  return (key, shape, dtype) => {
+    checkDtype(dtype);
+    if (shape.length < 2) throw new Error("Orthogonal initializer requires at least a 2D shape.");
+    const ax = axis < 0 ? axis + shape.length : axis;
+    const nRows = shape[ax];
+    const nCols = Math.floor(prod(shape) / nRows);
+    const [m, n] = nRows > nCols ? [nRows, nCols] : [nCols, nRows];
+    const z = random.normalValues(key, [m, n]);
+    const q = orthonormalColumns(Float64Array.from(z), m, n); // m x n
+    const s32 = f(scale);
+    // The (nRows, nCols) matrix: q itself when nRows >= nCols, else q transposed.
+    const flat = new Float32Array(nRows * nCols);
+    for (let i = 0; i < nRows; i++) {
+      for (let j = 0; j < nCols; j++) {
+        const v = nRows >= nCols ? q[i * n + j] : q[j * n + i];
+        flat[i * nCols + j] = f(s32 * f(v));
+      }
+    }
+    const rest = shape.filter((_, d) => d !== ax);
+    return tf.tidy(() => {
+      const t = tf.tensor(flat, [nRows, ...rest], "float32");
+      const perm = rest.map((_, d) => d + 1);
+      perm.splice(ax, 0, 0); // jnp.moveaxis(q, 0, axis)
+      return tf.transpose(t, perm);
+    });
+  };
+}
+
+/**
+ * hk.initializers.Identity(gain): f32(gain) * eye(shape[-2], shape[-1]),
+ * broadcast over leading axes. Draws no key.
+ */
+export function haikuIdentity(gain = 1): Initializer {
+  return (_key, shape, dtype) => {
+    checkDtype(dtype);
+    if (shape.length < 2) throw new Error("Identity initializer requires at least a 2D shape.");
+    const [r, c] = shape.slice(-2);
+    const g = f(gain);
+    const eye = new Float32Array(r * c);
+    // gain * 0 keeps its sign (-0 for a negative gain), as in JAX.
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) eye[i * c + j] = g * (i === j ? 1 : 0);
+    return tf.tidy(() => tf.broadcastTo(tf.tensor(eye, [r, c], "float32"), shape));
   };
 }
