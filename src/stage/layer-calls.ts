@@ -8,7 +8,8 @@
 import type { Span } from "../ir/span.js";
 import type { SourceLayer, SourceLayerCall, SourceLayerParam } from "../model/framework.js";
 import { call, id, member, type TExpr } from "../ts/ast.js";
-import { LAYERS, layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers.js";
+import { layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers/index.js";
+import { LAYERS } from "./layers/catalog.js";
 import type { Frame } from "./scope.js";
 import { unknownShape } from "./shapes.js";
 import { describe, staticOf, type ArrayV, type Instance, type Known, type StaticV, type Value } from "./values.js";

@@ -1,11 +1,12 @@
-// The catalog of framework-neutral layers: how each is built in the runtime
-// (class, positional arguments, options), what it needs from its first input
-// (NNX builds eagerly, so input sizes are constructor arguments) and the shape
-// of what it returns. Frontends map their layers' spellings onto these
-// (src/frontends/*/layers.ts); adding a layer is one entry here, one row per
-// frontend and one runtime class.
-import type { TExpr } from "../ts/ast.js";
-import { num } from "../ts/ast.js";
+// The neutral layer catalog's protocol and the helpers its families share: how
+// each layer is built in the runtime (class, positional arguments, options),
+// what it needs from its first input (NNX builds eagerly, so input sizes are
+// constructor arguments) and the shape of what it returns. The layers
+// themselves live one family per file (dense.ts, conv.ts, norm.ts, ...) and
+// are gathered in catalog.ts; frontends map their spellings onto them
+// (src/frontends2/*/layers.ts).
+import type { TExpr } from "../../ts/ast.js";
+import { num } from "../../ts/ast.js";
 import {
   addDims,
   ceilDivDims,
@@ -18,8 +19,8 @@ import {
   type Dim,
   type SymShape,
   unknownShape,
-} from "./shapes.js";
-import type { DType, Known, StaticV, Value } from "./values.js";
+} from "../shapes.js";
+import type { DType, Known, StaticV, Value } from "../values.js";
 
 /** A layer's options as the source gave them, after the frontend's renaming. */
 export type LayerOptions = Map<string, StaticV>;
@@ -97,20 +98,20 @@ export const arrayDtype = (v: Value | undefined): DType => (v?.kind === "array" 
 /** The shape of the call's main input `x`. */
 export const xShape = (args: CallArgs): SymShape => arrayShape(args.get("x"));
 
-function opt(o: LayerOptions, name: string): StaticV | undefined {
+export function opt(o: LayerOptions, name: string): StaticV | undefined {
   return o.get(name);
 }
 
-function knownOpt(o: LayerOptions, name: string): Known | undefined {
+export function knownOpt(o: LayerOptions, name: string): Known | undefined {
   return o.get(name)?.known;
 }
 
-function ctorOf(o: LayerOptions, name: string, ctx: BuildContext): TExpr {
+export function ctorOf(o: LayerOptions, name: string, ctx: BuildContext): TExpr {
   const v = o.get(name);
   return v?.ctor ?? ctx.missing(`the layer's '${name}'`);
 }
 
-function inSize(input: SymShape, ctx: BuildContext, what = "the size of its input's last axis"): TExpr {
+export function inSize(input: SymShape, ctx: BuildContext, what = "the size of its input's last axis"): TExpr {
   return dimAt(input, -1) ?? ctx.missing(what);
 }
 
@@ -145,7 +146,7 @@ export function windowOutput(size: Dim, window: Dim, stride: Dim, padding: Known
   return undefined;
 }
 
-const keep = (_o: LayerOptions, _method: string, args: CallArgs): OutSpec => ({ shape: xShape(args), dtype: arrayDtype(args.get("x")) });
+export const keep = (_o: LayerOptions, _method: string, args: CallArgs): OutSpec => ({ shape: xShape(args), dtype: arrayDtype(args.get("x")) });
 
 /**
  * A window over the last `n` spatial axes before the features (convolution,
@@ -162,53 +163,3 @@ export function spatialOutput(input: SymShape, n: number, size: (d: Dim, i: numb
   return { shape: { rank: n + 2, dims: [batch, ...spatial, last] }, dtype: "float32", assumeRank: n + 2 };
 }
 
-export const LAYERS: Record<string, LayerKind> = {
-  Linear: {
-    runtime: "nnx.Linear",
-    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx)],
-    options: ["useBias", "kernelInit", "biasInit"],
-    output: (o, _m, args) => {
-      const out = opt(o, "outFeatures");
-      return { shape: replaceTrailing(xShape(args), [out?.ctor]), dtype: "float32" };
-    },
-  },
-  Conv: {
-    runtime: "nnx.Conv",
-    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx), ctorOf(o, "kernelSize", ctx)],
-    options: ["strides", "padding", "inputDilation", "kernelDilation", "featureGroupCount", "useBias", "kernelInit", "biasInit"],
-    output: (o, _m, args) => {
-      const input = xShape(args);
-      const kernel = opt(o, "kernelSize");
-      const n = spatialRank(kernel);
-      if (n === undefined) return { shape: replaceTrailing(input, [opt(o, "outFeatures")?.ctor]), dtype: "float32" };
-      const windows = tupleDims(kernel, n, 1);
-      const strides = tupleDims(opt(o, "strides"), n, 1);
-      const dilation = tupleDims(opt(o, "kernelDilation"), n, 1);
-      const padding = knownOpt(o, "padding") ?? (opt(o, "padding") ? undefined : "SAME");
-      return spatialOutput(input, n, (s, i) => windowOutput(s, windows[i], strides[i], padding, dilation[i]), opt(o, "outFeatures")?.ctor);
-    },
-  },
-  LayerNorm: {
-    runtime: "nnx.LayerNorm",
-    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
-    options: ["epsilon", "useBias", "useScale", "biasInit", "scaleInit", "useFastVariance", "reductionAxes", "featureAxes"],
-    output: keep,
-  },
-  BatchNorm: {
-    runtime: "nnx.BatchNorm",
-    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
-    options: ["momentum", "epsilon", "useBias", "useScale", "biasInit", "scaleInit", "zeroDebias"],
-    methods: { __call__: { runtime: "call", positional: ["x", "useRunningAverage"], options: ["mask"] } },
-    output: keep,
-    mode: "useRunningAverage",
-  },
-  Dropout: {
-    runtime: "nnx.Dropout",
-    positional: (o, _args, ctx) => [ctorOf(o, "rate", ctx)],
-    options: ["broadcastDims", "rngCollection"],
-    methods: { __call__: { runtime: "call", positional: ["x"], options: ["deterministic"] } },
-    output: keep,
-    mode: "deterministic",
-    drawsPerCall: true,
-  },
-};

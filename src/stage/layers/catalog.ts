@@ -1,0 +1,8 @@
+// The neutral layer catalog: every family's layers by neutral name.
+import type { LayerKind } from "./index.js";
+import { CONV } from "./conv.js";
+import { DENSE } from "./dense.js";
+import { NORM } from "./norm.js";
+import { STOCHASTIC } from "./stochastic.js";
+
+export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...CONV, ...NORM, ...STOCHASTIC };
