@@ -92,7 +92,11 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
   const generated = await importGenerated(code);
   const runtime = await import("../../runtime/index.js");
   const { nnx } = runtime;
-  const recorder = new Recorder(options.framework);
+  const keyless = (v: object): boolean => {
+    const init = (v as { getMetadata?: (k: string) => unknown }).getMetadata?.("init");
+    return typeof init === "function" && !runtime.hk.drawsKey(init as Parameters<typeof runtime.hk.drawsKey>[0]);
+  };
+  const recorder = new Recorder(options.framework, keyless);
   const g = globalThis as unknown as { __nnxportRecorder?: Recorder };
   g.__nnxportRecorder = recorder;
   let model: object | undefined;

@@ -42,6 +42,8 @@ interface Scope {
   counters: Map<string, number>;
   /** Linen: make_rng('params') calls in this scope. */
   paramCount: number;
+  /** Linen: make_rng('params') calls in a layer's own sub-scopes (`query`, `hf`), by sub-path. */
+  subCounts?: Map<string, number>;
   /** Names fixed at construction, waiting for their build, by construction site. */
   pending: Map<number | string, string[]>;
   /** Haiku: the module adds no name (a transformed function). */
@@ -81,7 +83,14 @@ export class Recorder {
   /** Where the entry's expression runs: no module, no name (Haiku's transform, Linen's top level). */
   readonly top: object = {};
 
-  constructor(readonly framework: "linen" | "haiku") {
+  /**
+   * `keyless(v)`: the variable's initializer draws no key (Haiku's zeros, ones,
+   * Constant), so Haiku's sequence does not advance for it.
+   */
+  constructor(
+    readonly framework: "linen" | "haiku",
+    private readonly keyless: (variable: object) => boolean = () => false,
+  ) {
     const top: Scope = { path: [], counters: new Map(), paramCount: 0, pending: new Map(), transparent: true };
     this.scopes.set(this.top, top);
     this.building.push(top);
@@ -172,7 +181,10 @@ export class Recorder {
     for (const name of info.draws) {
       const v = vars.get(name);
       if (!v) continue;
-      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)), ...this.key(scope, true) });
+      const leaf = info.leaves[name] ?? name;
+      // Linen counts every self.param; Haiku draws only for initializers that take a key.
+      const draws = this.framework === "linen" || !this.keyless(v.variable);
+      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...this.key(scope, draws, leaf) });
     }
     for (const name of info.initialFromCall ?? []) {
       const v = vars.get(name);
@@ -199,13 +211,26 @@ export class Recorder {
     return keepdims ? { path, collection, keepdims: true } : { path, collection };
   }
 
-  private key(scope: Scope, draws: boolean | "unknown"): Partial<RecordedVariable> {
+  /**
+   * The key a variable's creation draws. Linen: a leaf in a sub-scope of the
+   * layer (`query/kernel`: MHA's submodule `query`) counts make_rng in that
+   * sub-scope, as the submodule's own self.param does.
+   */
+  private key(scope: Scope, draws: boolean | "unknown", leaf?: string): Partial<RecordedVariable> {
     if (draws === "unknown") {
       this.incomplete ??= "a parameter's initializer may or may not draw a key";
       return { unknownKey: true };
     }
     if (!draws) return {};
     const stack = scope.layer ? { stack: scope.layer.stack.outerDraw !== undefined ? { draw: scope.layer.stack.outerDraw } : {} } : {};
+    const sub = this.framework === "linen" && leaf?.includes("/") && !leaf.startsWith("../") ? leaf.split("/").slice(0, -1) : [];
+    if (sub.length) {
+      scope.subCounts ??= new Map();
+      const k = sub.join("/");
+      const counter = (scope.subCounts.get(k) ?? 0) + 1;
+      scope.subCounts.set(k, counter);
+      return { linen: { scope: [...scope.path, ...sub], counter }, ...stack };
+    }
     if (this.framework === "linen") return { linen: { scope: scope.path, counter: ++scope.paramCount }, ...stack };
     // Inside a stack each layer draws from its own sequence.
     if (scope.layer) return { haiku: { draw: scope.draws = (scope.draws ?? 0) + 1, ...{} }, ...stack, ...fixDraw(scope) };

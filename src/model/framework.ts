@@ -21,6 +21,8 @@ export interface SourceLayerParam {
   ignore?: string[];
   /** Accepted and not passed on, whatever its value (an rng the runtime method does not need). */
   unused?: true;
+  /** Framework constants accepted for it (an enum member), by qualified name, and the value each stands for. */
+  constants?: Record<string, Known>;
 }
 
 /** How a method of a source layer maps onto the neutral layer's method. */

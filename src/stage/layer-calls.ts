@@ -63,6 +63,7 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
   }
   if (v.kind === "static" && v.known === null) return { as: "skip" }; // None: the default
   if (p.unused) return { as: "skip" };
+  if (v.kind === "global" && p.constants && v.name in p.constants) v = literalStatic(p.constants[v.name]);
   if (p.mode) return { as: "mode", value: host.modeOf(v, row.mode?.trueMeansTraining ?? false, span) };
   if (p.ignore) {
     // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
@@ -186,6 +187,7 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
   host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), kind.runtime, row.autoName);
+  inst.layerArgs ??= bound;
   adoptChildren(kind, config, inst);
 
   const ref = inst.built?.call ?? id("_");
@@ -204,6 +206,21 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);
   if (kind.drawsPerCall && neutral === "__call__" && !frame.dry) host.recordDraw(frame);
   return outValue(out, call(member(ref, spec.runtime), ...positional));
+}
+
+/**
+ * A variable read off a framework layer (`embed.embedding`): the runtime
+ * member's value, once the layer is built; undefined when the layer has no
+ * such attribute.
+ */
+export function layerAttribute(host: LayerHost, inst: Instance, attr: string, span: Span): Value | undefined {
+  const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
+  const kind = row && LAYERS[row.layer];
+  const a = kind?.attributes?.[attr];
+  if (!row || !a) return undefined;
+  if (!inst.built) return host.stop(span, `reading '${attr}' of ${row.autoName} before its first call`);
+  const config = layerConfig(host, inst, row, span);
+  return { kind: "array", call: member(member(inst.built.call, a.member), "value"), shape: a.shape(config.options, inst.layerArgs ?? new Map()), dtype: "float32" };
 }
 
 /**
@@ -296,5 +313,7 @@ declare module "./values.js" {
   interface Instance {
     /** Built inside another layer's construction; reachable once that layer names it. */
     inline?: boolean;
+    /** The arguments of the call that built the layer (its input sizes), by neutral name. */
+    layerArgs?: CallArgs;
   }
 }

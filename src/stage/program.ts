@@ -49,7 +49,7 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
       entryClass = f.cls;
     }
   }
-  const imports = [{ names: ["jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
+  const imports = [{ names: ["hk", "jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
   const variableTypes: TDecl[] = [...ctx.variableTypes].sort().map((name) => ({
     k: "class",
     cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },

@@ -14,7 +14,7 @@ import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
-import { applyNeutral, callLayer, type BuildSpec, type LayerHost } from "./layer-calls.js";
+import { applyNeutral, callLayer, layerAttribute, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
 import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
 import { Frame } from "./scope.js";
@@ -1029,7 +1029,7 @@ export class ClassStager {
       case "static":
         return this.staticAttr(obj, attr, span);
       case "module":
-        return { kind: "global", name: `module.${attr}`, self: obj };
+        return layerAttribute(this.layerHost, obj.inst, attr, span) ?? { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
         return this.globalValue(`${obj.name}.${attr}`, span);
       default:

@@ -57,6 +57,7 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
     return report;
   }
   report.framework = t.program.framework.name;
+  report.code = t.code;
   for (const d of t.diagnostics.items) if (d.severity === "warning") report.diagnostics.push({ ...d, text: formatDiagnostic(d) });
   const entry = t.program.entry;
   if (!entry || !t.paramMap) {

@@ -12,14 +12,14 @@ import { pascal } from "../linen/idioms.js";
 
 /** hk.initializers.X(...) → the runtime's bit-exact Haiku initializers, with Haiku's parameter order. */
 const INITIALIZERS: Record<string, { rt: string; params: string[] }> = {
-  Constant: { rt: "nnx.initializers.haikuConstant", params: ["constant"] },
-  RandomNormal: { rt: "nnx.initializers.haikuRandomNormal", params: ["stddev", "mean"] },
-  RandomUniform: { rt: "nnx.initializers.haikuRandomUniform", params: ["minval", "maxval"] },
-  TruncatedNormal: { rt: "nnx.initializers.haikuTruncatedNormal", params: ["stddev", "mean", "lower", "upper"] },
-  VarianceScaling: { rt: "nnx.initializers.haikuVarianceScaling", params: ["scale", "mode", "distribution", "fan_in_axes"] },
-  UniformScaling: { rt: "nnx.initializers.haikuUniformScaling", params: ["scale"] },
-  Orthogonal: { rt: "nnx.initializers.haikuOrthogonal", params: ["scale", "axis"] },
-  Identity: { rt: "nnx.initializers.haikuIdentity", params: ["gain"] },
+  Constant: { rt: "hk.initializers.Constant", params: ["constant"] },
+  RandomNormal: { rt: "hk.initializers.RandomNormal", params: ["stddev", "mean"] },
+  RandomUniform: { rt: "hk.initializers.RandomUniform", params: ["minval", "maxval"] },
+  TruncatedNormal: { rt: "hk.initializers.TruncatedNormal", params: ["stddev", "mean", "lower", "upper"] },
+  VarianceScaling: { rt: "hk.initializers.VarianceScaling", params: ["scale", "mode", "distribution", "fan_in_axes"] },
+  UniformScaling: { rt: "hk.initializers.UniformScaling", params: ["scale"] },
+  Orthogonal: { rt: "hk.initializers.Orthogonal", params: ["scale", "axis"] },
+  Identity: { rt: "hk.initializers.Identity", params: ["gain"] },
 };
 
 function idiom(call: IdiomCall, api: StageApi): Value | undefined {
@@ -126,7 +126,7 @@ function drawsKey(init: Value): boolean | "unknown" {
   if (init.kind === "global") return false; // jnp.zeros / jnp.ones
   if (init.kind === "static" && init.type.t === "initializer") {
     const text = JSON.stringify(init.ctor ?? init.call ?? "");
-    if (/haikuConstant|zeros|ones/.test(text)) return false;
+    if (/initializers\.(Constant|Identity)\b|zeros|ones/.test(text)) return false;
     return true;
   }
   return "unknown";

@@ -1,6 +1,9 @@
 // Haiku's layers as rows of the neutral catalog (src/stage/layers.ts).
 import type { SourceLayer } from "../../model/framework.js";
 
+/** hk.EmbedLookupStyle's members, as the strings the runtime takes. */
+const LOOKUP_STYLES = { "haiku.EmbedLookupStyle.ARRAY_INDEX": "ARRAY_INDEX", "haiku.EmbedLookupStyle.ONE_HOT": "ONE_HOT" };
+
 export const HAIKU_LAYERS: Record<string, SourceLayer> = {
   "haiku.Linear": {
     layer: "Linear",
@@ -15,6 +18,29 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     leaves: { kernel: "w", bias: "b" },
     draws: ["kernel"],
     autoName: "linear",
+  },
+  "haiku.Embed": {
+    layer: "HaikuEmbed",
+    params: [
+      { name: "vocab_size", option: "vocabSize" },
+      { name: "embed_dim", option: "embedDim" },
+      { name: "embedding_matrix" },
+      { name: "w_init", option: "wInit" },
+      { name: "lookup_style", option: "lookupStyle", constants: LOOKUP_STYLES },
+      { name: "precision", ignore: [] },
+    ],
+    calls: {
+      __call__: {
+        params: [
+          { name: "ids", option: "x" },
+          { name: "lookup_style", option: "lookupStyle", constants: LOOKUP_STYLES },
+          { name: "precision", ignore: [] },
+        ],
+      },
+    },
+    leaves: { embeddings: "embeddings" },
+    draws: ["embeddings"],
+    autoName: "embed",
   },
   "haiku.Conv2D": {
     layer: "Conv",

@@ -27,6 +27,19 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     draws: ["kernel", "bias"],
     autoName: "Dense",
   },
+  "flax.linen.Embed": {
+    layer: "Embed",
+    params: [
+      { name: "num_embeddings", option: "numEmbeddings" },
+      { name: "features", option: "features" },
+      ...PRECISION.slice(0, 2),
+      { name: "embedding_init", option: "embeddingInit" },
+    ],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }] }, attend: { params: [{ name: "query", option: "x" }] } },
+    leaves: { embedding: "embedding" },
+    draws: ["embedding"],
+    autoName: "Embed",
+  },
   "flax.linen.Conv": {
     layer: "Conv",
     params: [

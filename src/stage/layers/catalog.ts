@@ -2,7 +2,8 @@
 import type { LayerKind } from "./index.js";
 import { CONV } from "./conv.js";
 import { DENSE } from "./dense.js";
+import { EMBED } from "./embed.js";
 import { NORM } from "./norm.js";
 import { STOCHASTIC } from "./stochastic.js";
 
-export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...CONV, ...NORM, ...STOCHASTIC };
+export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...CONV, ...EMBED, ...NORM, ...STOCHASTIC };

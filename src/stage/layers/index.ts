@@ -12,6 +12,7 @@ import {
   ceilDivDims,
   dimAt,
   floorDivDims,
+  materialize,
   materializeTrailing,
   mulDims,
   replaceTrailing,
@@ -84,6 +85,12 @@ export interface LayerKind {
   mode?: "deterministic" | "useRunningAverage";
   /** Whether `call` draws keys (dropout). */
   drawsPerCall?: boolean;
+  /**
+   * Variables the source reads off the layer (`embed.embedding`, Haiku's
+   * `embed.embeddings`): the runtime member holding it, and its shape given the
+   * options and the first call's arguments.
+   */
+  attributes?: Record<string, { member: string; shape(o: LayerOptions, args: CallArgs): SymShape }>;
 }
 
 export const CALL_X: LayerMethod = { runtime: "call", positional: ["x"] };
@@ -134,6 +141,11 @@ export function spatialRank(v: StaticV | undefined): number | undefined {
   if (v?.type.t === "tuple") return v.type.items.length;
   if (v?.type.t === "seq" && v.type.length !== undefined) return v.type.length;
   return undefined;
+}
+
+/** A shape with one more trailing axis (`[...x.shape, features]`). */
+export function appendAxis(s: SymShape, d: Dim): SymShape {
+  return s.rank !== undefined ? { rank: s.rank + 1, dims: [...materialize(s), d] } : { dims: [...s.dims, d] };
 }
 
 /** Output size of one spatial axis of a convolution or pooling window. */
