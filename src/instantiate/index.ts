@@ -32,7 +32,7 @@ export interface SourceInitPlan {
   keys: "linen" | "haiku";
   params: SourceInitParam[];
   draws?: number;
-  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number } }>;
+  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number }; stream?: string }>;
   /** Variables the source sets during init's own forward pass, and that pass's mode. */
   fromCall?: { keep: string[]; train?: boolean };
 }
@@ -123,9 +123,14 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
     }
     const unknown = params.find((p) => p.source.startsWith("?/"));
     const planMissing = unknown ? `the source's name of ${unknown.nnx} is not known` : recorder.incomplete;
-    const dropout = recorder.dropouts
+    const dropout: NonNullable<SourceInitPlan["dropout"]> = recorder.dropouts
       .map((d) => ({ path: pathOf(model!, d.layer) ?? "", ...(options.framework === "linen" ? { scope: d.scope } : {}), ...(d.stack ? { stack: d.stack } : {}) }))
       .filter((d) => d.path);
+    // Keys the module's own code draws per call (Linen make_rng('dropout'), Haiku hk.next_rng_key()).
+    for (const k of recorder.keys) {
+      const path = pathOf(model!, k.owner);
+      if (path && k.stream !== "params") dropout.push({ path, ...(options.framework === "linen" ? { scope: k.scope } : {}), stream: k.stream });
+    }
     const plan: SourceInitPlan | undefined = planMissing
       ? undefined
       : {
@@ -168,7 +173,8 @@ function pathOf(root: object, target: object): string | undefined {
     if (seen.has(obj) || prefix.length > 12) return undefined;
     seen.add(obj);
     for (const [k, v] of Object.entries(obj)) {
-      if (v && typeof v === "object" && !ArrayBuffer.isView(v)) {
+      // Key streams are callable objects.
+      if (v && (typeof v === "object" || typeof v === "function") && !ArrayBuffer.isView(v)) {
         const found = visit(v as object, [...prefix, k]);
         if (found) return found;
       }

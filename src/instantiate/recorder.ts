@@ -11,6 +11,8 @@ export interface LayerInfo {
   draws: string[];
   keepdims?: string[];
   initialFromCall?: string[];
+  /** The layer draws keys per call from its `rngs` (dropout; attention dropout). */
+  dropout?: boolean;
 }
 
 export interface RecordedVariable {
@@ -194,7 +196,7 @@ export class Recorder {
       if (this.variables.has(v.variable)) continue;
       this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)) });
     }
-    if (isDropout(layer)) {
+    if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
       if (!st) this.dropouts.push({ layer, scope: scope.path });
       else if (scope.layer!.index === 0) {

@@ -18,7 +18,7 @@ import { describe, staticOf, type ArrayV, type Instance, type Known, type Static
 export interface BuildSpec {
   cls: string;
   args: TExpr[];
-  layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[] };
+  layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[]; dropout?: boolean };
   site?: string;
   stack?: TExpr;
 }
@@ -201,7 +201,9 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const positional: TExpr[] = spec.positional.map((n) => (given.has(n) ? arg(n) : { k: "undefined" }));
   while (positional.length && positional[positional.length - 1].k === "undefined") positional.pop();
   const entries = (spec.options ?? []).filter((n) => given.has(n)).map((n) => ({ key: n, value: arg(n) }));
+  if (entries.length && spec.padNull && positional.length > 1) while (positional.length < spec.positional.length) positional.push({ k: "null" });
   if (entries.length) positional.push({ k: "object", entries });
+  for (let i = 0; i < positional.length; i++) if (spec.padNull && positional[i].k === "undefined") positional[i] = { k: "null" };
   const out = kind.output(config.options, neutral, bound, outputContext(host, span, config));
   if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);
   if (kind.drawsPerCall && neutral === "__call__" && !frame.dry) host.recordDraw(frame);
@@ -250,10 +252,11 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
   };
   const positional = kind.positional(config.options, args, build, method);
   const named = kind.options.filter((o) => config.options.get(o)?.ctor).map((o) => ({ key: o, value: config.options.get(o)!.ctor! }));
+  const entries = [...named, ...(kind.derived?.(config.options, args, build, method) ?? []), ...(kind.noRngs ? [] : [{ key: "rngs", value: id("rngs") }])];
   return {
     cls: kind.runtime,
-    args: [...positional, { k: "object", entries: [...named, { key: "rngs", value: id("rngs") }] }],
-    layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, initialFromCall: row.initialFromCall },
+    args: entries.length ? [...positional, { k: "object", entries }] : positional,
+    layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, initialFromCall: row.initialFromCall, ...(kind.drawsPerCall ? { dropout: true } : {}) },
   };
 }
 

@@ -84,6 +84,8 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
     compareTrain = false;
   }
   if (compareTrain && t.program.framework.name === "linen" && hasDropout(t) && !rngs.includes("dropout")) rngs.push("dropout");
+  // Streams the model's own code draws from (make_rng): the original needs them at init and apply.
+  if (t.program.framework.name === "linen") for (const d of t.plan?.dropout ?? []) if (d.stream && !rngs.includes(d.stream)) rngs.push(d.stream);
   const hasOwnState = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
   const spec: ReferenceSpec2 = {
     file,

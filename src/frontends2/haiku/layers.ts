@@ -42,6 +42,33 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["embeddings"],
     autoName: "embed",
   },
+  "haiku.MultiHeadAttention": {
+    layer: "HaikuMultiHeadAttention",
+    params: [
+      { name: "num_heads", option: "numHeads" },
+      { name: "key_size", option: "keySize" },
+      { name: "w_init_scale", option: "wInitScale" },
+      { name: "w_init", option: "wInit" },
+      { name: "with_bias", option: "withBias" },
+      { name: "b_init", option: "bInit" },
+      { name: "value_size", option: "valueSize" },
+      { name: "model_size", option: "modelSize" },
+    ],
+    calls: {
+      __call__: {
+        params: [
+          { name: "query", option: "x" },
+          { name: "key", option: "key" },
+          { name: "value", option: "value" },
+          { name: "mask", option: "mask" },
+        ],
+      },
+    },
+    // Four hk.Linears made in __call__: query, key, value, then the output `linear`; each draws w (and b when b_init draws).
+    leaves: Object.fromEntries(["query", "key", "value", "linear"].flatMap((l) => [[`${l}.w`, `${l}/w`], [`${l}.b`, `${l}/b`]])),
+    draws: ["query", "key", "value", "linear"].flatMap((l) => [`${l}.w`, `${l}.b`]),
+    autoName: "multi_head_attention",
+  },
   "haiku.Conv2D": {
     layer: "Conv",
     params: [

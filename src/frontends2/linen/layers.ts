@@ -1,7 +1,7 @@
 // Flax Linen's layers as rows of the neutral catalog (src/stage/layers.ts):
 // constructor parameters in Linen's order, the option each sets, Linen's
 // parameter names and the order its parameters draw keys in.
-import type { SourceLayer } from "../../model/framework.js";
+import type { SourceLayer, SourceLayerParam } from "../../model/framework.js";
 
 const FLOAT32 = ["float32", "null"];
 
@@ -12,7 +12,75 @@ const PRECISION = [
   { name: "precision", ignore: ["null"] },
 ];
 
+/** promote_dtype, dot_general, dot_general_cls: the defaults compute as the runtime does in float32. */
+const DOT_GENERAL: SourceLayerParam[] = [
+  { name: "promote_dtype", ignore: [] },
+  { name: "dot_general", ignore: ["null"] },
+  { name: "dot_general_cls", ignore: ["null"] },
+];
+
+/** MultiHeadDotProductAttention's fields, in order. */
+const MHA_PARAMS: SourceLayerParam[] = [
+  { name: "num_heads", option: "numHeads" },
+  ...PRECISION.slice(0, 2),
+  { name: "qkv_features", option: "qkvFeatures" },
+  { name: "out_features", option: "outFeatures" },
+  { name: "broadcast_dropout", option: "broadcastDropout" },
+  { name: "dropout_rate", option: "dropoutRate" },
+  { name: "deterministic", mode: true },
+  PRECISION[2],
+  { name: "kernel_init", option: "kernelInit" },
+  { name: "out_kernel_init", option: "outKernelInit" },
+  { name: "bias_init", option: "biasInit" },
+  { name: "out_bias_init", option: "outBiasInit" },
+  { name: "use_bias", option: "useBias" },
+  { name: "attention_fn", option: "attentionFn" },
+  // The autoregressive cache (decode=True) needs Linen's 'cache' collection threaded by the caller.
+  { name: "decode", literals: ["false"] },
+  { name: "normalize_qk", option: "normalizeQk" },
+  { name: "force_fp32_for_softmax", ignore: ["false", "true"] },
+  { name: "qkv_dot_general", ignore: ["null"] },
+  { name: "out_dot_general", ignore: ["null"] },
+  { name: "qkv_dot_general_cls", ignore: ["null"] },
+  { name: "out_dot_general_cls", ignore: ["null"] },
+  { name: "qk_attn_weights_einsum_cls", ignore: ["null"] },
+  { name: "attn_weights_value_einsum_cls", ignore: ["null"] },
+];
+
+/** query/key/value (and the optional query_ln/key_ln) and out are DenseGenerals in sub-scopes of their own. */
+const MHA_LEAVES: Record<string, string> = Object.fromEntries(
+  ["query.kernel", "query.bias", "key.kernel", "key.bias", "value.kernel", "value.bias", "query_ln.scale", "key_ln.scale", "out.kernel", "out.bias"].map((p) => [p, p.replace(".", "/")]),
+);
+
+const MHA_CALL = [
+  { name: "inputs_q", option: "x" },
+  { name: "inputs_k", option: "inputsK" },
+  { name: "inputs_v", option: "inputsV" },
+  { name: "inputs_kv", option: "inputsK" },
+  { name: "mask", option: "mask" },
+  { name: "deterministic", mode: true as const },
+  // A key given at the call replaces make_rng('dropout'): not translated.
+  { name: "dropout_rng", literals: ["null"] },
+  { name: "sow_weights", literals: ["false"] },
+];
+
+function attention(autoName: string, call: SourceLayerParam[]): SourceLayer {
+  return {
+    layer: "MultiHeadAttention",
+    params: MHA_PARAMS,
+    fixed: { decode: false },
+    mode: { trueMeansTraining: false },
+    calls: { __call__: { params: call } },
+    leaves: MHA_LEAVES,
+    draws: Object.keys(MHA_LEAVES),
+    autoName,
+  };
+}
+
 export const LINEN_LAYERS: Record<string, SourceLayer> = {
+  "flax.linen.MultiHeadDotProductAttention": attention("MultiHeadDotProductAttention", MHA_CALL),
+  "flax.linen.MultiHeadAttention": attention("MultiHeadAttention", MHA_CALL),
+  "flax.linen.SelfAttention": attention("SelfAttention", MHA_CALL.filter((p) => !["inputs_k", "inputs_v", "inputs_kv"].includes(p.name))),
   "flax.linen.Dense": {
     layer: "Linear",
     params: [
@@ -21,11 +89,46 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       ...PRECISION,
       { name: "kernel_init", option: "kernelInit" },
       { name: "bias_init", option: "biasInit" },
+      ...DOT_GENERAL,
     ],
     leaves: { kernel: "kernel", bias: "bias" },
     // Every self.param call makes one 'params' rng in the layer's scope, zeros included.
     draws: ["kernel", "bias"],
     autoName: "Dense",
+  },
+  "flax.linen.DenseGeneral": {
+    layer: "LinearGeneral",
+    params: [
+      { name: "features", option: "features" },
+      { name: "axis", option: "axis" },
+      { name: "batch_dims", option: "batchDims" },
+      { name: "use_bias", option: "useBias" },
+      ...PRECISION.slice(0, 2),
+      { name: "kernel_init", option: "kernelInit" },
+      { name: "bias_init", option: "biasInit" },
+      PRECISION[2],
+      ...DOT_GENERAL.slice(1),
+    ],
+    leaves: { kernel: "kernel", bias: "bias" },
+    draws: ["kernel", "bias"],
+    autoName: "DenseGeneral",
+  },
+  "flax.linen.Einsum": {
+    layer: "Einsum",
+    params: [
+      { name: "shape", option: "shape" },
+      { name: "einsum_str", option: "einsumStr" },
+      { name: "use_bias", option: "useBias" },
+      ...PRECISION,
+      { name: "kernel_init", option: "kernelInit" },
+      { name: "bias_init", option: "biasInit" },
+      DOT_GENERAL[0],
+      { name: "preferred_element_type", ignore: ["null", "float32"] },
+    ],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "einsum_str", option: "einsumStr" }] } },
+    leaves: { kernel: "kernel", bias: "bias" },
+    draws: ["kernel", "bias"],
+    autoName: "Einsum",
   },
   "flax.linen.Embed": {
     layer: "Embed",

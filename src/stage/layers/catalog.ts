@@ -1,9 +1,10 @@
 // The neutral layer catalog: every family's layers by neutral name.
 import type { LayerKind } from "./index.js";
+import { ATTENTION } from "./attention.js";
 import { CONV } from "./conv.js";
 import { DENSE } from "./dense.js";
 import { EMBED } from "./embed.js";
 import { NORM } from "./norm.js";
 import { STOCHASTIC } from "./stochastic.js";
 
-export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...CONV, ...EMBED, ...NORM, ...STOCHASTIC };
+export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...ATTENTION, ...CONV, ...EMBED, ...NORM, ...STOCHASTIC };

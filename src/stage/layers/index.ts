@@ -59,6 +59,12 @@ export interface LayerMethod {
   positional: string[];
   /** Neutral argument names passed in a trailing options object. */
   options?: string[];
+  /**
+   * With an options object after more than one positional argument, missing
+   * positional slots are passed as `null` (overloads like MHA's
+   * `call(q, k, null, { mask })`).
+   */
+  padNull?: boolean;
 }
 
 export interface LayerKind {
@@ -72,6 +78,10 @@ export interface LayerKind {
   positional(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): TExpr[];
   /** Options passed in the trailing options object, in this order, when given. */
   options: string[];
+  /** Options the first call's arguments decide (`inKvFeatures` from the keys' size), after the given ones. */
+  derived?(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): Array<{ key: string; value: TExpr }>;
+  /** The runtime class takes no `rngs` (it has no variables to draw). */
+  noRngs?: boolean;
   /** The methods the source calls, by neutral name; `__call__` → `call(x)` when not listed. */
   methods?: Record<string, LayerMethod>;
   /**
