@@ -1589,6 +1589,9 @@ export class ClassStager {
     const options = [...optionNames].filter((o) => bound.has(o)).map((o) => ({ key: o, value: this.callExpr(bound.get(o)!, span, `argument '${o}' of ${name}`) }));
     if (options.length) tsArgs.push({ k: "object", entries: options });
     const getter = { get: (n: string) => bound.get(n) };
+    const assumed = spec.assumeRank?.(getter);
+    const input = assumed && bound.get(assumed.param);
+    if (input?.kind === "array" && input.shape.input) this.inputs.assume(input.shape.input.method, input.shape.input.param, assumed!.rank, this.cls.name, assumed!.why);
     const shape = spec.shape(getter);
     const dtype = spec.dtype?.(getter) ?? "unknown";
     const callE = call(spec.rt, ...tsArgs);
@@ -2340,6 +2343,9 @@ export class ClassStager {
         return this.modeTest(v).call;
       case "module":
         return v.inst.built?.call;
+      case "global":
+        // A framework function passed as a value (nn.pool's reduce_fn, an activation).
+        return this.functionValue(v, undefined as unknown as Span)?.call;
       default:
         return undefined;
     }

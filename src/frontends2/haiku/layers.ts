@@ -4,6 +4,22 @@ import type { SourceLayer } from "../../model/framework.js";
 /** hk.EmbedLookupStyle's members, as the strings the runtime takes. */
 const LOOKUP_STYLES = { "haiku.EmbedLookupStyle.ARRAY_INDEX": "ARRAY_INDEX", "haiku.EmbedLookupStyle.ONE_HOT": "ONE_HOT" };
 
+function pool(layer: string, autoName: string): SourceLayer {
+  return {
+    layer,
+    params: [
+      { name: "window_shape", option: "windowShape" },
+      { name: "strides", option: "strides" },
+      { name: "padding", option: "padding" },
+      { name: "channel_axis", option: "channelAxis" },
+    ],
+    calls: { __call__: { params: [{ name: "value", option: "x" }] } },
+    leaves: {},
+    draws: [],
+    autoName,
+  };
+}
+
 export const HAIKU_LAYERS: Record<string, SourceLayer> = {
   "haiku.Linear": {
     layer: "Linear",
@@ -68,6 +84,27 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     leaves: Object.fromEntries(["query", "key", "value", "linear"].flatMap((l) => [[`${l}.w`, `${l}/w`], [`${l}.b`, `${l}/b`]])),
     draws: ["query", "key", "value", "linear"].flatMap((l) => [`${l}.w`, `${l}.b`]),
     autoName: "multi_head_attention",
+  },
+  "haiku.MaxPool": pool("HaikuMaxPool", "max_pool"),
+  "haiku.AvgPool": pool("HaikuAvgPool", "avg_pool"),
+  "haiku.Reshape": {
+    layer: "HaikuReshape",
+    params: [
+      { name: "output_shape", option: "outputShape" },
+      { name: "preserve_dims", option: "preserveDims" },
+    ],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }] } },
+    leaves: {},
+    draws: [],
+    autoName: "reshape",
+  },
+  "haiku.Flatten": {
+    layer: "HaikuFlatten",
+    params: [{ name: "preserve_dims", option: "preserveDims" }],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }] } },
+    leaves: {},
+    draws: [],
+    autoName: "flatten",
   },
   "haiku.Conv2D": {
     layer: "Conv",

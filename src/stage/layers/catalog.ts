@@ -5,6 +5,8 @@ import { CONV } from "./conv.js";
 import { DENSE } from "./dense.js";
 import { EMBED } from "./embed.js";
 import { NORM } from "./norm.js";
+import { POOLING } from "./pooling.js";
+import { RESHAPE } from "./reshape.js";
 import { STOCHASTIC } from "./stochastic.js";
 
-export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...ATTENTION, ...CONV, ...EMBED, ...NORM, ...STOCHASTIC };
+export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...ATTENTION, ...CONV, ...EMBED, ...NORM, ...POOLING, ...RESHAPE, ...STOCHASTIC };

@@ -6,6 +6,7 @@
 import { JNP_OPS } from "./jnp.js";
 import { NN_OPS } from "./nn.js";
 import { OPTAX_OPS } from "./optax.js";
+import { POOLING_OPS } from "./pooling.js";
 import { RANDOM_OPS } from "./random.js";
 import type { OpSpec } from "./rules.js";
 
@@ -22,6 +23,7 @@ const OPS: Record<string, OpSpec> = {
   ...JNP_OPS,
   ...NN_OPS,
   ...OPTAX_OPS,
+  ...POOLING_OPS,
   ...RANDOM_OPS,
 };
 

@@ -35,6 +35,11 @@ export interface OpSpec {
   /** The result is a fixed value, not an array (e.g. `jnp.shape`). */
   static?: true;
   /**
+   * The rank the shape rule takes an argument of unknown rank to have (Haiku's
+   * pooling window covers every axis), so the constructor checks it.
+   */
+  assumeRank?: (a: OpArgs) => { param: string; rank: number; why: string } | undefined;
+  /**
    * Parameters after the positional ones that the TypeScript function takes in
    * one trailing options object (camelCase keys), e.g. random.uniform's `{ minval, maxval }`.
    */
