@@ -26,6 +26,7 @@ export interface BuildSpec {
 /** The stager's services a layer call uses. */
 export interface LayerHost {
   readonly layers: Record<string, SourceLayer>;
+  readonly framework: "linen" | "haiku";
   stop(span: Span, what: string): never;
   unsupported(span: Span, what: string): void;
   callExpr(v: Value, span: Span, what: string): TExpr;
@@ -248,7 +249,11 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
   const build: BuildContext = {
     ...outputContext(host, span, config),
     missing: ctx.missing,
-    build: (name, m, a) => buildChild(host, config.modules.get(name), m, a, frame, span, ctx),
+    build: (name, m, a, index) => {
+      const given = config.modules.get(name);
+      const field = row.params.find((p) => p.option === name)?.name ?? name;
+      return buildChild(host, itemOf(given, index), m, a, frame, span, ctx, index === undefined ? field : `${field}_${index}`);
+    },
   };
   const positional = kind.positional(config.options, args, build, method);
   const named = kind.options.filter((o) => config.options.get(o)?.ctor).map((o) => ({ key: o, value: config.options.get(o)!.ctor! }));
@@ -265,10 +270,13 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
  * the member it was already built into). Its construction was recorded where
  * the source constructed it, so the source names it as it would.
  */
-function buildChild(host: LayerHost, v: Value | undefined, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }): TExpr {
+function buildChild(host: LayerHost, v: Value | undefined, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }, field: string): TExpr {
   if (v?.kind !== "module") return ctx.missing("a module given to the layer");
   const inst = v.inst;
   if (inst.built) return inst.built.ctor;
+  // Linen: a module made in setup and given to a layer is adopted by it, named after the field (`cell`, `layers_0`).
+  const inner = host.framework === "linen" && inst.record?.e === "construct" && !!inst.record.eager;
+  if (inner && inst.record?.e === "construct" && !inst.record.name) inst.record.name = { k: "str", value: field };
   const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
   const kind = row && LAYERS[row.layer];
   if (!row || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers are supported there)`);
@@ -278,7 +286,7 @@ function buildChild(host: LayerHost, v: Value | undefined, method: string, args:
   if (frame.dry) return created;
   inst.built = { member: "_", call: id("_"), ctor: id("_") };
   inst.inline = true;
-  return { k: "recorded", event: { e: "build", site: inst.id, layer: spec.layer }, value: created };
+  return { k: "recorded", event: { e: "build", site: inst.id, layer: spec.layer, ...(inner ? { inner: true } : {}) }, value: created };
 }
 
 /** Modules built inside a layer are reached through the layer's member for later calls (`this.rnn.cell`). */
@@ -292,10 +300,21 @@ function adoptChildren(kind: LayerKind, config: LayerConfig, inst: Instance): vo
   }
 }
 
+/** A module given as an option, or item `index` of a list of them. */
+function itemOf(v: Value | undefined, index: number | undefined): Value | undefined {
+  if (index === undefined) return v;
+  return v?.kind === "list" || v?.kind === "tuple" ? v.items[index] : undefined;
+}
+
 function outputContext(host: LayerHost, span: Span, config?: LayerConfig): OutputContext {
   return {
-    child: (name, method, args) => {
+    items: (name) => {
       const v = config?.modules.get(name);
+      if (v?.kind !== "list" && v?.kind !== "tuple") return undefined;
+      return v.items.map((item) => (item.kind === "module" ? "module" : host.asStatic(item, span)?.ctor));
+    },
+    child: (name, method, args, index) => {
+      const v = itemOf(config?.modules.get(name), index);
       if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
       const row = host.layers[v.inst.ctor.name];
       const kind = row && LAYERS[row.layer];

@@ -1957,6 +1957,7 @@ export class ClassStager {
     const self = this;
     return {
       layers: this.framework.layers,
+      framework: this.framework.name,
       stop: (span, what) => self.stop(span, what),
       unsupported: (span, what) => self.unsupported(span, what),
       callExpr: (v, span, what) => self.callExpr(v, span, what),

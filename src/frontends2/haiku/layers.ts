@@ -106,6 +106,14 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: [],
     autoName: "flatten",
   },
+  "haiku.Sequential": {
+    layer: "Sequential",
+    params: [{ name: "layers", option: "layers" }],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }] } },
+    leaves: {},
+    draws: [],
+    autoName: "sequential",
+  },
   "haiku.Conv2D": {
     layer: "Conv",
     params: [

@@ -143,6 +143,14 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     draws: ["embedding"],
     autoName: "Embed",
   },
+  "flax.linen.Sequential": {
+    layer: "Sequential",
+    params: [{ name: "layers", option: "layers" }],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }] } },
+    leaves: {},
+    draws: [],
+    autoName: "Sequential",
+  },
   "flax.linen.Conv": {
     layer: "Conv",
     params: [

@@ -34,10 +34,17 @@ export type OutSpec = { shape: SymShape; dtype: DType; assumeRank?: number } | {
 
 export interface OutputContext {
   /**
-   * The output of a module given as option `name` (an RNN's cell) for a call of
-   * `method` with these arguments; undefined when it cannot be told.
+   * The output of a module given as option `name` (an RNN's cell; item `index`
+   * of a list of modules) for a call of `method` with these arguments;
+   * undefined when it cannot be told.
    */
-  child(name: string, method: string, args: CallArgs): OutSpec | undefined;
+  child(name: string, method: string, args: CallArgs, index?: number): OutSpec | undefined;
+  /**
+   * A list given as option `name` (Sequential's layers): per item, "module"
+   * (a module given to the layer) or the expression of a function (an
+   * activation).
+   */
+  items(name: string): Array<"module" | TExpr | undefined> | undefined;
 }
 
 export interface BuildContext extends OutputContext {
@@ -48,7 +55,7 @@ export interface BuildContext extends OutputContext {
    * arguments (its input sizes come from them) and returns the expression that
    * constructs it, for this layer's constructor arguments.
    */
-  build(name: string, method: string, args: CallArgs): TExpr;
+  build(name: string, method: string, args: CallArgs, index?: number): TExpr;
 }
 
 /** How a source method of the layer is called in the runtime. */
