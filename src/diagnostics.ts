@@ -51,6 +51,11 @@ export class DiagnosticBag {
     this.items.push(d);
   }
 
+  /** Drops everything said after the first `n` findings (a trial pass's), so the real pass says them again. */
+  truncate(n: number): void {
+    for (const d of this.items.splice(n)) this.said.delete(`${d.severity}|${d.code}|${d.span?.line}:${d.span?.column}|${d.message}`);
+  }
+
   get errorCount(): number {
     return this.items.filter((d) => d.severity === "error").length;
   }

@@ -187,7 +187,8 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const x = bound.get("x");
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
-  host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), kind.runtime, row.autoName);
+  const type = kind.type?.(config.options, outputContext(host, span, config)) ?? kind.runtime;
+  host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), type, row.autoName);
   inst.layerArgs ??= bound;
   adoptChildren(kind, config, inst);
 
@@ -195,6 +196,10 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const given = new Map(bound);
   // A mode fixed at this call or construction is passed per call, as NNX layers take it.
   if (mode?.kind === "static" && kind.mode) given.set(kind.mode, mode);
+  for (const n of spec.fromOptions ?? []) {
+    const v = config.options.get(n);
+    if (!given.has(n) && v?.call && v.known !== false) given.set(n, v);
+  }
   const arg = (n: string): TExpr => {
     const v = given.get(n)!;
     return v.kind === "static" && n === kind.mode ? (v.call ?? { k: "bool", value: true }) : host.callExpr(v, span, `${row.autoName}'s '${n}'`);
@@ -312,6 +317,21 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
       const v = config?.modules.get(name);
       if (v?.kind !== "list" && v?.kind !== "tuple") return undefined;
       return v.items.map((item) => (item.kind === "module" ? "module" : host.asStatic(item, span)?.ctor));
+    },
+    childInfo: (name, index) => {
+      const v = itemOf(config?.modules.get(name), index);
+      if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
+      const row = host.layers[v.inst.ctor.name];
+      return row ? { layer: row.layer, options: layerConfig(host, v.inst, row, span).options } : undefined;
+    },
+    childType: (name, index) => {
+      const v = itemOf(config?.modules.get(name), index);
+      if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
+      const row = host.layers[v.inst.ctor.name];
+      const kind = row && LAYERS[row.layer];
+      if (!kind) return undefined;
+      const childConfig = layerConfig(host, v.inst, row, span);
+      return kind.type?.(childConfig.options, outputContext(host, span, childConfig)) ?? kind.runtime;
     },
     child: (name, method, args, index) => {
       const v = itemOf(config?.modules.get(name), index);

@@ -637,7 +637,7 @@ export class ClassStager {
       if (!(e instanceof StageStop)) throw e;
     } finally {
       // The real pass reports; the trial pass must not report twice.
-      this.ctx.diags.items.splice(diagsBefore);
+      this.ctx.diags.truncate(diagsBefore);
     }
     for (const [name, v] of trial.env) {
       const before = frame.env.get(name);
@@ -768,8 +768,9 @@ export class ClassStager {
         // A tuple holding arrays: the method keeps it as a local; items read from it.
         const items = v.items.map((item, i) => this.itemOf(item, id(name), i));
         const callItems = v.items.map((item) => this.maybeCallExpr(item));
-        if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
-        else if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        // One expression for the whole tuple when there is one (a layer's `(carry, y)`: evaluated once).
+        if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        else if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
         frame.env.set(name, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
         return;
       }
@@ -820,7 +821,35 @@ export class ClassStager {
       });
       return;
     }
+    // `(c, h), y = rnn(x)`: one destructuring of the call, not one call per item.
+    if ((v.kind === "tuple" || v.kind === "list") && v.call && this.nestedNames(p, v)) {
+      const names: Array<[string, Value]> = [];
+      const target = this.nestedPattern(p, v, names);
+      frame.emitCall({ k: "assign", target, value: v.call });
+      for (const [name, item] of names) {
+        frame.types.set(name, returnType(item));
+        if (item.kind === "array") frame.env.set(name, { ...item, call: id(name) });
+        else if (item.kind === "tuple" || item.kind === "list") frame.env.set(name, { ...item, items: item.items.map((x, j) => this.itemOf(x, id(name), j)), call: id(name) });
+      }
+      return;
+    }
     p.items.forEach((q, k) => this.bind(q, items[k], frame, span));
+  }
+
+  /** A pattern of names and nested tuples over a value of arrays and tuples of them, item for item. */
+  private nestedNames(p: Pattern, v: Value): boolean {
+    if (p.kind === "name") return v.kind === "array" || v.kind === "tuple" || v.kind === "list";
+    if (p.kind !== "tuple" || (v.kind !== "tuple" && v.kind !== "list") || v.items.length !== p.items.length) return false;
+    return p.items.every((q, k) => this.nestedNames(q, v.items[k]));
+  }
+
+  private nestedPattern(p: Pattern, v: Value, names: Array<[string, Value]>): TPattern {
+    if (p.kind === "name") {
+      names.push([p.id, v]);
+      return { k: "pid", name: p.id };
+    }
+    const items = (v as { items: Value[] }).items;
+    return { k: "ptuple", items: (p as Extract<Pattern, { kind: "tuple" }>).items.map((q, k) => this.nestedPattern(q, items[k], names)) };
   }
 
   /** A value taken apart into `n` items. */

@@ -77,7 +77,120 @@ function attention(autoName: string, call: SourceLayerParam[]): SourceLayer {
   };
 }
 
+const CELL_CALLS = {
+  __call__: { params: [{ name: "carry", option: "carry" }, { name: "inputs", option: "x" }] },
+  initialize_carry: { params: [{ name: "rng", option: "rng" }, { name: "input_shape", option: "inputShape" }] },
+};
+
+/** A Linen RNN cell: its fields in order, its dense layers (each in its own scope). */
+function recurrentCell(layer: string, autoName: string, params: SourceLayerParam[], leaves: string[], rename: Record<string, string> = {}): SourceLayer {
+  const map = Object.fromEntries(leaves.map((p) => [p, rename[p] ?? p.replace(/_\./, ".").replace(".", "/")]));
+  return { layer, params, calls: CELL_CALLS, leaves: map, draws: leaves, autoName };
+}
+
+const GATED_CELL: SourceLayerParam[] = [
+  { name: "features", option: "features" },
+  { name: "gate_fn", option: "gateFn" },
+  { name: "activation_fn", option: "activationFn" },
+  { name: "kernel_init", option: "kernelInit" },
+  { name: "recurrent_kernel_init", option: "recurrentKernelInit" },
+  { name: "bias_init", option: "biasInit" },
+  ...PRECISION.slice(0, 2),
+  { name: "carry_init", option: "carryInit" },
+];
+
+const LSTM_LEAVES = ["ii", "if_", "ig", "io"].map((g) => `${g}.kernel`).concat(["hi", "hf", "hg", "ho"].flatMap((g) => [`${g}.kernel`, `${g}.bias`]));
+
+const RNN_CALL: SourceLayerParam[] = [
+  { name: "inputs", option: "x" },
+  { name: "initial_carry", option: "initialCarry" },
+  // Linen draws a default carry from init_key (key(0) when absent); the runtime's default carry is the cell's carry_init.
+  { name: "init_key", literals: ["null"] },
+  { name: "seq_lengths", option: "seqLengths" },
+  { name: "return_carry", option: "returnCarry" },
+  { name: "time_major", option: "timeMajor" },
+  { name: "reverse", option: "reverse" },
+  { name: "keep_order", option: "keepOrder" },
+];
+
 export const LINEN_LAYERS: Record<string, SourceLayer> = {
+  "flax.linen.LSTMCell": recurrentCell("LSTMCell", "LSTMCell", GATED_CELL, LSTM_LEAVES),
+  "flax.linen.OptimizedLSTMCell": recurrentCell("LSTMCell", "OptimizedLSTMCell", GATED_CELL, LSTM_LEAVES),
+  "flax.linen.GRUCell": recurrentCell("LinenGRUCell", "GRUCell", GATED_CELL, ["ir.kernel", "ir.bias", "hr.kernel", "iz.kernel", "iz.bias", "hz.kernel", "in_.kernel", "in_.bias", "hn.kernel", "hn.bias"]),
+  "flax.linen.MGUCell": recurrentCell(
+    "MGUCell",
+    "MGUCell",
+    [
+      ...GATED_CELL.slice(0, 5),
+      { name: "forget_bias_init", option: "forgetBiasInit" },
+      { name: "activation_bias_init", option: "activationBiasInit" },
+      ...PRECISION.slice(0, 2),
+      { name: "carry_init", option: "carryInit" },
+      { name: "reset_gate", option: "resetGate" },
+    ],
+    ["if_.kernel", "if_.bias", "hf.kernel", "in_.kernel", "in_.bias", "hn.kernel", "hn.bias"],
+  ),
+  "flax.linen.SimpleCell": recurrentCell(
+    "SimpleCell",
+    "SimpleCell",
+    [
+      { name: "features", option: "features" },
+      { name: "activation_fn", option: "activationFn" },
+      ...GATED_CELL.slice(3, 6),
+      ...PRECISION.slice(0, 2),
+      { name: "carry_init", option: "carryInit" },
+      { name: "residual", option: "residual" },
+    ],
+    ["dense_i.kernel", "dense_i.bias", "dense_h.kernel"],
+    { "dense_i.kernel": "i/kernel", "dense_i.bias": "i/bias", "dense_h.kernel": "h/kernel" },
+  ),
+  "flax.linen.ConvLSTMCell": recurrentCell(
+    "ConvLSTMCell",
+    "ConvLSTMCell",
+    [
+      { name: "features", option: "features" },
+      { name: "kernel_size", option: "kernelSize" },
+      { name: "strides", option: "strides" },
+      { name: "padding", option: "padding" },
+      { name: "use_bias", option: "useBias" },
+      ...PRECISION.slice(0, 2),
+      { name: "carry_init", option: "carryInit" },
+    ],
+    ["ih.kernel", "ih.bias", "hh.kernel", "hh.bias"],
+  ),
+  "flax.linen.RNN": {
+    layer: "RNN",
+    params: [
+      { name: "cell", option: "cell" },
+      { name: "time_major", option: "timeMajor" },
+      { name: "return_carry", option: "returnCarry" },
+      { name: "reverse", option: "reverse" },
+      { name: "keep_order", option: "keepOrder" },
+      { name: "unroll", ignore: [] },
+      { name: "variable_axes", ignore: [] },
+      { name: "variable_broadcast", ignore: ["params"] },
+      { name: "variable_carry", ignore: ["false"] },
+      { name: "split_rngs", ignore: [] },
+    ],
+    calls: { __call__: { params: RNN_CALL } },
+    leaves: {},
+    draws: [],
+    autoName: "RNN",
+  },
+  "flax.linen.Bidirectional": {
+    layer: "Bidirectional",
+    params: [
+      { name: "forward_rnn", option: "forwardRnn" },
+      { name: "backward_rnn", option: "backwardRnn" },
+      { name: "merge_fn", option: "mergeFn" },
+      { name: "time_major", option: "timeMajor" },
+      { name: "return_carry", option: "returnCarry" },
+    ],
+    calls: { __call__: { params: RNN_CALL.filter((p) => p.name !== "reverse" && p.name !== "keep_order") } },
+    leaves: {},
+    draws: [],
+    autoName: "Bidirectional",
+  },
   "flax.linen.MultiHeadDotProductAttention": attention("MultiHeadDotProductAttention", MHA_CALL),
   "flax.linen.MultiHeadAttention": attention("MultiHeadAttention", MHA_CALL),
   "flax.linen.SelfAttention": attention("SelfAttention", MHA_CALL.filter((p) => !["inputs_k", "inputs_v", "inputs_kv"].includes(p.name))),

@@ -45,6 +45,10 @@ export interface OutputContext {
    * activation).
    */
   items(name: string): Array<"module" | TExpr | undefined> | undefined;
+  /** The neutral layer and options of a module given as option `name`, when it is a framework layer. */
+  childInfo(name: string, index?: number): { layer: string; options: LayerOptions } | undefined;
+  /** The type a module given as option `name` is held as (its layer's `type`, else its runtime class). */
+  childType(name: string, index?: number): string | undefined;
 }
 
 export interface BuildContext extends OutputContext {
@@ -72,6 +76,8 @@ export interface LayerMethod {
    * `call(q, k, null, { mask })`).
    */
   padNull?: boolean;
+  /** Options of the layer repeated at each call when given (so TypeScript's overloads see `returnCarry: true`). */
+  fromOptions?: string[];
 }
 
 export interface LayerKind {
@@ -87,6 +93,8 @@ export interface LayerKind {
   options: string[];
   /** Options the first call's arguments decide (`inKvFeatures` from the keys' size), after the given ones. */
   derived?(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): Array<{ key: string; value: TExpr }>;
+  /** The member's type when it is not the runtime class itself (a generic's argument: `nnx.RNN<nnx.Array>`). */
+  type?(o: LayerOptions, ctx: OutputContext): string | undefined;
   /** The runtime class takes no `rngs` (it has no variables to draw). */
   noRngs?: boolean;
   /** The methods the source calls, by neutral name; `__call__` → `call(x)` when not listed. */
