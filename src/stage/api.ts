@@ -64,4 +64,8 @@ export interface StageApi {
   module(inst: ModuleV): Value;
   /** A module's call stepped along axis 0 of `xs`, threading `carry` (hk.scan). */
   scan(m: ModuleV, carry: Value, xs: Value, span: Span, reverse?: boolean): Value;
+  /** Calls `method` of a module value (building it at its first call), as `m.method(*args)` does. */
+  callModule(m: ModuleV, method: string, args: Value[], span: Span): Value;
+  /** How the generated method reads a value, or a report. */
+  callExpr(v: Value, span: Span, what: string): TExpr;
 }

@@ -40,6 +40,8 @@ export interface LayerHost {
   assumeRank(input: ArrayV, rank: number): void;
   /** Records a per-call key draw (dropout) for the source's key sequence. */
   recordDraw(frame: Frame): void;
+  /** Names the member a layer will be built into at a later call, and returns how methods reach it. */
+  reserve(inst: Instance, base: string): TExpr;
 }
 
 /** A layer's constructor arguments: neutral options, modules given to it, and its construction-time mode. */
@@ -188,11 +190,15 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
   const type = kind.type?.(config.options, outputContext(host, span, config)) ?? kind.runtime;
-  host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), type, row.autoName);
-  inst.layerArgs ??= bound;
-  adoptChildren(kind, config, inst);
+  // A method that gives no input sizes (a core's initial_state) before the first call that does: built there.
+  const deferred = spec.defersBuild && !inst.built;
+  if (!deferred) {
+    host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), type, row.autoName);
+    inst.layerArgs ??= bound;
+    adoptChildren(kind, config, inst);
+  }
 
-  const ref = inst.built?.call ?? id("_");
+  const ref = deferred ? (frame.dry ? id("_") : host.reserve(inst, row.autoName)) : (inst.built?.call ?? id("_"));
   const given = new Map(bound);
   // A mode fixed at this call or construction is passed per call, as NNX layers take it.
   if (mode?.kind === "static" && kind.mode) given.set(kind.mode, mode);
@@ -348,6 +354,7 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
 /** The value a layer call returns, read from the call expression. */
 export function outValue(out: OutSpec | undefined, e: TExpr): Value {
   if (out && "items" in out) return { kind: "tuple", items: out.items.map((o, i) => outValue(o, { k: "index", object: e, index: { k: "num", value: i } })), call: e };
+  if (out && "fields" in out) return { kind: "dict", entries: Object.entries(out.fields).map(([k, o]) => [k, outValue(o, member(e, k))]), call: e };
   return { kind: "array", call: e, shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
 }
 

@@ -1061,6 +1061,12 @@ export class ClassStager {
         return layerAttribute(this.layerHost, obj.inst, attr, span) ?? { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
         return this.globalValue(`${obj.name}.${attr}`, span);
+      case "dict": {
+        // A named tuple's field (`state.hidden`).
+        const entry = obj.entries.find(([k]) => k === attr);
+        if (entry) return entry[1];
+        return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
+      }
       default:
         if ((obj as { handle?: string }).handle && attr === "value") return (obj as unknown as { read: Value }).read;
         return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
@@ -1997,6 +2003,11 @@ export class ClassStager {
         if (x.shape.input) self.inputs.assume(x.shape.input.method, x.shape.input.param, rank, self.cls.name);
       },
       recordDraw: (frame) => frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } }),
+      reserve: (inst, base) => {
+        const i = inst as Instance & InstanceExtra;
+        self.reserve(i, base);
+        return i.reserved!.call;
+      },
     };
   }
 
@@ -2376,6 +2387,9 @@ export class ClassStager {
       case "global":
         // A framework function passed as a value (nn.pool's reduce_fn, an activation).
         return this.functionValue(v, undefined as unknown as Span)?.call;
+      case "dict":
+        // A structure a layer returned whole (Haiku's LSTMState).
+        return v.call;
       default:
         return undefined;
     }
@@ -2431,6 +2445,8 @@ export class ClassStager {
       initializing: false,
       module: (m) => m,
       scan: (m, carry, xs, span, reverse) => self.scanModule(m, carry, xs, span, frame, reverse),
+      callModule: (m, method, args, span) => self.callModule(m, method, args, [], span, frame),
+      callExpr: (v, span, what) => self.callExpr(v, span, what),
     };
   }
 

@@ -7,6 +7,7 @@ import { qualifiedName } from "../../python/ast.js";
 import type { StaticV, Value } from "../../stage/values.js";
 import { staticOf } from "../../stage/values.js";
 import { rt, type TExpr } from "../../ts/ast.js";
+import { dimAt, materialize, type Dim, type SymShape } from "../../stage/shapes.js";
 import { HAIKU_LAYERS } from "./layers.js";
 import { pascal } from "../linen/idioms.js";
 
@@ -39,6 +40,10 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       return dropout(call, api);
     case "haiku.scan":
       return scan(call, api);
+    case "haiku.dynamic_unroll":
+      return unroll(call, api, true);
+    case "haiku.static_unroll":
+      return unroll(call, api, false);
     case "haiku.experimental.layer_stack":
     case "haiku.layer_stack": {
       const args = api.bind(call.args, ["num_layers", "with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "transparent_lift", "name"], "hk.layer_stack", call.span);
@@ -61,6 +66,82 @@ function scan(call: IdiomCall, api: StageApi): Value {
   if (m.kind !== "module") return api.unsupported(f.span, "hk.scan of anything but a module");
   const reverse = args?.get("reverse") ? api.value(args.get("reverse")!) : undefined;
   return api.scan(m, api.value(init), api.value(xs), call.span, reverse?.kind === "static" && reverse.known === true);
+}
+
+/**
+ * `hk.dynamic_unroll(core, xs, initial_state, time_major=True, reverse=False,
+ * return_all_states=False)` / `hk.static_unroll(core, xs, initial_state,
+ * time_major=True)`: the core is built with one step's sizes, and the runtime's
+ * unroll runs it over the time axis.
+ */
+function unroll(call: IdiomCall, api: StageApi, dynamic: boolean): Value {
+  const what = dynamic ? "hk.dynamic_unroll" : "hk.static_unroll";
+  const names = dynamic ? ["core", "input_sequence", "initial_state", "time_major", "reverse", "return_all_states", "unroll"] : ["core", "input_sequence", "initial_state", "time_major"];
+  const args = api.bind(call.args, names, what, call.span);
+  const [coreE, xsE, initE] = [args?.get("core"), args?.get("input_sequence"), args?.get("initial_state")];
+  if (!args || !coreE || !xsE || !initE) return api.unsupported(call.span, `${what} other than ${what}(core, input_sequence, initial_state, ...)`);
+  const core = api.value(coreE);
+  const xs = api.value(xsE);
+  const init = api.value(initE);
+  if (core.kind !== "module") return api.unsupported(coreE.span, `${what} of ${core.kind === "func" ? "a function" : "anything but a module"}`);
+  if (xs.kind !== "array") return api.unsupported(xsE.span, `${what} over anything but one array`);
+  const flag = (k: string): boolean | undefined => {
+    const e = args.get(k);
+    if (!e) return undefined;
+    const v = api.value(e);
+    if (v.kind === "static" && typeof v.known === "boolean") return v.known;
+    api.unsupported(e.span, `${what}'s ${k} that is not a literal True or False`);
+    return undefined;
+  };
+  const timeMajor = flag("time_major") ?? true;
+  const reverse = dynamic ? (flag("reverse") ?? false) : false;
+  const allStates = dynamic ? (flag("return_all_states") ?? false) : false;
+  const axis = timeMajor ? 0 : 1;
+  // One step of the sequence, to build the core with and read its output's shape.
+  const step = { kind: "array" as const, call: { k: "id" as const, name: "_" }, shape: dropAxis(xs.shape, axis), dtype: xs.dtype };
+  const out = api.callModule(core, "__call__", [step, init], call.span);
+  if (out.kind !== "tuple" || out.items.length !== 2) return api.unsupported(call.span, `${what} of a core that does not return (output, state)`);
+  const coreRef = api.callExpr(core, coreE.span, `${what}'s core`);
+  const rtArgs: TExpr[] = [coreRef, api.callExpr(xs, xsE.span, `${what}'s input`), api.callExpr(init, initE.span, `${what}'s initial state`)];
+  if (dynamic) {
+    const entries = [
+      ...(!timeMajor ? [{ key: "timeMajor", value: { k: "bool", value: false } as TExpr }] : []),
+      ...(reverse ? [{ key: "reverse", value: { k: "bool", value: true } as TExpr }] : []),
+      ...(allStates ? [{ key: "returnAllStates", value: { k: "bool", value: true } as TExpr }] : []),
+    ];
+    if (entries.length) rtArgs.push({ k: "object", entries });
+  } else if (!timeMajor) rtArgs.push({ k: "bool", value: false });
+  const result: TExpr = { k: "call", fn: rt(dynamic ? "hk.dynamicUnroll" : "hk.staticUnroll"), args: rtArgs };
+  const time = dimAt(xs.shape, axis);
+  const [y, state] = out.items;
+  return {
+    kind: "tuple",
+    items: [rebase(y, { k: "index", object: result, index: { k: "num", value: 0 } }, axis, time), rebase(state, { k: "index", object: result, index: { k: "num", value: 1 } }, allStates ? axis : undefined, time)],
+    call: result,
+  };
+}
+
+/** A value read from `e` (its structure kept); with `axis`, each array gains that (time) axis. */
+function rebase(v: Value, e: TExpr, axis?: number, size?: Dim): Value {
+  if (v.kind === "array") return { ...v, call: e, shape: axis === undefined ? v.shape : insertAxis(v.shape, axis, size) };
+  if (v.kind === "tuple" || v.kind === "list") return { kind: v.kind, items: v.items.map((x, i) => rebase(x, { k: "index", object: e, index: { k: "num", value: i } }, axis, size)), call: e };
+  if (v.kind === "dict") return { kind: "dict", entries: v.entries.map(([k, x]) => [k, rebase(x, { k: "member", object: e, name: String(k) }, axis, size)]), call: e };
+  return v;
+}
+
+function dropAxis(s: SymShape, axis: number): SymShape {
+  if (s.rank !== undefined) return { rank: s.rank - 1, dims: materialize(s).filter((_, i) => i !== axis) };
+  // Unknown rank: a leading axis goes; the features (last axis) stay.
+  return { dims: [dimAt(s, -1)] };
+}
+
+function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    dims.splice(axis, 0, d);
+    return { rank: s.rank + 1, dims };
+  }
+  return { ...s };
 }
 
 function initializer(cls: string, call: IdiomCall, api: StageApi): Value {

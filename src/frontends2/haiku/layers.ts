@@ -20,6 +20,11 @@ function pool(layer: string, autoName: string): SourceLayer {
   };
 }
 
+const CORE_CALLS = {
+  __call__: { params: [{ name: "inputs", option: "x" }, { name: "prev_state", option: "state" }] },
+  initial_state: { params: [{ name: "batch_size", option: "batchSize" }] },
+};
+
 export const HAIKU_LAYERS: Record<string, SourceLayer> = {
   "haiku.Linear": {
     layer: "Linear",
@@ -113,6 +118,38 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     leaves: {},
     draws: [],
     autoName: "sequential",
+  },
+  "haiku.LSTM": {
+    layer: "HaikuLSTM",
+    params: [{ name: "hidden_size", option: "hiddenSize" }],
+    calls: CORE_CALLS,
+    leaves: { "linear.w": "linear/w", "linear.b": "linear/b" },
+    draws: ["linear.w", "linear.b"],
+    autoName: "lstm",
+  },
+  "haiku.GRU": {
+    layer: "HaikuGRU",
+    params: [
+      { name: "hidden_size", option: "hiddenSize" },
+      { name: "w_i_init", option: "wIInit" },
+      { name: "w_h_init", option: "wHInit" },
+      { name: "b_init", option: "bInit" },
+    ],
+    calls: { ...CORE_CALLS, __call__: { params: [{ name: "inputs", option: "x" }, { name: "state", option: "state" }] } },
+    leaves: { w_i: "w_i", w_h: "w_h", b: "b" },
+    draws: ["w_i", "w_h", "b"],
+    autoName: "gru",
+  },
+  "haiku.VanillaRNN": {
+    layer: "HaikuVanillaRNN",
+    params: [
+      { name: "hidden_size", option: "hiddenSize" },
+      { name: "double_bias", option: "doubleBias" },
+    ],
+    calls: CORE_CALLS,
+    leaves: { "linear.w": "linear/w", "linear.b": "linear/b", "linear_1.w": "linear_1/w", "linear_1.b": "linear_1/b" },
+    draws: ["linear.w", "linear.b", "linear_1.w", "linear_1.b"],
+    autoName: "vanilla_rnn",
   },
   "haiku.Conv2D": {
     layer: "Conv",

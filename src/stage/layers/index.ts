@@ -30,7 +30,11 @@ export type LayerOptions = Map<string, StaticV>;
 export type CallArgs = ReadonlyMap<string, Value>;
 
 /** What a call returns: an array, or a tuple of such (a cell's `(carry, y)`). */
-export type OutSpec = { shape: SymShape; dtype: DType; assumeRank?: number } | { items: OutSpec[]; assumeRank?: number };
+export type OutSpec =
+  | { shape: SymShape; dtype: DType; assumeRank?: number }
+  | { items: OutSpec[]; assumeRank?: number }
+  /** A named tuple (Haiku's LSTMState): an object with these fields in the runtime. */
+  | { fields: Record<string, OutSpec>; assumeRank?: number };
 
 export interface OutputContext {
   /**
@@ -78,6 +82,8 @@ export interface LayerMethod {
   padNull?: boolean;
   /** Options of the layer repeated at each call when given (so TypeScript's overloads see `returnCarry: true`). */
   fromOptions?: string[];
+  /** Gives no input sizes (a core's `initial_state`): called before the layer's first sizing call, it is built there. */
+  defersBuild?: boolean;
 }
 
 export interface LayerKind {

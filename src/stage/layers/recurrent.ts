@@ -145,7 +145,47 @@ function carryType(ctx: OutputContext, name: string): string | undefined {
   return layer === "LSTMCell" || layer === "ConvLSTMCell" ? "[nnx.Array, nnx.Array]" : "nnx.Array";
 }
 
+/** A Haiku core's state for these leading (batch) sizes: LSTMState(hidden, cell) or one array. */
+function coreState(lstm: boolean, lead: Dim[] | undefined, hidden: Dim): OutSpec {
+  const shape: SymShape = lead ? { rank: lead.length + 1, dims: [...lead, hidden] } : { dims: [hidden] };
+  const one: OutSpec = { shape, dtype: "float32" };
+  return lstm ? { fields: { hidden: one, cell: one } } : one;
+}
+
+/** `initial_state(batch_size)`'s leading sizes: [batch], or none for None. */
+function batchLead(args: CallArgs): Dim[] {
+  const b = args.get("batchSize");
+  if (!b || (b.kind === "static" && b.known === null)) return [];
+  if (b.kind === "static") return [typeof b.known === "number" ? num(b.known) : b.ctor];
+  return [undefined];
+}
+
+const CORE_METHODS: Record<string, LayerMethod> = {
+  __call__: { runtime: "call", positional: ["x", "state"] },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true },
+};
+
+/** hk.LSTM / hk.GRU / hk.VanillaRNN: `core(x, state) → (y, state)`, `initial_state(batch_size)`. */
+function haikuCore(runtime: string, lstm: boolean, options: string[]): LayerKind {
+  return {
+    runtime,
+    positional: (o, args, ctx) => [dimAt(xShape(args), -1) ?? ctx.missing("the size of the core's input"), ctorOf(o, "hiddenSize", ctx)],
+    options,
+    methods: CORE_METHODS,
+    output: (o, method, args) => {
+      const hidden = opt(o, "hiddenSize")?.ctor;
+      if (method === "initial_state") return coreState(lstm, batchLead(args), hidden);
+      const x = xShape(args);
+      const lead = x.rank !== undefined ? materialize(x).slice(0, -1) : undefined;
+      return { items: [{ shape: replaceLast(x, hidden), dtype: "float32" }, coreState(lstm, lead, hidden)] };
+    },
+  };
+}
+
 export const RECURRENT: Record<string, LayerKind> = {
+  HaikuLSTM: haikuCore("hk.LSTM", true, []),
+  HaikuGRU: haikuCore("hk.GRU", false, ["wIInit", "wHInit", "bInit"]),
+  HaikuVanillaRNN: haikuCore("hk.VanillaRNN", false, ["doubleBias"]),
   LSTMCell: cell("nnx.LSTMCell", 2, CELL_OPTIONS),
   LinenGRUCell: cell("nnx.LinenGRUCell", 1, CELL_OPTIONS),
   MGUCell: cell("nnx.MGUCell", 1, ["gateFn", "activationFn", "kernelInit", "recurrentKernelInit", "forgetBiasInit", "activationBiasInit", "carryInit", "resetGate"]),
