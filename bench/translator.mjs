@@ -1,15 +1,19 @@
 // Translator throughput: lines of Python per second through nnxport's full pipeline
 // (translate() per file: parse → IR → emit → prettier → type-check), the same with one
-// type-check program for all files (translateAll), without the type-check, and the floor: bare
-// tree-sitter parsing of the same files. Then a per-stage profile of where the time goes.
+// type-check program for all files (translateAll), with `convert --jobs` (1 and the core count;
+// in this process, and as a whole new `nnxport convert` process on the corpus written to a
+// folder), without the type-check, and the floor: bare tree-sitter parsing of the same files.
+// Then a per-stage profile of where the time goes.
 //
 //   node bench/translator.mjs '{"minLines": 20000, "repeats": 3}'    → one JSON line
 //
 // The corpus is every fixture that translates today, copied until it reaches minLines. Each copy
 // renames the file's classes (Block → Block17), so no two inputs or outputs are the same text.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { globSync } from "tinyglobby";
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
@@ -60,6 +64,30 @@ if (pipeline.translateAll) {
     const failed = (await pipeline.translateAll(corpus)).filter((r) => r instanceof Error);
     if (failed.length) throw new Error(`translateAll: ${failed.length} files failed: ${failed[0].message}`);
   };
+}
+// `convert --jobs N` (N threads: N − 1 workers, started per call as convert starts them, and this one).
+const JOBS = availableParallelism();
+if (existsSync(D + "parallel/pool.js")) {
+  const { translateAllParallel } = await import(D + "parallel/pool.js");
+  for (const jobs of [...new Set([1, JOBS])]) {
+    configs[`end to end, convert --jobs ${jobs} (${jobs === 1 ? "this thread" : `${jobs - 1} worker${jobs > 2 ? "s" : ""} + this thread`}, one type-check program)`] = async () => {
+      const failed = (await translateAllParallel(corpus, jobs)).filter((r) => r instanceof Error);
+      if (failed.length) throw new Error(`--jobs ${jobs}: ${failed.length} files failed: ${failed[0].message}`);
+    };
+  }
+  // The whole command as a user runs it on a folder: a new process (imports, cold type-checker, workers), files written.
+  const dir = mkdtempSync(join(tmpdir(), "nnxport-bench-"));
+  for (const { file, text } of corpus) {
+    mkdirSync(dirname(join(dir, "src", file)), { recursive: true });
+    writeFileSync(join(dir, "src", file), text);
+  }
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  for (const jobs of [...new Set([1, JOBS])]) {
+    configs[`end to end, nnxport convert <folder> --jobs ${jobs} (a new process: startup and cold type-checker included)`] = async () => {
+      rmSync(join(dir, "out"), { recursive: true, force: true });
+      execFileSync(process.execPath, [join(ROOT, "bin/nnxport.js"), "convert", join(dir, "src"), "--out-dir", join(dir, "out"), "--jobs", String(jobs)], { stdio: ["ignore", "ignore", "pipe"] });
+    };
+  }
 }
 configs["end to end, skipTypeCheck"] = perFile((f, t) => translate(f, t, { skipTypeCheck: true }));
 configs["tree-sitter parse only (floor)"] = perFile((f, t) => void parser.parse((i) => t.slice(i, i + 16384)));

@@ -205,3 +205,7 @@ export {
 
 // Source-faithful initialization for translated programs
 export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceInit, type SourceInitParam, type SourceInitializer } from "./source-init.js";
+
+// Weights files (workflow): safetensors named by NNX dotted paths
+export { loadWeights, saveWeights, weightsToBytes, weightVariables, WeightsError } from "./weights.js";
+export { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsFile } from "./safetensors.js";

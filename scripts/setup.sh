@@ -26,6 +26,17 @@ if [ ! -x .venv/bin/python ]; then "$PYTHON" -m venv .venv; fi
 step "tensor backend (tfjs-node)"
 bash scripts/setup-tfjs-node.sh
 
+step "headless browser for the report test (Debian's chromium)"
+# `verify --report` pages are tested in a real browser. Debian's package, never a downloaded build.
+if command -v chromium >/dev/null 2>&1; then
+  echo "chromium: $(command -v chromium)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || echo "setup: could not install chromium; the report's browser test will say so" >&2
+else
+  echo "setup: no chromium, and not root to install it (apt-get install chromium); the report's browser test needs it" >&2
+fi
+
 step "build"
 npm run build
 

@@ -86,6 +86,9 @@ export interface TranslateInput {
   options?: TranslateOptions;
 }
 
+/** What `convert` needs of a translation (what a worker thread can send back). */
+export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics">;
+
 /**
  * Several files, type-checked together at the end (much faster than one by
  * one). Each result is the translation or the diagnostics that stopped it.
@@ -101,11 +104,16 @@ export async function translateAll(inputs: TranslateInput[], onEach?: () => void
       results.push(e);
     }
   }
+  return typeCheckTranslations(results, inputs);
+}
+
+/** Type-checks translated files as one program; a file with type errors is replaced by its diagnostics. */
+export function typeCheckTranslations<T extends TranslatedFile>(results: Array<T | DiagnosticError>, inputs: TranslateInput[]): Array<T | DiagnosticError> {
   const checked = results.map((r, i) => ({ r, i })).filter(({ r, i }) => !(r instanceof DiagnosticError) && !inputs[i].options?.skipTypeCheck);
-  const errors = typeCheckAll(checked.map(({ r }) => (r as Translation).code));
+  const errors = typeCheckAll(checked.map(({ r }) => (r as T).code));
   checked.forEach(({ r, i }, k) => {
     try {
-      reportTypeErrors((r as Translation).diagnostics, errors[k]);
+      reportTypeErrors((r as T).diagnostics, errors[k]);
     } catch (e) {
       results[i] = e as DiagnosticError;
     }

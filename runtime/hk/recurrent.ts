@@ -11,7 +11,7 @@ import { Linear } from "./basic.js";
 import { ConvND } from "./conv.js";
 import { VarianceScaling } from "./initializers.js";
 import { initVariable } from "./keys.js";
-import { type Nest, leaves, treeMap, treeStack } from "./tree.js";
+import { type Nest, leaves, tidyNest, treeMap, treeStack } from "./tree.js";
 
 /** hk.RNNCore: one step `call(inputs, prevState) → [output, nextState]` and `initialState(batchSize)`. */
 export interface RNNCore<S extends Nest = Nest, I extends Nest = Nest, O extends Nest = Nest> {
@@ -257,20 +257,18 @@ export class ResetCore<S extends Nest = Nest, I extends Nest = Nest, O extends N
 
   call(inputs: [I, Nest], state: S): [O, S] {
     const [x, shouldReset] = inputs;
-    const reset = tf.tidy(() => {
+    return tidyNest(() => {
       const flags = shouldReset instanceof tf.Tensor ? treeMap(() => shouldReset, state) : shouldReset;
-      const batched = this.isBatched(state);
-      const batchSize = batched ? leaves(x)[0].shape[0] : null;
+      const batchSize = this.isBatched(state) ? leaves(x)[0].shape[0] : null;
       const initial = this.initialState(batchSize);
-      const out = treeMap(
+      const reset = treeMap(
         (flag, init, s) => tf.where(tf.broadcastTo(tf.cast(conform(flag, s), "bool"), s.shape), tf.cast(init, s.dtype), s),
         flags as S,
         initial,
         state,
       );
-      return out as unknown as tf.TensorContainer;
-    }) as unknown as S;
-    return this.core.call(x, reset);
+      return this.core.call(x, reset);
+    });
   }
 
   initialState(batchSize: number | null): S {
@@ -310,6 +308,10 @@ export class DeepRNN extends Module implements RNNCore<Nest[], Nest, Nest> {
   }
 
   call(inputs: Nest, state: readonly Nest[]): [Nest, Nest[]] {
+    return tidyNest(() => this.step(inputs, state));
+  }
+
+  private step(inputs: Nest, state: readonly Nest[]): [Nest, Nest[]] {
     let current: Nest = inputs;
     const nextStates: Nest[] = [];
     const outputs: Nest[] = [];
@@ -367,7 +369,7 @@ export function staticUnroll<S extends Nest, I extends Nest, O extends Nest>(
   timeMajor = true,
 ): [O, S] {
   const axis = timeMajor ? 0 : 1;
-  return tf.tidy(() => {
+  return tidyNest(() => {
     let state = initialState;
     const outs: O[] = [];
     for (let t = 0; t < numSteps(inputSequence, axis); t++) {
@@ -375,8 +377,8 @@ export function staticUnroll<S extends Nest, I extends Nest, O extends Nest>(
       outs.push(out);
       state = next;
     }
-    return [stackSteps(outs, axis), state] as unknown as tf.TensorContainer;
-  }) as unknown as [O, S];
+    return [stackSteps(outs, axis), state] as [O, S];
+  });
 }
 
 export interface DynamicUnrollOptions {
@@ -400,7 +402,7 @@ export function dynamicUnroll<S extends Nest, I extends Nest, O extends Nest>(
 ): [O, S] {
   const { timeMajor = true, reverse = false, returnAllStates = false } = options;
   const axis = timeMajor ? 0 : 1;
-  return tf.tidy(() => {
+  return tidyNest(() => {
     const n = numSteps(inputSequence, axis);
     const outs: O[] = new Array(n);
     const states: S[] = new Array(n);
@@ -413,6 +415,6 @@ export function dynamicUnroll<S extends Nest, I extends Nest, O extends Nest>(
       state = next;
     }
     const result = returnAllStates ? stackSteps(states, axis) : state;
-    return [stackSteps(outs, axis), result] as unknown as tf.TensorContainer;
-  }) as unknown as [O, S];
+    return [stackSteps(outs, axis), result] as [O, S];
+  });
 }

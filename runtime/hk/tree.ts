@@ -61,3 +61,8 @@ export function treeStack<T extends Nest>(trees: readonly T[], f: (xs: tf.Tensor
 }
 
 export { isRecord };
+
+/** tf.tidy for a function returning a nest (tfjs's TensorContainer type has no null). */
+export function tidyNest<T>(fn: () => T): T {
+  return tf.tidy(() => fn() as unknown as tf.TensorContainer) as unknown as T;
+}

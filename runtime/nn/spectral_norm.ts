@@ -17,7 +17,7 @@ import { stopGradient } from "../ops.js";
 import { normal, ones } from "./initializers.js";
 
 /** A layer SpectralNorm / WeightNorm can wrap: a Module with call(x, ...). */
-export type CallableModule = Module & { call(x: tf.Tensor, ...args: any[]): tf.Tensor };
+export type CallableModule = Module & { call(x: tf.Tensor, ...args: never[]): tf.Tensor };
 
 /** flax's _l2_normalize: x * rsqrt(sum(x * x, axis, keepdims) + eps); all axes by default. */
 export function l2Normalize(x: tf.Tensor, axis: number[] | null = null, eps = 1e-12): tf.Tensor {

@@ -73,7 +73,7 @@ export class WeightNorm<L extends CallableModule = CallableModule> extends Modul
       for (const [path, p] of state(this.layerInstance).flatState()) {
         if (p instanceof Variable && keep(path, p)) this.normalizeInPlace(path.join("/"), p as Variable<tf.Tensor>);
       }
-      return this.layerInstance.call(x, ...args);
+      return (this.layerInstance.call as (x: tf.Tensor, ...rest: unknown[]) => tf.Tensor).call(this.layerInstance, x, ...args);
     });
   }
 

@@ -1,4 +1,4 @@
-// `nnxport convert PATH... [-o OUT.ts | --out-dir DIR] [--check] [--diff]`
+// `nnxport convert PATH... [-o OUT.ts | --out-dir DIR] [--check] [--diff] [--jobs N]`
 import { readFile } from "node:fs/promises";
 import { statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -7,7 +7,9 @@ import { createTwoFilesPatch } from "diff";
 import { glob } from "tinyglobby";
 import { DiagnosticError, formatDiagnostic } from "../diagnostics.js";
 import type { Framework } from "../frontends/index.js";
-import { translateAll, type Translation } from "../pipeline.js";
+import { availableParallelism } from "node:os";
+import type { TranslatedFile } from "../pipeline.js";
+import { translateAllParallel } from "../parallel/pool.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { isOurs, readIfExists, writeAtomic } from "./write.js";
 
@@ -19,6 +21,8 @@ export interface ConvertOptions {
   force?: boolean;
   framework?: Framework;
   typecheck: boolean;
+  /** Threads that translate a folder's files (default: the core count). */
+  jobs?: number;
 }
 
 type Outcome = "converted" | "unchanged" | "skipped" | "failed" | "would change";
@@ -81,13 +85,14 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
   }
   const bar = folder && process.stderr.isTTY ? new SingleBar({ format: "converting [{bar}] {value}/{total} {file}", hideCursor: true }, Presets.shades_classic) : undefined;
   bar?.start(pending.length, 0, { file: "" });
-  const results = await translateAll(
+  const results = await translateAllParallel(
     pending.map(({ job, text }) => ({
       file: job.source,
       text,
       // Relative to the output, so the header does not depend on where nnxport ran.
       options: { framework: options.framework, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
     })),
+    options.jobs ?? defaultJobs(pending.length),
     () => bar?.increment(),
   );
   bar?.stop();
@@ -104,12 +109,22 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
   return counts.failed > 0 || counts["would change"] > 0 ? EXIT.failed : EXIT.ok;
 }
 
+/**
+ * The core count, but no more threads than there are batches of 40 files. Every
+ * thread of a new process warms up alike (V8's JIT over its first few hundred
+ * files), so a worker costs only its loading of the translator beyond that,
+ * about as much as translating 20 files, and two threads gain from about 40.
+ */
+export function defaultJobs(files: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(files / 40)));
+}
+
 function flush(messages: string[]): void {
   for (const m of messages.splice(0)) process.stderr.write(m + "\n");
 }
 
 /** Reports, compares and writes one translated file. */
-async function finish(job: Job, translation: Translation | DiagnosticError, options: ConvertOptions, messages: string[]): Promise<Outcome> {
+async function finish(job: Job, translation: TranslatedFile | DiagnosticError, options: ConvertOptions, messages: string[]): Promise<Outcome> {
   if (translation instanceof DiagnosticError) {
     messages.push(...translation.diagnostics.map((d) => formatDiagnostic(d)));
     return "failed";

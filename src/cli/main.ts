@@ -5,11 +5,19 @@ import { VERSION } from "../version.js";
 import { runConvert } from "./convert.js";
 import { runDoctor } from "./doctor.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { runParams } from "./params.js";
+import { runInitVscode } from "./init-vscode.js";
 import { runVerify } from "./verify.js";
 
 function number(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new InvalidArgumentError("not a number");
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("not a positive integer");
   return n;
 }
 
@@ -40,6 +48,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--diff", "print a diff of each output that changes")
     .option("--force", "overwrite outputs even if nnxport did not write them")
     .option("--no-typecheck", "skip the strict type-check of the output")
+    .option("-j, --jobs <n>", "threads that translate a folder's files (default: the number of cores, at most one per 40 files)", positiveInteger)
     .addOption(framework)
     .action(async (paths: string[], o) => setExit(await runConvert(paths, o)));
 
@@ -51,10 +60,36 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--seed <n>", "seed for the reference run and inputs", number, 0)
     .option("--atol <x>", "absolute tolerance", number, 1e-5)
     .option("--rtol <x>", "relative tolerance", number, 1e-4)
+    .option("--report <file.html>", "also write a self-contained HTML page of the results")
+    .option("--save-fixture <dir>", "save the reference and a vitest test for your own CI (no Python needed to run it)")
+    .option("--fixture-model <file.ts>", "the translated model the fixture's test imports (default: a copy in the fixture folder)")
+    .option("--force", "overwrite report or fixture files nnxport did not write")
     .addOption(backend)
     .action(async (file: string, o) => {
       await selectBackend(o.backend);
       setExit(await runVerify(file, o));
+    });
+
+  program
+    .command("params")
+    .description("convert a trained checkpoint (Flax msgpack, Orbax, .npz/.npy, pickle) to the translated model's weights")
+    .argument("<checkpoint>", "a checkpoint file, or an Orbax checkpoint folder")
+    .requiredOption("--map <file>", "the param map `convert` wrote (MODEL.params.json)")
+    .requiredOption("-o, --out <file>", "the weights to write (safetensors, for nnx.loadWeights)")
+    .option("--allow-pickle", "read a pickle (unpickling runs code from the file: only for files you trust)")
+    .option("--force", "overwrite the output even if nnxport did not write it")
+    .action(async (checkpoint: string, o) => setExit(await runParams(checkpoint, o)));
+
+  program
+    .command("init")
+    .description("set up an editor: `init vscode` adds nnxport's tasks to .vscode/tasks.json")
+    .argument("<editor>", "vscode")
+    .option("--dir <folder>", "the workspace folder", ".")
+    .option("--command <cmd>", "how the tasks run nnxport", "npx nnxport")
+    .option("--force", "replace nnxport's tasks even where you changed them")
+    .action(async (editor: string, o) => {
+      if (editor !== "vscode") throw new UsageError(`unknown editor '${editor}' (nnxport knows: vscode)`);
+      setExit(await runInitVscode({ dir: o.dir, command: o.command, force: o.force }));
     });
 
   program

@@ -1,22 +1,42 @@
 // `nnxport verify FILE.py [--json]`
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import pc from "picocolors";
-import { verify, type VerifyReport } from "../verify/index.js";
+import { verify, type VerifyArtifacts, type VerifyReport } from "../verify/index.js";
+import { GENERATOR, renderReport } from "../verify/report.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { saveFixture } from "./fixture.js";
+import { writeAtomic } from "./write.js";
 
 export interface VerifyCliOptions {
   json?: boolean;
   seed: number;
   atol: number;
   rtol: number;
+  /** Write a self-contained HTML page of the results here. */
+  report?: string;
+  /** Save the reference and a vitest file for the user's CI into this folder. */
+  saveFixture?: string;
+  /** The translated model the fixture's test imports (default: a copy written into the fixture folder). */
+  fixtureModel?: string;
+  force?: boolean;
 }
 
 export async function runVerify(file: string, options: VerifyCliOptions): Promise<number> {
   if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
   if (!file.endsWith(".py")) throw new UsageError(`not a Python file: ${file}`);
-  const report = await verify(file, { seed: options.seed, tolerance: { atol: options.atol, rtol: options.rtol } });
+  if (options.report && !options.force && existsSync(options.report) && !readFileSync(options.report, "utf8").includes(`<meta name="generator" content="${GENERATOR}">`)) {
+    process.stderr.write(`${options.report}: error NNX602: refusing to overwrite a file nnxport did not write (use --force)\n`);
+    return EXIT.failed;
+  }
+  const artifacts: VerifyArtifacts = {};
+  const report = await verify(file, { seed: options.seed, tolerance: { atol: options.atol, rtol: options.rtol }, artifacts });
   if (options.json) process.stdout.write(JSON.stringify(report, jsonNumbers) + "\n");
   else printReport(report);
+  if (options.report) {
+    await writeAtomic(options.report, renderReport(report, artifacts.translation?.paramMap));
+    if (!options.json) process.stderr.write(`report: ${options.report}\n`);
+  }
+  if (options.saveFixture && !(await saveFixture(file, report, artifacts, { ...options, dir: options.saveFixture }))) return EXIT.failed;
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -72,6 +72,16 @@ export interface IdiomCall {
   span: Span;
 }
 
+/** How the framework's `apply` takes the model's variables, a key and the inputs. */
+export interface ApplySignature {
+  /** Linen: one dict of collections; Haiku: the params, then the state when transformed with state. */
+  variables: "dict" | "params" | "paramsAndState";
+  /** Linen: `rngs={'dropout': key}`; Haiku: a positional key after the variables (unless without_apply_rng). */
+  rng: "rngsKeyword" | "positional" | "none";
+  /** Linen: `(out, updates)` when `mutable=` is given; Haiku with state: always `(out, state)`. */
+  returnsState: "mutable" | "always" | "never";
+}
+
 export interface Framework {
   name: "linen" | "haiku";
   /** For headers and messages: "Flax Linen", "Haiku". */
@@ -89,4 +99,6 @@ export interface Framework {
    * subclass the output declares (Linen: per collection; Haiku: per state name).
    */
   variableType(collection: string, name: string): string;
+  /** How the entry's `apply` is called (training code applies the model). */
+  applySignature(entry: import("./program.js").EntrySpec): ApplySignature;
 }

@@ -190,7 +190,7 @@ export function setPrinter(p: (e: TExpr) => string): void {
 }
 
 /** Declarations fixed, dead code removed (records too, unless instrumented). */
-function finish(body: TStmt[], declared: Set<string>, types: Map<string, string>, instrumented = false): TStmt[] {
+export function finish(body: TStmt[], declared: Set<string>, types: Map<string, string>, instrumented = false): TStmt[] {
   const kept = instrumented ? body : stripRecords(body);
   const live = removeDead(flattenBlocks(kept));
   return unwrapDeclBlocks(declareLocals(live, declared, types));

@@ -42,6 +42,8 @@ export interface ClassSummary {
   methods: Map<string, ParamInfo[]>;
   /** Its own code reads the train/eval switch (`this.deterministic`). */
   ownMode?: "deterministic" | "useRunningAverage";
+  /** What each method returns (shapes and structure; read from a call of it with `withCall`). */
+  returns?: Map<string, import("./values.js").Value | undefined>;
 }
 
 export class ProgramContext {

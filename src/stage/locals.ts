@@ -51,6 +51,8 @@ function exprReads(e: TExpr, out: Names): void {
       if (Array.isArray(e.body)) for (const s of e.body) stmtReads(s, inner);
       else exprReads(e.body, inner);
       for (const p of e.params) inner.delete(p.name);
+      // Its own locals are not the enclosing function's.
+      if (Array.isArray(e.body)) for (const n of writtenIn(e.body)) inner.delete(n);
       for (const n of inner) out.add(n);
       break;
     }
@@ -95,6 +97,18 @@ function stmtWrites(s: TStmt): string[] {
   }
   if (s.k === "let") return s.pattern ? patternNames(s.pattern) : [s.name];
   return [];
+}
+
+/** Every name a block assigns or declares, nested blocks included. */
+function writtenIn(body: TStmt[]): Names {
+  const out = new Set<string>();
+  const visit = (x: TStmt) => {
+    for (const w of stmtWrites(x)) out.add(w);
+    if (x.k === "if") [...x.then, ...x.else].forEach(visit);
+    if (x.k === "forOf" || x.k === "forRange" || x.k === "while" || x.k === "block") x.body.forEach(visit);
+  };
+  body.forEach(visit);
+  return out;
 }
 
 /** Every local read anywhere in the statement (nested blocks included). */
@@ -153,7 +167,8 @@ function hasEffects(e: TExpr): boolean {
   switch (e.k) {
     case "call": {
       // Calls of runtime functions (jnp.*, nnx.relu, Math.*) are pure; calls of members and locals may not be.
-      const pure = e.fn.k === "rt" && !/(^|\.)(rngs|stream)\b|^nnx\.(param|variable)/.test(e.fn.path);
+      // (nnx.update writes into a model; tf.tidy runs its callback.)
+      const pure = e.fn.k === "rt" && !/(^|\.)(rngs|stream)\b|^nnx\.(param|variable|update)$|^tf\.tidy$/.test(e.fn.path);
       const pureMethod = e.fn.k === "member" && ["at", "slice", "includes", "entries", "map", "length", "startsWith", "endsWith", "split"].includes(e.fn.name) && !hasEffects(e.fn.object);
       return !(pure || pureMethod) || e.args.some(hasEffects);
     }

@@ -12,6 +12,8 @@ import { ClassStager, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
+import { stageSteps } from "./steps.js";
+import type { StepSpec } from "./step-spec.js";
 
 setPrinter(printExpr);
 
@@ -23,6 +25,8 @@ export interface StagedProgram {
   /** The factory that builds the entry's model, when there is an entry. */
   factory?: string;
   entryClass?: string;
+  /** The training steps, for verify. */
+  steps: StepSpec[];
 }
 
 export const RUNTIME_MODULE = "nnxport/runtime";
@@ -49,13 +53,19 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
       entryClass = f.cls;
     }
   }
+  let steps: StepSpec[] = [];
+  if (diags.errorCount === 0) {
+    const staged = stageSteps(ctx, entryClass);
+    tail.push(...staged.decls);
+    steps = staged.specs;
+  }
   const imports = [{ names: ["hk", "jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
   const variableTypes: TDecl[] = [...ctx.variableTypes].sort().map((name) => ({
     k: "class",
     cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },
   }));
   const render = (instrumented: boolean): TModule => ({ header, imports, decls: [...head, ...variableTypes, ...classes.flatMap((c) => c.render(instrumented)), ...tail] });
-  return { module: render(false), instrumented: () => render(true), ctx, factory, entryClass };
+  return { module: render(false), instrumented: () => render(true), ctx, factory, entryClass, steps };
 }
 
 /** Module classes in an order where each comes after the classes it uses. */

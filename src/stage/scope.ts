@@ -25,6 +25,8 @@ export class Frame {
   callOnly = false;
   /** The method's locals' TypeScript types. */
   types = new Map<string, string>();
+  /** Emits the return statement itself (an enclosing interpreter's function: a training step). */
+  onReturn?: (v: Value, span: import("../ir/span.js").Span) => void;
   /** Names bound in the constructor since each open block began (innermost last). */
   ctorScopes: Set<string>[] = [new Set()];
 

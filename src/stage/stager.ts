@@ -173,6 +173,8 @@ export class ClassStager {
   /** Values setup() stored on self, by attribute. */
   readonly setupAttrs = new Map<string, Value>();
   private readonly instances: Instance[] = [];
+  /** Names an enclosing interpreter gives its own values (file-level and qualified names). */
+  hosts?: Map<string, Value>;
 
   constructor(
     readonly ctx: ProgramContext,
@@ -236,6 +238,7 @@ export class ClassStager {
       inputOptions: this.inputs.options,
       methods: new Map(methods.map((m) => [m.name, m.params])),
       ownMode: this.ownMode,
+      returns: new Map(methods.map((m) => [m.name, m.returns])),
     };
     return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), methods, inputs: this.inputs.options, configRead: this.configRead, summary };
   }
@@ -404,6 +407,7 @@ export class ClassStager {
       case "return": {
         const v = s.value ? this.expr(s.value, frame) : staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
         frame.returns.push(v);
+        if (frame.onReturn) return frame.onReturn(v, s.span);
         // `return x, None` (a stacked layer's step with no per-step output) returns x.
         frame.emitCall({ k: "return", value: this.callExpr(withoutNones(v), s.span, "returned") });
         return;
@@ -774,6 +778,15 @@ export class ClassStager {
         frame.env.set(name, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
         return;
       }
+      case "host":
+        // A host value that is one value: the method keeps it in a local.
+        if (v.expr && v.rebind) {
+          frame.emitCall({ k: "assign", target: id(name), value: v.expr });
+          frame.env.set(name, v.rebind(id(name)));
+          return;
+        }
+        frame.env.set(name, v);
+        return;
       default:
         // Modules, functions, classes, flags: names for the same value.
         frame.env.set(name, v);
@@ -792,16 +805,28 @@ export class ClassStager {
   private bindTuple(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame, span: Span): void {
     const items = this.unpack(v, p.items.length, span, frame);
     if (!items) return;
+    // Nested names over one value the method computes once: one destructuring of it.
+    if (p.items.some((q) => q.kind === "tuple") && this.destructure(p, v, frame)) return;
     // All at once, as Python assigns: `[a, b] = [b, a]`.
     const names = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
     if (names.every((n) => n)) {
       const callItems = items.map((i) => this.maybeCallExpr(i));
-      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call));
-      if (arrays.length && callItems.every((c, k) => c || items[k].kind === "module" || items[k].kind === "mode")) {
+      // Items the method does not hold (modules, flags, a host's state) are bound by name only.
+      const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
+      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
+      if (arrays.length && callItems.every((c, k) => c || nameOnly(k))) {
         const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
-        const rhs: TExpr = source ?? { k: "array", items: callItems.map((c) => c ?? { k: "undefined" }) };
-        const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
-        frame.emitCall({ k: "assign", target, value: rhs });
+        if (source) {
+          const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+          frame.emitCall({ k: "assign", target, value: source });
+        } else if (callItems.filter((c) => c).length === 1) {
+          // One item the method holds (`out, updates = apply(..., mutable=...)`): a plain assignment.
+          const k = callItems.findIndex((c) => c);
+          frame.emitCall({ k: "assign", target: id(names[k]!), value: callItems[k]! });
+        } else {
+          const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+          frame.emitCall({ k: "assign", target, value: { k: "array", items: callItems.filter((c): c is TExpr => !!c) } });
+        }
       }
       const ctorItems = items.map((i) => (i.kind === "static" ? i.ctor : undefined));
       if (!frame.callOnly && ctorItems.some((c) => c)) {
@@ -811,45 +836,76 @@ export class ClassStager {
       items.forEach((item, k) => {
         const name = names[k]!;
         if (callItems[k]) frame.types.set(name, returnType(item));
-        if (item.kind === "array") frame.env.set(name, { ...item, call: id(name) });
-        else if (item.kind === "static") {
+        if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
           frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
-        } else if (item.kind === "tuple" || item.kind === "list") {
-          frame.env.set(name, { ...item, items: item.items.map((x, j) => this.itemOf(x, id(name), j)), call: id(name) });
-        } else frame.env.set(name, item);
+        } else frame.env.set(name, this.readFrom(item, id(name)));
       });
-      return;
-    }
-    // `(c, h), y = rnn(x)`: one destructuring of the call, not one call per item.
-    if ((v.kind === "tuple" || v.kind === "list") && v.call && this.nestedNames(p, v)) {
-      const names: Array<[string, Value]> = [];
-      const target = this.nestedPattern(p, v, names);
-      frame.emitCall({ k: "assign", target, value: v.call });
-      for (const [name, item] of names) {
-        frame.types.set(name, returnType(item));
-        if (item.kind === "array") frame.env.set(name, { ...item, call: id(name) });
-        else if (item.kind === "tuple" || item.kind === "list") frame.env.set(name, { ...item, items: item.items.map((x, j) => this.itemOf(x, id(name), j)), call: id(name) });
-      }
       return;
     }
     p.items.forEach((q, k) => this.bind(q, items[k], frame, span));
   }
 
-  /** A pattern of names and nested tuples over a value of arrays and tuples of them, item for item. */
-  private nestedNames(p: Pattern, v: Value): boolean {
-    if (p.kind === "name") return v.kind === "array" || v.kind === "tuple" || v.kind === "list";
-    if (p.kind !== "tuple" || (v.kind !== "tuple" && v.kind !== "list") || v.items.length !== p.items.length) return false;
-    return p.items.every((q, k) => this.nestedNames(q, v.items[k]));
+  /** A value as read from the local it was bound to. */
+  private readFrom(item: Value, local: TExpr): Value {
+    if (item.kind === "array") return { ...item, call: local };
+    if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
+    if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
+    return item;
   }
 
-  private nestedPattern(p: Pattern, v: Value, names: Array<[string, Value]>): TPattern {
-    if (p.kind === "name") {
-      names.push([p.id, v]);
-      return { k: "pid", name: p.id };
+  /**
+   * `(loss, (logits, aux)), grads = f(...)`: when every name's value is read by
+   * indexing into one expression, one nested destructuring of it.
+   */
+  private destructure(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame): boolean {
+    const root = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : undefined;
+    if (!root) return false;
+    const leaves: Array<{ name: string; path: number[]; value: Value }> = [];
+    const pathOf = (e: TExpr): number[] | undefined => {
+      if (e === root) return [];
+      if (e.k === "index" && e.index.k === "num") {
+        const inner = pathOf(e.object);
+        return inner && [...inner, e.index.value];
+      }
+      return undefined;
+    };
+    const collect = (q: Pattern, item: Value): boolean => {
+      if (q.kind === "name") {
+        const e = this.maybeCallExpr(item);
+        if (!e) return item.kind === "host" || item.kind === "module" || item.kind === "mode" ? (leaves.push({ name: q.id, path: [], value: item }), true) : false;
+        const path = pathOf(e);
+        if (!path) return false;
+        leaves.push({ name: q.id, path, value: item });
+        return true;
+      }
+      if (q.kind !== "tuple" || (item.kind !== "tuple" && item.kind !== "list") || item.items.length !== q.items.length) return false;
+      return q.items.every((x, k) => collect(x, (item as { items: Value[] }).items[k]));
+    };
+    if (!p.items.every((q, k) => collect(q, (v as { items: Value[] }).items[k]))) return false;
+    // The pattern, from the paths of the names the method holds.
+    type Node = { name?: string; items: Map<number, Node> };
+    const tree: Node = { items: new Map() };
+    for (const l of leaves) {
+      if (!l.path.length) continue;
+      let n = tree;
+      for (const i of l.path) {
+        if (!n.items.has(i)) n.items.set(i, { items: new Map() });
+        n = n.items.get(i)!;
+      }
+      n.name = l.name;
     }
-    const items = (v as { items: Value[] }).items;
-    return { k: "ptuple", items: (p as Extract<Pattern, { kind: "tuple" }>).items.map((q, k) => this.nestedPattern(q, items[k], names)) };
+    const pattern = (n: Node): TPattern => {
+      if (n.name) return { k: "pid", name: n.name };
+      const max = Math.max(-1, ...n.items.keys());
+      return { k: "ptuple", items: Array.from({ length: max + 1 }, (_, i) => (n.items.has(i) ? pattern(n.items.get(i)!) : null)) };
+    };
+    if (tree.items.size) frame.emitCall({ k: "assign", target: pattern(tree), value: root });
+    for (const l of leaves) {
+      if (l.path.length) frame.types.set(l.name, returnType(l.value));
+      frame.env.set(l.name, l.path.length ? this.readFrom(l.value, id(l.name)) : l.value);
+    }
+    return true;
   }
 
   /** A value taken apart into `n` items. */
@@ -962,11 +1018,11 @@ export class ClassStager {
       case "conditional":
         return this.conditional(e, frame);
       case "global":
-        return this.globalValue(e.name, e.span);
+        return this.hosts?.get(e.name) ?? this.globalValue(e.name, e.span);
       case "builtin":
         return { kind: "global", name: `builtins.${e.name}` };
       case "file":
-        return this.fileValue(e.name, e.span, frame);
+        return this.hosts?.get(e.name) ?? this.fileValue(e.name, e.span, frame);
       case "index":
         return this.index(e, frame);
       case "fstring":
@@ -1046,7 +1102,7 @@ export class ClassStager {
   private attribute(e: Extract<Expr, { kind: "attr" }>, frame: Frame): Value {
     if (e.object.kind === "self") return this.selfAttr(e.attr, e.span, frame);
     const q = qualifiedName(e);
-    if (q) return this.globalValue(q, e.span);
+    if (q) return this.hosts?.get(q) ?? this.globalValue(q, e.span);
     const obj = this.expr(e.object, frame);
     return this.attributeOf(obj, e.attr, e.span, frame);
   }
@@ -1067,6 +1123,8 @@ export class ClassStager {
         if (entry) return entry[1];
         return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
       }
+      case "host":
+        return obj.attr?.(attr, span) ?? this.stop(span, `reading '.${attr}' of ${obj.name}`);
       default:
         if ((obj as { handle?: string }).handle && attr === "value") return (obj as unknown as { read: Value }).read;
         return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
@@ -1163,6 +1221,7 @@ export class ClassStager {
       if (item) return item;
     }
     if (obj.kind === "array") return this.arrayIndex(obj, e, frame);
+    if (obj.kind === "host" && obj.index) return obj.index(this.expr(e.index, frame), e.span);
     return this.stop(e.span, `indexing ${describe(obj)}`);
   }
 
@@ -1521,6 +1580,8 @@ export class ClassStager {
         return this.inlineCall(fn, args, kwargs, span, frame);
       case "partial":
         return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs], span, frame);
+      case "host":
+        return fn.call?.(args, kwargs, span) ?? this.stop(span, `calling ${fn.name}`);
       case "lifted":
         // A decorator (`@hk.experimental.layer_stack(n)`) applied to its function.
         if (!fn.fn && fn.target.kind === "unknown" && args[0]?.kind === "func") return { ...fn, fn: args[0] };
@@ -1756,6 +1817,8 @@ export class ClassStager {
     inner.conditional = frame.conditional;
     inner.callOnly = frame.callOnly;
     inner.ctorScopes = frame.ctorScopes;
+    // Staged in place: its return gives the call's value; it returns nothing from the caller.
+    inner.onReturn = () => undefined;
     params.forEach((p, i) => {
       const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1] ?? (p.default ? this.expr(p.default, frame) : undefined);
       if (!v) this.stop(span, `missing argument '${p.name}'`);
@@ -1795,7 +1858,7 @@ export class ClassStager {
   }
 
   /** The value a call returns, read from the call expression `e`. */
-  private withCall(out: Value, e: TExpr): Value {
+  withCall(out: Value, e: TExpr): Value {
     if (out.kind === "array") return { ...out, call: e };
     const kept = withoutNones(out);
     if (kept !== out && (out.kind === "tuple" || out.kind === "list")) {
@@ -2390,6 +2453,8 @@ export class ClassStager {
       case "dict":
         // A structure a layer returned whole (Haiku's LSTMState).
         return v.call;
+      case "host":
+        return v.expr;
       default:
         return undefined;
     }
@@ -2929,6 +2994,8 @@ export function returnType(v: Value | undefined): string {
       return tsTypeOf(v.type);
     case "key":
       return "nnx.PRNGKey";
+    case "host":
+      return v.tsType ?? "unknown";
     default:
       return "unknown";
   }

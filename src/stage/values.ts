@@ -148,7 +148,27 @@ export interface LiftedV {
   fn?: FuncV;
 }
 
-export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | UnknownV;
+/**
+ * A value an enclosing interpreter gives meaning to (the training-step
+ * stager's parameters, gradients, TrainState, ...): the stager asks it for
+ * attributes and calls, and reads it through `expr` where it is one value.
+ */
+export interface HostV {
+  kind: "host";
+  /** What it is, for messages (`the gradients`). */
+  name: string;
+  /** How generated code refers to it, when it is one value. */
+  expr?: TExpr;
+  /** Its TypeScript type, when generated code holds it (`nnx.State`). */
+  tsType?: string;
+  attr?(name: string, span: Span): Value;
+  call?(args: Value[], kwargs: Array<[string, Value]>, span: Span): Value;
+  index?(key: Value, span: Span): Value;
+  /** The same value, read from the local it was bound to. */
+  rebind?(e: TExpr): Value;
+}
+
+export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | HostV | UnknownV;
 
 /** One submodule instance: where the source constructs it, and what it was given. */
 export interface Instance {
@@ -220,6 +240,8 @@ export function describe(v: Value): string {
       return "a PRNG key";
     case "lifted":
       return `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
+    case "host":
+      return v.name;
     case "unknown":
       return "an unknown value";
   }

@@ -9,6 +9,7 @@ import type { SourceInitPlan } from "../analyze/source-init.js";
 import type { Method, SampleInput } from "../ir/model.js";
 import { inputParams } from "../ir/walk.js";
 import { FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
+import type { ErrorSummary } from "./error-summary.js";
 import { importGenerated, runtimeEntryUrl } from "./load-module.js";
 import { runReference, type ReferenceSpec } from "./reference.js";
 import { checkStep, stepSpecs } from "./training.js";
@@ -24,6 +25,8 @@ export interface CheckResult {
   ok: boolean;
   /** Elements accepted beyond the tolerance as ill-conditioned (see Tolerance.outliers); reported in a note. */
   outliers?: number;
+  /** Where the errors are (for `--report`). */
+  errors?: ErrorSummary;
 }
 
 export interface ParamTreeResult {
@@ -53,6 +56,15 @@ export interface VerifyOptions {
   tolerance?: Tolerance;
   /** Changes the translated model after the weights are loaded: tests use it to prove a mismatch is caught. */
   tamper?: (model: Module, runtime: Runtime) => void;
+  /** Filled with what verify worked from, for `--report` and `--save-fixture`. */
+  artifacts?: VerifyArtifacts;
+}
+
+export interface VerifyArtifacts {
+  translation?: Translation;
+  /** The reference run's safetensors (see harness.py for the names), and what it was asked to run. */
+  reference?: Uint8Array;
+  plan?: CheckPlan;
 }
 
 export async function verify(file: string, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -73,6 +85,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   }
   const { program } = translation.analysis;
   report.framework = program.reference.framework;
+  if (options.artifacts) options.artifacts.translation = translation;
 
   const plan = checkPlan(translation);
   report.notes.push(...plan.notes);
@@ -82,6 +95,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     const code = kind === "environment" ? "NNX501" : kind === "source" ? "NNX502" : kind === "unsupported" ? "NNX503" : "NNX504";
     return fail({ code, severity: "error", message, file, span: line ? { line, column: 1, endLine: line, endColumn: 1 } : undefined });
   }
+  if (options.artifacts) Object.assign(options.artifacts, { reference: reference.bytes, plan });
 
   const runtime: Runtime = await import(runtimeEntryUrl());
   const { nnx, tf } = runtime;
@@ -192,7 +206,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   return report;
 }
 
-interface PlannedMethod {
+export interface PlannedMethod {
   name: string;
   /** The entry method: compared in eval mode, and in train mode when the plan says so. */
   main: boolean;
@@ -200,7 +214,7 @@ interface PlannedMethod {
   inputs: SampleInput[];
 }
 
-interface CheckPlan {
+export interface CheckPlan {
   methods: PlannedMethod[];
   /** Compare train-mode outputs, running statistics and gradients too. */
   train: boolean;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { SampleInput } from "../model/program.js";
+import type { StepSpec } from "../stage/step-spec.js";
 import { packageRoot, pythonExecutable } from "./python-env.js";
 
 const run = promisify(execFile);
@@ -32,6 +33,8 @@ export interface ReferenceSpec2 {
   seed: number;
   /** The folder imports resolve from (a package root), when not the file's own folder. */
   importRoot?: string;
+  /** The file's training steps to run (each `count` times, variables recorded after the steps in `record`). */
+  steps?: Array<StepSpec & { count: number; record: number[] }>;
 }
 
 export interface ReferenceFailure {

@@ -64,7 +64,7 @@ export interface StepContext {
  * after Adam steps a handful of elements per array may differ by up to
  * 2·lr·steps; a wrong translation moves nearly every element.
  */
-function afterSteps(tolerance: Tolerance, opt: OptimizerDef | undefined, steps: number, size: number): Tolerance {
+export function afterSteps(tolerance: Tolerance, opt: OptimizerDef | undefined, steps: number, size: number): Tolerance {
   if (!opt || opt.transform === "sgd") return tolerance;
   const lr = evaluate(opt.learningRate, {});
   if (typeof lr !== "number") return tolerance;

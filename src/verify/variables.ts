@@ -2,6 +2,7 @@
 // parameter tree check, loading the reference's values, and one comparison.
 import type { ParamMapEntry } from "../analyze/params.js";
 import { compareArrays, type Tolerance } from "./compare.js";
+import { summarizeErrors } from "./error-summary.js";
 import type { CheckResult, ParamTreeResult } from "./index.js";
 
 export type Runtime = typeof import("../../runtime/index.js");
@@ -62,8 +63,10 @@ export function check(name: string, kind: CheckResult["kind"], actual: Tensor, e
   if (!expected || JSON.stringify(actual.shape) !== JSON.stringify(expected.shape)) {
     return { name, kind, shape: actual.shape, maxAbsError: Infinity, maxRelError: Infinity, ok: false };
   }
-  const c = compareArrays(actual.dataSync(), expected.dataSync(), tol);
+  const [a, e] = [actual.dataSync(), expected.dataSync()];
+  const c = compareArrays(a, e, tol);
   const result: CheckResult = { name, kind, shape: actual.shape, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, ok: c.ok };
+  result.errors = summarizeErrors(a, e, actual.shape, tol, !c.ok); // for the report
   if (c.outliers) result.outliers = c.outliers;
   return result;
 }

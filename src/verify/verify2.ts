@@ -12,6 +12,7 @@ import { runReference2, type ReferenceSpec2 } from "./reference2.js";
 import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
 import type { CheckResult, ParamTreeResult, VerifyReport } from "./index.js";
 import { memberName } from "../ts/print.js";
+import { checkStep, stepBlocked, stepRuns } from "./steps.js";
 
 export interface EntryOverride {
   /** A Python expression in the file's namespace. */
@@ -103,6 +104,7 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
     train: compareTrain,
     calls: hasOwnState ? 3 : 0,
     seed,
+    steps: stepRuns(t.staged.steps),
   };
   const reference = await runReference2(spec);
   if (!reference.ok) {
@@ -198,6 +200,16 @@ export async function verify2(file: string, options: VerifyOptions2 = {}): Promi
       checkState("calls/param/", `state after ${spec.calls} calls`);
     }
     if (compareTrain && !mainTrain) checkMode(true, "train/", "train mode");
+    for (const step of t.staged.steps) {
+      const blocked = stepBlocked(step, generated, hasDropout(t));
+      if (blocked) {
+        report.notes.push(blocked);
+        continue;
+      }
+      const r = checkStep(step, { paramMap: t.paramMap, generated, tensors, runtime, seed, tolerance, dropout: t.plan, tamper: options.tamper });
+      report.checks.push(...r.checks);
+      report.notes.push(...r.notes);
+    }
   } catch (e) {
     fail({ code: "NNX505", severity: "error", message: `the translated model raised: ${(e as Error).message}`, file });
   } finally {

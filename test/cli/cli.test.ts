@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, test } from "vitest";
@@ -150,5 +150,29 @@ describe("doctor", () => {
     expect(report.missing).toEqual(["python"]);
     expect(report.ok).toBe(false);
     expect(r.code).toBe(1);
+  });
+});
+
+describe("convert --jobs", () => {
+  test("a folder gives the same files, diagnostics and summary with 1 and with 3 threads", () => {
+    const src = join(dir, "src");
+    cpSync(FIXTURES, src, { recursive: true, filter: (p) => !p.endsWith(".ts") && !p.endsWith(".json") });
+    writeFileSync(join(src, "broken.py"), "import haiku as hk\n\nclass M(hk.Module):\n    def __call__(self, x:\n        return x\n");
+    const one = nnxport(["convert", src, "--out-dir", join(dir, "one"), "--jobs", "1"]);
+    const three = nnxport(["convert", src, "--out-dir", join(dir, "three"), "--jobs", "3"]);
+    expect(one.code).toBe(1);
+    expect(three.code).toBe(1);
+    const summary = /(\d+) converted, 1 failed/;
+    expect(three.stderr.match(summary)?.[1]).toBe(one.stderr.match(summary)?.[1]);
+    expect(three.stderr).toMatch(/broken\.py\(\d+,\d+\): error NNX101/);
+    expect(three.stderr.split("\n").sort()).toEqual(one.stderr.split("\n").sort());
+    const files = readdirSync(join(dir, "one"), { recursive: true, encoding: "utf8" }).filter((f) => /\.(ts|json)$/.test(f)).sort();
+    expect(files.length).toBeGreaterThan(30);
+    expect(readdirSync(join(dir, "three"), { recursive: true, encoding: "utf8" }).filter((f) => /\.(ts|json)$/.test(f)).sort()).toEqual(files);
+    for (const f of files) expect(readFileSync(join(dir, "three", f), "utf8"), f).toBe(readFileSync(join(dir, "one", f), "utf8"));
+  });
+
+  test("--jobs must be a positive integer", () => {
+    expect(nnxport(["convert", FIXTURES, "--check", "--jobs", "0"]).code).toBe(2);
   });
 });

@@ -78,7 +78,7 @@ const FNS: Record<string, [(x: tf.Tensor, m: tf.Tensor) => tf.Tensor, string]> =
   normalize: [(x) => nnx.normalize(x, [0, 1]), "flax.linen.normalize(x, (0, 1))"],
 };
 
-describe("activations against jax.nn", () => {
+describe("activations against jax.nn", { timeout: 600_000 }, () => {
   it("values and gradients, at random points, branch points, ties and large |x|", () => {
     const names = Object.keys(FNS);
     const ref = pythonJson<{ x: Nested; m: Nested; w: Nested; out: Record<string, { y: Nested; g: Nested }> }>(`${PY_PRELUDE}
@@ -153,7 +153,7 @@ print(json.dumps({"a": tl(jax.nn.one_hot(x, 4)), "b": tl(jax.nn.one_hot(x, 4, ax
   });
 });
 
-describe("nnx.PReLU against flax.nnx", () => {
+describe("nnx.PReLU against flax.nnx", { timeout: 600_000 }, () => {
   it("init (no key drawn), output and gradients (slope and x, at 0 too)", () => {
     const ref = pythonJson<{ init: number[]; init2: number[]; x: Nested; y: Nested; c: Nested; gs: Nested; gx: Nested }>(`${PY_PRELUDE}
 m = nnx.PReLU()

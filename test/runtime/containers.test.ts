@@ -36,7 +36,7 @@ class Model(nnx.Module):
 
 type Path = (string | number)[];
 
-describe("nnx.Sequential, nnx.List and nnx.Dict against flax.nnx", () => {
+describe("nnx.Sequential, nnx.List and nnx.Dict against flax.nnx", { timeout: 600_000 }, () => {
   it("state/split paths (integer keys for List items), values, forward, grads and merge", () => {
     const ref = pythonJson<{
       paths: Path[];

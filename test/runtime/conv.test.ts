@@ -138,9 +138,10 @@ print(json.dumps(out))
 
 describe("nnx.Conv and nnx.ConvTranspose against flax.nnx", () => {
   let refs: Ref[];
+  // 50 layers, each compiled by JAX for its shapes: minutes on a busy machine.
   beforeAll(() => {
     refs = pythonJson<Ref[]>(PY, JSON.stringify(CASES));
-  });
+  }, 900_000);
 
   it.each(CASES.map((c, i) => [`${c.kind} ${c.name}`, i] as const))("%s: init bit-exact, output and gradients", (_name, i) => {
     const c = CASES[i];

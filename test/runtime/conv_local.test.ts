@@ -85,9 +85,10 @@ print(json.dumps(out))
 
 describe("nnx.ConvLocal against flax.linen.ConvLocal", () => {
   let refs: Ref[];
+  // One JAX compilation per case: minutes on a busy machine.
   beforeAll(() => {
     refs = pythonJson<Ref[]>(PY, JSON.stringify(CASES));
-  });
+  }, 900_000);
 
   it.each(CASES.map((c, i) => [c.name, i] as const))("%s: Linen's parameter tree, NNX-order init, output and gradients", (_n, i) => {
     const c = CASES[i];

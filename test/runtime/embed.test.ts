@@ -3,7 +3,7 @@ import { nnx, tf } from "../../runtime/index.js";
 import { pythonJson } from "../helpers/python.js";
 import { PY_PRELUDE, bits, expectClose, expectNoLeak, tensor, type Nested } from "../helpers/layers.js";
 
-describe("nnx.Embed against flax.nnx.Embed", () => {
+describe("nnx.Embed against flax.nnx.Embed", { timeout: 600_000 }, () => {
   it("init bit-exact, lookup (wrapping, NaN out of range, any index shape, one embedding), attend, gradients", () => {
     const ref = pythonJson<{
       e: number[];

@@ -223,7 +223,7 @@ describe("Linen layers vs the runtime's (names, collections, shapes, init order 
   let linen: Record<string, LinenVar>[];
   beforeAll(() => {
     linen = pythonJson<Record<string, LinenVar>[]>(PY, JSON.stringify(ROWS.map(({ py, x, kw }) => ({ py, x, kw }))));
-  });
+  }, 900_000);
 
   it.each(ROWS.map((r, i) => [r.name, i] as const))("%s", (_n, i) => {
     const row = ROWS[i];

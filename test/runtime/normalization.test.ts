@@ -132,9 +132,10 @@ function apply(m: NormLayer, x: tf.Tensor, mask: tf.Tensor | null): tf.Tensor {
 
 describe("normalization layers against flax.nnx", () => {
   let refs: Ref[];
+  // One JAX compilation per case: minutes on a busy machine.
   beforeAll(() => {
     refs = pythonJson<Ref[]>(PY, JSON.stringify(CASES));
-  });
+  }, 900_000);
 
   it.each(CASES.map((c, i) => [`${c.kind} ${c.name}`, i] as const))("%s", (_n, i) => {
     const c = CASES[i];

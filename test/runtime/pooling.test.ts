@@ -69,11 +69,12 @@ function run(c: Case, x: tf.Tensor): tf.Tensor {
   return nnx.avgPool(x, c.window, { ...o, countIncludePad: c.countIncludePad });
 }
 
-describe("pooling against flax.nnx", () => {
+describe("pooling against flax.nnx", { timeout: 600_000 }, () => {
   let refs: Ref[];
+  // One JAX compilation per case: minutes on a busy machine.
   beforeAll(() => {
     refs = pythonJson<Ref[]>(PY, JSON.stringify(CASES));
-  });
+  }, 900_000);
 
   it.each(CASES.map((c, i) => [`${c.fn}Pool ${c.name}`, i] as const))("%s: output and gradient", (_n, i) => {
     const c = CASES[i];

@@ -45,7 +45,7 @@ function expectState(m: nnx.Module, ref: Record<string, Nested>, what: string) {
   for (const [k, v] of Object.entries(ref)) expectClose(mine[camel(k)], v, `${what} ${k}`);
 }
 
-describe("nnx.SpectralNorm against flax.nnx", () => {
+describe("nnx.SpectralNorm against flax.nnx", { timeout: 600_000 }, () => {
   it.each([
     ["Linear(4, 3)", "nnx.Linear(4, 3, rngs=r)", "n_steps=1", [5, 4]],
     ["Conv(2, 3, (3, 3)), 2 power steps", "nnx.Conv(2, 3, (3, 3), rngs=r)", "n_steps=2", [2, 5, 5, 2]],
@@ -107,7 +107,7 @@ print(json.dumps({"init": init, "next": next_key, "x": tl(x), "c": tl(c), "steps
   });
 });
 
-describe("nnx.WeightNorm against flax.nnx", () => {
+describe("nnx.WeightNorm against flax.nnx", { timeout: 600_000 }, () => {
   it.each([
     ["Linear(4, 3)", "nnx.Linear(4, 3, rngs=r)", "", [5, 4]],
     ["Conv(2, 3, (2, 2)), feature_axes None, scale init", "nnx.Conv(2, 3, (2, 2), rngs=r)", "feature_axes=None, scale_init=nnx.initializers.constant(2.0), epsilon=1e-6,", [2, 4, 4, 2]],

@@ -267,6 +267,12 @@ export const haikuFramework: Framework = {
   moduleBase: (cls) => haikuName(cls),
   // Haiku keeps one `state` collection; each state variable is typed by its own name.
   variableType: (collection, name) => (collection === "params" ? "nnx.Param" : pascal(name)),
+  // f.apply(params, [state], [rng], *inputs): state with transform_with_state, no rng under without_apply_rng.
+  applySignature: (entry) => ({
+    variables: entry.transform?.withState ? "paramsAndState" : "params",
+    rng: entry.transform?.applyRng === false ? "none" : "positional",
+    returnsState: entry.transform?.withState ? "always" : "never",
+  }),
 };
 
 /** `BatchNorm` → `batch_norm`, as Haiku names modules. */

@@ -157,6 +157,8 @@ export const linenFramework: Framework = {
   selfIdioms: SELF_IDIOMS,
   moduleBase: (cls) => cls,
   variableType: (collection) => standardType(collection) ?? pascal(collection),
+  // model.apply({'params': p, ...}, *inputs, rngs={...}, mutable=[...], method=...)
+  applySignature: () => ({ variables: "dict", rng: "rngsKeyword", returnsState: "mutable" }),
 };
 
 export function standardType(collection: string): string | undefined {

@@ -349,6 +349,11 @@ def main():
             new_state = record("train/", params, state, key, train_kw)
             for k, v in {**framework.flat_params(params), **framework.flat_state(new_state)}.items():
                 tensors[f"train/param/{k}"] = v
+        if spec.get("steps"):
+            out, _ = framework.apply(params, state, key, args, {**kwargs_in, **eval_kw})
+            out_shape = list(np.shape(leaves(out)[0][1]))
+            for step in spec["steps"]:
+                run_steps(step, namespace, framework, params, state, out_shape, seed, rng, spec, tensors)
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001
@@ -357,6 +362,97 @@ def main():
     tensors = {k: np.array(v, order="C") for k, v in tensors.items()}  # keeps 0-d arrays 0-d
     save_file(tensors, spec["out"], metadata={"jax": jax.__version__})
     print(json.dumps({"ok": True, "tensors": len(tensors), "standins": STANDINS}))
+
+
+def run_steps(step, namespace, framework, params, state, out_shape, seed, rng, spec, tensors):
+    """Runs the source's own training step `count` times from the entry's initial variables,
+    on fresh data each time, recording what the translated step must match."""
+    name = step["function"]
+    fn = namespace.get(name)
+    if fn is None:
+        fail("source", f"'{name}' is not defined at the top level of the file", spec["file"])
+    prefix = f"steps/{name}"
+    linen = spec["framework"] == "linen"
+
+    def collection(state, c):
+        return state if not linen else state[c]
+
+    def with_collection(state, c, value):
+        return value if not linen else {**state, c: value}
+
+    train_state = None
+    if step.get("trainState"):
+        created = namespace[step["trainState"]]
+        fields = {f: collection(state, c) for f, c in step["trainStateFields"].items()}
+        train_state = created.replace(params=params, opt_state=created.tx.init(params), step=0, **fields)
+    opt_state = namespace[step["transform"]].init(params) if step.get("transform") else None
+    inputs = {i["name"]: i for i in spec["inputs"]}
+
+    def data(role, i, path):
+        kind = role["kind"]
+        if kind == "input":
+            value = make_input(inputs[role["param"]], rng, seed, 7000 + i)
+        elif kind == "labels":
+            if role["classes"]:
+                value = rng.integers(0, out_shape[-1], size=out_shape[:-1]).astype(np.int32)
+            else:
+                value = rng.standard_normal(out_shape).astype(np.float32)
+        else:  # batch
+            return {k: data(r, i, f"{path}/{k}") for k, r in role["entries"].items()}
+        record_input(tensors, f"{prefix}/{i}/arg/", path, value)
+        return value
+
+    for i in range(step["count"]):
+        args = []
+        for p in step["params"]:
+            role = p["role"]
+            kind = role["kind"]
+            if kind == "key":
+                args.append(jax.random.key(seed + 1 + i))
+            elif kind == "params":
+                args.append(params)
+            elif kind == "collection":
+                args.append(collection(state, role["name"]))
+            elif kind == "variables":
+                args.append({"params": params, **state} if linen else params)
+            elif kind == "trainState":
+                args.append(train_state)
+            elif kind == "optState":
+                args.append(opt_state)
+            else:
+                args.append(data(role, i, p["name"]))
+        result = fn(*args)
+        outs = []
+
+        def thread(out, value):
+            nonlocal params, state, train_state, opt_state
+            k = out["k"]
+            if k == "params":
+                params = value
+            elif k == "collection":
+                state = with_collection(state, out["name"], value)
+            elif k == "trainState":
+                train_state = value
+                params = value.params
+                for f, c in step["trainStateFields"].items():
+                    state = with_collection(state, c, getattr(value, f))
+            elif k == "optState":
+                opt_state = value
+            elif k == "array":
+                outs.append(np.asarray(value))
+            elif k == "tuple":
+                for o, v in zip(out["items"], value):
+                    thread(o, v)
+            elif k == "dict":
+                for key_, o in out["entries"]:
+                    thread(o, value[key_])
+
+        thread(step["returns"], result)
+        for j, a in enumerate(outs):
+            tensors[f"{prefix}/{i}/out/{j}"] = a
+        if i + 1 in step["record"]:
+            for k, v in {**framework.flat_params(params), **framework.flat_state(state)}.items():
+                tensors[f"{prefix}/{i + 1}/param/{k}"] = v
 
 
 def leaves_jax(tree):

@@ -162,6 +162,21 @@ emit([reference(f, xs(), seed=80 + i) for i, (f, xs) in enumerate(fns)])
     });
   });
 
+  it("single steps called outside a tidy free their intermediates", () => {
+    const rngs = new nnx.Rngs(0);
+    const x = tf.ones([4, 2]);
+    const reset = new hk.ResetCore(new hk.LSTM(2, 3, { rngs }));
+    const rs = reset.initialState(4);
+    const flags = tf.tensor([true, false, true, false]);
+    expectNoLeak(() => reset.call([x, flags], rs) as Nest);
+    const deep = new hk.DeepRNN([new hk.LSTM(2, 3, { rngs }), nnx.relu, new hk.GRU(3, 2, { rngs })]);
+    const ds = deep.initialState(4);
+    expectNoLeak(() => deep.call(x, ds) as Nest);
+    const skip = hk.deepRnnWithSkipConnections([new hk.LSTM(2, 3, { rngs }), new hk.VanillaRNN(5, 2, { rngs })]);
+    const ss = skip.initialState(4);
+    expectNoLeak(() => skip.call(x, ss) as Nest);
+  });
+
   it("initial_state shapes follow Haiku's (batched and not)", () => {
     const rngs = new nnx.Rngs(0);
     const lstm = new hk.LSTM(2, 3, { rngs });
