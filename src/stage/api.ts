@@ -68,4 +68,6 @@ export interface StageApi {
   callModule(m: ModuleV, method: string, args: Value[], span: Span): Value;
   /** How the generated method reads a value, or a report. */
   callExpr(v: Value, span: Span, what: string): TExpr;
+  /** The TypeScript type of a value as the generated method holds it. */
+  typeOf(v: Value): string;
 }

@@ -850,6 +850,7 @@ export class ClassStager {
   private readFrom(item: Value, local: TExpr): Value {
     if (item.kind === "array") return { ...item, call: local };
     if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
+    if (item.kind === "dict" && item.call) return { ...item, entries: item.entries.map(([k, x]) => [k, this.readFrom(x, member(local, String(k)))]), call: local };
     if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
     return item;
   }
@@ -1258,7 +1259,8 @@ export class ClassStager {
     const shapeOf = (obj as SeqLike).shapeOf;
     if (shapeOf && typeof i.known === "number") {
       const d = dimAt(shapeOf.shape, i.known);
-      const callAt = i.known < 0 ? this.nonNull(call(member(obj.call!, "at"), num(i.known))) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr);
+      // tfjs types a Tensor<Rank>'s shape as a union of tuples: an axis may be `undefined` to TypeScript.
+      const callAt = this.nonNull(i.known < 0 ? call(member(obj.call!, "at"), num(i.known)) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr));
       return staticOf({ t: "int" }, d, callAt, d?.k === "num" ? d.value : undefined);
     }
     const type: StaticType = obj.type.t === "tuple" ? (typeof i.known === "number" ? (obj.type.items[i.known] ?? { t: "any" }) : { t: "any" }) : obj.type.t === "seq" ? obj.type.of : obj.type.t === "dict" ? obj.type.of : { t: "any" };
@@ -2512,6 +2514,7 @@ export class ClassStager {
       scan: (m, carry, xs, span, reverse) => self.scanModule(m, carry, xs, span, frame, reverse),
       callModule: (m, method, args, span) => self.callModule(m, method, args, [], span, frame),
       callExpr: (v, span, what) => self.callExpr(v, span, what),
+      typeOf: (v) => returnType(v),
     };
   }
 
@@ -2996,6 +2999,9 @@ export function returnType(v: Value | undefined): string {
       return "nnx.PRNGKey";
     case "host":
       return v.tsType ?? "unknown";
+    case "dict":
+      // A named tuple returned whole (Haiku's LSTMState): an object with its fields.
+      return v.entries.every(([k]) => typeof k === "string" && /^[A-Za-z_]\w*$/.test(k)) ? `{ ${v.entries.map(([k, x]) => `${k}: ${returnType(x)}`).join("; ")} }` : "unknown";
     default:
       return "unknown";
   }

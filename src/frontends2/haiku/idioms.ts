@@ -111,9 +111,12 @@ function unroll(call: IdiomCall, api: StageApi, dynamic: boolean): Value {
     ];
     if (entries.length) rtArgs.push({ k: "object", entries });
   } else if (!timeMajor) rtArgs.push({ k: "bool", value: false });
-  const result: TExpr = { k: "call", fn: rt(dynamic ? "hk.dynamicUnroll" : "hk.staticUnroll"), args: rtArgs };
   const time = dimAt(xs.shape, axis);
   const [y, state] = out.items;
+  const unrolled: TExpr = { k: "call", fn: rt(dynamic ? "hk.dynamicUnroll" : "hk.staticUnroll"), args: rtArgs };
+  // Cores typed by their state (LSTM, GRU, VanillaRNN) type the result; the others (DeepRNN, ...) hold nests.
+  const typed = core.inst.ctor.kind === "global" && ["haiku.LSTM", "haiku.GRU", "haiku.VanillaRNN"].includes(core.inst.ctor.name);
+  const result: TExpr = typed ? unrolled : { k: "cast", value: unrolled, type: `[${api.typeOf(y)}, ${api.typeOf(state)}]` };
   return {
     kind: "tuple",
     items: [rebase(y, { k: "index", object: result, index: { k: "num", value: 0 } }, axis, time), rebase(state, { k: "index", object: result, index: { k: "num", value: 1 } }, allStates ? axis : undefined, time)],

@@ -151,6 +151,22 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["linear.w", "linear.b", "linear_1.w", "linear_1.b"],
     autoName: "vanilla_rnn",
   },
+  "haiku.DeepRNN": {
+    layer: "HaikuDeepRNN",
+    params: [{ name: "layers", option: "layers" }],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "state", option: "state" }] }, initial_state: CORE_CALLS.initial_state },
+    leaves: {},
+    draws: [],
+    autoName: "deep_rnn",
+  },
+  "haiku.IdentityCore": {
+    layer: "HaikuIdentityCore",
+    params: [],
+    calls: { __call__: { params: [{ name: "inputs", option: "inputs" }, { name: "state", option: "state" }] }, initial_state: CORE_CALLS.initial_state },
+    leaves: {},
+    draws: [],
+    autoName: "identity_core",
+  },
   "haiku.Conv2D": {
     layer: "Conv",
     params: [

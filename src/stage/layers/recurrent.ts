@@ -160,6 +160,11 @@ function batchLead(args: CallArgs): Dim[] {
   return [undefined];
 }
 
+const CORE_METHODS_DEEP: Record<string, LayerMethod> = {
+  __call__: { runtime: "call", positional: ["x", "state"] },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true },
+};
+
 const CORE_METHODS: Record<string, LayerMethod> = {
   __call__: { runtime: "call", positional: ["x", "state"] },
   initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true },
@@ -182,7 +187,60 @@ function haikuCore(runtime: string, lstm: boolean, options: string[]): LayerKind
   };
 }
 
+/** DeepRNN's layers in turn: each core's output feeds the next layer; functions keep the shape. */
+function deepChain(ctx: OutputContext, x: OutSpec, visit?: (i: number, args: CallArgs) => void): { y: OutSpec; states: OutSpec[] } | undefined {
+  const items = ctx.items("layers");
+  if (!items) return undefined;
+  let current = x;
+  const states: OutSpec[] = [];
+  for (const [i, item] of items.entries()) {
+    if (!("shape" in current)) return undefined;
+    if (item !== "module") continue;
+    const a: CallArgs = new Map([["x", { kind: "array", call: { k: "id", name: "_" }, shape: current.shape, dtype: current.dtype } as ArrayV]]);
+    visit?.(i, a);
+    const out = ctx.child("layers", "__call__", a, i);
+    if (!out || !("items" in out)) return undefined;
+    current = out.items[0];
+    states.push(out.items[1]);
+  }
+  return { y: current, states };
+}
+
 export const RECURRENT: Record<string, LayerKind> = {
+  HaikuDeepRNN: {
+    runtime: "hk.DeepRNN",
+    positional: (_o, args, ctx) => {
+      const items = ctx.items("layers") ?? [];
+      const built = new Map<number, TExpr>();
+      deepChain(ctx, { shape: xShape(args), dtype: "float32" }, (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)));
+      return [{ k: "array", items: items.map((item, i) => (item === "module" ? (built.get(i) ?? ctx.missing(`the input of layer ${i}`)) : (item ?? ctx.missing(`layer ${i} (only cores and framework functions)`)))) }];
+    },
+    options: [],
+    noRngs: true,
+    methods: CORE_METHODS_DEEP,
+    output: (_o, method, args, ctx) => {
+      const items = ctx.items("layers") ?? [];
+      if (method === "initial_state") {
+        const states = items.map((item, i) => (item === "module" ? ctx.child("layers", "initial_state", args, i) : null)).filter((s) => s !== null);
+        return states.every((s) => s) ? { items: states as OutSpec[] } : undefined;
+      }
+      const r = deepChain(ctx, { shape: xShape(args), dtype: "float32" });
+      return r && { items: [r.y, { items: r.states }] };
+    },
+  },
+  HaikuIdentityCore: {
+    runtime: "hk.IdentityCore",
+    positional: () => [],
+    options: [],
+    noRngs: true,
+    methods: { __call__: { runtime: "call", positional: ["inputs", "state"] }, initial_state: { runtime: "initialState", positional: ["batchSize"] } },
+    output: (_o, method, args) => {
+      if (method === "initial_state") return { items: [] };
+      const spec = (v: ReturnType<CallArgs["get"]>): OutSpec | undefined => (v?.kind === "array" ? { shape: v.shape, dtype: v.dtype } : undefined);
+      const [i, st] = [spec(args.get("inputs")), spec(args.get("state")) ?? { items: [] }];
+      return i && { items: [i, st] };
+    },
+  },
   HaikuLSTM: haikuCore("hk.LSTM", true, []),
   HaikuGRU: haikuCore("hk.GRU", false, ["wIInit", "wHInit", "bInit"]),
   HaikuVanillaRNN: haikuCore("hk.VanillaRNN", false, ["doubleBias"]),

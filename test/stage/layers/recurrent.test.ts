@@ -38,7 +38,47 @@ class Model(nn.Module):
         return z, h, y0 + y1, t, conv, last, b
 `;
 
+const HAIKU = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+class Model(hk.Module):
+    def __call__(self, xs, xs_bt):
+        core = hk.LSTM(8)
+        state = core.initial_state(xs.shape[1])
+        ys, final = hk.dynamic_unroll(core, xs, state)
+        gru = hk.GRU(6, w_i_init=hk.initializers.RandomNormal(0.1))
+        zs, h = hk.static_unroll(gru, ys, gru.initial_state(xs.shape[1]))
+        ws, last = hk.dynamic_unroll(hk.VanillaRNN(4), xs_bt, jnp.zeros((xs.shape[1], 4)), time_major=False, reverse=True)
+        deep = hk.DeepRNN([hk.LSTM(6), jax.nn.relu, hk.GRU(4)])
+        ds, deep_state = hk.dynamic_unroll(deep, xs, deep.initial_state(2), return_all_states=True)
+        ident = hk.IdentityCore()
+        es, _ = hk.static_unroll(ident, ds, ident.initial_state(2))
+        return ys, final.hidden, final.cell, zs, ws, last, es, deep_state[0].cell
+
+def forward(xs):
+    rnn = hk.VanillaRNN(5, double_bias=False)
+    out, s = rnn(xs[0], rnn.initial_state(xs.shape[1]))
+    return Model()(xs, jnp.swapaxes(xs, 0, 1)), out + s
+`;
+
 describe.concurrent("recurrent", () => {
+  it("Haiku cores with dynamic_unroll / static_unroll, DeepRNN, IdentityCore, a core called directly", () =>
+    expectVerifies({
+      name: "haiku_rnn",
+      py: HAIKU,
+      entry: entry("forward", ["xs=float32[5,2,3]"]),
+      reads: [
+        "new hk.LSTM(xsFeatures, 8, { rngs })",
+        "hk.dynamicUnroll(this.lstm, xs, this.lstm.initialState(xs.shape[1]!))",
+        "final.hidden",
+        "hk.staticUnroll(this.gru, ys,",
+        /timeMajor: false,\s*reverse: true/,
+        "new hk.DeepRNN([",
+        "this.vanillaRnn.initialState(xs.shape[1]!)",
+      ],
+    }));
+
   it("Linen cells, nn.RNN and nn.Bidirectional", () =>
     expectVerifies({
       name: "linen_rnn",
