@@ -17,6 +17,8 @@ export interface ParamMapEntry {
   shape: number[];
   /** The source holds it with extra leading size-1 axes, squeezed on load. */
   keepdims?: true;
+  /** The source holds it in another shape of the same size (Linen's several feature axes), reshaped on load. */
+  flattened?: true;
 }
 
 export interface SourceInitParam {
@@ -118,6 +120,7 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
       }
       const entry: ParamMapEntry = { source: sourceKey(options.framework, rec), nnx: nnxPath, type, shape: value.shape };
       if (rec.keepdims) entry.keepdims = true;
+      if (rec.flattened) entry.flattened = true;
       params.push(entry);
       if (type === "Param") planParams.push(planParam(nnxPath, rec));
     }

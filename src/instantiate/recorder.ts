@@ -10,6 +10,7 @@ export interface LayerInfo {
   leaves: Record<string, string>;
   draws: string[];
   keepdims?: string[];
+  flattened?: string[];
   initialFromCall?: string[];
   /** The layer draws keys per call from its `rngs` (dropout; attention dropout). */
   dropout?: boolean;
@@ -20,6 +21,8 @@ export interface RecordedVariable {
   path: string;
   collection: string;
   keepdims?: boolean;
+  /** The source holds it in another shape of the same size (several feature axes). */
+  flattened?: boolean;
   linen?: { scope: string[]; counter: number };
   haiku?: { draw: number };
   /** How the key is derived is not known (an initializer nnxport cannot see into). */
@@ -188,7 +191,7 @@ export class Recorder {
       const leaf = info.leaves[name] ?? name;
       // Linen counts every self.param; Haiku draws only for initializers that take a key.
       const draws = this.framework === "linen" || !this.keyless(v.variable);
-      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...this.key(scope, draws, leaf) });
+      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, leaf) });
     }
     for (const name of info.initialFromCall ?? []) {
       const v = vars.get(name);
@@ -196,7 +199,7 @@ export class Recorder {
     }
     for (const [name, v] of vars) {
       if (this.variables.has(v.variable)) continue;
-      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)) });
+      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}) });
     }
     if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;

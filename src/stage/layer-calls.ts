@@ -18,7 +18,7 @@ import { describe, staticOf, type ArrayV, type Instance, type Known, type Static
 export interface BuildSpec {
   cls: string;
   args: TExpr[];
-  layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[]; dropout?: boolean };
+  layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean };
   site?: string;
   stack?: TExpr;
 }
@@ -64,7 +64,7 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
     host.unsupported(span, what);
     return undefined;
   }
-  if (v.kind === "static" && v.known === null) return { as: "skip" }; // None: the default
+  if (v.kind === "static" && v.known === null && !p?.passNone) return { as: "skip" }; // None: the default
   if (p.unused) return { as: "skip" };
   if (v.kind === "global" && p.constants && v.name in p.constants) v = literalStatic(p.constants[v.name]);
   if (p.mode) return { as: "mode", value: host.modeOf(v, row.mode?.trueMeansTraining ?? false, span) };
@@ -272,7 +272,7 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
   return {
     cls: kind.runtime,
     args: entries.length ? [...positional, { k: "object", entries }] : positional,
-    layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, initialFromCall: row.initialFromCall, ...(kind.drawsPerCall ? { dropout: true } : {}) },
+    layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, ...(row.flattened ? { flattened: row.flattened } : {}), initialFromCall: row.initialFromCall, ...(kind.drawsPerCall ? { dropout: true } : {}) },
   };
 }
 

@@ -25,6 +25,17 @@ const CORE_CALLS = {
   initial_state: { params: [{ name: "batch_size", option: "batchSize" }] },
 };
 
+/** Haiku norms take `scale`/`offset` at the call only when they create none: not translated. */
+const HAIKU_NORM_CALL = {
+  __call__: {
+    params: [
+      { name: "inputs", option: "x" },
+      { name: "scale", literals: ["null"] },
+      { name: "offset", literals: ["null"] },
+    ],
+  },
+};
+
 export const HAIKU_LAYERS: Record<string, SourceLayer> = {
   "haiku.Linear": {
     layer: "Linear",
@@ -191,20 +202,71 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
   "haiku.LayerNorm": {
     layer: "LayerNorm",
     params: [
-      { name: "axis", literals: ["-1"] },
+      { name: "axis", option: "reductionAxes" },
       { name: "create_scale", option: "useScale" },
       { name: "create_offset", option: "useBias" },
       { name: "eps", option: "epsilon" },
       { name: "scale_init", option: "scaleInit" },
       { name: "offset_init", option: "biasInit" },
       { name: "use_fast_variance", option: "useFastVariance" },
-      { name: "param_axis", literals: ["-1"] },
+      { name: "param_axis", option: "featureAxes" },
     ],
     // Haiku's LayerNorm: eps 1e-5 and the two-pass variance, where NNX has 1e-6 and E[x²] − E[x]².
     defaults: { epsilon: 1e-5, useFastVariance: false },
+    calls: HAIKU_NORM_CALL,
     leaves: { scale: "scale", bias: "offset" },
-    draws: [],
+    draws: ["scale", "bias"],
     autoName: "layer_norm",
+  },
+  "haiku.RMSNorm": {
+    layer: "RMSNorm",
+    params: [
+      { name: "axis", option: "reductionAxes" },
+      { name: "eps", option: "epsilon" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "create_scale", option: "useScale" },
+      { name: "param_axis", option: "featureAxes" },
+    ],
+    defaults: { epsilon: 1e-5 },
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }] } },
+    leaves: { scale: "scale" },
+    draws: ["scale"],
+    autoName: "rms_norm",
+  },
+  "haiku.InstanceNorm": {
+    layer: "InstanceNorm",
+    params: [
+      { name: "create_scale", option: "useScale" },
+      { name: "create_offset", option: "useBias" },
+      { name: "eps", option: "epsilon" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "offset_init", option: "biasInit" },
+      { name: "data_format", literals: ["channels_last", "NHWC", "NWC", "NDHWC", "N...C"] },
+    ],
+    defaults: { epsilon: 1e-5, useFastVariance: false },
+    calls: HAIKU_NORM_CALL,
+    leaves: { scale: "scale", bias: "offset" },
+    draws: ["scale", "bias"],
+    autoName: "instance_norm",
+  },
+  "haiku.GroupNorm": {
+    layer: "GroupNorm",
+    params: [
+      { name: "groups", option: "numGroups" },
+      // Haiku's default: every axis but the batch one (a slice), as NNX's GroupNorm.
+      { name: "axis" },
+      { name: "create_scale", option: "useScale" },
+      { name: "create_offset", option: "useBias" },
+      { name: "eps", option: "epsilon" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "offset_init", option: "biasInit" },
+      { name: "data_format", literals: ["channels_last", "NHWC", "NWC", "NDHWC", "N...C"] },
+    ],
+    defaults: { epsilon: 1e-5, useFastVariance: false },
+    calls: { __call__: { params: [{ name: "x", option: "x" }, ...HAIKU_NORM_CALL.__call__.params.slice(1)] } },
+    leaves: { scale: "scale", bias: "offset" },
+    draws: ["scale", "bias"],
+    autoName: "group_norm",
   },
   "haiku.BatchNorm": {
     layer: "BatchNorm",

@@ -12,6 +12,17 @@ const PRECISION = [
   { name: "precision", ignore: ["null"] },
 ];
 
+/** Cross-device statistics: one device here, the same numbers. */
+const CROSS_DEVICE: SourceLayerParam[] = [
+  { name: "axis_name", ignore: ["null", "batch"] },
+  { name: "axis_index_groups", ignore: ["null"] },
+];
+
+/** Float32 statistics are what the runtime computes anyway. */
+const FLOAT32_REDUCTIONS: SourceLayerParam = { name: "force_float32_reductions", ignore: ["true", "false"] };
+
+const NORM_CALL = { __call__: { params: [{ name: "x", option: "x" }, { name: "mask", option: "mask" }] } };
+
 /** promote_dtype, dot_general, dot_general_cls: the defaults compute as the runtime does in float32. */
 const DOT_GENERAL: SourceLayerParam[] = [
   { name: "promote_dtype", ignore: [] },
@@ -296,13 +307,75 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       { name: "scale_init", option: "scaleInit" },
       { name: "reduction_axes", option: "reductionAxes" },
       { name: "feature_axes", option: "featureAxes" },
-      { name: "axis_name", ignore: ["null"] },
-      { name: "axis_index_groups", ignore: ["null"] },
+      ...CROSS_DEVICE,
       { name: "use_fast_variance", option: "useFastVariance" },
+      FLOAT32_REDUCTIONS,
     ],
+    calls: NORM_CALL,
     leaves: { scale: "scale", bias: "bias" },
     draws: ["scale", "bias"],
+    flattened: ["scale", "bias"],
     autoName: "LayerNorm",
+  },
+  "flax.linen.RMSNorm": {
+    layer: "RMSNorm",
+    params: [
+      { name: "epsilon", option: "epsilon" },
+      ...PRECISION.slice(0, 2),
+      { name: "use_scale", option: "useScale" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "reduction_axes", option: "reductionAxes" },
+      { name: "feature_axes", option: "featureAxes" },
+      ...CROSS_DEVICE,
+      { name: "use_fast_variance", option: "useFastVariance" },
+      FLOAT32_REDUCTIONS,
+    ],
+    calls: NORM_CALL,
+    leaves: { scale: "scale" },
+    draws: ["scale"],
+    flattened: ["scale"],
+    autoName: "RMSNorm",
+  },
+  "flax.linen.GroupNorm": {
+    layer: "GroupNorm",
+    params: [
+      { name: "num_groups", option: "numGroups", passNone: true },
+      { name: "group_size", option: "groupSize" },
+      { name: "epsilon", option: "epsilon" },
+      ...PRECISION.slice(0, 2),
+      { name: "use_bias", option: "useBias" },
+      { name: "use_scale", option: "useScale" },
+      { name: "bias_init", option: "biasInit" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "reduction_axes", option: "reductionAxes" },
+      ...CROSS_DEVICE,
+      { name: "use_fast_variance", option: "useFastVariance" },
+      FLOAT32_REDUCTIONS,
+    ],
+    calls: NORM_CALL,
+    leaves: { scale: "scale", bias: "bias" },
+    draws: ["scale", "bias"],
+    autoName: "GroupNorm",
+  },
+  "flax.linen.InstanceNorm": {
+    layer: "InstanceNorm",
+    params: [
+      { name: "epsilon", option: "epsilon" },
+      ...PRECISION.slice(0, 2),
+      { name: "use_bias", option: "useBias" },
+      { name: "use_scale", option: "useScale" },
+      { name: "bias_init", option: "biasInit" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "feature_axes", option: "featureAxes" },
+      ...CROSS_DEVICE,
+      { name: "use_fast_variance", option: "useFastVariance" },
+      FLOAT32_REDUCTIONS,
+    ],
+    calls: NORM_CALL,
+    leaves: { scale: "scale", bias: "bias" },
+    draws: ["scale", "bias"],
+    flattened: ["scale", "bias"],
+    autoName: "InstanceNorm",
   },
   "flax.linen.Dropout": {
     layer: "Dropout",
@@ -333,10 +406,9 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       { name: "use_scale", option: "useScale" },
       { name: "bias_init", option: "biasInit" },
       { name: "scale_init", option: "scaleInit" },
-      // Cross-device statistics: one device here, the same numbers.
-      { name: "axis_name", ignore: ["null", "batch"] },
-      { name: "axis_index_groups", ignore: ["null"] },
+      ...CROSS_DEVICE,
       { name: "use_fast_variance", option: "useFastVariance" },
+      FLOAT32_REDUCTIONS,
     ],
     mode: { trueMeansTraining: false },
     calls: {
@@ -350,6 +422,7 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     },
     leaves: { scale: "scale", bias: "bias", mean: "mean", var: "var" },
     draws: ["scale", "bias"],
+    flattened: ["scale", "bias", "mean", "var"],
     autoName: "BatchNorm",
   },
 };
