@@ -171,7 +171,7 @@ function literalStatic(k: Known): StaticV {
  * returns, with its shape.
  */
 export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-  const kind = LAYERS[row.layer];
+  const kind = kindOf(row, layerConfig(host, inst, row, span).options);
   if (!kind) return host.stop(span, `the layer ${row.layer} has no runtime counterpart yet`);
   const rowCall = row.calls?.[method] ?? (method === "__call__" ? DEFAULT_CALL : undefined);
   const neutral = rowCall?.method ?? method;
@@ -189,7 +189,7 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const x = bound.get("x");
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
-  const type = kind.type?.(config.options, outputContext(host, span, config)) ?? kind.runtime;
+  const type = kind.type?.(config.options, outputContext(host, span, config)) ?? kind.runtimeFor?.(config.options) ?? kind.runtime;
   // A method that gives no input sizes (a core's initial_state) before the first call that does: built there.
   const deferred = spec.defersBuild && !inst.built;
   if (!deferred) {
@@ -222,6 +222,13 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   return outValue(out, call(member(ref, spec.runtime), ...positional));
 }
 
+/** The catalog's layer for a row with these options (a variant some options call for). */
+function kindOf(row: SourceLayer, options: LayerOptions): LayerKind | undefined {
+  const kind = LAYERS[row.layer];
+  const variant = kind?.variant?.(options);
+  return variant ? LAYERS[variant] : kind;
+}
+
 /**
  * A variable read off a framework layer (`embed.embedding`): the runtime
  * member's value, once the layer is built; undefined when the layer has no
@@ -229,11 +236,11 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
  */
 export function layerAttribute(host: LayerHost, inst: Instance, attr: string, span: Span): Value | undefined {
   const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
-  const kind = row && LAYERS[row.layer];
-  const a = kind?.attributes?.[attr];
-  if (!row || !a) return undefined;
-  if (!inst.built) return host.stop(span, `reading '${attr}' of ${row.autoName} before its first call`);
+  if (!row) return undefined;
   const config = layerConfig(host, inst, row, span);
+  const a = kindOf(row, config.options)?.attributes?.[attr];
+  if (!a) return undefined;
+  if (!inst.built) return host.stop(span, `reading '${attr}' of ${row.autoName} before its first call`);
   return { kind: "array", call: member(member(inst.built.call, a.member), "value"), shape: a.shape(config.options, inst.layerArgs ?? new Map()), dtype: "float32" };
 }
 
@@ -267,10 +274,10 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
     },
   };
   const positional = kind.positional(config.options, args, build, method);
-  const named = kind.options.filter((o) => config.options.get(o)?.ctor).map((o) => ({ key: o, value: config.options.get(o)!.ctor! }));
+  const named = kind.options.filter((o) => config.options.get(o)?.ctor).map((o) => ({ key: kind.rename?.[o] ?? o, value: config.options.get(o)!.ctor! }));
   const entries = [...named, ...(kind.derived?.(config.options, args, build, method) ?? []), ...(kind.noRngs ? [] : [{ key: "rngs", value: id("rngs") }])];
   return {
-    cls: kind.runtime,
+    cls: kind.runtimeFor?.(config.options) ?? kind.runtime,
     args: entries.length ? [...positional, { k: "object", entries }] : positional,
     layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, ...(row.flattened ? { flattened: row.flattened } : {}), initialFromCall: row.initialFromCall, ...(kind.drawsPerCall ? { dropout: true } : {}) },
   };
@@ -289,9 +296,9 @@ function buildChild(host: LayerHost, v: Value | undefined, method: string, args:
   const inner = host.framework === "linen" && inst.record?.e === "construct" && !!inst.record.eager;
   if (inner && inst.record?.e === "construct" && !inst.record.name) inst.record.name = { k: "str", value: field };
   const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
-  const kind = row && LAYERS[row.layer];
-  if (!row || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers are supported there)`);
-  const config = layerConfig(host, inst, row, span);
+  const config = row && layerConfig(host, inst, row, span);
+  const kind = row && config && kindOf(row, config.options);
+  if (!row || !config || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers are supported there)`);
   const spec = buildSpec(host, kind, row, config, method, args, frame, span, ctx);
   const created: TExpr = { k: "new", cls: { k: "raw", text: spec.cls }, args: spec.args };
   if (frame.dry) return created;
@@ -334,18 +341,20 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
       const v = itemOf(config?.modules.get(name), index);
       if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
       const row = host.layers[v.inst.ctor.name];
-      const kind = row && LAYERS[row.layer];
-      if (!kind) return undefined;
+      if (!row) return undefined;
       const childConfig = layerConfig(host, v.inst, row, span);
-      return kind.type?.(childConfig.options, outputContext(host, span, childConfig)) ?? kind.runtime;
+      const kind = kindOf(row, childConfig.options);
+      if (!kind) return undefined;
+      return kind.type?.(childConfig.options, outputContext(host, span, childConfig)) ?? kind.runtimeFor?.(childConfig.options) ?? kind.runtime;
     },
     child: (name, method, args, index) => {
       const v = itemOf(config?.modules.get(name), index);
       if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
       const row = host.layers[v.inst.ctor.name];
-      const kind = row && LAYERS[row.layer];
-      if (!kind) return undefined;
+      if (!row) return undefined;
       const childConfig = layerConfig(host, v.inst, row, span);
+      const kind = kindOf(row, childConfig.options);
+      if (!kind) return undefined;
       return kind.output(childConfig.options, row.calls?.[method]?.method ?? method, args, outputContext(host, span, childConfig));
     },
   };

@@ -36,6 +36,83 @@ const HAIKU_NORM_CALL = {
   },
 };
 
+/** Haiku's names for the spatial ranks' classes (`Conv2D` → `conv2_d`). */
+const SPATIAL = ["", "1_d", "2_d", "3_d"];
+
+/**
+ * hk.Conv1D/2D/3D (n) and hk.ConvND (its rank first): channels-last data on
+ * nnx.Conv (the same kernel layout and formula; Haiku's default w_init),
+ * channels-first on Haiku's own class (the variant).
+ */
+function haikuConv(n?: number): SourceLayer {
+  return {
+    layer: "Conv",
+    params: [
+      ...(n ? [] : [{ name: "num_spatial_dims", option: "numSpatialDims" }]),
+      { name: "output_channels", option: "outFeatures" },
+      { name: "kernel_shape", option: "kernelSize", ...(n ? { repeat: n } : {}) },
+      { name: "stride", option: "strides" },
+      { name: "rate", option: "kernelDilation" },
+      { name: "padding", option: "padding" },
+      { name: "with_bias", option: "useBias" },
+      { name: "w_init", option: "kernelInit" },
+      { name: "b_init", option: "biasInit" },
+      { name: "data_format", option: "dataFormat" },
+      { name: "mask", option: "mask" },
+      { name: "feature_group_count", option: "featureGroupCount" },
+    ],
+    // Haiku's default w_init: TruncatedNormal(1/sqrt(fan_in)), fan_in = kernel size · input channels.
+    defaults: { kernelInit: { rt: "nnx.initializers.haikuFanInTruncatedNormal()" } },
+    // nnx.Conv's kernel/bias, or hk.ConvND's w/b (channels first): Haiku's w and b either way.
+    leaves: { kernel: "w", bias: "b", w: "w", b: "b" },
+    draws: ["kernel", "bias", "w", "b"],
+    autoName: n ? `conv${SPATIAL[n]}` : "conv_nd",
+  };
+}
+
+/** hk.Conv*Transpose: Haiku keeps its kernel [.., out, in], unlike NNX's ConvTranspose: its own class. */
+function haikuConvTranspose(n?: number): SourceLayer {
+  return {
+    layer: "HaikuConvTranspose",
+    params: [
+      ...(n ? [] : [{ name: "num_spatial_dims", option: "numSpatialDims" }]),
+      { name: "output_channels", option: "outFeatures" },
+      { name: "kernel_shape", option: "kernelSize", ...(n ? { repeat: n } : {}) },
+      { name: "stride", option: "stride" },
+      { name: "output_shape", option: "outputShape" },
+      { name: "padding", option: "padding" },
+      { name: "with_bias", option: "withBias" },
+      { name: "w_init", option: "wInit" },
+      { name: "b_init", option: "bInit" },
+      { name: "data_format", option: "dataFormat" },
+      { name: "mask", option: "mask" },
+    ],
+    leaves: { w: "w", b: "b" },
+    draws: ["w", "b"],
+    autoName: n ? `conv${SPATIAL[n]}_transpose` : "conv_nd_transpose",
+  };
+}
+
+function haikuDepthwise(n: number): SourceLayer {
+  return {
+    layer: "HaikuDepthwiseConv",
+    params: [
+      { name: "channel_multiplier", option: "channelMultiplier" },
+      { name: "kernel_shape", option: "kernelSize", repeat: n },
+      { name: "stride", option: "stride" },
+      { name: "rate", option: "rate" },
+      { name: "padding", option: "padding" },
+      { name: "with_bias", option: "withBias" },
+      { name: "w_init", option: "wInit" },
+      { name: "b_init", option: "bInit" },
+      { name: "data_format", option: "dataFormat" },
+    ],
+    leaves: { w: "w", b: "b" },
+    draws: ["w", "b"],
+    autoName: `depthwise_conv${SPATIAL[n]}`,
+  };
+}
+
 export const HAIKU_LAYERS: Record<string, SourceLayer> = {
   "haiku.Linear": {
     layer: "Linear",
@@ -178,26 +255,34 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: [],
     autoName: "identity_core",
   },
-  "haiku.Conv2D": {
-    layer: "Conv",
+  "haiku.Conv1D": haikuConv(1),
+  "haiku.Conv2D": haikuConv(2),
+  "haiku.Conv3D": haikuConv(3),
+  "haiku.ConvND": haikuConv(),
+  "haiku.Conv1DTranspose": haikuConvTranspose(1),
+  "haiku.Conv2DTranspose": haikuConvTranspose(2),
+  "haiku.Conv3DTranspose": haikuConvTranspose(3),
+  "haiku.ConvNDTranspose": haikuConvTranspose(),
+  "haiku.DepthwiseConv1D": haikuDepthwise(1),
+  "haiku.DepthwiseConv2D": haikuDepthwise(2),
+  "haiku.DepthwiseConv3D": haikuDepthwise(3),
+  "haiku.SeparableDepthwiseConv2D": {
+    layer: "HaikuSeparableDepthwiseConv2D",
     params: [
-      { name: "output_channels", option: "outFeatures" },
+      { name: "channel_multiplier", option: "channelMultiplier" },
       { name: "kernel_shape", option: "kernelSize", repeat: 2 },
-      { name: "stride", option: "strides" },
-      { name: "rate", option: "kernelDilation" },
+      { name: "stride", option: "stride" },
       { name: "padding", option: "padding" },
-      { name: "with_bias", option: "useBias" },
-      { name: "w_init", option: "kernelInit" },
-      { name: "b_init", option: "biasInit" },
-      { name: "data_format", literals: ["NHWC", "channels_last"] },
-      { name: "mask", option: "mask" },
-      { name: "feature_group_count", option: "featureGroupCount" },
+      { name: "with_bias", option: "withBias" },
+      { name: "w_init", option: "wInit" },
+      { name: "b_init", option: "bInit" },
+      { name: "data_format", option: "dataFormat" },
     ],
-    // Conv2D's default w_init is TruncatedNormal(1/sqrt(fan_in)), fan_in = kh·kw·in, as Linear's.
-    defaults: { kernelInit: { rt: "nnx.initializers.haikuFanInTruncatedNormal()" } },
-    leaves: { kernel: "w", bias: "b" },
-    draws: ["kernel"],
-    autoName: "conv2_d",
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }] } },
+    // Two DepthwiseConv2Ds made in __init__ (so under `~`): [kh, 1] with the multiplier (no bias), then [1, kw].
+    leaves: { "depthwise_conv2_d.w": "~/depthwise_conv2_d/w", "depthwise_conv2_d_1.w": "~/depthwise_conv2_d_1/w", "depthwise_conv2_d_1.b": "~/depthwise_conv2_d_1/b" },
+    draws: ["depthwise_conv2_d.w", "depthwise_conv2_d_1.w", "depthwise_conv2_d_1.b"],
+    autoName: "separable_depthwise_conv2_d",
   },
   "haiku.LayerNorm": {
     layer: "LayerNorm",

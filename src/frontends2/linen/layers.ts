@@ -23,6 +23,25 @@ const FLOAT32_REDUCTIONS: SourceLayerParam = { name: "force_float32_reductions",
 
 const NORM_CALL = { __call__: { params: [{ name: "x", option: "x" }, { name: "mask", option: "mask" }] } };
 
+/** Conv's and ConvLocal's fields, in order. */
+const CONV_FIELDS: SourceLayerParam[] = [
+  { name: "features", option: "outFeatures" },
+  // As flax: an integer kernel size means one spatial dimension.
+  { name: "kernel_size", option: "kernelSize", repeat: 1 },
+  { name: "strides", option: "strides" },
+  { name: "padding", option: "padding" },
+  { name: "input_dilation", option: "inputDilation" },
+  { name: "kernel_dilation", option: "kernelDilation" },
+  { name: "feature_group_count", option: "featureGroupCount" },
+  { name: "use_bias", option: "useBias" },
+  { name: "mask", option: "mask" },
+  { name: "dtype", ignore: ["float32", "null"] },
+  { name: "param_dtype", ignore: ["float32", "null"] },
+  { name: "precision", ignore: ["null"] },
+  { name: "kernel_init", option: "kernelInit" },
+  { name: "bias_init", option: "biasInit" },
+];
+
 /** promote_dtype, dot_general, dot_general_cls: the defaults compute as the runtime does in float32. */
 const DOT_GENERAL: SourceLayerParam[] = [
   { name: "promote_dtype", ignore: [] },
@@ -277,24 +296,38 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
   },
   "flax.linen.Conv": {
     layer: "Conv",
+    params: [...CONV_FIELDS, { name: "conv_general_dilated", ignore: ["null"] }, { name: "conv_general_dilated_cls", ignore: ["null"] }, DOT_GENERAL[0], { name: "preferred_element_type", ignore: ["null", "float32"] }],
+    leaves: { kernel: "kernel", bias: "bias" },
+    draws: ["kernel", "bias"],
+    autoName: "Conv",
+  },
+  "flax.linen.ConvLocal": {
+    layer: "ConvLocal",
+    params: [...CONV_FIELDS, { name: "conv_general_dilated", ignore: ["null"] }, { name: "conv_general_dilated_cls", ignore: ["null"] }],
+    leaves: { kernel: "kernel", bias: "bias" },
+    draws: ["kernel", "bias"],
+    autoName: "ConvLocal",
+  },
+  "flax.linen.ConvTranspose": {
+    layer: "ConvTranspose",
     params: [
       { name: "features", option: "outFeatures" },
-      // As flax: an integer kernel size means one spatial dimension.
       { name: "kernel_size", option: "kernelSize", repeat: 1 },
       { name: "strides", option: "strides" },
       { name: "padding", option: "padding" },
-      { name: "input_dilation", option: "inputDilation" },
       { name: "kernel_dilation", option: "kernelDilation" },
-      { name: "feature_group_count", option: "featureGroupCount" },
       { name: "use_bias", option: "useBias" },
       { name: "mask", option: "mask" },
       ...PRECISION,
       { name: "kernel_init", option: "kernelInit" },
       { name: "bias_init", option: "biasInit" },
+      { name: "transpose_kernel", option: "transposeKernel" },
+      DOT_GENERAL[0],
+      { name: "preferred_element_type", ignore: ["null", "float32"] },
     ],
     leaves: { kernel: "kernel", bias: "bias" },
     draws: ["kernel", "bias"],
-    autoName: "Conv",
+    autoName: "ConvTranspose",
   },
   "flax.linen.LayerNorm": {
     layer: "LayerNorm",

@@ -99,6 +99,12 @@ export interface LayerKind {
   options: string[];
   /** Options the first call's arguments decide (`inKvFeatures` from the keys' size), after the given ones. */
   derived?(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): Array<{ key: string; value: TExpr }>;
+  /** Runtime names of options whose neutral name differs (`strides` → Haiku's `stride`). */
+  rename?: Record<string, string>;
+  /** The runtime class given the options, when they choose it (Haiku's `hk.Conv2D` for two spatial axes). */
+  runtimeFor?(o: LayerOptions): string;
+  /** Another layer of the catalog these options call for (channels-first data on Haiku's own convolution). */
+  variant?(o: LayerOptions): string | undefined;
   /** The member's type when it is not the runtime class itself (a generic's argument: `nnx.RNN<nnx.Array>`). */
   type?(o: LayerOptions, ctx: OutputContext): string | undefined;
   /** The runtime class takes no `rngs` (it has no variables to draw). */
