@@ -18,6 +18,8 @@ export interface ParamSpec {
   dtype?: Value;
   /** Whether creating it draws a key from the source's sequence (for the seeded init plan). */
   drawsKey: boolean | "unknown";
+  /** The initializer is a function of (shape, dtype) that draws no key (Haiku's `lambda shape, dtype: ...`). */
+  keyless?: boolean;
   /** The member name to prefer (defaults to the leaf name). */
   member?: string;
   span: Span;

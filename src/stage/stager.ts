@@ -2307,11 +2307,13 @@ export class ClassStager {
     const type = this.framework.variableType(spec.collection, spec.name);
     if (!type.startsWith("nnx.")) this.ctx.variableTypes.add(type);
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
-    const init = this.initializerExpr(spec.init, spec.span);
-    const keyless = this.isKeyless(spec.init);
+    // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
+    const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
+    const init = haikuFunction ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"]) : this.initializerExpr(spec.init, spec.span);
+    const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"
-        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : [])]
+        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
     let make: TExpr;
     if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
@@ -2369,7 +2371,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[]): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -2385,7 +2387,7 @@ export class ClassStager {
       if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
-      out.push({ name: p.name, type: kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]" });
+      out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
     });
     void tsParams;
     this.ctorSide += side === "ctor" ? 1 : 0;

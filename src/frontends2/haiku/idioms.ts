@@ -185,6 +185,9 @@ function getVariable(call: IdiomCall, api: StageApi, collection: "params" | "sta
   const initE = args.get("init");
   if (!initE) return api.unsupported(call.span, `${what}('${name.known}') without an initializer`);
   const init = api.value(initE);
+  // A function of (shape, dtype): Haiku calls it as it is; it draws a key only through hk.next_rng_key().
+  const fn = init.kind === "func" && init.def.params.length === 2;
+  if (fn && JSON.stringify(init.def).includes("next_rng_key")) return api.unsupported(initE.span, `${what} with an initializer function that draws keys`);
   const { read } = api.declareVariable({
     name: name.known,
     collection,
@@ -192,7 +195,8 @@ function getVariable(call: IdiomCall, api: StageApi, collection: "params" | "sta
     convention: "haiku",
     shape: args.get("shape") && api.value(args.get("shape")!),
     dtype: args.get("dtype") && dtypeValue(args.get("dtype")!, api),
-    drawsKey: drawsKey(init),
+    drawsKey: fn ? false : drawsKey(init),
+    ...(fn ? { keyless: true } : {}),
     span: call.span,
   });
   return read;

@@ -125,7 +125,8 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     // hk.Linear's default w_init: TruncatedNormal(1/sqrt(fan_in)).
     defaults: { kernelInit: { rt: "nnx.initializers.haikuFanInTruncatedNormal()" } },
     leaves: { kernel: "w", bias: "b" },
-    draws: ["kernel"],
+    // w, then b when its initializer draws (zeros does not).
+    draws: ["kernel", "bias"],
     autoName: "linear",
   },
   "haiku.Embed": {
