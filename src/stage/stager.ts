@@ -14,7 +14,7 @@ import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
-import { applyNeutral, callLayer, type BuildSpec, type LayerHost } from "./layer-calls.js";
+import { applyNeutral, callLayer, layerAttribute, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
 import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
 import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
@@ -960,6 +960,7 @@ export class ClassStager {
   private readFrom(item: Value, local: TExpr): Value {
     if (item.kind === "array" || item.kind === "key") return { ...item, call: local };
     if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
+    if (item.kind === "dict" && item.call) return { ...item, entries: item.entries.map(([k, x]) => [k, this.readFrom(x, member(local, String(k)))]), call: local };
     if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
     return item;
   }
@@ -1284,15 +1285,17 @@ export class ClassStager {
       case "static":
         return this.staticAttr(obj, attr, span);
       case "module":
-        return { kind: "global", name: `module.${attr}`, self: obj };
+        return layerAttribute(this.layerHost, obj.inst, attr, span) ?? { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
         // A method of a value (`x.at[i].set`) keeps the value it is bound to.
         return obj.self ? { ...obj, name: `${obj.name}.${attr}` } : this.globalValue(`${obj.name}.${attr}`, span);
       case "dict": {
-        const field = (obj as { tuple?: boolean }).tuple ? obj.entries.find(([k]) => k === attr) : undefined;
+        // A named tuple's field (`state.hidden`); a dict's methods.
+        const dictMethod = ["items", "keys", "values", "get"].includes(attr);
+        const field = (obj as { tuple?: boolean }).tuple || !dictMethod ? obj.entries.find(([k]) => k === attr) : undefined;
         if (field) return field[1];
-        if (["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: obj };
-        return this.stop(span, `reading '.${attr}' of a dict`);
+        if (dictMethod) return { kind: "global", name: `dict.${attr}`, self: obj };
+        return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
       }
       case "host":
         return obj.attr?.(attr, span) ?? this.stop(span, `reading '.${attr}' of ${obj.name}`);
@@ -1422,7 +1425,8 @@ export class ClassStager {
     const shapeOf = (obj as SeqLike).shapeOf;
     if (shapeOf && typeof i.known === "number") {
       const d = dimAt(shapeOf.shape, i.known);
-      const callAt = i.known < 0 ? this.nonNull(call(member(obj.call!, "at"), num(i.known))) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr);
+      // tfjs types a Tensor<Rank>'s shape as a union of tuples: an axis may be `undefined` to TypeScript.
+      const callAt = this.nonNull(i.known < 0 ? call(member(obj.call!, "at"), num(i.known)) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr));
       return staticOf({ t: "int" }, d, callAt, d?.k === "num" ? d.value : undefined);
     }
     const type: StaticType = obj.type.t === "tuple" ? (typeof i.known === "number" ? (obj.type.items[i.known] ?? { t: "any" }) : { t: "any" }) : obj.type.t === "seq" ? obj.type.of : obj.type.t === "dict" ? obj.type.of : { t: "any" };
@@ -1794,7 +1798,7 @@ export class ClassStager {
 
   /** What subscripts need: the ops, and index expressions evaluated in `frame`. */
   private subscripts(frame: Frame): SubscriptHost {
-    return { callExpr: (v, span, what) => this.callExpr(v, span, what), stop: (span, what) => this.stop(span, what), value: (e) => this.expr(e, frame) };
+    return { callExpr: (v, span, what) => this.callExpr(v, span, what), stop: (span, what) => this.stop(span, what), assumeRank: (v, rank, why) => this.assumeRank(v, rank, why), value: (e) => this.expr(e, frame) };
   }
 
   private builtin(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
@@ -2170,6 +2174,7 @@ export class ClassStager {
     const self = this;
     return {
       layers: this.framework.layers,
+      framework: this.framework.name,
       stop: (span, what) => self.stop(span, what),
       unsupported: (span, what) => self.unsupported(span, what),
       callExpr: (v, span, what) => self.callExpr(v, span, what),
@@ -2180,6 +2185,11 @@ export class ClassStager {
         if (x.shape.input) self.inputs.assume(x.shape.input.method, x.shape.input.param, rank, self.cls.name);
       },
       recordDraw: (frame) => frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } }),
+      reserve: (inst, base) => {
+        const i = inst as Instance & InstanceExtra;
+        self.reserve(i, base);
+        return i.reserved!.call;
+      },
     };
   }
 
@@ -2440,11 +2450,13 @@ export class ClassStager {
     const type = this.framework.variableType(spec.collection, spec.name);
     if (!type.startsWith("nnx.")) this.ctx.variableTypes.add(type);
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
-    const init = this.initializerExpr(spec.init, spec.span);
-    const keyless = this.isKeyless(spec.init);
+    // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
+    const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
+    const init = haikuFunction ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"]) : this.initializerExpr(spec.init, spec.span);
+    const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"
-        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : [])]
+        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
     let make: TExpr;
     if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
@@ -2502,7 +2514,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[]): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -2518,7 +2530,7 @@ export class ClassStager {
       if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
-      out.push({ name: p.name, type: kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]" });
+      out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
     });
     void tsParams;
     this.ctorSide += side === "ctor" ? 1 : 0;
@@ -2559,6 +2571,11 @@ export class ClassStager {
   }
 
   /** The method-side expression of a value, or a report. */
+  /** An input of unknown rank is taken to have `rank`: the constructor checks it. */
+  assumeRank(v: Value, rank: number, why: string): void {
+    if (v.kind === "array" && v.shape.input) this.inputs.assume(v.shape.input.method, v.shape.input.param, rank, this.cls.name, why);
+  }
+
   callExpr(v: Value, span: Span, what: string): TExpr {
     const e = this.maybeCallExpr(v);
     if (e) return e;
@@ -2590,6 +2607,12 @@ export class ClassStager {
         return this.modeTest(v).call;
       case "module":
         return v.inst.built?.call;
+      case "global":
+        // A framework function passed as a value (nn.pool's reduce_fn, an activation).
+        return this.functionValue(v, undefined as unknown as Span)?.call;
+      case "dict":
+        // A structure a layer returned whole (Haiku's LSTMState).
+        return v.call;
       case "host":
         return v.expr;
       default:
@@ -2648,6 +2671,9 @@ export class ClassStager {
       initializing: false,
       module: (m) => m,
       scan: (m, carry, xs, span, reverse) => self.scanModule(m, carry, xs, span, frame, reverse),
+      callModule: (m, method, args, span) => self.callModule(m, method, args, [], span, frame),
+      callExpr: (v, span, what) => self.callExpr(v, span, what),
+      typeOf: (v) => returnType(v),
     };
   }
 
@@ -3171,6 +3197,9 @@ export function returnType(v: Value | undefined): string {
       return "nnx.PRNGKey";
     case "host":
       return v.tsType ?? "unknown";
+    case "dict":
+      // A named tuple returned whole (Haiku's LSTMState): an object with its fields.
+      return v.entries.every(([k]) => typeof k === "string" && /^[A-Za-z_]\w*$/.test(k)) ? `{ ${v.entries.map(([k, x]) => `${k}: ${returnType(x)}`).join("; ")} }` : "unknown";
     default:
       return "unknown";
   }

@@ -9,7 +9,7 @@ import type { ModuleClass } from "../model/program.js";
 import { call, id, type TClass, type TStmt } from "../ts/ast.js";
 import type { RenderableClass } from "./classes.js";
 import type { ProgramContext } from "./context.js";
-import { LAYERS } from "./layers.js";
+import { LAYERS } from "./layers/catalog.js";
 import { flattenBlocks, declareLocals, removeDead, unwrapDeclBlocks } from "./locals.js";
 import { Frame } from "./scope.js";
 import { ClassStager, StageStop } from "./stager.js";

@@ -39,6 +39,8 @@ export interface VerifyReport {
   /** What was not compared, and why: never silently skipped. */
   notes: string[];
   diagnostics: Array<Diagnostic & { text: string }>;
+  /** The translation that was verified. */
+  code?: string;
 }
 
 /** What verify worked from, for `--report` and `--save-fixture`. */

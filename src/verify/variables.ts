@@ -41,7 +41,7 @@ export function loadParams(t: { paramMap: { params: ParamMapEntry[] } }, model: 
     const v = variables.get(entry.nnx);
     const shape = JSON.stringify(entry.shape);
     if (!ref) problems.push(`${entry.source}: not in the reference parameters`);
-    else if (entry.keepdims ? !sameUpToLeadingOnes(ref.shape, entry.shape) : JSON.stringify(ref.shape) !== shape) {
+    else if ((entry as { flattened?: true }).flattened ? ref.size !== entry.shape.reduce((a, b) => a * b, 1) : entry.keepdims ? !sameUpToLeadingOnes(ref.shape, entry.shape) : JSON.stringify(ref.shape) !== shape) {
       problems.push(`${entry.source}: reference shape [${ref.shape}] ≠ expected ${shape}`);
     }
     else if (!v) problems.push(`${entry.nnx}: not in the translated model`);

@@ -15,6 +15,8 @@ export interface OpHost {
   /** The method-side expression of a value, or a report. */
   callExpr(v: Value, span: Span, what: string): TExpr;
   stop(span: Span, what: string): never;
+  /** Records that an input of unknown rank is taken to have `rank` (checked when the model is built). */
+  assumeRank(input: Value, rank: number, why: string): void;
 }
 
 /** `jax.numpy.sum` → `jnp.sum`, for messages. */
@@ -37,6 +39,8 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
       if (known === undefined || !p.allowed?.some((a) => a === known)) return host.stop(span, `${short}(${p.name}=${v.kind === "static" && v.known !== undefined ? JSON.stringify(v.known) : "..."}): the runtime has no '${p.name}'${p.allowed ? ` other than ${p.allowed.map((a) => JSON.stringify(a)).join(" or ")}` : ""}`);
     }
   }
+  const assumed = spec.assumeRank?.(getter);
+  if (assumed) host.assumeRank(bound.get(assumed.param)!, assumed.rank, assumed.why);
   const problem = spec.check?.(getter);
   if (problem) return host.stop(span, `${short}: ${problem}`);
 

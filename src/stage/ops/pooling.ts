@@ -34,10 +34,18 @@ function linenPool(a: OpArgs): SymShape {
 }
 
 /** Haiku pooling: window and strides over every axis (an int: every axis but the batch and channel ones). */
+/** The input's rank: known, or (Haiku code's usual full-rank window) the window tuple's length. */
+function haikuPoolRank(a: OpArgs): number | undefined {
+  const s = shapeOf(a.get("value"));
+  if (s.rank !== undefined) return s.rank;
+  const window = knownOf(a.get("window_shape"));
+  return Array.isArray(window) ? window.length : undefined;
+}
+
 function haikuPool(a: OpArgs): SymShape {
   const s = shapeOf(a.get("value"));
-  if (s.rank === undefined) return unknownShape;
-  const rank = s.rank;
+  const rank = haikuPoolRank(a);
+  if (rank === undefined) return unknownShape;
   const channelV = a.get("channel_axis");
   const channel = channelV ? knownOf(channelV) : -1;
   const full = (v: Value | undefined): Dim[] | undefined => {
@@ -52,8 +60,15 @@ function haikuPool(a: OpArgs): SymShape {
   const window = full(a.get("window_shape"));
   const strides = full(a.get("strides"));
   if (!window || !strides) return unknownShape;
-  return { rank, dims: materialize(s).map((d, i) => pooled(d, window[i], strides[i], a.get("padding"))) };
+  const input = s.rank !== undefined ? materialize(s) : Array.from({ length: rank }, (_, i) => dimAt(s, i - rank));
+  return { rank, dims: input.map((d, i) => pooled(d, window[i], strides[i], a.get("padding"))) };
 }
+
+/** Haiku code passes a full-rank window: an input of unknown rank is taken to have the window's, and checked. */
+const assumeHaikuRank = (a: OpArgs) => {
+  const rank = haikuPoolRank(a);
+  return shapeOf(a.get("value")).rank === undefined && rank !== undefined ? { param: "value", rank, why: "the pooling window's length" } : undefined;
+};
 
 const dtype = (p: string) => (a: OpArgs) => promoteAll(a.get(p));
 
@@ -61,6 +76,13 @@ export const POOLING_OPS: Record<string, OpSpec> = {
   "flax.linen.avg_pool": { rt: "nnx.avgPool", sig: "inputs: A, window_shape, strides?, padding?, count_include_pad?", shape: linenPool, dtype: dtype("inputs") },
   "flax.linen.max_pool": { rt: "nnx.maxPool", sig: "inputs: A, window_shape, strides?, padding?", shape: linenPool, dtype: dtype("inputs") },
   "flax.linen.min_pool": { rt: "nnx.minPool", sig: "inputs: A, window_shape, strides?, padding?", shape: linenPool, dtype: dtype("inputs") },
-  "haiku.avg_pool": { rt: "hk.avgPool", sig: "value: A, window_shape, strides, padding, channel_axis=-1", shape: haikuPool, dtype: dtype("value") },
-  "haiku.max_pool": { rt: "hk.maxPool", sig: "value: A, window_shape, strides, padding, channel_axis=-1", shape: haikuPool, dtype: dtype("value") },
+  // nn.pool with a reduce function (lax.add / lax.max / lax.min) and its init value.
+  "flax.linen.pool": { rt: "nnx.pool", sig: "inputs: A, init: F, reduce_fn, window_shape, strides=null, padding", shape: linenPool, dtype: dtype("inputs") },
+  "haiku.avg_pool": { rt: "hk.avgPool", sig: "value: A, window_shape, strides, padding, channel_axis=-1", assumeRank: assumeHaikuRank, shape: haikuPool, dtype: dtype("value") },
+  "haiku.max_pool": { rt: "hk.maxPool", sig: "value: A, window_shape, strides, padding, channel_axis=-1", assumeRank: assumeHaikuRank, shape: haikuPool, dtype: dtype("value") },
 };
+// The same functions under their modules' other names.
+for (const k of Object.keys(POOLING_OPS).filter((k) => k.startsWith("flax.linen."))) {
+  POOLING_OPS[k.replace("flax.linen.", "flax.linen.pooling.")] = POOLING_OPS[k];
+  POOLING_OPS[k.replace("flax.linen.", "flax.nnx.")] = POOLING_OPS[k];
+}

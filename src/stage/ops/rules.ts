@@ -33,6 +33,11 @@ export interface OpSpec {
   shape: (a: OpArgs) => SymShape | SymShape[] | undefined;
   dtype?: (a: OpArgs) => DType;
   /**
+   * The rank the shape rule takes an argument of unknown rank to have (Haiku's
+   * pooling window covers every axis), so the constructor checks it.
+   */
+  assumeRank?: (a: OpArgs) => { param: string; rank: number; why: string } | undefined;
+  /**
    * The runtime takes `(x, axis)` or `(x, { axis, ...options })` (jax.nn's
    * softmax family): a lone axis goes positionally, with more it joins the options.
    */
