@@ -2,7 +2,7 @@
 // functions; Linen's setup-made layers named inside the Sequential, compact
 // ones in the parent; Haiku's named where they are constructed).
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -40,7 +40,7 @@ def forward(x):
     return Model()(x)
 `;
 
-describe.concurrent("containers", () => {
+describe.concurrent("containers", SLOW, () => {
   it("Linen nn.Sequential in setup and in @nn.compact", () =>
     expectVerifies({
       name: "linen_sequential",

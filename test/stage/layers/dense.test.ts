@@ -1,7 +1,7 @@
 // Dense layers beyond nn.Dense: Linen DenseGeneral (features tuples, axes,
 // batch_dims) and Einsum (equation in the constructor or at the call).
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -18,7 +18,7 @@ class Heads(nn.Module):
         return o, b, e, f
 `;
 
-describe.concurrent("dense", () => {
+describe.concurrent("dense", SLOW, () => {
   it("Linen DenseGeneral and Einsum", () =>
     expectVerifies({
       name: "linen_dense_general",

@@ -4,7 +4,7 @@
 // parameter starts bit-exact from the source's seed, except the QR-based
 // ones (orthogonal, delta_orthogonal), within the bound verify states.
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -62,7 +62,7 @@ def forward(x):
 
 const QR = /compared within \de-\d, not bit for bit: its QR factorisation/;
 
-describe.concurrent("initializers", () => {
+describe.concurrent("initializers", SLOW, () => {
   it("jax.nn / flax initializers with arguments", () =>
     expectVerifies({
       name: "linen_initializers",

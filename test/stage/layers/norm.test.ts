@@ -3,7 +3,7 @@
 // several axes) and Haiku's LayerNorm (any axes, param_axis), RMSNorm,
 // GroupNorm, InstanceNorm on the NNX layers.
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -37,7 +37,7 @@ def forward(x):
     return a, b, c, d, e
 `;
 
-describe.concurrent("normalization", () => {
+describe.concurrent("normalization", SLOW, () => {
   it("Linen norms", () =>
     expectVerifies({
       name: "linen_norms",

@@ -5,7 +5,7 @@
 // VanillaRNN, DeepRNN, ResetCore, IdentityCore) with dynamic_unroll and
 // static_unroll.
 import { describe, it } from "vitest";
-import { entry, expectUnsupported, expectVerifies } from "./helpers.js";
+import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
 
 const ORTHOGONAL = /compared within 1e-6, not bit for bit: its QR factorisation/;
 
@@ -62,7 +62,7 @@ def forward(xs):
     return Model()(xs, jnp.swapaxes(xs, 0, 1)), out + s
 `;
 
-describe.concurrent("recurrent", () => {
+describe.concurrent("recurrent", SLOW, () => {
   it("Haiku cores with dynamic_unroll / static_unroll, DeepRNN, IdentityCore, a core called directly", () =>
     expectVerifies({
       name: "haiku_rnn",
