@@ -185,6 +185,9 @@ export class Recorder {
   /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
   private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
     const vars = ownVariables(layer);
+    // `*`: every variable (a runtime class whose attribute paths are the source's, in its creation order).
+    const leafOf = (name: string): string => info.leaves[name] ?? (info.leaves["*"] ? info.leaves["*"].replace("*", name.replace(/\./g, "/")) : name);
+    info = { ...info, leaves: Object.fromEntries([...vars.keys()].map((n) => [n, leafOf(n)])), draws: info.draws.flatMap((d) => (d === "*" ? [...vars.keys()].filter((n) => !info.draws.includes(n)) : [d])) };
     for (const name of info.draws) {
       const v = vars.get(name);
       if (!v) continue;

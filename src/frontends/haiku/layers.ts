@@ -256,6 +256,30 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: [],
     autoName: "identity_core",
   },
+  "haiku.nets.MLP": {
+    layer: "HaikuMLP",
+    params: [
+      { name: "output_sizes", option: "outputSizes" },
+      { name: "w_init", option: "wInit" },
+      { name: "b_init", option: "bInit" },
+      { name: "with_bias", option: "withBias" },
+      { name: "activation", option: "activation" },
+      { name: "activate_final", option: "activateFinal" },
+    ],
+    calls: {
+      __call__: {
+        params: [
+          { name: "inputs", option: "x" },
+          { name: "dropout_rate", option: "dropoutRate" },
+          { name: "rng", option: "rng" },
+        ],
+      },
+    },
+    // Linears linear_0, linear_1, ... made in __init__ (under `~`), each w then b.
+    leaves: { "*": "~/*" },
+    draws: ["*"],
+    autoName: "mlp",
+  },
   "haiku.Conv1D": haikuConv(1),
   "haiku.Conv2D": haikuConv(2),
   "haiku.Conv3D": haikuConv(3),
