@@ -69,7 +69,7 @@ describe.concurrent("initializers", SLOW, () => {
       py: LINEN,
       entry: entry("Model()", ["x=float32[2,6]", "img=float32[2,5,5,3]"]),
       note: QR,
-      reads: ["nnx.initializers.truncatedNormal(0.02, -3, 3)", 'nnx.initializers.varianceScaling(0.5, "fan_avg", "normal", {', "nnx.initializers.deltaOrthogonal(0.5)", "nnx.param(nnx.initializers.lecunNormal(), rngs.params(), [n, 4])"],
+      reads: ["nnx.initializers.truncatedNormal(0.02, -3, 3)", 'nnx.initializers.varianceScaling(0.5, "fan_avg", "normal", {', "nnx.initializers.deltaOrthogonal(0.5)", "nnx.param(nnx.initializers.lecunNormal(), rngs.params(), [xFeatures, 4])"],
     }));
 
   it("hk.initializers with arguments and a function of (shape, dtype)", () =>

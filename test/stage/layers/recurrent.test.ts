@@ -70,7 +70,7 @@ describe.concurrent("recurrent", SLOW, () => {
       entry: entry("forward", ["xs=float32[5,2,3]"]),
       reads: [
         "new hk.LSTM(xsFeatures, 8, { rngs })",
-        "hk.dynamicUnroll(this.lstm, xs, this.lstm.initialState(xs.shape[1]!))",
+        "const state = this.lstm.initialState(xs.shape[1]!);", "hk.dynamicUnroll(this.lstm, xs, state)",
         "final.hidden",
         "hk.staticUnroll(this.gru, ys,",
         /timeMajor: false,\s*reverse: true/,
