@@ -1,5 +1,6 @@
 // The neutral layer catalog: every family's layers by neutral name.
 import type { LayerKind } from "./index.js";
+import { ACTIVATION } from "./activation.js";
 import { ATTENTION } from "./attention.js";
 import { CONTAINERS } from "./containers.js";
 import { CONV } from "./conv.js";
@@ -12,4 +13,4 @@ import { RECURRENT } from "./recurrent.js";
 import { RESHAPE } from "./reshape.js";
 import { STOCHASTIC } from "./stochastic.js";
 
-export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...ATTENTION, ...CONV, ...EMBED, ...NORM, ...POOLING, ...RESHAPE, ...STOCHASTIC, ...CONTAINERS, ...RECURRENT, ...NETS };
+export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...ATTENTION, ...CONV, ...EMBED, ...NORM, ...POOLING, ...RESHAPE, ...STOCHASTIC, ...CONTAINERS, ...RECURRENT, ...NETS, ...ACTIVATION };
