@@ -129,6 +129,19 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["kernel", "bias"],
     autoName: "linear",
   },
+  "haiku.Bias": {
+    layer: "HaikuBias",
+    params: [
+      { name: "output_size", option: "outputSize" },
+      { name: "bias_dims", option: "biasDims" },
+      { name: "b_init", option: "bInit" },
+    ],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "multiplier", option: "multiplier" }] } },
+    leaves: { b: "b" },
+    // b draws a key only when its initializer does (the default zeros does not).
+    draws: ["b"],
+    autoName: "bias",
+  },
   "haiku.Embed": {
     layer: "HaikuEmbed",
     params: [
@@ -207,6 +220,18 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     leaves: {},
     draws: [],
     autoName: "sequential",
+  },
+  // Not a module in Haiku: the module it wraps is named where it is built.
+  "haiku.BatchApply": {
+    layer: "HaikuBatchApply",
+    params: [
+      { name: "f", option: "f" },
+      { name: "num_dims", option: "numDims" },
+    ],
+    calls: { __call__: { params: [{ name: "args", option: "x" }] } },
+    leaves: {},
+    draws: [],
+    autoName: "batch_apply",
   },
   "haiku.LSTM": {
     layer: "HaikuLSTM",
