@@ -185,9 +185,18 @@ export class Recorder {
   /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
   private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
     const vars = ownVariables(layer);
-    // `*`: every variable (a runtime class whose attribute paths are the source's, in its creation order).
-    const leafOf = (name: string): string => info.leaves[name] ?? (info.leaves["*"] ? info.leaves["*"].replace("*", name.replace(/\./g, "/")) : name);
-    info = { ...info, leaves: Object.fromEntries([...vars.keys()].map((n) => [n, leafOf(n)])), draws: info.draws.flatMap((d) => (d === "*" ? [...vars.keys()].filter((n) => !info.draws.includes(n)) : [d])) };
+    // `*` in a leaf: a variable's attribute path (a runtime class whose paths are the source's); `**`: the
+    // same with Haiku's `/~/` between modules made in __init__. `*` in draws: every variable, in creation order.
+    const leafOf = (name: string): string => {
+      if (info.leaves[name] !== undefined) return info.leaves[name];
+      const t = info.leaves["*"];
+      if (!t) return name;
+      const parts = name.split(".");
+      return t.includes("**") ? t.replace("**", [parts.slice(0, -1).join("/~/"), parts.at(-1)].filter(Boolean).join("/")) : t.replace("*", parts.join("/"));
+    };
+    const made = (n: string) => (vars.get(n)!.variable as { _made?: number })._made ?? 0;
+    const rest = [...vars.keys()].filter((n) => !info.draws.includes(n)).sort((a, b) => made(a) - made(b));
+    info = { ...info, leaves: Object.fromEntries([...vars.keys()].map((n) => [n, leafOf(n)])), draws: info.draws.flatMap((d) => (d === "*" ? rest : [d])) };
     for (const name of info.draws) {
       const v = vars.get(name);
       if (!v) continue;
@@ -196,9 +205,10 @@ export class Recorder {
       const draws = this.framework === "linen" || !this.keyless(v.variable);
       this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, leaf) });
     }
-    for (const name of info.initialFromCall ?? []) {
-      const v = vars.get(name);
-      if (v) this.fromCall.add(v.variable);
+    // Names, or patterns with `*` (`*.average`: every moving average of a runtime class whose paths are Haiku's).
+    const glob = (p: string) => new RegExp(`^${p.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    for (const pattern of info.initialFromCall ?? []) {
+      for (const [name, v] of vars) if (name === pattern || (pattern.includes("*") && glob(pattern).test(name))) this.fromCall.add(v.variable);
     }
     for (const [name, v] of vars) {
       if (this.variables.has(v.variable)) continue;

@@ -25,6 +25,62 @@ const CORE_CALLS = {
   initial_state: { params: [{ name: "batch_size", option: "batchSize" }] },
 };
 
+/** hk.Conv1DLSTM/2D/3D (n) and hk.ConvNDLSTM: two ConvNDs made in __call__, each w then b. */
+function haikuConvLstm(n?: number): SourceLayer {
+  const convs = ["input_to_hidden", "hidden_to_hidden"];
+  return {
+    layer: `HaikuConv${n ?? "N"}DLSTM`,
+    params: [
+      ...(n ? [] : [{ name: "num_spatial_dims", option: "numSpatialDims" }]),
+      { name: "input_shape", option: "inputShape" },
+      { name: "output_channels", option: "outputChannels" },
+      { name: "kernel_shape", option: "kernelShape" },
+    ],
+    calls: CORE_CALLS,
+    leaves: Object.fromEntries(convs.flatMap((c) => [[`${c}.w`, `${c}/w`], [`${c}.b`, `${c}/b`]])),
+    draws: convs.flatMap((c) => [`${c}.w`, `${c}.b`]),
+    autoName: n ? `conv${n}_dlstm` : "conv_ndlstm",
+  };
+}
+
+/** hk.nets.ResNet (blocks_per_group first) and ResNet18...200: every module made in __init__ (`~` at each level). */
+function haikuResNet(depth?: number): SourceLayer {
+  return {
+    layer: depth ? `HaikuResNet${depth}` : "HaikuResNet",
+    params: [
+      ...(depth ? [] : [{ name: "blocks_per_group", option: "blocksPerGroup" }]),
+      { name: "num_classes", option: "numClasses" },
+      { name: "bn_config", option: "bnConfig" },
+      { name: "resnet_v2", option: "resnetV2" },
+      ...(depth
+        ? []
+        : [
+            { name: "bottleneck", option: "bottleneck" },
+            { name: "channels_per_group", option: "channelsPerGroup" },
+            { name: "use_projection", option: "useProjection" },
+          ]),
+      { name: "logits_config", option: "logitsConfig" },
+      { name: "initial_conv_config", option: "initialConvConfig" },
+      { name: "strides", option: "strides" },
+    ],
+    mode: { trueMeansTraining: true },
+    calls: {
+      __call__: {
+        params: [
+          { name: "inputs", option: "x" },
+          { name: "is_training", mode: true },
+          { name: "test_local_stats", literals: ["false", "False"] },
+        ],
+      },
+    },
+    leaves: { "*": "~/**" },
+    draws: ["*"],
+    // The batch norms' moving averages are first set by init's own call (as hk.BatchNorm's).
+    initialFromCall: ["*.average"],
+    autoName: depth ? `res_net${depth}` : "res_net",
+  };
+}
+
 /** Haiku norms take `scale`/`offset` at the call only when they create none: not translated. */
 const HAIKU_NORM_CALL = {
   __call__: {
@@ -241,6 +297,10 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["linear.w", "linear.b"],
     autoName: "lstm",
   },
+  "haiku.Conv1DLSTM": haikuConvLstm(1),
+  "haiku.Conv2DLSTM": haikuConvLstm(2),
+  "haiku.Conv3DLSTM": haikuConvLstm(3),
+  "haiku.ConvNDLSTM": haikuConvLstm(),
   "haiku.GRU": {
     layer: "HaikuGRU",
     params: [
@@ -301,10 +361,12 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
       },
     },
     // Linears linear_0, linear_1, ... made in __init__ (under `~`), each w then b.
-    leaves: { "*": "~/*" },
+    leaves: { "*": "~/**" },
     draws: ["*"],
     autoName: "mlp",
   },
+  "haiku.nets.ResNet": haikuResNet(),
+  ...Object.fromEntries([18, 34, 50, 101, 152, 200].map((d) => [`haiku.nets.ResNet${d}`, haikuResNet(d)])),
   "haiku.Conv1D": haikuConv(1),
   "haiku.Conv2D": haikuConv(2),
   "haiku.Conv3D": haikuConv(3),
@@ -402,6 +464,20 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     leaves: { scale: "scale", bias: "offset" },
     draws: ["scale", "bias"],
     autoName: "group_norm",
+  },
+  "haiku.ExponentialMovingAverage": {
+    layer: "HaikuExponentialMovingAverage",
+    params: [
+      { name: "decay", option: "decay" },
+      { name: "zero_debias", option: "zeroDebias" },
+      { name: "warmup_length", option: "warmupLength" },
+    ],
+    calls: { __call__: { params: [{ name: "value", option: "x" }, { name: "update_stats", option: "updateStats" }] } },
+    leaves: { counter: "counter", hidden: "hidden", average: "average" },
+    draws: [],
+    // `average` is only set (never read with an initializer): init's own call gives its start.
+    initialFromCall: ["average"],
+    autoName: "exponential_moving_average",
   },
   "haiku.BatchNorm": {
     layer: "BatchNorm",

@@ -1,9 +1,10 @@
 // Haiku's nets (hk.nets.MLP, ResNet, MobileNetV1, VectorQuantizer(EMA)) as
 // the runtime's hk.nets classes, whose attribute paths are Haiku's.
 import { num, type TExpr } from "../../ts/ast.js";
-import { replaceTrailing, type Dim } from "../shapes.js";
+import { camelName } from "../ops/signature.js";
+import { dimAt, replaceTrailing, type Dim } from "../shapes.js";
 import type { StaticV } from "../values.js";
-import { ctorOf, inSize, opt, xShape, type LayerKind } from "./index.js";
+import { ctorOf, inSize, opt, xShape, type BuildContext, type LayerKind, type LayerOptions } from "./index.js";
 
 /** The last size of a sequence option (MLP's output_sizes). */
 function lastSize(s: StaticV | undefined): Dim {
@@ -23,4 +24,42 @@ export const NETS: Record<string, LayerKind> = {
     methods: { __call__: { runtime: "call", positional: ["x", "dropoutRate", "rng"] } },
     output: (o, _m, args) => ({ shape: replaceTrailing(xShape(args), [lastSize(opt(o, "outputSizes"))]), dtype: "float32" }),
   },
+  HaikuResNet: resNet(),
+  ...Object.fromEntries([18, 34, 50, 101, 152, 200].map((d) => [`HaikuResNet${d}`, resNet(d)])),
 };
+
+/** Haiku's config dicts (`bn_config={"decay_rate": 0.9}`) as the runtime's options objects (`{ decayRate: 0.9 }`). */
+function configOf(o: LayerOptions, name: string, ctx: BuildContext): TExpr | undefined {
+  const v = o.get(name);
+  if (!v) return undefined;
+  const e = v.ctor;
+  if (e?.k === "null") return undefined;
+  if (e?.k !== "object" || e.entries.some((x) => "spread" in x)) return ctx.missing(`'${name}' as a dict literal with string keys`);
+  return { k: "object", entries: e.entries.map((x) => ("key" in x ? { key: camelName(x.key), value: x.value } : x)) };
+}
+
+/** hk.nets.ResNet (blocks per group first) and ResNet18...200 on NHWC images: sized by the input's channels. */
+function resNet(depth?: number): LayerKind {
+  const configs = ["bnConfig", "logitsConfig", "initialConvConfig"];
+  return {
+    runtime: depth ? `hk.nets.ResNet${depth}` : "hk.nets.ResNet",
+    positional: (o, args, ctx) => [
+      dimAt(xShape(args), -1) ?? ctx.missing("the number of the input's channels"),
+      ...(depth ? [] : [ctorOf(o, "blocksPerGroup", ctx)]),
+      ctorOf(o, "numClasses", ctx),
+    ],
+    options: ["resnetV2", ...(depth ? [] : ["bottleneck", "channelsPerGroup", "useProjection"]), "strides"],
+    derived: (o, _args, ctx) =>
+      configs.flatMap((c) => {
+        const value = configOf(o, c, ctx);
+        return value ? [{ key: c, value }] : [];
+      }),
+    // is_training: train()/eval() (its batch norms' useRunningAverage).
+    mode: "useRunningAverage",
+    output: (o, _m, args) => {
+      const x = xShape(args);
+      const batch = x.rank !== undefined ? dimAt(x, 0) : dimAt(x, -4);
+      return { shape: { rank: 2, dims: [batch, opt(o, "numClasses")?.ctor] }, dtype: "float32", ...(x.rank === undefined ? { assumeRank: 4 } : {}) };
+    },
+  };
+}

@@ -1,6 +1,7 @@
 // hk.nets → the runtime's hk.nets classes (their attribute paths are Haiku's
 // parameter paths): MLP with initializers, activation, bias-free, dropout with
-// the caller's key; built in __init__ or in a function.
+// the caller's key; built in __init__ or in a function. ResNet (v1 and v2,
+// every config dict) with its batch norms' state and train/eval mode.
 import { describe, it } from "vitest";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
@@ -22,6 +23,25 @@ def forward(x):
     return Encoder(16)(x) + hk.nets.MLP([6, 3], activation=jnp.tanh)(head(x))
 `;
 
+// init's own call on a constant batch, so the moving averages it sets are compared too (a small
+// image: a large constant one gives near-zero variances whose statistics are ill-conditioned).
+const RESNET = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x, is_training):
+    net = hk.nets.ResNet([1, 1, 1, 1], num_classes=10, bottleneck=False, channels_per_group=(8, 16, 16, 32),
+                         use_projection=(True, True, True, True), bn_config={"decay_rate": 0.9},
+                         initial_conv_config={"output_channels": 8, "kernel_shape": 3})
+    v2 = hk.nets.ResNet((1, 2, 1, 1), 5, resnet_v2=True, channels_per_group=(8, 8, 16, 16),
+                        logits_config={"w_init": hk.initializers.RandomNormal(0.1)}, strides=(1, 2, 1, 2),
+                        initial_conv_config={"output_channels": 4, "kernel_shape": 3}, name="v2")
+    return net(x, is_training), v2(x, is_training=is_training)
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(0), jnp.ones((2, 7, 7, 3)), is_training=True)
+`;
+
 describe.concurrent("nets", SLOW, () => {
   it("hk.nets.MLP: initializers, activation, with_bias, activate_final, dropout with a key", () =>
     expectVerifies({
@@ -29,5 +49,18 @@ describe.concurrent("nets", SLOW, () => {
       py: MLP,
       entry: entry("forward", ["x=float32[2,5]"]),
       reads: [/new hk\.nets\.MLP\(inFeatures, \[hidden, hidden, 3\], \{\s*withBias: false,\s*activation: nnx\.gelu,\s*rngs,?\s*\}\)/, "this.mlp.call(x, 0.1, this.rngs1())", "activateFinal: true"],
+    }));
+
+  it("hk.nets.ResNet: v1 and v2, bn/logits/initial conv configs, strides, is_training", () =>
+    expectVerifies({
+      name: "haiku_resnet",
+      py: RESNET,
+      reads: [
+        /new hk\.nets\.ResNet\(inFeatures, \[1, 1, 1, 1\], 10, \{/,
+        "bnConfig: { decayRate: 0.9 }",
+        "initialConvConfig: { outputChannels: 8, kernelShape: 3 }",
+        "logitsConfig: { wInit: hk.initializers.RandomNormal(0.1) }",
+        "this.resNet.call(x)",
+      ],
     }));
 });

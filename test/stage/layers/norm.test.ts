@@ -37,6 +37,20 @@ def forward(x):
     return a, b, c, d, e
 `;
 
+const HAIKU_EMA = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    h = hk.Linear(4)(x)
+    avg = hk.ExponentialMovingAverage(0.9)(h)
+    slow = hk.ExponentialMovingAverage(0.99, zero_debias=False, warmup_length=2, name="slow")(jnp.mean(h), update_stats=True)
+    return h - avg + slow
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(0), jnp.ones((2, 3)))
+`;
+
 describe.concurrent("normalization", SLOW, () => {
   it("Linen norms", () =>
     expectVerifies({
@@ -52,5 +66,12 @@ describe.concurrent("normalization", SLOW, () => {
       py: HAIKU,
       entry: entry("forward", ["x=float32[3,5,4,6]"]),
       reads: ["reductionAxes: [1, 2, 3]", "new nnx.GroupNorm(inFeatures, {\n      numGroups: 2,", "useFastVariance: false"],
+    }));
+
+  it("hk.ExponentialMovingAverage: zero_debias, warmup_length, update_stats; its average set by init's call", () =>
+    expectVerifies({
+      name: "haiku_ema",
+      py: HAIKU_EMA,
+      reads: ["new hk.ExponentialMovingAverage([xShape.at(-2)!, 4], 0.9)", "new hk.ExponentialMovingAverage([], 0.99, { zeroDebias: false, warmupLength: 2 })", "this.slow.call(jnp.mean(h), true)"],
     }));
 });
