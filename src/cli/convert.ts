@@ -8,6 +8,7 @@ import { glob } from "tinyglobby";
 import { DiagnosticError, formatDiagnostic } from "../diagnostics.js";
 import { availableParallelism } from "node:os";
 import type { Framework, TranslatedFile } from "../translate.js";
+import type { EntryRequest } from "../frontends/common/entry-override.js";
 import { translateAllParallel } from "../parallel/pool.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { isOurs, readIfExists, writeAtomic } from "./write.js";
@@ -22,6 +23,8 @@ export interface ConvertOptions {
   typecheck: boolean;
   /** Threads that translate a folder's files (default: the core count). */
   jobs?: number;
+  /** The model to build (`--entry` and its inputs), instead of the file's own init call: one file only. */
+  entry?: EntryRequest;
 }
 
 type Outcome = "converted" | "unchanged" | "skipped" | "failed" | "would change";
@@ -58,6 +61,7 @@ async function plan(paths: string[], options: ConvertOptions): Promise<Job[]> {
     }
   }
   if (options.out && jobs.length !== 1) throw new UsageError("-o/--out takes exactly one input file; use --out-dir for several");
+  if (options.entry && (jobs.length !== 1 || paths.some((p) => statSync(p).isDirectory()))) throw new UsageError("--entry names the model of one file: give exactly one input file");
   return jobs;
 }
 
@@ -70,6 +74,8 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
   const jobs = await plan(paths, options);
   const folder = paths.some((p) => statSync(p).isDirectory());
   const counts: Record<Outcome, number> = { converted: 0, unchanged: 0, "would change": 0, skipped: 0, failed: 0 };
+  // Files written with some part left out (an error names each part): the rest translated, but the run did not fully succeed.
+  let withErrors = 0;
   const messages: string[] = [];
 
   // Read and translate everything, then type-check the outputs together, then write.
@@ -89,23 +95,26 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
       file: job.source,
       text,
       // Relative to the output, so the header does not depend on where nnxport ran.
-      options: { framework: options.framework, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
+      options: { framework: options.framework, entry: options.entry, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
     })),
     options.jobs ?? defaultJobs(pending.length),
     () => bar?.increment(),
   );
   bar?.stop();
   for (const [i, result] of results.entries()) {
-    counts[await finish(pending[i].job, result, options, messages)]++;
+    const outcome = await finish(pending[i].job, result, options, messages);
+    counts[outcome]++;
+    if (outcome !== "failed" && !(result instanceof DiagnosticError) && result.diagnostics.errorCount > 0) withErrors++;
   }
   flush(messages);
 
   const summary = Object.entries(counts)
     .filter(([k, n]) => n > 0 || k === "converted" || k === "failed")
     .map(([k, n]) => `${n} ${k}`)
+    .concat(withErrors ? [`${withErrors} with parts left out`] : [])
     .join(", ");
   process.stderr.write(`${summary}\n`);
-  return counts.failed > 0 || counts["would change"] > 0 ? EXIT.failed : EXIT.ok;
+  return counts.failed > 0 || counts["would change"] > 0 || withErrors > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /**
