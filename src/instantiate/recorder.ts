@@ -191,7 +191,8 @@ export class Recorder {
       if (info.leaves[name] !== undefined) return info.leaves[name];
       const t = info.leaves["*"];
       if (!t) return name;
-      const parts = name.split(".");
+      // `*name` entries rename one module level (hk.BatchNorm's `mean_ema` → `~/mean_ema`: made in its __init__).
+      const parts = name.split(".").map((p, i, all) => (i < all.length - 1 ? (info.leaves[`*${p}`] ?? p) : p));
       return t.includes("**") ? t.replace("**", [parts.slice(0, -1).join("/~/"), parts.at(-1)].filter(Boolean).join("/")) : t.replace("*", parts.join("/"));
     };
     const made = (n: string) => (vars.get(n)!.variable as { _made?: number })._made ?? 0;

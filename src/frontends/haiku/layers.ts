@@ -365,6 +365,59 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["*"],
     autoName: "mlp",
   },
+  "haiku.nets.VectorQuantizer": {
+    layer: "HaikuVectorQuantizer",
+    params: [
+      { name: "embedding_dim", option: "embeddingDim" },
+      { name: "num_embeddings", option: "numEmbeddings" },
+      { name: "commitment_cost", option: "commitmentCost" },
+      { name: "dtype", ignore: ["float32"] },
+      { name: "cross_replica_axis", ignore: ["null"] },
+    ],
+    // is_training changes nothing in the (non-EMA) quantizer.
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "is_training", unused: true }] } },
+    leaves: { embeddings: "embeddings" },
+    draws: ["embeddings"],
+    autoName: "vector_quantizer",
+  },
+  "haiku.nets.VectorQuantizerEMA": {
+    layer: "HaikuVectorQuantizerEMA",
+    params: [
+      { name: "embedding_dim", option: "embeddingDim" },
+      { name: "num_embeddings", option: "numEmbeddings" },
+      { name: "commitment_cost", option: "commitmentCost" },
+      { name: "decay", option: "decay" },
+      { name: "epsilon", option: "epsilon" },
+      { name: "dtype", ignore: ["float32"] },
+      { name: "cross_replica_axis", ignore: ["null"] },
+    ],
+    mode: { trueMeansTraining: true },
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "is_training", mode: true }] } },
+    // embeddings: state read with its initializer (a key); the two moving averages are made in __init__.
+    leaves: {
+      embeddings: "embeddings",
+      ...Object.fromEntries(["ema_cluster_size", "ema_dw"].flatMap((e) => ["counter", "hidden", "average"].map((v) => [`${e}.${v}`, `~/${e}/${v}`]))),
+    },
+    // (The averages start at zero: the quantizer initializes them before its first update.)
+    draws: ["embeddings"],
+    autoName: "vector_quantizer_ema",
+  },
+  "haiku.nets.MobileNetV1": {
+    layer: "HaikuMobileNetV1",
+    params: [
+      { name: "strides", option: "strides" },
+      { name: "channels", option: "channels" },
+      { name: "num_classes", option: "numClasses" },
+      { name: "use_bn", option: "useBn" },
+    ],
+    mode: { trueMeansTraining: true },
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "is_training", mode: true }] } },
+    // Its layers are made in __call__ (no `~`), but each hk.BatchNorm makes its moving averages in __init__.
+    leaves: { "*": "*", "*mean_ema": "~/mean_ema", "*var_ema": "~/var_ema" },
+    draws: ["*"],
+    initialFromCall: ["*.average"],
+    autoName: "mobile_net_v1",
+  },
   "haiku.nets.ResNet": haikuResNet(),
   ...Object.fromEntries([18, 34, 50, 101, 152, 200].map((d) => [`haiku.nets.ResNet${d}`, haikuResNet(d)])),
   "haiku.Conv1D": haikuConv(1),
@@ -464,6 +517,27 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     leaves: { scale: "scale", bias: "offset" },
     draws: ["scale", "bias"],
     autoName: "group_norm",
+  },
+  "haiku.SpectralNorm": {
+    layer: "HaikuSpectralNorm",
+    params: [
+      { name: "eps", option: "eps" },
+      { name: "n_steps", option: "nSteps" },
+    ],
+    calls: {
+      __call__: {
+        params: [
+          { name: "value", option: "x" },
+          { name: "update_stats", option: "updateStats" },
+          { name: "error_on_non_matrix", option: "errorOnNonMatrix" },
+        ],
+      },
+    },
+    // State u0 (read with RandomNormal at the first call: a key); sigma is only set, so init's own call gives its start.
+    leaves: { u0: "u0", sigma: "sigma" },
+    draws: ["u0"],
+    initialFromCall: ["sigma"],
+    autoName: "spectral_norm",
   },
   "haiku.ExponentialMovingAverage": {
     layer: "HaikuExponentialMovingAverage",

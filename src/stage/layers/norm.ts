@@ -55,4 +55,12 @@ export const NORM: Record<string, LayerKind> = {
     methods: { __call__: { runtime: "call", positional: ["x", "updateStats"] } },
     output: keep,
   },
+  // hk.SpectralNorm: sized by the last axis of the value it normalizes.
+  HaikuSpectralNorm: {
+    runtime: "hk.SpectralNorm",
+    positional: (_o, args, ctx) => [dimAt(xShape(args), -1) ?? ctx.missing("the size of the value's last axis")],
+    options: ["eps", "nSteps"],
+    methods: { __call__: { runtime: "call", positional: ["x", "updateStats", "errorOnNonMatrix"] } },
+    output: keep,
+  },
 };

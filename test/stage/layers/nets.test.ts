@@ -1,8 +1,12 @@
 // hk.nets → the runtime's hk.nets classes (their attribute paths are Haiku's
 // parameter paths): MLP with initializers, activation, bias-free, dropout with
 // the caller's key; built in __init__ or in a function. ResNet (v1 and v2,
-// every config dict) with its batch norms' state and train/eval mode.
-import { describe, it } from "vitest";
+// every config dict) with its batch norms' state and train/eval mode; the
+// ResNet18...200 presets (the same class with Haiku's configs) translated;
+// VectorQuantizer and its output dict; VectorQuantizerEMA (keyed embeddings
+// state, moving averages, is_training as train/eval).
+import { describe, expect, it } from "vitest";
+import { translateText } from "../../helpers/verify-text.js";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const MLP = `
@@ -42,6 +46,44 @@ model = hk.transform_with_state(forward)
 params, state = model.init(jax.random.key(0), jnp.ones((2, 7, 7, 3)), is_training=True)
 `;
 
+const VQ = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+class VQVAE(hk.Module):
+    def __call__(self, x, is_training):
+        z = hk.Conv2D(4, kernel_shape=3)(x)
+        vq = hk.nets.VectorQuantizer(embedding_dim=4, num_embeddings=16, commitment_cost=0.25)
+        out = vq(z, is_training=is_training)
+        recon = hk.Conv2D(3, kernel_shape=3)(out["quantize"])
+        return recon, out["loss"], out["perplexity"], out["encoding_indices"]
+
+def forward(x, is_training=True):
+    return VQVAE()(x, is_training)
+`;
+
+const VQ_EMA = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x, is_training):
+    z = hk.Linear(4)(x)
+    vq = hk.nets.VectorQuantizerEMA(embedding_dim=4, num_embeddings=8, commitment_cost=0.25, decay=0.9, epsilon=1e-5)
+    out = vq(z, is_training)
+    return hk.Linear(3)(out["quantize"]), out["loss"], out["encodings"]
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(0), jnp.ones((2, 5, 3)), is_training=True)
+`;
+
+const RESNET50 = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x, is_training):
+    return hk.nets.ResNet50(1000, resnet_v2=True)(x, is_training)
+`;
+
 describe.concurrent("nets", SLOW, () => {
   it("hk.nets.MLP: initializers, activation, with_bias, activate_final, dropout with a key", () =>
     expectVerifies({
@@ -62,5 +104,26 @@ describe.concurrent("nets", SLOW, () => {
         "logitsConfig: { wInit: hk.initializers.RandomNormal(0.1) }",
         "this.resNet.call(x)",
       ],
+    }));
+
+  it("hk.nets.ResNet18...200 translate to the runtime's presets", async () => {
+    const t = await translateText("resnet50.py", RESNET50, entry("forward", ["x=float32[2,32,32,3]"], { kwargs: { is_training: "True" } }));
+    expect(t.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
+    expect(t.code).toContain("new hk.nets.ResNet50(inFeatures, 1000, { resnetV2: true, rngs })");
+  });
+
+  it("hk.nets.VectorQuantizer: its output dict", () =>
+    expectVerifies({
+      name: "haiku_vq",
+      py: VQ,
+      entry: entry("forward", ["x=float32[2,5,5,3]"]),
+      reads: ["new hk.nets.VectorQuantizer(4, 16, 0.25, { rngs })", 'this.conv2D1.call(out["quantize"])'],
+    }));
+
+  it("hk.nets.VectorQuantizerEMA: embeddings and moving averages as state, is_training", () =>
+    expectVerifies({
+      name: "haiku_vq_ema",
+      py: VQ_EMA,
+      reads: ["new hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.9, {", "this.vectorQuantizerEma.call(z)"],
     }));
 });
