@@ -4,7 +4,7 @@
 // every config dict) with its batch norms' state and train/eval mode; the
 // ResNet18...200 presets (the same class with Haiku's configs) translated;
 // VectorQuantizer and its output dict; VectorQuantizerEMA (keyed embeddings
-// state, moving averages, is_training as train/eval).
+// state, moving averages, is_training as train/eval); MobileNetV1.
 import { describe, expect, it } from "vitest";
 import { translateText } from "../../helpers/verify-text.js";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
@@ -37,7 +37,7 @@ def forward(x, is_training):
     net = hk.nets.ResNet([1, 1, 1, 1], num_classes=10, bottleneck=False, channels_per_group=(8, 16, 16, 32),
                          use_projection=(True, True, True, True), bn_config={"decay_rate": 0.9},
                          initial_conv_config={"output_channels": 8, "kernel_shape": 3})
-    v2 = hk.nets.ResNet((1, 2, 1, 1), 5, resnet_v2=True, channels_per_group=(8, 8, 16, 16),
+    v2 = hk.nets.ResNet((1, 1, 1, 1), 5, resnet_v2=True, channels_per_group=(8, 8, 16, 16),
                         logits_config={"w_init": hk.initializers.RandomNormal(0.1)}, strides=(1, 2, 1, 2),
                         initial_conv_config={"output_channels": 4, "kernel_shape": 3}, name="v2")
     return net(x, is_training), v2(x, is_training=is_training)
@@ -74,6 +74,21 @@ def forward(x, is_training):
 
 model = hk.transform_with_state(forward)
 params, state = model.init(jax.random.key(0), jnp.ones((2, 5, 3)), is_training=True)
+`;
+
+// init on zeros: MobileNetV1's VALID stem makes a constant image's feature maps constant (variance 0),
+// so its batch statistics would only measure rounding; zeros keep them exact.
+const MOBILENET = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x, is_training):
+    net = hk.nets.MobileNetV1(strides=(1, 2, 1), channels=(8, 16, 16), num_classes=5)
+    plain = hk.nets.MobileNetV1(strides=(2,), channels=(8,), num_classes=3, use_bn=False, name="plain")
+    return net(x, is_training), plain(x, is_training=is_training)
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(0), jnp.zeros((2, 9, 9, 3)), is_training=True)
 `;
 
 const RESNET50 = `
@@ -125,5 +140,12 @@ describe.concurrent("nets", SLOW, () => {
       name: "haiku_vq_ema",
       py: VQ_EMA,
       reads: ["new hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.9, {", "this.vectorQuantizerEma.call(z)"],
+    }));
+
+  it("hk.nets.MobileNetV1: strides, channels, num_classes, use_bn", () =>
+    expectVerifies({
+      name: "haiku_mobilenet",
+      py: MOBILENET,
+      reads: [/new hk\.nets\.MobileNetV1\(inFeatures, \{\s*strides: \[1, 2, 1\],\s*channels: \[8, 16, 16\],\s*numClasses: 5,/, "useBn: false", "this.mobileNetV1.call(x)"],
     }));
 });
