@@ -183,7 +183,7 @@ function moduleAt(model: object, path: string): unknown {
   return path.split(".").reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], model);
 }
 
-/** Re-draws every Param listed in `plan` as the source would from `seed`. */
+/** Re-draws every variable listed in `plan` (Params, keyed state) as the source would from `seed`. */
 export function initFromSource(model: object, plan: SourceInit, seed: number): void {
   const root = seedKey(seed);
   const haikuKeys: Key[] = [];
@@ -191,9 +191,11 @@ export function initFromSource(model: object, plan: SourceInit, seed: number): v
     const sequence = new HaikuKeySequence(root);
     for (let i = 0; i < (plan.draws ?? 0); i++) haikuKeys.push(sequence.next());
   }
+  // Params, and any state variable the plan lists (one the source draws a key for).
   const params = new Map(
     toFlatState(state(model, Param)).map(([path, v]) => [path.join("."), v as Variable]),
   );
+  for (const [path, v] of toFlatState(state(model))) if (!params.has(path.join("."))) params.set(path.join("."), v as Variable);
   /** The key one parameter's initializer gets; inside a stack, from its layer's root key (`layerRoot`). */
   const keyFor = (p: SourceInitParam, layerRoot?: Key): Key => {
     if (plan.keys === "linen" && p.counter !== undefined) return linenKey(layerRoot ?? root, p.scope ?? [], p.counter);

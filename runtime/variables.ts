@@ -20,6 +20,9 @@ function isTensor(x: unknown): x is tf.Tensor {
   return x instanceof tf.Tensor;
 }
 
+/** Variables constructed so far: each keeps its place as `_made`. */
+let made = 0;
+
 export class Variable<T = tf.Tensor> {
   // Plain (not #private) fields so nnx.merge can rebuild instances with
   // Object.create; they are non-enumerable so printing shows `value` instead.
@@ -29,6 +32,8 @@ export class Variable<T = tf.Tensor> {
   constructor(value: T, metadata: Metadata = {}) {
     Object.defineProperty(this, "_raw", { value: undefined, writable: true, enumerable: false });
     Object.defineProperty(this, "_metadata", { value: { ...metadata }, writable: true, enumerable: false });
+    // Creation order: Haiku's classes draw each key as they create its variable, so translation reads their key order from it.
+    Object.defineProperty(this, "_made", { value: made++, enumerable: false });
     if (isTensor(value)) tf.keep(value);
     this._raw = value;
   }

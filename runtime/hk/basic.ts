@@ -93,15 +93,21 @@ export class Sequential extends Module {
 /**
  * hk.BatchApply(f, num_dims=2): merges the leading `numDims` axes of every
  * argument of rank >= numDims, calls f, and splits the outputs' leading axis
- * back. Like Haiku's it is not a module: keep the wrapped module as an
- * attribute of yours (so its parameters keep their place) and wrap it where
- * you call it.
+ * back. `f` is a function or a module (called through its `call`); a module
+ * given here is held as this one's child `f`, so its parameters live under it
+ * (Haiku's BatchApply is not a module: there the wrapped module is named where
+ * it is built).
  */
-export class BatchApply<A extends Nest[], R extends Nest> {
-  constructor(
-    readonly f: (...args: A) => R,
-    readonly numDims = 2,
-  ) {}
+export class BatchApply<A extends Nest[] = [tf.Tensor], R extends Nest = tf.Tensor> extends Module {
+  readonly f: ((...args: A) => R) | { call(...args: A): R };
+  readonly numDims: number;
+
+  // A module's `call` may take more (optional) arguments than BatchApply passes: A is not inferred from it.
+  constructor(f: ((...args: A) => R) | { call(...args: NoInfer<A>): R }, numDims = 2) {
+    super();
+    this.f = f;
+    this.numDims = numDims;
+  }
 
   call(...args: A): R {
     const example = leaves(args).find((x) => x.rank >= this.numDims);
@@ -109,11 +115,13 @@ export class BatchApply<A extends Nest[], R extends Nest> {
       throw new Error(`BatchApply requires at least one input with ndim >= ${this.numDims}.`);
     }
     const lead = example.shape.slice(0, this.numDims);
-    const merge = (x: tf.Tensor) =>
-      x.rank >= this.numDims ? tf.reshape(x, [prod(x.shape.slice(0, this.numDims)), ...x.shape.slice(this.numDims)]) : x;
-    const merged = args.map((a) => treeMap(merge, a)) as unknown as A;
-    const out = this.f(...merged);
-    return treeMap((x) => tf.reshape(x, [...lead, ...x.shape.slice(1)]), out);
+    return tf.tidy(() => {
+      const merge = (x: tf.Tensor) =>
+        x.rank >= this.numDims ? tf.reshape(x, [prod(x.shape.slice(0, this.numDims)), ...x.shape.slice(this.numDims)]) : x;
+      const merged = args.map((a) => treeMap(merge, a)) as unknown as A;
+      const out = typeof this.f === "function" ? this.f(...merged) : this.f.call(...merged);
+      return treeMap((x) => tf.reshape(x, [...lead, ...x.shape.slice(1)]), out) as unknown as tf.TensorContainer;
+    }) as unknown as R;
   }
 }
 

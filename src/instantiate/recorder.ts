@@ -185,6 +185,19 @@ export class Recorder {
   /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
   private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
     const vars = ownVariables(layer);
+    // `*` in a leaf: a variable's attribute path (a runtime class whose paths are the source's); `**`: the
+    // same with Haiku's `/~/` between modules made in __init__. `*` in draws: every variable, in creation order.
+    const leafOf = (name: string): string => {
+      if (info.leaves[name] !== undefined) return info.leaves[name];
+      const t = info.leaves["*"];
+      if (!t) return name;
+      // `*name` entries rename one module level (hk.BatchNorm's `mean_ema` → `~/mean_ema`: made in its __init__).
+      const parts = name.split(".").map((p, i, all) => (i < all.length - 1 ? (info.leaves[`*${p}`] ?? p) : p));
+      return t.includes("**") ? t.replace("**", [parts.slice(0, -1).join("/~/"), parts.at(-1)].filter(Boolean).join("/")) : t.replace("*", parts.join("/"));
+    };
+    const made = (n: string) => (vars.get(n)!.variable as { _made?: number })._made ?? 0;
+    const rest = [...vars.keys()].filter((n) => !info.draws.includes(n)).sort((a, b) => made(a) - made(b));
+    info = { ...info, leaves: Object.fromEntries([...vars.keys()].map((n) => [n, leafOf(n)])), draws: info.draws.flatMap((d) => (d === "*" ? rest : [d])) };
     for (const name of info.draws) {
       const v = vars.get(name);
       if (!v) continue;
@@ -193,9 +206,10 @@ export class Recorder {
       const draws = this.framework === "linen" || !this.keyless(v.variable);
       this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, leaf) });
     }
-    for (const name of info.initialFromCall ?? []) {
-      const v = vars.get(name);
-      if (v) this.fromCall.add(v.variable);
+    // Names, or patterns with `*` (`*.average`: every moving average of a runtime class whose paths are Haiku's).
+    const glob = (p: string) => new RegExp(`^${p.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    for (const pattern of info.initialFromCall ?? []) {
+      for (const [name, v] of vars) if (name === pattern || (pattern.includes("*") && glob(pattern).test(name))) this.fromCall.add(v.variable);
     }
     for (const [name, v] of vars) {
       if (this.variables.has(v.variable)) continue;

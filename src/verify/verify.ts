@@ -177,7 +177,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       else model!.eval();
       const prepare = () => {
         restoreState();
-        if (train && t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
+        // Keys drawn in either mode (dropout in train mode; a module's own unconditional draws in both) are the source's.
+        if (t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
       };
       prepare();
       // Leaves pair by their path in the output (tuple positions, dict keys, NamedTuple fields), not by order.

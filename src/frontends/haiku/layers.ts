@@ -25,6 +25,62 @@ const CORE_CALLS = {
   initial_state: { params: [{ name: "batch_size", option: "batchSize" }] },
 };
 
+/** hk.Conv1DLSTM/2D/3D (n) and hk.ConvNDLSTM: two ConvNDs made in __call__, each w then b. */
+function haikuConvLstm(n?: number): SourceLayer {
+  const convs = ["input_to_hidden", "hidden_to_hidden"];
+  return {
+    layer: `HaikuConv${n ?? "N"}DLSTM`,
+    params: [
+      ...(n ? [] : [{ name: "num_spatial_dims", option: "numSpatialDims" }]),
+      { name: "input_shape", option: "inputShape" },
+      { name: "output_channels", option: "outputChannels" },
+      { name: "kernel_shape", option: "kernelShape" },
+    ],
+    calls: CORE_CALLS,
+    leaves: Object.fromEntries(convs.flatMap((c) => [[`${c}.w`, `${c}/w`], [`${c}.b`, `${c}/b`]])),
+    draws: convs.flatMap((c) => [`${c}.w`, `${c}.b`]),
+    autoName: n ? `conv${n}_dlstm` : "conv_ndlstm",
+  };
+}
+
+/** hk.nets.ResNet (blocks_per_group first) and ResNet18...200: every module made in __init__ (`~` at each level). */
+function haikuResNet(depth?: number): SourceLayer {
+  return {
+    layer: depth ? `HaikuResNet${depth}` : "HaikuResNet",
+    params: [
+      ...(depth ? [] : [{ name: "blocks_per_group", option: "blocksPerGroup" }]),
+      { name: "num_classes", option: "numClasses" },
+      { name: "bn_config", option: "bnConfig" },
+      { name: "resnet_v2", option: "resnetV2" },
+      ...(depth
+        ? []
+        : [
+            { name: "bottleneck", option: "bottleneck" },
+            { name: "channels_per_group", option: "channelsPerGroup" },
+            { name: "use_projection", option: "useProjection" },
+          ]),
+      { name: "logits_config", option: "logitsConfig" },
+      { name: "initial_conv_config", option: "initialConvConfig" },
+      { name: "strides", option: "strides" },
+    ],
+    mode: { trueMeansTraining: true },
+    calls: {
+      __call__: {
+        params: [
+          { name: "inputs", option: "x" },
+          { name: "is_training", mode: true },
+          { name: "test_local_stats", literals: ["false", "False"] },
+        ],
+      },
+    },
+    leaves: { "*": "~/**" },
+    draws: ["*"],
+    // The batch norms' moving averages are first set by init's own call (as hk.BatchNorm's).
+    initialFromCall: ["*.average"],
+    autoName: depth ? `res_net${depth}` : "res_net",
+  };
+}
+
 /** Haiku norms take `scale`/`offset` at the call only when they create none: not translated. */
 const HAIKU_NORM_CALL = {
   __call__: {
@@ -129,6 +185,19 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["kernel", "bias"],
     autoName: "linear",
   },
+  "haiku.Bias": {
+    layer: "HaikuBias",
+    params: [
+      { name: "output_size", option: "outputSize" },
+      { name: "bias_dims", option: "biasDims" },
+      { name: "b_init", option: "bInit" },
+    ],
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "multiplier", option: "multiplier" }] } },
+    leaves: { b: "b" },
+    // b draws a key only when its initializer does (the default zeros does not).
+    draws: ["b"],
+    autoName: "bias",
+  },
   "haiku.Embed": {
     layer: "HaikuEmbed",
     params: [
@@ -208,6 +277,18 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: [],
     autoName: "sequential",
   },
+  // Not a module in Haiku: the module it wraps is named where it is built.
+  "haiku.BatchApply": {
+    layer: "HaikuBatchApply",
+    params: [
+      { name: "f", option: "f" },
+      { name: "num_dims", option: "numDims" },
+    ],
+    calls: { __call__: { params: [{ name: "args", option: "x" }] } },
+    leaves: {},
+    draws: [],
+    autoName: "batch_apply",
+  },
   "haiku.LSTM": {
     layer: "HaikuLSTM",
     params: [{ name: "hidden_size", option: "hiddenSize" }],
@@ -216,6 +297,10 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: ["linear.w", "linear.b"],
     autoName: "lstm",
   },
+  "haiku.Conv1DLSTM": haikuConvLstm(1),
+  "haiku.Conv2DLSTM": haikuConvLstm(2),
+  "haiku.Conv3DLSTM": haikuConvLstm(3),
+  "haiku.ConvNDLSTM": haikuConvLstm(),
   "haiku.GRU": {
     layer: "HaikuGRU",
     params: [
@@ -256,6 +341,85 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     draws: [],
     autoName: "identity_core",
   },
+  "haiku.nets.MLP": {
+    layer: "HaikuMLP",
+    params: [
+      { name: "output_sizes", option: "outputSizes" },
+      { name: "w_init", option: "wInit" },
+      { name: "b_init", option: "bInit" },
+      { name: "with_bias", option: "withBias" },
+      { name: "activation", option: "activation" },
+      { name: "activate_final", option: "activateFinal" },
+    ],
+    calls: {
+      __call__: {
+        params: [
+          { name: "inputs", option: "x" },
+          { name: "dropout_rate", option: "dropoutRate" },
+          { name: "rng", option: "rng" },
+        ],
+      },
+    },
+    // Linears linear_0, linear_1, ... made in __init__ (under `~`), each w then b.
+    leaves: { "*": "~/**" },
+    draws: ["*"],
+    autoName: "mlp",
+  },
+  "haiku.nets.VectorQuantizer": {
+    layer: "HaikuVectorQuantizer",
+    params: [
+      { name: "embedding_dim", option: "embeddingDim" },
+      { name: "num_embeddings", option: "numEmbeddings" },
+      { name: "commitment_cost", option: "commitmentCost" },
+      { name: "dtype", ignore: ["float32"] },
+      { name: "cross_replica_axis", ignore: ["null"] },
+    ],
+    // is_training changes nothing in the (non-EMA) quantizer.
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "is_training", unused: true }] } },
+    leaves: { embeddings: "embeddings" },
+    draws: ["embeddings"],
+    autoName: "vector_quantizer",
+  },
+  "haiku.nets.VectorQuantizerEMA": {
+    layer: "HaikuVectorQuantizerEMA",
+    params: [
+      { name: "embedding_dim", option: "embeddingDim" },
+      { name: "num_embeddings", option: "numEmbeddings" },
+      { name: "commitment_cost", option: "commitmentCost" },
+      { name: "decay", option: "decay" },
+      { name: "epsilon", option: "epsilon" },
+      { name: "dtype", ignore: ["float32"] },
+      { name: "cross_replica_axis", ignore: ["null"] },
+    ],
+    mode: { trueMeansTraining: true },
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "is_training", mode: true }] } },
+    // embeddings: state read with its initializer (a key); the two moving averages are made in __init__.
+    leaves: {
+      embeddings: "embeddings",
+      ...Object.fromEntries(["ema_cluster_size", "ema_dw"].flatMap((e) => ["counter", "hidden", "average"].map((v) => [`${e}.${v}`, `~/${e}/${v}`]))),
+    },
+    // (The averages start at zero: the quantizer initializes them before its first update.)
+    draws: ["embeddings"],
+    autoName: "vector_quantizer_ema",
+  },
+  "haiku.nets.MobileNetV1": {
+    layer: "HaikuMobileNetV1",
+    params: [
+      { name: "strides", option: "strides" },
+      { name: "channels", option: "channels" },
+      { name: "num_classes", option: "numClasses" },
+      { name: "use_bn", option: "useBn" },
+    ],
+    mode: { trueMeansTraining: true },
+    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "is_training", mode: true }] } },
+    // Its layers are made in __call__ (no `~`), but each hk.BatchNorm makes its moving averages in __init__.
+    leaves: { "*": "*", "*mean_ema": "~/mean_ema", "*var_ema": "~/var_ema" },
+    draws: ["*"],
+    initialFromCall: ["*.average"],
+    autoName: "mobile_net_v1",
+  },
+  "haiku.nets.ResNet": haikuResNet(),
+  ...Object.fromEntries([18, 34, 50, 101, 152, 200].map((d) => [`haiku.nets.ResNet${d}`, haikuResNet(d)])),
   "haiku.Conv1D": haikuConv(1),
   "haiku.Conv2D": haikuConv(2),
   "haiku.Conv3D": haikuConv(3),
@@ -353,6 +517,41 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     leaves: { scale: "scale", bias: "offset" },
     draws: ["scale", "bias"],
     autoName: "group_norm",
+  },
+  "haiku.SpectralNorm": {
+    layer: "HaikuSpectralNorm",
+    params: [
+      { name: "eps", option: "eps" },
+      { name: "n_steps", option: "nSteps" },
+    ],
+    calls: {
+      __call__: {
+        params: [
+          { name: "value", option: "x" },
+          { name: "update_stats", option: "updateStats" },
+          { name: "error_on_non_matrix", option: "errorOnNonMatrix" },
+        ],
+      },
+    },
+    // State u0 (read with RandomNormal at the first call: a key); sigma is only set, so init's own call gives its start.
+    leaves: { u0: "u0", sigma: "sigma" },
+    draws: ["u0"],
+    initialFromCall: ["sigma"],
+    autoName: "spectral_norm",
+  },
+  "haiku.ExponentialMovingAverage": {
+    layer: "HaikuExponentialMovingAverage",
+    params: [
+      { name: "decay", option: "decay" },
+      { name: "zero_debias", option: "zeroDebias" },
+      { name: "warmup_length", option: "warmupLength" },
+    ],
+    calls: { __call__: { params: [{ name: "value", option: "x" }, { name: "update_stats", option: "updateStats" }] } },
+    leaves: { counter: "counter", hidden: "hidden", average: "average" },
+    draws: [],
+    // `average` is only set (never read with an initializer): init's own call gives its start.
+    initialFromCall: ["average"],
+    autoName: "exponential_moving_average",
   },
   "haiku.BatchNorm": {
     layer: "BatchNorm",

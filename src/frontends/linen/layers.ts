@@ -410,6 +410,14 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     flattened: ["scale", "bias"],
     autoName: "InstanceNorm",
   },
+  "flax.linen.PReLU": {
+    layer: "PReLU",
+    params: [PRECISION[1], { name: "negative_slope_init", option: "negativeSlopeInit" }],
+    leaves: { negativeSlope: "negative_slope" },
+    // self.param draws a key in PReLU's own scope (its lambda ignores it).
+    draws: ["negativeSlope"],
+    autoName: "PReLU",
+  },
   "flax.linen.Dropout": {
     layer: "Dropout",
     params: [{ name: "rate", option: "rate" }, { name: "broadcast_dims", option: "broadcastDims" }, { name: "deterministic", mode: true }, { name: "rng_collection", option: "rngCollection" }],

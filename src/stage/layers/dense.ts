@@ -3,7 +3,7 @@
 import { num, type TExpr } from "../../ts/ast.js";
 import { dimAt, materialize, replaceTrailing, type Dim, type SymShape } from "../shapes.js";
 import type { Known, StaticV } from "../values.js";
-import { ctorOf, inSize, knownOpt, opt, xShape, type BuildContext, type CallArgs, type LayerKind, type LayerOptions } from "./index.js";
+import { ctorOf, inSize, keep, knownOpt, opt, xShape, type BuildContext, type CallArgs, type LayerKind, type LayerOptions } from "./index.js";
 
 /** An int-or-tuple option as a list of known ints, [fallback] when absent; undefined when not known. */
 function intTuple(v: Known | undefined, fallback: number[]): number[] | undefined {
@@ -114,6 +114,19 @@ export const DENSE: Record<string, LayerKind> = {
       return out;
     },
     output: (o, _m, args) => ({ shape: generalOutput(o, args), dtype: "float32" }),
+  },
+  // hk.Bias: sized by the input's axes after the batch one.
+  HaikuBias: {
+    runtime: "hk.Bias",
+    positional: (_o, args, ctx) => {
+      const x = xShape(args);
+      const dims = x.rank !== undefined ? materialize(x).slice(1) : [];
+      if (x.rank === undefined || dims.some((d) => d === undefined)) return [ctx.missing("the sizes of its input's axes after the batch axis")];
+      return [{ k: "array", items: dims as TExpr[] }];
+    },
+    options: ["outputSize", "biasDims", "bInit"],
+    methods: { __call__: { runtime: "call", positional: ["x", "multiplier"] } },
+    output: keep,
   },
   Einsum: {
     runtime: "nnx.Einsum",

@@ -2,9 +2,9 @@
 // (Linen's and, where the formula is the same, Haiku's), sized by the input's
 // feature axes.
 import { bin, type TExpr } from "../../ts/ast.js";
-import { dimAt } from "../shapes.js";
+import { dimAt, materialize } from "../shapes.js";
 import type { Known } from "../values.js";
-import { keep, knownOpt, xShape, type BuildContext, type CallArgs, type LayerKind, type LayerMethod, type LayerOptions } from "./index.js";
+import { ctorOf, keep, knownOpt, xShape, type BuildContext, type CallArgs, type LayerKind, type LayerMethod, type LayerOptions } from "./index.js";
 
 /** The number of features: the product of the input's sizes along the feature axes (default: the last). */
 function features(o: LayerOptions, args: CallArgs, ctx: BuildContext, option: string): TExpr {
@@ -40,5 +40,27 @@ export const NORM: Record<string, LayerKind> = {
     methods: { __call__: { runtime: "call", positional: ["x", "useRunningAverage"], options: ["mask"] } },
     output: keep,
     mode: "useRunningAverage",
+  },
+  // hk.ExponentialMovingAverage: its state shaped as the values it averages.
+  HaikuExponentialMovingAverage: {
+    runtime: "hk.ExponentialMovingAverage",
+    positional: (o, args, ctx) => {
+      const x = xShape(args);
+      const dims = x.rank !== undefined ? materialize(x) : [];
+      const shape: TExpr = x.rank !== undefined && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing("the shape of the values it averages");
+      return [shape, ctorOf(o, "decay", ctx)];
+    },
+    options: ["zeroDebias", "warmupLength"],
+    noRngs: true,
+    methods: { __call__: { runtime: "call", positional: ["x", "updateStats"] } },
+    output: keep,
+  },
+  // hk.SpectralNorm: sized by the last axis of the value it normalizes.
+  HaikuSpectralNorm: {
+    runtime: "hk.SpectralNorm",
+    positional: (_o, args, ctx) => [dimAt(xShape(args), -1) ?? ctx.missing("the size of the value's last axis")],
+    options: ["eps", "nSteps"],
+    methods: { __call__: { runtime: "call", positional: ["x", "updateStats", "errorOnNonMatrix"] } },
+    output: keep,
   },
 };

@@ -187,6 +187,36 @@ function haikuCore(runtime: string, lstm: boolean, options: string[]): LayerKind
   };
 }
 
+/**
+ * hk.Conv1DLSTM/2D/3D (n) and hk.ConvNDLSTM (its rank first): sized by the
+ * input's channels; the state is [batch, ...input_shape, output_channels].
+ */
+function haikuConvLstm(n?: number): LayerKind {
+  return {
+    runtime: n ? `hk.Conv${n}DLSTM` : "hk.ConvNDLSTM",
+    positional: (o, args, ctx) => [
+      ...(n ? [] : [ctorOf(o, "numSpatialDims", ctx)]),
+      dimAt(xShape(args), -1) ?? ctx.missing("the number of the core's input channels"),
+      ctorOf(o, "inputShape", ctx),
+      ctorOf(o, "outputChannels", ctx),
+      ctorOf(o, "kernelShape", ctx),
+    ],
+    options: [],
+    methods: CORE_METHODS,
+    output: (o, method, args) => {
+      const out = opt(o, "outputChannels")?.ctor;
+      if (method === "initial_state") {
+        const spatial = sizesOf(o.get("inputShape"));
+        const shape: SymShape = spatial ? { rank: batchLead(args).length + spatial.length + 1, dims: [...batchLead(args), ...spatial, out] } : { dims: [out] };
+        const one: OutSpec = { shape, dtype: "float32" };
+        return { fields: { hidden: one, cell: one } };
+      }
+      const y: OutSpec = { shape: replaceLast(xShape(args), out), dtype: "float32" };
+      return { items: [y, { fields: { hidden: y, cell: y } }] };
+    },
+  };
+}
+
 /** DeepRNN's layers in turn: each core's output feeds the next layer; functions keep the shape. */
 function deepChain(ctx: OutputContext, x: OutSpec, visit?: (i: number, args: CallArgs) => void): { y: OutSpec; states: OutSpec[] } | undefined {
   const items = ctx.items("layers");
@@ -242,6 +272,10 @@ export const RECURRENT: Record<string, LayerKind> = {
     },
   },
   HaikuLSTM: haikuCore("hk.LSTM", true, []),
+  HaikuConv1DLSTM: haikuConvLstm(1),
+  HaikuConv2DLSTM: haikuConvLstm(2),
+  HaikuConv3DLSTM: haikuConvLstm(3),
+  HaikuConvNDLSTM: haikuConvLstm(),
   HaikuGRU: haikuCore("hk.GRU", false, ["wIInit", "wHInit", "bInit"]),
   HaikuVanillaRNN: haikuCore("hk.VanillaRNN", false, ["doubleBias"]),
   LSTMCell: cell("nnx.LSTMCell", 2, CELL_OPTIONS),

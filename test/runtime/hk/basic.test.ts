@@ -176,6 +176,22 @@ emit(reference(f, [x], seed=2))
     expectNoLeak(() => tf.tidy(() => apply.call(x)));
     expect(() => new hk.BatchApply((v: tf.Tensor) => v, 3).call(tf.ones([2, 2]))).toThrow(/ndim >= 3/);
   });
+
+  it("BatchApply(module) holds the module as its child f", () => {
+    const ref = hkReference<HkReference>(`
+x = jax.random.normal(jax.random.key(1), (3, 2, 4))
+def f(x):
+  return hk.BatchApply(hk.Linear(6))(x)
+emit(reference(f, [x], seed=2))
+`);
+    const apply = new hk.BatchApply(new hk.Linear(4, 6, { rngs: hk.haikuRngs(2) }));
+    const map = (p: string) => p.replace(/^linear\//, "f.");
+    expectSameTree(apply, nnx.Param, ref.params, { map });
+    const x = decodeNest(ref.inputs[0]) as tf.Tensor;
+    expectClose(apply.call(x), ref.out as never);
+    expectGradsClose(apply, (xi) => apply.call(xi), ref, { map });
+    expectNoLeak(() => apply.call(x));
+  });
 });
 
 describe("hk.expand_apply", () => {

@@ -3,7 +3,7 @@
 // normalize_qk), the attention functions and mask helpers, and
 // hk.MultiHeadAttention.
 import { describe, it } from "vitest";
-import { entry, expectUnsupported, expectVerifies } from "./helpers.js";
+import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN_LAYERS = `
 import jax, jax.numpy as jnp
@@ -74,7 +74,7 @@ def forward(x, ctx, mask):
     return Block()(x, ctx, mask)
 `;
 
-describe.concurrent("attention", () => {
+describe.concurrent("attention", SLOW, () => {
   it("Linen SelfAttention / MultiHeadDotProductAttention / MultiHeadAttention in @nn.compact", () =>
     expectVerifies({
       name: "linen_mha",

@@ -1,8 +1,9 @@
 // nn.Sequential / hk.Sequential → nnx.Sequential (modules and framework
 // functions; Linen's setup-made layers named inside the Sequential, compact
-// ones in the parent; Haiku's named where they are constructed).
+// ones in the parent; Haiku's named where they are constructed); hk.BatchApply
+// (the module it wraps held as its child `f`, named where Haiku built it).
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -40,7 +41,25 @@ def forward(x):
     return Model()(x)
 `;
 
-describe.concurrent("containers", () => {
+const BATCH_APPLY = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+class Torso(hk.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.head = hk.Linear(3, name="head")
+
+    def __call__(self, x):
+        h = hk.BatchApply(hk.Linear(8))(x)
+        m = hk.BatchApply(hk.nets.MLP([6, 5]), num_dims=3)(jnp.tanh(h)[:, :, None])
+        return hk.BatchApply(self.head)(h), m
+
+def forward(x):
+    return Torso()(x)
+`;
+
+describe.concurrent("containers", SLOW, () => {
   it("Linen nn.Sequential in setup and in @nn.compact", () =>
     expectVerifies({
       name: "linen_sequential",
@@ -51,4 +70,12 @@ describe.concurrent("containers", () => {
 
   it("hk.Sequential in __init__ and __call__", () =>
     expectVerifies({ name: "haiku_sequential", py: HAIKU, entry: entry("forward", ["x=float32[2,3]"]), reads: ["new nnx.Sequential(", "nnx.gelu,", "this.head.call(x)"] }));
+
+  it("hk.BatchApply of a layer built in place or in __init__, num_dims", () =>
+    expectVerifies({
+      name: "haiku_batch_apply",
+      py: BATCH_APPLY,
+      entry: entry("forward", ["x=float32[4,2,5]"]),
+      reads: [/new hk\.BatchApply\(\s*new nnx\.Linear\(inFeatures, 8,/, "new hk.BatchApply(new hk.nets.MLP(8, [6, 5], { rngs }), 3)", "this.batchApply.call(x)"],
+    }));
 });

@@ -3,7 +3,7 @@
 // nnx.Conv, NCHW on hk.Conv2D), Conv*Transpose, DepthwiseConv2D (NHWC, NCHW),
 // SeparableDepthwiseConv2D.
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -44,7 +44,7 @@ def forward(x1, x2, x3, xc):
     return a, b, c, d, e, hk.Linear(3)(hk.Flatten()(f)), g, h, hk.Linear(2)(hk.Flatten()(i)), j, k
 `;
 
-describe.concurrent("convolutions", () => {
+describe.concurrent("convolutions", SLOW, () => {
   it("Linen Conv, ConvTranspose, ConvLocal", () =>
     expectVerifies({
       name: "linen_conv",

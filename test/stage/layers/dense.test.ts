@@ -1,7 +1,8 @@
 // Dense layers beyond nn.Dense: Linen DenseGeneral (features tuples, axes,
-// batch_dims) and Einsum (equation in the constructor or at the call).
+// batch_dims) and Einsum (equation in the constructor or at the call); hk.Bias
+// (bias_dims, output_size, b_init, multiplier).
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -18,12 +19,31 @@ class Heads(nn.Module):
         return o, b, e, f
 `;
 
-describe.concurrent("dense", () => {
+const HAIKU = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x, img):
+    y = hk.Bias()(x)
+    z = hk.Bias(bias_dims=[-1], b_init=hk.initializers.RandomNormal(0.5))(img)
+    w = hk.Bias(output_size=(4,), b_init=hk.initializers.Constant(0.3), name="shift")(x, multiplier=-1)
+    return y + w, z
+`;
+
+describe.concurrent("dense", SLOW, () => {
   it("Linen DenseGeneral and Einsum", () =>
     expectVerifies({
       name: "linen_dense_general",
       py: LINEN,
       entry: entry("Heads()", ["x=float32[2,5,6]", "y=float32[3,4,6]"]),
       reads: ["new nnx.LinearGeneral(xFeatures, [2, 8], {", "axis: [-2, -1]", 'new nnx.Einsum("bta,ahk->bthk", [6, 2, 3], [2, 3], { rngs })', 'this.einsum1.call(x, "bta,ak->btk")'],
+    }));
+
+  it("hk.Bias", () =>
+    expectVerifies({
+      name: "haiku_bias",
+      py: HAIKU,
+      entry: entry("forward", ["x=float32[2,4]", "img=float32[2,3,3,2]"]),
+      reads: ["new hk.Bias([xFeatures], { rngs })", "biasDims: [-1]", "this.shift.call(x, -1)"],
     }));
 });

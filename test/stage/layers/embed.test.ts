@@ -1,7 +1,7 @@
 // Embeddings: Linen nn.Embed (call, attend, the embedding table) and hk.Embed
 // (both lookup styles, the embeddings matrix).
 import { describe, it } from "vitest";
-import { entry, expectUnsupported, expectVerifies } from "./helpers.js";
+import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -47,7 +47,7 @@ def forward(ids):
     return Model()(ids)
 `;
 
-describe.concurrent("embeddings", () => {
+describe.concurrent("embeddings", SLOW, () => {
   it("Linen nn.Embed: call, attend, the embedding table, setup and compact", () =>
     expectVerifies({
       name: "linen_embed",

@@ -4,8 +4,8 @@
 import { expect } from "vitest";
 import type { VerifyReport } from "../../../src/verify/index.js";
 import { DiagnosticError } from "../../../src/diagnostics.js";
-import { entry, translateText2, verifyText2 } from "../../helpers/verify-text2.js";
-import type { EntryOverride } from "../../../src/verify/verify2.js";
+import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
+import type { EntryOverride } from "../../../src/verify/verify.js";
 
 export { entry };
 
@@ -23,7 +23,7 @@ export interface Program {
 
 /** Verifies a program and checks its translation reads as expected. */
 export async function expectVerifies(p: Program): Promise<VerifyReport> {
-  const r = await verifyText2(`${p.name.replace(/\W+/g, "_")}.py`, p.py, p.entry);
+  const r = await verifyText(`${p.name.replace(/\W+/g, "_")}.py`, p.py, p.entry);
   const errors = r.diagnostics.filter((d) => d.severity === "error").map((d) => d.text);
   expect(errors, `${p.name}: diagnostics`).toEqual([]);
   const failed = r.checks.filter((c) => !c.ok).map((c) => `${c.name}: max |Δ| ${c.maxAbsError}`);
@@ -46,7 +46,7 @@ export async function expectVerifies(p: Program): Promise<VerifyReport> {
 export async function expectUnsupported(py: string, line: number, what: RegExp, e?: EntryOverride): Promise<void> {
   let diags: Array<{ code: string; message: string; span?: { line: number } }> = [];
   try {
-    const t = await translateText2("unsupported.py", py, e);
+    const t = await translateText("unsupported.py", py, e);
     diags = t.diagnostics.items;
   } catch (err) {
     if (!(err instanceof DiagnosticError)) throw err;
@@ -57,3 +57,9 @@ export async function expectUnsupported(py: string, line: number, what: RegExp, 
   expect(hit!.span?.line, `line of ${hit!.message}`).toBe(line);
   expect(diags.filter((d) => /^NNX4/.test(d.code)), "no internal errors").toEqual([]);
 }
+
+/**
+ * Per-program time budget: a verify runs Python and the translation (~2-5 s
+ * alone) but several run at once on a shared 2-core machine.
+ */
+export const SLOW = { timeout: 400_000 };

@@ -4,7 +4,7 @@
 // parameter starts bit-exact from the source's seed, except the QR-based
 // ones (orthogonal, delta_orthogonal), within the bound verify states.
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -62,14 +62,14 @@ def forward(x):
 
 const QR = /compared within \de-\d, not bit for bit: its QR factorisation/;
 
-describe.concurrent("initializers", () => {
+describe.concurrent("initializers", SLOW, () => {
   it("jax.nn / flax initializers with arguments", () =>
     expectVerifies({
       name: "linen_initializers",
       py: LINEN,
       entry: entry("Model()", ["x=float32[2,6]", "img=float32[2,5,5,3]"]),
       note: QR,
-      reads: ["nnx.initializers.truncatedNormal(0.02, -3, 3)", 'nnx.initializers.varianceScaling(0.5, "fan_avg", "normal", {', "nnx.initializers.deltaOrthogonal(0.5)", "nnx.param(nnx.initializers.lecunNormal(), rngs.params(), [n, 4])"],
+      reads: ["nnx.initializers.truncatedNormal(0.02, -3, 3)", 'nnx.initializers.varianceScaling(0.5, "fan_avg", "normal", {', "nnx.initializers.deltaOrthogonal(0.5)", "nnx.param(nnx.initializers.lecunNormal(), rngs.params(), [xFeatures, 4])"],
     }));
 
   it("hk.initializers with arguments and a function of (shape, dtype)", () =>

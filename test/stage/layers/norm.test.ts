@@ -3,7 +3,7 @@
 // several axes) and Haiku's LayerNorm (any axes, param_axis), RMSNorm,
 // GroupNorm, InstanceNorm on the NNX layers.
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -37,7 +37,44 @@ def forward(x):
     return a, b, c, d, e
 `;
 
-describe.concurrent("normalization", () => {
+const HAIKU_EMA = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    h = hk.Linear(4)(x)
+    avg = hk.ExponentialMovingAverage(0.9)(h)
+    slow = hk.ExponentialMovingAverage(0.99, zero_debias=False, warmup_length=2, name="slow")(jnp.mean(h), update_stats=True)
+    return h - avg + slow
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(0), jnp.ones((2, 3)))
+`;
+
+const HAIKU_SPECTRAL = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+class SNLinear(hk.Module):
+    def __init__(self, out, name=None):
+        super().__init__(name=name)
+        self.out = out
+
+    def __call__(self, x):
+        w = hk.get_parameter("w", [x.shape[-1], self.out], init=hk.initializers.TruncatedNormal(0.5))
+        w = hk.SpectralNorm()(w)
+        k = hk.get_parameter("k", [3, 3, x.shape[-1], 2], init=hk.initializers.RandomNormal())
+        k = hk.SpectralNorm(eps=1e-3, n_steps=2, name="conv_sn")(k, update_stats=True)
+        return x @ w, k.sum()
+
+def forward(x):
+    return SNLinear(4)(x)
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(0), jnp.ones((2, 3)))
+`;
+
+describe.concurrent("normalization", SLOW, () => {
   it("Linen norms", () =>
     expectVerifies({
       name: "linen_norms",
@@ -52,5 +89,19 @@ describe.concurrent("normalization", () => {
       py: HAIKU,
       entry: entry("forward", ["x=float32[3,5,4,6]"]),
       reads: ["reductionAxes: [1, 2, 3]", "new nnx.GroupNorm(inFeatures, {\n      numGroups: 2,", "useFastVariance: false"],
+    }));
+
+  it("hk.ExponentialMovingAverage: zero_debias, warmup_length, update_stats; its average set by init's call", () =>
+    expectVerifies({
+      name: "haiku_ema",
+      py: HAIKU_EMA,
+      reads: ["new hk.ExponentialMovingAverage([xShape.at(-2)!, 4], 0.9)", "new hk.ExponentialMovingAverage([], 0.99, { zeroDebias: false, warmupLength: 2 })", "this.slow.call(jnp.mean(h), true)"],
+    }));
+
+  it("hk.SpectralNorm of parameters: eps, n_steps, update_stats; u0 keyed as Haiku draws it", () =>
+    expectVerifies({
+      name: "haiku_spectral_norm",
+      py: HAIKU_SPECTRAL,
+      reads: ["new hk.SpectralNorm(out, { rngs })", "new hk.SpectralNorm(2, { eps: 0.001, nSteps: 2, rngs })", "w = this.spectralNorm.call(w);"],
     }));
 });

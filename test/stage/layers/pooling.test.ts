@@ -2,7 +2,7 @@
 // forms, count_include_pad, a reduce function), Haiku max_pool / avg_pool
 // and MaxPool / AvgPool, and hk.Flatten / hk.Reshape.
 import { describe, it } from "vitest";
-import { entry, expectVerifies } from "./helpers.js";
+import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
 import jax, jax.numpy as jnp
@@ -39,7 +39,7 @@ def forward(x):
     return y, b, hk.Linear(5)(hk.Flatten(preserve_dims=2)(a)), z
 `;
 
-describe.concurrent("pooling", () => {
+describe.concurrent("pooling", SLOW, () => {
   it("Linen pooling functions", () =>
     expectVerifies({
       name: "linen_pool",

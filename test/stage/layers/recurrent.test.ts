@@ -5,7 +5,7 @@
 // VanillaRNN, DeepRNN, ResetCore, IdentityCore) with dynamic_unroll and
 // static_unroll.
 import { describe, it } from "vitest";
-import { entry, expectUnsupported, expectVerifies } from "./helpers.js";
+import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
 
 const ORTHOGONAL = /compared within 1e-6, not bit for bit: its QR factorisation/;
 
@@ -62,7 +62,19 @@ def forward(xs):
     return Model()(xs, jnp.swapaxes(xs, 0, 1)), out + s
 `;
 
-describe.concurrent("recurrent", () => {
+const HAIKU_CONV_LSTM = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(xs, img):
+    core = hk.Conv2DLSTM(input_shape=(5, 4), output_channels=3, kernel_shape=3)
+    ys, final = hk.dynamic_unroll(core, xs, core.initial_state(2))
+    c1 = hk.Conv1DLSTM((6,), 4, kernel_shape=(3,))
+    h, s = c1(img, c1.initial_state(img.shape[0]))
+    return ys, final.cell, h, s.hidden
+`;
+
+describe.concurrent("recurrent", SLOW, () => {
   it("Haiku cores with dynamic_unroll / static_unroll, DeepRNN, IdentityCore, a core called directly", () =>
     expectVerifies({
       name: "haiku_rnn",
@@ -70,13 +82,21 @@ describe.concurrent("recurrent", () => {
       entry: entry("forward", ["xs=float32[5,2,3]"]),
       reads: [
         "new hk.LSTM(xsFeatures, 8, { rngs })",
-        "hk.dynamicUnroll(this.lstm, xs, this.lstm.initialState(xs.shape[1]!))",
+        "const state = this.lstm.initialState(xs.shape[1]!);", "hk.dynamicUnroll(this.lstm, xs, state)",
         "final.hidden",
         "hk.staticUnroll(this.gru, ys,",
         /timeMajor: false,\s*reverse: true/,
         "new hk.DeepRNN([",
         "this.vanillaRnn.initialState(xs.shape[1]!)",
       ],
+    }));
+
+  it("hk.Conv1DLSTM / Conv2DLSTM: unrolled and called directly", () =>
+    expectVerifies({
+      name: "haiku_conv_lstm",
+      py: HAIKU_CONV_LSTM,
+      entry: entry("forward", ["xs=float32[3,2,5,4,2]", "img=float32[2,6,3]"]),
+      reads: ["new hk.Conv2DLSTM(xsFeatures, [5, 4], 3, 3, { rngs })", "new hk.Conv1DLSTM(imgFeatures, [6], 4, [3], { rngs })", "this.conv1Dlstm.initialState(img.shape[0]!)"],
     }));
 
   it("Linen cells, nn.RNN and nn.Bidirectional", () =>
