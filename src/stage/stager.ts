@@ -53,7 +53,12 @@ import {
 } from "./values.js";
 
 /** Raised to abandon staging a method after a diagnostic. */
-export class StageStop extends Error {}
+export class StageStop extends Error {
+  /** Where the construct that stopped staging is (a dry stager reports nothing: its caller may). */
+  constructor(what: string, readonly span?: Span) {
+    super(what);
+  }
+}
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
@@ -2644,7 +2649,7 @@ export class ClassStager {
   stop(span: Span, what: string): never {
     if (process.env.NNXPORT_DEBUG_STOP) process.stderr.write(`stop${this.dry ? " (dry)" : ""} ${this.cls.name} ${span.line}:${span.column}: ${what}\n`);
     this.unsupported(span, what);
-    throw new StageStop(what);
+    throw new StageStop(what, span);
   }
 
   /** The API a frontend's idioms use, bound to a frame. */
@@ -3173,6 +3178,8 @@ export function annotationText(e: Expr): string {
       return `${annotationText(e.left)} | ${annotationText(e.right)}`;
     case "none":
       return "None";
+    case "ellipsis":
+      return "...";
     case "str":
       return e.value;
     default:
