@@ -180,6 +180,32 @@ def record_input(tensors, prefix, name, value):
         tensors[f"{prefix}{name}"] = np.asarray(value)
 
 
+class OneDevice:
+    """Runs a model call with the named axes its collectives use (BatchNorm's axis_name='batch',
+    hk.BatchNorm's cross_replica_axis) bound to one device, as under pmap on one device: the
+    translation runs on one device, where a psum/pmean over the axis is the value itself. The
+    names are learned from JAX's own error, so nothing changes for a model that uses none."""
+
+    def __init__(self):
+        self.axes = []
+
+    def __call__(self, f):
+        import jax
+        import re
+
+        while True:
+            g = f
+            for name in self.axes:
+                g = jax.vmap(g, in_axes=None, out_axes=None, axis_name=name, axis_size=1)
+            try:
+                return g()
+            except NameError as e:
+                m = re.match(r"unbound axis name: (\S+)$", str(e))
+                if not m or m.group(1) in self.axes:
+                    raise
+                self.axes.append(m.group(1))
+
+
 class Linen:
     """A Linen Module: variables {'params': ..., other collections}; flat keys collection/path."""
 
@@ -188,11 +214,12 @@ class Linen:
         self.method = None if method == "__call__" else method
         self.rngs = rngs
         self.mutable = mutable
+        self.bound = OneDevice()
 
     def init(self, key, args, kw):
         # Every extra stream gets the run's key, as the translation's useSourceDropoutKeys(model, seed) assumes.
         extra = {r: key for r in self.rngs if r != "params"}
-        variables = self.m.init({"params": key, **extra}, *args, **kw, **({"method": self.method} if self.method else {}))
+        variables = self.bound(lambda: self.m.init({"params": key, **extra}, *args, **kw, **({"method": self.method} if self.method else {})))
         variables = dict(variables)
         params = variables.pop("params", {})
         return params, variables
@@ -205,8 +232,8 @@ class Linen:
         if method:
             extra["method"] = method
         if not mutable:
-            return self.m.apply({"params": params}, *args, **kw, **extra), state
-        out, new_state = self.m.apply({"params": params, **state}, *args, **kw, **extra, mutable=mutable)
+            return self.bound(lambda: self.m.apply({"params": params}, *args, **kw, **extra)), state
+        out, new_state = self.bound(lambda: self.m.apply({"params": params, **state}, *args, **kw, **extra, mutable=mutable))
         return out, {**state, **dict(new_state)}
 
     def flat_params(self, params):
@@ -223,16 +250,17 @@ class Haiku:
         self.t = transformed
         self.method_of = method_of  # another method of the entry's module, transformed
         self.methods = {}
+        self.bound = OneDevice()
 
     def init(self, key, args, kw):
-        return self.t.init(key, *args, **kw)
+        return self.bound(lambda: self.t.init(key, *args, **kw))
 
     def apply(self, params, state, key, args, kw, method=None):
         if method is None:
-            return self.t.apply(params, state, key, *args, **kw)
+            return self.bound(lambda: self.t.apply(params, state, key, *args, **kw))
         if method not in self.methods:
             self.methods[method] = self.method_of(method)
-        return self.methods[method].apply(params, state, key, *args, **kw)
+        return self.bound(lambda: self.methods[method].apply(params, state, key, *args, **kw))
 
     def flat_params(self, params):
         return flatten(params)
