@@ -21,6 +21,7 @@ Tensor names in the output:
 Source paths: Linen `collection/a/b/leaf`; Haiku `module/path/leaf` (params), `state/module/path/leaf`.
 """
 import builtins
+import collections.abc
 import importlib.abc
 import importlib.machinery
 import json
@@ -53,12 +54,59 @@ STANDINS = []
 NOTES = []  # how the protocol departed from the source's literal call, and why
 
 
+class AttrDict(collections.abc.Mapping):
+    """ml_collections.ConfigDict as a model reads it: a mapping whose keys are also attributes, nested
+    dicts included (what ConfigDict does with them); stands in where ml_collections is missing. Not a
+    dict, as ConfigDict is not (Linen freezes dict fields into FrozenDicts, which have no attributes)."""
+
+    def __init__(self, initial=None, **kw):
+        items = {}
+        for k, v in {**dict(initial or {}), **kw}.items():
+            items[k] = AttrDict(v) if isinstance(v, dict) else v
+        object.__setattr__(self, "_items", items)
+        note = "ml_collections.ConfigDict ran as a mapping with attribute access (the environment lacks ml_collections)"
+        if note not in NOTES:
+            NOTES.append(note)
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __hash__(self):
+        return hash(tuple(self._items.items()))
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        try:
+            return self._items[attr]
+        except KeyError:
+            raise AttributeError(attr) from None
+
+
+# Stand-ins that work: what a model reads from these (configs), where the rest of the module is absent.
+WORKING_STANDINS = {
+    "ml_collections.ConfigDict": AttrDict,
+    "ml_collections.FrozenConfigDict": AttrDict,
+    "ml_collections.config_dict.ConfigDict": AttrDict,
+    "ml_collections.config_dict.FrozenConfigDict": AttrDict,
+}
+
+
 class StandIn(types.ModuleType):
     """A module that exists only to be imported; any real use says so."""
 
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
+        working = WORKING_STANDINS.get(f"{self.__name__}.{attr}")
+        if working is not None:
+            return working
         return StandInValue(f"{self.__name__}.{attr}")
 
 
@@ -69,6 +117,9 @@ class StandInValue:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
+        working = WORKING_STANDINS.get(f"{self._name}.{attr}")
+        if working is not None:
+            return working
         return StandInValue(f"{self._name}.{attr}")
 
     def __call__(self, *a, **k):
