@@ -102,6 +102,8 @@ export class ProgramContext {
       // A dict gives a config of its keys; a sequence or number its type (`sizes=[6, 3]`: number[]).
       if (v?.kind === "static" && v.known !== undefined && v.known !== null) types.set(f, looseTuple(knownType(v.known)));
       else if (v?.kind === "static" && v.type.t !== "any" && v.type.t !== "none") types.set(f, looseTuple(v.type));
+      // `resnet: Optional[Any] = None` its user leaves None: the class built is the one without it.
+      else if (v?.kind === "static" && v.known === null) types.set(f, { t: "none" });
     }
     const key = [...[...bound].map(([k, v]) => `${k}=${bindingKey(v)}`), ...[...types].map(([k, t]) => `${k}:${JSON.stringify(t)}`)].join("|");
     const list = this.variants.get(source.name) ?? [];

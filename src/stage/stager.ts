@@ -382,6 +382,7 @@ export class ClassStager {
     const field = this.cls.fields.find((f) => f.name === name)!;
     // An untyped field its user gave a dict: the dict's keys and types.
     const type = this.cls.types?.get(name) ?? this.annotationType(field.annotation, field.default);
+    if (this.cls.types?.get(name)?.t === "none") return literalValue(null);
     const classV = field.default ? this.classValueOf(field.default) : undefined;
     if (classV) return classV;
     const moduleClass = field.annotation ? annotationText(field.annotation) : "";
@@ -1248,6 +1249,47 @@ export class ClassStager {
     return { kind: "dict", entries };
   }
 
+  /** `'%d of %s' % (a, b)`: printf-style formatting of a fixed string (messages), as a template. */
+  private percentFormat(format: string, r: Value, span: Span): Value {
+    const values = r.kind === "tuple" ? r.items : [r];
+    const ctorParts: Array<string | TExpr> = [];
+    const callParts: Array<string | TExpr> = [];
+    let ctorOk = true;
+    let callOk = true;
+    let used = 0;
+    let last = 0;
+    for (const m of format.matchAll(/%(?:\.(\d+))?([disfgr%])/g)) {
+      const text = format.slice(last, m.index);
+      ctorParts.push(text);
+      callParts.push(text);
+      last = m.index! + m[0].length;
+      if (m[2] === "%") {
+        ctorParts.push("%");
+        callParts.push("%");
+        continue;
+      }
+      const v = values[used++];
+      if (!v) return this.stop(span, `'%' formatting with fewer values than '${format}' asks for`);
+      const integral = m[2] === "d" || m[2] === "i";
+      const spell = (x: TExpr): TExpr => (m[2] === "f" ? call(member(x, "toFixed"), num(m[1] !== undefined ? Number(m[1]) : 6)) : integral && v.kind === "static" && v.type.t !== "int" ? call("Math.trunc", x) : x);
+      if (v.kind === "static" && !(v.ctor && v.call) && (typeof v.known === "number" || typeof v.known === "string")) {
+        // A fixed value is written into the text.
+        const text = typeof v.known === "string" ? v.known : m[2] === "f" ? v.known.toFixed(m[1] !== undefined ? Number(m[1]) : 6) : integral ? String(Math.trunc(v.known)) : String(v.known);
+        ctorParts.push(text);
+        callParts.push(text);
+      } else if (v.kind === "static") {
+        if (v.ctor) ctorParts.push(spell(v.ctor));
+        else ctorOk = false;
+        if (v.call) callParts.push(spell(v.call));
+        else callOk = false;
+      } else return this.stop(span, `'%' formatting of ${describe(v)}`);
+    }
+    if (used !== values.length) return this.stop(span, `'%' formatting with more values than '${format}' takes`);
+    ctorParts.push(format.slice(last));
+    callParts.push(format.slice(last));
+    return staticOf({ t: "str" }, ctorOk ? { k: "template", parts: ctorParts } : undefined, callOk ? { k: "template", parts: callParts } : undefined);
+  }
+
   private fstring(e: Extract<Expr, { kind: "fstring" }>, frame: Frame): Value {
     const ctorParts: Array<string | TExpr> = [];
     const callParts: Array<string | TExpr> = [];
@@ -1468,6 +1510,7 @@ export class ClassStager {
 
   binary(op: string, l: Value, r: Value, span: Span, frame: Frame): Value {
     if (l.kind === "array" || r.kind === "array") return arrayBinary(this, op, l, r, span);
+    if (op === "%" && l.kind === "static" && typeof l.known === "string") return this.percentFormat(l.known, r, span);
     if (l.kind === "static" && r.kind === "static") return this.staticBinary(op, l, r, span);
     if ((l.kind === "tuple" || l.kind === "list") && (r.kind === "tuple" || r.kind === "list") && op === "+") {
       return { kind: l.kind, items: [...l.items, ...r.items] };
@@ -1523,6 +1566,8 @@ export class ClassStager {
       const negate = op === "is not";
       if (other.kind === "static") {
         if (other.known !== undefined) return literalValue((other.known === null) !== negate);
+        // A config of known keys is a dict its user gave (a class is built per such choice): never None.
+        if (other.type.t === "config" && other.type.fields) return literalValue(negate);
         const test = (x: TExpr) => bin(negate ? "!==" : "===", x, { k: "null" });
         return staticOf({ t: "bool" }, other.ctor && test(other.ctor), other.call && test(other.call));
       }
@@ -2471,7 +2516,7 @@ export class ClassStager {
     const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
     if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
     frame.emitCtor({ k: "assign", target: memberRef(name), value });
-    const out = { member: name, read: { ...read, call: member(memberRef(name), "value") } };
+    const out = { member: name, read: { ...read, call: member(this.variableRef(name), "value") } };
     this.variables.set(key, out);
     return out;
   }
@@ -2492,8 +2537,14 @@ export class ClassStager {
     return v.kind === "global" && !!KEYLESS_INITS[v.name];
   }
 
+  /** A variable member as read: `this.cls!` when it is made under a condition (read where that holds). */
+  private variableRef(name: string): TExpr {
+    const m = this.members.get(name);
+    return m?.kind === "variable" && m.optional ? { k: "nonnull", value: memberRef(name) } : memberRef(name);
+  }
+
   setVariable(memberName: string, v: Value, span: Span, frame: Frame): void {
-    frame.emitCall({ k: "assign", target: member(memberRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
+    frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 
   drawKey(stream: string, span: Span, frame: Frame): Value {
@@ -3174,6 +3225,9 @@ export function annotationText(e: Expr): string {
       return `${annotationText(e.object)}[${annotationText(e.index)}]`;
     case "tuple":
       return e.items.map(annotationText).join(", ");
+    case "list":
+      // `Callable[[PRNGKey, Shape], Array]`'s argument list.
+      return `[${e.items.map(annotationText).join(", ")}]`;
     case "binary":
       return `${annotationText(e.left)} | ${annotationText(e.right)}`;
     case "none":
