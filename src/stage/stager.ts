@@ -2081,6 +2081,12 @@ export class ClassStager {
       const m = this.newInstance({ kind: "global", name: moduleClass.extendsLayer }, args, kwargs, span, frame, undefined, cls.name) as ModuleV;
       return m;
     }
+    if (moduleClass?.liftedCall) {
+      // `@functools.partial(nn.scan, ...)` on its __call__: built as `nn.scan(Cls, ...)` is, named as the class.
+      const lifted = this.expr(moduleClass.liftedCall, frame);
+      if (lifted.kind !== "lifted") return this.stop(span, `${cls.name}'s decorated __call__`);
+      return this.newInstance({ ...lifted, namePrefix: undefined }, args, kwargs, span, frame);
+    }
     if (moduleClass) return this.newInstance(cls, args, kwargs, span, frame);
     const config = this.ctx.configs.get(cls.name);
     if (config?.kind === "namedtuple") {
