@@ -177,8 +177,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       else model!.eval();
       const prepare = () => {
         restoreState();
-        // Keys the model's own code draws (make_rng, hk.next_rng_key) are drawn in eval mode too.
-        if (t.plan?.dropout && (train || t.plan.dropout.some((d) => d.stream))) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
+        // Keys drawn whatever the mode (make_rng, hk.next_rng_key, hk.dropout without a flag) follow the source's in eval mode too.
+        if (t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
       };
       prepare();
       // Leaves pair by their path in the output (tuple positions, dict keys, NamedTuple fields), not by order.

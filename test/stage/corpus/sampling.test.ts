@@ -1,6 +1,6 @@
 // Sampling in a model's own code, as a VAE's decoder does: hk.next_rng_key()
-// drawn in a forward pass without a train/eval flag (the reference's apply key
-// is used in eval mode too), and jax.random.bernoulli with an array of
+// and hk.dropout drawn in a forward pass without a train/eval flag (the
+// reference's apply key is used in eval mode too), and jax.random.bernoulli with an array of
 // probabilities (`bernoulli(key, p)`: p's shape) next to a fixed one with a shape.
 import { describe, expect, it } from "vitest";
 import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
@@ -15,6 +15,7 @@ import jax.numpy as jnp
 class Sampler(hk.Module):
   def __call__(self, x):
     h = hk.Linear(6)(x)
+    h = hk.dropout(hk.next_rng_key(), 0.25, h)
     z = h + jax.random.normal(hk.next_rng_key(), h.shape)
     p = jax.nn.sigmoid(hk.Linear(4)(z))
     sample = jax.random.bernoulli(hk.next_rng_key(), p)
