@@ -2508,11 +2508,17 @@ export class ClassStager {
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
     // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
-    const init = haikuFunction ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"]) : this.initializerExpr(spec.init, spec.span);
+    // A Linen initializer written as a function (`init_fn=lambda key: jnp.full(...)`): (key, *init_args).
+    const linenFunction = spec.convention === "jax" && spec.init.kind === "func" && !spec.init.method;
+    const init = haikuFunction
+      ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"])
+      : linenFunction
+        ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"])
+        : this.initializerExpr(spec.init, spec.span);
     const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"
-        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
+        ? [...(spec.shape ? [this.ctorExpr(spec.shape, spec.span, "a variable's shape")] : linenFunction ? [] : [{ k: "array", items: [] } as TExpr]), ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
     let make: TExpr;
     if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
