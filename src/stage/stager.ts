@@ -391,7 +391,9 @@ export class ClassStager {
       // A bool field that only switches modes: read as the module's own switch.
       return { kind: "mode", polarity: TRAIN_WHEN_TRUE.has(name) ? 1 : -1 };
     }
-    if (this.ctorSide) return staticOf(type, id(name), id(name));
+    // `transformer: Any` (no default) given a dict: the class is built for that dict, which is not None.
+    const notNone = this.cls.types?.get(name)?.t === "config" && !field.default;
+    if (this.ctorSide) return notNone ? Object.assign(staticOf(type, id(name), id(name)), { notNone }) : staticOf(type, id(name), id(name));
     const self = this;
     return {
       kind: "static",
@@ -401,6 +403,7 @@ export class ClassStager {
         self.configRead.add(name);
         return memberRef(name);
       },
+      ...(notNone ? { notNone } : {}),
     } as StaticV;
   }
 
@@ -610,7 +613,8 @@ export class ClassStager {
   private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
     if (a.kind === "array" && b.kind === "array") {
       // A branch the constructor takes too: a size that differs is the constructor's choice between the two.
-      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, ctorTest);
+      // Seen from a parent (a shape-only look at a child), the child's constructor locals in the test are not there.
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, this.givenFields ? undefined : ctorTest);
       return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
     if (a.kind === "static" && b.kind === "static") {
@@ -1566,8 +1570,8 @@ export class ClassStager {
       const negate = op === "is not";
       if (other.kind === "static") {
         if (other.known !== undefined) return literalValue((other.known === null) !== negate);
-        // A config of known keys is a dict its user gave (a class is built per such choice): never None.
-        if (other.type.t === "config" && other.type.fields) return literalValue(negate);
+        // A required field its user gave a dict (a class is built per such choice): never None.
+        if ((other as { notNone?: boolean }).notNone) return literalValue(negate);
         const test = (x: TExpr) => bin(negate ? "!==" : "===", x, { k: "null" });
         return staticOf({ t: "bool" }, other.ctor && test(other.ctor), other.call && test(other.call));
       }
