@@ -7,7 +7,8 @@ import type { Span } from "../span.js";
 import type { TDecl } from "../ts/ast.js";
 import type { StaticType, Value } from "./values.js";
 import { bindingKey, contextFree, isStructural, knownType } from "./variants.js";
-import { looseTuple } from "./annotations.js";
+import { looseTuple, typeFromAnnotation } from "./annotations.js";
+import { annotationText } from "./stager.js";
 
 /** A constructor option that gives an input's size (NNX builds eagerly). */
 export interface InputOption {
@@ -102,6 +103,18 @@ export class ProgramContext {
       // A dict gives a config of its keys; a sequence or number its type (`sizes=[6, 3]`: number[]).
       if (v?.kind === "static" && v.known !== undefined && v.known !== null) types.set(f, looseTuple(knownType(v.known)));
       else if (v?.kind === "static" && v.type.t !== "any" && v.type.t !== "none") types.set(f, looseTuple(v.type));
+      // `resnet: Optional[Any] = None` its user leaves None: the class built is the one without it.
+      else if (v?.kind === "static" && v.known === null) types.set(f, { t: "none" });
+    }
+    for (const f of source.fields) {
+      // An annotation its user contradicts (`block_size: Sequence[int]` given 2): Python does not check it; the value's type is the field's.
+      const v = given.get(f.name);
+      if (types.has(f.name) || !f.annotation || v?.kind !== "static" || v.known === undefined || v.known === null) continue;
+      const annotated = typeFromAnnotation(annotationText(f.annotation));
+      const sequence = (t: StaticType | undefined) => t?.t === "seq" || t?.t === "tuple";
+      const number = (t: StaticType | undefined) => t?.t === "int" || t?.t === "float";
+      const actual = knownType(v.known);
+      if ((sequence(annotated) && number(actual)) || (number(annotated) && sequence(actual))) types.set(f.name, looseTuple(actual));
     }
     const key = [...[...bound].map(([k, v]) => `${k}=${bindingKey(v)}`), ...[...types].map(([k, t]) => `${k}:${JSON.stringify(t)}`)].join("|");
     const list = this.variants.get(source.name) ?? [];

@@ -196,6 +196,8 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     });
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
+    // The entry's own arguments are read by a dry stager, which reports nothing: said here.
+    ctx.unsupported(err.span ?? entry.span ?? e.span, err.message);
     return undefined;
   }
   const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length])));
@@ -221,6 +223,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     }
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
+    ctx.unsupported(err.span ?? entry.span ?? e.span, err.message);
     return undefined;
   }
   const method = cls.methods.find((m) => m.name === entry.method);

@@ -53,7 +53,12 @@ import {
 } from "./values.js";
 
 /** Raised to abandon staging a method after a diagnostic. */
-export class StageStop extends Error {}
+export class StageStop extends Error {
+  /** Where the construct that stopped staging is (a dry stager reports nothing: its caller may). */
+  constructor(what: string, readonly span?: Span) {
+    super(what);
+  }
+}
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
@@ -377,6 +382,7 @@ export class ClassStager {
     const field = this.cls.fields.find((f) => f.name === name)!;
     // An untyped field its user gave a dict: the dict's keys and types.
     const type = this.cls.types?.get(name) ?? this.annotationType(field.annotation, field.default);
+    if (this.cls.types?.get(name)?.t === "none") return literalValue(null);
     const classV = field.default ? this.classValueOf(field.default) : undefined;
     if (classV) return classV;
     const moduleClass = field.annotation ? annotationText(field.annotation) : "";
@@ -385,7 +391,9 @@ export class ClassStager {
       // A bool field that only switches modes: read as the module's own switch.
       return { kind: "mode", polarity: TRAIN_WHEN_TRUE.has(name) ? 1 : -1 };
     }
-    if (this.ctorSide) return staticOf(type, id(name), id(name));
+    // `transformer: Any` (no default) given a dict: the class is built for that dict, which is not None.
+    const notNone = this.cls.types?.get(name)?.t === "config" && !field.default;
+    if (this.ctorSide) return notNone ? Object.assign(staticOf(type, id(name), id(name)), { notNone }) : staticOf(type, id(name), id(name));
     const self = this;
     return {
       kind: "static",
@@ -395,6 +403,7 @@ export class ClassStager {
         self.configRead.add(name);
         return memberRef(name);
       },
+      ...(notNone ? { notNone } : {}),
     } as StaticV;
   }
 
@@ -604,7 +613,8 @@ export class ClassStager {
   private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
     if (a.kind === "array" && b.kind === "array") {
       // A branch the constructor takes too: a size that differs is the constructor's choice between the two.
-      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, ctorTest);
+      // Seen from a parent (a shape-only look at a child), the child's constructor locals in the test are not there.
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, this.givenFields ? undefined : ctorTest);
       return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
     if (a.kind === "static" && b.kind === "static") {
@@ -1243,6 +1253,47 @@ export class ClassStager {
     return { kind: "dict", entries };
   }
 
+  /** `'%d of %s' % (a, b)`: printf-style formatting of a fixed string (messages), as a template. */
+  private percentFormat(format: string, r: Value, span: Span): Value {
+    const values = r.kind === "tuple" ? r.items : [r];
+    const ctorParts: Array<string | TExpr> = [];
+    const callParts: Array<string | TExpr> = [];
+    let ctorOk = true;
+    let callOk = true;
+    let used = 0;
+    let last = 0;
+    for (const m of format.matchAll(/%(?:\.(\d+))?([disfgr%])/g)) {
+      const text = format.slice(last, m.index);
+      ctorParts.push(text);
+      callParts.push(text);
+      last = m.index! + m[0].length;
+      if (m[2] === "%") {
+        ctorParts.push("%");
+        callParts.push("%");
+        continue;
+      }
+      const v = values[used++];
+      if (!v) return this.stop(span, `'%' formatting with fewer values than '${format}' asks for`);
+      const integral = m[2] === "d" || m[2] === "i";
+      const spell = (x: TExpr): TExpr => (m[2] === "f" ? call(member(x, "toFixed"), num(m[1] !== undefined ? Number(m[1]) : 6)) : integral && v.kind === "static" && v.type.t !== "int" ? call("Math.trunc", x) : x);
+      if (v.kind === "static" && !(v.ctor && v.call) && (typeof v.known === "number" || typeof v.known === "string")) {
+        // A fixed value is written into the text.
+        const text = typeof v.known === "string" ? v.known : m[2] === "f" ? v.known.toFixed(m[1] !== undefined ? Number(m[1]) : 6) : integral ? String(Math.trunc(v.known)) : String(v.known);
+        ctorParts.push(text);
+        callParts.push(text);
+      } else if (v.kind === "static") {
+        if (v.ctor) ctorParts.push(spell(v.ctor));
+        else ctorOk = false;
+        if (v.call) callParts.push(spell(v.call));
+        else callOk = false;
+      } else return this.stop(span, `'%' formatting of ${describe(v)}`);
+    }
+    if (used !== values.length) return this.stop(span, `'%' formatting with more values than '${format}' takes`);
+    ctorParts.push(format.slice(last));
+    callParts.push(format.slice(last));
+    return staticOf({ t: "str" }, ctorOk ? { k: "template", parts: ctorParts } : undefined, callOk ? { k: "template", parts: callParts } : undefined);
+  }
+
   private fstring(e: Extract<Expr, { kind: "fstring" }>, frame: Frame): Value {
     const ctorParts: Array<string | TExpr> = [];
     const callParts: Array<string | TExpr> = [];
@@ -1463,6 +1514,7 @@ export class ClassStager {
 
   binary(op: string, l: Value, r: Value, span: Span, frame: Frame): Value {
     if (l.kind === "array" || r.kind === "array") return arrayBinary(this, op, l, r, span);
+    if (op === "%" && l.kind === "static" && typeof l.known === "string") return this.percentFormat(l.known, r, span);
     if (l.kind === "static" && r.kind === "static") return this.staticBinary(op, l, r, span);
     if ((l.kind === "tuple" || l.kind === "list") && (r.kind === "tuple" || r.kind === "list") && op === "+") {
       return { kind: l.kind, items: [...l.items, ...r.items] };
@@ -1518,6 +1570,8 @@ export class ClassStager {
       const negate = op === "is not";
       if (other.kind === "static") {
         if (other.known !== undefined) return literalValue((other.known === null) !== negate);
+        // A required field its user gave a dict (a class is built per such choice): never None.
+        if ((other as { notNone?: boolean }).notNone) return literalValue(negate);
         const test = (x: TExpr) => bin(negate ? "!==" : "===", x, { k: "null" });
         return staticOf({ t: "bool" }, other.ctor && test(other.ctor), other.call && test(other.call));
       }
@@ -2031,6 +2085,12 @@ export class ClassStager {
       const m = this.newInstance({ kind: "global", name: moduleClass.extendsLayer }, args, kwargs, span, frame, undefined, cls.name) as ModuleV;
       return m;
     }
+    if (moduleClass?.liftedCall) {
+      // `@functools.partial(nn.scan, ...)` on its __call__: built as `nn.scan(Cls, ...)` is, named as the class.
+      const lifted = this.expr(moduleClass.liftedCall, frame);
+      if (lifted.kind !== "lifted") return this.stop(span, `${cls.name}'s decorated __call__`);
+      return this.newInstance({ ...lifted, namePrefix: undefined }, args, kwargs, span, frame);
+    }
     if (moduleClass) return this.newInstance(cls, args, kwargs, span, frame);
     const config = this.ctx.configs.get(cls.name);
     if (config?.kind === "namedtuple") {
@@ -2452,11 +2512,17 @@ export class ClassStager {
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
     // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
-    const init = haikuFunction ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"]) : this.initializerExpr(spec.init, spec.span);
+    // A Linen initializer written as a function (`init_fn=lambda key: jnp.full(...)`): (key, *init_args).
+    const linenFunction = spec.convention === "jax" && spec.init.kind === "func" && !spec.init.method;
+    const init = haikuFunction
+      ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"])
+      : linenFunction
+        ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"])
+        : this.initializerExpr(spec.init, spec.span);
     const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"
-        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
+        ? [...(spec.shape ? [this.ctorExpr(spec.shape, spec.span, "a variable's shape")] : linenFunction ? [] : [{ k: "array", items: [] } as TExpr]), ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
     let make: TExpr;
     if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
@@ -2466,7 +2532,7 @@ export class ClassStager {
     const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
     if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
     frame.emitCtor({ k: "assign", target: memberRef(name), value });
-    const out = { member: name, read: { ...read, call: member(memberRef(name), "value") } };
+    const out = { member: name, read: { ...read, call: member(this.variableRef(name), "value") } };
     this.variables.set(key, out);
     return out;
   }
@@ -2487,8 +2553,14 @@ export class ClassStager {
     return v.kind === "global" && !!KEYLESS_INITS[v.name];
   }
 
+  /** A variable member as read: `this.cls!` when it is made under a condition (read where that holds). */
+  private variableRef(name: string): TExpr {
+    const m = this.members.get(name);
+    return m?.kind === "variable" && m.optional ? { k: "nonnull", value: memberRef(name) } : memberRef(name);
+  }
+
   setVariable(memberName: string, v: Value, span: Span, frame: Frame): void {
-    frame.emitCall({ k: "assign", target: member(memberRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
+    frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 
   drawKey(stream: string, span: Span, frame: Frame): Value {
@@ -2644,7 +2716,7 @@ export class ClassStager {
   stop(span: Span, what: string): never {
     if (process.env.NNXPORT_DEBUG_STOP) process.stderr.write(`stop${this.dry ? " (dry)" : ""} ${this.cls.name} ${span.line}:${span.column}: ${what}\n`);
     this.unsupported(span, what);
-    throw new StageStop(what);
+    throw new StageStop(what, span);
   }
 
   /** The API a frontend's idioms use, bound to a frame. */
@@ -3169,10 +3241,15 @@ export function annotationText(e: Expr): string {
       return `${annotationText(e.object)}[${annotationText(e.index)}]`;
     case "tuple":
       return e.items.map(annotationText).join(", ");
+    case "list":
+      // `Callable[[PRNGKey, Shape], Array]`'s argument list.
+      return `[${e.items.map(annotationText).join(", ")}]`;
     case "binary":
       return `${annotationText(e.left)} | ${annotationText(e.right)}`;
     case "none":
       return "None";
+    case "ellipsis":
+      return "...";
     case "str":
       return e.value;
     default:
