@@ -119,14 +119,14 @@ export function diagnosticProblems(d: WireDiagnostic, file: string, text: string
   return out;
 }
 
-/** A span must lie in the file (tree-sitter may point one line past a final newline). */
+/** A span must lie in the file (tree-sitter may point one line past a final newline); lines end as Python's do (LF, CRLF or CR). */
 function spanProblem(span: unknown, text: string): string | undefined {
   if (!span || typeof span !== "object") return "span is not an object";
   const s = span as Partial<WireSpan>;
   const nums = [s.line, s.column, s.endLine, s.endColumn];
   if (!nums.every((n) => typeof n === "number" && Number.isInteger(n))) return `span has non-integer fields ${JSON.stringify(span)}`;
   const [line, column, endLine, endColumn] = nums as number[];
-  const lines = text.split("\n");
+  const lines = text.split(/\r\n|\r|\n/);
   if (line < 1 || column < 1 || endLine < line || (endLine === line && endColumn < column)) return `span is inverted or before the start ${JSON.stringify(span)}`;
   if (endLine > lines.length + 1) return `span ends at line ${endLine}, past the file's ${lines.length} lines`;
   return undefined;
