@@ -2,7 +2,9 @@
 // system loads (tfjs, onnxruntime) is resident while this one is timed.
 //
 //   node bench/cell.mjs '{"model": "mlp-haiku", "system": "nnxport", "phase": "prepare"}'
-//   systems: nnxport (the translated model on the runtime), tfjs (raw tfjs ops), ort
+//   systems: nnxport (the translated model on the runtime), jit / jit-graph (the same, each
+//   call one compiled graph by nnx.jit: its default choice (XLA or plain graph, whichever the
+//   first call measured faster) / always the plain graph), tfjs (raw tfjs ops), ort
 //   phases: prepare (nnxport only: translate, init weights, write bench/out/<model>/), forward, train
 // Prints one JSON line on stdout.
 
@@ -18,7 +20,7 @@ const { model: name, system, phase } = JSON.parse(process.argv[2]);
 const spec = MODELS.find((m) => m.name === name);
 const dir = join(ROOT, "bench", "out", name);
 
-const result = await { nnxport, tfjs, ort }[system]();
+const result = await { nnxport, jit: nnxport, "jit-graph": nnxport, tfjs, ort }[system]();
 result.peakRssMB = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(JSON.stringify(result) + "\n");
 
@@ -39,24 +41,49 @@ async function nnxport() {
   model.eval();
   const check = maxAbsDiff(tf, tf.tidy(() => call(model)), data.output);
   let step;
+  let jitted;
   if (phase === "forward") {
-    // Nothing is returned from tidy: it walks a returned typed array element by element.
-    step = () => tf.tidy(() => void call(model).dataSync());
+    if (system === "nnxport") {
+      // Nothing is returned from tidy: it walks a returned typed array element by element.
+      step = () => tf.tidy(() => void call(model).dataSync());
+    } else {
+      // The model and inputs are arguments, so the graph reads them each call (nothing is baked in).
+      jitted = nnx.jit((m, ...xs) => m[meta.method](...xs), { xla: system === "jit" ? undefined : false, name: "forward" });
+      step = () => tf.tidy(() => void jitted(model, ...inputs).dataSync());
+    }
   } else {
     model.train();
     const opt = new nnx.Optimizer(model, nnx.optax.adam(LEARNING_RATE), { wrt: nnx.Param });
-    const lossFn = (m) => tf.mean(nnx.optax.softmaxCrossEntropyWithIntegerLabels(call(m), data.labels));
+    const lossFn = (m, labels, ...xs) => tf.mean(nnx.optax.softmaxCrossEntropyWithIntegerLabels(m[meta.method](...xs), labels));
     const gradFn = nnx.valueAndGrad(lossFn);
-    step = () =>
-      tf.tidy(() => {
-        const [loss, grads] = gradFn(model);
-        opt.update(model, grads);
-        return loss.dataSync()[0];
-      });
+    const trainStep = (m, o, labels, ...xs) => {
+      const [loss, grads] = gradFn(m, labels, ...xs);
+      o.update(m, grads);
+      return loss;
+    };
+    if (system === "nnxport") step = () => tf.tidy(() => trainStep(model, opt, data.labels, ...inputs).dataSync()[0]);
+    else {
+      jitted = nnx.jit(trainStep, { xla: system === "jit" ? undefined : false, name: "trainStep" });
+      step = () => tf.tidy(() => jitted(model, opt, data.labels, ...inputs).dataSync()[0]);
+    }
   }
   const { backendInfo } = await import(join(ROOT, "dist/runtime/backend.js"));
   const info = backendInfo();
-  return { ...(await measure(tf, step, check)), versions: { ...info.versions, backend: info.name, onednn: info.env.TF_ENABLE_ONEDNN_OPTS } };
+  let first;
+  if (jitted) {
+    // The first call runs eagerly while it is traced, then builds, loads and checks the graph (XLA compiles here).
+    const t0 = performance.now();
+    step();
+    const trace = jitted.stats.traces[0];
+    first = { ms: performance.now() - t0, mode: trace.mode, reason: trace.reason, nodes: trace.nodes, kernels: trace.kernels, loops: trace.loops, traceMs: trace.traceMs, buildMs: trace.buildMs, timings: trace.timings };
+  }
+  const result = await measure(tf, step, check);
+  if (jitted) {
+    result.first = first;
+    result.kernels = `1 graph (${first.mode}${first.loops ? `, ${first.loops} loop${first.loops > 1 ? "s" : ""}` : ""}, ${first.nodes ?? "–"} nodes)`;
+    if (jitted.stats.eagerCalls) result.kernels += `; ${jitted.stats.eagerCalls} eager calls`;
+  }
+  return { ...result, versions: { ...info.versions, backend: info.name, onednn: info.env.TF_ENABLE_ONEDNN_OPTS } };
 }
 
 async function tfjs() {

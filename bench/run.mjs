@@ -25,6 +25,8 @@ const loadBefore = os.loadavg()[0];
 const elapsed = () => saved?.seconds ?? (Date.now() - started) / 1000;
 const SYSTEM_LABEL = {
   nnxport: "nnxport runtime (TS)",
+  jit: "nnx.jit (TS, default)",
+  "jit-graph": "nnx.jit (TS, plain graph)",
   tfjs: "raw tfjs ops",
   ort: "onnxruntime-node",
   "jax-jit": "JAX jit",
@@ -55,7 +57,7 @@ for (const spec of saved ? [] : MODELS) {
     log(`${spec.name}: ONNX export ${prep.onnx.error ? `failed: ${prep.onnx.error}` : `ok (${prep.onnx.ops.join(", ")})`}`);
   }
   for (const phase of ["forward", "train"]) {
-    jobs.push({ spec, system: "nnxport", phase, run: () => node(spec.name, "nnxport", phase) });
+    for (const system of ["nnxport", "jit", "jit-graph"]) jobs.push({ spec, system, phase, run: () => node(spec.name, system, phase) });
     if (spec.raw) jobs.push({ spec, system: "tfjs", phase, run: () => node(spec.name, "tfjs", phase) });
     if (phase === "forward" && prep.onnx && !prep.onnx.error) jobs.push({ spec, system: "ort", phase, run: () => node(spec.name, "ort", phase) });
     for (const mode of ["jit", "eager"]) jobs.push({ spec, system: `jax-${mode}`, phase, run: () => python(spec, phase, mode) });
@@ -131,6 +133,8 @@ function pool(a, b) {
   const merged = { ...b, timing: { ...summarize(samples), iters: b.timing.iters, repeats: samples.length } };
   merged.peakRssMB = Math.max(a.peakRssMB, b.peakRssMB);
   merged.check = Math.max(a.check, b.check);
+  // The first (tracing) call is measured once per process: keep every round's.
+  if (a.first || b.first) merged.first = [a.first, b.first].flat().filter(Boolean);
   // Live-tensor counts stay per process (round): a leak shows as before < after in any of them.
   for (const k of ["tensors", "arrays"]) if (a[k]) merged[k] = [a[k], b[k]].flat();
   return merged;
@@ -183,7 +187,7 @@ function render() {
   line(`- **Python side:** jax ${pyVersions.jax ?? "?"} / jaxlib ${pyVersions.jaxlib ?? "?"} (JAX_PLATFORMS=cpu), flax ${pyVersions.flax ?? "?"}, dm-haiku ${pyVersions["dm-haiku"] ?? "?"}, optax ${pyVersions.optax ?? "?"}, jax2onnx ${exportVersions.jax2onnx ?? "?"}, onnx ${exportVersions.onnx ?? "?"}`);
   line(`- **Protocol:** each cell in its own process; ≥${PROTOCOL.warmupSeconds} s and ≥${PROTOCOL.minWarmupCalls} calls of warm-up after the first (compiling) call, then ${PROTOCOL.repeats} repeats of ~${PROTOCOL.targetSeconds} s; ${ROUNDS} rounds (alternating order), repeats pooled. Figures are per call: median, IQR (q1–q3) and min–max of the repeat means. Every call ends with its result on the host (\`dataSync\`, \`np.asarray\`/\`block_until_ready\`, ORT's \`run\`). All libraries use their default threading (both cores).`);
   line(`- **Same function:** the TypeScript model is built with \`Rngs(0)\` at the sizes below; its weights are copied into JAX (through the param map), raw tfjs and the ONNX graph. "max |Δ|" is each system's eval-mode output against the TypeScript model's on the same batch.`);
-  line(`- **Training step:** train mode (dropout on), mean softmax cross-entropy over the output's last axis, gradient, Adam(1e-3) update: \`nnx.valueAndGrad\` + \`nnx.Optimizer\` in TS; \`jax.value_and_grad\` + optax (jit: one \`jax.jit\` with donated buffers); raw tfjs: \`tf.train.adam\` \`minimize\` with \`tf.dropout\`.`);
+  line(`- **Training step:** train mode (dropout on), mean softmax cross-entropy over the output's last axis, gradient, Adam(1e-3) update: \`nnx.valueAndGrad\` + \`nnx.Optimizer\` in TS; \`jax.value_and_grad\` + optax (jit: one \`jax.jit\` with donated buffers); raw tfjs: \`tf.train.adam\` \`minimize\` with \`tf.dropout\`. nnx.jit: the same TS step function wrapped in \`nnx.jit\` (model, optimizer, labels and inputs as arguments), timed from its second call on; by default (XLA and the plain graph both built and raced on the first call, the faster kept), and again always as a plain graph (\`xla: false\`).`);
   line();
 
   for (const spec of MODELS) {
@@ -224,7 +228,35 @@ function render() {
     line(`| ÷ JAX eager | ${fmtRatio(ratio(get("nnxport", "forward"), get("jax-eager", "forward")))} | ${fmtRatio(ratio(get("nnxport", "train"), get("jax-eager", "train")))} | |`);
     line(`| ÷ onnxruntime-node | ${fmtRatio(ratio(get("nnxport", "forward"), get("ort", "forward")))} | n/a (inference only) | forward ≤ 1.5× |`);
     line(`| ÷ raw tfjs (runtime overhead) | ${fmtRatio(ratio(get("nnxport", "forward"), get("tfjs", "forward")))} | ${fmtRatio(ratio(get("nnxport", "train"), get("tfjs", "train")))} | ≤ 1.10× |`);
+    line(`| **nnx.jit** ÷ JAX jit | ${fmtRatio(ratio(get("jit", "forward"), get("jax-jit", "forward")))} | ${fmtRatio(ratio(get("jit", "train"), get("jax-jit", "train")))} | train ≤ 1.5× (stretch 1.2×) |`);
+    line(`| **nnx.jit** ÷ onnxruntime-node | ${fmtRatio(ratio(get("jit", "forward"), get("ort", "forward")))} | n/a (inference only) | forward ≤ 1.5× |`);
+    line(`| nnx.jit (plain graph) ÷ JAX jit | ${fmtRatio(ratio(get("jit-graph", "forward"), get("jax-jit", "forward")))} | ${fmtRatio(ratio(get("jit-graph", "train"), get("jax-jit", "train")))} | |`);
+    line(`| nnx.jit (plain graph) ÷ onnxruntime-node | ${fmtRatio(ratio(get("jit-graph", "forward"), get("ort", "forward")))} | n/a (inference only) | |`);
+    line(`| nnx.jit ÷ eager runtime (speed-up⁻¹) | ${fmtRatio(ratio(get("jit", "forward"), get("nnxport", "forward")))} | ${fmtRatio(ratio(get("jit", "train"), get("nnxport", "train")))} | |`);
     line();
+    const firsts = [];
+    for (const system of ["jit", "jit-graph"]) {
+      for (const phase of ["forward", "train"]) {
+        const c = get(system, phase);
+        for (const f of [c?.first ?? []].flat()) firsts.push({ system, phase, ...f });
+      }
+    }
+    if (firsts.length) {
+      line("The first call of a jitted function runs eagerly while it is traced, then builds the graph, loads it (and XLA compiles it) and checks it against the traced call; its cost per process (one per round):");
+      line();
+      line("| system | phase | first call ms (rounds) | of which: traced eager call | build + load + compile + check (+ race) | graph chosen | XLA vs plain, ms per call when raced | nodes | traced kernels |");
+      line("|---|---|---|---|---|---|---|---:|---:|");
+      for (const system of ["jit", "jit-graph"]) {
+        for (const phase of ["forward", "train"]) {
+          const fs = firsts.filter((f) => f.system === system && f.phase === phase);
+          if (!fs.length) continue;
+          const mode = [...new Set(fs.map((f) => f.mode + (f.loops ? ` + ${f.loops} While loop${f.loops > 1 ? "s" : ""}` : "")))].join("/");
+          const raced = fs.filter((f) => f.timings).map((f) => `${fmt(f.timings[0])} vs ${fmt(f.timings[1])}`).join("; ") || "–";
+          line(`| ${SYSTEM_LABEL[system]} | ${phase} | ${fs.map((f) => fmt(f.ms)).join(", ")} | ${fs.map((f) => fmt(f.traceMs)).join(", ")} | ${fs.map((f) => fmt(f.buildMs)).join(", ")} | ${mode}${fs.some((f) => f.reason) ? ` (${fs.find((f) => f.reason).reason})` : ""} | ${raced} | ${fs[0].nodes ?? "–"} | ${fs[0].kernels} |`);
+        }
+      }
+      line();
+    }
   }
 
   line("## Translator throughput");
@@ -263,6 +295,9 @@ function render() {
       ["inference ≤ 1.5× onnxruntime-node", ratio(get("nnxport", "forward"), get("ort", "forward")), 1.5],
       ["runtime overhead ≤ 1.10× raw tfjs, forward", ratio(get("nnxport", "forward"), get("tfjs", "forward")), 1.1],
       ["runtime overhead ≤ 1.10× raw tfjs, train step", ratio(get("nnxport", "train"), get("tfjs", "train")), 1.1],
+      ["nnx.jit training step ≤ 1.5× JAX jit", ratio(get("jit", "train"), get("jax-jit", "train")), 1.5],
+      ["nnx.jit training step ≤ 1.2× JAX jit (stretch)", ratio(get("jit", "train"), get("jax-jit", "train")), 1.2],
+      ["nnx.jit inference ≤ 1.5× onnxruntime-node", ratio(get("jit", "forward"), get("ort", "forward")), 1.5],
     ];
     for (const [name, r, target] of rows) line(`| ${tag}: ${name} | ${fmtRatio(r)} | ${verdict(r, target)} |`);
   }

@@ -16,7 +16,8 @@ export function registerBooleanGradients(): void {
       inputsToSave: ["a", "b"],
       gradFunc: (_dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [a, b] = saved;
-        return { a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) };
+        // tfjs takes float32 gradients only, also for bool and int inputs (`m & (x > 0)`).
+        return { a: () => tf.zeros(a.shape, "float32"), b: () => tf.zeros(b.shape, "float32") };
       },
     });
   }
@@ -25,7 +26,7 @@ export function registerBooleanGradients(): void {
     tf.registerGradient({
       kernelName,
       inputsToSave: ["x"],
-      gradFunc: (_dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => tf.zerosLike(saved[0]) }),
+      gradFunc: (_dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => tf.zeros(saved[0].shape, "float32") }),
     });
   }
 }

@@ -7,6 +7,7 @@
 // caller's own init/xs tensors), so a long loop does not grow memory; under
 // nnx.grad/tf.grad the tape keeps what the backward pass needs.
 import { tf } from "./tf.js";
+import { jitHooks } from "./jit/hooks.js";
 import { stopGradient } from "./ops.js";
 import { normAxes, normAxis, shapeOf, type Shape } from "./jnp/axes.js";
 import { bcast, customOp } from "./jnp/autodiff.js";
@@ -510,7 +511,10 @@ export function scan<C extends Tree, X extends Tree, Y extends Tree>(
   const own = new Set(leaves(init));
   let carry = init;
   const ys: Y[] = new Array(n);
+  // nnx.jit's tracer marks each step so a compiled step runs them as one loop.
+  const token = jitHooks.scanBegin?.(n);
   for (let k = 0; k < n; k++) {
+    if (token !== undefined) jitHooks.scanStep?.(token, k);
     const i = options.reverse ? n - 1 - k : k;
     const [next, y] = step(() => {
       const x = mapTree(xs, (t) => tf.squeeze(tf.slice(t, [i, ...t.shape.slice(1).map(() => 0)], [1, ...t.shape.slice(1)]), [0])) as X;
@@ -523,6 +527,7 @@ export function scan<C extends Tree, X extends Tree, Y extends Tree>(
     carry = next;
     ys[i] = y;
   }
+  if (token !== undefined) jitHooks.scanEnd?.(token);
   const stacked = (n === 0 ? null : stackTrees(ys)) as Y;
   ys.forEach((y) => release(y, own));
   return [freshTree(toArrays(carry), own), stacked];

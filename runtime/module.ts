@@ -13,10 +13,32 @@
 // Keep state in ordinary properties (not #private fields): nnx.merge/clone
 // rebuild instances without running the constructor.
 
+import type { tf } from "./tf.js";
 import { Pytree, iterGraph } from "./graph.js";
 import { type Filter, type PathParts, toPredicate } from "./filters.js";
 
+// Every live Module, weakly held: nnx.jit looks here for the Modules a jitted
+// closure captures, because their structure and train/eval mode decide which
+// compiled graph may run (see runtime/jit/structure.ts).
+const live = new Set<WeakRef<Module>>();
+const collected = new FinalizationRegistry<WeakRef<Module>>((ref) => live.delete(ref));
+
+/** The Modules constructed so far and not yet garbage-collected. */
+export function* liveModules(): Generator<Module> {
+  for (const ref of live) {
+    const m = ref.deref();
+    if (m) yield m;
+  }
+}
+
 export class Module extends Pytree {
+  constructor() {
+    super();
+    const ref = new WeakRef(this);
+    live.add(ref);
+    collected.register(this, ref);
+  }
+
   /**
    * Sets `attributes` on this Module and every nested Module that already has
    * them (NNX set_attributes). `filters` restrict which Modules are touched; by
@@ -40,6 +62,17 @@ export class Module extends Pytree {
     if (remaining.size > 0 && raiseIfNotFound) {
       throw new Error(`Could not find at least one instance of the following attributes: ${[...remaining].sort().join(", ")}`);
     }
+  }
+
+  /**
+   * The value a layer computes with for its parameter `name`: the parameter's
+   * own value, unless a subclass says otherwise — as a Linen layer subclass that
+   * overrides `self.param` does (weight standardization). Layers read their
+   * parameters through it.
+   */
+  paramValue(name: string, value: tf.Tensor): tf.Tensor {
+    void name;
+    return value;
   }
 
   /**

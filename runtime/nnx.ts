@@ -209,3 +209,7 @@ export { initFromSource, stateFromInitCall, useSourceDropoutKeys, type SourceIni
 // Weights files (workflow): safetensors named by NNX dotted paths
 export { loadWeights, saveWeights, weightsToBytes, weightVariables, WeightsError } from "./weights.js";
 export { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsFile } from "./safetensors.js";
+
+// Compiled steps (nnx.jit)
+export { jit, type Jitted, type JitOptions, type JitStats, type JitTrace } from "./jit/jit.js";
+export { xlaAvailable } from "./jit/session.js";

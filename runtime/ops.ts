@@ -15,6 +15,20 @@ export function stopGradient<T extends tf.Tensor>(x: T): T {
   return f(x) as T;
 }
 
+/**
+ * `fn(...xs)` computed off the gradient tape, with a zero gradient to every
+ * input. For boolean masks: tfjs records boolean ops on the tape and fails
+ * when it tries to differentiate them, and stopGradient alone does not help
+ * because the ops after it are still recorded.
+ */
+export function offTape(fn: (...xs: tf.Tensor[]) => tf.Tensor, ...xs: tf.Tensor[]): tf.Tensor {
+  const f = tf.customGrad(((...args: tf.Tensor[]) => ({
+    value: fn(...args.slice(0, xs.length)),
+    gradFunc: () => xs.map((x) => tf.zerosLike(x)),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(...xs) as tf.Tensor;
+}
+
 /** Sorted, deduplicated, non-negative axes. */
 export function canonicalizeAxes(rank: number, axes: number | readonly number[]): number[] {
   const list = typeof axes === "number" ? [axes] : [...axes];

@@ -5,6 +5,7 @@
 //
 //   const [carry, ys] = nnx.scan((c, x) => cell.call(c, x), { inAxes: [nnx.Carry, 1], outAxes: [nnx.Carry, 1] })(c0, xs);
 import { tf } from "./tf.js";
+import { jitHooks } from "./jit/hooks.js";
 
 /** Marks the carry in scan's `inAxes` / `outAxes`. */
 export const Carry = Symbol.for("nnx.Carry");
@@ -25,11 +26,16 @@ export function scan(step: ScanStep, { inAxes, outAxes }: ScanOptions): (carry: 
       const axis = inAxes[1] < 0 ? inAxes[1] + xs.rank : inAxes[1];
       let carry = init;
       const ys: tf.Tensor[] = [];
-      for (const x of tf.unstack(xs, axis)) {
+      const slices = tf.unstack(xs, axis);
+      // nnx.jit's tracer marks each step so a compiled step runs them as one loop.
+      const token = jitHooks.scanBegin?.(slices.length);
+      slices.forEach((x, i) => {
+        if (token !== undefined) jitHooks.scanStep?.(token, i);
         const [next, y] = step(carry, x);
         carry = next;
         ys.push(y);
-      }
+      });
+      if (token !== undefined) jitHooks.scanEnd?.(token);
       const out = outAxes[1] < 0 ? outAxes[1] + ys[0].rank + 1 : outAxes[1];
       return [carry, tf.stack(ys, out)] as [tf.Tensor, tf.Tensor];
     });

@@ -12,6 +12,7 @@ import { linenKey } from "./random/linen.js";
 import { HaikuKeySequence, haikuLinearWInit } from "./random/haiku.js";
 import { lecunNormal, ones, zeros, type Initializer } from "./nn/initializers.js";
 import { Dropout } from "./nn/stochastic.js";
+import { RngStream } from "./rnglib.js";
 
 /** The frameworks' default initializers, by name (older plans name them; current ones use each Param's own). */
 export type SourceInitializer = "lecunNormal" | "zeros" | "ones" | "haikuFanInTruncatedNormal";
@@ -59,6 +60,8 @@ export interface SourceDropout {
    * 'dropout'): the root is split per layer and each layer counts from 1.
    */
   stack?: { draw?: number; callsPerLayer: number };
+  /** Not a layer: an RngStream the module's own code draws from (Linen make_rng(stream), Haiku hk.next_rng_key()). */
+  stream?: string;
 }
 
 /**
@@ -95,12 +98,21 @@ export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: numb
   const stacks = new Map<number, HaikuStackKeys>();
   for (const d of plan.dropout ?? []) {
     const layer = moduleAt(model, d.path);
-    if (!(layer instanceof Dropout)) throw new Error(`useSourceDropoutKeys: no Dropout at ${d.path}`);
+    if (d.stream) {
+      // An RngStream (callable): its next() draws the source's keys instead.
+      if (!(layer instanceof RngStream)) throw new Error(`useSourceDropoutKeys: no RngStream at ${d.path}`);
+      let count = 0;
+      Object.defineProperty(layer, "next", { value: plan.keys === "linen" ? () => linenKey(root, d.scope ?? [], ++count) : () => haiku.next(), configurable: true, writable: true });
+      continue;
+    }
+    // nnx.Dropout, or a layer that draws its dropout keys from `rngs` (MultiHeadAttention).
+    if (!(layer instanceof Dropout) && !(layer instanceof Object && "rngs" in layer)) throw new Error(`useSourceDropoutKeys: no Dropout at ${d.path}`);
     let calls = 0;
+    const target = layer as { rngs: { next(): Key } | null };
     if (plan.keys === "linen") {
       // In a stack (which splits the dropout rng), layer i counts from split(root, L)[i].
       const perLayer = d.stack?.callsPerLayer;
-      layer.rngs = {
+      target.rngs = {
         next: () => {
           if (!perLayer) return linenKey(root, d.scope ?? [], ++calls);
           // Linen traces the scanned body twice and counts in both: the second trace's counts are used.
@@ -114,9 +126,9 @@ export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: numb
       if (!stacks.has(group)) stacks.set(group, new HaikuStackKeys(haiku));
       const keys = stacks.get(group)!;
       const perLayer = d.stack.callsPerLayer;
-      layer.rngs = { next: () => keys.layer(Math.floor(calls++ / perLayer)).next() };
+      target.rngs = { next: () => keys.layer(Math.floor(calls++ / perLayer)).next() };
     } else {
-      layer.rngs = haiku;
+      target.rngs = haiku;
     }
   }
 }

@@ -9,6 +9,7 @@ import { state, dispose } from "./graph.js";
 import { toFlatState } from "./state.js";
 import { Not } from "./filters.js";
 import { RngState, type Variable } from "./variables.js";
+import { jitHooks } from "./jit/hooks.js";
 
 function variablesOf(module: object): Map<string, Variable> {
   return new Map(toFlatState(state(module, Not(RngState))).map(([path, v]) => [path.join("."), v as Variable]));
@@ -35,8 +36,11 @@ export function scanLayers<T extends object>(stacked: T, carry: tf.Tensor, step:
   const length = whole[0]?.shape[0] ?? 0;
   return tf.tidy(() => {
     let x = carry;
+    // nnx.jit's tracer marks each layer so a compiled step runs them as one loop.
+    const token = jitHooks.scanBegin?.(length);
     try {
       for (let i = 0; i < length; i++) {
+        if (token !== undefined) jitHooks.scanStep?.(token, i);
         vars.forEach((v, k) => v.setRawValue(tf.gather(whole[k], i)));
         const y = step(stacked, x);
         // Each layer feeds the next, so a layer must keep the shape of what it is given.
@@ -46,6 +50,7 @@ export function scanLayers<T extends object>(stacked: T, carry: tf.Tensor, step:
         x = y;
       }
     } finally {
+      if (token !== undefined) jitHooks.scanEnd?.(token);
       vars.forEach((v, k) => v.setRawValue(whole[k]));
     }
     return x;

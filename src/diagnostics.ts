@@ -51,6 +51,16 @@ export class DiagnosticBag {
     this.items.push(d);
   }
 
+  /** Where the bag is now, for `rollback` (a trial pass whose findings the real pass will say again). */
+  mark(): number {
+    return this.items.length;
+  }
+
+  /** Forgets what was said since `mark`, so that saying it again reports it. */
+  rollback(mark: number): void {
+    for (const d of this.items.splice(mark)) this.said.delete(`${d.severity}|${d.code}|${d.span?.line}:${d.span?.column}|${d.message}`);
+  }
+
   get errorCount(): number {
     return this.items.filter((d) => d.severity === "error").length;
   }

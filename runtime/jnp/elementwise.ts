@@ -4,6 +4,7 @@
 // maximum/minimum, and JAX's gradients where tfjs's differ (ties in
 // maximum/minimum split the gradient in half, abs'(0) = 1, pow at 0).
 import { tf } from "../tf.js";
+import { offTape } from "../ops.js";
 import { customOp } from "./autodiff.js";
 import { type ArrayLike, dtypeOf, isTensor } from "./dtypes.js";
 import { remFloat, roundHalfAway, signbitFloat, truncDivRem, xlaDivide } from "./divmod.js";
@@ -210,12 +211,21 @@ export function minimum(x: ArrayLike, y: ArrayLike): tf.Tensor {
   });
 }
 
+/**
+ * fmax/fmin's mask: `cmp(a, b) | isnan(b)`, computed off the gradient tape
+ * (tfjs would otherwise try to differentiate the boolean ops and fail).
+ */
+function pickFirst(a: tf.Tensor, b: tf.Tensor, cmp: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor): tf.Tensor {
+  if (a.dtype === "bool") return cmp(tf.cast(a, "int32"), tf.cast(b, "int32"));
+  if (b.dtype !== "float32") return cmp(a, b);
+  return offTape((x, y) => tf.logicalOr(cmp(x, y), tf.isNaN(y)), a, b);
+}
+
 /** jnp.fmax: the larger value, ignoring a NaN in either (where(x1 > x2 | isnan(x2), x1, x2)). */
 export function fmax(x1: ArrayLike, x2: ArrayLike): tf.Tensor {
   return tf.tidy(() => {
     const [a, b] = promoteArgs(x1, x2);
-    const cmp = a.dtype === "bool" ? tf.greater(tf.cast(a, "int32"), tf.cast(b, "int32")) : tf.greater(a, b);
-    return tf.where(b.dtype === "float32" ? tf.logicalOr(cmp, tf.isNaN(b)) : cmp, a, b);
+    return tf.where(pickFirst(a, b, tf.greater), a, b);
   });
 }
 
@@ -223,8 +233,7 @@ export function fmax(x1: ArrayLike, x2: ArrayLike): tf.Tensor {
 export function fmin(x1: ArrayLike, x2: ArrayLike): tf.Tensor {
   return tf.tidy(() => {
     const [a, b] = promoteArgs(x1, x2);
-    const cmp = a.dtype === "bool" ? tf.less(tf.cast(a, "int32"), tf.cast(b, "int32")) : tf.less(a, b);
-    return tf.where(b.dtype === "float32" ? tf.logicalOr(cmp, tf.isNaN(b)) : cmp, a, b);
+    return tf.where(pickFirst(a, b, tf.less), a, b);
   });
 }
 
@@ -279,7 +288,8 @@ function floatDivmod(x: tf.Tensor, y: tf.Tensor): [tf.Tensor, tf.Tensor] {
   let mod = remFloat(x, y);
   const corrected = tf.where(tf.equal(y, 0), x, tf.sub(x, mod));
   let div = tf.div(corrected, y);
-  const ind = tf.logicalAnd(tf.notEqual(mod, 0), tf.notEqual(signFloat(y), signFloat(mod)));
+  // The mask is built off the gradient tape: tfjs cannot differentiate boolean ops.
+  const ind = offTape((m, d) => tf.logicalAnd(tf.notEqual(m, 0), tf.notEqual(signFloat(d), signFloat(m))), mod, y);
   mod = tf.where(ind, tf.add(mod, y), mod);
   div = tf.where(ind, tf.sub(div, 1), div);
   return [roundHalfAway(div), mod];

@@ -5,7 +5,7 @@
 // Gradients follow JAX: ties in max/min share the gradient equally, prod is
 // exact with zeros, cumprod has one (tfjs has none).
 import { tf } from "../tf.js";
-import { stopGradient } from "../ops.js";
+import { offTape, stopGradient } from "../ops.js";
 import { type Axis, normAxes, normAxis, size } from "./axes.js";
 import { customOp } from "./autodiff.js";
 import { xlaDivide } from "./divmod.js";
@@ -417,7 +417,7 @@ export function nanmean(a: ArrayLike, axis: Axis = null, options: StatOptions = 
     const x = asArray(a);
     if (x.dtype !== "float32") return mean(x, axis, options);
     const { keepdims = false, where } = options;
-    const normalizer = sum(tf.logicalNot(tf.isNaN(x)), axis, { dtype: "float32", keepdims, where });
+    const normalizer = sum(offTape((t) => tf.logicalNot(tf.isNaN(t)), x), axis, { dtype: "float32", keepdims, where });
     return tf.div(nansum(x, axis, { keepdims, where }), normalizer);
   });
 }

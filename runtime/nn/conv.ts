@@ -107,7 +107,7 @@ export class Conv extends Module {
         padding = "VALID";
       }
       if (this.inFeatures % this.featureGroupCount !== 0) throw new Error("nnx.Conv: inFeatures must be divisible by featureGroupCount");
-      let kernel = this.kernel.value;
+      let kernel = this.paramValue("kernel", this.kernel.value);
       if (this.mask !== null) {
         if (JSON.stringify(this.mask.shape) !== JSON.stringify(this.kernelShape)) {
           throw new Error(`Mask needs to have the same shape as weights. Shapes are: [${this.mask.shape}], [${this.kernelShape}]`);
@@ -121,7 +121,7 @@ export class Conv extends Module {
         rhsDilation: kernelDilation,
         featureGroupCount: this.featureGroupCount,
       });
-      if (this.bias !== null) y = tf.add(y, this.bias.value);
+      if (this.bias !== null) y = tf.add(y, this.paramValue("bias", this.bias.value));
       return restoreBatch(y, batchShape);
     });
   }

@@ -40,6 +40,34 @@ function scaled(values: Float32Array, s: number, shape: number[]): tf.Tensor {
   return tf.tensor(values, shape, "float32");
 }
 
+const INEXACT = new WeakMap<Initializer, { atol: number; why: string }>();
+
+/**
+ * Marks an initializer whose values agree with JAX's only to within `atol`
+ * (a factorisation JAX runs in float32 LAPACK and this runtime in float64),
+ * so a comparison with the source's initial values uses that bound.
+ */
+export function inexact<T extends Initializer>(init: T, atol: number, why: string): T {
+  INEXACT.set(init, { atol, why });
+  return init;
+}
+
+/** How close `init`'s values are to JAX's, when they are not bit-exact (undefined: bit-exact). */
+export function initializerBound(init: unknown): { atol: number; why: string } | undefined {
+  return typeof init === "function" ? INEXACT.get(init as Initializer) : undefined;
+}
+
+/** A wrapper of `inner` (reshaping its draw) keeps its bound. */
+export function sameBound<T extends Initializer>(wrapper: T, inner: Initializer): T {
+  const b = INEXACT.get(inner);
+  if (b) INEXACT.set(wrapper, b);
+  return wrapper;
+}
+
+/** |ours − JAX's| ≤ 1e-6·|scale| (measured about 2e-7·|scale|). */
+const QR_BOUND = 1e-6;
+const QR_WHY = "its QR factorisation runs in float64 here and in float32 LAPACK in JAX";
+
 /** jax.nn.initializers.zeros (an Initializer itself; the key is ignored). */
 export const zeros: Initializer = (_key, shape, dtype) => {
   checkDtype(dtype);
@@ -217,6 +245,10 @@ export function orthonormalColumns(a: Float64Array, m: number, n: number): Float
  * agree to float32 rounding of the factorisation (not bit-exact).
  */
 export function orthogonal(scale = 1, columnAxis = -1): Initializer {
+  return inexact(orthogonalValues(scale, columnAxis), QR_BOUND * Math.abs(scale), QR_WHY);
+}
+
+function orthogonalValues(scale: number, columnAxis: number): Initializer {
   return (key, shape, dtype) => {
     checkDtype(dtype);
     if (shape.length < 2) throw new Error("orthogonal initializer requires at least a 2D shape");
@@ -247,6 +279,36 @@ export function orthogonal(scale = 1, columnAxis = -1): Initializer {
       return tf.transpose(t, perm);
     });
   };
+}
+
+/**
+ * jax.nn.initializers.delta_orthogonal(scale, column_axis): zeros of a 3-D to
+ * 5-D kernel shape with orthogonal(scale, column_axis) of its last two axes at
+ * the kernel's centre ((k - 1) // 2 on each spatial axis). Within the
+ * orthogonal initializer's bound.
+ */
+export function deltaOrthogonal(scale = 1, columnAxis = -1): Initializer {
+  const ortho = orthogonalValues(scale, columnAxis);
+  return inexact(
+    (key, shape, dtype) => {
+      checkDtype(dtype);
+      if (shape.length < 3 || shape.length > 5) throw new Error("Delta orthogonal initializer requires a 3D, 4D or 5D shape.");
+      if (shape[shape.length - 1] < shape[shape.length - 2]) throw new Error("`fan_in` must be less or equal than `fan_out`. ");
+      const [rows, cols] = shape.slice(-2);
+      const matrix = ortho(key, [rows, cols], "float32");
+      const values = new Float32Array(prod(shape));
+      const m = matrix.dataSync();
+      matrix.dispose();
+      // The centre tap's offset in the flattened kernel.
+      const spatial = shape.slice(0, -2);
+      let offset = 0;
+      for (const k of spatial) offset = offset * k + Math.floor((k - 1) / 2);
+      values.set(m, offset * rows * cols);
+      return tf.tensor(values, shape, "float32");
+    },
+    QR_BOUND * Math.abs(scale),
+    QR_WHY,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -373,6 +435,10 @@ export function haikuUniformScaling(scale = 1): Initializer {
  * to float32 rounding of the factorisation (not bit-exact).
  */
 export function haikuOrthogonal(scale = 1, axis = -1): Initializer {
+  return inexact(haikuOrthogonalValues(scale, axis), QR_BOUND * Math.abs(scale), QR_WHY);
+}
+
+function haikuOrthogonalValues(scale: number, axis: number): Initializer {
   return (key, shape, dtype) => {
     checkDtype(dtype);
     if (shape.length < 2) throw new Error("Orthogonal initializer requires at least a 2D shape.");

@@ -42,12 +42,12 @@ export class Linear extends Module {
 
   call(inputs: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const kernel = this.kernel.value;
+      const kernel = this.paramValue("kernel", this.kernel.value);
       // dot_general over the last axis of x and the first of the kernel.
       const batchShape = inputs.shape.slice(0, -1);
       const x2 = inputs.rank === 2 ? inputs : tf.reshape(inputs, [-1, this.inFeatures]);
       let y: tf.Tensor = tf.matMul(x2 as tf.Tensor2D, kernel as tf.Tensor2D);
-      if (this.bias !== null) y = tf.add(y, this.bias.value);
+      if (this.bias !== null) y = tf.add(y, this.paramValue("bias", this.bias.value));
       return inputs.rank === 2 ? y : tf.reshape(y, [...batchShape, this.outFeatures]);
     });
   }

@@ -11,7 +11,7 @@ import { tf } from "../tf.js";
 import { Module } from "../module.js";
 import { Param, type Variable } from "../variables.js";
 import type { Rngs } from "../rnglib.js";
-import { type Initializer, lecunNormal, zeros } from "./initializers.js";
+import { type Initializer, lecunNormal, sameBound, zeros } from "./initializers.js";
 
 function prod(xs: readonly number[]): number {
   return xs.reduce((a, b) => a * b, 1);
@@ -127,11 +127,11 @@ export class LinearGeneral extends Module {
     const nIn = this.inFeatures.length;
     const nOut = this.outFeatures.length;
     // NNX draws the kernel as a 2-D (batch*in, out) matrix and reshapes it, so fans are the flat matrix's.
-    const kernelInitWrap: Initializer = (key, shape, dtype) =>
+    const kernelInitWrap: Initializer = sameBound((key, shape, dtype) =>
       tf.tidy(() => {
         const flat = [prod(shape.slice(0, nBatch)) * prod(shape.slice(nBatch, nBatch + nIn)), prod(shape.slice(shape.length - nOut))];
         return tf.reshape(kernelInit(key, flat, dtype), shape);
-      });
+      }), kernelInit);
     const batchShape = this.batchAxis.map(([, size]) => size);
     const kernelShape = [...batchShape, ...this.inFeatures, ...this.outFeatures];
     this.kernel = new Param(kernelInitWrap(rngs.params(), kernelShape, "float32"), { ...options.kernelMetadata, init: kernelInitWrap });

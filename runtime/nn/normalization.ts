@@ -195,13 +195,15 @@ export class BatchNorm extends Module {
       let variance = this.var.value;
       if (!useRA) {
         [mean, variance] = computeStats(x, reductionAxes, { useFastVariance: this.useFastVariance, mask });
+        // Several feature axes: the statistics (feature-shaped) are kept flat, as Linen's are in its (feature) shape;
+        // NNX fails here, Linen does not.
+        const [flatMean, flatVar] = [tf.reshape(mean, this.mean.shape), tf.reshape(variance, this.var.shape)];
         // The running averages are not on the path to any loss, so no stop_gradient is needed.
-        if (this.zeroDebias) this.updateDebiased(mean, variance);
+        if (this.zeroDebias) this.updateDebiased(flatMean, flatVar);
         else {
           const m = this.momentum;
-          // As NNX, no reshape: several feature axes fail here (shape (n,) vs the stats' shape), as there.
-          this.mean.value = tf.add(tf.mul(m, this.mean.value), tf.mul(1 - m, mean));
-          this.var.value = tf.add(tf.mul(m, this.var.value), tf.mul(1 - m, variance));
+          this.mean.value = tf.add(tf.mul(m, this.mean.value), tf.mul(1 - m, flatMean));
+          this.var.value = tf.add(tf.mul(m, this.var.value), tf.mul(1 - m, flatVar));
         }
       }
       return normalize(x, mean, variance, this.scale?.value ?? null, this.bias?.value ?? null, reductionAxes, featureAxes, this.epsilon);

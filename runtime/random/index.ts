@@ -16,6 +16,7 @@
 import { tf } from "../tf.js";
 import { threefry2x32, hashOut } from "./threefry.js";
 import { erf32, erf64, erfInv32, log32, madd, f32FromBits, bitsOfF32 } from "./xla_math.js";
+import { jitHooks, samplerDepth, type SampleKind } from "../jit/hooks.js";
 
 export { xlaMath } from "./xla_math.js";
 
@@ -34,6 +35,23 @@ function size(shape: number[]): number {
   return n;
 }
 
+/**
+ * Runs a tensor sampler and tells nnx.jit's tracer (if one listens) how the
+ * tensor was made, so a compiled step can draw it again from the next key.
+ */
+function sampled(kind: SampleKind, k: Key, shape: number[], params: readonly unknown[], make: () => tf.Tensor): tf.Tensor {
+  const hook = jitHooks.sample;
+  if (!hook) return make();
+  samplerDepth.value++;
+  try {
+    const t = make();
+    hook(kind, k, shape, params, t);
+    return t;
+  } finally {
+    samplerDepth.value--;
+  }
+}
+
 function checkKey(k: Key): void {
   if (!(k instanceof Uint32Array) || k.length !== 2) {
     throw new TypeError("a random Key is a Uint32Array of length 2");
@@ -45,11 +63,10 @@ function checkKey(k: Key): void {
  * int32/uint32, so -1 becomes [0, 0xffffffff].
  */
 export function key(seed: number | bigint): Key {
-  if (typeof seed === "bigint") {
-    return Uint32Array.of(0, Number(BigInt.asUintN(32, seed)));
-  }
-  if (!Number.isInteger(seed)) throw new TypeError(`seed must be an integer, got ${seed}`);
-  return Uint32Array.of(0, Number(BigInt.asUintN(32, BigInt(seed))));
+  if (typeof seed !== "bigint" && !Number.isInteger(seed)) throw new TypeError(`seed must be an integer, got ${seed}`);
+  const out = Uint32Array.of(0, Number(BigInt.asUintN(32, BigInt(seed))));
+  jitHooks.derive?.("key", null, [], out);
+  return out;
 }
 
 /** Hashes counter i (a row-major flat index, split hi/lo) into hashOut. */
@@ -65,6 +82,7 @@ export function split(k: Key, num = 2): Key[] {
     hashIndex(k, i);
     out.push(Uint32Array.of(hashOut[0], hashOut[1]));
   }
+  if (jitHooks.derive) out.forEach((o, i) => jitHooks.derive!("split", k, [num, i], o));
   return out;
 }
 
@@ -77,12 +95,15 @@ export function foldIn(k: Key, data: number): Key {
     throw new RangeError(`fold_in data must be an integer in [0, 2^32), got ${data}`);
   }
   threefry2x32(k[0], k[1], 0, data >>> 0);
-  return Uint32Array.of(hashOut[0], hashOut[1]);
+  const out = Uint32Array.of(hashOut[0], hashOut[1]);
+  jitHooks.derive?.("foldIn", k, [data], out);
+  return out;
 }
 
 /** jax.random.bits(key, shape) for uint32: element i = y0 ^ y1 of hash(i). */
 export function bits(k: Key, shape: number[]): Uint32Array {
   checkKey(k);
+  if (samplerDepth.value === 0) jitHooks.rawBits?.(k);
   const n = size(shape);
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
@@ -118,7 +139,9 @@ export function uniformValues(
 }
 
 export function uniform(k: Key, shape: number[], opts: { minval?: number; maxval?: number } = {}): tf.Tensor {
-  return tf.tensor(uniformValues(k, shape, opts), shape, "float32");
+  return sampled("uniform", k, shape, [opts.minval ?? 0, opts.maxval ?? 1], () =>
+    tf.tensor(uniformValues(k, shape, opts), shape, "float32"),
+  );
 }
 
 const SQRT2 = f(Math.SQRT2);
@@ -133,7 +156,7 @@ export function normalValues(k: Key, shape: number[]): Float32Array {
 }
 
 export function normal(k: Key, shape: number[]): tf.Tensor {
-  return tf.tensor(normalValues(k, shape), shape, "float32");
+  return sampled("normal", k, shape, [], () => tf.tensor(normalValues(k, shape), shape, "float32"));
 }
 
 // Inside the compiled kernel XLA rewrites `x / sqrt2` into `x * f32(1/sqrt2)`.
@@ -195,7 +218,9 @@ export function truncatedNormal(
   shape: number[],
   opts: TruncatedNormalOpts = {},
 ): tf.Tensor {
-  return tf.tensor(truncatedNormalValues(k, lower, upper, shape, opts), shape, "float32");
+  return sampled("truncatedNormal", k, shape, [lower, upper, opts.bounds ?? "traced"], () =>
+    tf.tensor(truncatedNormalValues(k, lower, upper, shape, opts), shape, "float32"),
+  );
 }
 
 /** jax.random.bernoulli (mode "low"): uniform < float32(p). */
@@ -208,7 +233,7 @@ export function bernoulliValues(k: Key, p: number, shape: number[]): Uint8Array 
 }
 
 export function bernoulli(k: Key, p: number, shape: number[]): tf.Tensor {
-  return tf.tensor(bernoulliValues(k, p, shape), shape, "bool");
+  return sampled("bernoulli", k, shape, [p], () => tf.tensor(bernoulliValues(k, p, shape), shape, "bool"));
 }
 
 const TINY = f32FromBits(0x00800000); // finfo(float32).tiny
@@ -221,7 +246,7 @@ export function gumbelValues(k: Key, shape: number[]): Float32Array {
 }
 
 export function gumbel(k: Key, shape: number[]): tf.Tensor {
-  return tf.tensor(gumbelValues(k, shape), shape, "float32");
+  return sampled("gumbel", k, shape, [], () => tf.tensor(gumbelValues(k, shape), shape, "float32"));
 }
 
 /** Row-major strides of `shape`, with 0 for size-1 (broadcast) axes. */
@@ -349,10 +374,9 @@ export function permutationIndices(k: Key, n: number): Int32Array {
 export function permutation(k: Key, x: number | tf.Tensor, opts: { axis?: number } = {}): tf.Tensor {
   if (typeof x === "number") {
     if (!Number.isInteger(x) || x < 0) throw new Error("permutation: x must be a non-negative integer");
-    return tf.tensor(permutationIndices(k, x), [x], "int32");
+    return sampled("permutation", k, [x], [], () => tf.tensor(permutationIndices(k, x), [x], "int32"));
   }
   if (x.rank === 0) throw new Error("permutation: x must be an integer or at least 1-dimensional");
   const axis = (((opts.axis ?? 0) % x.rank) + x.rank) % x.rank;
-  const idx = permutationIndices(k, x.shape[axis]);
-  return tf.tidy(() => tf.gather(x, tf.tensor1d(idx, "int32"), axis));
+  return tf.tidy(() => tf.gather(x, permutation(k, x.shape[axis]), axis));
 }

@@ -28,16 +28,20 @@ print(json.dumps(out))`;
   const { backendInfo, ensureBackend } = await import("../../runtime/backend.js");
   await ensureBackend();
   const backend = backendInfo();
+  // Optional: without XLA, nnx.jit compiles plain TensorFlow graphs.
+  const { xlaAvailable } = await import("../../runtime/jit/session.js");
+  const xla = xlaAvailable();
   const missing = pythonError ? ["python"] : PACKAGES.filter((p) => !versions[p]);
   const ok = missing.length === 0 && backend.name === "tensorflow";
   if (json) {
-    process.stdout.write(JSON.stringify({ ok, python, pythonError, versions, backend, missing }) + "\n");
+    process.stdout.write(JSON.stringify({ ok, python, pythonError, versions, backend, xla, missing }) + "\n");
   } else {
     const line = (good: boolean, label: string, value: string) =>
       process.stdout.write(`  ${good ? pc.green("ok  ") : pc.red("MISS")}  ${label.padEnd(12)} ${value}\n`);
     line(!pythonError, "python", pythonError ?? `${versions.python} (${python})`);
     for (const p of PACKAGES) line(!!versions[p], p, versions[p] ?? "not importable");
     line(backend.name === "tensorflow", "backend", `${backend.name}${backend.name === "tensorflow" ? "" : " (tfjs-node unavailable; slower fallback)"}`);
+    line(xla.available, "xla", xla.available ? "available (nnx.jit compiles with XLA)" : `not available: ${xla.why} (optional; nnx.jit runs plain graphs)`);
     if (missing.length) process.stdout.write(`run \`npm run setup\` to install the reference environment\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;

@@ -73,7 +73,7 @@ export function printReport(r: VerifyReport): void {
     out(`        ${"check".padEnd(width)}  ${"shape".padEnd(12)}  max abs err  max rel err`);
     for (const c of r.checks) {
       const mark = c.ok ? pc.green("ok  ") : pc.red("FAIL");
-      out(`  ${mark}  ${c.name.padEnd(width)}  ${`[${c.shape.join(",")}]`.padEnd(12)}  ${fmt(c.maxAbsError).padStart(11)}  ${fmt(c.maxRelError).padStart(11)}`);
+      out(`  ${mark}  ${c.name.padEnd(width)}  ${`[${c.shape.join(",")}]`.padEnd(12)}  ${fmt(c.maxAbsError).padStart(11)}  ${fmt(c.maxRelError).padStart(11)}${c.dtype ? `  dtype ${c.dtype}` : ""}`);
     }
   }
   for (const n of r.notes) out(pc.yellow(`  note: ${n}`));

@@ -17,6 +17,8 @@ export interface ParamMapEntry {
   shape: number[];
   /** The source holds it with extra leading size-1 axes, squeezed on load. */
   keepdims?: true;
+  /** The source holds it in another shape of the same size (Linen's several feature axes), reshaped on load. */
+  flattened?: true;
 }
 
 export interface SourceInitParam {
@@ -32,7 +34,7 @@ export interface SourceInitPlan {
   keys: "linen" | "haiku";
   params: SourceInitParam[];
   draws?: number;
-  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number } }>;
+  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number }; stream?: string }>;
   /** Variables the source sets during init's own forward pass, and that pass's mode. */
   fromCall?: { keep: string[]; train?: boolean };
 }
@@ -57,7 +59,7 @@ export function instrumentedCode(module: TModule): string {
       const value = printExpr(e.value);
       if (ev.e === "build") {
         const self = typeof ev.site === "string" && ev.site === "root" ? `${REC}.top` : "this";
-        return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}) })})`;
+        return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}), ...(ev.inner ? { inner: true } : {}) })})`;
       }
       if (ev.e === "variable") return `${REC}.variable(this, ${JSON.stringify(ev.name)}, ${JSON.stringify(ev.collection)}, ${JSON.stringify(ev.draws)}, () => ${value})`;
       if (ev.e === "keys") return `${REC}.keysMember(this, ${JSON.stringify(ev.stream)}, () => ${value})`;
@@ -92,7 +94,11 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
   const generated = await importGenerated(code);
   const runtime = await import("../../runtime/index.js");
   const { nnx } = runtime;
-  const recorder = new Recorder(options.framework);
+  const keyless = (v: object): boolean => {
+    const init = (v as { getMetadata?: (k: string) => unknown }).getMetadata?.("init");
+    return typeof init === "function" && !runtime.hk.drawsKey(init as Parameters<typeof runtime.hk.drawsKey>[0]);
+  };
+  const recorder = new Recorder(options.framework, keyless);
   const g = globalThis as unknown as { __nnxportRecorder?: Recorder };
   g.__nnxportRecorder = recorder;
   let model: object | undefined;
@@ -114,14 +120,20 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
       }
       const entry: ParamMapEntry = { source: sourceKey(options.framework, rec), nnx: nnxPath, type, shape: value.shape };
       if (rec.keepdims) entry.keepdims = true;
+      if (rec.flattened) entry.flattened = true;
       params.push(entry);
       if (type === "Param") planParams.push(planParam(nnxPath, rec));
     }
     const unknown = params.find((p) => p.source.startsWith("?/"));
     const planMissing = unknown ? `the source's name of ${unknown.nnx} is not known` : recorder.incomplete;
-    const dropout = recorder.dropouts
+    const dropout: NonNullable<SourceInitPlan["dropout"]> = recorder.dropouts
       .map((d) => ({ path: pathOf(model!, d.layer) ?? "", ...(options.framework === "linen" ? { scope: d.scope } : {}), ...(d.stack ? { stack: d.stack } : {}) }))
       .filter((d) => d.path);
+    // Keys the module's own code draws per call (Linen make_rng('dropout'), Haiku hk.next_rng_key()).
+    for (const k of recorder.keys) {
+      const path = pathOf(model!, k.owner);
+      if (path && k.stream !== "params") dropout.push({ path, ...(options.framework === "linen" ? { scope: k.scope } : {}), stream: k.stream });
+    }
     const plan: SourceInitPlan | undefined = planMissing
       ? undefined
       : {
@@ -164,7 +176,8 @@ function pathOf(root: object, target: object): string | undefined {
     if (seen.has(obj) || prefix.length > 12) return undefined;
     seen.add(obj);
     for (const [k, v] of Object.entries(obj)) {
-      if (v && typeof v === "object" && !ArrayBuffer.isView(v)) {
+      // Key streams are callable objects.
+      if (v && (typeof v === "object" || typeof v === "function") && !ArrayBuffer.isView(v)) {
         const found = visit(v as object, [...prefix, k]);
         if (found) return found;
       }

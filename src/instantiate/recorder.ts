@@ -10,7 +10,10 @@ export interface LayerInfo {
   leaves: Record<string, string>;
   draws: string[];
   keepdims?: string[];
+  flattened?: string[];
   initialFromCall?: string[];
+  /** The layer draws keys per call from its `rngs` (dropout; attention dropout). */
+  dropout?: boolean;
 }
 
 export interface RecordedVariable {
@@ -18,6 +21,8 @@ export interface RecordedVariable {
   path: string;
   collection: string;
   keepdims?: boolean;
+  /** The source holds it in another shape of the same size (several feature axes). */
+  flattened?: boolean;
   linen?: { scope: string[]; counter: number };
   haiku?: { draw: number };
   /** How the key is derived is not known (an initializer nnxport cannot see into). */
@@ -42,6 +47,8 @@ interface Scope {
   counters: Map<string, number>;
   /** Linen: make_rng('params') calls in this scope. */
   paramCount: number;
+  /** Linen: make_rng('params') calls in a layer's own sub-scopes (`query`, `hf`), by sub-path. */
+  subCounts?: Map<string, number>;
   /** Names fixed at construction, waiting for their build, by construction site. */
   pending: Map<number | string, string[]>;
   /** Haiku: the module adds no name (a transformed function). */
@@ -81,7 +88,14 @@ export class Recorder {
   /** Where the entry's expression runs: no module, no name (Haiku's transform, Linen's top level). */
   readonly top: object = {};
 
-  constructor(readonly framework: "linen" | "haiku") {
+  /**
+   * `keyless(v)`: the variable's initializer draws no key (Haiku's zeros, ones,
+   * Constant), so Haiku's sequence does not advance for it.
+   */
+  constructor(
+    readonly framework: "linen" | "haiku",
+    private readonly keyless: (variable: object) => boolean = () => false,
+  ) {
     const top: Scope = { path: [], counters: new Map(), paramCount: 0, pending: new Map(), transparent: true };
     this.scopes.set(this.top, top);
     this.building.push(top);
@@ -133,9 +147,11 @@ export class Recorder {
    * A submodule built: `site` is the construction site (a number), `field:<name>`
    * for a module given in config (constructed where the config was), or `root`.
    */
-  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[] } } = {}): T {
-    const scope = this.scopeOf(self);
-    let owner: Scope | undefined = scope;
+  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[] }; inner?: boolean } = {}): T {
+    const constructed = this.scopeOf(self);
+    // A module Linen's setup gave to a layer is adopted by that layer (the one being built).
+    const scope = options.inner ? this.building[this.building.length - 1] : constructed;
+    let owner: Scope | undefined = constructed;
     // A module given in config was constructed (and named) where that config was built.
     while (owner && !owner.pending.get(site)?.length) owner = typeof site === "string" && site.startsWith("field:") ? owner.parent : undefined;
     const name = owner?.pending.get(site)?.shift();
@@ -172,7 +188,10 @@ export class Recorder {
     for (const name of info.draws) {
       const v = vars.get(name);
       if (!v) continue;
-      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)), ...this.key(scope, true) });
+      const leaf = info.leaves[name] ?? name;
+      // Linen counts every self.param; Haiku draws only for initializers that take a key.
+      const draws = this.framework === "linen" || !this.keyless(v.variable);
+      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, leaf) });
     }
     for (const name of info.initialFromCall ?? []) {
       const v = vars.get(name);
@@ -180,9 +199,9 @@ export class Recorder {
     }
     for (const [name, v] of vars) {
       if (this.variables.has(v.variable)) continue;
-      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)) });
+      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}) });
     }
-    if (isDropout(layer)) {
+    if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
       if (!st) this.dropouts.push({ layer, scope: scope.path });
       else if (scope.layer!.index === 0) {
@@ -199,13 +218,26 @@ export class Recorder {
     return keepdims ? { path, collection, keepdims: true } : { path, collection };
   }
 
-  private key(scope: Scope, draws: boolean | "unknown"): Partial<RecordedVariable> {
+  /**
+   * The key a variable's creation draws. Linen: a leaf in a sub-scope of the
+   * layer (`query/kernel`: MHA's submodule `query`) counts make_rng in that
+   * sub-scope, as the submodule's own self.param does.
+   */
+  private key(scope: Scope, draws: boolean | "unknown", leaf?: string): Partial<RecordedVariable> {
     if (draws === "unknown") {
       this.incomplete ??= "a parameter's initializer may or may not draw a key";
       return { unknownKey: true };
     }
     if (!draws) return {};
     const stack = scope.layer ? { stack: scope.layer.stack.outerDraw !== undefined ? { draw: scope.layer.stack.outerDraw } : {} } : {};
+    const sub = this.framework === "linen" && leaf?.includes("/") && !leaf.startsWith("../") ? leaf.split("/").slice(0, -1) : [];
+    if (sub.length) {
+      scope.subCounts ??= new Map();
+      const k = sub.join("/");
+      const counter = (scope.subCounts.get(k) ?? 0) + 1;
+      scope.subCounts.set(k, counter);
+      return { linen: { scope: [...scope.path, ...sub], counter }, ...stack };
+    }
     if (this.framework === "linen") return { linen: { scope: scope.path, counter: ++scope.paramCount }, ...stack };
     // Inside a stack each layer draws from its own sequence.
     if (scope.layer) return { haiku: { draw: scope.draws = (scope.draws ?? 0) + 1, ...{} }, ...stack, ...fixDraw(scope) };

@@ -21,6 +21,10 @@ export interface SourceLayerParam {
   ignore?: string[];
   /** Accepted and not passed on, whatever its value (an rng the runtime method does not need). */
   unused?: true;
+  /** None is a value here (GroupNorm's `num_groups=None`), passed on as `null` rather than meaning the default. */
+  passNone?: true;
+  /** Framework constants accepted for it (an enum member), by qualified name, and the value each stands for. */
+  constants?: Record<string, Known>;
 }
 
 /** How a method of a source layer maps onto the neutral layer's method. */
@@ -51,6 +55,8 @@ export interface SourceLayer {
   leaves: Record<string, string>;
   /** Variables the source stores with extra leading size-1 axes. */
   keepdims?: string[];
+  /** Variables the source may store in a shape of several axes that the runtime flattens (Linen's feature axes). */
+  flattened?: string[];
   /** Parameters whose creation draws a key from the source's key sequence, in creation order. */
   draws: string[];
   /**

@@ -6,6 +6,7 @@
 import type { Expr, FunctionDef, PyModule } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { Framework } from "./framework.js";
+import type { StaticType, Value } from "../stage/values.js";
 
 export interface Field {
   name: string;
@@ -36,6 +37,16 @@ export interface ModuleClass {
   span: Span;
   /** Haiku: a transformed function made into a module; it adds no name to its submodules' paths. */
   transparent?: boolean;
+  /**
+   * A variant translated for given modules (`block_cls=ResNetBlock`, `conv=partial(nn.Conv, ...)`):
+   * those fields' values, fixed in it, and the source class it is a variant of.
+   */
+  bound?: Map<string, Value>;
+  source?: string;
+  /** Untyped fields (`transformer: Any`) typed by the dict their user gives (`dict(num_layers=2, ...)`). */
+  types?: Map<string, StaticType>;
+  /** The ranks of its methods' array inputs ("method|param") where it is first used. */
+  ranks?: Map<string, number>;
 }
 
 /** A dataclass or NamedTuple of plain values (`TransformerConfig`, `VAEOutput`). */
@@ -75,6 +86,8 @@ export interface EntrySpec {
   fromInitCall?: boolean;
   /** Haiku: how the function is transformed. */
   transform?: { fn: string; withState: boolean; applyRng: boolean };
+  /** Inputs whose samples only running the file tells (their `inputs` entries are placeholders). */
+  unknownSamples?: string[];
 }
 
 export interface SampleInput {
@@ -104,4 +117,6 @@ export interface Program {
   /** A Haiku function transformed into the model (`hk.transform(net_fn)`), as a module class. */
   transformed: Map<string, ModuleClass>;
   entry?: EntrySpec;
+  /** The file's own init call, when some of its samples only running the file tells (verify learns them). */
+  probeEntry?: EntrySpec;
 }

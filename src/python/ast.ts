@@ -288,3 +288,119 @@ export function qualifiedName(e: Expr): string | undefined {
   }
   return undefined;
 }
+
+/** `e` with every subexpression replaced bottom-up by `f` (which returns its argument to keep it). */
+export function mapExpr(e: Expr, f: (x: Expr) => Expr): Expr {
+  const m = (x: Expr) => mapExpr(x, f);
+  const mo = (x: Expr | undefined) => (x ? mapExpr(x, f) : undefined);
+  const args = (as: Arg[]) => as.map((a) => ({ ...a, value: m(a.value) }));
+  const clauses = (cs: Clause[]) => cs.map((c) => (c.kind === "for" ? { ...c, target: mapPattern(c.target, f), iter: m(c.iter) } : { ...c, test: m(c.test) }));
+  let out: Expr;
+  switch (e.kind) {
+    case "tuple":
+    case "list":
+    case "set":
+      out = { ...e, items: e.items.map(m) };
+      break;
+    case "dict":
+      out = { ...e, entries: e.entries.map((en) => ({ key: mo(en.key), value: m(en.value) })) };
+      break;
+    case "attr":
+      out = { ...e, object: m(e.object) };
+      break;
+    case "index":
+      out = { ...e, object: m(e.object), index: m(e.index) };
+      break;
+    case "slice":
+      out = { ...e, start: mo(e.start), stop: mo(e.stop), step: mo(e.step) };
+      break;
+    case "call":
+      out = { ...e, fn: m(e.fn), args: args(e.args) };
+      break;
+    case "unary":
+      out = { ...e, operand: m(e.operand) };
+      break;
+    case "binary":
+      out = { ...e, left: m(e.left), right: m(e.right) };
+      break;
+    case "compare":
+      out = { ...e, operands: e.operands.map(m) };
+      break;
+    case "boolop":
+      out = { ...e, values: e.values.map(m) };
+      break;
+    case "conditional":
+      out = { ...e, test: m(e.test), then: m(e.then), else: m(e.else) };
+      break;
+    case "lambda":
+      out = { ...e, body: m(e.body) };
+      break;
+    case "comprehension":
+      out = { ...e, element: m(e.element), clauses: clauses(e.clauses) };
+      break;
+    case "dictcomp":
+      out = { ...e, key: m(e.key), value: m(e.value), clauses: clauses(e.clauses) };
+      break;
+    case "fstring":
+      out = { ...e, parts: e.parts.map((p) => (typeof p === "string" ? p : { ...p, value: m(p.value) })) };
+      break;
+    case "starred":
+      out = { ...e, value: m(e.value) };
+      break;
+    case "walrus":
+      out = { ...e, value: m(e.value) };
+      break;
+    default:
+      out = e;
+  }
+  return f(out);
+}
+
+function mapPattern(p: Pattern, f: (x: Expr) => Expr): Pattern {
+  switch (p.kind) {
+    case "tuple":
+      return { ...p, items: p.items.map((i) => mapPattern(i, f)) };
+    case "starred":
+      return { ...p, target: mapPattern(p.target, f) };
+    case "attr":
+      return { ...p, object: mapExpr(p.object, f) };
+    case "index":
+      return { ...p, object: mapExpr(p.object, f), index: mapExpr(p.index, f) };
+    default:
+      return p;
+  }
+}
+
+/** Statements with every expression (targets' objects included) mapped by `f`; nested defs too. */
+export function mapStmts(body: Stmt[], f: (x: Expr) => Expr): Stmt[] {
+  const m = (x: Expr) => mapExpr(x, f);
+  return body.map((s): Stmt => {
+    switch (s.kind) {
+      case "expr":
+        return { ...s, value: m(s.value) };
+      case "assign":
+        return { ...s, targets: s.targets.map((t) => mapPattern(t, f)), value: m(s.value) };
+      case "augassign":
+        return { ...s, target: mapPattern(s.target, f), value: m(s.value) };
+      case "if":
+      case "while":
+        return { ...s, test: m(s.test), body: mapStmts(s.body, f), orelse: mapStmts(s.orelse, f) };
+      case "for":
+        return { ...s, target: mapPattern(s.target, f), iter: m(s.iter), body: mapStmts(s.body, f), orelse: mapStmts(s.orelse, f) };
+      case "return":
+        return { ...s, value: s.value && m(s.value) };
+      case "assert":
+        return { ...s, test: m(s.test), message: s.message && m(s.message) };
+      case "raise":
+        return { ...s, value: s.value && m(s.value) };
+      case "del":
+        return { ...s, targets: s.targets.map(m) };
+      case "def":
+        return { ...s, fn: { ...s.fn, body: mapStmts(s.fn.body, f) } };
+      case "with":
+        return { ...s, items: s.items.map(m), body: mapStmts(s.body, f) };
+      default:
+        return s;
+    }
+  });
+}

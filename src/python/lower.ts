@@ -106,7 +106,9 @@ export class Lowering {
     const scope: Scope = { locals: new Set(), parent: outer };
     const params = this.params(paramsNode, outer);
     for (const p of params) scope.locals.add(p.name);
-    if (method && params[0] && !params[0].star) scope.self = params[0].name;
+    // A @staticmethod has no `self`.
+    const isStatic = decorators.some((d) => /^@\s*staticmethod\s*$/.test(d.text.trim()));
+    if (method && !isStatic && params[0] && !params[0].star) scope.self = params[0].name;
     const block = node.childForFieldName("body")!;
     for (const stmt of block.namedChildren) for (const n of boundNames(stmt, true)) scope.locals.add(n);
     if (scope.self) scope.locals.delete(scope.self);
@@ -453,6 +455,15 @@ export class Lowering {
         return { kind: "walrus", target: node.childForFieldName("name")!.text, value: this.expr(node.childForFieldName("value")!, scope), span };
       case "keyword_argument":
         return { kind: "unsupported", what: "a keyword argument here", span };
+      case "type":
+        return this.expr(node.namedChild(0)!, scope);
+      case "generic_type": {
+        // `Sequence[int]`, `Callable[..., Any]` in annotations: read as the subscript they spell.
+        const [base, params] = node.namedChildren.filter((c) => c.type !== "comment");
+        const items = (params?.namedChildren ?? []).filter((c) => c.type !== "comment").map((c) => this.expr(c, scope));
+        const index: Expr = items.length === 1 ? items[0] : { kind: "tuple", items, span: params ? spanOf(params) : span };
+        return { kind: "index", object: this.expr(base, scope), index, span };
+      }
       default:
         return { kind: "unsupported", what: `the expression '${firstLine(node)}'`, span };
     }

@@ -18,6 +18,8 @@ export interface ParamSpec {
   dtype?: Value;
   /** Whether creating it draws a key from the source's sequence (for the seeded init plan). */
   drawsKey: boolean | "unknown";
+  /** The initializer is a function of (shape, dtype) that draws no key (Haiku's `lambda shape, dtype: ...`). */
+  keyless?: boolean;
   /** The member name to prefer (defaults to the leaf name). */
   member?: string;
   span: Span;
@@ -64,4 +66,10 @@ export interface StageApi {
   module(inst: ModuleV): Value;
   /** A module's call stepped along axis 0 of `xs`, threading `carry` (hk.scan). */
   scan(m: ModuleV, carry: Value, xs: Value, span: Span, reverse?: boolean): Value;
+  /** Calls `method` of a module value (building it at its first call), as `m.method(*args)` does. */
+  callModule(m: ModuleV, method: string, args: Value[], span: Span): Value;
+  /** How the generated method reads a value, or a report. */
+  callExpr(v: Value, span: Span, what: string): TExpr;
+  /** The TypeScript type of a value as the generated method holds it. */
+  typeOf(v: Value): string;
 }

@@ -8,6 +8,10 @@ import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlock
 import { memberRef } from "./members.js";
 import { annotationText, ClassStager, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
 import type { StaticType, Value } from "./values.js";
+import { itemType, looseTuple, typeFromAnnotation } from "./annotations.js";
+import { describeBinding } from "./variants.js";
+
+export { looseTuple, typeFromAnnotation };
 
 export function optionsName(cls: string): string {
   return `${cls}Options`;
@@ -23,7 +27,8 @@ export interface RenderableClass {
 export function stageClass(ctx: ProgramContext, cls: ModuleClass, entryRanks?: Map<string, number>): RenderableClass {
   const stager = new ClassStager(ctx, cls, false, undefined, entryRanks);
   const staged = stager.stage();
-  const fields = cls.fields.map((f) => fieldInfo(stager, f));
+  // Fields that pick the modules it builds are fixed in a variant, not options.
+  const fields = cls.fields.filter((f) => !cls.bound?.has(f.name)).map((f) => fieldInfo(stager, f));
   staged.summary.fields = fields;
   ctx.summaries.set(cls.name, staged.summary);
   return {
@@ -41,71 +46,23 @@ export function stageClass(ctx: ProgramContext, cls: ModuleClass, entryRanks?: M
 
 function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): FieldInfo {
   const type = stager.dryValue(f.default ?? { kind: "none", span: f.span });
-  const annotated = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+  const fromAnnotation = f.annotation ? stager.annotationType(f.annotation, f.default) : undefined;
+  const annotated = fromAnnotation && fromAnnotation.t !== "any" ? fromAnnotation : undefined;
   const annotationName = f.annotation ? annotationText(f.annotation) : "";
   if (stager.ctx.classes.has(annotationName)) return { name: f.name, type: { t: "config", cls: `${annotationName}Config` }, tsType: `${annotationName}Config`, hasDefault: !!f.default };
+  const given = stager.cls.types?.get(f.name);
+  if (given) return { name: f.name, type: given, tsType: tsTypeOf(given) + (f.default?.kind === "none" ? " | null" : ""), hasDefault: !!f.default };
   const fromDefault: StaticType = f.default && type.kind === "static" ? type.type : { t: "any" };
   // A bare `tuple`/`Sequence` annotation: any length, items as the default's.
   const bare = /^(typing\.)?(tuple|Tuple|list|List|Sequence|Iterable)$/.test(annotationName);
-  const t: StaticType = annotated ?? (bare ? { t: "seq", of: itemType(fromDefault) } : fromDefault);
+  const t: StaticType = looseTuple(annotated ?? (bare ? { t: "seq", of: itemType(fromDefault) } : fromDefault));
   const mode = isModeField(f.name, t, stager);
   return { name: f.name, type: t, tsType: tsTypeOf(t) + (f.default?.kind === "none" && t.t !== "none" ? " | null" : ""), hasDefault: !!f.default, mode };
-}
-
-/** The one type every item of a fixed sequence has, else any. */
-function itemType(t: StaticType): StaticType {
-  if (t.t === "seq") return t.of;
-  if (t.t !== "tuple" || !t.items.length) return { t: "any" };
-  const first = JSON.stringify(t.items[0]);
-  return t.items.every((i) => JSON.stringify(i) === first) ? t.items[0] : { t: "any" };
 }
 
 function isModeField(name: string, t: StaticType, stager: ClassStager): boolean {
   const v = stager.fieldValue(name);
   return v.kind === "mode" && (t.t === "bool" || t.t === "any");
-}
-
-/** A Python annotation as a fixed value's type. */
-export function typeFromAnnotation(text: string): StaticType | undefined {
-  const t = text.replace(/\s+/g, "").replace(/^(typing\.|collections\.abc\.)/, "");
-  const inner = (s: string) => typeFromAnnotation(s) ?? { t: "any" };
-  let m: RegExpExecArray | null;
-  if (/^(Optional)\[(.*)\]$/.test(t)) return inner(t.slice(9, -1));
-  if ((m = /^(.*)\|None$/.exec(t))) return inner(m[1]);
-  if ((m = /^None\|(.*)$/.exec(t))) return inner(m[1]);
-  if (t === "int") return { t: "int" };
-  if (t === "float") return { t: "float" };
-  if (t === "bool") return { t: "bool" };
-  if (t === "str") return { t: "str" };
-  if ((m = /^(?:typing\.)?(?:Sequence|List|list|Tuple\[.*,\.\.\.\]|Iterable|collections\.abc\.Sequence)\[(.*)\]$/.exec(t))) {
-    const arg = m[1].replace(/,\.\.\.$/, "");
-    return { t: "seq", of: inner(arg) };
-  }
-  if ((m = /^(?:Tuple|tuple)\[(.*)\]$/.exec(t))) {
-    const parts = splitTop(m[1]);
-    if (parts[parts.length - 1] === "...") return { t: "seq", of: inner(parts[0]) };
-    return { t: "tuple", items: parts.map(inner) };
-  }
-  if (/Callable|ActivationFn|Activation/.test(t)) return { t: "activation" };
-  if (/Initializer/.test(t)) return { t: "initializer" };
-  if (/dtype|Dtype|DType/.test(t)) return { t: "dtype" };
-  return undefined;
-}
-
-function splitTop(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = "";
-  for (const c of s) {
-    if (c === "[") depth++;
-    if (c === "]") depth--;
-    if (c === "," && depth === 0) {
-      out.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  if (cur) out.push(cur);
-  return out;
 }
 
 function optionsInterface(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager): TInterface {
@@ -160,7 +117,9 @@ function nnxClass(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, st
   const declaredCtor = new Set([...fields.map((f) => f.name), ...staged.inputs.map((o) => o.name), "rngs"]);
   const ctorStmts = finish([...ctorBody, ...staged.ctor], declaredCtor, new Map(), instrumented);
   const methods = staged.methods.map((m) => method(m));
-  return { name: cls.name, extends: "nnx.Module", docs: cls.docstring ? [cls.docstring.trim()] : undefined, properties, ctor: { params, body: ctorStmts }, methods };
+  const docs = [...(cls.docstring ? [cls.docstring.trim()] : [])];
+  if (cls.bound?.size) docs.push(`Built with ${[...cls.bound].map(([k, v]) => `\`${k} = ${describeBinding(v)}\``).join(", ")}, as its source is given them.`);
+  return { name: cls.name, extends: "nnx.Module", docs: docs.length ? docs : undefined, properties, ctor: { params, body: ctorStmts }, methods };
 }
 
 function ctorParams(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, stager: ClassStager): TParam[] {

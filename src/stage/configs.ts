@@ -2,7 +2,7 @@
 // interface of their fields and a function that fills in the defaults, so
 // `TransformerConfig(vocab_size=32)` reads `transformerConfig({ vocabSize: 32 })`.
 import type { TDecl, TStmt } from "../ts/ast.js";
-import { typeFromAnnotation } from "./classes.js";
+import { looseTuple } from "./classes.js";
 import type { ProgramContext } from "./context.js";
 import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
 
@@ -12,9 +12,9 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
     if (config.kind !== "dataclass") continue;
     const stager = new ClassStager(ctx, { name: config.name, fields: [], methods: [], properties: [], classAttrs: [], span: config.span }, true);
     const props = config.fields.map((f) => {
-      const t = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+      const t = stager.annotationType(f.annotation, f.default);
       const dv = f.default ? stager.dryValue(f.default) : undefined;
-      const type = t ?? (dv?.kind === "static" ? dv.type : { t: "any" as const });
+      const type = t.t !== "any" ? looseTuple(t) : dv?.kind === "static" ? dv.type : { t: "any" as const };
       const nullable = f.default?.kind === "none" || /None|Optional/.test(f.annotation ? annotationText(f.annotation) : "");
       return { f, tsType: tsTypeOf(type) + (nullable ? " | null" : ""), dv };
     });

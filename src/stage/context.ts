@@ -5,7 +5,9 @@ import type { DiagnosticBag } from "../diagnostics.js";
 import type { ConfigClass, ModuleClass, Program } from "../model/program.js";
 import type { Span } from "../span.js";
 import type { TDecl } from "../ts/ast.js";
-import type { StaticType } from "./values.js";
+import type { StaticType, Value } from "./values.js";
+import { bindingKey, contextFree, isStructural, knownType } from "./variants.js";
+import { looseTuple } from "./annotations.js";
 
 /** A constructor option that gives an input's size (NNX builds eagerly). */
 export interface InputOption {
@@ -56,6 +58,20 @@ export class ProgramContext {
   readonly variableTypes = new Set<string>();
   /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
   readonly configModules = new Set<string>();
+  /** Untyped fields (`Any`) its users type with the dicts they give, by source class. */
+  readonly untyped = new Map<string, Set<string>>();
+  /** Fields that pick which modules a class builds, by source class (see variants.ts). */
+  readonly bindable = new Map<string, Set<string>>();
+  /** The translations of a class for the modules it is given, by source class: each choice's key and class. */
+  readonly variants = new Map<string, Array<{ key: string; cls: ModuleClass }>>();
+  /** Stages a class where it is first needed (set by stageProgram). */
+  stageOnDemand?: (cls: ModuleClass) => void;
+  /** Module classes that could not be translated (with what stopped them), and classes using them. */
+  readonly failed = new Map<string, string>();
+  /** Top-level functions and constants the translation reads (the rest of the file is left out). */
+  readonly usedTop = new Set<string>();
+  /** NNX201 reports made so far, counted before the bag merges repeats (a class fails on any of its own). */
+  reported = 0;
   private nextSite = 1;
 
   constructor(
@@ -66,11 +82,46 @@ export class ProgramContext {
     this.configs = new Map(program.configs.map((c) => [c.name, c]));
   }
 
+  /**
+   * The class to build for these field values: the class itself when none of
+   * its fields picks a module, else its variant for the modules given (staged
+   * the first time that choice is seen).
+   */
+  variantOf(cls: ModuleClass, given: Map<string, Value>, ranks: Map<string, number> = new Map()): ModuleClass {
+    const source = this.classes.get(cls.source ?? cls.name) ?? cls;
+    const fields = this.bindable.get(source.name) ?? new Set<string>();
+    const untyped = this.untyped.get(source.name) ?? new Set<string>();
+    const bound = new Map<string, Value>();
+    for (const f of fields) {
+      const v = given.get(f);
+      if (v && isStructural(v, (n) => this.classes.has(n), (n) => !!this.program.framework.layers[n])) bound.set(f, contextFree(v));
+    }
+    const types = new Map<string, StaticType>();
+    for (const f of untyped) {
+      const v = given.get(f);
+      // A dict gives a config of its keys; a sequence or number its type (`sizes=[6, 3]`: number[]).
+      if (v?.kind === "static" && v.known !== undefined && v.known !== null) types.set(f, looseTuple(knownType(v.known)));
+      else if (v?.kind === "static" && v.type.t !== "any" && v.type.t !== "none") types.set(f, looseTuple(v.type));
+    }
+    const key = [...[...bound].map(([k, v]) => `${k}=${bindingKey(v)}`), ...[...types].map(([k, t]) => `${k}:${JSON.stringify(t)}`)].join("|");
+    const list = this.variants.get(source.name) ?? [];
+    const hit = list.find((x) => x.key === key);
+    if (hit) return hit.cls;
+    // Its inputs' ranks are those of its first use (a translation checks at construction the ranks it relies on).
+    const variant: ModuleClass = { ...source, name: list.length ? `${source.name}${list.length + 1}` : source.name, bound, types, ranks, source: source.name };
+    list.push({ key, cls: variant });
+    this.variants.set(source.name, list);
+    if (variant.name !== source.name) this.classes.set(variant.name, variant);
+    this.stageOnDemand?.(variant);
+    return variant;
+  }
+
   site(): number {
     return this.nextSite++;
   }
 
   unsupported(span: Span, what: string): void {
+    this.reported++;
     this.diags.error("NNX201", `unsupported construct: ${what}`, span);
   }
 }

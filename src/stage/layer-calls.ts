@@ -8,7 +8,8 @@
 import type { Span } from "../span.js";
 import type { SourceLayer, SourceLayerCall, SourceLayerParam } from "../model/framework.js";
 import { call, id, member, type TExpr } from "../ts/ast.js";
-import { LAYERS, layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers.js";
+import { layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers/index.js";
+import { LAYERS } from "./layers/catalog.js";
 import type { Frame } from "./scope.js";
 import { unknownShape } from "./shapes.js";
 import { describe, staticOf, type ArrayV, type Instance, type Known, type StaticV, type Value } from "./values.js";
@@ -17,7 +18,7 @@ import { describe, staticOf, type ArrayV, type Instance, type Known, type Static
 export interface BuildSpec {
   cls: string;
   args: TExpr[];
-  layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[] };
+  layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean };
   site?: string;
   stack?: TExpr;
 }
@@ -25,6 +26,7 @@ export interface BuildSpec {
 /** The stager's services a layer call uses. */
 export interface LayerHost {
   readonly layers: Record<string, SourceLayer>;
+  readonly framework: "linen" | "haiku";
   stop(span: Span, what: string): never;
   unsupported(span: Span, what: string): void;
   callExpr(v: Value, span: Span, what: string): TExpr;
@@ -38,6 +40,8 @@ export interface LayerHost {
   assumeRank(input: ArrayV, rank: number): void;
   /** Records a per-call key draw (dropout) for the source's key sequence. */
   recordDraw(frame: Frame): void;
+  /** Names the member a layer will be built into at a later call, and returns how methods reach it. */
+  reserve(inst: Instance, base: string): TExpr;
 }
 
 /** A layer's constructor arguments: neutral options, modules given to it, and its construction-time mode. */
@@ -60,8 +64,9 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
     host.unsupported(span, what);
     return undefined;
   }
-  if (v.kind === "static" && v.known === null) return { as: "skip" }; // None: the default
+  if (v.kind === "static" && v.known === null && !p?.passNone) return { as: "skip" }; // None: the default
   if (p.unused) return { as: "skip" };
+  if (v.kind === "global" && p.constants && v.name in p.constants) v = literalStatic(p.constants[v.name]);
   if (p.mode) return { as: "mode", value: host.modeOf(v, row.mode?.trueMeansTraining ?? false, span) };
   if (p.ignore) {
     // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
@@ -166,7 +171,7 @@ function literalStatic(k: Known): StaticV {
  * returns, with its shape.
  */
 export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-  const kind = LAYERS[row.layer];
+  const kind = kindOf(row, layerConfig(host, inst, row, span).options);
   if (!kind) return host.stop(span, `the layer ${row.layer} has no runtime counterpart yet`);
   const rowCall = row.calls?.[method] ?? (method === "__call__" ? DEFAULT_CALL : undefined);
   const neutral = rowCall?.method ?? method;
@@ -184,13 +189,23 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const x = bound.get("x");
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
-  host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), kind.runtime, row.autoName);
-  adoptChildren(kind, config, inst);
+  const type = kind.type?.(config.options, outputContext(host, span, config)) ?? kind.runtimeFor?.(config.options) ?? kind.runtime;
+  // A method that gives no input sizes (a core's initial_state) before the first call that does: built there.
+  const deferred = spec.defersBuild && !inst.built;
+  if (!deferred) {
+    host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), type, row.autoName);
+    inst.layerArgs ??= bound;
+    adoptChildren(kind, config, inst);
+  }
 
-  const ref = inst.built?.call ?? id("_");
+  const ref = deferred ? (frame.dry ? id("_") : host.reserve(inst, row.autoName)) : (inst.built?.call ?? id("_"));
   const given = new Map(bound);
   // A mode fixed at this call or construction is passed per call, as NNX layers take it.
   if (mode?.kind === "static" && kind.mode) given.set(kind.mode, mode);
+  for (const n of spec.fromOptions ?? []) {
+    const v = config.options.get(n);
+    if (!given.has(n) && v?.call && v.known !== false) given.set(n, v);
+  }
   const arg = (n: string): TExpr => {
     const v = given.get(n)!;
     return v.kind === "static" && n === kind.mode ? (v.call ?? { k: "bool", value: true }) : host.callExpr(v, span, `${row.autoName}'s '${n}'`);
@@ -198,11 +213,35 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const positional: TExpr[] = spec.positional.map((n) => (given.has(n) ? arg(n) : { k: "undefined" }));
   while (positional.length && positional[positional.length - 1].k === "undefined") positional.pop();
   const entries = (spec.options ?? []).filter((n) => given.has(n)).map((n) => ({ key: n, value: arg(n) }));
+  if (entries.length && spec.padNull && positional.length > 1) while (positional.length < spec.positional.length) positional.push({ k: "null" });
   if (entries.length) positional.push({ k: "object", entries });
+  for (let i = 0; i < positional.length; i++) if (spec.padNull && positional[i].k === "undefined") positional[i] = { k: "null" };
   const out = kind.output(config.options, neutral, bound, outputContext(host, span, config));
   if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);
   if (kind.drawsPerCall && neutral === "__call__" && !frame.dry) host.recordDraw(frame);
   return outValue(out, call(member(ref, spec.runtime), ...positional));
+}
+
+/** The catalog's layer for a row with these options (a variant some options call for). */
+function kindOf(row: SourceLayer, options: LayerOptions): LayerKind | undefined {
+  const kind = LAYERS[row.layer];
+  const variant = kind?.variant?.(options);
+  return variant ? LAYERS[variant] : kind;
+}
+
+/**
+ * A variable read off a framework layer (`embed.embedding`): the runtime
+ * member's value, once the layer is built; undefined when the layer has no
+ * such attribute.
+ */
+export function layerAttribute(host: LayerHost, inst: Instance, attr: string, span: Span): Value | undefined {
+  const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
+  if (!row) return undefined;
+  const config = layerConfig(host, inst, row, span);
+  const a = kindOf(row, config.options)?.attributes?.[attr];
+  if (!a) return undefined;
+  if (!inst.built) return host.stop(span, `reading '${attr}' of ${row.autoName} before its first call`);
+  return { kind: "array", call: member(member(inst.built.call, a.member), "value"), shape: a.shape(config.options, inst.layerArgs ?? new Map()), dtype: "float32" };
 }
 
 /**
@@ -228,14 +267,19 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
   const build: BuildContext = {
     ...outputContext(host, span, config),
     missing: ctx.missing,
-    build: (name, m, a) => buildChild(host, config.modules.get(name), m, a, frame, span, ctx),
+    build: (name, m, a, index) => {
+      const given = config.modules.get(name);
+      const field = row.params.find((p) => p.option === name)?.name ?? name;
+      return buildChild(host, itemOf(given, index), m, a, frame, span, ctx, index === undefined ? field : `${field}_${index}`);
+    },
   };
   const positional = kind.positional(config.options, args, build, method);
-  const named = kind.options.filter((o) => config.options.get(o)?.ctor).map((o) => ({ key: o, value: config.options.get(o)!.ctor! }));
+  const named = kind.options.filter((o) => config.options.get(o)?.ctor).map((o) => ({ key: kind.rename?.[o] ?? o, value: config.options.get(o)!.ctor! }));
+  const entries = [...named, ...(kind.derived?.(config.options, args, build, method) ?? []), ...(kind.noRngs ? [] : [{ key: "rngs", value: id("rngs") }])];
   return {
-    cls: kind.runtime,
-    args: [...positional, { k: "object", entries: [...named, { key: "rngs", value: id("rngs") }] }],
-    layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, initialFromCall: row.initialFromCall },
+    cls: kind.runtimeFor?.(config.options) ?? kind.runtime,
+    args: entries.length ? [...positional, { k: "object", entries }] : positional,
+    layer: { leaves: row.leaves, draws: row.draws, keepdims: row.keepdims, ...(row.flattened ? { flattened: row.flattened } : {}), initialFromCall: row.initialFromCall, ...(kind.drawsPerCall ? { dropout: true } : {}) },
   };
 }
 
@@ -244,20 +288,23 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
  * the member it was already built into). Its construction was recorded where
  * the source constructed it, so the source names it as it would.
  */
-function buildChild(host: LayerHost, v: Value | undefined, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }): TExpr {
+function buildChild(host: LayerHost, v: Value | undefined, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }, field: string): TExpr {
   if (v?.kind !== "module") return ctx.missing("a module given to the layer");
   const inst = v.inst;
   if (inst.built) return inst.built.ctor;
+  // Linen: a module made in setup and given to a layer is adopted by it, named after the field (`cell`, `layers_0`).
+  const inner = host.framework === "linen" && inst.record?.e === "construct" && !!inst.record.eager;
+  if (inner && inst.record?.e === "construct" && !inst.record.name) inst.record.name = { k: "str", value: field };
   const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
-  const kind = row && LAYERS[row.layer];
-  if (!row || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers are supported there)`);
-  const config = layerConfig(host, inst, row, span);
+  const config = row && layerConfig(host, inst, row, span);
+  const kind = row && config && kindOf(row, config.options);
+  if (!row || !config || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers are supported there)`);
   const spec = buildSpec(host, kind, row, config, method, args, frame, span, ctx);
   const created: TExpr = { k: "new", cls: { k: "raw", text: spec.cls }, args: spec.args };
   if (frame.dry) return created;
   inst.built = { member: "_", call: id("_"), ctor: id("_") };
   inst.inline = true;
-  return { k: "recorded", event: { e: "build", site: inst.id, layer: spec.layer }, value: created };
+  return { k: "recorded", event: { e: "build", site: inst.id, layer: spec.layer, ...(inner ? { inner: true } : {}) }, value: created };
 }
 
 /** Modules built inside a layer are reached through the layer's member for later calls (`this.rnn.cell`). */
@@ -271,15 +318,43 @@ function adoptChildren(kind: LayerKind, config: LayerConfig, inst: Instance): vo
   }
 }
 
+/** A module given as an option, or item `index` of a list of them. */
+function itemOf(v: Value | undefined, index: number | undefined): Value | undefined {
+  if (index === undefined) return v;
+  return v?.kind === "list" || v?.kind === "tuple" ? v.items[index] : undefined;
+}
+
 function outputContext(host: LayerHost, span: Span, config?: LayerConfig): OutputContext {
   return {
-    child: (name, method, args) => {
+    items: (name) => {
       const v = config?.modules.get(name);
+      if (v?.kind !== "list" && v?.kind !== "tuple") return undefined;
+      return v.items.map((item) => (item.kind === "module" ? "module" : host.asStatic(item, span)?.ctor));
+    },
+    childInfo: (name, index) => {
+      const v = itemOf(config?.modules.get(name), index);
       if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
       const row = host.layers[v.inst.ctor.name];
-      const kind = row && LAYERS[row.layer];
-      if (!kind) return undefined;
+      return row ? { layer: row.layer, options: layerConfig(host, v.inst, row, span).options } : undefined;
+    },
+    childType: (name, index) => {
+      const v = itemOf(config?.modules.get(name), index);
+      if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
+      const row = host.layers[v.inst.ctor.name];
+      if (!row) return undefined;
       const childConfig = layerConfig(host, v.inst, row, span);
+      const kind = kindOf(row, childConfig.options);
+      if (!kind) return undefined;
+      return kind.type?.(childConfig.options, outputContext(host, span, childConfig)) ?? kind.runtimeFor?.(childConfig.options) ?? kind.runtime;
+    },
+    child: (name, method, args, index) => {
+      const v = itemOf(config?.modules.get(name), index);
+      if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
+      const row = host.layers[v.inst.ctor.name];
+      if (!row) return undefined;
+      const childConfig = layerConfig(host, v.inst, row, span);
+      const kind = kindOf(row, childConfig.options);
+      if (!kind) return undefined;
       return kind.output(childConfig.options, row.calls?.[method]?.method ?? method, args, outputContext(host, span, childConfig));
     },
   };
@@ -288,6 +363,7 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
 /** The value a layer call returns, read from the call expression. */
 export function outValue(out: OutSpec | undefined, e: TExpr): Value {
   if (out && "items" in out) return { kind: "tuple", items: out.items.map((o, i) => outValue(o, { k: "index", object: e, index: { k: "num", value: i } })), call: e };
+  if (out && "fields" in out) return { kind: "dict", entries: Object.entries(out.fields).map(([k, o]) => [k, outValue(o, member(e, k))]), call: e };
   return { kind: "array", call: e, shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
 }
 
@@ -295,5 +371,7 @@ declare module "./values.js" {
   interface Instance {
     /** Built inside another layer's construction; reachable once that layer names it. */
     inline?: boolean;
+    /** The arguments of the call that built the layer (its input sizes), by neutral name. */
+    layerArgs?: CallArgs;
   }
 }

@@ -50,7 +50,8 @@ function exprReads(e: TExpr, out: Names): void {
       const inner = new Set<string>();
       if (Array.isArray(e.body)) for (const s of e.body) stmtReads(s, inner);
       else exprReads(e.body, inner);
-      for (const p of e.params) inner.delete(p.name);
+      // A raw parameter may destructure (`([i, f]) => ...`): each name it binds is the arrow's own.
+      for (const p of e.params) for (const n of p.raw ? (p.name.match(/[A-Za-z_$][\w$]*/g) ?? []) : [p.name]) inner.delete(n);
       // Its own locals are not the enclosing function's.
       if (Array.isArray(e.body)) for (const n of writtenIn(e.body)) inner.delete(n);
       for (const n of inner) out.add(n);
@@ -95,7 +96,7 @@ function stmtWrites(s: TStmt): string[] {
     if (isPattern(s.target)) return patternNames(s.target);
     if (s.target.k === "id") return [s.target.name];
   }
-  if (s.k === "let") return s.pattern ? patternNames(s.pattern) : [s.name];
+  if (s.k === "let") return s.pattern ? patternNames(s.pattern) : [s.raw ? `raw:${s.name}` : s.name];
   return [];
 }
 
@@ -354,7 +355,9 @@ function declareStmt(s: TStmt, local: Names, types: Map<string, string>, rest: T
         for (const w of fresh) local.add(w);
         const pattern = isPattern(s.target) ? s.target : undefined;
         const name = !pattern && s.target.k === "id" ? s.target.name : fresh[0];
-        const type = !pattern && fresh.length === 1 ? undefined : undefined;
+        // A tuple written out (`[a, [b, c]]`) keeps its tuple type; TypeScript would widen it to an array.
+        const tuple = !pattern && fresh.length === 1 && s.value.k === "array" ? types.get(name) : undefined;
+        const type = tuple?.startsWith("[") ? tuple : undefined;
         return { k: "let", name, value: s.value, mutable: reassigned, pattern, type };
       }
       // Some names exist: declare the new ones first.

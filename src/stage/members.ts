@@ -19,7 +19,7 @@ export class Members {
   readonly prologue: TStmt[] = [];
 
   constructor(reserved: string[] = []) {
-    for (const r of reserved) this.taken.add(r);
+    for (const r of reserved) this.taken.add(r.toLowerCase().replace(/_/g, ""));
   }
 
   /** A fresh member name from `base`: `dense`, `dense1`, ... (printed camelCase). */

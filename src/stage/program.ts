@@ -12,6 +12,9 @@ import { ClassStager, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
+import { stageLayerSubclass } from "./subclass.js";
+import { calledFields, configObject, isStructural, untypedFields } from "./variants.js";
+import type { Value } from "./values.js";
 import { stageSteps } from "./steps.js";
 import type { StepSpec } from "./step-spec.js";
 
@@ -25,27 +28,42 @@ export interface StagedProgram {
   /** The factory that builds the entry's model, when there is an entry. */
   factory?: string;
   entryClass?: string;
+  /** Leaves a class out (it does not type-check): re-renders `module` without it (and without the entry's factory if it is the entry). */
+  drop(name: string): void;
   /** The training steps, for verify. */
   steps: StepSpec[];
 }
 
 export { RUNTIME_MODULE } from "../ts/ast.js";
 
-export function stageProgram(program: Program, diags: DiagnosticBag, header: string[]): StagedProgram {
+/**
+ * Stages every module class; a class that cannot be translated (`failedBefore`:
+ * the frontend already said why) is left out with what depends on it, and the
+ * others are still emitted.
+ */
+export function stageProgram(program: Program, diags: DiagnosticBag, header: string[], failedBefore: Map<string, string> = new Map()): StagedProgram {
   const ctx = new ProgramContext(program, diags);
   const head: TDecl[] = [...configDecls(ctx)];
   const classes: RenderableClass[] = [];
   const entryName = program.entry?.expr.kind === "call" && program.entry.expr.fn.kind === "file" ? program.entry.expr.fn.name : undefined;
-  for (const cls of calleesFirst(program)) {
-    const before = diags.errorCount;
-    const ranks = cls.name === entryName ? new Map(program.entry!.inputs.map((i) => [`${program.entry!.method}|${i.name}`, i.shape.length])) : undefined;
-    const out = stageClass(ctx, cls, ranks);
-    if (diags.errorCount === before) classes.push(out);
-  }
+  for (const [name, why] of failedBefore) ctx.failed.set(name, why);
+  findBindable(ctx);
+  const stageOne = (cls: ModuleClass) => {
+    if (ctx.failed.has(cls.name)) return;
+    const before = ctx.reported;
+    const out = cls.extendsLayer ? stageLayerSubclass(ctx, cls) : stageClass(ctx, cls, cls.ranks?.size ? cls.ranks : undefined);
+    // A class with an unsupported construct is left out, and so is every class that uses it (each says where).
+    if (ctx.reported === before) classes.push(out);
+    else ctx.failed.set(cls.name, "an unsupported construct");
+  };
+  // A class is staged where it is first used (the entry, a parent): the modules, config types and input ranks
+  // its user gives decide what it builds. Classes nothing uses are staged on their own after.
+  ctx.stageOnDemand = stageOne;
+  const order = calleesFirst(program);
   const tail: TDecl[] = [];
   let factory: string | undefined;
   let entryClass: string | undefined;
-  if (program.entry && diags.errorCount === 0) {
+  if (program.entry && !(entryName && ctx.failed.has(entryName))) {
     const f = entryFactory(ctx, program);
     if (f) {
       tail.push(f.decl);
@@ -53,19 +71,54 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
       entryClass = f.cls;
     }
   }
+  // Classes no user built: translated on their own with their defaults, or said to need their modules.
+  for (const cls of order) {
+    const fields = ctx.bindable.get(cls.name) ?? new Set<string>();
+    if (ctx.variants.has(cls.name) || ctx.failed.has(cls.name)) continue;
+    const missing = [...fields].filter((f) => !cls.fields.find((x) => x.name === f)?.default);
+    if (!missing.length) {
+      const stager = new ClassStager(ctx, cls, true);
+      ctx.variantOf(cls, new Map(cls.fields.filter((f) => f.default).map((f) => [f.name, stager.dryValue(f.default!)])));
+    } else if (!ctx.failed.size) {
+      diags.warning("NNX212", `${cls.name} is not translated on its own: its ${missing.map((m) => `'${m}'`).join(", ")} ${missing.length > 1 ? "pick" : "picks"} the modules it builds, and nothing in the file gives ${missing.length > 1 ? "them" : "it"} (NNX builds eagerly; give an entry that builds it)`, cls.span);
+    }
+  }
   let steps: StepSpec[] = [];
-  if (diags.errorCount === 0) {
+  // Training steps need the entry's model: staged when it translated (whatever else failed), or when nothing failed.
+  if (entryClass || diags.errorCount === 0) {
     const staged = stageSteps(ctx, entryClass);
     tail.push(...staged.decls);
     steps = staged.specs;
   }
-  const imports = [{ names: ["jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
+  const imports = [{ names: ["hk", "jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
   const variableTypes: TDecl[] = [...ctx.variableTypes].sort().map((name) => ({
     k: "class",
     cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },
   }));
-  const render = (instrumented: boolean): TModule => ({ header, imports, decls: [...head, ...variableTypes, ...classes.flatMap((c) => c.render(instrumented)), ...tail] });
-  return { module: render(false), instrumented: () => render(true), ctx, factory, entryClass, steps };
+  const dropped = new Set<string>();
+  const render = (instrumented: boolean): TModule => ({
+    header,
+    imports,
+    decls: [...head, ...variableTypes, ...classes.filter((c) => !dropped.has(c.name)).flatMap((c) => c.render(instrumented)), ...(entryClass && dropped.has(entryClass) ? [] : tail)],
+  });
+  const staged: StagedProgram = {
+    module: render(false),
+    instrumented: () => render(true),
+    ctx,
+    factory,
+    entryClass,
+    steps,
+    drop: (name) => {
+      dropped.add(name);
+      ctx.failed.set(name, "its TypeScript does not type-check");
+      if (name === staged.entryClass) {
+        staged.factory = undefined;
+        staged.entryClass = undefined;
+      }
+      staged.module = render(false);
+    },
+  };
+  return staged;
 }
 
 /** Module classes in an order where each comes after the classes it uses. */
@@ -95,6 +148,25 @@ function calleesFirst(program: Program): ModuleClass[] {
   return order;
 }
 
+/** Fields of each class that pick the modules it builds: called ones (`self.conv(...)`) and ones whose default is a module. */
+function findBindable(ctx: ProgramContext): void {
+  const isModuleClass = (n: string) => ctx.classes.has(n);
+  const isLayer = (n: string) => !!ctx.program.framework.layers[n];
+  for (const cls of ctx.classes.values()) {
+    const out = calledFields(cls, isModuleClass);
+    const stager = new ClassStager(ctx, cls, true);
+    for (const f of cls.fields) {
+      if (!f.default) continue;
+      if (isStructural(stager.tryExpr(f.default, new Frame("", true)), isModuleClass, isLayer)) out.add(f.name);
+      else if (f.default.kind !== "none") out.delete(f.name);
+    }
+    if (out.size) ctx.bindable.set(cls.name, out);
+    const untyped = untypedFields(cls);
+    for (const f of out) untyped.delete(f);
+    if (untyped.size) ctx.untyped.set(cls.name, untyped);
+  }
+}
+
 /** `createModel(rngs)`: the entry's module with the entry's config and the sample inputs' sizes. */
 function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; name: string; cls: string } | undefined {
   const entry = program.entry!;
@@ -103,31 +175,50 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module of this file`, entry.span ?? e.span);
     return undefined;
   }
-  const clsName = e.fn.name;
-  const cls = ctx.classes.get(clsName);
-  const summary = ctx.summaries.get(clsName);
-  if (!cls || !summary) {
+  const source = ctx.classes.get(e.fn.name);
+  if (!source) {
     ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module nnxport translated`, entry.span ?? e.span);
     return undefined;
   }
-  const stager = new ClassStager(ctx, cls, true);
+  const stager = new ClassStager(ctx, source, true);
   const frame = new Frame("entry", true);
+  // The entry's config, then the class translated for the modules it gives.
+  const given = new Map<string, Value>();
+  const argOf = new Map<string, Expr>();
+  try {
+    const positional = e.args.filter((a) => !a.name);
+    source.fields.forEach((f, i) => {
+      const arg = positional[i]?.value ?? e.args.find((a) => a.name === f.name)?.value;
+      if (arg) {
+        given.set(f.name, stager.expr(arg, frame));
+        argOf.set(f.name, arg);
+      } else if (f.default) given.set(f.name, stager.dryValue(f.default));
+    });
+  } catch (err) {
+    if (!(err instanceof StageStop)) throw err;
+    return undefined;
+  }
+  const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length])));
+  const clsName = cls.name;
+  const summary = ctx.summaries.get(clsName);
+  if (ctx.failed.has(clsName) || !summary) {
+    if (!ctx.failed.has(clsName)) ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module nnxport translated`, entry.span ?? e.span);
+    return undefined;
+  }
   const entries: Array<{ key: string; value: TExpr }> = [];
   /** Modules the entry gives in config are constructed (and named) before the root, where the entry runs. */
   const configConstructs: TStmt[] = [];
   try {
-    const positional = e.args.filter((a) => !a.name);
-    cls.fields.forEach((f, i) => {
-      const arg = positional[i]?.value ?? e.args.find((a) => a.name === f.name)?.value;
-      if (!arg) return;
-      const v = stager.expr(arg, frame);
-      const info = summary.fields.find((x) => x.name === f.name);
-      if (info?.mode) return;
+    for (const f of summary.fields) {
+      const arg = argOf.get(f.name);
+      const v = given.get(f.name);
+      if (!arg || !v || f.mode) continue;
       if (v.kind === "module" && v.inst.ctor.kind === "class") {
         configConstructs.push({ k: "record", event: { e: "construct", site: `field:${f.name}`, base: program.framework.moduleBase(v.inst.ctor.name), top: true } });
       }
-      entries.push({ key: f.name, value: stager.ctorExpr(v, arg.span, `the entry's '${f.name}'`) });
-    });
+      const value = stager.ctorExpr(v, arg.span, `the entry's '${f.name}'`);
+      entries.push({ key: f.name, value: f.type.t === "config" && f.type.fields ? configObject(value) : value });
+    }
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
     return undefined;
@@ -160,7 +251,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
         returns: clsName,
         body: [
           ...configConstructs,
-          { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(clsName), top: true } },
+          { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(source.name), top: true } },
           { k: "return", value: { k: "recorded", event: { e: "build", site: "root", transparent: !!cls.transparent }, value: { k: "new", cls: { k: "raw", text: clsName }, args: [{ k: "object", entries }] } } },
         ],
       },

@@ -29,6 +29,22 @@ export class Frame {
   onReturn?: (v: Value, span: import("../span.js").Span) => void;
   /** Names bound in the constructor since each open block began (innermost last). */
   ctorScopes: Set<string>[] = [new Set()];
+  /** TypeScript locals the generated method has used so far (shared with the frames of inlined functions). */
+  names = new Set<string>();
+  /** An inlined function's Python locals, renamed where they would clash with the caller's. */
+  rename = new Map<string, string>();
+  /** The function whose body this frame stages in place (its locals are its own). */
+  inline?: string;
+  /** Constructions here are already recorded (a list's items, recorded where the list was made). */
+  noRecord?: boolean;
+  /** Statements the generated method starts with (running counters), shared by nested frames. */
+  top: TStmt[] = [];
+
+  /** Declares a local at the top of the generated method, once. */
+  emitCallAtTop(s: TStmt): void {
+    if (s.k === "let" && this.top.some((t) => t.k === "let" && t.name === s.name)) return;
+    this.top.push(s);
+  }
 
   constructor(
     /** The method staged (`__call__`, `setup`, a helper's name). */
@@ -67,6 +83,19 @@ export class Frame {
       for (const n of names) this.ctorScopes[this.ctorScopes.length - 1].add(n);
     }
     return inner;
+  }
+
+  /** The TypeScript local a Python local is written to. */
+  tsLocal(name: string): string {
+    const r = this.rename.get(name);
+    if (r) return r;
+    let out = name;
+    if (this.inline && this.names.has(name)) {
+      for (let k = 1; this.names.has(out); k++) out = `${name}_${k}`;
+    }
+    this.names.add(out);
+    if (this.inline) this.rename.set(name, out);
+    return out;
   }
 
   noteCtorName(name: string): void {

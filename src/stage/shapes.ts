@@ -156,6 +156,9 @@ export function mulDims(a: Dim, b: Dim): Dim {
   if (a.k === "num" && b.k === "num") return num(a.value * b.value);
   if (isOne(a)) return b;
   if (isOne(b)) return a;
+  // k * (x / k) → x (a split axis put back together).
+  if (b.k === "binary" && b.op === "/" && sameDim(b.right, a)) return b.left;
+  if (a.k === "binary" && a.op === "/" && sameDim(a.right, b)) return a.left;
   return bin("*", a, b);
 }
 

@@ -14,11 +14,19 @@ import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
-import { applyNeutral, callLayer, type BuildSpec, type LayerHost } from "./layer-calls.js";
+import { applyNeutral, callLayer, layerAttribute, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
-import { ARRAY_METHODS, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
+import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
+import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
+import { arrayAttribute, arrayMethod } from "./array-methods.js";
+import { staticMath } from "./static-math.js";
+import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
 import { Frame } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
+import { typeFromAnnotation } from "./annotations.js";
+import { memberName } from "../ts/print.js";
+import { configObject } from "./variants.js";
+import { appendLoops, bindArguments, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -183,10 +191,13 @@ export class ClassStager {
     readonly dry = false,
     /** In dry staging: what the parent gave for each config field. */
     readonly givenFields?: Map<string, Value>,
-    /** The ranks of the entry's inputs, by "method|param" (for the entry's class). */
+    /** The ranks of the entry's inputs, by "method|param" (for the entry's class); -1 marks a PRNG key. */
     readonly entryRanks?: Map<string, number>,
   ) {
-    this.members = new Members(["rngs"]);
+    // Config fields the methods read are kept as members too: submodules take other names.
+    // (A field holding a module of the file is that module's member: not reserved.)
+    const configFields = cls.fields.filter((f) => !(f.annotation && ctx.classes.has(annotationText(f.annotation))) && !ctx.bindable.get(cls.source ?? cls.name)?.has(f.name));
+    this.members = new Members(["rngs", "deterministic", "use_running_average", ...configFields.map((f) => f.name)]);
     const arrayParams = (m: FunctionDef) => {
       const modes = modeParams(m);
       return m.params.filter((p) => !p.star && paramKind(p, modes) === "array").length;
@@ -195,6 +206,11 @@ export class ClassStager {
       const main = cls.methods.find((m) => m.name === "__call__");
       return !main || arrayParams(main) <= 1;
     });
+  }
+
+  /** Inputs the entry or the first caller gives as PRNG keys. */
+  get entryKeys(): Set<string> {
+    return new Set([...(this.entryRanks ?? [])].filter(([, r]) => r < 0).map(([k]) => k));
   }
 
   get framework() {
@@ -207,7 +223,7 @@ export class ClassStager {
     const methods: MethodResult[] = [];
     const setupFrame = this.cls.setup ? this.runSetup(this.cls.setup) : undefined;
     if (setupFrame?.block.ctor) ctor.push(...setupFrame.block.ctor);
-    const order = [...this.cls.methods].sort((a, b) => Number(b.name === "__call__") - Number(a.name === "__call__"));
+    const order = [...this.cls.methods].filter((m) => !isStaticMethod(m)).sort((a, b) => Number(b.name === "__call__") - Number(a.name === "__call__"));
     for (const fn of order) {
       try {
         const frame = this.newFrame(fn.name, setupFrame);
@@ -219,7 +235,7 @@ export class ClassStager {
           name: fn.name,
           params,
           types: frame.types,
-          body: frame.block.call ?? [],
+          body: [...frame.top, ...(frame.block.call ?? [])],
           returns: returned && withoutNones(returned),
           span: fn.span,
           docs: fn.docstring,
@@ -251,17 +267,24 @@ export class ClassStager {
 
   private runSetup(fn: FunctionDef): Frame {
     const frame = new Frame("setup", this.dry);
-    // Haiku's __init__ takes the config as parameters; they read as config fields.
-    for (const p of fn.params) {
-      const field = this.cls.fields.find((f) => f.name === p.name);
-      if (field) frame.env.set(p.name, this.fieldValue(p.name));
-    }
+    this.bindSetupParams(fn, frame);
     try {
       this.body(fn.body, frame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
     }
     return frame;
+  }
+
+  /** Haiku's __init__ takes the config as parameters; they read as config fields (`name`: None, `**kwargs`: empty). */
+  private bindSetupParams(fn: FunctionDef, frame: Frame): void {
+    for (const p of fn.params) {
+      const field = this.cls.fields.find((f) => f.name === p.name);
+      if (field) frame.env.set(p.name, this.fieldValue(p.name));
+      else if (p.star === "**") frame.env.set(p.name, this.dictValue([]));
+      else if (p.star === "*") frame.env.set(p.name, this.sequenceValue("tuple", []));
+      else if (p.name === "name") frame.env.set(p.name, literalValue(null));
+    }
   }
 
   /** A method's parameters: arrays (with lazily sized inputs), fixed values, train/eval flags. */
@@ -281,8 +304,14 @@ export class ClassStager {
         return;
       }
       const passed = given ? (given.args[i] ?? given.kwargs.find(([k]) => k === p.name)?.[1]) : undefined;
-      const kind = paramKind(p, modes);
+      const kind = isKeyParam(p) || this.entryKeys?.has(`${fn.name}|${p.name}`) || passed?.kind === "key" ? "key" : paramKind(p, modes);
       const optional = !!p.default;
+      if (kind === "key") {
+        // A PRNG key the caller passes (`z_rng`): random functions draw from it.
+        frame.env.set(p.name, passed ?? { kind: "key", call: id(p.name) });
+        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "nnx.PRNGKey" });
+        return;
+      }
       if (kind === "mode") {
         const train = TRAIN_WHEN_TRUE.has(p.name) ? 1 : TRAIN_WHEN_FALSE.has(p.name) ? -1 : 1;
         frame.env.set(p.name, { kind: "mode", polarity: train });
@@ -307,18 +336,25 @@ export class ClassStager {
   private inputArray(method: string, param: string, optional: boolean): Value {
     const inputs = this.inputs;
     // The entry's sample tells the rank of the root's inputs (checked at construction if relied on).
-    const rank = this.entryRanks?.get(`${method}|${param}`);
+    const given = this.entryRanks?.get(`${method}|${param}`);
+    const rank = given !== undefined && given >= 0 ? given : undefined;
     if (rank !== undefined) inputs.assume(method, param, rank, this.cls.name, "the entry's sample");
     const shape: SymShape = { ...(rank !== undefined ? { rank } : {}), dims: [], input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)), method, param } };
     return { kind: "array", call: optional ? { k: "nonnull", value: id(param) } : id(param), shape, dtype: "unknown" };
   }
 
-  private annotationType(annotation: Expr | undefined, dflt: Expr | undefined): StaticType {
+  /** A fixed value's type from its annotation and default (a function default tells an initializer from an activation). */
+  annotationType(annotation: Expr | undefined, dflt: Expr | undefined): StaticType {
     const text = annotation ? annotationText(annotation) : "";
-    if (/^(int)$/.test(text)) return { t: "int" };
-    if (/^(float)$/.test(text)) return { t: "float" };
-    if (/^(bool)/.test(text)) return { t: "bool" };
-    if (/^(str)/.test(text)) return { t: "str" };
+    const configName = text.replace(/^(typing\.)?Optional\[(.*)\]$/, "$2").replace(/\s*\|\s*None$/, "");
+    if (this.ctx.configs.has(configName)) return { t: "config", cls: configName };
+    const fromAnnotation = text ? typeFromAnnotation(text) : undefined;
+    if (dflt && dflt.kind !== "none" && (!fromAnnotation || fromAnnotation.t === "activation" || fromAnnotation.t === "initializer")) {
+      const d = this.tryExpr(dflt, new Frame("", true));
+      const f = d?.kind === "global" ? this.functionValue(d, dflt.span) : d?.kind === "static" && (d.type.t === "activation" || d.type.t === "initializer") ? d : undefined;
+      if (f) return f.type;
+    }
+    if (fromAnnotation) return fromAnnotation;
     if (dflt?.kind === "int") return { t: "int" };
     if (dflt?.kind === "float") return { t: "float" };
     if (dflt?.kind === "bool") return { t: "bool" };
@@ -329,8 +365,18 @@ export class ClassStager {
   /** A config field as read here: the constructor's option, `this.<field>` in methods. */
   fieldValue(name: string): Value {
     if (this.givenFields) return this.givenFields.get(name) ?? { kind: "unknown", why: `field ${name}` };
+    // A module the class is given (a variant fixes it), or one nothing gives.
+    const bound = this.cls.bound?.get(name);
+    if (bound) return bound;
+    const field0 = this.cls.fields.find((f) => f.name === name);
+    if (this.ctx.bindable.get(this.cls.source ?? this.cls.name)?.has(name) && !field0?.default) {
+      const self = this;
+      // Called as a module, but no user gave it one: reading it is fine, calling it is reported.
+      return { kind: "static", type: { t: "any" }, ctor: id(name), get call() { self.configRead.add(name); return memberRef(name); }, unknownModule: `${this.cls.source ?? this.cls.name}'s '${name}'` } as StaticV;
+    }
     const field = this.cls.fields.find((f) => f.name === name)!;
-    const type = this.annotationType(field.annotation, field.default);
+    // An untyped field its user gave a dict: the dict's keys and types.
+    const type = this.cls.types?.get(name) ?? this.annotationType(field.annotation, field.default);
     const classV = field.default ? this.classValueOf(field.default) : undefined;
     if (classV) return classV;
     const moduleClass = field.annotation ? annotationText(field.annotation) : "";
@@ -378,7 +424,7 @@ export class ClassStager {
   // --- statements -------------------------------------------------------
 
   body(stmts: Stmt[], frame: Frame): void {
-    for (const s of stmts) this.stmt(s, frame);
+    for (const s of appendLoops(stmts)) this.stmt(s, frame);
   }
 
   stmt(s: Stmt, frame: Frame): void {
@@ -430,6 +476,11 @@ export class ClassStager {
         frame.env.set(s.fn.name, v);
         return;
       }
+      case "del":
+        // `del key, dtype`: names no longer read; nothing to write.
+        for (const t of s.targets) if (t.kind === "name") frame.env.delete(t.id);
+        else this.unsupported(s.span, "'del' of an item or attribute");
+        return;
       case "while":
         this.unsupported(s.span, "a while loop in module code");
         return;
@@ -459,7 +510,7 @@ export class ClassStager {
       this.unsupported(s.span, "an assert on an array's values");
       return;
     }
-    if (test.known === true) return;
+    if (test.known === true && (!test.call || test.call.k === "bool")) return;
     const message = s.message ? this.messageOf(s.message, frame) : str(`assertion failed (${this.sourceText(s.test)})`);
     if (test.call) frame.emitCall({ k: "if", test: notExpr(test.call), then: [{ k: "throw", message }], else: [] });
   }
@@ -519,7 +570,7 @@ export class ClassStager {
     const elseEnv = frame.env;
     frame.conditional = wasConditional;
     frame.callOnly = wasCallOnly;
-    frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly);
+    frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly, callOnly ? undefined : test.ctor);
     if (test.call && then.call) frame.emitCall({ k: "if", test: test.call, then: then.call, else: otherwise.call ?? [] });
     if (!callOnly && test.ctor && then.ctor && (then.ctor.length || otherwise.ctor?.length)) {
       frame.emitCtor({ k: "if", test: test.ctor, then: then.ctor, else: otherwise.ctor ?? [] });
@@ -529,7 +580,7 @@ export class ClassStager {
   }
 
   /** After a branch: values that differ become the local both branches assign. */
-  private mergeEnvs(before: Map<string, Value>, a: Map<string, Value>, b: Map<string, Value>, frame: Frame, span: Span, callOnly: boolean): Map<string, Value> {
+  private mergeEnvs(before: Map<string, Value>, a: Map<string, Value>, b: Map<string, Value>, frame: Frame, span: Span, callOnly: boolean, ctorTest?: TExpr): Map<string, Value> {
     const out = new Map(before);
     const names = new Set([...a.keys(), ...b.keys()]);
     for (const n of names) {
@@ -545,14 +596,15 @@ export class ClassStager {
         out.set(n, v);
         continue;
       }
-      out.set(n, this.mergeValues(n, va, vb, span, callOnly));
+      out.set(n, this.mergeValues(frame.tsLocal(n), va, vb, span, callOnly, ctorTest));
     }
     return out;
   }
 
-  private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean): Value {
+  private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
     if (a.kind === "array" && b.kind === "array") {
-      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape);
+      // A branch the constructor takes too: a size that differs is the constructor's choice between the two.
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, ctorTest);
       return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
     if (a.kind === "static" && b.kind === "static") {
@@ -581,16 +633,19 @@ export class ClassStager {
       const v = frame.env.get(name);
       if (v?.kind !== "array") continue;
       const list: Array<{ axis: number; local: string }> = [];
+      let shape = v.shape;
       for (const axis of axes) {
-        const local = `${name}_${axis === -1 ? "features" : `size${axis}`}`;
+        const rank = v.shape.rank;
+        const local = frame.tsLocal(`${name}_${axis === -1 ? "features" : rank !== undefined ? `size${rank + axis}` : `size${-axis}_from_end`}`);
         const init = dimAt(v.shape, axis);
         if (!init) continue;
-        frame.emitCtor({ k: "let", name: local, value: init, mutable: true });
+        // An enclosing loop's size local carries on into this one.
+        if (!(init.k === "id" && init.name === local)) frame.emitCtor({ k: "let", name: local, value: init, mutable: true });
         frame.noteCtorName(local);
         list.push({ axis, local });
-        const shape = withDimAt(v.shape, axis, id(local));
-        frame.env.set(name, { ...v, shape });
+        shape = withDimAt(shape, axis, id(local));
       }
+      frame.env.set(name, { ...v, shape });
       phis.set(name, list);
     }
     frame.loops.push(loopFrame);
@@ -622,7 +677,28 @@ export class ClassStager {
         const list = phis.get(name) ?? [];
         let shape = v.shape;
         for (const { axis, local } of list) shape = withDimAt(shape, axis, id(local));
-        frame.env.set(name, { kind: "array", call: id(name), shape, dtype: v.dtype });
+        // Seen from a parent (a shape-only look at a child), the loop's locals are not there: a size the last
+        // iteration sets from the loop's item alone is that item's (`sizes[-1]`), else unknown.
+        if (this.givenFields) {
+          const locals = new Set([...list.map((x) => x.local), ...[...(loop.last?.items.keys() ?? [])]]);
+          const lastDim = (axis: number, init: Dim): Dim => {
+            const d = dimAt(v.shape, axis);
+            if (!d || !loop.last || mentions(d, list.map((x) => x.local))) return undefined;
+            const at = substituteIds(d, loop.last.items);
+            return init && !sameDim(init, at) ? { k: "cond", test: loop.last.nonEmpty, then: at, else: init } : at;
+          };
+          const beforeShape = before?.kind === "array" ? before.shape : undefined;
+          const rank = v.shape.rank;
+          const n = rank ?? v.shape.dims.length;
+          const dims: Dim[] = [];
+          for (let k = n; k >= 1; k--) {
+            const init = beforeShape ? dimAt(beforeShape, -k) : undefined;
+            const d = dimAt(v.shape, -k);
+            dims.push(d && !mentions(d, [...locals]) ? d : lastDim(-k, init));
+          }
+          shape = rank !== undefined ? { rank, dims } : { dims };
+        }
+        frame.env.set(name, { kind: "array", call: id(frame.tsLocal(name)), shape, dtype: v.dtype });
       }
     }
     for (const n of patternNames(s.target)) if (!entry.has(n)) frame.env.delete(n);
@@ -633,7 +709,8 @@ export class ClassStager {
     const out = new Map<string, number[]>();
     const trial = new Frame(frame.method, true, new Map(frame.env));
     trial.loops = [...frame.loops, loopFrame];
-    const diagsBefore = this.ctx.diags.items.length;
+    const diagsBefore = this.ctx.diags.mark();
+    const reported = this.ctx.reported;
     try {
       loop.bindTarget(trial);
       this.body(s.body, trial);
@@ -641,7 +718,8 @@ export class ClassStager {
       if (!(e instanceof StageStop)) throw e;
     } finally {
       // The real pass reports; the trial pass must not report twice.
-      this.ctx.diags.items.splice(diagsBefore);
+      this.ctx.diags.rollback(diagsBefore);
+      this.ctx.reported = reported;
     }
     for (const [name, v] of trial.env) {
       const before = frame.env.get(name);
@@ -662,20 +740,24 @@ export class ClassStager {
   private iteration(iter: Value, s: Extract<Stmt, { kind: "for" }>, frame: Frame): LoopPlan | undefined {
     const span = s.span;
     const target = s.target;
+    if (iter.kind === "modules") return moduleListLoop(this, iter, target, span, frame);
     // range(...)
     if (iter.kind === "static" && iter.type.t === "seq" && (iter as RangeV).range) {
       const r = (iter as RangeV).range!;
-      const name = target.kind === "name" ? target.id : undefined;
-      if (!name) {
+      const pyName = target.kind === "name" ? target.id : undefined;
+      if (!pyName) {
         this.unsupported(target.span, "unpacking a range's items");
         return undefined;
       }
+      const name = frame.tsLocal(pyName);
+      const [start, stop] = r.ctor;
       return {
-        ctorIter: r.ctor.every((x) => !!x),
+        last: start && stop && !r.ctor[2] && !r.call[2] ? { items: new Map([[name, bin("-", stop, num(1))]]), nonEmpty: bin(">", stop, start) } : undefined,
+        ctorIter: !!r.ctor[0] && !!r.ctor[1] && (!!r.ctor[2] || !r.call[2]),
         counter: r.zeroBased ? id(name) : undefined,
         ctorCounter: r.zeroBased ? id(name) : undefined,
         bindTarget: (f) => {
-          f.env.set(name, staticOf({ t: "int" }, id(name), id(name)));
+          f.env.set(pyName, staticOf({ t: "int" }, id(name), id(name)));
           f.noteCtorName(name);
         },
         statement: (body, side) => {
@@ -688,12 +770,18 @@ export class ClassStager {
       const elem: StaticType = iter.type.t === "seq" ? iter.type.of : iter.type.t === "tuple" ? (iter.type.items[0] ?? { t: "any" }) : { t: "any" };
       const enumerate = (iter as EnumV).enumerate;
       const zipped = (iter as EnumV).zip;
-      const pattern = this.loopPattern(target);
-      const names = patternNames(target);
+      const pattern = this.loopPattern(target, frame);
+      const names = patternNames(target).map((n) => frame.tsLocal(n));
+      const counter = enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(frame.tsLocal(target.items[0].id)) : undefined;
+      // The last item, for what a loop leaves behind seen from outside (`features[-1]`).
+      const seq = iter.ctor && (iter.ctor.k === "call" && iter.ctor.fn.k === "member" && iter.ctor.fn.name === "entries" && !iter.ctor.args.length ? iter.ctor.fn.object : iter.ctor);
+      const lastItem = seq && this.nonNull(call(member(seq, "at"), num(-1)));
+      const last: LoopPlan["last"] = !seq || !lastItem ? undefined : target.kind === "name" && !enumerate ? { items: new Map([[frame.tsLocal(target.id), lastItem]]), nonEmpty: bin(">", member(seq, "length"), num(0)) } : enumerate && target.kind === "tuple" && target.items.length === 2 && target.items.every((x) => x.kind === "name") ? { items: new Map([[frame.tsLocal((target.items[0] as { id: string }).id), bin("-", member(seq, "length"), num(1))], [frame.tsLocal((target.items[1] as { id: string }).id), lastItem]]), nonEmpty: bin(">", member(seq, "length"), num(0)) } : undefined;
       return {
+        last,
         ctorIter: !!iter.ctor,
-        counter: enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(target.items[0].id) : undefined,
-        ctorCounter: enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(target.items[0].id) : undefined,
+        counter,
+        ctorCounter: counter,
         bindTarget: (f) => {
           this.bindLoopTarget(target, elem, iter, f);
           for (const n of names) f.noteCtorName(n);
@@ -714,19 +802,20 @@ export class ClassStager {
         return undefined;
       }
     }
+    if (iter.kind === "array") return arrayLoop(this, iter, target, s.iter.span);
     this.unsupported(s.iter.span, `a loop over ${describe(iter)}`);
     return undefined;
   }
 
-  private loopPattern(p: Pattern): TPattern {
-    if (p.kind === "name") return { k: "pid", name: p.id };
-    if (p.kind === "tuple") return { k: "ptuple", items: p.items.map((i) => this.loopPattern(i)) };
+  private loopPattern(p: Pattern, frame: Frame): TPattern {
+    if (p.kind === "name") return { k: "pid", name: frame.tsLocal(p.id) };
+    if (p.kind === "tuple") return { k: "ptuple", items: p.items.map((i) => this.loopPattern(i, frame)) };
     return { k: "pid", name: "_" };
   }
 
   private bindLoopTarget(target: Pattern, elem: StaticType, iter: StaticV, f: Frame): void {
     const bindOne = (p: Pattern, type: StaticType) => {
-      if (p.kind === "name") f.env.set(p.id, staticOf(type, id(p.id), id(p.id)));
+      if (p.kind === "name") f.env.set(p.id, staticOf(type, id(f.tsLocal(p.id)), id(f.tsLocal(p.id))));
       else if (p.kind === "tuple") {
         const items = type.t === "tuple" ? type.items : p.items.map(() => ({ t: "any" }) as StaticType);
         p.items.forEach((q, i) => bindOne(q, items[i] ?? { t: "any" }));
@@ -751,8 +840,35 @@ export class ClassStager {
     }
   }
 
-  private bindName(name: string, v: Value, frame: Frame, span: Span): void {
-    if (v.kind === "array" || v.kind === "static" || v.kind === "tuple" || v.kind === "list" || v.kind === "key") frame.types.set(name, returnType(v));
+  private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
+    if (v.kind === "dict") {
+      // A dict holding arrays: the method keeps it as a local; values read from it by key.
+      const e = this.maybeCallExpr(v);
+      if (!e) {
+        frame.env.set(pyName, v);
+        return;
+      }
+      const name = frame.tsLocal(pyName);
+      frame.types.set(name, returnType(v));
+      frame.emitCall({ k: "assign", target: id(name), value: e });
+      frame.env.set(pyName, this.withCall({ ...v, call: undefined }, id(name)));
+      return;
+    }
+    if (v.kind === "host" && v.expr && v.rebind) {
+      // A host value that is one value: the method keeps it in a local.
+      const name = frame.tsLocal(pyName);
+      frame.emitCall({ k: "assign", target: id(name), value: v.expr });
+      frame.env.set(pyName, v.rebind(id(name)));
+      return;
+    }
+    if (v.kind !== "array" && v.kind !== "static" && v.kind !== "tuple" && v.kind !== "list" && v.kind !== "key") {
+      // Modules, functions, classes, flags, host values: names for the same value.
+      frame.env.set(pyName, v);
+      void span;
+      return;
+    }
+    const name = frame.tsLocal(pyName);
+    frame.types.set(name, returnType(v));
     switch (v.kind) {
       case "static": {
         if (v.ctor && !frame.callOnly) {
@@ -760,36 +876,26 @@ export class ClassStager {
           frame.noteCtorName(name);
         }
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, staticOf(v.type, v.ctor && !frame.callOnly ? id(name) : undefined, v.call ? id(name) : undefined, v.known));
+        frame.env.set(pyName, staticOf(v.type, v.ctor && !frame.callOnly ? ctorName(name, v.ctor) : undefined, v.call ? id(name) : undefined, v.known));
         return;
       }
       case "array":
+      case "key":
+        // A key is drawn once and read from its local (`k1, k2 = jax.random.split(key)`).
         frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, { ...v, call: id(name) });
+        frame.env.set(pyName, { ...v, call: id(name) });
         return;
       case "tuple":
       case "list": {
         // A tuple holding arrays: the method keeps it as a local; items read from it.
         const items = v.items.map((item, i) => this.itemOf(item, id(name), i));
         const callItems = v.items.map((item) => this.maybeCallExpr(item));
-        if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
-        else if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(name, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
+        // A call's result once (`parts = jnp.split(x, 2)`), else the items.
+        if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
+        else if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
+        frame.env.set(pyName, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
         return;
       }
-      case "host":
-        // A host value that is one value: the method keeps it in a local.
-        if (v.expr && v.rebind) {
-          frame.emitCall({ k: "assign", target: id(name), value: v.expr });
-          frame.env.set(name, v.rebind(id(name)));
-          return;
-        }
-        frame.env.set(name, v);
-        return;
-      default:
-        // Modules, functions, classes, flags: names for the same value.
-        frame.env.set(name, v);
-        void span;
     }
   }
 
@@ -802,43 +908,48 @@ export class ClassStager {
   }
 
   private bindTuple(p: Extract<Pattern, { kind: "tuple" }>, v: Value, frame: Frame, span: Span): void {
+    // An array unpacks along its first axis: its rows.
+    if (v.kind === "array") v = arrayRows(this, v, p.items.length, span)!;
     const items = this.unpack(v, p.items.length, span, frame);
     if (!items) return;
     // Nested names over one value the method computes once: one destructuring of it.
     if (p.items.some((q) => q.kind === "tuple") && this.destructure(p, v, frame)) return;
     // All at once, as Python assigns: `[a, b] = [b, a]`.
-    const names = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
-    if (names.every((n) => n)) {
+    const pyNames = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
+    if (pyNames.every((n) => n)) {
+      const names = pyNames.map((n, k) => (["array", "static", "tuple", "list"].includes(items[k].kind) ? frame.tsLocal(n!) : n));
       const callItems = items.map((i) => this.maybeCallExpr(i));
       // Items the method does not hold (modules, flags, a host's state) are bound by name only.
       const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
-      const arrays = items.filter((i) => i.kind === "array" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
+      const arrays = items.filter((i) => i.kind === "array" || i.kind === "key" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
       if (arrays.length && callItems.every((c, k) => c || nameOnly(k))) {
         const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
         if (source) {
-          const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+          const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (callItems[k] ? { k: "pid", name: names[k]! } : null)) };
           frame.emitCall({ k: "assign", target, value: source });
         } else if (callItems.filter((c) => c).length === 1) {
           // One item the method holds (`out, updates = apply(..., mutable=...)`): a plain assignment.
           const k = callItems.findIndex((c) => c);
           frame.emitCall({ k: "assign", target: id(names[k]!), value: callItems[k]! });
         } else {
-          const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (callItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
-          frame.emitCall({ k: "assign", target, value: { k: "array", items: callItems.filter((c): c is TExpr => !!c) } });
+          const held = callItems.map((c, k) => (c ? k : -1)).filter((k) => k >= 0);
+          const target: TPattern = { k: "ptuple", items: held.map((k) => ({ k: "pid", name: names[k]! })) };
+          frame.emitCall({ k: "assign", target, value: { k: "array", items: held.map((k) => callItems[k]!) } });
         }
       }
       const ctorItems = items.map((i) => (i.kind === "static" ? i.ctor : undefined));
       if (!frame.callOnly && ctorItems.some((c) => c)) {
-        const target: TPattern = { k: "ptuple", items: p.items.map((q, k) => (ctorItems[k] ? { k: "pid", name: (q as { id: string }).id } : null)) };
+        const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (ctorItems[k] ? { k: "pid", name: names[k]! } : null)) };
         frame.emitCtor({ k: "assign", target, value: { k: "array", items: ctorItems.map((c) => c ?? { k: "undefined" }) } });
       }
       items.forEach((item, k) => {
         const name = names[k]!;
+        const pyName = pyNames[k]!;
         if (callItems[k]) frame.types.set(name, returnType(item));
         if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
-          frame.env.set(name, staticOf(item.type, ctorItems[k] && !frame.callOnly ? id(name) : undefined, item.call ? id(name) : undefined, item.known));
-        } else frame.env.set(name, this.readFrom(item, id(name)));
+          frame.env.set(pyName, staticOf(item.type, ctorItems[k] && !frame.callOnly ? ctorName(name, ctorItems[k]!) : undefined, item.call ? id(name) : undefined, item.known));
+        } else frame.env.set(pyName, this.readFrom(item, id(name)));
       });
       return;
     }
@@ -847,8 +958,9 @@ export class ClassStager {
 
   /** A value as read from the local it was bound to. */
   private readFrom(item: Value, local: TExpr): Value {
-    if (item.kind === "array") return { ...item, call: local };
+    if (item.kind === "array" || item.kind === "key") return { ...item, call: local };
     if (item.kind === "tuple" || item.kind === "list") return { ...item, items: item.items.map((x, j) => this.itemOf(x, local, j)), call: local };
+    if (item.kind === "dict" && item.call) return { ...item, entries: item.entries.map(([k, x]) => [k, this.readFrom(x, member(local, String(k)))]), call: local };
     if (item.kind === "host" && item.expr && item.rebind) return item.rebind(local);
     return item;
   }
@@ -908,12 +1020,16 @@ export class ClassStager {
   }
 
   /** A value taken apart into `n` items. */
-  private unpack(v: Value, n: number, span: Span, frame: Frame): Value[] | undefined {
+  unpack(v: Value, n: number, span: Span, frame: Frame): Value[] | undefined {
     if ((v.kind === "tuple" || v.kind === "list") && v.items.length === n) return v.items;
+    if (v.kind === "dict" && (v as { tuple?: boolean }).tuple && v.entries.length === n) return v.entries.map(([, x]) => x);
     if (v.kind === "static") {
       const items = (v as SeqLike).items;
       if (items && items.length === n) return items;
       if (Array.isArray(v.known) && v.known.length === n) return v.known.map((k, i) => this.knownValue(k, v, i));
+      // `b, t, d = x.shape` fixes x's rank: Python raises for any other.
+      const of = (v as SeqLike).shapeOf;
+      if (of && of.shape.rank === undefined) return this.shapeOfRank(of, n, frame, span);
       if (v.type.t === "tuple" && v.type.items.length === n) {
         return v.type.items.map((t, i) => staticOf(t, v.ctor && { k: "index", object: v.ctor, index: num(i) }, v.call && { k: "index", object: v.call, index: num(i) }));
       }
@@ -921,13 +1037,19 @@ export class ClassStager {
         return Array.from({ length: n }, (_, i) => staticOf(v.type.t === "seq" ? v.type.of : { t: "any" }, v.ctor && { k: "index", object: v.ctor, index: num(i) }, v.call && { k: "index", object: v.call, index: num(i) }));
       }
     }
-    if (v.kind === "array") {
-      this.unsupported(span, "unpacking an array along its first axis");
-      return undefined;
-    }
+    if (v.kind === "array") return (arrayRows(this, v, n, span) as { items: Value[] }).items;
     void frame;
     this.unsupported(span, `unpacking ${describe(v)} into ${n} names`);
     return undefined;
+  }
+
+  /** An array's shape once its rank is known to be `n`: its sizes, and the array refined where the frame holds it. */
+  private shapeOfRank(x: ArrayV, n: number, frame: Frame, span: Span): Value[] {
+    const shape: SymShape = { rank: n, dims: Array.from({ length: n }, (_, j) => x.shape.dims[x.shape.dims.length - (n - j)]), input: x.shape.input };
+    if (x.shape.input) this.inputs.assume(x.shape.input.method, x.shape.input.param, n, this.cls.name, `its shape is unpacked into ${n} names`);
+    const refined: ArrayV = { ...x, shape };
+    for (const [k, w] of frame.env) if (w === x || (w.kind === "array" && JSON.stringify(w.call) === JSON.stringify(x.call) && w.shape === x.shape)) frame.env.set(k, refined);
+    return (arrayAttribute(this, refined, "shape", span) as SeqLike).items ?? [];
   }
 
   private knownValue(k: Known, parent: StaticV, i: number): Value {
@@ -955,6 +1077,11 @@ export class ClassStager {
   private setSelfAttr(attr: string, v: Value, frame: Frame, span: Span): void {
     if (frame.method !== "setup") {
       this.unsupported(span, `setting 'self.${attr}' outside ${this.framework.name === "haiku" ? "__init__" : "setup()"}`);
+      return;
+    }
+    if (v.kind === "modules") {
+      nameModuleList(this, v, attr, this.framework.name === "linen");
+      frame.env.set(`self.${attr}`, v);
       return;
     }
     if (v.kind === "module") {
@@ -1028,24 +1155,53 @@ export class ClassStager {
         return this.fstring(e, frame);
       case "lambda":
         return { kind: "func", def: { kind: "lambda", params: e.params, body: e.body, span: e.span }, closure: frame.env };
+      case "comprehension":
+      case "dictcomp":
+        return comprehension(this, e, frame);
       default:
         return this.stop(e.span, e.kind === "unsupported" ? e.what : `the expression '${e.kind}'`);
     }
   }
 
   private sequence(kind: "tuple" | "list", items: Expr[], frame: Frame): Value {
-    const values = items.map((i) => this.expr(i, frame));
+    const values: Value[] = [];
+    for (const i of items) {
+      if (i.kind !== "starred") {
+        values.push(this.expr(i, frame));
+        continue;
+      }
+      // `(*x.shape[:-1], -1)`: the items of a sequence, in place.
+      const v = this.expr(i.value, frame);
+      const known = knownItems(v);
+      if (known) values.push(...known);
+      else if (v.kind === "static" && (v.type.t === "seq" || v.type.t === "tuple")) values.push(Object.assign(staticOf(v.type, v.ctor && { k: "spread", value: v.ctor }, v.call && { k: "spread", value: v.call }), { spread: true }));
+      else return this.stop(i.span, `'*' of ${describe(v)}`);
+    }
+    return this.sequenceValue(kind, values);
+  }
+
+  /** A tuple or list of values: a fixed value when every item is (a shape, a kernel size). */
+  sequenceValue(kind: "tuple" | "list", values: Value[]): Value {
+    const spreads = values.some((v) => (v as { spread?: boolean }).spread);
+    if (spreads) {
+      // Items spread from sequences of unknown length: a sequence whose items are not known one by one.
+      if (!values.every((v) => v.kind === "static")) return this.stop(this.cls.span, "spreading a sequence of unknown length among arrays");
+      const statics = values as StaticV[];
+      const of: StaticType = statics.map((x) => ((x as { spread?: boolean }).spread ? itemTypeOf(x.type) : x.type)).reduce((a, b) => (JSON.stringify(a) === JSON.stringify(b) ? a : { t: "any" }));
+      const side = (k: "ctor" | "call"): TExpr | undefined => (statics.every((x) => x[k]) ? { k: "array", items: statics.map((x) => x[k]!) } : undefined);
+      return staticOf({ t: "seq", of }, side("ctor"), side("call"));
+    }
     // A tuple of fixed values is itself fixed (a shape, a kernel size).
     if (values.every((v) => v.kind === "static")) {
       const statics = values as StaticV[];
       const allCtor = statics.every((s) => s.ctor);
       const allCall = statics.every((s) => s.call);
-      const knownItems = statics.every((s) => s.known !== undefined) ? statics.map((s) => s.known as Known) : undefined;
+      const knownList = statics.every((s) => s.known !== undefined) ? statics.map((s) => s.known as Known) : undefined;
       const v = staticOf(
         { t: "tuple", items: statics.map((s) => s.type) },
         allCtor ? { k: "array", items: statics.map((s) => s.ctor!) } : undefined,
         allCall ? { k: "array", items: statics.map((s) => s.call!) } : undefined,
-        knownItems,
+        knownList,
       ) as StaticV & SeqLike;
       v.items = statics;
       return v;
@@ -1057,11 +1213,27 @@ export class ClassStager {
   private dictionary(e: Extract<Expr, { kind: "dict" }>, frame: Frame): Value {
     const entries: Array<[Known, Value]> = [];
     for (const en of e.entries) {
-      if (!en.key) return this.stop(e.span, "'**' in a dict literal");
+      if (!en.key) {
+        // `{**base, 'k': v}`: the entries of a dict the translator knows.
+        const v = this.expr(en.value, frame);
+        const items = v.kind === "dict" ? v.entries : v.kind === "static" && v.known && typeof v.known === "object" && !Array.isArray(v.known) ? Object.entries(v.known).map(([k, x]) => [k, literalValue(x)] as [Known, Value]) : undefined;
+        if (!items) return this.stop(en.value.span, `'**' of ${describe(v)} in a dict literal`);
+        for (const [k, x] of items) {
+          const at = entries.findIndex(([key]) => key === k);
+          if (at >= 0) entries.splice(at, 1);
+          entries.push([k, x]);
+        }
+        continue;
+      }
       const k = this.expr(en.key, frame);
       if (k.kind !== "static" || k.known === undefined || typeof k.known === "object") return this.stop(en.key.span, "a dict key that is not a fixed string or number");
       entries.push([k.known, this.expr(en.value, frame)]);
     }
+    return this.dictValue(entries);
+  }
+
+  /** A dict of values by fixed keys: a fixed value when every value is. */
+  dictValue(entries: Array<[Known, Value]>): Value {
     if (entries.every(([, v]) => v.kind === "static")) {
       const statics = entries as Array<[Known, StaticV]>;
       const known = statics.every(([, v]) => v.known !== undefined) ? Object.fromEntries(statics.map(([k, v]) => [String(k), v.known as Known])) : undefined;
@@ -1109,13 +1281,22 @@ export class ClassStager {
   attributeOf(obj: Value, attr: string, span: Span, frame: Frame): Value {
     switch (obj.kind) {
       case "array":
-        return this.arrayAttr(obj, attr, span);
+        return arrayAttribute(this, obj, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
       case "static":
         return this.staticAttr(obj, attr, span);
       case "module":
-        return { kind: "global", name: `module.${attr}`, self: obj };
+        return layerAttribute(this.layerHost, obj.inst, attr, span) ?? { kind: "global", name: `module.${attr}`, self: obj };
       case "global":
-        return this.globalValue(`${obj.name}.${attr}`, span);
+        // A method of a value (`x.at[i].set`) keeps the value it is bound to.
+        return obj.self ? { ...obj, name: `${obj.name}.${attr}` } : this.globalValue(`${obj.name}.${attr}`, span);
+      case "dict": {
+        // A named tuple's field (`state.hidden`); a dict's methods.
+        const dictMethod = ["items", "keys", "values", "get"].includes(attr);
+        const field = (obj as { tuple?: boolean }).tuple || !dictMethod ? obj.entries.find(([k]) => k === attr) : undefined;
+        if (field) return field[1];
+        if (dictMethod) return { kind: "global", name: `dict.${attr}`, self: obj };
+        return this.stop(span, `reading '.${attr}' of ${describe(obj)}`);
+      }
       case "host":
         return obj.attr?.(attr, span) ?? this.stop(span, `reading '.${attr}' of ${obj.name}`);
       default:
@@ -1124,41 +1305,18 @@ export class ClassStager {
     }
   }
 
-  private arrayAttr(v: ArrayV, attr: string, span: Span): Value {
-    switch (attr) {
-      case "shape": {
-        const dims = v.shape.rank !== undefined ? materialize(v.shape) : undefined;
-        const s = staticOf(
-          v.shape.rank !== undefined ? { t: "tuple", items: Array(v.shape.rank).fill({ t: "int" }) } : { t: "seq", of: { t: "int" } },
-          dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : undefined,
-          member(v.call, "shape"),
-        ) as StaticV & SeqLike;
-        s.shapeOf = v;
-        return s;
-      }
-      case "ndim":
-        return staticOf({ t: "int" }, v.shape.rank !== undefined ? num(v.shape.rank) : undefined, member(v.call, "rank"), v.shape.rank);
-      case "dtype":
-        return staticOf({ t: "dtype" }, v.dtype !== "unknown" ? str(v.dtype) : undefined, member(v.call, "dtype"), v.dtype !== "unknown" ? v.dtype : undefined);
-      case "size": {
-        return staticOf({ t: "int" }, undefined, member(v.call, "size"));
-      }
-      case "T":
-        return this.applyOp("jax.numpy.transpose", opSpec("jax.numpy.transpose")!, [v], [], span);
-      default:
-        if (ARRAY_METHODS[attr] || ["astype", "at", "flatten", "ravel", "clip", "round", "squeeze", "sum", "mean"].includes(attr)) {
-          return { kind: "global", name: `array.${attr}`, self: v };
-        }
-        return this.stop(span, `the array attribute '.${attr}'`);
-    }
-  }
-
   private staticAttr(v: StaticV, attr: string, span: Span): Value {
+    if ((v as { flag?: boolean }).flag && attr === "value") return v;
+    if ((v.type.t === "dict" || (v.known && typeof v.known === "object" && !Array.isArray(v.known))) && ["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: v };
     // A config object (dataclass field read): `config.emb_dim`.
     if (v.type.t === "config" || v.type.t === "any") {
       const cls = v.type.t === "config" && v.type.cls ? this.ctx.configs.get(v.type.cls) : undefined;
       const field = cls?.fields.find((f) => f.name === attr);
-      const type = field ? this.annotationType(field.annotation, field.default) : { t: "any" } as StaticType;
+      // jnp.finfo(...).min is a float, jnp.iinfo(...).max an int (src/stage/static-math.ts).
+      const limit: StaticType | undefined = v.type.t === "config" && (v.type.cls === "finfo" || v.type.cls === "iinfo") ? { t: v.type.cls === "finfo" && attr !== "bits" ? "float" : "int" } : undefined;
+      const fields = v.type.t === "config" ? v.type.fields : undefined;
+      if (fields && !(attr in fields)) return this.stop(span, `reading '.${attr}' of a config that has ${Object.keys(fields).map((k) => `'${k}'`).join(", ")}`);
+      const type = limit ?? (fields ? fields[attr] : field ? this.annotationType(field.annotation, field.default) : ({ t: "any" } as StaticType));
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
     }
@@ -1174,9 +1332,11 @@ export class ClassStager {
     if (set) return set;
     if (this.cls.fields.some((f) => f.name === attr)) return this.fieldValue(attr);
     const method = this.cls.methods.find((m) => m.name === attr);
+    // A @staticmethod is a helper function of the class: staged in place.
+    if (method && isStaticMethod(method)) return { kind: "func", def: method, closure: new Map() };
     if (method) return { kind: "func", def: method, closure: new Map(), method: attr };
     const prop = this.cls.properties.find((m) => m.name === attr);
-    if (prop) return this.inlineCall({ kind: "func", def: prop, closure: new Map(), method: attr }, [], [], span, frame);
+    if (prop) return this.inlineCall({ kind: "func", def: prop, closure: new Map([...frame.env].filter(([k]) => k.startsWith("self."))), method: attr }, [], [], span, frame);
     const classAttr = this.cls.classAttrs.find((a) => a.name === attr);
     if (classAttr) return this.expr(classAttr.value, frame);
     if (this.framework.selfIdioms.has(attr)) return { kind: "global", name: `self.${attr}` };
@@ -1184,13 +1344,14 @@ export class ClassStager {
   }
 
   private fileValue(name: string, span: Span, frame: Frame): Value {
+    this.ctx.usedTop.add(name);
     if (this.ctx.classes.has(name) || this.ctx.configs.has(name)) return { kind: "class", name };
     const fn = this.ctx.program.functions.get(name);
     if (fn) return { kind: "func", def: fn, closure: new Map() };
     const c = this.ctx.program.constants.get(name);
     if (c) {
       const v = this.expr(c.value, new Frame(frame.method, true));
-      if (v.kind === "static" && v.known !== undefined) return literalValue(v.known);
+      if (v.kind === "static" && v.known !== undefined && !(v as { flag?: boolean }).flag) return literalValue(v.known);
       if (v.kind === "static") return v;
       return v;
     }
@@ -1213,7 +1374,18 @@ export class ClassStager {
       const item = obj.items[i];
       if (item) return item;
     }
-    if (obj.kind === "array") return this.arrayIndex(obj, e, frame);
+    if (obj.kind === "array") return arraySubscript(this.subscripts(frame), obj, e.index, e.span);
+    if (obj.kind === "global" && obj.name === "array.at" && obj.self?.kind === "array") return atSubscript(this.subscripts(frame), obj.self, e.index, e.span);
+    if (obj.kind === "dict" && (obj as { tuple?: boolean }).tuple && e.index.kind === "int") {
+      const item = obj.entries.at(e.index.value);
+      if (item) return item[1];
+    }
+    if (obj.kind === "dict") {
+      const k = this.expr(e.index, frame);
+      const hit = k.kind === "static" && k.known !== undefined ? obj.entries.find(([key]) => key === k.known) : undefined;
+      if (hit) return hit[1];
+      return this.stop(e.span, `the key ${k.kind === "static" && k.known !== undefined ? JSON.stringify(k.known) : "given"} of a dict with keys ${obj.entries.map(([key]) => JSON.stringify(key)).join(", ")}`);
+    }
     if (obj.kind === "host" && obj.index) return obj.index(this.expr(e.index, frame), e.span);
     return this.stop(e.span, `indexing ${describe(obj)}`);
   }
@@ -1221,10 +1393,12 @@ export class ClassStager {
   private staticIndex(obj: StaticV, e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
     const items = (obj as SeqLike).items;
     const idx = e.index;
+    // `config["size"]` on a config whose keys are known: its member.
+    if (obj.type.t === "config" && obj.type.fields && idx.kind === "str") return this.staticAttr(obj, idx.value, e.span);
     if (idx.kind === "slice") {
       const parts = [idx.start, idx.stop, idx.step].map((p) => (p ? this.expr(p, frame) : undefined));
       if (parts[2]) return this.stop(e.span, "a slice with a step of a fixed sequence");
-      const args = (side: "ctor" | "call") => parts.slice(0, 2).map((p) => (p?.kind === "static" ? p[side] : p ? undefined : { k: "undefined" } as TExpr));
+      const args = (side: "ctor" | "call") => parts.slice(0, 2).map((p, j) => (p?.kind === "static" ? p[side] : p ? undefined : j === 0 ? num(0) : { k: "undefined" } as TExpr));
       const ctorArgs = args("ctor");
       const callArgs = args("call");
       const ks = parts.map((p) => (p?.kind === "static" ? p.known : undefined));
@@ -1251,7 +1425,8 @@ export class ClassStager {
     const shapeOf = (obj as SeqLike).shapeOf;
     if (shapeOf && typeof i.known === "number") {
       const d = dimAt(shapeOf.shape, i.known);
-      const callAt = i.known < 0 ? this.nonNull(call(member(obj.call!, "at"), num(i.known))) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr);
+      // tfjs types a Tensor<Rank>'s shape as a union of tuples: an axis may be `undefined` to TypeScript.
+      const callAt = this.nonNull(i.known < 0 ? call(member(obj.call!, "at"), num(i.known)) : ({ k: "index", object: obj.call!, index: num(i.known) } as TExpr));
       return staticOf({ t: "int" }, d, callAt, d?.k === "num" ? d.value : undefined);
     }
     const type: StaticType = obj.type.t === "tuple" ? (typeof i.known === "number" ? (obj.type.items[i.known] ?? { t: "any" }) : { t: "any" }) : obj.type.t === "seq" ? obj.type.of : obj.type.t === "dict" ? obj.type.of : { t: "any" };
@@ -1269,66 +1444,6 @@ export class ClassStager {
     return { k: "nonnull", value: e };
   }
 
-  private arrayIndex(obj: ArrayV, e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
-    const items = e.index.kind === "tuple" ? e.index.items : [e.index];
-    const args: TExpr[] = [];
-    const input = obj.shape;
-    const outDims: Dim[] = [];
-    let axis = 0;
-    let rankKnown = input.rank !== undefined;
-    let gathered: SymShape | undefined;
-    for (const it of items) {
-      if (it.kind === "slice") {
-        const parts = [it.start, it.stop, it.step].map((p) => (p ? this.expr(p, frame) : undefined));
-        if (parts.some((p) => p && p.kind !== "static")) return this.stop(it.span, "a slice bound that is an array");
-        const c = parts.map((p) => (p ? (p as StaticV).call ?? this.stop(it.span, "a slice bound only the constructor knows") : { k: "null" } as TExpr));
-        while (c.length && c[c.length - 1].k === "null") c.pop();
-        args.push(call("jnp.slice", ...c));
-        const size = rankKnown ? dimAt(input, axis) : undefined;
-        outDims.push(sliceSize(size, parts as Array<StaticV | undefined>));
-        axis++;
-      } else if (it.kind === "none") {
-        args.push(rt("jnp.newaxis"));
-        outDims.push(num(1));
-      } else if (it.kind === "ellipsis") {
-        args.push(rt("jnp.ellipsis"));
-        if (input.rank === undefined) rankKnown = false;
-        const rest = items.filter((x) => x.kind !== "none" && x.kind !== "ellipsis").length;
-        const skip = input.rank !== undefined ? input.rank - rest : undefined;
-        if (skip !== undefined) for (let k = 0; k < skip; k++) outDims.push(dimAt(input, axis + k));
-        if (skip !== undefined) axis += skip;
-      } else {
-        const v = this.expr(it, frame);
-        if (v.kind === "static") {
-          if (!v.call) return this.stop(it.span, "an index only the constructor knows");
-          args.push(v.call);
-          axis++;
-        } else if (v.kind === "array") {
-          args.push(v.call);
-          gathered = v.shape;
-          outDims.push(...(v.shape.rank !== undefined ? materialize(v.shape) : [undefined]));
-          if (v.shape.rank === undefined) rankKnown = false;
-          axis++;
-        } else return this.stop(it.span, `indexing with ${describe(v)}`);
-      }
-    }
-    let shape: SymShape;
-    if (input.rank !== undefined && rankKnown) {
-      for (let k = axis; k < input.rank; k++) outDims.push(dimAt(input, k));
-      shape = { rank: outDims.length, dims: outDims };
-    } else {
-      // Unknown rank: trailing axes past the indexed ones are kept.
-      const hasEllipsis = items.some((x) => x.kind === "ellipsis");
-      shape = hasEllipsis ? { dims: outDims.slice(items.findIndex((x) => x.kind === "ellipsis")) } : { dims: [] };
-      if (!hasEllipsis && input.rank === undefined) {
-        // x[:, 0] on rank-unknown x: the axes after the indexed ones are x's trailing ones.
-        shape = { dims: [] };
-      }
-    }
-    void gathered;
-    return { kind: "array", call: call("jnp.index", obj.call, ...args), shape, dtype: obj.dtype };
-  }
-
   private unary(e: Extract<Expr, { kind: "unary" }>, frame: Frame): Value {
     const v = this.expr(e.operand, frame);
     if (e.op === "not") {
@@ -1336,11 +1451,7 @@ export class ClassStager {
       if (v.kind === "static") return staticOf({ t: "bool" }, v.ctor && notExpr(truthExpr(v.ctor, v.type)), v.call && notExpr(truthExpr(v.call, v.type)), v.known !== undefined ? !truthy(v.known) : undefined);
       return this.stop(e.span, `'not' of ${describe(v)}`);
     }
-    if (v.kind === "array") {
-      if (e.op === "+") return v;
-      const fn = e.op === "-" ? "jnp.negative" : "jnp.invert";
-      return { kind: "array", call: call(fn, v.call), shape: v.shape, dtype: v.dtype };
-    }
+    if (v.kind === "array") return arrayUnary(this, e.op, v, e.span);
     if (v.kind === "static") {
       if (e.op === "+") return v;
       const op = e.op === "-" ? "-" : "~";
@@ -1351,7 +1462,7 @@ export class ClassStager {
   }
 
   binary(op: string, l: Value, r: Value, span: Span, frame: Frame): Value {
-    if (l.kind === "array" || r.kind === "array") return this.arrayBinary(op, l, r, span);
+    if (l.kind === "array" || r.kind === "array") return arrayBinary(this, op, l, r, span);
     if (l.kind === "static" && r.kind === "static") return this.staticBinary(op, l, r, span);
     if ((l.kind === "tuple" || l.kind === "list") && (r.kind === "tuple" || r.kind === "list") && op === "+") {
       return { kind: l.kind, items: [...l.items, ...r.items] };
@@ -1360,27 +1471,25 @@ export class ClassStager {
     return this.stop(span, `'${op}' between ${describe(l)} and ${describe(r)}`);
   }
 
-  private arrayBinary(op: string, l: Value, r: Value, span: Span): Value {
-    const names: Record<string, string> = {
-      "+": "jax.numpy.add", "-": "jax.numpy.subtract", "*": "jax.numpy.multiply", "/": "jax.numpy.divide",
-      "**": "jax.numpy.power", "@": "jax.numpy.matmul", "//": "jax.numpy.floor_divide", "%": "jax.numpy.mod",
-      "&": "jax.numpy.logical_and", "|": "jax.numpy.logical_or", "^": "jax.numpy.logical_xor",
-    };
-    const name = names[op];
-    if (!name) return this.stop(span, `the array operator '${op}'`);
-    const spec = opSpec(name) ?? { rt: `jnp.${camel(name.split(".").pop()!)}`, params: ["x", "y"], shape: (a: { get(n: string): Value | undefined }) => broadcast(shapeOfV(a.get("x")), shapeOfV(a.get("y"))) };
-    return this.applyOp(name, spec as OpSpec, [l, r], [], span);
-  }
-
   private staticBinary(op: string, l: StaticV, r: StaticV, span: Span): Value {
     const known = foldKnown(op, l.known, r.known);
     const type = binaryType(op, l.type, r.type);
     // Sequences: `+` concatenates, `*` repeats.
     if ((l.type.t === "tuple" || l.type.t === "seq") && op === "+") {
-      const side = (a?: TExpr, b?: TExpr) => (a && b ? ({ k: "array", items: [{ k: "spread", value: a }, { k: "spread", value: b }] } as TExpr) : undefined);
-      const out = staticOf({ t: "seq", of: { t: "int" } }, side(l.ctor, r.ctor), side(l.call, r.call), known) as StaticV & SeqLike;
       const li = (l as SeqLike).items;
       const ri = (r as SeqLike).items;
+      // Items known one by one are written in place (`[...sizes, n]`); others are spread.
+      const parts = (x: StaticV, items: Value[] | undefined, k: "ctor" | "call"): TExpr[] | undefined => {
+        if (items && !(x as SeqLike).shapeOf && items.every((i) => i.kind === "static" && i[k])) return items.map((i) => (i as StaticV)[k]!);
+        return x[k] ? [{ k: "spread", value: x[k]! }] : undefined;
+      };
+      const side = (k: "ctor" | "call"): TExpr | undefined => {
+        const a = parts(l, li, k);
+        const b = parts(r, ri, k);
+        return a && b ? { k: "array", items: [...a, ...b] } : undefined;
+      };
+      const of = itemTypeOf(l.type).t === itemTypeOf(r.type).t ? itemTypeOf(l.type) : ({ t: "any" } as StaticType);
+      const out = staticOf({ t: "seq", of: of.t === "any" ? { t: "int" } : of }, side("ctor"), side("call"), known) as StaticV & SeqLike;
       if (li && ri) out.items = [...li, ...ri];
       return out;
     }
@@ -1397,6 +1506,7 @@ export class ClassStager {
     const parts: Value[] = [];
     for (let i = 0; i < e.ops.length; i++) parts.push(this.compareOne(e.ops[i], values[i], values[i + 1], e.span));
     if (parts.length === 1) return parts[0];
+    if (parts.some((p) => p.kind === "array")) return this.stop(e.span, "a chained comparison of arrays (Python asks an array for its truth value; write (a < b) & (b < c))");
     return parts.reduce((acc, p) => this.and(acc, p, e.span));
   }
 
@@ -1418,13 +1528,7 @@ export class ClassStager {
       // Modules, functions: never None.
       return literalValue(negate);
     }
-    if (l.kind === "array" || r.kind === "array") {
-      const names: Record<string, string> = { "==": "equal", "!=": "not_equal", "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal" };
-      const name = names[op];
-      if (!name) return this.stop(span, `'${op}' on arrays`);
-      const spec: OpSpec = { rt: `jnp.${camel(name)}`, params: ["x", "y"], shape: (a) => broadcast(shapeOfV(a.get("x")), shapeOfV(a.get("y"))), dtype: () => "bool" };
-      return this.applyOp(`jax.numpy.${name}`, spec, [l, r], [], span);
-    }
+    if (l.kind === "array" || r.kind === "array") return arrayCompare(this, op, l, r, span);
     if (l.kind === "static" && r.kind === "static") {
       if (op === "in" || op === "not in") {
         const known = Array.isArray(r.known) && l.known !== undefined ? r.known.includes(l.known) !== (op === "not in") : undefined;
@@ -1436,8 +1540,10 @@ export class ClassStager {
       const tsOp = ({ "==": "===", "!=": "!==", "<": "<", "<=": "<=", ">": ">", ">=": ">=" } as const)[op as "=="];
       if (!tsOp) return this.stop(span, `the comparison '${op}'`);
       const known = foldKnown(op, l.known, r.known);
-      if (known !== undefined) return literalValue(known);
-      return staticOf({ t: "bool" }, l.ctor && r.ctor ? bin(tsOp, l.ctor, r.ctor) : undefined, l.call && r.call ? bin(tsOp, l.call, r.call) : undefined);
+      const literal = (e?: TExpr) => !e || e.k === "num" || e.k === "str" || e.k === "bool" || e.k === "null";
+      // Known here (a literal, or a rank the entry's sample fixes) yet read at run time: an assert still checks it.
+      if (known !== undefined && literal(l.call) && literal(r.call)) return literalValue(known);
+      return staticOf({ t: "bool" }, l.ctor && r.ctor ? bin(tsOp, l.ctor, r.ctor) : undefined, l.call && r.call ? bin(tsOp, l.call, r.call) : undefined, known);
     }
     return this.stop(span, `comparing ${describe(l)} and ${describe(r)}`);
   }
@@ -1450,9 +1556,18 @@ export class ClassStager {
     const ls = (l as SeqLike).shapeOf;
     const rs = (r as SeqLike).shapeOf;
     // Shapes of arrays: compare ranks and sizes symbolically in the constructor, at run time in the method.
+    // An input's shape of unknown rank compared with one of known rank: the rank the other side has (it is checked at construction).
+    const rankOf = (x?: ArrayV) => x?.shape.rank;
+    const otherRank = rankOf(ls) ?? rankOf(rs) ?? li?.length ?? ri?.length;
+    const dimsOf = (x: ArrayV): Dim[] | undefined => {
+      if (x.shape.rank !== undefined) return materialize(x.shape);
+      if (otherRank === undefined || !x.shape.input) return undefined;
+      this.inputs.assume(x.shape.input.method, x.shape.input.param, otherRank, this.cls.name, "a shape compared with one of that rank");
+      return Array.from({ length: otherRank }, (_, i) => dimAt(x.shape, i - otherRank));
+    };
     const ctorSide = (): TExpr | undefined => {
-      const ld = ls ? (ls.shape.rank !== undefined ? materialize(ls.shape) : undefined) : li?.map((x) => (x as StaticV).ctor);
-      const rd = rs ? (rs.shape.rank !== undefined ? materialize(rs.shape) : undefined) : ri?.map((x) => (x as StaticV).ctor);
+      const ld = ls ? dimsOf(ls) : li?.map((x) => (x as StaticV).ctor);
+      const rd = rs ? dimsOf(rs) : ri?.map((x) => (x as StaticV).ctor);
       if (!ld || !rd) {
         if (l.ctor && r.ctor) return call("nnx.shapesEqual", l.ctor, r.ctor);
         return undefined;
@@ -1545,6 +1660,9 @@ export class ClassStager {
         if (v.kind === "dict") for (const [k, x] of v.entries) kwargs.push([String(k), x]);
         else if (v.kind === "static" && v.known && typeof v.known === "object" && !Array.isArray(v.known)) {
           for (const [k, x] of Object.entries(v.known)) kwargs.push([k, literalValue(x)]);
+        } else if (v.kind === "static" && v.type.t === "config" && v.type.fields) {
+          // A config whose keys are known (its user gave a dict): each key, read from it.
+          for (const [k, t] of Object.entries(v.type.fields)) kwargs.push([k, staticOf(t, v.ctor && member(v.ctor, k), v.call && member(v.call, k))]);
         } else return this.stop(a.value.span, `'**' of ${describe(v)}`);
       } else if (a.star === "*") {
         const v = this.expr(a.value, frame);
@@ -1581,11 +1699,14 @@ export class ClassStager {
         if (fn.fn) return this.applyLayerStack(fn, args, kwargs, span, frame);
         return this.newInstance(fn, args, kwargs, span, frame);
       case "static":
+        // A dtype called on a value (`jnp.float32(x)`) makes an array of it.
+        if (fn.type.t === "dtype") return this.applyOp("jax.numpy.asarray", opSpec("jax.numpy.asarray")!, [...args, fn], kwargs, span);
         if (fn.type.t === "activation" && args[0]?.kind === "array" && fn.call) {
           // A function held in config (an activation): applied as is, keeping the shape.
           const a = args[0];
           return { kind: "array", call: call(fn.call, a.call), shape: a.shape, dtype: a.dtype };
         }
+        if ((fn as { unknownModule?: string }).unknownModule) return this.stop(span, `calling ${(fn as { unknownModule?: string }).unknownModule}, which picks the modules it builds: nnxport translates it for the module its user gives (NNX builds eagerly), and none is given here`);
         return this.stop(span, `calling ${describe(fn)}`);
       default:
         return this.stop(span, `calling ${describe(fn)}`);
@@ -1597,8 +1718,22 @@ export class ClassStager {
     // A framework layer: a module value, built where it is first called.
     if (!fn.self && this.framework.layers[name]) return this.newInstance(fn, args, kwargs, span, frame, source);
     if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
-    if (fn.self?.kind === "array") return this.arrayMethod(fn.self, name.slice("array.".length), args, kwargs, span, frame);
+    if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
+    if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
+    if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
+    const flag = /^absl\.flags\.DEFINE_(integer|float|string|bool|boolean|enum)$/.exec(name);
+    if (flag) {
+      // An absl flag: its default (the translation does not read a command line).
+      const d = args[1] ?? kwargs.find(([k]) => k === "default")?.[1];
+      if (d?.kind === "static" && d.known !== undefined) return Object.assign(literalValue(d.known), { flag: true });
+      return this.stop(span, `${name} without a fixed default`);
+    }
+    if (/^ml_collections\.(config_dict\.)?(Frozen)?ConfigDict$/.test(name)) {
+      // A ConfigDict is its dict: `ConfigDict({'size': (4, 4)})`, `ConfigDict(size=...)`.
+      if (args.length === 1 && !kwargs.length) return args[0];
+      if (!args.length) return this.dictValue(kwargs);
+    }
     if (name === "functools.partial") {
       if (!args[0]) return this.stop(span, "functools.partial without a function");
       return { kind: "partial", fn: args[0], args: args.slice(1), kwargs };
@@ -1656,59 +1791,31 @@ export class ClassStager {
     return staticOf({ t: "initializer" }, allStatic && ctorOk ? initializerCall(spec, ctorArgs) : undefined, initializerCall(spec, callArgs));
   }
 
-  /** Applies an array function of the catalog. */
+  /** Applies an array function of the catalog (src/stage/ops/apply.ts). */
   applyOp(name: string, spec: OpSpec, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
-    const bound = new Map<string, Value>();
-    args.forEach((a, i) => {
-      if (i < spec.params.length) bound.set(spec.params[i], a);
-    });
-    if (args.length > spec.params.length) return this.stop(span, `${name} takes at most ${spec.params.length} positional arguments`);
-    for (const [k, v] of kwargs) {
-      if (!spec.params.includes(k)) return this.stop(span, `${name.replace(/^jax\.numpy\./, "jnp.")} has no parameter '${k}' here`);
-      bound.set(k, v);
-    }
-    const optionNames = new Set(spec.options ?? []);
-    const positionalNames = spec.params.filter((p) => !optionNames.has(p)).slice(0, spec.positional ?? spec.params.length);
-    const last = Math.max(-1, ...[...bound.keys()].map((k) => positionalNames.indexOf(k)));
-    const tsArgs: TExpr[] = [];
-    for (let i = 0; i <= last; i++) {
-      const v = bound.get(positionalNames[i]);
-      tsArgs.push(v ? this.callExpr(v, span, `argument '${positionalNames[i]}' of ${name}`) : { k: "undefined" });
-    }
-    const options = [...optionNames].filter((o) => bound.has(o)).map((o) => ({ key: o, value: this.callExpr(bound.get(o)!, span, `argument '${o}' of ${name}`) }));
-    if (options.length) tsArgs.push({ k: "object", entries: options });
-    const getter = { get: (n: string) => bound.get(n) };
-    const shape = spec.shape(getter);
-    const dtype = spec.dtype?.(getter) ?? "unknown";
-    const callE = call(spec.rt, ...tsArgs);
-    if (Array.isArray(shape)) return { kind: "tuple", items: shape.map((s, i) => ({ kind: "array", call: { k: "index", object: callE, index: num(i) }, shape: s, dtype }) as ArrayV) };
-    return { kind: "array", call: callE, shape: shape ?? unknownShape, dtype };
+    return applyOp(this, name, spec, args, kwargs, span);
   }
 
-  private arrayMethod(self: ArrayV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-    if (method === "astype") {
-      const d = args[0] ?? kwargs.find(([k]) => k === "dtype")?.[1];
-      const dtype = dtypeOfValue(d);
-      return { kind: "array", call: call("jnp.astype", self.call, this.callExpr(d!, span, "a dtype")), shape: self.shape, dtype };
-    }
-    if (method === "reshape") {
-      // x.reshape(a, b) or x.reshape((a, b)).
-      const target = args.length === 1 ? args[0] : { kind: "tuple", items: args } as Value;
-      return this.applyOp("jax.numpy.reshape", opSpec("jax.numpy.reshape")!, [self, target], kwargs, span);
-    }
-    if (method === "transpose" && args.length > 1) return this.applyOp("jax.numpy.transpose", opSpec("jax.numpy.transpose")!, [self, { kind: "tuple", items: args }], kwargs, span);
-    const fn = ARRAY_METHODS[method];
-    const spec = fn && opSpec(fn);
-    if (spec) return this.applyOp(fn, spec, [self, ...args], kwargs, span);
-    void frame;
-    return this.stop(span, `the array method '.${method}()'`);
+  /** What subscripts need: the ops, and index expressions evaluated in `frame`. */
+  private subscripts(frame: Frame): SubscriptHost {
+    return { callExpr: (v, span, what) => this.callExpr(v, span, what), stop: (span, what) => this.stop(span, what), assumeRank: (v, rank, why) => this.assumeRank(v, rank, why), value: (e) => this.expr(e, frame) };
   }
 
   private builtin(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     const a = args[0];
+    const folded = sequenceBuiltin(this, name, args, kwargs, span);
+    if (folded) return folded;
+    if (name === "dict" && args.length <= 1) {
+      const base = a ? (a.kind === "dict" ? a.entries : a.kind === "static" && a.known && typeof a.known === "object" && !Array.isArray(a.known) ? Object.entries(a.known).map(([k, x]) => [k, literalValue(x)] as [Known, Value]) : undefined) : [];
+      if (base) return this.dictValue([...base.filter(([k]) => !kwargs.some(([n]) => n === k)), ...kwargs]);
+    }
     switch (name) {
       case "len": {
         if (a?.kind === "tuple" || a?.kind === "list") return literalValue(a.items.length);
+        if (a?.kind === "modules") {
+          const seq = (x: TExpr) => (x.k === "call" && x.fn.k === "member" && x.fn.name === "entries" && !x.args.length ? x.fn.object : x);
+          return staticOf({ t: "int" }, a.list.iter.ctor && member(seq(a.list.iter.ctor), "length"), a.list.member ? member(memberRef(a.list.member), "length") : a.list.iter.call && member(seq(a.list.iter.call), "length"));
+        }
         if (a?.kind === "static") {
           const items = (a as SeqLike).items;
           if (items) return literalValue(items.length);
@@ -1738,6 +1845,7 @@ export class ClassStager {
         return v;
       }
       case "enumerate": {
+        if (a?.kind === "modules" && args.length === 1) return { ...a, enumerate: true };
         if (a?.kind !== "static") break;
         const start = args[1] ?? kwargs.find(([k]) => k === "start")?.[1];
         const elem: StaticType = a.type.t === "seq" ? a.type.of : a.type.t === "tuple" ? (a.type.items[0] ?? { t: "any" }) : { t: "any" };
@@ -1769,7 +1877,9 @@ export class ClassStager {
           bool: (x) => truthExpr(x, a.type),
           str: (x) => call("String", x),
         };
-        const known = a.known === undefined ? undefined : name === "int" ? Math.trunc(Number(a.known)) : name === "float" ? Number(a.known) : name === "bool" ? truthy(a.known) : String(a.known);
+        const known = a.known === undefined ? undefined : name === "int" ? Math.trunc(Number(a.known)) : name === "float" ? pythonFloat(a.known) : name === "bool" ? truthy(a.known) : String(a.known);
+        // float("-inf"): the number itself.
+        if (name === "float" && typeof a.known === "string" && typeof known === "number") return literalValue(known, { t: "float" });
         return staticOf({ t: name as "int" }, a.ctor && conv[name](a.ctor), a.call && conv[name](a.call), known);
       }
       case "min":
@@ -1778,7 +1888,17 @@ export class ClassStager {
         if (!args.every((x) => x.kind === "static")) break;
         const s = args as StaticV[];
         const fn = `Math.${name}`;
-        return staticOf({ t: "int" }, s.every((x) => x.ctor) ? call(fn, ...s.map((x) => x.ctor!)) : undefined, s.every((x) => x.call) ? call(fn, ...s.map((x) => x.call!)) : undefined);
+        // max(sizes) over one sequence: its items; an int unless a float takes part.
+        const seq = s.length === 1 && name !== "abs"; // Python's max of one argument takes an iterable
+        const parts = (k: "ctor" | "call"): TExpr[] | undefined => (seq ? (s[0][k] ? [{ k: "spread", value: s[0][k]! }] : undefined) : s.every((x) => x[k]) ? s.map((x) => x[k]!) : undefined);
+        const types = seq ? (s[0].type.t === "tuple" ? s[0].type.items : [s[0].type.t === "seq" ? s[0].type.of : { t: "any" }]) : s.map((x) => x.type);
+        const values = seq ? (Array.isArray(s[0].known) ? s[0].known : undefined) : s.every((x) => typeof x.known === "number") ? s.map((x) => x.known) : undefined;
+        const known = values?.every((v) => typeof v === "number") && values.length ? (Math[name] as (...n: number[]) => number)(...(values as number[])) : undefined;
+        const type: StaticType = types.some((t) => t.t === "float") ? { t: "float" } : types.every((t) => t.t === "int" || t.t === "bool") ? { t: "int" } : { t: "any" };
+        const ctorParts = parts("ctor");
+        const callParts = parts("call");
+        if (known !== undefined) return staticOf(type, num(known), num(known), known);
+        return staticOf(type, ctorParts && call(fn, ...ctorParts), callParts && call(fn, ...callParts), known);
       }
       case "tuple":
       case "list": {
@@ -1801,28 +1921,20 @@ export class ClassStager {
   inlineCall(fn: Extract<Value, { kind: "func" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     const def = fn.def;
     const params = def.params;
-    const inner = new Frame(frame.method, frame.dry, new Map(fn.closure));
-    inner.block = frame.block;
-    inner.loops = frame.loops;
-    inner.conditional = frame.conditional;
-    inner.callOnly = frame.callOnly;
-    inner.ctorScopes = frame.ctorScopes;
-    // Staged in place: its return gives the call's value; it returns nothing from the caller.
+    const inner = childFrame(frame, new Map(fn.closure));
+    // Defaults are evaluated where the function is defined (its closure), as Python does.
+    const bound = bindArguments(this, params, args, kwargs, span, "kind" in def ? "a lambda" : `${def.name}()`, (d) => this.expr(d, childFrame(frame, new Map(fn.closure))));
+    for (const [k, v] of bound) inner.env.set(k, v);
+    // Staged in place: its returns give the call's value; none returns from the caller.
     inner.onReturn = () => undefined;
-    params.forEach((p, i) => {
-      const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1] ?? (p.default ? this.expr(p.default, frame) : undefined);
-      if (!v) this.stop(span, `missing argument '${p.name}'`);
-      inner.env.set(p.name, v!);
-    });
     if ("kind" in def) return this.expr(def.body, inner);
-    // A function body is staged into the caller's programs; its locals get their own names.
+    // A function body is staged into the caller's programs; its locals get names of their own.
+    inner.rename = new Map();
+    inner.inline = def.name;
     this.depth++;
     if (this.depth > 20) this.stop(span, "recursion in a function nnxport stages in place");
     try {
-      const rename = new Map<string, string>();
-      void rename;
-      this.body(def.body, inner);
-      return mergeReturns(inner.returns) ?? literalValue(null);
+      return inlineBody(this, def, inner);
     } finally {
       this.depth--;
     }
@@ -1861,6 +1973,9 @@ export class ClassStager {
     if (out.kind === "tuple" || out.kind === "list") {
       return { kind: out.kind, items: out.items.map((item, i) => this.withCall(item, { k: "index", object: e, index: num(i) })), call: e };
     }
+    if (out.kind === "dict") {
+      return { ...out, entries: out.entries.map(([k, v]) => [k, this.withCall(v, { k: "index", object: e, index: typeof k === "number" ? num(k) : str(String(k)) })] as [Known, Value]), call: e };
+    }
     if (out.kind === "static") return { ...out, call: e, ctor: out.ctor };
     return out;
   }
@@ -1884,7 +1999,7 @@ export class ClassStager {
   // --- modules --------------------------------------------------------------
 
   /** `nn.Dense(3)`, `Block(n)`: a module value; built at its first call. */
-  private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown): Value {
+  private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown, layerClass?: string): Value {
     const nameArg = kwargs.find(([k]) => k === "name")?.[1];
     const inst: Instance & InstanceExtra = {
       id: this.ctx.site(),
@@ -1894,9 +2009,10 @@ export class ClassStager {
       name: nameArg && !(nameArg.kind === "static" && nameArg.known === null) ? nameArg : undefined,
       span,
       site: { loops: [...frame.loops], conditional: frame.conditional },
+      ...(layerClass ? { layerClass } : {}),
     };
-    if (!frame.dry) {
-      const base = this.autoBase(ctor);
+    if (!frame.dry && !frame.noRecord) {
+      const base = layerClass ? this.framework.moduleBase(layerClass) : this.autoBase(ctor);
       const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
       const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
       inst.record = event;
@@ -1907,8 +2023,21 @@ export class ClassStager {
   }
 
   private construct(cls: Extract<Value, { kind: "class" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-    if (this.ctx.classes.has(cls.name)) return this.newInstance(cls, args, kwargs, span, frame);
+    const moduleClass = this.ctx.classes.get(cls.name);
+    if (moduleClass?.extendsLayer) {
+      // A subclass of a framework layer is built and called as that layer, as its own class.
+      if (!frame.dry) this.ctx.variantOf(moduleClass, new Map());
+      if (this.ctx.failed.has(cls.name)) return this.stop(span, `${cls.name} could not be translated (see its diagnostics)`);
+      const m = this.newInstance({ kind: "global", name: moduleClass.extendsLayer }, args, kwargs, span, frame, undefined, cls.name) as ModuleV;
+      return m;
+    }
+    if (moduleClass) return this.newInstance(cls, args, kwargs, span, frame);
     const config = this.ctx.configs.get(cls.name);
+    if (config?.kind === "namedtuple") {
+      // A NamedTuple (of arrays, typically a model's outputs): an object of its fields, in order.
+      const bound = bindArguments(this, config.fields.map((f) => ({ name: f.name, default: f.default, span: f.span })), args, kwargs, span, `${cls.name}(...)`, (d) => this.expr(d, frame));
+      return { kind: "dict", entries: config.fields.map((f) => [f.name, bound.get(f.name)!] as [Known, Value]), tuple: true } as Value;
+    }
     if (config) return this.configInstance(config.name, args, kwargs, span);
     return this.stop(span, `constructing ${cls.name}`);
   }
@@ -2045,6 +2174,7 @@ export class ClassStager {
     const self = this;
     return {
       layers: this.framework.layers,
+      framework: this.framework.name,
       stop: (span, what) => self.stop(span, what),
       unsupported: (span, what) => self.unsupported(span, what),
       callExpr: (v, span, what) => self.callExpr(v, span, what),
@@ -2055,6 +2185,11 @@ export class ClassStager {
         if (x.shape.input) self.inputs.assume(x.shape.input.method, x.shape.input.param, rank, self.cls.name);
       },
       recordDraw: (frame) => frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } }),
+      reserve: (inst, base) => {
+        const i = inst as Instance & InstanceExtra;
+        self.reserve(i, base);
+        return i.reserved!.call;
+      },
     };
   }
 
@@ -2118,15 +2253,34 @@ export class ClassStager {
     }
     if (inst.reserved && inst.site.loops.length) this.stop(span, "a submodule built in a loop after a first call elsewhere");
     if (frame.callOnly) this.stop(span, "a submodule first called under a condition on a call argument");
+    if (inst.element && !frame.loops.length) this.stop(span, "an item of a list of submodules first called outside a loop over the list");
     const missing: string[] = [];
-    const spec = build({
+    const built0 = build({
       missing: (what) => {
         missing.push(what);
         return num(0);
       },
     });
+    // A subclass of the layer (`StdConv(nn.Conv)`) is built as itself.
+    const spec = inst.layerClass ? { ...built0, cls: inst.layerClass } : built0;
+    if (inst.layerClass) type = inst.layerClass;
     if (missing.length) {
       this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
+    }
+    if (inst.element) {
+      // An item of a list of submodules: pushed onto the list in the constructor's loop over its sequence.
+      const list = inst.element.list;
+      if (!list.made) {
+        list.made = true;
+        list.member ??= this.members.fresh(`${snakeBase(base)}s`);
+        this.members.add({ kind: "child", name: list.member, type, list: true, optional: false });
+        this.members.prologue.push({ k: "assign", target: memberRef(list.member), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
+      }
+      const listMember = list.member!;
+      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
+      frame.emitCtor({ k: "expr", value: call(member(memberRef(listMember), "push"), value) });
+      inst.built = { member: listMember, call: inst.element.call, ctor: id("_") };
+      return;
     }
     const inLoop = inst.site.loops.length > 0;
     const hint = inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base);
@@ -2162,14 +2316,10 @@ export class ClassStager {
     if (inst.site.loops.length === 1 && !inst.site.conditional && loop.counter) return loop.counter;
     // Otherwise a running counter over the calls in the method.
     const counter = `${memberName}_index`;
-    if (!this.counters.has(counter)) {
-      this.counters.add(counter);
-      frame.emitCallAtTop?.({ k: "let", name: counter, value: num(0), mutable: true });
-    }
+    frame.emitCallAtTop({ k: "let", name: tsCounter(counter), raw: true, value: num(0), mutable: true });
     return { k: "raw", text: `${tsCounter(counter)}++` };
   }
 
-  private readonly counters = new Set<string>();
 
   private nameHint(inst: Instance): string | undefined {
     const n = inst.name;
@@ -2186,8 +2336,6 @@ export class ClassStager {
 
   private callChildModule(inst: Instance & InstanceExtra, clsName: string, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, lifted?: Extract<Value, { kind: "lifted" }>): Value {
     const cls = this.ctx.classes.get(clsName)!;
-    const summary = this.ctx.summaries.get(clsName);
-    if (!summary && !frame.dry) return this.stop(span, `${clsName} could not be translated (see its diagnostics)`);
     // The config it was given (a module given in config: its config object's fields).
     const fields = new Map<string, Value>();
     const fromField = inst.fromField;
@@ -2204,6 +2352,17 @@ export class ClassStager {
         else this.unsupported(span, `${clsName}(...) is missing its '${f.name}'`);
       }
     }
+    // The translation of the class for the modules it is given here.
+    const called = cls.methods.find((m) => m.name === method);
+    const ranks = new Map<string, number>();
+    called?.params.forEach((p, i) => {
+      const a = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
+      if (a?.kind === "array" && a.shape.rank !== undefined) ranks.set(`${method}|${p.name}`, a.shape.rank);
+      if (a?.kind === "key") ranks.set(`${method}|${p.name}`, -1);
+    });
+    const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields, ranks);
+    const summary = this.ctx.summaries.get(variant.name);
+    if (this.ctx.failed.has(variant.name) || (!summary && !frame.dry)) return this.stop(span, `${variant.name} could not be translated (see its diagnostics)`);
     // Its output, staged shape-only with what this call gives it.
     const dry = new ClassStager(this.ctx, cls, true, fields);
     const fn = cls.methods.find((m) => m.name === method);
@@ -2239,7 +2398,8 @@ export class ClassStager {
         if (!given || !v) continue;
         // A module given in config keeps the name it got where it was constructed.
         if (v.kind === "module" && v.inst.record?.e === "construct") v.inst.record.site = `field:${f.name}`;
-        entries.push({ key: f.name, value: this.ctorExpr(v, span, `${clsName}'s '${f.name}'`) });
+        const value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        entries.push({ key: f.name, value: f.type.t === "config" && f.type.fields ? configObject(value) : value });
       }
       for (const o of summary?.inputOptions ?? []) {
         const m = cls.methods.find((x) => x.name === o.method);
@@ -2257,7 +2417,7 @@ export class ClassStager {
       }
       entries.push({ key: "rngs", value: id("rngs") });
       const stack = lifted?.transform === "stack" ? this.ctorExpr(lifted.length!, span, "the number of stacked layers") : undefined;
-      return { cls: clsName, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
+      return { cls: variant.name, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
     }, clsName, clsName);
     const ref = inst.built!.call;
     const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
@@ -2267,6 +2427,7 @@ export class ClassStager {
   /** Setup staged for shapes only (a callee seen from its parent). */
   runSetupShapes(fn: FunctionDef): Frame {
     const frame = new Frame("setup", true);
+    this.bindSetupParams(fn, frame);
     try {
       this.body(fn.body, frame);
     } catch (e) {
@@ -2289,11 +2450,13 @@ export class ClassStager {
     const type = this.framework.variableType(spec.collection, spec.name);
     if (!type.startsWith("nnx.")) this.ctx.variableTypes.add(type);
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
-    const init = this.initializerExpr(spec.init, spec.span);
-    const keyless = this.isKeyless(spec.init);
+    // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
+    const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
+    const init = haikuFunction ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"]) : this.initializerExpr(spec.init, spec.span);
+    const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"
-        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : [])]
+        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
     let make: TExpr;
     if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
@@ -2351,7 +2514,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[]): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -2367,7 +2530,7 @@ export class ClassStager {
       if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
-      out.push({ name: p.name, type: kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]" });
+      out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
     });
     void tsParams;
     this.ctorSide += side === "ctor" ? 1 : 0;
@@ -2408,9 +2571,16 @@ export class ClassStager {
   }
 
   /** The method-side expression of a value, or a report. */
+  /** An input of unknown rank is taken to have `rank`: the constructor checks it. */
+  assumeRank(v: Value, rank: number, why: string): void {
+    if (v.kind === "array" && v.shape.input) this.inputs.assume(v.shape.input.method, v.shape.input.param, rank, this.cls.name, why);
+  }
+
   callExpr(v: Value, span: Span, what: string): TExpr {
     const e = this.maybeCallExpr(v);
     if (e) return e;
+    // A shape-only look at a child writes no method: what it cannot read there does not matter.
+    if (this.givenFields) return { k: "undefined" };
     return this.stop(span, `${what} is ${describe(v)}, which the generated method cannot hold`);
   }
 
@@ -2427,10 +2597,22 @@ export class ClassStager {
         const items = v.items.map((i) => this.maybeCallExpr(i));
         return items.every((i) => i) ? { k: "array", items: items as TExpr[] } : undefined;
       }
+      case "dict": {
+        if (v.call) return v.call;
+        const values = v.entries.map(([, x]) => this.maybeCallExpr(x));
+        if (!values.every((x) => x)) return undefined;
+        return { k: "object", entries: v.entries.map(([k], i) => ({ key: objectKey(String(k)), value: values[i]!, raw: true })) };
+      }
       case "mode":
         return this.modeTest(v).call;
       case "module":
         return v.inst.built?.call;
+      case "global":
+        // A framework function passed as a value (nn.pool's reduce_fn, an activation).
+        return this.functionValue(v, undefined as unknown as Span)?.call;
+      case "dict":
+        // A structure a layer returned whole (Haiku's LSTMState).
+        return v.call;
       case "host":
         return v.expr;
       default:
@@ -2460,6 +2642,7 @@ export class ClassStager {
   }
 
   stop(span: Span, what: string): never {
+    if (process.env.NNXPORT_DEBUG_STOP) process.stderr.write(`stop${this.dry ? " (dry)" : ""} ${this.cls.name} ${span.line}:${span.column}: ${what}\n`);
     this.unsupported(span, what);
     throw new StageStop(what);
   }
@@ -2488,6 +2671,9 @@ export class ClassStager {
       initializing: false,
       module: (m) => m,
       scan: (m, carry, xs, span, reverse) => self.scanModule(m, carry, xs, span, frame, reverse),
+      callModule: (m, method, args, span) => self.callModule(m, method, args, [], span, frame),
+      callExpr: (v, span, what) => self.callExpr(v, span, what),
+      typeOf: (v) => returnType(v),
     };
   }
 
@@ -2497,10 +2683,26 @@ export class ClassStager {
     return applyNeutral(this.layerHost, inst, layer, options, inputs, span, frame, name ?? layer.toLowerCase(), callOptions);
   }
 
-  /** A value evaluated without emitting anything (defaults, constants). */
+  /** A value evaluated on `frame` (a dry one) with nothing reported: undefined where it stops. */
+  tryExpr(e: Expr, frame: Frame): Value | undefined {
+    const mark = this.ctx.diags.mark();
+    const reported = this.ctx.reported;
+    try {
+      return this.expr(e, frame);
+    } catch (err) {
+      if (err instanceof StageStop) return undefined;
+      throw err;
+    } finally {
+      this.ctx.diags.rollback(mark);
+      this.ctx.reported = reported;
+    }
+  }
+
+  /** A value evaluated without emitting anything (defaults, constants); framework functions as the values they are. */
   dryValue(e: Expr): Value {
     try {
-      return this.expr(e, new Frame("", true));
+      const v = this.expr(e, new Frame("", true));
+      return v.kind === "global" ? (this.asStatic(v, e.span) ?? v) : v;
     } catch (err) {
       if (err instanceof StageStop) return { kind: "unknown", why: err.message };
       throw err;
@@ -2526,33 +2728,34 @@ declare module "./values.js" {
     fromField?: { field: string; config: StaticV };
     /** Its member, named before it is built. */
     reserved?: { member: string; call: TExpr };
+    /** A subclass of the framework layer it is built as (`StdConv`). */
+    layerClass?: string;
+    /** An item of a list of submodules, and how the method reads it (the loop's variable). */
+    element?: { list: import("./values.js").ModuleList; call: TExpr };
   }
 }
 
-declare module "./scope.js" {
-  interface Frame {
-    emitCallAtTop?(s: TStmt): void;
-  }
-}
 
 /** A fixed sequence whose items are known one by one, or the shape of an array. */
-interface SeqLike {
+export interface SeqLike {
   items?: Value[];
   shapeOf?: ArrayV;
 }
 
-interface RangeV extends StaticV {
+export interface RangeV extends StaticV {
   range?: { ctor: Array<TExpr | undefined>; call: Array<TExpr | undefined>; zeroBased: boolean };
 }
 
-interface EnumV extends StaticV {
+export interface EnumV extends StaticV {
   enumerate?: boolean;
   zip?: boolean;
 }
 
-interface LoopPlan {
+export interface LoopPlan {
   /** The constructor can run the loop (its iterable is known there). */
   ctorIter: boolean;
+  /** The target's names on the last item, and whether there is one (constructor expressions). */
+  last?: { items: Map<string, TExpr>; nonEmpty: TExpr };
   counter?: TExpr;
   ctorCounter?: TExpr;
   bindTarget(frame: Frame): void;
@@ -2578,32 +2781,6 @@ function bindArgs(args: Arg[], params: string[], what: string, span: Span, stage
     }
   });
   return ok ? out : undefined;
-}
-
-/** Python/NumPy math on fixed values (`np.prod(shape)`, `math.sqrt(d)`): the value, computed where it is used. */
-function staticMath(name: string, args: Value[]): Value | undefined {
-  if (!args.length || !args.every((a) => a.kind === "static" || a.kind === "tuple" || a.kind === "list")) return undefined;
-  const fn = name.replace(/^(numpy|jax\.numpy|math)\./, "");
-  const UNARY: Record<string, (x: number) => number> = { sqrt: Math.sqrt, log: Math.log, exp: Math.exp, floor: Math.floor, ceil: Math.ceil, abs: Math.abs, log2: Math.log2, log10: Math.log10, tanh: Math.tanh, sin: Math.sin, cos: Math.cos };
-  if (!/^(numpy|jax\.numpy|math)\./.test(name)) return undefined;
-  if (fn === "prod" && args.length === 1) {
-    const a = args[0];
-    const items = a.kind === "static" ? ((a as { items?: Value[] }).items ?? undefined) : a.kind === "tuple" || a.kind === "list" ? a.items : undefined;
-    const known = a.kind === "static" && Array.isArray(a.known) && a.known.every((x) => typeof x === "number") ? (a.known as number[]).reduce((x, y) => x * y, 1) : undefined;
-    const side = (k: "ctor" | "call"): TExpr | undefined => {
-      if (items && items.every((x) => x.kind === "static" && x[k])) return (items as StaticV[]).map((x) => x[k]!).reduce((x, y) => bin("*", x, y));
-      const whole = a.kind === "static" ? a[k] : undefined;
-      return whole && call("nnx.prod", whole);
-    };
-    return staticOf({ t: "int" }, known !== undefined ? num(known) : side("ctor"), known !== undefined ? num(known) : side("call"), known);
-  }
-  const f = UNARY[fn];
-  if (f && args.length === 1 && args[0].kind === "static") {
-    const a = args[0];
-    const known = typeof a.known === "number" ? f(a.known) : undefined;
-    return staticOf({ t: "float" }, a.ctor && call(`Math.${fn}`, a.ctor), a.call && call(`Math.${fn}`, a.call), known);
-  }
-  return undefined;
 }
 
 /**
@@ -2663,6 +2840,16 @@ export function literalValue(k: Known, type?: StaticType): StaticV {
   const v = staticOf(t, e, e, k) as StaticV & SeqLike;
   if (Array.isArray(k)) v.items = k.map((x) => literalValue(x));
   return v;
+}
+
+/** Python's float() of a fixed value: "inf", "-inf", "nan" as Python spells them. */
+function pythonFloat(k: Known): number {
+  if (typeof k === "string") {
+    const t = k.trim().toLowerCase();
+    if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+    if (/^[+-]?nan$/.test(t)) return NaN;
+  }
+  return Number(k);
 }
 
 function truthy(k: Known): boolean {
@@ -2820,6 +3007,24 @@ function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
   return { dims: s.dims };
 }
 
+/** Whether `e` reads any of the locals `names`. */
+function mentions(e: TExpr, names: string[]): boolean {
+  const text = JSON.stringify(e);
+  return names.some((n) => text.includes(JSON.stringify({ k: "id", name: n }).slice(0, -1)));
+}
+
+/** `e` with locals replaced by expressions. */
+function substituteIds(e: TExpr, by: Map<string, TExpr>): TExpr {
+  const swap = (x: unknown): unknown => {
+    if (!x || typeof x !== "object") return x;
+    if (Array.isArray(x)) return x.map(swap);
+    const o = x as Record<string, unknown>;
+    if (o.k === "id" && typeof o.name === "string" && !o.raw && by.has(o.name)) return by.get(o.name);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swap(v)]));
+  };
+  return swap(e) as TExpr;
+}
+
 /** `e` with the member reference `from` replaced by `to` (a stack's layer inside scanLayers' step). */
 function replaceRef(e: TExpr, from: TExpr, to: TExpr): TExpr {
   const key = JSON.stringify(from);
@@ -2843,19 +3048,17 @@ function withoutNones(v: Value): Value {
   return kept.length === 1 ? kept[0] : { kind: v.kind, items: kept };
 }
 
-function mergeShapes(a: SymShape, b: SymShape): SymShape {
+function mergeShapes(a: SymShape, b: SymShape, test?: TExpr): SymShape {
+  const pick = (x: Dim, y: Dim): Dim => (sameDim(x, y) ? x : test && x && y ? { k: "cond", test, then: x, else: y } : undefined);
   if (a.rank !== undefined && a.rank === b.rank) {
     const da = materialize(a);
     const db = materialize(b);
-    return { rank: a.rank, dims: da.map((d, i) => (sameDim(d, db[i]) ? d : undefined)) };
+    return { rank: a.rank, dims: da.map((d, i) => pick(d, db[i])) };
   }
-  const n = Math.min(a.dims.length, b.dims.length);
+  const n = Math.max(a.dims.length, b.dims.length, test ? 1 : 0);
   const out: Dim[] = [];
-  for (let k = n; k >= 1; k--) {
-    const x = dimAt(a, -k);
-    out.push(sameDim(x, dimAt(b, -k)) ? x : undefined);
-  }
-  return { dims: out };
+  for (let k = n; k >= 1; k--) out.push(pick(dimAt(a, -k), dimAt(b, -k)));
+  return { dims: out, input: a.input && a.input === b.input ? a.input : undefined };
 }
 
 function mergeReturns(returns: Value[]): Value | undefined {
@@ -2888,6 +3091,15 @@ function dtypeOfValue(v: Value | undefined): DType {
   return v ? "unknown" : "float32";
 }
 
+/**
+ * How the constructor reads a name bound to `value`: the name, except that a
+ * name for an input's size (`b, t, d = x.shape`) stays that size, so that size
+ * arithmetic cancels (`b * t * 8 / (b * t)` is 8).
+ */
+function ctorName(name: string, value: TExpr): TExpr {
+  return value.k === "id" && value.raw && value.name.startsWith(PLACEHOLDER) ? value : id(name);
+}
+
 export function camel(name: string): string {
   return name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
 }
@@ -2912,6 +3124,10 @@ export function variableClass(collection: string): string {
   return collection.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
 
+function isStaticMethod(fn: FunctionDef): boolean {
+  return fn.decorators.some((d) => d.kind === "builtin" && d.name === "staticmethod");
+}
+
 /** Which parameters of a method are train/eval flags: bools that reach a layer's switch. */
 function modeParams(fn: FunctionDef): Set<string> {
   const out = new Set<string>();
@@ -2921,6 +3137,13 @@ function modeParams(fn: FunctionDef): Set<string> {
     if (boolish && (TRAIN_WHEN_TRUE.has(p.name) || TRAIN_WHEN_FALSE.has(p.name))) out.add(p.name);
   }
   return out;
+}
+
+/** A PRNG key parameter, by its annotation or its name (`rng`, `z_rng`, `rng_key`; not attention's `key`). */
+function isKeyParam(p: Param): boolean {
+  const text = p.annotation ? annotationText(p.annotation) : "";
+  if (/PRNGKey|KeyArray/.test(text)) return true;
+  return !p.default && /(^|_)rngs?(_|$)|^prng_key$/.test(p.name) && !/Array|ndarray/.test(text);
 }
 
 function paramKind(p: Param, modes: Set<string>): ParamInfo["kind"] {
@@ -2966,12 +3189,17 @@ export function returnType(v: Value | undefined): string {
     case "tuple":
     case "list":
       return `[${v.items.map(returnType).join(", ")}]`;
+    case "dict":
+      return `{ ${v.entries.map(([k, x]) => `${objectKey(String(k))}: ${returnType(x)}`).join("; ")} }`;
     case "static":
       return tsTypeOf(v.type);
     case "key":
       return "nnx.PRNGKey";
     case "host":
       return v.tsType ?? "unknown";
+    case "dict":
+      // A named tuple returned whole (Haiku's LSTMState): an object with its fields.
+      return v.entries.every(([k]) => typeof k === "string" && /^[A-Za-z_]\w*$/.test(k)) ? `{ ${v.entries.map(([k, x]) => `${k}: ${returnType(x)}`).join("; ")} }` : "unknown";
     default:
       return "unknown";
   }
@@ -3001,10 +3229,16 @@ export function tsTypeOf(t: StaticType): string {
     case "initializer":
       return "nnx.Initializer";
     case "config":
+      if (t.fields) return `{ ${Object.entries(t.fields).map(([k, x]) => `${memberName(k)}: ${tsTypeOf(x)}`).join("; ")} }`;
       return t.cls ?? "Record<string, unknown>";
     case "any":
       return "unknown";
   }
+}
+
+/** A dict key as a TypeScript property name: as written when it is an identifier, else quoted. */
+function objectKey(k: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k);
 }
 
 function wrapType(t: string): string {

@@ -78,10 +78,15 @@ export function stageSteps(ctx: ProgramContext, entryClass: string | undefined):
     const decl = run.stage();
     if (!decl || ctx.diags.errorCount > before) continue;
     out.decls.push(decl);
+    // Translated, so not "left out" (src/stage/left-out.ts).
+    ctx.usedTop.add(fn.name);
     usesOptimizer ||= run.usesOptimizer;
     out.specs.push(run.spec());
   }
-  if (usesOptimizer && optimizer?.tx) out.decls.unshift(optimizerFactory(entryClass, optimizer.tx));
+  if (usesOptimizer && optimizer?.tx) {
+    out.decls.unshift(optimizerFactory(entryClass, optimizer.tx));
+    for (const name of [optimizer.trainState?.name, optimizer.transform]) if (name) ctx.usedTop.add(name);
+  }
   return out;
 }
 

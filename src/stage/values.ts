@@ -4,9 +4,9 @@
 // how to read them in each generated place: in the constructor (`ctor`) and in
 // the method (`call`); either may be missing (a call argument's None-ness is
 // not known to the constructor; a local of the constructor is not a member).
-import type { Expr, FunctionDef, Param } from "../python/ast.js";
+import type { Expr, FunctionDef, Param, Pattern } from "../python/ast.js";
 import type { Span } from "../span.js";
-import type { TExpr } from "../ts/ast.js";
+import type { RecordEvent, TExpr } from "../ts/ast.js";
 import type { SymShape } from "./shapes.js";
 
 /** A Python value known to the translator itself (literals, module constants). */
@@ -29,8 +29,8 @@ export type StaticType =
   | { t: "activation" }
   /** A jax.nn initializer. */
   | { t: "initializer" }
-  /** A config object (a dataclass of this file, or a mapping). */
-  | { t: "config"; cls?: string }
+  /** A config object (a dataclass of this file, or a mapping; `fields` when its keys are known: a dict or ConfigDict its user gives). */
+  | { t: "config"; cls?: string; fields?: Record<string, StaticType> }
   | { t: "any" };
 
 export interface StaticV {
@@ -68,6 +68,8 @@ export interface DictV {
   kind: "dict";
   entries: Array<[Known, Value]>;
   call?: TExpr;
+  /** A NamedTuple: also a tuple of its fields, in order. */
+  tuple?: boolean;
 }
 
 /** A function of the file, a nested def or a lambda, with the values it closes over. */
@@ -149,6 +151,40 @@ export interface LiftedV {
 }
 
 /**
+ * Submodules built one per item of a sequence only the config knows
+ * (`[hk.Linear(n) for n in self.sizes]`): NNX keeps them in one nnx.List, built
+ * in the constructor by a loop over the same sequence, and a method's
+ * `for layer in self.layers:` runs over that list.
+ */
+export interface ModulesV {
+  kind: "modules";
+  list: ModuleList;
+  /** `enumerate(self.layers)`. */
+  enumerate?: boolean;
+}
+
+export interface ModuleList {
+  id: number;
+  /** The sequence the comprehension runs over, and its target. */
+  iter: StaticV;
+  target: Pattern;
+  /** The element expression and the scope it is evaluated in (with the target bound). */
+  element: Expr;
+  closure: Map<string, Value>;
+  /** The construction site its items are recorded under (one record per item, in order). */
+  site: number;
+  /** The construction record, named when setup() stores the list (`layers_0`, ... in Linen). */
+  record?: RecordEvent;
+  /** The attribute setup() stores it in. */
+  attr?: string;
+  /** The nnx.List member (named when setup() stores the list, else when it is built). */
+  member?: string;
+  /** Its items are built (the constructor's loop that pushes them is written). */
+  made?: boolean;
+  span: Span;
+}
+
+/**
  * A value an enclosing interpreter gives meaning to (the training-step
  * stager's parameters, gradients, TrainState, ...): the stager asks it for
  * attributes and calls, and reads it through `expr` where it is one value.
@@ -168,7 +204,7 @@ export interface HostV {
   rebind?(e: TExpr): Value;
 }
 
-export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | HostV | UnknownV;
+export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | ModulesV | HostV | UnknownV;
 
 /** One submodule instance: where the source constructs it, and what it was given. */
 export interface Instance {
@@ -240,6 +276,8 @@ export function describe(v: Value): string {
       return "a PRNG key";
     case "lifted":
       return `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
+    case "modules":
+      return "a list of submodules";
     case "host":
       return v.name;
     case "unknown":

@@ -88,8 +88,11 @@ export type TStmt =
 export type RecordEvent =
   /** The source constructs a submodule here (its name is fixed now, as frameworks do). */
   | { e: "construct"; site: number | string; base: string; name?: TExpr; eager?: boolean; method?: string; top?: boolean; segment?: string }
-  /** A submodule (layer or module of the file) is built: `value` creates it. `site`: see Recorder.build. */
-  | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; initialFromCall?: string[] }; transparent?: boolean; stack?: { rngs?: string[] } }
+  /**
+   * A submodule (layer or module of the file) is built: `value` creates it. `site`: see Recorder.build.
+   * `inner`: a module Linen's setup gave to a layer, named inside the layer being built (`rnn/cell`).
+   */
+  | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean }; transparent?: boolean; stack?: { rngs?: string[] }; inner?: boolean }
   /** A variable of the module itself is created. */
   | { e: "variable"; name: string; collection: string; draws: boolean | "unknown" }
   /** The source's forward pass draws keys here (Haiku's init counts them). */

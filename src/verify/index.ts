@@ -15,6 +15,8 @@ export interface CheckResult {
   ok: boolean;
   /** Elements accepted beyond the tolerance as ill-conditioned (see Tolerance.outliers); reported in a note. */
   outliers?: number;
+  /** An output's dtype differs from the original's ("int32, expected float32"); the check fails. */
+  dtype?: string;
   /** Where the errors are (for `--report`). */
   errors?: ErrorSummary;
 }
@@ -37,6 +39,8 @@ export interface VerifyReport {
   /** What was not compared, and why: never silently skipped. */
   notes: string[];
   diagnostics: Array<Diagnostic & { text: string }>;
+  /** The translation that was verified. */
+  code?: string;
 }
 
 /** What verify worked from, for `--report` and `--save-fixture`. */

@@ -46,14 +46,18 @@ export interface ReferenceFailure {
   line?: number;
 }
 
-export type ReferenceResult = { ok: true; bytes: Uint8Array; standins: string[] } | { ok: false; error: ReferenceFailure };
+export type ReferenceResult = { ok: true; bytes: Uint8Array; standins: string[]; notes: string[] } | { ok: false; error: ReferenceFailure };
 
-export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Promise<ReferenceResult> {
+/** What the harness printed last: its summary, or why there is none. */
+type HarnessRun<T> = ({ ok: true } & T) | { ok: false; error: ReferenceFailure };
+
+/** Runs python/harness.py on a spec (written to a temporary folder with `out`, where it writes its tensors). */
+async function runHarness<T>(spec: object, file: string, timeoutMs: number, read: (dir: string, summary: Record<string, unknown>) => Promise<T>): Promise<HarnessRun<T>> {
   const dir = await mkdtemp(join(tmpdir(), "nnxport-ref-"));
   try {
     const out = join(dir, "reference.safetensors");
     const specPath = join(dir, "spec.json");
-    await writeFile(specPath, JSON.stringify({ ...spec, file: resolve(spec.file), out }));
+    await writeFile(specPath, JSON.stringify({ ...spec, file: resolve(file), out }));
     const harness = join(packageRoot(), "src", "verify", "python", "harness.py");
     let stdout: string;
     try {
@@ -74,15 +78,34 @@ export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Pr
       }
     }
     const last = stdout.trim().split("\n").pop() ?? "";
-    let summary: { ok: boolean; error?: ReferenceFailure; standins?: string[] };
+    let summary: { ok: boolean; error?: ReferenceFailure } & Record<string, unknown>;
     try {
       summary = JSON.parse(last);
     } catch {
       return { ok: false, error: { kind: "harness", message: `the Python reference run printed no result: ${last.slice(0, 200)}` } };
     }
     if (!summary.ok) return { ok: false, error: summary.error! };
-    return { ok: true, bytes: new Uint8Array(await readFile(out)), standins: summary.standins ?? [] };
+    return { ok: true, ...(await read(dir, summary)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Promise<ReferenceResult> {
+  return runHarness(spec, spec.file, timeoutMs, async (dir, summary) => ({
+    bytes: new Uint8Array(await readFile(join(dir, "reference.safetensors"))),
+    standins: (summary.standins as string[] | undefined) ?? [],
+    notes: (summary.notes as string[] | undefined) ?? [],
+  }));
+}
+
+/** A sample input as the harness describes one it saw (names are the caller's to give). */
+export type ProbedSample = Omit<SampleInput, "name">;
+
+/** The sample inputs of the file's own init call, learned by running the file up to that call. */
+export async function probeInitCall(file: string, framework: "haiku" | "linen", importRoot?: string, timeoutMs = 600_000): Promise<HarnessRun<{ args: ProbedSample[]; kwargs: Record<string, ProbedSample> }>> {
+  return runHarness({ probe: true, framework, ...(importRoot ? { importRoot } : {}) }, file, timeoutMs, async (_dir, summary) => {
+    const probe = summary.probe as { args: ProbedSample[]; kwargs: Record<string, ProbedSample> };
+    return { args: probe.args, kwargs: probe.kwargs };
+  });
 }

@@ -41,7 +41,7 @@ export function loadParams(t: { paramMap: { params: ParamMapEntry[] } }, model: 
     const v = variables.get(entry.nnx);
     const shape = JSON.stringify(entry.shape);
     if (!ref) problems.push(`${entry.source}: not in the reference parameters`);
-    else if (entry.keepdims ? !sameUpToLeadingOnes(ref.shape, entry.shape) : JSON.stringify(ref.shape) !== shape) {
+    else if ((entry as { flattened?: true }).flattened ? ref.size !== entry.shape.reduce((a, b) => a * b, 1) : entry.keepdims ? !sameUpToLeadingOnes(ref.shape, entry.shape) : JSON.stringify(ref.shape) !== shape) {
       problems.push(`${entry.source}: reference shape [${ref.shape}] ≠ expected ${shape}`);
     }
     else if (!v) problems.push(`${entry.nnx}: not in the translated model`);
@@ -67,6 +67,11 @@ export function check(name: string, kind: CheckResult["kind"], actual: Tensor, e
   const c = compareArrays(a, e, tol);
   const result: CheckResult = { name, kind, shape: actual.shape, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, ok: c.ok };
   result.errors = summarizeErrors(a, e, actual.shape, tol, !c.ok); // for the report
+  // An output must also have the original's dtype (an int32 result is not a float32 one of the same values).
+  if ((kind === "output" || kind === "call") && actual.dtype !== expected.dtype) {
+    result.ok = false;
+    result.dtype = `${actual.dtype}, expected ${expected.dtype}`;
+  }
   if (c.outliers) result.outliers = c.outliers;
   return result;
 }

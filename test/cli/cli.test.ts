@@ -140,6 +140,7 @@ describe("doctor", () => {
     expect(report.missing).toEqual([]);
     expect(report.versions).toMatchObject({ jax: "0.10.2", flax: "0.12.8", haiku: "0.0.17", optax: "0.2.8" });
     expect(report.backend.name).toBe("tensorflow");
+    expect(report.xla).toEqual({ available: true }); // the libtensorflow tfjs-node is built against has XLA
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);
   });

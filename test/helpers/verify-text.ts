@@ -20,12 +20,12 @@ async function inTempDir<T>(name: string, text: string, fn: (file: string) => Pr
 }
 
 /** Verifies `text` (its own init call, or `entry`). */
-export function verifyText2(name: string, text: string, entry?: EntryOverride): Promise<VerifyReport> {
+export function verifyText(name: string, text: string, entry?: EntryOverride): Promise<VerifyReport> {
   return inTempDir(name, text, (file) => verify(file, { entry }));
 }
 
 /** Translates `text` (type-checked). */
-export function translateText2(name: string, text: string, entry?: EntryOverride): Promise<Translation> {
+export function translateText(name: string, text: string, entry?: EntryOverride): Promise<Translation> {
   return inTempDir(name, text, (file) => translate(file, text, { entry }));
 }
 

@@ -104,7 +104,10 @@ const jaxCases: Case[] = [
   },
 ];
 
-const ORTHO: { shape: number[]; kwargs: Kw }[] = [
+const ORTHO: { shape: number[]; kwargs: Kw; name?: string }[] = [
+  { shape: [3, 4, 6], kwargs: {}, name: "delta_orthogonal" },
+  { shape: [3, 3, 5, 5], kwargs: { scale: 0.5 }, name: "delta_orthogonal" },
+  { shape: [2, 3, 3, 2, 4], kwargs: {}, name: "delta_orthogonal" },
   { shape: [5, 3], kwargs: {} },
   { shape: [3, 5], kwargs: {} },
   { shape: [16, 16], kwargs: { scale: 2 } },
@@ -112,9 +115,9 @@ const ORTHO: { shape: number[]; kwargs: Kw }[] = [
   { shape: [6, 4], kwargs: { column_axis: 0 } },
   { shape: [64, 300], kwargs: {} },
 ];
-const orthoCases: Case[] = ORTHO.map(({ shape, kwargs }, i) => ({
+const orthoCases: Case[] = ORTHO.map(({ shape, kwargs, name }, i) => ({
   op: "jax",
-  name: "orthogonal",
+  name: name ?? "orthogonal",
   kwargs,
   key: raw(KEYS[i % 3]),
   shape,
@@ -234,6 +237,7 @@ const JAX: Record<string, (args: unknown[], kw: Kw) => Initializer> = {
   zeros: () => init.zeros,
   ones: () => init.ones,
   constant: ([v]) => init.constant(v as number),
+  delta_orthogonal: (_, kw) => init.deltaOrthogonal(kw.scale as number | undefined, kw.column_axis as number | undefined),
   orthogonal: (_, kw) =>
     init.orthogonal(kw.scale as number | undefined, kw.column_axis as number | undefined),
 };
@@ -357,7 +361,7 @@ describe("orthogonal", () => {
   // The normal draw is exact, but JAX's QR is LAPACK in float32 and ours is a
   // float64 Householder QR: entries agree to float32 rounding of the
   // factorisation, not bitwise. Bound: |diff| <= 1e-6 * scale (measured ~2e-7).
-  it("matches jax.nn.initializers.orthogonal to QR rounding", () => {
+  it("matches jax.nn.initializers.orthogonal and delta_orthogonal to QR rounding", () => {
     let worst = 0;
     ORTHO.forEach(({ kwargs }, i) => {
       const c = orthoCases[i];

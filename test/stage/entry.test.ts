@@ -1,6 +1,6 @@
 // A library file (no init call) verifies from an entry given as on the command line.
 import { describe, expect, it } from "vitest";
-import { entry, verifyText2 } from "../helpers/verify-text.js";
+import { entry, verifyText } from "../helpers/verify-text.js";
 
 const MLP = `
 import flax.linen as nn
@@ -19,7 +19,7 @@ class MLP(nn.Module):
 
 describe("entry from the command line", () => {
   it("verifies a Linen library file with --entry and --input", async () => {
-    const r = await verifyText2("mlp.py", MLP, entry("MLP(features=(6, 3))", ["x=float32[2,5]"]));
+    const r = await verifyText("mlp.py", MLP, entry("MLP(features=(6, 3))", ["x=float32[2,5]"]));
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.length).toBeGreaterThan(2);

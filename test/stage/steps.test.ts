@@ -3,7 +3,7 @@
 // source's own step over five steps (results, and every variable after the
 // first and the last).
 import { describe, expect, it } from "vitest";
-import { translateText2, verifyText2 } from "../helpers/verify-text.js";
+import { translateText, verifyText } from "../helpers/verify-text.js";
 
 const LINEN_MLP = `
 import flax.linen as nn
@@ -30,7 +30,7 @@ model = MLP()
 params = model.init(jax.random.key(0), jnp.ones((8, 12)))["params"]
 `;
 
-function expectVerified(r: Awaited<ReturnType<typeof verifyText2>>): void {
+function expectVerified(r: Awaited<ReturnType<typeof verifyText>>): void {
   expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.text)).toEqual([]);
   expect(r.notes.filter((n) => / not compared/.test(n))).toEqual([]);
   expect(r.checks.filter((c) => c.kind === "step").length).toBeGreaterThan(8);
@@ -58,12 +58,12 @@ def train_step(state, batch, dropout_key):
     accuracy = jnp.mean(jnp.argmax(logits, -1) == batch["label"])
     return state.apply_gradients(grads=grads), {"loss": loss, "accuracy": accuracy}
 `;
-    const t = await translateText2("step_metrics.py", text);
+    const t = await translateText("step_metrics.py", text);
     expect(t.code).toContain("const [[loss, logits], grads] = nnx.valueAndGrad(lossFn, { hasAux: true })(model);");
     expect(t.code).toContain("optimizer.update(model, grads);");
     expect(t.code).toContain("return { loss, accuracy };");
     expect(t.code).toContain("nnx.optax.sgd(0.05, { momentum: 0.9 })");
-    expectVerified(await verifyText2("step_metrics.py", text));
+    expectVerified(await verifyText("step_metrics.py", text));
   }, 300_000);
 
   it("threads an optax state: tx.update, optax.apply_updates, (params, opt_state, loss)", async () => {
@@ -93,10 +93,10 @@ def update(params, opt_state, x, y):
     updates, opt_state = tx.update(grads, opt_state)
     return optax.apply_updates(params, updates), opt_state, loss_value
 `;
-    const t = await translateText2("step_optax.py", text);
+    const t = await translateText("step_optax.py", text);
     expect(t.code).toContain("const [lossValue, grads] = nnx.valueAndGrad(loss)(model, x, y);");
     expect(t.code).toMatch(/export function createOptimizer\(model: Net\)/);
-    expectVerified(await verifyText2("step_optax.py", text));
+    expectVerified(await verifyText("step_optax.py", text));
   }, 300_000);
 
   it("maps an update over the parameters and keeps batch statistics from has_aux", async () => {
@@ -127,9 +127,9 @@ def step(params, batch_stats, x, y):
     new_params = jax.tree.map(lambda p, g: p - 0.01 * g, params, grads)
     return new_params, updates["batch_stats"]
 `;
-    const t = await translateText2("step_bn.py", text);
+    const t = await translateText("step_bn.py", text);
     expect(t.code).toContain("nnx.update(model, newParams);");
-    expectVerified(await verifyText2("step_bn.py", text));
+    expectVerified(await verifyText("step_bn.py", text));
   }, 300_000);
 
   it("reports a step that computes new parameters but does not return them", async () => {
@@ -140,7 +140,7 @@ def train_step(params, x, y):
     new_params = jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
     return grads
 `;
-    await expect(translateText2("step_lost.py", text)).rejects.toMatchObject({
+    await expect(translateText("step_lost.py", text)).rejects.toMatchObject({
       diagnostics: [expect.objectContaining({ code: "NNX201", span: expect.objectContaining({ line: 29 }), message: expect.stringMatching(/returns the gradients|does not return/) })],
     });
   }, 60_000);

@@ -8,7 +8,7 @@ import { qualifiedName } from "../../python/ast.js";
 import type { EntrySpec, Program, SampleInput } from "../../model/program.js";
 import { parsePython } from "../../parse/parser.js";
 import type { Lowering } from "../../python/lower.js";
-import { functionClass } from "../haiku/index.js";
+import { functionClass, multiTransformClass } from "../haiku/index.js";
 
 export interface EntryRequest {
   expr: string;
@@ -42,6 +42,18 @@ export function entryFromRequest(req: EntryRequest, program: Program, lowering: 
     // A function of the file to transform: it becomes the model.
     if (expr.kind === "file" && program.functions.has(expr.name)) {
       const fn = program.functions.get(expr.name)!;
+      // A function hk.multi_transform takes (it returns `(init, applies)`): init, or the apply named by --method.
+      const multi = multiTransformClass({ ...fn, decorators: [] }, program);
+      if (multi) {
+        program.transformed.set(fn.name, multi.cls);
+        const method = req.method ?? "__call__";
+        const index = method === "__call__" ? "[0]" : `[1][${multi.methods.indexOf(method)}]`;
+        if (method !== "__call__" && !multi.methods.includes(method)) {
+          diags.error("NNX301", `'${fn.name}' returns no apply function '${method}' (it has ${multi.methods.join(", ")})`);
+          return undefined;
+        }
+        return { ...base, expr: { kind: "call", fn: { kind: "file", name: multi.cls.name, span: fn.span }, args: [], span: expr.span }, methods: multi.methods, transform: { fn: `lambda *a, **k: ${fn.name}()${index}(*a, **k)`, withState: true, applyRng: true } };
+      }
       const cls = functionClass(fn);
       program.transformed.set(fn.name, cls);
       return { ...base, expr: { kind: "call", fn: { kind: "file", name: cls.name, span: fn.span }, args: [], span: expr.span }, transform: { fn: fn.name, withState: true, applyRng: true } };

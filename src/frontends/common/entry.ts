@@ -2,7 +2,7 @@
 // with sample inputs (`model.init(key, jnp.ones((1, 784)), training=False)`).
 import type { DiagnosticBag } from "../../diagnostics.js";
 import type { Expr, FunctionDef, PyModule, Stmt } from "../../python/ast.js";
-import type { EntrySpec, SampleInput } from "../../model/program.js";
+import type { EntrySpec, Program, SampleInput } from "../../model/program.js";
 import { allCalls, sampleInput, type TopLevel } from "./discover.js";
 
 /** Follows names to the expression assigned to them (in the function, else at the top level). */
@@ -67,7 +67,7 @@ export function entryFromInit(init: InitCall, expr: Expr, text: string, params: 
   const kwargTexts: Record<string, string> = {};
   let method = "__call__";
   const rngs: string[] = [];
-  let ok = true;
+  const unknown: string[] = [];
   const take = (name: string, e: Expr, keyword: boolean) => {
     const v = init.resolve(e);
     if (v.kind === "bool" || v.kind === "int" || v.kind === "float" || v.kind === "str" || v.kind === "none") {
@@ -77,9 +77,11 @@ export function entryFromInit(init: InitCall, expr: Expr, text: string, params: 
     }
     const sample = sampleInput(name, e, init.resolve);
     if (!sample) {
-      // A library's own init call may build its sample from run-time values: it then names no entry.
-      diags.warning("NNX302", `cannot tell the shape of the sample input '${name}' from the source; verify it with --entry and --input ${name}=float32[...]`, e.span);
-      ok = false;
+      // Built by code nnxport does not run (convert reads, never runs, the file): verify learns
+      // its shape from the file's own init call instead.
+      diags.warning("NNX302", `cannot tell the shape of the sample input '${name}' without running the file; \`nnxport verify\` learns it from this init call (or give it with --entry and --input ${name}=float32[...])`, e.span);
+      unknown.push(name);
+      inputs.push({ name, dtype: "float32", shape: [], ...(keyword ? { keyword: true } : {}) });
       return;
     }
     if (keyword) sample.keyword = true;
@@ -101,6 +103,13 @@ export function entryFromInit(init: InitCall, expr: Expr, text: string, params: 
     if (k.name === "mutable") continue;
     take(k.name!, k.value, true);
   }
-  if (!ok) return undefined;
-  return { expr, text, method, inputs, kwargs, kwargTexts, rngs, span: init.call.span, object: init.name, fromInitCall: true };
+  const entry: EntrySpec = { expr, text, method, inputs, kwargs, kwargTexts, rngs, span: init.call.span, object: init.name, fromInitCall: true };
+  if (unknown.length) entry.unknownSamples = unknown;
+  return entry;
+}
+
+/** The file's own entry, or the one verify completes by running the file (samples only running it tells). */
+export function setEntry(program: Program, entry: EntrySpec): void {
+  if (entry.unknownSamples) program.probeEntry = entry;
+  else program.entry = entry;
 }

@@ -7,19 +7,20 @@ import { qualifiedName } from "../../python/ast.js";
 import type { StaticV, Value } from "../../stage/values.js";
 import { staticOf } from "../../stage/values.js";
 import { rt, type TExpr } from "../../ts/ast.js";
+import { dimAt, materialize, type Dim, type SymShape } from "../../stage/shapes.js";
 import { HAIKU_LAYERS } from "./layers.js";
 import { pascal } from "../linen/idioms.js";
 
 /** hk.initializers.X(...) → the runtime's bit-exact Haiku initializers, with Haiku's parameter order. */
 const INITIALIZERS: Record<string, { rt: string; params: string[] }> = {
-  Constant: { rt: "nnx.initializers.haikuConstant", params: ["constant"] },
-  RandomNormal: { rt: "nnx.initializers.haikuRandomNormal", params: ["stddev", "mean"] },
-  RandomUniform: { rt: "nnx.initializers.haikuRandomUniform", params: ["minval", "maxval"] },
-  TruncatedNormal: { rt: "nnx.initializers.haikuTruncatedNormal", params: ["stddev", "mean", "lower", "upper"] },
-  VarianceScaling: { rt: "nnx.initializers.haikuVarianceScaling", params: ["scale", "mode", "distribution", "fan_in_axes"] },
-  UniformScaling: { rt: "nnx.initializers.haikuUniformScaling", params: ["scale"] },
-  Orthogonal: { rt: "nnx.initializers.haikuOrthogonal", params: ["scale", "axis"] },
-  Identity: { rt: "nnx.initializers.haikuIdentity", params: ["gain"] },
+  Constant: { rt: "hk.initializers.Constant", params: ["constant"] },
+  RandomNormal: { rt: "hk.initializers.RandomNormal", params: ["stddev", "mean"] },
+  RandomUniform: { rt: "hk.initializers.RandomUniform", params: ["minval", "maxval"] },
+  TruncatedNormal: { rt: "hk.initializers.TruncatedNormal", params: ["stddev", "mean", "lower", "upper"] },
+  VarianceScaling: { rt: "hk.initializers.VarianceScaling", params: ["scale", "mode", "distribution", "fan_in_axes"] },
+  UniformScaling: { rt: "hk.initializers.UniformScaling", params: ["scale"] },
+  Orthogonal: { rt: "hk.initializers.Orthogonal", params: ["scale", "axis"] },
+  Identity: { rt: "hk.initializers.Identity", params: ["gain"] },
 };
 
 function idiom(call: IdiomCall, api: StageApi): Value | undefined {
@@ -39,6 +40,10 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       return dropout(call, api);
     case "haiku.scan":
       return scan(call, api);
+    case "haiku.dynamic_unroll":
+      return unroll(call, api, true);
+    case "haiku.static_unroll":
+      return unroll(call, api, false);
     case "haiku.experimental.layer_stack":
     case "haiku.layer_stack": {
       const args = api.bind(call.args, ["num_layers", "with_per_layer_inputs", "unroll", "pass_reverse_to_layer_fn", "transparent_lift", "name"], "hk.layer_stack", call.span);
@@ -61,6 +66,85 @@ function scan(call: IdiomCall, api: StageApi): Value {
   if (m.kind !== "module") return api.unsupported(f.span, "hk.scan of anything but a module");
   const reverse = args?.get("reverse") ? api.value(args.get("reverse")!) : undefined;
   return api.scan(m, api.value(init), api.value(xs), call.span, reverse?.kind === "static" && reverse.known === true);
+}
+
+/**
+ * `hk.dynamic_unroll(core, xs, initial_state, time_major=True, reverse=False,
+ * return_all_states=False)` / `hk.static_unroll(core, xs, initial_state,
+ * time_major=True)`: the core is built with one step's sizes, and the runtime's
+ * unroll runs it over the time axis.
+ */
+function unroll(call: IdiomCall, api: StageApi, dynamic: boolean): Value {
+  const what = dynamic ? "hk.dynamic_unroll" : "hk.static_unroll";
+  const names = dynamic ? ["core", "input_sequence", "initial_state", "time_major", "reverse", "return_all_states", "unroll"] : ["core", "input_sequence", "initial_state", "time_major"];
+  const args = api.bind(call.args, names, what, call.span);
+  const [coreE, xsE, initE] = [args?.get("core"), args?.get("input_sequence"), args?.get("initial_state")];
+  if (!args || !coreE || !xsE || !initE) return api.unsupported(call.span, `${what} other than ${what}(core, input_sequence, initial_state, ...)`);
+  const core = api.value(coreE);
+  const xs = api.value(xsE);
+  const init = api.value(initE);
+  if (core.kind !== "module") return api.unsupported(coreE.span, `${what} of ${core.kind === "func" ? "a function" : "anything but a module"}`);
+  if (xs.kind !== "array") return api.unsupported(xsE.span, `${what} over anything but one array`);
+  const flag = (k: string): boolean | undefined => {
+    const e = args.get(k);
+    if (!e) return undefined;
+    const v = api.value(e);
+    if (v.kind === "static" && typeof v.known === "boolean") return v.known;
+    api.unsupported(e.span, `${what}'s ${k} that is not a literal True or False`);
+    return undefined;
+  };
+  const timeMajor = flag("time_major") ?? true;
+  const reverse = dynamic ? (flag("reverse") ?? false) : false;
+  const allStates = dynamic ? (flag("return_all_states") ?? false) : false;
+  const axis = timeMajor ? 0 : 1;
+  // One step of the sequence, to build the core with and read its output's shape.
+  const step = { kind: "array" as const, call: { k: "id" as const, name: "_" }, shape: dropAxis(xs.shape, axis), dtype: xs.dtype };
+  const out = api.callModule(core, "__call__", [step, init], call.span);
+  if (out.kind !== "tuple" || out.items.length !== 2) return api.unsupported(call.span, `${what} of a core that does not return (output, state)`);
+  const coreRef = api.callExpr(core, coreE.span, `${what}'s core`);
+  const rtArgs: TExpr[] = [coreRef, api.callExpr(xs, xsE.span, `${what}'s input`), api.callExpr(init, initE.span, `${what}'s initial state`)];
+  if (dynamic) {
+    const entries = [
+      ...(!timeMajor ? [{ key: "timeMajor", value: { k: "bool", value: false } as TExpr }] : []),
+      ...(reverse ? [{ key: "reverse", value: { k: "bool", value: true } as TExpr }] : []),
+      ...(allStates ? [{ key: "returnAllStates", value: { k: "bool", value: true } as TExpr }] : []),
+    ];
+    if (entries.length) rtArgs.push({ k: "object", entries });
+  } else if (!timeMajor) rtArgs.push({ k: "bool", value: false });
+  const time = dimAt(xs.shape, axis);
+  const [y, state] = out.items;
+  const unrolled: TExpr = { k: "call", fn: rt(dynamic ? "hk.dynamicUnroll" : "hk.staticUnroll"), args: rtArgs };
+  // Cores typed by their state (LSTM, GRU, VanillaRNN) type the result; the others (DeepRNN, ...) hold nests.
+  const typed = core.inst.ctor.kind === "global" && ["haiku.LSTM", "haiku.GRU", "haiku.VanillaRNN"].includes(core.inst.ctor.name);
+  const result: TExpr = typed ? unrolled : { k: "cast", value: unrolled, type: `[${api.typeOf(y)}, ${api.typeOf(state)}]` };
+  return {
+    kind: "tuple",
+    items: [rebase(y, { k: "index", object: result, index: { k: "num", value: 0 } }, axis, time), rebase(state, { k: "index", object: result, index: { k: "num", value: 1 } }, allStates ? axis : undefined, time)],
+    call: result,
+  };
+}
+
+/** A value read from `e` (its structure kept); with `axis`, each array gains that (time) axis. */
+function rebase(v: Value, e: TExpr, axis?: number, size?: Dim): Value {
+  if (v.kind === "array") return { ...v, call: e, shape: axis === undefined ? v.shape : insertAxis(v.shape, axis, size) };
+  if (v.kind === "tuple" || v.kind === "list") return { kind: v.kind, items: v.items.map((x, i) => rebase(x, { k: "index", object: e, index: { k: "num", value: i } }, axis, size)), call: e };
+  if (v.kind === "dict") return { kind: "dict", entries: v.entries.map(([k, x]) => [k, rebase(x, { k: "member", object: e, name: String(k) }, axis, size)]), call: e };
+  return v;
+}
+
+function dropAxis(s: SymShape, axis: number): SymShape {
+  if (s.rank !== undefined) return { rank: s.rank - 1, dims: materialize(s).filter((_, i) => i !== axis) };
+  // Unknown rank: a leading axis goes; the features (last axis) stay.
+  return { dims: [dimAt(s, -1)] };
+}
+
+function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    dims.splice(axis, 0, d);
+    return { rank: s.rank + 1, dims };
+  }
+  return { ...s };
 }
 
 function initializer(cls: string, call: IdiomCall, api: StageApi): Value {
@@ -101,6 +185,9 @@ function getVariable(call: IdiomCall, api: StageApi, collection: "params" | "sta
   const initE = args.get("init");
   if (!initE) return api.unsupported(call.span, `${what}('${name.known}') without an initializer`);
   const init = api.value(initE);
+  // A function of (shape, dtype): Haiku calls it as it is; it draws a key only through hk.next_rng_key().
+  const fn = init.kind === "func" && init.def.params.length === 2;
+  if (fn && JSON.stringify(init.def).includes("next_rng_key")) return api.unsupported(initE.span, `${what} with an initializer function that draws keys`);
   const { read } = api.declareVariable({
     name: name.known,
     collection,
@@ -108,7 +195,8 @@ function getVariable(call: IdiomCall, api: StageApi, collection: "params" | "sta
     convention: "haiku",
     shape: args.get("shape") && api.value(args.get("shape")!),
     dtype: args.get("dtype") && dtypeValue(args.get("dtype")!, api),
-    drawsKey: drawsKey(init),
+    drawsKey: fn ? false : drawsKey(init),
+    ...(fn ? { keyless: true } : {}),
     span: call.span,
   });
   return read;
@@ -126,7 +214,7 @@ function drawsKey(init: Value): boolean | "unknown" {
   if (init.kind === "global") return false; // jnp.zeros / jnp.ones
   if (init.kind === "static" && init.type.t === "initializer") {
     const text = JSON.stringify(init.ctor ?? init.call ?? "");
-    if (/haikuConstant|zeros|ones/.test(text)) return false;
+    if (/initializers\.(Constant|Identity)\b|zeros|ones/.test(text)) return false;
     return true;
   }
   return "unknown";

@@ -3,11 +3,11 @@
 // model by hk.transform (they become module classes too), and the
 // `hk.transform(f).init(key, x, ...)` entry.
 import type { DiagnosticBag } from "../../diagnostics.js";
-import type { ClassDef, Expr, FunctionDef, PyModule, Stmt } from "../../python/ast.js";
-import { qualifiedName } from "../../python/ast.js";
+import type { ClassDef, Expr, FunctionDef, Param, PyModule, Stmt } from "../../python/ast.js";
+import { mapExpr, mapStmts, qualifiedName } from "../../python/ast.js";
 import type { Field, ModuleClass, Program } from "../../model/program.js";
 import { annotatedFields, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel, type TopLevel } from "../common/discover.js";
-import { entryFromInit, initCalls } from "../common/entry.js";
+import { entryFromInit, initCalls, setEntry } from "../common/entry.js";
 import { haikuFramework } from "./idioms.js";
 import { textOf } from "../linen/index.js";
 
@@ -122,6 +122,19 @@ function passThrough(fn: FunctionDef, program: Program): Expr | undefined {
   return ctor;
 }
 
+/** The function `hk.multi_transform(f)` transforms. */
+function multiTransformTarget(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel): FunctionDef | undefined {
+  const v = resolve(e);
+  // `@hk.multi_transform def f(): ...`
+  if (v.kind === "file") {
+    const fn = top.functions.get(v.name);
+    return fn?.decorators.some((d) => MULTI_TRANSFORMS.has(qualifiedName(d) ?? "")) ? { ...fn, decorators: [] } : undefined;
+  }
+  if (v.kind !== "call" || !MULTI_TRANSFORMS.has(qualifiedName(v.fn) ?? "")) return undefined;
+  const target = v.args[0] && resolve(v.args[0].value);
+  return target?.kind === "file" ? top.functions.get(target.name) : undefined;
+}
+
 /**
  * `hk.multi_transform(f)`: f builds a module and returns `(init, (apply_1, ...))`.
  * The init function applies the module (or one of its methods); the model is that module.
@@ -147,29 +160,119 @@ function multiTransformEntry(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel)
   // The init function: `lambda x: module(x)` or `def init(x): return module.method(x)`.
   const initFn = initE.kind === "lambda" ? { params: initE.params, body: initE.body } : initE.kind === "name" && defs.has(initE.id) ? (() => {
     const d = defs.get(initE.id)!;
-    const ret = d.body.find((s) => s.kind === "return");
+    const ret = d.body.length === 1 ? d.body[0] : undefined;
     return ret?.kind === "return" && ret.value ? { params: d.params, body: ret.value } : undefined;
   })() : undefined;
+  // Only `init` applying one module (or one of its methods) to its own parameters, and applies of that module.
   if (!initFn || initFn.body.kind !== "call") return undefined;
   const callee = initFn.body.fn;
   const moduleRef = callee.kind === "attr" ? callee.object : callee;
   const method = callee.kind === "attr" ? callee.attr : "__call__";
   const module = local(moduleRef);
-  if (module.kind !== "call") return undefined;
+  if (module.kind !== "call" || moduleRef.kind !== "name") return undefined;
+  const passed = initFn.body.args.map((a) => (a.value.kind === "name" && !a.star ? a.value.id : undefined));
+  if (passed.length !== initFn.params.length || passed.some((p, i) => p !== initFn.params[i].name)) return undefined;
   const items = appliesE.kind === "tuple" || appliesE.kind === "list" ? appliesE.items : [appliesE];
-  const methods = items.map((m) => (m.kind === "attr" ? m.attr : m.kind === "name" && local(m).kind === "call" ? "__call__" : "")).filter((m) => m);
+  const same = (m: Expr) => (m.kind === "attr" ? m.object : m).kind === "name" && ((m.kind === "attr" ? m.object : m) as { id: string }).id === moduleRef.id;
+  if (!items.every(same)) return undefined;
+  const methods = items.map((m) => (m.kind === "attr" ? m.attr : "__call__"));
   return { module, method, params: initFn.params.map((p) => p.name), methods };
+}
+
+/**
+ * `hk.multi_transform(f)` in any form: f builds modules (or nothing) and returns
+ * `(init, (apply_1, ...))`, where init and the applies are defs, lambdas,
+ * modules f built, or their methods. f becomes a module class (transparent, as
+ * a transformed function): what f builds is built in its constructor, init is
+ * its `__call__`, and each apply function a method named as f names it.
+ */
+export function multiTransformClass(fn: FunctionDef, program: Program): { cls: ModuleClass; methods: string[] } | undefined {
+  const last = fn.body[fn.body.length - 1];
+  if (last?.kind !== "return" || last.value?.kind !== "tuple" || last.value.items.length !== 2) return undefined;
+  const locals = new Set<string>();
+  const values = new Map<string, Expr>();
+  const defs = new Map<string, FunctionDef>();
+  const setup: Stmt[] = [];
+  for (const s of fn.body.slice(0, -1)) {
+    if (s.kind === "def") defs.set(s.fn.name, s.fn);
+    else if (s.kind === "assign" && s.targets.length === 1 && s.targets[0].kind === "name") {
+      const name = s.targets[0].id;
+      if (s.value.kind === "lambda") defs.set(name, { name, params: s.value.params, body: [{ kind: "return", value: s.value.body, span: s.value.span }], decorators: [], span: s.span });
+      else {
+        locals.add(name);
+        values.set(name, s.value);
+        setup.push({ ...s, targets: [{ kind: "attr", object: { kind: "self", span: s.span }, attr: name, span: s.targets[0].span }] });
+      }
+    } else if (!(s.kind === "expr" && s.value.kind === "str") && s.kind !== "pass") return undefined;
+  }
+  // f's locals, read by its nested functions, are the class's attributes.
+  const toSelf = (x: Expr): Expr => (x.kind === "name" && locals.has(x.id) ? { kind: "attr", object: { kind: "self", span: x.span }, attr: x.id, span: x.span } : x);
+  const span = fn.span;
+  const ret = (value: Expr): Stmt[] => [{ kind: "return", value, span }];
+  const name = (id: string): Expr => ({ kind: "name", id, span });
+  const paramsOf = (value: Expr | undefined, method: string): Param[] => {
+    const cls = value?.kind === "call" && value.fn.kind === "file" ? program.classes.find((c) => c.name === (value.fn as { name: string }).name) : undefined;
+    const m = cls?.methods.find((x) => x.name === method);
+    if (m) return m.params;
+    const layer = value?.kind === "call" ? program.framework.layers[qualifiedName(value.fn) ?? ""] : undefined;
+    const names = layer?.calls?.[method]?.params.map((p) => p.name) ?? ["inputs"];
+    return names.map((n) => ({ name: n, span }));
+  };
+  const asMethod = (e: Expr, methodName: string): FunctionDef | undefined => {
+    if (e.kind === "lambda") return { name: methodName, params: e.params, body: ret(mapExpr(e.body, toSelf)), decorators: [], span: e.span };
+    if (e.kind === "name" && defs.has(e.id)) {
+      const d = defs.get(e.id)!;
+      return { ...d, name: methodName, body: mapStmts(d.body, toSelf), decorators: [] };
+    }
+    // A module f built, or one of its methods: the method calls it.
+    const target = e.kind === "name" && locals.has(e.id) ? { local: e.id, method: "__call__" } : e.kind === "attr" && e.object.kind === "name" && locals.has(e.object.id) ? { local: e.object.id, method: e.attr } : undefined;
+    if (!target) return undefined;
+    const params = paramsOf(values.get(target.local), target.method);
+    const self: Expr = { kind: "attr", object: { kind: "self", span }, attr: target.local, span };
+    const callee: Expr = target.method === "__call__" ? self : { kind: "attr", object: self, attr: target.method, span };
+    return { name: methodName, params, body: ret({ kind: "call", fn: callee, args: params.map((p) => ({ value: name(p.name) })), span }), decorators: [], span };
+  };
+  const [initE, appliesE] = last.value.items;
+  const init = asMethod(initE, "__call__");
+  if (!init) return undefined;
+  const applies = appliesE.kind === "tuple" || appliesE.kind === "list" ? appliesE.items : [appliesE];
+  const methods: FunctionDef[] = [];
+  for (const [i, a] of applies.entries()) {
+    // A module's own apply is named for it (`apply_encoder`): the module keeps its name as the member.
+    const methodName = a.kind === "name" ? (locals.has(a.id) ? `apply_${a.id}` : a.id) : a.kind === "attr" ? a.attr : `apply_${i}`;
+    const m = asMethod(a, methodName);
+    if (!m) return undefined;
+    methods.push(m);
+  }
+  const base = functionClass(fn);
+  return {
+    cls: { ...base, methods: [init, ...methods.filter((m) => m.name !== "__call__")], setup: { name: "setup", params: [], body: mapStmts(setup, toSelf), decorators: [], span } },
+    methods: methods.map((m) => m.name),
+  };
 }
 
 function findEntry(program: Program, top: TopLevel, source: string, diags: DiagnosticBag): void {
   for (const init of initCalls(program.module, top)) {
+    const target = multiTransformTarget(init.object, init.resolve, top);
+    const general = target && !multiTransformEntry(init.object, init.resolve, top) ? multiTransformClass(target, program) : undefined;
+    if (target && general) {
+      program.transformed.set(target.name, general.cls);
+      const expr: Expr = { kind: "call", fn: { kind: "file", name: general.cls.name, span: target.span }, args: [], span: init.call.span };
+      const entry = entryFromInit(init, expr, target.name, general.cls.methods[0].params.map((p) => p.name), diags);
+      if (entry) {
+        entry.methods = general.methods;
+        entry.transform = { fn: `lambda *a, **k: ${target.name}()[0](*a, **k)`, withState: true, applyRng: true };
+        program.entry = entry;
+      }
+      return;
+    }
     const multi = multiTransformEntry(init.object, init.resolve, top);
     if (multi) {
       const entry = entryFromInit(init, multi.module, textOf(source, multi.module), multi.params, diags);
       if (entry) {
         entry.method = multi.method;
         entry.methods = multi.methods;
-        program.entry = entry;
+        setEntry(program, entry);
       }
       return;
     }
@@ -183,7 +286,7 @@ function findEntry(program: Program, top: TopLevel, source: string, diags: Diagn
       const entry = entryFromInit(init, direct, textOf(source, direct), fn.params.map((p) => p.name), diags);
       if (entry) {
         entry.transform = { withState: t.withState, applyRng: t.applyRng, fn: t.fn };
-        program.entry = entry;
+        setEntry(program, entry);
       }
       return;
     }
@@ -193,7 +296,7 @@ function findEntry(program: Program, top: TopLevel, source: string, diags: Diagn
     const entry = entryFromInit(init, expr, `${t.fn}`, fn.params.map((p) => p.name), diags);
     if (entry) {
       entry.transform = { withState: t.withState, applyRng: t.applyRng, fn: t.fn };
-      program.entry = entry;
+      setEntry(program, entry);
     }
     return;
   }

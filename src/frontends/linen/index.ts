@@ -6,7 +6,7 @@ import type { ClassDef, Expr, PyModule } from "../../python/ast.js";
 import { qualifiedName } from "../../python/ast.js";
 import type { ModuleClass, Program } from "../../model/program.js";
 import { annotatedFields, baseName, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel } from "../common/discover.js";
-import { entryFromInit, initCalls } from "../common/entry.js";
+import { entryFromInit, initCalls, setEntry } from "../common/entry.js";
 import { LINEN_LAYERS } from "./layers.js";
 import { linenFramework } from "./idioms.js";
 
@@ -30,7 +30,8 @@ export function linenProgram(module: PyModule, source: string, diags: Diagnostic
     constants: top.constants,
     transformed: new Map(),
   };
-  program.entry = findEntry(program, top, source, diags);
+  const entry = findEntry(program, top, source, diags);
+  if (entry) setEntry(program, entry);
   return program;
 }
 
@@ -60,7 +61,8 @@ function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticB
   for (const fn of methods.values()) {
     for (const d of fn.decorators) {
       const n = qualifiedName(d.kind === "call" ? d.fn : d) ?? "";
-      if (n !== "flax.linen.compact" && n !== "flax.linen.nowrap" && n !== "flax.linen.module.compact") {
+      const builtin = d.kind === "builtin" ? d.name : "";
+      if (n !== "flax.linen.compact" && n !== "flax.linen.nowrap" && n !== "flax.linen.module.compact" && builtin !== "staticmethod") {
         diags.error("NNX201", `unsupported construct: the decorator '${n || "…"}' on ${c.name}.${fn.name}`, d.span);
       }
     }

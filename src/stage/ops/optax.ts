@@ -11,31 +11,32 @@ import {
 export const OPTAX_OPS: Record<string, OpSpec> = {
   "optax.softmax_cross_entropy_with_integer_labels": {
     rt: "nnx.optax.softmaxCrossEntropyWithIntegerLabels",
-    params: ["logits", "labels"],
+    sig: "logits: A, labels: A, axis!=-1, where!",
     shape: (a: OpArgs) => shapeOf(a.get("labels")),
     dtype: float,
   },
   "optax.softmax_cross_entropy": {
     rt: "nnx.optax.softmaxCrossEntropy",
-    params: ["logits", "labels"],
+    sig: "logits: A, labels: A, axis!=-1, where!",
     shape: (a: OpArgs) =>
       reduce("logits")({
         get: (n) =>
           n === "axis"
             ? { kind: "static", type: { t: "int" }, known: -1 }
             : a.get(n),
+        rest: [],
       }),
     dtype: float,
   },
   "optax.l2_loss": {
     rt: "nnx.optax.l2Loss",
-    params: ["predictions", "targets"],
+    sig: "predictions: A, targets: A",
     shape: (a: OpArgs) => shapeOf(a.get("predictions")),
     dtype: float,
   },
   "optax.squared_error": {
     rt: "nnx.optax.squaredError",
-    params: ["predictions", "targets"],
+    sig: "predictions: A, targets: A",
     shape: (a: OpArgs) => shapeOf(a.get("predictions")),
     dtype: float,
   },

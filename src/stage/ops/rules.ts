@@ -20,25 +20,38 @@ import type { DType, Known, Value } from "../values.js";
 export interface OpArgs {
   /** Arguments by Python parameter name. */
   get(name: string): Value | undefined;
+  /** What a `*rest` parameter took (einsum's operands). */
+  readonly rest: Value[];
 }
 
 export interface OpSpec {
   /** The runtime function. */
   rt: string;
-  /** Python parameter names in order. A leading `*` marks a variadic list (`*arrays`). */
-  params: string[];
-  /** How many leading parameters the TypeScript function takes positionally; the rest go in an options object. */
-  positional?: number;
-  /** Shape of the result. */
+  /** The Python signature and how the runtime takes each parameter (see ./signature.ts). */
+  sig: string;
+  /** Shape of the result (several: a tuple or list of arrays). */
   shape: (a: OpArgs) => SymShape | SymShape[] | undefined;
   dtype?: (a: OpArgs) => DType;
-  /** The result is a fixed value, not an array (e.g. `jnp.shape`). */
-  static?: true;
   /**
-   * Parameters after the positional ones that the TypeScript function takes in
-   * one trailing options object (camelCase keys), e.g. random.uniform's `{ minval, maxval }`.
+   * The rank the shape rule takes an argument of unknown rank to have (Haiku's
+   * pooling window covers every axis), so the constructor checks it.
    */
-  options?: string[];
+  assumeRank?: (a: OpArgs) => { param: string; rank: number; why: string } | undefined;
+  /**
+   * The runtime takes `(x, axis)` or `(x, { axis, ...options })` (jax.nn's
+   * softmax family): a lone axis goes positionally, with more it joins the options.
+   */
+  axisOrOptions?: string;
+  /** Integral Python floats stay floats even where the dtype would not tell (`x ** 2.0` is lax.pow, `x ** 2` integer_pow). */
+  exactFloats?: true;
+  /** Operands are promoted to float32 before anything else (jnp.divide): a Python float's type never matters. */
+  inexact?: true;
+  /** The result is a Python list (jnp.split), not a tuple. */
+  list?: true;
+  /** The result is a fixed value the translator computes (`jnp.shape(x)`), not a runtime call. */
+  value?: (a: OpArgs) => Value | undefined;
+  /** Rejects argument combinations the runtime does not take: a reason, or undefined. */
+  check?: (a: OpArgs) => string | undefined;
 }
 
 export const shapeOf = (v: Value | undefined): SymShape =>
@@ -118,21 +131,62 @@ export const float = () => "float32" as DType;
 export const boolean = () => "bool" as DType;
 export const int = () => "int32" as DType;
 
+/**
+ * JAX's type lattice restricted to the runtime's dtypes: bool < int* < int32 <
+ * float* < float32, where int* and float* are Python's weak int and float.
+ * A result takes the highest operand; weak results become strong arrays.
+ */
+type Lattice = "bool" | "int*" | "int32" | "float*" | "float32";
+const ORDER: Lattice[] = ["bool", "int*", "int32", "float*", "float32"];
+
+/** A value's place on the lattice, or undefined when the translator cannot tell. */
+export function latticeOf(v: Value | undefined): Lattice | undefined {
+  if (!v) return undefined;
+  if (v.kind === "array") return v.dtype === "float32" || v.dtype === "int32" || v.dtype === "bool" ? v.dtype : undefined;
+  if (v.kind === "static") {
+    if (v.type.t === "int") return "int*";
+    if (v.type.t === "float") return "float*";
+    if (v.type.t === "bool") return "bool";
+    if (v.type.t === "tuple" || v.type.t === "seq") {
+      // A nested Python list given as an array: NumPy's strong default dtypes.
+      const items = (v as { items?: Value[] }).items;
+      const kinds = items ? items.map(latticeOf) : Array.isArray(v.known) ? (v.known as unknown[]).map((k) => (typeof k === "boolean" ? "bool" : typeof k === "number" ? "int*" : undefined)) : undefined;
+      if (!kinds || kinds.some((k) => k === undefined)) return undefined;
+      const top = kinds.reduce<Lattice>((a, b) => (ORDER.indexOf(b!) > ORDER.indexOf(a) ? b! : a), "bool");
+      return top === "int*" ? "int32" : top === "float*" ? "float32" : top;
+    }
+    return undefined;
+  }
+  if (v.kind === "tuple" || v.kind === "list") {
+    const kinds = v.items.map(latticeOf);
+    if (kinds.some((k) => k === undefined)) return undefined;
+    const top = kinds.reduce<Lattice>((a, b) => (ORDER.indexOf(b!) > ORDER.indexOf(a) ? b! : a), "bool");
+    return top === "int*" ? "int32" : top === "float*" ? "float32" : top;
+  }
+  return undefined;
+}
+
+/** The dtype JAX gives an op of these operands (absent ones are skipped). */
+export function promoteAll(...vs: Array<Value | undefined>): DType {
+  const present = vs.filter((v): v is Value => v !== undefined && !(v.kind === "static" && v.known === null));
+  if (!present.length) return "unknown";
+  const kinds = present.map(latticeOf);
+  if (kinds.some((k) => k === undefined)) return "unknown";
+  const top = kinds.reduce<Lattice>((a, b) => (ORDER.indexOf(b!) > ORDER.indexOf(a) ? b! : a), "bool");
+  return top === "int*" ? "int32" : top === "float*" ? "float32" : top;
+}
+
 export function promote(a: Value | undefined, b: Value | undefined): DType {
-  const [x, y] = [dtypeOf(a), dtypeOf(b)];
-  const weak = (v: Value | undefined) => v?.kind === "static";
-  if (weak(a) && !weak(b))
-    return y === "int32" && a?.kind === "static" && a.type.t === "float"
-      ? "float32"
-      : y;
-  if (weak(b) && !weak(a))
-    return x === "int32" && b?.kind === "static" && b.type.t === "float"
-      ? "float32"
-      : x;
-  if (x === y) return x;
-  if (x === "unknown" || y === "unknown") return "unknown";
-  if (x === "bool") return y;
-  if (y === "bool") return x;
+  return promoteAll(a, b);
+}
+
+/** promote_args_numeric: bools count as int32. */
+export function numeric(d: DType): DType {
+  return d === "bool" ? "int32" : d;
+}
+
+/** promote_args_inexact: ints and bools become float32. */
+export function inexact(_d?: DType): DType {
   return "float32";
 }
 
@@ -145,7 +199,10 @@ export function reduce(arrayParam = "a") {
   return (a: OpArgs): SymShape => {
     const s = shapeOf(a.get(arrayParam));
     const axes = axesOf(a.get("axis"));
-    const keepdims = knownOf(a.get("keepdims")) === true;
+    const k = a.get("keepdims");
+    // A flag the translator cannot see leaves the rank unknown.
+    if (k && typeof knownOf(k) !== "boolean" && knownOf(k) !== null) return unknownShape;
+    const keepdims = knownOf(k) === true;
     if (axes === null)
       return keepdims && s.rank !== undefined
         ? { rank: s.rank, dims: Array(s.rank).fill(num(1)) }
@@ -354,17 +411,25 @@ export function created(param: string) {
   };
 }
 
+/** The dtype a dtype argument names (`jnp.float32`, `"int32"`, Python's `int`), when known. */
+export function dtypeValue(v: Value | undefined): DType | undefined {
+  if (!v) return undefined;
+  const name = v.kind === "static" && typeof v.known === "string" ? v.known : v.kind === "global" ? v.name.split(".").pop()! : undefined;
+  if (name === undefined) return undefined;
+  // x64 is off: 64-bit names mean their 32-bit types, as JAX canonicalizes them.
+  if (/^(float|float32|float64|f4|f8|double)$/.test(name)) return "float32";
+  if (/^(int|int32|int64|i4|i8)$/.test(name)) return "int32";
+  if (/^(bool|bool_)$/.test(name)) return "bool";
+  return undefined;
+}
+
+/** The `dtype` argument's dtype, else the fallback rule's. */
 export const createdDtype =
-  (fallback: DType) =>
+  (fallback: DType | ((a: OpArgs) => DType), param = "dtype") =>
   (a: OpArgs): DType => {
-    const d = a.get("dtype");
-    if (d?.kind === "static" && typeof d.known === "string")
-      return d.known.includes("int")
-        ? "int32"
-        : d.known === "bool"
-          ? "bool"
-          : "float32";
-    return fallback;
+    const d = a.get(param);
+    if (d && !(d.kind === "static" && d.known === null)) return dtypeValue(d) ?? "unknown";
+    return typeof fallback === "function" ? fallback(a) : fallback;
   };
 
 export function where(a: OpArgs): SymShape {
@@ -378,14 +443,14 @@ export function argReduce(a: OpArgs): SymShape {
   return reduce("a")(a);
 }
 
-/** Element-wise functions of one array. */
 /** A function of one array: same shape; float32, or the input's dtype when `keepsDtype`. */
 export function unary(rt: string, keepsDtype = false): OpSpec {
   return {
     rt,
-    params: ["x"],
-    shape: same,
-    dtype: keepsDtype ? sameDtype : float,
+    sig: "x: A",
+    shape: (a) => shapeOf(a.get("x")),
+    dtype: keepsDtype ? (a) => promoteAll(a.get("x")) : float,
+    ...(keepsDtype ? {} : { inexact: true as const }),
   };
 }
 

@@ -1,16 +1,18 @@
-// The catalog of framework-neutral layers: how each is built in the runtime
-// (class, positional arguments, options), what it needs from its first input
-// (NNX builds eagerly, so input sizes are constructor arguments) and the shape
-// of what it returns. Frontends map their layers' spellings onto these
-// (src/frontends/*/layers.ts); adding a layer is one entry here, one row per
-// frontend and one runtime class.
-import type { TExpr } from "../ts/ast.js";
-import { num } from "../ts/ast.js";
+// The neutral layer catalog's protocol and the helpers its families share: how
+// each layer is built in the runtime (class, positional arguments, options),
+// what it needs from its first input (NNX builds eagerly, so input sizes are
+// constructor arguments) and the shape of what it returns. The layers
+// themselves live one family per file (dense.ts, conv.ts, norm.ts, ...) and
+// are gathered in catalog.ts; frontends map their spellings onto them
+// (src/frontends2/*/layers.ts).
+import type { TExpr } from "../../ts/ast.js";
+import { num } from "../../ts/ast.js";
 import {
   addDims,
   ceilDivDims,
   dimAt,
   floorDivDims,
+  materialize,
   materializeTrailing,
   mulDims,
   replaceTrailing,
@@ -18,8 +20,8 @@ import {
   type Dim,
   type SymShape,
   unknownShape,
-} from "./shapes.js";
-import type { DType, Known, StaticV, Value } from "./values.js";
+} from "../shapes.js";
+import type { DType, Known, StaticV, Value } from "../values.js";
 
 /** A layer's options as the source gave them, after the frontend's renaming. */
 export type LayerOptions = Map<string, StaticV>;
@@ -28,14 +30,29 @@ export type LayerOptions = Map<string, StaticV>;
 export type CallArgs = ReadonlyMap<string, Value>;
 
 /** What a call returns: an array, or a tuple of such (a cell's `(carry, y)`). */
-export type OutSpec = { shape: SymShape; dtype: DType; assumeRank?: number } | { items: OutSpec[]; assumeRank?: number };
+export type OutSpec =
+  | { shape: SymShape; dtype: DType; assumeRank?: number }
+  | { items: OutSpec[]; assumeRank?: number }
+  /** A named tuple (Haiku's LSTMState): an object with these fields in the runtime. */
+  | { fields: Record<string, OutSpec>; assumeRank?: number };
 
 export interface OutputContext {
   /**
-   * The output of a module given as option `name` (an RNN's cell) for a call of
-   * `method` with these arguments; undefined when it cannot be told.
+   * The output of a module given as option `name` (an RNN's cell; item `index`
+   * of a list of modules) for a call of `method` with these arguments;
+   * undefined when it cannot be told.
    */
-  child(name: string, method: string, args: CallArgs): OutSpec | undefined;
+  child(name: string, method: string, args: CallArgs, index?: number): OutSpec | undefined;
+  /**
+   * A list given as option `name` (Sequential's layers): per item, "module"
+   * (a module given to the layer) or the expression of a function (an
+   * activation).
+   */
+  items(name: string): Array<"module" | TExpr | undefined> | undefined;
+  /** The neutral layer and options of a module given as option `name`, when it is a framework layer. */
+  childInfo(name: string, index?: number): { layer: string; options: LayerOptions } | undefined;
+  /** The type a module given as option `name` is held as (its layer's `type`, else its runtime class). */
+  childType(name: string, index?: number): string | undefined;
 }
 
 export interface BuildContext extends OutputContext {
@@ -46,7 +63,7 @@ export interface BuildContext extends OutputContext {
    * arguments (its input sizes come from them) and returns the expression that
    * constructs it, for this layer's constructor arguments.
    */
-  build(name: string, method: string, args: CallArgs): TExpr;
+  build(name: string, method: string, args: CallArgs, index?: number): TExpr;
 }
 
 /** How a source method of the layer is called in the runtime. */
@@ -57,6 +74,16 @@ export interface LayerMethod {
   positional: string[];
   /** Neutral argument names passed in a trailing options object. */
   options?: string[];
+  /**
+   * With an options object after more than one positional argument, missing
+   * positional slots are passed as `null` (overloads like MHA's
+   * `call(q, k, null, { mask })`).
+   */
+  padNull?: boolean;
+  /** Options of the layer repeated at each call when given (so TypeScript's overloads see `returnCarry: true`). */
+  fromOptions?: string[];
+  /** Gives no input sizes (a core's `initial_state`): called before the layer's first sizing call, it is built there. */
+  defersBuild?: boolean;
 }
 
 export interface LayerKind {
@@ -70,6 +97,18 @@ export interface LayerKind {
   positional(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): TExpr[];
   /** Options passed in the trailing options object, in this order, when given. */
   options: string[];
+  /** Options the first call's arguments decide (`inKvFeatures` from the keys' size), after the given ones. */
+  derived?(o: LayerOptions, args: CallArgs, ctx: BuildContext, method: string): Array<{ key: string; value: TExpr }>;
+  /** Runtime names of options whose neutral name differs (`strides` → Haiku's `stride`). */
+  rename?: Record<string, string>;
+  /** The runtime class given the options, when they choose it (Haiku's `hk.Conv2D` for two spatial axes). */
+  runtimeFor?(o: LayerOptions): string;
+  /** Another layer of the catalog these options call for (channels-first data on Haiku's own convolution). */
+  variant?(o: LayerOptions): string | undefined;
+  /** The member's type when it is not the runtime class itself (a generic's argument: `nnx.RNN<nnx.Array>`). */
+  type?(o: LayerOptions, ctx: OutputContext): string | undefined;
+  /** The runtime class takes no `rngs` (it has no variables to draw). */
+  noRngs?: boolean;
   /** The methods the source calls, by neutral name; `__call__` → `call(x)` when not listed. */
   methods?: Record<string, LayerMethod>;
   /**
@@ -83,6 +122,12 @@ export interface LayerKind {
   mode?: "deterministic" | "useRunningAverage";
   /** Whether `call` draws keys (dropout). */
   drawsPerCall?: boolean;
+  /**
+   * Variables the source reads off the layer (`embed.embedding`, Haiku's
+   * `embed.embeddings`): the runtime member holding it, and its shape given the
+   * options and the first call's arguments.
+   */
+  attributes?: Record<string, { member: string; shape(o: LayerOptions, args: CallArgs): SymShape }>;
 }
 
 export const CALL_X: LayerMethod = { runtime: "call", positional: ["x"] };
@@ -97,20 +142,20 @@ export const arrayDtype = (v: Value | undefined): DType => (v?.kind === "array" 
 /** The shape of the call's main input `x`. */
 export const xShape = (args: CallArgs): SymShape => arrayShape(args.get("x"));
 
-function opt(o: LayerOptions, name: string): StaticV | undefined {
+export function opt(o: LayerOptions, name: string): StaticV | undefined {
   return o.get(name);
 }
 
-function knownOpt(o: LayerOptions, name: string): Known | undefined {
+export function knownOpt(o: LayerOptions, name: string): Known | undefined {
   return o.get(name)?.known;
 }
 
-function ctorOf(o: LayerOptions, name: string, ctx: BuildContext): TExpr {
+export function ctorOf(o: LayerOptions, name: string, ctx: BuildContext): TExpr {
   const v = o.get(name);
   return v?.ctor ?? ctx.missing(`the layer's '${name}'`);
 }
 
-function inSize(input: SymShape, ctx: BuildContext, what = "the size of its input's last axis"): TExpr {
+export function inSize(input: SymShape, ctx: BuildContext, what = "the size of its input's last axis"): TExpr {
   return dimAt(input, -1) ?? ctx.missing(what);
 }
 
@@ -135,17 +180,25 @@ export function spatialRank(v: StaticV | undefined): number | undefined {
   return undefined;
 }
 
+/** A shape with one more trailing axis (`[...x.shape, features]`). */
+export function appendAxis(s: SymShape, d: Dim): SymShape {
+  return s.rank !== undefined ? { rank: s.rank + 1, dims: [...materialize(s), d] } : { dims: [...s.dims, d] };
+}
+
 /** Output size of one spatial axis of a convolution or pooling window. */
 export function windowOutput(size: Dim, window: Dim, stride: Dim, padding: Known | undefined, dilation: Dim = num(1)): Dim {
   if (padding === "SAME" || padding === "CIRCULAR" || padding === "CAUSAL") return ceilDivDims(size, stride);
-  if (padding === "VALID" || padding === undefined) {
+  // Explicit padding: `(lo, hi)` for this axis, or one int for both sides.
+  const pair = typeof padding === "number" ? [padding, padding] : Array.isArray(padding) && padding.length === 2 && padding.every((p) => typeof p === "number") ? (padding as number[]) : undefined;
+  if (padding === "VALID" || padding === undefined || pair) {
     const effective = addDims(mulDims(subDims(window, num(1)), dilation), num(1));
-    return addDims(floorDivDims(subDims(size, effective), stride), num(1));
+    const padded = pair ? addDims(size, num(pair[0] + pair[1])) : size;
+    return addDims(floorDivDims(subDims(padded, effective), stride), num(1));
   }
   return undefined;
 }
 
-const keep = (_o: LayerOptions, _method: string, args: CallArgs): OutSpec => ({ shape: xShape(args), dtype: arrayDtype(args.get("x")) });
+export const keep = (_o: LayerOptions, _method: string, args: CallArgs): OutSpec => ({ shape: xShape(args), dtype: arrayDtype(args.get("x")) });
 
 /**
  * A window over the last `n` spatial axes before the features (convolution,
@@ -162,53 +215,3 @@ export function spatialOutput(input: SymShape, n: number, size: (d: Dim, i: numb
   return { shape: { rank: n + 2, dims: [batch, ...spatial, last] }, dtype: "float32", assumeRank: n + 2 };
 }
 
-export const LAYERS: Record<string, LayerKind> = {
-  Linear: {
-    runtime: "nnx.Linear",
-    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx)],
-    options: ["useBias", "kernelInit", "biasInit"],
-    output: (o, _m, args) => {
-      const out = opt(o, "outFeatures");
-      return { shape: replaceTrailing(xShape(args), [out?.ctor]), dtype: "float32" };
-    },
-  },
-  Conv: {
-    runtime: "nnx.Conv",
-    positional: (o, args, ctx) => [inSize(xShape(args), ctx), ctorOf(o, "outFeatures", ctx), ctorOf(o, "kernelSize", ctx)],
-    options: ["strides", "padding", "inputDilation", "kernelDilation", "featureGroupCount", "useBias", "kernelInit", "biasInit"],
-    output: (o, _m, args) => {
-      const input = xShape(args);
-      const kernel = opt(o, "kernelSize");
-      const n = spatialRank(kernel);
-      if (n === undefined) return { shape: replaceTrailing(input, [opt(o, "outFeatures")?.ctor]), dtype: "float32" };
-      const windows = tupleDims(kernel, n, 1);
-      const strides = tupleDims(opt(o, "strides"), n, 1);
-      const dilation = tupleDims(opt(o, "kernelDilation"), n, 1);
-      const padding = knownOpt(o, "padding") ?? (opt(o, "padding") ? undefined : "SAME");
-      return spatialOutput(input, n, (s, i) => windowOutput(s, windows[i], strides[i], padding, dilation[i]), opt(o, "outFeatures")?.ctor);
-    },
-  },
-  LayerNorm: {
-    runtime: "nnx.LayerNorm",
-    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
-    options: ["epsilon", "useBias", "useScale", "biasInit", "scaleInit", "useFastVariance", "reductionAxes", "featureAxes"],
-    output: keep,
-  },
-  BatchNorm: {
-    runtime: "nnx.BatchNorm",
-    positional: (_o, args, ctx) => [inSize(xShape(args), ctx)],
-    options: ["momentum", "epsilon", "useBias", "useScale", "biasInit", "scaleInit", "zeroDebias"],
-    methods: { __call__: { runtime: "call", positional: ["x", "useRunningAverage"], options: ["mask"] } },
-    output: keep,
-    mode: "useRunningAverage",
-  },
-  Dropout: {
-    runtime: "nnx.Dropout",
-    positional: (o, _args, ctx) => [ctorOf(o, "rate", ctx)],
-    options: ["broadcastDims", "rngCollection"],
-    methods: { __call__: { runtime: "call", positional: ["x"], options: ["deterministic"] } },
-    output: keep,
-    mode: "deterministic",
-    drawsPerCall: true,
-  },
-};

@@ -1,0 +1,298 @@
+// Recurrence: Linen's cells on the runtime's (nnx.LSTMCell for LSTMCell and
+// OptimizedLSTMCell, nnx.LinenGRUCell, MGUCell, SimpleCell, ConvLSTMCell:
+// `cell(carry, x)` and `initialize_carry(rng, input_shape)`), nnx.RNN and
+// nnx.Bidirectional (their cells built inside them with the step's sizes).
+import { num, type TExpr } from "../../ts/ast.js";
+import { sizesOf } from "../ops/index.js";
+import { dimAt, materialize, type Dim, type SymShape } from "../shapes.js";
+import type { ArrayV, StaticV } from "../values.js";
+import {
+  arrayShape,
+  ctorOf,
+  knownOpt,
+  opt,
+  spatialRank,
+  xShape,
+  type BuildContext,
+  type CallArgs,
+  type LayerKind,
+  type LayerMethod,
+  type LayerOptions,
+  type OutSpec,
+  type OutputContext,
+} from "./index.js";
+
+/** Removes axis `axis` (negative: from the end) of a shape. */
+function dropAxis(s: SymShape, axis: number): SymShape {
+  if (s.rank !== undefined) {
+    const a = axis < 0 ? axis + s.rank : axis;
+    return { rank: s.rank - 1, dims: materialize(s).filter((_, i) => i !== a) };
+  }
+  if (axis >= 0) return { dims: [] };
+  const n = Math.max(-axis, s.dims.length);
+  const dims = Array.from({ length: n }, (_, i) => dimAt(s, i - n));
+  dims.splice(n + axis, 1);
+  return { dims };
+}
+
+/** Inserts an axis of size `d` at `axis` (negative: counted in the result from the end). */
+function addAxis(s: SymShape, axis: number, d: Dim): SymShape {
+  if (s.rank !== undefined) {
+    const dims = materialize(s);
+    const a = axis < 0 ? axis + s.rank + 1 : axis;
+    dims.splice(a, 0, d);
+    return { rank: s.rank + 1, dims };
+  }
+  if (axis >= 0) return { dims: [] };
+  const n = Math.max(-axis - 1, s.dims.length);
+  const dims = Array.from({ length: n }, (_, i) => dimAt(s, i - n));
+  dims.splice(n + axis + 1, 0, d);
+  return { dims };
+}
+
+/** The carry of a cell for steps of this shape: LSTMs keep (c, h), the others one array. */
+function carryOf(parts: 1 | 2, step: SymShape, features: Dim): OutSpec {
+  const one: OutSpec = { shape: replaceLast(step, features), dtype: "float32" };
+  return parts === 1 ? one : { items: [one, one] };
+}
+
+function replaceLast(s: SymShape, d: Dim): SymShape {
+  if (s.rank !== undefined) return { rank: s.rank, dims: [...materialize(s).slice(0, -1), d] };
+  return { dims: [...s.dims.slice(0, -1), d] };
+}
+
+/** The shape `initialize_carry(rng, input_shape)` is given. */
+function givenShape(args: CallArgs): SymShape {
+  const v = args.get("inputShape");
+  // `x[:, 0].shape`: the sizes the constructor knows, item by item.
+  const ctor = v?.kind === "static" ? v.ctor : undefined;
+  if (ctor?.k === "array") return { rank: ctor.items.length, dims: ctor.items };
+  const sizes = sizesOf(v);
+  return sizes ? { rank: sizes.length, dims: sizes } : { dims: [] };
+}
+
+/** A cell's input size: from its step input, or the last size of initialize_carry's input_shape. */
+function cellIn(args: CallArgs, ctx: BuildContext): TExpr {
+  const x = args.get("x");
+  const d = x ? dimAt(arrayShape(x), -1) : dimAt(givenShape(args), -1);
+  return d ?? ctx.missing("the size of the cell's input");
+}
+
+const CELL_METHODS: Record<string, LayerMethod> = {
+  __call__: { runtime: "call", positional: ["carry", "x"] },
+  initialize_carry: { runtime: "initializeCarry", positional: ["inputShape", "rng"] },
+};
+
+function cell(runtime: string, parts: 1 | 2, options: string[]): LayerKind {
+  return {
+    runtime,
+    positional: (o, args, ctx) => [cellIn(args, ctx), ctorOf(o, "features", ctx)],
+    options,
+    methods: CELL_METHODS,
+    output: (o, method, args) => {
+      const features = opt(o, "features")?.ctor;
+      if (method === "initialize_carry") return carryOf(parts, givenShape(args), features);
+      const y: OutSpec = { shape: replaceLast(xShape(args), features), dtype: "float32" };
+      return { items: [carryOf(parts, xShape(args), features), y] };
+    },
+  };
+}
+
+const CELL_OPTIONS = ["gateFn", "activationFn", "kernelInit", "recurrentKernelInit", "biasInit", "carryInit"];
+
+/** Trailing feature axes of a cell's step input (ConvLSTMCell: its spatial axes and the features). */
+function featureAxes(ctx: OutputContext, name: string): number {
+  const info = ctx.childInfo(name);
+  if (info?.layer !== "ConvLSTMCell") return 1;
+  return (spatialRank(info.options.get("kernelSize")) ?? 0) + 1;
+}
+
+/** The time axis of an RNN's input (negative: from the end when the rank is not known). */
+function timeAxis(o: LayerOptions, args: CallArgs, ctx: OutputContext, cellName = "cell"): number {
+  const major = args.get("timeMajor");
+  const tm = major?.kind === "static" && typeof major.known === "boolean" ? major.known : knownOpt(o, "timeMajor") === true;
+  return tm ? 0 : -(featureAxes(ctx, cellName) + 1);
+}
+
+function returnsCarry(o: LayerOptions, args: CallArgs): boolean | undefined {
+  const given = args.get("returnCarry");
+  if (given?.kind === "static") return given.known === true ? true : given.known === false ? false : undefined;
+  const k = knownOpt(o, "returnCarry");
+  return k === undefined || k === false ? false : k === true ? true : undefined;
+}
+
+function stepArgs(x: SymShape, axis: number): CallArgs {
+  const step: ArrayV = { kind: "array", call: { k: "id", name: "_" }, shape: dropAxis(x, axis), dtype: "float32" };
+  return new Map([["x", step]]);
+}
+
+/** An RNN's outputs (and final carry): the cell's step output with the time axis put back. */
+function rnnOutput(o: LayerOptions, args: CallArgs, ctx: OutputContext): OutSpec | undefined {
+  const x = xShape(args);
+  const axis = timeAxis(o, args, ctx);
+  const out = ctx.child("cell", "__call__", stepArgs(x, axis));
+  if (!out || !("items" in out) || out.items.length !== 2 || !("shape" in out.items[1])) return undefined;
+  const ys: OutSpec = { shape: addAxis(out.items[1].shape, axis, dimAt(x, axis)), dtype: "float32" };
+  const rc = returnsCarry(o, args);
+  if (rc === undefined) return undefined;
+  return rc ? { items: [out.items[0], ys] } : ys;
+}
+
+/** A cell's carry type: (c, h) for the LSTMs, one array for the others. */
+function carryType(ctx: OutputContext, name: string): string | undefined {
+  const layer = ctx.childInfo(name)?.layer;
+  if (!layer) return undefined;
+  return layer === "LSTMCell" || layer === "ConvLSTMCell" ? "[nnx.Array, nnx.Array]" : "nnx.Array";
+}
+
+/** A Haiku core's state for these leading (batch) sizes: LSTMState(hidden, cell) or one array. */
+function coreState(lstm: boolean, lead: Dim[] | undefined, hidden: Dim): OutSpec {
+  const shape: SymShape = lead ? { rank: lead.length + 1, dims: [...lead, hidden] } : { dims: [hidden] };
+  const one: OutSpec = { shape, dtype: "float32" };
+  return lstm ? { fields: { hidden: one, cell: one } } : one;
+}
+
+/** `initial_state(batch_size)`'s leading sizes: [batch], or none for None. */
+function batchLead(args: CallArgs): Dim[] {
+  const b = args.get("batchSize");
+  if (!b || (b.kind === "static" && b.known === null)) return [];
+  if (b.kind === "static") return [typeof b.known === "number" ? num(b.known) : b.ctor];
+  return [undefined];
+}
+
+const CORE_METHODS_DEEP: Record<string, LayerMethod> = {
+  __call__: { runtime: "call", positional: ["x", "state"] },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true },
+};
+
+const CORE_METHODS: Record<string, LayerMethod> = {
+  __call__: { runtime: "call", positional: ["x", "state"] },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true },
+};
+
+/** hk.LSTM / hk.GRU / hk.VanillaRNN: `core(x, state) → (y, state)`, `initial_state(batch_size)`. */
+function haikuCore(runtime: string, lstm: boolean, options: string[]): LayerKind {
+  return {
+    runtime,
+    positional: (o, args, ctx) => [dimAt(xShape(args), -1) ?? ctx.missing("the size of the core's input"), ctorOf(o, "hiddenSize", ctx)],
+    options,
+    methods: CORE_METHODS,
+    output: (o, method, args) => {
+      const hidden = opt(o, "hiddenSize")?.ctor;
+      if (method === "initial_state") return coreState(lstm, batchLead(args), hidden);
+      const x = xShape(args);
+      const lead = x.rank !== undefined ? materialize(x).slice(0, -1) : undefined;
+      return { items: [{ shape: replaceLast(x, hidden), dtype: "float32" }, coreState(lstm, lead, hidden)] };
+    },
+  };
+}
+
+/** DeepRNN's layers in turn: each core's output feeds the next layer; functions keep the shape. */
+function deepChain(ctx: OutputContext, x: OutSpec, visit?: (i: number, args: CallArgs) => void): { y: OutSpec; states: OutSpec[] } | undefined {
+  const items = ctx.items("layers");
+  if (!items) return undefined;
+  let current = x;
+  const states: OutSpec[] = [];
+  for (const [i, item] of items.entries()) {
+    if (!("shape" in current)) return undefined;
+    if (item !== "module") continue;
+    const a: CallArgs = new Map([["x", { kind: "array", call: { k: "id", name: "_" }, shape: current.shape, dtype: current.dtype } as ArrayV]]);
+    visit?.(i, a);
+    const out = ctx.child("layers", "__call__", a, i);
+    if (!out || !("items" in out)) return undefined;
+    current = out.items[0];
+    states.push(out.items[1]);
+  }
+  return { y: current, states };
+}
+
+export const RECURRENT: Record<string, LayerKind> = {
+  HaikuDeepRNN: {
+    runtime: "hk.DeepRNN",
+    positional: (_o, args, ctx) => {
+      const items = ctx.items("layers") ?? [];
+      const built = new Map<number, TExpr>();
+      deepChain(ctx, { shape: xShape(args), dtype: "float32" }, (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)));
+      return [{ k: "array", items: items.map((item, i) => (item === "module" ? (built.get(i) ?? ctx.missing(`the input of layer ${i}`)) : (item ?? ctx.missing(`layer ${i} (only cores and framework functions)`)))) }];
+    },
+    options: [],
+    noRngs: true,
+    methods: CORE_METHODS_DEEP,
+    output: (_o, method, args, ctx) => {
+      const items = ctx.items("layers") ?? [];
+      if (method === "initial_state") {
+        const states = items.map((item, i) => (item === "module" ? ctx.child("layers", "initial_state", args, i) : null)).filter((s) => s !== null);
+        return states.every((s) => s) ? { items: states as OutSpec[] } : undefined;
+      }
+      const r = deepChain(ctx, { shape: xShape(args), dtype: "float32" });
+      return r && { items: [r.y, { items: r.states }] };
+    },
+  },
+  HaikuIdentityCore: {
+    runtime: "hk.IdentityCore",
+    positional: () => [],
+    options: [],
+    noRngs: true,
+    methods: { __call__: { runtime: "call", positional: ["inputs", "state"] }, initial_state: { runtime: "initialState", positional: ["batchSize"] } },
+    output: (_o, method, args) => {
+      if (method === "initial_state") return { items: [] };
+      const spec = (v: ReturnType<CallArgs["get"]>): OutSpec | undefined => (v?.kind === "array" ? { shape: v.shape, dtype: v.dtype } : undefined);
+      const [i, st] = [spec(args.get("inputs")), spec(args.get("state")) ?? { items: [] }];
+      return i && { items: [i, st] };
+    },
+  },
+  HaikuLSTM: haikuCore("hk.LSTM", true, []),
+  HaikuGRU: haikuCore("hk.GRU", false, ["wIInit", "wHInit", "bInit"]),
+  HaikuVanillaRNN: haikuCore("hk.VanillaRNN", false, ["doubleBias"]),
+  LSTMCell: cell("nnx.LSTMCell", 2, CELL_OPTIONS),
+  LinenGRUCell: cell("nnx.LinenGRUCell", 1, CELL_OPTIONS),
+  MGUCell: cell("nnx.MGUCell", 1, ["gateFn", "activationFn", "kernelInit", "recurrentKernelInit", "forgetBiasInit", "activationBiasInit", "carryInit", "resetGate"]),
+  SimpleCell: cell("nnx.SimpleCell", 1, ["activationFn", "kernelInit", "recurrentKernelInit", "biasInit", "carryInit", "residual"]),
+  ConvLSTMCell: {
+    ...cell("nnx.ConvLSTMCell", 2, ["strides", "padding", "useBias", "carryInit"]),
+    positional: (o, args, ctx) => [cellIn(args, ctx), ctorOf(o, "features", ctx), ctorOf(o, "kernelSize", ctx)],
+  },
+  RNN: {
+    runtime: "nnx.RNN",
+    positional: (o, args, ctx) => [ctx.build("cell", "__call__", stepArgs(xShape(args), timeAxis(o, args, ctx)))],
+    options: ["timeMajor", "returnCarry", "reverse", "keepOrder"],
+    noRngs: true,
+    methods: { __call__: { runtime: "call", positional: ["x"], options: ["initialCarry", "seqLengths", "returnCarry", "timeMajor", "reverse", "keepOrder"], fromOptions: ["returnCarry"] } },
+    output: (o, _m, args, ctx) => rnnOutput(o, args, ctx),
+    type: (_o, ctx) => {
+      const c = carryType(ctx, "cell");
+      return c && `nnx.RNN<${c}>`;
+    },
+    children: { cell: "cell" },
+  },
+  Bidirectional: {
+    runtime: "nnx.Bidirectional",
+    positional: (_o, args, ctx) => [ctx.build("forwardRnn", "__call__", new Map([["x", args.get("x")!]])), ctx.build("backwardRnn", "__call__", new Map([["x", args.get("x")!]]))],
+    options: ["mergeFn", "timeMajor", "returnCarry"],
+    noRngs: true,
+    methods: { __call__: { runtime: "call", positional: ["x"], options: ["initialCarry", "seqLengths", "returnCarry", "timeMajor"], fromOptions: ["returnCarry"] } },
+    output: (o, _m, args, ctx) => {
+      // Each direction's outputs and final carry; merged by concatenating features unless merge_fn says otherwise.
+      const bare = new Map([["x", args.get("x")!], ["returnCarry", { kind: "static", type: { t: "bool" }, known: true } as StaticV]]);
+      const f = ctx.child("forwardRnn", "__call__", bare);
+      const b = ctx.child("backwardRnn", "__call__", bare);
+      if (!f || !b || !("items" in f) || !("items" in b)) return undefined;
+      const [fy, by] = [f.items[1], b.items[1]];
+      if (!("shape" in fy) || !("shape" in by)) return undefined;
+      const [df, db] = [dimAt(fy.shape, -1), dimAt(by.shape, -1)];
+      const merged: OutSpec = o.get("mergeFn")
+        ? { shape: { dims: [] }, dtype: "float32" }
+        : { shape: replaceLast(fy.shape, df && db ? (df.k === "num" && db.k === "num" ? num(df.value + db.value) : { k: "binary", op: "+", left: df, right: db }) : undefined), dtype: "float32" };
+      const rc = returnsCarry(o, args);
+      if (rc === undefined) return undefined;
+      return rc ? { items: [{ items: [f.items[0], b.items[0]] }, merged] } : merged;
+    },
+    type: (_o, ctx) => {
+      // Both directions' carries alike: Bidirectional<C> (otherwise the general carry type).
+      const [f, b] = [ctx.childType("forwardRnn"), ctx.childType("backwardRnn")];
+      const m = f && f === b ? /^nnx\.RNN<(.*)>$/.exec(f) : null;
+      return m ? `nnx.Bidirectional<${m[1]}>` : undefined;
+    },
+    children: { forwardRnn: "forward_rnn", backwardRnn: "backward_rnn" },
+  },
+};

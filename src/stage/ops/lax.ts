@@ -1,0 +1,167 @@
+// jax.lax as runtime calls (runtime/lax.ts): the elementwise primitives,
+// slicing, broadcasting and dot_general that model code calls directly.
+import { num } from "../../ts/ast.js";
+import { materialize, unknownShape, type SymShape } from "../shapes.js";
+import { broadcastOf, concatenate, dotGeneral, laxSlice, resizedAxis, sliceInDim } from "./layout.js";
+import { axesOf, boolean, createdDtype, float, promoteAll, reshape, shapeOf, sizeExpr, sizesOf, unary, type OpArgs, type OpSpec } from "./rules.js";
+
+const same = (p: string) => (a: OpArgs) => shapeOf(a.get(p));
+const dtypeOfArg = (p: string) => (a: OpArgs) => promoteAll(a.get(p));
+
+function binary(rt: string, dtype?: (a: OpArgs) => ReturnType<typeof promoteAll>): OpSpec {
+  return { rt, sig: "x: A, y: A", shape: broadcastOf("x", "y"), dtype: dtype ?? ((a) => promoteAll(a.get("x"), a.get("y"))) };
+}
+/** A lax float function (`accuracy` is XLA's choice of kernel; the runtime has one). */
+const inexact = (rt: string): OpSpec => ({ ...unary(rt), sig: "x: A, *, accuracy~" });
+
+/** lax.expand_dims / squeeze: dimensions inserted or removed. */
+function withDimensions(insert: boolean) {
+  return (a: OpArgs): SymShape => {
+    const s = shapeOf(a.get("array"));
+    const dims = axesOf(a.get("dimensions"));
+    if (s.rank === undefined || !dims) return unknownShape;
+    if (insert) {
+      const rank = s.rank + dims.length;
+      const out = materialize(s);
+      for (const d of dims.map((x) => (x < 0 ? x + rank : x)).sort((x, y) => x - y)) out.splice(d, 0, num(1));
+      return { rank, dims: out };
+    }
+    const drop = dims.map((x) => (x < 0 ? x + s.rank! : x));
+    const out = materialize(s).filter((_, i) => !drop.includes(i));
+    return { rank: out.length, dims: out };
+  };
+}
+
+export const LAX_OPS: Record<string, OpSpec> = {
+  "jax.lax.stop_gradient": unary("lax.stopGradient", true),
+  "jax.lax.rsqrt": inexact("lax.rsqrt"),
+  "jax.lax.sqrt": inexact("lax.sqrt"),
+  "jax.lax.cbrt": inexact("lax.cbrt"),
+  "jax.lax.exp": inexact("lax.exp"),
+  "jax.lax.exp2": inexact("lax.exp2"),
+  "jax.lax.expm1": inexact("lax.expm1"),
+  "jax.lax.log": inexact("lax.log"),
+  "jax.lax.log1p": inexact("lax.log1p"),
+  "jax.lax.tanh": inexact("lax.tanh"),
+  "jax.lax.logistic": inexact("lax.logistic"),
+  "jax.lax.sin": inexact("lax.sin"),
+  "jax.lax.cos": inexact("lax.cos"),
+  "jax.lax.tan": inexact("lax.tan"),
+  "jax.lax.erf": unary("lax.erf"),
+  "jax.lax.erfc": unary("lax.erfc"),
+  "jax.lax.erf_inv": unary("lax.erfInv"),
+  "jax.lax.neg": unary("lax.neg", true),
+  "jax.lax.abs": unary("lax.abs", true),
+  "jax.lax.sign": unary("lax.sign", true),
+  "jax.lax.floor": unary("lax.floor", true),
+  "jax.lax.ceil": unary("lax.ceil", true),
+  "jax.lax.square": unary("lax.square", true),
+  "jax.lax.reciprocal": unary("lax.reciprocal"),
+  "jax.lax.is_finite": { ...unary("lax.isFinite"), dtype: boolean },
+  "jax.lax.round": { rt: "lax.round", sig: "x: A, rounding_method!=0", shape: same("x"), dtype: dtypeOfArg("x") },
+  "jax.lax.integer_pow": { rt: "lax.integerPow", sig: "x: A, y", shape: same("x"), dtype: dtypeOfArg("x") },
+  "jax.lax.add": binary("lax.add"),
+  "jax.lax.sub": binary("lax.sub"),
+  "jax.lax.mul": { ...binary("lax.mul"), sig: "x: A, y: A, *, out_dtype!" },
+  "jax.lax.div": binary("lax.div"),
+  "jax.lax.rem": binary("lax.rem"),
+  "jax.lax.pow": binary("lax.pow"),
+  "jax.lax.max": binary("lax.max"),
+  "jax.lax.min": binary("lax.min"),
+  "jax.lax.atan2": binary("lax.atan2", float),
+  "jax.lax.eq": binary("lax.eq", boolean),
+  "jax.lax.ne": binary("lax.ne", boolean),
+  "jax.lax.lt": binary("lax.lt", boolean),
+  "jax.lax.le": binary("lax.le", boolean),
+  "jax.lax.gt": binary("lax.gt", boolean),
+  "jax.lax.ge": binary("lax.ge", boolean),
+  "jax.lax.select": { rt: "lax.select", sig: "pred: A, on_true: A, on_false: A", shape: broadcastOf("pred", "on_true", "on_false"), dtype: (a) => promoteAll(a.get("on_true"), a.get("on_false")) },
+  "jax.lax.clamp": { rt: "lax.clamp", sig: "min: A, x: A, max: A", shape: broadcastOf("min", "x", "max"), dtype: dtypeOfArg("x") },
+  "jax.lax.convert_element_type": { rt: "lax.convertElementType", sig: "operand: A, new_dtype: D", shape: same("operand"), dtype: createdDtype("unknown", "new_dtype") },
+  "jax.lax.iota": { rt: "lax.iota", sig: "dtype: D, size", shape: (a) => ({ rank: 1, dims: [sizeExpr(a.get("size"))] }), dtype: createdDtype("unknown") },
+  "jax.lax.broadcasted_iota": {
+    rt: "lax.broadcastedIota",
+    sig: "dtype: D, shape, dimension, *, out_sharding!",
+    shape: (a) => {
+      const sizes = sizesOf(a.get("shape"));
+      return sizes ? { rank: sizes.length, dims: sizes } : unknownShape;
+    },
+    dtype: createdDtype("unknown"),
+  },
+  "jax.lax.broadcast": {
+    rt: "lax.broadcast",
+    sig: "operand: A, sizes, *, out_sharding!",
+    shape: (a) => {
+      const s = shapeOf(a.get("operand"));
+      const sizes = sizesOf(a.get("sizes"));
+      return sizes && s.rank !== undefined ? { rank: sizes.length + s.rank, dims: [...sizes, ...materialize(s)] } : unknownShape;
+    },
+    dtype: dtypeOfArg("operand"),
+  },
+  "jax.lax.broadcast_in_dim": {
+    rt: "lax.broadcastInDim",
+    sig: "operand: A, shape, broadcast_dimensions, *, out_sharding!",
+    shape: (a) => {
+      const sizes = sizesOf(a.get("shape"));
+      return sizes ? { rank: sizes.length, dims: sizes } : unknownShape;
+    },
+    dtype: dtypeOfArg("operand"),
+  },
+  "jax.lax.reshape": { rt: "lax.reshape", sig: "operand: A, new_sizes, dimensions=null, *, out_sharding!", shape: (a) => reshape(shapeOf(a.get("operand")), sizesOf(a.get("new_sizes"))), dtype: dtypeOfArg("operand") },
+  "jax.lax.transpose": {
+    rt: "lax.transpose",
+    sig: "operand: A, permutation",
+    shape: (a) => {
+      const s = shapeOf(a.get("operand"));
+      const perm = axesOf(a.get("permutation"));
+      if (s.rank === undefined || !perm) return unknownShape;
+      const dims = materialize(s);
+      return { rank: s.rank, dims: perm.map((i) => dims[i]) };
+    },
+    dtype: dtypeOfArg("operand"),
+  },
+  "jax.lax.expand_dims": { rt: "lax.expandDims", sig: "array: A, dimensions", shape: withDimensions(true), dtype: dtypeOfArg("array") },
+  "jax.lax.squeeze": { rt: "lax.squeeze", sig: "array: A, dimensions", shape: withDimensions(false), dtype: dtypeOfArg("array") },
+  "jax.lax.rev": { rt: "lax.rev", sig: "operand: A, dimensions", shape: same("operand"), dtype: dtypeOfArg("operand") },
+  "jax.lax.concatenate": { rt: "lax.concatenate", sig: "operands: As, dimension", shape: (a) => concatenate(a, "operands", "dimension"), dtype: (a) => promoteAll(...((a.get("operands") as { items?: never[] } | undefined)?.items ?? [])) },
+  "jax.lax.slice": { rt: "lax.slice", sig: "operand: A, start_indices, limit_indices, strides=null", shape: laxSlice, dtype: dtypeOfArg("operand") },
+  "jax.lax.slice_in_dim": { rt: "lax.sliceInDim", sig: "operand: A, start_index=null, limit_index=null, stride, axis", shape: sliceInDim, dtype: dtypeOfArg("operand") },
+  "jax.lax.dynamic_slice": {
+    rt: "lax.dynamicSlice",
+    sig: "operand: A, start_indices, slice_sizes, *, allow_negative_indices!=True",
+    shape: (a) => {
+      const sizes = sizesOf(a.get("slice_sizes"));
+      return sizes ? { rank: sizes.length, dims: sizes } : unknownShape;
+    },
+    dtype: dtypeOfArg("operand"),
+  },
+  "jax.lax.dynamic_slice_in_dim": {
+    rt: "lax.dynamicSliceInDim",
+    sig: "operand: A, start_index: A, slice_size, axis, *, allow_negative_indices!=True",
+    shape: resizedAxis("operand", (a) => sizeExpr(a.get("slice_size"))),
+    dtype: dtypeOfArg("operand"),
+  },
+  "jax.lax.dynamic_index_in_dim": {
+    rt: "lax.dynamicIndexInDim",
+    sig: "operand: A, index: A, axis, keepdims, *, allow_negative_indices!=True",
+    shape: (a) => {
+      const keep = resizedAxis("operand", () => num(1))(a);
+      const k = a.get("keepdims");
+      if (!k || (k.kind === "static" && k.known === true)) return keep;
+      const s = shapeOf(a.get("operand"));
+      const axis = a.get("axis")?.kind === "static" ? (a.get("axis") as { known?: unknown }).known : 0;
+      if (s.rank === undefined || typeof axis !== "number") return unknownShape;
+      return { rank: s.rank - 1, dims: materialize(s).filter((_, i) => i !== (axis < 0 ? axis + s.rank! : axis)) };
+    },
+    dtype: dtypeOfArg("operand"),
+  },
+  "jax.lax.dynamic_update_slice": { rt: "lax.dynamicUpdateSlice", sig: "operand: A, update: A, start_indices, *, allow_negative_indices!=True", shape: same("operand"), dtype: dtypeOfArg("operand") },
+  "jax.lax.dynamic_update_slice_in_dim": { rt: "lax.dynamicUpdateSliceInDim", sig: "operand: A, update: A, start_index: A, axis, *, allow_negative_indices!=True", shape: same("operand"), dtype: dtypeOfArg("operand") },
+  "jax.lax.dot_general": {
+    rt: "lax.dotGeneral",
+    sig: "lhs: A, rhs: A, dimension_numbers, precision~, preferred_element_type!, *, out_sharding!",
+    shape: dotGeneral,
+    dtype: (a) => promoteAll(a.get("lhs"), a.get("rhs")),
+  },
+};
+

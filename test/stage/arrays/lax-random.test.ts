@@ -1,0 +1,20 @@
+// jax.lax's functions and jax.random's samplers in module code, translated:
+// keys are split and folded as JAX does, samples are bit-exact, and the
+// lax slicing/dot_general/select family verifies against live Flax.
+import { describe, expect, it } from "vitest";
+import { codeOf, verified } from "./verified.js";
+import { LAX_RANDOM } from "./programs.js";
+
+describe("jax.lax and jax.random", () => {
+  it("verifies stop_gradient, rsqrt, dynamic_slice, dynamic_update_slice, slice, dot_general, clamp, select, erf, broadcast_in_dim and every sampler", async () => {
+    await verified("laxrand.py", LAX_RANDOM, 8);
+  }, 180_000);
+
+  it("binds keys to locals and passes samplers' options as the runtime takes them", async () => {
+    const code = await codeOf("laxrand.py", LAX_RANDOM);
+    expect(code).toContain("const [k1, k2] = random.split(key, 2);");
+    expect(code).toContain("random.uniform(k2, [2, 6], { minval: -1, maxval: 2 })");
+    expect(code).toContain("random.truncatedNormal(k3, -2, 2, [2, 6])");
+    expect(code).toContain("lax.dynamicSlice(h, [0, 1, 2], [2, 3, 4])");
+  }, 120_000);
+});
