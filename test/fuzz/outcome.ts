@@ -81,8 +81,9 @@ export function classify(outcome: Outcome, file: string, text: string): Verdict 
     case "translated": {
       const problems = outcome.diagnostics.flatMap((d) => diagnosticProblems(d, file, text));
       if (outcome.codeLength <= 0) problems.push("translate returned empty code");
-      for (const d of outcome.diagnostics) if (d.severity === "error") problems.push(`a translation carries an error: ${describe(d)}`);
-      return problems.length ? bad(problems, outcome.diagnostics) : { kind: "translated", problems: [] };
+      if (problems.length) return bad(problems, outcome.diagnostics);
+      // A class with an unsupported construct is left out of the translation, said by an error at its line (src/translate.ts).
+      return { kind: outcome.diagnostics.some((d) => d.severity === "error") ? "diagnostics" : "translated", problems: [] };
     }
     case "diagnostics": {
       const problems = outcome.diagnostics.flatMap((d) => diagnosticProblems(d, file, text));
