@@ -1952,7 +1952,14 @@ export class ClassStager {
     shapeOnly.loops = frame.loops;
     shapeOnly.conditional = frame.conditional;
     const infos = this.bindParams(fn, shapeOnly, "dry", { args, kwargs });
-    this.body(fn.body, shapeOnly);
+    // Its body is staged at each call: a method that calls itself would never end.
+    this.depth++;
+    if (this.depth > 20) this.stop(span, `${this.cls.name}.${method} calls itself (recursion in a method nnxport stages at each call)`);
+    try {
+      this.body(fn.body, shapeOnly);
+    } finally {
+      this.depth--;
+    }
     const out = mergeReturns(shapeOnly.returns) ?? literalValue(null);
     const callArgs = this.callArguments(infos, args, kwargs, span);
     const callE = call(member({ k: "raw", text: "this" }, method === "__call__" ? "call" : method), ...callArgs);
