@@ -93,7 +93,7 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   const imports = [{ names: ["hk", "jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
   const variableTypes: TDecl[] = [...ctx.variableTypes].sort().map((name) => ({
     k: "class",
-    cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },
+    cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${ctx.variableCollections.get(name) ?? name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },
   }));
   const dropped = new Set<string>();
   const render = (instrumented: boolean): TModule => ({

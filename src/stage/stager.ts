@@ -2454,8 +2454,12 @@ export class ClassStager {
     if (frame.dry) return { member: "_", read: { ...read, call: member(memberRef(spec.member ?? spec.name), "value") } };
     if (frame.callOnly) this.stop(spec.span, "a variable created under a condition on a call argument");
     const name = this.members.fresh(spec.member ?? spec.name);
-    const type = this.framework.variableType(spec.collection, spec.name);
-    if (!type.startsWith("nnx.")) this.ctx.variableTypes.add(type);
+    const preferred = this.framework.variableType(spec.collection, spec.name);
+    const type = preferred.startsWith("nnx.") ? preferred : this.ctx.variableTypeName(preferred);
+    if (!type.startsWith("nnx.")) {
+      this.ctx.variableTypes.add(type);
+      this.ctx.variableCollections.set(type, spec.collection);
+    }
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
     // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
