@@ -115,11 +115,22 @@ export function classMembers(c: ClassDef): { methods: FunctionDef[]; properties:
   const methods: FunctionDef[] = [];
   const properties: FunctionDef[] = [];
   const attrs: Array<{ name: string; value: Expr; span: Span }> = [];
+  // A name bound again in the class body replaces what it named before (Python keeps the last).
+  const rebind = (name: string) => {
+    for (const list of [methods, properties, attrs] as Array<Array<{ name: string }>>) {
+      const i = list.findIndex((x) => x.name === name);
+      if (i >= 0) list.splice(i, 1);
+    }
+  };
   for (const s of c.body) {
     if (s.kind === "def") {
       const isProperty = s.fn.decorators.some((d) => (d.kind === "builtin" && d.name === "property") || qualifiedName(d) === "functools.cached_property");
+      // `@x.setter def x`: the same property, given a setter (nnxport reads properties only).
+      if (s.fn.decorators.some((d) => d.kind === "attr" && (d.attr === "setter" || d.attr === "deleter") && properties.some((p) => p.name === s.fn.name))) continue;
+      rebind(s.fn.name);
       (isProperty ? properties : methods).push(s.fn);
     } else if (s.kind === "assign" && !s.annotation && s.targets.length === 1 && s.targets[0].kind === "name") {
+      rebind(s.targets[0].id);
       attrs.push({ name: s.targets[0].id, value: s.value, span: s.span });
     }
   }

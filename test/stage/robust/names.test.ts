@@ -50,3 +50,33 @@ class AutoEncoder(nn.Module):
     expect(e.find((d) => d.span?.line === 10)?.message).toContain("calls itself");
   }, 60_000);
 });
+
+describe("a class body binding a name twice keeps the last, as Python does", () => {
+  it("two __call__ methods: the second is the module's (Haiku), and it verifies", async () => {
+    const text = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class Block(hk.Module):
+    def __call__(self, x):
+        return x
+
+    def __call__(self, x):
+        return jax.nn.relu(hk.Linear(4)(x))
+
+
+def forward(x):
+    return Block()(x)
+
+
+f = hk.transform(forward)
+params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 3)))
+`;
+    const t = await translateText("dup.py", text);
+    expect(errors(t.diagnostics.items)).toEqual([]);
+    expect(t.code).toContain("relu");
+    const r = await verifyText("dup.py", text);
+    expect(r.ok, JSON.stringify(r, null, 1).slice(0, 2000)).toBe(true);
+  }, 120_000);
+});
