@@ -77,7 +77,11 @@ export interface MethodResult {
  */
 class Inputs {
   readonly options: InputOption[] = [];
-  constructor(private readonly single: () => boolean) {}
+  constructor(
+    private readonly single: () => boolean,
+    /** Names the class's options already have (its fields, rngs). */
+    private readonly taken: () => string[] = () => [],
+  ) {}
 
   /** A placeholder for axis `axis` (negative from the end, or from the front) of parameter `param` of `method`. */
   axis(method: string, param: string, axis: number): TExpr {
@@ -125,10 +129,16 @@ class Inputs {
       for (const v of Object.values(o)) visit(v);
     };
     visit(body);
+    // Each option's TypeScript name is its own: two methods' inputs `x` are `xFeatures` and `decodeXFeatures`.
+    const taken = new Set([...this.taken(), ...this.options.map((o) => o.name)].map(memberName));
     for (const [key, axes] of used) {
       const [method, param] = key.split("|");
       const features = [...axes].every((a) => a === -1);
-      const name = features ? (this.single() && method === "__call__" ? "in_features" : `${param}_features`) : `${param}_shape`;
+      const suffix = features ? "features" : "shape";
+      let name = features && this.single() && method === "__call__" ? "in_features" : `${param}_${suffix}`;
+      if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${param}_${suffix}`;
+      for (let i = 2; taken.has(memberName(name)); i++) name = `${param}_${suffix}_${i}`;
+      taken.add(memberName(name));
       this.options.push({ method, param, kind: features ? "features" : "shape", name });
     }
   }
@@ -202,10 +212,13 @@ export class ClassStager {
       const modes = modeParams(m);
       return m.params.filter((p) => !p.star && paramKind(p, modes) === "array").length;
     };
-    this.inputs = new Inputs(() => {
-      const main = cls.methods.find((m) => m.name === "__call__");
-      return !main || arrayParams(main) <= 1;
-    });
+    this.inputs = new Inputs(
+      () => {
+        const main = cls.methods.find((m) => m.name === "__call__");
+        return !main || arrayParams(main) <= 1;
+      },
+      () => ["rngs", ...cls.fields.map((f) => f.name)],
+    );
   }
 
   /** Inputs the entry or the first caller gives as PRNG keys. */
