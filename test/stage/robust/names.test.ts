@@ -80,3 +80,67 @@ params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 3)))
     expect(r.ok, JSON.stringify(r, null, 1).slice(0, 2000)).toBe(true);
   }, 120_000);
 });
+
+describe("options for input sizes", () => {
+  it("two methods whose inputs share a name give two options", async () => {
+    const text = `import flax.linen as nn
+
+
+class AutoEncoder(nn.Module):
+    embed_dim: int
+    output_dim: int
+
+    def setup(self):
+        self.encoder = nn.Dense(self.embed_dim)
+        self.decoder = nn.Dense(self.output_dim)
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, x):
+        return self.decoder(x)
+`;
+    const t = await translateText("ae.py", text);
+    expect(errors(t.diagnostics.items)).toEqual([]);
+    expect(t.code).toContain("xFeatures: number;");
+    expect(t.code).toContain("decodeXFeatures: number;");
+  }, 60_000);
+});
+
+describe("a module called without a __call__", () => {
+  it("is NNX201 at the call (Haiku, applied by the transformed function or by multi_transform's init)", async () => {
+    const text = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class Model(hk.Module):
+    def __init__(self, dout: int, name=None):
+        super().__init__(name=name)
+        self.dout = dout
+
+    def encode(self, x):
+        return hk.Linear(self.dout)(x)
+
+
+def forward(x):
+    return Model(10)(x)
+
+
+model = hk.transform(forward)
+params = model.init(jax.random.key(0), jnp.ones((4, 8)))
+`;
+    const t = await translateText("nocall.py", text);
+    expect(errors(t.diagnostics.items).map((d) => [d.code, d.span?.line, d.message])).toEqual([["NNX201", 16, "unsupported construct: Model has no method '__call__'"]]);
+    const multi = text.replace(/def forward[\s\S]*/, `def f():
+    m = Model(4)
+    return (lambda x: m(x)), (m.encode,)
+
+
+model = hk.multi_transform(f)
+params = model.init(jax.random.key(0), jnp.ones((4, 8)))
+`);
+    const tm = await translateText("nocall.py", multi);
+    expect(errors(tm.diagnostics.items).map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 17]]);
+  }, 60_000);
+});
