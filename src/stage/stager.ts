@@ -448,6 +448,7 @@ export class ClassStager {
         if (s.value.kind === "str") return; // a stray string is a comment
         const v = this.expr(s.value, frame);
         if (v.kind === "array" && isCall(v.call)) frame.emitCall({ k: "expr", value: v.call });
+        else if (returnsNothing(v) && v.kind === "static" && v.call) frame.emitCall({ k: "expr", value: v.call });
         return;
       }
       case "assign": {
@@ -841,6 +842,8 @@ export class ClassStager {
   // --- binding ------------------------------------------------------------
 
   bind(p: Pattern, v: Value, frame: Frame, span: Span): void {
+    const nothing = returnsNothing(v);
+    if (nothing) this.stop(span, `assigning what ${nothing} returns, and it has no return statement (None)`);
     switch (p.kind) {
       case "name":
         return this.bindName(p.id, v, frame, span);
@@ -1976,6 +1979,8 @@ export class ClassStager {
     const out = mergeReturns(shapeOnly.returns) ?? literalValue(null);
     const callArgs = this.callArguments(infos, args, kwargs, span);
     const callE = call(member({ k: "raw", text: "this" }, method === "__call__" ? "call" : method), ...callArgs);
+    // A method without a return gives None: its call is a statement, and its value nothing the generated method holds.
+    if (!shapeOnly.returns.length) return { ...literalValue(null), call: callE, returnsNothing: `${this.cls.name}.${method}` } as Value;
     return this.withCall(out, callE);
   }
 
@@ -2007,6 +2012,8 @@ export class ClassStager {
     params.forEach((p, i) => {
       const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (p.kind === "mode" || p.kind === "ignored") return; // the module's own train()/eval() mode; an ignored input
+      // Python binds every parameter without a default (TypeError otherwise).
+      if (!v && !p.optional) this.stop(span, `the call gives no argument for '${p.name}'`);
       if (!v) return;
       const e = this.callExpr(v, span, `argument '${p.name}'`);
       if (p.optional || p.keywordOnly) options.push({ key: p.name, value: e });
@@ -2601,6 +2608,8 @@ export class ClassStager {
   }
 
   callExpr(v: Value, span: Span, what: string): TExpr {
+    const nothing = returnsNothing(v);
+    if (nothing) return this.stop(span, `${what} is what ${nothing} returns, and it has no return statement (None)`);
     const e = this.maybeCallExpr(v);
     if (e) return e;
     // A shape-only look at a child writes no method: what it cannot read there does not matter.
@@ -3083,6 +3092,11 @@ function mergeShapes(a: SymShape, b: SymShape, test?: TExpr): SymShape {
   const out: Dim[] = [];
   for (let k = n; k >= 1; k--) out.push(pick(dimAt(a, -k), dimAt(b, -k)));
   return { dims: out, input: a.input && a.input === b.input ? a.input : undefined };
+}
+
+/** The method whose call gave `v`, when that method has no return statement. */
+function returnsNothing(v: Value): string | undefined {
+  return (v as { returnsNothing?: string }).returnsNothing;
 }
 
 function mergeReturns(returns: Value[]): Value | undefined {

@@ -1,0 +1,81 @@
+// Calls missing an argument Python requires (Python raises TypeError): NNX201
+// at the call, never generated code that does not type-check.
+import { describe, expect, it } from "vitest";
+import { translateText } from "../../helpers/verify-text.js";
+
+const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
+
+describe("a call missing a required argument is NNX201 at the call", () => {
+  it("an op of the catalog (jax.nn.relu())", async () => {
+    const t = await translateText(
+      "relu.py",
+      `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+def forward(x):
+    x = hk.Linear(4)(x)
+    return jax.nn.relu()
+
+
+model = hk.transform(forward)
+params = model.init(jax.random.key(0), jnp.ones((1, 4)))
+`,
+    );
+    expect(errors(t.diagnostics.items).map((d) => [d.code, d.span?.line, d.message])).toEqual([["NNX201", 8, "unsupported construct: jax.nn.relu is missing its required argument 'x'"]]);
+  }, 60_000);
+
+  it("a method of the file's own (self.block() without its input), and the model's apply in a training step", async () => {
+    const own = await translateText(
+      "own.py",
+      `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Model(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return self.head()
+
+    def head(self, y):
+        return nn.Dense(3)(y)
+
+
+params = Model().init(jax.random.key(0), jnp.ones((2, 4)))
+`,
+    );
+    expect(errors(own.diagnostics.items).map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 9]]);
+    const step = await translateText(
+      "step.py",
+      `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+
+
+class Model(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(10)(x)
+
+
+model = Model()
+params = model.init(jax.random.key(0), jnp.ones((4, 8)))["params"]
+
+
+def train_step(params, inputs, labels):
+    def loss_fn(params):
+        logits = model.apply({"params": params})
+        return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
+
+    grads = jax.grad(loss_fn)(params)
+    return jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
+`,
+    );
+    const e = errors(step.diagnostics.items);
+    expect(e.map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 19]]);
+    expect(e[0].message).toContain("'x'");
+  }, 60_000);
+});
