@@ -70,6 +70,8 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
   const jobs = await plan(paths, options);
   const folder = paths.some((p) => statSync(p).isDirectory());
   const counts: Record<Outcome, number> = { converted: 0, unchanged: 0, "would change": 0, skipped: 0, failed: 0 };
+  // Files written with some part left out (an error names each part): the rest translated, but the run did not fully succeed.
+  let withErrors = 0;
   const messages: string[] = [];
 
   // Read and translate everything, then type-check the outputs together, then write.
@@ -96,16 +98,19 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
   );
   bar?.stop();
   for (const [i, result] of results.entries()) {
-    counts[await finish(pending[i].job, result, options, messages)]++;
+    const outcome = await finish(pending[i].job, result, options, messages);
+    counts[outcome]++;
+    if (outcome !== "failed" && !(result instanceof DiagnosticError) && result.diagnostics.errorCount > 0) withErrors++;
   }
   flush(messages);
 
   const summary = Object.entries(counts)
     .filter(([k, n]) => n > 0 || k === "converted" || k === "failed")
     .map(([k, n]) => `${n} ${k}`)
+    .concat(withErrors ? [`${withErrors} with parts left out`] : [])
     .join(", ");
   process.stderr.write(`${summary}\n`);
-  return counts.failed > 0 || counts["would change"] > 0 ? EXIT.failed : EXIT.ok;
+  return counts.failed > 0 || counts["would change"] > 0 || withErrors > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /**

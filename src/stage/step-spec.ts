@@ -41,6 +41,8 @@ export interface StepSpec {
   function: string;
   /** The generated function. */
   tsFunction: string;
+  /** The same step run op by op (`tsFunction` is it under nnx.jit). */
+  tsEager: string;
   params: Array<{ name: string; role: StepRole }>;
   returns: StepOut;
   /** The top-level TrainState the step's state starts from (with fresh parameters and optimizer state). */

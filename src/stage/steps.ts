@@ -15,7 +15,7 @@ import type { Span } from "../span.js";
 import type { Expr, FunctionDef, Stmt } from "../python/ast.js";
 import { qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass } from "../model/program.js";
-import { call, id, member, num, rt, type TDecl, type TExpr, type TParam, type TStmt } from "../ts/ast.js";
+import { call, id, member, num, rt, str, type TDecl, type TExpr, type TParam, type TStmt } from "../ts/ast.js";
 import { finish } from "./classes.js";
 import type { ParamInfo, ProgramContext } from "./context.js";
 import { Frame } from "./scope.js";
@@ -75,9 +75,9 @@ export function stageSteps(ctx: ProgramContext, entryClass: string | undefined):
     const roles = inferRoles(ctx, fn, entryClass, optimizer);
     const run = new StepRun(ctx, fn, entryClass, roles, false, optimizer);
     const before = ctx.diags.errorCount;
-    const decl = run.stage();
-    if (!decl || ctx.diags.errorCount > before) continue;
-    out.decls.push(decl);
+    const decls = run.stage();
+    if (!decls || ctx.diags.errorCount > before) continue;
+    out.decls.push(...decls);
     // Translated, so not "left out" (src/stage/left-out.ts).
     ctx.usedTop.add(fn.name);
     usesOptimizer ||= run.usesOptimizer;
@@ -290,7 +290,7 @@ class StepRun {
     return { kind: "labels", classes: this.classIds.has(path) || this.classIds.has(path.replace(/^.*\['(.*)'\]$/, "$1")) };
   }
 
-  stage(): TDecl | undefined {
+  stage(): TDecl[] | undefined {
     try {
       this.run();
     } catch (e) {
@@ -304,6 +304,7 @@ class StepRun {
     return {
       function: this.fn.name,
       tsFunction: camel(this.fn.name),
+      tsEager: eagerName(this.fn.name),
       params: this.fn.params.map((p) => ({ name: p.name, role: this.roleOf(p.name) })),
       returns: this.out,
       trainState: this.optimizer?.trainState?.name,
@@ -942,7 +943,8 @@ class StepRun {
 
   // --- the function -------------------------------------------------------------------
 
-  private decl(): TDecl {
+  /** The step as it runs eagerly, and compiled with nnx.jit under the source's name (as `@nnx.jit` in Flax NNX). */
+  private decl(): TDecl[] {
     const params: TParam[] = [];
     const roles = this.fn.params.map((p) => [p.name, this.roleOf(p.name)] as const);
     const model = roles.some(([, r]) => ["params", "collection", "variables", "trainState"].includes(r.kind)) || this.usesModel;
@@ -958,23 +960,40 @@ class StepRun {
     // The step's temporaries (gradients, activations) are freed when it returns.
     const tidy: TStmt[] = hasReturn ? [{ k: "return", value: call(rt("tf.tidy"), { k: "arrow", params: [], body }) }] : [{ k: "expr", value: call(rt("tf.tidy"), { k: "arrow", params: [], body }) }];
     const resultType = this.resultType(body);
-    return {
+    const name = camel(this.fn.name);
+    const eager: TDecl = {
       k: "function",
       fn: {
-        name: this.fn.name,
+        name: eagerName(this.fn.name),
         exported: true,
-        docs: [`The source's \`${this.fn.name}\`: one step of training \`model\` in place${this.usesOptimizer ? " with `optimizer`" : ""}${this.firstMode !== undefined ? `; leaves the model in ${this.mode ? "train" : "eval"} mode` : ""}.`],
+        docs: [
+          `The source's \`${this.fn.name}\`: one step of training \`model\` in place${this.usesOptimizer ? " with `optimizer`" : ""}${this.firstMode !== undefined ? `; leaves the model in ${this.mode ? "train" : "eval"} mode` : ""}.`,
+          `Runs op by op; \`${name}\` is the same step compiled.`,
+        ],
         params,
         returns: resultType,
         body: tidy,
       },
     };
+    const compiled: TDecl = {
+      k: "const",
+      name,
+      exported: true,
+      docs: [`\`${eagerName(this.fn.name)}\` traced on its first call and run as one TensorFlow graph after (eagerly where a graph cannot express it).`],
+      value: call(rt("nnx.jit"), id(eagerName(this.fn.name)), { k: "object", entries: [{ key: "name", value: str(name) }] }),
+    };
+    return [eager, compiled];
   }
 
   private resultType(body: TStmt[]): string {
     const ret = body.find((s): s is Extract<TStmt, { k: "return" }> => s.k === "return" && !!s.value);
     return ret?.value ? tsTypeOfExpr(ret.value) : "void";
   }
+}
+
+/** The eager step's name: `train_step` → `trainStepEager`. */
+function eagerName(pyName: string): string {
+  return `${camel(pyName)}Eager`;
 }
 
 /** The TypeScript type of a result built of arrays: tuples and objects of `nnx.Array`. */

@@ -9,6 +9,7 @@ import type { SourceInitPlan } from "../instantiate/index.js";
 import type { ParamMapDocument } from "../translate.js";
 import type { Tolerance } from "./compare.js";
 import type { CheckResult } from "./index.js";
+import type { JitStats } from "../../runtime/jit/jit.js";
 import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
 
 /** Steps run, and after which of them the variables are compared. */
@@ -55,8 +56,11 @@ export function afterSteps(tolerance: Tolerance, adamLearningRate: number | unde
   return { ...tolerance, outliers: { count: Math.max(1, Math.floor(size * 1e-4)), bound: 2 * adamLearningRate * steps } };
 }
 
-/** Trains a fresh copy of the translated model with the generated step; returns the comparisons and notes. */
-export function checkStep(step: StepSpec, ctx: StepContext): { checks: CheckResult[]; notes: string[] } {
+/**
+ * Trains a fresh copy of the translated model with the generated step — `fn`,
+ * the compiled step or the eager one — and returns the comparisons and notes.
+ */
+export function checkStep(step: StepSpec, fn: string, ctx: StepContext): { checks: CheckResult[]; notes: string[] } {
   const { paramMap, generated, tensors, runtime, seed, tolerance } = ctx;
   const { nnx, tf } = runtime;
   const notes: string[] = [];
@@ -67,7 +71,7 @@ export function checkStep(step: StepSpec, ctx: StepContext): { checks: CheckResu
     loadParams({ paramMap }, model, tensors, runtime); // problems are the parameter tree check's to report
     ctx.tamper?.(model, runtime);
     if (step.usesOptimizer) optimizer = (generated[OPTIMIZER_FACTORY] as (m: Module) => object)(model);
-    const run = generated[step.tsFunction] as (...args: unknown[]) => unknown;
+    const run = generated[fn] as ((...args: unknown[]) => unknown) & { stats?: JitStats };
     const variables = variablesByPath(model, runtime);
     const prefix = `steps/${step.function}/`;
     const data = step.params.filter((p) => ["input", "labels", "batch"].includes(p.role.kind));
@@ -76,10 +80,10 @@ export function checkStep(step: StepSpec, ctx: StepContext): { checks: CheckResu
       const args = data.map((p) => argument(p.role, `${prefix}${i}/arg/${p.name}`, tensors));
       const result = run(model, ...(optimizer ? [optimizer] : []), ...args);
       const outs = leaves(result, tf);
-      outs.forEach((a, j) => results.push(check(`${step.tsFunction} ${i + 1}: result${outs.length > 1 ? ` #${j}` : ""}`, "step", a, tensors[`${prefix}${i}/out/${j}`], tolerance)));
+      outs.forEach((a, j) => results.push(check(`${fn} ${i + 1}: result${outs.length > 1 ? ` #${j}` : ""}`, "step", a, tensors[`${prefix}${i}/out/${j}`], tolerance)));
       tf.dispose(outs);
       if (!STEPS_RECORDED.includes(i + 1)) continue;
-      const label = `after ${i + 1} ${step.tsFunction}${i ? "s" : ""}`;
+      const label = `after ${i + 1} ${fn}${i ? "s" : ""}`;
       for (const entry of paramMap.params) {
         const v = variables.get(entry.nnx);
         const expected = tensors[`${prefix}${i + 1}/param/${entry.source}`];
@@ -90,6 +94,8 @@ export function checkStep(step: StepSpec, ctx: StepContext): { checks: CheckResu
         results.push(c);
       }
     }
+    const trace = run.stats?.traces.at(-1);
+    if (trace) notes.push(trace.mode === "eager" ? `${fn} ran eagerly under nnx.jit: ${trace.reason ?? "the tracer could not express it"}` : `${fn} ran as one compiled TensorFlow graph${trace.mode === "xla" ? " (XLA)" : ""} after its first, traced call`);
   } finally {
     nnx.dispose(model);
     if (optimizer) nnx.dispose(optimizer);

@@ -251,9 +251,12 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
         report.notes.push(blocked);
         continue;
       }
-      const r = checkStep(step, { paramMap: t.paramMap, generated, tensors, runtime, seed, tolerance, dropout: t.plan, tamper: options.tamper });
-      report.checks.push(...r.checks);
-      report.notes.push(...r.notes);
+      // Both the step as it runs op by op and the same step under nnx.jit are held to the source's.
+      for (const fn of [step.tsEager, step.tsFunction]) {
+        const r = checkStep(step, fn, { paramMap: t.paramMap, generated, tensors, runtime, seed, tolerance, dropout: t.plan, tamper: options.tamper });
+        report.checks.push(...r.checks);
+        report.notes.push(...r.notes);
+      }
       steps.push(fixtureStep(step, t, tensors, tolerance));
     }
     if (options.artifacts && !mainTrain) {

@@ -1,5 +1,5 @@
-// The translator's own training steps wrapped in nnx.jit, as generated code will be:
-// `nnx.jit(trainStep)`. Each fixture's steps run eagerly on one model and jitted on
+// The translator's own training steps wrapped in nnx.jit, as generated code
+// exports them (`trainStep = nnx.jit(trainStepEager)`). Each fixture's steps run eagerly on one model and jitted on
 // another built the same way; every Variable must stay bit-identical (plain graph).
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
@@ -27,7 +27,7 @@ describe.each(CASES)("%s", (path) => {
     const generated = await importGenerated(t.code);
     const factory = generated[t.paramMap!.factory] as (r: nnx.Rngs) => Model;
     const createOptimizer = generated.createOptimizer as ((m: Model) => nnx.Optimizer<Model>) | undefined;
-    const steps = Object.entries(generated).filter(([name, f]) => /Step$/.test(name) && typeof f === "function") as [string, Step][];
+    const steps = Object.entries(generated).filter(([name, f]) => /StepEager$/.test(name) && typeof f === "function") as [string, Step][];
     expect(steps.length).toBeGreaterThan(0);
     const inputs = t.paramMap!.inputs.map((i, k) => tf.randomNormal(i.shape, 0, 1, "float32", 10 + k));
     for (const [name, step] of steps) {

@@ -29,7 +29,7 @@ describe.each(CASES)("%s", (path) => {
 const STEP_CASES = ["training/linen_model.py", "trainstate/haiku_model.py", "state/linen_model.py"];
 
 describe.each(STEP_CASES)("%s", (path) => {
-  test("100 generated training steps: tf.memory().numTensors stays flat", async () => {
+  test("100 generated training steps, eager and compiled: tf.memory().numTensors stays flat", async () => {
     const t = await translate(path, await readFile(FIXTURES + path, "utf8"));
     const generated = await importGenerated(t.code);
     const model = (generated[t.paramMap!.factory] as (r: nnx.Rngs) => nnx.Module & { call(...x: tf.Tensor[]): tf.Tensor })(new nnx.Rngs(0));
@@ -38,10 +38,10 @@ describe.each(STEP_CASES)("%s", (path) => {
     const out = model.call(...inputs);
     const classes = tf.randomUniformInt(out.shape.slice(0, -1), 0, out.shape[out.shape.length - 1]);
     out.dispose();
-    for (const step of t.staged.steps) {
+    for (const step of t.staged.steps.flatMap((s) => [s.tsEager, s.tsFunction].map((fn) => ({ ...s, fn })))) {
       const optimizer = step.usesOptimizer ? (generated.createOptimizer as (m: nnx.Module) => object)(model) : undefined;
       const data = step.params.filter((p) => p.role.kind === "input" || p.role.kind === "labels").map((p) => (p.role.kind === "input" ? inputs[0] : classes));
-      const run = () => tf.dispose((generated[step.tsFunction] as (...a: unknown[]) => tf.Tensor | undefined)(model, ...(optimizer ? [optimizer] : []), ...data));
+      const run = () => tf.dispose((generated[step.fn] as (...a: unknown[]) => tf.Tensor | undefined)(model, ...(optimizer ? [optimizer] : []), ...data));
       run();
       const before = tf.memory().numTensors;
       for (let i = 0; i < 100; i++) run();
