@@ -79,3 +79,35 @@ def train_step(params, inputs, labels):
     expect(e[0].message).toContain("'x'");
   }, 60_000);
 });
+
+describe("a method without a return statement", () => {
+  it("called as a statement, its call is kept; its value used is NNX201 there", async () => {
+    const text = `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Model(nn.Module):
+    def setup(self):
+        self.dense = nn.Dense(4)
+        self.head = nn.Dense(2)
+
+    def record(self, x):
+        self.sow("intermediates", "features", x)
+
+    def __call__(self, x):
+        x = self.dense(x)
+        self.record(x)
+        return self.head(x)
+
+
+model = Model()
+params = model.init(jax.random.key(0), jnp.ones((3, 5)))
+`;
+    const t = await translateText("sow.py", text);
+    expect(errors(t.diagnostics.items)).toEqual([]);
+    expect(t.code).toContain("this.record(x);");
+    const used = await translateText("used.py", text.replace("        self.record(x)\n", "        x = self.record(x)\n"));
+    expect(errors(used.diagnostics.items).map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 16]]);
+  }, 60_000);
+});
