@@ -86,6 +86,15 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
     host.unsupported(span, what);
     return undefined;
   }
+  if (v.kind === "static" && v.known === undefined) {
+    // A field that is only ever None (`features=None`, never given): the layer's default, as a None argument is.
+    if (v.type.t === "none" && !p.passNone) return { as: "skip" };
+    // A value of a type nothing tells (a field annotated Any that no user sets): TypeScript could not hold it as the option.
+    if (v.type.t === "any") {
+      host.unsupported(span, `${what} with a value whose type nnxport cannot tell (a field annotated Any, or untyped, that no user of the class gives)`);
+      return undefined;
+    }
+  }
   return { as: "option", value: v };
 }
 

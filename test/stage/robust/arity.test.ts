@@ -111,3 +111,62 @@ params = model.init(jax.random.key(0), jnp.ones((3, 5)))
     expect(errors(used.diagnostics.items).map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 16]]);
   }, 60_000);
 });
+
+describe("the entry's construction is checked against the class's fields before building", () => {
+  const MLP = `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class MLP(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(self.features)(x)
+
+
+model = MLP(ARGS)
+params = model.init(jax.random.key(0), jnp.ones((1, 4)))
+`;
+  it.each([
+    ["", "gives no value for MLP's field 'features'"],
+    ['""', "gives MLP's field 'features' a string"],
+    ["None", "gives MLP's field 'features' None"],
+    ["2.5", "gives MLP's field 'features' a float"],
+    ["4, 5", "gives MLP 2 positional arguments"],
+    ["size=4", "gives MLP 'size', which is not one of its fields"],
+  ])("MLP(%s) is NNX302 at the entry", async (args, message) => {
+    const t = await translateText("mlp.py", MLP.replace("ARGS", args));
+    const e = errors(t.diagnostics.items);
+    expect(e.map((d) => [d.code, d.span?.line])).toEqual([["NNX302", 15]]);
+    expect(e[0].message).toContain(message);
+  }, 60_000);
+
+  it("MLP(4, name='mlp') translates", async () => {
+    const t = await translateText("mlp.py", MLP.replace("ARGS", "4, name='mlp'"));
+    expect(errors(t.diagnostics.items)).toEqual([]);
+  }, 60_000);
+});
+
+describe("a layer option whose type nothing tells is NNX201 at the layer", () => {
+  it("a field annotated Any that no user gives, used as a size", async () => {
+    const t = await translateText(
+      "head.py",
+      `from typing import Any
+import flax.linen as nn
+
+
+class Head(nn.Module):
+    classes: Any
+
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(self.classes)(x)
+`,
+    );
+    const e = errors(t.diagnostics.items);
+    expect(e.length).toBeGreaterThan(0);
+    expect(e.every((d) => d.code === "NNX201" && d.span?.line === 10)).toBe(true);
+  }, 60_000);
+});
