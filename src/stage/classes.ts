@@ -110,7 +110,7 @@ function nnxClass(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, st
   }
   for (const m of members.all()) {
     if (m.kind === "child") properties.push({ name: m.name, type: m.list ? `nnx.List<${m.type}>` : m.optional ? `${m.type} | null` : m.type, readonly: true });
-    else if (m.kind === "variable") properties.push({ name: m.name, type: m.type, readonly: true });
+    else if (m.kind === "variable") properties.push({ name: m.name, type: m.optional ? `${m.type} | null` : m.type, readonly: true });
     else if (m.kind === "keys") properties.push({ name: m.name, type: "nnx.RngStream", readonly: true });
   }
   const params = ctorParams(cls, fields, staged, stager);
