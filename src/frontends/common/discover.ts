@@ -79,12 +79,19 @@ export function configClasses(classes: Map<string, ClassDef>, exclude: Set<strin
 /** `x: int = 3` fields of a class body (not `ClassVar`s), in order. */
 export function annotatedFields(body: Stmt[], skip: Set<string> = new Set()): Field[] {
   const out: Field[] = [];
+  // A field annotated again is still one field, in its first place (as dataclasses see the class's
+  // annotations); the last annotation holds, and a default stays unless a later one replaces it.
+  const push = (f: Field) => {
+    const i = out.findIndex((x) => x.name === f.name);
+    if (i < 0) out.push(f);
+    else out[i] = { ...f, default: f.default ?? out[i].default };
+  };
   for (const s of body) {
-    if (s.kind === "declare" && !skip.has(s.target) && !isClassVar(s.annotation)) out.push({ name: s.target, annotation: s.annotation, span: s.span });
+    if (s.kind === "declare" && !skip.has(s.target) && !isClassVar(s.annotation)) push({ name: s.target, annotation: s.annotation, span: s.span });
     if (s.kind === "assign" && s.annotation && s.targets.length === 1 && s.targets[0].kind === "name") {
       const name = s.targets[0].id;
       if (skip.has(name) || isClassVar(s.annotation)) continue;
-      out.push({ name, annotation: s.annotation, default: fieldDefault(s.value), span: s.span });
+      push({ name, annotation: s.annotation, default: fieldDefault(s.value), span: s.span });
     }
   }
   return out;

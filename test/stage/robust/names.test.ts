@@ -144,3 +144,31 @@ params = model.init(jax.random.key(0), jnp.ones((4, 8)))
     expect(errors(tm.diagnostics.items).map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 17]]);
   }, 60_000);
 });
+
+describe("a field annotated twice is one field, as dataclasses make it", () => {
+  it("the last default holds, in the first place; it verifies", async () => {
+    const text = `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class MLP(nn.Module):
+    hidden: int = 8
+    out: int = 2
+    hidden: int = 5
+
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(self.out)(nn.relu(nn.Dense(self.hidden)(x)))
+
+
+model = MLP()
+params = model.init(jax.random.key(0), jnp.ones((2, 3)))
+`;
+    const t = await translateText("twice.py", text);
+    expect(errors(t.diagnostics.items)).toEqual([]);
+    expect(t.code).toContain("hidden = 5");
+    const r = await verifyText("twice.py", text);
+    expect(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok)).slice(0, 1500)).toBe(true);
+  }, 120_000);
+});
