@@ -398,7 +398,9 @@ export class ClassStager {
       // A bool field that only switches modes: read as the module's own switch.
       return { kind: "mode", polarity: TRAIN_WHEN_TRUE.has(name) ? 1 : -1 };
     }
-    if (this.ctorSide) return staticOf(type, id(name), id(name));
+    // A field whose default is None but whose type is not: `T | null` in TypeScript.
+    const nullable = field.default?.kind === "none" && type.t !== "none" && type.t !== "any" ? { nullable: true } : {};
+    if (this.ctorSide) return { ...staticOf(type, id(name), id(name)), ...nullable };
     const self = this;
     return {
       kind: "static",
@@ -408,6 +410,7 @@ export class ClassStager {
         self.configRead.add(name);
         return memberRef(name);
       },
+      ...nullable,
     } as StaticV;
   }
 
@@ -843,7 +846,7 @@ export class ClassStager {
 
   bind(p: Pattern, v: Value, frame: Frame, span: Span): void {
     const nothing = returnsNothing(v);
-    if (nothing) this.stop(span, `assigning what ${nothing} returns, and it has no return statement (None)`);
+    if (nothing) this.stop(span, `assigning what ${nothing} returns: nothing (None)`);
     switch (p.kind) {
       case "name":
         return this.bindName(p.id, v, frame, span);
@@ -1980,7 +1983,7 @@ export class ClassStager {
     const callArgs = this.callArguments(infos, args, kwargs, span);
     const callE = call(member({ k: "raw", text: "this" }, method === "__call__" ? "call" : method), ...callArgs);
     // A method without a return gives None: its call is a statement, and its value nothing the generated method holds.
-    if (!shapeOnly.returns.length) return { ...literalValue(null), call: callE, returnsNothing: `${this.cls.name}.${method}` } as Value;
+    if (shapeOnly.returns.every(isNone)) return { ...literalValue(null), call: callE, returnsNothing: `${this.cls.name}.${method}` } as Value;
     return this.withCall(out, callE);
   }
 
@@ -2610,7 +2613,7 @@ export class ClassStager {
 
   callExpr(v: Value, span: Span, what: string): TExpr {
     const nothing = returnsNothing(v);
-    if (nothing) return this.stop(span, `${what} is what ${nothing} returns, and it has no return statement (None)`);
+    if (nothing) return this.stop(span, `${what} is what ${nothing} returns: nothing (None)`);
     const e = this.maybeCallExpr(v);
     if (e) return e;
     // A shape-only look at a child writes no method: what it cannot read there does not matter.

@@ -530,8 +530,8 @@ class StepRun {
     this.setMode(this.modeOf(params, def, rest, kw), span);
     const callE = call(member(MODEL, method === "__call__" ? "call" : camel(method)), ...this.stager.callArguments(params, rest, kw, span));
     // A model whose method has no return statement gives None (what uses it is reported there).
-    const nothing = !returns && this.summary.returnsNothing ? ({ kind: "static", type: { t: "none" }, known: null, call: callE, returnsNothing: `the model's ${method}` } as Value) : undefined;
-    const out = returns ? this.stager.withCall(returns, callE) : (nothing ?? ({ kind: "array", call: callE, shape: unknownShape, dtype: "float32" } as ArrayV));
+    const nothing = this.summary.returnsNothing ? ({ kind: "static", type: { t: "none" }, known: null, call: callE, returnsNothing: `the model's ${method}` } as Value) : undefined;
+    const out = nothing ?? (returns ? this.stager.withCall(returns, callE) : ({ kind: "array", call: callE, shape: unknownShape, dtype: "float32" } as ArrayV));
     const returnsState = sig.returnsState === "always" || (sig.returnsState === "mutable" && mutable.length > 0);
     if (!returnsState) return out;
     // Haiku gives back its whole new state; Linen a dict of the mutable collections.
@@ -1067,13 +1067,14 @@ function scanClassIds(fn: FunctionDef, helpers: Map<string, number[]>): Set<stri
 
 export type { StepSpec };
 
-/** Whether a function body has a return statement (nested defs and classes aside). */
+/** Whether a function body returns a value other than None (nested defs and classes aside). */
 function hasReturn(body: Stmt[]): boolean {
   const visit = (x: unknown): boolean => {
     if (!x || typeof x !== "object") return false;
     if (Array.isArray(x)) return x.some(visit);
     const kind = (x as { kind?: unknown }).kind;
-    if (kind === "return") return true;
+    // `return` and `return None` give None, as no return does.
+    if (kind === "return") return !!(x as { value?: { kind: string } }).value && (x as { value: { kind: string } }).value.kind !== "none";
     if (kind === "def" || kind === "class") return false;
     return Object.entries(x).some(([k, v]) => k !== "span" && visit(v));
   };

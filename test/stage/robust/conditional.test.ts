@@ -40,3 +40,35 @@ describe("a variable made under a condition on config", () => {
     expect(off.ok, JSON.stringify(off.checks.filter((c) => !c.ok)).slice(0, 1500)).toBe(true);
   }, 180_000);
 });
+
+describe("a size field that defaults to None", () => {
+  it("given by its user, it reaches the layer as Python passes it (Haiku); it verifies", async () => {
+    const text = `from typing import Optional
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class Block(hk.Module):
+    def __init__(self, features: Optional[int] = None, name=None):
+        super().__init__(name=name)
+        self.features = features
+
+    def __call__(self, x):
+        return jax.nn.relu(hk.Linear(self.features)(x))
+
+
+def forward(x):
+    return hk.Linear(2)(Block(6)(x))
+
+
+model = hk.transform(forward)
+params = model.init(jax.random.key(0), jnp.ones((3, 4)))
+`;
+    const t = await translateText("opt.py", text);
+    expect(errors(t.diagnostics.items)).toEqual([]);
+    expect(t.code).toContain("features?: number | null;");
+    const r = await verifyText("opt.py", text);
+    expect(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok)).slice(0, 1500)).toBe(true);
+  }, 120_000);
+});
