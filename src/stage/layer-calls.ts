@@ -95,6 +95,13 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
       return undefined;
     }
   }
+  if (v.kind === "static" && (v as { nullable?: boolean }).nullable && v.ctor) {
+    // A field that defaults to None given as an option: TypeScript's `!` is erased, so a None still
+    // reaches the layer as it would in Python; only its type is the option's.
+    const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(v)) as StaticV;
+    Object.defineProperty(copy, "ctor", { value: { k: "nonnull", value: v.ctor }, enumerable: true });
+    return { as: "option", value: copy };
+  }
   return { as: "option", value: v };
 }
 
