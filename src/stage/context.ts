@@ -72,6 +72,8 @@ export class ProgramContext {
   readonly failed = new Map<string, string>();
   /** Top-level functions and constants the translation reads (the rest of the file is left out). */
   readonly usedTop = new Set<string>();
+  /** How many shape-only looks at each child's method (`Class.method`) are under way, nested. */
+  readonly childDepth = new Map<string, number>();
   /** NNX201 reports made so far, counted before the bag merges repeats (a class fails on any of its own). */
   reported = 0;
   private nextSite = 1;

@@ -2403,10 +2403,21 @@ export class ClassStager {
       for (const [k, v] of setupFrame.env) if (k.startsWith("self.")) dryFrame.env.set(k, v);
     }
     dry.bindParams(fn, dryFrame, "dry", { args, kwargs });
+    // A class whose method builds and calls the class itself would be looked at without end.
+    const key = `${clsName}.${method}`;
+    const depth = this.ctx.childDepth.get(key) ?? 0;
+    if (depth > 8) {
+      // Said even from a shape-only look: no other pass gets this far to say it.
+      this.ctx.unsupported(span, `${clsName}.${method} calls a ${clsName} it builds (recursion nnxport stages at each call)`);
+      throw new StageStop("recursion");
+    }
+    this.ctx.childDepth.set(key, depth + 1);
     try {
       dry.body(fn.body, dryFrame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
+    } finally {
+      this.ctx.childDepth.set(key, depth);
     }
     const out = mergeReturns(dryFrame.returns);
     const params = summary?.methods.get(method) ?? [];

@@ -32,6 +32,30 @@ variables = model.init(jax.random.key(0), jnp.ones((2, 4)))
 });
 
 describe("recursion", () => {
+  it("a module whose call builds and calls its own class in a loop is NNX201, not a stack overflow", async () => {
+    const text = `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Block(nn.Module):
+    depth: int
+
+    @nn.compact
+    def __call__(self, x):
+        for i in range(self.depth):
+            x = Block(self.depth)(nn.Dense(4)(x))
+        return x
+
+
+params = Block(2).init(jax.random.key(0), jnp.ones((1, 4)))
+`;
+    const t = await translateText("self.py", text);
+    const e = errors(t.diagnostics.items);
+    expect(e.length).toBeGreaterThan(0);
+    expect(e.every((d) => d.code === "NNX201" && d.span && d.span.line >= 12 && d.span.line <= 16)).toBe(true);
+  }, 60_000);
+
   it("a method that calls itself is NNX201 at the call", async () => {
     const text = `import flax.linen as nn
 
