@@ -1335,6 +1335,8 @@ export class ClassStager {
       const limit: StaticType | undefined = v.type.t === "config" && (v.type.cls === "finfo" || v.type.cls === "iinfo") ? { t: v.type.cls === "finfo" && attr !== "bits" ? "float" : "int" } : undefined;
       const fields = v.type.t === "config" ? v.type.fields : undefined;
       if (fields && !(attr in fields)) return this.stop(span, `reading '.${attr}' of a config that has ${Object.keys(fields).map((k) => `'${k}'`).join(", ")}`);
+      // The translation of a config class holds its fields only.
+      if (cls && !field) return this.stop(span, `reading '.${attr}' of a ${cls.name}, which has no field '${attr}'`);
       const type = limit ?? (fields ? fields[attr] : field ? this.annotationType(field.annotation, field.default) : ({ t: "any" } as StaticType));
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
