@@ -259,6 +259,10 @@ export class ClassStager {
     }
     // Methods keep the source's order in the output.
     methods.sort((a, b) => this.cls.methods.findIndex((m) => m.name === a.name) - this.cls.methods.findIndex((m) => m.name === b.name));
+    // A member named at a call that could not size it (`cell.initial_state(n)`) is built at a later call that can; without one it never exists.
+    for (const inst of this.instances as Array<Instance & InstanceExtra>) {
+      if (inst.reserved && !inst.built && !this.dry) this.unsupported(inst.span, "a submodule only called by methods that do not give its input sizes (NNX builds it with them)");
+    }
     // The inputs the live constructor reads become its options.
     this.inputs.settle(removeDead(flattenBlocks(stripRecords([...this.members.prologue, ...ctor]))));
     const summary: ClassSummary = {
