@@ -220,6 +220,8 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     });
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
+    // The entry's arguments are staged shape-only, which reports nothing itself.
+    ctx.unsupported(err.span ?? entry.span ?? e.span, err.message);
     return undefined;
   }
   const problem = entryConfigProblem(stager, source, e, given);
@@ -250,6 +252,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     }
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
+    ctx.unsupported(err.span ?? entry.span ?? e.span, err.message);
     return undefined;
   }
   const method = cls.methods.find((m) => m.name === entry.method);

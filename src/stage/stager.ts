@@ -53,7 +53,10 @@ import {
 } from "./values.js";
 
 /** Raised to abandon staging a method after a diagnostic. */
-export class StageStop extends Error {}
+export class StageStop extends Error {
+  /** Where staging stopped, when a construct stopped it (a dry pass reports nothing itself). */
+  span?: Span;
+}
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
@@ -2080,6 +2083,10 @@ export class ClassStager {
 
   private configInstance(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
     const config = this.ctx.configs.get(name)!;
+    // Python binds every field without a default (TypeError otherwise).
+    config.fields.forEach((f, i) => {
+      if (!f.default && !args[i] && !kwargs.some(([k]) => k === f.name)) this.stop(span, `${name}(...) gives no value for its field '${f.name}', which has no default`);
+    });
     const entries: Array<{ key: string; value: TExpr }> = [];
     const ctorEntries: Array<{ key: string; value: TExpr }> = [];
     const items: Value[] = [];
@@ -2698,7 +2705,9 @@ export class ClassStager {
   stop(span: Span, what: string): never {
     if (process.env.NNXPORT_DEBUG_STOP) process.stderr.write(`stop${this.dry ? " (dry)" : ""} ${this.cls.name} ${span.line}:${span.column}: ${what}\n`);
     this.unsupported(span, what);
-    throw new StageStop(what);
+    const stop = new StageStop(what);
+    stop.span = span;
+    throw stop;
   }
 
   /** The API a frontend's idioms use, bound to a frame. */
