@@ -154,7 +154,12 @@ export function statementErrors(root: Node, layout: Layout): StatementError[] {
       case "identifier":
         if (KEYWORDS.has(n.text)) out.push({ message: `invalid syntax ('${n.text}' is a keyword)`, node: n });
         break;
+      case "import_statement":
+        // `import a,`: a trailing comma only inside `from ... import (...)`.
+        if (n.children.filter((k) => k.type !== "comment").at(-1)?.type === ",") out.push({ message: "trailing comma not allowed without surrounding parentheses", node: n });
+        break;
       case "import_from_statement":
+        if (n.children.filter((k) => k.type !== "comment").at(-1)?.type === "," && !n.children.some((k) => k.type === "(")) out.push({ message: "trailing comma not allowed without surrounding parentheses", node: n });
         for (const name of n.childrenForFieldName("name")) {
           const dotted = name.type === "aliased_import" ? name.childForFieldName("name") : name;
           if (dotted?.type === "dotted_name" && dotted.namedChildCount > 1) out.push({ message: "invalid syntax (a dotted name after 'import' in 'from ... import')", node: dotted });

@@ -63,6 +63,8 @@ const INVALID = [
   "not haiku as hk\n",
   "x = a as b\n",
   "m = hk: f(1)\n",
+  "import jax,\n",
+  "from jax import numpy,\n",
   // Arguments and parameters.
   "f(a=1, b)\n",
   "f(**k, b)\n",
@@ -92,6 +94,7 @@ const INVALID = [
 
 const VALID = [
   "def f(a, /, b, *, c=1, d): pass\n",
+  "from jax import (numpy,\n    random,)\nimport jax, optax\n",
   "def f(*args, b, **kw): pass\n",
   "if x: y = 1; z = 2\n",
   "x = '''a\n  b'''\ny = 1\n",
