@@ -89,8 +89,8 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
   if (v.kind === "static" && v.known === undefined) {
     // A field that is only ever None (`features=None`, never given): the layer's default, as a None argument is.
     if (v.type.t === "none" && !p.passNone) return { as: "skip" };
-    // A value of a type nothing tells (a field annotated Any that no user sets): TypeScript could not hold it as the option.
-    if (v.type.t === "any") {
+    // A field of a type nothing tells (annotated Any, or untyped, and no user gives it): TypeScript holds it as `unknown`.
+    if (v.type.t === "any" && (v as { untypedField?: string }).untypedField) {
       host.unsupported(span, `${what} with a value whose type nnxport cannot tell (a field annotated Any, or untyped, that no user of the class gives)`);
       return undefined;
     }

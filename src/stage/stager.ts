@@ -405,9 +405,9 @@ export class ClassStager {
       // A bool field that only switches modes: read as the module's own switch.
       return { kind: "mode", polarity: TRAIN_WHEN_TRUE.has(name) ? 1 : -1 };
     }
-    // A field whose default is None but whose type is not: `T | null` in TypeScript.
-    const nullable = field.default?.kind === "none" && type.t !== "none" && type.t !== "any" ? { nullable: true } : {};
-    if (this.ctorSide) return { ...staticOf(type, id(name), id(name)), ...nullable };
+    // A field whose default is None but whose type is not: `T | null` in TypeScript; a field of no known type: `unknown`.
+    const marks = field.default?.kind === "none" && type.t !== "none" && type.t !== "any" ? { nullable: true } : type.t === "any" ? { untypedField: name } : {};
+    if (this.ctorSide) return { ...staticOf(type, id(name), id(name)), ...marks };
     const self = this;
     return {
       kind: "static",
@@ -417,7 +417,7 @@ export class ClassStager {
         self.configRead.add(name);
         return memberRef(name);
       },
-      ...nullable,
+      ...marks,
     } as StaticV;
   }
 

@@ -74,7 +74,9 @@ def train_step(params, inputs, labels):
     return jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
 `,
     );
-    const e = errors(step.diagnostics.items);
+    // Training code never fails the file: the step is left out with its NNX201 as a warning at the call.
+    expect(errors(step.diagnostics.items)).toEqual([]);
+    const e = step.diagnostics.items.filter((d) => d.code === "NNX201");
     expect(e.map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 19]]);
     expect(e[0].message).toContain("'x'");
   }, 60_000);
