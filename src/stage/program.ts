@@ -8,7 +8,7 @@ import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
 import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
-import { ClassStager, StageStop } from "./stager.js";
+import { annotationText, ClassStager, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
@@ -181,12 +181,16 @@ function entryConfigProblem(stager: ClassStager, source: ModuleClass, e: Extract
   for (const a of e.args) if (a.name && a.name !== "name" && a.name !== "parent" && !source.fields.some((f) => f.name === a.name)) return `gives ${source.name} '${a.name}', which is not one of its fields`;
   for (const f of source.fields) {
     if (!given.has(f.name) && !f.default) return `gives no value for ${source.name}'s field '${f.name}', which has no default (Python raises TypeError)`;
+    // Only what the entry itself gives (defaults are the class's own).
+    const positionalAt = source.fields.indexOf(f);
+    if (!e.args.some((a) => a.name === f.name) && !positional[positionalAt]) continue;
     const v = given.get(f.name);
     if (v?.kind !== "static" || v.known === undefined) continue;
     const t = stager.annotationType(f.annotation, f.default).t;
     const k = v.known;
-    const kind = k === null ? "None" : typeof k === "string" ? "a string" : typeof k === "number" && !Number.isInteger(k) ? "a float" : undefined;
-    if ((t === "int" && kind) || (t === "float" && (k === null || typeof k === "string"))) return `gives ${source.name}'s field '${f.name}' ${kind} (${JSON.stringify(k)}), where the class declares ${t === "int" ? "an int" : "a float"}`;
+    const optional = f.default?.kind === "none" || (f.annotation && /Optional|None/.test(annotationText(f.annotation)));
+    const kind = k === null ? (optional ? undefined : "None") : typeof k === "string" ? "a string" : typeof k === "number" && !Number.isInteger(k) ? "a float" : undefined;
+    if ((t === "int" && kind) || (t === "float" && (kind === "None" || kind === "a string"))) return `gives ${source.name}'s field '${f.name}' ${kind} (${JSON.stringify(k)}), where the class declares ${t === "int" ? "an int" : "a float"}`;
   }
   return undefined;
 }
