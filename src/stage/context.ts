@@ -57,6 +57,8 @@ export class ProgramContext {
   readonly extraDecls = new Map<string, TDecl>();
   /** Variable subclasses the output declares for the source's own collections. */
   readonly variableTypes = new Set<string>();
+  /** The source collection of each of those subclasses. */
+  readonly variableCollections = new Map<string, string>();
   /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
   readonly configModules = new Set<string>();
   /** Untyped fields (`Any`) its users type with the dicts they give, by source class. */
@@ -71,6 +73,8 @@ export class ProgramContext {
   readonly failed = new Map<string, string>();
   /** Top-level functions and constants the translation reads (the rest of the file is left out). */
   readonly usedTop = new Set<string>();
+  /** How many shape-only looks at each child's method (`Class.method`) are under way, nested. */
+  readonly childDepth = new Map<string, number>();
   /** NNX201 reports made so far, counted before the bag merges repeats (a class fails on any of its own). */
   reported = 0;
   private nextSite = 1;
@@ -127,6 +131,27 @@ export class ProgramContext {
     if (variant.name !== source.name) this.classes.set(variant.name, variant);
     this.stageOnDemand?.(variant);
     return variant;
+  }
+
+  /** The TypeScript names of the source's own collections' Variable subclasses, by the name the frontend prefers. */
+  private readonly variableTypeNames = new Map<string, string>();
+
+  /**
+   * The name of the Variable subclass for a collection: the frontend's
+   * (`counter` -> `Counter`) unless the program already declares that name
+   * (a class `Counter`, its `CounterOptions`, a function), then `CounterVariable`.
+   */
+  variableTypeName(preferred: string): string {
+    const known = this.variableTypeNames.get(preferred);
+    if (known) return known;
+    const taken = new Set<string>([...this.program.functions.keys(), ...this.program.constants.keys(), ...this.variableTypeNames.values()]);
+    for (const n of [...this.classes.keys(), ...this.configs.keys()]) for (const s of ["", "Options", "Config"]) taken.add(`${n}${s}`);
+    // Variants of a class are named `<Class>2`, `<Class>3`, ...; factories `create<Class>`.
+    const clashes = (n: string) => taken.has(n) || [...this.classes.keys()].some((c) => new RegExp(`^${c}\\d+$`).test(n));
+    let name = preferred;
+    for (let i = 1; clashes(name); i++) name = `${preferred}Variable${i > 1 ? i : ""}`;
+    this.variableTypeNames.set(preferred, name);
+    return name;
   }
 
   site(): number {

@@ -116,6 +116,22 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
     host.unsupported(span, what);
     return undefined;
   }
+  if (v.kind === "static" && v.known === undefined) {
+    // A field that is only ever None (`features=None`, never given): the layer's default, as a None argument is.
+    if (v.type.t === "none" && !p.passNone) return { as: "skip" };
+    // A field of a type nothing tells (annotated Any, or untyped, and no user gives it): TypeScript holds it as `unknown`.
+    if (v.type.t === "any" && (v as { untypedField?: string }).untypedField) {
+      host.unsupported(span, `${what} with a value whose type nnxport cannot tell (a field annotated Any, or untyped, that no user of the class gives)`);
+      return undefined;
+    }
+  }
+  if (v.kind === "static" && (v as { nullable?: boolean }).nullable && v.ctor) {
+    // A field that defaults to None given as an option: TypeScript's `!` is erased, so a None still
+    // reaches the layer as it would in Python; only its type is the option's.
+    const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(v)) as StaticV;
+    Object.defineProperty(copy, "ctor", { value: { k: "nonnull", value: v.ctor }, enumerable: true });
+    return { as: "option", value: copy };
+  }
   return { as: "option", value: v };
 }
 

@@ -82,7 +82,11 @@ export interface MethodResult {
  */
 class Inputs {
   readonly options: InputOption[] = [];
-  constructor(private readonly single: () => boolean) {}
+  constructor(
+    private readonly single: () => boolean,
+    /** Names the class's options already have (its fields, rngs). */
+    private readonly taken: () => string[] = () => [],
+  ) {}
 
   /** A placeholder for axis `axis` (negative from the end, or from the front) of parameter `param` of `method`. */
   axis(method: string, param: string, axis: number): TExpr {
@@ -130,10 +134,16 @@ class Inputs {
       for (const v of Object.values(o)) visit(v);
     };
     visit(body);
+    // Each option's TypeScript name is its own: two methods' inputs `x` are `xFeatures` and `decodeXFeatures`.
+    const taken = new Set([...this.taken(), ...this.options.map((o) => o.name)].map(memberName));
     for (const [key, axes] of used) {
       const [method, param] = key.split("|");
       const features = [...axes].every((a) => a === -1);
-      const name = features ? (this.single() && method === "__call__" ? "in_features" : `${param}_features`) : `${param}_shape`;
+      const suffix = features ? "features" : "shape";
+      let name = features && this.single() && method === "__call__" ? "in_features" : `${param}_${suffix}`;
+      if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${param}_${suffix}`;
+      for (let i = 2; taken.has(memberName(name)); i++) name = `${param}_${suffix}_${i}`;
+      taken.add(memberName(name));
       this.options.push({ method, param, kind: features ? "features" : "shape", name });
     }
   }
@@ -207,10 +217,13 @@ export class ClassStager {
       const modes = modeParams(m);
       return m.params.filter((p) => !p.star && paramKind(p, modes) === "array").length;
     };
-    this.inputs = new Inputs(() => {
-      const main = cls.methods.find((m) => m.name === "__call__");
-      return !main || arrayParams(main) <= 1;
-    });
+    this.inputs = new Inputs(
+      () => {
+        const main = cls.methods.find((m) => m.name === "__call__");
+        return !main || arrayParams(main) <= 1;
+      },
+      () => ["rngs", ...cls.fields.map((f) => f.name)],
+    );
   }
 
   /** Inputs the entry or the first caller gives as PRNG keys. */
@@ -251,6 +264,10 @@ export class ClassStager {
     }
     // Methods keep the source's order in the output.
     methods.sort((a, b) => this.cls.methods.findIndex((m) => m.name === a.name) - this.cls.methods.findIndex((m) => m.name === b.name));
+    // A member named at a call that could not size it (`cell.initial_state(n)`) is built at a later call that can; without one it never exists.
+    for (const inst of this.instances as Array<Instance & InstanceExtra>) {
+      if (inst.reserved && !inst.built && !this.dry) this.unsupported(inst.span, "a submodule only called by methods that do not give its input sizes (NNX builds it with them)");
+    }
     // The inputs the live constructor reads become its options.
     this.inputs.settle(removeDead(flattenBlocks(stripRecords([...this.members.prologue, ...ctor]))));
     const summary: ClassSummary = {
@@ -393,7 +410,12 @@ export class ClassStager {
     }
     // `transformer: Any` (no default) given a dict: the class is built for that dict, which is not None.
     const notNone = this.cls.types?.get(name)?.t === "config" && !field.default;
-    if (this.ctorSide) return notNone ? Object.assign(staticOf(type, id(name), id(name)), { notNone }) : staticOf(type, id(name), id(name));
+    // A field whose default is None but whose type is not: `T | null` in TypeScript; a field of no known type: `unknown`.
+    const marks = {
+      ...(field.default?.kind === "none" && type.t !== "none" && type.t !== "any" ? { nullable: true } : type.t === "any" && !notNone ? { untypedField: name } : {}),
+      ...(notNone ? { notNone } : {}),
+    };
+    if (this.ctorSide) return { ...staticOf(type, id(name), id(name)), ...marks };
     const self = this;
     return {
       kind: "static",
@@ -403,7 +425,7 @@ export class ClassStager {
         self.configRead.add(name);
         return memberRef(name);
       },
-      ...(notNone ? { notNone } : {}),
+      ...marks,
     } as StaticV;
   }
 
@@ -444,6 +466,7 @@ export class ClassStager {
         if (s.value.kind === "str") return; // a stray string is a comment
         const v = this.expr(s.value, frame);
         if (v.kind === "array" && isCall(v.call)) frame.emitCall({ k: "expr", value: v.call });
+        else if (returnsNothing(v) && v.kind === "static" && v.call) frame.emitCall({ k: "expr", value: v.call });
         return;
       }
       case "assign": {
@@ -838,6 +861,8 @@ export class ClassStager {
   // --- binding ------------------------------------------------------------
 
   bind(p: Pattern, v: Value, frame: Frame, span: Span): void {
+    const nothing = returnsNothing(v);
+    if (nothing) this.stop(span, `assigning what ${nothing} returns: nothing (None)`);
     switch (p.kind) {
       case "name":
         return this.bindName(p.id, v, frame, span);
@@ -1367,6 +1392,8 @@ export class ClassStager {
       const limit: StaticType | undefined = v.type.t === "config" && (v.type.cls === "finfo" || v.type.cls === "iinfo") ? { t: v.type.cls === "finfo" && attr !== "bits" ? "float" : "int" } : undefined;
       const fields = v.type.t === "config" ? v.type.fields : undefined;
       if (fields && !(attr in fields)) return this.stop(span, `reading '.${attr}' of a config that has ${Object.keys(fields).map((k) => `'${k}'`).join(", ")}`);
+      // The translation of a config class holds its fields only.
+      if (cls && !field) return this.stop(span, `reading '.${attr}' of a ${cls.name}, which has no field '${attr}'`);
       const type = limit ?? (fields ? fields[attr] : field ? this.annotationType(field.annotation, field.default) : ({ t: "any" } as StaticType));
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
@@ -2006,10 +2033,19 @@ export class ClassStager {
     shapeOnly.loops = frame.loops;
     shapeOnly.conditional = frame.conditional;
     const infos = this.bindParams(fn, shapeOnly, "dry", { args, kwargs });
-    this.body(fn.body, shapeOnly);
+    // Its body is staged at each call: a method that calls itself would never end.
+    this.depth++;
+    if (this.depth > 20) this.stop(span, `${this.cls.name}.${method} calls itself (recursion in a method nnxport stages at each call)`);
+    try {
+      this.body(fn.body, shapeOnly);
+    } finally {
+      this.depth--;
+    }
     const out = mergeReturns(shapeOnly.returns) ?? literalValue(null);
     const callArgs = this.callArguments(infos, args, kwargs, span);
     const callE = call(member({ k: "raw", text: "this" }, method === "__call__" ? "call" : method), ...callArgs);
+    // A method without a return gives None: its call is a statement, and its value nothing the generated method holds.
+    if (shapeOnly.returns.every(isNone)) return { ...literalValue(null), call: callE, returnsNothing: `${this.cls.name}.${method}` } as Value;
     return this.withCall(out, callE);
   }
 
@@ -2041,6 +2077,8 @@ export class ClassStager {
     params.forEach((p, i) => {
       const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (p.kind === "mode" || p.kind === "ignored") return; // the module's own train()/eval() mode; an ignored input
+      // Python binds every parameter without a default (TypeError otherwise).
+      if (!v && !p.optional) this.stop(span, `the call gives no argument for '${p.name}'`);
       if (!v) return;
       const e = this.callExpr(v, span, `argument '${p.name}'`);
       if (p.optional || p.keywordOnly) options.push({ key: p.name, value: e });
@@ -2104,6 +2142,10 @@ export class ClassStager {
 
   private configInstance(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
     const config = this.ctx.configs.get(name)!;
+    // Python binds every field without a default (TypeError otherwise).
+    config.fields.forEach((f, i) => {
+      if (!f.default && !args[i] && !kwargs.some(([k]) => k === f.name)) this.stop(span, `${name}(...) gives no value for its field '${f.name}', which has no default`);
+    });
     const entries: Array<{ key: string; value: TExpr }> = [];
     const ctorEntries: Array<{ key: string; value: TExpr }> = [];
     const items: Value[] = [];
@@ -2433,10 +2475,21 @@ export class ClassStager {
       for (const [k, v] of setupFrame.env) if (k.startsWith("self.")) dryFrame.env.set(k, v);
     }
     dry.bindParams(fn, dryFrame, "dry", { args, kwargs });
+    // A class whose method builds and calls the class itself would be looked at without end.
+    const key = `${clsName}.${method}`;
+    const depth = this.ctx.childDepth.get(key) ?? 0;
+    if (depth > 8) {
+      // Said even from a shape-only look: no other pass gets this far to say it.
+      this.ctx.unsupported(span, `${clsName}.${method} calls a ${clsName} it builds (recursion nnxport stages at each call)`);
+      throw new StageStop("recursion");
+    }
+    this.ctx.childDepth.set(key, depth + 1);
     try {
       dry.body(fn.body, dryFrame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
+    } finally {
+      this.ctx.childDepth.set(key, depth);
     }
     const out = mergeReturns(dryFrame.returns);
     const params = summary?.methods.get(method) ?? [];
@@ -2507,8 +2560,12 @@ export class ClassStager {
     if (frame.dry) return { member: "_", read: { ...read, call: member(memberRef(spec.member ?? spec.name), "value") } };
     if (frame.callOnly) this.stop(spec.span, "a variable created under a condition on a call argument");
     const name = this.members.fresh(spec.member ?? spec.name);
-    const type = this.framework.variableType(spec.collection, spec.name);
-    if (!type.startsWith("nnx.")) this.ctx.variableTypes.add(type);
+    const preferred = this.framework.variableType(spec.collection, spec.name);
+    const type = preferred.startsWith("nnx.") ? preferred : this.ctx.variableTypeName(preferred);
+    if (!type.startsWith("nnx.")) {
+      this.ctx.variableTypes.add(type);
+      this.ctx.variableCollections.set(type, spec.collection);
+    }
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
     // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
@@ -2532,7 +2589,8 @@ export class ClassStager {
     const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
     if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
     frame.emitCtor({ k: "assign", target: memberRef(name), value });
-    const out = { member: name, read: { ...read, call: member(this.variableRef(name), "value") } };
+    // Made under a condition, it is null otherwise; the source reads it under the same condition.
+    const out = { member: name, read: { ...read, call: member(frame.conditional ? { k: "nonnull", value: this.variableRef(name) } : this.variableRef(name), "value") } };
     this.variables.set(key, out);
     return out;
   }
@@ -2649,6 +2707,8 @@ export class ClassStager {
   }
 
   callExpr(v: Value, span: Span, what: string): TExpr {
+    const nothing = returnsNothing(v);
+    if (nothing) return this.stop(span, `${what} is what ${nothing} returns: nothing (None)`);
     const e = this.maybeCallExpr(v);
     if (e) return e;
     // A shape-only look at a child writes no method: what it cannot read there does not matter.
@@ -3131,6 +3191,11 @@ function mergeShapes(a: SymShape, b: SymShape, test?: TExpr): SymShape {
   const out: Dim[] = [];
   for (let k = n; k >= 1; k--) out.push(pick(dimAt(a, -k), dimAt(b, -k)));
   return { dims: out, input: a.input && a.input === b.input ? a.input : undefined };
+}
+
+/** The method whose call gave `v`, when that method has no return statement. */
+function returnsNothing(v: Value): string | undefined {
+  return (v as { returnsNothing?: string }).returnsNothing;
 }
 
 function mergeReturns(returns: Value[]): Value | undefined {
