@@ -14,8 +14,9 @@ import { VERSION } from "./version.js";
 import { instantiate, type ParamMapEntry, type SourceInitPlan } from "./instantiate/index.js";
 import type { TDecl, TExpr, TStmt } from "./ts/ast.js";
 import type { SampleInput } from "./model/program.js";
-import { entryFromRequest, type EntryRequest } from "./frontends/common/entry-override.js";
+import { entryFromRequest, parseEntryExpr, type EntryRequest } from "./frontends/common/entry-override.js";
 import { reportLeftOut } from "./stage/left-out.js";
+import { linkImports, type Links } from "./python/packages.js";
 
 export type Framework = "haiku" | "linen";
 
@@ -47,6 +48,8 @@ export interface Translation {
   plan?: SourceInitPlan;
   planMissing?: string;
   dropoutMissing?: string;
+  /** The user's other files this one uses definitions of, and how Python runs it among them. */
+  links: Links;
 }
 
 export interface TranslateOptions {
@@ -72,19 +75,23 @@ export async function translate(file: string, text: string, options: TranslateOp
   const source = parsePython(file, text, diags);
   diags.throwIfErrors();
   const lowering = new Lowering(source.root, file);
-  const module = lowering.module();
+  // Definitions used from the user's other files are linked in as if this file had them (their spans name their files).
+  const entryExprs = options.entry ? [options.entry.expr, ...Object.values(options.entry.kwargs)].flatMap((t) => parseEntryExpr(t, file, lowering, new DiagnosticBag(file)) ?? []) : [];
+  const links = linkImports(file, lowering.module(), lowering, diags, entryExprs);
+  for (const bag of links.problems) for (const d of bag.items) diags.error(d.code, d.message, d.span && { ...d.span, file: d.file });
+  const module = links.module;
   const framework = options.framework ?? detectFramework(lowering.imports.modules);
   if (!framework) {
     diags.error("NNX301", "this file imports neither Haiku nor Flax Linen (or both); nnxport translates one framework per file");
     throw new DiagnosticError(diags.items);
   }
   const program = framework === "linen" ? linenProgram(module, text, diags) : haikuProgram(module, text, diags);
-  if (options.entry) program.entry = entryFromRequest(options.entry, program, lowering, diags);
+  if (options.entry) program.entry = entryFromRequest(options.entry, program, lowering, diags, links.relink);
   // What the frontend found wrong inside a module class fails that class only; anything else stops here.
   const failedBefore = new Map<string, string>();
   for (const d of diags.items) {
     if (d.severity !== "error") continue;
-    const owner = d.span && [...program.classes, ...program.transformed.values()].find((c) => c.span.line <= d.span!.line && d.span!.line <= c.span.endLine);
+    const owner = d.span && [...program.classes, ...program.transformed.values()].find((c) => c.span.file === d.span!.file && c.span.line <= d.span!.line && d.span!.line <= c.span.endLine);
     if (!owner) throw new DiagnosticError(diags.items);
     failedBefore.set(owner.name, d.message);
   }
@@ -142,7 +149,7 @@ export async function translate(file: string, text: string, options: TranslateOp
     throw new DiagnosticError(diags.items);
   }
   if (!options.skipTypeCheck) reportTypeErrors(diags, typeCheck(code));
-  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing };
+  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links };
 }
 
 /**

@@ -20,12 +20,14 @@ export interface EntryRequest {
   mutable?: string[];
 }
 
-export function entryFromRequest(req: EntryRequest, program: Program, lowering: Lowering, diags: DiagnosticBag): EntrySpec | undefined {
-  const expr = parseExpr(req.expr, program.file, lowering, diags);
+/** `relink` makes names of the user's other files that the file links in (src/python/packages.ts) the file's own. */
+export function entryFromRequest(req: EntryRequest, program: Program, lowering: Lowering, diags: DiagnosticBag, relink: (e: Expr) => Expr = (e) => e): EntrySpec | undefined {
+  const parsed = parseEntryExpr(req.expr, program.file, lowering, diags);
+  const expr = parsed && relink(parsed);
   const kwargs: Record<string, Expr> = {};
   for (const [k, v] of Object.entries(req.kwargs)) {
-    const e = parseExpr(v, program.file, lowering, diags);
-    if (e) kwargs[k] = e;
+    const e = parseEntryExpr(v, program.file, lowering, diags);
+    if (e) kwargs[k] = relink(e);
   }
   if (!expr) return undefined;
   const base: Omit<EntrySpec, "expr"> = {
@@ -67,7 +69,7 @@ export function entryFromRequest(req: EntryRequest, program: Program, lowering: 
   return { ...base, expr: resolved };
 }
 
-function parseExpr(text: string, file: string, lowering: Lowering, diags: DiagnosticBag): Expr | undefined {
+export function parseEntryExpr(text: string, file: string, lowering: Lowering, diags: DiagnosticBag): Expr | undefined {
   const local = parsePython(`${file} (--entry)`, text, diags);
   const stmt = local.root.namedChildren.find((c) => c.type === "expression_statement");
   const node = stmt?.namedChild(0);
