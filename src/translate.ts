@@ -17,6 +17,9 @@ import type { SampleInput } from "./model/program.js";
 import { entryFromRequest, parseEntryExpr, type EntryRequest } from "./frontends/common/entry-override.js";
 import { reportLeftOut } from "./stage/left-out.js";
 import { linkImports, type Links } from "./python/packages.js";
+import { importFromSiblings, type SiblingOutput, type SiblingTranslation } from "./sibling-imports.js";
+import { readFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 
 export type Framework = "haiku" | "linen";
 
@@ -50,6 +53,10 @@ export interface Translation {
   dropoutMissing?: string;
   /** The user's other files this one uses definitions of, and how Python runs it among them. */
   links: Links;
+  /** The other converted files `code` imports from (their own translations), transitively. */
+  siblings: SiblingOutput[];
+  /** The sources `code` imports from, with the module path it imports (`./blocks.js`). */
+  importsFrom: Array<{ source: string; specifier: string }>;
 }
 
 export interface TranslateOptions {
@@ -58,6 +65,10 @@ export interface TranslateOptions {
   skipTypeCheck?: boolean;
   /** An entry to build the model for, instead of the file's own `init` call. */
   entry?: EntryRequest;
+  /** The other files' own translations, shared by the files of one run (by absolute path). */
+  siblingCache?: Map<string, Promise<SiblingTranslation | undefined>>;
+  /** The files whose translation asked for this one (an import cycle is not followed). */
+  siblingStack?: string[];
 }
 
 /** Which framework a file is written for, from its imports. */
@@ -140,7 +151,11 @@ export async function translate(file: string, text: string, options: TranslateOp
       throw new DiagnosticError(diags.items);
     }
   }
-  const raw = printModule(staged.module);
+  // Definitions of the user's other files: imported from their outputs where this file's translation of them is theirs.
+  const cache = options.siblingCache ?? new Map<string, Promise<SiblingTranslation | undefined>>();
+  const stack = [...(options.siblingStack ?? []), resolvePath(file)];
+  const linked = await importFromSiblings(file, staged.module, links, (source) => siblingTranslation(source, options, cache, stack));
+  const raw = printModule(linked.module);
   let code: string;
   try {
     code = await formatTypeScript(raw);
@@ -148,8 +163,27 @@ export async function translate(file: string, text: string, options: TranslateOp
     diags.error("NNX401", `the generated TypeScript does not parse (an nnxport bug): ${(e as Error).message.split("\n")[0]}`);
     throw new DiagnosticError(diags.items);
   }
-  if (!options.skipTypeCheck) reportTypeErrors(diags, typeCheck(code));
-  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links };
+  if (!options.skipTypeCheck) reportTypeErrors(diags, linked.siblings.length ? typeCheckAll([code, ...linked.siblings.map((x) => x.code)], [file, ...linked.siblings.map((x) => x.source)])[0] : typeCheck(code));
+  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom };
+}
+
+/** Another file's own translation, as converting it would write it (undefined when it does not translate, or imports back). */
+function siblingTranslation(source: string, options: TranslateOptions, cache: Map<string, Promise<SiblingTranslation | undefined>>, stack: string[]): Promise<SiblingTranslation | undefined> {
+  if (stack.includes(source)) return Promise.resolve(undefined);
+  let pending = cache.get(source);
+  if (!pending) {
+    pending = (async () => {
+      try {
+        const t = await translate(source, readFileSync(source, "utf8"), { framework: options.framework, skipTypeCheck: true, siblingCache: cache, siblingStack: stack });
+        return { decls: t.staged.module.decls, code: t.code, siblings: t.siblings };
+      } catch (e) {
+        if (e instanceof DiagnosticError) return undefined;
+        throw e;
+      }
+    })();
+    cache.set(source, pending);
+  }
+  return pending;
 }
 
 /**
@@ -207,7 +241,7 @@ export interface TranslateInput {
 }
 
 /** What `convert` needs of a translation (what a worker thread can send back). */
-export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics">;
+export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics" | "siblings" | "importsFrom">;
 
 /**
  * Several files, type-checked together at the end (much faster than one by
@@ -215,10 +249,12 @@ export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostic
  */
 export async function translateAll(inputs: TranslateInput[], onEach?: () => void): Promise<Array<Translation | DiagnosticError>> {
   const results: Array<Translation | DiagnosticError> = [];
+  // The files' own translations, as the files importing them compare against (shared by the run).
+  const siblingCache = new Map<string, Promise<SiblingTranslation | undefined>>();
   for (const input of inputs) {
     onEach?.();
     try {
-      results.push(await translate(input.file, input.text, { ...input.options, skipTypeCheck: true }));
+      results.push(await translate(input.file, input.text, { ...input.options, skipTypeCheck: true, siblingCache }));
     } catch (e) {
       if (!(e instanceof DiagnosticError)) throw e;
       results.push(e);
@@ -230,7 +266,12 @@ export async function translateAll(inputs: TranslateInput[], onEach?: () => void
 /** Type-checks translated files as one program; a file with type errors is replaced by its diagnostics. */
 export function typeCheckTranslations<T extends TranslatedFile>(results: Array<T | DiagnosticError>, inputs: TranslateInput[]): Array<T | DiagnosticError> {
   const checked = results.map((r, i) => ({ r, i })).filter(({ r, i }) => !(r instanceof DiagnosticError) && !inputs[i].options?.skipTypeCheck);
-  const errors = typeCheckAll(checked.map(({ r }) => (r as T).code));
+  // Outputs sit where their sources do, so their imports of each other resolve; outputs they import that are
+  // not checked here (a file that failed, or one outside the run) are checked beside them as they translated.
+  const paths = checked.map(({ i }) => resolvePath(inputs[i].file));
+  const extra = new Map<string, string>();
+  for (const { r } of checked) for (const s of (r as T).siblings ?? []) if (!paths.includes(s.source) && !extra.has(s.source)) extra.set(s.source, s.code);
+  const errors = typeCheckAll([...checked.map(({ r }) => (r as T).code), ...extra.values()], [...paths, ...extra.keys()]);
   checked.forEach(({ r, i }, k) => {
     try {
       reportTypeErrors((r as T).diagnostics, errors[k]);

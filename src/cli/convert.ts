@@ -1,6 +1,6 @@
 // `nnxport convert PATH... [-o OUT.ts | --out-dir DIR] [--check] [--diff] [--jobs N]`
 import { readFile } from "node:fs/promises";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { createTwoFilesPatch } from "diff";
@@ -101,6 +101,16 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
     const outcome = await finish(pending[i].job, result, options, messages);
     counts[outcome]++;
     if (outcome !== "failed" && !(result instanceof DiagnosticError) && result.diagnostics.errorCount > 0) withErrors++;
+  }
+  // An output imports what it shares with the user's other files from their outputs (mirroring the sources' folders).
+  for (const [i, result] of results.entries()) {
+    if (result instanceof DiagnosticError || options.check) continue;
+    const { job } = pending[i];
+    for (const { source, specifier } of result.importsFrom ?? []) {
+      const target = resolve(dirname(resolve(job.out)), specifier.replace(/\.js$/, ".ts"));
+      if (existsSync(target)) continue;
+      messages.push(`${job.source}: warning NNX304: the output imports from ${specifier}, which does not exist: convert ${relative(process.cwd(), source) || source} too, with its output at ${relative(process.cwd(), target)} (converting their folder converts a package's files together)`);
+    }
   }
   flush(messages);
 

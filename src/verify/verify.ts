@@ -151,7 +151,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   const { tensors } = loadSafetensors(reference.bytes);
   let model: Module | undefined;
   try {
-    const generated = await importGenerated(t.code);
+    const generated = await importGenerated(t.code, { file, siblings: t.siblings });
     checkSourceInit(t, generated, tensors, runtime, seed, report, tolerance);
     model = (generated[t.paramMap.factory] as (r: unknown) => Module)(new nnx.Rngs(seed));
     report.params = loadParams({ paramMap: t.paramMap }, model, tensors, runtime);

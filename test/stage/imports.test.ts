@@ -1,7 +1,7 @@
 // Files that import each other: a small package written to a temporary folder.
 // A file's uses of its siblings' classes, configs and helpers translate with it;
 // verify runs the original with its package importable and compares.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,6 +9,8 @@ import { verify } from "../../src/verify/verify.js";
 import { translate } from "../../src/translate.js";
 import { readFile } from "node:fs/promises";
 import { entry } from "../helpers/verify-text.js";
+import { runConvert } from "../../src/cli/convert.js";
+import { typeCheckAll } from "../../src/ts/typecheck.js";
 
 const FILES: Record<string, string> = {
   "mypkg/__init__.py": "",
@@ -74,25 +76,58 @@ import jax
 
 class Residual(hk.Module):
 
-  def __init__(self, width, name=None):
+  def __init__(self, width: int, name=None):
     super().__init__(name=name)
     self.width = width
 
   def __call__(self, x):
     return x + hk.Linear(self.width)(jax.nn.relu(x))
+
+
+class Proj(hk.Module):
+
+  def __init__(self, out: int, name=None):
+    super().__init__(name=name)
+    self.out = out
+
+  def __call__(self, x):
+    return hk.Linear(self.out)(x)
 `,
-  // Haiku, absolute imports of a subpackage (the package root is the folder above mypkg).
+  // Its untyped size makes its own translation differ from (and not type-check like) the one its user's sizes give.
+  "mypkg/nets/untyped.py": `
+import haiku as hk
+import jax
+
+
+class Gate(hk.Module):
+
+  def __init__(self, width, name=None):
+    super().__init__(name=name)
+    self.width = width
+
+  def __call__(self, x):
+    return x * jax.nn.sigmoid(hk.Linear(self.width)(x))
+`,
+  // Haiku, absolute imports of a subpackage (the package root is the folder above mypkg), and its own init call.
   "mypkg/hk_model.py": `
 import haiku as hk
+import jax
+import jax.numpy as jnp
 from mypkg.nets.layers import Residual
 from mypkg.nets import layers
+from mypkg.nets.untyped import Gate
 
 
 def net_fn(x):
   x = hk.Linear(8)(x)
   x = Residual(8)(x)
   x = layers.Residual(8, name="second")(x)
-  return hk.Linear(2)(x)
+  x = Gate(8)(x)
+  return layers.Proj(2)(x)
+
+
+model = hk.transform(net_fn)
+params = model.init(jax.random.PRNGKey(0), jnp.ones((2, 8)))
 `,
   "mypkg/odd.py": `
 import flax.linen as nn
@@ -152,19 +187,29 @@ describe("files that import each other", () => {
     expect(errors(r)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.some((c) => c.name.includes("MlpBlock_1/Dense_1/kernel"))).toBe(true);
+    // The block is blocks.ts's own: imported. The config file does not convert on its own (no framework): a copy.
+    expect(r.code).toContain('import { MlpBlock } from "./blocks.js";');
+    expect(r.code).toMatch(/From `config\.py`, which does not convert on its own[^\n]*\n[^]*export interface ModelConfig/);
   });
 
   it("verifies a Linen file importing a sibling module whole (import blocks; blocks.MlpBlock)", async () => {
     const r = await verify(path("mypkg/plain.py"), { entry: entry("Plain()", ["x=float32[3,5]"]) });
     expect(errors(r)).toEqual([]);
     expect(r.ok).toBe(true);
+    expect(r.code).toContain('import { MlpBlock } from "./blocks.js";');
+    expect(r.code).not.toContain("class MlpBlock");
   });
 
   it("verifies a Haiku file importing from a subpackage with absolute imports", async () => {
-    const r = await verify(path("mypkg/hk_model.py"), { entry: entry("net_fn", ["x=float32[2,8]"]) });
+    const r = await verify(path("mypkg/hk_model.py"));
     expect(errors(r)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.some((c) => c.name.includes("second/linear/w"))).toBe(true);
+    expect(r.checks.some((c) => c.name.includes("proj/linear/w"))).toBe(true);
+    expect(r.checks.some((c) => c.name.includes("gate/linear/w"))).toBe(true);
+    // Proj and Residual are layers.ts's own; Gate's untyped width makes untyped.ts's own Gate differ: this file keeps a specialised copy.
+    expect(r.code).toContain('import { Proj, Residual } from "./nets/layers.js";');
+    expect(r.code).toMatch(/Specialised from `nets\/untyped\.py` for this file[^\n]*\n[^]*export class Gate /);
   });
 
   it("fails only what depends on a sibling's unsupported construct, at the sibling's line", async () => {
@@ -177,5 +222,49 @@ describe("files that import each other", () => {
     expect(t.code).toContain("class UsesGood");
     const r = await verify(file, { entry: entry("UsesGood()", ["x=float32[2,3]"]) });
     expect(r.ok).toBe(true);
+    expect(r.code).toContain('import { Good } from "./odd.js";');
+  });
+
+  it("converts the package as a folder: outputs mirror the sources, import each other, and type-check together", async () => {
+    const out = join(root, "out");
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((m: string | Uint8Array) => (said.push(String(m)), true));
+    try {
+      await runConvert([path("mypkg")], { outDir: out, typecheck: true, jobs: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    // untyped.py alone does not type-check (its untyped size: a known limit of library files), and is not written;
+    // hk_model.ts keeps its own Gate, so nothing imports from it.
+    const lines = said.join("").split("\n");
+    expect(lines.filter((l) => /NNX4\d\d|NNX304/.test(l) && !l.includes("untyped.py"))).toEqual([]);
+    const model = await readFile(join(out, "model.ts"), "utf8");
+    expect(model).toContain('import { MlpBlock } from "./blocks.js";');
+    expect(await readFile(join(out, "blocks.ts"), "utf8")).toContain("export class MlpBlock");
+    expect(await readFile(join(out, "hk_model.ts"), "utf8")).toContain('import { Proj, Residual } from "./nets/layers.js";');
+    expect(await readFile(join(out, "nets", "layers.ts"), "utf8")).toContain("export class Proj");
+    expect(await readFile(join(out, "uses_odd.ts"), "utf8")).toContain('import { Good } from "./odd.js";');
+    // The written outputs compile as one program (their imports resolve).
+    const files = ["model", "plain", "blocks", "hk_model", "nets/layers", "odd", "uses_odd"];
+    const codes = await Promise.all(files.map((f) => readFile(join(out, `${f}.ts`), "utf8")));
+    const problems = typeCheckAll(codes, files.map((f) => join(root, "mypkg", `${f}.py`)));
+    expect(problems.flat()).toEqual([]);
+  });
+
+  it("converting one file alone imports from its sibling's output path, and warns (NNX304) while that does not exist", async () => {
+    const out = join(root, "alone");
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((m: string | Uint8Array) => (said.push(String(m)), true));
+    try {
+      await runConvert([path("mypkg/plain.py")], { outDir: out, typecheck: true, jobs: 1 });
+      expect(said.join("")).toMatch(/warning NNX304: the output imports from \.\/blocks\.js, which does not exist/);
+      said.length = 0;
+      await runConvert([path("mypkg/blocks.py")], { outDir: out, typecheck: true, jobs: 1 });
+      await runConvert([path("mypkg/plain.py")], { outDir: out, typecheck: true, jobs: 1 });
+      expect(said.join("")).not.toMatch(/NNX304/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await readFile(join(out, "plain.ts"), "utf8")).toContain('import { MlpBlock } from "./blocks.js";');
   });
 });
