@@ -56,7 +56,9 @@ const typeOnly = (d: TDecl) => d.k === "interface" || d.k === "typeAlias";
 
 /** The linked definition a declaration is emitted for (`MlpBlock`, `MlpBlockOptions`, `modelConfig`, a helper). */
 function ownerOf(name: string, links: Links): string | undefined {
-  for (const def of links.definitions.keys()) {
+  for (const [def, d] of links.definitions) {
+    // One linked under a new name (another definition had its name) is this file's own.
+    if (d.name !== def) continue;
     if (name === def || name === tsName(def) || name === `${def}Options` || name === `${def}Config` || name === def.charAt(0).toLowerCase() + def.slice(1)) return def;
   }
   return undefined;

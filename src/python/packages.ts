@@ -8,7 +8,7 @@
 // the file defined them; their spans keep their own file, so diagnostics point
 // there. Anything not found on disk stays an imported (library) name.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { DiagnosticBag } from "../diagnostics.js";
 import { parsePython } from "../parse/parser.js";
 import type { Expr, PyModule, TopStmt } from "./ast.js";
@@ -32,7 +32,7 @@ export interface LinkedDefinition {
 export interface Links {
   /** The importing file's statements, with the definitions it uses from other files first. */
   module: PyModule;
-  /** Every definition linked in, by name, in the order they were added (callees first). */
+  /** Every definition linked in, by the name it has here (its own, unless another definition had it), in the order added. */
   definitions: Map<string, LinkedDefinition>;
   /** Folders Python needs on sys.path for the absolute imports that resolved (absolute paths). */
   roots: string[];
@@ -104,6 +104,17 @@ export function resolveQualified(from: string, qualified: string): Resolved | un
   return undefined;
 }
 
+/** A definition's text without its places, when it names nothing of its own file (so two such are the same value). */
+function plainShape(stmt: TopStmt): string | undefined {
+  let own = false;
+  const text = JSON.stringify(stmt, (k, v) => {
+    if (k === "span") return undefined;
+    if (v && typeof v === "object" && (v as { kind?: string }).kind === "file") own = true;
+    return v;
+  });
+  return own ? undefined : text;
+}
+
 /** Marks every span under `node` as belonging to `file`. */
 function tagSpans(node: unknown, file: string, seen = new Set<object>()): void {
   if (!node || typeof node !== "object" || seen.has(node)) return;
@@ -159,7 +170,7 @@ function relativeDepth(lowering: Lowering): number {
 /**
  * Links into `module` (of `file`) the definitions it uses from the user's
  * other files. Names of such definitions become the file's own (`file`
- * references); two different definitions with one name are NNX213.
+ * references); see `link` for two definitions with one name.
  */
 export function linkImports(file: string, module: PyModule, lowering: Lowering, diags: DiagnosticBag, extra: Expr[] = []): Links {
   const self = resolve(file);
@@ -190,25 +201,41 @@ export function linkImports(file: string, module: PyModule, lowering: Lowering, 
   const roots = new Set<string>();
 
   /** The merged name of `name` defined in `path`, linking it (and what it uses) in the first time. */
+  const linkedAs = new Map<string, string | undefined>();
   const link = (path: string, name: string, at: Expr): string | undefined => {
-    const have = definitions.get(name);
-    if (have) {
-      if (have.file === path) return name;
-      diags.error("NNX213", `unsupported construct: '${name}' is defined both in ${label(have.file)} and in ${label(path)}, and this file uses both`, at.span);
-      return undefined;
-    }
-    if (ownTop.has(name)) {
-      diags.error("NNX213", `unsupported construct: '${name}' from ${label(path)} has the name of a definition of this file`, at.span);
-      return undefined;
-    }
+    const key = `${path}|${name}`;
+    if (linkedAs.has(key)) return linkedAs.get(key);
     const l = load(path);
     const stmt = l?.top.get(name);
     if (!l || !stmt) return undefined;
-    definitions.set(name, { name, file: path });
+    // Another definition has the name (this file's own, or another file's): the same plain value is shared
+    // (`Array = jax.Array` in several files); a different function or constant is linked under a new name;
+    // a module class keeps its name (Linen and Haiku name submodules after it), so it is not linked.
+    const taken = (n: string) => definitions.has(n) || ownTop.has(n);
+    let merged = name;
+    if (taken(name)) {
+      const other = definitions.get(name) ? loaded.get(definitions.get(name)!.file)?.top.get(definitions.get(name)!.name) : ownTop.get(name);
+      if (other && plainShape(other) !== undefined && plainShape(other) === plainShape(stmt)) {
+        linkedAs.set(key, name);
+        return name;
+      }
+      if (stmt.kind === "class") {
+        diags.warning("NNX213", `'${name}' of ${label(path)} is not linked in: another definition this file uses has its name (a class keeps its name, which names its submodules)`, at.span);
+        linkedAs.set(key, undefined);
+        return undefined;
+      }
+      const stem = basename(path, ".py").replace(/\W/g, "_");
+      merged = `${name}_${stem}`;
+      for (let i = 2; taken(merged); i++) merged = `${name}_${stem}${i}`;
+      if (stmt.kind === "def") stmt.fn.name = merged;
+      else if (stmt.kind === "assign") for (const t of stmt.targets) if (t.kind === "name" && t.id === name) t.id = merged;
+    }
+    linkedAs.set(key, merged);
+    definitions.set(merged, { name, file: path });
     // What it uses is linked before it (callees first), once its own references are rewritten.
     rewriteExprs(stmt, (e) => rewrite(l, e));
     if (!stmts.includes(stmt)) stmts.push(stmt);
-    return name;
+    return merged;
   };
 
   /** A reference in `l` (the file being linked) to a definition of another of the user's files, as a file reference. */
@@ -239,8 +266,20 @@ export function linkImports(file: string, module: PyModule, lowering: Lowering, 
     return n ? { kind: "file", name: n, span: e.span } : undefined;
   };
 
-  const own = (e: Expr) => rewrite({ file: self, top: ownTop }, e);
-  rewriteExprs(module.body, own);
+  // From the file's classes, top-level statements and the entry; its functions only as they are reached (one the
+  // model never runs is left out, and what it alone names of other files, a data pipeline's types, is not linked).
+  const reached = new Set<TopStmt>();
+  const own = (e: Expr): Expr | undefined => {
+    if (e.kind === "file") {
+      const d = ownTop.get(e.name);
+      if (d?.kind === "def" && !reached.has(d)) {
+        reached.add(d);
+        rewriteExprs(d, own);
+      }
+    }
+    return rewrite({ file: self, top: ownTop }, e);
+  };
+  for (const st of module.body) if (st.kind !== "def") rewriteExprs(st, own);
   rewriteExprs(extra, own);
   // Modules imported whole (`import blocks`, `from . import layers`) also need their roots on sys.path.
   for (const r of lowering.imports.records) {
