@@ -8,6 +8,7 @@ import { glob } from "tinyglobby";
 import { DiagnosticError, formatDiagnostic } from "../diagnostics.js";
 import { availableParallelism } from "node:os";
 import type { Framework, TranslatedFile } from "../translate.js";
+import type { EntryRequest } from "../frontends/common/entry-override.js";
 import { translateAllParallel } from "../parallel/pool.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { isOurs, readIfExists, writeAtomic } from "./write.js";
@@ -22,6 +23,8 @@ export interface ConvertOptions {
   typecheck: boolean;
   /** Threads that translate a folder's files (default: the core count). */
   jobs?: number;
+  /** The model to build (`--entry` and its inputs), instead of the file's own init call: one file only. */
+  entry?: EntryRequest;
 }
 
 type Outcome = "converted" | "unchanged" | "skipped" | "failed" | "would change";
@@ -58,6 +61,7 @@ async function plan(paths: string[], options: ConvertOptions): Promise<Job[]> {
     }
   }
   if (options.out && jobs.length !== 1) throw new UsageError("-o/--out takes exactly one input file; use --out-dir for several");
+  if (options.entry && (jobs.length !== 1 || paths.some((p) => statSync(p).isDirectory()))) throw new UsageError("--entry names the model of one file: give exactly one input file");
   return jobs;
 }
 
@@ -91,7 +95,7 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
       file: job.source,
       text,
       // Relative to the output, so the header does not depend on where nnxport ran.
-      options: { framework: options.framework, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
+      options: { framework: options.framework, entry: options.entry, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
     })),
     options.jobs ?? defaultJobs(pending.length),
     () => bar?.increment(),

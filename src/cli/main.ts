@@ -39,7 +39,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const backend = new Option("--backend <name>", "tensor backend: tensorflow, wasm or cpu (default: first that loads; or $NNXPORT_BACKEND)").choices(["tensorflow", "wasm", "cpu"]);
   const framework = new Option("--framework <name>", "source framework, when imports do not tell").choices(["haiku", "linen"]);
 
-  program
+  addEntryOptions(program
     .command("convert")
     .description("translate Python files or folders to TypeScript (writes OUT.ts and OUT.params.json)")
     .argument("<paths...>", "Python files or folders")
@@ -50,8 +50,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--force", "overwrite outputs even if nnxport did not write them")
     .option("--no-typecheck", "skip the strict type-check of the output")
     .option("-j, --jobs <n>", "threads that translate a folder's files (default: the number of cores, at most one per 40 files)", positiveInteger)
-    .addOption(framework)
-    .action(async (paths: string[], o) => setExit(await runConvert(paths, o)));
+    .addOption(framework))
+    .action(async (paths: string[], o) => setExit(await runConvert(paths, { ...o, entry: entryOverride(o) })));
 
   addEntryOptions(program
     .command("verify")

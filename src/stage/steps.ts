@@ -75,8 +75,16 @@ export function stageSteps(ctx: ProgramContext, entryClass: string | undefined):
     const roles = inferRoles(ctx, fn, entryClass, optimizer);
     const run = new StepRun(ctx, fn, entryClass, roles, false, optimizer);
     const before = ctx.diags.errorCount;
+    const mark = ctx.diags.mark();
     const decls = run.stage();
-    if (!decls || ctx.diags.errorCount > before) continue;
+    if (!decls || ctx.diags.errorCount > before) {
+      // Training code nnxport cannot translate is left out without failing the file (the model
+      // still converts): what stopped it is said as a warning at its line.
+      const said = ctx.diags.items.slice(mark);
+      ctx.diags.rollback(mark);
+      for (const d of said) ctx.diags.warning(d.code, d.severity === "error" ? `${d.message} (so the training step '${fn.name}' is left out)` : d.message, d.span);
+      continue;
+    }
     out.decls.push(...decls);
     // Translated, so not "left out" (src/stage/left-out.ts).
     ctx.usedTop.add(fn.name);

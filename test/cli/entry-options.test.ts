@@ -243,3 +243,24 @@ test("shellQuote: a POSIX shell reads the quoted arguments back exactly", () => 
   const args = ["--entry", "VisionMLP(key='state', sizes=(8, 8))", "--input", "x=int32[2]>=1<9", "plain", "it's", "$HOME `x`", "a\"b"];
   expect(execFileSync("sh", ["-c", `printf '%s\\n' ${shellQuote(args)}`], { encoding: "utf8" })).toBe(args.map((a) => `${a}\n`).join(""));
 });
+
+describe("convert --entry", () => {
+  test("a library file's model is built as the entry says; --entry takes one file", async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { nnxport } = await import("../helpers/cli.js");
+    const dir = mkdtempSync(join(tmpdir(), "nnxport-entry-"));
+    writeFileSync(
+      join(dir, "mlp.py"),
+      ["import flax.linen as nn", "", "", "class MLP(nn.Module):", "    hidden: int = 32", "", "    @nn.compact", "    def __call__(self, x):", "        return nn.Dense(3)(nn.relu(nn.Dense(self.hidden)(x)))", ""].join("\n"),
+    );
+    const r = nnxport(["convert", join(dir, "mlp.py"), "--entry", "MLP(hidden=16)", "--input", "x=float32[2,8]"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, "mlp.ts"), "utf8")).toContain("return new MLP({ hidden: 16, inFeatures: 8, rngs });");
+    expect(JSON.parse(readFileSync(join(dir, "mlp.params.json"), "utf8")).inputs).toEqual([expect.objectContaining({ name: "x", shape: [2, 8] })]);
+    const folder = nnxport(["convert", dir, "--entry", "MLP()"]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/--entry names the model of one file/);
+  }, 120_000);
+});

@@ -144,10 +144,11 @@ def train_step(params, x, y):
     new_params = jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
     return grads
 `;
-    // The model still translates; the step is left out with an error at its line.
+    // The model still translates; the step is left out, said at its line (training code does not fail the file).
     const t = await translateText("step_lost.py", text);
-    expect(t.diagnostics.items.filter((d) => d.severity === "error")).toEqual([
-      expect.objectContaining({ code: "NNX201", span: expect.objectContaining({ line: 29 }), message: expect.stringMatching(/returns the gradients|does not return/) }),
+    expect(t.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
+    expect(t.diagnostics.items.filter((d) => d.code === "NNX201")).toEqual([
+      expect.objectContaining({ severity: "warning", span: expect.objectContaining({ line: 29 }), message: expect.stringMatching(/(returns the gradients|does not return).*the training step 'train_step' is left out/) }),
     ]);
     expect(t.code).not.toMatch(/trainStep/);
   }, 60_000);

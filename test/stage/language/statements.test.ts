@@ -177,7 +177,7 @@ describe("module code as a language", () => {
     // Loops stay loops, comprehensions over config stay maps, names follow the source.
     expect(t.code).toContain("features.map((f) => f * 2)");
     expect(t.code).toContain("for (const [name, size] of Object.entries(names))");
-    expect(t.code).toContain("[...x.shape.slice(0, -1), -1]");
+    expect(t.code).toContain("const shape: [number, number] = [x.shape[0]!, -1];");
     expect(t.code).toMatch(/} else if \(this\.rate !== null\) \{/);
     expect(t.code).toContain('throw new Error(`expected a rank-2 input, got ${x.rank}`)');
     expect(t.code).not.toMatch(/\bany\b/);
