@@ -138,7 +138,13 @@ export function defaultJobs(files: number): number {
 }
 
 function flush(messages: string[]): void {
-  for (const m of messages.splice(0)) process.stderr.write(m + "\n");
+  // A problem in a file others import is found again by each of them (at that file's line): said once.
+  const said = new Set<string>();
+  for (const m of messages.splice(0)) {
+    if (said.has(m)) continue;
+    said.add(m);
+    process.stderr.write(m + "\n");
+  }
 }
 
 /** Reports, compares and writes one translated file. */

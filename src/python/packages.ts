@@ -75,6 +75,15 @@ export interface Resolved {
 
 /** Resolves `qualified` (as imports.ts records it) imported in `from`; undefined when it is not a file of the user's. */
 export function resolveQualified(from: string, qualified: string): Resolved | undefined {
+  const key = `${dirname(resolve(from))}|${resolve(from)}|${qualified}`;
+  if (!resolved.has(key)) resolved.set(key, resolveOnDisk(from, qualified));
+  return resolved.get(key);
+}
+
+/** Looked up per translation run (files do not change under it); cleared by `linkImports`. */
+const resolved = new Map<string, Resolved | undefined>();
+
+function resolveOnDisk(from: string, qualified: string): Resolved | undefined {
   const dots = /^\.*/.exec(qualified)![0].length;
   const parts = qualified.slice(dots).split(".").filter((p) => p);
   if (dots === 0 && (!parts.length || LIBRARIES.has(parts[0]))) return undefined;
@@ -174,6 +183,7 @@ function relativeDepth(lowering: Lowering): number {
  */
 export function linkImports(file: string, module: PyModule, lowering: Lowering, diags: DiagnosticBag, extra: Expr[] = []): Links {
   const self = resolve(file);
+  resolved.clear();
   // Diagnostics name the other files as this one is named (relative to the working folder, or absolute).
   const label = (path: string) => (isAbsolute(file) ? path : relative(process.cwd(), path));
   const loaded = new Map<string, Loaded | undefined>();
