@@ -57,6 +57,7 @@ export interface Translation {
   siblings: SiblingOutput[];
   /** The sources `code` imports from, with the module path it imports (`./blocks.js`). */
   importsFrom: Array<{ source: string; specifier: string }>;
+  framework: Framework;
 }
 
 export interface TranslateOptions {
@@ -65,6 +66,8 @@ export interface TranslateOptions {
   skipTypeCheck?: boolean;
   /** An entry to build the model for, instead of the file's own `init` call. */
   entry?: EntryRequest;
+  /** A file that imports neither framework (a config-only file) is read as the framework of the file importing it. */
+  importedBy?: Framework;
   /** The other files' own translations, shared by the files of one run (by absolute path). */
   siblingCache?: Map<string, Promise<SiblingTranslation | undefined>>;
   /** The files whose translation asked for this one (an import cycle is not followed). */
@@ -91,7 +94,9 @@ export async function translate(file: string, text: string, options: TranslateOp
   const links = linkImports(file, lowering.module(), lowering, diags, entryExprs);
   for (const bag of links.problems) for (const d of bag.items) diags.error(d.code, d.message, d.span && { ...d.span, file: d.file });
   const module = links.module;
-  const framework = options.framework ?? detectFramework(lowering.imports.modules);
+  const modules = lowering.imports.modules;
+  const neither = !modules.some((m) => m === "haiku" || m.startsWith("haiku.") || m === "flax" || m.startsWith("flax.linen"));
+  const framework = options.framework ?? detectFramework(modules) ?? (neither ? options.importedBy : undefined);
   if (!framework) {
     diags.error("NNX301", "this file imports neither Haiku nor Flax Linen (or both); nnxport translates one framework per file");
     throw new DiagnosticError(diags.items);
@@ -154,7 +159,7 @@ export async function translate(file: string, text: string, options: TranslateOp
   // Definitions of the user's other files: imported from their outputs where this file's translation of them is theirs.
   const cache = options.siblingCache ?? new Map<string, Promise<SiblingTranslation | undefined>>();
   const stack = [...(options.siblingStack ?? []), resolvePath(file)];
-  const linked = await importFromSiblings(file, staged.module, links, (source) => siblingTranslation(source, options, cache, stack));
+  const linked = await importFromSiblings(file, staged.module, links, (source) => siblingTranslation(source, { ...options, importedBy: framework }, cache, stack));
   const raw = printModule(linked.module);
   let code: string;
   try {
@@ -164,7 +169,7 @@ export async function translate(file: string, text: string, options: TranslateOp
     throw new DiagnosticError(diags.items);
   }
   if (!options.skipTypeCheck) reportTypeErrors(diags, linked.siblings.length ? typeCheckAll([code, ...linked.siblings.map((x) => x.code)], [file, ...linked.siblings.map((x) => x.source)])[0] : typeCheck(code));
-  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom };
+  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom, framework };
 }
 
 /** Another file's own translation, as converting it would write it (undefined when it does not translate, or imports back). */
@@ -174,7 +179,7 @@ function siblingTranslation(source: string, options: TranslateOptions, cache: Ma
   if (!pending) {
     pending = (async () => {
       try {
-        const t = await translate(source, readFileSync(source, "utf8"), { framework: options.framework, skipTypeCheck: true, siblingCache: cache, siblingStack: stack });
+        const t = await translate(source, readFileSync(source, "utf8"), { framework: options.framework, importedBy: options.importedBy, skipTypeCheck: true, siblingCache: cache, siblingStack: stack });
         return { decls: t.staged.module.decls, code: t.code, siblings: t.siblings };
       } catch (e) {
         if (e instanceof DiagnosticError) return undefined;
@@ -241,7 +246,7 @@ export interface TranslateInput {
 }
 
 /** What `convert` needs of a translation (what a worker thread can send back). */
-export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics" | "siblings" | "importsFrom">;
+export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics" | "siblings" | "importsFrom" | "framework">;
 
 /**
  * Several files, type-checked together at the end (much faster than one by

@@ -80,9 +80,10 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
 
   // Read and translate everything, then type-check the outputs together, then write.
   const pending: Array<{ job: Job; text: string }> = [];
+  const support: Array<{ job: Job; text: string }> = [];
   for (const job of jobs) {
     const text = await readFile(job.source, "utf8");
-    if (folder && !usesFramework(text)) counts.skipped++;
+    if (folder && !usesFramework(text)) support.push({ job, text });
     else if (resolve(job.out) === resolve(job.source)) {
       messages.push(`${job.source}: error NNX601: the output would replace the source`);
       counts.failed++;
@@ -101,6 +102,24 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
     () => bar?.increment(),
   );
   bar?.stop();
+  // A file of the folder with no framework import is skipped, unless converted files import from its output
+  // (a config-only file): then it converts too, read as the framework of the file importing it.
+  const importers = new Map<string, TranslatedFile>();
+  for (const r of results) if (!(r instanceof DiagnosticError)) for (const { source } of r.importsFrom ?? []) if (!importers.has(source)) importers.set(source, r);
+  const needed = support.filter(({ job }) => importers.has(resolve(job.source)));
+  counts.skipped += support.length - needed.length;
+  const supportResults = needed.length
+    ? await translateAllParallel(
+        needed.map(({ job, text }) => ({
+          file: job.source,
+          text,
+          options: { framework: options.framework, importedBy: importers.get(resolve(job.source))!.framework, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
+        })),
+        1,
+      )
+    : [];
+  pending.push(...needed);
+  results.push(...supportResults);
   for (const [i, result] of results.entries()) {
     const outcome = await finish(pending[i].job, result, options, messages);
     counts[outcome]++;
@@ -113,7 +132,8 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
     for (const { source, specifier } of result.importsFrom ?? []) {
       const target = resolve(dirname(resolve(job.out)), specifier.replace(/\.js$/, ".ts"));
       if (existsSync(target)) continue;
-      messages.push(`${job.source}: warning NNX304: the output imports from ${specifier}, which does not exist: convert ${relative(process.cwd(), source) || source} too, with its output at ${relative(process.cwd(), target)} (converting their folder converts a package's files together)`);
+      const plain = !usesFramework(await readFile(source, "utf8").catch(() => ""));
+      messages.push(`${job.source}: warning NNX304: the output imports from ${specifier}, which does not exist: convert ${relative(process.cwd(), source) || source} too${plain ? ` (with --framework ${result.framework}: it imports no framework)` : ""}, with its output at ${relative(process.cwd(), target)} (converting their folder converts a package's files together)`);
     }
   }
   flush(messages);

@@ -10,7 +10,7 @@ export interface WorkMessage {
 
 /** A translated file (type-checked later, with the others), the diagnostics that stopped it, or an nnxport bug. */
 export type ResultMessage =
-  | { id: number; kind: "translated"; code: string; paramMap?: ParamMapDocument; diagnostics: Diagnostic[]; siblings: TranslatedFile["siblings"]; importsFrom: TranslatedFile["importsFrom"] }
+  | { id: number; kind: "translated"; code: string; paramMap?: ParamMapDocument; diagnostics: Diagnostic[]; siblings: TranslatedFile["siblings"]; importsFrom: TranslatedFile["importsFrom"]; framework: TranslatedFile["framework"] }
   | { id: number; kind: "failed"; diagnostics: Diagnostic[] }
   | { id: number; kind: "crashed"; message: string; stack?: string }
   | { kind: "done" };

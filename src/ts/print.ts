@@ -274,6 +274,10 @@ export function printModule(m: TModule): string {
   const imports = m.imports
     .map((i) => ({ ...i, names: i.all ? i.names : i.names.filter((n) => new RegExp(`(^|[^\\w.])${n}\\.`).test(text)) }))
     .filter((i) => i.names.length)
-    .map((i) => `import { ${i.names.join(", ")} } from ${JSON.stringify(i.from)};`);
+    .map((i) =>
+      i.names.every((n) => n.startsWith("type "))
+        ? `import type { ${i.names.map((n) => n.slice(5)).join(", ")} } from ${JSON.stringify(i.from)};`
+        : `import { ${i.names.join(", ")} } from ${JSON.stringify(i.from)};`,
+    );
   return [m.header.map((h) => `// ${h}`).join("\n"), imports.join("\n"), ...body].filter((x) => x).join("\n\n") + "\n";
 }

@@ -187,9 +187,10 @@ describe("files that import each other", () => {
     expect(errors(r)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.some((c) => c.name.includes("MlpBlock_1/Dense_1/kernel"))).toBe(true);
-    // The block is blocks.ts's own: imported. The config file does not convert on its own (no framework): a copy.
+    // The block is blocks.ts's own, and the config config.ts's (a config-only file reads as its importer's framework): imported.
     expect(r.code).toContain('import { MlpBlock } from "./blocks.js";');
-    expect(r.code).toMatch(/From `config\.py`, which does not convert on its own[^\n]*\n[^]*export interface ModelConfig/);
+    expect(r.code).toContain('import { modelConfig, type ModelConfig } from "./config.js";');
+    expect(r.code).not.toContain("interface ModelConfig");
   });
 
   it("verifies a Linen file importing a sibling module whole (import blocks; blocks.MlpBlock)", async () => {
@@ -240,12 +241,15 @@ describe("files that import each other", () => {
     expect(lines.filter((l) => /NNX4\d\d|NNX304/.test(l) && !l.includes("untyped.py"))).toEqual([]);
     const model = await readFile(join(out, "model.ts"), "utf8");
     expect(model).toContain('import { MlpBlock } from "./blocks.js";');
+    // config.py imports no framework, but model.ts imports its config: it converts too.
+    expect(model).toContain('import type { ModelConfig } from "./config.js";');
+    expect(await readFile(join(out, "config.ts"), "utf8")).toContain("export interface ModelConfig");
     expect(await readFile(join(out, "blocks.ts"), "utf8")).toContain("export class MlpBlock");
     expect(await readFile(join(out, "hk_model.ts"), "utf8")).toContain('import { Proj, Residual } from "./nets/layers.js";');
     expect(await readFile(join(out, "nets", "layers.ts"), "utf8")).toContain("export class Proj");
     expect(await readFile(join(out, "uses_odd.ts"), "utf8")).toContain('import { Good } from "./odd.js";');
     // The written outputs compile as one program (their imports resolve).
-    const files = ["model", "plain", "blocks", "hk_model", "nets/layers", "odd", "uses_odd"];
+    const files = ["model", "config", "plain", "blocks", "hk_model", "nets/layers", "odd", "uses_odd"];
     const codes = await Promise.all(files.map((f) => readFile(join(out, `${f}.ts`), "utf8")));
     const problems = typeCheckAll(codes, files.map((f) => join(root, "mypkg", `${f}.py`)));
     expect(problems.flat()).toEqual([]);
