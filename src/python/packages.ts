@@ -213,6 +213,8 @@ export function linkImports(file: string, module: PyModule, lowering: Lowering, 
   /** The merged name of `name` defined in `path`, linking it (and what it uses) in the first time. */
   const linkedAs = new Map<string, string | undefined>();
   const link = (path: string, name: string, at: Expr): string | undefined => {
+    // An import cycle back to this file: its own definition.
+    if (path === self) return ownTop.has(name) ? name : undefined;
     const key = `${path}|${name}`;
     if (linkedAs.has(key)) return linkedAs.get(key);
     const l = load(path);

@@ -162,6 +162,29 @@ class UsesWeird(nn.Module):
   def __call__(self, x):
     return Weird()(x)
 `,
+  // An import cycle: cyc_b reads a constant of cyc_a, which builds cyc_b's block.
+  "mypkg/cyc_a.py": `
+import flax.linen as nn
+from . import cyc_b
+
+WIDTH = 5
+
+
+class Top(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    return cyc_b.Block()(nn.Dense(WIDTH)(x))
+`,
+  "mypkg/cyc_b.py": `
+import flax.linen as nn
+from . import cyc_a
+
+
+class Block(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    return nn.tanh(nn.Dense(cyc_a.WIDTH * 2)(x))
+`,
 };
 
 let root = "";
@@ -226,6 +249,14 @@ describe("files that import each other", () => {
     expect(r.code).toContain('import { Good } from "./odd.js";');
   });
 
+  it("follows an import cycle back to the file's own definitions", async () => {
+    const r = await verify(path("mypkg/cyc_a.py"), { entry: entry("Top()", ["x=float32[2,3]"]) });
+    expect(errors(r)).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.code === "NNX213")).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checks.some((c) => c.name.includes("Block_0/Dense_0/kernel"))).toBe(true);
+  });
+
   it("converts the package as a folder: outputs mirror the sources, import each other, and type-check together", async () => {
     const out = join(root, "out");
     const said: string[] = [];
@@ -249,7 +280,7 @@ describe("files that import each other", () => {
     expect(await readFile(join(out, "nets", "layers.ts"), "utf8")).toContain("export class Proj");
     expect(await readFile(join(out, "uses_odd.ts"), "utf8")).toContain('import { Good } from "./odd.js";');
     // The written outputs compile as one program (their imports resolve).
-    const files = ["model", "config", "plain", "blocks", "hk_model", "nets/layers", "odd", "uses_odd"];
+    const files = ["model", "config", "plain", "blocks", "hk_model", "nets/layers", "odd", "uses_odd", "cyc_a", "cyc_b"];
     const codes = await Promise.all(files.map((f) => readFile(join(out, `${f}.ts`), "utf8")));
     const problems = typeCheckAll(codes, files.map((f) => join(root, "mypkg", `${f}.py`)));
     expect(problems.flat()).toEqual([]);
