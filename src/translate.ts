@@ -58,6 +58,8 @@ export interface Translation {
   /** The sources `code` imports from, with the module path it imports (`./blocks.js`). */
   importsFrom: Array<{ source: string; specifier: string }>;
   framework: Framework;
+  /** When `code` imports from other converted files: the same program with its own copy of everything (a fixture's copy). */
+  standalone?: string;
 }
 
 export interface TranslateOptions {
@@ -168,8 +170,9 @@ export async function translate(file: string, text: string, options: TranslateOp
     diags.error("NNX401", `the generated TypeScript does not parse (an nnxport bug): ${(e as Error).message.split("\n")[0]}`);
     throw new DiagnosticError(diags.items);
   }
+  const standalone = linked.importsFrom.length ? await formatTypeScript(printModule(staged.module)) : undefined;
   if (!options.skipTypeCheck) reportTypeErrors(diags, linked.siblings.length ? typeCheckAll([code, ...linked.siblings.map((x) => x.code)], [file, ...linked.siblings.map((x) => x.source)])[0] : typeCheck(code));
-  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom, framework };
+  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom, framework, standalone };
 }
 
 /** Another file's own translation, as converting it would write it (undefined when it does not translate, or imports back). */

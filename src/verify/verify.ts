@@ -270,7 +270,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       const outputs = Object.keys(tensors).filter((k) => k === "output" || k.startsWith("output/")).sort(leafOrder(""));
       options.artifacts.fixture = {
         framework: t.program.framework.origin,
-        code: t.code,
+        // The fixture's copy of the model stands alone (the converted output may import other outputs).
+        code: t.standalone ?? t.code,
         paramMap: t.paramMap,
         modal,
         seed,
