@@ -269,6 +269,8 @@ export function linkImports(file: string, module: PyModule, lowering: Lowering, 
     for (let hops = 0; target && !target.top.has(r.name!) && hops < 8; hops++) {
       const again = target.lowering.imports.qualified(r.name!);
       const next = again !== undefined ? resolveQualified(target.file, again) : undefined;
+      // A library name the module imports (`from flax.linen import Dense` in layers.py): that name.
+      if (!next && again !== undefined && !again.startsWith(".")) return { kind: "global", name: again, span: e.span };
       if (!next?.name) return undefined;
       r = next;
       target = load(r.file);

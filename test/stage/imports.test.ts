@@ -185,6 +185,23 @@ class Block(nn.Module):
   def __call__(self, x):
     return nn.tanh(nn.Dense(cyc_a.WIDTH * 2)(x))
 `,
+  // Names a module imports, used through it: a library layer and a sibling's block.
+  "mypkg/reexport.py": `
+from flax.linen import Dense as D
+from .blocks import MlpBlock
+`,
+  "mypkg/re_user.py": `
+import flax.linen as nn
+from . import reexport
+from .reexport import MlpBlock
+
+
+class R(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    x = reexport.D(4)(x)
+    return MlpBlock(features=4)(x)
+`,
 };
 
 let root = "";
@@ -255,6 +272,14 @@ describe("files that import each other", () => {
     expect(r.diagnostics.filter((d) => d.code === "NNX213")).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.some((c) => c.name.includes("Block_0/Dense_0/kernel"))).toBe(true);
+  });
+
+  it("sees through names a module imports (a library layer, a sibling's block)", async () => {
+    const r = await verify(path("mypkg/re_user.py"), { entry: entry("R()", ["x=float32[2,3]"]) });
+    expect(errors(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.code).toContain('import { MlpBlock } from "./blocks.js";');
+    expect(r.code).toContain("new nnx.Linear(inFeatures, 4");
   });
 
   it("converts the package as a folder: outputs mirror the sources, import each other, and type-check together", async () => {
