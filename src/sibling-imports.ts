@@ -102,13 +102,20 @@ export async function importFromSiblings(file: string, module: TModule, links: L
     const other = theirs.get(source)?.decls.find((d) => printedName(d) === name);
     if (other && exported(other) && printDecl(other) === text) same.add(name);
   }
-  // ...and everything it names among those definitions imported as well (else it would name a different one).
+  // ...and everything it names among this output's declarations imported as well: else it would name another
+  // one than this file's (a variable type of this file, a definition kept as a copy). A definition's declarations
+  // (a class, its options, its config) are imported together or kept together.
+  const declared = module.decls.map(printedName).filter((n): n is string => !!n);
+  const names = (text: string) => declared.filter((n) => new RegExp(`(^|[^\\w$.])${n.replace(/\$/g, "\\$")}([^\\w$]|$)`).test(text));
+  const kept = new Map<string, string>();
   for (let changed = true; changed; ) {
     changed = false;
     for (const name of [...same]) {
-      const refs = [...own.keys()].filter((n) => n !== name && new RegExp(`(^|[^\\w$.])${n.replace(/\$/g, "\\$")}([^\\w$]|$)`).test(texts.get(name)!));
-      if (refs.some((r) => !same.has(r))) {
+      const other = names(texts.get(name)!).find((r) => r !== name && !same.has(r));
+      const sibling = [...own].find(([n, o]) => o.owner === own.get(name)!.owner && !same.has(n));
+      if (other || sibling) {
         same.delete(name);
+        if (other) kept.set(name, other);
         changed = true;
       }
     }
@@ -124,8 +131,12 @@ export async function importFromSiblings(file: string, module: TModule, links: L
       const out = relativeImport(file, mine.source).replace(/\.js$/, ".ts");
       const note = !t
         ? `From \`${label(mine.source)}\`, which does not convert on its own, so this file keeps its own copy.`
-        : t.decls.some((x) => printedName(x) === name)
-          ? `Specialised from \`${label(mine.source)}\` for this file (\`${out}\`'s own \`${name}\` is translated differently).`
+        : kept.has(name!)
+          ? `Specialised from \`${label(mine.source)}\` for this file (it names this file's own \`${kept.get(name!)}\`).`
+          : t.decls.some((x) => printedName(x) === name && printDecl(x) === texts.get(name!))
+            ? `From \`${label(mine.source)}\`, kept with the rest of its definition here.`
+            : t.decls.some((x) => printedName(x) === name)
+              ? `Specialised from \`${label(mine.source)}\` for this file (\`${out}\`'s own \`${name}\` is translated differently).`
           : `Specialised from \`${label(mine.source)}\` for this file (\`${out}\` has no exported \`${name}\` of its own).`;
       decls.push(withDoc(d, note));
     }

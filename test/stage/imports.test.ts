@@ -202,6 +202,28 @@ class R(nn.Module):
     x = reexport.D(4)(x)
     return MlpBlock(features=4)(x)
 `,
+  // A class with a variable collection: its TypeScript names the file's own variable type.
+  "mypkg/counter.py": `
+import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Counted(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    c = self.variable("counts", "n", lambda: jnp.full((3,), 0.5))
+    return nn.Dense(3)(x) + c.value
+`,
+  "mypkg/counted_user.py": `
+import flax.linen as nn
+from mypkg.counter import Counted
+
+
+class Twice(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    return Counted()(x) * 2
+`,
 };
 
 let root = "";
@@ -282,6 +304,18 @@ describe("files that import each other", () => {
     expect(r.code).toContain("new nnx.Linear(inFeatures, 4");
   });
 
+  it("keeps its own copy of a class whose TypeScript names this output's own declarations (a variable type)", async () => {
+    const file = path("mypkg/counted_user.py");
+    const t = await translate(file, await readFile(file, "utf8"), { entry: entry("Twice()", ["x=float32[2,4]"]) });
+    expect(t.code).toContain("export class Counts extends nnx.Variable");
+    expect(t.code).toMatch(/Specialised from `counter\.py` for this file \(it names this file's own `Counts`\)[^]*export class Counted /);
+    // Its options are kept with it, not imported.
+    expect(t.code).not.toContain("./counter.js");
+    const r = await verify(file, { entry: entry("Twice()", ["x=float32[2,4]"]) });
+    expect(errors(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
   it("converts the package as a folder: outputs mirror the sources, import each other, and type-check together", async () => {
     const out = join(root, "out");
     const said: string[] = [];
@@ -305,7 +339,7 @@ describe("files that import each other", () => {
     expect(await readFile(join(out, "nets", "layers.ts"), "utf8")).toContain("export class Proj");
     expect(await readFile(join(out, "uses_odd.ts"), "utf8")).toContain('import { Good } from "./odd.js";');
     // The written outputs compile as one program (their imports resolve).
-    const files = ["model", "config", "plain", "blocks", "hk_model", "nets/layers", "odd", "uses_odd", "cyc_a", "cyc_b"];
+    const files = ["model", "config", "plain", "blocks", "hk_model", "nets/layers", "odd", "uses_odd", "cyc_a", "cyc_b", "counter", "counted_user", "re_user", "reexport"];
     const codes = await Promise.all(files.map((f) => readFile(join(out, `${f}.ts`), "utf8")));
     const problems = typeCheckAll(codes, files.map((f) => join(root, "mypkg", `${f}.py`)));
     expect(problems.flat()).toEqual([]);
