@@ -37,15 +37,15 @@ export class DiagnosticBag {
   constructor(readonly file: string) {}
 
   error(code: string, message: string, span?: Span): void {
-    this.add({ code, severity: "error", message, file: this.file, span });
+    this.add({ code, severity: "error", message, file: span?.file ?? this.file, span });
   }
 
   warning(code: string, message: string, span?: Span): void {
-    this.add({ code, severity: "warning", message, file: this.file, span });
+    this.add({ code, severity: "warning", message, file: span?.file ?? this.file, span });
   }
 
   private add(d: Diagnostic): void {
-    const key = `${d.severity}|${d.code}|${d.span?.line}:${d.span?.column}|${d.message}`;
+    const key = `${d.severity}|${d.code}|${d.file}:${d.span?.line}:${d.span?.column}|${d.message}`;
     if (this.said.has(key)) return;
     this.said.add(key);
     this.items.push(d);
@@ -58,7 +58,7 @@ export class DiagnosticBag {
 
   /** Forgets what was said since `mark`, so that saying it again reports it. */
   rollback(mark: number): void {
-    for (const d of this.items.splice(mark)) this.said.delete(`${d.severity}|${d.code}|${d.span?.line}:${d.span?.column}|${d.message}`);
+    for (const d of this.items.splice(mark)) this.said.delete(`${d.severity}|${d.code}|${d.file}:${d.span?.line}:${d.span?.column}|${d.message}`);
   }
 
   get errorCount(): number {

@@ -4,4 +4,6 @@ export interface Span {
   column: number;
   endLine: number;
   endColumn: number;
+  /** The file, when not the one being translated (a definition linked in from a file it imports). */
+  file?: string;
 }

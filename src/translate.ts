@@ -14,8 +14,12 @@ import { VERSION } from "./version.js";
 import { instantiate, type ParamMapEntry, type SourceInitPlan } from "./instantiate/index.js";
 import type { TDecl, TExpr, TStmt } from "./ts/ast.js";
 import type { SampleInput } from "./model/program.js";
-import { entryFromRequest, type EntryRequest } from "./frontends/common/entry-override.js";
+import { entryFromRequest, parseEntryExpr, type EntryRequest } from "./frontends/common/entry-override.js";
 import { reportLeftOut } from "./stage/left-out.js";
+import { linkImports, type Links } from "./python/packages.js";
+import { importFromSiblings, type SiblingOutput, type SiblingTranslation } from "./sibling-imports.js";
+import { readFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 
 export type Framework = "haiku" | "linen";
 
@@ -47,6 +51,15 @@ export interface Translation {
   plan?: SourceInitPlan;
   planMissing?: string;
   dropoutMissing?: string;
+  /** The user's other files this one uses definitions of, and how Python runs it among them. */
+  links: Links;
+  /** The other converted files `code` imports from (their own translations), transitively. */
+  siblings: SiblingOutput[];
+  /** The sources `code` imports from, with the module path it imports (`./blocks.js`). */
+  importsFrom: Array<{ source: string; specifier: string }>;
+  framework: Framework;
+  /** When `code` imports from other converted files: the same program with its own copy of everything (a fixture's copy). */
+  standalone?: string;
 }
 
 export interface TranslateOptions {
@@ -55,6 +68,12 @@ export interface TranslateOptions {
   skipTypeCheck?: boolean;
   /** An entry to build the model for, instead of the file's own `init` call. */
   entry?: EntryRequest;
+  /** A file that imports neither framework (a config-only file) is read as the framework of the file importing it. */
+  importedBy?: Framework;
+  /** The other files' own translations, shared by the files of one run (by absolute path). */
+  siblingCache?: Map<string, Promise<SiblingTranslation | undefined>>;
+  /** The files whose translation asked for this one (an import cycle is not followed). */
+  siblingStack?: string[];
 }
 
 /** Which framework a file is written for, from its imports. */
@@ -74,19 +93,25 @@ export async function translate(file: string, input: string, options: TranslateO
   const source = parsePython(file, text, diags);
   diags.throwIfErrors();
   const lowering = new Lowering(source.root, file);
-  const module = lowering.module();
-  const framework = options.framework ?? detectFramework(lowering.imports.modules);
+  // Definitions used from the user's other files are linked in as if this file had them (their spans name their files).
+  const entryExprs = options.entry ? [options.entry.expr, ...Object.values(options.entry.kwargs)].flatMap((t) => parseEntryExpr(t, file, lowering, new DiagnosticBag(file)) ?? []) : [];
+  const links = linkImports(file, lowering.module(), lowering, diags, entryExprs);
+  for (const bag of links.problems) for (const d of bag.items) diags.error(d.code, d.message, d.span && { ...d.span, file: d.file });
+  const module = links.module;
+  const modules = lowering.imports.modules;
+  const neither = !modules.some((m) => m === "haiku" || m.startsWith("haiku.") || m === "flax" || m.startsWith("flax.linen"));
+  const framework = options.framework ?? detectFramework(modules) ?? (neither ? options.importedBy : undefined);
   if (!framework) {
     diags.error("NNX301", "this file imports neither Haiku nor Flax Linen (or both); nnxport translates one framework per file");
     throw new DiagnosticError(diags.items);
   }
   const program = framework === "linen" ? linenProgram(module, text, diags) : haikuProgram(module, text, diags);
-  if (options.entry) program.entry = entryFromRequest(options.entry, program, lowering, diags);
+  if (options.entry) program.entry = entryFromRequest(options.entry, program, lowering, diags, links.relink);
   // What the frontend found wrong inside a module class fails that class only; anything else stops here.
   const failedBefore = new Map<string, string>();
   for (const d of diags.items) {
     if (d.severity !== "error") continue;
-    const owner = d.span && [...program.classes, ...program.transformed.values()].find((c) => c.span.line <= d.span!.line && d.span!.line <= c.span.endLine);
+    const owner = d.span && [...program.classes, ...program.transformed.values()].find((c) => c.span.file === d.span!.file && c.span.line <= d.span!.line && d.span!.line <= c.span.endLine);
     if (!owner) throw new DiagnosticError(diags.items);
     failedBefore.set(owner.name, d.message);
   }
@@ -135,7 +160,11 @@ export async function translate(file: string, input: string, options: TranslateO
       throw new DiagnosticError(diags.items);
     }
   }
-  const raw = printModule(staged.module);
+  // Definitions of the user's other files: imported from their outputs where this file's translation of them is theirs.
+  const cache = options.siblingCache ?? new Map<string, Promise<SiblingTranslation | undefined>>();
+  const stack = [...(options.siblingStack ?? []), resolvePath(file)];
+  const linked = await importFromSiblings(file, staged.module, links, (source) => siblingTranslation(source, { ...options, importedBy: framework }, cache, stack));
+  const raw = printModule(linked.module);
   let code: string;
   try {
     code = await formatTypeScript(raw);
@@ -143,8 +172,28 @@ export async function translate(file: string, input: string, options: TranslateO
     diags.error("NNX401", `the generated TypeScript does not parse (an nnxport bug): ${(e as Error).message.split("\n")[0]}`);
     throw new DiagnosticError(diags.items);
   }
-  if (!options.skipTypeCheck) reportTypeErrors(diags, typeCheck(code));
-  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing };
+  const standalone = linked.importsFrom.length ? await formatTypeScript(printModule(staged.module)) : undefined;
+  if (!options.skipTypeCheck) reportTypeErrors(diags, linked.siblings.length ? typeCheckAll([code, ...linked.siblings.map((x) => x.code)], [file, ...linked.siblings.map((x) => x.source)])[0] : typeCheck(code));
+  return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom, framework, standalone };
+}
+
+/** Another file's own translation, as converting it would write it (undefined when it does not translate, or imports back). */
+function siblingTranslation(source: string, options: TranslateOptions, cache: Map<string, Promise<SiblingTranslation | undefined>>, stack: string[]): Promise<SiblingTranslation | undefined> {
+  if (stack.includes(source)) return Promise.resolve(undefined);
+  let pending = cache.get(source);
+  if (!pending) {
+    pending = (async () => {
+      try {
+        const t = await translate(source, readFileSync(source, "utf8"), { framework: options.framework, importedBy: options.importedBy, skipTypeCheck: true, siblingCache: cache, siblingStack: stack });
+        return { decls: t.staged.module.decls, code: t.code, siblings: t.siblings };
+      } catch (e) {
+        if (e instanceof DiagnosticError) return undefined;
+        throw e;
+      }
+    })();
+    cache.set(source, pending);
+  }
+  return pending;
 }
 
 /**
@@ -202,7 +251,7 @@ export interface TranslateInput {
 }
 
 /** What `convert` needs of a translation (what a worker thread can send back). */
-export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics">;
+export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostics" | "siblings" | "importsFrom" | "framework">;
 
 /**
  * Several files, type-checked together at the end (much faster than one by
@@ -210,10 +259,12 @@ export type TranslatedFile = Pick<Translation, "code" | "paramMap" | "diagnostic
  */
 export async function translateAll(inputs: TranslateInput[], onEach?: () => void): Promise<Array<Translation | DiagnosticError>> {
   const results: Array<Translation | DiagnosticError> = [];
+  // The files' own translations, as the files importing them compare against (shared by the run).
+  const siblingCache = new Map<string, Promise<SiblingTranslation | undefined>>();
   for (const input of inputs) {
     onEach?.();
     try {
-      results.push(await translate(input.file, input.text, { ...input.options, skipTypeCheck: true }));
+      results.push(await translate(input.file, input.text, { ...input.options, skipTypeCheck: true, siblingCache }));
     } catch (e) {
       if (!(e instanceof DiagnosticError)) throw e;
       results.push(e);
@@ -225,7 +276,12 @@ export async function translateAll(inputs: TranslateInput[], onEach?: () => void
 /** Type-checks translated files as one program; a file with type errors is replaced by its diagnostics. */
 export function typeCheckTranslations<T extends TranslatedFile>(results: Array<T | DiagnosticError>, inputs: TranslateInput[]): Array<T | DiagnosticError> {
   const checked = results.map((r, i) => ({ r, i })).filter(({ r, i }) => !(r instanceof DiagnosticError) && !inputs[i].options?.skipTypeCheck);
-  const errors = typeCheckAll(checked.map(({ r }) => (r as T).code));
+  // Outputs sit where their sources do, so their imports of each other resolve; outputs they import that are
+  // not checked here (a file that failed, or one outside the run) are checked beside them as they translated.
+  const paths = checked.map(({ i }) => resolvePath(inputs[i].file));
+  const extra = new Map<string, string>();
+  for (const { r } of checked) for (const s of (r as T).siblings ?? []) if (!paths.includes(s.source) && !extra.has(s.source)) extra.set(s.source, s.code);
+  const errors = typeCheckAll([...checked.map(({ r }) => (r as T).code), ...extra.values()], [...paths, ...extra.keys()]);
   checked.forEach(({ r, i }, k) => {
     try {
       reportTypeErrors((r as T).diagnostics, errors[k]);

@@ -1,6 +1,6 @@
 // `nnxport convert PATH... [-o OUT.ts | --out-dir DIR] [--check] [--diff] [--jobs N]`
 import { readFile } from "node:fs/promises";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { createTwoFilesPatch } from "diff";
@@ -80,9 +80,10 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
 
   // Read and translate everything, then type-check the outputs together, then write.
   const pending: Array<{ job: Job; text: string }> = [];
+  const support: Array<{ job: Job; text: string }> = [];
   for (const job of jobs) {
     const text = await readFile(job.source, "utf8");
-    if (folder && !usesFramework(text)) counts.skipped++;
+    if (folder && !usesFramework(text)) support.push({ job, text });
     else if (resolve(job.out) === resolve(job.source)) {
       messages.push(`${job.source}: error NNX601: the output would replace the source`);
       counts.failed++;
@@ -101,10 +102,39 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
     () => bar?.increment(),
   );
   bar?.stop();
+  // A file of the folder with no framework import is skipped, unless converted files import from its output
+  // (a config-only file): then it converts too, read as the framework of the file importing it.
+  const importers = new Map<string, TranslatedFile>();
+  for (const r of results) if (!(r instanceof DiagnosticError)) for (const { source } of r.importsFrom ?? []) if (!importers.has(source)) importers.set(source, r);
+  const needed = support.filter(({ job }) => importers.has(resolve(job.source)));
+  counts.skipped += support.length - needed.length;
+  const supportResults = needed.length
+    ? await translateAllParallel(
+        needed.map(({ job, text }) => ({
+          file: job.source,
+          text,
+          options: { framework: options.framework, importedBy: importers.get(resolve(job.source))!.framework, skipTypeCheck: !options.typecheck, sourceLabel: relative(dirname(resolve(job.out)), resolve(job.source)) },
+        })),
+        1,
+      )
+    : [];
+  pending.push(...needed);
+  results.push(...supportResults);
   for (const [i, result] of results.entries()) {
     const outcome = await finish(pending[i].job, result, options, messages);
     counts[outcome]++;
     if (outcome !== "failed" && !(result instanceof DiagnosticError) && result.diagnostics.errorCount > 0) withErrors++;
+  }
+  // An output imports what it shares with the user's other files from their outputs (mirroring the sources' folders).
+  for (const [i, result] of results.entries()) {
+    if (result instanceof DiagnosticError || options.check) continue;
+    const { job } = pending[i];
+    for (const { source, specifier } of result.importsFrom ?? []) {
+      const target = resolve(dirname(resolve(job.out)), specifier.replace(/\.js$/, ".ts"));
+      if (existsSync(target)) continue;
+      const plain = !usesFramework(await readFile(source, "utf8").catch(() => ""));
+      messages.push(`${job.source}: warning NNX304: the output imports from ${specifier}, which does not exist: convert ${relative(process.cwd(), source) || source} too${plain ? ` (with --framework ${result.framework}: it imports no framework)` : ""}, with its output at ${relative(process.cwd(), target)} (converting their folder converts a package's files together)`);
+    }
   }
   flush(messages);
 
@@ -128,7 +158,13 @@ export function defaultJobs(files: number): number {
 }
 
 function flush(messages: string[]): void {
-  for (const m of messages.splice(0)) process.stderr.write(m + "\n");
+  // A problem in a file others import is found again by each of them (at that file's line): said once.
+  const said = new Set<string>();
+  for (const m of messages.splice(0)) {
+    if (said.has(m)) continue;
+    said.add(m);
+    process.stderr.write(m + "\n");
+  }
 }
 
 /** Reports, compares and writes one translated file. */

@@ -19,7 +19,7 @@ function toResult(m: Exclude<ResultMessage, { kind: "done" }>, file: string): Tr
   if (m.kind === "failed") return new DiagnosticError(m.diagnostics);
   const diagnostics = new DiagnosticBag(file);
   diagnostics.items.push(...m.diagnostics);
-  return { code: m.code, paramMap: m.paramMap, diagnostics };
+  return { code: m.code, paramMap: m.paramMap, diagnostics, siblings: m.siblings, importsFrom: m.importsFrom, framework: m.framework };
 }
 
 export async function translateAllParallel(inputs: TranslateInput[], jobs: number, onEach?: () => void): Promise<Array<TranslatedFile | DiagnosticError>> {

@@ -10,7 +10,7 @@ import type { ResultMessage, WorkMessage } from "./messages.js";
 export async function translateOne(id: number, input: TranslateInput): Promise<ResultMessage> {
   try {
     const t = await translate(input.file, input.text, { ...input.options, skipTypeCheck: true });
-    return { id, kind: "translated", code: t.code, paramMap: t.paramMap, diagnostics: t.diagnostics.items };
+    return { id, kind: "translated", code: t.code, paramMap: t.paramMap, diagnostics: t.diagnostics.items, siblings: t.siblings, importsFrom: t.importsFrom, framework: t.framework };
   } catch (e) {
     if (e instanceof DiagnosticError) return { id, kind: "failed", diagnostics: e.diagnostics };
     return { id, kind: "crashed", message: (e as Error).message, stack: (e as Error).stack };

@@ -47,7 +47,8 @@ export function reportLeftOut(program: Program, ctx: ProgramContext, diags: Diag
     run = [];
   };
   for (const s of program.module.body) {
-    if (s.kind === "import") continue;
+    // Definitions linked in from the user's other files are theirs to report.
+    if (s.kind === "import" || s.span.file) continue;
     if (s.kind === "class") {
       flush();
       if (!translated.has(s.cls.name) && !used.has(s.cls.name)) diags.warning("NNX210", `left out: the class '${s.cls.name}' (neither a module nor a config of the model)`, s.span);

@@ -153,7 +153,8 @@ export type TDecl =
 
 export interface TModule {
   header: string[];
-  imports: Array<{ names: string[]; from: string }>;
+  /** `all`: every name is imported as is (another converted file's); else only the namespaces the code uses. */
+  imports: Array<{ names: string[]; from: string; all?: boolean }>;
   decls: TDecl[];
 }
 

@@ -250,7 +250,7 @@ function printInterface(i: TInterface): string {
   return `${docs(i.docs)}export interface ${i.name}${ext} {\n${props.join("\n")}\n}`;
 }
 
-function printDecl(d: TDecl): string {
+export function printDecl(d: TDecl): string {
   switch (d.k) {
     case "class":
       return printClass(d.cls);
@@ -272,8 +272,12 @@ export function printModule(m: TModule): string {
   const text = body.join("\n\n");
   // Import only the namespaces the code uses.
   const imports = m.imports
-    .map((i) => ({ ...i, names: i.names.filter((n) => new RegExp(`(^|[^\\w.])${n}\\.`).test(text)) }))
+    .map((i) => ({ ...i, names: i.all ? i.names : i.names.filter((n) => new RegExp(`(^|[^\\w.])${n}\\.`).test(text)) }))
     .filter((i) => i.names.length)
-    .map((i) => `import { ${i.names.join(", ")} } from ${JSON.stringify(i.from)};`);
+    .map((i) =>
+      i.names.every((n) => n.startsWith("type "))
+        ? `import type { ${i.names.map((n) => n.slice(5)).join(", ")} } from ${JSON.stringify(i.from)};`
+        : `import { ${i.names.join(", ")} } from ${JSON.stringify(i.from)};`,
+    );
   return [m.header.map((h) => `// ${h}`).join("\n"), imports.join("\n"), ...body].filter((x) => x).join("\n\n") + "\n";
 }

@@ -1,7 +1,7 @@
 // Type-checks generated code under `strict` against the runtime's own types,
 // so a translation that would not compile is caught before it is written.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget, ts } from "ts-morph";
 import { packageRoot } from "../verify/python-env.js";
 import { RUNTIME_MODULE } from "./ast.js";
@@ -46,10 +46,13 @@ export function typeCheck(code: string): TypeError[] {
  * the program (and loading the runtime's types) dominates, so checking a
  * folder's outputs together costs little more than checking one.
  */
-export function typeCheckAll(codes: string[]): TypeError[][] {
+export function typeCheckAll(codes: string[], sources?: string[]): TypeError[][] {
   const p = checker();
   const dir = join(packageRoot(), ".nnxport-typecheck");
-  const files = codes.map((code, i) => p.createSourceFile(join(dir, `model${i}.ts`), code, { overwrite: true }));
+  // Outputs that import each other sit where their sources do, relative to the sources' common folder.
+  const base = sources?.length ? commonFolder(sources.map((s) => resolve(s))) : "";
+  const at = (i: number) => (sources ? join(dir, relative(base, resolve(sources[i])).replace(/\.py$/, ".ts")) : join(dir, `model${i}.ts`));
+  const files = codes.map((code, i) => p.createSourceFile(at(i), code, { overwrite: true }));
   try {
     const byFile = new Map(files.map((f) => [f.getFilePath() as string, [] as TypeError[]]));
     for (const d of p.getPreEmitDiagnostics()) {
@@ -68,4 +71,16 @@ export function typeCheckAll(codes: string[]): TypeError[][] {
   } finally {
     for (const f of files) p.removeSourceFile(f);
   }
+}
+
+/** The deepest folder holding every one of `paths`. */
+export function commonFolder(paths: string[]): string {
+  let parts = dirname(paths[0]).split(sep);
+  for (const p of paths.slice(1)) {
+    const q = dirname(p).split(sep);
+    let i = 0;
+    while (i < parts.length && i < q.length && parts[i] === q[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join(sep) || sep;
 }

@@ -33,6 +33,11 @@ export interface ReferenceSpec {
   seed: number;
   /** The folder imports resolve from (a package root), when not the file's own folder. */
   importRoot?: string;
+  /** Folders the file's imports of the user's other files resolve from (put on sys.path). */
+  importRoots?: string[];
+  /** The file's package root and dotted name, to run it as a module of its package (it has relative imports). */
+  packageRoot?: string;
+  moduleName?: string;
   /** Other methods of the model to compare, on inputs shaped as the entry's call gives them. */
   methods?: string[];
   /** The file's training steps to run (each `count` times, variables recorded after the steps in `record`). */
@@ -99,12 +104,19 @@ export async function runReference(spec: ReferenceSpec, timeoutMs = 600_000): Pr
   }));
 }
 
+/** How Python runs a file that imports the user's other files. */
+export interface PythonLinks {
+  importRoots?: string[];
+  packageRoot?: string;
+  moduleName?: string;
+}
+
 /** A sample input as the harness describes one it saw (names are the caller's to give). */
 export type ProbedSample = Omit<SampleInput, "name">;
 
 /** The sample inputs of the file's own init call, learned by running the file up to that call. */
-export async function probeInitCall(file: string, framework: "haiku" | "linen", importRoot?: string, timeoutMs = 600_000): Promise<HarnessRun<{ args: ProbedSample[]; kwargs: Record<string, ProbedSample> }>> {
-  return runHarness({ probe: true, framework, ...(importRoot ? { importRoot } : {}) }, file, timeoutMs, async (_dir, summary) => {
+export async function probeInitCall(file: string, framework: "haiku" | "linen", importRoot?: string, timeoutMs = 600_000, links?: PythonLinks): Promise<HarnessRun<{ args: ProbedSample[]; kwargs: Record<string, ProbedSample> }>> {
+  return runHarness({ probe: true, framework, ...(importRoot ? { importRoot } : {}), ...links }, file, timeoutMs, async (_dir, summary) => {
     const probe = summary.probe as { args: ProbedSample[]; kwargs: Record<string, ProbedSample> };
     return { args: probe.args, kwargs: probe.kwargs };
   });

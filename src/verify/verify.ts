@@ -9,7 +9,7 @@ import type { EntrySpec, SampleInput } from "../model/program.js";
 import type { ParamInfo } from "../stage/context.js";
 import { FLOAT32_TOLERANCE, type Tolerance } from "./compare.js";
 import { importGenerated, runtimeEntryUrl } from "./load-module.js";
-import { probeInitCall, runReference, type ProbedSample, type ReferenceFailure, type ReferenceSpec } from "./reference.js";
+import { probeInitCall, runReference, type ProbedSample, type PythonLinks, type ReferenceFailure, type ReferenceSpec } from "./reference.js";
 import { check, loadParams, reshaped, variablesByPath, type Module, type Runtime, type Tensor } from "./variables.js";
 import type { CheckResult, ParamTreeResult, VerifyArtifacts, VerifyReport } from "./index.js";
 import type { FixtureSpec } from "./fixture.js";
@@ -40,6 +40,12 @@ export interface VerifyOptions {
   artifacts?: VerifyArtifacts;
 }
 
+/** How the harness runs a file that imports the user's other files (their folders on sys.path; its package). */
+function pythonLinks(t: Translation): PythonLinks {
+  const { roots, packageRoot, moduleName } = t.links;
+  return { ...(roots.length ? { importRoots: roots } : {}), ...(moduleName ? { packageRoot, moduleName } : {}) };
+}
+
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 
 /** The Python literal for a boolean. */
@@ -62,7 +68,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     // to that call to learn the sample's shapes, then translate for that entry.
     const pending = !options.entry && !t.program.entry ? t.program.probeEntry : undefined;
     if (pending) {
-      const probed = await probeInitCall(file, t.program.framework.name);
+      const probed = await probeInitCall(file, t.program.framework.name, undefined, undefined, pythonLinks(t));
       if (!probed.ok) return fail(referenceDiagnostic(probed.error, file));
       const learned = learnedEntry(pending, probed);
       report.notes.push(`sample inputs learned from the file's own init call: ${learned.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join(", ")}]`).join(", ")}`);
@@ -129,6 +135,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     calls: hasOwnState ? 3 : 0,
     seed,
     steps: stepRuns(t.staged.steps),
+    ...pythonLinks(t),
     methods: [...(summary.methods.keys())].filter((m) => m !== entry.method && m !== "setup" && (summary.methods.get(m) ?? []).some((p) => p.kind === "array")),
   };
   const reference = await runReference(spec);
@@ -144,7 +151,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   const { tensors } = loadSafetensors(reference.bytes);
   let model: Module | undefined;
   try {
-    const generated = await importGenerated(t.code);
+    const generated = await importGenerated(t.code, { file, siblings: t.siblings });
     checkSourceInit(t, generated, tensors, runtime, seed, report, tolerance);
     model = (generated[t.paramMap.factory] as (r: unknown) => Module)(new nnx.Rngs(seed));
     report.params = loadParams({ paramMap: t.paramMap }, model, tensors, runtime);
@@ -265,7 +272,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       const outputs = Object.keys(tensors).filter((k) => k === "output" || k.startsWith("output/")).sort(leafOrder(""));
       options.artifacts.fixture = {
         framework: t.program.framework.origin,
-        code: t.code,
+        // The fixture's copy of the model stands alone (the converted output may import other outputs).
+        code: t.standalone ?? t.code,
         paramMap: t.paramMap,
         modal,
         seed,

@@ -23,18 +23,20 @@ export interface EntryRequest {
   prelude?: string;
 }
 
-export function entryFromRequest(req: EntryRequest, program: Program, lowering: Lowering, diags: DiagnosticBag): EntrySpec | undefined {
+/** `relink` makes names of the user's other files that the file links in (src/python/packages.ts) the file's own. */
+export function entryFromRequest(req: EntryRequest, program: Program, lowering: Lowering, diags: DiagnosticBag, relink: (e: Expr) => Expr = (e) => e): EntrySpec | undefined {
   if (req.prelude) {
     // `--prelude 'import ml_collections'`: the entry reads ml_collections.ConfigDict as that module's.
     const imports = FileImports.of(parsePython(`${program.file} (--prelude)`, req.prelude, diags).root);
     lowering.imports.absorb(imports);
     for (const n of imports.localNames) lowering.topNames.delete(n);
   }
-  const expr = parseExpr(req.expr, program.file, lowering, diags);
+  const parsed = parseEntryExpr(req.expr, program.file, lowering, diags);
+  const expr = parsed && relink(parsed);
   const kwargs: Record<string, Expr> = {};
   for (const [k, v] of Object.entries(req.kwargs)) {
-    const e = parseExpr(v, program.file, lowering, diags);
-    if (e) kwargs[k] = e;
+    const e = parseEntryExpr(v, program.file, lowering, diags);
+    if (e) kwargs[k] = relink(e);
   }
   if (!expr) return undefined;
   const base: Omit<EntrySpec, "expr"> = {
@@ -76,7 +78,7 @@ export function entryFromRequest(req: EntryRequest, program: Program, lowering: 
   return { ...base, expr: resolved };
 }
 
-function parseExpr(text: string, file: string, lowering: Lowering, diags: DiagnosticBag): Expr | undefined {
+export function parseEntryExpr(text: string, file: string, lowering: Lowering, diags: DiagnosticBag): Expr | undefined {
   const local = parsePython(`${file} (--entry)`, text, diags);
   const stmt = local.root.namedChildren.find((c) => c.type === "expression_statement");
   const node = stmt?.namedChild(0);

@@ -391,7 +391,7 @@ def probe_init(spec):
         for name in ("transform", "transform_with_state", "multi_transform", "multi_transform_with_state"):
             setattr(hk, name, wrap(getattr(hk, name)))
     try:
-        runpy.run_path(spec["file"], run_name="__nnxport__")
+        run_source(spec)
     except _Probed:
         print(json.dumps({"ok": True, "probe": seen, "standins": STANDINS, "notes": []}))
         return
@@ -400,16 +400,28 @@ def probe_init(spec):
     fail("unsupported", "the file never calls the model's init, so its sample inputs cannot be learned; give them with --entry and --input")
 
 
+def run_source(spec):
+    """Runs the file: by path, or (when it has relative imports) as a module of its package."""
+    if spec.get("moduleName"):
+        sys.path.insert(0, spec["packageRoot"])
+        return runpy.run_module(spec["moduleName"], run_name="__nnxport__", alter_sys=False)
+    return runpy.run_path(spec["file"], run_name="__nnxport__")
+
+
 def main():
     with open(sys.argv[1]) as f:
         spec = json.load(f)
     spec["file"] = os.path.abspath(spec["file"])
     sys.path.insert(0, spec.get("importRoot") or os.path.dirname(spec["file"]))
+    # The folders the file's imports of the user's other files resolve from (nnxport found them on disk).
+    for root in reversed(spec.get("importRoots") or []):
+        if root not in sys.path:
+            sys.path.insert(0, root)
     sys.meta_path.append(StandInFinder(STANDIN_MODULES))
     if spec.get("probe"):
         return probe_init(spec)
     try:
-        namespace = runpy.run_path(spec["file"], run_name="__nnxport__")
+        namespace = run_source(spec)
     except Exception as e:  # noqa: BLE001 - reported to the user with its line
         source_error(spec, e)
     if spec.get("argv"):
