@@ -136,7 +136,9 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     seed,
     steps: stepRuns(t.staged.steps),
     ...pythonLinks(t),
-    methods: [...(summary.methods.keys())].filter((m) => m !== entry.method && m !== "setup" && (summary.methods.get(m) ?? []).some((p) => p.kind === "array")),
+    // Other methods are reached through the entry's module; a transformed function (or one apply of
+    // hk.multi_transform) is the only thing its entry can call.
+    methods: entryKind(entry, t).kind === "function" ? [] : [...(summary.methods.keys())].filter((m) => m !== entry.method && m !== "setup" && (summary.methods.get(m) ?? []).some((p) => p.kind === "array")),
   };
   const reference = await runReference(spec);
   if (!reference.ok) return fail(referenceDiagnostic(reference.error, file));
