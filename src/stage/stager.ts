@@ -2589,8 +2589,8 @@ export class ClassStager {
     const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
     if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
     frame.emitCtor({ k: "assign", target: memberRef(name), value });
-    // Made under a condition, it is null otherwise; the source reads it under the same condition.
-    const out = { member: name, read: { ...read, call: member(frame.conditional ? { k: "nonnull", value: this.variableRef(name) } : this.variableRef(name), "value") } };
+    // Made under a condition, it is null otherwise (variableRef says so with `!`); the source reads it under the same condition.
+    const out = { member: name, read: { ...read, call: member(this.variableRef(name), "value") } };
     this.variables.set(key, out);
     return out;
   }

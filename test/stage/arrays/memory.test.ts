@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { nnx, tf } from "../../../runtime/index.js";
 import { importGenerated } from "../../../src/verify/load-module.js";
-import { translateText2 } from "../../helpers/verify-text.js";
+import { translateText } from "../../helpers/verify-text.js";
 import { LAX_RANDOM, LAYOUT, MIXED, SUBS } from "./programs.js";
 
 type Model = nnx.Module & { call(...x: tf.Tensor[]): tf.TensorContainer };
@@ -16,7 +16,7 @@ describe("memory", () => {
     ["laxrand.py", LAX_RANDOM],
     ["layout.py", LAYOUT],
   ])("%s: 10 calls leave the tensor count flat", async (name, text) => {
-    const t = await translateText2(name, text);
+    const t = await translateText(name, text);
     const generated = await importGenerated(t.code);
     const model = (generated[t.paramMap!.factory] as (r: nnx.Rngs) => Model)(new nnx.Rngs(0));
     const inputs = t.paramMap!.inputs.map((i) => tf.ones(i.shape!, i.dtype === "int32" ? "int32" : "float32"));
