@@ -67,8 +67,10 @@ export function detectFramework(modules: string[]): Framework | undefined {
   return undefined;
 }
 
-export async function translate(file: string, text: string, options: TranslateOptions = {}): Promise<Translation> {
+export async function translate(file: string, input: string, options: TranslateOptions = {}): Promise<Translation> {
   const diags = new DiagnosticBag(file);
+  // Python reads CRLF and a lone CR as line ends, in strings too (its tokenizer translates them first).
+  const text = input.replace(/\r\n?/g, "\n");
   const source = parsePython(file, text, diags);
   diags.throwIfErrors();
   const lowering = new Lowering(source.root, file);

@@ -232,8 +232,17 @@ export function bernoulliValues(k: Key, p: number, shape: number[]): Uint8Array 
   return out;
 }
 
-export function bernoulli(k: Key, p: number, shape: number[]): tf.Tensor {
-  return sampled("bernoulli", k, shape, [p], () => tf.tensor(bernoulliValues(k, p, shape), shape, "bool"));
+/**
+ * jax.random.bernoulli(key, p, shape): `uniform(key, shape) < p`. `p` may be an array (a
+ * probability per element, broadcast against `shape`); without `shape` the draw has p's shape.
+ */
+export function bernoulli(k: Key, p: number | tf.Tensor = 0.5, shape?: number[] | null): tf.Tensor {
+  if (typeof p === "number") {
+    const s = shape ?? [];
+    return sampled("bernoulli", k, s, [p], () => tf.tensor(bernoulliValues(k, p, s), s, "bool"));
+  }
+  const s = shape ?? p.shape;
+  return tf.tidy(() => tf.less(uniform(k, s), p));
 }
 
 const TINY = f32FromBits(0x00800000); // finfo(float32).tiny

@@ -33,6 +33,12 @@ export interface ModuleClass {
   classAttrs: Array<{ name: string; value: Expr; span: Span }>;
   /** A framework layer this class extends (`class StdConv(nn.Conv)`), by qualified name. */
   extendsLayer?: string;
+  /**
+   * Linen: `__call__` decorated with a lifted transform (`@functools.partial(nn.scan, ...)`), as
+   * the transform's call with the class as its target (`nn.scan(Cls, ...)`): building the class
+   * builds that. The class itself is the undecorated step.
+   */
+  liftedCall?: Expr;
   docstring?: string;
   span: Span;
   /** Haiku: a transformed function made into a module; it adds no name to its submodules' paths. */

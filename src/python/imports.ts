@@ -61,6 +61,11 @@ export class FileImports {
     }
   }
 
+  /** Adds the names another piece of code imports (an entry's prelude run in the file's namespace). */
+  absorb(other: FileImports): void {
+    for (const r of other.records) this.names.set(r.local, r);
+  }
+
   qualified(local: string): string | undefined {
     return this.names.get(local)?.qualified;
   }

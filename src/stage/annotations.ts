@@ -23,6 +23,8 @@ export function typeFromAnnotation(text: string): StaticType | undefined {
     if (parts[parts.length - 1] === "...") return { t: "seq", of: inner(parts[0]) };
     return { t: "tuple", items: parts.map(inner) };
   }
+  // An initializer's signature spelled out: `Callable[[PRNGKey, Shape, Dtype], Array]`.
+  if ((m = /^Callable\[\[(.*)\],.*\]$/.exec(t)) && /^(jax\.)?(PRNGKey|KeyArray|Key|PRNGKeyArray|Array)\b/.test(m[1]) && /\b(Shape|Sequence\[int\]|Tuple\[int,\.\.\.\]|Iterable\[int\])/.test(m[1])) return { t: "initializer" };
   if (/Callable|ActivationFn|Activation/.test(t)) return { t: "activation" };
   if (/Initializer/.test(t)) return { t: "initializer" };
   if (/dtype|Dtype|DType/.test(t)) return { t: "dtype" };

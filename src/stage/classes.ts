@@ -51,7 +51,7 @@ function fieldInfo(stager: ClassStager, f: ModuleClass["fields"][number]): Field
   const annotationName = f.annotation ? annotationText(f.annotation) : "";
   if (stager.ctx.classes.has(annotationName)) return { name: f.name, type: { t: "config", cls: `${annotationName}Config` }, tsType: `${annotationName}Config`, hasDefault: !!f.default };
   const given = stager.cls.types?.get(f.name);
-  if (given) return { name: f.name, type: given, tsType: tsTypeOf(given) + (f.default?.kind === "none" ? " | null" : ""), hasDefault: !!f.default };
+  if (given) return { name: f.name, type: given, tsType: tsTypeOf(given) + (f.default?.kind === "none" && given.t !== "none" ? " | null" : ""), hasDefault: !!f.default };
   const fromDefault: StaticType = f.default && type.kind === "static" ? type.type : { t: "any" };
   // A bare `tuple`/`Sequence` annotation: any length, items as the default's.
   const bare = /^(typing\.)?(tuple|Tuple|list|List|Sequence|Iterable)$/.test(annotationName);
@@ -110,7 +110,7 @@ function nnxClass(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, st
   }
   for (const m of members.all()) {
     if (m.kind === "child") properties.push({ name: m.name, type: m.list ? `nnx.List<${m.type}>` : m.optional ? `${m.type} | null` : m.type, readonly: true });
-    else if (m.kind === "variable") properties.push({ name: m.name, type: m.type, readonly: true });
+    else if (m.kind === "variable") properties.push({ name: m.name, type: m.optional ? `${m.type} | null` : m.type, readonly: true });
     else if (m.kind === "keys") properties.push({ name: m.name, type: "nnx.RngStream", readonly: true });
   }
   const params = ctorParams(cls, fields, staged, stager);

@@ -1,6 +1,7 @@
 // Config dataclasses (`@struct.dataclass class TransformerConfig`) become an
 // interface of their fields and a function that fills in the defaults, so
 // `TransformerConfig(vocab_size=32)` reads `transformerConfig({ vocabSize: 32 })`.
+import { DiagnosticError } from "../diagnostics.js";
 import type { TDecl, TStmt } from "../ts/ast.js";
 import { looseTuple } from "./classes.js";
 import type { ProgramContext } from "./context.js";
@@ -8,12 +9,15 @@ import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
 
 export function configDecls(ctx: ProgramContext): TDecl[] {
   const out: TDecl[] = [];
+  const unknownDefaults: Array<() => void> = [];
   for (const config of ctx.program.configs) {
     if (config.kind !== "dataclass") continue;
     const stager = new ClassStager(ctx, { name: config.name, fields: [], methods: [], properties: [], classAttrs: [], span: config.span }, true);
     const props = config.fields.map((f) => {
       const t = stager.annotationType(f.annotation, f.default);
       const dv = f.default ? stager.dryValue(f.default) : undefined;
+      // A default nnxport cannot evaluate (a name the file never defines, `field(...)` not imported) would leave the field unset.
+      if (f.default && dv?.kind === "unknown") unknownDefaults.push(() => ctx.unsupported(f.default!.span, `the default of ${config.name}.${f.name}: ${dv.why}`));
       const type = t.t !== "any" ? looseTuple(t) : dv?.kind === "static" ? dv.type : { t: "any" as const };
       const nullable = f.default?.kind === "none" || /None|Optional/.test(f.annotation ? annotationText(f.annotation) : "");
       return { f, tsType: tsTypeOf(type) + (nullable ? " | null" : ""), dv };
@@ -52,6 +56,11 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
         body,
       },
     });
+  }
+  if (unknownDefaults.length) {
+    // Every config is shared by the whole program: it stops the translation, said at the default.
+    for (const report of unknownDefaults) report();
+    throw new DiagnosticError(ctx.diags.items);
   }
   return out;
 }

@@ -7,7 +7,8 @@ import type { Span } from "../span.js";
 import type { TDecl } from "../ts/ast.js";
 import type { StaticType, Value } from "./values.js";
 import { bindingKey, contextFree, isStructural, knownType } from "./variants.js";
-import { looseTuple } from "./annotations.js";
+import { looseTuple, typeFromAnnotation } from "./annotations.js";
+import { annotationText } from "./stager.js";
 
 /** A constructor option that gives an input's size (NNX builds eagerly). */
 export interface InputOption {
@@ -56,6 +57,8 @@ export class ProgramContext {
   readonly extraDecls = new Map<string, TDecl>();
   /** Variable subclasses the output declares for the source's own collections. */
   readonly variableTypes = new Set<string>();
+  /** The source collection of each of those subclasses. */
+  readonly variableCollections = new Map<string, string>();
   /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
   readonly configModules = new Set<string>();
   /** Untyped fields (`Any`) its users type with the dicts they give, by source class. */
@@ -70,6 +73,8 @@ export class ProgramContext {
   readonly failed = new Map<string, string>();
   /** Top-level functions and constants the translation reads (the rest of the file is left out). */
   readonly usedTop = new Set<string>();
+  /** How many shape-only looks at each child's method (`Class.method`) are under way, nested. */
+  readonly childDepth = new Map<string, number>();
   /** NNX201 reports made so far, counted before the bag merges repeats (a class fails on any of its own). */
   reported = 0;
   private nextSite = 1;
@@ -102,6 +107,18 @@ export class ProgramContext {
       // A dict gives a config of its keys; a sequence or number its type (`sizes=[6, 3]`: number[]).
       if (v?.kind === "static" && v.known !== undefined && v.known !== null) types.set(f, looseTuple(knownType(v.known)));
       else if (v?.kind === "static" && v.type.t !== "any" && v.type.t !== "none") types.set(f, looseTuple(v.type));
+      // `resnet: Optional[Any] = None` its user leaves None: the class built is the one without it.
+      else if (v?.kind === "static" && v.known === null) types.set(f, { t: "none" });
+    }
+    for (const f of source.fields) {
+      // An annotation its user contradicts (`block_size: Sequence[int]` given 2): Python does not check it; the value's type is the field's.
+      const v = given.get(f.name);
+      if (types.has(f.name) || !f.annotation || v?.kind !== "static" || v.known === undefined || v.known === null) continue;
+      const annotated = typeFromAnnotation(annotationText(f.annotation));
+      const sequence = (t: StaticType | undefined) => t?.t === "seq" || t?.t === "tuple";
+      const number = (t: StaticType | undefined) => t?.t === "int" || t?.t === "float";
+      const actual = knownType(v.known);
+      if ((sequence(annotated) && number(actual)) || (number(annotated) && sequence(actual))) types.set(f.name, looseTuple(actual));
     }
     const key = [...[...bound].map(([k, v]) => `${k}=${bindingKey(v)}`), ...[...types].map(([k, t]) => `${k}:${JSON.stringify(t)}`)].join("|");
     const list = this.variants.get(source.name) ?? [];
@@ -114,6 +131,27 @@ export class ProgramContext {
     if (variant.name !== source.name) this.classes.set(variant.name, variant);
     this.stageOnDemand?.(variant);
     return variant;
+  }
+
+  /** The TypeScript names of the source's own collections' Variable subclasses, by the name the frontend prefers. */
+  private readonly variableTypeNames = new Map<string, string>();
+
+  /**
+   * The name of the Variable subclass for a collection: the frontend's
+   * (`counter` -> `Counter`) unless the program already declares that name
+   * (a class `Counter`, its `CounterOptions`, a function), then `CounterVariable`.
+   */
+  variableTypeName(preferred: string): string {
+    const known = this.variableTypeNames.get(preferred);
+    if (known) return known;
+    const taken = new Set<string>([...this.program.functions.keys(), ...this.program.constants.keys(), ...this.variableTypeNames.values()]);
+    for (const n of [...this.classes.keys(), ...this.configs.keys()]) for (const s of ["", "Options", "Config"]) taken.add(`${n}${s}`);
+    // Variants of a class are named `<Class>2`, `<Class>3`, ...; factories `create<Class>`.
+    const clashes = (n: string) => taken.has(n) || [...this.classes.keys()].some((c) => new RegExp(`^${c}\\d+$`).test(n));
+    let name = preferred;
+    for (let i = 1; clashes(name); i++) name = `${preferred}Variable${i > 1 ? i : ""}`;
+    this.variableTypeNames.set(preferred, name);
+    return name;
   }
 
   site(): number {

@@ -49,6 +49,36 @@ interface LayerConfig {
   options: LayerOptions;
   modules: Map<string, Value>;
   mode?: Value;
+  /** Options the source's arguments set, by neutral name → the source's parameter name. */
+  given?: Map<string, string>;
+}
+
+/**
+ * Options that record which of them the catalog's layer reads (to build,
+ * type, size or call it). An option the source sets that the layer never
+ * reads would be dropped without a word: callLayer reports it instead.
+ */
+class ReadOptions extends Map<string, StaticV> {
+  readonly read = new Set<string>();
+  override get(key: string): StaticV | undefined {
+    this.read.add(key);
+    return super.get(key);
+  }
+  override forEach(fn: (value: StaticV, key: string, map: Map<string, StaticV>) => void): void {
+    for (const k of this.keys()) this.read.add(k);
+    super.forEach(fn);
+  }
+  override entries(): MapIterator<[string, StaticV]> {
+    for (const k of this.keys()) this.read.add(k);
+    return super.entries();
+  }
+  override values(): MapIterator<StaticV> {
+    for (const k of this.keys()) this.read.add(k);
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, StaticV]> {
+    return this.entries();
+  }
 }
 
 /** `__call__(inputs)`: what a row that lists no calls takes. */
@@ -86,6 +116,22 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
     host.unsupported(span, what);
     return undefined;
   }
+  if (v.kind === "static" && v.known === undefined) {
+    // A field that is only ever None (`features=None`, never given): the layer's default, as a None argument is.
+    if (v.type.t === "none" && !p.passNone) return { as: "skip" };
+    // A field of a type nothing tells (annotated Any, or untyped, and no user gives it): TypeScript holds it as `unknown`.
+    if (v.type.t === "any" && (v as { untypedField?: string }).untypedField) {
+      host.unsupported(span, `${what} with a value whose type nnxport cannot tell (a field annotated Any, or untyped, that no user of the class gives)`);
+      return undefined;
+    }
+  }
+  if (v.kind === "static" && (v as { nullable?: boolean }).nullable && v.ctor) {
+    // A field that defaults to None given as an option: TypeScript's `!` is erased, so a None still
+    // reaches the layer as it would in Python; only its type is the option's.
+    const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(v)) as StaticV;
+    Object.defineProperty(copy, "ctor", { value: { k: "nonnull", value: v.ctor }, enumerable: true });
+    return { as: "option", value: copy };
+  }
   return { as: "option", value: v };
 }
 
@@ -111,7 +157,8 @@ function bindSource(host: LayerHost, row: SourceLayer, params: SourceLayerParam[
 
 /** A layer's source arguments as neutral options (the frontend's row maps the names). */
 export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, span: Span): LayerConfig {
-  const options: LayerOptions = new Map();
+  const options: LayerOptions = new ReadOptions();
+  const given = new Map<string, string>();
   const modules = new Map<string, Value>();
   let mode: Value | undefined;
   for (const [k, v] of Object.entries(row.fixed ?? {})) options.set(k, literalStatic(v));
@@ -136,8 +183,9 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
     }
     if (p.repeat && s.type.t === "int" && s.ctor) s = repeated(s, p.repeat);
     options.set(p.option!, s);
+    given.set(p.option!, p.name);
   }
-  return { options, modules, mode };
+  return { options, modules, mode, given };
 }
 
 /** An int given for a tuple of `n` equal sizes (Haiku's `kernel_shape=3`). */
@@ -218,8 +266,16 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   for (let i = 0; i < positional.length; i++) if (spec.padNull && positional[i].k === "undefined") positional[i] = { k: "null" };
   const out = kind.output(config.options, neutral, bound, outputContext(host, span, config));
   if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);
+  if (!deferred) reportUnread(host, row, config, span);
   if (kind.drawsPerCall && neutral === "__call__" && !frame.dry) host.recordDraw(frame);
   return outValue(out, call(member(ref, spec.runtime), ...positional));
+}
+
+/** An argument the source gives that the runtime layer never receives is not translated: said, never dropped. */
+function reportUnread(host: LayerHost, row: SourceLayer, config: LayerConfig, span: Span): void {
+  const read = (config.options as ReadOptions).read;
+  if (!read) return;
+  for (const [option, pyName] of config.given ?? []) if (!read.has(option)) host.unsupported(span, `${row.autoName}(${pyName}=...): the runtime layer takes no such argument`);
 }
 
 /** The catalog's layer for a row with these options (a variant some options call for). */

@@ -6,7 +6,7 @@ import type { TExpr, TStmt } from "../ts/ast.js";
 
 export type Member =
   | { kind: "child"; name: string; type: string; list: boolean; optional: boolean }
-  | { kind: "variable"; name: string; type: string; collection: string; source: string }
+  | { kind: "variable"; name: string; type: string; collection: string; source: string; optional?: boolean }
   | { kind: "keys"; name: string; stream: string }
   | { kind: "config"; name: string; type: string }
   /** A value setup() computed and stored on self (`self.size = a * b`). */
@@ -52,10 +52,10 @@ export class Members {
     return [...this.byName.values()];
   }
 
-  /** Marks a child as built under a condition (its type becomes `T | null`). */
+  /** Marks a child or a variable as made under a condition (its type becomes `T | null`). */
   makeOptional(name: string, init: TStmt): void {
     const m = this.byName.get(name);
-    if (m?.kind === "child" && !m.optional && !m.list) {
+    if ((m?.kind === "child" && !m.optional && !m.list) || (m?.kind === "variable" && !m.optional)) {
       m.optional = true;
       this.prologue.push(init);
     }

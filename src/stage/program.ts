@@ -8,7 +8,7 @@ import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
 import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
-import { ClassStager, StageStop } from "./stager.js";
+import { annotationText, ClassStager, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
@@ -93,7 +93,7 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   const imports = [{ names: ["hk", "jnp", "lax", "nnx", "random", "tf"], from: RUNTIME_MODULE }];
   const variableTypes: TDecl[] = [...ctx.variableTypes].sort().map((name) => ({
     k: "class",
-    cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },
+    cls: { name, extends: "nnx.Variable", docs: [`Variables of the source's \`${ctx.variableCollections.get(name) ?? name}\` collection.`], properties: [], ctor: { params: [], body: [] }, methods: [], bare: true },
   }));
   const dropped = new Set<string>();
   const render = (instrumented: boolean): TModule => ({
@@ -167,6 +167,34 @@ function findBindable(ctx: ProgramContext): void {
   }
 }
 
+/**
+ * What Python would reject in the entry's construction of `source`, checked
+ * before anything is built: a field not given that has no default, an
+ * argument the class has no field for, and a fixed value of the wrong kind
+ * for a field annotated as a number (a string or None as a size).
+ */
+function entryConfigProblem(stager: ClassStager, source: ModuleClass, e: Extract<Expr, { kind: "call" }>, given: Map<string, Value>): string | undefined {
+  const positional = e.args.filter((a) => !a.name && !a.star);
+  if (e.args.some((a) => a.star)) return undefined; // `*args`/`**kw`: bound as the staged values say
+  if (positional.length > source.fields.length) return `gives ${source.name} ${positional.length} positional arguments; it has ${source.fields.length} fields`;
+  // Every module takes `name` (and a Linen one `parent`) besides its fields.
+  for (const a of e.args) if (a.name && a.name !== "name" && a.name !== "parent" && !source.fields.some((f) => f.name === a.name)) return `gives ${source.name} '${a.name}', which is not one of its fields`;
+  for (const f of source.fields) {
+    if (!given.has(f.name) && !f.default) return `gives no value for ${source.name}'s field '${f.name}', which has no default (Python raises TypeError)`;
+    // Only what the entry itself gives (defaults are the class's own).
+    const positionalAt = source.fields.indexOf(f);
+    if (!e.args.some((a) => a.name === f.name) && !positional[positionalAt]) continue;
+    const v = given.get(f.name);
+    if (v?.kind !== "static" || v.known === undefined) continue;
+    const t = stager.annotationType(f.annotation, f.default).t;
+    const k = v.known;
+    const optional = f.default?.kind === "none" || (f.annotation && /Optional|None/.test(annotationText(f.annotation)));
+    const kind = k === null ? (optional ? undefined : "None") : typeof k === "string" ? "a string" : typeof k === "number" && !Number.isInteger(k) ? "a float" : undefined;
+    if ((t === "int" && kind) || (t === "float" && (kind === "None" || kind === "a string"))) return `gives ${source.name}'s field '${f.name}' ${kind} (${JSON.stringify(k)}), where the class declares ${t === "int" ? "an int" : "a float"}`;
+  }
+  return undefined;
+}
+
 /** `createModel(rngs)`: the entry's module with the entry's config and the sample inputs' sizes. */
 function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; name: string; cls: string } | undefined {
   const entry = program.entry!;
@@ -196,6 +224,13 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     });
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
+    // The entry's arguments are staged shape-only, which reports nothing itself.
+    ctx.unsupported(err.span ?? entry.span ?? e.span, err.message);
+    return undefined;
+  }
+  const problem = entryConfigProblem(stager, source, e, given);
+  if (problem) {
+    ctx.diags.error("NNX302", `the entry '${entry.text.replace(/\s+/g, " ")}' ${problem}`, entry.span ?? e.span);
     return undefined;
   }
   const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length])));
@@ -221,6 +256,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     }
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
+    ctx.unsupported(err.span ?? entry.span ?? e.span, err.message);
     return undefined;
   }
   const method = cls.methods.find((m) => m.name === entry.method);

@@ -53,7 +53,12 @@ import {
 } from "./values.js";
 
 /** Raised to abandon staging a method after a diagnostic. */
-export class StageStop extends Error {}
+export class StageStop extends Error {
+  /** Where the construct that stopped staging is (a dry stager reports nothing: its caller may). */
+  constructor(what: string, readonly span?: Span) {
+    super(what);
+  }
+}
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
@@ -77,7 +82,11 @@ export interface MethodResult {
  */
 class Inputs {
   readonly options: InputOption[] = [];
-  constructor(private readonly single: () => boolean) {}
+  constructor(
+    private readonly single: () => boolean,
+    /** Names the class's options already have (its fields, rngs). */
+    private readonly taken: () => string[] = () => [],
+  ) {}
 
   /** A placeholder for axis `axis` (negative from the end, or from the front) of parameter `param` of `method`. */
   axis(method: string, param: string, axis: number): TExpr {
@@ -125,10 +134,16 @@ class Inputs {
       for (const v of Object.values(o)) visit(v);
     };
     visit(body);
+    // Each option's TypeScript name is its own: two methods' inputs `x` are `xFeatures` and `decodeXFeatures`.
+    const taken = new Set([...this.taken(), ...this.options.map((o) => o.name)].map(memberName));
     for (const [key, axes] of used) {
       const [method, param] = key.split("|");
       const features = [...axes].every((a) => a === -1);
-      const name = features ? (this.single() && method === "__call__" ? "in_features" : `${param}_features`) : `${param}_shape`;
+      const suffix = features ? "features" : "shape";
+      let name = features && this.single() && method === "__call__" ? "in_features" : `${param}_${suffix}`;
+      if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${param}_${suffix}`;
+      for (let i = 2; taken.has(memberName(name)); i++) name = `${param}_${suffix}_${i}`;
+      taken.add(memberName(name));
       this.options.push({ method, param, kind: features ? "features" : "shape", name });
     }
   }
@@ -202,10 +217,13 @@ export class ClassStager {
       const modes = modeParams(m);
       return m.params.filter((p) => !p.star && paramKind(p, modes) === "array").length;
     };
-    this.inputs = new Inputs(() => {
-      const main = cls.methods.find((m) => m.name === "__call__");
-      return !main || arrayParams(main) <= 1;
-    });
+    this.inputs = new Inputs(
+      () => {
+        const main = cls.methods.find((m) => m.name === "__call__");
+        return !main || arrayParams(main) <= 1;
+      },
+      () => ["rngs", ...cls.fields.map((f) => f.name)],
+    );
   }
 
   /** Inputs the entry or the first caller gives as PRNG keys. */
@@ -246,6 +264,10 @@ export class ClassStager {
     }
     // Methods keep the source's order in the output.
     methods.sort((a, b) => this.cls.methods.findIndex((m) => m.name === a.name) - this.cls.methods.findIndex((m) => m.name === b.name));
+    // A member named at a call that could not size it (`cell.initial_state(n)`) is built at a later call that can; without one it never exists.
+    for (const inst of this.instances as Array<Instance & InstanceExtra>) {
+      if (inst.reserved && !inst.built && !this.dry) this.unsupported(inst.span, "a submodule only called by methods that do not give its input sizes (NNX builds it with them)");
+    }
     // The inputs the live constructor reads become its options.
     this.inputs.settle(removeDead(flattenBlocks(stripRecords([...this.members.prologue, ...ctor]))));
     const summary: ClassSummary = {
@@ -377,6 +399,7 @@ export class ClassStager {
     const field = this.cls.fields.find((f) => f.name === name)!;
     // An untyped field its user gave a dict: the dict's keys and types.
     const type = this.cls.types?.get(name) ?? this.annotationType(field.annotation, field.default);
+    if (this.cls.types?.get(name)?.t === "none") return literalValue(null);
     const classV = field.default ? this.classValueOf(field.default) : undefined;
     if (classV) return classV;
     const moduleClass = field.annotation ? annotationText(field.annotation) : "";
@@ -385,7 +408,14 @@ export class ClassStager {
       // A bool field that only switches modes: read as the module's own switch.
       return { kind: "mode", polarity: TRAIN_WHEN_TRUE.has(name) ? 1 : -1 };
     }
-    if (this.ctorSide) return staticOf(type, id(name), id(name));
+    // `transformer: Any` (no default) given a dict: the class is built for that dict, which is not None.
+    const notNone = this.cls.types?.get(name)?.t === "config" && !field.default;
+    // A field whose default is None but whose type is not: `T | null` in TypeScript; a field of no known type: `unknown`.
+    const marks = {
+      ...(field.default?.kind === "none" && type.t !== "none" && type.t !== "any" ? { nullable: true } : type.t === "any" && !notNone ? { untypedField: name } : {}),
+      ...(notNone ? { notNone } : {}),
+    };
+    if (this.ctorSide) return { ...staticOf(type, id(name), id(name)), ...marks };
     const self = this;
     return {
       kind: "static",
@@ -395,6 +425,7 @@ export class ClassStager {
         self.configRead.add(name);
         return memberRef(name);
       },
+      ...marks,
     } as StaticV;
   }
 
@@ -435,6 +466,7 @@ export class ClassStager {
         if (s.value.kind === "str") return; // a stray string is a comment
         const v = this.expr(s.value, frame);
         if (v.kind === "array" && isCall(v.call)) frame.emitCall({ k: "expr", value: v.call });
+        else if (returnsNothing(v) && v.kind === "static" && v.call) frame.emitCall({ k: "expr", value: v.call });
         return;
       }
       case "assign": {
@@ -604,7 +636,8 @@ export class ClassStager {
   private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
     if (a.kind === "array" && b.kind === "array") {
       // A branch the constructor takes too: a size that differs is the constructor's choice between the two.
-      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, ctorTest);
+      // Seen from a parent (a shape-only look at a child), the child's constructor locals in the test are not there.
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, this.givenFields ? undefined : ctorTest);
       return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
     if (a.kind === "static" && b.kind === "static") {
@@ -828,6 +861,8 @@ export class ClassStager {
   // --- binding ------------------------------------------------------------
 
   bind(p: Pattern, v: Value, frame: Frame, span: Span): void {
+    const nothing = returnsNothing(v);
+    if (nothing) this.stop(span, `assigning what ${nothing} returns: nothing (None)`);
     switch (p.kind) {
       case "name":
         return this.bindName(p.id, v, frame, span);
@@ -1243,6 +1278,47 @@ export class ClassStager {
     return { kind: "dict", entries };
   }
 
+  /** `'%d of %s' % (a, b)`: printf-style formatting of a fixed string (messages), as a template. */
+  private percentFormat(format: string, r: Value, span: Span): Value {
+    const values = r.kind === "tuple" ? r.items : [r];
+    const ctorParts: Array<string | TExpr> = [];
+    const callParts: Array<string | TExpr> = [];
+    let ctorOk = true;
+    let callOk = true;
+    let used = 0;
+    let last = 0;
+    for (const m of format.matchAll(/%(?:\.(\d+))?([disfgr%])/g)) {
+      const text = format.slice(last, m.index);
+      ctorParts.push(text);
+      callParts.push(text);
+      last = m.index! + m[0].length;
+      if (m[2] === "%") {
+        ctorParts.push("%");
+        callParts.push("%");
+        continue;
+      }
+      const v = values[used++];
+      if (!v) return this.stop(span, `'%' formatting with fewer values than '${format}' asks for`);
+      const integral = m[2] === "d" || m[2] === "i";
+      const spell = (x: TExpr): TExpr => (m[2] === "f" ? call(member(x, "toFixed"), num(m[1] !== undefined ? Number(m[1]) : 6)) : integral && v.kind === "static" && v.type.t !== "int" ? call("Math.trunc", x) : x);
+      if (v.kind === "static" && !(v.ctor && v.call) && (typeof v.known === "number" || typeof v.known === "string")) {
+        // A fixed value is written into the text.
+        const text = typeof v.known === "string" ? v.known : m[2] === "f" ? v.known.toFixed(m[1] !== undefined ? Number(m[1]) : 6) : integral ? String(Math.trunc(v.known)) : String(v.known);
+        ctorParts.push(text);
+        callParts.push(text);
+      } else if (v.kind === "static") {
+        if (v.ctor) ctorParts.push(spell(v.ctor));
+        else ctorOk = false;
+        if (v.call) callParts.push(spell(v.call));
+        else callOk = false;
+      } else return this.stop(span, `'%' formatting of ${describe(v)}`);
+    }
+    if (used !== values.length) return this.stop(span, `'%' formatting with more values than '${format}' takes`);
+    ctorParts.push(format.slice(last));
+    callParts.push(format.slice(last));
+    return staticOf({ t: "str" }, ctorOk ? { k: "template", parts: ctorParts } : undefined, callOk ? { k: "template", parts: callParts } : undefined);
+  }
+
   private fstring(e: Extract<Expr, { kind: "fstring" }>, frame: Frame): Value {
     const ctorParts: Array<string | TExpr> = [];
     const callParts: Array<string | TExpr> = [];
@@ -1316,6 +1392,8 @@ export class ClassStager {
       const limit: StaticType | undefined = v.type.t === "config" && (v.type.cls === "finfo" || v.type.cls === "iinfo") ? { t: v.type.cls === "finfo" && attr !== "bits" ? "float" : "int" } : undefined;
       const fields = v.type.t === "config" ? v.type.fields : undefined;
       if (fields && !(attr in fields)) return this.stop(span, `reading '.${attr}' of a config that has ${Object.keys(fields).map((k) => `'${k}'`).join(", ")}`);
+      // The translation of a config class holds its fields only.
+      if (cls && !field) return this.stop(span, `reading '.${attr}' of a ${cls.name}, which has no field '${attr}'`);
       const type = limit ?? (fields ? fields[attr] : field ? this.annotationType(field.annotation, field.default) : ({ t: "any" } as StaticType));
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
@@ -1463,6 +1541,7 @@ export class ClassStager {
 
   binary(op: string, l: Value, r: Value, span: Span, frame: Frame): Value {
     if (l.kind === "array" || r.kind === "array") return arrayBinary(this, op, l, r, span);
+    if (op === "%" && l.kind === "static" && typeof l.known === "string") return this.percentFormat(l.known, r, span);
     if (l.kind === "static" && r.kind === "static") return this.staticBinary(op, l, r, span);
     if ((l.kind === "tuple" || l.kind === "list") && (r.kind === "tuple" || r.kind === "list") && op === "+") {
       return { kind: l.kind, items: [...l.items, ...r.items] };
@@ -1518,6 +1597,8 @@ export class ClassStager {
       const negate = op === "is not";
       if (other.kind === "static") {
         if (other.known !== undefined) return literalValue((other.known === null) !== negate);
+        // A required field its user gave a dict (a class is built per such choice): never None.
+        if ((other as { notNone?: boolean }).notNone) return literalValue(negate);
         const test = (x: TExpr) => bin(negate ? "!==" : "===", x, { k: "null" });
         return staticOf({ t: "bool" }, other.ctor && test(other.ctor), other.call && test(other.call));
       }
@@ -1952,10 +2033,19 @@ export class ClassStager {
     shapeOnly.loops = frame.loops;
     shapeOnly.conditional = frame.conditional;
     const infos = this.bindParams(fn, shapeOnly, "dry", { args, kwargs });
-    this.body(fn.body, shapeOnly);
+    // Its body is staged at each call: a method that calls itself would never end.
+    this.depth++;
+    if (this.depth > 20) this.stop(span, `${this.cls.name}.${method} calls itself (recursion in a method nnxport stages at each call)`);
+    try {
+      this.body(fn.body, shapeOnly);
+    } finally {
+      this.depth--;
+    }
     const out = mergeReturns(shapeOnly.returns) ?? literalValue(null);
     const callArgs = this.callArguments(infos, args, kwargs, span);
     const callE = call(member({ k: "raw", text: "this" }, method === "__call__" ? "call" : method), ...callArgs);
+    // A method without a return gives None: its call is a statement, and its value nothing the generated method holds.
+    if (shapeOnly.returns.every(isNone)) return { ...literalValue(null), call: callE, returnsNothing: `${this.cls.name}.${method}` } as Value;
     return this.withCall(out, callE);
   }
 
@@ -1987,6 +2077,8 @@ export class ClassStager {
     params.forEach((p, i) => {
       const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (p.kind === "mode" || p.kind === "ignored") return; // the module's own train()/eval() mode; an ignored input
+      // Python binds every parameter without a default (TypeError otherwise).
+      if (!v && !p.optional) this.stop(span, `the call gives no argument for '${p.name}'`);
       if (!v) return;
       const e = this.callExpr(v, span, `argument '${p.name}'`);
       if (p.optional || p.keywordOnly) options.push({ key: p.name, value: e });
@@ -2031,6 +2123,12 @@ export class ClassStager {
       const m = this.newInstance({ kind: "global", name: moduleClass.extendsLayer }, args, kwargs, span, frame, undefined, cls.name) as ModuleV;
       return m;
     }
+    if (moduleClass?.liftedCall) {
+      // `@functools.partial(nn.scan, ...)` on its __call__: built as `nn.scan(Cls, ...)` is, named as the class.
+      const lifted = this.expr(moduleClass.liftedCall, frame);
+      if (lifted.kind !== "lifted") return this.stop(span, `${cls.name}'s decorated __call__`);
+      return this.newInstance({ ...lifted, namePrefix: undefined }, args, kwargs, span, frame);
+    }
     if (moduleClass) return this.newInstance(cls, args, kwargs, span, frame);
     const config = this.ctx.configs.get(cls.name);
     if (config?.kind === "namedtuple") {
@@ -2044,6 +2142,10 @@ export class ClassStager {
 
   private configInstance(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
     const config = this.ctx.configs.get(name)!;
+    // Python binds every field without a default (TypeError otherwise).
+    config.fields.forEach((f, i) => {
+      if (!f.default && !args[i] && !kwargs.some(([k]) => k === f.name)) this.stop(span, `${name}(...) gives no value for its field '${f.name}', which has no default`);
+    });
     const entries: Array<{ key: string; value: TExpr }> = [];
     const ctorEntries: Array<{ key: string; value: TExpr }> = [];
     const items: Value[] = [];
@@ -2373,10 +2475,21 @@ export class ClassStager {
       for (const [k, v] of setupFrame.env) if (k.startsWith("self.")) dryFrame.env.set(k, v);
     }
     dry.bindParams(fn, dryFrame, "dry", { args, kwargs });
+    // A class whose method builds and calls the class itself would be looked at without end.
+    const key = `${clsName}.${method}`;
+    const depth = this.ctx.childDepth.get(key) ?? 0;
+    if (depth > 8) {
+      // Said even from a shape-only look: no other pass gets this far to say it.
+      this.ctx.unsupported(span, `${clsName}.${method} calls a ${clsName} it builds (recursion nnxport stages at each call)`);
+      throw new StageStop("recursion");
+    }
+    this.ctx.childDepth.set(key, depth + 1);
     try {
       dry.body(fn.body, dryFrame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
+    } finally {
+      this.ctx.childDepth.set(key, depth);
     }
     const out = mergeReturns(dryFrame.returns);
     const params = summary?.methods.get(method) ?? [];
@@ -2447,16 +2560,26 @@ export class ClassStager {
     if (frame.dry) return { member: "_", read: { ...read, call: member(memberRef(spec.member ?? spec.name), "value") } };
     if (frame.callOnly) this.stop(spec.span, "a variable created under a condition on a call argument");
     const name = this.members.fresh(spec.member ?? spec.name);
-    const type = this.framework.variableType(spec.collection, spec.name);
-    if (!type.startsWith("nnx.")) this.ctx.variableTypes.add(type);
+    const preferred = this.framework.variableType(spec.collection, spec.name);
+    const type = preferred.startsWith("nnx.") ? preferred : this.ctx.variableTypeName(preferred);
+    if (!type.startsWith("nnx.")) {
+      this.ctx.variableTypes.add(type);
+      this.ctx.variableCollections.set(type, spec.collection);
+    }
     this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
     // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
-    const init = haikuFunction ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"]) : this.initializerExpr(spec.init, spec.span);
+    // A Linen initializer written as a function (`init_fn=lambda key: jnp.full(...)`): (key, *init_args).
+    const linenFunction = spec.convention === "jax" && spec.init.kind === "func" && !spec.init.method;
+    const init = haikuFunction
+      ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"])
+      : linenFunction
+        ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"])
+        : this.initializerExpr(spec.init, spec.span);
     const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"
-        ? [spec.shape ? this.ctorExpr(spec.shape, spec.span, "a variable's shape") : { k: "array", items: [] }, ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
+        ? [...(spec.shape ? [this.ctorExpr(spec.shape, spec.span, "a variable's shape")] : linenFunction ? [] : [{ k: "array", items: [] } as TExpr]), ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
     let make: TExpr;
     if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
@@ -2466,7 +2589,8 @@ export class ClassStager {
     const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
     if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
     frame.emitCtor({ k: "assign", target: memberRef(name), value });
-    const out = { member: name, read: { ...read, call: member(memberRef(name), "value") } };
+    // Made under a condition, it is null otherwise; the source reads it under the same condition.
+    const out = { member: name, read: { ...read, call: member(frame.conditional ? { k: "nonnull", value: this.variableRef(name) } : this.variableRef(name), "value") } };
     this.variables.set(key, out);
     return out;
   }
@@ -2487,8 +2611,14 @@ export class ClassStager {
     return v.kind === "global" && !!KEYLESS_INITS[v.name];
   }
 
+  /** A variable member as read: `this.cls!` when it is made under a condition (read where that holds). */
+  private variableRef(name: string): TExpr {
+    const m = this.members.get(name);
+    return m?.kind === "variable" && m.optional ? { k: "nonnull", value: memberRef(name) } : memberRef(name);
+  }
+
   setVariable(memberName: string, v: Value, span: Span, frame: Frame): void {
-    frame.emitCall({ k: "assign", target: member(memberRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
+    frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 
   drawKey(stream: string, span: Span, frame: Frame): Value {
@@ -2577,6 +2707,8 @@ export class ClassStager {
   }
 
   callExpr(v: Value, span: Span, what: string): TExpr {
+    const nothing = returnsNothing(v);
+    if (nothing) return this.stop(span, `${what} is what ${nothing} returns: nothing (None)`);
     const e = this.maybeCallExpr(v);
     if (e) return e;
     // A shape-only look at a child writes no method: what it cannot read there does not matter.
@@ -2644,7 +2776,7 @@ export class ClassStager {
   stop(span: Span, what: string): never {
     if (process.env.NNXPORT_DEBUG_STOP) process.stderr.write(`stop${this.dry ? " (dry)" : ""} ${this.cls.name} ${span.line}:${span.column}: ${what}\n`);
     this.unsupported(span, what);
-    throw new StageStop(what);
+    throw new StageStop(what, span);
   }
 
   /** The API a frontend's idioms use, bound to a frame. */
@@ -3061,6 +3193,11 @@ function mergeShapes(a: SymShape, b: SymShape, test?: TExpr): SymShape {
   return { dims: out, input: a.input && a.input === b.input ? a.input : undefined };
 }
 
+/** The method whose call gave `v`, when that method has no return statement. */
+function returnsNothing(v: Value): string | undefined {
+  return (v as { returnsNothing?: string }).returnsNothing;
+}
+
 function mergeReturns(returns: Value[]): Value | undefined {
   if (!returns.length) return undefined;
   const first = returns[0];
@@ -3169,10 +3306,15 @@ export function annotationText(e: Expr): string {
       return `${annotationText(e.object)}[${annotationText(e.index)}]`;
     case "tuple":
       return e.items.map(annotationText).join(", ");
+    case "list":
+      // `Callable[[PRNGKey, Shape], Array]`'s argument list.
+      return `[${e.items.map(annotationText).join(", ")}]`;
     case "binary":
       return `${annotationText(e.left)} | ${annotationText(e.right)}`;
     case "none":
       return "None";
+    case "ellipsis":
+      return "...";
     case "str":
       return e.value;
     default:

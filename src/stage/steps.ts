@@ -239,7 +239,7 @@ class StepRun {
   readonly stager: ClassStager;
   private readonly frame: Frame;
   private readonly method: string;
-  private readonly summary: { params: ParamInfo[]; returns?: Value; def?: FunctionDef };
+  private readonly summary: { params: ParamInfo[]; returns?: Value; def?: FunctionDef; returnsNothing: boolean };
   usesOptimizer = false;
   private usesModel = false;
   /** The mode the step sets the model to first (printed at its top), and the current one. */
@@ -270,7 +270,7 @@ class StepRun {
     this.method = entry.method;
     const summary = ctx.summaries.get(entryClass);
     const def = ctx.classes.get(entryClass)?.methods.find((m) => m.name === this.method);
-    this.summary = { params: summary?.methods.get(this.method) ?? [], returns: summary?.returns?.get(this.method), def };
+    this.summary = { params: summary?.methods.get(this.method) ?? [], returns: summary?.returns?.get(this.method), def, returnsNothing: !!def && !hasReturn(def.body) };
     this.classIds = classIdNames(fn, ctx.program.functions);
     this.stager.hosts = this.hosts();
   }
@@ -537,7 +537,9 @@ class StepRun {
     kw = kw.map(([k, v]) => [k, asInput(v, k)]);
     this.setMode(this.modeOf(params, def, rest, kw), span);
     const callE = call(member(MODEL, method === "__call__" ? "call" : camel(method)), ...this.stager.callArguments(params, rest, kw, span));
-    const out = returns ? this.stager.withCall(returns, callE) : ({ kind: "array", call: callE, shape: unknownShape, dtype: "float32" } as ArrayV);
+    // A model whose method has no return statement gives None (what uses it is reported there).
+    const nothing = this.summary.returnsNothing ? ({ kind: "static", type: { t: "none" }, known: null, call: callE, returnsNothing: `the model's ${method}` } as Value) : undefined;
+    const out = nothing ?? (returns ? this.stager.withCall(returns, callE) : ({ kind: "array", call: callE, shape: unknownShape, dtype: "float32" } as ArrayV));
     const returnsState = sig.returnsState === "always" || (sig.returnsState === "mutable" && mutable.length > 0);
     if (!returnsState) return out;
     // Haiku gives back its whole new state; Linen a dict of the mutable collections.
@@ -1072,3 +1074,17 @@ function scanClassIds(fn: FunctionDef, helpers: Map<string, number[]>): Set<stri
 }
 
 export type { StepSpec };
+
+/** Whether a function body returns a value other than None (nested defs and classes aside). */
+function hasReturn(body: Stmt[]): boolean {
+  const visit = (x: unknown): boolean => {
+    if (!x || typeof x !== "object") return false;
+    if (Array.isArray(x)) return x.some(visit);
+    const kind = (x as { kind?: unknown }).kind;
+    // `return` and `return None` give None, as no return does.
+    if (kind === "return") return !!(x as { value?: { kind: string } }).value && (x as { value: { kind: string } }).value.kind !== "none";
+    if (kind === "def" || kind === "class") return false;
+    return Object.entries(x).some(([k, v]) => k !== "span" && visit(v));
+  };
+  return visit(body);
+}

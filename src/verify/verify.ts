@@ -219,7 +219,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       nnx.dispose(grads);
     };
 
-    checkMode(mainTrain, "", modal ? (mainTrain ? "train mode" : "eval mode") : "");
+    // The reference records its main call in eval mode and train mode under train/ (harness.py), whichever mode the entry gives.
+    checkMode(false, "", modal ? "eval mode" : "");
     if (spec.calls) {
       restoreState();
       model.eval();
@@ -230,7 +231,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       }
       checkState("calls/param/", `state after ${spec.calls} calls`);
     }
-    if (compareTrain && !mainTrain) checkMode(true, "train/", "train mode");
+    if (compareTrain) checkMode(true, "train/", "train mode");
     // The model's other methods, on inputs shaped as the entry's own call gave them.
     const otherMethods: FixtureSpec["methods"] = [];
     for (const m of spec.methods ?? []) {

@@ -120,16 +120,20 @@ describe("verify", () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(false);
-    expect(report.diagnostics[0]).toMatchObject({ code: "NNX502", span: { line } });
-    expect(report.diagnostics[0].message).toContain("RuntimeError: boom");
+    const errors = report.diagnostics.filter((d: { severity: string }) => d.severity === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "NNX502", span: { line } });
+    expect(errors[0].message).toContain("RuntimeError: boom");
   });
 
   test("a missing Python environment is a clear diagnostic", () => {
     const r = nnxport(["verify", FIXTURES + "basic/haiku_model.py", "--json"], { env: { NNXPORT_PYTHON: join(dir, "no-python") } });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(report.diagnostics[0]).toMatchObject({ code: "NNX501" });
-    expect(report.diagnostics[0].message).toContain("Python not found");
+    const errors = report.diagnostics.filter((d: { severity: string }) => d.severity === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "NNX501" });
+    expect(errors[0].message).toContain("Python not found");
   });
 });
 

@@ -93,6 +93,8 @@ describe("classification", () => {
     expect(kind({ k: "diagnostics", diagnostics: [{ code: "NNX101", severity: "error", message: "m", file: "f.py", span: at(3) }] })).toBe("diagnostics");
     expect(kind({ k: "diagnostics", diagnostics: [{ code: "NNX601", severity: "error", message: "m", file: "f.py", span: at(1) }] })).toBe("diagnostics");
     expect(kind({ k: "diagnostics", diagnostics: [{ code: "NNX301", severity: "error", message: "this file imports neither Haiku nor Flax Linen (or both)", file: "f.py" }] })).toBe("diagnostics");
+    // A translation that leaves a class out says why at its line.
+    expect(kind({ k: "translated", codeLength: 10, diagnostics: [{ code: "NNX201", severity: "error", message: "m", file: "f.py", span: at(2) }] })).toBe("diagnostics");
   });
 
   it("rejects NNX4xx, missing or impossible spans, blame on nnxport, and errors without an error", () => {

@@ -81,8 +81,9 @@ export function classify(outcome: Outcome, file: string, text: string): Verdict 
     case "translated": {
       const problems = outcome.diagnostics.flatMap((d) => diagnosticProblems(d, file, text));
       if (outcome.codeLength <= 0) problems.push("translate returned empty code");
-      for (const d of outcome.diagnostics) if (d.severity === "error") problems.push(`a translation carries an error: ${describe(d)}`);
-      return problems.length ? bad(problems, outcome.diagnostics) : { kind: "translated", problems: [] };
+      if (problems.length) return bad(problems, outcome.diagnostics);
+      // A class with an unsupported construct is left out of the translation, said by an error at its line (src/translate.ts).
+      return { kind: outcome.diagnostics.some((d) => d.severity === "error") ? "diagnostics" : "translated", problems: [] };
     }
     case "diagnostics": {
       const problems = outcome.diagnostics.flatMap((d) => diagnosticProblems(d, file, text));
@@ -119,14 +120,14 @@ export function diagnosticProblems(d: WireDiagnostic, file: string, text: string
   return out;
 }
 
-/** A span must lie in the file (tree-sitter may point one line past a final newline). */
+/** A span must lie in the file (tree-sitter may point one line past a final newline); lines end as Python's do (LF, CRLF or CR). */
 function spanProblem(span: unknown, text: string): string | undefined {
   if (!span || typeof span !== "object") return "span is not an object";
   const s = span as Partial<WireSpan>;
   const nums = [s.line, s.column, s.endLine, s.endColumn];
   if (!nums.every((n) => typeof n === "number" && Number.isInteger(n))) return `span has non-integer fields ${JSON.stringify(span)}`;
   const [line, column, endLine, endColumn] = nums as number[];
-  const lines = text.split("\n");
+  const lines = text.split(/\r\n|\r|\n/);
   if (line < 1 || column < 1 || endLine < line || (endLine === line && endColumn < column)) return `span is inverted or before the start ${JSON.stringify(span)}`;
   if (endLine > lines.length + 1) return `span ends at line ${endLine}, past the file's ${lines.length} lines`;
   return undefined;

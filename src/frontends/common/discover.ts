@@ -79,12 +79,19 @@ export function configClasses(classes: Map<string, ClassDef>, exclude: Set<strin
 /** `x: int = 3` fields of a class body (not `ClassVar`s), in order. */
 export function annotatedFields(body: Stmt[], skip: Set<string> = new Set()): Field[] {
   const out: Field[] = [];
+  // A field annotated again is still one field, in its first place (as dataclasses see the class's
+  // annotations); the last annotation holds, and a default stays unless a later one replaces it.
+  const push = (f: Field) => {
+    const i = out.findIndex((x) => x.name === f.name);
+    if (i < 0) out.push(f);
+    else out[i] = { ...f, default: f.default ?? out[i].default };
+  };
   for (const s of body) {
-    if (s.kind === "declare" && !skip.has(s.target) && !isClassVar(s.annotation)) out.push({ name: s.target, annotation: s.annotation, span: s.span });
+    if (s.kind === "declare" && !skip.has(s.target) && !isClassVar(s.annotation)) push({ name: s.target, annotation: s.annotation, span: s.span });
     if (s.kind === "assign" && s.annotation && s.targets.length === 1 && s.targets[0].kind === "name") {
       const name = s.targets[0].id;
       if (skip.has(name) || isClassVar(s.annotation)) continue;
-      out.push({ name, annotation: s.annotation, default: fieldDefault(s.value), span: s.span });
+      push({ name, annotation: s.annotation, default: fieldDefault(s.value), span: s.span });
     }
   }
   return out;
@@ -115,11 +122,22 @@ export function classMembers(c: ClassDef): { methods: FunctionDef[]; properties:
   const methods: FunctionDef[] = [];
   const properties: FunctionDef[] = [];
   const attrs: Array<{ name: string; value: Expr; span: Span }> = [];
+  // A name bound again in the class body replaces what it named before (Python keeps the last).
+  const rebind = (name: string) => {
+    for (const list of [methods, properties, attrs] as Array<Array<{ name: string }>>) {
+      const i = list.findIndex((x) => x.name === name);
+      if (i >= 0) list.splice(i, 1);
+    }
+  };
   for (const s of c.body) {
     if (s.kind === "def") {
       const isProperty = s.fn.decorators.some((d) => (d.kind === "builtin" && d.name === "property") || qualifiedName(d) === "functools.cached_property");
+      // `@x.setter def x`: the same property, given a setter (nnxport reads properties only).
+      if (s.fn.decorators.some((d) => d.kind === "attr" && (d.attr === "setter" || d.attr === "deleter") && properties.some((p) => p.name === s.fn.name))) continue;
+      rebind(s.fn.name);
       (isProperty ? properties : methods).push(s.fn);
     } else if (s.kind === "assign" && !s.annotation && s.targets.length === 1 && s.targets[0].kind === "name") {
+      rebind(s.targets[0].id);
       attrs.push({ name: s.targets[0].id, value: s.value, span: s.span });
     }
   }

@@ -7,6 +7,7 @@ import type { Arg, Expr, FunctionDef } from "../../python/ast.js";
 import { qualifiedName } from "../../python/ast.js";
 import type { EntrySpec, Program, SampleInput } from "../../model/program.js";
 import { parsePython } from "../../parse/parser.js";
+import { FileImports } from "../../python/imports.js";
 import type { Lowering } from "../../python/lower.js";
 import { functionClass, multiTransformClass } from "../haiku/index.js";
 
@@ -18,9 +19,17 @@ export interface EntryRequest {
   rngs: string[];
   method?: string;
   mutable?: string[];
+  /** Python run in the file's namespace before the entry: the names its imports bind are the entry's too. */
+  prelude?: string;
 }
 
 export function entryFromRequest(req: EntryRequest, program: Program, lowering: Lowering, diags: DiagnosticBag): EntrySpec | undefined {
+  if (req.prelude) {
+    // `--prelude 'import ml_collections'`: the entry reads ml_collections.ConfigDict as that module's.
+    const imports = FileImports.of(parsePython(`${program.file} (--prelude)`, req.prelude, diags).root);
+    lowering.imports.absorb(imports);
+    for (const n of imports.localNames) lowering.topNames.delete(n);
+  }
   const expr = parseExpr(req.expr, program.file, lowering, diags);
   const kwargs: Record<string, Expr> = {};
   for (const [k, v] of Object.entries(req.kwargs)) {

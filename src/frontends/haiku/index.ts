@@ -113,7 +113,8 @@ function passThrough(fn: FunctionDef, program: Program): Expr | undefined {
   if (v.kind !== "call" || v.fn.kind !== "call" || v.fn.fn.kind !== "file") return undefined;
   const ctor = v.fn;
   const clsName = (v.fn.fn as { name: string }).name;
-  if (!program.classes.some((c) => c.name === clsName)) return undefined;
+  // A class without __call__ is not what the function applies: staged as written, its call is reported.
+  if (!program.classes.some((c) => c.name === clsName && c.methods.some((m) => m.name === "__call__"))) return undefined;
   const constant = (e: Expr) => ["int", "float", "str", "bool", "none"].includes(e.kind);
   if (!ctor.args.every((a) => constant(a.value))) return undefined;
   const names = fn.params.map((p) => p.name);
@@ -139,7 +140,7 @@ function multiTransformTarget(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel
  * `hk.multi_transform(f)`: f builds a module and returns `(init, (apply_1, ...))`.
  * The init function applies the module (or one of its methods); the model is that module.
  */
-function multiTransformEntry(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel): { module: Expr; method: string; params: string[]; methods: string[] } | undefined {
+function multiTransformEntry(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel, hasMethod: (cls: string, method: string) => boolean): { module: Expr; method: string; params: string[]; methods: string[] } | undefined {
   const v = resolve(e);
   if (v.kind !== "call" || !MULTI_TRANSFORMS.has(qualifiedName(v.fn) ?? "")) return undefined;
   const target = v.args[0] && resolve(v.args[0].value);
@@ -170,6 +171,8 @@ function multiTransformEntry(e: Expr, resolve: (e: Expr) => Expr, top: TopLevel)
   const method = callee.kind === "attr" ? callee.attr : "__call__";
   const module = local(moduleRef);
   if (module.kind !== "call" || moduleRef.kind !== "name") return undefined;
+  // A method the module's class does not have: staged as written (multiTransformClass), the call is reported there.
+  if (module.fn.kind === "file" && !hasMethod((module.fn as { name: string }).name, method)) return undefined;
   const passed = initFn.body.args.map((a) => (a.value.kind === "name" && !a.star ? a.value.id : undefined));
   if (passed.length !== initFn.params.length || passed.some((p, i) => p !== initFn.params[i].name)) return undefined;
   const items = appliesE.kind === "tuple" || appliesE.kind === "list" ? appliesE.items : [appliesE];
@@ -252,9 +255,11 @@ export function multiTransformClass(fn: FunctionDef, program: Program): { cls: M
 }
 
 function findEntry(program: Program, top: TopLevel, source: string, diags: DiagnosticBag): void {
+  // Whether a module class of the file has a method (other names are not its classes).
+  const hasMethod = (cls: string, method: string) => program.classes.find((c) => c.name === cls)?.methods.some((m) => m.name === method) ?? true;
   for (const init of initCalls(program.module, top)) {
     const target = multiTransformTarget(init.object, init.resolve, top);
-    const general = target && !multiTransformEntry(init.object, init.resolve, top) ? multiTransformClass(target, program) : undefined;
+    const general = target && !multiTransformEntry(init.object, init.resolve, top, hasMethod) ? multiTransformClass(target, program) : undefined;
     if (target && general) {
       program.transformed.set(target.name, general.cls);
       const expr: Expr = { kind: "call", fn: { kind: "file", name: general.cls.name, span: target.span }, args: [], span: init.call.span };
@@ -266,7 +271,7 @@ function findEntry(program: Program, top: TopLevel, source: string, diags: Diagn
       }
       return;
     }
-    const multi = multiTransformEntry(init.object, init.resolve, top);
+    const multi = multiTransformEntry(init.object, init.resolve, top, hasMethod);
     if (multi) {
       const entry = entryFromInit(init, multi.module, textOf(source, multi.module), multi.params, diags);
       if (entry) {

@@ -55,8 +55,14 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
 
 /** `self.param(name, init_fn, *init_args)`: `init_fn(key, *init_args)` once, at construction. */
 function param(call: IdiomCall, api: StageApi): Value {
-  const [nameArg, initArg, ...initArgs] = call.args;
-  if (!nameArg || !initArg || nameArg.name || initArg.name || initArgs.some((a) => a.name || a.star)) {
+  // `self.param('value', init_fn=...)`: the name and the initializer may be given by keyword.
+  const byName = (n: string) => call.args.find((a) => a.name === n);
+  const positional = call.args.filter((a) => !a.name);
+  const nameArg = byName("name") ?? positional[0];
+  const initArg = byName("init_fn") ?? positional[byName("name") ? 0 : 1];
+  const initArgs = positional.slice((byName("name") ? 0 : 1) + (byName("init_fn") ? 0 : 1));
+  const unexpected = call.args.some((a) => a.star || (a.name && a.name !== "name" && a.name !== "init_fn"));
+  if (!nameArg || !initArg || unexpected || (byName("init_fn") && initArgs.length)) {
     return api.unsupported(call.span, "self.param other than self.param(name, init_fn, *init_args)");
   }
   const name = api.value(nameArg.value);

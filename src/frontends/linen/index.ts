@@ -35,6 +35,9 @@ export function linenProgram(module: PyModule, source: string, diags: Diagnostic
   return program;
 }
 
+/** Lifted transforms Linen code applies to `__call__` as decorators (through functools.partial). */
+const LIFTED_DECORATORS = new Set(["flax.linen.scan", "flax.linen.transforms.scan"]);
+
 function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticBag): ModuleClass {
   reportUnsupportedClassMembers(c, diags);
   // Fields and methods of the file's own base classes come first (a subclass overrides).
@@ -58,10 +61,17 @@ function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticB
   const extendsLayer = chain[0].bases.map((b) => qualifiedName(b)).find((n) => n && LINEN_LAYERS[n]);
   const setup = methods.get("setup");
   methods.delete("setup");
+  let liftedCall: Expr | undefined;
   for (const fn of methods.values()) {
     for (const d of fn.decorators) {
       const n = qualifiedName(d.kind === "call" ? d.fn : d) ?? "";
       const builtin = d.kind === "builtin" ? d.name : "";
+      // `@functools.partial(nn.scan, variable_broadcast='params', ...)` on __call__: the class, scanned.
+      const lifted = fn.name === "__call__" && d.kind === "call" && n === "functools.partial" && d.args[0] && !d.args[0].name ? qualifiedName(d.args[0].value) : undefined;
+      if (lifted && LIFTED_DECORATORS.has(lifted) && !liftedCall && d.kind === "call") {
+        liftedCall = { kind: "call", fn: d.args[0].value, args: [{ value: { kind: "file", name: c.name, span: c.span } }, ...d.args.slice(1)], span: d.span };
+        continue;
+      }
       if (n !== "flax.linen.compact" && n !== "flax.linen.nowrap" && n !== "flax.linen.module.compact" && builtin !== "staticmethod") {
         diags.error("NNX201", `unsupported construct: the decorator '${n || "…"}' on ${c.name}.${fn.name}`, d.span);
       }
@@ -75,6 +85,7 @@ function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticB
     properties: [...properties.values()],
     classAttrs: [...attrs.values()],
     extendsLayer,
+    ...(liftedCall ? { liftedCall } : {}),
     docstring: c.docstring,
     span: c.span,
   };

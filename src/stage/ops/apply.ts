@@ -39,6 +39,14 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
       if (known === undefined || !p.allowed?.some((a) => a === known)) return host.stop(span, `${short}(${p.name}=${v.kind === "static" && v.known !== undefined ? JSON.stringify(v.known) : "..."}): the runtime has no '${p.name}'${p.allowed ? ` other than ${p.allowed.map((a) => JSON.stringify(a)).join(" or ")}` : ""}`);
     }
   }
+  // A shape is an int or a sequence of ints (Python: TypeError on anything else).
+  for (const name of ["shape", "newshape"]) {
+    const v = bound.get(name);
+    const items = v && (v.kind === "tuple" || v.kind === "list" ? v.items : v.kind === "static" ? (v as { items?: Value[] }).items : undefined);
+    const bad = items?.find((i) => !(i.kind === "static" && (i.type.t === "int" || i.type.t === "any" || (i.type.t === "float" && Number.isInteger(i.known)))) && !(i.kind === "array" && i.shape.rank === 0));
+    if (bad) return host.stop(span, `${short}(${name}=...) holds ${describe(bad)} where a size belongs`);
+    if (v?.kind === "static" && (v.type.t === "str" || v.type.t === "none" && name === "newshape")) return host.stop(span, `${short}(${name}=...) is ${describe(v)}, not a shape`);
+  }
   const assumed = spec.assumeRank?.(getter);
   if (assumed) host.assumeRank(bound.get(assumed.param)!, assumed.rank, assumed.why);
   const problem = spec.check?.(getter);

@@ -71,7 +71,7 @@ export function opSpec(qualified: string): OpSpec | undefined {
     if (!qualified.startsWith(prefix)) continue;
     const rest = qualified.slice(prefix.length);
     return (
-      OPS[`jax.nn.${rest}`] ??
+      OPS[ALIASES[`jax.nn.${rest}`] ?? `jax.nn.${rest}`] ??
       (rest === "tanh" ? OPS["jax.numpy.tanh"] : undefined)
     );
   }

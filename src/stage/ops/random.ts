@@ -27,7 +27,7 @@ export const RANDOM_OPS: Record<string, OpSpec> = {
     shape: (a) => drawn(a, "lower", "upper"),
     dtype: float,
   },
-  "jax.random.bernoulli": { rt: "random.bernoulli", sig: "key, p=0.5: F, shape=(), mode!='low', *, out_sharding!", shape: (a) => drawn(a, "p"), dtype: boolean },
+  "jax.random.bernoulli": { rt: "random.bernoulli", sig: "key, p=0.5: A, shape=null, mode!='low', *, out_sharding!", shape: (a) => drawn(a, "p"), dtype: boolean },
   "jax.random.categorical": {
     rt: "random.categorical",
     sig: "key, logits: A, axis?, shape?, replace!=True, mode!, *, out_sharding!",

@@ -118,6 +118,9 @@ export function bindSignature<V>(sig: Signature, args: V[], kwargs: Array<[strin
     if (bound.has(k)) return `got two values for '${k}'`;
     bound.set(k, v);
   }
+  // An op's first parameter, written without a default, is one Python requires (the array it works on).
+  const first = sig.params[0];
+  if (first && first.role === "positional" && !first.keywordOnly && !first.nullDefault && !first.fill && !bound.has(first.name)) return `is missing its required argument '${first.name}'`;
   return { bound, rest };
 }
 

@@ -21,6 +21,7 @@ Tensor names in the output:
 Source paths: Linen `collection/a/b/leaf`; Haiku `module/path/leaf` (params), `state/module/path/leaf`.
 """
 import builtins
+import collections.abc
 import importlib.abc
 import importlib.machinery
 import json
@@ -53,12 +54,59 @@ STANDINS = []
 NOTES = []  # how the protocol departed from the source's literal call, and why
 
 
+class AttrDict(collections.abc.Mapping):
+    """ml_collections.ConfigDict as a model reads it: a mapping whose keys are also attributes, nested
+    dicts included (what ConfigDict does with them); stands in where ml_collections is missing. Not a
+    dict, as ConfigDict is not (Linen freezes dict fields into FrozenDicts, which have no attributes)."""
+
+    def __init__(self, initial=None, **kw):
+        items = {}
+        for k, v in {**dict(initial or {}), **kw}.items():
+            items[k] = AttrDict(v) if isinstance(v, dict) else v
+        object.__setattr__(self, "_items", items)
+        note = "ml_collections.ConfigDict ran as a mapping with attribute access (the environment lacks ml_collections)"
+        if note not in NOTES:
+            NOTES.append(note)
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __hash__(self):
+        return hash(tuple(self._items.items()))
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        try:
+            return self._items[attr]
+        except KeyError:
+            raise AttributeError(attr) from None
+
+
+# Stand-ins that work: what a model reads from these (configs), where the rest of the module is absent.
+WORKING_STANDINS = {
+    "ml_collections.ConfigDict": AttrDict,
+    "ml_collections.FrozenConfigDict": AttrDict,
+    "ml_collections.config_dict.ConfigDict": AttrDict,
+    "ml_collections.config_dict.FrozenConfigDict": AttrDict,
+}
+
+
 class StandIn(types.ModuleType):
     """A module that exists only to be imported; any real use says so."""
 
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
+        working = WORKING_STANDINS.get(f"{self.__name__}.{attr}")
+        if working is not None:
+            return working
         return StandInValue(f"{self.__name__}.{attr}")
 
 
@@ -69,6 +117,9 @@ class StandInValue:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
+        working = WORKING_STANDINS.get(f"{self._name}.{attr}")
+        if working is not None:
+            return working
         return StandInValue(f"{self._name}.{attr}")
 
     def __call__(self, *a, **k):
@@ -180,6 +231,32 @@ def record_input(tensors, prefix, name, value):
         tensors[f"{prefix}{name}"] = np.asarray(value)
 
 
+class OneDevice:
+    """Runs a model call with the named axes its collectives use (BatchNorm's axis_name='batch',
+    hk.BatchNorm's cross_replica_axis) bound to one device, as under pmap on one device: the
+    translation runs on one device, where a psum/pmean over the axis is the value itself. The
+    names are learned from JAX's own error, so nothing changes for a model that uses none."""
+
+    def __init__(self):
+        self.axes = []
+
+    def __call__(self, f):
+        import jax
+        import re
+
+        while True:
+            g = f
+            for name in self.axes:
+                g = jax.vmap(g, in_axes=None, out_axes=None, axis_name=name, axis_size=1)
+            try:
+                return g()
+            except NameError as e:
+                m = re.match(r"unbound axis name: (\S+)$", str(e))
+                if not m or m.group(1) in self.axes:
+                    raise
+                self.axes.append(m.group(1))
+
+
 class Linen:
     """A Linen Module: variables {'params': ..., other collections}; flat keys collection/path."""
 
@@ -188,11 +265,12 @@ class Linen:
         self.method = None if method == "__call__" else method
         self.rngs = rngs
         self.mutable = mutable
+        self.bound = OneDevice()
 
     def init(self, key, args, kw):
         # Every extra stream gets the run's key, as the translation's useSourceDropoutKeys(model, seed) assumes.
         extra = {r: key for r in self.rngs if r != "params"}
-        variables = self.m.init({"params": key, **extra}, *args, **kw, **({"method": self.method} if self.method else {}))
+        variables = self.bound(lambda: self.m.init({"params": key, **extra}, *args, **kw, **({"method": self.method} if self.method else {})))
         variables = dict(variables)
         params = variables.pop("params", {})
         return params, variables
@@ -205,8 +283,8 @@ class Linen:
         if method:
             extra["method"] = method
         if not mutable:
-            return self.m.apply({"params": params}, *args, **kw, **extra), state
-        out, new_state = self.m.apply({"params": params, **state}, *args, **kw, **extra, mutable=mutable)
+            return self.bound(lambda: self.m.apply({"params": params}, *args, **kw, **extra)), state
+        out, new_state = self.bound(lambda: self.m.apply({"params": params, **state}, *args, **kw, **extra, mutable=mutable))
         return out, {**state, **dict(new_state)}
 
     def flat_params(self, params):
@@ -223,16 +301,17 @@ class Haiku:
         self.t = transformed
         self.method_of = method_of  # another method of the entry's module, transformed
         self.methods = {}
+        self.bound = OneDevice()
 
     def init(self, key, args, kw):
-        return self.t.init(key, *args, **kw)
+        return self.bound(lambda: self.t.init(key, *args, **kw))
 
     def apply(self, params, state, key, args, kw, method=None):
         if method is None:
-            return self.t.apply(params, state, key, *args, **kw)
+            return self.bound(lambda: self.t.apply(params, state, key, *args, **kw))
         if method not in self.methods:
             self.methods[method] = self.method_of(method)
-        return self.methods[method].apply(params, state, key, *args, **kw)
+        return self.bound(lambda: self.methods[method].apply(params, state, key, *args, **kw))
 
     def flat_params(self, params):
         return flatten(params)
