@@ -240,6 +240,8 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const type = kind.type?.(config.options, outputContext(host, span, config)) ?? kind.runtimeFor?.(config.options) ?? kind.runtime;
   // A method that gives no input sizes (a core's initial_state) before the first call that does: built there.
   const deferred = spec.defersBuild && !inst.built;
+  // Constructor options are read where the layer is built: only that call can tell an unread one.
+  const builds = !inst.built;
   if (!deferred) {
     host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), type, row.autoName);
     inst.layerArgs ??= bound;
@@ -266,7 +268,7 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   for (let i = 0; i < positional.length; i++) if (spec.padNull && positional[i].k === "undefined") positional[i] = { k: "null" };
   const out = kind.output(config.options, neutral, bound, outputContext(host, span, config));
   if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);
-  if (!deferred) reportUnread(host, row, config, span);
+  if (!deferred && builds) reportUnread(host, row, config, span);
   if (kind.drawsPerCall && neutral === "__call__" && !frame.dry) host.recordDraw(frame);
   return outValue(out, call(member(ref, spec.runtime), ...positional));
 }

@@ -37,7 +37,7 @@ def forward(x, is_training):
     net = hk.nets.ResNet([1, 1, 1, 1], num_classes=10, bottleneck=False, channels_per_group=(8, 16, 16, 32),
                          use_projection=(True, True, True, True), bn_config={"decay_rate": 0.9},
                          initial_conv_config={"output_channels": 8, "kernel_shape": 3})
-    v2 = hk.nets.ResNet((1, 1, 1, 1), 5, resnet_v2=True, channels_per_group=(8, 8, 16, 16),
+    v2 = hk.nets.ResNet((1, 2, 1, 1), 5, resnet_v2=True, channels_per_group=(8, 8, 16, 16),
                         logits_config={"w_init": hk.initializers.RandomNormal(0.1)}, strides=(1, 2, 1, 2),
                         initial_conv_config={"output_channels": 4, "kernel_shape": 3}, name="v2")
     return net(x, is_training), v2(x, is_training=is_training)
