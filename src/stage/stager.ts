@@ -867,6 +867,8 @@ export class ClassStager {
   }
 
   private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
+    const nothing = returnsNothing(v);
+    if (nothing) this.stop(span, `assigning what ${nothing} returns: nothing (None)`);
     if (v.kind === "dict") {
       // A dict holding arrays: the method keeps it as a local; values read from it by key.
       const e = this.maybeCallExpr(v);
@@ -938,6 +940,10 @@ export class ClassStager {
     if (v.kind === "array") v = arrayRows(this, v, p.items.length, span)!;
     const items = this.unpack(v, p.items.length, span, frame);
     if (!items) return;
+    for (const item of items) {
+      const nothing = returnsNothing(item);
+      if (nothing) this.stop(span, `unpacking what ${nothing} returns: nothing (None)`);
+    }
     // Nested names over one value the method computes once: one destructuring of it.
     if (p.items.some((q) => q.kind === "tuple") && this.destructure(p, v, frame)) return;
     // All at once, as Python assigns: `[a, b] = [b, a]`.
