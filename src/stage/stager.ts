@@ -645,6 +645,9 @@ export class ClassStager {
   }
 
   private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {
+    // A loop over a field of no known type (untyped, and no user gives it): its items' type is unknown too.
+    const untyped = this.untypedIterable(s.iter, frame);
+    if (untyped) this.stop(s.iter.span, `a loop over '${untyped}', a field of no known type that no user of the class gives`);
     const iter = this.expr(s.iter, frame);
     const loop = this.iteration(iter, s, frame);
     if (!loop) return;
@@ -726,6 +729,27 @@ export class ClassStager {
       }
     }
     for (const n of patternNames(s.target)) if (!entry.has(n)) frame.env.delete(n);
+  }
+
+  /** The untyped field `e` iterates (`self.sizes`, `enumerate(self.sizes)`, `zip(self.a, ...)`), if any. */
+  private untypedIterable(e: Expr, frame: Frame): string | undefined {
+    if (e.kind === "attr" && e.object.kind === "self") {
+      const set = frame.env.get(`self.${e.attr}`);
+      if (set) return (set as { untypedField?: string }).untypedField;
+      // A field read directly: the marks fieldValue gives, without building what it builds.
+      const field = this.cls.fields.find((f) => f.name === e.attr);
+      if (!field || field.default || this.givenFields || this.cls.bound?.has(e.attr) || this.cls.types?.has(e.attr)) return undefined;
+      if (this.ctx.bindable.get(this.cls.source ?? this.cls.name)?.has(e.attr)) return undefined;
+      if (field.annotation && this.ctx.classes.has(annotationText(field.annotation))) return undefined;
+      return this.annotationType(field.annotation, field.default).t === "any" ? e.attr : undefined;
+    }
+    if (e.kind === "call" && e.fn.kind === "builtin" && ["enumerate", "zip", "reversed", "list", "tuple", "sorted"].includes(e.fn.name)) {
+      for (const a of e.args) {
+        const found = this.untypedIterable(a.value, frame);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   /** Names of arrays whose sizes change from one iteration to the next, with the axes that change. */
