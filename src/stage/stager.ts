@@ -2502,7 +2502,7 @@ export class ClassStager {
       entries.push({ key: "rngs", value: id("rngs") });
       const stack = lifted?.transform === "stack" ? this.ctorExpr(lifted.length!, span, "the number of stacked layers") : undefined;
       return { cls: variant.name, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
-    }, clsName, clsName);
+    }, inst.site.loops.length ? clsName : variant.name, clsName);
     const ref = inst.built!.call;
     const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
     return this.withCall(out ?? literalValue(null), callE);
