@@ -654,6 +654,9 @@ export class ClassStager {
   }
 
   private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {
+    // A loop over a field of no known type (untyped, and no user gives it): its items' type is unknown too.
+    const untyped = this.untypedIterable(s.iter, frame);
+    if (untyped) this.stop(s.iter.span, `a loop over '${untyped}', a field of no known type that no user of the class gives`);
     const iter = this.expr(s.iter, frame);
     const loop = this.iteration(iter, s, frame);
     if (!loop) return;
@@ -735,6 +738,27 @@ export class ClassStager {
       }
     }
     for (const n of patternNames(s.target)) if (!entry.has(n)) frame.env.delete(n);
+  }
+
+  /** The untyped field `e` iterates (`self.sizes`, `enumerate(self.sizes)`, `zip(self.a, ...)`), if any. */
+  private untypedIterable(e: Expr, frame: Frame): string | undefined {
+    if (e.kind === "attr" && e.object.kind === "self") {
+      const set = frame.env.get(`self.${e.attr}`);
+      if (set) return (set as { untypedField?: string }).untypedField;
+      // A field read directly: the marks fieldValue gives, without building what it builds.
+      const field = this.cls.fields.find((f) => f.name === e.attr);
+      if (!field || field.default || this.givenFields || this.cls.bound?.has(e.attr) || this.cls.types?.has(e.attr)) return undefined;
+      if (this.ctx.bindable.get(this.cls.source ?? this.cls.name)?.has(e.attr)) return undefined;
+      if (field.annotation && this.ctx.classes.has(annotationText(field.annotation))) return undefined;
+      return this.annotationType(field.annotation, field.default).t === "any" ? e.attr : undefined;
+    }
+    if (e.kind === "call" && e.fn.kind === "builtin" && ["enumerate", "zip", "reversed", "list", "tuple", "sorted"].includes(e.fn.name)) {
+      for (const a of e.args) {
+        const found = this.untypedIterable(a.value, frame);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   /** Names of arrays whose sizes change from one iteration to the next, with the axes that change. */
@@ -876,6 +900,8 @@ export class ClassStager {
   }
 
   private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
+    const nothing = returnsNothing(v);
+    if (nothing) this.stop(span, `assigning what ${nothing} returns: nothing (None)`);
     if (v.kind === "dict") {
       // A dict holding arrays: the method keeps it as a local; values read from it by key.
       const e = this.maybeCallExpr(v);
@@ -947,6 +973,10 @@ export class ClassStager {
     if (v.kind === "array") v = arrayRows(this, v, p.items.length, span)!;
     const items = this.unpack(v, p.items.length, span, frame);
     if (!items) return;
+    for (const item of items) {
+      const nothing = returnsNothing(item);
+      if (nothing) this.stop(span, `unpacking what ${nothing} returns: nothing (None)`);
+    }
     // Nested names over one value the method computes once: one destructuring of it.
     if (p.items.some((q) => q.kind === "tuple") && this.destructure(p, v, frame)) return;
     // All at once, as Python assigns: `[a, b] = [b, a]`.
@@ -2531,7 +2561,7 @@ export class ClassStager {
       entries.push({ key: "rngs", value: id("rngs") });
       const stack = lifted?.transform === "stack" ? this.ctorExpr(lifted.length!, span, "the number of stacked layers") : undefined;
       return { cls: variant.name, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
-    }, clsName, clsName);
+    }, inst.site.loops.length ? clsName : variant.name, clsName);
     const ref = inst.built!.call;
     const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
     return this.withCall(out ?? literalValue(null), callE);

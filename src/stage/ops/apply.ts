@@ -39,6 +39,11 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
       if (known === undefined || !p.allowed?.some((a) => a === known)) return host.stop(span, `${short}(${p.name}=${v.kind === "static" && v.known !== undefined ? JSON.stringify(v.known) : "..."}): the runtime has no '${p.name}'${p.allowed ? ` other than ${p.allowed.map((a) => JSON.stringify(a)).join(" or ")}` : ""}`);
     }
   }
+  // What a method that returns nothing gave (None) is no operand.
+  for (const [name, v] of [...bound, ...rest.map((v, i) => [`argument ${i + 1}`, v] as const)]) {
+    const nothing = (v as { returnsNothing?: string }).returnsNothing;
+    if (nothing) return host.stop(span, `${short}(${name}=...) is what ${nothing} returns: nothing (None)`);
+  }
   // A shape is an int or a sequence of ints (Python: TypeError on anything else).
   for (const name of ["shape", "newshape"]) {
     const v = bound.get(name);

@@ -152,6 +152,27 @@ params = model.init(jax.random.key(0), jnp.ones((1, 4)))
 });
 
 describe("a layer option whose type nothing tells is NNX201 at the layer", () => {
+  it("a loop over an untyped field that no user gives (Haiku)", async () => {
+    const t = await translateText(
+      "loop.py",
+      `import haiku as hk
+import jax
+
+
+class MLP(hk.Module):
+    def __init__(self, hidden_sizes, name=None):
+        super().__init__(name=name)
+        self.hidden_sizes = hidden_sizes
+
+    def __call__(self, x):
+        for size in self.hidden_sizes:
+            x = jax.nn.relu(hk.Linear(size)(x))
+        return x
+`,
+    );
+    expect(errors(t.diagnostics.items).map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 11]]);
+  }, 60_000);
+
   it("a field annotated Any that no user gives, used as a size", async () => {
     const t = await translateText(
       "head.py",
