@@ -66,7 +66,8 @@ params = model.init(rng, jax.random.normal(rng, (3, 12)) * 2.0)
 describe("sample inputs built by any code (verify learns them from the file's own init call)", () => {
   it("convert warns, with the line, and still converts the module", async () => {
     const t = await translateText("tagger.py", LINEN_ARANGE);
-    expect(t.diagnostics.items).toEqual([expect.objectContaining({ code: "NNX302", severity: "warning", span: expect.objectContaining({ line: 21 }) })]);
+    expect(t.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
+    expect(t.diagnostics.items.filter((d) => d.code !== "NNX210")).toEqual([expect.objectContaining({ code: "NNX302", severity: "warning", span: expect.objectContaining({ line: 21 }) })]);
     expect(t.code).toContain("export class Tagger extends nnx.Module");
   }, 60_000);
 
