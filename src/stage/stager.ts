@@ -1939,6 +1939,9 @@ export class ClassStager {
       case "range": {
         if (!args.every((x) => x.kind === "static")) break;
         const s = args as StaticV[];
+        // Python's range takes ints; a value typed otherwise (a field annotated `Sequence[int]`) cannot be written as one.
+        const notInt = s.find((x) => !["int", "any", "bool"].includes(x.type.t) && typeof x.known !== "number");
+        if (notInt) return this.stop(span, `range() of ${describe(notInt)} (Python's range takes ints)`);
         const [start, stop, step] = s.length === 1 ? [literalValue(0) as StaticV, s[0], undefined] : [s[0], s[1], s[2]];
         const v = staticOf({ t: "seq", of: { t: "int" } }, undefined, undefined) as RangeV;
         v.ctor = start.ctor && stop.ctor ? call("nnx.range", start.ctor, stop.ctor) : undefined;
