@@ -132,6 +132,14 @@ abstract class Cell<C extends RNNCarry> extends RNNCellBase<C> {
   }
 }
 
+/** A cell whose carry is one array (SimpleCell, GRUCell, MGUCell): one key, one `carryInit` draw. */
+abstract class TensorCell extends Cell<tf.Tensor> {
+  initializeCarry(inputShape: readonly number[], rngs?: CarryRngs, carryInit?: Initializer | null): tf.Tensor {
+    const [k] = carryKeys(rngs, this.rngs, 1);
+    return initFor(carryInit, this.carryInit)(k, this.memShape(inputShape), "float32");
+  }
+}
+
 /** nnx.LSTMCell: eight Linear layers, ii/if_/ig/io (no bias) and hi/hf/hg/ho (bias). */
 export class LSTMCell extends Cell<[tf.Tensor, tf.Tensor]> {
   gateFn: Activation;
@@ -249,7 +257,7 @@ export class OptimizedLSTMCell extends Cell<[tf.Tensor, tf.Tensor]> {
 }
 
 /** nnx.SimpleCell: h' = act(W_i x + b + W_h h [+ h]); dense_h (no bias) is made before dense_i. */
-export class SimpleCell extends Cell<tf.Tensor> {
+export class SimpleCell extends TensorCell {
   activationFn: Activation;
   readonly residual: boolean;
   readonly dense_h: Linear;
@@ -279,18 +287,13 @@ export class SimpleCell extends Cell<tf.Tensor> {
       return [next, next];
     });
   }
-
-  initializeCarry(inputShape: readonly number[], rngs?: CarryRngs, carryInit?: Initializer | null): tf.Tensor {
-    const [k] = carryKeys(rngs, this.rngs, 1);
-    return initFor(carryInit, this.carryInit)(k, this.memShape(inputShape), "float32");
-  }
 }
 
 /**
  * nnx.GRUCell: dense_i (3·hidden, bias) and dense_h (3·hidden, no bias), gates
  * r, z, n; n = act(x_n + r * h_n) has no hidden bias, unlike Linen's GRUCell.
  */
-export class GRUCell extends Cell<tf.Tensor> {
+export class GRUCell extends TensorCell {
   gateFn: Activation;
   activationFn: Activation;
   readonly dense_i: Linear;
@@ -323,11 +326,6 @@ export class GRUCell extends Cell<tf.Tensor> {
       return [newH, newH];
     });
   }
-
-  initializeCarry(inputShape: readonly number[], rngs?: CarryRngs, carryInit?: Initializer | null): tf.Tensor {
-    const [k] = carryKeys(rngs, this.rngs, 1);
-    return initFor(carryInit, this.carryInit)(k, this.memShape(inputShape), "float32");
-  }
 }
 
 /**
@@ -338,7 +336,7 @@ export class GRUCell extends Cell<tf.Tensor> {
  *   r = gate(W_ir x + b_ir + W_hr h); z = gate(W_iz x + b_iz + W_hz h)
  *   n = act(W_in x + b_in + r * (W_hn h + b_hn)); h' = (1 - z) n + z h
  */
-export class LinenGRUCell extends Cell<tf.Tensor> {
+export class LinenGRUCell extends TensorCell {
   gateFn: Activation;
   activationFn: Activation;
   readonly ir: Linear;
@@ -389,11 +387,6 @@ export class LinenGRUCell extends Cell<tf.Tensor> {
       return [newH, newH];
     });
   }
-
-  initializeCarry(inputShape: readonly number[], rngs?: CarryRngs, carryInit?: Initializer | null): tf.Tensor {
-    const [k] = carryKeys(rngs, this.rngs, 1);
-    return initFor(carryInit, this.carryInit)(k, this.memShape(inputShape), "float32");
-  }
 }
 
 export interface MGUCellOptions extends CellCommon {
@@ -412,7 +405,7 @@ export interface MGUCellOptions extends CellCommon {
  * hf, hn (bias with the reset gate), in_ (bias), made in that order.
  *   f = gate(W_if x + b_if + W_hf h); n = act(W_in x + b_in + f * (W_hn h + b_hn)); h' = (1 - f) n + f h
  */
-export class MGUCell extends Cell<tf.Tensor> {
+export class MGUCell extends TensorCell {
   gateFn: Activation;
   activationFn: Activation;
   readonly resetGate: boolean;
@@ -454,11 +447,6 @@ export class MGUCell extends Cell<tf.Tensor> {
       const newH = tf.add(tf.mul(tf.sub(1, f), n), tf.mul(f, h));
       return [newH, newH];
     });
-  }
-
-  initializeCarry(inputShape: readonly number[], rngs?: CarryRngs, carryInit?: Initializer | null): tf.Tensor {
-    const [k] = carryKeys(rngs, this.rngs, 1);
-    return initFor(carryInit, this.carryInit)(k, this.memShape(inputShape), "float32");
   }
 }
 
