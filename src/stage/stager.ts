@@ -1111,7 +1111,7 @@ export class ClassStager {
   /** An array's shape once its rank is known to be `n`: its sizes, and the array refined where the frame holds it. */
   private shapeOfRank(x: ArrayV, n: number, frame: Frame, span: Span): Value[] {
     const shape: SymShape = { rank: n, dims: Array.from({ length: n }, (_, j) => x.shape.dims[x.shape.dims.length - (n - j)]), input: x.shape.input };
-    if (x.shape.input) this.inputs.assume(x.shape.input.method, x.shape.input.param, n, this.cls.name, `its shape is unpacked into ${n} names`);
+    this.assumeRank(x, n, `its shape is unpacked into ${n} names`);
     const refined: ArrayV = { ...x, shape };
     for (const [k, w] of frame.env) if (w === x || (w.kind === "array" && JSON.stringify(w.call) === JSON.stringify(x.call) && w.shape === x.shape)) frame.env.set(k, refined);
     return (arrayAttribute(this, refined, "shape", span) as SeqLike).items ?? [];
@@ -1673,7 +1673,7 @@ export class ClassStager {
     const dimsOf = (x: ArrayV): Dim[] | undefined => {
       if (x.shape.rank !== undefined) return materialize(x.shape);
       if (otherRank === undefined || !x.shape.input) return undefined;
-      this.inputs.assume(x.shape.input.method, x.shape.input.param, otherRank, this.cls.name, "a shape compared with one of that rank");
+      this.assumeRank(x, otherRank, "a shape compared with one of that rank");
       return Array.from({ length: otherRank }, (_, i) => dimAt(x.shape, i - otherRank));
     };
     const ctorSide = (): TExpr | undefined => {
@@ -2316,9 +2316,7 @@ export class ClassStager {
       asStatic: (v, span) => self.asStatic(v, span),
       modeOf: (v, t, span) => self.modeOf(v, t, span),
       ensureBuilt: (inst, frame, span, build, type, base) => self.ensureBuilt(inst, frame, span, build, type, base),
-      assumeRank: (x, rank) => {
-        if (x.shape.input) self.inputs.assume(x.shape.input.method, x.shape.input.param, rank, self.cls.name);
-      },
+      assumeRank: (x, rank) => self.assumeRank(x, rank),
       recordDraw: (frame) => frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } }),
       reserve: (inst, base) => {
         const i = inst as Instance & InstanceExtra;
@@ -2735,7 +2733,7 @@ export class ClassStager {
 
   /** The method-side expression of a value, or a report. */
   /** An input of unknown rank is taken to have `rank`: the constructor checks it. */
-  assumeRank(v: Value, rank: number, why: string): void {
+  assumeRank(v: Value, rank: number, why?: string): void {
     if (v.kind === "array" && v.shape.input) this.inputs.assume(v.shape.input.method, v.shape.input.param, rank, this.cls.name, why);
   }
 
