@@ -1,5 +1,5 @@
 // What a frontend tells analysis about its framework: its layers as table
-// rows onto the neutral catalog (src/stage/layers.ts), and its idioms (framework
+// rows onto the neutral catalog (src/stage/layers/), and its idioms (framework
 // calls with meaning: declaring parameters, drawing keys, ...) as hooks the
 // stager calls. Everything framework-specific stays in src/frontends/<name>.
 import type { Arg } from "../python/ast.js";

@@ -1,5 +1,5 @@
 // Calls of framework layers, through the frontends' rows onto the neutral
-// catalog (src/stage/layers.ts): a layer's constructor arguments become
+// catalog (src/stage/layers/): a layer's constructor arguments become
 // neutral options, a call's arguments become neutral argument names, the
 // first call builds the layer (NNX builds eagerly, with its input sizes) and
 // the call becomes the runtime method's call. Modules given to a layer (an

@@ -1,4 +1,4 @@
-// Haiku's layers as rows of the neutral catalog (src/stage/layers.ts).
+// Haiku's layers as rows of the neutral catalog (src/stage/layers/).
 import type { SourceLayer } from "../../model/framework.js";
 
 /** hk.EmbedLookupStyle's members, as the strings the runtime takes. */

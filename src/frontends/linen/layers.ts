@@ -1,4 +1,4 @@
-// Flax Linen's layers as rows of the neutral catalog (src/stage/layers.ts):
+// Flax Linen's layers as rows of the neutral catalog (src/stage/layers/):
 // constructor parameters in Linen's order, the option each sets, Linen's
 // parameter names and the order its parameters draw keys in.
 import type { SourceLayer, SourceLayerParam } from "../../model/framework.js";

@@ -4,7 +4,7 @@
 // constructor arguments) and the shape of what it returns. The layers
 // themselves live one family per file (dense.ts, conv.ts, norm.ts, ...) and
 // are gathered in catalog.ts; frontends map their spellings onto them
-// (src/frontends2/*/layers.ts).
+// (src/frontends/*/layers.ts).
 import type { TExpr } from "../../ts/ast.js";
 import { num } from "../../ts/ast.js";
 import {
