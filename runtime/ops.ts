@@ -6,6 +6,15 @@ import { tf } from "./tf.js";
 /** The array type of the runtime (NNX code says jax.Array). */
 export type Array = tf.Tensor;
 
+/** jax.lax.stop_gradient: identity forward, zero gradient. */
+export function stopGradient<T extends tf.Tensor>(x: T): T {
+  const f = tf.customGrad(((a: tf.Tensor) => ({
+    value: a.clone(),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as T;
+}
+
 /**
  * `fn(...xs)` computed off the gradient tape, with a zero gradient to every
  * input. For boolean masks: tfjs records boolean ops on the tape and fails
@@ -18,11 +27,6 @@ export function offTape(fn: (...xs: tf.Tensor[]) => tf.Tensor, ...xs: tf.Tensor[
     gradFunc: () => xs.map((x) => tf.zerosLike(x)),
   })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(...xs) as tf.Tensor;
-}
-
-/** jax.lax.stop_gradient: identity forward, zero gradient. */
-export function stopGradient<T extends tf.Tensor>(x: T): T {
-  return offTape((a) => a.clone(), x) as T;
 }
 
 /** Sorted, deduplicated, non-negative axes. */
