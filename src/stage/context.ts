@@ -6,7 +6,7 @@ import type { ConfigClass, ModuleClass, Program } from "../model/program.js";
 import type { Span } from "../span.js";
 import type { TDecl } from "../ts/ast.js";
 import type { StaticType, Value } from "./values.js";
-import { bindingKey, contextFree, isStructural, knownType } from "./variants.js";
+import { bindingKey, contextFree, fieldsUsedAsInts, isStructural, knownType } from "./variants.js";
 import { looseTuple, typeFromAnnotation } from "./annotations.js";
 import { annotationText } from "./stager.js";
 
@@ -119,6 +119,18 @@ export class ProgramContext {
       const number = (t: StaticType | undefined) => t?.t === "int" || t?.t === "float";
       const actual = knownType(v.known);
       if ((sequence(annotated) && number(actual)) || (number(annotated) && sequence(actual))) types.set(f.name, looseTuple(actual));
+    }
+    for (const f of source.fields) {
+      // The same when the user gives a value of known type only (`block_size=self.cfg.layers[0]`, an int read from config).
+      const v = given.get(f.name);
+      if (types.has(f.name) || !f.annotation || v?.kind !== "static" || v.known !== undefined) continue;
+      const annotated = typeFromAnnotation(annotationText(f.annotation));
+      if ((annotated?.t === "seq" || annotated?.t === "tuple") && (v.type.t === "int" || v.type.t === "float")) types.set(f.name, v.type);
+    }
+    // A sequence-annotated field the class uses as an int (see fieldsUsedAsInts), when no user says otherwise.
+    for (const [f, t] of fieldsUsedAsInts(source)) {
+      const v = given.get(f);
+      if (!types.has(f) && !(v?.kind === "static" && Array.isArray(v.known))) types.set(f, t);
     }
     const key = [...[...bound].map(([k, v]) => `${k}=${bindingKey(v)}`), ...[...types].map(([k, t]) => `${k}:${JSON.stringify(t)}`)].join("|");
     const list = this.variants.get(source.name) ?? [];

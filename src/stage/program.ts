@@ -13,7 +13,7 @@ import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
 import { stageLayerSubclass } from "./subclass.js";
-import { calledFields, configObject, isStructural, untypedFields } from "./variants.js";
+import { calledFields, configObject, fieldsUsedAsInts, isStructural, untypedFields } from "./variants.js";
 import type { Value } from "./values.js";
 import { stageSteps } from "./steps.js";
 import type { StepSpec } from "./step-spec.js";
@@ -161,6 +161,9 @@ function findBindable(ctx: ProgramContext): void {
       else if (f.default.kind !== "none") out.delete(f.name);
     }
     if (out.size) ctx.bindable.set(cls.name, out);
+    // A class staged on its own (no user gives its fields) takes the types its uses give.
+    const usedAsInts = fieldsUsedAsInts(cls);
+    if (usedAsInts.size) cls.types = new Map([...usedAsInts, ...(cls.types ?? [])]);
     const untyped = untypedFields(cls);
     for (const f of out) untyped.delete(f);
     if (untyped.size) ctx.untyped.set(cls.name, untyped);

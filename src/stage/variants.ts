@@ -155,3 +155,40 @@ export function configObject(e: TExpr): TExpr {
   if (e.k === "array") return { k: "array", items: e.items.map(configObject) };
   return e;
 }
+
+/**
+ * Fields annotated as sequences that the class uses as ints (`block_size:
+ * Sequence[int]` read in `range(1, self.block_size)`): Python checks no
+ * annotation, and that code only runs when the value is an int, so the use
+ * decides the field's type.
+ */
+export function fieldsUsedAsInts(cls: ModuleClass): Map<string, StaticType> {
+  const out = new Map<string, StaticType>();
+  const seqFields = new Set(
+    cls.fields
+      .filter((f) => {
+        const t = f.annotation ? typeFromAnnotation(annotationText(f.annotation)) : undefined;
+        return t?.t === "seq" || t?.t === "tuple";
+      })
+      .map((f) => f.name),
+  );
+  if (!seqFields.size) return out;
+  // `self.f` itself, or an operand of arithmetic on it, as an argument of range().
+  const intOperands = (e: Expr): string[] =>
+    e.kind === "attr" && e.object.kind === "self" && seqFields.has(e.attr)
+      ? [e.attr]
+      : e.kind === "binary" && ["+", "-", "*", "//", "%"].includes(e.op)
+        ? [...intOperands(e.left), ...intOperands(e.right)]
+        : e.kind === "unary" && e.op === "-"
+          ? intOperands(e.operand)
+          : [];
+  const bodies: Stmt[][] = [...cls.methods.map((m) => m.body), ...(cls.setup ? [cls.setup.body] : []), ...cls.properties.map((p) => p.body)];
+  for (const b of bodies)
+    for (const s of statementsOf(b))
+      for (const e of statementExprs(s))
+        for (const x of subexpressions(e)) {
+          if (x.kind !== "call" || x.fn.kind !== "builtin" || x.fn.name !== "range") continue;
+          for (const a of x.args) if (!a.star && !a.name) for (const f of intOperands(a.value)) out.set(f, { t: "int" });
+        }
+  return out;
+}
