@@ -115,7 +115,7 @@ function nnxClass(cls: ModuleClass, fields: FieldInfo[], staged: StagedClass, st
   }
   const params = ctorParams(cls, fields, staged, stager);
   const declaredCtor = new Set([...fields.map((f) => f.name), ...staged.inputs.map((o) => o.name), "rngs"]);
-  const ctorStmts = finish([...ctorBody, ...staged.ctor], declaredCtor, new Map(), instrumented);
+  const ctorStmts = finish([...ctorBody, ...staged.ctor], declaredCtor, staged.ctorTypes, instrumented);
   const methods = staged.methods.map((m) => method(m));
   const docs = [...(cls.docstring ? [cls.docstring.trim()] : [])];
   if (cls.bound?.size) docs.push(`Built with ${[...cls.bound].map(([k, v]) => `\`${k} = ${describeBinding(v)}\``).join(", ")}, as its source is given them.`);

@@ -335,7 +335,9 @@ function declareIn(body: TStmt[], declared: Names, types: Map<string, string>): 
   }
   body.forEach((s, i) => {
     for (const n of hoisted.get(i) ?? []) {
-      out.push({ k: "let", name: n, mutable: true, type: types.get(n) });
+      // A size declared before the block that sets it is read after it under the same test (`c ? n : m`).
+      const type = types.get(n);
+      out.push({ k: "let", name: n, mutable: true, type, ...(type === "number" ? { definite: true } : {}) });
       local.add(n);
     }
     out.push(declareStmt(s, local, types, body.slice(i + 1)));
@@ -382,6 +384,9 @@ function declareStmt(s: TStmt, local: Names, types: Map<string, string>, rest: T
     case "block":
       return { ...s, body: declareIn(s.body, local, types) };
     case "let":
+      // A Python local is the function's: one declared already (hoisted before an enclosing block
+      // because it is read after it) is assigned here, not shadowed by a block-scoped `let`.
+      if (s.value && !s.pattern && !s.raw && local.has(s.name)) return { k: "assign", target: { k: "id", name: s.name }, value: s.value };
       for (const w of stmtWrites(s)) local.add(w);
       return s;
     default:

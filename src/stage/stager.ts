@@ -175,6 +175,8 @@ export interface StagedClass {
   cls: ModuleClass;
   members: Members;
   ctor: TStmt[];
+  /** The TypeScript types of the constructor's locals, where known (the sizes loops carry). */
+  ctorTypes: Map<string, string>;
   methods: MethodResult[];
   inputs: InputOption[];
   /** Config fields the methods read (kept as members). */
@@ -187,6 +189,8 @@ export class ClassStager {
   readonly inputs: Inputs;
   /** Config fields read by methods at call time. */
   readonly configRead = new Set<string>();
+  /** The constructor's locals' TypeScript types, where known. */
+  readonly ctorTypes = new Map<string, string>();
   /** Variables declared, by "collection/name". */
   private readonly variables = new Map<string, { member: string; read: ArrayV }>();
   /** Key streams per source stream name. */
@@ -278,7 +282,7 @@ export class ClassStager {
       ownMode: this.ownMode,
       returns: new Map(methods.map((m) => [m.name, m.returns])),
     };
-    return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), methods, inputs: this.inputs.options, configRead: this.configRead, summary };
+    return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), ctorTypes: this.ctorTypes, methods, inputs: this.inputs.options, configRead: this.configRead, summary };
   }
 
   private newFrame(method: string, setup?: Frame): Frame {
@@ -678,6 +682,7 @@ export class ClassStager {
         // An enclosing loop's size local carries on into this one.
         if (!(init.k === "id" && init.name === local)) frame.emitCtor({ k: "let", name: local, value: init, mutable: true });
         frame.noteCtorName(local);
+        this.ctorTypes.set(local, "number");
         list.push({ axis, local });
         shape = withDimAt(shape, axis, id(local));
       }
@@ -730,7 +735,9 @@ export class ClassStager {
           for (let k = n; k >= 1; k--) {
             const init = beforeShape ? dimAt(beforeShape, -k) : undefined;
             const d = dimAt(v.shape, -k);
-            dims.push(d && !mentions(d, [...locals]) ? d : lastDim(-k, init));
+            // A size the loop sets from what does not change in it is still the loop's only if it runs.
+            const ran = (x: TExpr): Dim => (init && loop.last && !sameDim(init, x) ? { k: "cond", test: loop.last.nonEmpty, then: x, else: init } : x);
+            dims.push(d && !mentions(d, [...locals]) ? ran(d) : lastDim(-k, init));
           }
           shape = rank !== undefined ? { rank, dims } : { dims };
         }
@@ -935,6 +942,7 @@ export class ClassStager {
         if (v.ctor && !frame.callOnly) {
           frame.emitCtor({ k: "assign", target: id(name), value: v.ctor });
           frame.noteCtorName(name);
+          if (v.type.t === "int" || v.type.t === "float") this.ctorTypes.set(name, "number");
         }
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
         frame.env.set(pyName, staticOf(v.type, v.ctor && !frame.callOnly ? ctorName(name, v.ctor) : undefined, v.call ? id(name) : undefined, v.known));
@@ -2501,6 +2509,10 @@ export class ClassStager {
     const fn = cls.methods.find((m) => m.name === method);
     if (!fn) return this.stop(span, `${clsName} has no method '${method}'`);
     const dryFrame = new Frame(method, true);
+    // The child's locals must not capture the names in what this call gives it (its loop's `i` is not ours,
+    // though a size it returns may read our `i`): the look renames its own where they clash.
+    dryFrame.inline = clsName;
+    for (const n of mentionedIds([...fields.values(), ...args, ...kwargs.map(([, v]) => v)])) dryFrame.names.add(n);
     if (cls.setup) {
       const setupFrame = dry.runSetupShapes(cls.setup);
       for (const [k, v] of setupFrame.env) if (k.startsWith("self.")) dryFrame.env.set(k, v);
@@ -3419,3 +3431,25 @@ function wrapType(t: string): string {
 }
 
 export type { RecordEvent };
+
+/** TypeScript locals a value's expressions and sizes read (getters, which record reads, are not run). */
+function mentionedIds(values: Value[]): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<object>();
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) return x.forEach(visit);
+    if (x instanceof Map) return [...x.values()].forEach(visit);
+    const o = x as Record<string, unknown>;
+    if (o.k === "id" && typeof o.name === "string" && !o.raw) out.add(o.name);
+    // A module's instance holds the whole staging of it; its sizes are not names the look can clash with.
+    if (o.kind === "module") return;
+    for (const key of Object.keys(o)) {
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      if (d && "value" in d) visit(d.value);
+    }
+  };
+  values.forEach(visit);
+  return out;
+}

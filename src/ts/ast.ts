@@ -61,7 +61,7 @@ export interface TParam {
 }
 
 export type TStmt =
-  | { k: "let"; name: string; value?: TExpr; type?: string; mutable?: boolean; pattern?: TPattern; raw?: boolean }
+  | { k: "let"; name: string; value?: TExpr; type?: string; mutable?: boolean; pattern?: TPattern; raw?: boolean; /** `let x!: T`: assigned under a condition TypeScript cannot follow. */ definite?: boolean }
   | { k: "assign"; target: TExpr | TPattern; value: TExpr; op?: string }
   | { k: "expr"; value: TExpr }
   | { k: "if"; test: TExpr; then: TStmt[]; else: TStmt[] }
