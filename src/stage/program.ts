@@ -211,6 +211,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module nnxport translated`, entry.span ?? e.span);
     return undefined;
   }
+  if (source.extendsLayer) return layerEntryFactory(ctx, program, source, e);
   const stager = new ClassStager(ctx, source, true);
   const frame = new Frame("entry", true);
   // The entry's config, then the class translated for the modules it gives.
@@ -292,6 +293,67 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
           ...configConstructs,
           { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(source.name), top: true } },
           { k: "return", value: { k: "recorded", event: { e: "build", site: "root", transparent: !!cls.transparent }, value: { k: "new", cls: { k: "raw", text: clsName }, args: [{ k: "object", entries }] } } },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * The entry builds a subclass of a framework layer (`StdConv(features=8, ...)`, `class StdConv(nn.Conv)`):
+ * its arguments are the layer's, and the layer is built as a module calling it would build it, from the
+ * entry's arguments and its sample inputs' sizes (`new StdConv(4, 8, [3, 3], { useBias: false, rngs })`).
+ */
+function layerEntryFactory(ctx: ProgramContext, program: Program, source: ModuleClass, e: Extract<Expr, { kind: "call" }>): { decl: TDecl; name: string; cls: string } | undefined {
+  const entry = program.entry!;
+  const span = entry.span ?? e.span;
+  if (entry.method !== "__call__") {
+    ctx.unsupported(span, `an entry applying '${entry.method}' of ${source.name}, a subclass of ${source.extendsLayer}`);
+    return undefined;
+  }
+  const stager = new ClassStager(ctx, source, false);
+  const frame = new Frame("__call__", false);
+  const names: Expr[] = [];
+  for (const i of entry.inputs) {
+    if (i.dict || i.dtype === "key") {
+      ctx.unsupported(span, `the input '${i.name}' of ${source.name}, a subclass of ${source.extendsLayer} (it takes arrays)`);
+      return undefined;
+    }
+    frame.env.set(i.name, { kind: "array", call: id(i.name), shape: { rank: i.shape.length, dims: i.shape.map(num) }, dtype: i.dtype } as Value);
+    names.push({ kind: "name", id: i.name, span: e.span });
+  }
+  try {
+    stager.expr({ kind: "call", fn: e, args: names.map((value) => ({ value })), span: e.span } as Expr, frame);
+  } catch (err) {
+    if (!(err instanceof StageStop)) throw err;
+    ctx.unsupported(err.span ?? span, err.message);
+    return undefined;
+  }
+  // What the call built: the construction of the layer (its record and its `new`), made the root.
+  const built = (frame.block.ctor ?? []).map((s) => (s.k === "assign" && s.value.k === "recorded" && s.value.event.e === "build" ? s.value : undefined)).find((x) => x);
+  if (!built || built.k !== "recorded" || built.event.e !== "build") {
+    ctx.unsupported(span, `building ${source.name} as the entry`);
+    return undefined;
+  }
+  // Called as the layer is: with the entry's arrays.
+  const call = entry.inputs.map((i) => ({ name: i.name, kind: "array" as const, optional: false, keywordOnly: !!i.keyword, tsType: "nnx.Array" }));
+  ctx.summaries.set(source.name, { name: source.name, fields: [], inputOptions: [], methods: new Map([["__call__", call]]) });
+  const name = `create${source.name}`;
+  const shapes = entry.inputs.map((i) => `${i.name}: [${i.shape.join(", ")}]`).join(", ");
+  return {
+    name,
+    cls: source.name,
+    decl: {
+      k: "function",
+      fn: {
+        name,
+        exported: true,
+        docs: [`\`${source.name}\` as the source's entry point builds it (\`${entry.text.replace(/\s+/g, " ")}\`)${shapes ? `, for inputs ${shapes}` : ""}.`],
+        params: [{ name: "rngs", type: "nnx.Rngs", default: { k: "new", cls: { k: "rt", path: "nnx.Rngs" }, args: [num(0)] } }],
+        returns: source.name,
+        body: [
+          { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(source.name), top: true } },
+          { k: "return", value: { ...built, event: { ...built.event, site: "root" } } },
         ],
       },
     },

@@ -57,4 +57,19 @@ describe("subclassing a framework layer", () => {
     expect(t.paramMap!.params.map((p) => p.source).sort()).toEqual(["params/ScaledDense_0/bias", "params/ScaledDense_0/kernel", "params/StdConv_0/bias", "params/StdConv_0/kernel", "params/conv_root/kernel"]);
     expect(t.diagnostics.items.filter((d) => d.code === "NNX210")).toEqual([]);
   }, 120_000);
+
+  it("a subclass of a layer given as the entry takes the layer's arguments and is built from the sample's sizes", async () => {
+    const conv = entry("StdConv(features=6, kernel_size=(3, 3), strides=(2, 2), use_bias=False)", ["x=float32[2,8,8,3]"]);
+    const r = await verifyText("stdconv.py", FILE, conv);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.ok).toBe(true);
+    const t = await translateText("stdconv.py", FILE, conv);
+    expect(t.code).toContain("return new StdConv(3, 6, [3, 3], { strides: [2, 2], useBias: false, rngs });");
+    expect(t.paramMap!.params.map((p) => p.source)).toEqual(["params/kernel"]);
+    const dense = entry("ScaledDense(3)", ["x=float32[2,5]"]);
+    const d = await verifyText("stdconv.py", FILE, dense);
+    expect(d.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+    expect(d.ok).toBe(true);
+  }, 120_000);
 });
+
