@@ -18,6 +18,8 @@ export interface InputOption {
   kind: "features" | "shape";
   /** The option's source-style name (`in_features`, `x_shape`). */
   name: string;
+  /** Only a method the first user does not call needs it: without it, what that method alone uses is not built. */
+  optional?: boolean;
 }
 
 export interface FieldInfo {

@@ -268,6 +268,7 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     const m = cls.methods.find((x) => x.name === o.method);
     const arrays = m?.params.filter((p) => entry.inputs.some((i) => i.name === p.name)) ?? [];
     const sample = entry.inputs.find((i) => i.name === o.param) ?? (o.method === entry.method ? entry.inputs[arrays.findIndex((p) => p.name === o.param)] : undefined);
+    if (!sample && o.optional) continue;
     if (!sample) {
       ctx.diags.error("NNX302", `the entry gives no sample for '${o.param}' of ${clsName}.${o.method}, whose size the model needs`, entry.span ?? e.span);
       return undefined;

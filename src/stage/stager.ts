@@ -107,9 +107,10 @@ class Inputs {
       const r = this.ranks.get(`${o.method}|${o.param}`);
       if (!r || o.kind !== "shape") continue;
       const shape = id(o.name);
+      const wrong = bin("!==", member(shape, "length"), num(r.rank));
       out.push({
         k: "if",
-        test: bin("!==", member(shape, "length"), num(r.rank)),
+        test: o.optional ? bin("&&", bin("!==", shape, { k: "undefined" } as TExpr), wrong) : wrong,
         then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
         else: [],
       });
@@ -245,13 +246,23 @@ export class ClassStager {
     const methods: MethodResult[] = [];
     const setupFrame = this.cls.setup ? this.runSetup(this.cls.setup) : undefined;
     if (setupFrame?.block.ctor) ctor.push(...setupFrame.block.ctor);
-    const order = [...this.cls.methods].filter((m) => !isStaticMethod(m)).sort((a, b) => Number(b.name === "__call__") - Number(a.name === "__call__"));
+    // A class first applied through another method (`VAE.apply(..., method='generate')`) builds what that
+    // method uses from its inputs; what only the other methods use is built, as Linen builds it, only if they
+    // are given their inputs' sizes (`lazy`: its members are nullable, its options optional).
+    const firstMethods = new Set([...(this.entryRanks?.keys() ?? [])].map((k) => k.split("|")[0]));
+    const first = firstMethods.size === 1 && !firstMethods.has("__call__") ? [...firstMethods][0] : undefined;
+    const byFirst = (m: FunctionDef) => (first ? m.name === first : m.name === "__call__");
+    const order = [...this.cls.methods].filter((m) => !isStaticMethod(m)).sort((a, b) => Number(byFirst(b)) - Number(byFirst(a)));
+    const lazy: Array<{ method: string; at: number; stmts: TStmt[] }> = [];
     for (const fn of order) {
       try {
         const frame = this.newFrame(fn.name, setupFrame);
+        const isLazy = !!first && fn.name !== first;
+        if (isLazy) frame.conditional = true;
         const params = this.bindParams(fn, frame, "method");
         this.body(fn.body, frame);
-        if (frame.block.ctor?.length) ctor.push(...frame.block.ctor);
+        if (isLazy && frame.block.ctor?.length) lazy.push({ method: fn.name, at: ctor.length, stmts: frame.block.ctor });
+        else if (frame.block.ctor?.length) ctor.push(...frame.block.ctor);
         const returned = mergeReturns(frame.returns);
         methods.push({
           name: fn.name,
@@ -273,7 +284,13 @@ export class ClassStager {
       if (inst.reserved && !inst.built && !this.dry) this.unsupported(inst.span, "a submodule only called by methods that do not give its input sizes (NNX builds it with them)");
     }
     // The inputs the live constructor reads become its options.
-    this.inputs.settle(removeDead(flattenBlocks(stripRecords([...this.members.prologue, ...ctor]))));
+    this.inputs.settle(removeDead(flattenBlocks(stripRecords([...this.members.prologue, ...ctor, ...lazy.flatMap((l) => l.stmts)]))));
+    for (const l of lazy.reverse()) {
+      const given = this.inputs.options.filter((o) => o.method === l.method);
+      for (const o of given) o.optional = true;
+      const test = given.map((o) => bin("!==", id(o.name), { k: "undefined" } as TExpr)).reduce<TExpr | undefined>((a, b) => (a ? bin("&&", a, b) : b), undefined);
+      ctor.splice(l.at, 0, ...(test ? [{ k: "if", test, then: l.stmts, else: [] } as TStmt] : l.stmts));
+    }
     const summary: ClassSummary = {
       name: this.cls.name,
       fields: [],
@@ -2538,7 +2555,7 @@ export class ClassStager {
     const params = summary?.methods.get(method) ?? [];
     // A call that cannot give the sizes another method's inputs set (`cell.initial_state(n)` before
     // `cell(carry, x)`) names the member now; the constructor builds it at the call that can.
-    const needsOthers = (summary?.inputOptions ?? []).some((o) => o.method !== method);
+    const needsOthers = (summary?.inputOptions ?? []).some((o) => o.method !== method && !o.optional);
     if (!inst.built && needsOthers && !frame.dry && lifted?.transform !== "stack") {
       this.reserve(inst, clsName);
       const callE = call(member(inst.reserved!.call, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
@@ -2562,6 +2579,8 @@ export class ClassStager {
         const pi = m?.params.findIndex((p) => p.name === o.param) ?? -1;
         const arg = o.method === method ? (args[pi] ?? kwargs.find(([k]) => k === o.param)?.[1]) : undefined;
         if (!arg || arg.kind !== "array") {
+          // What only a method not called here builds is left unbuilt (as Linen leaves it).
+          if (o.optional && o.method !== method) continue;
           entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param}'`) });
           continue;
         }
