@@ -77,8 +77,8 @@ function optionsInterface(cls: ModuleClass, fields: FieldInfo[], staged: StagedC
   for (const o of staged.inputs) {
     const doc =
       o.kind === "features"
-        ? `Size of the last axis of \`${tsName(o.param)}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`}.`
-        : `Shape of \`${tsName(o.param)}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`} (the sizes the model is built for; leading batch sizes do not matter).`;
+        ? `Size of the last axis of \`${o.param.split("/").map(tsName).join(".")}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`}.`
+        : `Shape of \`${o.param.split("/").map(tsName).join(".")}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`} (the sizes the model is built for; leading batch sizes do not matter).`;
     inputs.push({ name: o.name, type: o.kind === "features" ? "number" : "number[]", docs: [o.optional ? `${doc} Without it, what only \`${o.method}\` uses is not built.` : doc], ...(o.optional ? { optional: true } : {}) });
   }
   return { name: optionsName(cls.name), properties: [...inputs, ...props, { name: "rngs", type: "nnx.Rngs" }] };

@@ -3,7 +3,7 @@
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { Expr, Stmt } from "../python/ast.js";
 import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
-import type { ModuleClass, Program } from "../model/program.js";
+import type { ModuleClass, Program, SampleInput } from "../model/program.js";
 import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
 import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
@@ -237,7 +237,9 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     ctx.diags.error("NNX302", `the entry '${entry.text.replace(/\s+/g, " ")}' ${problem}`, entry.span ?? e.span);
     return undefined;
   }
-  const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length])));
+  // Each input's rank (a key: -1); a dict input's keys as `param/key`.
+  const rankOf = (i: SampleInput, name: string): Array<[string, number]> => (i.dict ? i.dict.flatMap((d) => rankOf(d, `${name}/${d.name}`)) : [[`${entry.method}|${name}`, i.dtype === "key" ? -1 : i.shape.length]]);
+  const cls = ctx.variantOf(source, given, new Map(entry.inputs.flatMap((i) => rankOf(i, i.name))));
   const clsName = cls.name;
   const summary = ctx.summaries.get(clsName);
   if (ctx.failed.has(clsName) || !summary) {
@@ -267,7 +269,9 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
   for (const o of summary.inputOptions) {
     const m = cls.methods.find((x) => x.name === o.method);
     const arrays = m?.params.filter((p) => entry.inputs.some((i) => i.name === p.name)) ?? [];
-    const sample = entry.inputs.find((i) => i.name === o.param) ?? (o.method === entry.method ? entry.inputs[arrays.findIndex((p) => p.name === o.param)] : undefined);
+    const [top, ...path] = o.param.split("/");
+    const nested = (i: SampleInput | undefined, keys: string[]): SampleInput | undefined => (keys.length ? nested(i?.dict?.find((d) => d.name === keys[0]), keys.slice(1)) : i);
+    const sample = nested(entry.inputs.find((i) => i.name === top), path) ?? (o.method === entry.method && !path.length ? entry.inputs[arrays.findIndex((p) => p.name === o.param)] : undefined);
     if (!sample && o.optional) continue;
     if (!sample) {
       ctx.diags.error("NNX302", `the entry gives no sample for '${o.param}' of ${clsName}.${o.method}, whose size the model needs`, entry.span ?? e.span);
@@ -278,7 +282,8 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
   void method;
   entries.push({ key: "rngs", value: id("rngs") });
   const name = `create${clsName}`;
-  const shapes = entry.inputs.map((i) => `${i.name}: [${i.shape.join(", ")}]`).join(", ");
+  const shapeText = (i: SampleInput): string => (i.dict ? `{ ${i.dict.map((d) => `${d.name}: ${shapeText(d)}`).join(", ")} }` : `[${i.shape.join(", ")}]`);
+  const shapes = entry.inputs.map((i) => `${i.name}: ${shapeText(i)}`).join(", ");
   return {
     name,
     cls: clsName,

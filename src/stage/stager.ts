@@ -141,9 +141,11 @@ class Inputs {
       const [method, param] = key.split("|");
       const features = [...axes].every((a) => a === -1);
       const suffix = features ? "features" : "shape";
-      let name = features && this.single() && method === "__call__" ? "in_features" : `${param}_${suffix}`;
-      if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${param}_${suffix}`;
-      for (let i = 2; taken.has(memberName(name)); i++) name = `${param}_${suffix}_${i}`;
+      // A dict input's key (`batch/input`) is named for both (`batch_input_shape`).
+      const base = param.replace(/\//g, "_");
+      let name = features && this.single() && method === "__call__" ? "in_features" : `${base}_${suffix}`;
+      if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${base}_${suffix}`;
+      for (let i = 2; taken.has(memberName(name)); i++) name = `${base}_${suffix}_${i}`;
       taken.add(memberName(name));
       this.options.push({ method, param, kind: features ? "features" : "shape", name });
     }
@@ -361,6 +363,13 @@ export class ClassStager {
         infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean" });
         return;
       }
+      // A dict of arrays the entry gives (`batch={input=int32[6,2],target=...}`): its keys' arrays, each its own input.
+      const keys = !passed && kind === "array" ? dictInputKeys(this.entryRanks, fn.name, p.name) : [];
+      if (keys.length) {
+        frame.env.set(p.name, { ...(this.dictValue(keys.map((k) => [k, this.inputArray(fn.name, `${p.name}/${k}`, false, member(id(p.name), k))])) as Extract<Value, { kind: "dict" }>), call: id(p.name) });
+        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: `{ ${keys.map((k) => `${JSON.stringify(k)}: nnx.Array`).join("; ")} }` });
+        return;
+      }
       if (passed) {
         frame.env.set(p.name, passed);
       } else if (kind === "array") {
@@ -376,14 +385,14 @@ export class ClassStager {
   }
 
   /** An array parameter: its sizes become constructor options when the constructor needs them. */
-  private inputArray(method: string, param: string, optional: boolean): Value {
+  private inputArray(method: string, param: string, optional: boolean, read: TExpr = id(param)): Value {
     const inputs = this.inputs;
     // The entry's sample tells the rank of the root's inputs (checked at construction if relied on).
     const given = this.entryRanks?.get(`${method}|${param}`);
     const rank = given !== undefined && given >= 0 ? given : undefined;
     if (rank !== undefined) inputs.assume(method, param, rank, this.cls.name, "the entry's sample");
     const shape: SymShape = { ...(rank !== undefined ? { rank } : {}), dims: [], input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)), method, param } };
-    return { kind: "array", call: optional ? { k: "nonnull", value: id(param) } : id(param), shape, dtype: "unknown" };
+    return { kind: "array", call: optional ? { k: "nonnull", value: read } : read, shape, dtype: "unknown" };
   }
 
   /** A fixed value's type from its annotation and default (a function default tells an initializer from an activation). */
@@ -3471,4 +3480,10 @@ function mentionedIds(values: Value[]): Set<string> {
   };
   values.forEach(visit);
   return out;
+}
+
+/** The keys of a dict input the entry gives for `method`'s `param` (its ranks are keyed `method|param/key`). */
+function dictInputKeys(ranks: Map<string, number> | undefined, method: string, param: string): string[] {
+  const prefix = `${method}|${param}/`;
+  return [...(ranks?.keys() ?? [])].filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).map((k) => k.slice(prefix.length));
 }
