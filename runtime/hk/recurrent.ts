@@ -285,8 +285,8 @@ export class ResetCore<S extends Nest = Nest, I extends Nest = Nest, O extends N
   }
 }
 
-/** A DeepRNN layer: a core, or a function applied to the running output. */
-export type DeepRNNLayer = RNNCore | ((x: tf.Tensor) => tf.Tensor);
+/** A DeepRNN layer: a core, a module without state (hk.nets.MLP), or a function applied to the running output. */
+export type DeepRNNLayer = RNNCore | { call(x: tf.Tensor): tf.Tensor } | ((x: tf.Tensor) => tf.Tensor);
 
 /**
  * hk.DeepRNN(layers): the cores and functions applied in turn; the state is
@@ -325,7 +325,7 @@ export class DeepRNN extends Module implements RNNCore<Nest[], Nest, Nest> {
         nextStates.push(next);
         stateIdx++;
       } else {
-        current = layer(current as tf.Tensor);
+        current = typeof layer === "function" ? layer(current as tf.Tensor) : layer.call(current as tf.Tensor);
       }
     });
     const out = this.skipConnections ? treeStack(outputs, (xs) => tf.concat(xs, -1)) : current;

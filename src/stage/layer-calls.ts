@@ -32,6 +32,8 @@ export interface LayerHost {
   callExpr(v: Value, span: Span, what: string): TExpr;
   /** A fixed value as layer options hold it (initializers, activations, tuples of them). */
   asStatic(v: Value, span: Span): StaticV | undefined;
+  /** A function of the file given as a layer, applied to an input of this shape: its arrow and its output. */
+  functionLayer(v: Value, x: ArrayV, span: Span): { expr: TExpr; out: ArrayV } | undefined;
   /** A train/eval switch given at a call or construction, as a mode value. */
   modeOf(v: Value, trueMeansTraining: boolean, span: Span): Value;
   /** Builds `inst` in the constructor (once), as `build` describes. */
@@ -388,6 +390,12 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
       const v = config?.modules.get(name);
       if (v?.kind !== "list" && v?.kind !== "tuple") return undefined;
       return v.items.map((item) => (item.kind === "module" ? "module" : host.asStatic(item, span)?.ctor));
+    },
+    applyItem: (name, index, x) => {
+      const v = itemOf(config?.modules.get(name), index);
+      if (!v || v.kind === "module") return undefined;
+      const r = host.functionLayer(v, { kind: "array", call: { k: "id", name: "_" }, shape: x.shape, dtype: x.dtype } as ArrayV, span);
+      return r && { expr: r.expr, out: { shape: r.out.shape, dtype: r.out.dtype } };
     },
     childInfo: (name, index) => {
       const v = itemOf(config?.modules.get(name), index);

@@ -2348,6 +2348,19 @@ export class ClassStager {
       unsupported: (span, what) => self.unsupported(span, what),
       callExpr: (v, span, what) => self.callExpr(v, span, what),
       asStatic: (v, span) => self.asStatic(v, span),
+      functionLayer: (v, x, span) => {
+        // A function of the file given as a layer (`lambda x: jax.nn.one_hot(x, n)`): written as an arrow, its output shaped by staging it on the input.
+        if (v.kind !== "func" || v.method || v.def.params.length !== 1) return undefined;
+        let out: Value | undefined;
+        try {
+          const expr = self.functionExpr(v, ["array"], "ctor", span, ["tf.Tensor"], [x], (r) => (out = r));
+          const o = out as Value | undefined;
+          return o?.kind === "array" ? { expr, out: o } : undefined;
+        } catch (e) {
+          if (e instanceof StageStop) return undefined;
+          throw e;
+        }
+      },
       modeOf: (v, t, span) => self.modeOf(v, t, span),
       ensureBuilt: (inst, frame, span, build, type, base) => self.ensureBuilt(inst, frame, span, build, type, base),
       assumeRank: (x, rank) => self.assumeRank(x, rank),
@@ -2715,7 +2728,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[]): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], arrays?: Array<ArrayV | undefined>, onResult?: (v: Value) => void): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -2728,7 +2741,8 @@ export class ClassStager {
     const out: Array<{ name: string; type: string }> = [];
     params.forEach((p, i) => {
       const kind = kinds[i] ?? "static";
-      if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
+      // An array parameter whose shape the caller knows (a function layer's running input).
+      if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: arrays?.[i]?.shape ?? unknownShape, dtype: arrays?.[i]?.dtype ?? "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
       out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
@@ -2742,6 +2756,7 @@ export class ClassStager {
         this.body(def.body, frame);
         result = mergeReturns(frame.returns) ?? literalValue(null);
       }
+      onResult?.(result);
       const body = frame.block.call ?? [];
       const value = this.callExpr(result, span, "a function's result");
       const arrowParams = out.map((p) => ({ name: p.name, type: p.type }));
@@ -3487,3 +3502,4 @@ function dictInputKeys(ranks: Map<string, number> | undefined, method: string, p
   const prefix = `${method}|${param}/`;
   return [...(ranks?.keys() ?? [])].filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).map((k) => k.slice(prefix.length));
 }
+

@@ -49,6 +49,8 @@ export interface OutputContext {
    * activation).
    */
   items(name: string): Array<"module" | TExpr | undefined> | undefined;
+  /** Item `index` of list `name` when it is a function of the file (a lambda), applied to an input of this shape. */
+  applyItem(name: string, index: number, x: { shape: SymShape; dtype: DType }): { expr: TExpr; out: OutSpec } | undefined;
   /** The neutral layer and options of a module given as option `name`, when it is a framework layer. */
   childInfo(name: string, index?: number): { layer: string; options: LayerOptions } | undefined;
   /** The type a module given as option `name` is held as (its layer's `type`, else its runtime class). */

@@ -217,18 +217,39 @@ function haikuConvLstm(n?: number): LayerKind {
   };
 }
 
-/** DeepRNN's layers in turn: each core's output feeds the next layer; functions keep the shape. */
-function deepChain(ctx: OutputContext, x: OutSpec, visit?: (i: number, args: CallArgs) => void): { y: OutSpec; states: OutSpec[] } | undefined {
+/** Whether item `i` of a DeepRNN's layers is a core (it has a state), not a module applied as a function. */
+function isCore(ctx: OutputContext, i: number): boolean {
+  const layer = ctx.childInfo("layers", i)?.layer;
+  return !!layer && !!RECURRENT[layer]?.methods?.initial_state;
+}
+
+/**
+ * DeepRNN's layers in turn: each core's output feeds the next layer; a module
+ * that is not a core (hk.nets.MLP) maps the running output; a framework
+ * function keeps its shape; a function of the file (a lambda) is staged on it.
+ */
+function deepChain(ctx: OutputContext, x: OutSpec, visit?: (i: number, args: CallArgs) => void, fn?: (i: number, expr: TExpr) => void): { y: OutSpec; states: OutSpec[] } | undefined {
   const items = ctx.items("layers");
   if (!items) return undefined;
   let current = x;
   const states: OutSpec[] = [];
   for (const [i, item] of items.entries()) {
     if (!("shape" in current)) return undefined;
+    if (item === undefined) {
+      const f = ctx.applyItem("layers", i, current);
+      if (!f || !("shape" in f.out)) return undefined;
+      fn?.(i, f.expr);
+      current = f.out;
+      continue;
+    }
     if (item !== "module") continue;
     const a: CallArgs = new Map([["x", { kind: "array", call: { k: "id", name: "_" }, shape: current.shape, dtype: current.dtype } as ArrayV]]);
     visit?.(i, a);
     const out = ctx.child("layers", "__call__", a, i);
+    if (out && "shape" in out && !isCore(ctx, i)) {
+      current = out;
+      continue;
+    }
     if (!out || !("items" in out)) return undefined;
     current = out.items[0];
     states.push(out.items[1]);
@@ -242,8 +263,9 @@ export const RECURRENT: Record<string, LayerKind> = {
     positional: (_o, args, ctx) => {
       const items = ctx.items("layers") ?? [];
       const built = new Map<number, TExpr>();
-      deepChain(ctx, { shape: xShape(args), dtype: "float32" }, (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)));
-      return [{ k: "array", items: items.map((item, i) => (item === "module" ? (built.get(i) ?? ctx.missing(`the input of layer ${i}`)) : (item ?? ctx.missing(`layer ${i} (only cores and framework functions)`)))) }];
+      const x = args.get("x");
+      deepChain(ctx, { shape: xShape(args), dtype: x?.kind === "array" ? x.dtype : "float32" }, (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)), (i, e) => built.set(i, e));
+      return [{ k: "array", items: items.map((item, i) => (item === "module" ? (built.get(i) ?? ctx.missing(`the input of layer ${i}`)) : (item ?? built.get(i) ?? ctx.missing(`layer ${i} (only cores, modules and functions)`)))) }];
     },
     options: [],
     noRngs: true,
@@ -251,10 +273,11 @@ export const RECURRENT: Record<string, LayerKind> = {
     output: (_o, method, args, ctx) => {
       const items = ctx.items("layers") ?? [];
       if (method === "initial_state") {
-        const states = items.map((item, i) => (item === "module" ? ctx.child("layers", "initial_state", args, i) : null)).filter((s) => s !== null);
+        const states = items.map((item, i) => (item === "module" && isCore(ctx, i) ? ctx.child("layers", "initial_state", args, i) : null)).filter((s) => s !== null);
         return states.every((s) => s) ? { items: states as OutSpec[] } : undefined;
       }
-      const r = deepChain(ctx, { shape: xShape(args), dtype: "float32" });
+      const x = args.get("x");
+      const r = deepChain(ctx, { shape: xShape(args), dtype: x?.kind === "array" ? x.dtype : "float32" });
       return r && { items: [r.y, { items: r.states }] };
     },
   },
