@@ -82,6 +82,8 @@ export interface EntrySpec {
   rngs: string[];
   /** Linen `mutable=` collections. */
   mutable?: string[];
+  /** absl command-line flags (`--hidden_size=16`): the flags the file defines take these values. */
+  argv?: string[];
   /** Where the file says it (its init call), for diagnostics. */
   span?: Span;
   /** The top-level name bound to the model object or transformed function, when the file has one. */

@@ -1869,7 +1869,10 @@ export class ClassStager {
     if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
     const flag = /^absl\.flags\.DEFINE_(integer|float|string|bool|boolean|enum)$/.exec(name);
     if (flag) {
-      // An absl flag: its default (the translation does not read a command line).
+      // An absl flag: the entry's command line sets it (`--hidden_size=16`), else its default.
+      const flagName = args[0] ?? kwargs.find(([k]) => k === "name")?.[1];
+      const given = flagName?.kind === "static" && typeof flagName.known === "string" ? flagArgument(this.ctx.program.entry?.argv ?? [], flagName.known, flag[1]) : undefined;
+      if (given !== undefined) return Object.assign(literalValue(given), { flag: true });
       const d = args[1] ?? kwargs.find(([k]) => k === "default")?.[1];
       if (d?.kind === "static" && d.known !== undefined) return Object.assign(literalValue(d.known), { flag: true });
       return this.stop(span, `${name} without a fixed default`);
@@ -3503,3 +3506,27 @@ function dictInputKeys(ranks: Map<string, number> | undefined, method: string, p
   return [...(ranks?.keys() ?? [])].filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).map((k) => k.slice(prefix.length));
 }
 
+/**
+ * The value absl gives flag `name` of this type from a command line: `--name=value` or `--name value`
+ * (the last one given wins), `--name`/`--noname` for a bool; undefined when it is not given or not read.
+ */
+function flagArgument(argv: string[], name: string, type: string): Known | undefined {
+  let text: string | undefined;
+  argv.forEach((a, i) => {
+    if (a.startsWith(`--${name}=`)) text = a.slice(name.length + 3);
+    else if (a === `--${name}`) text = type === "bool" || type === "boolean" ? "true" : argv[i + 1];
+    else if (a === `--no${name}` && (type === "bool" || type === "boolean")) text = "false";
+  });
+  if (text === undefined) return undefined;
+  switch (type) {
+    case "integer":
+      return /^[+-]?\d+$/.test(text) ? Number(text) : undefined;
+    case "float":
+      return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : undefined;
+    case "bool":
+    case "boolean":
+      return /^(true|t|1)$/i.test(text) ? true : /^(false|f|0)$/i.test(text) ? false : undefined;
+    default:
+      return text;
+  }
+}

@@ -21,6 +21,8 @@ export interface EntryRequest {
   mutable?: string[];
   /** Python run in the file's namespace before the entry: the names its imports bind are the entry's too. */
   prelude?: string;
+  /** absl command-line flags the file reads (`--hidden_size=16`): they set those flags' values. */
+  argv?: string[];
 }
 
 /** `relink` makes names of the user's other files that the file links in (src/python/packages.ts) the file's own. */
@@ -48,6 +50,7 @@ export function entryFromRequest(req: EntryRequest, program: Program, lowering: 
     initKwargs: req.initKwargs,
     rngs: req.rngs,
     mutable: req.mutable,
+    ...(req.argv?.length ? { argv: req.argv } : {}),
   };
   if (program.framework.name === "haiku") {
     // A function of the file to transform: it becomes the model.
