@@ -10,6 +10,7 @@ import type { SourceLayer, SourceLayerCall, SourceLayerParam } from "../model/fr
 import { call, id, member, type TExpr } from "../ts/ast.js";
 import { layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers/index.js";
 import { LAYERS } from "./layers/catalog.js";
+import { returnType } from "./stager.js";
 import type { Frame } from "./scope.js";
 import { unknownShape } from "./shapes.js";
 import { describe, staticOf, type ArrayV, type Instance, type Known, type StaticV, type Value } from "./values.js";
@@ -264,6 +265,7 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   };
   const positional: TExpr[] = spec.positional.map((n) => (given.has(n) ? arg(n) : { k: "undefined" }));
   while (positional.length && positional[positional.length - 1].k === "undefined") positional.pop();
+  if (spec.nullIfAbsent) for (let i = 0; i < spec.positional.length; i++) if (!positional[i] || positional[i].k === "undefined") positional[i] = { k: "null" };
   const entries = (spec.options ?? []).filter((n) => given.has(n)).map((n) => ({ key: n, value: arg(n) }));
   if (entries.length && spec.padNull && positional.length > 1) while (positional.length < spec.positional.length) positional.push({ k: "null" });
   if (entries.length) positional.push({ k: "object", entries });
@@ -272,7 +274,8 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   if (out?.assumeRank && x?.kind === "array") host.assumeRank(x, out.assumeRank);
   if (!deferred && builds) reportUnread(host, row, config, span);
   if (kind.drawsPerCall && neutral === "__call__" && !frame.dry) host.recordDraw(frame);
-  return outValue(out, call(member(ref, spec.runtime), ...positional));
+  const e = call(member(ref, spec.runtime), ...positional);
+  return outValue(out, spec.cast && out ? { k: "cast", value: e, type: returnType(outValue(out, e)) } : e);
 }
 
 /** An argument the source gives that the runtime layer never receives is not translated: said, never dropped. */

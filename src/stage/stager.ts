@@ -1016,7 +1016,7 @@ export class ClassStager {
     // All at once, as Python assigns: `[a, b] = [b, a]`.
     const pyNames = p.items.map((q) => (q.kind === "name" ? q.id : undefined));
     if (pyNames.every((n) => n)) {
-      const names = pyNames.map((n, k) => (["array", "static", "tuple", "list"].includes(items[k].kind) ? frame.tsLocal(n!) : n));
+      const names = pyNames.map((n, k) => (["array", "key", "static", "tuple", "list"].includes(items[k].kind) ? frame.tsLocal(n!) : n));
       const callItems = items.map((i) => this.maybeCallExpr(i));
       // Items the method does not hold (modules, flags, a host's state) are bound by name only.
       const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
@@ -1891,9 +1891,39 @@ export class ClassStager {
     const math = staticMath(name, args);
     if (math) return math;
     if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
+    if (name === "jax.lax.fori_loop") return this.foriLoop(args, kwargs, span, frame);
     const spec = opSpec(name);
     if (spec) return this.applyOp(name, spec, args, kwargs, span);
     return this.stop(span, `the call '${name.replace(/^builtins\./, "")}(...)'`);
+  }
+
+  /**
+   * `lax.fori_loop(lower, upper, body_fn, init_val)`: a loop in the method, its carry a local
+   * the body's result replaces (fori_loop keeps the carry's structure and shapes, so one
+   * staging of the body holds for every step).
+   */
+  private foriLoop(args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const arg = (i: number, k: string) => args[i] ?? kwargs.find(([n]) => n === k)?.[1];
+    const [lower, upper, body, init] = [arg(0, "lower"), arg(1, "upper"), arg(2, "body_fun"), arg(3, "init_val")];
+    if (kwargs.some(([k]) => k === "unroll")) return this.stop(span, "lax.fori_loop with unroll");
+    if (lower?.kind !== "static" || upper?.kind !== "static" || !lower.call || !upper.call) return this.stop(span, "lax.fori_loop over bounds that are not fixed ints");
+    if (body?.kind !== "func" || body.method || body.def.params.length !== 2) return this.stop(span, "lax.fori_loop of anything but a function of (i, carry)");
+    if (!init) return this.stop(span, "lax.fori_loop without an initial value");
+    const carry = frame.tsLocal("carry");
+    frame.types.set(carry, returnType(init));
+    frame.emitCall({ k: "let", name: carry, value: this.callExpr(init, span, "lax.fori_loop's initial value"), mutable: true, type: returnType(init) });
+    const rebind = (v: Value, e: TExpr): Value => (v.kind === "key" ? { ...v, call: e } : v.kind === "tuple" || v.kind === "list" ? { ...v, items: v.items.map((x, i) => rebind(x, { k: "index", object: e, index: num(i) })), call: e } : v.kind === "dict" ? { ...v, entries: v.entries.map(([k, x]) => [k, rebind(x, { k: "index", object: e, index: typeof k === "number" ? num(k) : str(String(k)) })] as [Known, Value]), call: e } : this.withCall(v, e));
+    const index = frame.tsLocal(body.def.params[0].name);
+    const wasCallOnly = frame.callOnly;
+    // Nothing is built in the loop: a submodule first called in it reports (it would be built per step).
+    frame.callOnly = true;
+    const inner = frame.nested(() => {
+      const out = this.inlineCall(body, [staticOf({ t: "int" }, undefined, id(index)), rebind(init, id(carry))], [], span, frame);
+      frame.emitCall({ k: "assign", target: id(carry), value: this.callExpr(out, span, "lax.fori_loop's body result") });
+    });
+    frame.callOnly = wasCallOnly;
+    frame.emitCall({ k: "forRange", name: index, start: lower.call, stop: upper.call, body: inner.call ?? [] });
+    return rebind(init, id(carry));
   }
 
   /** jax.random.split / fold_in / key: keys from keys. */

@@ -86,6 +86,10 @@ export interface LayerMethod {
   fromOptions?: string[];
   /** Gives no input sizes (a core's `initial_state`): called before the layer's first sizing call, it is built there. */
   defersBuild?: boolean;
+  /** Positional arguments not given or None are passed as `null` (the runtime takes them: `initialState(null)`). */
+  nullIfAbsent?: boolean;
+  /** The runtime types its result loosely (a DeepRNN's nests): the call is cast to the output's type. */
+  cast?: boolean;
 }
 
 export interface LayerKind {

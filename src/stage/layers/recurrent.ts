@@ -161,13 +161,13 @@ function batchLead(args: CallArgs): Dim[] {
 }
 
 const CORE_METHODS_DEEP: Record<string, LayerMethod> = {
-  __call__: { runtime: "call", positional: ["x", "state"] },
-  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true },
+  __call__: { runtime: "call", positional: ["x", "state"], cast: true },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true },
 };
 
 const CORE_METHODS: Record<string, LayerMethod> = {
   __call__: { runtime: "call", positional: ["x", "state"] },
-  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true },
 };
 
 /** hk.LSTM / hk.GRU / hk.VanillaRNN: `core(x, state) → (y, state)`, `initial_state(batch_size)`. */
