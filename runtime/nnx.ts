@@ -173,6 +173,9 @@ export {
 } from "./nn/normalization.js";
 export { SpectralNorm, type SpectralNormOptions, type CallableModule } from "./nn/spectral_norm.js";
 export { WeightNorm, type WeightNormOptions } from "./nn/weight_norm.js";
+// wrappers: Linen's nn.WeightNorm / nn.SpectralNorm (a view per call; init keeps the normalized weights)
+export { LinenWeightNorm, type LinenWeightNormOptions } from "./nn/weight_norm.js";
+export { LinenSpectralNorm, type LinenSpectralNormOptions } from "./nn/spectral_norm.js";
 export { PReLU, type PReLUOptions } from "./nn/prelu.js";
 export { pool, avgPool, maxPool, minPool, type PoolOptions, type AvgPoolOptions, type PoolPadding } from "./nn/pooling.js";
 export { List, Dict, Sequential, type SequentialLayer } from "./nn/containers.js";
