@@ -19,7 +19,7 @@ import type { Rngs } from "../rnglib.js";
 import { type Filter, PathContains, toPredicate } from "../filters.js";
 import { canonicalizeAxes } from "../ops.js";
 import { state } from "../graph.js";
-import { type Initializer, ones } from "./initializers.js";
+import { type Initializer, inexact, initializerBound, ones, sameBound } from "./initializers.js";
 import { type CallableModule, l2Normalize, layerParams, withViews } from "./spectral_norm.js";
 import type { Axes } from "./normalization.js";
 
@@ -146,9 +146,35 @@ export class LinenWeightNorm<L extends CallableModule = CallableModule> extends 
       if (useScale) scales[path] = new Param(scaleInit(rngs.params(), scaleShape, "float32"), { init: scaleInit });
     }
     this.scales = scales;
-    // Linen's init keeps the view its own forward pass used.
+    // Linen's init keeps the view its own forward pass used; so does a redraw
+    // from the recorded initializers, in either order: the weight's redraw
+    // normalizes with the scale it finds, the scale's renormalizes the last
+    // weight drawn.
     tf.tidy(() => {
-      for (const [path, p] of this.matching()) p.value = this.normalized(path, p.value);
+      for (const [path, p] of this.matching()) {
+        p.value = this.normalized(path, p.value);
+        const init = p.getMetadata("init") as Initializer | undefined;
+        if (!init) continue;
+        let lastDraw: tf.Tensor | undefined;
+        // Computed, not drawn: XLA's sum and rsqrt and TensorFlow's differ in the last bits (|w| <= |scale|).
+        const scale = useScale && this.scales[path] ? tf.max(tf.abs(this.scales[path].value)).dataSync()[0] : 1;
+        const atol = 1e-6 * Math.max(1, scale) + (initializerBound(init)?.atol ?? 0);
+        const renormalized: Initializer = (key, shape, dtype) => {
+          const raw = tf.keep(init(key, shape, dtype));
+          lastDraw?.dispose();
+          lastDraw = raw;
+          return tf.tidy(() => this.normalized(path, raw));
+        };
+        p.setMetadata("init", inexact(renormalized, atol, "Linen's init keeps the weight-normalized value, computed (XLA's and TensorFlow's sum and rsqrt differ in the last bits)"));
+        const scaleParam = this.scales[path];
+        if (!scaleParam) continue;
+        const redrawScale: Initializer = (key, shape, dtype) => {
+          const value = scaleInit(key, shape, dtype);
+          if (lastDraw) p.value = tf.tidy(() => this.normalized(path, lastDraw!, value));
+          return value;
+        };
+        scaleParam.setMetadata("init", sameBound(redrawScale, scaleInit));
+      }
     });
   }
 
@@ -161,14 +187,14 @@ export class LinenWeightNorm<L extends CallableModule = CallableModule> extends 
     });
   }
 
-  private normalized(path: string, w: tf.Tensor): tf.Tensor {
+  private normalized(path: string, w: tf.Tensor, scaleValue?: tf.Tensor): tf.Tensor {
     const featureAxes = canonicalizeAxes(w.rank, this.featureAxes);
     const reductionAxes = [...w.shape.keys()].filter((i) => !featureAxes.includes(i));
     const valueBar = l2Normalize(w, reductionAxes, this.epsilon);
     if (!this.useScale) return valueBar;
-    const scale = this.scales[path];
+    const scale = scaleValue ?? this.scales[path]?.value;
     if (!scale) throw new Error(`LinenWeightNorm: no scale for the layer's variable ${path} (the layer's variables changed after construction)`);
-    return tf.mul(valueBar, tf.reshape(scale.value, w.shape.map((d, i) => (featureAxes.includes(i) ? d : 1))));
+    return tf.mul(valueBar, tf.reshape(scale, w.shape.map((d, i) => (featureAxes.includes(i) ? d : 1))));
   }
 
   /** Calls the layer on l2norm(w) * scale in place of each matching w; the stored w are left as they are. */

@@ -184,7 +184,7 @@ export class Recorder {
 
   /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
   private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
-    const vars = ownVariables(layer);
+    const vars = ownVariables(layer, Object.keys(info.leaves));
     // `*` in a leaf: a variable's attribute path (a runtime class whose paths are the source's); `**`: the
     // same with Haiku's `/~/` between modules made in __init__. `*` in draws: every variable, in creation order.
     const leafOf = (name: string): string => {
@@ -201,10 +201,12 @@ export class Recorder {
     for (const name of info.draws) {
       const v = vars.get(name);
       if (!v) continue;
-      const leaf = info.leaves[name] ?? name;
+      // A leaf naming a held module (`<layerInstance>/kernel/scale`) is one name in the layer's own scope, not a sub-scope.
+      const template = info.leaves[name] ?? name;
+      const leaf = this.named(layer, template);
       // Linen counts every self.param; Haiku draws only for initializers that take a key.
       const draws = this.framework === "linen" || !this.keyless(v.variable);
-      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, leaf) });
+      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, template.includes("<") ? undefined : leaf) });
     }
     // Names, or patterns with `*` (`*.average`: every moving average of a runtime class whose paths are Haiku's).
     const glob = (p: string) => new RegExp(`^${p.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
@@ -213,7 +215,7 @@ export class Recorder {
     }
     for (const [name, v] of vars) {
       if (this.variables.has(v.variable)) continue;
-      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}) });
+      this.note(scope, v.variable, { ...this.pathOf(scope, this.named(layer, info.leaves[name] ?? name), v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}) });
     }
     if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
@@ -223,6 +225,15 @@ export class Recorder {
         else this.dropouts.push({ layer, scope: scope.path, stack: { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1 } });
       }
     }
+  }
+
+  /** `<field>` in a leaf: the source's name of the module the layer holds there (Linen's WeightNorm names its scales `Dense_1/kernel/scale`). */
+  private named(layer: object, leaf: string): string {
+    return leaf.replace(/<(\w+)>/g, (all, field: string) => {
+      const held = (layer as Record<string, unknown>)[field];
+      const name = held && typeof held === "object" ? this.scopes.get(held)?.path.at(-1) : undefined;
+      return name ?? all;
+    });
   }
 
   private pathOf(scope: Scope, leaf: string, collection: string, keepdims?: boolean): RecordedVariable {
@@ -304,8 +315,12 @@ interface VariableLike {
   collection: string;
 }
 
-/** The variables a layer holds directly or in its submodules, by dotted attribute path. */
-function ownVariables(layer: object): Map<string, VariableLike> {
+/**
+ * The variables a layer holds directly or in its submodules, by dotted
+ * attribute path; in a plain record too when the table names its entries
+ * (`scales.kernel`: Linen's WeightNorm's scales, keyed by the layer's paths).
+ */
+function ownVariables(layer: object, named: string[] = []): Map<string, VariableLike> {
   const out = new Map<string, VariableLike>();
   const visit = (obj: object, prefix: string[], depth: number) => {
     if (depth > 6) return;
@@ -315,7 +330,7 @@ function ownVariables(layer: object): Map<string, VariableLike> {
       if (isVariable(v)) {
         if (/^Rng/.test(ctor)) continue;
         out.set([...prefix, k].join("."), { variable: v, collection: collectionOf(v) });
-      } else if (isModuleLike(v)) visit(v, [...prefix, k], depth + 1);
+      } else if (isModuleLike(v) || (Object.getPrototypeOf(v) === Object.prototype && named.some((n) => n.startsWith(`${[...prefix, k].join(".")}.`)))) visit(v, [...prefix, k], depth + 1);
     }
   };
   visit(layer, [], 0);

@@ -221,6 +221,23 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     draws: [],
     autoName: "Bidirectional",
   },
+  // nn.WeightNorm(layer): the layer keeps its own path (where it was made); the scales are the wrapper's
+  // Params, named by the layer's name and the variable's path, one key drawn per scale in sorted order.
+  "flax.linen.WeightNorm": {
+    layer: "LinenWeightNorm",
+    params: [
+      { name: "layer_instance", option: "layerInstance" },
+      { name: "epsilon", option: "epsilon" },
+      { name: "dtype", ignore: ["float32", "null"] },
+      { name: "param_dtype", ignore: ["float32"] },
+      { name: "use_scale", option: "useScale" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "feature_axes", option: "featureAxes", passNone: true },
+    ],
+    leaves: { "scales.bias": "<layerInstance>/bias/scale", "scales.kernel": "<layerInstance>/kernel/scale" },
+    draws: ["scales.bias", "scales.kernel"],
+    autoName: "WeightNorm",
+  },
   "flax.linen.MultiHeadDotProductAttention": attention("MultiHeadDotProductAttention", MHA_CALL),
   "flax.linen.MultiHeadAttention": attention("MultiHeadAttention", MHA_CALL),
   "flax.linen.SelfAttention": attention("SelfAttention", MHA_CALL.filter((p) => !["inputs_k", "inputs_v", "inputs_kv"].includes(p.name))),
