@@ -14,7 +14,7 @@ import { BatchStat, Param, type Variable } from "../variables.js";
 import type { Rngs } from "../rnglib.js";
 import { state } from "../graph.js";
 import { stopGradient } from "../ops.js";
-import { normal, ones } from "./initializers.js";
+import { type Initializer, inexact, initializerBound, normal, ones } from "./initializers.js";
 
 /** A layer SpectralNorm / WeightNorm can wrap: a Module with call(x, ...). */
 export type CallableModule = Module & { call(x: tf.Tensor, ...args: never[]): tf.Tensor };
@@ -168,9 +168,31 @@ export class LinenSpectralNorm<L extends CallableModule = CallableModule> extend
       stats[`${path}/sigma`] = new BatchStat(ones(key, [], "float32"), { init: ones });
     }
     this.batchStats = stats;
-    // Linen's init keeps the view its own forward pass used.
+    // Linen's init keeps the view its own forward pass used; so does a redraw
+    // from the recorded initializers, in either order: the weight's redraw
+    // normalizes with the u it finds, u's renormalizes the last weight drawn.
     tf.tidy(() => {
-      for (const [path, p] of this.matrices()) p.value = this.normalized(path, p.value, updateStatsAtInit);
+      for (const [path, p] of this.matrices()) {
+        p.value = this.normalized(path, p.value, updateStatsAtInit);
+        const init = p.getMetadata("init") as Initializer | undefined;
+        if (!init) continue;
+        let lastDraw: tf.Tensor | undefined;
+        const renormalized: Initializer = (key, shape, dtype) => {
+          const raw = tf.keep(init(key, shape, dtype));
+          lastDraw?.dispose();
+          lastDraw = raw;
+          return tf.tidy(() => this.normalized(path, raw, false));
+        };
+        // Computed, not drawn: XLA's and TensorFlow's matmuls differ in the last bits (|w / sigma| is about 1 at most).
+        p.setMetadata("init", inexact(renormalized, 1e-6 + (initializerBound(init)?.atol ?? 0), "Linen's init keeps the spectrally normalized value, computed (XLA's and TensorFlow's matmul and rsqrt differ in the last bits)"));
+        const u = stats[`${path}/u`];
+        const redrawU: Initializer = (key, shape, dtype) => {
+          const value = uInit(key, shape, dtype);
+          if (lastDraw) p.value = tf.tidy(() => this.normalized(path, lastDraw!, false, value));
+          return value;
+        };
+        u.setMetadata("init", redrawU);
+      }
     });
   }
 
@@ -184,12 +206,12 @@ export class LinenSpectralNorm<L extends CallableModule = CallableModule> extend
     });
   }
 
-  private normalized(path: string, value: tf.Tensor, update: boolean): tf.Tensor {
+  private normalized(path: string, value: tf.Tensor, update: boolean, uValue?: tf.Tensor): tf.Tensor {
     const uStat = this.batchStats[`${path}/u`];
     const sigmaStat = this.batchStats[`${path}/sigma`];
     if (!uStat || !sigmaStat) throw new Error(`LinenSpectralNorm: no u/sigma for the layer's variable ${path} (the layer's variables changed after construction)`);
     const w = tf.reshape(value, [-1, value.shape[value.rank - 1]]) as tf.Tensor2D;
-    let u = uStat.value as tf.Tensor2D;
+    let u = (uValue ?? uStat.value) as tf.Tensor2D;
     let v = u;
     for (let i = 0; i < this.nSteps; i++) {
       v = l2Normalize(tf.matMul(u, w, false, true), null, this.epsilon) as tf.Tensor2D;

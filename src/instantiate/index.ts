@@ -122,8 +122,8 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
       if (rec.keepdims) entry.keepdims = true;
       if (rec.flattened) entry.flattened = true;
       params.push(entry);
-      // Params, and state a Haiku layer draws a key for (hk.SpectralNorm's u0).
-      if (type === "Param" || rec.haiku) planParams.push(planParam(nnxPath, rec));
+      // Params, and state a layer draws a key for (hk.SpectralNorm's u0, Linen's SpectralNorm's u).
+      if (type === "Param" || rec.haiku || rec.linen) planParams.push(planParam(nnxPath, rec));
     }
     const unknown = params.find((p) => p.source.startsWith("?/"));
     const planMissing = unknown ? `the source's name of ${unknown.nnx} is not known` : recorder.incomplete;

@@ -451,7 +451,8 @@ async function conditioned(
 }
 
 function hasBatchNorm(t: Translation): boolean {
-  return /new nnx\.BatchNorm\(/.test(t.code);
+  // Layers whose batch statistics a train-mode call updates (Linen's SpectralNorm: u and sigma).
+  return /new nnx\.(BatchNorm|LinenSpectralNorm)\(/.test(t.code);
 }
 
 function hasModalLayers(t: Translation): boolean {

@@ -238,6 +238,23 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     draws: ["scales.bias", "scales.kernel"],
     autoName: "WeightNorm",
   },
+  // nn.SpectralNorm(layer)(x, update_stats=...): u and sigma in 'batch_stats' named by the layer's name and
+  // the variable's path; u drawn with make_rng('params') in the wrapper's scope, one per matrix.
+  "flax.linen.SpectralNorm": {
+    layer: "LinenSpectralNorm",
+    params: [
+      { name: "layer_instance", option: "layerInstance" },
+      { name: "n_steps", option: "nSteps" },
+      { name: "epsilon", option: "epsilon" },
+      { name: "dtype", ignore: ["float32", "null"] },
+      { name: "param_dtype", ignore: ["float32"] },
+      { name: "error_on_non_matrix", option: "errorOnNonMatrix" },
+    ],
+    calls: { __call__: { params: [{ name: "x", option: "x" }, { name: "update_stats", option: "updateStats" }] } },
+    leaves: { "batchStats.kernel/u": "<layerInstance>/kernel/u", "batchStats.kernel/sigma": "<layerInstance>/kernel/sigma" },
+    draws: ["batchStats.kernel/u"],
+    autoName: "SpectralNorm",
+  },
   "flax.linen.MultiHeadDotProductAttention": attention("MultiHeadDotProductAttention", MHA_CALL),
   "flax.linen.MultiHeadAttention": attention("MultiHeadAttention", MHA_CALL),
   "flax.linen.SelfAttention": attention("SelfAttention", MHA_CALL.filter((p) => !["inputs_k", "inputs_v", "inputs_kv"].includes(p.name))),

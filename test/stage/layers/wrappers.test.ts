@@ -32,7 +32,40 @@ class Net(nn.Module):
         return nn.Dense(2)(x)
 `;
 
+const SPECTRAL_NORM = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Head(nn.Module):
+    def setup(self):
+        self.out = nn.SpectralNorm(nn.Dense(3), n_steps=2, epsilon=1e-6)
+
+    def __call__(self, x, train):
+        return self.out(x, update_stats=train)
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        x = nn.SpectralNorm(nn.Conv(4, (3, 3), padding="VALID"))(x, update_stats=train)
+        x = nn.relu(x).mean(axis=(1, 2))
+        x = nn.SpectralNorm(nn.Dense(6))(x, update_stats=train)
+        return Head()(nn.tanh(x), train)
+`;
+
 describe.concurrent("weight wrappers", SLOW, () => {
+  it("nn.SpectralNorm around Conv and Dense, in compact and setup; n_steps, epsilon; u and sigma over train and eval calls", () =>
+    expectVerifies({
+      name: "linen_spectral_norm",
+      py: SPECTRAL_NORM,
+      entry: entry("Net()", ["x=float32[2,6,6,3]"]),
+      note: /compared within 1e-6, not bit for bit: Linen's init keeps the spectrally normalized value/,
+      reads: [
+        "readonly out: nnx.LinenSpectralNorm<nnx.Linear>;",
+        "new nnx.LinenSpectralNorm(new nnx.Linear(inFeatures, 3, { rngs }), {\n      nSteps: 2,",
+        "this.out.call(x, !this.deterministic)",
+      ],
+    }));
+
   it("nn.WeightNorm around Dense and Conv, in compact and setup; scale_init keyed, feature_axes None, use_scale False", () =>
     expectVerifies({
       name: "linen_weight_norm",
