@@ -508,11 +508,13 @@ export class ClassStager {
         frame.env.set(s.fn.name, v);
         return;
       }
-      case "del":
-        // `del key, dtype`: names no longer read; nothing to write.
-        for (const t of s.targets) if (t.kind === "name") frame.env.delete(t.id);
+      case "del": {
+        // `del key, dtype` (a tuple of names too): names no longer read; nothing to write.
+        const names = (t: Expr): Expr[] => (t.kind === "tuple" || t.kind === "list" ? t.items.flatMap(names) : [t]);
+        for (const t of s.targets.flatMap(names)) if (t.kind === "name") frame.env.delete(t.id);
         else this.unsupported(s.span, "'del' of an item or attribute");
         return;
+      }
       case "while":
         this.unsupported(s.span, "a while loop in module code");
         return;
@@ -894,9 +896,48 @@ export class ClassStager {
         return this.bindTuple(p, v, frame, span);
       case "attr":
         return this.bindAttr(p, v, frame, span);
+      case "index":
+        return this.bindItem(p, v, frame, span);
       default:
-        this.unsupported(span, "assigning to an item or a starred target");
+        this.unsupported(span, "assigning to a starred target");
     }
+  }
+
+  /**
+   * `a[idx] = v` on a NumPy array a local holds (JAX arrays have no item
+   * assignment): the local becomes `jnp.at(a, idx).set(v)`, which casts v to
+   * a's dtype as NumPy's store does.
+   */
+  private bindItem(p: Extract<Pattern, { kind: "index" }>, v: Value, frame: Frame, span: Span): void {
+    const x = p.object.kind === "name" ? frame.env.get(p.object.id) : undefined;
+    if (p.object.kind === "name" && x?.kind === "list") {
+      // `widths[axis] = (1, 0)` on a list of known length, at an index known when translating: the list with that item replaced.
+      const i = this.expr(p.index, frame);
+      const n = x.items.length;
+      if (i.kind !== "static" || typeof i.known !== "number" || !Number.isInteger(i.known) || i.known < -n || i.known >= n) return this.unsupported(span, "assigning to a list item at an index nnxport cannot see, or out of range");
+      const k = i.known < 0 ? i.known + n : i.known;
+      return this.bindName(p.object.id, { kind: "list", items: x.items.map((item, j) => (j === k ? v : item)) }, frame, span);
+    }
+    if (p.object.kind === "name" && x?.kind === "static" && Array.isArray(x.known) && v.kind === "static" && v.known !== undefined) {
+      // The same on a list the translator knows item by item (`[(0, 0)] * n` with n known).
+      const i = this.expr(p.index, frame);
+      const n = x.known.length;
+      if (i.kind !== "static" || typeof i.known !== "number" || !Number.isInteger(i.known) || i.known < -n || i.known >= n) return this.unsupported(span, "assigning to a list item at an index nnxport cannot see, or out of range");
+      const k = i.known < 0 ? i.known + n : i.known;
+      return this.bindName(p.object.id, literalValue(x.known.map((item, j) => (j === k ? v.known! : item))), frame, span);
+    }
+    if (p.object.kind === "name" && x?.kind === "static" && (x.type.t === "seq" || x.type.t === "tuple") && v.kind === "static") {
+      // A list only generated code knows (its length from an input's rank): a copy with the item replaced.
+      const i = this.expr(p.index, frame);
+      if (i.kind !== "static" || typeof i.known !== "number" || !Number.isInteger(i.known)) return this.unsupported(span, "assigning to a list item at an index nnxport cannot see");
+      const k = i.known;
+      const replaced = (list?: TExpr, item?: TExpr): TExpr | undefined =>
+        list && item && call(member(list, "map"), { k: "arrow", params: [{ name: "item" }, { name: "j" }], body: { k: "cond", test: bin("===", id("j"), k >= 0 ? num(k) : bin("+", member(list, "length"), num(k))), then: item, else: id("item") } });
+      return this.bindName(p.object.id, staticOf({ t: "seq", of: { t: "any" } }, replaced(x.ctor, v.ctor), replaced(x.call, v.call)), frame, span);
+    }
+    if (p.object.kind !== "name" || x?.kind !== "array") return this.unsupported(span, "assigning to an item of anything but an array or list a local name holds");
+    const at = atSubscript(this.subscripts(frame), x, p.index, span);
+    this.bindName(p.object.id, atMethod(this, at, "set", [v], [], span), frame, span);
   }
 
   private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
@@ -1428,6 +1469,8 @@ export class ClassStager {
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
     }
+    // `x.dtype.type`: NumPy's scalar type of a dtype, which called makes a scalar of that dtype as the dtype does.
+    if (v.type.t === "dtype" && attr === "type") return v;
     if (v.type.t === "str" && ["startswith", "endswith", "split", "lower", "upper", "format", "join", "replace"].includes(attr)) {
       return { kind: "global", name: `str.${attr}`, self: v };
     }
@@ -1602,11 +1645,19 @@ export class ClassStager {
       if (li && ri) out.items = [...li, ...ri];
       return out;
     }
+    const isSeq = (t: StaticType) => t.t === "tuple" || t.t === "seq";
+    if (op === "*" && known === undefined && isSeq(l.type) !== isSeq(r.type)) {
+      // `[(0, 0)] * n` with n only generated code knows: n copies, joined.
+      const [seq, n] = isSeq(l.type) ? [l, r] : [r, l];
+      if (n.type.t !== "int" && n.type.t !== "bool") return this.stop(span, `repeating a sequence ${describe(n)} times`);
+      const repeat = (x?: TExpr, k?: TExpr): TExpr | undefined => (x && k ? call(member(call("Array.from", { k: "object", entries: [{ key: "length", value: k, raw: true }] }, { k: "arrow", params: [], body: x }), "flat")) : undefined);
+      return staticOf({ t: "seq", of: itemTypeOf(seq.type) }, repeat(seq.ctor, n.ctor), repeat(seq.call, n.call));
+    }
     const side = (a?: TExpr, b?: TExpr) => (a && b ? tsBinary(op, a, b, l.type, r.type) : undefined);
     const ctor = side(l.ctor, r.ctor);
     const callE = side(l.call, r.call);
     if (ctor === null || callE === null) return this.stop(span, `the operator '${op}' on ${describe(l)} and ${describe(r)}`);
-    if (known !== undefined) return literalValue(known, type);
+    if (known !== undefined) return literalValue(known, Array.isArray(known) ? undefined : type);
     return staticOf(type, ctor, callE, known);
   }
 
@@ -2997,7 +3048,7 @@ export function literalValue(k: Known, type?: StaticType): StaticV {
           : typeof k === "string"
             ? { t: "str" }
             : Array.isArray(k)
-              ? { t: "tuple", items: k.map((x) => (typeof x === "number" ? { t: "int" } : { t: "any" }) as StaticType) }
+              ? { t: "tuple", items: k.map((x) => (typeof x === "number" ? { t: "int" } : Array.isArray(x) ? literalValue(x).type : { t: "any" }) as StaticType) }
               : { t: "any" });
   const e = toExpr(k);
   const v = staticOf(t, e, e, k) as StaticV & SeqLike;
@@ -3074,6 +3125,9 @@ function foldKnown(op: string, a: Known | undefined, b: Known | undefined): Know
       case ">=": return a >= b;
     }
   }
+  // Repetition of a sequence known item by item (`[(0, 0)] * 3`).
+  if (op === "*" && Array.isArray(a) && typeof b === "number" && Number.isInteger(b)) return Array.from({ length: Math.max(0, b) }, () => a).flat(1);
+  if (op === "*" && Array.isArray(b) && typeof a === "number" && Number.isInteger(a)) return Array.from({ length: Math.max(0, a) }, () => b).flat(1);
   if (typeof a === "string" && typeof b === "string") {
     if (op === "+") return a + b;
     if (op === "==") return a === b;

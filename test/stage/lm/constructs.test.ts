@@ -1,0 +1,99 @@
+// Constructs a Linen Transformer LM file uses, each in a small program of its
+// own verified against live Flax: mask helpers given a dtype, `del` of a
+// tuple of names, `np.newaxis` / `jnp.newaxis` in subscripts, item
+// assignment on NumPy arrays and lists built in a helper, `x.dtype.type(0)`,
+// and sequence repetition (`[(0, 0)] * n`).
+import { describe, expect, it } from "vitest";
+import { entry, expectUnsupported, expectVerifies, SLOW } from "../layers/helpers.js";
+
+const MASKS = `
+from typing import Any
+import jax.numpy as jnp
+import flax.linen as nn
+
+class Attend(nn.Module):
+    dtype: Any = jnp.float32
+
+    @nn.compact
+    def __call__(self, ids, x):
+        pad = nn.make_attention_mask(ids > 0, ids > 0, dtype=self.dtype)
+        causal = nn.make_causal_mask(ids, dtype=jnp.float32)
+        mask = nn.combine_masks(pad, causal, dtype=jnp.float32)
+        y = nn.MultiHeadDotProductAttention(num_heads=2, qkv_features=8)(x, mask=mask)
+        return y, mask
+`;
+
+const TABLES = `
+import numpy as np
+import jax.numpy as jnp
+import flax.linen as nn
+from jax import lax
+
+def table_init(n, scale=0.5):
+    def init(key, shape, dtype=np.float32):
+        del key, dtype
+        d = shape[-1]
+        t = np.zeros((n, d), dtype=np.float32)
+        pos = np.arange(0, n)[:, np.newaxis]
+        t[:, : d // 2] = np.sin(pos * scale)
+        t[:, d // 2 :] = np.cos(pos * (scale / 2))
+        t = t[np.newaxis, :, :]
+        return jnp.array(t)
+    return init
+
+def shift(x, axis=1):
+    widths = [(0, 0)] * len(x.shape)
+    widths[axis] = (1, 0)
+    padded = jnp.pad(x, widths, mode='constant', constant_values=x.dtype.type(0))
+    return lax.dynamic_slice_in_dim(padded, 0, padded.shape[axis] - 1, axis)
+
+class Embedder(nn.Module):
+    vocab: int = 10
+    max_len: int = 8
+
+    @nn.compact
+    def __call__(self, ids, segments=None):
+        if segments is not None:
+            ids = ids * (segments == shift(segments))
+        ids = shift(ids)
+        x = nn.Embed(self.vocab, 6)(ids)
+        table = table_init(self.max_len)(None, (1, self.max_len, x.shape[-1]), None)
+        y = x + table[:, : x.shape[1], :]
+        return y * ids[:, :, jnp.newaxis]
+`;
+
+describe.concurrent("Transformer LM constructs", SLOW, () => {
+  it("make_attention_mask / make_causal_mask / combine_masks with a float32 dtype", () =>
+    expectVerifies({
+      name: "lm_masks",
+      py: MASKS,
+      entry: entry("Attend()", ["ids=int32[2,5]<3", "x=float32[2,5,8]"]),
+      reads: ["nnx.makeAttentionMask(jnp.greater(ids, 0), jnp.greater(ids, 0))", "nnx.makeCausalMask(ids)"],
+    }));
+
+  it("a NumPy table filled by item assignment, np.newaxis, del of names, a shift by jnp.pad with x.dtype.type(0)", () =>
+    expectVerifies({
+      name: "lm_tables",
+      py: TABLES,
+      entry: entry("Embedder()", ["ids=int32[2,5]<10"]),
+      reads: ["t = jnp.at(t, jnp.slice(), jnp.slice(null, 3)).set(jnp.sin(", "jnp.index(ids, jnp.slice(), jnp.slice(), jnp.newaxis)", "constantValues: jnp.asarray(0, ids.dtype"],
+    }));
+
+  it("reports a mask dtype other than float32", async () => {
+    await expectUnsupported(
+      `
+import jax.numpy as jnp
+import flax.linen as nn
+
+class M(nn.Module):
+    @nn.compact
+    def __call__(self, ids):
+        return nn.make_causal_mask(ids, dtype=jnp.bfloat16)
+`,
+      8,
+      /make_causal_mask\(dtype=/,
+      entry("M()", ["ids=int32[2,5]<3"]),
+    );
+    expect(true).toBe(true);
+  });
+});
