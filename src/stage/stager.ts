@@ -630,7 +630,11 @@ export class ClassStager {
         out.set(n, v);
         continue;
       }
-      out.set(n, this.mergeValues(frame.tsLocal(n), va, vb, span, callOnly, ctorTest));
+      const local = frame.tsLocal(n);
+      out.set(n, this.mergeValues(local, va, vb, span, callOnly, ctorTest));
+      // An array in one branch and None in the other: the local the branches assign is nullable.
+      const none = (v: Value) => v.kind === "static" && v.known === null;
+      if ((va.kind === "array" && none(vb)) || (vb.kind === "array" && none(va))) frame.types.set(local, "nnx.Array | null");
     }
     return out;
   }
@@ -970,7 +974,8 @@ export class ClassStager {
       return;
     }
     const name = frame.tsLocal(pyName);
-    frame.types.set(name, returnType(v));
+    // A local that held None or an array (after a branch) stays nullable when an array is assigned again.
+    if (!(v.kind === "array" && frame.types.get(name) === "nnx.Array | null")) frame.types.set(name, returnType(v));
     switch (v.kind) {
       case "static": {
         if (v.ctor && !frame.callOnly) {

@@ -271,7 +271,9 @@ class Linen:
         # Every extra stream gets the run's key, as the translation's useSourceDropoutKeys(model, seed) assumes.
         extra = {r: key for r in self.rngs if r != "params"}
         variables = self.bound(lambda: self.m.init({"params": key, **extra}, *args, **kw, **({"method": self.method} if self.method else {})))
-        variables = dict(variables)
+        # Boxed values (nn.with_logical_partitioning's LogicallyPartitioned) as the arrays they hold; apply takes either.
+        from flax.core import meta
+        variables = dict(meta.unbox(variables))
         params = variables.pop("params", {})
         return params, variables
 

@@ -97,3 +97,44 @@ class M(nn.Module):
     expect(true).toBe(true);
   });
 });
+
+const CONFIGURED = `
+from typing import Any, Callable
+import jax.numpy as jnp
+import flax.linen as nn
+from flax import struct
+
+@struct.dataclass
+class Config:
+    features: int = 8
+    causal: bool = True
+    pos_init: Callable | None = None
+    kernel_init: Callable = nn.initializers.lecun_normal()
+
+class Block(nn.Module):
+    config: Config
+
+    @nn.compact
+    def __call__(self, x, ids, segments=None):
+        config = self.config
+        if config.causal:
+            mask = nn.make_causal_mask(ids)
+        else:
+            mask = None
+        if segments is not None:
+            mask = nn.combine_masks(mask, nn.make_attention_mask(segments, segments, jnp.equal))
+        if config.pos_init is not None:
+            x = x + self.param('pos', config.pos_init, (1, x.shape[1], x.shape[2]))
+        y = nn.SelfAttention(num_heads=2, qkv_features=config.features)(x, mask=mask)
+        return nn.Dense(config.features, kernel_init=nn.with_logical_partitioning(config.kernel_init, ('embed', 'mlp')))(y)
+`;
+
+describe.concurrent("Transformer LM config", SLOW, () => {
+  it("a mask that is None or an array after a branch on config; a bare Callable config field used as an initializer; logically partitioned initializers", () =>
+    expectVerifies({
+      name: "lm_config",
+      py: CONFIGURED,
+      entry: entry("Block(config=Config(pos_init=nn.initializers.normal(stddev=0.02)))", ["x=float32[2,5,8]", "ids=int32[2,5]<3"]),
+      reads: ["let mask: nnx.Array | null;", "readonly posInit: nnx.Initializer | null;"],
+    }));
+});
