@@ -21,7 +21,7 @@ import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
 import { arrayAttribute, arrayMethod } from "./array-methods.js";
 import { staticMath } from "./static-math.js";
 import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
-import { Frame } from "./scope.js";
+import { Frame, type Block } from "./scope.js";
 import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName } from "../ts/print.js";
@@ -588,19 +588,19 @@ export class ClassStager {
       this.body(truthy(test.known) ? s.body : s.orelse, frame);
       return;
     }
-    this.branch(test, s, frame, !test.ctor);
+    this.branch(test, s, frame, !test.ctor, !!test.ctor);
   }
 
-  private branch(test: StaticV, s: Extract<Stmt, { kind: "if" }>, frame: Frame, callOnly: boolean): void {
+  private branch(test: StaticV, s: Extract<Stmt, { kind: "if" }>, frame: Frame, callOnly: boolean, flag = false): void {
     const before = new Map(frame.env);
     const wasConditional = frame.conditional;
     const wasCallOnly = frame.callOnly;
     frame.conditional = true;
     if (callOnly) frame.callOnly = true;
-    const then = frame.nested(() => this.body(s.body, frame));
+    const then = flag ? this.flagBranch(s.body, frame, s.span, callOnly) : frame.nested(() => this.body(s.body, frame));
     const thenEnv = frame.env;
     frame.env = new Map(before);
-    const otherwise = frame.nested(() => this.body(s.orelse, frame));
+    const otherwise = flag ? this.flagBranch(s.orelse, frame, s.span, callOnly) : frame.nested(() => this.body(s.orelse, frame));
     const elseEnv = frame.env;
     frame.conditional = wasConditional;
     frame.callOnly = wasCallOnly;
@@ -611,6 +611,46 @@ export class ClassStager {
     } else if (callOnly && (then.ctor?.length || otherwise.ctor?.length)) {
       this.unsupported(s.span, "building a submodule or variable under a condition on a call argument");
     }
+  }
+
+  /**
+   * One side of a branch on a value the config decides (`if self.decode:`
+   * around Linen's autoregressive cache). When nnxport cannot translate it,
+   * and trying built nothing, the generated code throws where the config
+   * takes it (said once, NNX214) and the rest of the class translates.
+   */
+  private flagBranch(body: Stmt[], frame: Frame, span: Span, callOnly: boolean): Block {
+    const mark = this.ctx.diags.mark();
+    const reported = this.ctx.reported;
+    const members = this.members.snapshot();
+    const returns = frame.returns.length;
+    const env = new Map(frame.env);
+    let stopped: StageStop | undefined;
+    const block = frame.nested(() => {
+      try {
+        this.body(body, frame);
+      } catch (e) {
+        if (!(e instanceof StageStop)) throw e;
+        stopped = e;
+      }
+    });
+    if (!stopped && this.ctx.reported === reported) return block;
+    // A submodule built on the way may be used after the branch: then the branch stays unsupported.
+    if (members.added().some((m) => m.kind !== "variable")) {
+      if (stopped) throw stopped;
+      return block;
+    }
+    members.restore();
+    const first = this.ctx.diags.items.slice(mark).find((d) => d.code === "NNX201");
+    const why = first?.message.replace(/^unsupported construct: /, "") ?? stopped?.message ?? "a construct";
+    const line = first?.span?.line ?? stopped?.span?.line ?? span.line;
+    this.ctx.diags.rollback(mark);
+    this.ctx.reported = reported;
+    frame.returns.length = returns;
+    frame.env = env;
+    if (!this.dry) this.ctx.diags.warning("NNX214", `a branch nnxport does not translate (${why}, line ${line}): the generated code throws when the config takes it`, span);
+    const thrown: TStmt = { k: "throw", message: str(`nnxport: not translated: ${why} (line ${line} of the source)`) };
+    return { ctor: block.ctor && !callOnly ? [thrown] : block.ctor ? [] : undefined, call: block.call ? [thrown] : undefined };
   }
 
   /** After a branch: values that differ become the local both branches assign. */
@@ -2368,6 +2408,9 @@ export class ClassStager {
       framework: this.framework.name,
       stop: (span, what) => self.stop(span, what),
       unsupported: (span, what) => self.unsupported(span, what),
+      warn: (span, code, text) => {
+        if (!self.dry) self.ctx.diags.warning(code, text, span);
+      },
       callExpr: (v, span, what) => self.callExpr(v, span, what),
       asStatic: (v, span) => self.asStatic(v, span),
       modeOf: (v, t, span) => self.modeOf(v, t, span),

@@ -138,3 +138,70 @@ describe.concurrent("Transformer LM config", SLOW, () => {
       reads: ["let mask: nnx.Array | null;", "readonly posInit: nnx.Initializer | null;"],
     }));
 });
+
+const DECODE = `
+import jax.numpy as jnp
+import flax.linen as nn
+from flax import struct
+
+@struct.dataclass
+class Config:
+    heads: int = 2
+    decode: bool = False
+
+class Positions(nn.Module):
+    max_len: int = 16
+    decode: bool = False
+
+    @nn.compact
+    def __call__(self, x):
+        table = self.param('table', nn.initializers.normal(stddev=0.02), (1, self.max_len, x.shape[-1]))
+        pe = table[:, : x.shape[1]]
+        if self.decode:
+            index = self.variable('cache', 'index', lambda: jnp.array(0, dtype=jnp.uint32))
+            pe = table[:, index.value]
+            index.value = index.value + 1
+        return x + pe
+
+class Block(nn.Module):
+    config: Config
+
+    @nn.compact
+    def __call__(self, x):
+        x = Positions(decode=self.config.decode)(x)
+        return nn.MultiHeadDotProductAttention(num_heads=self.config.heads, decode=self.config.decode)(x)
+`;
+
+describe.concurrent("Transformer LM decode flags", SLOW, () => {
+  it("decode from the config: False translates, True throws in the constructor (NNX214), the cache branch too", async () => {
+    const r = await expectVerifies({
+      name: "lm_decode",
+      py: DECODE,
+      entry: entry("Block(config=Config())", ["x=float32[2,5,8]"]),
+      reads: [/if \(config\.decode\) \{\s*throw new Error\(\s*"nnxport: MultiHeadDotProductAttention\(decode=True\) is not translated/, /if \(this\.decode\) \{\s*throw new Error\(/, /if \(decode\) \{\s*throw new Error\(/],
+    });
+    const warnings = r.diagnostics.filter((d) => d.code === "NNX214").map((d) => d.span?.line);
+    expect(warnings.sort()).toEqual([19, 31]);
+  });
+
+  it("a branch that built a submodule before what it cannot translate stays unsupported", () =>
+    expectUnsupported(
+      `
+import jax.numpy as jnp
+import flax.linen as nn
+
+class M(nn.Module):
+    decode: bool = False
+
+    @nn.compact
+    def __call__(self, x):
+        if self.decode:
+            x = nn.Dense(3)(x)
+            x = x.astype(jnp.uint32)
+        return x
+`,
+      12,
+      /uint32/,
+      entry("M()", ["x=float32[2,3]"]),
+    ));
+});
