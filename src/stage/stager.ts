@@ -7,7 +7,7 @@
 // Loops stay loops and config stays config: a submodule built in a loop
 // becomes an nnx.List the constructor fills in the same loop.
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
-import { patternNames, qualifiedName } from "../python/ast.js";
+import { patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
@@ -588,7 +588,21 @@ export class ClassStager {
       this.body(truthy(test.known) ? s.body : s.orelse, frame);
       return;
     }
-    this.branch(test, s, frame, !test.ctor, !!test.ctor);
+    // A bool flag read off the config (`if self.decode:`, `if not config.decode:`), not a comparison or a choice of value.
+    const flagRead = (e: Expr): boolean => (e.kind === "unary" && e.op === "not" ? flagRead(e.operand) : e.kind === "attr" && (e.object.kind === "self" || flagRead(e.object) || e.object.kind === "name"));
+    this.branch(test, s, frame, !test.ctor, !!test.ctor && test.type.t === "bool" && flagRead(s.test));
+  }
+
+  /** Whether statements use Linen's autoregressive cache: `self.variable('cache', ...)`, `self.has_variable('cache', ...)`. */
+  private usesCache(body: Stmt[]): boolean {
+    for (const st of statementsOf(body))
+      for (const e of statementExprs(st))
+        for (const x of subexpressions(e)) {
+          if (x.kind !== "call" || x.fn.kind !== "attr" || x.fn.object.kind !== "self" || !["variable", "has_variable", "is_mutable_collection"].includes(x.fn.attr)) continue;
+          const first = x.args.find((a) => !a.name && !a.star)?.value ?? x.args.find((a) => a.name === "col")?.value;
+          if (first?.kind === "str" && first.value === "cache") return true;
+        }
+    return false;
   }
 
   private branch(test: StaticV, s: Extract<Stmt, { kind: "if" }>, frame: Frame, callOnly: boolean, flag = false): void {
@@ -597,10 +611,11 @@ export class ClassStager {
     const wasCallOnly = frame.callOnly;
     frame.conditional = true;
     if (callOnly) frame.callOnly = true;
-    const then = flag ? this.flagBranch(s.body, frame, s.span, callOnly) : frame.nested(() => this.body(s.body, frame));
+    // Linen's autoregressive cache under a config flag: translated as a throw when it cannot be translated.
+    const then = flag && this.usesCache(s.body) ? this.flagBranch(s.body, frame, s.span, callOnly) : frame.nested(() => this.body(s.body, frame));
     const thenEnv = frame.env;
     frame.env = new Map(before);
-    const otherwise = flag ? this.flagBranch(s.orelse, frame, s.span, callOnly) : frame.nested(() => this.body(s.orelse, frame));
+    const otherwise = flag && this.usesCache(s.orelse) ? this.flagBranch(s.orelse, frame, s.span, callOnly) : frame.nested(() => this.body(s.orelse, frame));
     const elseEnv = frame.env;
     frame.conditional = wasConditional;
     frame.callOnly = wasCallOnly;
@@ -614,8 +629,8 @@ export class ClassStager {
   }
 
   /**
-   * One side of a branch on a value the config decides (`if self.decode:`
-   * around Linen's autoregressive cache). When nnxport cannot translate it,
+   * One side of a branch on a flag the config decides (`if self.decode:`)
+   * that uses Linen's autoregressive cache. When nnxport cannot translate it,
    * and trying built nothing, the generated code throws where the config
    * takes it (said once, NNX214) and the rest of the class translates.
    */
@@ -648,7 +663,7 @@ export class ClassStager {
     this.ctx.reported = reported;
     frame.returns.length = returns;
     frame.env = env;
-    if (!this.dry) this.ctx.diags.warning("NNX214", `a branch nnxport does not translate (${why}, line ${line}): the generated code throws when the config takes it`, span);
+    if (!this.dry) this.ctx.diags.warning("NNX214", `Linen's autoregressive cache ('cache' collection) under a config flag is not translated (${why}, line ${line}): the generated code throws when the config takes it`, span);
     const thrown: TStmt = { k: "throw", message: str(`nnxport: not translated: ${why} (line ${line} of the source)`) };
     return { ctor: block.ctor && !callOnly ? [thrown] : block.ctor ? [] : undefined, call: block.call ? [thrown] : undefined };
   }

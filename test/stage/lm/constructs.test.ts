@@ -184,8 +184,8 @@ describe.concurrent("Transformer LM decode flags", SLOW, () => {
     expect(warnings.sort()).toEqual([19, 31]);
   });
 
-  it("a branch that built a submodule before what it cannot translate stays unsupported", () =>
-    expectUnsupported(
+  it("a flag branch that built a submodule before what it cannot translate, or that does not use the cache, stays unsupported", async () => {
+    await expectUnsupported(
       `
 import jax.numpy as jnp
 import flax.linen as nn
@@ -197,11 +197,30 @@ class M(nn.Module):
     def __call__(self, x):
         if self.decode:
             x = nn.Dense(3)(x)
-            x = x.astype(jnp.uint32)
+            index = self.variable('cache', 'index', lambda: jnp.array(0, dtype=jnp.uint32))
         return x
 `,
       12,
       /uint32/,
       entry("M()", ["x=float32[2,3]"]),
-    ));
+    );
+    await expectUnsupported(
+      `
+import jax.numpy as jnp
+import flax.linen as nn
+
+class M(nn.Module):
+    wide: bool = False
+
+    @nn.compact
+    def __call__(self, x):
+        if self.wide:
+            x = x.astype(jnp.uint32)
+        return x
+`,
+      11,
+      /uint32/,
+      entry("M()", ["x=float32[2,3]"]),
+    );
+  });
 });
