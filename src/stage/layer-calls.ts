@@ -234,6 +234,13 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   }
   const passed = new Set([...spec.positional, ...(spec.options ?? [])]);
   for (const [name] of bound) if (!passed.has(name)) host.unsupported(span, `${row.autoName}.${method}(...) given '${name}'`);
+  if (inst.detached) {
+    // Made with parent=None: nothing is built; only a method that needs no variables translates.
+    const e = kind.detached?.(config.options, neutral, bound);
+    if (e === undefined || typeof e === "string") return host.stop(span, e ?? `${row.autoName}(parent=None).${method}(...) (a detached layer has no variables)`);
+    reportUnread(host, row, config, span);
+    return outValue(kind.output(config.options, neutral, bound, outputContext(host, span, config)), e);
+  }
   const x = bound.get("x");
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
@@ -431,5 +438,7 @@ declare module "./values.js" {
     inline?: boolean;
     /** The arguments of the call that built the layer (its input sizes), by neutral name. */
     layerArgs?: CallArgs;
+    /** Made with Linen's `parent=None`: not a submodule, never built (its methods that need no variables translate). */
+    detached?: boolean;
   }
 }

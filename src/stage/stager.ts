@@ -2126,6 +2126,10 @@ export class ClassStager {
   /** `nn.Dense(3)`, `Block(n)`: a module value; built at its first call. */
   private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown, layerClass?: string): Value {
     const nameArg = kwargs.find(([k]) => k === "name")?.[1];
+    // Linen's `parent=None`: a detached module, no submodule of this one (nothing recorded, never built).
+    const parentArg = kwargs.find(([k]) => k === "parent")?.[1];
+    const detached = this.framework.name === "linen" && parentArg?.kind === "static" && parentArg.known === null;
+    if (detached) kwargs = kwargs.filter(([k]) => k !== "parent");
     const inst: Instance & InstanceExtra = {
       id: this.ctx.site(),
       ctor,
@@ -2135,8 +2139,10 @@ export class ClassStager {
       span,
       site: { loops: [...frame.loops], conditional: frame.conditional },
       ...(layerClass ? { layerClass } : {}),
+      ...(detached ? { detached } : {}),
     };
-    if (!frame.dry && !frame.noRecord) {
+    if (detached && (ctor.kind !== "global" || !this.framework.layers[ctor.name])) return this.stop(span, `${describe(ctor)}(parent=None) (only a framework layer may be made detached)`);
+    if (!frame.dry && !frame.noRecord && !detached) {
       const base = layerClass ? this.framework.moduleBase(layerClass) : this.autoBase(ctor);
       const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
       const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
