@@ -6,6 +6,7 @@
 // submodule construction replaced by the member the constructor built).
 // Loops stay loops and config stays config: a submodule built in a loop
 // becomes an nnx.List the constructor fills in the same loop.
+import { addForms, formParam, recordForm } from "./param-forms.js";
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
 import { patternNames, qualifiedName } from "../python/ast.js";
 import type { Span } from "../span.js";
@@ -338,6 +339,13 @@ export class ClassStager {
         const train = TRAIN_WHEN_TRUE.has(p.name) ? 1 : TRAIN_WHEN_FALSE.has(p.name) ? -1 : 1;
         frame.env.set(p.name, { kind: "mode", polarity: train });
         infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean" });
+        return;
+      }
+      // A tuple of arrays or a shape its first user gives (src/stage/param-forms.ts).
+      const form = !passed && role === "method" ? formParam(this.entryRanks, `${fn.name}|${p.name}`, id(p.name)) : undefined;
+      if (form) {
+        frame.env.set(p.name, form.value);
+        infos.push({ name: p.name, kind: "static", optional, keywordOnly: !!p.keywordOnly, tsType: form.tsType });
         return;
       }
       if (passed) {
@@ -1455,7 +1463,12 @@ export class ClassStager {
     this.ctx.usedTop.add(name);
     if (this.ctx.classes.has(name) || this.ctx.configs.has(name)) return { kind: "class", name };
     const fn = this.ctx.program.functions.get(name);
-    if (fn) return { kind: "func", def: fn, closure: new Map() };
+    if (fn) {
+      // Its decorators apply innermost first (`@jax.vmap` is not the function itself); jax.jit computes the same.
+      let v: Value = { kind: "func", def: fn, closure: new Map() };
+      for (const d of [...fn.decorators].reverse()) if (!isJit(d)) v = this.apply(this.expr(d, frame), [v], [], d.span, frame);
+      return v;
+    }
     const c = this.ctx.program.constants.get(name);
     if (c) {
       const v = this.expr(c.value, new Frame(frame.method, true));
@@ -2498,8 +2511,11 @@ export class ClassStager {
       const a = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (a?.kind === "array" && a.shape.rank !== undefined) ranks.set(`${method}|${p.name}`, a.shape.rank);
       if (a?.kind === "key") ranks.set(`${method}|${p.name}`, -1);
+      if (a && a.kind !== "array" && a.kind !== "key") recordForm(ranks, `${method}|${p.name}`, a);
     });
     const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields, ranks);
+    // A tuple or shape given to a method its first user did not call: the class is staged again with its form.
+    if (!frame.dry && variant.ranks && variant.ranks !== ranks && addForms(variant.ranks, ranks)) this.ctx.stageOnDemand?.(variant);
     const summary = this.ctx.summaries.get(variant.name);
     if (this.ctx.failed.has(variant.name) || (!summary && !frame.dry)) return this.stop(span, `${variant.name} could not be translated (see its diagnostics)`);
     // Its output, staged shape-only with what this call gives it.
@@ -3318,6 +3334,14 @@ function isKeyParam(p: Param): boolean {
   const text = p.annotation ? annotationText(p.annotation) : "";
   if (/PRNGKey|KeyArray/.test(text)) return true;
   return !p.default && /(^|_)rngs?(_|$)|^prng_key$/.test(p.name) && !/Array|ndarray/.test(text);
+}
+
+/** `@jax.jit`, `@jax.jit(...)`, `@functools.partial(jax.jit, ...)`: compiles the function, which computes the same. */
+function isJit(d: Expr): boolean {
+  if (qualifiedName(d) === "jax.jit") return true;
+  if (d.kind !== "call") return false;
+  const f = qualifiedName(d.fn);
+  return f === "jax.jit" || (f === "functools.partial" && !!d.args[0] && qualifiedName(d.args[0].value) === "jax.jit");
 }
 
 function paramKind(p: Param, modes: Set<string>): ParamInfo["kind"] {

@@ -38,7 +38,60 @@ class Net(nn.Module):
     return ys, h, y1, c[0]
 `;
 
+// A scanned __call__ threading an LSTM's (c, h) carry, and a method given a
+// shape (`x[:, 0].shape`) that builds the initial carry, called before the
+// scanned call: the class takes its parameters' forms from its users.
+const TUPLE_CARRY = `
+import functools
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+
+@jax.jit
+def last_step(ys):
+  return ys[:, -1]
+
+
+class Lstm(nn.Module):
+  hidden: int
+
+  @functools.partial(nn.transforms.scan, variable_broadcast='params', in_axes=1, out_axes=1, split_rngs={'params': False})
+  @nn.compact
+  def __call__(self, carry, x):
+    (c, h), y = nn.LSTMCell(self.hidden)(carry, x)
+    return (c, h), y * 2.0
+
+  def initialize_carry(self, input_shape):
+    return nn.LSTMCell(self.hidden, parent=None).initialize_carry(jax.random.key(0), input_shape)
+
+
+class Net(nn.Module):
+  hidden: int = 5
+
+  def setup(self):
+    self.fwd = Lstm(self.hidden)
+    self.bwd = Lstm(self.hidden)
+
+  def __call__(self, xs):
+    carry = self.fwd.initialize_carry(xs[:, 0].shape)
+    (c, h), ys = self.fwd(carry, xs)
+    _, zs = self.bwd(self.bwd.initialize_carry(ys[:, 0].shape), jnp.flip(ys, 1))
+    return jnp.concatenate([ys, zs], -1), h, last_step(zs)
+`;
+
 describe.concurrent("recurrent code of Linen files", SLOW, () => {
+  it("a scanned call with a (c, h) carry, and a method given a shape", () =>
+    expectVerifies({
+      name: "tuple_carry",
+      py: TUPLE_CARRY,
+      entry: entry("Net()", ["xs=float32[2,6,3]"]),
+      note: ORTHOGONAL,
+      reads: ["call(carry: [nnx.Array, nnx.Array], x: nnx.Array)", "initializeCarry(inputShape: number[])", "jnp.zeros([inputShape[0]!, this.hidden])"],
+    }));
+
+  it("a file function under a decorator other than jax.jit is reported at the decorator", () =>
+    expectUnsupported(TUPLE_CARRY.replace("@jax.jit", "@jax.vmap"), 7, /jax\.vmap/, entry("Net()", ["xs=float32[2,6,3]"])));
+
   it("a detached cell's initialize_carry: zeros of the carry's shape, no parameters", () =>
     expectVerifies({
       name: "detached_carry",
