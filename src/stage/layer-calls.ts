@@ -100,8 +100,11 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
   if (p.mode) return { as: "mode", value: host.modeOf(v, row.mode?.trueMeansTraining ?? false, span) };
   if (p.ignore) {
     // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
-    const text = v.kind === "static" && v.known !== undefined ? String(v.known) : undefined;
-    if (text !== undefined && !p.ignore.includes(text)) host.unsupported(span, `${row.autoName}(${name}=${text}) (nnxport computes in float32)`);
+    // A mapping (`split_rngs={'params': False}`) as JSON, its keys in order.
+    const known = v.kind === "static" ? v.known : undefined;
+    const text = known !== undefined ? (known !== null && typeof known === "object" && !Array.isArray(known) ? JSON.stringify(known) : String(known)) : undefined;
+    const why = /dtype/.test(name) ? " (nnxport computes in float32)" : p.ignore.length ? ` (supported: ${p.ignore.join(", ")})` : "";
+    if (text !== undefined && !p.ignore.includes(text)) host.unsupported(span, `${row.autoName}(${name}=${text})${why}`);
     return { as: "skip" };
   }
   if (p.literals) {

@@ -79,7 +79,26 @@ class Net(nn.Module):
     return jnp.concatenate([ys, zs], -1), h, last_step(zs)
 `;
 
+// nn.RNN given scan's settings at their defaults (split_rngs={'params': False}).
+const RNN_SPLIT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+
+class Net(nn.Module):
+  @nn.compact
+  def __call__(self, xs):
+    ys = nn.RNN(nn.GRUCell(5), split_rngs={'params': False}, variable_broadcast='params')(xs)
+    return nn.RNN(nn.LSTMCell(4), split_rngs={'params': False}, name='top')(ys)
+`;
+
 describe.concurrent("recurrent code of Linen files", SLOW, () => {
+  it("nn.RNN with split_rngs={'params': False} (the default)", () =>
+    expectVerifies({ name: "rnn_split", py: RNN_SPLIT, entry: entry("Net()", ["xs=float32[2,6,3]"]), note: ORTHOGONAL, reads: ["new nnx.RNN(new nnx.LSTMCell(5, 4, { rngs }))"] }));
+
+  it("nn.RNN splitting another stream's keys per step is reported at its line", () =>
+    expectUnsupported(RNN_SPLIT.replace("split_rngs={'params': False}, name", "split_rngs={'params': False, 'dropout': True}, name"), 10, /split_rngs=.*dropout/, entry("Net()", ["xs=float32[2,6,3]"])));
+
   it("a scanned call with a (c, h) carry, and a method given a shape", () =>
     expectVerifies({
       name: "tuple_carry",
