@@ -23,7 +23,7 @@ import { arrayAttribute, arrayMethod } from "./array-methods.js";
 import { staticMath } from "./static-math.js";
 import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
 import { Frame } from "./scope.js";
-import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
+import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName } from "../ts/print.js";
 import { configObject } from "./variants.js";
@@ -1844,6 +1844,7 @@ export class ClassStager {
     if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
+    if (name === "jax.vmap" && args[0]?.kind === "func") return this.vmapped(args[0], args.slice(1), kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
     if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
     const flag = /^absl\.flags\.DEFINE_(integer|float|string|bool|boolean|enum)$/.exec(name);
@@ -2690,6 +2691,31 @@ export class ClassStager {
     return { kind: "key", call: call(memberRef(name)) };
   }
 
+  /**
+   * `jax.vmap(f)` of a Python function over the first axis of its array
+   * arguments (in_axes=0, out_axes=0): called, `f` is written as an arrow on one
+   * item of each and run per item by nnx.vmap, its results stacked on axis 0.
+   */
+  private vmapped(fn: Extract<Value, { kind: "func" }>, rest: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const zero = (v: Value | undefined) => !v || (v.kind === "static" && v.known === 0);
+    const given = new Map(kwargs);
+    const other = [...given.keys()].filter((k) => k !== "in_axes" && k !== "out_axes");
+    if (rest.length || other.length || !zero(given.get("in_axes")) || !zero(given.get("out_axes"))) return this.stop(span, "jax.vmap other than jax.vmap(f) over axis 0 of every argument (in_axes=0, out_axes=0)");
+    const call0 = (args: Value[], kw: Array<[string, Value]>, at: Span): Value => {
+      if (kw.length || fn.def.params.length !== args.length || !args.every((a) => a.kind === "array" && a.shape.rank !== undefined && a.shape.rank > 0)) {
+        return this.stop(at, "a jax.vmap'd function called with other than one array of known rank per parameter");
+      }
+      const arrays = args as ArrayV[];
+      const items = arrays.map((a): Value => ({ kind: "array", call: id("_"), shape: removeAxis(a.shape, 0), dtype: a.dtype }));
+      const out: { result?: Value } = {};
+      const arrow = this.functionExpr(fn, items.map(() => "array"), "call", at, undefined, items, out);
+      const y = out.result;
+      if (y?.kind !== "array") return this.stop(at, "a jax.vmap'd function that returns other than one array");
+      return { kind: "array", call: call(call("nnx.vmap", arrow), ...arrays.map((a) => a.call)), shape: insertAxis(y.shape, 0, dimAt(arrays[0].shape, 0)), dtype: y.dtype };
+    };
+    return { kind: "host", name: `jax.vmap of ${"name" in fn.def ? fn.def.name : "a lambda"}`, call: call0 };
+  }
+
   // --- helpers ---------------------------------------------------------------
 
   /**
@@ -2697,7 +2723,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[]): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], given?: Value[], staged?: { result?: Value }): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -2710,7 +2736,9 @@ export class ClassStager {
     const out: Array<{ name: string; type: string }> = [];
     params.forEach((p, i) => {
       const kind = kinds[i] ?? "static";
-      if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
+      const g = given?.[i];
+      if (g?.kind === "array") frame.env.set(p.name, { ...g, call: id(p.name) });
+      else if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
       out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
@@ -2724,7 +2752,9 @@ export class ClassStager {
         this.body(def.body, frame);
         result = mergeReturns(frame.returns) ?? literalValue(null);
       }
-      const body = frame.block.call ?? [];
+      if (staged) staged.result = result;
+      // The function's own locals are declared in the arrow (TypeScript's locals are block-scoped).
+      const body = unwrapDeclBlocks(declareLocals(flattenBlocks(frame.block.call ?? []), params.map((p) => p.name), frame.types));
       const value = this.callExpr(result, span, "a function's result");
       const arrowParams = out.map((p) => ({ name: p.name, type: p.type }));
       if ("kind" in def && !body.length) return { k: "arrow", params: arrowParams, body: value };

@@ -92,7 +92,40 @@ class Net(nn.Module):
     return nn.RNN(nn.LSTMCell(4), split_rngs={'params': False}, name='top')(ys)
 `;
 
+// A per-example sequence helper under @jax.vmap (each sequence rolled by its
+// own length), as bidirectional models reverse their padded inputs.
+const VMAPPED = `
+import functools
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+
+@jax.vmap
+def shift_back(seq, n):
+  width = seq.shape[0]
+  return jnp.roll(seq, width - n, axis=0) * 2.0
+
+
+class Net(nn.Module):
+  @nn.compact
+  def __call__(self, xs, lengths):
+    ys = nn.RNN(nn.GRUCell(4))(xs)
+    return shift_back(ys, lengths) + nn.Dense(4)(xs)
+`;
+
 describe.concurrent("recurrent code of Linen files", SLOW, () => {
+  it("a file function under @jax.vmap, run per example", () =>
+    expectVerifies({
+      name: "vmapped",
+      py: VMAPPED,
+      entry: entry("Net()", ["xs=float32[3,5,2]", "lengths=int32[3]>=1<6"]),
+      note: ORTHOGONAL,
+      reads: ["nnx.vmap((seq: nnx.Array, n: nnx.Array) => {", "const width = seq.shape[0]!;"],
+    }));
+
+  it("jax.vmap with other axes is reported at the decorator", () =>
+    expectUnsupported(VMAPPED.replace("@jax.vmap", "@functools.partial(jax.vmap, in_axes=(0, None))"), 7, /jax\.vmap other than/, entry("Net()", ["xs=float32[3,5,2]", "lengths=int32[3]>=1<6"])));
+
   it("nn.RNN with split_rngs={'params': False} (the default)", () =>
     expectVerifies({ name: "rnn_split", py: RNN_SPLIT, entry: entry("Net()", ["xs=float32[2,6,3]"]), note: ORTHOGONAL, reads: ["new nnx.RNN(new nnx.LSTMCell(5, 4, { rngs }))"] }));
 
