@@ -2538,14 +2538,18 @@ export class ClassStager {
       throw new StageStop("recursion");
     }
     this.ctx.childDepth.set(key, depth + 1);
+    let stopped: StageStop | undefined;
     try {
       dry.body(fn.body, dryFrame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
+      stopped = e;
     } finally {
       this.ctx.childDepth.set(key, depth);
     }
     const out = mergeReturns(dryFrame.returns);
+    // A shape-only look that stopped before any return cannot tell what the call gives (not None).
+    if (stopped && !out && !frame.dry) return this.stop(span, `what ${clsName}.${method}(...) returns (looking at it stopped: ${stopped.message})`);
     const params = summary?.methods.get(method) ?? [];
     // A call that cannot give the sizes another method's inputs set (`cell.initial_state(n)` before
     // `cell(carry, x)`) names the member now; the constructor builds it at the call that can.
@@ -2565,7 +2569,9 @@ export class ClassStager {
         if (!given || !v) continue;
         // A module given in config keeps the name it got where it was constructed.
         if (v.kind === "module" && v.inst.record?.e === "construct") v.inst.record.site = `field:${f.name}`;
-        const value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        let value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        // A field that may be None given to one typed without None: Python passes the None on, as `!` (erased) does.
+        if (v.kind === "static" && (v as { nullable?: boolean }).nullable && !/\bnull\b/.test(f.tsType)) value = { k: "nonnull", value };
         entries.push({ key: f.name, value: f.type.t === "config" && f.type.fields ? configObject(value) : value });
       }
       for (const o of summary?.inputOptions ?? []) {
@@ -2702,8 +2708,8 @@ export class ClassStager {
     const other = [...given.keys()].filter((k) => k !== "in_axes" && k !== "out_axes");
     if (rest.length || other.length || !zero(given.get("in_axes")) || !zero(given.get("out_axes"))) return this.stop(span, "jax.vmap other than jax.vmap(f) over axis 0 of every argument (in_axes=0, out_axes=0)");
     const call0 = (args: Value[], kw: Array<[string, Value]>, at: Span): Value => {
-      if (kw.length || fn.def.params.length !== args.length || !args.every((a) => a.kind === "array" && a.shape.rank !== undefined && a.shape.rank > 0)) {
-        return this.stop(at, "a jax.vmap'd function called with other than one array of known rank per parameter");
+      if (kw.length || fn.def.params.length !== args.length || !args.every((a) => a.kind === "array" && a.shape.rank !== 0)) {
+        return this.stop(at, "a jax.vmap'd function called with other than one array (with an axis to map) per parameter");
       }
       const arrays = args as ArrayV[];
       const items = arrays.map((a): Value => ({ kind: "array", call: id("_"), shape: removeAxis(a.shape, 0), dtype: a.dtype }));

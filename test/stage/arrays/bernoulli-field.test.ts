@@ -1,6 +1,8 @@
 // jax.random.bernoulli with a probability held in a Linen field (a float the
 // translation marks as a Python float): word dropout, as text models write
-// it (drop ids to an unknown id with make_rng('dropout')), verified in training.
+// it (drop ids to an unknown id with make_rng('dropout')), verified in training;
+// the unknown id passes through a field that may be None (`int | None`) into
+// one typed `int`, as Python passes it on.
 import { describe, expect, it } from "vitest";
 import { entry, verifyText } from "../../helpers/verify-text.js";
 
@@ -23,11 +25,21 @@ class DropIds(nn.Module):
     return jnp.where(mask, jnp.array([self.unknown]), ids)
 
 
-class Net(nn.Module):
+class Embedder(nn.Module):
+  unknown: int | None = None
+
   @nn.compact
   def __call__(self, ids, deterministic: bool = True):
-    ids = DropIds(0.4)(ids, deterministic=deterministic)
+    ids = DropIds(0.4, unknown=self.unknown)(ids, deterministic=deterministic)
     return nn.Embed(12, 3)(ids)
+
+
+class Net(nn.Module):
+  unknown: int = 2
+
+  @nn.compact
+  def __call__(self, ids, deterministic: bool = True):
+    return Embedder(unknown=self.unknown)(ids, deterministic=deterministic)
 `;
 
 describe("bernoulli with a field's probability", () => {
