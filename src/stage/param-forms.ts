@@ -6,6 +6,7 @@
 // parameter is then a tuple whose items are arrays of the given ranks (typed
 // `[nnx.Array, nnx.Array]`), or a `number[]` of known length whose items the
 // method can index, slice and concatenate.
+import { qualifiedName, type Expr } from "../python/ast.js";
 import { num, type TExpr } from "../ts/ast.js";
 import { staticOf, type StaticV, type Value } from "./values.js";
 
@@ -82,4 +83,45 @@ function tupleForm(ranks: ReadonlyMap<string, number>, key: string, e: TExpr): {
     types.push("nnx.Array");
   }
   return { value: { kind: "tuple", items, call: e }, tsType: `[${types.join(", ")}]` };
+}
+
+const ARRAY_TYPES = new Set(["jax.Array", "jax.numpy.ndarray", "numpy.ndarray", "jax.typing.ArrayLike", "chex.Array", "flax.typing.Array"]);
+const TUPLE_TYPES = new Set(["tuple", "typing.Tuple", "Tuple"]);
+
+/**
+ * The form an annotation gives a parameter (`carry: tuple[tuple[Array, Array], Array]`,
+ * through the file's aliases such as `LSTMCarry = tuple[Array, Array]`): recorded
+ * under `key` as a user's tuple would be; false when it is not a tuple of arrays.
+ */
+export function annotationForm(into: Map<string, number>, key: string, e: Expr | undefined, alias: (name: string) => Expr | undefined): boolean {
+  const forms = new Map<string, number>();
+  if (!e || !tupleOf(forms, key, e, alias, 0)) return false;
+  for (const [k, n] of forms) into.set(k, n);
+  return true;
+}
+
+function isArrayType(e: Expr, alias: (name: string) => Expr | undefined, depth: number): boolean {
+  if (depth > 8) return false;
+  if (e.kind === "file") {
+    const a = alias(e.name);
+    return !!a && isArrayType(a, alias, depth + 1);
+  }
+  const q = qualifiedName(e);
+  return !!q && ARRAY_TYPES.has(q);
+}
+
+function tupleOf(out: Map<string, number>, key: string, e: Expr, alias: (name: string) => Expr | undefined, depth: number): boolean {
+  if (depth > 8) return false;
+  if (e.kind === "file") {
+    const a = alias(e.name);
+    return !!a && tupleOf(out, key, a, alias, depth + 1);
+  }
+  if (e.kind !== "index") return false;
+  const head = e.object.kind === "builtin" ? e.object.name : qualifiedName(e.object);
+  if (!head || !TUPLE_TYPES.has(head)) return false;
+  const items = e.index.kind === "tuple" ? e.index.items : [e.index];
+  // `tuple[Array, ...]` has no fixed length.
+  if (!items.length || items.some((i) => i.kind === "ellipsis")) return false;
+  out.set(`${key}|#`, items.length);
+  return items.every((item, i) => isArrayType(item, alias, depth + 1) || tupleOf(out, `${key}|${i}`, item, alias, depth + 1));
 }

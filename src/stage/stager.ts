@@ -6,7 +6,7 @@
 // submodule construction replaced by the member the constructor built).
 // Loops stay loops and config stays config: a submodule built in a loop
 // becomes an nnx.List the constructor fills in the same loop.
-import { addForms, formParam, recordForm } from "./param-forms.js";
+import { addForms, annotationForm, formParam, hasForm, recordForm } from "./param-forms.js";
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
 import { patternNames, qualifiedName } from "../python/ast.js";
 import type { Span } from "../span.js";
@@ -342,7 +342,10 @@ export class ClassStager {
         return;
       }
       // A tuple of arrays or a shape its first user gives (src/stage/param-forms.ts).
-      const form = !passed && role === "method" ? formParam(this.entryRanks, `${fn.name}|${p.name}`, id(p.name)) : undefined;
+      const formKey = `${fn.name}|${p.name}`;
+      const annotated = new Map<string, number>();
+      const fromAnnotation = !hasForm(this.entryRanks, formKey) && annotationForm(annotated, formKey, p.annotation, (n) => this.ctx.program.constants.get(n)?.value);
+      const form = !passed && role === "method" ? formParam(fromAnnotation ? annotated : this.entryRanks, formKey, id(p.name)) : undefined;
       if (form) {
         frame.env.set(p.name, form.value);
         infos.push({ name: p.name, kind: "static", optional, keywordOnly: !!p.keywordOnly, tsType: form.tsType });

@@ -2,8 +2,9 @@
 // made detached (`Cell(features, parent=None)`) only to build the initial
 // carry, a scanned `__call__` threading an LSTM's (c, h) carry, and nn.RNN over
 // a cell class of the file. Each verified against live Flax.
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
+import { translateText } from "../../helpers/verify-text.js";
 
 const ORTHOGONAL = /compared within 1e-6, not bit for bit: its QR factorisation/;
 
@@ -113,7 +114,40 @@ class Net(nn.Module):
     return shift_back(ys, lengths) + nn.Dense(4)(xs)
 `;
 
+// A cell whose carry is annotated as a tuple (through the file's aliases),
+// translated with no user giving it one: the annotation is the carry's form.
+const ANNOTATED = `
+import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+Array = jax.Array
+Pair = tuple[Array, Array]
+
+
+class Mix(nn.Module):
+  @nn.compact
+  def __call__(self, carry: tuple[Pair, Array], x: Array):
+    (c, h), last = carry
+    return ((c + x, h * x), last - x), c - h
+
+
+class Net(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    (pair, last), y = Mix()(((x, x * 2.0), x), nn.Dense(4)(x))
+    return pair[0], pair[1], last, y
+`;
+
 describe.concurrent("recurrent code of Linen files", SLOW, () => {
+  it("a cell's carry annotated as a tuple of arrays (through aliases) is a tuple", async () => {
+    await expectVerifies({ name: "annotated_carry", py: ANNOTATED, entry: entry("Net()", ["x=float32[2,4]"]) });
+    // Translated on its own (no user gives it a carry): the annotation says what the carry is.
+    const t = await translateText("annotated_carry.py", ANNOTATED.replace(/\nclass Net[\s\S]*$/, "\n"));
+    expect(t.diagnostics.items.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
+    expect(t.code).toMatch(/call\(\s*carry: \[\[nnx\.Array, nnx\.Array\], nnx\.Array\],\s*x: nnx\.Array,?\s*\)/);
+  });
+
   it("a file function under @jax.vmap, run per example", () =>
     expectVerifies({
       name: "vmapped",
