@@ -56,7 +56,10 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
     // Staged again (a method's parameter form learnt at a later call): the new staging replaces the old.
     const again = classes.findIndex((c) => c.name === out.name);
     if (ctx.reported === before) classes.splice(again < 0 ? classes.length : again, again < 0 ? 0 : 1, out);
-    else ctx.failed.set(cls.name, "an unsupported construct");
+    else {
+      if (again >= 0) classes.splice(again, 1);
+      ctx.failed.set(cls.name, "an unsupported construct");
+    }
   };
   // A class is staged where it is first used (the entry, a parent): the modules, config types and input ranks
   // its user gives decide what it builds. Classes nothing uses are staged on their own after.
