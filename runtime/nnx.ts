@@ -75,7 +75,9 @@ export { Module, iterModules, iterChildren, firstFrom } from "./module.js";
 export { Rngs, RngStream, type RngValue } from "./rnglib.js";
 
 // Transforms
-export { scan, Carry, type ScanOptions, type ScanStep } from "./scan.js";
+export { scan, Carry, type ScanCarry, type ScanOptions, type ScanStep } from "./scan.js";
+// recurrent (S3): vmap of a plain function (a sequence helper run per example)
+export { vmap } from "./vmap.js";
 export { stack, scanLayers } from "./stack.js";
 export { grad, valueAndGrad, DiffState, type GradOptions } from "./transforms.js";
 

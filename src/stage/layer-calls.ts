@@ -114,8 +114,11 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
   if (p.mode) return { as: "mode", value: host.modeOf(v, row.mode?.trueMeansTraining ?? false, span) };
   if (p.ignore) {
     // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
-    const text = v.kind === "static" && v.known !== undefined ? String(v.known) : undefined;
-    if (text !== undefined && !p.ignore.includes(text)) host.unsupported(span, `${row.autoName}(${name}=${text}) (nnxport computes in float32)`);
+    // A mapping (`split_rngs={'params': False}`) as JSON, its keys in order.
+    const known = v.kind === "static" ? v.known : undefined;
+    const text = known !== undefined ? (known !== null && typeof known === "object" && !Array.isArray(known) ? JSON.stringify(known) : String(known)) : undefined;
+    const why = /dtype/.test(name) ? " (nnxport computes in float32)" : p.ignore.length ? ` (supported: ${p.ignore.join(", ")})` : "";
+    if (text !== undefined && !p.ignore.includes(text)) host.unsupported(span, `${row.autoName}(${name}=${text})${why}`);
     return { as: "skip" };
   }
   if (p.literals) {
@@ -256,6 +259,13 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   }
   const passed = new Set([...spec.positional, ...(spec.options ?? [])]);
   for (const [name] of bound) if (!passed.has(name)) host.unsupported(span, `${row.autoName}.${method}(...) given '${name}'`);
+  if (inst.detached) {
+    // Made with parent=None: nothing is built; only a method that needs no variables translates.
+    const e = kind.detached?.(config.options, neutral, bound);
+    if (e === undefined || typeof e === "string") return host.stop(span, e ?? `${row.autoName}(parent=None).${method}(...) (a detached layer has no variables)`);
+    reportUnread(host, row, config, span);
+    return outValue(kind.output(config.options, neutral, bound, outputContext(host, span, config)), e);
+  }
   const x = bound.get("x");
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
@@ -459,5 +469,7 @@ declare module "./values.js" {
     inline?: boolean;
     /** The arguments of the call that built the layer (its input sizes), by neutral name. */
     layerArgs?: CallArgs;
+    /** Made with Linen's `parent=None`: not a submodule, never built (its methods that need no variables translate). */
+    detached?: boolean;
   }
 }

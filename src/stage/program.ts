@@ -53,8 +53,13 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
     const before = ctx.reported;
     const out = cls.extendsLayer ? stageLayerSubclass(ctx, cls) : stageClass(ctx, cls, cls.ranks?.size ? cls.ranks : undefined);
     // A class with an unsupported construct is left out, and so is every class that uses it (each says where).
-    if (ctx.reported === before) classes.push(out);
-    else ctx.failed.set(cls.name, "an unsupported construct");
+    // Staged again (a method's parameter form learnt at a later call): the new staging replaces the old.
+    const again = classes.findIndex((c) => c.name === out.name);
+    if (ctx.reported === before) classes.splice(again < 0 ? classes.length : again, again < 0 ? 0 : 1, out);
+    else {
+      if (again >= 0) classes.splice(again, 1);
+      ctx.failed.set(cls.name, "an unsupported construct");
+    }
   };
   // A class is staged where it is first used (the entry, a parent): the modules, config types and input ranks
   // its user gives decide what it builds. Classes nothing uses are staged on their own after.

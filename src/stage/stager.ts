@@ -6,6 +6,7 @@
 // submodule construction replaced by the member the constructor built).
 // Loops stay loops and config stays config: a submodule built in a loop
 // becomes an nnx.List the constructor fills in the same loop.
+import { addForms, annotationForm, formParam, hasForm, recordForm } from "./param-forms.js";
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
 import { patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { Span } from "../span.js";
@@ -22,7 +23,7 @@ import { arrayAttribute, arrayMethod } from "./array-methods.js";
 import { staticMath } from "./static-math.js";
 import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
 import { Frame, type Block } from "./scope.js";
-import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
+import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName } from "../ts/print.js";
 import { configObject } from "./variants.js";
@@ -338,6 +339,16 @@ export class ClassStager {
         const train = TRAIN_WHEN_TRUE.has(p.name) ? 1 : TRAIN_WHEN_FALSE.has(p.name) ? -1 : 1;
         frame.env.set(p.name, { kind: "mode", polarity: train });
         infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean" });
+        return;
+      }
+      // A tuple of arrays or a shape its first user gives (src/stage/param-forms.ts).
+      const formKey = `${fn.name}|${p.name}`;
+      const annotated = new Map<string, number>();
+      const fromAnnotation = !hasForm(this.entryRanks, formKey) && annotationForm(annotated, formKey, p.annotation, (n) => this.ctx.program.constants.get(n)?.value);
+      const form = !passed && role === "method" ? formParam(fromAnnotation ? annotated : this.entryRanks, formKey, id(p.name)) : undefined;
+      if (form) {
+        frame.env.set(p.name, form.value);
+        infos.push({ name: p.name, kind: "static", optional, keywordOnly: !!p.keywordOnly, tsType: form.tsType });
         return;
       }
       if (passed) {
@@ -1558,7 +1569,12 @@ export class ClassStager {
     this.ctx.usedTop.add(name);
     if (this.ctx.classes.has(name) || this.ctx.configs.has(name)) return { kind: "class", name };
     const fn = this.ctx.program.functions.get(name);
-    if (fn) return { kind: "func", def: fn, closure: new Map() };
+    if (fn) {
+      // Its decorators apply innermost first (`@jax.vmap` is not the function itself); jax.jit computes the same.
+      let v: Value = { kind: "func", def: fn, closure: new Map() };
+      for (const d of [...fn.decorators].reverse()) if (!isJit(d)) v = this.apply(this.expr(d, frame), [v], [], d.span, frame);
+      return v;
+    }
     const c = this.ctx.program.constants.get(name);
     if (c) {
       const v = this.expr(c.value, new Frame(frame.method, true));
@@ -1942,6 +1958,7 @@ export class ClassStager {
     if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
+    if (name === "jax.vmap" && args[0]?.kind === "func") return this.vmapped(args[0], args.slice(1), kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
     if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
     const flag = /^absl\.flags\.DEFINE_(integer|float|string|bool|boolean|enum)$/.exec(name);
@@ -2237,6 +2254,10 @@ export class ClassStager {
   /** `nn.Dense(3)`, `Block(n)`: a module value; built at its first call. */
   private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown, layerClass?: string): Value {
     const nameArg = kwargs.find(([k]) => k === "name")?.[1];
+    // Linen's `parent=None`: a detached module, no submodule of this one (nothing recorded, never built).
+    const parentArg = kwargs.find(([k]) => k === "parent")?.[1];
+    const detached = this.framework.name === "linen" && parentArg?.kind === "static" && parentArg.known === null;
+    if (detached) kwargs = kwargs.filter(([k]) => k !== "parent");
     const inst: Instance & InstanceExtra = {
       id: this.ctx.site(),
       ctor,
@@ -2246,8 +2267,10 @@ export class ClassStager {
       span,
       site: { loops: [...frame.loops], conditional: frame.conditional },
       ...(layerClass ? { layerClass } : {}),
+      ...(detached ? { detached } : {}),
     };
-    if (!frame.dry && !frame.noRecord) {
+    if (detached && (ctor.kind !== "global" || !this.framework.layers[ctor.name])) return this.stop(span, `${describe(ctor)}(parent=None) (only a framework layer may be made detached)`);
+    if (!frame.dry && !frame.noRecord && !detached) {
       const base = layerClass ? this.framework.moduleBase(layerClass) : this.autoBase(ctor);
       const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
       const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
@@ -2606,8 +2629,11 @@ export class ClassStager {
       const a = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (a?.kind === "array" && a.shape.rank !== undefined) ranks.set(`${method}|${p.name}`, a.shape.rank);
       if (a?.kind === "key") ranks.set(`${method}|${p.name}`, -1);
+      if (a && a.kind !== "array" && a.kind !== "key") recordForm(ranks, `${method}|${p.name}`, a);
     });
     const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields, ranks);
+    // A tuple or shape given to a method its first user did not call: the class is staged again with its form.
+    if (!frame.dry && variant.ranks && variant.ranks !== ranks && addForms(variant.ranks, ranks)) this.ctx.stageOnDemand?.(variant);
     const summary = this.ctx.summaries.get(variant.name);
     if (this.ctx.failed.has(variant.name) || (!summary && !frame.dry)) return this.stop(span, `${variant.name} could not be translated (see its diagnostics)`);
     // Its output, staged shape-only with what this call gives it.
@@ -2629,14 +2655,18 @@ export class ClassStager {
       throw new StageStop("recursion");
     }
     this.ctx.childDepth.set(key, depth + 1);
+    let stopped: StageStop | undefined;
     try {
       dry.body(fn.body, dryFrame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
+      stopped = e;
     } finally {
       this.ctx.childDepth.set(key, depth);
     }
     const out = mergeReturns(dryFrame.returns);
+    // A shape-only look that stopped before any return cannot tell what the call gives (not None).
+    if (stopped && !out && !frame.dry) return this.stop(span, `what ${clsName}.${method}(...) returns (looking at it stopped: ${stopped.message})`);
     const params = summary?.methods.get(method) ?? [];
     // A call that cannot give the sizes another method's inputs set (`cell.initial_state(n)` before
     // `cell(carry, x)`) names the member now; the constructor builds it at the call that can.
@@ -2656,7 +2686,9 @@ export class ClassStager {
         if (!given || !v) continue;
         // A module given in config keeps the name it got where it was constructed.
         if (v.kind === "module" && v.inst.record?.e === "construct") v.inst.record.site = `field:${f.name}`;
-        const value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        let value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        // A field that may be None given to one typed without None: Python passes the None on, as `!` (erased) does.
+        if (v.kind === "static" && (v as { nullable?: boolean }).nullable && !/\bnull\b/.test(f.tsType)) value = { k: "nonnull", value };
         entries.push({ key: f.name, value: f.type.t === "config" && f.type.fields ? configObject(value) : value });
       }
       for (const o of summary?.inputOptions ?? []) {
@@ -2782,6 +2814,31 @@ export class ClassStager {
     return { kind: "key", call: call(memberRef(name)) };
   }
 
+  /**
+   * `jax.vmap(f)` of a Python function over the first axis of its array
+   * arguments (in_axes=0, out_axes=0): called, `f` is written as an arrow on one
+   * item of each and run per item by nnx.vmap, its results stacked on axis 0.
+   */
+  private vmapped(fn: Extract<Value, { kind: "func" }>, rest: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const zero = (v: Value | undefined) => !v || (v.kind === "static" && v.known === 0);
+    const given = new Map(kwargs);
+    const other = [...given.keys()].filter((k) => k !== "in_axes" && k !== "out_axes");
+    if (rest.length || other.length || !zero(given.get("in_axes")) || !zero(given.get("out_axes"))) return this.stop(span, "jax.vmap other than jax.vmap(f) over axis 0 of every argument (in_axes=0, out_axes=0)");
+    const call0 = (args: Value[], kw: Array<[string, Value]>, at: Span): Value => {
+      if (kw.length || fn.def.params.length !== args.length || !args.every((a) => a.kind === "array" && a.shape.rank !== 0)) {
+        return this.stop(at, "a jax.vmap'd function called with other than one array (with an axis to map) per parameter");
+      }
+      const arrays = args as ArrayV[];
+      const items = arrays.map((a): Value => ({ kind: "array", call: id("_"), shape: removeAxis(a.shape, 0), dtype: a.dtype }));
+      const out: { result?: Value } = {};
+      const arrow = this.functionExpr(fn, items.map(() => "array"), "call", at, undefined, items, out);
+      const y = out.result;
+      if (y?.kind !== "array") return this.stop(at, "a jax.vmap'd function that returns other than one array");
+      return { kind: "array", call: call(call("nnx.vmap", arrow), ...arrays.map((a) => a.call)), shape: insertAxis(y.shape, 0, dimAt(arrays[0].shape, 0)), dtype: y.dtype };
+    };
+    return { kind: "host", name: `jax.vmap of ${"name" in fn.def ? fn.def.name : "a lambda"}`, call: call0 };
+  }
+
   // --- helpers ---------------------------------------------------------------
 
   /**
@@ -2789,7 +2846,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[]): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], given?: Value[], staged?: { result?: Value }): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -2802,7 +2859,9 @@ export class ClassStager {
     const out: Array<{ name: string; type: string }> = [];
     params.forEach((p, i) => {
       const kind = kinds[i] ?? "static";
-      if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
+      const g = given?.[i];
+      if (g?.kind === "array") frame.env.set(p.name, { ...g, call: id(p.name) });
+      else if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
       out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
@@ -2816,7 +2875,9 @@ export class ClassStager {
         this.body(def.body, frame);
         result = mergeReturns(frame.returns) ?? literalValue(null);
       }
-      const body = frame.block.call ?? [];
+      if (staged) staged.result = result;
+      // The function's own locals are declared in the arrow (TypeScript's locals are block-scoped).
+      const body = unwrapDeclBlocks(declareLocals(flattenBlocks(frame.block.call ?? []), params.map((p) => p.name), frame.types));
       const value = this.callExpr(result, span, "a function's result");
       const arrowParams = out.map((p) => ({ name: p.name, type: p.type }));
       if ("kind" in def && !body.length) return { k: "arrow", params: arrowParams, body: value };
@@ -3429,6 +3490,14 @@ function isKeyParam(p: Param): boolean {
   const text = p.annotation ? annotationText(p.annotation) : "";
   if (/PRNGKey|KeyArray/.test(text)) return true;
   return !p.default && /(^|_)rngs?(_|$)|^prng_key$/.test(p.name) && !/Array|ndarray/.test(text);
+}
+
+/** `@jax.jit`, `@jax.jit(...)`, `@functools.partial(jax.jit, ...)`: compiles the function, which computes the same. */
+function isJit(d: Expr): boolean {
+  if (qualifiedName(d) === "jax.jit") return true;
+  if (d.kind !== "call") return false;
+  const f = qualifiedName(d.fn);
+  return f === "jax.jit" || (f === "functools.partial" && !!d.args[0] && qualifiedName(d.args[0].value) === "jax.jit");
 }
 
 function paramKind(p: Param, modes: Set<string>): ParamInfo["kind"] {

@@ -721,7 +721,9 @@ def resample(a, rng):
     if a.dtype == np.bool_:
         return rng.random(size=a.shape) < 0.75
     if np.issubdtype(a.dtype, np.integer):
-        return rng.integers(0, max(int(a.max(initial=0)) + 1, 2), size=a.shape).astype(a.dtype)
+        # From the original's least value (lengths >= 1 stay >= 1; ids from 0 stay from 0).
+        low = min(int(a.min(initial=0)), 0) if a.size == 0 else int(a.min())
+        return rng.integers(low, max(int(a.max(initial=0)) + 1, low + 2), size=a.shape).astype(a.dtype)
     return rng.standard_normal(a.shape).astype(np.float32)
 
 
