@@ -188,7 +188,14 @@ export class ClassStager {
   /** Config fields read by methods at call time. */
   readonly configRead = new Set<string>();
   /** Variables declared, by "collection/name". */
-  private readonly variables = new Map<string, { member: string; read: ArrayV }>();
+  private variables = new Map<string, { member: string; read: ArrayV }>();
+  /** Ifs made by moduleChoice, whose two branches each go on with the rest of the block. */
+  private readonly splitIfs = new WeakSet<Stmt>();
+  /**
+   * While staging such branches: the member each source construction (by site and
+   * occurrence) was built into, shared by the branches (only one of them runs).
+   */
+  private choice?: { shared: Map<string, string>; counts: Map<string, number> };
   /** Key streams per source stream name. */
   private readonly keyMembers = new Map<string, string>();
   /** The train/eval switch the module's own code reads. */
@@ -455,7 +462,90 @@ export class ClassStager {
   // --- statements -------------------------------------------------------
 
   body(stmts: Stmt[], frame: Frame): void {
-    for (const s of appendLoops(stmts)) this.stmt(s, frame);
+    const list = appendLoops(stmts);
+    for (let i = 0; i < list.length; i++) {
+      // A module chosen in a branch: the rest of the block runs in each branch, on the module that branch made.
+      const split = this.moduleChoice(list[i], list.slice(i + 1), frame);
+      if (split) return this.stmt(split, frame);
+      this.stmt(list[i], frame);
+    }
+  }
+
+  /**
+   * `layer = A if c else B` or `if c: m = A(...) else: m = B(...)` where A and B
+   * are modules (or module classes): one local cannot hold either, so the
+   * statement becomes an if whose branches each go on with the rest of the
+   * block (`rest`). Branches that return are left as they are.
+   */
+  private moduleChoice(s: Stmt, rest: Stmt[], frame: Frame): Extract<Stmt, { kind: "if" }> | undefined {
+    const chooses = (e: Expr): boolean => {
+      if (e.kind === "call") return this.isModuleMaker(e.fn, frame);
+      return this.isModuleMaker(e, frame);
+    };
+    if (s.kind === "assign" && s.targets.length === 1 && s.targets[0].kind === "name" && s.value.kind === "conditional") {
+      const c = s.value;
+      if (!chooses(c.then) || !chooses(c.else)) return undefined;
+      const arm = (v: Expr): Stmt => ({ kind: "assign", targets: s.targets, value: v, span: s.span });
+      return this.split({ kind: "if", test: c.test, body: [arm(c.then), ...rest], orelse: [arm(c.else), ...rest], span: s.span });
+    }
+    if (s.kind !== "if" || !rest.length || returns(s.body) || returns(s.orelse)) return undefined;
+    // Names both branches bind to a module (through elif chains; a branch that raises binds anything).
+    const chosen = (b: Stmt[]): Set<string> | "raises" => {
+      const out = new Set<string>();
+      for (const x of b) {
+        if (x.kind === "raise") return "raises";
+        if (x.kind === "assign" && x.targets.length === 1 && x.targets[0].kind === "name" && chooses(x.value)) out.add(x.targets[0].id);
+        if (x.kind === "if") for (const n of both(x.body, x.orelse)) out.add(n);
+      }
+      return out;
+    };
+    const both = (a: Stmt[], b: Stmt[]): string[] => {
+      const [ca, cb] = [chosen(a), chosen(b)];
+      if (ca === "raises") return cb === "raises" ? [] : [...cb];
+      return [...ca].filter((n) => cb === "raises" || cb.has(n));
+    };
+    if (!both(s.body, s.orelse).length) return undefined;
+    // A branch that raises never reaches the rest.
+    const then = (b: Stmt[]) => (b.some((x) => x.kind === "raise") ? b : [...b, ...rest]);
+    return this.split({ ...s, body: then(s.body), orelse: then(s.orelse) });
+  }
+
+  private split(s: Extract<Stmt, { kind: "if" }>): Extract<Stmt, { kind: "if" }> {
+    this.splitIfs.add(s);
+    return s;
+  }
+
+  /** The member a construction in a split branch reuses (built at the same site in the other branch). */
+  private choiceMember(span: Span, type: string): { key: string; name?: string } | undefined {
+    if (!this.choice) return undefined;
+    const site = `${span.file}:${span.line}:${span.column}|${type}`;
+    const n = (this.choice.counts.get(site) ?? 0) + 1;
+    this.choice.counts.set(site, n);
+    const key = `${site}#${n}`;
+    return { key, name: this.choice.shared.get(key) };
+  }
+
+  /** Whether `e` names a module class of the file or a framework layer (a lookup: nothing is staged). */
+  private isModuleMaker(e: Expr, frame: Frame): boolean {
+    let v: Value | undefined;
+    if (e.kind === "name") v = frame.env.get(e.id);
+    else if (e.kind === "global" || e.kind === "file") v = this.hosts?.get(e.name) ?? (e.kind === "global" ? { kind: "global", name: e.name } : this.ctx.classes.has(e.name) ? { kind: "class", name: e.name } : undefined);
+    else if (e.kind === "attr") {
+      // `nn.Dense`: an attribute of an imported module (a lookup), never of a local or of self.
+      let root: Expr = e;
+      while (root.kind === "attr") root = root.object;
+      if (root.kind !== "global" && !(root.kind === "name" && !frame.env.has(root.id))) return false;
+      try {
+        v = this.expr(e, frame);
+      } catch (err) {
+        if (!(err instanceof StageStop)) throw err;
+      }
+    }
+    if (!v) return false;
+    if (v.kind === "class") return this.ctx.classes.has(v.name);
+    if (v.kind === "global") return !!this.framework.layers[v.name];
+    if (v.kind === "partial") return v.fn.kind === "class" ? this.ctx.classes.has(v.fn.name) : v.fn.kind === "global" && !!this.framework.layers[v.fn.name];
+    return false;
   }
 
   stmt(s: Stmt, frame: Frame): void {
@@ -595,11 +685,27 @@ export class ClassStager {
     const wasCallOnly = frame.callOnly;
     frame.conditional = true;
     if (callOnly) frame.callOnly = true;
+    // Branches that each go on with the rest of the block: each makes its own variables, into shared members.
+    const split = this.splitIfs.has(s);
+    const outerChoice = this.choice;
+    if (split) this.choice = { shared: outerChoice?.shared ?? new Map(), counts: new Map(outerChoice?.counts) };
+    const varsBefore = new Map(this.variables);
+    const countsBefore = new Map(this.choice?.counts);
     const then = frame.nested(() => this.body(s.body, frame));
     const thenEnv = frame.env;
     frame.env = new Map(before);
+    const thenVars = this.variables;
+    if (split) {
+      this.variables = new Map(varsBefore);
+      this.choice!.counts = new Map(countsBefore);
+    }
     const otherwise = frame.nested(() => this.body(s.orelse, frame));
     const elseEnv = frame.env;
+    if (split) {
+      for (const [k, v] of thenVars) if (!this.variables.has(k)) this.variables.set(k, v);
+      if (outerChoice) for (const [k, n] of this.choice!.counts) outerChoice.counts.set(k, Math.max(n, outerChoice.counts.get(k) ?? 0));
+      this.choice = outerChoice;
+    }
     frame.conditional = wasConditional;
     frame.callOnly = wasCallOnly;
     frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly, callOnly ? undefined : test.ctor);
@@ -2417,8 +2523,10 @@ export class ClassStager {
     }
     const inLoop = inst.site.loops.length > 0;
     const hint = inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base);
-    const memberName = inst.reserved?.member ?? this.members.fresh(hint);
-    const m = this.members.add({ kind: "child", name: memberName, type, list: inLoop, optional: false });
+    const shared = inLoop || inst.reserved ? undefined : this.choiceMember(inst.span, type);
+    const memberName = inst.reserved?.member ?? shared?.name ?? this.members.fresh(hint);
+    if (shared) this.choice!.shared.set(shared.key, memberName);
+    const m = (shared?.name && this.members.get(memberName)) || this.members.add({ kind: "child", name: memberName, type, list: inLoop, optional: false });
     const created: TExpr = { k: "new", cls: rt(spec.cls), args: spec.args };
     // A stack: the layers built `length` times, their variables stacked on a new first axis.
     const built: TExpr = spec.stack ? call("nnx.stack", spec.stack, { k: "arrow", params: [], body: created }) : created;
@@ -2590,14 +2698,16 @@ export class ClassStager {
     const read: ArrayV = { kind: "array", call: id("_"), shape: shape ? { rank: shape.length, dims: shape } : unknownShape, dtype: dtypeOfValue(spec.dtype) };
     if (frame.dry) return { member: "_", read: { ...read, call: member(memberRef(spec.member ?? spec.name), "value") } };
     if (frame.callOnly) this.stop(spec.span, "a variable created under a condition on a call argument");
-    const name = this.members.fresh(spec.member ?? spec.name);
+    const shared = this.choiceMember(spec.span, `variable:${key}`);
+    const name = shared?.name ?? this.members.fresh(spec.member ?? spec.name);
+    if (shared) this.choice!.shared.set(shared.key, name);
     const preferred = this.framework.variableType(spec.collection, spec.name);
     const type = preferred.startsWith("nnx.") ? preferred : this.ctx.variableTypeName(preferred);
     if (!type.startsWith("nnx.")) {
       this.ctx.variableTypes.add(type);
       this.ctx.variableCollections.set(type, spec.collection);
     }
-    this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
+    if (!shared?.name) this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
     // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
     // A Linen initializer written as a function (`init_fn=lambda key: jnp.full(...)`): (key, *init_args).
@@ -3419,3 +3529,8 @@ function wrapType(t: string): string {
 }
 
 export type { RecordEvent };
+
+/** Whether a block has a return statement anywhere (not counting nested defs). */
+function returns(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === "return" || ((s.kind === "if" || s.kind === "for" || s.kind === "while") && (returns(s.body) || returns(s.orelse))));
+}
