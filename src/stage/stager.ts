@@ -189,6 +189,10 @@ export class ClassStager {
   readonly configRead = new Set<string>();
   /** Variables declared, by "collection/name". */
   private variables = new Map<string, { member: string; read: ArrayV }>();
+  /** The record event of each variable member the constructor makes (setVariable marks those the call sets). */
+  private readonly variableEvents = new Map<string, Extract<RecordEvent, { e: "variable" }>>();
+  /** Staging an arm the source's init call never takes (`if not self.is_initializing():`). */
+  private deadInCall = 0;
   /** Ifs made by moduleChoice, whose two branches each go on with the rest of the block. */
   private readonly splitIfs = new WeakSet<Stmt>();
   /**
@@ -691,7 +695,11 @@ export class ClassStager {
     if (split) this.choice = { shared: outerChoice?.shared ?? new Map(), counts: new Map(outerChoice?.counts) };
     const varsBefore = new Map(this.variables);
     const countsBefore = new Map(this.choice?.counts);
+    // The arm the source's init never takes (`if not self.is_initializing():`): what it sets, init does not.
+    const dead = test.ctor?.k === "bool" ? (test.ctor.value ? "else" : "then") : undefined;
+    if (dead === "then") this.deadInCall++;
     const then = frame.nested(() => this.body(s.body, frame));
+    if (dead === "then") this.deadInCall--;
     const thenEnv = frame.env;
     frame.env = new Map(before);
     const thenVars = this.variables;
@@ -699,7 +707,9 @@ export class ClassStager {
       this.variables = new Map(varsBefore);
       this.choice!.counts = new Map(countsBefore);
     }
+    if (dead === "else") this.deadInCall++;
     const otherwise = frame.nested(() => this.body(s.orelse, frame));
+    if (dead === "else") this.deadInCall--;
     const elseEnv = frame.env;
     if (split) {
       for (const [k, v] of thenVars) if (!this.variables.has(k)) this.variables.set(k, v);
@@ -2722,12 +2732,17 @@ export class ClassStager {
       spec.convention === "jax" || spec.convention === "haiku"
         ? [...(spec.shape ? [this.ctorExpr(spec.shape, spec.span, "a variable's shape")] : linenFunction ? [] : [{ k: "array", items: [] } as TExpr]), ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
+    // `self.variable(col, name, init, self.make_rng(s), ...)`: the key is drawn from the constructor's rngs, and recorded with the value.
+    const keyArg = spec.convention !== "jax" && spec.convention !== "haiku" && spec.convention.args[0]?.kind === "key" ? (spec.convention.args[0] as Extract<Value, { kind: "key" }>) : undefined;
     let make: TExpr;
-    if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
+    if (keyArg) make = type === "nnx.Param" ? call("nnx.param", init, ...args) : call("nnx.keyedVariable", rt(type), init, ...args);
+    else if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
     else if (type === "nnx.Param") make = call("nnx.param", init, ...(spec.convention === "jax" || spec.convention === "haiku" ? [call(member(id("rngs"), "params"))] : []), ...args);
     else make = call("nnx.variable", rt(type), init, ...(spec.convention === "jax" || spec.convention === "haiku" ? [call(member(id("rngs"), "params"))] : []), ...args);
     const draws = keyless ? false : spec.drawsKey;
-    const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
+    const event: Extract<RecordEvent, { e: "variable" }> = { e: "variable", name: spec.name, collection: spec.collection, draws, ...(keyArg?.stream ? { stream: keyArg.stream } : {}) };
+    this.variableEvents.set(name, event);
+    const value: TExpr = { k: "recorded", event, value: make };
     if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
     frame.emitCtor({ k: "assign", target: memberRef(name), value });
     // Made under a condition, it is null otherwise (variableRef says so with `!`); the source reads it under the same condition.
@@ -2759,6 +2774,9 @@ export class ClassStager {
   }
 
   setVariable(memberName: string, v: Value, span: Span, frame: Frame): void {
+    // Set by the module's own call (not under `if not self.is_initializing():`): the source's init call sets it too.
+    const event = this.variableEvents.get(memberName);
+    if (event && !frame.dry && !this.deadInCall) event.fromCall = true;
     frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 
@@ -2773,9 +2791,9 @@ export class ClassStager {
         this.members.prologue.push({ k: "assign", target: memberRef(name), value });
       }
     }
-    if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } });
+    if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1, stream } });
     void span;
-    return { kind: "key", call: call(memberRef(name)) };
+    return { kind: "key", call: call(memberRef(name)), ctor: call(call(member(id("rngs"), "stream"), str(stream))), stream };
   }
 
   // --- helpers ---------------------------------------------------------------
@@ -2795,13 +2813,14 @@ export class ClassStager {
       for (const [k, v] of frame.env) if (v.kind === "static") frame.env.set(k, { ...v, call: v.ctor });
     }
     const tsParams: TExpr[] = [];
-    const out: Array<{ name: string; type: string }> = [];
+    const out: Array<{ name: string; type: string; optional?: boolean }> = [];
     params.forEach((p, i) => {
       const kind = kinds[i] ?? "static";
       if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
-      out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
+      // A parameter with a default (`dtype=jnp.float32`) callers may leave out.
+      out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]"), ...(p.default && kind === "static" ? { optional: true } : {}) });
     });
     void tsParams;
     this.ctorSide += side === "ctor" ? 1 : 0;
@@ -2814,7 +2833,7 @@ export class ClassStager {
       }
       const body = frame.block.call ?? [];
       const value = this.callExpr(result, span, "a function's result");
-      const arrowParams = out.map((p) => ({ name: p.name, type: p.type }));
+      const arrowParams = out.map((p) => ({ name: p.name, type: p.type, ...(p.optional ? { optional: true } : {}) }));
       if ("kind" in def && !body.length) return { k: "arrow", params: arrowParams, body: value };
       const stmts = [...body, ...("kind" in def ? [{ k: "return", value } as TStmt] : [])];
       return { k: "arrow", params: arrowParams, body: stmts };
@@ -2896,6 +2915,7 @@ export class ClassStager {
   /** The constructor-side expression of a value, or a report. */
   ctorExpr(v: Value, span: Span, what: string): TExpr {
     if (v.kind === "static" && v.ctor) return v.ctor;
+    if (v.kind === "key" && v.ctor) return v.ctor;
     if (v.kind === "tuple" || v.kind === "list") {
       const items = v.items.map((i) => this.ctorExpr(i, span, what));
       return { k: "array", items };
