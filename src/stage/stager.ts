@@ -1053,7 +1053,9 @@ export class ClassStager {
           frame.noteCtorName(name);
         }
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(pyName, staticOf(v.type, v.ctor && !frame.callOnly ? ctorName(name, v.ctor) : undefined, v.call ? id(name) : undefined, v.known));
+        // Seen from a parent (a shape-only look at a child), the child's constructor locals are not there: the value itself.
+        const ctor = v.ctor && !frame.callOnly ? (this.givenFields ? v.ctor : ctorName(name, v.ctor)) : undefined;
+        frame.env.set(pyName, staticOf(v.type, ctor, v.call ? id(name) : undefined, v.known));
         return;
       }
       case "array":
@@ -3463,8 +3465,15 @@ export function annotationText(e: Expr): string {
       return e.name;
     case "attr":
       return `${annotationText(e.object)}.${e.attr}`;
-    case "index":
-      return `${annotationText(e.object)}[${annotationText(e.index)}]`;
+    case "index": {
+      const of = annotationText(e.object);
+      // `Literal['a', 'b']`: its values as Python writes them (a plain string elsewhere is a forward reference).
+      if (/(^|\.)Literal$/.test(of)) {
+        const items = e.index.kind === "tuple" ? e.index.items : [e.index];
+        return `Literal[${items.map((i) => (i.kind === "str" ? `'${i.value}'` : i.kind === "int" ? String(i.value) : i.kind === "bool" ? (i.value ? "True" : "False") : annotationText(i))).join(", ")}]`;
+      }
+      return `${of}[${annotationText(e.index)}]`;
+    }
     case "tuple":
       return e.items.map(annotationText).join(", ");
     case "list":

@@ -40,7 +40,9 @@ class SpectralLinear(nn.Module):
         sigma = (v @ w @ u.T)[0, 0]
         u_var.value = u
         shift = self.param('shift', scaled_normal, (self.features,))
-        return x @ (w / sigma) + shift
+        w_shape = w.shape
+        w = jnp.reshape(w / sigma, (-1,))
+        return x @ w.reshape(w_shape) + shift
 
 
 class Net(nn.Module):

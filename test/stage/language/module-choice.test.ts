@@ -7,6 +7,8 @@ import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
 
 const LINEN = `
+from typing import Literal
+
 import flax.linen as nn
 import jax.numpy as jnp
 
@@ -31,7 +33,7 @@ class LogShift(nn.Module):
 
 class Head(nn.Module):
     features: int
-    kind: str = 'scale'
+    kind: Literal['scale', 'log'] = 'scale'
     norm: bool = True
 
     @nn.compact
@@ -98,6 +100,8 @@ describe("a module chosen in a branch", () => {
     expect(t.code).toContain("readonly extraShift: LogShift | null;");
     expect(t.code).not.toMatch(/extraScale1|extraShift1|offset1/);
     expect(t.code).toMatch(/if \(norm\) \{/);
+    // Literal['scale', 'log'] is a string.
+    expect(t.code).toContain("readonly kind: string;");
   }, 120_000);
 
   for (const fn of ["gated", "plain"]) {
