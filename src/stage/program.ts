@@ -8,7 +8,7 @@ import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
 import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
-import { annotationText, ClassStager, StageStop } from "./stager.js";
+import { annotationText, ClassStager, DICT_KEY, DICT_RANK, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
@@ -233,7 +233,9 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     ctx.diags.error("NNX302", `the entry '${entry.text.replace(/\s+/g, " ")}' ${problem}`, entry.span ?? e.span);
     return undefined;
   }
-  const cls = ctx.variantOf(source, given, new Map(entry.inputs.map((i) => [`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length])));
+  // A dict input: marked, and each of its entries an input of its own.
+  const ranks = new Map(entry.inputs.flatMap((i): Array<[string, number]> => (i.dict ? [[`${entry.method}|${i.name}`, DICT_RANK], ...i.dict.map((d): [string, number] => [`${entry.method}|${i.name}${DICT_KEY}${d.name}`, d.shape.length])] : [[`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length]])));
+  const cls = ctx.variantOf(source, given, ranks);
   const clsName = cls.name;
   const summary = ctx.summaries.get(clsName);
   if (ctx.failed.has(clsName) || !summary) {
@@ -263,7 +265,9 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
   for (const o of summary.inputOptions) {
     const m = cls.methods.find((x) => x.name === o.method);
     const arrays = m?.params.filter((p) => entry.inputs.some((i) => i.name === p.name)) ?? [];
-    const sample = entry.inputs.find((i) => i.name === o.param) ?? (o.method === entry.method ? entry.inputs[arrays.findIndex((p) => p.name === o.param)] : undefined);
+    const [param, dictKey] = o.param.split(DICT_KEY);
+    const whole = entry.inputs.find((i) => i.name === param) ?? (o.method === entry.method ? entry.inputs[arrays.findIndex((p) => p.name === param)] : undefined);
+    const sample = dictKey !== undefined ? whole?.dict?.find((d) => d.name === dictKey) : whole;
     if (!sample) {
       ctx.diags.error("NNX302", `the entry gives no sample for '${o.param}' of ${clsName}.${o.method}, whose size the model needs`, entry.span ?? e.span);
       return undefined;

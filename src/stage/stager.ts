@@ -7,7 +7,7 @@
 // Loops stay loops and config stays config: a submodule built in a loop
 // becomes an nnx.List the constructor fills in the same loop.
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
-import { patternNames, qualifiedName } from "../python/ast.js";
+import { patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
@@ -26,7 +26,7 @@ import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName } from "../ts/print.js";
 import { configObject } from "./variants.js";
-import { appendLoops, bindArguments, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
+import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -59,6 +59,13 @@ export class StageStop extends Error {
     super(what);
   }
 }
+
+/**
+ * A dict input's entries are inputs of their own, named `param` DICT_KEY `key`;
+ * the ranks a variant is built for mark the dict itself with DICT_RANK.
+ */
+export const DICT_KEY = "\u0001";
+export const DICT_RANK = -2;
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
@@ -110,7 +117,7 @@ class Inputs {
       out.push({
         k: "if",
         test: bin("!==", member(shape, "length"), num(r.rank)),
-        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
+        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param.split(DICT_KEY).join(" entry ")} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
         else: [],
       });
     }
@@ -140,9 +147,11 @@ class Inputs {
       const [method, param] = key.split("|");
       const features = [...axes].every((a) => a === -1);
       const suffix = features ? "features" : "shape";
-      let name = features && this.single() && method === "__call__" ? "in_features" : `${param}_${suffix}`;
-      if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${param}_${suffix}`;
-      for (let i = 2; taken.has(memberName(name)); i++) name = `${param}_${suffix}_${i}`;
+      // An entry of a dict input (`data` key `pixels/view_0`): `data_pixels_view_0_features`.
+      const base = param.split(DICT_KEY).join("_").replace(/[^A-Za-z0-9_]/g, "_");
+      let name = features && this.single() && method === "__call__" && !param.includes(DICT_KEY) ? "in_features" : `${base}_${suffix}`;
+      if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${base}_${suffix}`;
+      for (let i = 2; taken.has(memberName(name)); i++) name = `${base}_${suffix}_${i}`;
       taken.add(memberName(name));
       this.options.push({ method, param, kind: features ? "features" : "shape", name });
     }
@@ -239,7 +248,7 @@ export class ClassStager {
 
   /** Inputs the entry or the first caller gives as PRNG keys. */
   get entryKeys(): Set<string> {
-    return new Set([...(this.entryRanks ?? [])].filter(([, r]) => r < 0).map(([k]) => k));
+    return new Set([...(this.entryRanks ?? [])].filter(([, r]) => r === -1).map(([k]) => k));
   }
 
   get framework() {
@@ -351,8 +360,15 @@ export class ClassStager {
         infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean" });
         return;
       }
+      const dictKeys = !passed && kind === "array" ? this.dictInputKeys(fn.name, p.name) : undefined;
       if (passed) {
         frame.env.set(p.name, passed);
+      } else if (dictKeys) {
+        // A dict of arrays (the entry's sample tells its keys): each entry an input of its own.
+        const entries = dictKeys.map((k): [Known, Value] => [k, { ...(this.inputArray(fn.name, `${p.name}${DICT_KEY}${k}`, false) as ArrayV), call: { k: "index", object: id(p.name), index: str(k) } }]);
+        frame.env.set(p.name, { kind: "dict", entries, call: id(p.name) });
+        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "Record<string, nnx.Array>" });
+        return;
       } else if (kind === "array") {
         frame.env.set(p.name, this.inputArray(fn.name, p.name, optional));
       } else {
@@ -363,6 +379,13 @@ export class ClassStager {
       infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)) });
     });
     return infos;
+  }
+
+  /** The keys of a dict input, when the entry or the first caller gives one (its rank marker is DICT_RANK). */
+  private dictInputKeys(method: string, param: string): string[] | undefined {
+    if (this.entryRanks?.get(`${method}|${param}`) !== DICT_RANK) return undefined;
+    const prefix = `${method}|${param}${DICT_KEY}`;
+    return [...this.entryRanks.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
   /** An array parameter: its sizes become constructor options when the constructor needs them. */
@@ -558,6 +581,19 @@ export class ClassStager {
         return;
       case "expr": {
         if (s.value.kind === "str") return; // a stray string is a comment
+        // `hidden.append(x)` on a list the staging holds item by item (arrays): the list with one more item.
+        const v0 = s.value;
+        if (v0.kind === "call" && v0.fn.kind === "attr" && (v0.fn.attr === "append" || v0.fn.attr === "extend") && v0.fn.object.kind === "name" && v0.args.length === 1 && !v0.args[0].name && !v0.args[0].star) {
+          const list = frame.env.get(v0.fn.object.id);
+          // Not inside a loop the generated code runs (its body is staged once for every pass).
+          if (list?.kind === "list" && !frame.loops.length) {
+            const x = this.expr(v0.args[0].value, frame);
+            const more = v0.fn.attr === "append" ? [x] : knownItems(x);
+            if (!more) return this.stop(v0.args[0].value.span, `extending a list with ${describe(x)}`);
+            frame.env.set(v0.fn.object.id, { ...list, items: [...list.items, ...more], call: undefined });
+            return;
+          }
+        }
         const v = this.expr(s.value, frame);
         if (v.kind === "array" && isCall(v.call)) frame.emitCall({ k: "expr", value: v.call });
         else if (returnsNothing(v) && v.kind === "static" && v.call) frame.emitCall({ k: "expr", value: v.call });
@@ -774,6 +810,15 @@ export class ClassStager {
     const untyped = this.untypedIterable(s.iter, frame);
     if (untyped) this.stop(s.iter.span, `a loop over '${untyped}', a field of no known type that no user of the class gives`);
     const iter = this.expr(s.iter, frame);
+    const unrolled = this.unrolledItems(iter, s);
+    if (unrolled) {
+      // Each item in turn, the body staged for it (a dict's entries differ in shape and pick their own layers).
+      for (const item of unrolled) {
+        bindKnown(this, s.target, item, frame.env, s.span, frame);
+        this.body(s.body, frame);
+      }
+      return;
+    }
     const loop = this.iteration(iter, s, frame);
     if (!loop) return;
     const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
@@ -910,6 +955,25 @@ export class ClassStager {
   }
 
   /** How a Python `for` over a value is staged: its iterable in each program, and the target's values. */
+  /**
+   * The items of a loop staged once per item: a dict's keys (`for k in obs:`),
+   * items holding arrays (`obs.items()`), or fixed strings the body looks up
+   * with (`for k in keys: obs[k]`). Not when the body breaks out or the loop has an else.
+   */
+  private unrolledItems(iter: Value, s: Extract<Stmt, { kind: "for" }>): Value[] | undefined {
+    if (s.orelse.length || [...statementsOf(s.body)].some((x) => x.kind === "break" || x.kind === "continue")) return undefined;
+    if (iter.kind === "dict" && !iter.tuple) return iter.entries.every(([k]) => typeof k === "string") ? knownItems(iter) : undefined;
+    if (iter.kind !== "tuple" && iter.kind !== "list" && iter.kind !== "static") return undefined;
+    const items = knownItems(iter);
+    if (!items?.length) return undefined;
+    const holdsArrays = (v: Value): boolean => v.kind === "array" || ((v.kind === "tuple" || v.kind === "list") && v.items.some(holdsArrays));
+    if (items.some(holdsArrays)) return items;
+    const names = new Set(patternNames(s.target));
+    const strings = items.every((x) => x.kind === "static" && typeof x.known === "string");
+    const looksUp = [...statementsOf(s.body)].some((x) => [...statementExprs(x)].some((e) => [...subexpressions(e)].some((y) => y.kind === "index" && y.index.kind === "name" && names.has(y.index.id))));
+    return strings && looksUp ? items : undefined;
+  }
+
   private iteration(iter: Value, s: Extract<Stmt, { kind: "for" }>, frame: Frame): LoopPlan | undefined {
     const span = s.span;
     const target = s.target;
@@ -1950,6 +2014,7 @@ export class ClassStager {
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
+    if (name.startsWith("str.") && fn.self?.kind === "static") return strMethod(this, fn.self, name.slice("str.".length), args) ?? this.stop(span, `${name.slice("str.".length)}(...) of ${describe(fn.self)} with these arguments`);
     if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
     const flag = /^absl\.flags\.DEFINE_(integer|float|string|bool|boolean|enum)$/.exec(name);
     if (flag) {
@@ -1962,6 +2027,26 @@ export class ClassStager {
       // A ConfigDict is its dict: `ConfigDict({'size': (4, 4)})`, `ConfigDict(size=...)`.
       if (args.length === 1 && !kwargs.length) return args[0];
       if (!args.length) return this.dictValue(kwargs);
+    }
+    if ((name === "jax.tree.map" || name === "jax.tree_util.tree_map" || name === "jax.tree_map") && args.length >= 2 && !kwargs.length) {
+      // Over a structure the staging holds item by item (a dict of arrays): fn on each leaf, the same structure back.
+      const map = (trees: Value[]): Value => {
+        const [t] = trees;
+        if (t.kind === "dict" && !t.tuple) {
+          return this.dictValue(t.entries.map(([k, x]) => {
+            const others = trees.slice(1).map((o) => (o.kind === "dict" ? o.entries.find(([j]) => j === k)?.[1] : undefined));
+            if (!others.every((o) => o)) return this.stop(span, "jax.tree.map over dicts whose keys differ");
+            return [k, map([x, ...(others as Value[])])] as [Known, Value];
+          }));
+        }
+        if (t.kind === "list" || t.kind === "tuple") {
+          return this.sequenceValue(t.kind, t.items.map((x, i) => map([x, ...trees.slice(1).map((o) => ((o.kind === "list" || o.kind === "tuple") && o.items[i]) || this.stop(span, "jax.tree.map over sequences whose lengths differ"))])));
+        }
+        if (t.kind === "static" && t.known === null) return t;
+        return this.apply(args[0], trees, [], span, frame);
+      };
+      const first = args[1];
+      if (first.kind === "dict" || first.kind === "list" || first.kind === "tuple") return map(args.slice(1));
     }
     if (name === "functools.partial") {
       if (!args[0]) return this.stop(span, "functools.partial without a function");
@@ -2612,6 +2697,10 @@ export class ClassStager {
       const a = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (a?.kind === "array" && a.shape.rank !== undefined) ranks.set(`${method}|${p.name}`, a.shape.rank);
       if (a?.kind === "key") ranks.set(`${method}|${p.name}`, -1);
+      if (a?.kind === "dict" && !a.tuple && a.entries.every(([k, x]) => typeof k === "string" && x.kind === "array" && x.shape.rank !== undefined)) {
+        ranks.set(`${method}|${p.name}`, DICT_RANK);
+        for (const [k, x] of a.entries) ranks.set(`${method}|${p.name}${DICT_KEY}${String(k)}`, (x as ArrayV).shape.rank!);
+      }
     });
     const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields, ranks);
     const summary = this.ctx.summaries.get(variant.name);
@@ -2668,15 +2757,18 @@ export class ClassStager {
       for (const o of summary?.inputOptions ?? []) {
         const m = cls.methods.find((x) => x.name === o.method);
         const pi = m?.params.findIndex((p) => p.name === o.param) ?? -1;
-        const arg = o.method === method ? (args[pi] ?? kwargs.find(([k]) => k === o.param)?.[1]) : undefined;
+        const [param, dictKey] = o.param.split(DICT_KEY);
+        const pj = dictKey !== undefined ? (m?.params.findIndex((p) => p.name === param) ?? -1) : pi;
+        const given = o.method === method ? (args[pj] ?? kwargs.find(([k]) => k === param)?.[1]) : undefined;
+        const arg = dictKey !== undefined && given?.kind === "dict" ? given.entries.find(([k]) => k === dictKey)?.[1] : given;
         if (!arg || arg.kind !== "array") {
-          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param}'`) });
+          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
           continue;
         }
-        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${o.param}'`) });
+        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
         else {
           const dims = arg.shape.rank !== undefined ? materialize(arg.shape) : undefined;
-          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${o.param}'`) });
+          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
         }
       }
       entries.push({ key: "rngs", value: id("rngs") });
