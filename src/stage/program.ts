@@ -161,6 +161,8 @@ function findBindable(ctx: ProgramContext): void {
       else if (f.default.kind !== "none") out.delete(f.name);
     }
     if (out.size) ctx.bindable.set(cls.name, out);
+    const keys = keyFields(cls);
+    if (keys.size) ctx.keyFields.set(cls.name, keys);
     const untyped = untypedFields(cls);
     for (const f of out) untyped.delete(f);
     if (untyped.size) ctx.untyped.set(cls.name, untyped);
@@ -297,4 +299,22 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
       },
     },
   };
+}
+
+/** Fields a class looks dict entries up with: `x[self.f]`, `k.startswith(self.f)` / `endswith`. */
+function keyFields(cls: ModuleClass): Set<string> {
+  const out = new Set<string>();
+  const field = (e: Expr | undefined) => (e?.kind === "attr" && e.object.kind === "self" && cls.fields.some((f) => f.name === e.attr) ? e.attr : undefined);
+  const bodies: Stmt[][] = [...cls.methods.map((m) => m.body), ...(cls.setup ? [cls.setup.body] : [])];
+  for (const b of bodies) {
+    for (const s of statementsOf(b)) {
+      for (const e of statementExprs(s)) {
+        for (const x of subexpressions(e)) {
+          const f = x.kind === "index" ? field(x.index) : x.kind === "call" && x.fn.kind === "attr" && (x.fn.attr === "startswith" || x.fn.attr === "endswith") ? field(x.args[0]?.value) : undefined;
+          if (f) out.add(f);
+        }
+      }
+    }
+  }
+  return out;
 }

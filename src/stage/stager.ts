@@ -584,7 +584,9 @@ export class ClassStager {
         // `hidden.append(x)` on a list the staging holds item by item (arrays): the list with one more item.
         const v0 = s.value;
         if (v0.kind === "call" && v0.fn.kind === "attr" && (v0.fn.attr === "append" || v0.fn.attr === "extend") && v0.fn.object.kind === "name" && v0.args.length === 1 && !v0.args[0].name && !v0.args[0].star) {
-          const list = frame.env.get(v0.fn.object.id);
+          const held = frame.env.get(v0.fn.object.id);
+          // `xs = []` is a fixed empty list until something is appended.
+          const list: Value | undefined = held?.kind === "static" && Array.isArray(held.known) && !held.known.length ? { kind: "list", items: [] } : held;
           // Not inside a loop the generated code runs (its body is staged once for every pass).
           if (list?.kind === "list" && !frame.loops.length) {
             const x = this.expr(v0.args[0].value, frame);
@@ -1108,8 +1110,19 @@ export class ClassStager {
       void span;
       return;
     }
-    const name = frame.tsLocal(pyName);
-    frame.types.set(name, returnType(v));
+    let name = frame.tsLocal(pyName);
+    const was = frame.types.get(name);
+    const now = returnType(v);
+    const listType = (t: string) => t.endsWith("[]") || t.startsWith("[");
+    if (was && now !== was && listType(was) !== listType(now) && !frame.loops.length && !frame.conditional) {
+      // Python rebinds the name to another kind of value (a list of arrays, then their concatenation): a local of its own.
+      let k = 1;
+      while (frame.names.has(`${pyName}_${k}`)) k++;
+      name = `${pyName}_${k}`;
+      frame.names.add(name);
+      frame.rename.set(pyName, name);
+    }
+    frame.types.set(name, now);
     switch (v.kind) {
       case "static": {
         if (v.ctor && !frame.callOnly) {

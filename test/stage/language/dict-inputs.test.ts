@@ -40,6 +40,34 @@ class Policy(nn.Module):
         return nn.tanh(h), obs['pixels/view_0'].sum(axis=(1, 2, 3))
 `;
 
+// Which entries are read is config (`prefix`, `extra_key`): the value given is built in.
+const HEADS = `
+from typing import Sequence
+import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Heads(nn.Module):
+    sizes: Sequence[int] = (8, 4)
+    prefix: str = 'goal_'
+    extra_key: str = 'joints'
+
+    @nn.compact
+    def __call__(self, data):
+        names = sorted([k for k in data.keys() if k.startswith(self.prefix)], key=lambda n: int(n.split('_')[-1]), reverse=True)
+        assert len(names) > 0, 'no goals'
+        goals = []
+        for n in names:
+            goals.append(data[n])
+        hidden = [nn.gelu(nn.Dense(self.sizes[0])(g)) for g in goals]
+        if self.extra_key:
+            hidden.append(data[self.extra_key])
+        hidden = jnp.concatenate(hidden, axis=-1)
+        for s in self.sizes:
+            hidden = nn.Dense(s)(hidden)
+        return hidden
+`;
+
 const INPUTS = ["obs={cam_1=float32[2,4,4],cam_0=float32[2,3,3],state=float32[2,5]}"];
 
 describe("dict inputs", () => {
@@ -56,6 +84,19 @@ describe("dict inputs", () => {
     expect(t.code).toContain("/** Shape of `obs[\"cam_0\"]`");
     expect(t.code).toContain("obsStateFeatures: number;");
     expect(t.code).toContain("call(obs: Record<string, nnx.Array>): nnx.Array {");
+  }, 180_000);
+
+  it("entries picked by config (a key prefix, a key) verify, that config built in", async () => {
+    const inputs = ["data={goal_2=float32[2,3],goal_10=float32[2,3],joints=float32[2,5],other=float32[2,1]}"];
+    const r = await verifyText("heads.py", HEADS, entry("Heads()", inputs));
+    expect(errors(r.diagnostics ?? [])).toEqual([]);
+    expect(r.checks.filter((c) => c.kind === "output").length).toBeGreaterThan(0);
+    expect(r.ok).toBe(true);
+    const t = await translateText("heads.py", HEADS, entry("Heads(prefix='goal_', extra_key='joints')", inputs));
+    expect(errors(t.diagnostics.items)).toEqual([]);
+    expect(t.code).toContain("Built with `prefix = 'goal_'`, `extra_key = 'joints'`");
+    // The list, then its concatenation: two locals.
+    expect(t.code).toMatch(/(let|const) hidden1 = jnp\.concatenate\(/);
   }, 180_000);
 
   it("a dict given on to a child, with keys that are not identifiers, verifies", async () => {
