@@ -5,6 +5,7 @@
 // the call becomes the runtime method's call. Modules given to a layer (an
 // RNN's cell) are built inside its construction, with the sizes the layer's
 // own input gives them.
+import { optionKindProblem } from "./layers/option-kinds.js";
 import type { Span } from "../span.js";
 import type { SourceLayer, SourceLayerCall, SourceLayerParam } from "../model/framework.js";
 import { call, id, member, type TExpr } from "../ts/ast.js";
@@ -181,6 +182,8 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
       host.unsupported(span, `${row.autoName}(${p.name}=${describe(v)})`);
       continue;
     }
+    const problem = optionKindProblem(p.option!, s.type);
+    if (problem) host.stop(span, `${row.autoName}(${p.name}=...): '${p.name}' ${problem}`);
     if (p.repeat && s.type.t === "int" && s.ctor) s = repeated(s, p.repeat);
     options.set(p.option!, s);
     given.set(p.option!, p.name);

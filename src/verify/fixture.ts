@@ -46,7 +46,7 @@ export interface FixtureSpec {
   /** Successive calls of the entry method whose outputs and state were compared. */
   calls: number;
   /** The entry method in train mode; `dropoutKeys`: the generated useSourceDropoutKeys(model, seed) makes the masks the source's. */
-  train?: { dropoutKeys: boolean };
+  train?: { dropoutKeys: boolean; /** Where train mode's inputs are: "input/", or "train/input/" for a batch of its own. */ inputs?: string };
   steps: Array<{
     /** The source's name (reference prefix) and the generated function's. */
     name: string;
@@ -128,6 +128,7 @@ export async function buildFixture(report: VerifyReport, spec: FixtureSpec | und
     for (let i = 0; i < spec.calls; i++) for (const o of main?.outputs ?? []) copy(`calls/${i}/${o}`);
     if (spec.calls) byEntry("calls/param/", "calls/state/", state);
     if (spec.train) {
+      if (main && spec.train.inputs && spec.train.inputs !== "input/") main.inputs.forEach((n) => copy(n.replace(/^input\//, spec.train!.inputs!)));
       for (const o of main?.outputs ?? []) {
         copy(`train/${o}`);
         if (ref[`train/${o.replace(/^output/, "cotangent")}`]) copy(`train/${o.replace(/^output/, "cotangent")}`);
@@ -213,6 +214,8 @@ async function testFile(spec: FixtureSpec, options: FixtureOptions, saved: strin
   }
   if (main && spec.train) {
     const keys = spec.train.dropoutKeys;
+    const inputs = spec.train.inputs ?? "input/";
+    const trainCall = inputs === "input/" ? main : { ...main, args: main.args.replaceAll('ref["input/', `ref["${inputs}`) };
     const prepare = keys ? `(m: Model) => translated.useSourceDropoutKeys(m, ${seed})` : "undefined";
     const after = batchStats.length
       ? `(m: Model) => {
@@ -223,7 +226,7 @@ async function testFile(spec: FixtureSpec, options: FixtureOptions, saved: strin
     tests.push(`test(${q(`output, gradients${batchStats.length ? " and batch statistics" : ""} (train mode${keys ? ", the original's dropout masks" : ""})`)}, () => {
     const m = model();
     m.train();
-    checkMethod(m, "train/", ${JSON.stringify(main.outputs)}, ${callOf(main)}, ${prepare}, ${after});
+    checkMethod(m, "train/", ${JSON.stringify(main.outputs)}, ${callOf(trainCall)}, ${prepare}, ${after});
     nnx.dispose(m);
   });`);
   }

@@ -19,6 +19,10 @@ export interface CheckResult {
   dtype?: string;
   /** Where the errors are (for `--report`). */
   errors?: ErrorSummary;
+  /** For a check that failed at first: how far the source's own float32 value is from its float64 evaluation (see conditioning.ts). */
+  sourceFloat32Error?: number;
+  /** For a check judged ill-conditioned: the translation's largest error against the float64 value. */
+  errorVsFloat64?: number;
 }
 
 export interface ParamTreeResult {

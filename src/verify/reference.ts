@@ -40,6 +40,10 @@ export interface ReferenceSpec {
   moduleName?: string;
   /** Other methods of the model to compare, on inputs shaped as the entry's call gives them. */
   methods?: string[];
+  /** Compare train mode on a fresh batch this many times the entry's (train/input/<name>). */
+  trainBatch?: number;
+  /** Also evaluate these recorded calls ("" the entry's, "train/") in float64 (their `<prefix>exact/...` tensors). */
+  float64?: string[];
   /** The file's training steps to run (each `count` times, variables recorded after the steps in `record`). */
   steps?: Array<StepSpec & { count: number; record: number[] }>;
 }

@@ -1,0 +1,77 @@
+// Ill-conditioned references. Where float32 rounding alone moves the source's own value past the
+// tolerance, no float32 translation can be held to that value: the check says nothing about the
+// translation. verify finds such checks by evaluating the source's failing call again in float64
+// (harness.py float64_pass), says so in a note, and (for batch statistics over too few values,
+// the usual cause) compares train mode again on a larger fresh batch. The tolerance never moves.
+import { compareArrays, type Tolerance } from "./compare.js";
+import type { CheckResult } from "./index.js";
+
+/** A failed output or gradient check, kept to be judged against a float64 evaluation. */
+export interface PendingCheck {
+  result: CheckResult;
+  /** The reference tensor it was compared with (`output/x`, `train/grad/params/...`). */
+  key: string;
+  /** "" or "train/": the recorded call it belongs to. */
+  prefix: string;
+  actual: Float32Array;
+}
+
+export type TensorData = Record<string, { dataSync(): ArrayLike<number> }>;
+
+export interface Conditioning {
+  notes: string[];
+  /** The recorded calls ("" or "train/") with a check whose reference float32 cannot reach. */
+  illConditioned: Set<string>;
+}
+
+const callName = (prefix: string) => (prefix ? "train mode" : "the entry's call");
+
+/**
+ * Judges each pending check: `first` holds the float32 reference the check used, `exact` the
+ * float64 run's tensors (`<prefix>exact/...`). Records on each check the source's own float32
+ * error and the translation's error against the float64 value.
+ */
+export function judgeConditioning(pending: PendingCheck[], first: TensorData, exact: TensorData, tol: Tolerance): Conditioning {
+  const out: Conditioning = { notes: [], illConditioned: new Set() };
+  for (const prefix of new Set(pending.map((p) => p.prefix))) {
+    // The float64 run is the same computation only if its outputs are the float32 run's up to
+    // rounding (same dropout masks, same branches). Outputs can be ill-conditioned themselves, so
+    // "up to rounding" is 1% of each output's largest value: another mask or branch moves them by
+    // about their size.
+    const outputs = Object.keys(exact).filter((k) => k.startsWith(`${prefix}exact/output`));
+    const same = outputs.length > 0 && outputs.every((k) => {
+      const f32 = first[`${prefix}${k.slice(`${prefix}exact/`.length)}`]?.dataSync();
+      const f64 = exact[k].dataSync();
+      if (!f32 || f32.length !== f64.length) return false;
+      let [diff, scale] = [0, 0];
+      for (let i = 0; i < f64.length; i++) [diff, scale] = [Math.max(diff, Math.abs(f32[i] - f64[i])), Math.max(scale, Math.abs(f64[i]))];
+      return diff <= 0.01 * scale;
+    });
+    if (!same) {
+      out.notes.push(`${callName(prefix)}: the source's float64 evaluation does not reproduce its float32 outputs, so whether its failing checks are ill-conditioned is not known`);
+      continue;
+    }
+    const ill: string[] = [];
+    for (const p of pending.filter((q) => q.prefix === prefix)) {
+      const ref32 = first[p.key]?.dataSync();
+      const ref64 = exact[`${prefix}exact/${p.key.slice(prefix.length)}`]?.dataSync();
+      if (!ref32 || !ref64 || ref64.length !== p.actual.length) continue;
+      let noise = 0;
+      let error = 0;
+      for (let i = 0; i < ref64.length; i++) {
+        noise = Math.max(noise, Math.abs(ref32[i] - ref64[i]));
+        error = Math.max(error, Math.abs(p.actual[i] - ref64[i]));
+      }
+      p.result.sourceFloat32Error = noise;
+      p.result.errorVsFloat64 = error;
+      if (!compareArrays(ref32, ref64, tol).ok) ill.push(`${p.result.name} (source ${noise.toPrecision(2)}, translation ${error.toPrecision(2)})`);
+    }
+    if (!ill.length) continue;
+    out.illConditioned.add(prefix);
+    out.notes.push(
+      `${callName(prefix)}: ${ill.length} failing check${ill.length > 1 ? "s are" : " is"} ill-conditioned at float32 (the source's own float32 value is farther from its float64 evaluation than the tolerance; ` +
+        `largest error against the float64 value): ${ill.slice(0, 6).join("; ")}${ill.length > 6 ? `; and ${ill.length - 6} more` : ""}`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+// Ill-conditioned references (src/verify/conditioning.ts): a check float32 cannot reach is found
+// with a float64 evaluation of the source and said; batch statistics over a batch of two are
+// compared again on a larger batch; the tolerance never moves, and a wrong translation still fails.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FLOAT32_TOLERANCE } from "../../src/verify/compare.js";
+import { judgeConditioning, type PendingCheck } from "../../src/verify/conditioning.js";
+import type { CheckResult } from "../../src/verify/index.js";
+import { verify, type VerifyOptions } from "../../src/verify/verify.js";
+import { entry } from "../helpers/verify-text.js";
+
+const data = (...v: number[]) => ({ dataSync: () => Float32Array.from(v) });
+const failed = (name: string): CheckResult => ({ name, kind: "grad", shape: [2], maxAbsError: 1, maxRelError: 1, ok: false });
+
+describe("judgeConditioning", () => {
+  const pending = (): PendingCheck[] => [
+    { result: failed("grad a"), key: "train/grad/a", prefix: "train/", actual: Float32Array.from([1.0003, 2]) },
+    { result: failed("grad b"), key: "train/grad/b", prefix: "train/", actual: Float32Array.from([5.1, 2]) },
+  ];
+  const first = { "train/output": data(1, 2), "train/grad/a": data(1.0004, 2), "train/grad/b": data(5, 2) };
+
+  it("calls a check ill-conditioned only where the source's float32 value misses its float64 one, and never passes it", () => {
+    const p = pending();
+    const exact = { "train/exact/output": data(1, 2), "train/exact/grad/a": data(1, 2), "train/exact/grad/b": data(5, 2) };
+    const v = judgeConditioning(p, first, exact, FLOAT32_TOLERANCE);
+    expect([...v.illConditioned]).toEqual(["train/"]);
+    expect(v.notes.join()).toMatch(/1 failing check is ill-conditioned.*grad a \(source 0\.00040, translation 0\.00030\)/);
+    expect(v.notes.join()).not.toMatch(/grad b/);
+    expect(p.every((q) => !q.result.ok)).toBe(true);
+    expect(p[1].result.sourceFloat32Error).toBe(0);
+  });
+
+  it("says nothing of rounding when the float64 run is not the same computation (other outputs)", () => {
+    const exact = { "train/exact/output": data(-1, 2), "train/exact/grad/a": data(1, 2), "train/exact/grad/b": data(5, 2) };
+    const v = judgeConditioning(pending(), first, exact, FLOAT32_TOLERANCE);
+    expect(v.illConditioned.size).toBe(0);
+    expect(v.notes.join()).toMatch(/does not reproduce its float32 outputs/);
+  });
+});
+
+// Five Dense → BatchNorm → relu blocks: in train mode on a batch of two, each BatchNorm normalizes
+// two values, and float32 rounding alone moves the source's gradients by up to ~1e-2.
+const DEEP_BN = `
+import flax.linen as nn
+
+
+class Deep(nn.Module):
+    depth: int = 5
+
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        for _ in range(self.depth):
+            x = nn.Dense(16)(x)
+            x = nn.BatchNorm(use_running_average=not train)(x)
+            x = nn.relu(x)
+        return nn.Dense(4)(x)
+`;
+
+async function verifyDeep(options: VerifyOptions) {
+  const dir = await mkdtemp(join(tmpdir(), "nnxport-test-"));
+  try {
+    const file = join(dir, "deep.py");
+    await writeFile(file, DEEP_BN);
+    return await verify(file, { entry: entry("Deep()", ["x=float32[2,8]"]), ...options });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("batch statistics over a batch of two", () => {
+  it("verifies: the ill-conditioned train-mode checks are said, and train mode is compared on a larger batch", async () => {
+    const r = await verifyDeep({});
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.notes.join("\n")).toMatch(/train mode: \d+ failing checks? (is|are) ill-conditioned at float32/);
+    expect(r.notes.join("\n")).toMatch(/train mode compared on a fresh batch 8 times the entry's/);
+    expect(r.checks.filter((c) => c.name.includes("(train mode)")).length).toBeGreaterThan(10);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.ok).toBe(true);
+  }, 600_000);
+
+  it("still fails a wrong translation", async () => {
+    const r = await verifyDeep({
+      tamper: (model, { tf }) => {
+        const dense = (model as unknown as { dense: Array<{ kernel: { value: import("../../runtime/tf.js").Tensor } }> }).dense;
+        const k = dense[2].kernel;
+        k.value = tf.tidy(() => tf.mul(k.value, 1.01));
+      },
+    });
+    expect(r.ok).toBe(false);
+    expect(r.checks.some((c) => c.name.includes("(train mode)") && !c.ok)).toBe(true);
+  }, 600_000);
+});
