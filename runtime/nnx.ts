@@ -151,7 +151,7 @@ export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
 // Translated code: variables made by initializers, Python built-ins
-export { param, variable } from "./create.js";
+export { param, variable, keyedVariable } from "./create.js";
 export { range, enumerate, zip, mod, shapesEqual, prod } from "./python.js";
 /** A PRNG key (threefry key data). */
 export type { Key as PRNGKey } from "./random/index.js";
