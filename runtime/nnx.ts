@@ -75,7 +75,9 @@ export { Module, iterModules, iterChildren, firstFrom } from "./module.js";
 export { Rngs, RngStream, type RngValue } from "./rnglib.js";
 
 // Transforms
-export { scan, Carry, type ScanOptions, type ScanStep } from "./scan.js";
+export { scan, Carry, type ScanCarry, type ScanOptions, type ScanStep } from "./scan.js";
+// recurrent (S3): vmap of a plain function (a sequence helper run per example)
+export { vmap } from "./vmap.js";
 export { stack, scanLayers } from "./stack.js";
 export { grad, valueAndGrad, DiffState, type GradOptions } from "./transforms.js";
 
@@ -149,7 +151,7 @@ export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
 // Translated code: variables made by initializers, Python built-ins
-export { param, variable } from "./create.js";
+export { param, variable, keyedVariable } from "./create.js";
 export { range, enumerate, zip, mod, shapesEqual, prod } from "./python.js";
 /** A PRNG key (threefry key data). */
 export type { Key as PRNGKey } from "./random/index.js";

@@ -47,6 +47,8 @@ interface Scope {
   counters: Map<string, number>;
   /** Linen: make_rng('params') calls in this scope. */
   paramCount: number;
+  /** Linen: make_rng(stream) calls in this scope, by stream ('params' is paramCount). */
+  streamCounts?: Map<string, number>;
   /** Linen: make_rng('params') calls in a layer's own sub-scopes (`query`, `hf`), by sub-path. */
   subCounts?: Map<string, number>;
   /** Names fixed at construction, waiting for their build, by construction site. */
@@ -269,9 +271,16 @@ export class Recorder {
     return { haiku: { draw: this.draws++ } };
   }
 
-  variable<T extends object>(self: object, name: string, collection: string, draws: boolean | "unknown", factory: () => T): T {
+  variable<T extends object>(self: object, name: string, collection: string, draws: boolean | "unknown", factory: () => T, how: { stream?: string; fromCall?: boolean } = {}): T {
     const scope = this.scopeOf(self);
     const v = factory();
+    if (how.fromCall) this.fromCall.add(v);
+    // Made with the key of the scope's last make_rng(stream) (Linen).
+    if (how.stream && this.framework === "linen") {
+      const counter = how.stream === "params" ? scope.paramCount : (scope.streamCounts?.get(how.stream) ?? 0);
+      this.note(scope, v, { ...this.pathOf(scope, name, collection), ...(counter > 0 ? { linen: { scope: scope.path, counter } } : {}) });
+      return v;
+    }
     // Linen counts every self.param's make_rng; self.variable draws none itself.
     this.note(scope, v, { ...this.pathOf(scope, name, collection), ...this.key(scope, draws) });
     return v;
@@ -282,9 +291,12 @@ export class Recorder {
     if (scope.layer?.index === 0) scope.layer.stack.recorded.push(rec);
   }
 
-  draw(self: object, count: number): void {
-    this.scopeOf(self);
+  draw(self: object, count: number, stream?: string): void {
+    const scope = this.scopeOf(self);
     if (this.framework === "haiku") this.draws += count;
+    // Linen: make_rng(stream) counts per scope and stream; 'params' shares self.param's count.
+    else if (stream === "params") scope.paramCount += count;
+    else if (stream) (scope.streamCounts ??= new Map()).set(stream, (scope.streamCounts.get(stream) ?? 0) + count);
   }
 
   keysMember<T extends object>(self: object, stream: string, factory: () => T): T {

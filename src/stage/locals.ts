@@ -335,7 +335,9 @@ function declareIn(body: TStmt[], declared: Names, types: Map<string, string>): 
   }
   body.forEach((s, i) => {
     for (const n of hoisted.get(i) ?? []) {
-      out.push({ k: "let", name: n, mutable: true, type: types.get(n) });
+      // First set in a loop and read after it: Python raises if the loop never ran; TypeScript needs `!`.
+      const loop = body[i].k === "forOf" || body[i].k === "forRange" || body[i].k === "while";
+      out.push({ k: "let", name: n, mutable: true, type: types.get(n), ...(loop ? { definite: true } : {}) });
       local.add(n);
     }
     out.push(declareStmt(s, local, types, body.slice(i + 1)));

@@ -168,7 +168,7 @@ export function printStmt(s: TStmt): string {
     case "let": {
       const kw = s.mutable ? "let" : "const";
       const target = s.pattern ? printPattern(s.pattern) : s.raw ? s.name : tsName(s.name);
-      const type = s.type ? `: ${s.type}` : "";
+      const type = s.type ? `${s.definite && !s.value ? "!" : ""}: ${s.type}` : "";
       return s.value ? `${kw} ${target}${type} = ${printExpr(s.value)};` : `${kw} ${target}${type};`;
     }
     case "assign": {

@@ -356,7 +356,7 @@ function inputTensorNames(inputs: SampleInput[], prefix = "input/"): string[] {
 
 /** The translated method's arguments as TypeScript reading the fixture's `ref`, as callArgs builds them. */
 function argsSource(params: ParamInfo[], entry: EntrySpec): string {
-  const value = (i: SampleInput, name: string): string => (i.dict ? `{ ${i.dict.map((d) => `${d.name}: ${value(d, `${name}/${d.name}`)}`).join(", ")} }` : `ref[${JSON.stringify(name)}]`);
+  const value = (i: SampleInput, name: string): string => (i.dict ? `{ ${i.dict.map((d) => `${JSON.stringify(d.name)}: ${value(d, `${name}/${d.name}`)}`).join(", ")} }` : `ref[${JSON.stringify(name)}]`);
   const out: string[] = [];
   const options: string[] = [];
   for (const p of params) {

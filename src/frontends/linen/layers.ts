@@ -200,7 +200,8 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       { name: "variable_axes", ignore: [] },
       { name: "variable_broadcast", ignore: ["params"] },
       { name: "variable_carry", ignore: ["false"] },
-      { name: "split_rngs", ignore: [] },
+      // The default: every step's cell shares the parameters (and draws no per-step key).
+      { name: "split_rngs", ignore: ['{"params":false}'] },
     ],
     calls: { __call__: { params: RNN_CALL } },
     leaves: {},
