@@ -14,6 +14,15 @@ export function param<A extends unknown[]>(init: (key: Key, ...args: A) => tf.Te
   return new Param(init(key, ...args), { init, initArgs: args });
 }
 
+/**
+ * A Variable of `type` holding `init(key, ...args)`, remembering how it was made
+ * (Linen's `self.variable(col, name, init, self.make_rng(s), ...)`: redrawn with the source's key).
+ */
+export function keyedVariable<A extends unknown[]>(type: VariableType<tf.Tensor>, init: (key: Key, ...args: A) => tf.Tensor, key: Key, ...args: A): Variable<tf.Tensor> {
+  const ctor = type as unknown as new (value: tf.Tensor, metadata?: Record<string, unknown>) => Variable<tf.Tensor>;
+  return new ctor(init(key, ...args), { init, initArgs: args });
+}
+
 /** A Variable of `type` holding `init(...args)` (Linen's `self.variable`: no key unless passed). */
 export function variable<A extends unknown[]>(type: VariableType<tf.Tensor>, init: (...args: A) => tf.Tensor, ...args: A): Variable<tf.Tensor> {
   const ctor = type as unknown as new (value: tf.Tensor, metadata?: Record<string, unknown>) => Variable<tf.Tensor>;

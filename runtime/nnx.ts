@@ -75,7 +75,9 @@ export { Module, iterModules, iterChildren, firstFrom } from "./module.js";
 export { Rngs, RngStream, type RngValue } from "./rnglib.js";
 
 // Transforms
-export { scan, Carry, type ScanOptions, type ScanStep } from "./scan.js";
+export { scan, Carry, type ScanCarry, type ScanOptions, type ScanStep } from "./scan.js";
+// recurrent (S3): vmap of a plain function (a sequence helper run per example)
+export { vmap } from "./vmap.js";
 export { stack, scanLayers } from "./stack.js";
 export { grad, valueAndGrad, DiffState, type GradOptions } from "./transforms.js";
 
@@ -149,7 +151,7 @@ export * as initializers from "./nn/initializers.js";
 export type { Initializer } from "./nn/initializers.js";
 
 // Translated code: variables made by initializers, Python built-ins
-export { param, variable } from "./create.js";
+export { param, variable, keyedVariable } from "./create.js";
 export { range, enumerate, zip, mod, shapesEqual, prod } from "./python.js";
 /** A PRNG key (threefry key data). */
 export type { Key as PRNGKey } from "./random/index.js";
@@ -173,6 +175,9 @@ export {
 } from "./nn/normalization.js";
 export { SpectralNorm, type SpectralNormOptions, type CallableModule } from "./nn/spectral_norm.js";
 export { WeightNorm, type WeightNormOptions } from "./nn/weight_norm.js";
+// wrappers: Linen's nn.WeightNorm / nn.SpectralNorm (a view per call; init keeps the normalized weights)
+export { LinenWeightNorm, type LinenWeightNormOptions } from "./nn/weight_norm.js";
+export { LinenSpectralNorm, type LinenSpectralNormOptions } from "./nn/spectral_norm.js";
 export { PReLU, type PReLUOptions } from "./nn/prelu.js";
 export { pool, avgPool, maxPool, minPool, type PoolOptions, type AvgPoolOptions, type PoolPadding } from "./nn/pooling.js";
 export { List, Dict, Sequential, type SequentialLayer } from "./nn/containers.js";

@@ -22,9 +22,12 @@ export function stopGradient<T extends tf.Tensor>(x: T): T {
  * because the ops after it are still recorded.
  */
 export function offTape(fn: (...xs: tf.Tensor[]) => tf.Tensor, ...xs: tf.Tensor[]): tf.Tensor {
+  // The zero gradients are built from the inputs' shapes, not the inputs: an input made inside a
+  // tf.tidy is disposed by the time the tape runs backwards.
+  const like = xs.map((x) => [x.shape, x.dtype] as const);
   const f = tf.customGrad(((...args: tf.Tensor[]) => ({
     value: fn(...args.slice(0, xs.length)),
-    gradFunc: () => xs.map((x) => tf.zerosLike(x)),
+    gradFunc: () => like.map(([shape, dtype]) => tf.zeros(shape, dtype)),
   })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(...xs) as tf.Tensor;
 }

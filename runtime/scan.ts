@@ -16,9 +16,12 @@ export interface ScanOptions {
   outAxes: readonly [Carry, number];
 }
 
-export type ScanStep = (carry: tf.Tensor, x: tf.Tensor) => readonly [tf.Tensor, tf.Tensor];
+/** A scan's carry: one array or a tuple of carries (an LSTM's [c, h]). */
+export type ScanCarry = tf.Tensor | readonly ScanCarry[];
 
-export function scan(step: ScanStep, { inAxes, outAxes }: ScanOptions): (carry: tf.Tensor, xs: tf.Tensor) => [tf.Tensor, tf.Tensor] {
+export type ScanStep<C extends ScanCarry = tf.Tensor> = (carry: C, x: tf.Tensor) => readonly [C, tf.Tensor];
+
+export function scan<C extends ScanCarry = tf.Tensor>(step: ScanStep<C>, { inAxes, outAxes }: ScanOptions): (carry: C, xs: tf.Tensor) => [C, tf.Tensor] {
   if (inAxes[0] !== Carry || outAxes[0] !== Carry) throw new Error("nnx.scan: the first in/out axis must be nnx.Carry");
   return (init, xs) =>
     // Intermediate carries and slices are freed; the final carry and the stacked outputs are returned.
@@ -37,6 +40,6 @@ export function scan(step: ScanStep, { inAxes, outAxes }: ScanOptions): (carry: 
       });
       if (token !== undefined) jitHooks.scanEnd?.(token);
       const out = outAxes[1] < 0 ? outAxes[1] + ys[0].rank + 1 : outAxes[1];
-      return [carry, tf.stack(ys, out)] as [tf.Tensor, tf.Tensor];
-    });
+      return [carry, tf.stack(ys, out)] as unknown as tf.TensorContainer;
+    }) as unknown as [C, tf.Tensor];
 }

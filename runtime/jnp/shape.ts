@@ -433,7 +433,12 @@ export function flipud(m: ArrayLike): tf.Tensor {
 }
 
 /** jnp.roll(a, shift, axis=None): without an axis the flattened array rolls. Shifts and axes broadcast. */
-export function roll(a: ArrayLike, shift: number | readonly number[], axis?: number | readonly number[] | null): tf.Tensor {
+export function roll(a: ArrayLike, shift: number | readonly number[] | tf.Tensor, axis?: number | readonly number[] | null): tf.Tensor {
+  // An array of shifts (JAX takes traced ones): its values, read eagerly (an integer shift has no gradient).
+  if (shift instanceof tf.Tensor) {
+    const s = Array.from(shift.dataSync(), Number);
+    return roll(a, shift.rank === 0 ? s[0] : s, axis);
+  }
   return tf.tidy(() => {
     const x = asArray(a);
     if (axis == null) return tf.reshape(roll(tf.reshape(x, [-1]), shift, 0), x.shape);

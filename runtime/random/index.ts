@@ -17,6 +17,7 @@ import { tf } from "../tf.js";
 import { threefry2x32, hashOut } from "./threefry.js";
 import { erf32, erf64, erfInv32, log32, madd, f32FromBits, bitsOfF32 } from "./xla_math.js";
 import { jitHooks, samplerDepth, type SampleKind } from "../jit/hooks.js";
+import { PyFloat } from "../jnp/dtypes.js";
 
 export { xlaMath } from "./xla_math.js";
 
@@ -236,7 +237,9 @@ export function bernoulliValues(k: Key, p: number, shape: number[]): Uint8Array 
  * jax.random.bernoulli(key, p, shape): `uniform(key, shape) < p`. `p` may be an array (a
  * probability per element, broadcast against `shape`); without `shape` the draw has p's shape.
  */
-export function bernoulli(k: Key, p: number | tf.Tensor = 0.5, shape?: number[] | null): tf.Tensor {
+export function bernoulli(k: Key, p: number | PyFloat | tf.Tensor = 0.5, shape?: number[] | null): tf.Tensor {
+  // A Python float (translated code marks them): the probability itself.
+  if (p instanceof PyFloat) p = p.value;
   if (typeof p === "number") {
     const s = shape ?? [];
     return sampled("bernoulli", k, s, [p], () => tf.tensor(bernoulliValues(k, p, s), s, "bool"));

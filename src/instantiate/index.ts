@@ -61,7 +61,7 @@ export function instrumentedCode(module: TModule): string {
         const self = typeof ev.site === "string" && ev.site === "root" ? `${REC}.top` : "this";
         return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}), ...(ev.inner ? { inner: true } : {}) })})`;
       }
-      if (ev.e === "variable") return `${REC}.variable(this, ${JSON.stringify(ev.name)}, ${JSON.stringify(ev.collection)}, ${JSON.stringify(ev.draws)}, () => ${value})`;
+      if (ev.e === "variable") return `${REC}.variable(this, ${JSON.stringify(ev.name)}, ${JSON.stringify(ev.collection)}, ${JSON.stringify(ev.draws)}, () => ${value}, ${JSON.stringify({ ...(ev.stream ? { stream: ev.stream } : {}), ...(ev.fromCall ? { fromCall: true } : {}) })})`;
       if (ev.e === "keys") return `${REC}.keysMember(this, ${JSON.stringify(ev.stream)}, () => ${value})`;
       return value;
     },
@@ -72,7 +72,7 @@ export function instrumentedCode(module: TModule): string {
         const self = ev.top ? `${REC}.top` : "this";
         return `${REC}.construct(${self}, ${JSON.stringify(ev.site)}, ${JSON.stringify(ev.base)}, ${name}, ${!!ev.eager}, ${JSON.stringify(ev.method ?? "__call__")}, ${JSON.stringify(ev.segment ?? null)});`;
       }
-      if (ev.e === "draw") return `${REC}.draw(this, ${ev.count});`;
+      if (ev.e === "draw") return `${REC}.draw(this, ${ev.count}${ev.stream ? `, ${JSON.stringify(ev.stream)}` : ""});`;
       return "";
     },
   };
@@ -122,8 +122,8 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
       if (rec.keepdims) entry.keepdims = true;
       if (rec.flattened) entry.flattened = true;
       params.push(entry);
-      // Params, and state a Haiku layer draws a key for (hk.SpectralNorm's u0).
-      if (type === "Param" || rec.haiku) planParams.push(planParam(nnxPath, rec));
+      // Params, and state a Haiku layer or a Linen make_rng draws a key for (hk.SpectralNorm's u0, self.variable(..., self.make_rng(s), ...), Linen's SpectralNorm's u).
+      if (type === "Param" || rec.haiku || rec.linen) planParams.push(planParam(nnxPath, rec));
     }
     const unknown = params.find((p) => p.source.startsWith("?/"));
     const planMissing = unknown ? `the source's name of ${unknown.nnx} is not known` : recorder.incomplete;

@@ -47,6 +47,8 @@ interface Scope {
   counters: Map<string, number>;
   /** Linen: make_rng('params') calls in this scope. */
   paramCount: number;
+  /** Linen: make_rng(stream) calls in this scope, by stream ('params' is paramCount). */
+  streamCounts?: Map<string, number>;
   /** Linen: make_rng('params') calls in a layer's own sub-scopes (`query`, `hf`), by sub-path. */
   subCounts?: Map<string, number>;
   /** Names fixed at construction, waiting for their build, by construction site. */
@@ -184,7 +186,7 @@ export class Recorder {
 
   /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
   private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
-    const vars = ownVariables(layer);
+    const vars = ownVariables(layer, Object.keys(info.leaves));
     // `*` in a leaf: a variable's attribute path (a runtime class whose paths are the source's); `**`: the
     // same with Haiku's `/~/` between modules made in __init__. `*` in draws: every variable, in creation order.
     const leafOf = (name: string): string => {
@@ -201,10 +203,12 @@ export class Recorder {
     for (const name of info.draws) {
       const v = vars.get(name);
       if (!v) continue;
-      const leaf = info.leaves[name] ?? name;
+      // A leaf naming a held module (`<layerInstance>/kernel/scale`) is one name in the layer's own scope, not a sub-scope.
+      const template = info.leaves[name] ?? name;
+      const leaf = this.named(layer, template);
       // Linen counts every self.param; Haiku draws only for initializers that take a key.
       const draws = this.framework === "linen" || !this.keyless(v.variable);
-      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, leaf) });
+      this.note(scope, v.variable, { ...this.pathOf(scope, leaf, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}), ...this.key(scope, draws, template.includes("<") ? undefined : leaf) });
     }
     // Names, or patterns with `*` (`*.average`: every moving average of a runtime class whose paths are Haiku's).
     const glob = (p: string) => new RegExp(`^${p.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
@@ -213,7 +217,7 @@ export class Recorder {
     }
     for (const [name, v] of vars) {
       if (this.variables.has(v.variable)) continue;
-      this.note(scope, v.variable, { ...this.pathOf(scope, info.leaves[name] ?? name, v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}) });
+      this.note(scope, v.variable, { ...this.pathOf(scope, this.named(layer, info.leaves[name] ?? name), v.collection, info.keepdims?.includes(name)), ...(info.flattened?.includes(name) ? { flattened: true } : {}) });
     }
     if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
@@ -223,6 +227,15 @@ export class Recorder {
         else this.dropouts.push({ layer, scope: scope.path, stack: { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1 } });
       }
     }
+  }
+
+  /** `<field>` in a leaf: the source's name of the module the layer holds there (Linen's WeightNorm names its scales `Dense_1/kernel/scale`). */
+  private named(layer: object, leaf: string): string {
+    return leaf.replace(/<(\w+)>/g, (all, field: string) => {
+      const held = (layer as Record<string, unknown>)[field];
+      const name = held && typeof held === "object" ? this.scopes.get(held)?.path.at(-1) : undefined;
+      return name ?? all;
+    });
   }
 
   private pathOf(scope: Scope, leaf: string, collection: string, keepdims?: boolean): RecordedVariable {
@@ -258,9 +271,16 @@ export class Recorder {
     return { haiku: { draw: this.draws++ } };
   }
 
-  variable<T extends object>(self: object, name: string, collection: string, draws: boolean | "unknown", factory: () => T): T {
+  variable<T extends object>(self: object, name: string, collection: string, draws: boolean | "unknown", factory: () => T, how: { stream?: string; fromCall?: boolean } = {}): T {
     const scope = this.scopeOf(self);
     const v = factory();
+    if (how.fromCall) this.fromCall.add(v);
+    // Made with the key of the scope's last make_rng(stream) (Linen).
+    if (how.stream && this.framework === "linen") {
+      const counter = how.stream === "params" ? scope.paramCount : (scope.streamCounts?.get(how.stream) ?? 0);
+      this.note(scope, v, { ...this.pathOf(scope, name, collection), ...(counter > 0 ? { linen: { scope: scope.path, counter } } : {}) });
+      return v;
+    }
     // Linen counts every self.param's make_rng; self.variable draws none itself.
     this.note(scope, v, { ...this.pathOf(scope, name, collection), ...this.key(scope, draws) });
     return v;
@@ -271,9 +291,12 @@ export class Recorder {
     if (scope.layer?.index === 0) scope.layer.stack.recorded.push(rec);
   }
 
-  draw(self: object, count: number): void {
-    this.scopeOf(self);
+  draw(self: object, count: number, stream?: string): void {
+    const scope = this.scopeOf(self);
     if (this.framework === "haiku") this.draws += count;
+    // Linen: make_rng(stream) counts per scope and stream; 'params' shares self.param's count.
+    else if (stream === "params") scope.paramCount += count;
+    else if (stream) (scope.streamCounts ??= new Map()).set(stream, (scope.streamCounts.get(stream) ?? 0) + count);
   }
 
   keysMember<T extends object>(self: object, stream: string, factory: () => T): T {
@@ -304,8 +327,12 @@ interface VariableLike {
   collection: string;
 }
 
-/** The variables a layer holds directly or in its submodules, by dotted attribute path. */
-function ownVariables(layer: object): Map<string, VariableLike> {
+/**
+ * The variables a layer holds directly or in its submodules, by dotted
+ * attribute path; in a plain record too when the table names its entries
+ * (`scales.kernel`: Linen's WeightNorm's scales, keyed by the layer's paths).
+ */
+function ownVariables(layer: object, named: string[] = []): Map<string, VariableLike> {
   const out = new Map<string, VariableLike>();
   const visit = (obj: object, prefix: string[], depth: number) => {
     if (depth > 6) return;
@@ -315,7 +342,7 @@ function ownVariables(layer: object): Map<string, VariableLike> {
       if (isVariable(v)) {
         if (/^Rng/.test(ctor)) continue;
         out.set([...prefix, k].join("."), { variable: v, collection: collectionOf(v) });
-      } else if (isModuleLike(v)) visit(v, [...prefix, k], depth + 1);
+      } else if (isModuleLike(v) || (Object.getPrototypeOf(v) === Object.prototype && named.some((n) => n.startsWith(`${[...prefix, k].join(".")}.`)))) visit(v, [...prefix, k], depth + 1);
     }
   };
   visit(layer, [], 0);

@@ -14,6 +14,14 @@ export function typeFromAnnotation(text: string): StaticType | undefined {
   if (t === "float") return { t: "float" };
   if (t === "bool") return { t: "bool" };
   if (t === "str") return { t: "str" };
+  // `Literal['scalar', 'log']`: the type its values share.
+  if ((m = /^(?:typing_extensions\.)?Literal\[(.*)\]$/.exec(t))) {
+    const parts = splitTop(m[1]);
+    if (parts.every((p) => /^(['"]).*\1$/.test(p))) return { t: "str" };
+    if (parts.every((p) => /^-?\d+$/.test(p))) return { t: "int" };
+    if (parts.every((p) => p === "True" || p === "False")) return { t: "bool" };
+    return undefined;
+  }
   if ((m = /^(?:typing\.)?(?:Sequence|List|list|Tuple\[.*,\.\.\.\]|Iterable|collections\.abc\.Sequence)\[(.*)\]$/.exec(t))) {
     const arg = m[1].replace(/,\.\.\.$/, "");
     return { t: "seq", of: inner(arg) };

@@ -6,7 +6,7 @@ import { tsName, memberName, printExpr } from "../ts/print.js";
 import type { FieldInfo, ProgramContext } from "./context.js";
 import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { memberRef } from "./members.js";
-import { annotationText, ClassStager, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
+import { annotationText, ClassStager, DICT_KEY, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
 import type { StaticType, Value } from "./values.js";
 import { itemType, looseTuple, typeFromAnnotation } from "./annotations.js";
 import { describeBinding } from "./variants.js";
@@ -77,8 +77,8 @@ function optionsInterface(cls: ModuleClass, fields: FieldInfo[], staged: StagedC
   for (const o of staged.inputs) {
     const doc =
       o.kind === "features"
-        ? `Size of the last axis of \`${o.param.split("/").map(tsName).join(".")}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`}.`
-        : `Shape of \`${o.param.split("/").map(tsName).join(".")}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`} (the sizes the model is built for; leading batch sizes do not matter).`;
+        ? `Size of the last axis of \`${inputLabel(o.param)}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`}.`
+        : `Shape of \`${inputLabel(o.param)}\`${o.method === "__call__" ? "" : ` (in \`${o.method}\`)`} (the sizes the model is built for; leading batch sizes do not matter).`;
     inputs.push({ name: o.name, type: o.kind === "features" ? "number" : "number[]", docs: [o.optional ? `${doc} Without it, what only \`${o.method}\` uses is not built.` : doc], ...(o.optional ? { optional: true } : {}) });
   }
   return { name: optionsName(cls.name), properties: [...inputs, ...props, { name: "rngs", type: "nnx.Rngs" }] };
@@ -188,3 +188,9 @@ function tidied(body: TStmt[], returns: string): TStmt[] {
 
 
 export { StageStop, member };
+
+/** An input as a reader sees it: `x`, or a dict input's entry `obs["pixels/view_0"]`. */
+function inputLabel(param: string): string {
+  const [name, key] = param.split(DICT_KEY);
+  return key === undefined ? tsName(name) : `${tsName(name)}[${JSON.stringify(key)}]`;
+}

@@ -3,6 +3,8 @@
 // `TransformerConfig(vocab_size=32)` reads `transformerConfig({ vocabSize: 32 })`.
 import { DiagnosticError } from "../diagnostics.js";
 import type { TDecl, TStmt } from "../ts/ast.js";
+import type { Expr } from "../python/ast.js";
+import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import { looseTuple } from "./classes.js";
 import type { ProgramContext } from "./context.js";
 import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
@@ -18,7 +20,9 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
       const dv = f.default ? stager.dryValue(f.default) : undefined;
       // A default nnxport cannot evaluate (a name the file never defines, `field(...)` not imported) would leave the field unset.
       if (f.default && dv?.kind === "unknown") unknownDefaults.push(() => ctx.unsupported(f.default!.span, `the default of ${config.name}.${f.name}: ${dv.why}`));
-      const type = t.t !== "any" ? looseTuple(t) : dv?.kind === "static" ? dv.type : { t: "any" as const };
+      let type = t.t !== "any" ? looseTuple(t) : dv?.kind === "static" ? dv.type : { t: "any" as const };
+      // A bare `Callable` with nothing to tell it by (no default): what the model does with it tells.
+      if (type.t === "activation" && !(dv?.kind === "static" && dv.type.t === "activation") && f.annotation && /^(typing\.|collections\.abc\.)?Callable(\s*\|\s*None)?$|^Optional\[(typing\.|collections\.abc\.)?Callable\]$/.test(annotationText(f.annotation).trim()) && initializerUses(ctx).has(f.name)) type = { t: "initializer" };
       const nullable = f.default?.kind === "none" || /None|Optional/.test(f.annotation ? annotationText(f.annotation) : "");
       return { f, tsType: tsTypeOf(type) + (nullable ? " | null" : ""), dv };
     });
@@ -61,6 +65,29 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
     // Every config is shared by the whole program: it stops the translation, said at the default.
     for (const report of unknownDefaults) report();
     throw new DiagnosticError(ctx.diags.items);
+  }
+  return out;
+}
+
+/**
+ * Attribute names the module classes use as initializers: the initializer of
+ * `self.param(name, <x>.field, ...)` or a layer's `*_init=<x>.field`.
+ */
+function initializerUses(ctx: ProgramContext): Set<string> {
+  const out = new Set<string>();
+  const field = (e: Expr | undefined) => (e?.kind === "attr" ? e.attr : undefined);
+  for (const cls of ctx.program.classes) {
+    const bodies = [...cls.methods.map((m) => m.body), ...(cls.setup ? [cls.setup.body] : [])];
+    for (const b of bodies)
+      for (const st of statementsOf(b))
+        for (const e of statementExprs(st))
+          for (const x of subexpressions(e)) {
+            if (x.kind !== "call") continue;
+            const isParam = x.fn.kind === "attr" && x.fn.attr === "param" && x.fn.object.kind === "self";
+            const init = isParam ? field(x.args.filter((a) => !a.name && !a.star)[1]?.value ?? x.args.find((a) => a.name === "init_fn")?.value) : undefined;
+            if (init) out.add(init);
+            for (const a of x.args) if (a.name && /_init$/.test(a.name) && field(a.value)) out.add(field(a.value)!);
+          }
   }
   return out;
 }

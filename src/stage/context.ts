@@ -67,6 +67,11 @@ export class ProgramContext {
   readonly untyped = new Map<string, Set<string>>();
   /** Fields that pick which modules a class builds, by source class (see variants.ts). */
   readonly bindable = new Map<string, Set<string>>();
+  /**
+   * Fields naming dict entries (`data[self.state_key]`, `k.startswith(self.prefix)`): a fixed
+   * string given for one is built in (it decides which entries, so which layers, there are).
+   */
+  readonly keyFields = new Map<string, Set<string>>();
   /** The translations of a class for the modules it is given, by source class: each choice's key and class. */
   readonly variants = new Map<string, Array<{ key: string; cls: ModuleClass }>>();
   /** Stages a class where it is first needed (set by stageProgram). */
@@ -99,6 +104,10 @@ export class ProgramContext {
     const fields = this.bindable.get(source.name) ?? new Set<string>();
     const untyped = this.untyped.get(source.name) ?? new Set<string>();
     const bound = new Map<string, Value>();
+    for (const f of this.keyFields.get(source.name) ?? []) {
+      const v = given.get(f);
+      if (v?.kind === "static" && typeof v.known === "string") bound.set(f, contextFree(v));
+    }
     for (const f of fields) {
       const v = given.get(f);
       if (v && isStructural(v, (n) => this.classes.has(n), (n) => !!this.program.framework.layers[n])) bound.set(f, contextFree(v));

@@ -63,7 +63,7 @@ export function itemTypeOf(t: StaticType): StaticType {
 }
 
 /** Binds a comprehension or loop target to one known item, without emitting anything. */
-function bindKnown(st: ClassStager, p: Pattern, v: Value, env: Map<string, Value>, span: Span, frame: Frame): void {
+export function bindKnown(st: ClassStager, p: Pattern, v: Value, env: Map<string, Value>, span: Span, frame: Frame): void {
   if (p.kind === "name") {
     env.set(p.id, v);
     return;
@@ -273,7 +273,8 @@ export function bindArguments(
 /** Builtins on fixed sequences: sum, any, all, max/min of one sequence, sorted, reversed, list/tuple of a comprehension. */
 export function sequenceBuiltin(st: ClassStager, name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value | undefined {
   const a = args[0];
-  if (!a || kwargs.length) return undefined;
+  // Keyword arguments: sorted's key= and reverse= only (below).
+  if (!a || (kwargs.length && (name !== "sorted" || kwargs.some(([k]) => k !== "key" && k !== "reverse")))) return undefined;
   const items = knownItems(a);
   const s = a.kind === "static" ? a : undefined;
   switch (name) {
@@ -308,6 +309,21 @@ export function sequenceBuiltin(st: ClassStager, name: string, args: Value[], kw
     case "sorted":
     case "reversed": {
       if (args.length !== 1) return undefined;
+      // `sorted(keys, key=lambda k: int(k.split('_')[-1]))` over fixed items: the order is fixed too.
+      const keyFn = kwargs.find(([k]) => k === "key")?.[1];
+      const reverse = kwargs.find(([k]) => k === "reverse")?.[1];
+      if (name === "sorted" && (keyFn || reverse) && items && items.every((x) => x.kind === "static" && x.known !== undefined)) {
+        if (reverse && (reverse.kind !== "static" || typeof reverse.known !== "boolean")) return undefined;
+        const keyed = items.map((x) => {
+          const k = keyFn ? st.apply(keyFn, [x], [], span, new Frame("sorted", true)) : x;
+          return { x, k: k.kind === "static" ? k.known : undefined };
+        });
+        if (!keyed.every((e) => typeof e.k === "number" || typeof e.k === "string")) return undefined;
+        const sorted = [...keyed].sort((a, b) => ((a.k as number | string) < (b.k as number | string) ? -1 : (a.k as number | string) > (b.k as number | string) ? 1 : 0));
+        if (reverse && (reverse as StaticV).known === true) sorted.reverse();
+        return st.sequenceValue("list", sorted.map((e) => e.x));
+      }
+      if (kwargs.length) return undefined;
       if (items && name === "reversed") return st.sequenceValue("list", [...items].reverse());
       if (items && items.every((x) => x.kind === "static" && typeof x.known === "number")) {
         return st.sequenceValue("list", [...items].sort((x, y) => ((x as StaticV).known as number) - ((y as StaticV).known as number)));
@@ -316,6 +332,46 @@ export function sequenceBuiltin(st: ClassStager, name: string, args: Value[], kw
       const f = (x?: TExpr) => x && (name === "reversed" ? call(member({ k: "array", items: [{ k: "spread", value: x }] }, "reverse")) : call(member({ k: "array", items: [{ k: "spread", value: x }] }, "sort"), { k: "arrow", params: [{ name: "a", raw: true }, { name: "b", raw: true }], body: bin("-", { k: "id", name: "a", raw: true }, { k: "id", name: "b", raw: true }) }));
       return staticOf({ t: "seq", of: itemTypeOf(s.type) }, f(s.ctor), f(s.call));
     }
+  }
+  return undefined;
+}
+
+/**
+ * A string method on a fixed value: computed when the string and the arguments
+ * are known (dict keys, names), else the JavaScript method where one matches.
+ */
+export function strMethod(st: ClassStager, s: StaticV, method: string, args: Value[]): Value | undefined {
+  if (!args.every((a) => a.kind === "static")) return undefined;
+  const a = args as StaticV[];
+  const known = typeof s.known === "string" && a.every((x) => x.known !== undefined) ? s.known : undefined;
+  const strs = a.map((x) => x.known);
+  if (known !== undefined) {
+    switch (method) {
+      case "startswith":
+      case "endswith": {
+        const prefixes = Array.isArray(strs[0]) ? strs[0] : [strs[0]];
+        if (!prefixes.every((p) => typeof p === "string") || a.length !== 1) return undefined;
+        return literalValue((prefixes as string[]).some((p) => (method === "startswith" ? known.startsWith(p) : known.endsWith(p))));
+      }
+      case "split": {
+        if (a.length === 0) return st.sequenceValue("list", known.split(/\s+/).filter((x) => x).map((x) => literalValue(x)));
+        if (a.length !== 1 || typeof strs[0] !== "string" || !strs[0]) return undefined;
+        return st.sequenceValue("list", known.split(strs[0]).map((x) => literalValue(x)));
+      }
+      case "lower":
+        return a.length ? undefined : literalValue(known.toLowerCase());
+      case "upper":
+        return a.length ? undefined : literalValue(known.toUpperCase());
+      case "replace":
+        return a.length === 2 && typeof strs[0] === "string" && typeof strs[1] === "string" ? literalValue(known.split(strs[0]).join(strs[1])) : undefined;
+    }
+    return undefined;
+  }
+  // Not known when translating: the same test in the generated code.
+  const js: Record<string, string> = { startswith: "startsWith", endswith: "endsWith" };
+  if (js[method] && a.length === 1 && (a[0].type.t === "str" || typeof a[0].known === "string")) {
+    const f = (x?: TExpr, y?: TExpr) => (x && y ? call(member(x, js[method]), y) : undefined);
+    return staticOf({ t: "bool" }, f(s.ctor, a[0].ctor), f(s.call, a[0].call));
   }
   return undefined;
 }

@@ -8,7 +8,7 @@
 import { optionKindProblem } from "./layers/option-kinds.js";
 import type { Span } from "../span.js";
 import type { SourceLayer, SourceLayerCall, SourceLayerParam } from "../model/framework.js";
-import { call, id, member, type TExpr } from "../ts/ast.js";
+import { call, id, member, str, type TExpr } from "../ts/ast.js";
 import { layerMethod, type BuildContext, type CallArgs, type LayerKind, type LayerOptions, type OutSpec, type OutputContext } from "./layers/index.js";
 import { LAYERS } from "./layers/catalog.js";
 import { returnType } from "./stager.js";
@@ -31,6 +31,7 @@ export interface LayerHost {
   readonly framework: "linen" | "haiku";
   stop(span: Span, what: string): never;
   unsupported(span: Span, what: string): void;
+  warn(span: Span, code: string, text: string): void;
   callExpr(v: Value, span: Span, what: string): TExpr;
   /** A fixed value as layer options hold it (initializers, activations, tuples of them). */
   asStatic(v: Value, span: Span): StaticV | undefined;
@@ -51,6 +52,8 @@ export interface LayerHost {
 /** A layer's constructor arguments: neutral options, modules given to it, and its construction-time mode. */
 interface LayerConfig {
   options: LayerOptions;
+  /** Flags the constructor checks (see Guard). */
+  guards?: Guard[];
   modules: Map<string, Value>;
   mode?: Value;
   /** Options the source's arguments set, by neutral name → the source's parameter name. */
@@ -89,7 +92,17 @@ class ReadOptions extends Map<string, StaticV> {
 const DEFAULT_CALL: SourceLayerCall = { params: [{ name: "inputs", option: "x" }] };
 
 /** Which of a source parameter's meanings an argument has. */
-type Bound = { as: "option"; value: Value } | { as: "mode"; value: Value } | { as: "skip" };
+type Bound = { as: "option"; value: Value } | { as: "mode"; value: Value } | { as: "skip"; guard?: Guard };
+
+/**
+ * A flag the layer is translated for one way only (`decode=config.decode`,
+ * where only False translates), whose value only the config has: the
+ * constructor throws when `test` holds.
+ */
+export interface Guard {
+  test: TExpr;
+  what: string;
+}
 
 /** An argument for a source parameter, checked against the row: an option, the mode switch, or nothing to pass. */
 function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | undefined, name: string, v: Value, span: Span): Bound | undefined {
@@ -104,12 +117,19 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
   if (p.mode) return { as: "mode", value: host.modeOf(v, row.mode?.trueMeansTraining ?? false, span) };
   if (p.ignore) {
     // Known values must be the accepted ones; a config's dtype the translator cannot see computes in float32.
-    const text = v.kind === "static" && v.known !== undefined ? String(v.known) : undefined;
-    if (text !== undefined && !p.ignore.includes(text)) host.unsupported(span, `${row.autoName}(${name}=${text}) (nnxport computes in float32)`);
+    // A mapping (`split_rngs={'params': False}`) as JSON, its keys in order.
+    const known = v.kind === "static" ? v.known : undefined;
+    const text = known !== undefined ? (known !== null && typeof known === "object" && !Array.isArray(known) ? JSON.stringify(known) : String(known)) : undefined;
+    const why = /dtype/.test(name) ? " (nnxport computes in float32)" : p.ignore.length ? ` (supported: ${p.ignore.join(", ")})` : "";
+    if (text !== undefined && !p.ignore.includes(text)) host.unsupported(span, `${row.autoName}(${name}=${text})${why}`);
     return { as: "skip" };
   }
   if (p.literals) {
     const text = v.kind === "static" ? JSON.stringify(v.known)?.replace(/^"|"$/g, "") : undefined;
+    if (!text && v.kind === "static" && v.type.t === "bool" && v.ctor && !p.option && p.literals.length === 1 && (p.literals[0] === "false" || p.literals[0] === "true")) {
+      const other = p.literals[0] === "false" ? "True" : "False";
+      return { as: "skip", guard: { test: p.literals[0] === "false" ? v.ctor : { k: "unary", op: "!", operand: v.ctor }, what: `${row.autoName}(${p.name}=${other})` } };
+    }
     if (!text || !p.literals.includes(text)) {
       host.unsupported(span, `${row.autoName}(${p.name}=...) (supported: ${p.literals.join(", ")})`);
       return undefined;
@@ -165,6 +185,7 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
   const given = new Map<string, string>();
   const modules = new Map<string, Value>();
   let mode: Value | undefined;
+  const guards: Guard[] = [];
   for (const [k, v] of Object.entries(row.fixed ?? {})) options.set(k, literalStatic(v));
   for (const [k, v] of Object.entries(row.defaults ?? {})) {
     if (v && typeof v === "object" && "rt" in v) {
@@ -174,6 +195,7 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
   }
   for (const [p, b] of bindSource(host, row, row.params, inst.args, inst.kwargs, span, row.autoName)) {
     if (b.as === "mode") mode = b.value;
+    if (b.as === "skip" && b.guard) guards.push(b.guard);
     if (b.as !== "option") continue;
     const v = b.value;
     if (v.kind === "module" || (v.kind === "list" || v.kind === "tuple") && v.items.some((i) => i.kind === "module")) {
@@ -191,7 +213,7 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
     options.set(p.option!, s);
     given.set(p.option!, p.name);
   }
-  return { options, modules, mode, given };
+  return { options, modules, mode, given, guards };
 }
 
 /** An int given for a tuple of `n` equal sizes (Haiku's `kernel_shape=3`). */
@@ -240,6 +262,13 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   }
   const passed = new Set([...spec.positional, ...(spec.options ?? [])]);
   for (const [name] of bound) if (!passed.has(name)) host.unsupported(span, `${row.autoName}.${method}(...) given '${name}'`);
+  if (inst.detached) {
+    // Made with parent=None: nothing is built; only a method that needs no variables translates.
+    const e = kind.detached?.(config.options, neutral, bound);
+    if (e === undefined || typeof e === "string") return host.stop(span, e ?? `${row.autoName}(parent=None).${method}(...) (a detached layer has no variables)`);
+    reportUnread(host, row, config, span);
+    return outValue(kind.output(config.options, neutral, bound, outputContext(host, span, config)), e);
+  }
   const x = bound.get("x");
   if (spec.positional[0] === "x" && x?.kind !== "array") return host.stop(span, `${row.autoName} applied to ${x ? describe(x) : "nothing"}`);
 
@@ -248,6 +277,12 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const deferred = spec.defersBuild && !inst.built;
   // Constructor options are read where the layer is built: only that call can tell an unread one.
   const builds = !inst.built;
+  if (!deferred && builds && !frame.dry) {
+    for (const g of config.guards ?? []) {
+      frame.emitCtor({ k: "if", test: g.test, then: [{ k: "throw", message: str(`nnxport: ${g.what} is not translated (line ${span.line} of the source)`) }], else: [] });
+      host.warn(span, "NNX214", `${g.what} is not translated: the constructor throws when the config asks for it`);
+    }
+  }
   if (!deferred) {
     host.ensureBuilt(inst, frame, span, (ctx) => buildSpec(host, kind, row, config, neutral, bound, frame, span, ctx), type, row.autoName);
     inst.layerArgs ??= bound;
@@ -445,5 +480,7 @@ declare module "./values.js" {
     inline?: boolean;
     /** The arguments of the call that built the layer (its input sizes), by neutral name. */
     layerArgs?: CallArgs;
+    /** Made with Linen's `parent=None`: not a submodule, never built (its methods that need no variables translate). */
+    detached?: boolean;
   }
 }

@@ -335,9 +335,11 @@ function declareIn(body: TStmt[], declared: Names, types: Map<string, string>): 
   }
   body.forEach((s, i) => {
     for (const n of hoisted.get(i) ?? []) {
-      // A size declared before the block that sets it is read after it under the same test (`c ? n : m`).
+      // First set in a loop and read after it: Python raises if the loop never ran; TypeScript needs `!`.
+      // A size set under a branch and read after it under the same test (`c ? n : m`) likewise.
+      const loop = body[i].k === "forOf" || body[i].k === "forRange" || body[i].k === "while";
       const type = types.get(n);
-      out.push({ k: "let", name: n, mutable: true, type, ...(type === "number" ? { definite: true } : {}) });
+      out.push({ k: "let", name: n, mutable: true, type, ...(loop || type === "number" ? { definite: true } : {}) });
       local.add(n);
     }
     out.push(declareStmt(s, local, types, body.slice(i + 1)));

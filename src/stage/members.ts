@@ -52,6 +52,23 @@ export class Members {
     return [...this.byName.values()];
   }
 
+  /** What a trial staging may undo: the members and names now, and a function that returns to them. */
+  snapshot(): { added: () => Member[]; restore: () => void } {
+    const byName = new Map([...this.byName].map(([k, m]) => [k, { ...m }] as const));
+    const taken = new Set(this.taken);
+    const prologue = this.prologue.length;
+    return {
+      added: () => [...this.byName.values()].filter((m) => !byName.has(m.name)),
+      restore: () => {
+        this.byName.clear();
+        for (const [k, m] of byName) this.byName.set(k, m);
+        this.taken.clear();
+        for (const t of taken) this.taken.add(t);
+        this.prologue.length = prologue;
+      },
+    };
+  }
+
   /** Marks a child or a variable as made under a condition (its type becomes `T | null`). */
   makeOptional(name: string, init: TStmt): void {
     const m = this.byName.get(name);

@@ -8,7 +8,7 @@ import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
 import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
-import { annotationText, ClassStager, StageStop } from "./stager.js";
+import { annotationText, ClassStager, DICT_KEY, DICT_RANK, StageStop } from "./stager.js";
 import { Frame } from "./scope.js";
 import { printExpr } from "../ts/print.js";
 import { configDecls } from "./configs.js";
@@ -53,8 +53,13 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
     const before = ctx.reported;
     const out = cls.extendsLayer ? stageLayerSubclass(ctx, cls) : stageClass(ctx, cls, cls.ranks?.size ? cls.ranks : undefined);
     // A class with an unsupported construct is left out, and so is every class that uses it (each says where).
-    if (ctx.reported === before) classes.push(out);
-    else ctx.failed.set(cls.name, "an unsupported construct");
+    // Staged again (a method's parameter form learnt at a later call): the new staging replaces the old.
+    const again = classes.findIndex((c) => c.name === out.name);
+    if (ctx.reported === before) classes.splice(again < 0 ? classes.length : again, again < 0 ? 0 : 1, out);
+    else {
+      if (again >= 0) classes.splice(again, 1);
+      ctx.failed.set(cls.name, "an unsupported construct");
+    }
   };
   // A class is staged where it is first used (the entry, a parent): the modules, config types and input ranks
   // its user gives decide what it builds. Classes nothing uses are staged on their own after.
@@ -164,6 +169,8 @@ function findBindable(ctx: ProgramContext): void {
     // A class staged on its own (no user gives its fields) takes the types its uses give.
     const usedAsInts = fieldsUsedAsInts(cls);
     if (usedAsInts.size) cls.types = new Map([...usedAsInts, ...(cls.types ?? [])]);
+    const keys = keyFields(cls);
+    if (keys.size) ctx.keyFields.set(cls.name, keys);
     const untyped = untypedFields(cls);
     for (const f of out) untyped.delete(f);
     if (untyped.size) ctx.untyped.set(cls.name, untyped);
@@ -237,9 +244,9 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
     ctx.diags.error("NNX302", `the entry '${entry.text.replace(/\s+/g, " ")}' ${problem}`, entry.span ?? e.span);
     return undefined;
   }
-  // Each input's rank (a key: -1); a dict input's keys as `param/key`.
-  const rankOf = (i: SampleInput, name: string): Array<[string, number]> => (i.dict ? i.dict.flatMap((d) => rankOf(d, `${name}/${d.name}`)) : [[`${entry.method}|${name}`, i.dtype === "key" ? -1 : i.shape.length]]);
-  const cls = ctx.variantOf(source, given, new Map(entry.inputs.flatMap((i) => rankOf(i, i.name))));
+  // A dict input: marked, and each of its entries an input of its own.
+  const ranks = new Map(entry.inputs.flatMap((i): Array<[string, number]> => (i.dict ? [[`${entry.method}|${i.name}`, DICT_RANK], ...i.dict.map((d): [string, number] => [`${entry.method}|${i.name}${DICT_KEY}${d.name}`, d.shape.length])] : [[`${entry.method}|${i.name}`, i.dtype === "key" ? -1 : i.shape.length]])));
+  const cls = ctx.variantOf(source, given, ranks);
   const clsName = cls.name;
   const summary = ctx.summaries.get(clsName);
   if (ctx.failed.has(clsName) || !summary) {
@@ -269,9 +276,9 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
   for (const o of summary.inputOptions) {
     const m = cls.methods.find((x) => x.name === o.method);
     const arrays = m?.params.filter((p) => entry.inputs.some((i) => i.name === p.name)) ?? [];
-    const [top, ...path] = o.param.split("/");
-    const nested = (i: SampleInput | undefined, keys: string[]): SampleInput | undefined => (keys.length ? nested(i?.dict?.find((d) => d.name === keys[0]), keys.slice(1)) : i);
-    const sample = nested(entry.inputs.find((i) => i.name === top), path) ?? (o.method === entry.method && !path.length ? entry.inputs[arrays.findIndex((p) => p.name === o.param)] : undefined);
+    const [param, dictKey] = o.param.split(DICT_KEY);
+    const whole = entry.inputs.find((i) => i.name === param) ?? (o.method === entry.method ? entry.inputs[arrays.findIndex((p) => p.name === param)] : undefined);
+    const sample = dictKey !== undefined ? whole?.dict?.find((d) => d.name === dictKey) : whole;
     if (!sample && o.optional) continue;
     if (!sample) {
       ctx.diags.error("NNX302", `the entry gives no sample for '${o.param}' of ${clsName}.${o.method}, whose size the model needs`, entry.span ?? e.span);
@@ -364,4 +371,22 @@ function layerEntryFactory(ctx: ProgramContext, program: Program, source: Module
       },
     },
   };
+}
+
+/** Fields a class looks dict entries up with: `x[self.f]`, `k.startswith(self.f)` / `endswith`. */
+function keyFields(cls: ModuleClass): Set<string> {
+  const out = new Set<string>();
+  const field = (e: Expr | undefined) => (e?.kind === "attr" && e.object.kind === "self" && cls.fields.some((f) => f.name === e.attr) ? e.attr : undefined);
+  const bodies: Stmt[][] = [...cls.methods.map((m) => m.body), ...(cls.setup ? [cls.setup.body] : [])];
+  for (const b of bodies) {
+    for (const s of statementsOf(b)) {
+      for (const e of statementExprs(s)) {
+        for (const x of subexpressions(e)) {
+          const f = x.kind === "index" ? field(x.index) : x.kind === "call" && x.fn.kind === "attr" && (x.fn.attr === "startswith" || x.fn.attr === "endswith") ? field(x.args[0]?.value) : undefined;
+          if (f) out.add(f);
+        }
+      }
+    }
+  }
+  return out;
 }

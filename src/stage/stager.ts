@@ -6,8 +6,9 @@
 // submodule construction replaced by the member the constructor built).
 // Loops stay loops and config stays config: a submodule built in a loop
 // becomes an nnx.List the constructor fills in the same loop.
+import { addForms, annotationForm, formParam, hasForm, recordForm } from "./param-forms.js";
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
-import { patternNames, qualifiedName } from "../python/ast.js";
+import { patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
@@ -21,12 +22,12 @@ import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
 import { arrayAttribute, arrayMethod } from "./array-methods.js";
 import { staticMath } from "./static-math.js";
 import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
-import { Frame } from "./scope.js";
-import { flattenBlocks, removeDead, stripRecords } from "./locals.js";
+import { Frame, type Block } from "./scope.js";
+import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName } from "../ts/print.js";
 import { configObject } from "./variants.js";
-import { appendLoops, bindArguments, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin } from "./language.js";
+import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -59,6 +60,13 @@ export class StageStop extends Error {
     super(what);
   }
 }
+
+/**
+ * A dict input's entries are inputs of their own, named `param` DICT_KEY `key`;
+ * the ranks a variant is built for mark the dict itself with DICT_RANK.
+ */
+export const DICT_KEY = "\u0001";
+export const DICT_RANK = -2;
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
@@ -111,7 +119,7 @@ class Inputs {
       out.push({
         k: "if",
         test: o.optional ? bin("&&", bin("!==", shape, { k: "undefined" } as TExpr), wrong) : wrong,
-        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
+        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param.split(DICT_KEY).join(" entry ")} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
         else: [],
       });
     }
@@ -141,9 +149,9 @@ class Inputs {
       const [method, param] = key.split("|");
       const features = [...axes].every((a) => a === -1);
       const suffix = features ? "features" : "shape";
-      // A dict input's key (`batch/input`) is named for both (`batch_input_shape`).
-      const base = param.replace(/\//g, "_");
-      let name = features && this.single() && method === "__call__" ? "in_features" : `${base}_${suffix}`;
+      // An entry of a dict input (`data` key `pixels/view_0`): `data_pixels_view_0_features`.
+      const base = param.split(DICT_KEY).join("_").replace(/[^A-Za-z0-9_]/g, "_");
+      let name = features && this.single() && method === "__call__" && !param.includes(DICT_KEY) ? "in_features" : `${base}_${suffix}`;
       if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${base}_${suffix}`;
       for (let i = 2; taken.has(memberName(name)); i++) name = `${base}_${suffix}_${i}`;
       taken.add(memberName(name));
@@ -195,7 +203,18 @@ export class ClassStager {
   /** The constructor's locals' TypeScript types, where known. */
   readonly ctorTypes = new Map<string, string>();
   /** Variables declared, by "collection/name". */
-  private readonly variables = new Map<string, { member: string; read: ArrayV }>();
+  private variables = new Map<string, { member: string; read: ArrayV }>();
+  /** The record event of each variable member the constructor makes (setVariable marks those the call sets). */
+  private readonly variableEvents = new Map<string, Extract<RecordEvent, { e: "variable" }>>();
+  /** Staging an arm the source's init call never takes (`if not self.is_initializing():`). */
+  private deadInCall = 0;
+  /** Ifs made by moduleChoice, whose two branches each go on with the rest of the block. */
+  private readonly splitIfs = new WeakSet<Stmt>();
+  /**
+   * While staging such branches: the member each source construction (by site and
+   * occurrence) was built into, shared by the branches (only one of them runs).
+   */
+  private choice?: { shared: Map<string, string>; counts: Map<string, number> };
   /** Key streams per source stream name. */
   private readonly keyMembers = new Map<string, string>();
   /** The train/eval switch the module's own code reads. */
@@ -235,7 +254,7 @@ export class ClassStager {
 
   /** Inputs the entry or the first caller gives as PRNG keys. */
   get entryKeys(): Set<string> {
-    return new Set([...(this.entryRanks ?? [])].filter(([, r]) => r < 0).map(([k]) => k));
+    return new Set([...(this.entryRanks ?? [])].filter(([, r]) => r === -1).map(([k]) => k));
   }
 
   get framework() {
@@ -363,15 +382,25 @@ export class ClassStager {
         infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean" });
         return;
       }
-      // A dict of arrays the entry gives (`batch={input=int32[6,2],target=...}`): its keys' arrays, each its own input.
-      const keys = !passed && kind === "array" ? dictInputKeys(this.entryRanks, fn.name, p.name) : [];
-      if (keys.length) {
-        frame.env.set(p.name, { ...(this.dictValue(keys.map((k) => [k, this.inputArray(fn.name, `${p.name}/${k}`, false, member(id(p.name), k))])) as Extract<Value, { kind: "dict" }>), call: id(p.name) });
-        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: `{ ${keys.map((k) => `${JSON.stringify(k)}: nnx.Array`).join("; ")} }` });
+      // A tuple of arrays or a shape its first user gives (src/stage/param-forms.ts).
+      const formKey = `${fn.name}|${p.name}`;
+      const annotated = new Map<string, number>();
+      const fromAnnotation = !hasForm(this.entryRanks, formKey) && annotationForm(annotated, formKey, p.annotation, (n) => this.ctx.program.constants.get(n)?.value);
+      const form = !passed && role === "method" ? formParam(fromAnnotation ? annotated : this.entryRanks, formKey, id(p.name)) : undefined;
+      if (form) {
+        frame.env.set(p.name, form.value);
+        infos.push({ name: p.name, kind: "static", optional, keywordOnly: !!p.keywordOnly, tsType: form.tsType });
         return;
       }
+      const dictKeys = !passed && kind === "array" ? this.dictInputKeys(fn.name, p.name) : undefined;
       if (passed) {
         frame.env.set(p.name, passed);
+      } else if (dictKeys) {
+        // A dict of arrays (the entry's sample tells its keys): each entry an input of its own.
+        const entries = dictKeys.map((k): [Known, Value] => [k, { ...(this.inputArray(fn.name, `${p.name}${DICT_KEY}${k}`, false) as ArrayV), call: { k: "index", object: id(p.name), index: str(k) } }]);
+        frame.env.set(p.name, { kind: "dict", entries, call: id(p.name) });
+        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "Record<string, nnx.Array>" });
+        return;
       } else if (kind === "array") {
         frame.env.set(p.name, this.inputArray(fn.name, p.name, optional));
       } else {
@@ -382,6 +411,13 @@ export class ClassStager {
       infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)) });
     });
     return infos;
+  }
+
+  /** The keys of a dict input, when the entry or the first caller gives one (its rank marker is DICT_RANK). */
+  private dictInputKeys(method: string, param: string): string[] | undefined {
+    if (this.entryRanks?.get(`${method}|${param}`) !== DICT_RANK) return undefined;
+    const prefix = `${method}|${param}${DICT_KEY}`;
+    return [...this.entryRanks.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
   /** An array parameter: its sizes become constructor options when the constructor needs them. */
@@ -485,7 +521,90 @@ export class ClassStager {
   // --- statements -------------------------------------------------------
 
   body(stmts: Stmt[], frame: Frame): void {
-    for (const s of appendLoops(stmts)) this.stmt(s, frame);
+    const list = appendLoops(stmts);
+    for (let i = 0; i < list.length; i++) {
+      // A module chosen in a branch: the rest of the block runs in each branch, on the module that branch made.
+      const split = this.moduleChoice(list[i], list.slice(i + 1), frame);
+      if (split) return this.stmt(split, frame);
+      this.stmt(list[i], frame);
+    }
+  }
+
+  /**
+   * `layer = A if c else B` or `if c: m = A(...) else: m = B(...)` where A and B
+   * are modules (or module classes): one local cannot hold either, so the
+   * statement becomes an if whose branches each go on with the rest of the
+   * block (`rest`). Branches that return are left as they are.
+   */
+  private moduleChoice(s: Stmt, rest: Stmt[], frame: Frame): Extract<Stmt, { kind: "if" }> | undefined {
+    const chooses = (e: Expr): boolean => {
+      if (e.kind === "call") return this.isModuleMaker(e.fn, frame);
+      return this.isModuleMaker(e, frame);
+    };
+    if (s.kind === "assign" && s.targets.length === 1 && s.targets[0].kind === "name" && s.value.kind === "conditional") {
+      const c = s.value;
+      if (!chooses(c.then) || !chooses(c.else)) return undefined;
+      const arm = (v: Expr): Stmt => ({ kind: "assign", targets: s.targets, value: v, span: s.span });
+      return this.split({ kind: "if", test: c.test, body: [arm(c.then), ...rest], orelse: [arm(c.else), ...rest], span: s.span });
+    }
+    if (s.kind !== "if" || !rest.length || returns(s.body) || returns(s.orelse)) return undefined;
+    // Names both branches bind to a module (through elif chains; a branch that raises binds anything).
+    const chosen = (b: Stmt[]): Set<string> | "raises" => {
+      const out = new Set<string>();
+      for (const x of b) {
+        if (x.kind === "raise") return "raises";
+        if (x.kind === "assign" && x.targets.length === 1 && x.targets[0].kind === "name" && chooses(x.value)) out.add(x.targets[0].id);
+        if (x.kind === "if") for (const n of both(x.body, x.orelse)) out.add(n);
+      }
+      return out;
+    };
+    const both = (a: Stmt[], b: Stmt[]): string[] => {
+      const [ca, cb] = [chosen(a), chosen(b)];
+      if (ca === "raises") return cb === "raises" ? [] : [...cb];
+      return [...ca].filter((n) => cb === "raises" || cb.has(n));
+    };
+    if (!both(s.body, s.orelse).length) return undefined;
+    // A branch that raises never reaches the rest.
+    const then = (b: Stmt[]) => (b.some((x) => x.kind === "raise") ? b : [...b, ...rest]);
+    return this.split({ ...s, body: then(s.body), orelse: then(s.orelse) });
+  }
+
+  private split(s: Extract<Stmt, { kind: "if" }>): Extract<Stmt, { kind: "if" }> {
+    this.splitIfs.add(s);
+    return s;
+  }
+
+  /** The member a construction in a split branch reuses (built at the same site in the other branch). */
+  private choiceMember(span: Span, type: string): { key: string; name?: string } | undefined {
+    if (!this.choice) return undefined;
+    const site = `${span.file}:${span.line}:${span.column}|${type}`;
+    const n = (this.choice.counts.get(site) ?? 0) + 1;
+    this.choice.counts.set(site, n);
+    const key = `${site}#${n}`;
+    return { key, name: this.choice.shared.get(key) };
+  }
+
+  /** Whether `e` names a module class of the file or a framework layer (a lookup: nothing is staged). */
+  private isModuleMaker(e: Expr, frame: Frame): boolean {
+    let v: Value | undefined;
+    if (e.kind === "name") v = frame.env.get(e.id);
+    else if (e.kind === "global" || e.kind === "file") v = this.hosts?.get(e.name) ?? (e.kind === "global" ? { kind: "global", name: e.name } : this.ctx.classes.has(e.name) ? { kind: "class", name: e.name } : undefined);
+    else if (e.kind === "attr") {
+      // `nn.Dense`: an attribute of an imported module (a lookup), never of a local or of self.
+      let root: Expr = e;
+      while (root.kind === "attr") root = root.object;
+      if (root.kind !== "global" && !(root.kind === "name" && !frame.env.has(root.id))) return false;
+      try {
+        v = this.expr(e, frame);
+      } catch (err) {
+        if (!(err instanceof StageStop)) throw err;
+      }
+    }
+    if (!v) return false;
+    if (v.kind === "class") return this.ctx.classes.has(v.name);
+    if (v.kind === "global") return !!this.framework.layers[v.name];
+    if (v.kind === "partial") return v.fn.kind === "class" ? this.ctx.classes.has(v.fn.name) : v.fn.kind === "global" && !!this.framework.layers[v.fn.name];
+    return false;
   }
 
   stmt(s: Stmt, frame: Frame): void {
@@ -494,6 +613,21 @@ export class ClassStager {
         return;
       case "expr": {
         if (s.value.kind === "str") return; // a stray string is a comment
+        // `hidden.append(x)` on a list the staging holds item by item (arrays): the list with one more item.
+        const v0 = s.value;
+        if (v0.kind === "call" && v0.fn.kind === "attr" && (v0.fn.attr === "append" || v0.fn.attr === "extend") && v0.fn.object.kind === "name" && v0.args.length === 1 && !v0.args[0].name && !v0.args[0].star) {
+          const held = frame.env.get(v0.fn.object.id);
+          // `xs = []` is a fixed empty list until something is appended.
+          const list: Value | undefined = held?.kind === "static" && Array.isArray(held.known) && !held.known.length ? { kind: "list", items: [] } : held;
+          // Not inside a loop the generated code runs (its body is staged once for every pass).
+          if (list?.kind === "list" && !frame.loops.length) {
+            const x = this.expr(v0.args[0].value, frame);
+            const more = v0.fn.attr === "append" ? [x] : knownItems(x);
+            if (!more) return this.stop(v0.args[0].value.span, `extending a list with ${describe(x)}`);
+            frame.env.set(v0.fn.object.id, { ...list, items: [...list.items, ...more], call: undefined });
+            return;
+          }
+        }
         const v = this.expr(s.value, frame);
         if (v.kind === "array" && isCall(v.call)) frame.emitCall({ k: "expr", value: v.call });
         else if (returnsNothing(v) && v.kind === "static" && v.call) frame.emitCall({ k: "expr", value: v.call });
@@ -538,11 +672,13 @@ export class ClassStager {
         frame.env.set(s.fn.name, v);
         return;
       }
-      case "del":
-        // `del key, dtype`: names no longer read; nothing to write.
-        for (const t of s.targets) if (t.kind === "name") frame.env.delete(t.id);
+      case "del": {
+        // `del key, dtype` (a tuple of names too): names no longer read; nothing to write.
+        const names = (t: Expr): Expr[] => (t.kind === "tuple" || t.kind === "list" ? t.items.flatMap(names) : [t]);
+        for (const t of s.targets.flatMap(names)) if (t.kind === "name") frame.env.delete(t.id);
         else this.unsupported(s.span, "'del' of an item or attribute");
         return;
+      }
       case "while":
         this.unsupported(s.span, "a while loop in module code");
         return;
@@ -616,20 +752,57 @@ export class ClassStager {
       this.body(truthy(test.known) ? s.body : s.orelse, frame);
       return;
     }
-    this.branch(test, s, frame, !test.ctor);
+    // A bool flag read off the config (`if self.decode:`, `if not config.decode:`), not a comparison or a choice of value.
+    const flagRead = (e: Expr): boolean => (e.kind === "unary" && e.op === "not" ? flagRead(e.operand) : e.kind === "attr" && (e.object.kind === "self" || flagRead(e.object) || e.object.kind === "name"));
+    this.branch(test, s, frame, !test.ctor, !!test.ctor && test.type.t === "bool" && flagRead(s.test));
   }
 
-  private branch(test: StaticV, s: Extract<Stmt, { kind: "if" }>, frame: Frame, callOnly: boolean): void {
+  /** Whether statements use Linen's autoregressive cache: `self.variable('cache', ...)`, `self.has_variable('cache', ...)`. */
+  private usesCache(body: Stmt[]): boolean {
+    for (const st of statementsOf(body))
+      for (const e of statementExprs(st))
+        for (const x of subexpressions(e)) {
+          if (x.kind !== "call" || x.fn.kind !== "attr" || x.fn.object.kind !== "self" || !["variable", "has_variable", "is_mutable_collection"].includes(x.fn.attr)) continue;
+          const first = x.args.find((a) => !a.name && !a.star)?.value ?? x.args.find((a) => a.name === "col")?.value;
+          if (first?.kind === "str" && first.value === "cache") return true;
+        }
+    return false;
+  }
+
+  private branch(test: StaticV, s: Extract<Stmt, { kind: "if" }>, frame: Frame, callOnly: boolean, flag = false): void {
     const before = new Map(frame.env);
     const wasConditional = frame.conditional;
     const wasCallOnly = frame.callOnly;
     frame.conditional = true;
     if (callOnly) frame.callOnly = true;
-    const then = frame.nested(() => this.body(s.body, frame));
+    // Branches that each go on with the rest of the block: each makes its own variables, into shared members.
+    const split = this.splitIfs.has(s);
+    const outerChoice = this.choice;
+    if (split) this.choice = { shared: outerChoice?.shared ?? new Map(), counts: new Map(outerChoice?.counts) };
+    const varsBefore = new Map(this.variables);
+    const countsBefore = new Map(this.choice?.counts);
+    // The arm the source's init never takes (`if not self.is_initializing():`): what it sets, init does not.
+    const dead = test.ctor?.k === "bool" ? (test.ctor.value ? "else" : "then") : undefined;
+    if (dead === "then") this.deadInCall++;
+    // Linen's autoregressive cache under a config flag: translated as a throw when it cannot be translated.
+    const then = flag && this.usesCache(s.body) ? this.flagBranch(s.body, frame, s.span, callOnly) : frame.nested(() => this.body(s.body, frame));
+    if (dead === "then") this.deadInCall--;
     const thenEnv = frame.env;
     frame.env = new Map(before);
-    const otherwise = frame.nested(() => this.body(s.orelse, frame));
+    const thenVars = this.variables;
+    if (split) {
+      this.variables = new Map(varsBefore);
+      this.choice!.counts = new Map(countsBefore);
+    }
+    if (dead === "else") this.deadInCall++;
+    const otherwise = flag && this.usesCache(s.orelse) ? this.flagBranch(s.orelse, frame, s.span, callOnly) : frame.nested(() => this.body(s.orelse, frame));
+    if (dead === "else") this.deadInCall--;
     const elseEnv = frame.env;
+    if (split) {
+      for (const [k, v] of thenVars) if (!this.variables.has(k)) this.variables.set(k, v);
+      if (outerChoice) for (const [k, n] of this.choice!.counts) outerChoice.counts.set(k, Math.max(n, outerChoice.counts.get(k) ?? 0));
+      this.choice = outerChoice;
+    }
     frame.conditional = wasConditional;
     frame.callOnly = wasCallOnly;
     frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly, callOnly ? undefined : test.ctor);
@@ -639,6 +812,46 @@ export class ClassStager {
     } else if (callOnly && (then.ctor?.length || otherwise.ctor?.length)) {
       this.unsupported(s.span, "building a submodule or variable under a condition on a call argument");
     }
+  }
+
+  /**
+   * One side of a branch on a flag the config decides (`if self.decode:`)
+   * that uses Linen's autoregressive cache. When nnxport cannot translate it,
+   * and trying built nothing, the generated code throws where the config
+   * takes it (said once, NNX214) and the rest of the class translates.
+   */
+  private flagBranch(body: Stmt[], frame: Frame, span: Span, callOnly: boolean): Block {
+    const mark = this.ctx.diags.mark();
+    const reported = this.ctx.reported;
+    const members = this.members.snapshot();
+    const returns = frame.returns.length;
+    const env = new Map(frame.env);
+    let stopped: StageStop | undefined;
+    const block = frame.nested(() => {
+      try {
+        this.body(body, frame);
+      } catch (e) {
+        if (!(e instanceof StageStop)) throw e;
+        stopped = e;
+      }
+    });
+    if (!stopped && this.ctx.reported === reported) return block;
+    // A submodule built on the way may be used after the branch: then the branch stays unsupported.
+    if (members.added().some((m) => m.kind !== "variable")) {
+      if (stopped) throw stopped;
+      return block;
+    }
+    members.restore();
+    const first = this.ctx.diags.items.slice(mark).find((d) => d.code === "NNX201");
+    const why = first?.message.replace(/^unsupported construct: /, "") ?? stopped?.message ?? "a construct";
+    const line = first?.span?.line ?? stopped?.span?.line ?? span.line;
+    this.ctx.diags.rollback(mark);
+    this.ctx.reported = reported;
+    frame.returns.length = returns;
+    frame.env = env;
+    if (!this.dry) this.ctx.diags.warning("NNX214", `Linen's autoregressive cache ('cache' collection) under a config flag is not translated (${why}, line ${line}): the generated code throws when the config takes it`, span);
+    const thrown: TStmt = { k: "throw", message: str(`nnxport: not translated: ${why} (line ${line} of the source)`) };
+    return { ctor: block.ctor && !callOnly ? [thrown] : block.ctor ? [] : undefined, call: block.call ? [thrown] : undefined };
   }
 
   /** After a branch: values that differ become the local both branches assign. */
@@ -658,7 +871,11 @@ export class ClassStager {
         out.set(n, v);
         continue;
       }
-      out.set(n, this.mergeValues(frame.tsLocal(n), va, vb, span, callOnly, ctorTest));
+      const local = frame.tsLocal(n);
+      out.set(n, this.mergeValues(local, va, vb, span, callOnly, ctorTest));
+      // An array in one branch and None in the other: the local the branches assign is nullable.
+      const none = (v: Value) => v.kind === "static" && v.known === null;
+      if ((va.kind === "array" && none(vb)) || (vb.kind === "array" && none(va))) frame.types.set(local, "nnx.Array | null");
     }
     return out;
   }
@@ -688,6 +905,15 @@ export class ClassStager {
     const untyped = this.untypedIterable(s.iter, frame);
     if (untyped) this.stop(s.iter.span, `a loop over '${untyped}', a field of no known type that no user of the class gives`);
     const iter = this.expr(s.iter, frame);
+    const unrolled = this.unrolledItems(iter, s);
+    if (unrolled) {
+      // Each item in turn, the body staged for it (a dict's entries differ in shape and pick their own layers).
+      for (const item of unrolled) {
+        bindKnown(this, s.target, item, frame.env, s.span, frame);
+        this.body(s.body, frame);
+      }
+      return;
+    }
     const loop = this.iteration(iter, s, frame);
     if (!loop) return;
     const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
@@ -827,6 +1053,25 @@ export class ClassStager {
   }
 
   /** How a Python `for` over a value is staged: its iterable in each program, and the target's values. */
+  /**
+   * The items of a loop staged once per item: a dict's keys (`for k in obs:`),
+   * items holding arrays (`obs.items()`), or fixed strings the body looks up
+   * with (`for k in keys: obs[k]`). Not when the body breaks out or the loop has an else.
+   */
+  private unrolledItems(iter: Value, s: Extract<Stmt, { kind: "for" }>): Value[] | undefined {
+    if (s.orelse.length || [...statementsOf(s.body)].some((x) => x.kind === "break" || x.kind === "continue")) return undefined;
+    if (iter.kind === "dict" && !iter.tuple) return iter.entries.every(([k]) => typeof k === "string") ? knownItems(iter) : undefined;
+    if (iter.kind !== "tuple" && iter.kind !== "list" && iter.kind !== "static") return undefined;
+    const items = knownItems(iter);
+    if (!items?.length) return undefined;
+    const holdsArrays = (v: Value): boolean => v.kind === "array" || ((v.kind === "tuple" || v.kind === "list") && v.items.some(holdsArrays));
+    if (items.some(holdsArrays)) return items;
+    const names = new Set(patternNames(s.target));
+    const strings = items.every((x) => x.kind === "static" && typeof x.known === "string");
+    const looksUp = [...statementsOf(s.body)].some((x) => [...statementExprs(x)].some((e) => [...subexpressions(e)].some((y) => y.kind === "index" && y.index.kind === "name" && names.has(y.index.id))));
+    return strings && looksUp ? items : undefined;
+  }
+
   private iteration(iter: Value, s: Extract<Stmt, { kind: "for" }>, frame: Frame): LoopPlan | undefined {
     const span = s.span;
     const target = s.target;
@@ -927,9 +1172,48 @@ export class ClassStager {
         return this.bindTuple(p, v, frame, span);
       case "attr":
         return this.bindAttr(p, v, frame, span);
+      case "index":
+        return this.bindItem(p, v, frame, span);
       default:
-        this.unsupported(span, "assigning to an item or a starred target");
+        this.unsupported(span, "assigning to a starred target");
     }
+  }
+
+  /**
+   * `a[idx] = v` on a NumPy array a local holds (JAX arrays have no item
+   * assignment): the local becomes `jnp.at(a, idx).set(v)`, which casts v to
+   * a's dtype as NumPy's store does.
+   */
+  private bindItem(p: Extract<Pattern, { kind: "index" }>, v: Value, frame: Frame, span: Span): void {
+    const x = p.object.kind === "name" ? frame.env.get(p.object.id) : undefined;
+    if (p.object.kind === "name" && x?.kind === "list") {
+      // `widths[axis] = (1, 0)` on a list of known length, at an index known when translating: the list with that item replaced.
+      const i = this.expr(p.index, frame);
+      const n = x.items.length;
+      if (i.kind !== "static" || typeof i.known !== "number" || !Number.isInteger(i.known) || i.known < -n || i.known >= n) return this.unsupported(span, "assigning to a list item at an index nnxport cannot see, or out of range");
+      const k = i.known < 0 ? i.known + n : i.known;
+      return this.bindName(p.object.id, { kind: "list", items: x.items.map((item, j) => (j === k ? v : item)) }, frame, span);
+    }
+    if (p.object.kind === "name" && x?.kind === "static" && Array.isArray(x.known) && v.kind === "static" && v.known !== undefined) {
+      // The same on a list the translator knows item by item (`[(0, 0)] * n` with n known).
+      const i = this.expr(p.index, frame);
+      const n = x.known.length;
+      if (i.kind !== "static" || typeof i.known !== "number" || !Number.isInteger(i.known) || i.known < -n || i.known >= n) return this.unsupported(span, "assigning to a list item at an index nnxport cannot see, or out of range");
+      const k = i.known < 0 ? i.known + n : i.known;
+      return this.bindName(p.object.id, literalValue(x.known.map((item, j) => (j === k ? v.known! : item))), frame, span);
+    }
+    if (p.object.kind === "name" && x?.kind === "static" && (x.type.t === "seq" || x.type.t === "tuple") && v.kind === "static") {
+      // A list only generated code knows (its length from an input's rank): a copy with the item replaced.
+      const i = this.expr(p.index, frame);
+      if (i.kind !== "static" || typeof i.known !== "number" || !Number.isInteger(i.known)) return this.unsupported(span, "assigning to a list item at an index nnxport cannot see");
+      const k = i.known;
+      const replaced = (list?: TExpr, item?: TExpr): TExpr | undefined =>
+        list && item && call(member(list, "map"), { k: "arrow", params: [{ name: "item" }, { name: "j" }], body: { k: "cond", test: bin("===", id("j"), k >= 0 ? num(k) : bin("+", member(list, "length"), num(k))), then: item, else: id("item") } });
+      return this.bindName(p.object.id, staticOf({ t: "seq", of: { t: "any" } }, replaced(x.ctor, v.ctor), replaced(x.call, v.call)), frame, span);
+    }
+    if (p.object.kind !== "name" || x?.kind !== "array") return this.unsupported(span, "assigning to an item of anything but an array or list a local name holds");
+    const at = atSubscript(this.subscripts(frame), x, p.index, span);
+    this.bindName(p.object.id, atMethod(this, at, "set", [v], [], span), frame, span);
   }
 
   private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
@@ -961,8 +1245,20 @@ export class ClassStager {
       void span;
       return;
     }
-    const name = frame.tsLocal(pyName);
-    frame.types.set(name, returnType(v));
+    let name = frame.tsLocal(pyName);
+    const was = frame.types.get(name);
+    const now = returnType(v);
+    const listType = (t: string) => t.endsWith("[]") || t.startsWith("[");
+    if (was && now !== was && listType(was) !== listType(now) && !frame.loops.length && !frame.conditional) {
+      // Python rebinds the name to another kind of value (a list of arrays, then their concatenation): a local of its own.
+      let k = 1;
+      while (frame.names.has(`${pyName}_${k}`)) k++;
+      name = `${pyName}_${k}`;
+      frame.names.add(name);
+      frame.rename.set(pyName, name);
+    }
+    // A local that held None or an array (after a branch) stays nullable when an array is assigned again.
+    if (!(v.kind === "array" && frame.types.get(name) === "nnx.Array | null")) frame.types.set(name, now);
     switch (v.kind) {
       case "static": {
         if (v.ctor && !frame.callOnly) {
@@ -971,7 +1267,9 @@ export class ClassStager {
           if (v.type.t === "int" || v.type.t === "float") this.ctorTypes.set(name, "number");
         }
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
-        frame.env.set(pyName, staticOf(v.type, v.ctor && !frame.callOnly ? ctorName(name, v.ctor) : undefined, v.call ? id(name) : undefined, v.known));
+        // Seen from a parent (a shape-only look at a child), the child's constructor locals are not there: the value itself.
+        const ctor = v.ctor && !frame.callOnly ? (this.givenFields ? v.ctor : ctorName(name, v.ctor)) : undefined;
+        frame.env.set(pyName, staticOf(v.type, ctor, v.call ? id(name) : undefined, v.known));
         return;
       }
       case "array":
@@ -1462,6 +1760,8 @@ export class ClassStager {
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
       return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
     }
+    // `x.dtype.type`: NumPy's scalar type of a dtype, which called makes a scalar of that dtype as the dtype does.
+    if (v.type.t === "dtype" && attr === "type") return v;
     if (v.type.t === "str" && ["startswith", "endswith", "split", "lower", "upper", "format", "join", "replace"].includes(attr)) {
       return { kind: "global", name: `str.${attr}`, self: v };
     }
@@ -1489,7 +1789,12 @@ export class ClassStager {
     this.ctx.usedTop.add(name);
     if (this.ctx.classes.has(name) || this.ctx.configs.has(name)) return { kind: "class", name };
     const fn = this.ctx.program.functions.get(name);
-    if (fn) return { kind: "func", def: fn, closure: new Map() };
+    if (fn) {
+      // Its decorators apply innermost first (`@jax.vmap` is not the function itself); jax.jit computes the same.
+      let v: Value = { kind: "func", def: fn, closure: new Map() };
+      for (const d of [...fn.decorators].reverse()) if (!isJit(d)) v = this.apply(this.expr(d, frame), [v], [], d.span, frame);
+      return v;
+    }
     const c = this.ctx.program.constants.get(name);
     if (c) {
       const v = this.expr(c.value, new Frame(frame.method, true));
@@ -1636,11 +1941,19 @@ export class ClassStager {
       if (li && ri) out.items = [...li, ...ri];
       return out;
     }
+    const isSeq = (t: StaticType) => t.t === "tuple" || t.t === "seq";
+    if (op === "*" && known === undefined && isSeq(l.type) !== isSeq(r.type)) {
+      // `[(0, 0)] * n` with n only generated code knows: n copies, joined.
+      const [seq, n] = isSeq(l.type) ? [l, r] : [r, l];
+      if (n.type.t !== "int" && n.type.t !== "bool") return this.stop(span, `repeating a sequence ${describe(n)} times`);
+      const repeat = (x?: TExpr, k?: TExpr): TExpr | undefined => (x && k ? call(member(call("Array.from", { k: "object", entries: [{ key: "length", value: k, raw: true }] }, { k: "arrow", params: [], body: x }), "flat")) : undefined);
+      return staticOf({ t: "seq", of: itemTypeOf(seq.type) }, repeat(seq.ctor, n.ctor), repeat(seq.call, n.call));
+    }
     const side = (a?: TExpr, b?: TExpr) => (a && b ? tsBinary(op, a, b, l.type, r.type) : undefined);
     const ctor = side(l.ctor, r.ctor);
     const callE = side(l.call, r.call);
     if (ctor === null || callE === null) return this.stop(span, `the operator '${op}' on ${describe(l)} and ${describe(r)}`);
-    if (known !== undefined) return literalValue(known, type);
+    if (known !== undefined) return literalValue(known, Array.isArray(known) ? undefined : type);
     return staticOf(type, ctor, callE, known);
   }
 
@@ -1865,7 +2178,9 @@ export class ClassStager {
     if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
+    if (name === "jax.vmap" && args[0]?.kind === "func") return this.vmapped(args[0], args.slice(1), kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
+    if (name.startsWith("str.") && fn.self?.kind === "static") return strMethod(this, fn.self, name.slice("str.".length), args) ?? this.stop(span, `${name.slice("str.".length)}(...) of ${describe(fn.self)} with these arguments`);
     if (name.startsWith("dict.") && fn.self) return dictMethod(this, fn.self, name.slice("dict.".length), args, span) ?? this.stop(span, `${name.slice("dict.".length)}(...) of ${describe(fn.self)}`);
     const flag = /^absl\.flags\.DEFINE_(integer|float|string|bool|boolean|enum)$/.exec(name);
     if (flag) {
@@ -1881,6 +2196,26 @@ export class ClassStager {
       // A ConfigDict is its dict: `ConfigDict({'size': (4, 4)})`, `ConfigDict(size=...)`.
       if (args.length === 1 && !kwargs.length) return args[0];
       if (!args.length) return this.dictValue(kwargs);
+    }
+    if ((name === "jax.tree.map" || name === "jax.tree_util.tree_map" || name === "jax.tree_map") && args.length >= 2 && !kwargs.length) {
+      // Over a structure the staging holds item by item (a dict of arrays): fn on each leaf, the same structure back.
+      const map = (trees: Value[]): Value => {
+        const [t] = trees;
+        if (t.kind === "dict" && !t.tuple) {
+          return this.dictValue(t.entries.map(([k, x]) => {
+            const others = trees.slice(1).map((o) => (o.kind === "dict" ? o.entries.find(([j]) => j === k)?.[1] : undefined));
+            if (!others.every((o) => o)) return this.stop(span, "jax.tree.map over dicts whose keys differ");
+            return [k, map([x, ...(others as Value[])])] as [Known, Value];
+          }));
+        }
+        if (t.kind === "list" || t.kind === "tuple") {
+          return this.sequenceValue(t.kind, t.items.map((x, i) => map([x, ...trees.slice(1).map((o) => ((o.kind === "list" || o.kind === "tuple") && o.items[i]) || this.stop(span, "jax.tree.map over sequences whose lengths differ"))])));
+        }
+        if (t.kind === "static" && t.known === null) return t;
+        return this.apply(args[0], trees, [], span, frame);
+      };
+      const first = args[1];
+      if (first.kind === "dict" || first.kind === "list" || first.kind === "tuple") return map(args.slice(1));
     }
     if (name === "functools.partial") {
       if (!args[0]) return this.stop(span, "functools.partial without a function");
@@ -2193,6 +2528,10 @@ export class ClassStager {
   /** `nn.Dense(3)`, `Block(n)`: a module value; built at its first call. */
   private newInstance(ctor: Value, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame, _source?: unknown, layerClass?: string): Value {
     const nameArg = kwargs.find(([k]) => k === "name")?.[1];
+    // Linen's `parent=None`: a detached module, no submodule of this one (nothing recorded, never built).
+    const parentArg = kwargs.find(([k]) => k === "parent")?.[1];
+    const detached = this.framework.name === "linen" && parentArg?.kind === "static" && parentArg.known === null;
+    if (detached) kwargs = kwargs.filter(([k]) => k !== "parent");
     const inst: Instance & InstanceExtra = {
       id: this.ctx.site(),
       ctor,
@@ -2202,8 +2541,10 @@ export class ClassStager {
       span,
       site: { loops: [...frame.loops], conditional: frame.conditional },
       ...(layerClass ? { layerClass } : {}),
+      ...(detached ? { detached } : {}),
     };
-    if (!frame.dry && !frame.noRecord) {
+    if (detached && (ctor.kind !== "global" || !this.framework.layers[ctor.name])) return this.stop(span, `${describe(ctor)}(parent=None) (only a framework layer may be made detached)`);
+    if (!frame.dry && !frame.noRecord && !detached) {
       const base = layerClass ? this.framework.moduleBase(layerClass) : this.autoBase(ctor);
       const segment = ctor.kind === "lifted" ? ctor.scopeSegment : undefined;
       const event: RecordEvent = { e: "construct", site: inst.id, base, name: inst.name?.kind === "static" ? inst.name.ctor : undefined, eager: frame.method === "setup", method: frame.method, ...(segment ? { segment } : {}) };
@@ -2379,15 +2720,18 @@ export class ClassStager {
       framework: this.framework.name,
       stop: (span, what) => self.stop(span, what),
       unsupported: (span, what) => self.unsupported(span, what),
+      warn: (span, code, text) => {
+        if (!self.dry) self.ctx.diags.warning(code, text, span);
+      },
       callExpr: (v, span, what) => self.callExpr(v, span, what),
       asStatic: (v, span) => self.asStatic(v, span),
       functionLayer: (v, x, span) => {
         // A function of the file given as a layer (`lambda x: jax.nn.one_hot(x, n)`): written as an arrow, its output shaped by staging it on the input.
         if (v.kind !== "func" || v.method || v.def.params.length !== 1) return undefined;
-        let out: Value | undefined;
         try {
-          const expr = self.functionExpr(v, ["array"], "ctor", span, ["tf.Tensor"], [x], (r) => (out = r));
-          const o = out as Value | undefined;
+          const staged: { result?: Value } = {};
+          const expr = self.functionExpr(v, ["array"], "ctor", span, ["tf.Tensor"], [x], staged);
+          const o = staged.result;
           return o?.kind === "array" ? { expr, out: o } : undefined;
         } catch (e) {
           if (e instanceof StageStop) return undefined;
@@ -2497,8 +2841,10 @@ export class ClassStager {
     }
     const inLoop = inst.site.loops.length > 0;
     const hint = inst.memberHint ?? inst.attrName ?? this.nameHint(inst) ?? snakeBase(base);
-    const memberName = inst.reserved?.member ?? this.members.fresh(hint);
-    const m = this.members.add({ kind: "child", name: memberName, type, list: inLoop, optional: false });
+    const shared = inLoop || inst.reserved ? undefined : this.choiceMember(inst.span, type);
+    const memberName = inst.reserved?.member ?? shared?.name ?? this.members.fresh(hint);
+    if (shared) this.choice!.shared.set(shared.key, memberName);
+    const m = (shared?.name && this.members.get(memberName)) || this.members.add({ kind: "child", name: memberName, type, list: inLoop, optional: false });
     const created: TExpr = { k: "new", cls: rt(spec.cls), args: spec.args };
     // A stack: the layers built `length` times, their variables stacked on a new first axis.
     const built: TExpr = spec.stack ? call("nnx.stack", spec.stack, { k: "arrow", params: [], body: created }) : created;
@@ -2572,8 +2918,14 @@ export class ClassStager {
       const a = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
       if (a?.kind === "array" && a.shape.rank !== undefined) ranks.set(`${method}|${p.name}`, a.shape.rank);
       if (a?.kind === "key") ranks.set(`${method}|${p.name}`, -1);
+      if (a?.kind === "dict" && !a.tuple && a.entries.every(([k, x]) => typeof k === "string" && x.kind === "array" && x.shape.rank !== undefined)) {
+        ranks.set(`${method}|${p.name}`, DICT_RANK);
+        for (const [k, x] of a.entries) ranks.set(`${method}|${p.name}${DICT_KEY}${String(k)}`, (x as ArrayV).shape.rank!);
+      } else if (a && a.kind !== "array" && a.kind !== "key") recordForm(ranks, `${method}|${p.name}`, a);
     });
     const variant = frame.dry ? cls : this.ctx.variantOf(cls, fields, ranks);
+    // A tuple or shape given to a method its first user did not call: the class is staged again with its form.
+    if (!frame.dry && variant.ranks && variant.ranks !== ranks && addForms(variant.ranks, ranks)) this.ctx.stageOnDemand?.(variant);
     const summary = this.ctx.summaries.get(variant.name);
     if (this.ctx.failed.has(variant.name) || (!summary && !frame.dry)) return this.stop(span, `${variant.name} could not be translated (see its diagnostics)`);
     // Its output, staged shape-only with what this call gives it.
@@ -2599,14 +2951,18 @@ export class ClassStager {
       throw new StageStop("recursion");
     }
     this.ctx.childDepth.set(key, depth + 1);
+    let stopped: StageStop | undefined;
     try {
       dry.body(fn.body, dryFrame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
+      stopped = e;
     } finally {
       this.ctx.childDepth.set(key, depth);
     }
     const out = mergeReturns(dryFrame.returns);
+    // A shape-only look that stopped before any return cannot tell what the call gives (not None).
+    if (stopped && !out && !frame.dry) return this.stop(span, `what ${clsName}.${method}(...) returns (looking at it stopped: ${stopped.message})`);
     const params = summary?.methods.get(method) ?? [];
     // A call that cannot give the sizes another method's inputs set (`cell.initial_state(n)` before
     // `cell(carry, x)`) names the member now; the constructor builds it at the call that can.
@@ -2626,23 +2982,28 @@ export class ClassStager {
         if (!given || !v) continue;
         // A module given in config keeps the name it got where it was constructed.
         if (v.kind === "module" && v.inst.record?.e === "construct") v.inst.record.site = `field:${f.name}`;
-        const value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        let value = this.ctorExpr(v, span, `${clsName}'s '${f.name}'`);
+        // A field that may be None given to one typed without None: Python passes the None on, as `!` (erased) does.
+        if (v.kind === "static" && (v as { nullable?: boolean }).nullable && !/\bnull\b/.test(f.tsType)) value = { k: "nonnull", value };
         entries.push({ key: f.name, value: f.type.t === "config" && f.type.fields ? configObject(value) : value });
       }
       for (const o of summary?.inputOptions ?? []) {
         const m = cls.methods.find((x) => x.name === o.method);
         const pi = m?.params.findIndex((p) => p.name === o.param) ?? -1;
-        const arg = o.method === method ? (args[pi] ?? kwargs.find(([k]) => k === o.param)?.[1]) : undefined;
+        const [param, dictKey] = o.param.split(DICT_KEY);
+        const pj = dictKey !== undefined ? (m?.params.findIndex((p) => p.name === param) ?? -1) : pi;
+        const given = o.method === method ? (args[pj] ?? kwargs.find(([k]) => k === param)?.[1]) : undefined;
+        const arg = dictKey !== undefined && given?.kind === "dict" ? given.entries.find(([k]) => k === dictKey)?.[1] : given;
         if (!arg || arg.kind !== "array") {
           // What only a method not called here builds is left unbuilt (as Linen leaves it).
           if (o.optional && o.method !== method) continue;
-          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param}'`) });
+          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
           continue;
         }
-        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${o.param}'`) });
+        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
         else {
           const dims = arg.shape.rank !== undefined ? materialize(arg.shape) : undefined;
-          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${o.param}'`) });
+          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
         }
       }
       entries.push({ key: "rngs", value: id("rngs") });
@@ -2676,14 +3037,16 @@ export class ClassStager {
     const read: ArrayV = { kind: "array", call: id("_"), shape: shape ? { rank: shape.length, dims: shape } : unknownShape, dtype: dtypeOfValue(spec.dtype) };
     if (frame.dry) return { member: "_", read: { ...read, call: member(memberRef(spec.member ?? spec.name), "value") } };
     if (frame.callOnly) this.stop(spec.span, "a variable created under a condition on a call argument");
-    const name = this.members.fresh(spec.member ?? spec.name);
+    const shared = this.choiceMember(spec.span, `variable:${key}`);
+    const name = shared?.name ?? this.members.fresh(spec.member ?? spec.name);
+    if (shared) this.choice!.shared.set(shared.key, name);
     const preferred = this.framework.variableType(spec.collection, spec.name);
     const type = preferred.startsWith("nnx.") ? preferred : this.ctx.variableTypeName(preferred);
     if (!type.startsWith("nnx.")) {
       this.ctx.variableTypes.add(type);
       this.ctx.variableCollections.set(type, spec.collection);
     }
-    this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
+    if (!shared?.name) this.members.add({ kind: "variable", name, type, collection: spec.collection, source: spec.name });
     // A Haiku initializer written as a function of (shape, dtype) (`lambda shape, dtype: ...`) that draws no key.
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
     // A Linen initializer written as a function (`init_fn=lambda key: jnp.full(...)`): (key, *init_args).
@@ -2698,12 +3061,17 @@ export class ClassStager {
       spec.convention === "jax" || spec.convention === "haiku"
         ? [...(spec.shape ? [this.ctorExpr(spec.shape, spec.span, "a variable's shape")] : linenFunction ? [] : [{ k: "array", items: [] } as TExpr]), ...(spec.dtype && dtypeArg(spec.dtype) ? [dtypeArg(spec.dtype)!] : haikuFunction ? [str("float32")] : [])]
         : spec.convention.args.map((a) => this.ctorExpr(a, spec.span, "an initializer argument"));
+    // `self.variable(col, name, init, self.make_rng(s), ...)`: the key is drawn from the constructor's rngs, and recorded with the value.
+    const keyArg = spec.convention !== "jax" && spec.convention !== "haiku" && spec.convention.args[0]?.kind === "key" ? (spec.convention.args[0] as Extract<Value, { kind: "key" }>) : undefined;
     let make: TExpr;
-    if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
+    if (keyArg) make = type === "nnx.Param" ? call("nnx.param", init, ...args) : call("nnx.keyedVariable", rt(type), init, ...args);
+    else if (keyless) make = { k: "new", cls: rt(type), args: [call(init, ...args)] };
     else if (type === "nnx.Param") make = call("nnx.param", init, ...(spec.convention === "jax" || spec.convention === "haiku" ? [call(member(id("rngs"), "params"))] : []), ...args);
     else make = call("nnx.variable", rt(type), init, ...(spec.convention === "jax" || spec.convention === "haiku" ? [call(member(id("rngs"), "params"))] : []), ...args);
     const draws = keyless ? false : spec.drawsKey;
-    const value: TExpr = { k: "recorded", event: { e: "variable", name: spec.name, collection: spec.collection, draws }, value: make };
+    const event: Extract<RecordEvent, { e: "variable" }> = { e: "variable", name: spec.name, collection: spec.collection, draws, ...(keyArg?.stream ? { stream: keyArg.stream } : {}) };
+    this.variableEvents.set(name, event);
+    const value: TExpr = { k: "recorded", event, value: make };
     if (frame.conditional) this.members.makeOptional(name, { k: "assign", target: memberRef(name), value: { k: "null" } });
     frame.emitCtor({ k: "assign", target: memberRef(name), value });
     // Made under a condition, it is null otherwise (variableRef says so with `!`); the source reads it under the same condition.
@@ -2735,6 +3103,9 @@ export class ClassStager {
   }
 
   setVariable(memberName: string, v: Value, span: Span, frame: Frame): void {
+    // Set by the module's own call (not under `if not self.is_initializing():`): the source's init call sets it too.
+    const event = this.variableEvents.get(memberName);
+    if (event && !frame.dry && !this.deadInCall) event.fromCall = true;
     frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 
@@ -2749,9 +3120,34 @@ export class ClassStager {
         this.members.prologue.push({ k: "assign", target: memberRef(name), value });
       }
     }
-    if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } });
+    if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1, stream } });
     void span;
-    return { kind: "key", call: call(memberRef(name)) };
+    return { kind: "key", call: call(memberRef(name)), ctor: call(call(member(id("rngs"), "stream"), str(stream))), stream };
+  }
+
+  /**
+   * `jax.vmap(f)` of a Python function over the first axis of its array
+   * arguments (in_axes=0, out_axes=0): called, `f` is written as an arrow on one
+   * item of each and run per item by nnx.vmap, its results stacked on axis 0.
+   */
+  private vmapped(fn: Extract<Value, { kind: "func" }>, rest: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const zero = (v: Value | undefined) => !v || (v.kind === "static" && v.known === 0);
+    const given = new Map(kwargs);
+    const other = [...given.keys()].filter((k) => k !== "in_axes" && k !== "out_axes");
+    if (rest.length || other.length || !zero(given.get("in_axes")) || !zero(given.get("out_axes"))) return this.stop(span, "jax.vmap other than jax.vmap(f) over axis 0 of every argument (in_axes=0, out_axes=0)");
+    const call0 = (args: Value[], kw: Array<[string, Value]>, at: Span): Value => {
+      if (kw.length || fn.def.params.length !== args.length || !args.every((a) => a.kind === "array" && a.shape.rank !== 0)) {
+        return this.stop(at, "a jax.vmap'd function called with other than one array (with an axis to map) per parameter");
+      }
+      const arrays = args as ArrayV[];
+      const items = arrays.map((a): Value => ({ kind: "array", call: id("_"), shape: removeAxis(a.shape, 0), dtype: a.dtype }));
+      const out: { result?: Value } = {};
+      const arrow = this.functionExpr(fn, items.map(() => "array"), "call", at, undefined, items, out);
+      const y = out.result;
+      if (y?.kind !== "array") return this.stop(at, "a jax.vmap'd function that returns other than one array");
+      return { kind: "array", call: call(call("nnx.vmap", arrow), ...arrays.map((a) => a.call)), shape: insertAxis(y.shape, 0, dimAt(arrays[0].shape, 0)), dtype: y.dtype };
+    };
+    return { kind: "host", name: `jax.vmap of ${"name" in fn.def ? fn.def.name : "a lambda"}`, call: call0 };
   }
 
   // --- helpers ---------------------------------------------------------------
@@ -2761,7 +3157,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], arrays?: Array<ArrayV | undefined>, onResult?: (v: Value) => void): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], given?: Value[], staged?: { result?: Value }): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -2771,14 +3167,16 @@ export class ClassStager {
       for (const [k, v] of frame.env) if (v.kind === "static") frame.env.set(k, { ...v, call: v.ctor });
     }
     const tsParams: TExpr[] = [];
-    const out: Array<{ name: string; type: string }> = [];
+    const out: Array<{ name: string; type: string; optional?: boolean }> = [];
     params.forEach((p, i) => {
       const kind = kinds[i] ?? "static";
-      // An array parameter whose shape the caller knows (a function layer's running input).
-      if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: arrays?.[i]?.shape ?? unknownShape, dtype: arrays?.[i]?.dtype ?? "unknown" });
+      const g = given?.[i];
+      if (g?.kind === "array") frame.env.set(p.name, { ...g, call: id(p.name) });
+      else if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
-      out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]") });
+      // A parameter with a default (`dtype=jnp.float32`) callers may leave out.
+      out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]"), ...(p.default && kind === "static" ? { optional: true } : {}) });
     });
     void tsParams;
     this.ctorSide += side === "ctor" ? 1 : 0;
@@ -2789,10 +3187,11 @@ export class ClassStager {
         this.body(def.body, frame);
         result = mergeReturns(frame.returns) ?? literalValue(null);
       }
-      onResult?.(result);
-      const body = frame.block.call ?? [];
+      if (staged) staged.result = result;
+      // The function's own locals are declared in the arrow (TypeScript's locals are block-scoped).
+      const body = unwrapDeclBlocks(declareLocals(flattenBlocks(frame.block.call ?? []), params.map((p) => p.name), frame.types));
       const value = this.callExpr(result, span, "a function's result");
-      const arrowParams = out.map((p) => ({ name: p.name, type: p.type }));
+      const arrowParams = out.map((p) => ({ name: p.name, type: p.type, ...(p.optional ? { optional: true } : {}) }));
       if ("kind" in def && !body.length) return { k: "arrow", params: arrowParams, body: value };
       const stmts = [...body, ...("kind" in def ? [{ k: "return", value } as TStmt] : [])];
       return { k: "arrow", params: arrowParams, body: stmts };
@@ -2874,6 +3273,7 @@ export class ClassStager {
   /** The constructor-side expression of a value, or a report. */
   ctorExpr(v: Value, span: Span, what: string): TExpr {
     if (v.kind === "static" && v.ctor) return v.ctor;
+    if (v.kind === "key" && v.ctor) return v.ctor;
     if (v.kind === "tuple" || v.kind === "list") {
       const items = v.items.map((i) => this.ctorExpr(i, span, what));
       return { k: "array", items };
@@ -3085,7 +3485,7 @@ export function literalValue(k: Known, type?: StaticType): StaticV {
           : typeof k === "string"
             ? { t: "str" }
             : Array.isArray(k)
-              ? { t: "tuple", items: k.map((x) => (typeof x === "number" ? { t: "int" } : { t: "any" }) as StaticType) }
+              ? { t: "tuple", items: k.map((x) => (typeof x === "number" ? { t: "int" } : Array.isArray(x) ? literalValue(x).type : { t: "any" }) as StaticType) }
               : { t: "any" });
   const e = toExpr(k);
   const v = staticOf(t, e, e, k) as StaticV & SeqLike;
@@ -3162,6 +3562,9 @@ function foldKnown(op: string, a: Known | undefined, b: Known | undefined): Know
       case ">=": return a >= b;
     }
   }
+  // Repetition of a sequence known item by item (`[(0, 0)] * 3`).
+  if (op === "*" && Array.isArray(a) && typeof b === "number" && Number.isInteger(b)) return Array.from({ length: Math.max(0, b) }, () => a).flat(1);
+  if (op === "*" && Array.isArray(b) && typeof a === "number" && Number.isInteger(a)) return Array.from({ length: Math.max(0, a) }, () => b).flat(1);
   if (typeof a === "string" && typeof b === "string") {
     if (op === "+") return a + b;
     if (op === "==") return a === b;
@@ -3402,6 +3805,14 @@ function isKeyParam(p: Param): boolean {
   return !p.default && /(^|_)rngs?(_|$)|^prng_key$/.test(p.name) && !/Array|ndarray/.test(text);
 }
 
+/** `@jax.jit`, `@jax.jit(...)`, `@functools.partial(jax.jit, ...)`: compiles the function, which computes the same. */
+function isJit(d: Expr): boolean {
+  if (qualifiedName(d) === "jax.jit") return true;
+  if (d.kind !== "call") return false;
+  const f = qualifiedName(d.fn);
+  return f === "jax.jit" || (f === "functools.partial" && !!d.args[0] && qualifiedName(d.args[0].value) === "jax.jit");
+}
+
 function paramKind(p: Param, modes: Set<string>): ParamInfo["kind"] {
   if (modes.has(p.name)) return "mode";
   const text = p.annotation ? annotationText(p.annotation) : "";
@@ -3421,8 +3832,15 @@ export function annotationText(e: Expr): string {
       return e.name;
     case "attr":
       return `${annotationText(e.object)}.${e.attr}`;
-    case "index":
-      return `${annotationText(e.object)}[${annotationText(e.index)}]`;
+    case "index": {
+      const of = annotationText(e.object);
+      // `Literal['a', 'b']`: its values as Python writes them (a plain string elsewhere is a forward reference).
+      if (/(^|\.)Literal$/.test(of)) {
+        const items = e.index.kind === "tuple" ? e.index.items : [e.index];
+        return `Literal[${items.map((i) => (i.kind === "str" ? `'${i.value}'` : i.kind === "int" ? String(i.value) : i.kind === "bool" ? (i.value ? "True" : "False") : annotationText(i))).join(", ")}]`;
+      }
+      return `${of}[${annotationText(e.index)}]`;
+    }
     case "tuple":
       return e.items.map(annotationText).join(", ");
     case "list":
@@ -3530,12 +3948,6 @@ function mentionedIds(values: Value[]): Set<string> {
   return out;
 }
 
-/** The keys of a dict input the entry gives for `method`'s `param` (its ranks are keyed `method|param/key`). */
-function dictInputKeys(ranks: Map<string, number> | undefined, method: string, param: string): string[] {
-  const prefix = `${method}|${param}/`;
-  return [...(ranks?.keys() ?? [])].filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).map((k) => k.slice(prefix.length));
-}
-
 /**
  * The value absl gives flag `name` of this type from a command line: `--name=value` or `--name value`
  * (the last one given wins), `--name`/`--noname` for a bool; undefined when it is not given or not read.
@@ -3559,4 +3971,9 @@ function flagArgument(argv: string[], name: string, type: string): Known | undef
     default:
       return text;
   }
+}
+
+/** Whether a block has a return statement anywhere (not counting nested defs). */
+function returns(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.kind === "return" || ((s.kind === "if" || s.kind === "for" || s.kind === "while") && (returns(s.body) || returns(s.orelse))));
 }

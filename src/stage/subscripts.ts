@@ -117,6 +117,8 @@ function item(host: SubscriptHost, e: Expr): Item {
     if (v.dtype === "bool" && v.shape.rank === 0) return host.stop(e.span, "a scalar bool array as an index");
     return { kind: "array", e: v.call, shape: v.shape, mask: v.dtype === "bool" };
   }
+  // NumPy's and jax.numpy's name for None.
+  if (v.kind === "global" && (v.name === "numpy.newaxis" || v.name === "jax.numpy.newaxis")) return { kind: "newaxis" };
   return host.stop(e.span, `indexing an array with ${describe(v)}`);
 }
 

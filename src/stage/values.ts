@@ -119,6 +119,9 @@ export interface ModeV {
 export interface KeyV {
   kind: "key";
   call: TExpr;
+  /** `self.make_rng(stream)`: the constructor draws it from its `rngs` (an initializer argument). */
+  ctor?: TExpr;
+  stream?: string;
 }
 
 export interface UnknownV {

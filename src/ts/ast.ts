@@ -61,7 +61,8 @@ export interface TParam {
 }
 
 export type TStmt =
-  | { k: "let"; name: string; value?: TExpr; type?: string; mutable?: boolean; pattern?: TPattern; raw?: boolean; /** `let x!: T`: assigned under a condition TypeScript cannot follow. */ definite?: boolean }
+  /** `definite`: `let x!: T;` (first set in a loop or a branch, read after it, as Python allows). */
+  | { k: "let"; name: string; value?: TExpr; type?: string; mutable?: boolean; pattern?: TPattern; raw?: boolean; definite?: boolean }
   | { k: "assign"; target: TExpr | TPattern; value: TExpr; op?: string }
   | { k: "expr"; value: TExpr }
   | { k: "if"; test: TExpr; then: TStmt[]; else: TStmt[] }
@@ -94,9 +95,13 @@ export type RecordEvent =
    */
   | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean }; transparent?: boolean; stack?: { rngs?: string[] }; inner?: boolean }
   /** A variable of the module itself is created. */
-  | { e: "variable"; name: string; collection: string; draws: boolean | "unknown" }
+  /**
+   * `stream`: the key it is made with is the last one drawn from that stream (`self.make_rng(stream)`
+   * given to the initializer). `fromCall`: the module's own methods set it, so the source's init call does.
+   */
+  | { e: "variable"; name: string; collection: string; draws: boolean | "unknown"; stream?: string; fromCall?: boolean }
   /** The source's forward pass draws keys here (Haiku's init counts them). */
-  | { e: "draw"; count: number }
+  | { e: "draw"; count: number; stream?: string }
   /** A member that hands out keys per call, and the stream it stands for. */
   | { e: "keys"; stream: string };
 

@@ -356,7 +356,7 @@ function inputTensorNames(inputs: SampleInput[], prefix = "input/"): string[] {
 
 /** The translated method's arguments as TypeScript reading the fixture's `ref`, as callArgs builds them. */
 function argsSource(params: ParamInfo[], entry: EntrySpec): string {
-  const value = (i: SampleInput, name: string): string => (i.dict ? `{ ${i.dict.map((d) => `${d.name}: ${value(d, `${name}/${d.name}`)}`).join(", ")} }` : `ref[${JSON.stringify(name)}]`);
+  const value = (i: SampleInput, name: string): string => (i.dict ? `{ ${i.dict.map((d) => `${JSON.stringify(d.name)}: ${value(d, `${name}/${d.name}`)}`).join(", ")} }` : `ref[${JSON.stringify(name)}]`);
   const out: string[] = [];
   const options: string[] = [];
   for (const p of params) {
@@ -451,7 +451,8 @@ async function conditioned(
 }
 
 function hasBatchNorm(t: Translation): boolean {
-  return /new nnx\.BatchNorm\(/.test(t.code);
+  // Layers whose batch statistics a train-mode call updates (Linen's SpectralNorm: u and sigma).
+  return /new nnx\.(BatchNorm|LinenSpectralNorm)\(/.test(t.code);
 }
 
 function hasModalLayers(t: Translation): boolean {

@@ -200,7 +200,8 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
       { name: "variable_axes", ignore: [] },
       { name: "variable_broadcast", ignore: ["params"] },
       { name: "variable_carry", ignore: ["false"] },
-      { name: "split_rngs", ignore: [] },
+      // The default: every step's cell shares the parameters (and draws no per-step key).
+      { name: "split_rngs", ignore: ['{"params":false}'] },
     ],
     calls: { __call__: { params: RNN_CALL } },
     leaves: {},
@@ -220,6 +221,40 @@ export const LINEN_LAYERS: Record<string, SourceLayer> = {
     leaves: {},
     draws: [],
     autoName: "Bidirectional",
+  },
+  // nn.WeightNorm(layer): the layer keeps its own path (where it was made); the scales are the wrapper's
+  // Params, named by the layer's name and the variable's path, one key drawn per scale in sorted order.
+  "flax.linen.WeightNorm": {
+    layer: "LinenWeightNorm",
+    params: [
+      { name: "layer_instance", option: "layerInstance" },
+      { name: "epsilon", option: "epsilon" },
+      { name: "dtype", ignore: ["float32", "null"] },
+      { name: "param_dtype", ignore: ["float32"] },
+      { name: "use_scale", option: "useScale" },
+      { name: "scale_init", option: "scaleInit" },
+      { name: "feature_axes", option: "featureAxes", passNone: true },
+    ],
+    leaves: { "scales.bias": "<layerInstance>/bias/scale", "scales.kernel": "<layerInstance>/kernel/scale" },
+    draws: ["scales.bias", "scales.kernel"],
+    autoName: "WeightNorm",
+  },
+  // nn.SpectralNorm(layer)(x, update_stats=...): u and sigma in 'batch_stats' named by the layer's name and
+  // the variable's path; u drawn with make_rng('params') in the wrapper's scope, one per matrix.
+  "flax.linen.SpectralNorm": {
+    layer: "LinenSpectralNorm",
+    params: [
+      { name: "layer_instance", option: "layerInstance" },
+      { name: "n_steps", option: "nSteps" },
+      { name: "epsilon", option: "epsilon" },
+      { name: "dtype", ignore: ["float32", "null"] },
+      { name: "param_dtype", ignore: ["float32"] },
+      { name: "error_on_non_matrix", option: "errorOnNonMatrix" },
+    ],
+    calls: { __call__: { params: [{ name: "x", option: "x" }, { name: "update_stats", option: "updateStats" }] } },
+    leaves: { "batchStats.kernel/u": "<layerInstance>/kernel/u", "batchStats.kernel/sigma": "<layerInstance>/kernel/sigma" },
+    draws: ["batchStats.kernel/u"],
+    autoName: "SpectralNorm",
   },
   "flax.linen.MultiHeadDotProductAttention": attention("MultiHeadDotProductAttention", MHA_CALL),
   "flax.linen.MultiHeadAttention": attention("MultiHeadAttention", MHA_CALL),

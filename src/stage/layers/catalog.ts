@@ -10,7 +10,8 @@ import { NETS } from "./nets.js";
 import { NORM } from "./norm.js";
 import { POOLING } from "./pooling.js";
 import { RECURRENT } from "./recurrent.js";
+import { WRAPPERS } from "./wrappers.js";
 import { RESHAPE } from "./reshape.js";
 import { STOCHASTIC } from "./stochastic.js";
 
-export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...ATTENTION, ...CONV, ...EMBED, ...NORM, ...POOLING, ...RESHAPE, ...STOCHASTIC, ...CONTAINERS, ...RECURRENT, ...NETS, ...ACTIVATION };
+export const LAYERS: Record<string, LayerKind> = { ...DENSE, ...ATTENTION, ...CONV, ...EMBED, ...NORM, ...POOLING, ...RESHAPE, ...STOCHASTIC, ...CONTAINERS, ...RECURRENT, ...NETS, ...ACTIVATION, ...WRAPPERS };

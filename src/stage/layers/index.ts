@@ -134,6 +134,12 @@ export interface LayerKind {
    * options and the first call's arguments.
    */
   attributes?: Record<string, { member: string; shape(o: LayerOptions, args: CallArgs): SymShape }>;
+  /**
+   * A method called on the layer made detached (Linen's `parent=None`): it has
+   * no variables, so only a method that needs none translates (a cell's initial
+   * carry of zeros). The method's expression, or why it cannot be.
+   */
+  detached?(o: LayerOptions, method: string, args: CallArgs): TExpr | string;
 }
 
 export const CALL_X: LayerMethod = { runtime: "call", positional: ["x"] };

@@ -3,11 +3,14 @@
 // reaching the runtime's typed constructor. Options not listed take anything the catalog accepts.
 import type { StaticType } from "../values.js";
 
-type OptionKind = "number" | "int" | "bool" | "str" | "sizes";
+// "sizes": an int or a tuple of ints; layers read some sizes either way (DenseGeneral's features,
+// hk.Bias's output_size, MobileNet's channels), so every size option takes both.
+type OptionKind = "number" | "bool" | "str" | "sizes";
 
 const KINDS: Record<OptionKind, string[]> = {
   number: ["rate", "dropoutRate", "epsilon", "eps", "momentum", "decay", "commitmentCost", "wInitScale"],
-  int: [
+  sizes: [
+    "kernelSize", "strides", "stride", "kernelDilation", "windowShape", "kernelShape", "inputDilation",
     "features", "outFeatures", "numEmbeddings", "embeddingDim", "embedDim", "numHeads", "numClasses", "channelMultiplier",
     "vocabSize", "valueSize", "qkvFeatures", "outputSize", "outputChannels", "numSpatialDims", "nSteps", "modelSize",
     "keySize", "hiddenSize", "featureGroupCount", "channels", "warmupLength",
@@ -17,14 +20,12 @@ const KINDS: Record<OptionKind, string[]> = {
     "useBn", "transposeKernel", "normalizeQk", "resnetV2", "activateFinal", "broadcastDropout",
   ],
   str: ["dataFormat", "lookupStyle", "rngCollection"],
-  sizes: ["kernelSize", "strides", "stride", "kernelDilation", "windowShape", "kernelShape", "inputDilation"],
 };
 
 const KIND_OF = new Map<string, OptionKind>(Object.entries(KINDS).flatMap(([k, names]) => names.map((n) => [n, k as OptionKind])));
 
 const WANTED: Record<OptionKind, string> = {
   number: "a number",
-  int: "an int",
   bool: "a bool",
   str: "a string",
   sizes: "an int or a tuple of ints",
@@ -34,6 +35,7 @@ const WANTED: Record<OptionKind, string> = {
 function fits(kind: OptionKind, type: StaticType): boolean {
   switch (type.t) {
     case "any":
+    case "none": // many options default to None (qkv_features, out_features, num_classes, ...)
       return true;
     case "int":
     case "bool":

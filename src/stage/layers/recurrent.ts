@@ -2,10 +2,10 @@
 // OptimizedLSTMCell, nnx.LinenGRUCell, MGUCell, SimpleCell, ConvLSTMCell:
 // `cell(carry, x)` and `initialize_carry(rng, input_shape)`), nnx.RNN and
 // nnx.Bidirectional (their cells built inside them with the step's sizes).
-import { num, type TExpr } from "../../ts/ast.js";
+import { call, member, num, type TExpr } from "../../ts/ast.js";
 import { sizesOf } from "../ops/index.js";
 import { dimAt, materialize, type Dim, type SymShape } from "../shapes.js";
-import type { ArrayV, StaticV } from "../values.js";
+import type { ArrayV, StaticV, Value } from "../values.js";
 import {
   arrayShape,
   ctorOf,
@@ -78,6 +78,43 @@ function cellIn(args: CallArgs, ctx: BuildContext): TExpr {
   return d ?? ctx.missing("the size of the cell's input");
 }
 
+/** An initializer that gives zeros whatever its key (`zeros`, `zeros_init()`). */
+function zerosLike(init: StaticV): boolean {
+  const e = init.ctor ?? init.call;
+  if (e?.k === "rt") return e.path === "nnx.initializers.zeros";
+  return e?.k === "call" && e.args.length === 0 && e.fn.k === "rt" && e.fn.path === "nnx.initializers.zerosInit";
+}
+
+/** `input_shape[:-1] + (features,)` as the method reads it: item by item when the items are there. */
+function memShapeExpr(shape: Value | undefined, features: TExpr): TExpr | undefined {
+  const items = shape?.kind === "static" ? (shape as { items?: StaticV[] }).items : shape?.kind === "tuple" || shape?.kind === "list" ? shape.items : undefined;
+  if (items) {
+    const calls = items.slice(0, -1).map((i) => (i.kind === "static" ? (i.call ?? (typeof i.known === "number" ? num(i.known) : undefined)) : undefined));
+    if (items.length && calls.every((c) => c)) return { k: "array", items: [...(calls as TExpr[]), features] };
+  }
+  const whole = shape?.kind === "static" ? shape.call : undefined;
+  return whole && { k: "array", items: [{ k: "spread", value: call(member(whole, "slice"), num(0), num(-1)) }, features] };
+}
+
+/**
+ * `Cell(features, parent=None).initialize_carry(rng, input_shape)`: a detached
+ * cell has no parameters, and with the default carry_init (zeros) its carry is
+ * zeros of `input_shape[:-1] + (features,)` whatever the key; one array per
+ * carry part.
+ */
+function detachedCarry(parts: 1 | 2) {
+  return (o: LayerOptions, method: string, args: CallArgs): TExpr | string => {
+    if (method !== "initialize_carry") return `${method}(...) of a cell made with parent=None (it has no parameters)`;
+    const init = opt(o, "carryInit");
+    if (init && !zerosLike(init)) return "initialize_carry of a cell made with parent=None whose carry_init is not zeros (its carry depends on the key)";
+    const features = opt(o, "features")?.call;
+    const shape = features && memShapeExpr(args.get("inputShape"), features);
+    if (!shape) return "initialize_carry of a cell made with parent=None given a shape nnxport cannot read";
+    const zeros = call("jnp.zeros", shape);
+    return parts === 1 ? zeros : { k: "array", items: [zeros, zeros] };
+  };
+}
+
 const CELL_METHODS: Record<string, LayerMethod> = {
   __call__: { runtime: "call", positional: ["carry", "x"] },
   initialize_carry: { runtime: "initializeCarry", positional: ["inputShape", "rng"] },
@@ -89,6 +126,7 @@ function cell(runtime: string, parts: 1 | 2, options: string[]): LayerKind {
     positional: (o, args, ctx) => [cellIn(args, ctx), ctorOf(o, "features", ctx)],
     options,
     methods: CELL_METHODS,
+    detached: detachedCarry(parts),
     output: (o, method, args) => {
       const features = opt(o, "features")?.ctor;
       if (method === "initialize_carry") return carryOf(parts, givenShape(args), features);

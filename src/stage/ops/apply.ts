@@ -35,7 +35,10 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
     const v = bound.get(p.name);
     if (!v || isNone(v)) continue;
     if (p.role === "fixed") {
-      const known = v.kind === "static" ? v.known : undefined;
+      // A dtype is compared by what it names (`jnp.float32`, `'float32'`, `float` are one dtype);
+      // a config's dtype the translator cannot see computes in float32, as the layers' dtype does.
+      if (p.type === "dtype" && v.kind === "static" && v.known === undefined && (v.type.t === "dtype" || v.type.t === "any")) continue;
+      const known = p.type === "dtype" ? (dtypeValue(v) ?? undefined) : v.kind === "static" ? v.known : undefined;
       if (known === undefined || !p.allowed?.some((a) => a === known)) return host.stop(span, `${short}(${p.name}=${v.kind === "static" && v.known !== undefined ? JSON.stringify(v.known) : "..."}): the runtime has no '${p.name}'${p.allowed ? ` other than ${p.allowed.map((a) => JSON.stringify(a)).join(" or ")}` : ""}`);
     }
   }
@@ -113,7 +116,8 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
   if (fixedValue) return fixedValue;
   const shape = spec.shape(getter);
   const dtype = spec.dtype?.(getter) ?? "unknown";
-  const callE = call(spec.rt, ...tsArgs);
+  const called = call(spec.rt, ...tsArgs);
+  const callE: TExpr = spec.notNull?.(getter) ? { k: "nonnull", value: called } : called;
   return resultValue(callE, shape, dtype, spec.list ? "list" : "tuple");
 }
 

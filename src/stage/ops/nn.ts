@@ -42,6 +42,11 @@ function causalMask(a: OpArgs): SymShape {
   return { rank: x.rank + 2 + extra, dims: [...Array(extra).fill(num(1)), ...d.slice(0, -1), num(1), d[x.rank - 1], d[x.rank - 1]] };
 }
 
+// The mask helpers' dtype is the mask's (`mask.astype(dtype)`); the runtime's masks
+// are float32 (float64 is float32 with x64 off), so that dtype is the default and
+// any other stays unsupported.
+const FLOAT32_MASK = "dtype!='float32': D";
+
 /** Linen's attention functions and mask helpers (flax/linen/attention.py). */
 const LINEN_ATTENTION: Record<string, OpSpec> = {
   "flax.linen.dot_product_attention": {
@@ -58,23 +63,25 @@ const LINEN_ATTENTION: Record<string, OpSpec> = {
   },
   "flax.linen.make_attention_mask": {
     rt: "nnx.makeAttentionMask",
-    sig: "query_input: A, key_input: A, pairwise_fn?, extra_batch_dims?: F, dtype!",
+    sig: `query_input: A, key_input: A, pairwise_fn?, extra_batch_dims?: F, ${FLOAT32_MASK}`,
     shape: attentionMask,
     dtype: float,
   },
   "flax.linen.make_causal_mask": {
     rt: "nnx.makeCausalMask",
-    sig: "x: A, extra_batch_dims?: F, dtype!",
+    sig: `x: A, extra_batch_dims?: F, ${FLOAT32_MASK}`,
     shape: causalMask,
     dtype: float,
   },
   "flax.linen.combine_masks": {
     rt: "nnx.combineMasks",
-    sig: "*masks: A, dtype!",
+    sig: `*masks: A, ${FLOAT32_MASK}`,
     shape: (a) => {
       const shapes = a.rest.filter((v) => v.kind === "array").map(shapeOf);
       return shapes.length ? shapes.reduce((x, y) => broadcast(x, y)) : unknownShape;
     },
+    // None only when every mask is None.
+    notNull: (a) => a.rest.some((v) => v.kind === "array"),
     dtype: float,
   },
 };

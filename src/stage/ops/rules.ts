@@ -52,6 +52,8 @@ export interface OpSpec {
   value?: (a: OpArgs) => Value | undefined;
   /** Rejects argument combinations the runtime does not take: a reason, or undefined. */
   check?: (a: OpArgs) => string | undefined;
+  /** The runtime's result type admits null, which these arguments rule out (`combineMasks` given an array). */
+  notNull?: (a: OpArgs) => boolean;
 }
 
 export const shapeOf = (v: Value | undefined): SymShape =>

@@ -14,10 +14,12 @@ describe("optionKindProblem", () => {
     expect(optionKindProblem("kernelSize", { t: "int" })).toBeUndefined();
     expect(optionKindProblem("dataFormat", { t: "str" })).toBeUndefined();
     expect(optionKindProblem("notAnOption", { t: "str" })).toBeUndefined();
+    expect(optionKindProblem("qkvFeatures", { t: "none" })).toBeUndefined();
   });
   it("names what is wrong", () => {
     expect(optionKindProblem("rate", { t: "str" })).toBe("takes a number, not a string value");
-    expect(optionKindProblem("features", { t: "float" })).toBe("takes an int, not a float value");
+    expect(optionKindProblem("features", { t: "float" })).toBe("takes an int or a tuple of ints, not a float value");
+    expect(optionKindProblem("features", { t: "tuple", items: [{ t: "int" }, { t: "int" }] })).toBeUndefined();
     expect(optionKindProblem("useBias", { t: "str" })).toBe("takes a bool, not a string value");
     expect(optionKindProblem("kernelSize", { t: "tuple", items: [{ t: "str" }] })).toBe("takes an int or a tuple of ints, not a tuple value");
     expect(optionKindProblem("dataFormat", { t: "int" })).toBe("takes a string, not a int value");
@@ -53,7 +55,7 @@ async function diagnostics(text: string) {
 describe("a layer argument of the wrong kind", () => {
   it.each([
     ['nn.Dropout("")(x, deterministic=not train)', "Dropout(rate=...): 'rate' takes a number, not a string value"],
-    ['nn.Dense("8")(x)', "Dense(features=...): 'features' takes an int, not a string value"],
+    ['nn.Dense("8")(x)', "Dense(features=...): 'features' takes an int or a tuple of ints, not a string value"],
     ['nn.Dense(8, use_bias="no")(x)', "Dense(use_bias=...): 'use_bias' takes a bool, not a string value"],
   ])("%s is NNX201 at the call", async (layer, message) => {
     const ds = await diagnostics(program(layer));
