@@ -12,8 +12,19 @@ import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
 export function configDecls(ctx: ProgramContext): TDecl[] {
   const out: TDecl[] = [];
   const unknownDefaults: Array<() => void> = [];
+  const used = configsInUse(ctx);
   for (const config of ctx.program.configs) {
     if (config.kind !== "dataclass") continue;
+    // A config no module, config or entry of the file uses (a library's state record) is left out
+    // rather than stopping the translation when a default of it cannot be translated.
+    if (!used.has(config.name)) {
+      const dry = new ClassStager(ctx, { name: config.name, fields: [], methods: [], properties: [], classAttrs: [], span: config.span }, true);
+      const bad = config.fields.map((f) => ({ f, dv: f.default ? dry.dryValue(f.default) : undefined })).find((x) => x.dv?.kind === "unknown");
+      if (bad) {
+        ctx.diags.warning("NNX210", `left out: the config class '${config.name}' (no module of the file uses it, and the default of ${config.name}.${bad.f.name} cannot be translated: ${(bad.dv as { why: string }).why})`, config.span);
+        continue;
+      }
+    }
     const stager = new ClassStager(ctx, { name: config.name, fields: [], methods: [], properties: [], classAttrs: [], span: config.span }, true);
     const props = config.fields.map((f) => {
       const t = stager.annotationType(f.annotation, f.default);
@@ -65,6 +76,41 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
     // Every config is shared by the whole program: it stops the translation, said at the default.
     for (const report of unknownDefaults) report();
     throw new DiagnosticError(ctx.diags.items);
+  }
+  return out;
+}
+
+/** The config classes the file's modules use (in annotations, defaults or code), the configs they use, and the entry's. */
+function configsInUse(ctx: ProgramContext): Set<string> {
+  const configs = new Set(ctx.program.configs.map((c) => c.name));
+  const out = new Set<string>();
+  const visit = (e: Expr | undefined) => {
+    if (!e) return;
+    for (const x of subexpressions(e)) {
+      const n = x.kind === "file" ? x.name : x.kind === "name" ? x.id : undefined;
+      if (n && configs.has(n)) out.add(n);
+    }
+  };
+  for (const cls of ctx.program.classes) {
+    for (const f of cls.fields) [f.annotation, f.default].forEach(visit);
+    for (const a of cls.classAttrs) visit(a.value);
+    for (const fn of [...cls.methods, ...cls.properties, ...(cls.setup ? [cls.setup] : [])]) {
+      for (const p of fn.params) [p.annotation, p.default].forEach(visit);
+      visit(fn.returns);
+      for (const st of statementsOf(fn.body)) for (const e of statementExprs(st)) visit(e);
+    }
+  }
+  const entry = ctx.program.entry;
+  if (entry) for (const m of entry.text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (configs.has(m[0])) out.add(m[0]);
+  // The configs a used config's fields name.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of ctx.program.configs) {
+      if (!out.has(c.name)) continue;
+      const before = out.size;
+      for (const f of c.fields) [f.annotation, f.default].forEach(visit);
+      if (out.size > before) grew = true;
+    }
   }
   return out;
 }

@@ -76,3 +76,54 @@ describe("a real file's other code", () => {
     expect(r.notes.join(" ")).toContain("not translated (the entry does not use them): Bad, UsesBad");
   }, 120_000);
 });
+
+describe("a config class no module uses", () => {
+  const file = (uses: boolean) => `import enum
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+
+class Mode(enum.IntEnum):
+    FAST = 0
+    SLOW = 1
+
+
+@struct.dataclass
+class RunState:
+    count: int
+    mode: int = Mode.FAST
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x${uses ? ", state: RunState = None" : ""}):
+        return nn.Dense(3)(x)
+
+
+variables = Net().init(jax.random.key(0), jnp.ones((2, 4)))
+`;
+
+  it("is left out with NNX210 when a default of it cannot be translated, and the file still verifies", async () => {
+    const t = await translateText("lib.py", file(false));
+    const d = t.diagnostics.items.find((x) => x.message.includes("'RunState'"));
+    expect(d?.code).toBe("NNX210");
+    expect(d?.severity).toBe("warning");
+    expect(d?.message).toContain("no module of the file uses it, and the default of RunState.mode cannot be translated");
+    expect(t.code).not.toContain("RunState");
+    const r = await verifyText("lib.py", file(false));
+    expect(r.ok).toBe(true);
+  }, 300_000);
+
+  it("still stops at its default (NNX201) when a module uses it", async () => {
+    let codes: string[] = [];
+    try {
+      const t = await translateText("lib.py", file(true));
+      codes = t.diagnostics.items.filter((x) => x.severity === "error").map((x) => x.code);
+    } catch (e) {
+      codes = (e as { diagnostics: Array<{ code: string }> }).diagnostics.map((x) => x.code);
+    }
+    expect(codes).toContain("NNX201");
+  }, 300_000);
+});
