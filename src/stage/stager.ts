@@ -591,9 +591,10 @@ export class ClassStager {
     else if (e.kind === "global" || e.kind === "file") v = this.hosts?.get(e.name) ?? (e.kind === "global" ? { kind: "global", name: e.name } : this.ctx.classes.has(e.name) ? { kind: "class", name: e.name } : undefined);
     else if (e.kind === "attr") {
       // `nn.Dense`: an attribute of an imported module (a lookup), never of a local or of self.
+      // (A local not yet bound here, `c.value` with `c` assigned earlier in the branch, would stop and report.)
       let root: Expr = e;
       while (root.kind === "attr") root = root.object;
-      if (root.kind !== "global" && !(root.kind === "name" && !frame.env.has(root.id))) return false;
+      if (root.kind !== "global") return false;
       try {
         v = this.expr(e, frame);
       } catch (err) {
