@@ -3,7 +3,7 @@
 // `TransformerConfig(vocab_size=32)` reads `transformerConfig({ vocabSize: 32 })`.
 import { DiagnosticError } from "../diagnostics.js";
 import type { TDecl, TStmt } from "../ts/ast.js";
-import type { Expr } from "../python/ast.js";
+import type { Expr, Stmt } from "../python/ast.js";
 import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import { looseTuple } from "./classes.js";
 import type { ProgramContext } from "./context.js";
@@ -102,6 +102,11 @@ function configsInUse(ctx: ProgramContext): Set<string> {
   }
   const entry = ctx.program.entry;
   if (entry) for (const m of entry.text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (configs.has(m[0])) out.add(m[0]);
+  // Top-level statements (`config = Config()` that an init call or an entry reads); not functions'.
+  for (const st of ctx.program.module.body) {
+    if (st.kind === "class" || st.kind === "def" || st.kind === "import") continue;
+    for (const x of statementsOf([st as Stmt])) for (const e of statementExprs(x)) visit(e);
+  }
   // The configs a used config's fields name.
   for (let grew = true; grew; ) {
     grew = false;
