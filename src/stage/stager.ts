@@ -15,7 +15,7 @@ import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
-import { applyNeutral, callLayer, layerAttribute, type BuildSpec, type LayerHost } from "./layer-calls.js";
+import { applyNeutral, callLayer, layerAttribute, layerConfig, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
 import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
 import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
@@ -2640,7 +2640,7 @@ export class ClassStager {
       const axes = (axis: number): TExpr => ({ k: "array", items: [rt("nnx.Carry"), num(axis)] });
       const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: axes(inAxis) }, { key: "outAxes", value: axes(outAxis) }, ...(lifted.reverse ? [{ key: "reverse", value: { k: "bool", value: true } as TExpr }] : [])] };
       const scanned = call(call("nnx.scan", step, options), this.callExpr(carry, span, "the initial carry"), xs.call);
-      const ys = y.kind === "array" ? { ...y, shape: insertAxis(y.shape, outAxis, steps) } : y;
+      const ys = stackedOver(y, outAxis, steps);
       return { kind: "tuple", items: [this.withCall(carryOut, { k: "index", object: scanned, index: num(0) }), this.withCall(ys, { k: "index", object: scanned, index: num(1) })], call: scanned };
     }
     // A stack of layers: the first argument runs through them; the rest are the same for every layer.
@@ -2702,10 +2702,84 @@ export class ClassStager {
     if (ctor.kind === "lifted") return this.callLifted(inst, ctor, method, args, kwargs, span, frame);
     if (ctor.kind === "global") {
       const row = this.framework.layers[ctor.name];
+      const cell = row?.layer === "RNN" ? inst.args[0] ?? inst.kwargs.find(([k]) => k === "cell")?.[1] : undefined;
+      if (row && cell?.kind === "module" && cell.inst.ctor.kind === "class") return this.callUserCellRnn(inst, row, cell, method, args, kwargs, span, frame);
       if (row) return this.callLayer(inst, row, method, args, kwargs, span, frame);
     }
     if (ctor.kind === "class") return this.callChildModule(inst, ctor.name, method, args, kwargs, span, frame);
     return this.stop(span, `calling ${describe(ctor)}`);
+  }
+
+  /**
+   * `nn.RNN(Cell(...))(inputs, initial_carry=...)` for a cell class of the file:
+   * nn.RNN is nn.scan of the cell over the time axis, parameters shared by the
+   * steps. A cell constructed in a compact method is already bound to this module
+   * (its parameters are `Cell_0/...`, the RNN adds no scope), so it is built as
+   * this module's child and its call scanned (nnx.scan), every output array
+   * stacked on the time axis as nn.scan stacks every leaf.
+   */
+  private callUserCellRnn(rnn: Instance & InstanceExtra, row: SourceLayer, cell: ModuleV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const cellInst = cell.inst as Instance & InstanceExtra;
+    const clsName = (cellInst.ctor as { name: string }).name;
+    const cls = this.ctx.classes.get(clsName);
+    if (!cls || method !== "__call__") return this.stop(span, `nn.RNN(${clsName}(...)).${method}(...)`);
+    // Linen names the parameters of a cell made in setup under the RNN (`rnn/cell/...`): not this module's child.
+    if (cellInst.record?.e === "construct" && cellInst.record.eager) return this.stop(span, `nn.RNN given a cell of the file (${clsName}) made in setup (only a cell constructed in a compact method translates)`);
+    // The RNN's own settings (split_rngs with a stream is reported by the row).
+    const options = layerConfig(this.layerHost, rnn, row, span).options;
+    const CALL = ["inputs", "initial_carry", "init_key", "seq_lengths", "return_carry", "time_major", "reverse", "keep_order"];
+    if (args.length !== 1) return this.stop(span, `nn.RNN(${clsName}(...)) called with other than its inputs positionally`);
+    const given = new Map<string, Value>([["inputs", args[0]]]);
+    for (const [k, v] of kwargs) {
+      if (!CALL.includes(k)) return this.stop(span, `nn.RNN(...) called with '${k}'`);
+      if (!(v.kind === "static" && v.known === null)) given.set(k, v);
+    }
+    const flag = (name: string, option: string): boolean | undefined => {
+      const v = given.get(name) ?? options.get(option);
+      if (!v) return false;
+      return v.kind === "static" && typeof v.known === "boolean" ? v.known : v.kind === "static" && v.known === null ? false : undefined;
+    };
+    const returnCarry = flag("return_carry", "returnCarry");
+    if (returnCarry === undefined) return this.stop(span, `nn.RNN(${clsName}(...)) whose return_carry is not a fixed True or False`);
+    for (const [name, option] of [["time_major", "timeMajor"], ["reverse", "reverse"]]) {
+      if (flag(name, option) !== false) return this.stop(span, `nn.RNN(${clsName}(...), ${name}=...) (a cell of the file is translated batch-major and forward only)`);
+    }
+    for (const name of ["seq_lengths", "init_key"]) if (given.has(name)) return this.stop(span, `nn.RNN(${clsName}(...)) called with ${name}`);
+    const carry = given.get("initial_carry");
+    if (!carry) return this.stop(span, `nn.RNN(${clsName}(...)) called without initial_carry (Linen would draw it with ${clsName}.initialize_carry and key(0))`);
+    const xs = given.get("inputs")!;
+    if (xs.kind !== "array" || xs.shape.rank === undefined) return this.stop(span, `nn.RNN(${clsName}(...)) applied to ${describe(xs)} (an array of known rank)`);
+    // Linen reads the cell's num_feature_axes: the time axis is just before those.
+    const nfa = [...cls.properties, ...cls.methods].find((m) => m.name === "num_feature_axes");
+    const ret = nfa?.body.length === 1 && nfa.body[0].kind === "return" ? nfa.body[0].value : undefined;
+    if (ret?.kind !== "int") return this.stop(span, `nn.RNN(${clsName}(...)): ${clsName}.num_feature_axes is not a property that returns a number`);
+    const timeAxis = xs.shape.rank - (ret.value + 1);
+    if (timeAxis < 0) return this.stop(span, `nn.RNN(${clsName}(...)) applied to an array without a time axis`);
+    // Linen broadcasts every stream but 'params' unsplit: a key the cell draws is the same at every step, which a step-by-step draw is not.
+    const draws = this.classDrawsKeys(clsName, new Set());
+    if (draws) return this.stop(span, `nn.RNN(${clsName}(...)) whose cell draws a key each step (${draws}) without split_rngs for its stream`);
+    const lifted: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "scan", target: cellInst.ctor, inAxis: timeAxis, outAxis: timeAxis };
+    const out = this.callLifted(cellInst, lifted, "__call__", [carry, xs], [], span, frame);
+    if (out.kind !== "tuple" || out.items.length !== 2) return this.stop(span, `${clsName}'s step that does not return (carry, y)`);
+    return returnCarry ? out : out.items[1];
+  }
+
+  /** What in a class of the file (or the classes of the file it names) draws a key: `make_rng`, a Dropout; undefined if nothing. */
+  private classDrawsKeys(clsName: string, seen: Set<string>): string | undefined {
+    if (seen.has(clsName)) return undefined;
+    seen.add(clsName);
+    const cls = this.ctx.classes.get(clsName);
+    if (!cls) return undefined;
+    const text = JSON.stringify([cls.methods, cls.setup ?? null, cls.properties]);
+    const m = /make_rng|Dropout|dropout/.exec(text);
+    if (m) return m[0];
+    for (const other of this.ctx.classes.keys()) {
+      if (other !== clsName && new RegExp(`"${other}"`).test(text)) {
+        const found = this.classDrawsKeys(other, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   private callLayer(inst: Instance & InstanceExtra, row: SourceLayer, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
@@ -3647,6 +3721,13 @@ function removeAxis(s: SymShape, axis: number): SymShape {
 }
 
 /** The shape with a new axis of size `d` at `axis` (a scan's stacked outputs). */
+/** A scanned step's output stacked over the steps: every array of it gains the axis (nn.scan stacks every leaf). */
+function stackedOver(y: Value, axis: number, steps: Dim): Value {
+  if (y.kind === "array") return { ...y, shape: insertAxis(y.shape, axis, steps) };
+  if (y.kind === "tuple" || y.kind === "list") return { ...y, items: y.items.map((item) => stackedOver(item, axis, steps)) };
+  return y;
+}
+
 function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
   if (s.rank !== undefined) {
     const dims = materialize(s);
