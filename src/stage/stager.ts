@@ -2725,8 +2725,12 @@ export class ClassStager {
     if (!cls || method !== "__call__") return this.stop(span, `nn.RNN(${clsName}(...)).${method}(...)`);
     // Linen names the parameters of a cell made in setup under the RNN (`rnn/cell/...`): not this module's child.
     if (cellInst.record?.e === "construct" && cellInst.record.eager) return this.stop(span, `nn.RNN given a cell of the file (${clsName}) made in setup (only a cell constructed in a compact method translates)`);
-    // The RNN's own settings (split_rngs with a stream is reported by the row).
-    const options = layerConfig(this.layerHost, rnn, row, span).options;
+    // split_rngs={'params': False, '<stream>': True}: each step's make_rng(<stream>) draws from that step's key.
+    const splitArg = rnn.kwargs.find(([k]) => k === "split_rngs")?.[1];
+    const split = splitArg?.kind === "static" && splitArg.known && typeof splitArg.known === "object" && !Array.isArray(splitArg.known) ? (splitArg.known as Record<string, unknown>) : undefined;
+    const perStep = split && split.params === false && Object.entries(split).every(([k, v]) => k === "params" || v === true) ? Object.keys(split).filter((k) => k !== "params") : [];
+    // The RNN's own settings (split_rngs with another stream is reported by the row).
+    const options = layerConfig(this.layerHost, perStep.length ? { ...rnn, kwargs: rnn.kwargs.filter(([k]) => k !== "split_rngs") } : rnn, row, span).options;
     const CALL = ["inputs", "initial_carry", "init_key", "seq_lengths", "return_carry", "time_major", "reverse", "keep_order"];
     if (args.length !== 1) return this.stop(span, `nn.RNN(${clsName}(...)) called with other than its inputs positionally`);
     const given = new Map<string, Value>([["inputs", args[0]]]);
@@ -2756,27 +2760,48 @@ export class ClassStager {
     const timeAxis = xs.shape.rank - (ret.value + 1);
     if (timeAxis < 0) return this.stop(span, `nn.RNN(${clsName}(...)) applied to an array without a time axis`);
     // Linen broadcasts every stream but 'params' unsplit: a key the cell draws is the same at every step, which a step-by-step draw is not.
-    const draws = this.classDrawsKeys(clsName, new Set());
+    const draws = this.classDrawsKeys(clsName, new Set(perStep));
     if (draws) return this.stop(span, `nn.RNN(${clsName}(...)) whose cell draws a key each step (${draws}) without split_rngs for its stream`);
     const lifted: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "scan", target: cellInst.ctor, inAxis: timeAxis, outAxis: timeAxis };
     const out = this.callLifted(cellInst, lifted, "__call__", [carry, xs], [], span, frame);
+    // The recorder learns that the cell's keys of these streams come from split(key, steps)[step].
+    if (perStep.length && cellInst.built && !frame.dry) frame.emitCtor({ k: "record", event: { e: "scanKeys", module: cellInst.built.ctor, streams: perStep } });
     if (out.kind !== "tuple" || out.items.length !== 2) return this.stop(span, `${clsName}'s step that does not return (carry, y)`);
     return returnCarry ? out : out.items[1];
   }
 
-  /** What in a class of the file (or the classes of the file it names) draws a key: `make_rng`, a Dropout; undefined if nothing. */
-  private classDrawsKeys(clsName: string, seen: Set<string>): string | undefined {
+  /**
+   * What in a class of the file (or the classes of the file it names) draws a
+   * key of a stream not in `split`: `make_rng` of another (or an unknown) stream,
+   * a Dropout; undefined if nothing.
+   */
+  private classDrawsKeys(clsName: string, split: Set<string>, seen = new Set<string>()): string | undefined {
     if (seen.has(clsName)) return undefined;
     seen.add(clsName);
     const cls = this.ctx.classes.get(clsName);
     if (!cls) return undefined;
-    const text = JSON.stringify([cls.methods, cls.setup ?? null, cls.properties]);
-    const m = /make_rng|Dropout|dropout/.exec(text);
-    if (m) return m[0];
-    for (const other of this.ctx.classes.keys()) {
-      if (other !== clsName && new RegExp(`"${other}"`).test(text)) {
-        const found = this.classDrawsKeys(other, seen);
-        if (found) return found;
+    const tree = [cls.methods, cls.setup ?? null, cls.properties];
+    const text = JSON.stringify(tree);
+    const dropout = /Dropout|dropout/.exec(text);
+    if (dropout) return dropout[0];
+    const found: string[] = [];
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== "object") return;
+      if (Array.isArray(n)) return n.forEach(walk);
+      const o = n as { kind?: string; fn?: { kind?: string; attr?: string }; args?: Array<{ value?: { kind?: string; value?: unknown } }> };
+      if (o.kind === "call" && o.fn?.kind === "attr" && o.fn.attr === "make_rng") {
+        const a = o.args?.[0]?.value;
+        found.push(a?.kind === "str" && typeof a.value === "string" ? a.value : "?");
+      }
+      Object.values(o).forEach(walk);
+    };
+    walk(tree);
+    const other = found.find((st) => !split.has(st));
+    if (other !== undefined || (found.length === 0 && /make_rng/.test(text))) return `make_rng(${other === "?" || other === undefined ? "..." : `'${other}'`})`;
+    for (const name of this.ctx.classes.keys()) {
+      if (name !== clsName && new RegExp(`"${name}"`).test(text)) {
+        const f = this.classDrawsKeys(name, split, seen);
+        if (f) return f;
       }
     }
     return undefined;

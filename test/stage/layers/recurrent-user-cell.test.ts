@@ -109,7 +109,9 @@ class Net(nn.Module):
     return self.rnn(xs, initial_carry=jnp.zeros((xs.shape[0], 4)))
 `;
 
-// A key drawn in the cell each step: Linen splits it per step only with split_rngs.
+// Keys drawn in the cell each step from a stream nn.scan splits per step
+// (split_rngs): step t's j-th key is make_rng's from split(key, steps)[t],
+// counted from (draws per step) + j since nn.scan traces the step twice.
 const SAMPLING = `
 import flax.linen as nn
 import jax
@@ -123,7 +125,8 @@ class Cell(nn.Module):
   def __call__(self, carry, x):
     h = jnp.tanh(nn.Dense(self.features)(x)) + carry
     noise = jax.random.normal(self.make_rng('noise'), h.shape)
-    return h, h + noise
+    more = jax.random.uniform(self.make_rng('noise'), h.shape)
+    return h, h + noise * more
 
   @property
   def num_feature_axes(self) -> int:
@@ -149,8 +152,11 @@ describe("nn.RNN over a cell class of the file", () => {
   it("without initial_carry it is reported at the call (Linen draws it with initialize_carry)", () =>
     expectUnsupported(FORGET.replace("(xs, initial_carry=carry)", "(xs)"), 29, /without initial_carry/, entry("Net()", ["xs=float32[2,5,3]"])));
 
-  it("a per-step key (split_rngs with a stream) is reported; without split_rngs too (Linen's key would be the same each step)", async () => {
-    await expectUnsupported(SAMPLING, 24, /split_rngs=.*noise/, entry("Net()", ["xs=float32[2,5,3]"], { rngs: ["noise"] }));
-    await expectUnsupported(SAMPLING.replace(", split_rngs={'params': False, 'noise': True}", ""), 24, /draws a key each step/, entry("Net()", ["xs=float32[2,5,3]"], { rngs: ["noise"] }));
+  it("per-step keys of a stream split_rngs splits are the source's (two draws a step)", SLOW, () =>
+    expectVerifies({ name: "rnn_cell_keys", py: SAMPLING, entry: entry("Net()", ["xs=float32[2,5,3]"], { rngs: ["noise"] }), reads: ["this.noiseRngs()"] }));
+
+  it("a key drawn each step of a stream nn.RNN does not split is reported (Linen's would be the same each step)", async () => {
+    await expectUnsupported(SAMPLING.replace(", split_rngs={'params': False, 'noise': True}", ""), 25, /draws a key each step \(make_rng\('noise'\)\)/, entry("Net()", ["xs=float32[2,5,3]"], { rngs: ["noise"] }));
+    await expectUnsupported(SAMPLING.replace("'noise': True", "'other': True"), 25, /draws a key each step \(make_rng\('noise'\)\)/, entry("Net()", ["xs=float32[2,5,3]"], { rngs: ["noise"] }));
   });
 });
