@@ -66,6 +66,8 @@ export class StageStop extends Error {
  * the ranks a variant is built for mark the dict itself with DICT_RANK.
  */
 export const DICT_KEY = "\u0001";
+/** An array inside a tuple parameter (an LSTM's (c, h) carry) is an input of its own, named `param` TUPLE_ITEM `i` (TUPLE_ITEM `j` ...). */
+export const TUPLE_ITEM = "\u0002";
 export const DICT_RANK = -2;
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
@@ -150,7 +152,7 @@ class Inputs {
       const features = [...axes].every((a) => a === -1);
       const suffix = features ? "features" : "shape";
       // An entry of a dict input (`data` key `pixels/view_0`): `data_pixels_view_0_features`.
-      const base = param.split(DICT_KEY).join("_").replace(/[^A-Za-z0-9_]/g, "_");
+      const base = param.split(DICT_KEY).join("_").split(TUPLE_ITEM).join("_").replace(/[^A-Za-z0-9_]/g, "_");
       let name = features && this.single() && method === "__call__" && !param.includes(DICT_KEY) ? "in_features" : `${base}_${suffix}`;
       if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${base}_${suffix}`;
       for (let i = 2; taken.has(memberName(name)); i++) name = `${base}_${suffix}_${i}`;
@@ -388,7 +390,8 @@ export class ClassStager {
       const fromAnnotation = !hasForm(this.entryRanks, formKey) && annotationForm(annotated, formKey, p.annotation, (n) => this.ctx.program.constants.get(n)?.value);
       const form = !passed && role === "method" ? formParam(fromAnnotation ? annotated : this.entryRanks, formKey, id(p.name)) : undefined;
       if (form) {
-        frame.env.set(p.name, form.value);
+        // The arrays in a tuple are inputs of their own: a layer they feed is sized by them.
+        frame.env.set(p.name, this.tupleInputs(form.value, fn.name, p.name));
         infos.push({ name: p.name, kind: "static", optional, keywordOnly: !!p.keywordOnly, tsType: form.tsType });
         return;
       }
@@ -411,6 +414,16 @@ export class ClassStager {
       infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)) });
     });
     return infos;
+  }
+
+  /** A tuple parameter's arrays as inputs whose sizes the constructor may take (`carry_1_features`). */
+  private tupleInputs(v: Value, method: string, param: string): Value {
+    if (v.kind === "array" && !v.shape.input && v.shape.dims.length === 0) {
+      const inputs = this.inputs;
+      return { ...v, shape: { ...v.shape, input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)), method, param } } };
+    }
+    if (v.kind === "tuple") return { ...v, items: v.items.map((item, i) => this.tupleInputs(item, method, `${param}${TUPLE_ITEM}${i}`)) };
+    return v;
   }
 
   /** The keys of a dict input, when the entry or the first caller gives one (its rank marker is DICT_RANK). */
@@ -3089,10 +3102,12 @@ export class ClassStager {
       for (const o of summary?.inputOptions ?? []) {
         const m = cls.methods.find((x) => x.name === o.method);
         const pi = m?.params.findIndex((p) => p.name === o.param) ?? -1;
-        const [param, dictKey] = o.param.split(DICT_KEY);
-        const pj = dictKey !== undefined ? (m?.params.findIndex((p) => p.name === param) ?? -1) : pi;
+        const [[param, ...items], dictKey] = ((p: string[]) => [p[0].split(TUPLE_ITEM), p[1]] as const)(o.param.split(DICT_KEY));
+        const pj = dictKey !== undefined || items.length ? (m?.params.findIndex((p) => p.name === param) ?? -1) : pi;
         const given = o.method === method ? (args[pj] ?? kwargs.find(([k]) => k === param)?.[1]) : undefined;
-        const arg = dictKey !== undefined && given?.kind === "dict" ? given.entries.find(([k]) => k === dictKey)?.[1] : given;
+        let arg = dictKey !== undefined && given?.kind === "dict" ? given.entries.find(([k]) => k === dictKey)?.[1] : given;
+        // An array inside a tuple argument.
+        for (const i of items) arg = arg?.kind === "tuple" || arg?.kind === "list" ? arg.items[Number(i)] : undefined;
         if (!arg || arg.kind !== "array") {
           // What only a method not called here builds is left unbuilt (as Linen leaves it).
           if (o.optional && o.method !== method) continue;

@@ -82,6 +82,80 @@ class Seq(nn.Module):
     return logits, probs
 `;
 
+// A layer on an array of the carry (`h`): sized by that array (a constructor option).
+const PEEPHOLE = `
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class PeepholeCell(nn.Module):
+  features: int
+
+  @nn.compact
+  def __call__(self, carry, x):
+    c, h = carry
+    gates = nn.Dense(4 * self.features, name='ih')(x) + nn.Dense(4 * self.features, use_bias=False, name='hh')(h)
+    i, f, g, o = jnp.split(gates, 4, axis=-1)
+    c = jax.nn.sigmoid(f + c) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+    h = jax.nn.sigmoid(o) * jnp.tanh(c)
+    return (c, h), h
+
+  @property
+  def num_feature_axes(self) -> int:
+    return 1
+
+
+class Net(nn.Module):
+  hidden: int = 6
+
+  @nn.compact
+  def __call__(self, xs):
+    carry = (jnp.zeros((xs.shape[0], self.hidden)), jnp.ones((xs.shape[0], self.hidden)))
+    return nn.RNN(PeepholeCell(self.hidden))(xs, initial_carry=carry)
+`;
+
+// A sampling decoder: its LSTM is sized by the carry it is given (Linen's cells
+// read h.shape[-1]; its size field is only initialize_carry's), fed back its own
+// one-hot samples when asked, one categorical key per step.
+const SAMPLER = `
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Sampler(nn.RNNCellBase):
+  size: int
+  feed_back: bool
+  classes: int
+
+  @nn.compact
+  def __call__(self, carry, x):
+    state, prev = carry
+    if self.feed_back:
+      x = prev
+    state, y = nn.OptimizedLSTMCell(self.size)(state, x)
+    scores = nn.Dense(self.classes)(y)
+    token = jax.random.categorical(self.make_rng('sample'), scores)
+    onehot = jax.nn.one_hot(token, self.classes)
+    return (state, onehot), (scores, onehot)
+
+  @property
+  def num_feature_axes(self) -> int:
+    return 1
+
+
+class Model(nn.Module):
+  feed_back: bool
+
+  @nn.compact
+  def __call__(self, src, tgt):
+    h, _ = nn.RNN(nn.GRUCell(10), return_carry=True)(src)
+    state = (jnp.zeros_like(h), h)
+    decoder = nn.RNN(Sampler(tgt.shape[-1], self.feed_back, tgt.shape[-1]), split_rngs={'params': False, 'sample': True})
+    return decoder(tgt[:, 1:], initial_carry=(state, tgt[:, 0]))
+`;
+
 // The cell made in setup: Linen names its parameters under the RNN (`rnn/cell/...`).
 const IN_SETUP = `
 import flax.linen as nn
@@ -145,6 +219,15 @@ describe("nn.RNN over a cell class of the file", () => {
 
   it("a decoder cell around nn.LSTMCell, given the encoder's final carry", SLOW, () =>
     expectVerifies({ name: "rnn_decoder_cell", py: DECODER, entry: entry("Seq()", ["src=float32[2,6,4]", "tgt=float32[2,5,4]"]), note: ORTHOGONAL, reads: ["nnx.scan("] }));
+
+  it("a layer on an array of the carry is sized by it", SLOW, () =>
+    expectVerifies({ name: "rnn_peephole_cell", py: PEEPHOLE, entry: entry("Net()", ["xs=float32[2,5,3]"]), reads: ["new nnx.Linear(carry1Features, 4 * features"] }));
+
+  it("a sampling decoder (a framework cell sized by its carry, a fed-back sample, a key per step), both ways", SLOW, async () => {
+    for (const feed of ["True", "False"]) {
+      await expectVerifies({ name: `rnn_sampler_${feed}`, py: SAMPLER, entry: entry(`Model(feed_back=${feed})`, ["src=float32[2,6,3]", "tgt=float32[2,5,4]"], { rngs: ["sample"] }), note: ORTHOGONAL, reads: ["random.categorical(this.sampleRngs()"] });
+    }
+  });
 
   it("a cell made in setup is reported at the call", () =>
     expectUnsupported(IN_SETUP, 24, /made in setup/, entry("Net()", ["xs=float32[2,5,3]"])));
