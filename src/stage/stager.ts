@@ -121,7 +121,7 @@ class Inputs {
       out.push({
         k: "if",
         test: o.optional ? bin("&&", bin("!==", shape, { k: "undefined" } as TExpr), wrong) : wrong,
-        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param.split(DICT_KEY).join(" entry ")} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
+        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${paramLabel(o.param).split("' entry '").join(" entry ")} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
         else: [],
       });
     }
@@ -3111,13 +3111,13 @@ export class ClassStager {
         if (!arg || arg.kind !== "array") {
           // What only a method not called here builds is left unbuilt (as Linen leaves it).
           if (o.optional && o.method !== method) continue;
-          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
+          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${paramLabel(o.param)}'`) });
           continue;
         }
-        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
+        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${paramLabel(o.param)}'`) });
         else {
           const dims = arg.shape.rank !== undefined ? materialize(arg.shape) : undefined;
-          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
+          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${paramLabel(o.param)}'`) });
         }
       }
       entries.push({ key: "rngs", value: id("rngs") });
@@ -3761,6 +3761,11 @@ function removeAxis(s: SymShape, axis: number): SymShape {
 }
 
 /** The shape with a new axis of size `d` at `axis` (a scan's stacked outputs). */
+/** An input's name in a message: a dict input's entry (`obs' entry 'pixels`), an array inside a tuple (`carry[1]`). */
+function paramLabel(param: string): string {
+  return param.split(DICT_KEY).join("' entry '").replace(new RegExp(`${TUPLE_ITEM}(\\d+)`, "g"), "[$1]");
+}
+
 /** A scanned step's output stacked over the steps: every array of it gains the axis (nn.scan stacks every leaf). */
 function stackedOver(y: Value, axis: number, steps: Dim): Value {
   if (y.kind === "array") return { ...y, shape: insertAxis(y.shape, axis, steps) };

@@ -221,7 +221,7 @@ describe("nn.RNN over a cell class of the file", () => {
     expectVerifies({ name: "rnn_decoder_cell", py: DECODER, entry: entry("Seq()", ["src=float32[2,6,4]", "tgt=float32[2,5,4]"]), note: ORTHOGONAL, reads: ["nnx.scan("] }));
 
   it("a layer on an array of the carry is sized by it", SLOW, () =>
-    expectVerifies({ name: "rnn_peephole_cell", py: PEEPHOLE, entry: entry("Net()", ["xs=float32[2,5,3]"]), reads: ["new nnx.Linear(carry1Features, 4 * features"] }));
+    expectVerifies({ name: "rnn_peephole_cell", py: PEEPHOLE, entry: entry("Net()", ["xs=float32[2,5,3]"]), reads: ["new nnx.Linear(carry1Features, 4 * features", "Size of the last axis of `carry[1]`"] }));
 
   it("a sampling decoder (a framework cell sized by its carry, a fed-back sample, a key per step), both ways", SLOW, async () => {
     for (const feed of ["True", "False"]) {
