@@ -273,7 +273,11 @@ export class ClassStager {
     // method uses from its inputs; what only the other methods use is built, as Linen builds it, only if they
     // are given their inputs' sizes (`lazy`: its members are nullable, its options optional).
     const firstMethods = new Set([...(this.entryRanks?.keys() ?? [])].map((k) => k.split("|")[0]));
-    const first = firstMethods.size === 1 && !firstMethods.has("__call__") ? [...firstMethods][0] : undefined;
+    // Only the entry's class: a child's ranks are those of its first call (`lstm.initialize_carry(shape)`
+    // before `lstm(carry, x)`), and what its other methods use its parent builds at their calls.
+    const entry = this.ctx.program.entry;
+    const isEntry = entry?.expr.kind === "call" && entry.expr.fn.kind === "file" && entry.expr.fn.name === (this.cls.source ?? this.cls.name);
+    const first = isEntry && firstMethods.size === 1 && !firstMethods.has("__call__") && firstMethods.has(entry.method) ? [...firstMethods][0] : undefined;
     const byFirst = (m: FunctionDef) => (first ? m.name === first : m.name === "__call__");
     const order = [...this.cls.methods].filter((m) => !isStaticMethod(m)).sort((a, b) => Number(byFirst(b)) - Number(byFirst(a)));
     const lazy: Array<{ method: string; at: number; stmts: TStmt[] }> = [];
@@ -604,9 +608,10 @@ export class ClassStager {
     else if (e.kind === "global" || e.kind === "file") v = this.hosts?.get(e.name) ?? (e.kind === "global" ? { kind: "global", name: e.name } : this.ctx.classes.has(e.name) ? { kind: "class", name: e.name } : undefined);
     else if (e.kind === "attr") {
       // `nn.Dense`: an attribute of an imported module (a lookup), never of a local or of self.
+      // (A local not yet bound here, `c.value` with `c` assigned earlier in the branch, would stop and report.)
       let root: Expr = e;
       while (root.kind === "attr") root = root.object;
-      if (root.kind !== "global" && !(root.kind === "name" && !frame.env.has(root.id))) return false;
+      if (root.kind !== "global") return false;
       try {
         v = this.expr(e, frame);
       } catch (err) {

@@ -44,4 +44,36 @@ describe("an entry applied through another method", () => {
     expect(errors(whole.diagnostics)).toEqual([]);
     expect(whole.ok).toBe(true);
   }, 120_000);
+
+  // Only the entry's class builds so: a child its parent first calls through another method
+  // (a carry's initializer before the step) is built with the sizes of its later __call__.
+  it("builds a child first called through another method with its __call__'s input sizes", async () => {
+    const r = await verifyText("first-other-method.py", CHILD_FIRST, entry("Model()", ["x=float32[2,5]"]));
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.ok).toBe(true);
+  }, 120_000);
 });
+
+const CHILD_FIRST = `import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Step(nn.Module):
+  features: int
+
+  def start(self, shape):
+    return jnp.zeros(shape[:-1] + (self.features,))
+
+  @nn.compact
+  def __call__(self, h, x):
+    return jnp.tanh(h + nn.Dense(self.features)(x))
+
+
+class Model(nn.Module):
+  def setup(self):
+    self.step = Step(4)
+
+  def __call__(self, x):
+    h = self.step.start(x.shape)
+    return self.step(h, x)
+`;

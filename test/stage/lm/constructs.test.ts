@@ -184,6 +184,37 @@ describe.concurrent("Transformer LM decode flags", SLOW, () => {
     expect(warnings.sort()).toEqual([19, 31]);
   });
 
+  it("a cache branch that reads a variable it just declared (`i = index.value`), with statements after it, is still the flag branch", async () => {
+    const r = await expectVerifies({
+      name: "lm_decode_read",
+      py: `
+import jax.numpy as jnp
+import flax.linen as nn
+
+class Shift(nn.Module):
+    decode: bool = False
+
+    @nn.compact
+    def __call__(self, x):
+        bias = self.param('bias', nn.initializers.normal(stddev=0.1), (4, x.shape[-1]))
+        b = bias[: x.shape[0]]
+        if self.decode:
+            ready = self.has_variable('cache', 'step')
+            step = self.variable('cache', 'step', lambda: jnp.array(0, dtype=jnp.uint32))
+            if ready:
+                i = step.value
+                step.value = i + 1
+                b = bias[i]
+        y = x * 2.0
+        return y + b
+`,
+      entry: entry("Shift()", ["x=float32[3,5]"]),
+      reads: [/if \(this\.decode\) \{\s*throw new Error\(/],
+    });
+    expect(r.diagnostics.filter((d) => d.code === "NNX201")).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.code === "NNX214").map((d) => d.span?.line)).toEqual([12]);
+  });
+
   it("a flag branch that built a submodule before what it cannot translate, or that does not use the cache, stays unsupported", async () => {
     await expectUnsupported(
       `
