@@ -62,6 +62,13 @@ export interface SourceDropout {
   stack?: { draw?: number; callsPerLayer: number };
   /** Not a layer: an RngStream the module's own code draws from (Linen make_rng(stream), Haiku hk.next_rng_key()). */
   stream?: string;
+  /**
+   * Linen: the stream is drawn in a step of nn.scan (nn.RNN) that splits it
+   * (split_rngs={..., stream: True}), `perStep` times per step: step t's j-th
+   * key (from 1) is make_rng's from split(root, steps)[t], counted from
+   * perStep + j (nn.scan traces the step twice; the counts go on).
+   */
+  scan?: { perStep: number };
 }
 
 /**
@@ -102,7 +109,16 @@ export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: numb
       // An RngStream (callable): its next() draws the source's keys instead.
       if (!(layer instanceof RngStream)) throw new Error(`useSourceDropoutKeys: no RngStream at ${d.path}`);
       let count = 0;
-      Object.defineProperty(layer, "next", { value: plan.keys === "linen" ? () => linenKey(root, d.scope ?? [], ++count) : () => haiku.next(), configurable: true, writable: true });
+      const scan = d.scan && d.scan.perStep > 0 ? d.scan : undefined;
+      const linen = scan
+        ? () => {
+            const [step, j] = [Math.floor(count / scan.perStep), (count % scan.perStep) + 1];
+            count++;
+            // split(key, n)[i] does not depend on n (threefry hashes the index alone).
+            return linenKey(split(root, step + 1)[step], d.scope ?? [], scan.perStep + j);
+          }
+        : () => linenKey(root, d.scope ?? [], ++count);
+      Object.defineProperty(layer, "next", { value: plan.keys === "linen" ? linen : () => haiku.next(), configurable: true, writable: true });
       continue;
     }
     // nnx.Dropout, or a layer that draws its dropout keys from `rngs` (MultiHeadAttention).

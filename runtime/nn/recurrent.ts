@@ -42,9 +42,9 @@ function carryKeys(rngs: CarryRngs | undefined, own: RngStream | null, parts: 1 
   return Array.from({ length: parts }, () => stream.next());
 }
 
-export abstract class RNNCellBase<C extends RNNCarry = RNNCarry> extends Module {
-  /** One step: [new carry, output]. `inputs` [batch..., features]. */
-  abstract call(carry: C, inputs: tf.Tensor): [C, tf.Tensor];
+export abstract class RNNCellBase<C extends RNNCarry = RNNCarry, Y extends RNNCarry = tf.Tensor> extends Module {
+  /** One step: [new carry, output]; the output may be a tuple of arrays (RNN stacks each). `inputs` [batch..., features]. */
+  abstract call(carry: C, inputs: tf.Tensor): [C, Y];
   /** The initial carry for inputs of `inputShape` (one time step, batch dims first). */
   abstract initializeCarry(inputShape: readonly number[], rngs?: CarryRngs, carryInit?: Initializer | null): C;
   /** Trailing feature axes of an input step (1, or spatial dims + 1 for ConvLSTMCell). */
@@ -615,8 +615,8 @@ export interface RNNCallOptions<C extends RNNCarry = RNNCarry> {
 }
 
 /** nnx.RNN: runs `cell` over the time axis of [batch..., time, features...] (or time-major) inputs. */
-export class RNN<C extends RNNCarry = RNNCarry> extends Module {
-  readonly cell: RNNCellBase<C>;
+export class RNN<C extends RNNCarry = RNNCarry, Y extends RNNCarry = tf.Tensor> extends Module {
+  readonly cell: RNNCellBase<C, Y>;
   timeMajor: boolean;
   returnCarry: boolean;
   reverse: boolean;
@@ -624,7 +624,7 @@ export class RNN<C extends RNNCarry = RNNCarry> extends Module {
   unroll: number;
   rngs: RngStream | null;
 
-  constructor(cell: RNNCellBase<C>, options: RNNOptions = {}) {
+  constructor(cell: RNNCellBase<C, Y>, options: RNNOptions = {}) {
     super();
     const { timeMajor = false, returnCarry = false, reverse = false, keepOrder = false, unroll = 1, rngs = true } = options;
     this.cell = cell;
@@ -639,11 +639,15 @@ export class RNN<C extends RNNCarry = RNNCarry> extends Module {
     else throw new Error(`Expected rngs to be a jax.Array, int, Rngs, or bool. Got ${String(rngs)}.`);
   }
 
-  /** Outputs stacked on the time axis, or [final carry, outputs] with returnCarry. */
-  call(inputs: tf.Tensor, options: RNNCallOptions<C> & { returnCarry: true }): [C, tf.Tensor];
-  call(inputs: tf.Tensor, options?: RNNCallOptions<C> & { returnCarry?: false }): tf.Tensor;
-  call(inputs: tf.Tensor, options?: RNNCallOptions<C>): tf.Tensor | [C, tf.Tensor];
-  call(inputs: tf.Tensor, options: RNNCallOptions<C> = {}): tf.Tensor | [C, tf.Tensor] {
+  /**
+   * Outputs stacked on the time axis, or [final carry, outputs] with
+   * returnCarry. A cell whose output is a tuple of arrays gives that tuple,
+   * each array stacked (as nn.scan stacks every leaf of its outputs).
+   */
+  call(inputs: tf.Tensor, options: RNNCallOptions<C> & { returnCarry: true }): [C, Y];
+  call(inputs: tf.Tensor, options?: RNNCallOptions<C> & { returnCarry?: false }): Y;
+  call(inputs: tf.Tensor, options?: RNNCallOptions<C>): Y | [C, Y];
+  call(inputs: tf.Tensor, options: RNNCallOptions<C> = {}): Y | [C, Y] {
     const returnCarry = options.returnCarry ?? this.returnCarry;
     const timeMajor = options.timeMajor ?? this.timeMajor;
     const reverse = options.reverse ?? this.reverse;
@@ -661,7 +665,7 @@ export class RNN<C extends RNNCarry = RNNCarry> extends Module {
       const stepShape = xs.shape.filter((_, d) => d !== timeAxis);
       let carry: C = options.initialCarry ?? this.cell.initializeCarry(stepShape, rngs);
       const sliceCarry = seqLengths !== null && returnCarry;
-      const ys: tf.Tensor[] = [];
+      const ys: Y[] = [];
       const carries: C[] = [];
       for (const x of tf.unstack(xs, timeAxis)) {
         const [next, y] = this.cell.call(carry, x);
@@ -669,13 +673,16 @@ export class RNN<C extends RNNCarry = RNNCarry> extends Module {
         ys.push(y);
         if (sliceCarry) carries.push(carry);
       }
-      let outputs = tf.stack(ys, timeAxis);
+      const leavesPerStep = ys.map(carryLeaves);
+      const outputs = mapCarry(ys[0], (_leaf, k) => {
+        const stacked = tf.stack(leavesPerStep.map((ls) => ls[k]), timeAxis);
+        return reverse && keepOrder ? flipSequences(stacked, seqLengths, numBatchDims, timeMajor) : stacked;
+      });
       if (sliceCarry) carry = selectLastCarry(carries, seqLengths);
-      if (reverse && keepOrder) outputs = flipSequences(outputs, seqLengths, numBatchDims, timeMajor);
       // Only what is returned leaves the tidy scope (the final carry is freed otherwise).
       return (returnCarry ? [carry, outputs] : outputs) as unknown as tf.TensorContainer;
     });
-    return result as unknown as tf.Tensor | [C, tf.Tensor];
+    return result as unknown as Y | [C, Y];
   }
 }
 

@@ -73,6 +73,7 @@ export function instrumentedCode(module: TModule): string {
         return `${REC}.construct(${self}, ${JSON.stringify(ev.site)}, ${JSON.stringify(ev.base)}, ${name}, ${!!ev.eager}, ${JSON.stringify(ev.method ?? "__call__")}, ${JSON.stringify(ev.segment ?? null)});`;
       }
       if (ev.e === "draw") return `${REC}.draw(this, ${ev.count}${ev.stream ? `, ${JSON.stringify(ev.stream)}` : ""});`;
+      if (ev.e === "scanKeys") return `${REC}.scanKeys(${printExpr(ev.module)}, ${JSON.stringify(ev.streams)});`;
       return "";
     },
   };
@@ -133,7 +134,7 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
     // Keys the module's own code draws per call (Linen make_rng('dropout'), Haiku hk.next_rng_key()).
     for (const k of recorder.keys) {
       const path = pathOf(model!, k.owner);
-      if (path && k.stream !== "params") dropout.push({ path, ...(options.framework === "linen" ? { scope: k.scope } : {}), stream: k.stream });
+      if (path && k.stream !== "params") dropout.push({ path, ...(options.framework === "linen" ? { scope: k.scope } : {}), stream: k.stream, ...(k.scan ? { scan: k.scan } : {}) });
     }
     const plan: SourceInitPlan | undefined = planMissing
       ? undefined

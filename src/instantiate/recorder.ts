@@ -36,6 +36,10 @@ export interface RecordedKeys {
   owner: object;
   scope: string[];
   stream: string;
+  /** Drawn in a scanned step whose stream nn.scan splits: `perStep` draws per step (see SourceDropout.scan). */
+  scan?: { perStep: number };
+  /** Its scope (the draws per call are counted there). */
+  counts?: Scope;
 }
 
 interface Scope {
@@ -302,8 +306,21 @@ export class Recorder {
   keysMember<T extends object>(self: object, stream: string, factory: () => T): T {
     const scope = this.scopeOf(self);
     const obj = factory();
-    this.keys.push({ owner: obj, scope: scope.path, stream });
+    this.keys.push({ owner: obj, scope: scope.path, stream, counts: scope });
     return obj;
+  }
+
+  /** Linen's nn.scan with split_rngs over `module`: its (and its submodules') keys of `streams` are drawn per step. */
+  scanKeys(module: object, streams: string[]): void {
+    const at = this.scopes.get(module)?.path;
+    if (!at) {
+      this.incomplete = "a scanned cell's scope was not recorded";
+      return;
+    }
+    for (const k of this.keys) {
+      if (!streams.includes(k.stream) || at.some((seg, i) => k.scope[i] !== seg)) continue;
+      k.scan = { perStep: k.counts?.streamCounts?.get(k.stream) ?? 0 };
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { tsName, memberName, printExpr } from "../ts/print.js";
 import type { FieldInfo, ProgramContext } from "./context.js";
 import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { memberRef } from "./members.js";
-import { annotationText, ClassStager, DICT_KEY, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
+import { annotationText, ClassStager, DICT_KEY, TUPLE_ITEM, returnType, type MethodResult, type StagedClass, StageStop, tsTypeOf } from "./stager.js";
 import type { StaticType, Value } from "./values.js";
 import { itemType, looseTuple, typeFromAnnotation } from "./annotations.js";
 import { describeBinding } from "./variants.js";
@@ -191,6 +191,9 @@ export { StageStop, member };
 
 /** An input as a reader sees it: `x`, or a dict input's entry `obs["pixels/view_0"]`. */
 function inputLabel(param: string): string {
-  const [name, key] = param.split(DICT_KEY);
-  return key === undefined ? tsName(name) : `${tsName(name)}[${JSON.stringify(key)}]`;
+  const [path, key] = param.split(DICT_KEY);
+  // An array inside a tuple parameter: `carry[1]`.
+  const [name, ...items] = path.split(TUPLE_ITEM);
+  const base = `${tsName(name)}${items.map((i) => `[${i}]`).join("")}`;
+  return key === undefined ? base : `${base}[${JSON.stringify(key)}]`;
 }

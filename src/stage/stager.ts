@@ -15,7 +15,7 @@ import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
-import { applyNeutral, callLayer, layerAttribute, type BuildSpec, type LayerHost } from "./layer-calls.js";
+import { applyNeutral, callLayer, layerAttribute, layerConfig, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
 import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
 import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
@@ -66,6 +66,8 @@ export class StageStop extends Error {
  * the ranks a variant is built for mark the dict itself with DICT_RANK.
  */
 export const DICT_KEY = "\u0001";
+/** An array inside a tuple parameter (an LSTM's (c, h) carry) is an input of its own, named `param` TUPLE_ITEM `i` (TUPLE_ITEM `j` ...). */
+export const TUPLE_ITEM = "\u0002";
 export const DICT_RANK = -2;
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
@@ -119,7 +121,7 @@ class Inputs {
       out.push({
         k: "if",
         test: o.optional ? bin("&&", bin("!==", shape, { k: "undefined" } as TExpr), wrong) : wrong,
-        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${o.param.split(DICT_KEY).join(" entry ")} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
+        then: [{ k: "throw", message: { k: "template", parts: [`${r.owner} is built for a ${paramLabel(o.param).split("' entry '").join(" entry ")} of rank ${r.rank} (${r.why}); got shape [`, shape, "]"] } }],
         else: [],
       });
     }
@@ -150,7 +152,7 @@ class Inputs {
       const features = [...axes].every((a) => a === -1);
       const suffix = features ? "features" : "shape";
       // An entry of a dict input (`data` key `pixels/view_0`): `data_pixels_view_0_features`.
-      const base = param.split(DICT_KEY).join("_").replace(/[^A-Za-z0-9_]/g, "_");
+      const base = param.split(DICT_KEY).join("_").split(TUPLE_ITEM).join("_").replace(/[^A-Za-z0-9_]/g, "_");
       let name = features && this.single() && method === "__call__" && !param.includes(DICT_KEY) ? "in_features" : `${base}_${suffix}`;
       if (taken.has(memberName(name))) name = `${method === "__call__" ? "call" : method}_${base}_${suffix}`;
       for (let i = 2; taken.has(memberName(name)); i++) name = `${base}_${suffix}_${i}`;
@@ -392,7 +394,8 @@ export class ClassStager {
       const fromAnnotation = !hasForm(this.entryRanks, formKey) && annotationForm(annotated, formKey, p.annotation, (n) => this.ctx.program.constants.get(n)?.value);
       const form = !passed && role === "method" ? formParam(fromAnnotation ? annotated : this.entryRanks, formKey, id(p.name)) : undefined;
       if (form) {
-        frame.env.set(p.name, form.value);
+        // The arrays in a tuple are inputs of their own: a layer they feed is sized by them.
+        frame.env.set(p.name, this.tupleInputs(form.value, fn.name, p.name));
         infos.push({ name: p.name, kind: "static", optional, keywordOnly: !!p.keywordOnly, tsType: form.tsType });
         return;
       }
@@ -415,6 +418,16 @@ export class ClassStager {
       infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)) });
     });
     return infos;
+  }
+
+  /** A tuple parameter's arrays as inputs whose sizes the constructor may take (`carry_1_features`). */
+  private tupleInputs(v: Value, method: string, param: string): Value {
+    if (v.kind === "array" && !v.shape.input && v.shape.dims.length === 0) {
+      const inputs = this.inputs;
+      return { ...v, shape: { ...v.shape, input: { axis: (a) => (this.dry ? undefined : inputs.axis(method, param, a)), method, param } } };
+    }
+    if (v.kind === "tuple") return { ...v, items: v.items.map((item, i) => this.tupleInputs(item, method, `${param}${TUPLE_ITEM}${i}`)) };
+    return v;
   }
 
   /** The keys of a dict input, when the entry or the first caller gives one (its rank marker is DICT_RANK). */
@@ -2645,7 +2658,7 @@ export class ClassStager {
       const axes = (axis: number): TExpr => ({ k: "array", items: [rt("nnx.Carry"), num(axis)] });
       const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: axes(inAxis) }, { key: "outAxes", value: axes(outAxis) }, ...(lifted.reverse ? [{ key: "reverse", value: { k: "bool", value: true } as TExpr }] : [])] };
       const scanned = call(call("nnx.scan", step, options), this.callExpr(carry, span, "the initial carry"), xs.call);
-      const ys = y.kind === "array" ? { ...y, shape: insertAxis(y.shape, outAxis, steps) } : y;
+      const ys = stackedOver(y, outAxis, steps);
       return { kind: "tuple", items: [this.withCall(carryOut, { k: "index", object: scanned, index: num(0) }), this.withCall(ys, { k: "index", object: scanned, index: num(1) })], call: scanned };
     }
     // A stack of layers: the first argument runs through them; the rest are the same for every layer.
@@ -2707,10 +2720,109 @@ export class ClassStager {
     if (ctor.kind === "lifted") return this.callLifted(inst, ctor, method, args, kwargs, span, frame);
     if (ctor.kind === "global") {
       const row = this.framework.layers[ctor.name];
+      const cell = row?.layer === "RNN" ? inst.args[0] ?? inst.kwargs.find(([k]) => k === "cell")?.[1] : undefined;
+      if (row && cell?.kind === "module" && cell.inst.ctor.kind === "class") return this.callUserCellRnn(inst, row, cell, method, args, kwargs, span, frame);
       if (row) return this.callLayer(inst, row, method, args, kwargs, span, frame);
     }
     if (ctor.kind === "class") return this.callChildModule(inst, ctor.name, method, args, kwargs, span, frame);
     return this.stop(span, `calling ${describe(ctor)}`);
+  }
+
+  /**
+   * `nn.RNN(Cell(...))(inputs, initial_carry=...)` for a cell class of the file:
+   * nn.RNN is nn.scan of the cell over the time axis, parameters shared by the
+   * steps. A cell constructed in a compact method is already bound to this module
+   * (its parameters are `Cell_0/...`, the RNN adds no scope), so it is built as
+   * this module's child and its call scanned (nnx.scan), every output array
+   * stacked on the time axis as nn.scan stacks every leaf.
+   */
+  private callUserCellRnn(rnn: Instance & InstanceExtra, row: SourceLayer, cell: ModuleV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const cellInst = cell.inst as Instance & InstanceExtra;
+    const clsName = (cellInst.ctor as { name: string }).name;
+    const cls = this.ctx.classes.get(clsName);
+    if (!cls || method !== "__call__") return this.stop(span, `nn.RNN(${clsName}(...)).${method}(...)`);
+    // Linen names the parameters of a cell made in setup under the RNN (`rnn/cell/...`): not this module's child.
+    if (cellInst.record?.e === "construct" && cellInst.record.eager) return this.stop(span, `nn.RNN given a cell of the file (${clsName}) made in setup (only a cell constructed in a compact method translates)`);
+    // split_rngs={'params': False, '<stream>': True}: each step's make_rng(<stream>) draws from that step's key.
+    const splitArg = rnn.kwargs.find(([k]) => k === "split_rngs")?.[1];
+    const split = splitArg?.kind === "static" && splitArg.known && typeof splitArg.known === "object" && !Array.isArray(splitArg.known) ? (splitArg.known as Record<string, unknown>) : undefined;
+    const perStep = split && split.params === false && Object.entries(split).every(([k, v]) => k === "params" || v === true) ? Object.keys(split).filter((k) => k !== "params") : [];
+    // The RNN's own settings (split_rngs with another stream is reported by the row).
+    const options = layerConfig(this.layerHost, perStep.length ? { ...rnn, kwargs: rnn.kwargs.filter(([k]) => k !== "split_rngs") } : rnn, row, span).options;
+    const CALL = ["inputs", "initial_carry", "init_key", "seq_lengths", "return_carry", "time_major", "reverse", "keep_order"];
+    if (args.length !== 1) return this.stop(span, `nn.RNN(${clsName}(...)) called with other than its inputs positionally`);
+    const given = new Map<string, Value>([["inputs", args[0]]]);
+    for (const [k, v] of kwargs) {
+      if (!CALL.includes(k)) return this.stop(span, `nn.RNN(...) called with '${k}'`);
+      if (!(v.kind === "static" && v.known === null)) given.set(k, v);
+    }
+    const flag = (name: string, option: string): boolean | undefined => {
+      const v = given.get(name) ?? options.get(option);
+      if (!v) return false;
+      return v.kind === "static" && typeof v.known === "boolean" ? v.known : v.kind === "static" && v.known === null ? false : undefined;
+    };
+    const returnCarry = flag("return_carry", "returnCarry");
+    if (returnCarry === undefined) return this.stop(span, `nn.RNN(${clsName}(...)) whose return_carry is not a fixed True or False`);
+    for (const [name, option] of [["time_major", "timeMajor"], ["reverse", "reverse"]]) {
+      if (flag(name, option) !== false) return this.stop(span, `nn.RNN(${clsName}(...), ${name}=...) (a cell of the file is translated batch-major and forward only)`);
+    }
+    for (const name of ["seq_lengths", "init_key"]) if (given.has(name)) return this.stop(span, `nn.RNN(${clsName}(...)) called with ${name}`);
+    const carry = given.get("initial_carry");
+    if (!carry) return this.stop(span, `nn.RNN(${clsName}(...)) called without initial_carry (Linen would draw it with ${clsName}.initialize_carry and key(0))`);
+    const xs = given.get("inputs")!;
+    if (xs.kind !== "array" || xs.shape.rank === undefined) return this.stop(span, `nn.RNN(${clsName}(...)) applied to ${describe(xs)} (an array of known rank)`);
+    // Linen reads the cell's num_feature_axes: the time axis is just before those.
+    const nfa = [...cls.properties, ...cls.methods].find((m) => m.name === "num_feature_axes");
+    const ret = nfa?.body.length === 1 && nfa.body[0].kind === "return" ? nfa.body[0].value : undefined;
+    if (ret?.kind !== "int") return this.stop(span, `nn.RNN(${clsName}(...)): ${clsName}.num_feature_axes is not a property that returns a number`);
+    const timeAxis = xs.shape.rank - (ret.value + 1);
+    if (timeAxis < 0) return this.stop(span, `nn.RNN(${clsName}(...)) applied to an array without a time axis`);
+    // Linen broadcasts every stream but 'params' unsplit: a key the cell draws is the same at every step, which a step-by-step draw is not.
+    const draws = this.classDrawsKeys(clsName, new Set(perStep));
+    if (draws) return this.stop(span, `nn.RNN(${clsName}(...)) whose cell draws a key each step (${draws}) without split_rngs for its stream`);
+    const lifted: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "scan", target: cellInst.ctor, inAxis: timeAxis, outAxis: timeAxis };
+    const out = this.callLifted(cellInst, lifted, "__call__", [carry, xs], [], span, frame);
+    // The recorder learns that the cell's keys of these streams come from split(key, steps)[step].
+    if (perStep.length && cellInst.built && !frame.dry) frame.emitCtor({ k: "record", event: { e: "scanKeys", module: cellInst.built.ctor, streams: perStep } });
+    if (out.kind !== "tuple" || out.items.length !== 2) return this.stop(span, `${clsName}'s step that does not return (carry, y)`);
+    return returnCarry ? out : out.items[1];
+  }
+
+  /**
+   * What in a class of the file (or the classes of the file it names) draws a
+   * key of a stream not in `split`: `make_rng` of another (or an unknown) stream,
+   * a Dropout; undefined if nothing.
+   */
+  private classDrawsKeys(clsName: string, split: Set<string>, seen = new Set<string>()): string | undefined {
+    if (seen.has(clsName)) return undefined;
+    seen.add(clsName);
+    const cls = this.ctx.classes.get(clsName);
+    if (!cls) return undefined;
+    const tree = [cls.methods, cls.setup ?? null, cls.properties];
+    const text = JSON.stringify(tree);
+    const dropout = /Dropout|dropout/.exec(text);
+    if (dropout) return dropout[0];
+    const found: string[] = [];
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== "object") return;
+      if (Array.isArray(n)) return n.forEach(walk);
+      const o = n as { kind?: string; fn?: { kind?: string; attr?: string }; args?: Array<{ value?: { kind?: string; value?: unknown } }> };
+      if (o.kind === "call" && o.fn?.kind === "attr" && o.fn.attr === "make_rng") {
+        const a = o.args?.[0]?.value;
+        found.push(a?.kind === "str" && typeof a.value === "string" ? a.value : "?");
+      }
+      Object.values(o).forEach(walk);
+    };
+    walk(tree);
+    const other = found.find((st) => !split.has(st));
+    if (other !== undefined || (found.length === 0 && /make_rng/.test(text))) return `make_rng(${other === "?" || other === undefined ? "..." : `'${other}'`})`;
+    for (const name of this.ctx.classes.keys()) {
+      if (name !== clsName && new RegExp(`"${name}"`).test(text)) {
+        const f = this.classDrawsKeys(name, split, seen);
+        if (f) return f;
+      }
+    }
+    return undefined;
   }
 
   private callLayer(inst: Instance & InstanceExtra, row: SourceLayer, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
@@ -2995,20 +3107,22 @@ export class ClassStager {
       for (const o of summary?.inputOptions ?? []) {
         const m = cls.methods.find((x) => x.name === o.method);
         const pi = m?.params.findIndex((p) => p.name === o.param) ?? -1;
-        const [param, dictKey] = o.param.split(DICT_KEY);
-        const pj = dictKey !== undefined ? (m?.params.findIndex((p) => p.name === param) ?? -1) : pi;
+        const [[param, ...items], dictKey] = ((p: string[]) => [p[0].split(TUPLE_ITEM), p[1]] as const)(o.param.split(DICT_KEY));
+        const pj = dictKey !== undefined || items.length ? (m?.params.findIndex((p) => p.name === param) ?? -1) : pi;
         const given = o.method === method ? (args[pj] ?? kwargs.find(([k]) => k === param)?.[1]) : undefined;
-        const arg = dictKey !== undefined && given?.kind === "dict" ? given.entries.find(([k]) => k === dictKey)?.[1] : given;
+        let arg = dictKey !== undefined && given?.kind === "dict" ? given.entries.find(([k]) => k === dictKey)?.[1] : given;
+        // An array inside a tuple argument.
+        for (const i of items) arg = arg?.kind === "tuple" || arg?.kind === "list" ? arg.items[Number(i)] : undefined;
         if (!arg || arg.kind !== "array") {
           // What only a method not called here builds is left unbuilt (as Linen leaves it).
           if (o.optional && o.method !== method) continue;
-          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
+          entries.push({ key: o.name, value: ctx.missing(`the size of ${clsName}'s input '${paramLabel(o.param)}'`) });
           continue;
         }
-        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
+        if (o.kind === "features") entries.push({ key: o.name, value: dimAt(arg.shape, -1) ?? ctx.missing(`the size of the last axis of ${clsName}'s input '${paramLabel(o.param)}'`) });
         else {
           const dims = arg.shape.rank !== undefined ? materialize(arg.shape) : undefined;
-          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${o.param.split(DICT_KEY).join("' entry '")}'`) });
+          entries.push({ key: o.name, value: dims && dims.every((d) => d) ? { k: "array", items: dims as TExpr[] } : ctx.missing(`the shape of ${clsName}'s input '${paramLabel(o.param)}'`) });
         }
       }
       entries.push({ key: "rngs", value: id("rngs") });
@@ -3652,6 +3766,18 @@ function removeAxis(s: SymShape, axis: number): SymShape {
 }
 
 /** The shape with a new axis of size `d` at `axis` (a scan's stacked outputs). */
+/** An input's name in a message: a dict input's entry (`obs' entry 'pixels`), an array inside a tuple (`carry[1]`). */
+function paramLabel(param: string): string {
+  return param.split(DICT_KEY).join("' entry '").replace(new RegExp(`${TUPLE_ITEM}(\\d+)`, "g"), "[$1]");
+}
+
+/** A scanned step's output stacked over the steps: every array of it gains the axis (nn.scan stacks every leaf). */
+function stackedOver(y: Value, axis: number, steps: Dim): Value {
+  if (y.kind === "array") return { ...y, shape: insertAxis(y.shape, axis, steps) };
+  if (y.kind === "tuple" || y.kind === "list") return { ...y, items: y.items.map((item) => stackedOver(item, axis, steps)) };
+  return y;
+}
+
 function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
   if (s.rank !== undefined) {
     const dims = materialize(s);

@@ -94,6 +94,8 @@ export type RecordEvent =
    * `inner`: a module Linen's setup gave to a layer, named inside the layer being built (`rnn/cell`).
    */
   | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean }; transparent?: boolean; stack?: { rngs?: string[] }; inner?: boolean }
+  /** Linen's nn.scan (nn.RNN) with split_rngs: `module`'s keys of these streams are drawn from split(key, steps)[step]. */
+  | { e: "scanKeys"; module: TExpr; streams: string[] }
   /** A variable of the module itself is created. */
   /**
    * `stream`: the key it is made with is the last one drawn from that stream (`self.make_rng(stream)`

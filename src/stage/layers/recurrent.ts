@@ -120,15 +120,30 @@ const CELL_METHODS: Record<string, LayerMethod> = {
   initialize_carry: { runtime: "initializeCarry", positional: ["inputShape", "rng"] },
 };
 
-function cell(runtime: string, parts: 1 | 2, options: string[]): LayerKind {
+/**
+ * Linen's cells (all but ConvLSTMCell) size their layers by the carry's last
+ * axis (`hidden_features = h.shape[-1]`), not by `features`, which only
+ * initialize_carry reads: the carry's size when the call gives it.
+ */
+function carryHidden(args: CallArgs, parts: 1 | 2): Dim {
+  const c = args.get("carry");
+  const h = parts === 2 ? (c?.kind === "tuple" || c?.kind === "list" ? c.items[1] : undefined) : c;
+  return h?.kind === "array" ? dimAt(h.shape, -1) : undefined;
+}
+
+function cell(runtime: string, parts: 1 | 2, options: string[], fromCarry = true): LayerKind {
   return {
     runtime,
-    positional: (o, args, ctx) => [cellIn(args, ctx), ctorOf(o, "features", ctx)],
+    positional: (o, args, ctx) => {
+      // `features` is read (initialize_carry's size) even when the carry sizes the layers.
+      o.get("features");
+      return [cellIn(args, ctx), (fromCarry ? carryHidden(args, parts) : undefined) ?? ctorOf(o, "features", ctx)];
+    },
     options,
     methods: CELL_METHODS,
     detached: detachedCarry(parts),
     output: (o, method, args) => {
-      const features = opt(o, "features")?.ctor;
+      const features = (fromCarry && method !== "initialize_carry" ? carryHidden(args, parts) : undefined) ?? opt(o, "features")?.ctor;
       if (method === "initialize_carry") return carryOf(parts, givenShape(args), features);
       const y: OutSpec = { shape: replaceLast(xShape(args), features), dtype: "float32" };
       return { items: [carryOf(parts, xShape(args), features), y] };
@@ -344,7 +359,7 @@ export const RECURRENT: Record<string, LayerKind> = {
   MGUCell: cell("nnx.MGUCell", 1, ["gateFn", "activationFn", "kernelInit", "recurrentKernelInit", "forgetBiasInit", "activationBiasInit", "carryInit", "resetGate"]),
   SimpleCell: cell("nnx.SimpleCell", 1, ["activationFn", "kernelInit", "recurrentKernelInit", "biasInit", "carryInit", "residual"]),
   ConvLSTMCell: {
-    ...cell("nnx.ConvLSTMCell", 2, ["strides", "padding", "useBias", "carryInit"]),
+    ...cell("nnx.ConvLSTMCell", 2, ["strides", "padding", "useBias", "carryInit"], false),
     positional: (o, args, ctx) => [cellIn(args, ctx), ctorOf(o, "features", ctx), ctorOf(o, "kernelSize", ctx)],
   },
   RNN: {
