@@ -3222,9 +3222,10 @@ export class ClassStager {
   }
 
   setVariable(memberName: string, v: Value, span: Span, frame: Frame): void {
-    // Set by the module's own call (not under `if not self.is_initializing():`): the source's init call sets it too.
+    // Set by the module's own call (not under `if not self.is_initializing():`): Linen's init call sets it too.
+    // Haiku's init returns the value hk.get_state created (its `initial`), whatever set_state does after.
     const event = this.variableEvents.get(memberName);
-    if (event && !frame.dry && !this.deadInCall) event.fromCall = true;
+    if (event && !frame.dry && !this.deadInCall && this.ctx.program.framework.name !== "haiku") event.fromCall = true;
     frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 
