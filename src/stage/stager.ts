@@ -277,8 +277,11 @@ export class ClassStager {
     // before `lstm(carry, x)`), and what its other methods use its parent builds at their calls.
     const entry = this.ctx.program.entry;
     const isEntry = entry?.expr.kind === "call" && entry.expr.fn.kind === "file" && entry.expr.fn.name === (this.cls.source ?? this.cls.name);
-    const first = isEntry && firstMethods.size === 1 && !firstMethods.has("__call__") && firstMethods.has(entry.method) ? [...firstMethods][0] : undefined;
-    const byFirst = (m: FunctionDef) => (first ? m.name === first : m.name === "__call__");
+    // A child first called through another method (`scale.inverse(y)`) is staged from that method first, so
+    // what it builds is sized by that call; only the entry's class builds the rest lazily.
+    const calledFirst = firstMethods.size === 1 && !firstMethods.has("__call__") ? [...firstMethods][0] : undefined;
+    const first = isEntry && calledFirst && firstMethods.has(entry.method) ? calledFirst : undefined;
+    const byFirst = (m: FunctionDef) => (first ? m.name === first : calledFirst && !isEntry ? m.name === calledFirst : m.name === "__call__");
     const order = [...this.cls.methods].filter((m) => !isStaticMethod(m)).sort((a, b) => Number(byFirst(b)) - Number(byFirst(a)));
     const lazy: Array<{ method: string; at: number; stmts: TStmt[] }> = [];
     for (const fn of order) {
