@@ -188,7 +188,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       if (!result.ok && (prefix === "" || prefix === "train/") && Number.isFinite(result.maxAbsError)) pending.push({ result, key, prefix, actual: Float32Array.from(actual.dataSync()) });
       return result;
     };
-    const call = (m: Module) => (m as unknown as Record<string, (...a: unknown[]) => unknown>)[methodName(entry.method)](...args);
+    const callWith = (a: unknown[]) => (m: Module) => (m as unknown as Record<string, (...x: unknown[]) => unknown>)[methodName(entry.method)](...a);
+    const call = callWith(args);
 
     const checkMode = (train: boolean, prefix: string, tag: string, call_ = call, tensors = reference0) => {
       const call = call_;
@@ -262,7 +263,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
         report.checks.splice(trainFrom, trainTo - trainFrom);
         const trainArgs = callArgs(params, entry, retry.tensors, runtime, "train/input/");
         const before = pending.length;
-        checkMode(true, "train/", "train mode", (m) => (m as unknown as Record<string, (...a: unknown[]) => unknown>)[methodName(entry.method)](...trainArgs), retry.tensors);
+        checkMode(true, "train/", "train mode", callWith(trainArgs), retry.tensors);
         // Checks that still fail on the larger batch: said as ill-conditioned or not, never retried again.
         const still = pending.slice(before);
         if (still.length) await conditioned(still, { ...spec, trainBatch: TRAIN_BATCH_FACTOR }, retry.tensors, report, tolerance, loadSafetensors, tf, false);

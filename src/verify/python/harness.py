@@ -488,11 +488,7 @@ def main():
 
         def loss(p):
             y, _ = framework.apply(p, state, apply_key, the_args, the_kw, method=method)
-            total = 0.0
-            for name, a in leaves_jax(y):
-                if name in cots:
-                    total = total + jnp.sum(a * cots[name])
-            return total
+            return cotangent_total(y, cots)
 
         grads = jax.grad(loss)(params)
         for k, v in framework.flat_params(grads).items():
@@ -580,6 +576,17 @@ def main():
     print(json.dumps({"ok": True, "tensors": len(tensors), "standins": STANDINS, "notes": NOTES}))
 
 
+def cotangent_total(y, cots):
+    """Σ output ⊙ cotangent over the float leaves `cots` names: the scalar whose gradient verify compares."""
+    import jax.numpy as jnp
+
+    total = 0.0
+    for name, a in leaves_jax(y):
+        if name in cots:
+            total = total + jnp.sum(a * cots[name])
+    return total
+
+
 def float64_pass(framework, params, state, apply_key, args, kw, method, cots):
     """The same call and gradient as `record` computes, in float64: the same variables, inputs,
     cotangents and keys, with every float computation in float64. verify uses it to tell a check
@@ -598,11 +605,7 @@ def float64_pass(framework, params, state, apply_key, args, kw, method, cots):
 
         def loss(p):
             y, _ = framework.apply(p, s64, apply_key, a64, kw64, method=method)
-            total = 0.0
-            for name, a in leaves_jax(y):
-                if name in cots:
-                    total = total + jnp.sum(a * jnp.asarray(cots[name], jnp.float64))
-            return total
+            return cotangent_total(y, cots)  # float32 cotangents promote to float64
 
         grads = jax.grad(loss)(p64)
         return leaves(out), {k: np.asarray(v, np.float64) for k, v in framework.flat_params(grads).items()}
