@@ -173,6 +173,7 @@ export async function translate(file: string, input: string, options: TranslateO
     throw new DiagnosticError(diags.items);
   }
   const standalone = linked.importsFrom.length ? await formatTypeScript(printModule(staged.module)) : undefined;
+  if (process.env.NNXPORT_DEBUG) process.stderr.write(`${code}\n`);
   if (!options.skipTypeCheck) reportTypeErrors(diags, linked.siblings.length ? typeCheckAll([code, ...linked.siblings.map((x) => x.code)], [file, ...linked.siblings.map((x) => x.source)])[0] : typeCheck(code));
   return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom, framework, standalone };
 }
@@ -207,6 +208,7 @@ async function dropIllTyped(staged: StagedProgram, diags: DiagnosticBag): Promis
     if (code === undefined) return; // reported where the final code is formatted
     const problems = typeCheck(code);
     if (!problems.length) return;
+    if (process.env.NNXPORT_DEBUG) process.stderr.write(`${code}\n`);
     const lines = code.split("\n");
     const owners = new Set<string>();
     for (const err of problems) {

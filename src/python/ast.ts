@@ -17,7 +17,8 @@ export type Expr =
   /** An imported name, qualified: `jnp.tanh` → `jax.numpy.tanh`; `nn` → `flax.linen`. */
   | { kind: "global"; name: string; span: Span }
   /** A name bound nowhere in the file (a builtin such as `len`, or an error). */
-  | { kind: "builtin"; name: string; span: Span }
+  /** `undefined`: no builtin either (and no `import *` could bind it): Python raises NameError reading it. */
+  | { kind: "builtin"; name: string; span: Span; undefined?: boolean }
   | { kind: "int"; value: number; span: Span }
   /** A float literal; `text` keeps `3.0` apart from `3`. */
   | { kind: "float"; value: number; span: Span }

@@ -16,6 +16,8 @@ export interface ImportRecord {
 
 export class FileImports {
   private readonly names = new Map<string, ImportRecord>();
+  /** `from m import *`: any name may be bound by it. */
+  wildcard = false;
 
   static of(root: Node): FileImports {
     const table = new FileImports();
@@ -23,6 +25,8 @@ export class FileImports {
       for (const stmt of node.namedChildren) {
         if (stmt.type === "import_statement") table.importStatement(stmt);
         else if (stmt.type === "import_from_statement") table.fromStatement(stmt);
+        // `from __future__ import annotations`: annotations are never evaluated.
+        else if (stmt.type === "future_import_statement" && stmt.namedChildren.some((c) => c.text === "annotations")) table.names.set("annotations", { local: "annotations", qualified: "__future__.annotations", module: "__future__", node: stmt });
         // Imports guarded by `try:` or `if TYPE_CHECKING:` at the top level still bind names.
         else if (["if_statement", "try_statement", "block", "else_clause", "except_clause", "elif_clause"].includes(stmt.type)) visit(stmt);
       }
@@ -48,6 +52,7 @@ export class FileImports {
   private fromStatement(stmt: Node): void {
     const moduleNode = stmt.childForFieldName("module_name")!;
     const module = moduleNode.type === "relative_import" ? moduleNode.text.replace(/\s+/g, "") : moduleNode.text;
+    if (stmt.namedChildren.some((c) => c.type === "wildcard_import")) this.wildcard = true;
     for (let i = 0; i < stmt.childCount; i++) {
       if (stmt.fieldNameForChild(i) !== "name") continue;
       const item = stmt.child(i)!;

@@ -20,6 +20,8 @@ import type {
   Stmt,
   TopStmt,
 } from "./ast.js";
+import { subexpressions } from "./ast.js";
+import { PYTHON_BUILTINS } from "./builtins.js";
 import { FileImports } from "./imports.js";
 
 /** One function scope: its locals, and the scope it is nested in. */
@@ -146,7 +148,7 @@ export class Lowering {
         case "typed_parameter": {
           const inner = p.namedChild(0)!;
           const type = p.childForFieldName("type");
-          const annotation = type ? this.expr(type.namedChild(0) ?? type, outer) : undefined;
+          const annotation = type ? this.annotation(type.namedChild(0) ?? type, outer) : undefined;
           if (inner.type === "list_splat_pattern") out.push({ name: inner.namedChild(0)!.text, star: "*", annotation, span });
           else if (inner.type === "dictionary_splat_pattern") out.push({ name: inner.namedChild(0)!.text, star: "**", annotation, span });
           else out.push({ name: inner.text, keywordOnly, annotation, span });
@@ -159,7 +161,7 @@ export class Lowering {
           out.push({
             name: p.childForFieldName("name")!.text,
             keywordOnly,
-            annotation: type ? this.expr(type.namedChild(0) ?? type, outer) : undefined,
+            annotation: type ? this.annotation(type.namedChild(0) ?? type, outer) : undefined,
             default: this.expr(p.childForFieldName("value")!, outer),
             span,
           });
@@ -304,7 +306,7 @@ export class Lowering {
       cur = cur.childForFieldName("right")!;
     }
     const type = cur.childForFieldName("type");
-    const annotation = type ? this.expr(type.namedChild(0) ?? type, scope) : undefined;
+    const annotation = type ? this.annotation(type.namedChild(0) ?? type, scope) : undefined;
     const right = cur.childForFieldName("right");
     const left = cur.childForFieldName("left")!;
     if (!right) {
@@ -341,6 +343,14 @@ export class Lowering {
     }
   }
 
+  /** An annotation: with `from __future__ import annotations` Python never evaluates it, so no name in it is a NameError. */
+  private annotation(node: Node, scope: Scope | undefined): Expr {
+    const e = this.expr(node, scope);
+    if (this.imports.qualified("annotations") !== "__future__.annotations") return e;
+    for (const x of subexpressions(e)) if (x.kind === "builtin") delete x.undefined;
+    return e;
+  }
+
   private resolve(name: string, scope: Scope | undefined, span: Expr["span"]): Expr {
     for (let s = scope; s; s = s.parent) {
       if (s.self === name) return { kind: "self", span };
@@ -349,6 +359,7 @@ export class Lowering {
     if (this.topNames.has(name)) return { kind: "file", name, span };
     const imported = this.imports.qualified(name);
     if (imported !== undefined) return { kind: "global", name: imported, span };
+    if (!PYTHON_BUILTINS.has(name) && !this.imports.wildcard) return { kind: "builtin", name, span, undefined: true };
     return { kind: "builtin", name, span };
   }
 

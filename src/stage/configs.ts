@@ -8,6 +8,7 @@ import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import { looseTuple } from "./classes.js";
 import type { ProgramContext } from "./context.js";
 import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
+import { describe } from "./values.js";
 
 export function configDecls(ctx: ProgramContext): TDecl[] {
   const out: TDecl[] = [];
@@ -35,7 +36,12 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
       // A bare `Callable` with nothing to tell it by (no default): what the model does with it tells.
       if (type.t === "activation" && !(dv?.kind === "static" && dv.type.t === "activation") && f.annotation && /^(typing\.|collections\.abc\.)?Callable(\s*\|\s*None)?$|^Optional\[(typing\.|collections\.abc\.)?Callable\]$/.test(annotationText(f.annotation).trim()) && initializerUses(ctx).has(f.name)) type = { t: "initializer" };
       const nullable = f.default?.kind === "none" || /None|Optional/.test(f.annotation ? annotationText(f.annotation) : "");
-      return { f, tsType: tsTypeOf(type) + (nullable ? " | null" : ""), dv };
+      const tsType = tsTypeOf(type) + (nullable ? " | null" : "");
+      // A default that is no value a config holds (`= field`, the function itself): the field would be left unset.
+      if (f.default && dv && dv.kind !== "unknown" && !(dv.kind === "static" && dv.ctor) && tsType !== "unknown") {
+        unknownDefaults.push(() => ctx.unsupported(f.default!.span, `the default of ${config.name}.${f.name}: ${describe(dv)}, which is not a value of its type`));
+      }
+      return { f, tsType, dv };
     });
     out.push({
       k: "interface",

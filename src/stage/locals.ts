@@ -338,8 +338,11 @@ function declareIn(body: TStmt[], declared: Names, types: Map<string, string>): 
       // First set in a loop and read after it: Python raises if the loop never ran; TypeScript needs `!`.
       // A size set under a branch and read after it under the same test (`c ? n : m`) likewise.
       const loop = body[i].k === "forOf" || body[i].k === "forRange" || body[i].k === "while";
+      // Set in one branch of an `if` only and read after it: Python raises when the other ran.
+      const st = body[i];
+      const oneArm = st.k === "if" && !(st.then.some((x) => occurrences(x).has(n)) && st.else.some((x) => occurrences(x).has(n)));
       const type = types.get(n);
-      out.push({ k: "let", name: n, mutable: true, type, ...(loop || type === "number" ? { definite: true } : {}) });
+      out.push({ k: "let", name: n, mutable: true, type, ...(loop || oneArm || type === "number" ? { definite: true } : {}) });
       local.add(n);
     }
     out.push(declareStmt(s, local, types, body.slice(i + 1)));

@@ -340,8 +340,8 @@ export class ClassStager {
 
   private runSetup(fn: FunctionDef): Frame {
     const frame = new Frame("setup", this.dry);
-    this.bindSetupParams(fn, frame);
     try {
+      this.bindSetupParams(fn, frame);
       this.body(fn.body, frame);
     } catch (e) {
       if (!(e instanceof StageStop)) throw e;
@@ -376,6 +376,9 @@ export class ClassStager {
         frame.env.set(p.name, { kind: "unknown", why: "star parameter" });
         return;
       }
+      // Python evaluates annotations where it defines the method: an undefined name there is a NameError.
+      const undefinedName = p.annotation ? [...subexpressions(p.annotation)].find((x) => x.kind === "builtin" && x.undefined) : undefined;
+      if (undefinedName) this.stop(undefinedName.span, `the annotation of '${p.name}': '${(undefinedName as { name: string }).name}' is not defined (Python raises NameError where ${fn.name} is defined)`);
       const passed = given ? (given.args[i] ?? given.kwargs.find(([k]) => k === p.name)?.[1]) : undefined;
       const kind = isKeyParam(p) || this.entryKeys?.has(`${fn.name}|${p.name}`) || passed?.kind === "key" ? "key" : paramKind(p, modes);
       const optional = !!p.default;
@@ -472,6 +475,15 @@ export class ClassStager {
 
   /** A config field as read here: the constructor's option, `this.<field>` in methods. */
   fieldValue(name: string): Value {
+    // Python evaluates a field's annotation and default where it defines the class (Haiku: where it defines `__init__`).
+    const declared = this.cls.fields.find((f) => f.name === name);
+    const undefinedName = [declared?.annotation, declared?.default].flatMap((e) => (e ? [...subexpressions(e)] : [])).find((x) => x.kind === "builtin" && x.undefined);
+    if (undefinedName) {
+      // Reported here (fields are read outside any method too); reading the value stops where it is read.
+      const why = `'${(undefinedName as { name: string }).name}' is not defined (Python raises NameError where ${this.cls.source ?? this.cls.name} is defined)`;
+      this.unsupported(undefinedName.span, why);
+      return { kind: "unknown", why };
+    }
     if (this.givenFields) return this.givenFields.get(name) ?? { kind: "unknown", why: `field ${name}` };
     // A module the class is given (a variant fixes it), or one nothing gives.
     const bound = this.cls.bound?.get(name);
@@ -1290,7 +1302,8 @@ export class ClassStager {
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
         // Seen from a parent (a shape-only look at a child), the child's constructor locals are not there: the value itself.
         const ctor = v.ctor && !frame.callOnly ? (this.givenFields ? v.ctor : ctorName(name, v.ctor)) : undefined;
-        frame.env.set(pyName, staticOf(v.type, ctor, v.call ? id(name) : undefined, v.known));
+        const untypedField = (v as { untypedField?: string }).untypedField;
+        frame.env.set(pyName, { ...staticOf(v.type, ctor, v.call ? id(name) : undefined, v.known), ...(untypedField ? { untypedField } : {}) });
         return;
       }
       case "array":
@@ -1564,6 +1577,7 @@ export class ClassStager {
       case "global":
         return this.hosts?.get(e.name) ?? this.globalValue(e.name, e.span);
       case "builtin":
+        if (e.undefined) return this.stop(e.span, `'${e.name}' is not defined (Python raises NameError here)`);
         return { kind: "global", name: `builtins.${e.name}` };
       case "file":
         return this.hosts?.get(e.name) ?? this.fileValue(e.name, e.span, frame);
@@ -1769,6 +1783,14 @@ export class ClassStager {
     if ((v.type.t === "dict" || (v.known && typeof v.known === "object" && !Array.isArray(v.known))) && ["items", "keys", "values", "get"].includes(attr)) return { kind: "global", name: `dict.${attr}`, self: v };
     // A config object (dataclass field read): `config.emb_dim`.
     if (v.type.t === "config" || v.type.t === "any") {
+      // A field nothing types (annotated Any, or a class that is no config dataclass) is `unknown` in TypeScript.
+      const untyped = (v as { untypedField?: string }).untypedField;
+      if (v.type.t === "any" && untyped && v.known === undefined) {
+        const f = this.cls.fields.find((x) => x.name === untyped);
+        const ann = f?.annotation ? annotationText(f.annotation) : "";
+        const why = ann && /^[A-Z]\w*$/.test(ann) && !this.ctx.configs.has(ann) ? `annotated ${ann}, a class without @dataclass` : "annotated Any, or untyped";
+        return this.stop(span, `reading '.${attr}' of the field '${untyped}', whose type nnxport cannot tell (${why}, and no user of the class gives it)`);
+      }
       const cls = v.type.t === "config" && v.type.cls ? this.ctx.configs.get(v.type.cls) : undefined;
       const field = cls?.fields.find((f) => f.name === attr);
       // jnp.finfo(...).min is a float, jnp.iinfo(...).max an int (src/stage/static-math.ts).
@@ -1823,7 +1845,8 @@ export class ClassStager {
       if (v.kind === "static") return v;
       return v;
     }
-    return this.stop(span, `'${name}' is not defined at the top level of the file`);
+    const plainClass = this.ctx.program.module.body.some((t) => t.kind === "class" && t.cls.name === name);
+    return this.stop(span, plainClass ? `the class '${name}', which is neither a module nor a config dataclass (no @dataclass)` : `'${name}' is not defined at the top level of the file`);
   }
 
   /** A global with a fixed value (`jnp.float32`, `jnp.inf`), or a function/class the tables know. */
@@ -3229,6 +3252,13 @@ export class ClassStager {
     // Haiku's init returns the value hk.get_state created (its `initial`), whatever set_state does after.
     const event = this.variableEvents.get(memberName);
     if (event && !frame.dry && !this.deadInCall && this.ctx.program.framework.name !== "haiku") event.fromCall = true;
+    // A Python number set as the value (`hk.set_state("count", 1)`): an array of the variable's dtype, as JAX makes it.
+    if (v.kind === "static" && (v.type.t === "int" || v.type.t === "float" || v.type.t === "bool") && v.call) {
+      const dtype = [...this.variables.values()].find((x) => x.member === memberName)?.read.dtype;
+      const value = call("jnp.asarray", v.call, ...(dtype && dtype !== "unknown" ? [str(dtype)] : []));
+      frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value });
+      return;
+    }
     frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 

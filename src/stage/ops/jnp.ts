@@ -179,14 +179,14 @@ export const JNP_OPS: Record<string, OpSpec> = {
   },
   "jax.numpy.where": {
     rt: "jnp.where",
-    sig: "condition: A, x: A, y: A, *, size!, fill_value!",
+    sig: "condition: A, x=null: A, y=null: A, *, size!, fill_value!",
     shape: broadcastOf("condition", "x", "y"),
     dtype: (a) => promoteAll(a.get("x"), a.get("y")),
     check: (a) => (a.get("x") && a.get("y") ? undefined : "the one-argument form (its result's size depends on the values; write jnp.where(condition, x, y))"),
   },
   "jax.numpy.select": {
     rt: "jnp.select",
-    sig: "condlist: As, choicelist: As, default: A",
+    sig: "condlist: As, choicelist: As, default=0: A",
     shape: (a) => [...(itemsOf(a.get("condlist")) ?? []), ...(itemsOf(a.get("choicelist")) ?? []), a.get("default")].filter((v) => v).map(shapeOf).reduce((x, y) => broadcast(x, y), scalarShape),
     dtype: (a) => promoteAll(...(itemsOf(a.get("choicelist")) ?? []), a.get("default") ?? lit(0)),
   },

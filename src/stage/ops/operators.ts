@@ -37,6 +37,12 @@ export function arrayBinary(host: OpHost, op: string, l: Value, r: Value, span: 
   const name = BINARY[op];
   if (!name) return host.stop(span, `the operator '${op}' on arrays`);
   if (op === "@" && (l.kind !== "array" || r.kind !== "array")) return host.stop(span, "'@' with a Python scalar (JAX's matmul takes arrays)");
+  // An array and None: Python raises TypeError (a method that lost its `return` gives None).
+  const none = [l, r].find((v) => v.kind === "static" && v.known === null);
+  if (none) {
+    const nothing = (none as { returnsNothing?: string }).returnsNothing;
+    return host.stop(span, `'${op}' of an array and None${nothing ? ` (what ${nothing} returns)` : ""}: Python raises TypeError`);
+  }
   return applyOp(host, name, opSpec(name)!, [l, r], [], span);
 }
 

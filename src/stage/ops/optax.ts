@@ -30,13 +30,13 @@ export const OPTAX_OPS: Record<string, OpSpec> = {
   },
   "optax.l2_loss": {
     rt: "nnx.optax.l2Loss",
-    sig: "predictions: A, targets: A",
+    sig: "predictions: A, targets=null: A",
     shape: (a: OpArgs) => shapeOf(a.get("predictions")),
     dtype: float,
   },
   "optax.squared_error": {
     rt: "nnx.optax.squaredError",
-    sig: "predictions: A, targets: A",
+    sig: "predictions: A, targets=null: A",
     shape: (a: OpArgs) => shapeOf(a.get("predictions")),
     dtype: float,
   },

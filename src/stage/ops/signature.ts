@@ -14,7 +14,7 @@
 //   name=()     always written; absent, it is `[]` (a shape the runtime requires)
 //   name=0.5    a skipped positional parameter before a later one is written
 //               as this literal (the runtime requires it)
-//   : A / : As  an array-like parameter (an array or a Python scalar whose
+//   : A / : As  an array-like parameter (positional without a default: Python requires it) (an array or a Python scalar whose
 //               weak type must survive), or a sequence of them
 //   : Ns        nested Python lists of scalars and arrays (jnp.array's object)
 //   : D         a dtype (`jnp.float32`, `int`, `"float32"`): written as its name
@@ -118,9 +118,11 @@ export function bindSignature<V>(sig: Signature, args: V[], kwargs: Array<[strin
     if (bound.has(k)) return `got two values for '${k}'`;
     bound.set(k, v);
   }
-  // An op's first parameter, written without a default, is one Python requires (the array it works on).
-  const first = sig.params[0];
-  if (first && first.role === "positional" && !first.keywordOnly && !first.nullDefault && !first.fill && !bound.has(first.name)) return `is missing its required argument '${first.name}'`;
+  // An op's first parameter, and every array parameter after it, written without a default, is one Python requires.
+  for (const [i, p] of sig.params.entries()) {
+    if (i > 0 && p.array !== "one") continue;
+    if (p.role === "positional" && !p.keywordOnly && !p.nullDefault && !p.fill && !bound.has(p.name)) return `is missing its required argument '${p.name}'`;
+  }
   return { bound, rest };
 }
 
