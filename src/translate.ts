@@ -173,8 +173,12 @@ export async function translate(file: string, input: string, options: TranslateO
     throw new DiagnosticError(diags.items);
   }
   const standalone = linked.importsFrom.length ? await formatTypeScript(printModule(staged.module)) : undefined;
-  if (process.env.NNXPORT_DEBUG) process.stderr.write(`${code}\n`);
-  if (!options.skipTypeCheck) reportTypeErrors(diags, linked.siblings.length ? typeCheckAll([code, ...linked.siblings.map((x) => x.code)], [file, ...linked.siblings.map((x) => x.source)])[0] : typeCheck(code));
+  if (!options.skipTypeCheck) {
+    const errors = linked.siblings.length ? typeCheckAll([code, ...linked.siblings.map((x) => x.code)], [file, ...linked.siblings.map((x) => x.source)])[0] : typeCheck(code);
+    // The code that does not type-check, to see where (an nnxport bug).
+    if (errors.length && process.env.NNXPORT_DEBUG) process.stderr.write(`${code}\n`);
+    reportTypeErrors(diags, errors);
+  }
   return { code, failed: staged.ctx.failed, program, staged, diagnostics: diags, paramMap, plan, planMissing, dropoutMissing, links, siblings: linked.siblings, importsFrom: linked.importsFrom, framework, standalone };
 }
 

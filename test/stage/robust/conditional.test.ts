@@ -41,6 +41,23 @@ describe("a variable made under a condition on config", () => {
   }, 180_000);
 });
 
+describe("a local set under a condition and read after it under the same condition", () => {
+  it("is declared `let bias!:` (Python raises when it is unset), and verifies with the condition true and false", async () => {
+    const text = TEXT.replace(
+      "            y = y + bias\n",
+      "        if self.use_bias:\n            y = y + bias\n",
+    );
+    expect(text).toContain("        if self.use_bias:\n            y = y + bias");
+    const t = await translateText("cond2.py", text);
+    expect(errors(t.diagnostics.items)).toEqual([]);
+    expect(t.code).toContain("let bias!: nnx.Array;");
+    const on = await verifyText("cond2.py", text);
+    expect(on.ok, JSON.stringify(on.checks.filter((c) => !c.ok)).slice(0, 1500)).toBe(true);
+    const off = await verifyText("cond2.py", text, entry("ScaledDense(3, use_bias=False)", ["x=float32[2,4]"]));
+    expect(off.ok, JSON.stringify(off.checks.filter((c) => !c.ok)).slice(0, 1500)).toBe(true);
+  }, 180_000);
+});
+
 describe("a size field that defaults to None", () => {
   it("given by its user, it reaches the layer as Python passes it (Haiku); it verifies", async () => {
     const text = `from typing import Optional
