@@ -46,7 +46,11 @@ export class Lowering {
     this.imports = FileImports.of(root);
     for (const stmt of root.namedChildren) for (const n of boundNames(stmt)) this.topNames.add(n);
     for (const n of this.imports.localNames) this.topNames.delete(n);
+    for (const stmt of root.namedChildren) for (const n of boundNames(stmt, true)) this.boundAtTop.add(n);
   }
+
+  /** Every name the module binds, in blocks too (`if`, `with`, `try`, `for` at the top level): reading any other is a NameError unless a builtin. */
+  private readonly boundAtTop = new Set<string>();
 
   /** The whole file. */
   module(): PyModule {
@@ -359,7 +363,7 @@ export class Lowering {
     if (this.topNames.has(name)) return { kind: "file", name, span };
     const imported = this.imports.qualified(name);
     if (imported !== undefined) return { kind: "global", name: imported, span };
-    if (!PYTHON_BUILTINS.has(name) && !this.imports.wildcard) return { kind: "builtin", name, span, undefined: true };
+    if (!PYTHON_BUILTINS.has(name) && !this.imports.wildcard && !this.boundAtTop.has(name)) return { kind: "builtin", name, span, undefined: true };
     return { kind: "builtin", name, span };
   }
 
@@ -639,7 +643,12 @@ function boundNames(node: Node, deep = false): string[] {
     case "import_from_statement":
       return [];
     case "if_statement":
-    case "while_statement":
+    case "while_statement": {
+      // `if (n := f()) > 2:` binds n in the enclosing function.
+      const condition = node.childForFieldName("condition");
+      const walrus = condition ? condition.descendantsOfType("named_expression").map((w) => w.childForFieldName("name")!.text) : [];
+      return [...walrus, ...(deep ? blockNames(node) : [])];
+    }
     case "with_statement":
     case "try_statement":
       return deep ? blockNames(node) : [];
