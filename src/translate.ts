@@ -289,6 +289,7 @@ export function typeCheckTranslations<T extends TranslatedFile>(results: Array<T
   for (const { r } of checked) for (const s of (r as T).siblings ?? []) if (!paths.includes(s.source) && !extra.has(s.source)) extra.set(s.source, s.code);
   const errors = typeCheckAll([...checked.map(({ r }) => (r as T).code), ...extra.values()], [...paths, ...extra.keys()]);
   checked.forEach(({ r, i }, k) => {
+    if (errors[k].length && process.env.NNXPORT_DEBUG) process.stderr.write(`${(r as T).code}\n`);
     try {
       reportTypeErrors((r as T).diagnostics, errors[k]);
     } catch (e) {

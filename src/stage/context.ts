@@ -171,8 +171,10 @@ export class ProgramContext {
     for (const n of [...this.classes.keys(), ...this.configs.keys()]) for (const s of ["", "Options", "Config"]) taken.add(`${n}${s}`);
     // Variants of a class are named `<Class>2`, `<Class>3`, ...; factories `create<Class>`.
     const clashes = (n: string) => taken.has(n) || [...this.classes.keys()].some((c) => new RegExp(`^${c}\\d+$`).test(n));
-    let name = preferred;
-    for (let i = 1; clashes(name); i++) name = `${preferred}Variable${i > 1 ? i : ""}`;
+    // A name that makes no identifier (`hk.get_state("")`, `"1st"`): a TypeScript name from what it has.
+    const base = preferred.replace(/[^A-Za-z0-9_$]/g, "").replace(/^(\d)/, "V$1") || "State";
+    let name = base;
+    for (let i = 1; clashes(name); i++) name = `${base}Variable${i > 1 ? i : ""}`;
     this.variableTypeNames.set(preferred, name);
     return name;
   }

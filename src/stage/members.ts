@@ -24,7 +24,8 @@ export class Members {
 
   /** A fresh member name from `base`: `dense`, `dense1`, ... (printed camelCase). */
   fresh(base: string): string {
-    const clean = base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(\d)/, "_$1") || "member";
+    // camelCase drops a leading "_": a name that starts with a digit gets a letter.
+    const clean = base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^_*(\d)/, "v$1") || "member";
     let name = clean;
     for (let k = 1; this.taken.has(name.toLowerCase().replace(/_/g, "")); k++) name = `${clean}${k}`;
     this.taken.add(name.toLowerCase().replace(/_/g, ""));

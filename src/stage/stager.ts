@@ -3113,7 +3113,7 @@ export class ClassStager {
     if (!inst.built && needsOthers && !frame.dry && lifted?.transform !== "stack") {
       this.reserve(inst, clsName);
       const callE = call(member(inst.reserved!.call, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
-      return this.withCall(out ?? literalValue(null), callE);
+      return this.childResult(out, stopped ? undefined : dryFrame.returns, callE, `${clsName}.${method}`);
     }
     this.ensureBuilt(inst, frame, span, (ctx) => {
       const entries: Array<{ key: string; value: TExpr } | { spread: TExpr }> = [];
@@ -3157,6 +3157,13 @@ export class ClassStager {
     }, inst.site.loops.length ? clsName : variant.name, clsName);
     const ref = inst.built!.call;
     const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
+    return this.childResult(out, stopped ? undefined : dryFrame.returns, callE, `${clsName}.${method}`);
+  }
+
+  /** What a child's method call gives; a method without a return gives None, its call a statement. */
+  private childResult(out: Value | undefined, returns: Value[] | undefined, callE: TExpr, what: string): Value {
+    // (A look at the method that stopped early cannot tell.)
+    if (returns?.every(isNone)) return { ...literalValue(null), call: callE, returnsNothing: what } as Value;
     return this.withCall(out ?? literalValue(null), callE);
   }
 

@@ -94,6 +94,9 @@ export function stageSteps(ctx: ProgramContext, entryClass: string | undefined):
   if (usesOptimizer && optimizer?.tx) {
     out.decls.unshift(optimizerFactory(entryClass, optimizer.tx));
     for (const name of [optimizer.trainState?.name, optimizer.transform]) if (name) ctx.usedTop.add(name);
+  } else if (usesOptimizer && optimizer?.why) {
+    // The steps take an nnx.Optimizer; only the factory that builds the source's is missing.
+    ctx.diags.warning("NNX210", `left out: the optimizer factory (${optimizer.why}); the training steps take an nnx.Optimizer the caller builds`, optimizer.span);
   }
   return out;
 }
@@ -118,6 +121,8 @@ interface OptimizerSource {
   tx?: TExpr;
   adamLearningRate?: number;
   why?: string;
+  /** Where the source builds it. */
+  span?: Span;
 }
 
 function findOptimizer(ctx: ProgramContext): OptimizerSource | undefined {
@@ -133,7 +138,7 @@ function findOptimizer(ctx: ProgramContext): OptimizerSource | undefined {
     if (q !== TRAIN_STATE && !derived) continue;
     const tx = v.args.find((a) => a.name === "tx");
     const fields = v.args.filter((a) => a.name && !["apply_fn", "params", "tx"].includes(a.name)).map((a) => a.name!);
-    return { trainState: { name, fields }, ...optaxTransform(stager, tx && resolve(tx.value)) };
+    return { trainState: { name, fields }, ...optaxTransform(stager, tx && resolve(tx.value), v.span) };
   }
   for (const [name, c] of program.constants) {
     const v = c.value;
@@ -149,8 +154,12 @@ function derivesFromTrainState(ctx: ProgramContext, name: string): boolean {
 }
 
 /** `optax.adam(1e-3, b1=0.8)` as the runtime's transform. */
-function optaxTransform(stager: ClassStager, e: Expr | undefined): Pick<OptimizerSource, "tx" | "adamLearningRate" | "why"> {
-  if (!e || e.kind !== "call") return { why: "its optimizer is not a call of an optax optimizer" };
+function optaxTransform(stager: ClassStager, e: Expr | undefined, at?: Span): Pick<OptimizerSource, "tx" | "adamLearningRate" | "why" | "span"> {
+  if (!e || e.kind !== "call") return { why: "its optimizer is not a call of an optax optimizer", span: e?.span ?? at };
+  return { ...optaxCall(stager, e), span: e.span };
+}
+
+function optaxCall(stager: ClassStager, e: Extract<Expr, { kind: "call" }>): Pick<OptimizerSource, "tx" | "adamLearningRate" | "why"> {
   const name = qualifiedName(e.fn) ?? "";
   const spec = OPTIMIZERS[name];
   if (!spec) return { why: `its optimizer '${name || "?"}' is not one nnxport's runtime has (sgd, adam, adamw)` };
@@ -158,13 +167,15 @@ function optaxTransform(stager: ClassStager, e: Expr | undefined): Pick<Optimize
   try {
     e.args.forEach((a, i) => {
       const key = a.name ?? spec.params[i];
+      // optax raises TypeError on a keyword it does not take, or more positional arguments than it has.
+      if (a.star || !key || !spec.params.includes(key)) throw new StageStop(`${name}'s argument ${a.name ? `'${a.name}' (it has ${spec.params.map((p) => `'${p}'`).join(", ")})` : i + 1}`);
       const v = stager.expr(a.value, new Frame("optimizer", true));
       if (v.kind !== "static" || !v.ctor) throw new StageStop(`${name}'s '${key}'`);
       args.push([key, v]);
     });
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
-    return { why: `${err.message} is not a value nnxport can read` };
+    return { why: /^\S+'s argument /.test(err.message) ? `${err.message} is not one it takes` : `${err.message} is not a value nnxport can read` };
   }
   const lr = args.find(([k]) => k === "learning_rate")?.[1];
   if (!lr) return { why: `${name} without a learning rate` };

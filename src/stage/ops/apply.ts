@@ -42,6 +42,14 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
       if (known === undefined || !p.allowed?.some((a) => a === known)) return host.stop(span, `${short}(${p.name}=${v.kind === "static" && v.known !== undefined ? JSON.stringify(v.known) : "..."}): the runtime has no '${p.name}'${p.allowed ? ` other than ${p.allowed.map((a) => JSON.stringify(a)).join(" or ")}` : ""}`);
     }
   }
+  // None where Python requires an array (`softmax_cross_entropy(None, ...)`): TypeError in JAX.
+  for (const p of sig.params) {
+    const v = bound.get(p.name);
+    if (v && isNone(v) && p.role === "positional" && p.array === "one" && !p.nullDefault && !p.fill) {
+      const nothing = (v as { returnsNothing?: string }).returnsNothing;
+      return host.stop(span, `${short}'s '${p.name}' is None${nothing ? ` (what ${nothing} returns)` : ""}, where an array belongs`);
+    }
+  }
   // What a method that returns nothing gave (None) is no operand.
   for (const [name, v] of [...bound, ...rest.map((v, i) => [`argument ${i + 1}`, v] as const)]) {
     const nothing = (v as { returnsNothing?: string }).returnsNothing;
