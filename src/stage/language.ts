@@ -505,6 +505,9 @@ export function moduleList(st: ClassStager, e: Comprehension, frame: Frame): Mod
   const clause = e.clauses[0];
   const iter = st.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)));
   if (iter?.kind !== "static" || !iter.ctor) return undefined;
+  // A field of no type nnxport can tell (its annotation names an unknown type): `unknown` is not iterable.
+  const untyped = (iter as { untypedField?: string }).untypedField;
+  if (untyped && iter.type.t === "any") st.stop(clause.iter.span, `a comprehension over '${untyped}', a field of no known type that no user of the class gives`);
   const env = new Map(frame.env);
   bindSymbolic(clause.target, itemTypeOf(iter.type), env);
   const probe = childFrame(frame, env);

@@ -729,9 +729,9 @@ export class ClassStager {
     // `raise ValueError(f'...')`: the message.
     if (e.kind === "call" && e.args[0]) {
       const v = this.expr(e.args[0].value, frame);
-      if (v.kind === "static" && v.call) return v.call;
+      if (v.kind === "static" && v.type.t === "str" && v.call) return v.call;
     }
-    return str(`${e.kind === "call" && e.fn.kind === "builtin" ? e.fn.name : "error"}`);
+    return str(`${e.kind === "call" && e.fn.kind === "builtin" ? e.fn.name : e.kind === "call" ? (qualifiedName(e.fn) ?? "error") : "error"}`);
   }
 
   private assertStmt(s: Extract<Stmt, { kind: "assert" }>, frame: Frame): void {
@@ -1801,7 +1801,9 @@ export class ClassStager {
       if (cls && !field) return this.stop(span, `reading '.${attr}' of a ${cls.name}, which has no field '${attr}'`);
       const type = limit ?? (fields ? fields[attr] : field ? this.annotationType(field.annotation, field.default) : ({ t: "any" } as StaticType));
       const known = v.known && typeof v.known === "object" && !Array.isArray(v.known) ? (v.known as Record<string, Known>)[attr] : undefined;
-      return staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
+      const out = staticOf(type, v.ctor && member(v.ctor, attr), v.call && member(v.call, attr), known);
+      // A config field of no type nnxport can tell (`eps: float == 1e-6`, `x: Any`): `unknown` in the interface.
+      return field && type.t === "any" && known === undefined ? ({ ...out, untypedField: `${cls!.name}.${attr}` } as StaticV) : out;
     }
     // `x.dtype.type`: NumPy's scalar type of a dtype, which called makes a scalar of that dtype as the dtype does.
     if (v.type.t === "dtype" && attr === "type") return v;
