@@ -156,7 +156,10 @@ export async function translate(file: string, input: string, options: TranslateO
       if (plan) staged.module.decls.push(...seededFactory(staged.entryClass!, staged.factory, plan, origin, fromCallCall));
     } catch (e) {
       if (process.env.NNXPORT_DEBUG) process.stderr.write(`${printModule(staged.module)}\n${(e as Error).stack}\n`);
-      diags.error("NNX403", `building the translated model for the entry failed (an nnxport bug): ${(e as Error).message.split("\n")[0]}`, program.entry.span);
+      const message = (e as Error).message.split("\n")[0];
+      // A size that is no whole number of at least 0 (`latent: int = 2.5`, a sample of shape (4, -3)): JAX fails on it too.
+      if (/^invalid shape [[(]/.test(message)) diags.error("NNX305", `the entry's model cannot be built: ${message}, a size that is not a whole number of at least 0 (JAX raises on it too)`, program.entry.span);
+      else diags.error("NNX403", `building the translated model for the entry failed (an nnxport bug): ${message}`, program.entry.span);
       throw new DiagnosticError(diags.items);
     }
   }

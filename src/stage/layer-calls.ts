@@ -207,7 +207,7 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
       host.unsupported(span, `${row.autoName}(${p.name}=${describe(v)})`);
       continue;
     }
-    const problem = optionKindProblem(p.option!, s.type);
+    const problem = optionKindProblem(p.option!, s.type, s.known);
     if (problem) host.stop(span, `${row.autoName}(${p.name}=...): '${p.name}' ${problem}`);
     if (p.repeat && s.type.t === "int" && s.ctor) s = repeated(s, p.repeat);
     options.set(p.option!, s);

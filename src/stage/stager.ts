@@ -559,6 +559,8 @@ export class ClassStager {
       const split = this.moduleChoice(list[i], list.slice(i + 1), frame);
       if (split) return this.stmt(split, frame);
       this.stmt(list[i], frame);
+      // What follows a `return` or `raise` in the same block never runs.
+      if (list[i].kind === "return" || list[i].kind === "raise") return;
     }
   }
 
@@ -1138,6 +1140,11 @@ export class ClassStager {
       const elem: StaticType = iter.type.t === "seq" ? iter.type.of : iter.type.t === "tuple" ? (iter.type.items[0] ?? { t: "any" }) : { t: "any" };
       const enumerate = (iter as EnumV).enumerate;
       const zipped = (iter as EnumV).zip;
+      // `for i, size in sizes:` over numbers: Python cannot unpack an int (TypeError).
+      if (target.kind === "tuple" && !enumerate && !zipped && ["int", "float", "bool"].includes(elem.t)) {
+        this.unsupported(target.span, `unpacking each item of a sequence of ${elem.t === "int" ? "ints" : elem.t === "float" ? "floats" : "bools"} into ${patternNames(target).length} names (Python raises TypeError)`);
+        return undefined;
+      }
       const pattern = this.loopPattern(target, frame);
       const names = patternNames(target).map((n) => frame.tsLocal(n));
       const counter = enumerate && target.kind === "tuple" && target.items[0].kind === "name" ? id(frame.tsLocal(target.items[0].id)) : undefined;
@@ -1320,7 +1327,9 @@ export class ClassStager {
         // A call's result once (`parts = jnp.split(x, 2)`), else the items.
         if (v.call) frame.emitCall({ k: "assign", target: id(name), value: v.call });
         else if (callItems.every((c) => c)) frame.emitCall({ k: "assign", target: id(name), value: { k: "array", items: callItems as TExpr[] } });
-        frame.env.set(pyName, { ...v, items: callItems.every((c) => c) || v.call ? items : v.items, call: id(name) });
+        // Items the method cannot hold (a Python module, `x = jax, f(x)`): no local holds the tuple.
+        const held = callItems.every((c) => c) || !!v.call;
+        frame.env.set(pyName, { ...v, items: held ? items : v.items, call: held ? id(name) : undefined });
         return;
       }
     }

@@ -1,7 +1,7 @@
 // What kind of Python value each neutral layer option takes, so that a source argument of
 // another kind (`nn.Dropout("")`, `nn.Dense(features="8")`) is reported at its line instead of
 // reaching the runtime's typed constructor. Options not listed take anything the catalog accepts.
-import type { StaticType } from "../values.js";
+import type { Known, StaticType } from "../values.js";
 
 // "sizes": an int or a tuple of ints; layers read some sizes either way (DenseGeneral's features,
 // hk.Bias's output_size, MobileNet's channels), so every size option takes both.
@@ -53,9 +53,15 @@ function fits(kind: OptionKind, type: StaticType): boolean {
   }
 }
 
-/** What is wrong with giving a value of `type` for `option`, or undefined when nothing is. */
-export function optionKindProblem(option: string, type: StaticType): string | undefined {
+/** What is wrong with giving a value of `type` (`known`, when the translator knows it) for `option`, or undefined when nothing is. */
+export function optionKindProblem(option: string, type: StaticType, known?: Known): string | undefined {
   const kind = KIND_OF.get(option);
-  if (!kind || fits(kind, type)) return undefined;
-  return `takes ${WANTED[kind]}, not ${type.t === "none" ? "None" : `a ${type.t === "str" ? "string" : type.t} value`}`;
+  if (!kind) return undefined;
+  if (!fits(kind, type)) return `takes ${WANTED[kind]}, not ${type.t === "none" ? "None" : `a ${type.t === "str" ? "string" : type.t} value`}`;
+  // A size the translator knows (an annotation says int, the value is 2.5; `(3 == 3)`): a whole number of at least 0.
+  if (kind === "sizes") {
+    const bad = (Array.isArray(known) ? known : [known]).find((k) => typeof k === "boolean" || (typeof k === "number" && !(Number.isInteger(k) && k >= 0)));
+    if (bad !== undefined) return `takes ${WANTED[kind]} of at least 0, not ${typeof bad === "boolean" ? (bad ? "True" : "False") : bad}`;
+  }
+  return undefined;
 }
