@@ -1,0 +1,74 @@
+// hk.ResetCore as agents use it: the state put back to the core's initial
+// state wherever a bool should_reset [T, B] (here from an int step type) is
+// true, unrolled with hk.dynamic_unroll / hk.static_unroll over the tuple
+// (inputs, should_reset); made in a module's __init__, wrapping a DeepRNN,
+// as a DeepRNN's first layer, time-major or not, and called directly. Each
+// verified against live Haiku.
+import { describe, it } from "vitest";
+import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
+
+const AGENT = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+
+class Agent(hk.Module):
+    def __init__(self, num_actions, name=None):
+        super().__init__(name=name)
+        self._torso = hk.nets.MLP([8, 8])
+        self._core = hk.ResetCore(hk.LSTM(6))
+        self._head = hk.Linear(num_actions)
+
+    def __call__(self, obs, step_type):
+        emb = self._torso(obs)
+        should_reset = jnp.equal(step_type, 0)
+        state = self._core.initial_state(obs.shape[1])
+        out, final = hk.dynamic_unroll(self._core, (emb, should_reset), state)
+        return self._head(out), final.cell
+
+
+def forward(obs, step_type):
+    logits, cell = Agent(3)(obs, step_type)
+    deep = hk.ResetCore(hk.DeepRNN([hk.LSTM(4), jax.nn.relu, hk.GRU(5)]))
+    ds, deep_state = hk.static_unroll(deep, (logits, step_type == 0), deep.initial_state(obs.shape[1]))
+    first = hk.DeepRNN([hk.ResetCore(hk.VanillaRNN(4)), jax.nn.tanh])
+    fs, _first_state = hk.dynamic_unroll(first, (ds, step_type == 1), first.initial_state(obs.shape[1]), reverse=True)
+    gru = hk.GRU(4)
+    core = hk.ResetCore(gru)
+    ws, _core_state = hk.dynamic_unroll(core, (jnp.swapaxes(obs, 0, 1), jnp.swapaxes(step_type, 0, 1) == 0), core.initial_state(obs.shape[1]), time_major=False)
+    y, s = core((obs[0], step_type[0] == 2), core.initial_state(obs.shape[1]))
+    return logits, cell, ds, deep_state[0].hidden, deep_state[1], fs, ws, y, s
+`;
+
+describe.concurrent("hk.ResetCore", SLOW, () => {
+  it("unrolled over (inputs, should_reset), in a module, around and inside a DeepRNN, called directly", () =>
+    expectVerifies({
+      name: "haiku_reset_core",
+      py: AGENT,
+      entry: entry("forward", ["obs=float32[6,3,4]", "step_type=int32[6,3]<3"]),
+      reads: [
+        "readonly core: hk.ResetCore<hk.LSTMState, nnx.Array, nnx.Array>;",
+        "this.core = new hk.ResetCore(new hk.LSTM(8, 6, { rngs }));",
+        "hk.dynamicUnroll(this.core, [emb, shouldReset], state)",
+        /new hk\.ResetCore\(\s*new hk\.DeepRNN\(\[new hk\.LSTM\(3, 4, \{ rngs \}\), nnx\.relu, new hk\.GRU\(4, 5, \{ rngs \}\)\]\),?\s*\)/,
+        "new hk.DeepRNN([new hk.ResetCore(new hk.VanillaRNN(5, 4, { rngs })), nnx.tanh])",
+        /\.call\(\s*\[jnp\.index\(obs, 0\), jnp\.equal\(jnp\.index\(stepType, 0\), 2\)\],/,
+      ],
+    }));
+
+  it("a ResetCore given its inputs without should_reset is reported at its line", () =>
+    expectUnsupported(
+      `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(xs):
+    core = hk.ResetCore(hk.LSTM(4))
+    ys, _ = hk.dynamic_unroll(core, xs, core.initial_state(2))
+    return ys
+`,
+      7,
+      /ResetCore takes \(inputs, should_reset\)/,
+      entry("forward", ["xs=float32[5,2,3]"]),
+    ));
+});
