@@ -1507,8 +1507,17 @@ export class ClassStager {
       v.inst.memberHint = attr;
       if (!v.inst.name) v.inst.attrName = attr;
       if (this.framework.name === "linen" && v.inst.record?.e === "construct" && !v.inst.record.name) v.inst.record.name = str(attr);
+      if (this.framework.name === "linen") v.inst.setupBound = true;
       frame.env.set(`self.${attr}`, v);
       return;
+    }
+    if (this.framework.name === "linen" && (v.kind === "list" || v.kind === "tuple")) {
+      // Linen names the modules of a list assigned in setup `attr_0`, `attr_1`, ... in this module.
+      v.items.forEach((item, i) => {
+        if (item.kind !== "module") return;
+        if (item.inst.record?.e === "construct" && !item.inst.record.name) item.inst.record.name = str(`${attr}_${i}`);
+        item.inst.setupBound = true;
+      });
     }
     frame.env.set(`self.${attr}`, v);
     this.setupAttrs.set(attr, v);
