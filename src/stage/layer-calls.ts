@@ -471,7 +471,8 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
 /** The value a layer call returns, read from the call expression. */
 export function outValue(out: OutSpec | undefined, e: TExpr): Value {
   if (out && "items" in out) return { kind: "tuple", items: out.items.map((o, i) => outValue(o, { k: "index", object: e, index: { k: "num", value: i } })), call: e };
-  if (out && "fields" in out) return { kind: "dict", entries: Object.entries(out.fields).map(([k, o]) => [k, outValue(o, member(e, k))]), call: e };
+  // A named tuple (LSTMState): its fields by name, and a tuple too (`state[0]`, `h, c = state`).
+  if (out && "fields" in out) return { kind: "dict", entries: Object.entries(out.fields).map(([k, o]) => [k, outValue(o, member(e, k))]), call: e, tuple: true };
   return { kind: "array", call: e, shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
 }
 

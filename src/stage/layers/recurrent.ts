@@ -216,7 +216,7 @@ function batchLead(args: CallArgs): Dim[] {
 /** DeepRNN's and ResetCore's: their input may be a tuple (ResetCore's `(inputs, should_reset)`), the runtime's nests are cast. */
 const CORE_METHODS_DEEP: Record<string, LayerMethod> = {
   __call__: { runtime: "call", positional: ["inputs", "state"], cast: true },
-  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true, cast: true },
 };
 
 const CORE_METHODS: Record<string, LayerMethod> = {

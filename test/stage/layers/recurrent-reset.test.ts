@@ -3,7 +3,8 @@
 // true, unrolled with hk.dynamic_unroll / hk.static_unroll over the tuple
 // (inputs, should_reset); made in a module's __init__, wrapping a DeepRNN,
 // as a DeepRNN's first layer, time-major or not, and called directly. Each
-// verified against live Haiku.
+// verified against live Haiku; and an agent whose methods take a batch size
+// and the core's state.
 import { describe, it } from "vitest";
 import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
 
@@ -40,6 +41,46 @@ def forward(obs, step_type):
     return logits, cell, ds, deep_state[0].hidden, deep_state[1], fs, ws, y, s
 `;
 
+// An IMPALA-style agent: its methods take what its user gives, a batch size
+// (initial_state(batch_size) → a number) and the core's state (a tuple of an
+// LSTMState and an array → typed as such), stepped or unrolled.
+const AGENT_METHODS = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+
+class Agent(hk.Module):
+    """Torso, a resettable recurrent core, and policy/value heads."""
+
+    def __init__(self, num_actions, name=None):
+        super().__init__(name=name)
+        self._torso = hk.nets.MLP([8, 8], activate_final=True)
+        self._core = hk.ResetCore(hk.DeepRNN([hk.LSTM(6), hk.GRU(5)]))
+        self._policy = hk.Linear(num_actions)
+        self._value = hk.Linear(1)
+
+    def initial_state(self, batch_size):
+        return self._core.initial_state(batch_size)
+
+    def step(self, obs, first, state):
+        out, state = self._core((self._torso(obs), first), state)
+        return self._policy(out), state
+
+    def unroll(self, obs, step_type, state):
+        emb = self._torso(obs)
+        should_reset = jnp.equal(step_type, 0)
+        out, state = hk.dynamic_unroll(self._core, (emb, should_reset), state)
+        return self._policy(out), jnp.squeeze(self._value(out), -1), state
+
+
+def forward(obs, step_type):
+    agent = Agent(3)
+    state = agent.initial_state(obs.shape[1])
+    logits, values, (lstm_state, gru_state) = agent.unroll(obs, step_type, state)
+    step_logits, _ = agent.step(obs[0], step_type[0] == 0, (lstm_state, gru_state))
+    return logits, values, lstm_state.cell, gru_state, step_logits
+`;
+
 describe.concurrent("hk.ResetCore", SLOW, () => {
   it("unrolled over (inputs, should_reset), in a module, around and inside a DeepRNN, called directly", () =>
     expectVerifies({
@@ -53,6 +94,18 @@ describe.concurrent("hk.ResetCore", SLOW, () => {
         /new hk\.ResetCore\(\s*new hk\.DeepRNN\(\[new hk\.LSTM\(3, 4, \{ rngs \}\), nnx\.relu, new hk\.GRU\(4, 5, \{ rngs \}\)\]\),?\s*\)/,
         "new hk.DeepRNN([new hk.ResetCore(new hk.VanillaRNN(5, 4, { rngs })), nnx.tanh])",
         /\.call\(\s*\[jnp\.index\(obs, 0\), jnp\.equal\(jnp\.index\(stepType, 0\), 2\)\],/,
+      ],
+    }));
+
+  it("an agent's methods given a batch size and the core's state (a tuple of an LSTMState and an array)", () =>
+    expectVerifies({
+      name: "haiku_reset_agent",
+      py: AGENT_METHODS,
+      entry: entry("forward", ["obs=float32[5,2,3]", "step_type=int32[5,2]<3"]),
+      reads: [
+        "initialState(batchSize: number): [{ hidden: nnx.Array; cell: nnx.Array }, nnx.Array]",
+        /step\(\s*obs: nnx\.Array,\s*first: nnx\.Array,\s*state: \[\{ hidden: nnx\.Array; cell: nnx\.Array \}, nnx\.Array\],?\s*\)/,
+        "hk.dynamicUnroll(this.core, [emb, shouldReset], state)",
       ],
     }));
 
