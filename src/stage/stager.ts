@@ -2205,7 +2205,13 @@ export class ClassStager {
     const name = fn.name;
     // A framework layer: a module value, built where it is first called.
     if (!fn.self && this.framework.layers[name]) return this.newInstance(fn, args, kwargs, span, frame, source);
-    if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
+    if (fn.self?.kind === "module") {
+      // `hk.LSTM(n).initial_state(b)`: a core made only for its initial state (Haiku names it, it never has
+      // parameters) is called as a detached layer: its state's zeros, no member.
+      const temporary = source?.fn.kind === "attr" && source.fn.object.kind === "call";
+      if (temporary && this.framework.name === "haiku" && name === "module.initial_state" && fn.self.inst.ctor.kind === "global" && !fn.self.inst.built) fn.self.inst.detached = true;
+      return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
+    }
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
     if (name === "jax.vmap" && args[0]?.kind === "func") return this.vmapped(args[0], args.slice(1), kwargs, span);

@@ -224,9 +224,27 @@ const CORE_METHODS: Record<string, LayerMethod> = {
   initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true },
 };
 
+/**
+ * `hk.LSTM(n).initial_state(batch_size)` on a core made for nothing else: its
+ * state is zeros of [batch_size, hidden] (of [hidden] for None), no layer.
+ */
+function detachedState(lstm: boolean) {
+  return (o: LayerOptions, method: string, args: CallArgs): TExpr | string => {
+    if (method !== "initial_state") return `${method}(...) of a core made only for it (it has no parameters there)`;
+    const hidden = opt(o, "hiddenSize")?.ctor;
+    if (!hidden) return "initial_state of a core whose hidden size nnxport cannot read";
+    const b = args.get("batchSize");
+    const batch = !b || (b.kind === "static" && b.known === null) ? undefined : b.kind === "static" ? (b.call ?? b.ctor) : undefined;
+    if (b && !(b.kind === "static" && b.known === null) && !batch) return "initial_state given a batch size nnxport cannot read";
+    const zeros = call("jnp.zeros", { k: "array", items: batch ? [batch, hidden] : [hidden] });
+    return lstm ? { k: "object", entries: [{ key: "hidden", value: zeros }, { key: "cell", value: zeros }] } : zeros;
+  };
+}
+
 /** hk.LSTM / hk.GRU / hk.VanillaRNN: `core(x, state) → (y, state)`, `initial_state(batch_size)`. */
 function haikuCore(runtime: string, lstm: boolean, options: string[]): LayerKind {
   return {
+    detached: detachedState(lstm),
     runtime,
     positional: (o, args, ctx) => [dimAt(xShape(args), -1) ?? ctx.missing("the size of the core's input"), ctorOf(o, "hiddenSize", ctx)],
     options,

@@ -81,6 +81,24 @@ def forward(obs, step_type):
     return logits, values, lstm_state.cell, gru_state, step_logits
 `;
 
+// A core made only for its initial state (`hk.LSTM(6).initial_state(b)`, as
+// agents write it): zeros, no member, though Haiku names it (the cores made
+// after are lstm_1, gru_1).
+const STATE_ONLY_CORE = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+
+def forward(obs, step_type):
+    state = hk.LSTM(6).initial_state(obs.shape[1])
+    core = hk.ResetCore(hk.LSTM(6))
+    out, state = hk.dynamic_unroll(core, (obs, step_type == 0), state)
+    h0 = hk.GRU(4).initial_state(None)
+    gru = hk.GRU(4)
+    ys, h = hk.static_unroll(gru, out, jnp.broadcast_to(h0, (obs.shape[1], 4)))
+    return out, state.cell, ys, h
+`;
+
 describe.concurrent("hk.ResetCore", SLOW, () => {
   it("unrolled over (inputs, should_reset), in a module, around and inside a DeepRNN, called directly", () =>
     expectVerifies({
@@ -107,6 +125,14 @@ describe.concurrent("hk.ResetCore", SLOW, () => {
         /step\(\s*obs: nnx\.Array,\s*first: nnx\.Array,\s*state: \[\{ hidden: nnx\.Array; cell: nnx\.Array \}, nnx\.Array\],?\s*\)/,
         "hk.dynamicUnroll(this.core, [emb, shouldReset], state)",
       ],
+    }));
+
+  it("a core made only for its initial state", () =>
+    expectVerifies({
+      name: "haiku_state_only_core",
+      py: STATE_ONLY_CORE,
+      entry: entry("forward", ["obs=float32[5,2,3]", "step_type=int32[5,2]<3"]),
+      reads: ["let state = { hidden: jnp.zeros([obs.shape[1]!, 6]), cell: jnp.zeros([obs.shape[1]!, 6]) };", "const h0 = jnp.zeros([4]);"],
     }));
 
   it("a ResetCore given its inputs without should_reset is reported at its line", () =>
