@@ -393,8 +393,9 @@ function buildChild(host: LayerHost, v: Value | undefined, method: string, args:
   if (v?.kind !== "module") return ctx.missing("a module given to the layer");
   const inst = v.inst;
   if (inst.built) return inst.built.ctor;
-  // Linen: a module made in setup and given to a layer is adopted by it, named after the field (`cell`, `layers_0`).
-  const inner = host.framework === "linen" && inst.record?.e === "construct" && !!inst.record.eager;
+  // Linen: a module made in setup and given to a layer is adopted by it, named after the field (`cell`, `layers_0`),
+  // unless setup assigned it to an attribute first (`self.cell = ...`): that bound and named it in the module itself.
+  const inner = host.framework === "linen" && inst.record?.e === "construct" && !!inst.record.eager && !inst.setupBound;
   if (inner && inst.record?.e === "construct" && !inst.record.name) inst.record.name = { k: "str", value: field };
   const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
   const config = row && layerConfig(host, inst, row, span);
@@ -470,7 +471,8 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
 /** The value a layer call returns, read from the call expression. */
 export function outValue(out: OutSpec | undefined, e: TExpr): Value {
   if (out && "items" in out) return { kind: "tuple", items: out.items.map((o, i) => outValue(o, { k: "index", object: e, index: { k: "num", value: i } })), call: e };
-  if (out && "fields" in out) return { kind: "dict", entries: Object.entries(out.fields).map(([k, o]) => [k, outValue(o, member(e, k))]), call: e };
+  // A named tuple (LSTMState): its fields by name, and a tuple too (`state[0]`, `h, c = state`).
+  if (out && "fields" in out) return { kind: "dict", entries: Object.entries(out.fields).map(([k, o]) => [k, outValue(o, member(e, k))]), call: e, tuple: true };
   return { kind: "array", call: e, shape: out?.shape ?? unknownShape, dtype: out?.dtype ?? "unknown" };
 }
 
@@ -482,5 +484,7 @@ declare module "./values.js" {
     layerArgs?: CallArgs;
     /** Made with Linen's `parent=None`: not a submodule, never built (its methods that need no variables translate). */
     detached?: boolean;
+    /** Linen: assigned to an attribute in setup (alone or in a list), so bound and named in that module, never adopted by a layer it is given to. */
+    setupBound?: boolean;
   }
 }

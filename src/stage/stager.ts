@@ -1529,8 +1529,17 @@ export class ClassStager {
       v.inst.memberHint = attr;
       if (!v.inst.name) v.inst.attrName = attr;
       if (this.framework.name === "linen" && v.inst.record?.e === "construct" && !v.inst.record.name) v.inst.record.name = str(attr);
+      if (this.framework.name === "linen") v.inst.setupBound = true;
       frame.env.set(`self.${attr}`, v);
       return;
+    }
+    if (this.framework.name === "linen" && (v.kind === "list" || v.kind === "tuple")) {
+      // Linen names the modules of a list assigned in setup `attr_0`, `attr_1`, ... in this module.
+      v.items.forEach((item, i) => {
+        if (item.kind !== "module") return;
+        if (item.inst.record?.e === "construct" && !item.inst.record.name) item.inst.record.name = str(`${attr}_${i}`);
+        item.inst.setupBound = true;
+      });
     }
     frame.env.set(`self.${attr}`, v);
     this.setupAttrs.set(attr, v);
@@ -2230,7 +2239,13 @@ export class ClassStager {
     const name = fn.name;
     // A framework layer: a module value, built where it is first called.
     if (!fn.self && this.framework.layers[name]) return this.newInstance(fn, args, kwargs, span, frame, source);
-    if (fn.self?.kind === "module") return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
+    if (fn.self?.kind === "module") {
+      // `hk.LSTM(n).initial_state(b)`: a core made only for its initial state (Haiku names it, it never has
+      // parameters) is called as a detached layer: its state's zeros, no member.
+      const temporary = source?.fn.kind === "attr" && source.fn.object.kind === "call";
+      if (temporary && this.framework.name === "haiku" && name === "module.initial_state" && fn.self.inst.ctor.kind === "global" && !fn.self.inst.built) fn.self.inst.detached = true;
+      return this.callModule(fn.self, name.slice("module.".length), args, kwargs, span, frame);
+    }
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
     if (name === "jax.vmap" && args[0]?.kind === "func") return this.vmapped(args[0], args.slice(1), kwargs, span);

@@ -4,7 +4,7 @@ import type { Framework, IdiomCall } from "../../model/framework.js";
 import type { StageApi } from "../../stage/api.js";
 import type { Expr } from "../../python/ast.js";
 import { qualifiedName } from "../../python/ast.js";
-import type { StaticV, Value } from "../../stage/values.js";
+import type { ArrayV, StaticV, Value } from "../../stage/values.js";
 import { staticOf } from "../../stage/values.js";
 import { rt, type TExpr } from "../../ts/ast.js";
 import { dimAt, materialize, type Dim, type SymShape } from "../../stage/shapes.js";
@@ -84,7 +84,9 @@ function unroll(call: IdiomCall, api: StageApi, dynamic: boolean): Value {
   const xs = api.value(xsE);
   const init = api.value(initE);
   if (core.kind !== "module") return api.unsupported(coreE.span, `${what} of ${core.kind === "func" ? "a function" : "anything but a module"}`);
-  if (xs.kind !== "array") return api.unsupported(xsE.span, `${what} over anything but one array`);
+  // One array, or a tuple of arrays stepped together (hk.ResetCore's `(inputs, should_reset)`).
+  const seqs = xs.kind === "array" ? [xs] : (xs.kind === "tuple" || xs.kind === "list") && xs.items.length && xs.items.every((i) => i.kind === "array") ? (xs.items as ArrayV[]) : undefined;
+  if (!seqs) return api.unsupported(xsE.span, `${what} over anything but an array or a tuple of arrays`);
   const flag = (k: string): boolean | undefined => {
     const e = args.get(k);
     if (!e) return undefined;
@@ -98,7 +100,8 @@ function unroll(call: IdiomCall, api: StageApi, dynamic: boolean): Value {
   const allStates = dynamic ? (flag("return_all_states") ?? false) : false;
   const axis = timeMajor ? 0 : 1;
   // One step of the sequence, to build the core with and read its output's shape.
-  const step = { kind: "array" as const, call: { k: "id" as const, name: "_" }, shape: dropAxis(xs.shape, axis), dtype: xs.dtype };
+  const stepOf = (a: ArrayV): ArrayV => ({ kind: "array", call: { k: "id", name: "_" }, shape: dropAxis(a.shape, axis), dtype: a.dtype });
+  const step: Value = xs.kind === "array" ? stepOf(xs) : { kind: xs.kind as "tuple", items: seqs.map(stepOf) };
   const out = api.callModule(core, "__call__", [step, init], call.span);
   if (out.kind !== "tuple" || out.items.length !== 2) return api.unsupported(call.span, `${what} of a core that does not return (output, state)`);
   const coreRef = api.callExpr(core, coreE.span, `${what}'s core`);
@@ -111,7 +114,7 @@ function unroll(call: IdiomCall, api: StageApi, dynamic: boolean): Value {
     ];
     if (entries.length) rtArgs.push({ k: "object", entries });
   } else if (!timeMajor) rtArgs.push({ k: "bool", value: false });
-  const time = dimAt(xs.shape, axis);
+  const time = dimAt(seqs[0].shape, axis);
   const [y, state] = out.items;
   const unrolled: TExpr = { k: "call", fn: rt(dynamic ? "hk.dynamicUnroll" : "hk.staticUnroll"), args: rtArgs };
   // Cores typed by their state (LSTM, GRU, VanillaRNN) type the result; the others (DeepRNN, ...) hold nests.

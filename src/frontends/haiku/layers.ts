@@ -328,10 +328,18 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
   "haiku.DeepRNN": {
     layer: "HaikuDeepRNN",
     params: [{ name: "layers", option: "layers" }],
-    calls: { __call__: { params: [{ name: "inputs", option: "x" }, { name: "state", option: "state" }] }, initial_state: CORE_CALLS.initial_state },
+    calls: { __call__: { params: [{ name: "inputs", option: "inputs" }, { name: "state", option: "state" }] }, initial_state: CORE_CALLS.initial_state },
     leaves: {},
     draws: [],
     autoName: "deep_rnn",
+  },
+  "haiku.ResetCore": {
+    layer: "HaikuResetCore",
+    params: [{ name: "core", option: "core" }],
+    calls: { __call__: { params: [{ name: "inputs", option: "inputs" }, { name: "state", option: "state" }] }, initial_state: CORE_CALLS.initial_state },
+    leaves: {},
+    draws: [],
+    autoName: "reset_core",
   },
   "haiku.IdentityCore": {
     layer: "HaikuIdentityCore",

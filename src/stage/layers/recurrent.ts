@@ -213,9 +213,10 @@ function batchLead(args: CallArgs): Dim[] {
   return [undefined];
 }
 
+/** DeepRNN's and ResetCore's: their input may be a tuple (ResetCore's `(inputs, should_reset)`), the runtime's nests are cast. */
 const CORE_METHODS_DEEP: Record<string, LayerMethod> = {
-  __call__: { runtime: "call", positional: ["x", "state"], cast: true },
-  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true },
+  __call__: { runtime: "call", positional: ["inputs", "state"], cast: true },
+  initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true, cast: true },
 };
 
 const CORE_METHODS: Record<string, LayerMethod> = {
@@ -223,9 +224,27 @@ const CORE_METHODS: Record<string, LayerMethod> = {
   initial_state: { runtime: "initialState", positional: ["batchSize"], defersBuild: true, nullIfAbsent: true },
 };
 
+/**
+ * `hk.LSTM(n).initial_state(batch_size)` on a core made for nothing else: its
+ * state is zeros of [batch_size, hidden] (of [hidden] for None), no layer.
+ */
+function detachedState(lstm: boolean) {
+  return (o: LayerOptions, method: string, args: CallArgs): TExpr | string => {
+    if (method !== "initial_state") return `${method}(...) of a core made only for it (it has no parameters there)`;
+    const hidden = opt(o, "hiddenSize")?.ctor;
+    if (!hidden) return "initial_state of a core whose hidden size nnxport cannot read";
+    const b = args.get("batchSize");
+    const batch = !b || (b.kind === "static" && b.known === null) ? undefined : b.kind === "static" ? (b.call ?? b.ctor) : undefined;
+    if (b && !(b.kind === "static" && b.known === null) && !batch) return "initial_state given a batch size nnxport cannot read";
+    const zeros = call("jnp.zeros", { k: "array", items: batch ? [batch, hidden] : [hidden] });
+    return lstm ? { k: "object", entries: [{ key: "hidden", value: zeros }, { key: "cell", value: zeros }] } : zeros;
+  };
+}
+
 /** hk.LSTM / hk.GRU / hk.VanillaRNN: `core(x, state) → (y, state)`, `initial_state(batch_size)`. */
 function haikuCore(runtime: string, lstm: boolean, options: string[]): LayerKind {
   return {
+    detached: detachedState(lstm),
     runtime,
     positional: (o, args, ctx) => [dimAt(xShape(args), -1) ?? ctx.missing("the size of the core's input"), ctorOf(o, "hiddenSize", ctx)],
     options,
@@ -276,38 +295,81 @@ function isCore(ctx: OutputContext, i: number): boolean {
   return !!layer && !!RECURRENT[layer]?.methods?.initial_state;
 }
 
+/** The neutral name of a child core's step input: `inputs` for the cores that take nests (DeepRNN, ResetCore, IdentityCore), else `x`. */
+function coreInput(ctx: OutputContext, name: string, index?: number): string {
+  const layer = ctx.childInfo(name, index)?.layer;
+  return (layer && RECURRENT[layer]?.methods?.__call__?.positional[0]) ?? "x";
+}
+
+/** A shape-only value of an output (what the next layer is sized by). */
+function specValue(o: OutSpec): Value {
+  if ("items" in o) return { kind: "tuple", items: o.items.map(specValue) };
+  if ("fields" in o) return { kind: "dict", entries: Object.entries(o.fields).map(([k, f]) => [k, specValue(f)]) };
+  return { kind: "array", call: { k: "id", name: "_" }, shape: o.shape, dtype: o.dtype } as ArrayV;
+}
+
 /**
  * DeepRNN's layers in turn: each core's output feeds the next layer; a module
  * that is not a core (hk.nets.MLP) maps the running output; a framework
  * function keeps its shape; a function of the file (a lambda) is staged on it.
+ * The input may be a tuple only for a core that takes one (hk.ResetCore's
+ * `(inputs, should_reset)`).
  */
-function deepChain(ctx: OutputContext, x: OutSpec, visit?: (i: number, args: CallArgs) => void, fn?: (i: number, expr: TExpr) => void): { y: OutSpec; states: OutSpec[] } | undefined {
+function deepChain(ctx: OutputContext, x: Value | undefined, visit?: (i: number, args: CallArgs) => void, fn?: (i: number, expr: TExpr) => void): { y: OutSpec; states: OutSpec[] } | undefined {
   const items = ctx.items("layers");
-  if (!items) return undefined;
-  let current = x;
+  if (!items || !x) return undefined;
+  let current: Value = x.kind === "array" ? { ...x, call: { k: "id", name: "_" } } : x;
   const states: OutSpec[] = [];
   for (const [i, item] of items.entries()) {
-    if (!("shape" in current)) return undefined;
     if (item === undefined) {
+      if (current.kind !== "array") return undefined;
       const f = ctx.applyItem("layers", i, current);
       if (!f || !("shape" in f.out)) return undefined;
       fn?.(i, f.expr);
-      current = f.out;
+      current = specValue(f.out);
       continue;
     }
-    if (item !== "module") continue;
-    const a: CallArgs = new Map([["x", { kind: "array", call: { k: "id", name: "_" }, shape: current.shape, dtype: current.dtype } as ArrayV]]);
+    if (item !== "module") {
+      if (current.kind !== "array") return undefined;
+      continue;
+    }
+    const a: CallArgs = new Map([[coreInput(ctx, "layers", i), current]]);
     visit?.(i, a);
     const out = ctx.child("layers", "__call__", a, i);
     if (out && "shape" in out && !isCore(ctx, i)) {
-      current = out;
+      current = specValue(out);
       continue;
     }
     if (!out || !("items" in out)) return undefined;
-    current = out.items[0];
+    current = specValue(out.items[0]);
     states.push(out.items[1]);
   }
-  return { y: current, states };
+  if (current.kind !== "array") return undefined;
+  return { y: { shape: current.shape, dtype: current.dtype }, states };
+}
+
+/** The runtime state type of the cores a ResetCore may wrap, by layer. */
+const RESET_STATE: Record<string, string> = {
+  HaikuLSTM: "hk.LSTMState",
+  HaikuConv1DLSTM: "hk.LSTMState",
+  HaikuConv2DLSTM: "hk.LSTMState",
+  HaikuConv3DLSTM: "hk.LSTMState",
+  HaikuConvNDLSTM: "hk.LSTMState",
+  HaikuGRU: "nnx.Array",
+  HaikuVanillaRNN: "nnx.Array",
+};
+
+/**
+ * hk.ResetCore's step input `(inputs, should_reset)`: the wrapped core is
+ * called with `inputs` and the state (reset where should_reset is true).
+ */
+function resetInner(args: CallArgs, ctx: OutputContext): CallArgs | undefined {
+  const x = args.get("inputs");
+  if (x?.kind !== "tuple" && x?.kind !== "list") return undefined;
+  if (x.items.length !== 2) return undefined;
+  const state = args.get("state");
+  const name = coreInput(ctx, "core");
+  return new Map(state ? [[name, x.items[0]], ["state", state]] : [[name, x.items[0]]]);
 }
 
 export const RECURRENT: Record<string, LayerKind> = {
@@ -316,8 +378,7 @@ export const RECURRENT: Record<string, LayerKind> = {
     positional: (_o, args, ctx) => {
       const items = ctx.items("layers") ?? [];
       const built = new Map<number, TExpr>();
-      const x = args.get("x");
-      deepChain(ctx, { shape: xShape(args), dtype: x?.kind === "array" ? x.dtype : "float32" }, (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)), (i, e) => built.set(i, e));
+      deepChain(ctx, args.get("inputs"), (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)), (i, e) => built.set(i, e));
       return [{ k: "array", items: items.map((item, i) => (item === "module" ? (built.get(i) ?? ctx.missing(`the input of layer ${i}`)) : (item ?? built.get(i) ?? ctx.missing(`layer ${i} (only cores, modules and functions)`)))) }];
     },
     options: [],
@@ -329,10 +390,30 @@ export const RECURRENT: Record<string, LayerKind> = {
         const states = items.map((item, i) => (item === "module" && isCore(ctx, i) ? ctx.child("layers", "initial_state", args, i) : null)).filter((s) => s !== null);
         return states.every((s) => s) ? { items: states as OutSpec[] } : undefined;
       }
-      const x = args.get("x");
-      const r = deepChain(ctx, { shape: xShape(args), dtype: x?.kind === "array" ? x.dtype : "float32" });
+      const r = deepChain(ctx, args.get("inputs"));
       return r && { items: [r.y, { items: r.states }] };
     },
+  },
+  HaikuResetCore: {
+    runtime: "hk.ResetCore",
+    positional: (_o, args, ctx) => {
+      const inner = resetInner(args, ctx);
+      return [inner ? ctx.build("core", "__call__", inner) : ctx.missing("the core's input (ResetCore takes (inputs, should_reset))")];
+    },
+    options: [],
+    noRngs: true,
+    methods: CORE_METHODS_DEEP,
+    output: (_o, method, args, ctx) => {
+      if (method === "initial_state") return ctx.child("core", "initial_state", args);
+      const inner = resetInner(args, ctx);
+      return inner && ctx.child("core", "__call__", inner);
+    },
+    // Typed by the core's state when it is one of Haiku's single cores, so initial_state and the unrolls keep it.
+    type: (_o, ctx) => {
+      const state = RESET_STATE[ctx.childInfo("core")?.layer ?? ""];
+      return state && `hk.ResetCore<${state}, nnx.Array, nnx.Array>`;
+    },
+    children: { core: "core" },
   },
   HaikuIdentityCore: {
     runtime: "hk.IdentityCore",
