@@ -2668,6 +2668,8 @@ export class ClassStager {
       if (row) return this.callLayer(inst, row, m, a, k, span, frame);
       return this.stop(span, `${describe(lifted)} of ${describe(target)}`);
     };
+    // Rematerialization and compilation change memory and speed, never values: the target's own call.
+    if (lifted.transform === "identity") return inner(method, args, kwargs);
     if (lifted.transform === "scan") {
       if (method !== "__call__") return inner(method, args, kwargs);
       const [carry, xs] = args;

