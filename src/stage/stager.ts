@@ -2271,6 +2271,14 @@ export class ClassStager {
     if (math) return math;
     if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
     if (name === "jax.lax.fori_loop") return this.foriLoop(args, kwargs, span, frame);
+    if (name === "jax.lax.cond" || name === "haiku.cond") return this.cond(name, args, kwargs, span, frame);
+    if (name === "jax.lax.switch" || name === "haiku.switch") return this.switchBranches(name, args, kwargs, span, frame);
+    if (name === "haiku.remat" || name === "jax.checkpoint" || name === "jax.remat") {
+      // Rematerialization trades memory for recomputation in the backward pass: the same function, the same values.
+      const extra = kwargs.filter(([k]) => !["concrete", "prevent_cse", "static_argnums", "policy"].includes(k));
+      if (!args[0] || args.length > 1 || extra.length) return this.stop(span, `${name.replace(/^haiku\./, "hk.")} with ${extra.length ? extra.map(([k]) => `${k}=`).join(", ") : "other than one function"}`);
+      return args[0];
+    }
     const spec = opSpec(name);
     if (spec) return this.applyOp(name, spec, args, kwargs, span);
     return this.stop(span, `the call '${name.replace(/^builtins\./, "")}(...)'`);
@@ -2303,6 +2311,69 @@ export class ClassStager {
     frame.callOnly = wasCallOnly;
     frame.emitCall({ k: "forRange", name: index, start: lower.call, stop: upper.call, body: inner.call ?? [] });
     return rebind(init, id(carry));
+  }
+
+  /** `lax.cond(pred, true_fun, false_fun, *operands)`, hk.cond (its current signature). */
+  private cond(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const what = name === "haiku.cond" ? "hk.cond" : "lax.cond";
+    const operand = kwargs.find(([k]) => k === "operand")?.[1];
+    const [pred, t, f, ...operands] = args;
+    // (hk.cond's old form, (pred, true_operand, true_fun, false_operand, false_fun), has arrays where the functions go.)
+    if (kwargs.some(([k]) => k !== "operand") || (operand && operands.length) || !pred || !t || !f || t.kind === "array" || f.kind === "array") return this.stop(span, `${what} other than ${what}(pred, true_fun, false_fun, *operands)`);
+    return this.branches(what, "lax.cond", pred, [t, f], operand ? [operand] : operands, span, frame);
+  }
+
+  /** `lax.switch(index, branches, *operands)`, hk.switch. */
+  private switchBranches(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const what = name === "haiku.switch" ? "hk.switch" : "lax.switch";
+    const operand = kwargs.find(([k]) => k === "operand")?.[1];
+    const [index, branches, ...operands] = args;
+    if (kwargs.some(([k]) => k !== "operand") || (operand && operands.length) || !index) return this.stop(span, `${what} other than ${what}(index, branches, *operands)`);
+    if (branches?.kind !== "list" && branches?.kind !== "tuple") return this.stop(span, `${what} over ${branches ? describe(branches) : "nothing"} (a list of functions is translated)`);
+    return this.branches(what, "lax.switch", index, branches.items, operand ? [operand] : operands, span, frame);
+  }
+
+  /**
+   * Branches on a traced value: each branch is staged as a closure over the
+   * operands, and the runtime's lax.cond / lax.switch runs the one the
+   * predicate (index) picks. What a branch builds is built in the constructor,
+   * branch by branch in order: at init JAX traces every branch (so Haiku and
+   * Linen create the parameters of every one); at apply only one runs.
+   */
+  private branches(what: string, runtime: "lax.cond" | "lax.switch", selector: Value, fns: Value[], operands: Value[], span: Span, frame: Frame): Value {
+    const test = selector.kind === "array" || (selector.kind === "static" && selector.call) ? selector.call : undefined;
+    if (!test) return this.stop(span, `${what} on ${describe(selector)}`);
+    if (!fns.length) return this.stop(span, `${what} without branches`);
+    const staged = fns.map((fn) => {
+      let body: TExpr | TStmt[] | undefined;
+      let out: Value | undefined;
+      const block = frame.nested(() => {
+        out = this.apply(fn, operands, [], span, frame);
+        const result = this.callExpr(out, span, `a branch of ${what}`);
+        body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+      });
+      // Built whichever branch runs (every branch is traced at init).
+      for (const st of block.ctor ?? []) frame.emitCtor(st);
+      return { out: out!, arrow: { k: "arrow", params: [], body: body ?? num(0) } as TExpr };
+    });
+    const first = staged[0].out;
+    const type = returnType(first);
+    if (staged.some((b) => returnType(b.out) !== type)) return this.stop(span, `${what} whose branches return different kinds of values`);
+    let out = first;
+    if (first.kind === "array") {
+      const arrays = staged.map((b) => b.out).filter((v): v is ArrayV => v.kind === "array");
+      const shape = arrays.every((a) => sameShape(a.shape, first.shape)) ? first.shape : arrays.slice(1).reduce((acc, a) => mergeShapes(acc, a.shape), first.shape);
+      out = { ...first, shape, dtype: arrays.every((a) => a.dtype === first.dtype) ? first.dtype : "unknown" };
+    }
+    const value = call(runtime, test, ...(runtime === "lax.cond" ? staged.map((b) => b.arrow) : [{ k: "array", items: staged.map((b) => b.arrow) } as TExpr]));
+    // One run of the branch, read item by item.
+    let local = "branch";
+    // A name of its own in the generated method (Python never sees it).
+    for (let k = 1; frame.names.has(local) || frame.env.has(local); k++) local = `branch${k}`;
+    frame.names.add(local);
+    frame.types.set(local, type);
+    frame.emitCall({ k: "let", name: local, value, type });
+    return this.withCall(out, id(local));
   }
 
   /** jax.random.split / fold_in / key: keys from keys. */

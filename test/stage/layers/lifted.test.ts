@@ -95,3 +95,56 @@ class Net(nn.Module):
       entry("Net()", ["x=float32[2,5]"]),
     ));
 });
+
+const HAIKU_BRANCHES = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+class Gated(hk.Module):
+    def __call__(self, x):
+        lin = hk.Linear(4, name="lin")
+        gate = hk.Linear(1, name="gate")
+        pred = jnp.mean(gate(x)) > 0
+        # First used in the branches: Haiku traces both at init and creates its parameters once.
+        y = hk.cond(pred, lambda v: jax.nn.relu(lin(v)), lambda v: jnp.tanh(lin(v)) * 2.0, x)
+        # Modules as the branches themselves, initialized before the cond.
+        a = hk.Linear(4, name="a")
+        b = hk.Linear(4, name="b")
+        base = a(x) - b(x)
+        y = y + hk.cond(jnp.sum(y) > 0, a, b, x) + base
+        idx = jnp.argmax(jnp.sum(y, axis=0))
+        return hk.switch(idx, [lambda v: v, jnp.sin, lambda v: v * v, lambda v: -v], y)
+
+def forward(x):
+    h = Gated()(x)
+    h = hk.remat(lambda v: jax.nn.gelu(hk.Linear(3)(v)))(h)
+    return jax.lax.cond(jnp.sum(h) > 0, lambda a, b: a + b, lambda a, b: a - b, h, h * 2.0), jax.lax.switch(2, [jnp.cos, jnp.sin], h)
+`;
+
+describe.concurrent("hk.cond / hk.switch / hk.remat, lax.cond / lax.switch in module code", SLOW, () => {
+  it("branches that call submodules (first used there, or modules as branches), a switch over functions, hk.remat of a function that builds a module, lax.cond with two operands, lax.switch with a clamped index", () =>
+    expectVerifies({
+      name: "haiku_branches",
+      py: HAIKU_BRANCHES,
+      entry: entry("forward", ["x=float32[2,5]"]),
+      reads: [
+        /lax\.cond\(\s*pred,\s*\(\) => nnx\.relu\(this\.lin\.call\(x\)\),/,
+        /lax\.cond\([^;]*\(\) => this\.a\.call\(x\),\s*\(\) => this\.b\.call\(x\)/,
+        "lax.switch(idx, [",
+      ],
+    }));
+
+  it("hk.cond in its old form (pred, true_operand, true_fun, false_operand, false_fun): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    return hk.cond(jnp.sum(x) > 0, x, jnp.sin, x, jnp.cos)
+`,
+      6,
+      /hk\.cond other than/,
+      entry("forward", ["x=float32[2,5]"]),
+    ));
+});
