@@ -8,7 +8,7 @@
 // becomes an nnx.List the constructor fills in the same loop.
 import { addForms, annotationForm, formParam, hasForm, recordForm } from "./param-forms.js";
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
-import { patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
+import { mapExpr, mapStmts, patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
@@ -2153,6 +2153,7 @@ export class ClassStager {
     if (fn.kind === "global" && !fn.self) {
       const handled = this.framework.idiom({ name: fn.name, args: e.args, span: e.span }, this.api(frame));
       if (handled) return handled;
+      if (LINEN_BRANCHES.has(fn.name)) return this.linenBranches(fn.name, e, frame);
     }
     const args: Value[] = [];
     const kwargs: Array<[string, Value]> = [];
@@ -2334,21 +2335,66 @@ export class ClassStager {
   }
 
   /**
+   * Linen's `nn.cond(pred, true_fun, false_fun, self, *operands)` and
+   * `nn.switch(index, branches, self, *operands)`: each branch is a function
+   * of (module, *operands), here the module is this one (its first parameter
+   * reads as `self`). Linen runs every branch at init (lift.cond traces both),
+   * so what any branch builds exists; at apply only the chosen one runs.
+   */
+  private linenBranches(name: string, e: Extract<Expr, { kind: "call" }>, frame: Frame): Value {
+    const isCond = name.endsWith(".cond");
+    const what = isCond ? "nn.cond" : "nn.switch";
+    const positional = e.args.filter((a) => !a.name && !a.star);
+    const named = e.args.filter((a) => a.name || a.star);
+    for (const a of named) {
+      // Lifting only some collections or rng streams is not translated; all (the default) is.
+      const v = a.name === "variables" || a.name === "rngs" ? this.expr(a.value, frame) : undefined;
+      if (!(v?.kind === "static" && v.known === true)) return this.stop(a.value.span, `${what} with ${a.star ? `'${a.star}'` : `${a.name}=`}`);
+    }
+    const nFns = isCond ? 2 : 1;
+    const mdl = positional[1 + nFns];
+    if (!mdl || mdl.value.kind !== "self") return this.stop(e.span, `${what} other than ${isCond ? "nn.cond(pred, true_fun, false_fun, self, *operands)" : "nn.switch(index, branches, self, *operands)"}`);
+    const selector = this.expr(positional[0].value, frame);
+    let fns: Value[] = positional.slice(1, 1 + nFns).map((a) => this.expr(a.value, frame));
+    if (!isCond) {
+      const list = fns[0];
+      if (list.kind !== "list" && list.kind !== "tuple") return this.stop(e.span, `${what} over ${describe(list)} (a list of functions is translated)`);
+      fns = list.items;
+    }
+    const bound = fns.map((fn) => {
+      if (fn.kind !== "func" || fn.method || !fn.def.params.length || fn.def.params[0].star) return this.stop(e.span, `${what} with a branch that is ${describe(fn)} (a function of (module, *operands) is translated)`);
+      // The branch's module parameter is this module.
+      const mdlName = fn.def.params[0].name;
+      const toSelf = (x: Expr): Expr => (x.kind === "name" && x.id === mdlName ? { kind: "self", span: x.span } : x);
+      const def = fn.def;
+      const rest = def.params.slice(1);
+      const rebound: Extract<Value, { kind: "func" }>["def"] = "kind" in def ? { ...def, params: rest, body: mapExpr(def.body, toSelf) } : { ...def, params: rest, body: mapStmts(def.body, toSelf) };
+      return { ...fn, def: rebound } as Value;
+    });
+    const operands = positional.slice(2 + nFns).map((a) => this.expr(a.value, frame));
+    return this.branches(what, isCond ? "lax.cond" : "lax.switch", selector, bound, operands, e.span, frame, true);
+  }
+
+  /**
    * Branches on a traced value: each branch is staged as a closure over the
    * operands, and the runtime's lax.cond / lax.switch runs the one the
    * predicate (index) picks. What a branch builds is built in the constructor,
    * branch by branch in order: at init JAX traces every branch (so Haiku and
    * Linen create the parameters of every one); at apply only one runs.
    */
-  private branches(what: string, runtime: "lax.cond" | "lax.switch", selector: Value, fns: Value[], operands: Value[], span: Span, frame: Frame): Value {
+  private branches(what: string, runtime: "lax.cond" | "lax.switch", selector: Value, fns: Value[], operands: Value[], span: Span, frame: Frame, noBuilding = false): Value {
     const test = selector.kind === "array" || (selector.kind === "static" && selector.call) ? selector.call : undefined;
     if (!test) return this.stop(span, `${what} on ${describe(selector)}`);
     if (!fns.length) return this.stop(span, `${what} without branches`);
     const staged = fns.map((fn) => {
       let body: TExpr | TStmt[] | undefined;
       let out: Value | undefined;
+      const made = this.instances.length;
       const block = frame.nested(() => {
         out = this.apply(fn, operands, [], span, frame);
+        // Linen: a submodule made in a branch takes its key from the rng counts the branches traced before it left
+        // (lift.cond shares them), so its init depends on the branch init takes.
+        if (noBuilding && this.instances.length > made) this.stop(span, `${what} with a branch that makes a submodule (make it before: in setup, or called under self.is_initializing())`);
         const result = this.callExpr(out, span, `a branch of ${what}`);
         body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
       });
@@ -3855,6 +3901,9 @@ function withDimAt(s: SymShape, axis: number, d: Dim): SymShape {
   dims[dims.length - k] = d;
   return { dims, input: s.input };
 }
+
+/** Linen's lifted branches (their module argument is not a value: see linenBranches). */
+const LINEN_BRANCHES = new Set(["flax.linen.cond", "flax.linen.switch", "flax.linen.transforms.cond", "flax.linen.transforms.switch"]);
 
 /** The shape without axis `axis` (a scan's per-step slice). */
 function removeAxis(s: SymShape, axis: number): SymShape {

@@ -148,3 +148,68 @@ def forward(x):
       entry("forward", ["x=float32[2,5]"]),
     ));
 });
+
+const LINEN_BRANCHES = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Heads(nn.Module):
+    def setup(self):
+        self.head0 = nn.Dense(4)
+        self.head1 = nn.Dense(4, use_bias=False)
+        self.deep = nn.Sequential([nn.Dense(6), nn.relu, nn.Dense(4)])
+        self.gate = nn.Dense(1)
+
+    def __call__(self, x):
+        pred = jnp.mean(self.gate(x)) > 0
+        if self.is_initializing():
+            _ = (self.head0(x), self.head1(x), self.deep(x))
+        y = nn.cond(pred, lambda mdl, v: mdl.head0(v), lambda mdl, v: jnp.tanh(mdl.deep(v)), self, x)
+        def negated(mdl, v):
+            return -mdl.head1(v)
+        index = jnp.argmax(jnp.sum(y, axis=0)) % 3
+        return nn.switch(index, [lambda mdl, v: mdl.head0(v), lambda mdl, v: mdl.deep(v), negated], self, x) + y
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        def true_fn(mdl, v, w):
+            return nn.relu(v) * w
+        def false_fn(mdl, v, w):
+            return v - w
+        h = Heads()(x)
+        return nn.cond(jnp.sum(h) > 0, true_fn, false_fn, self, h, 2.0)
+`;
+
+describe.concurrent("Linen nn.cond / nn.switch", SLOW, () => {
+  it("branches of (module, *operands) calling setup submodules made under is_initializing, lambdas and a local def, an extra operand", () =>
+    expectVerifies({
+      name: "linen_branches",
+      py: LINEN_BRANCHES,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: [
+        /lax\.cond\(\s*pred,\s*\(\) => this\.head0!?\.call\(x\),\s*\(\) => jnp\.tanh\(this\.deep!?\.call\(x\)\)/,
+        "lax.switch(index, [",
+      ],
+    }));
+
+  it("a branch that makes a submodule (Linen's init keys then depend on the branch init takes): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import jax.numpy as jnp
+import flax.linen as nn
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        def true_fn(mdl, v):
+            return nn.Dense(3, name="shared")(v)
+        def false_fn(mdl, v):
+            return -nn.Dense(3, name="shared")(v)
+        return nn.cond(jnp.sum(x) > 0, true_fn, false_fn, self, x)
+`,
+      12,
+      /nn\.cond with a branch that makes a submodule/,
+      entry("Net()", ["x=float32[2,5]"]),
+    ));
+});
