@@ -2338,8 +2338,9 @@ export class ClassStager {
    * Linen's `nn.cond(pred, true_fun, false_fun, self, *operands)` and
    * `nn.switch(index, branches, self, *operands)`: each branch is a function
    * of (module, *operands), here the module is this one (its first parameter
-   * reads as `self`). Linen runs every branch at init (lift.cond traces both),
-   * so what any branch builds exists; at apply only the chosen one runs.
+   * reads as `self`), on NNX's nnx.cond / nnx.switch. Linen runs every branch at
+   * init (lift.cond traces both), so what any branch builds exists; at apply
+   * only the chosen one runs.
    */
   private linenBranches(name: string, e: Extract<Expr, { kind: "call" }>, frame: Frame): Value {
     const isCond = name.endsWith(".cond");
@@ -2372,7 +2373,7 @@ export class ClassStager {
       return { ...fn, def: rebound } as Value;
     });
     const operands = positional.slice(2 + nFns).map((a) => this.expr(a.value, frame));
-    return this.branches(what, isCond ? "lax.cond" : "lax.switch", selector, bound, operands, e.span, frame, true);
+    return this.branches(what, isCond ? "nnx.cond" : "nnx.switch", selector, bound, operands, e.span, frame, true);
   }
 
   /**
@@ -2382,7 +2383,7 @@ export class ClassStager {
    * branch by branch in order: at init JAX traces every branch (so Haiku and
    * Linen create the parameters of every one); at apply only one runs.
    */
-  private branches(what: string, runtime: "lax.cond" | "lax.switch", selector: Value, fns: Value[], operands: Value[], span: Span, frame: Frame, noBuilding = false): Value {
+  private branches(what: string, runtime: "lax.cond" | "lax.switch" | "nnx.cond" | "nnx.switch", selector: Value, fns: Value[], operands: Value[], span: Span, frame: Frame, noBuilding = false): Value {
     const test = selector.kind === "array" || (selector.kind === "static" && selector.call) ? selector.call : undefined;
     if (!test) return this.stop(span, `${what} on ${describe(selector)}`);
     if (!fns.length) return this.stop(span, `${what} without branches`);
@@ -2411,7 +2412,7 @@ export class ClassStager {
       const shape = arrays.every((a) => sameShape(a.shape, first.shape)) ? first.shape : arrays.slice(1).reduce((acc, a) => mergeShapes(acc, a.shape), first.shape);
       out = { ...first, shape, dtype: arrays.every((a) => a.dtype === first.dtype) ? first.dtype : "unknown" };
     }
-    const value = call(runtime, test, ...(runtime === "lax.cond" ? staged.map((b) => b.arrow) : [{ k: "array", items: staged.map((b) => b.arrow) } as TExpr]));
+    const value = call(runtime, test, ...(runtime.endsWith(".cond") ? staged.map((b) => b.arrow) : [{ k: "array", items: staged.map((b) => b.arrow) } as TExpr]));
     // One run of the branch, read item by item.
     let local = "branch";
     // A name of its own in the generated method (Python never sees it).

@@ -188,8 +188,8 @@ describe.concurrent("Linen nn.cond / nn.switch", SLOW, () => {
       py: LINEN_BRANCHES,
       entry: entry("Net()", ["x=float32[2,5]"]),
       reads: [
-        /lax\.cond\(\s*pred,\s*\(\) => this\.head0!?\.call\(x\),\s*\(\) => jnp\.tanh\(this\.deep!?\.call\(x\)\)/,
-        "lax.switch(index, [",
+        /nnx\.cond\(\s*pred,\s*\(\) => this\.head0!?\.call\(x\),\s*\(\) => jnp\.tanh\(this\.deep!?\.call\(x\)\)/,
+        "nnx.switch(index, [",
       ],
     }));
 
