@@ -2399,6 +2399,9 @@ export class ClassStager {
         const result = this.callExpr(out, span, `a branch of ${what}`);
         body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
       });
+      // Every branch is traced from the same rng state, the chosen one's count going on (Haiku), or all
+      // counting on in one shared count (Linen): keys a branch draws are not the ones a lone run would draw.
+      if (drawsKeys(block.ctor ?? [])) this.stop(span, `${what} with a branch that draws random keys (dropout, make_rng, hk.next_rng_key)`);
       // Built whichever branch runs (every branch is traced at init).
       for (const st of block.ctor ?? []) frame.emitCtor(st);
       return { out: out!, arrow: { k: "arrow", params: [], body: body ?? num(0) } as TExpr };
@@ -3901,6 +3904,16 @@ function withDimAt(s: SymShape, axis: number, d: Dim): SymShape {
   while (dims.length < k) dims.unshift(undefined);
   dims[dims.length - k] = d;
   return { dims, input: s.input };
+}
+
+/** Whether constructor statements record a key drawn (a dropout layer's call, make_rng, hk.next_rng_key). */
+function drawsKeys(body: TStmt[]): boolean {
+  return body.some((s) => {
+    if (s.k === "record") return s.event.e === "draw";
+    if (s.k === "if") return drawsKeys(s.then) || drawsKeys(s.else);
+    if (s.k === "block" || s.k === "forOf" || s.k === "forRange" || s.k === "while") return drawsKeys(s.body);
+    return false;
+  });
 }
 
 /** Linen's lifted branches (their module argument is not a value: see linenBranches). */

@@ -134,6 +134,20 @@ describe.concurrent("hk.cond / hk.switch / hk.remat, lax.cond / lax.switch in mo
       ],
     }));
 
+  it("a branch that draws random keys (hk.dropout): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    return hk.cond(jnp.sum(x) > 0, lambda v: hk.dropout(hk.next_rng_key(), 0.5, v), lambda v: v, x)
+`,
+      6,
+      /hk\.cond with a branch that draws random keys/,
+      entry("forward", ["x=float32[2,5]"]),
+    ));
+
   it("hk.cond in its old form (pred, true_operand, true_fun, false_operand, false_fun): NNX201 at the call", () =>
     expectUnsupported(
       `
