@@ -46,7 +46,55 @@ class Net(nn.Module):
         return Head()(x, train)
 `;
 
+const LINEN_REMAT_METHODS = `
+import functools
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class MLP(nn.Module):
+    @nn.checkpoint
+    @nn.compact
+    def __call__(self, x):
+        x = nn.relu(nn.Dense(8)(x))
+        return nn.Dense(4)(x)
+
+class Block(nn.Module):
+    @functools.partial(nn.remat, static_argnums=(2,))
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        return nn.Dropout(0.5, deterministic=not train)(nn.Dense(4)(x))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        return Block()(MLP()(x), train)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
+  it("@nn.checkpoint and @functools.partial(nn.remat, static_argnums=...) on a compact __call__: the method as is, the class's own paths, dropout keys in train mode", () =>
+    expectVerifies({
+      name: "linen_remat_methods",
+      py: LINEN_REMAT_METHODS,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+    }));
+
+  it("@functools.partial(nn.remat, rngs=...) on a method (lifting only some rng streams): NNX201 at the decorator", () =>
+    expectUnsupported(
+      `
+import functools
+import flax.linen as nn
+
+class Net(nn.Module):
+    @functools.partial(nn.remat, rngs=("params",))
+    @nn.compact
+    def __call__(self, x):
+        return nn.Dense(3)(x)
+`,
+      6,
+      /the decorator 'functools.partial' on Net.__call__/,
+      entry("Net()", ["x=float32[2,5]"]),
+    ));
+
   it("nn.remat(Proj)(8)(x), an alias RematBlock = nn.remat(Block, static_argnums, prevent_cse, policy), nn.checkpoint named and in setup, dropout inside: the plain class, Linen's CheckpointBlock_i paths", () =>
     expectVerifies({
       name: "linen_remat",
