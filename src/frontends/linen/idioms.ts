@@ -172,7 +172,8 @@ function identityTransform(call: IdiomCall, api: StageApi, prefix: string, param
   const other = [...args.keys()].filter((k) => k !== "target" && !harmless.includes(k));
   if (other.length) return api.unsupported(call.span, `${name} with ${other.map((k) => `${k}=`).join(", ")}`);
   const target = api.value(targetArg);
-  if (target.kind !== "class") return api.unsupported(call.span, `${name} of anything but a module class of this file (on a method, or of a framework layer)`);
+  const layer = target.kind === "global" && LINEN_LAYERS[target.name];
+  if (target.kind !== "class" && !layer) return api.unsupported(call.span, `${name} of anything but a module class (of this file, or a Linen layer)`);
   return { kind: "lifted", transform: "identity", target, namePrefix: prefix };
 }
 

@@ -70,7 +70,27 @@ class Net(nn.Module):
         return Block()(MLP()(x), train)
 `;
 
+const LINEN_REMAT_LAYERS = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        x = nn.remat(nn.Dense)(6)(x)
+        x = nn.remat(nn.LayerNorm)()(x)
+        return nn.checkpoint(nn.Dense, prevent_cse=False)(3, use_bias=False)(nn.gelu(x))
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
+  it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
+    expectVerifies({
+      name: "linen_remat_layers",
+      py: LINEN_REMAT_LAYERS,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["CheckpointDense_0", "CheckpointDense_1", "CheckpointLayerNorm_0"],
+    }));
+
   it("@nn.checkpoint and @functools.partial(nn.remat, static_argnums=...) on a compact __call__: the method as is, the class's own paths, dropout keys in train mode", () =>
     expectVerifies({
       name: "linen_remat_methods",
