@@ -80,6 +80,8 @@ export { scan, Carry, type ScanCarry, type ScanOptions, type ScanStep } from "./
 export { vmap } from "./vmap.js";
 export { stack, scanLayers } from "./stack.js";
 export { grad, valueAndGrad, DiffState, type GradOptions } from "./transforms.js";
+// lifted (S4): branches over Modules
+export { cond, switchBranch as switch } from "./cond.js";
 
 // Training
 export { Optimizer, OptState, OptArray, OptVariable } from "./optimizer.js";

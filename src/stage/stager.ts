@@ -8,7 +8,7 @@
 // becomes an nnx.List the constructor fills in the same loop.
 import { addForms, annotationForm, formParam, hasForm, recordForm } from "./param-forms.js";
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
-import { patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
+import { mapExpr, mapStmts, patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
@@ -2173,6 +2173,7 @@ export class ClassStager {
     if (fn.kind === "global" && !fn.self) {
       const handled = this.framework.idiom({ name: fn.name, args: e.args, span: e.span }, this.api(frame));
       if (handled) return handled;
+      if (LINEN_BRANCHES.has(fn.name)) return this.linenBranches(fn.name, e, frame);
     }
     const args: Value[] = [];
     const kwargs: Array<[string, Value]> = [];
@@ -2297,6 +2298,14 @@ export class ClassStager {
     if (math) return math;
     if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
     if (name === "jax.lax.fori_loop") return this.foriLoop(args, kwargs, span, frame);
+    if (name === "jax.lax.cond" || name === "haiku.cond") return this.cond(name, args, kwargs, span, frame);
+    if (name === "jax.lax.switch" || name === "haiku.switch") return this.switchBranches(name, args, kwargs, span, frame);
+    if (name === "haiku.remat" || name === "jax.checkpoint" || name === "jax.remat") {
+      // Rematerialization trades memory for recomputation in the backward pass: the same function, the same values.
+      const extra = kwargs.filter(([k]) => !["concrete", "prevent_cse", "static_argnums", "policy"].includes(k));
+      if (!args[0] || args.length > 1 || extra.length) return this.stop(span, `${name.replace(/^haiku\./, "hk.")} with ${extra.length ? extra.map(([k]) => `${k}=`).join(", ") : "other than one function"}`);
+      return args[0];
+    }
     const spec = opSpec(name);
     if (spec) return this.applyOp(name, spec, args, kwargs, span);
     return this.stop(span, `the call '${name.replace(/^builtins\./, "")}(...)'`);
@@ -2329,6 +2338,118 @@ export class ClassStager {
     frame.callOnly = wasCallOnly;
     frame.emitCall({ k: "forRange", name: index, start: lower.call, stop: upper.call, body: inner.call ?? [] });
     return rebind(init, id(carry));
+  }
+
+  /** `lax.cond(pred, true_fun, false_fun, *operands)`, hk.cond (its current signature). */
+  private cond(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const what = name === "haiku.cond" ? "hk.cond" : "lax.cond";
+    const operand = kwargs.find(([k]) => k === "operand")?.[1];
+    const [pred, t, f, ...operands] = args;
+    // (hk.cond's old form, (pred, true_operand, true_fun, false_operand, false_fun), has arrays where the functions go.)
+    if (kwargs.some(([k]) => k !== "operand") || (operand && operands.length) || !pred || !t || !f || t.kind === "array" || f.kind === "array") return this.stop(span, `${what} other than ${what}(pred, true_fun, false_fun, *operands)`);
+    return this.branches(what, "lax.cond", pred, [t, f], operand ? [operand] : operands, span, frame);
+  }
+
+  /** `lax.switch(index, branches, *operands)`, hk.switch. */
+  private switchBranches(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const what = name === "haiku.switch" ? "hk.switch" : "lax.switch";
+    const operand = kwargs.find(([k]) => k === "operand")?.[1];
+    const [index, branches, ...operands] = args;
+    if (kwargs.some(([k]) => k !== "operand") || (operand && operands.length) || !index) return this.stop(span, `${what} other than ${what}(index, branches, *operands)`);
+    if (branches?.kind !== "list" && branches?.kind !== "tuple") return this.stop(span, `${what} over ${branches ? describe(branches) : "nothing"} (a list of functions is translated)`);
+    return this.branches(what, "lax.switch", index, branches.items, operand ? [operand] : operands, span, frame);
+  }
+
+  /**
+   * Linen's `nn.cond(pred, true_fun, false_fun, self, *operands)` and
+   * `nn.switch(index, branches, self, *operands)`: each branch is a function
+   * of (module, *operands), here the module is this one (its first parameter
+   * reads as `self`), on NNX's nnx.cond / nnx.switch. Linen runs every branch at
+   * init (lift.cond traces both), so what any branch builds exists; at apply
+   * only the chosen one runs.
+   */
+  private linenBranches(name: string, e: Extract<Expr, { kind: "call" }>, frame: Frame): Value {
+    const isCond = name.endsWith(".cond");
+    const what = isCond ? "nn.cond" : "nn.switch";
+    const positional = e.args.filter((a) => !a.name && !a.star);
+    const named = e.args.filter((a) => a.name || a.star);
+    for (const a of named) {
+      // Lifting only some collections or rng streams is not translated; all (the default) is.
+      const v = a.name === "variables" || a.name === "rngs" ? this.expr(a.value, frame) : undefined;
+      if (!(v?.kind === "static" && v.known === true)) return this.stop(a.value.span, `${what} with ${a.star ? `'${a.star}'` : `${a.name}=`}`);
+    }
+    const nFns = isCond ? 2 : 1;
+    const mdl = positional[1 + nFns];
+    if (!mdl || mdl.value.kind !== "self") return this.stop(e.span, `${what} other than ${isCond ? "nn.cond(pred, true_fun, false_fun, self, *operands)" : "nn.switch(index, branches, self, *operands)"}`);
+    const selector = this.expr(positional[0].value, frame);
+    let fns: Value[] = positional.slice(1, 1 + nFns).map((a) => this.expr(a.value, frame));
+    if (!isCond) {
+      const list = fns[0];
+      if (list.kind !== "list" && list.kind !== "tuple") return this.stop(e.span, `${what} over ${describe(list)} (a list of functions is translated)`);
+      fns = list.items;
+    }
+    const bound = fns.map((fn) => {
+      if (fn.kind !== "func" || fn.method || !fn.def.params.length || fn.def.params[0].star) return this.stop(e.span, `${what} with a branch that is ${describe(fn)} (a function of (module, *operands) is translated)`);
+      // The branch's module parameter is this module.
+      const mdlName = fn.def.params[0].name;
+      const toSelf = (x: Expr): Expr => (x.kind === "name" && x.id === mdlName ? { kind: "self", span: x.span } : x);
+      const def = fn.def;
+      const rest = def.params.slice(1);
+      const rebound: Extract<Value, { kind: "func" }>["def"] = "kind" in def ? { ...def, params: rest, body: mapExpr(def.body, toSelf) } : { ...def, params: rest, body: mapStmts(def.body, toSelf) };
+      return { ...fn, def: rebound } as Value;
+    });
+    const operands = positional.slice(2 + nFns).map((a) => this.expr(a.value, frame));
+    return this.branches(what, isCond ? "nnx.cond" : "nnx.switch", selector, bound, operands, e.span, frame, true);
+  }
+
+  /**
+   * Branches on a traced value: each branch is staged as a closure over the
+   * operands, and the runtime's lax.cond / lax.switch runs the one the
+   * predicate (index) picks. What a branch builds is built in the constructor,
+   * branch by branch in order: at init JAX traces every branch (so Haiku and
+   * Linen create the parameters of every one); at apply only one runs.
+   */
+  private branches(what: string, runtime: "lax.cond" | "lax.switch" | "nnx.cond" | "nnx.switch", selector: Value, fns: Value[], operands: Value[], span: Span, frame: Frame, noBuilding = false): Value {
+    const test = selector.kind === "array" || (selector.kind === "static" && selector.call) ? selector.call : undefined;
+    if (!test) return this.stop(span, `${what} on ${describe(selector)}`);
+    if (!fns.length) return this.stop(span, `${what} without branches`);
+    const staged = fns.map((fn) => {
+      let body: TExpr | TStmt[] | undefined;
+      let out: Value | undefined;
+      const made = this.instances.length;
+      const block = frame.nested(() => {
+        out = this.apply(fn, operands, [], span, frame);
+        // Linen: a submodule made in a branch takes its key from the rng counts the branches traced before it left
+        // (lift.cond shares them), so its init depends on the branch init takes.
+        if (noBuilding && this.instances.length > made) this.stop(span, `${what} with a branch that makes a submodule (make it before: in setup, or called under self.is_initializing())`);
+        const result = this.callExpr(out, span, `a branch of ${what}`);
+        body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+      });
+      // Every branch is traced from the same rng state, the chosen one's count going on (Haiku), or all
+      // counting on in one shared count (Linen): keys a branch draws are not the ones a lone run would draw.
+      if (drawsKeys(block.ctor ?? [])) this.stop(span, `${what} with a branch that draws random keys (dropout, make_rng, hk.next_rng_key)`);
+      // Built whichever branch runs (every branch is traced at init).
+      for (const st of block.ctor ?? []) frame.emitCtor(st);
+      return { out: out!, arrow: { k: "arrow", params: [], body: body ?? num(0) } as TExpr };
+    });
+    const first = staged[0].out;
+    const type = returnType(first);
+    if (staged.some((b) => returnType(b.out) !== type)) return this.stop(span, `${what} whose branches return different kinds of values`);
+    let out = first;
+    if (first.kind === "array") {
+      const arrays = staged.map((b) => b.out).filter((v): v is ArrayV => v.kind === "array");
+      const shape = arrays.every((a) => sameShape(a.shape, first.shape)) ? first.shape : arrays.slice(1).reduce((acc, a) => mergeShapes(acc, a.shape), first.shape);
+      out = { ...first, shape, dtype: arrays.every((a) => a.dtype === first.dtype) ? first.dtype : "unknown" };
+    }
+    const value = call(runtime, test, ...(runtime.endsWith(".cond") ? staged.map((b) => b.arrow) : [{ k: "array", items: staged.map((b) => b.arrow) } as TExpr]));
+    // One run of the branch, read item by item.
+    let local = "branch";
+    // A name of its own in the generated method (Python never sees it).
+    for (let k = 1; frame.names.has(local) || frame.env.has(local); k++) local = `branch${k}`;
+    frame.names.add(local);
+    frame.types.set(local, type);
+    frame.emitCall({ k: "let", name: local, value, type });
+    return this.withCall(out, id(local));
   }
 
   /** jax.random.split / fold_in / key: keys from keys. */
@@ -2694,6 +2815,8 @@ export class ClassStager {
       if (row) return this.callLayer(inst, row, m, a, k, span, frame);
       return this.stop(span, `${describe(lifted)} of ${describe(target)}`);
     };
+    // Rematerialization and compilation change memory and speed, never values: the target's own call.
+    if (lifted.transform === "identity") return inner(method, args, kwargs);
     if (lifted.transform === "scan") {
       if (method !== "__call__") return inner(method, args, kwargs);
       const [carry, xs] = args;
@@ -3815,6 +3938,19 @@ function withDimAt(s: SymShape, axis: number, d: Dim): SymShape {
   dims[dims.length - k] = d;
   return { dims, input: s.input };
 }
+
+/** Whether constructor statements record a key drawn (a dropout layer's call, make_rng, hk.next_rng_key). */
+function drawsKeys(body: TStmt[]): boolean {
+  return body.some((s) => {
+    if (s.k === "record") return s.event.e === "draw";
+    if (s.k === "if") return drawsKeys(s.then) || drawsKeys(s.else);
+    if (s.k === "block" || s.k === "forOf" || s.k === "forRange" || s.k === "while") return drawsKeys(s.body);
+    return false;
+  });
+}
+
+/** Linen's lifted branches (their module argument is not a value: see linenBranches). */
+const LINEN_BRANCHES = new Set(["flax.linen.cond", "flax.linen.switch", "flax.linen.transforms.cond", "flax.linen.transforms.switch"]);
 
 /** The shape without axis `axis` (a scan's per-step slice). */
 function removeAxis(s: SymShape, axis: number): SymShape {

@@ -136,7 +136,8 @@ export interface UnknownV {
  */
 export interface LiftedV {
   kind: "lifted";
-  transform: "scan" | "stack";
+  /** identity: a transform with no effect on values (nn.remat / nn.checkpoint), only on the name. */
+  transform: "scan" | "stack" | "identity";
   target: Value;
   /** scan: the axes of the scanned input and output; stack: the number of layers. */
   inAxis?: number;
@@ -278,7 +279,7 @@ export function describe(v: Value): string {
     case "key":
       return "a PRNG key";
     case "lifted":
-      return `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
+      return v.transform === "identity" ? "a rematerialized module" : `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
     case "modules":
       return "a list of submodules";
     case "host":

@@ -38,6 +38,16 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "flax.linen.scan":
     case "flax.linen.transforms.scan":
       return scan(call, api);
+    case "flax.linen.remat":
+    case "flax.linen.checkpoint":
+    case "flax.linen.transforms.remat":
+    case "flax.linen.transforms.checkpoint":
+      return identityTransform(call, api, "Checkpoint", NN_CHECKPOINT_PARAMS, ["static_argnums", "prevent_cse", "policy", "concrete"]);
+    case "flax.linen.jit":
+    case "flax.linen.transforms.jit":
+      // Values as the class's own, but its keys are not: each call forks every rng stream
+      // (fork_rngs: make_rng in the JitBlock's scope, the children's paths folded in from there).
+      return api.unsupported(call.span, "nn.jit of a module (it forks the module's rngs at every call, which the translation does not redo)");
     case "flax.linen.merge_param":
     case "flax.linen.module.merge_param":
       return mergeParam(call, api);
@@ -140,6 +150,31 @@ function scan(call: IdiomCall, api: StageApi): Value {
   }
   const reverse = known("reverse");
   return { kind: "lifted", transform: "scan", target, inAxis, outAxis, reverse: reverse === true, namePrefix: "Scan" };
+}
+
+/** nn.checkpoint's (nn.remat's) parameters, in order (flax/linen/transforms.py). */
+const NN_CHECKPOINT_PARAMS = ["target", "variables", "rngs", "concrete", "prevent_cse", "static_argnums", "policy", "methods"];
+
+/**
+ * `nn.remat(Block)` / `nn.checkpoint(Block, ...)`: the same class, computing
+ * the same values (rematerialization trades memory for recomputation in the
+ * backward pass, and its rngs are the class's own). Linen names the
+ * transformed class `transform.__name__.capitalize() + Block.__name__`
+ * (`CheckpointBlock_0`), so the prefix stays for the param map.
+ * Settings that only tune memory or compilation are accepted; lifting only
+ * some collections, rngs or methods is reported.
+ */
+function identityTransform(call: IdiomCall, api: StageApi, prefix: string, params: string[], harmless: string[]): Value {
+  const name = "nn.remat";
+  const args = api.bind(call.args, params, name, call.span);
+  const targetArg = args?.get("target");
+  if (!args || !targetArg) return api.unsupported(call.span, `${name} without a module class`);
+  const other = [...args.keys()].filter((k) => k !== "target" && !harmless.includes(k));
+  if (other.length) return api.unsupported(call.span, `${name} with ${other.map((k) => `${k}=`).join(", ")}`);
+  const target = api.value(targetArg);
+  const layer = target.kind === "global" && LINEN_LAYERS[target.name];
+  if (target.kind !== "class" && !layer) return api.unsupported(call.span, `${name} of anything but a module class (of this file, or a Linen layer)`);
+  return { kind: "lifted", transform: "identity", target, namePrefix: prefix };
 }
 
 /** `nn.merge_param(name, a, b)`: whichever is not None; a train/eval flag if either is one. */

@@ -72,6 +72,8 @@ function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticB
         liftedCall = { kind: "call", fn: d.args[0].value, args: [{ value: { kind: "file", name: c.name, span: c.span } }, ...d.args.slice(1)], span: d.span };
         continue;
       }
+      // `@nn.remat` / `@nn.checkpoint` on a method: the same values, the same scope (no renamed class, no forked rngs).
+      if (rematDecorator(d)) continue;
       if (n !== "flax.linen.compact" && n !== "flax.linen.nowrap" && n !== "flax.linen.module.compact" && builtin !== "staticmethod") {
         diags.error("NNX201", `unsupported construct: the decorator '${n || "…"}' on ${c.name}.${fn.name}`, d.span);
       }
@@ -89,6 +91,19 @@ function moduleClass(c: ClassDef, all: Map<string, ClassDef>, diags: DiagnosticB
     docstring: c.docstring,
     span: c.span,
   };
+}
+
+const REMAT = new Set(["flax.linen.remat", "flax.linen.checkpoint", "flax.linen.transforms.remat", "flax.linen.transforms.checkpoint"]);
+/** Settings of nn.checkpoint that only tune memory or tracing. */
+const REMAT_HARMLESS = new Set(["concrete", "prevent_cse", "static_argnums", "policy"]);
+
+/** `@nn.remat`, `@nn.checkpoint(...)` or `@functools.partial(nn.remat, ...)` with only settings that leave values alone. */
+function rematDecorator(d: Expr): boolean {
+  if (d.kind !== "call") return REMAT.has(qualifiedName(d) ?? "");
+  const n = qualifiedName(d.fn) ?? "";
+  const rest = n === "functools.partial" ? d.args.slice(1) : d.args;
+  const target = n === "functools.partial" ? (d.args[0] && !d.args[0].name ? qualifiedName(d.args[0].value) : undefined) : n;
+  return !!target && REMAT.has(target) && rest.every((a) => a.name && !a.star && REMAT_HARMLESS.has(a.name));
 }
 
 /** `model = Model(...)`; `model.init(key, x, ...)`. */
