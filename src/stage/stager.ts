@@ -655,7 +655,15 @@ export class ClassStager {
         return;
       }
       case "assign": {
-        const v = this.expr(s.value, frame);
+        // A list a comprehension builds at run time takes the name it is assigned to.
+        const hint = this.listName;
+        this.listName = s.targets.length === 1 && s.targets[0].kind === "name" && s.value.kind === "comprehension" ? s.targets[0].id : undefined;
+        let v: Value;
+        try {
+          v = this.expr(s.value, frame);
+        } finally {
+          this.listName = hint;
+        }
         for (const t of s.targets) this.bind(t, v, frame, s.span);
         return;
       }
@@ -919,6 +927,90 @@ export class ClassStager {
       return { kind: "array", call: id(name), shape: arr.shape, dtype: arr.dtype };
     }
     return { kind: "unknown", why: `'${name}' holds ${describe(a)} or ${describe(b)} after a branch` };
+  }
+
+  /** The name the comprehension being staged is assigned to (its run-time list's local). */
+  private listName?: string;
+
+  /**
+   * `[f(t) for t in xs]` over a sequence the constructor knows (not item by item), whose
+   * items are arrays: a loop in both programs, as a `for` statement is staged (submodules
+   * the element builds become an nnx.List the constructor fills), the method pushing each
+   * item to a list of its own. Undefined when the items are not arrays of one shape.
+   */
+  comprehensionLoop(e: Extract<Expr, { kind: "comprehension" }>, frame: Frame): Value | undefined {
+    if (e.form !== "list" || e.clauses.length !== 1 || e.clauses[0].kind !== "for") return undefined;
+    const clause = e.clauses[0];
+    const iter = this.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)));
+    if (iter?.kind !== "static" || !iter.ctor || !iter.call) return undefined;
+    const s: Extract<Stmt, { kind: "for" }> = { kind: "for", target: clause.target, iter: clause.iter, body: [], orelse: [], span: e.span };
+    const count = (side: "ctor" | "call"): TExpr | undefined => {
+      const r = (iter as RangeV).range;
+      if (r) {
+        const [start, stop, step] = r[side];
+        if (!stop || step) return undefined;
+        return !start || (start.k === "num" && start.value === 0) ? stop : call("Math.max", bin("-", stop, start), num(0));
+      }
+      const seq = iter[side]!;
+      return member(seq.k === "call" && seq.fn.k === "member" && seq.fn.name === "entries" && !seq.args.length ? seq.fn.object : seq, "length");
+    };
+    const n = { ctor: count("ctor"), call: count("call") };
+    if (!n.ctor || !n.call) return undefined;
+    // A trial on a dry frame: are the items arrays?
+    const trialPlan = this.iteration(this.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)))!, s, new Frame(frame.method, true, new Map(frame.env)));
+    if (!trialPlan?.ctorIter) return undefined;
+    const trial = new Frame(frame.method, true, new Map(frame.env));
+    trial.loops = [...frame.loops, { id: this.ctx.site(), counter: trialPlan.counter, ctorCounter: trialPlan.ctorCounter }];
+    const probe = (() => {
+      const mark = this.ctx.diags.mark();
+      const reported = this.ctx.reported;
+      try {
+        trialPlan.bindTarget(trial);
+        return this.expr(e.element, trial);
+      } catch (err) {
+        if (err instanceof StageStop) return undefined;
+        throw err;
+      } finally {
+        this.ctx.diags.rollback(mark);
+        this.ctx.reported = reported;
+      }
+    })();
+    if (probe?.kind !== "array") return undefined;
+    // The real pass.
+    const it = this.expr(clause.iter, frame);
+    const loop = this.iteration(it, s, frame);
+    if (!loop) return undefined;
+    const name = frame.tsLocal(this.listName ?? "items");
+    this.listName = undefined;
+    frame.types.set(name, "nnx.Array[]");
+    frame.emitCall({ k: "let", name, type: "nnx.Array[]", value: { k: "array", items: [] } });
+    const before = new Map(frame.env);
+    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    frame.loops.push(loopFrame);
+    const wasConditional = frame.conditional;
+    frame.conditional = false;
+    let item: Value | undefined;
+    const targetLocals = patternNames(clause.target).map((x) => frame.tsLocal(x));
+    const inner = frame.nested(() => {
+      loop.bindTarget(frame);
+      item = this.expr(e.element, frame);
+      if (item.kind !== "array") this.stop(e.element.span, `a comprehension whose items are ${describe(item)} and arrays`);
+      frame.emitCall({ k: "expr", value: call(member(id(name), "push"), item.call) });
+    });
+    frame.loops.pop();
+    frame.conditional = wasConditional;
+    // The comprehension's target is its own: the names it bound are the enclosing scope's again.
+    for (const x of patternNames(clause.target)) {
+      const was = before.get(x);
+      if (was) frame.env.set(x, was);
+      else frame.env.delete(x);
+    }
+    const one = item as ArrayV;
+    if (one.shape.dims.some((d) => d && mentions(d, targetLocals))) this.stop(e.span, "a comprehension whose items' sizes depend on the item");
+    if (inner.call?.length) frame.emitCall(loop.statement(inner.call, "call"));
+    if (inner.ctor?.length && loop.ctorIter) frame.emitCtor(loop.statement(inner.ctor, "ctor"));
+    else if (inner.ctor?.length) this.unsupported(e.span, "building submodules in a comprehension over values only a call has");
+    return { kind: "arrays", call: id(name), item: { ...one, call: id(name) }, count: n };
   }
 
   private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {

@@ -62,7 +62,7 @@ const dtypeOfArg = (p: string) => (a: OpArgs) => promoteAll(a.get(p));
 const promoted =
   (...params: string[]) =>
   (a: OpArgs): DType =>
-    promoteAll(...params.flatMap((p) => itemsOf(a.get(p)) && a.get(p)?.kind !== "array" ? itemsOf(a.get(p))! : [a.get(p)]));
+    promoteAll(...params.flatMap((p) => { const v = a.get(p); return v?.kind === "arrays" ? [v.item] : itemsOf(v) && v?.kind !== "array" ? itemsOf(v)! : [v]; }));
 
 /** x op y with broadcasting. */
 function binaryOp(rt: string, dtype: (d: DType) => DType = (d) => d): OpSpec {

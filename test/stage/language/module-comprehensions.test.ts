@@ -1,0 +1,44 @@
+// List comprehensions whose element builds and runs a submodule, over a count the
+// constructor knows but the translator does not (a config option, an input's size):
+// one submodule per item in an nnx.List the constructor fills in a loop, and the
+// method's list of arrays built by the same loop (then stacked or concatenated).
+import { describe, expect, it } from "vitest";
+import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
+
+const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
+
+// One Dense per head (a config option), one LayerNorm per row of the input (its size).
+const HEADS = `
+import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Heads(nn.Module):
+    width: int = 4
+    heads: int = 3
+
+    @nn.compact
+    def __call__(self, x):
+        per_head = [nn.tanh(nn.Dense(self.width)(x)) for _ in range(self.heads)]
+        rows = [nn.LayerNorm()(x[:, i]) for i in range(x.shape[1])]
+        return jnp.concatenate(per_head, axis=-1), jnp.stack(rows, axis=1).sum(axis=-1)
+`;
+
+describe("comprehensions that build modules", () => {
+  it("one module per item of a config count and of an input's size: verifies, loops in both programs", async () => {
+    const e = entry("Heads(heads=2)", ["x=float32[2,3,5]"]);
+    const r = await verifyText("heads.py", HEADS, e);
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.checks.filter((c) => c.kind === "output").length).toBe(2);
+    expect(r.checks.filter((c) => c.name.includes("LayerNorm_2")).length).toBeGreaterThan(0);
+    expect(r.ok).toBe(true);
+    const t = await translateText("heads.py", HEADS, e);
+    expect(t.code).toContain("readonly dense: nnx.List<nnx.Linear>;");
+    expect(t.code).toContain("readonly layerNorm: nnx.List<nnx.LayerNorm>;");
+    expect(t.code).toContain("for (let i = 0; i < xShape.at(-2)!; i++) {");
+    expect(t.code).toContain("const perHead: nnx.Array[] = [];");
+    expect(t.code).toContain("rows.push(this.layerNorm[i].call(");
+    expect(t.code).toContain("jnp.stack(rows, 1)");
+    expect(t.paramMap!.params.map((p) => p.source)).toContain("params/Dense_1/kernel");
+  }, 180_000);
+});
