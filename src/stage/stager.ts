@@ -920,6 +920,18 @@ export class ClassStager {
       return staticOf(a.type.t === b.type.t ? a.type : { t: "any" }, a.ctor && b.ctor && !callOnly ? id(name) : undefined, id(name), a.known === b.known ? a.known : undefined);
     }
     if (a.kind === "module" && b.kind === "module" && a.inst === b.inst) return a;
+    if (a.kind === "dict" && b.kind === "dict" && !a.tuple && !b.tuple && a.call?.k === "id" && a.call.name === name && b.call?.k === "id" && b.call.name === name) {
+      // A dict of arrays each branch assigns to the local (`obs = jax.tree.map(f, obs)` under a flag): the same keys, each array either branch's.
+      const keys = a.entries.map(([k]) => k);
+      if (keys.length === b.entries.length && b.entries.every(([k], i) => k === keys[i])) {
+        const entries = a.entries.map(([k, va], i): [Known, Value] | undefined => {
+          const vb = b.entries[i][1];
+          if (va === vb) return [k, va];
+          return va.kind === "array" && vb.kind === "array" ? [k, this.mergeValues(name, va, vb, span, callOnly, ctorTest)] : undefined;
+        });
+        if (entries.every((x) => x)) return this.withCall({ kind: "dict", entries: entries as Array<[Known, Value]> }, id(name));
+      }
+    }
     if (a.kind === "mode" && b.kind === "mode" && a.polarity === b.polarity) return a;
     if ((a.kind === "array" && b.kind === "static" && b.known === null) || (b.kind === "array" && a.kind === "static" && a.known === null)) {
       // An array or None: the method's local is nullable.
@@ -3466,7 +3478,7 @@ export class ClassStager {
         if (v.call) return v.call;
         const values = v.entries.map(([, x]) => this.maybeCallExpr(x));
         if (!values.every((x) => x)) return undefined;
-        return { k: "object", entries: v.entries.map(([k], i) => ({ key: objectKey(String(k)), value: values[i]!, raw: true })) };
+        return { k: "object", entries: v.entries.map(([k], i) => ({ key: String(k), value: values[i]!, raw: true })) };
       }
       case "mode":
         return this.modeTest(v).call;

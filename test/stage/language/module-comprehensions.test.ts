@@ -24,6 +24,39 @@ class Heads(nn.Module):
         return jnp.concatenate(per_head, axis=-1), jnp.stack(rows, axis=1).sum(axis=-1)
 `;
 
+// Helpers nested in the compact method build them: one run per dict entry through jax.tree.map
+// under a config flag (the dict is either branch's after it), one called directly.
+const ENCODER = `
+import functools
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Encoder(nn.Module):
+    features: int = 6
+    per_channel: bool = True
+
+    @nn.compact
+    def __call__(self, obs):
+        images = {k: v for k, v in obs.items() if k.startswith('cam/')}
+        if self.per_channel:
+            norm = functools.partial(nn.LayerNorm, use_bias=False, epsilon=1e-3, reduction_axes=(-1, -2))
+
+            def each_channel(img):
+                out = [norm()(img[..., ch]) for ch in range(img.shape[-1])]
+                return jnp.stack(out, axis=-1)
+
+            images = jax.tree.map(each_channel, images)
+
+        def pooled(img, scale):
+            rows = [nn.Dense(self.features)(img[:, r]) * scale for r in range(img.shape[1])]
+            return jnp.concatenate(rows, axis=-1).mean(axis=1)
+
+        h = pooled(images['cam/a'], 0.5)
+        return nn.Dense(2)(jnp.concatenate([h, obs['joints']], axis=-1))
+`;
+
 describe("comprehensions that build modules", () => {
   it("one module per item of a config count and of an input's size: verifies, loops in both programs", async () => {
     const e = entry("Heads(heads=2)", ["x=float32[2,3,5]"]);
@@ -40,5 +73,20 @@ describe("comprehensions that build modules", () => {
     expect(t.code).toContain("rows.push(this.layerNorm[i].call(");
     expect(t.code).toContain("jnp.stack(rows, 1)");
     expect(t.paramMap!.params.map((p) => p.source)).toContain("params/Dense_1/kernel");
+  }, 180_000);
+
+  it("in helpers of the compact method (through jax.tree.map under a flag, and called directly): verifies either way the flag goes", async () => {
+    const inputs = ["obs={cam/a=float32[2,6,5,3],joints=float32[2,4]}"];
+    for (const expr of ["Encoder()", "Encoder(per_channel=False)"]) {
+      const r = await verifyText("encoder.py", ENCODER, entry(expr, inputs));
+      expect(errors(r.diagnostics)).toEqual([]);
+      expect(r.checks.filter((c) => c.kind === "output").length).toBe(1);
+      expect(r.ok).toBe(true);
+    }
+    const t = await translateText("encoder.py", ENCODER, entry("Encoder()", inputs));
+    expect(t.code).toContain('let images = { "cam/a": obs["cam/a"] };');
+    expect(t.code).toContain('images = { "cam/a": jnp.stack(out, -1) };');
+    expect(t.code).toContain("for (let ch = 0; ch < obsCamAShape.at(-1)!; ch++) {");
+    expect(t.paramMap!.params.map((p) => p.source)).toContain("params/LayerNorm_2/scale");
   }, 180_000);
 });
