@@ -1341,6 +1341,27 @@ export class ClassStager {
     this.bindName(p.object.id, atMethod(this, at, "set", [v], [], span), frame, span);
   }
 
+  /**
+   * Before the local `name` is assigned again: the arrays a list holds item by item
+   * that read it (`feats.append(jnp.mean(h, ...))`, then `h = ...` on the next key)
+   * are computed into locals of their own first, so they keep the value they had.
+   */
+  private freezeReaders(pyName: string, name: string, frame: Frame): void {
+    if (frame.loops.length || frame.conditional || !frame.names.has(name)) return;
+    for (const [holder, v] of frame.env) {
+      if (holder === pyName || (v.kind !== "list" && v.kind !== "tuple") || v.call) continue;
+      let changed = false;
+      const items = v.items.map((item, i) => {
+        if (item.kind !== "array" || !mentions(item.call, [name]) || (item.call.k === "id" && item.call.name !== name)) return item;
+        const local = frame.tsLocal(`${holder}_${i}`);
+        frame.emitCall({ k: "let", name: local, value: item.call });
+        changed = true;
+        return { ...item, call: id(local) };
+      });
+      if (changed) frame.env.set(holder, { ...v, items });
+    }
+  }
+
   private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
     const nothing = returnsNothing(v);
     if (nothing) this.stop(span, `assigning what ${nothing} returns: nothing (None)`);
@@ -1399,6 +1420,7 @@ export class ClassStager {
       }
       case "array":
       case "key":
+        this.freezeReaders(pyName, name, frame);
         // A key is drawn once and read from its local (`k1, k2 = jax.random.split(key)`).
         frame.emitCall({ k: "assign", target: id(name), value: v.call });
         frame.env.set(pyName, { ...v, call: id(name) });

@@ -57,6 +57,33 @@ class Encoder(nn.Module):
         return nn.Dense(2)(jnp.concatenate([h, obs['joints']], axis=-1))
 `;
 
+// A module per channel for each of two images, then a module per image in a loop over the
+// dict's keys whose local (h) each key assigns again after the list took its last value.
+const TWO_CAMERAS = `
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class TwoCameras(nn.Module):
+    features: int = 5
+
+    @nn.compact
+    def __call__(self, obs):
+        images = {k: v for k, v in obs.items() if k.startswith('cam/')}
+
+        def each_channel(img):
+            return jnp.stack([nn.LayerNorm(reduction_axes=(-1, -2))(img[..., ch]) for ch in range(img.shape[-1])], axis=-1)
+
+        images = jax.tree.map(each_channel, images)
+        feats = []
+        for name in images:
+            h = nn.Conv(self.features, kernel_size=(3, 3))(images[name])
+            h = nn.relu(h)
+            feats.append(jnp.mean(h, axis=(1, 2)))
+        return nn.Dense(2)(jnp.concatenate(feats + [obs['joints']], axis=-1))
+`;
+
 describe("comprehensions that build modules", () => {
   it("one module per item of a config count and of an input's size: verifies, loops in both programs", async () => {
     const e = entry("Heads(heads=2)", ["x=float32[2,3,5]"]);
@@ -88,5 +115,17 @@ describe("comprehensions that build modules", () => {
     expect(t.code).toContain('images = { "cam/a": jnp.stack(out, -1) };');
     expect(t.code).toContain("for (let ch = 0; ch < obsCamAShape.at(-1)!; ch++) {");
     expect(t.paramMap!.params.map((p) => p.source)).toContain("params/LayerNorm_2/scale");
+  }, 180_000);
+
+  it("per key of a dict input: modules named in creation order across keys, a list item keeps its value when its local is assigned again", async () => {
+    const e = entry("TwoCameras()", ["obs={cam/a=float32[2,6,6,3],cam/b=float32[2,5,5,2],joints=float32[2,4]}"]);
+    const r = await verifyText("cameras.py", TWO_CAMERAS, e);
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.checks.filter((c) => c.kind === "output").length).toBe(1);
+    expect(r.ok).toBe(true);
+    const t = await translateText("cameras.py", TWO_CAMERAS, e);
+    // LayerNorm_3 is the second image's first channel's.
+    expect(t.paramMap!.params.find((p) => p.source === "params/LayerNorm_3/scale")?.nnx).toBe("layerNorm1.0.scale");
+    expect(t.code).toContain("const feats0 = jnp.mean(h, [1, 2]);");
   }, 180_000);
 });
