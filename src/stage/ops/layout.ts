@@ -372,6 +372,20 @@ export function linspace(a: OpArgs): SymShape {
   return known(bounds.rank + 1, dims);
 }
 
+/** jnp.meshgrid(*xi, sparse=False, indexing='xy'): one grid per 1-D input ('xy' swaps the first two axes). */
+export function meshgrid(a: OpArgs): SymShape[] | undefined {
+  const inputs = a.rest.map(shapeOf);
+  if (inputs.some((s) => s.rank !== 1)) return undefined;
+  const indexing = a.get("indexing") ? knownOf(a.get("indexing")) : "xy";
+  const sparse = a.get("sparse") ? knownOf(a.get("sparse")) : false;
+  if ((indexing !== "xy" && indexing !== "ij") || typeof sparse !== "boolean") return undefined;
+  const sizes = inputs.map((s) => dimAt(s, 0));
+  const swap = indexing === "xy" && sizes.length >= 2;
+  const axisOf = (i: number) => (swap && i < 2 ? 1 - i : i);
+  const full = sizes.map((_, j) => sizes[axisOf(j)]);
+  return sizes.map((_, i) => known(sizes.length, full.map((d, j) => (sparse && j !== axisOf(i) ? num(1) : d))));
+}
+
 /** jnp.eye / jnp.tri(N, M=None). */
 export function eye(a: OpArgs): SymShape {
   const n = sizeExpr(a.get("N"));
