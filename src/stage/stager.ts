@@ -1492,6 +1492,8 @@ export class ClassStager {
         if (callItems[k]) frame.types.set(name, returnType(item));
         if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
+          // A size unpacked in the constructor is a number there (declared `let c!: number` when a branch sets it).
+          if (ctorItems[k] && !frame.callOnly && (item.type.t === "int" || item.type.t === "float")) this.ctorTypes.set(name, "number");
           frame.env.set(pyName, staticOf(item.type, ctorItems[k] && !frame.callOnly ? ctorName(name, ctorItems[k]!) : undefined, item.call ? id(name) : undefined, item.known));
         } else frame.env.set(pyName, this.readFrom(item, id(name)));
       });
