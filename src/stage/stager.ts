@@ -25,7 +25,7 @@ import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, 
 import { Frame, type Block } from "./scope.js";
 import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
-import { memberName } from "../ts/print.js";
+import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
 import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
@@ -1098,10 +1098,16 @@ export class ClassStager {
         // Seen from a parent (a shape-only look at a child), the loop's locals are not there: a size the last
         // iteration sets from the loop's item alone is that item's (`sizes[-1]`), else unknown.
         if (this.givenFields) {
-          const locals = new Set([...list.map((x) => x.local), ...[...(loop.last?.items.keys() ?? [])]]);
+          const targets = patternNames(s.target).map((t) => frame.tsLocal(t));
+          const locals = new Set([...list.map((x) => x.local), ...[...(loop.last?.items.keys() ?? [])], ...targets]);
           const lastDim = (axis: number, init: Dim): Dim => {
             const d = dimAt(v.shape, axis);
-            if (!d || !loop.last || mentions(d, list.map((x) => x.local))) return undefined;
+            const own = list.find((x) => x.axis === axis);
+            // A size each iteration computes from the last (`x = Conv(f, strides=s)(x)`): the constructor's fold of the loop.
+            if (d && init && own && mentions(d, [own.local]) && !mentions(d, list.filter((x) => x !== own).map((x) => x.local))) return foldDim(loop, own.local, d, init);
+            if (!d || mentions(d, list.map((x) => x.local))) return undefined;
+            // The last item's (a target the loop's last item cannot give by name: the fold keeps the last step's).
+            if (!loop.last || mentions(d, targets.filter((t) => !loop.last!.items.has(t)))) return foldDim(loop, "_size", d, init, true);
             const at = substituteIds(d, loop.last.items);
             return init && !sameDim(init, at) ? { k: "cond", test: loop.last.nonEmpty, then: at, else: init } : at;
           };
@@ -3922,6 +3928,27 @@ function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
     return { dims };
   }
   return { dims: s.dims };
+}
+
+/**
+ * A size a loop carries, as the constructor computes it without the loop's locals:
+ * `[...xs].reduce((size, item) => step, init)`, `step` the size after one iteration
+ * (it reads `size` and the loop's target). Undefined for a loop of another form.
+ */
+function foldDim(loop: LoopPlan, local: string, step: TExpr, init: Dim, rawLocal = false): Dim {
+  if (!init) return undefined;
+  const st = loop.ctorIter ? loop.statement([], "ctor") : undefined;
+  let items: TExpr | undefined;
+  let target: string | undefined;
+  if (st?.k === "forOf") {
+    items = { k: "array", items: [{ k: "spread", value: st.iter }] };
+    target = printPattern(st.target);
+  } else if (st?.k === "forRange" && !st.step && st.start.k === "num" && st.start.value === 0) {
+    items = { k: "array", items: [{ k: "spread", value: call(member(call("Array", st.stop), "keys")) }] };
+    target = st.name;
+  }
+  if (!items || !target) return undefined;
+  return call(member(items, "reduce"), { k: "arrow", params: [{ name: local, raw: rawLocal }, { name: target, raw: true }], body: step }, init);
 }
 
 /** Whether `e` reads any of the locals `names`. */
