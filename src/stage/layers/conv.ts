@@ -75,7 +75,17 @@ function channels(o: LayerOptions, args: CallArgs, ctx: BuildContext, n: number 
 
 function convolution(o: LayerOptions, args: CallArgs, kernel: string, strideOpt: string, dilationOpt: string, fallbackPadding: string, features: Dim): OutSpec {
   const n = spatialCount(o, kernel);
-  if (n === undefined) return { shape: replaceTrailing(xShape(args), [features]), dtype: "float32" };
+  if (n === undefined) {
+    // Which axes are spatial is not known here: they keep their sizes only where nothing changes them
+    // (stride 1, SAME padding, an undilated input); else only the features are known.
+    const ones = (name: string): boolean => {
+      const v = opt(o, name);
+      return !v || v.known === 1 || (Array.isArray(v.known) && v.known.every((x) => x === 1));
+    };
+    const x = xShape(args);
+    if (ones(strideOpt) && ones("inputDilation") && paddingOf(o, fallbackPadding) === "SAME") return { shape: replaceTrailing(x, [features]), dtype: "float32" };
+    return { shape: x.rank !== undefined ? { rank: x.rank, dims: [...Array<Dim>(x.rank - 1).fill(undefined), features] } : { dims: [features] }, dtype: "float32" };
+  }
   const windows = tupleDims(opt(o, kernel), n, 1);
   const strides = tupleDims(opt(o, strideOpt), n, 1);
   const dilation = tupleDims(opt(o, dilationOpt), n, 1);
