@@ -36,7 +36,28 @@ class Strided(nn.Module):
         return nn.Dense(3)(x.reshape(x.shape[0], -1))
 `;
 
+// The padding string only the config knows: VALID's size, else SAME's, chosen in the constructor.
+const PADDED = `import flax.linen as nn
+
+
+class Padded(nn.Module):
+    padding: str = 'SAME'
+
+    @nn.compact
+    def __call__(self, x):
+        h = nn.Conv(4, kernel_size=(3, 2), strides=(2, 2), padding=self.padding)(x)
+        return nn.Dense(3)(h.reshape(h.shape[0], -1))
+`;
+
 describe("a conv kernel size from config", () => {
+  it("a padding string from config sizes what follows for either padding", async () => {
+    for (const expr of ["Padded()", "Padded(padding='VALID')", "Padded(padding='valid')", "Padded(padding='CIRCULAR')"]) {
+      const r = await verifyText("padded.py", PADDED, entry(expr, ["x=float32[2,7,6,3]"]));
+      expect(errors(r.diagnostics)).toEqual([]);
+      expect(r.ok).toBe(true);
+    }
+  }, 180_000);
+
   it("stride 1, SAME: the spatial sizes are the input's, and a flatten after sizes the next layer", async () => {
     const r = await verifyText("same.py", SAME, entry("Same()", ["x=float32[2,7,6,3]"]));
     expect(errors(r.diagnostics)).toEqual([]);
