@@ -909,11 +909,20 @@ export class ClassStager {
     return out;
   }
 
+  /** In a shape-only look at a child: the names of the parent's that what it was given reads. */
+  parentNames?: Set<string>;
+
+  /** Whether the parent's constructor can read `e` (it names none of the child's own locals). */
+  private parentReads(e: TExpr | undefined): boolean {
+    const names = this.parentNames;
+    return !!e && !!names && [...mentionedIds([staticOf({ t: "any" }, e, undefined)])].every((n) => names.has(n));
+  }
+
   private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
     if (a.kind === "array" && b.kind === "array") {
       // A branch the constructor takes too: a size that differs is the constructor's choice between the two.
       // Seen from a parent (a shape-only look at a child), the child's constructor locals in the test are not there.
-      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, this.givenFields ? undefined : ctorTest);
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, this.givenFields && !this.parentReads(ctorTest) ? undefined : ctorTest);
       return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
     if (a.kind === "static" && b.kind === "static") {
@@ -3191,6 +3200,7 @@ export class ClassStager {
     // though a size it returns may read our `i`): the look renames its own where they clash.
     dryFrame.inline = clsName;
     for (const n of mentionedIds([...fields.values(), ...args, ...kwargs.map(([, v]) => v)])) dryFrame.names.add(n);
+    dry.parentNames = new Set(dryFrame.names);
     if (cls.setup) {
       const setupFrame = dry.runSetupShapes(cls.setup);
       for (const [k, v] of setupFrame.env) if (k.startsWith("self.")) dryFrame.env.set(k, v);

@@ -38,7 +38,45 @@ class Flat(nn.Module):
         return nn.Dense(3)(h)
 `;
 
+// The child's loop halves the size again under a flag its parent gives: seen from the parent,
+// the flag's test (the parent's own option) chooses between the two sizes.
+const POOLED = `from typing import Sequence
+import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Blocks(nn.Module):
+    filters: Sequence[int]
+    pool: bool = False
+
+    @nn.compact
+    def __call__(self, x):
+        for f in self.filters:
+            x = nn.relu(nn.Conv(f, kernel_size=(3, 3))(x))
+            if self.pool:
+                x = nn.max_pool(x, window_shape=(2, 2), strides=(2, 2), padding='SAME')
+        return x
+
+
+class Encoder(nn.Module):
+    filters: Sequence[int] = (3, 4)
+    pool: bool = True
+
+    @nn.compact
+    def __call__(self, x):
+        h = Blocks(self.filters, pool=self.pool)(x)
+        return nn.Dense(2)(h.reshape(h.shape[0], -1))
+`;
+
 describe("a child's loop-carried sizes seen from its parent", () => {
+  it("a size the child's loop changes under a flag the parent gives: verifies with the flag on and off", async () => {
+    for (const expr of ["Encoder()", "Encoder(pool=False)"]) {
+      const r = await verifyText("pooled.py", POOLED, entry(expr, ["x=float32[2,9,8,3]"]));
+      expect(errors(r.diagnostics)).toEqual([]);
+      expect(r.ok).toBe(true);
+    }
+  }, 180_000);
+
   it("a strided tower then a flatten or a mean: verifies for either arm and other strides", async () => {
     for (const expr of ["Flat()", "Flat(pool='mean', strides=(3, 2))", "Flat(filters=(2, 3, 4), strides=(1, 2, 2))"]) {
       const r = await verifyText("flat.py", FLAT, entry(expr, ["x=float32[2,7,6,3]"]));
