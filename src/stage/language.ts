@@ -104,6 +104,9 @@ export function comprehension(st: ClassStager, e: Comprehension, frame: Frame): 
   // Unrolled: every iterable's items are known here; each item's element is staged in turn.
   const unrolled = unroll(st, e, frame);
   if (unrolled) return unrolled;
+  // Arrays, one per item of a sequence the constructor knows: a loop pushing to a list.
+  const looped = e.kind === "comprehension" ? st.comprehensionLoop(e, frame) : undefined;
+  if (looped) return looped;
   return symbolic(st, e, frame);
 }
 
@@ -510,6 +513,10 @@ export function moduleList(st: ClassStager, e: Comprehension, frame: Frame): Mod
   if (untyped && iter.type.t === "any") st.stop(clause.iter.span, `a comprehension over '${untyped}', a field of no known type that no user of the class gives`);
   const env = new Map(frame.env);
   bindSymbolic(clause.target, itemTypeOf(iter.type), env);
+  // A look on a dry frame first: an element that is no module builds nothing here.
+  const look = new Frame(frame.method, true, new Map(env));
+  look.loops = frame.loops;
+  if (st.tryExpr(e.element, look)?.kind !== "module") return undefined;
   const probe = childFrame(frame, env);
   probe.block = { ctor: [], call: [] };
   const mark = st.ctx.diags.mark();

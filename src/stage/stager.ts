@@ -25,7 +25,7 @@ import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, 
 import { Frame, type Block } from "./scope.js";
 import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
 import { typeFromAnnotation } from "./annotations.js";
-import { memberName } from "../ts/print.js";
+import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
 import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
@@ -669,7 +669,15 @@ export class ClassStager {
         return;
       }
       case "assign": {
-        const v = this.expr(s.value, frame);
+        // A list a comprehension builds at run time takes the name it is assigned to.
+        const hint = this.listName;
+        this.listName = s.targets.length === 1 && s.targets[0].kind === "name" && s.value.kind === "comprehension" ? s.targets[0].id : undefined;
+        let v: Value;
+        try {
+          v = this.expr(s.value, frame);
+        } finally {
+          this.listName = hint;
+        }
         for (const t of s.targets) this.bind(t, v, frame, s.span);
         return;
       }
@@ -915,17 +923,38 @@ export class ClassStager {
     return out;
   }
 
+  /** In a shape-only look at a child: the names of the parent's that what it was given reads. */
+  parentNames?: Set<string>;
+
+  /** Whether the parent's constructor can read `e` (it names none of the child's own locals). */
+  private parentReads(e: TExpr | undefined): boolean {
+    const names = this.parentNames;
+    return !!e && !!names && [...mentionedIds([staticOf({ t: "any" }, e, undefined)])].every((n) => names.has(n));
+  }
+
   private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
     if (a.kind === "array" && b.kind === "array") {
       // A branch the constructor takes too: a size that differs is the constructor's choice between the two.
       // Seen from a parent (a shape-only look at a child), the child's constructor locals in the test are not there.
-      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, this.givenFields ? undefined : ctorTest);
+      const shape = sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape, this.givenFields && !this.parentReads(ctorTest) ? undefined : ctorTest);
       return { kind: "array", call: id(name), shape, dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
     if (a.kind === "static" && b.kind === "static") {
       return staticOf(a.type.t === b.type.t ? a.type : { t: "any" }, a.ctor && b.ctor && !callOnly ? id(name) : undefined, id(name), a.known === b.known ? a.known : undefined);
     }
     if (a.kind === "module" && b.kind === "module" && a.inst === b.inst) return a;
+    if (a.kind === "dict" && b.kind === "dict" && !a.tuple && !b.tuple && a.call?.k === "id" && a.call.name === name && b.call?.k === "id" && b.call.name === name) {
+      // A dict of arrays each branch assigns to the local (`obs = jax.tree.map(f, obs)` under a flag): the same keys, each array either branch's.
+      const keys = a.entries.map(([k]) => k);
+      if (keys.length === b.entries.length && b.entries.every(([k], i) => k === keys[i])) {
+        const entries = a.entries.map(([k, va], i): [Known, Value] | undefined => {
+          const vb = b.entries[i][1];
+          if (va === vb) return [k, va];
+          return va.kind === "array" && vb.kind === "array" ? [k, this.mergeValues(name, va, vb, span, callOnly, ctorTest)] : undefined;
+        });
+        if (entries.every((x) => x)) return this.withCall({ kind: "dict", entries: entries as Array<[Known, Value]> }, id(name));
+      }
+    }
     if (a.kind === "mode" && b.kind === "mode" && a.polarity === b.polarity) return a;
     if ((a.kind === "array" && b.kind === "static" && b.known === null) || (b.kind === "array" && a.kind === "static" && a.known === null)) {
       // An array or None: the method's local is nullable.
@@ -933,6 +962,90 @@ export class ClassStager {
       return { kind: "array", call: id(name), shape: arr.shape, dtype: arr.dtype };
     }
     return { kind: "unknown", why: `'${name}' holds ${describe(a)} or ${describe(b)} after a branch` };
+  }
+
+  /** The name the comprehension being staged is assigned to (its run-time list's local). */
+  private listName?: string;
+
+  /**
+   * `[f(t) for t in xs]` over a sequence the constructor knows (not item by item), whose
+   * items are arrays: a loop in both programs, as a `for` statement is staged (submodules
+   * the element builds become an nnx.List the constructor fills), the method pushing each
+   * item to a list of its own. Undefined when the items are not arrays of one shape.
+   */
+  comprehensionLoop(e: Extract<Expr, { kind: "comprehension" }>, frame: Frame): Value | undefined {
+    if (e.form !== "list" || e.clauses.length !== 1 || e.clauses[0].kind !== "for") return undefined;
+    const clause = e.clauses[0];
+    const iter = this.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)));
+    if (iter?.kind !== "static" || !iter.ctor || !iter.call) return undefined;
+    const s: Extract<Stmt, { kind: "for" }> = { kind: "for", target: clause.target, iter: clause.iter, body: [], orelse: [], span: e.span };
+    const count = (side: "ctor" | "call"): TExpr | undefined => {
+      const r = (iter as RangeV).range;
+      if (r) {
+        const [start, stop, step] = r[side];
+        if (!stop || step) return undefined;
+        return !start || (start.k === "num" && start.value === 0) ? stop : call("Math.max", bin("-", stop, start), num(0));
+      }
+      const seq = iter[side]!;
+      return member(seq.k === "call" && seq.fn.k === "member" && seq.fn.name === "entries" && !seq.args.length ? seq.fn.object : seq, "length");
+    };
+    const n = { ctor: count("ctor"), call: count("call") };
+    if (!n.ctor || !n.call) return undefined;
+    // A trial on a dry frame: are the items arrays?
+    const trialPlan = this.iteration(this.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)))!, s, new Frame(frame.method, true, new Map(frame.env)));
+    if (!trialPlan?.ctorIter) return undefined;
+    const trial = new Frame(frame.method, true, new Map(frame.env));
+    trial.loops = [...frame.loops, { id: this.ctx.site(), counter: trialPlan.counter, ctorCounter: trialPlan.ctorCounter }];
+    const probe = (() => {
+      const mark = this.ctx.diags.mark();
+      const reported = this.ctx.reported;
+      try {
+        trialPlan.bindTarget(trial);
+        return this.expr(e.element, trial);
+      } catch (err) {
+        if (err instanceof StageStop) return undefined;
+        throw err;
+      } finally {
+        this.ctx.diags.rollback(mark);
+        this.ctx.reported = reported;
+      }
+    })();
+    if (probe?.kind !== "array") return undefined;
+    // The real pass.
+    const it = this.expr(clause.iter, frame);
+    const loop = this.iteration(it, s, frame);
+    if (!loop) return undefined;
+    const name = frame.tsLocal(this.listName ?? "items");
+    this.listName = undefined;
+    frame.types.set(name, "nnx.Array[]");
+    frame.emitCall({ k: "let", name, type: "nnx.Array[]", value: { k: "array", items: [] } });
+    const before = new Map(frame.env);
+    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    frame.loops.push(loopFrame);
+    const wasConditional = frame.conditional;
+    frame.conditional = false;
+    let item: Value | undefined;
+    const targetLocals = patternNames(clause.target).map((x) => frame.tsLocal(x));
+    const inner = frame.nested(() => {
+      loop.bindTarget(frame);
+      item = this.expr(e.element, frame);
+      if (item.kind !== "array") this.stop(e.element.span, `a comprehension whose items are ${describe(item)} and arrays`);
+      frame.emitCall({ k: "expr", value: call(member(id(name), "push"), item.call) });
+    });
+    frame.loops.pop();
+    frame.conditional = wasConditional;
+    // The comprehension's target is its own: the names it bound are the enclosing scope's again.
+    for (const x of patternNames(clause.target)) {
+      const was = before.get(x);
+      if (was) frame.env.set(x, was);
+      else frame.env.delete(x);
+    }
+    const one = item as ArrayV;
+    if (one.shape.dims.some((d) => d && mentions(d, targetLocals))) this.stop(e.span, "a comprehension whose items' sizes depend on the item");
+    if (inner.call?.length) frame.emitCall(loop.statement(inner.call, "call"));
+    if (inner.ctor?.length && loop.ctorIter) frame.emitCtor(loop.statement(inner.ctor, "ctor"));
+    else if (inner.ctor?.length) this.unsupported(e.span, "building submodules in a comprehension over values only a call has");
+    return { kind: "arrays", call: id(name), item: { ...one, call: id(name) }, count: n };
   }
 
   private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {
@@ -1008,10 +1121,16 @@ export class ClassStager {
         // Seen from a parent (a shape-only look at a child), the loop's locals are not there: a size the last
         // iteration sets from the loop's item alone is that item's (`sizes[-1]`), else unknown.
         if (this.givenFields) {
-          const locals = new Set([...list.map((x) => x.local), ...[...(loop.last?.items.keys() ?? [])]]);
+          const targets = patternNames(s.target).map((t) => frame.tsLocal(t));
+          const locals = new Set([...list.map((x) => x.local), ...[...(loop.last?.items.keys() ?? [])], ...targets]);
           const lastDim = (axis: number, init: Dim): Dim => {
             const d = dimAt(v.shape, axis);
-            if (!d || !loop.last || mentions(d, list.map((x) => x.local))) return undefined;
+            const own = list.find((x) => x.axis === axis);
+            // A size each iteration computes from the last (`x = Conv(f, strides=s)(x)`): the constructor's fold of the loop.
+            if (d && init && own && mentions(d, [own.local]) && !mentions(d, list.filter((x) => x !== own).map((x) => x.local))) return foldDim(loop, own.local, d, init);
+            if (!d || mentions(d, list.map((x) => x.local))) return undefined;
+            // The last item's (a target the loop's last item cannot give by name: the fold keeps the last step's).
+            if (!loop.last || mentions(d, targets.filter((t) => !loop.last!.items.has(t)))) return foldDim(loop, "_size", d, init, true);
             const at = substituteIds(d, loop.last.items);
             return init && !sameDim(init, at) ? { k: "cond", test: loop.last.nonEmpty, then: at, else: init } : at;
           };
@@ -1256,6 +1375,27 @@ export class ClassStager {
     this.bindName(p.object.id, atMethod(this, at, "set", [v], [], span), frame, span);
   }
 
+  /**
+   * Before the local `name` is assigned again: the arrays a list holds item by item
+   * that read it (`feats.append(jnp.mean(h, ...))`, then `h = ...` on the next key)
+   * are computed into locals of their own first, so they keep the value they had.
+   */
+  private freezeReaders(pyName: string, name: string, frame: Frame): void {
+    if (frame.loops.length || frame.conditional || !frame.names.has(name)) return;
+    for (const [holder, v] of frame.env) {
+      if (holder === pyName || (v.kind !== "list" && v.kind !== "tuple") || v.call) continue;
+      let changed = false;
+      const items = v.items.map((item, i) => {
+        if (item.kind !== "array" || !mentions(item.call, [name]) || (item.call.k === "id" && item.call.name !== name)) return item;
+        const local = frame.tsLocal(`${holder}_${i}`);
+        frame.emitCall({ k: "let", name: local, value: item.call });
+        changed = true;
+        return { ...item, call: id(local) };
+      });
+      if (changed) frame.env.set(holder, { ...v, items });
+    }
+  }
+
   private bindName(pyName: string, v: Value, frame: Frame, span: Span): void {
     const nothing = returnsNothing(v);
     if (nothing) this.stop(span, `assigning what ${nothing} returns: nothing (None)`);
@@ -1315,6 +1455,7 @@ export class ClassStager {
       }
       case "array":
       case "key":
+        this.freezeReaders(pyName, name, frame);
         // A key is drawn once and read from its local (`k1, k2 = jax.random.split(key)`).
         frame.emitCall({ k: "assign", target: id(name), value: v.call });
         frame.env.set(pyName, { ...v, call: id(name) });
@@ -1388,6 +1529,8 @@ export class ClassStager {
         if (callItems[k]) frame.types.set(name, returnType(item));
         if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);
+          // A size unpacked in the constructor is a number there (declared `let c!: number` when a branch sets it).
+          if (ctorItems[k] && !frame.callOnly && (item.type.t === "int" || item.type.t === "float")) this.ctorTypes.set(name, "number");
           frame.env.set(pyName, staticOf(item.type, ctorItems[k] && !frame.callOnly ? ctorName(name, ctorItems[k]!) : undefined, item.call ? id(name) : undefined, item.known));
         } else frame.env.set(pyName, this.readFrom(item, id(name)));
       });
@@ -3229,6 +3372,7 @@ export class ClassStager {
     // though a size it returns may read our `i`): the look renames its own where they clash.
     dryFrame.inline = clsName;
     for (const n of mentionedIds([...fields.values(), ...args, ...kwargs.map(([, v]) => v)])) dryFrame.names.add(n);
+    dry.parentNames = new Set(dryFrame.names);
     if (cls.setup) {
       const setupFrame = dry.runSetupShapes(cls.setup);
       for (const [k, v] of setupFrame.env) if (k.startsWith("self.")) dryFrame.env.set(k, v);
@@ -3560,7 +3704,7 @@ export class ClassStager {
         if (v.call) return v.call;
         const values = v.entries.map(([, x]) => this.maybeCallExpr(x));
         if (!values.every((x) => x)) return undefined;
-        return { k: "object", entries: v.entries.map(([k], i) => ({ key: objectKey(String(k)), value: values[i]!, raw: true })) };
+        return { k: "object", entries: v.entries.map(([k], i) => ({ key: String(k), value: values[i]!, raw: true })) };
       }
       case "mode":
         return this.modeTest(v).call;
@@ -3993,6 +4137,27 @@ function insertAxis(s: SymShape, axis: number, d: Dim): SymShape {
     return { dims };
   }
   return { dims: s.dims };
+}
+
+/**
+ * A size a loop carries, as the constructor computes it without the loop's locals:
+ * `[...xs].reduce((size, item) => step, init)`, `step` the size after one iteration
+ * (it reads `size` and the loop's target). Undefined for a loop of another form.
+ */
+function foldDim(loop: LoopPlan, local: string, step: TExpr, init: Dim, rawLocal = false): Dim {
+  if (!init) return undefined;
+  const st = loop.ctorIter ? loop.statement([], "ctor") : undefined;
+  let items: TExpr | undefined;
+  let target: string | undefined;
+  if (st?.k === "forOf") {
+    items = { k: "array", items: [{ k: "spread", value: st.iter }] };
+    target = printPattern(st.target);
+  } else if (st?.k === "forRange" && !st.step && st.start.k === "num" && st.start.value === 0) {
+    items = { k: "array", items: [{ k: "spread", value: call(member(call("Array", st.stop), "keys")) }] };
+    target = st.name;
+  }
+  if (!items || !target) return undefined;
+  return call(member(items, "reduce"), { k: "arrow", params: [{ name: local, raw: rawLocal }, { name: target, raw: true }], body: step }, init);
 }
 
 /** Whether `e` reads any of the locals `names`. */

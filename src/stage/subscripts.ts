@@ -84,8 +84,9 @@ function subscript(host: SubscriptHost, x: ArrayV, index: Expr, span: Span): { i
   const items: Item[] = exprs.map((it) => item(host, it));
   if (items.filter((i) => i.kind === "ellipsis").length > 1) return host.stop(span, "an index can only have a single ellipsis ('...')");
   const ts = items.map((i) => (i.kind === "newaxis" ? rt("jnp.newaxis") : i.kind === "ellipsis" ? rt("jnp.ellipsis") : i.e));
-  // Trailing `:` change nothing (NumPy appends them anyway): `x[:, -1, :]` is `jnp.index(x, jnp.slice(), -1)`.
-  while (ts.length > 1 && isFullSlice(ts[ts.length - 1])) ts.pop();
+  // Trailing `:` change nothing (NumPy appends them anyway): `x[:, -1, :]` is `jnp.index(x, jnp.slice(), -1)`;
+  // after an ellipsis they do (`x[..., 0, :]` indexes the last axis but one).
+  if (!items.some((i) => i.kind === "ellipsis")) while (ts.length > 1 && isFullSlice(ts[ts.length - 1])) ts.pop();
   return { items: ts, shape: indexedShape(x.shape, items) };
 }
 

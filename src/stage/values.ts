@@ -208,7 +208,20 @@ export interface HostV {
   rebind?(e: TExpr): Value;
 }
 
-export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | ModulesV | HostV | UnknownV;
+/**
+ * A list of arrays of one shape that the method builds at run time, one per item
+ * of a sequence the constructor knows (`[norm()(x[..., c]) for c in range(x.shape[-1])]`,
+ * each item run through a submodule of its own): the method's local that holds it,
+ * one item, and how many there are (a constructor expression, and the method's).
+ */
+export interface ArraysV {
+  kind: "arrays";
+  call: TExpr;
+  item: ArrayV;
+  count: { ctor?: TExpr; call?: TExpr };
+}
+
+export type Value = StaticV | ArrayV | ModuleV | SeqV | DictV | FuncV | GlobalV | PartialV | ClassV | ModeV | KeyV | LiftedV | ModulesV | HostV | ArraysV | UnknownV;
 
 /** One submodule instance: where the source constructs it, and what it was given. */
 export interface Instance {
@@ -282,6 +295,8 @@ export function describe(v: Value): string {
       return v.transform === "identity" ? "a rematerialized module" : `a ${v.transform === "scan" ? "scanned" : "stacked"} module`;
     case "modules":
       return "a list of submodules";
+    case "arrays":
+      return "a list of arrays";
     case "host":
       return v.name;
     case "unknown":

@@ -2,7 +2,7 @@
 // channels-last), nnx.ConvTranspose and nnx.ConvLocal (Linen), and Haiku's
 // own classes where its layout or formula differs (channels-first data,
 // ConvNDTranspose's [.., out, in] kernel, DepthwiseConv, SeparableDepthwiseConv2D).
-import { num, type TExpr } from "../../ts/ast.js";
+import { bin, call, member, num, str, type TExpr } from "../../ts/ast.js";
 import { addDims, dimAt, materialize, mulDims, replaceTrailing, subDims, type Dim, type SymShape } from "../shapes.js";
 import type { Known, StaticV } from "../values.js";
 import {
@@ -75,7 +75,17 @@ function channels(o: LayerOptions, args: CallArgs, ctx: BuildContext, n: number 
 
 function convolution(o: LayerOptions, args: CallArgs, kernel: string, strideOpt: string, dilationOpt: string, fallbackPadding: string, features: Dim): OutSpec {
   const n = spatialCount(o, kernel);
-  if (n === undefined) return { shape: replaceTrailing(xShape(args), [features]), dtype: "float32" };
+  if (n === undefined) {
+    // Which axes are spatial is not known here: they keep their sizes only where nothing changes them
+    // (stride 1, SAME padding, an undilated input); else only the features are known.
+    const ones = (name: string): boolean => {
+      const v = opt(o, name);
+      return !v || v.known === 1 || (Array.isArray(v.known) && v.known.every((x) => x === 1));
+    };
+    const x = xShape(args);
+    if (ones(strideOpt) && ones("inputDilation") && paddingOf(o, fallbackPadding) === "SAME") return { shape: replaceTrailing(x, [features]), dtype: "float32" };
+    return { shape: x.rank !== undefined ? { rank: x.rank, dims: [...Array<Dim>(x.rank - 1).fill(undefined), features] } : { dims: [features] }, dtype: "float32" };
+  }
   const windows = tupleDims(opt(o, kernel), n, 1);
   const strides = tupleDims(opt(o, strideOpt), n, 1);
   const dilation = tupleDims(opt(o, dilationOpt), n, 1);
@@ -83,6 +93,17 @@ function convolution(o: LayerOptions, args: CallArgs, kernel: string, strideOpt:
   const padding = paddingOf(o, fallbackPadding);
   // An input dilated by d has (size − 1)·d + 1 positions.
   const dilated = (s: Dim, i: number): Dim => (inputDilation[i]?.k === "num" && inputDilation[i]?.value === 1 ? s : addDims(mulDims(subDims(s, num(1)), inputDilation[i]), num(1)));
+  const p = o.get("padding");
+  if (p && p.known === undefined && p.ctor && p.type.t === "str") {
+    // A padding string only the config knows: VALID's size (lax takes it in any case), else SAME's
+    // (SAME, SAME_LOWER, CIRCULAR, REFLECT and CAUSAL all keep ceil(size / stride)).
+    const isValid: TExpr = bin("===", call(member(p.ctor, "toUpperCase")), str("VALID"));
+    return convOutput(o, args, n, (s, i) => {
+      const valid = convAxis(dilated(s, i), windows[i], strides[i], "VALID", dilation[i], i);
+      const same = convAxis(dilated(s, i), windows[i], strides[i], "SAME", dilation[i], i);
+      return valid && same ? { k: "cond", test: isValid, then: valid, else: same } : undefined;
+    }, features);
+  }
   return convOutput(o, args, n, (s, i) => convAxis(dilated(s, i), windows[i], strides[i], padding, dilation[i], i), features);
 }
 

@@ -177,7 +177,7 @@ function floatsMatter(operands: Array<Value | undefined>): boolean {
 /** A Python sequence of arrays and scalars (jnp.concatenate's `arrays`) as a TypeScript array. */
 function sequenceArg(host: OpHost, v: Value, operands: Array<Value | undefined>, span: Span, what: string): TExpr {
   // A list the method holds (`parts`): by its name.
-  if ((v.kind === "tuple" || v.kind === "list") && v.call) return v.call;
+  if ((v.kind === "tuple" || v.kind === "list" || v.kind === "arrays") && v.call) return v.call;
   const items = v.kind === "tuple" || v.kind === "list" ? v.items : v.kind === "static" ? (v as { items?: Value[] }).items : undefined;
   if (!items) return host.stop(span, `${what} is ${describe(v)}, not a sequence of arrays`);
   return { k: "array", items: items.map((item, i) => arrayArg(host, item, [...operands, ...items], span, `item ${i} of ${what}`)) };

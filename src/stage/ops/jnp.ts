@@ -18,6 +18,7 @@ import {
   inner,
   intOf,
   linspace,
+  meshgrid,
   literalShape,
   moveaxis,
   outer,
@@ -62,7 +63,7 @@ const dtypeOfArg = (p: string) => (a: OpArgs) => promoteAll(a.get(p));
 const promoted =
   (...params: string[]) =>
   (a: OpArgs): DType =>
-    promoteAll(...params.flatMap((p) => itemsOf(a.get(p)) && a.get(p)?.kind !== "array" ? itemsOf(a.get(p))! : [a.get(p)]));
+    promoteAll(...params.flatMap((p) => { const v = a.get(p); return v?.kind === "arrays" ? [v.item] : itemsOf(v) && v?.kind !== "array" ? itemsOf(v)! : [v]; }));
 
 /** x op y with broadcasting. */
 function binaryOp(rt: string, dtype: (d: DType) => DType = (d) => d): OpSpec {
@@ -140,6 +141,7 @@ export const JNP_OPS: Record<string, OpSpec> = {
   "jax.numpy.stack": { rt: "jnp.stack", sig: "arrays: As, axis, out!, dtype: D", shape: stack, dtype: createdDtype(promoted("arrays")) },
   "jax.numpy.hstack": { rt: "jnp.hstack", sig: "tup: As, dtype: D", shape: hstack, dtype: createdDtype(promoted("tup")) },
   "jax.numpy.vstack": { rt: "jnp.vstack", sig: "tup: As, dtype: D", shape: vstack, dtype: createdDtype(promoted("tup")) },
+  "jax.numpy.meshgrid": { rt: "jnp.meshgrid", sig: "*xi: A, copy!=True, sparse?, indexing?", shape: meshgrid, dtype: (a) => promoteAll(...a.rest), list: true, check: (a) => (a.get("indexing") && !["xy", "ij"].includes(knownOf(a.get("indexing")) as string) ? "an indexing other than a fixed 'xy' or 'ij'" : undefined) },
   "jax.numpy.split": { rt: "jnp.split", sig: "ary: A, indices_or_sections, axis", shape: split, dtype: dtypeOfArg("ary"), list: true, check: splitCheck },
   "jax.numpy.array_split": { rt: "jnp.arraySplit", sig: "ary: A, indices_or_sections, axis", shape: split, dtype: dtypeOfArg("ary"), list: true, check: splitCheck },
   "jax.numpy.tile": { rt: "jnp.tile", sig: "A: A, reps", shape: tile, dtype: dtypeOfArg("A") },

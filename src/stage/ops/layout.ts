@@ -372,6 +372,20 @@ export function linspace(a: OpArgs): SymShape {
   return known(bounds.rank + 1, dims);
 }
 
+/** jnp.meshgrid(*xi, sparse=False, indexing='xy'): one grid per 1-D input ('xy' swaps the first two axes). */
+export function meshgrid(a: OpArgs): SymShape[] | undefined {
+  const inputs = a.rest.map(shapeOf);
+  if (inputs.some((s) => s.rank !== 1)) return undefined;
+  const indexing = a.get("indexing") ? knownOf(a.get("indexing")) : "xy";
+  const sparse = a.get("sparse") ? knownOf(a.get("sparse")) : false;
+  if ((indexing !== "xy" && indexing !== "ij") || typeof sparse !== "boolean") return undefined;
+  const sizes = inputs.map((s) => dimAt(s, 0));
+  const swap = indexing === "xy" && sizes.length >= 2;
+  const axisOf = (i: number) => (swap && i < 2 ? 1 - i : i);
+  const full = sizes.map((_, j) => sizes[axisOf(j)]);
+  return sizes.map((_, i) => known(sizes.length, full.map((d, j) => (sparse && j !== axisOf(i) ? num(1) : d))));
+}
+
 /** jnp.eye / jnp.tri(N, M=None). */
 export function eye(a: OpArgs): SymShape {
   const n = sizeExpr(a.get("N"));
@@ -393,6 +407,17 @@ export function literalShape(v: Value | undefined): SymShape {
 
 /** jnp.concatenate(arrays, axis=0); axis=None flattens first. */
 export function concatenate(a: OpArgs, arraysParam = "arrays", axisParam = "axis"): SymShape {
+  const list = a.get(arraysParam);
+  if (list?.kind === "arrays") {
+    // A list the method builds: its items' shape, the axis as many times over as there are items.
+    const axisV = a.get(axisParam);
+    const axis = axisV ? intOf(axisV) : 0;
+    const item = list.item.shape;
+    if (axis === undefined || (axisV && knownOf(axisV) === null) || item.rank === undefined) return unknownShape;
+    const dims = materialize(item);
+    dims[norm(axis, item.rank)] = mulDims(dimAt(item, axis), list.count.ctor);
+    return known(item.rank, dims);
+  }
   const items = itemsOf(a.get(arraysParam))?.map(literalShape);
   if (!items?.length) return unknownShape;
   const axisV = a.get(axisParam);
@@ -417,6 +442,16 @@ function withTrailing(s: SymShape, axis: number, d: Dim): SymShape {
 
 /** jnp.stack(arrays, axis=0): a new axis of the number of arrays. */
 export function stack(a: OpArgs): SymShape {
+  const list = a.get("arrays");
+  if (list?.kind === "arrays") {
+    // A list the method builds: a new axis of its number of items.
+    const axis = a.get("axis") ? intOf(a.get("axis")) : 0;
+    const item = list.item.shape;
+    if (axis === undefined || item.rank === undefined) return unknownShape;
+    const dims = materialize(item);
+    dims.splice(axis < 0 ? axis + item.rank + 1 : axis, 0, list.count.ctor);
+    return known(item.rank + 1, dims);
+  }
   const items = itemsOf(a.get("arrays"))?.map(literalShape);
   const first = items?.find((s) => s.rank !== undefined);
   const axis = a.get("axis") ? intOf(a.get("axis")) : 0;

@@ -5,8 +5,26 @@
 import { describe, expect, it } from "vitest";
 import { codeOf, errorsOf, verified } from "./verified.js";
 import { SUBS } from "./programs.js";
+import { entry } from "../../helpers/verify-text.js";
+
+// Full slices after an ellipsis keep their axes: `x[..., 0, :]` indexes the last axis but one.
+const ELLIPSIS_TAIL = `import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Tail(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        a = x[..., 0, :]
+        b = x[..., 1:, :]
+        return nn.Dense(2)(a), b.sum(axis=-2), x[0, ..., -1, :]
+`;
 
 describe("subscripts", () => {
+  it("verifies x[..., 0, :] and x[..., 1:, :] (trailing ':' after an ellipsis kept)", async () => {
+    await verified("tail.py", ELLIPSIS_TAIL, 3, entry("Tail()", ["x=float32[2,4,3]"]));
+  }, 180_000);
+
   it("verifies x[:, -1, :], mask[:, None, None, :], x[..., ::2], emb[ids], advanced indices, bool masks, .at[] and unpacking", async () => {
     await verified("subs.py", SUBS, 12);
   }, 180_000);

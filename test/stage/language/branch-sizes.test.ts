@@ -40,6 +40,44 @@ class Net(nn.Module):
     return nn.Dense(3)(x)
 `;
 
+// A size unpacked from a shape (`h, w, c = f.shape[-3], ...`) in a function called under one
+// arm of a config string's choice, read by the layer after the choice.
+const POOLS = `from typing import Sequence
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+def corners(fmap):
+    h, w, c = fmap.shape[-3], fmap.shape[-2], fmap.shape[-1]
+    flat = fmap.reshape(fmap.shape[:-3] + (h * w, c))
+    return jnp.concatenate([flat[..., 0, :], flat[..., -1, :]], axis=-1)
+
+
+class Tower(nn.Module):
+    filters: Sequence[int]
+
+    @nn.compact
+    def __call__(self, x):
+        for f in self.filters:
+            x = nn.relu(nn.Conv(f, kernel_size=(3, 3))(x))
+        return x
+
+
+class Pool(nn.Module):
+    pool: str = 'avg'
+    filters: Sequence[int] = (4, 5)
+
+    @nn.compact
+    def __call__(self, x):
+        h = Tower(filters=self.filters)(x)
+        if self.pool == 'avg':
+            h = jnp.mean(h, axis=(-3, -2))
+        elif self.pool == 'corners':
+            h = corners(h)
+        return nn.Dense(3)(h)
+`;
+
 describe("sizes set under a constructor branch, through children with loops", () => {
   it("verifies for stages of one unit (the child's loop does not run) and of several", async () => {
     for (const depths of ["(1, 2)", "(2, 1, 3)"]) {
@@ -53,5 +91,15 @@ describe("sizes set under a constructor branch, through children with loops", ()
     expect(t.code).toContain("xFeatures = d > 1 ? w * 2 ** i * 2 : w * 2 ** i;");
     expect(t.code).toContain("let xFeatures!: number;");
     expect(t.code).toContain("xFeatures = cfg.depths[0] > 1 ? w * 2 : w;");
+  }, 120_000);
+
+  it("a size unpacked from a shape under one arm of a config choice: a number local of the constructor, verifies for each arm", async () => {
+    for (const pool of ["avg", "corners"]) {
+      const r = await verifyText("pools.py", POOLS, entry(`Pool(pool='${pool}')`, ["x=float32[2,5,6,3]"]));
+      expect(errors(r.diagnostics)).toEqual([]);
+      expect(r.ok).toBe(true);
+    }
+    const t = await translateText("pools.py", POOLS, entry("Pool()", ["x=float32[2,5,6,3]"]));
+    expect(t.code).toContain("let c!: number;");
   }, 120_000);
 });
