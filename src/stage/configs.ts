@@ -8,7 +8,7 @@ import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import { looseTuple } from "./classes.js";
 import type { ProgramContext } from "./context.js";
 import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
-import { describe } from "./values.js";
+import { describe, type StaticType } from "./values.js";
 
 export function configDecls(ctx: ProgramContext): TDecl[] {
   const out: TDecl[] = [];
@@ -36,6 +36,9 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
       // A default nnxport cannot evaluate (a name the file never defines, `field(...)` not imported) would leave the field unset.
       if (f.default && dv?.kind === "unknown") unknownDefaults.push(() => ctx.unsupported(f.default!.span, `the default of ${config.name}.${f.name}: ${dv.why}`));
       let type = t.t !== "any" ? looseTuple(t) : dv?.kind === "static" ? dv.type : { t: "any" as const };
+      // A sequence annotation whose items nnxport cannot type (`Sequence[Config]`): Python checks none; the default's items type it.
+      const anyItems = (x: StaticType) => (x.t === "seq" && x.of.t === "any") || (x.t === "tuple" && x.items.some((i) => i.t === "any"));
+      if (anyItems(type) && dv?.kind === "static" && (dv.type.t === "seq" || dv.type.t === "tuple") && !anyItems(dv.type)) type = looseTuple(dv.type);
       // A bare `Callable` with nothing to tell it by (no default): what the model does with it tells.
       if (type.t === "activation" && !(dv?.kind === "static" && dv.type.t === "activation") && f.annotation && /^(typing\.|collections\.abc\.)?Callable(\s*\|\s*None)?$|^Optional\[(typing\.|collections\.abc\.)?Callable\]$/.test(annotationText(f.annotation).trim()) && initializerUses(ctx).has(f.name)) type = { t: "initializer" };
       const nullable = f.default?.kind === "none" || /None|Optional/.test(f.annotation ? annotationText(f.annotation) : "");
