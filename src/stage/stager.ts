@@ -926,10 +926,20 @@ export class ClassStager {
   /** In a shape-only look at a child: the names of the parent's that what it was given reads. */
   parentNames?: Set<string>;
 
-  /** Whether the parent's constructor can read `e` (it names none of the child's own locals). */
+  /**
+   * Whether `e` is a flag the parent gives (`self.max_pool`, `not a and b`) that the parent's
+   * constructor can read (it names none of the child's own locals). A test computed from sizes
+   * (`x.shape[-1] != features * 4`) stays the child's: its sizes after the branch are unknown.
+   */
   private parentReads(e: TExpr | undefined): boolean {
     const names = this.parentNames;
-    return !!e && !!names && [...mentionedIds([staticOf({ t: "any" }, e, undefined)])].every((n) => names.has(n));
+    const flag = (x: TExpr): boolean =>
+      x.k === "id" || x.k === "bool" || x.k === "nonnull" ? true
+      : x.k === "member" ? flag(x.object)
+      : x.k === "unary" ? x.op === "!" && flag(x.operand)
+      : x.k === "binary" ? (x.op === "&&" || x.op === "||") && flag(x.left) && flag(x.right)
+      : false;
+    return !!e && !!names && flag(e) && [...mentionedIds([staticOf({ t: "any" }, e, undefined)])].every((n) => names.has(n));
   }
 
   private mergeValues(name: string, a: Value, b: Value, span: Span, callOnly: boolean, ctorTest?: TExpr): Value {
