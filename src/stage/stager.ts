@@ -1059,6 +1059,9 @@ export class ClassStager {
   }
 
   private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {
+    // The constructor builds what the body calls by running the loop; a `return` would leave that half done.
+    const ret = [...statementsOf(s.body)].find((x) => x.kind === "return");
+    if (ret) this.stop(ret.span, "a 'return' inside a loop");
     // A loop over a field of no known type (untyped, and no user gives it): its items' type is unknown too.
     const untyped = this.untypedIterable(s.iter, frame);
     if (untyped) this.stop(s.iter.span, `a loop over '${untyped}', a field of no known type that no user of the class gives`);
