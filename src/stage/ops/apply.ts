@@ -75,7 +75,7 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
     // jnp and jax.nn take arrays, not Python sequences of them (TypeError in JAX).
     if (p?.array === "one" && (v.kind === "tuple" || v.kind === "list")) return host.stop(span, `${what} is a Python ${v.kind} of ${v.items.length} item(s), where an array belongs`);
     if (p?.array === "one" && v.kind === "static" && v.type.t === "str") return host.stop(span, `${what} is a string, where an array belongs`);
-    if (p?.array === "one" && v.kind === "mode") return host.stop(span, `${what} is the module's train/eval flag, where an array belongs`);
+    if (p?.array === "one" && v.kind === "mode") return host.stop(span, `${what} is the module's train/eval flag used as an array (not translated)`);
     if (p?.array === "one") return spec.inexact ? host.callExpr(v, span, what) : arrayArg(host, v, arrayValues, span, what, spec.exactFloats);
     if (p?.array === "nested") return nestedArg(host, v, leaves(v), span, what);
     if (p?.type === "dtype") {

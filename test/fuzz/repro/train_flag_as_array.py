@@ -1,4 +1,4 @@
-# `nn.gelu(train)` (the fuzzer replaced `x` with `train`): the module's train/eval flag where an array belongs is NNX201 at the call.
+# `nn.gelu(train)` (the fuzzer replaced `x` with `train`): the module's train/eval flag used as an array is NNX201 at the call (not translated; JAX would compute on the bool).
 import flax.linen as nn
 import jax, jax.numpy as jnp
 
