@@ -141,6 +141,15 @@ export interface PyModule {
 
 export type TopStmt = Stmt | { kind: "class"; cls: ClassDef; span: Span } | { kind: "import"; span: Span };
 
+/** The first name in these expressions that Python cannot resolve (a NameError where they are evaluated). */
+export function undefinedName(...es: Array<Expr | undefined>): Extract<Expr, { kind: "builtin" }> | undefined {
+  for (const e of es) {
+    if (!e) continue;
+    for (const x of subexpressions(e)) if (x.kind === "builtin" && x.undefined) return x;
+  }
+  return undefined;
+}
+
 /** Every subexpression of `e`, outermost first (not descending into lambdas' or comprehensions' own scopes). */
 export function* subexpressions(e: Expr): Generator<Expr> {
   yield e;

@@ -4,7 +4,7 @@
 import { DiagnosticError } from "../diagnostics.js";
 import type { TDecl, TStmt } from "../ts/ast.js";
 import type { Expr, Stmt } from "../python/ast.js";
-import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
+import { statementExprs, statementsOf, subexpressions, undefinedName } from "../python/ast.js";
 import { looseTuple } from "./classes.js";
 import type { ProgramContext } from "./context.js";
 import { annotationText, ClassStager, tsTypeOf } from "./stager.js";
@@ -29,8 +29,8 @@ export function configDecls(ctx: ProgramContext): TDecl[] {
     const stager = new ClassStager(ctx, { name: config.name, fields: [], methods: [], properties: [], classAttrs: [], span: config.span }, true);
     const props = config.fields.map((f) => {
       // Python evaluates the annotations and defaults where it defines the class: an undefined name is a NameError.
-      const undefinedName = [f.annotation, f.default].flatMap((e) => (e ? [...subexpressions(e)] : [])).find((x) => x.kind === "builtin" && x.undefined);
-      if (undefinedName) unknownDefaults.push(() => ctx.unsupported(undefinedName.span, `'${(undefinedName as { name: string }).name}' is not defined (Python raises NameError where ${config.name} is defined)`));
+      const undefined_ = undefinedName(f.annotation, f.default);
+      if (undefined_) unknownDefaults.push(() => ctx.unsupported(undefined_.span, `'${undefined_.name}' is not defined (Python raises NameError where ${config.name} is defined)`));
       const t = stager.annotationType(f.annotation, f.default);
       const dv = f.default ? stager.dryValue(f.default) : undefined;
       // A default nnxport cannot evaluate (a name the file never defines, `field(...)` not imported) would leave the field unset.

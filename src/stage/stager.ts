@@ -8,7 +8,7 @@
 // becomes an nnx.List the constructor fills in the same loop.
 import { addForms, annotationForm, formParam, hasForm, recordForm } from "./param-forms.js";
 import type { Arg, Expr, FunctionDef, Param, Pattern, Stmt } from "../python/ast.js";
-import { mapExpr, mapStmts, patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
+import { mapExpr, mapStmts, patternNames, qualifiedName, statementExprs, statementsOf, subexpressions, undefinedName } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
@@ -377,8 +377,8 @@ export class ClassStager {
         return;
       }
       // Python evaluates annotations where it defines the method: an undefined name there is a NameError.
-      const undefinedName = p.annotation ? [...subexpressions(p.annotation)].find((x) => x.kind === "builtin" && x.undefined) : undefined;
-      if (undefinedName) this.stop(undefinedName.span, `the annotation of '${p.name}': '${(undefinedName as { name: string }).name}' is not defined (Python raises NameError where ${fn.name} is defined)`);
+      const undefined_ = undefinedName(p.annotation);
+      if (undefined_) this.stop(undefined_.span, `the annotation of '${p.name}': '${undefined_.name}' is not defined (Python raises NameError where ${fn.name} is defined)`);
       const passed = given ? (given.args[i] ?? given.kwargs.find(([k]) => k === p.name)?.[1]) : undefined;
       const kind = isKeyParam(p) || this.entryKeys?.has(`${fn.name}|${p.name}`) || passed?.kind === "key" ? "key" : paramKind(p, modes);
       const optional = !!p.default;
@@ -477,11 +477,11 @@ export class ClassStager {
   fieldValue(name: string): Value {
     // Python evaluates a field's annotation and default where it defines the class (Haiku: where it defines `__init__`).
     const declared = this.cls.fields.find((f) => f.name === name);
-    const undefinedName = [declared?.annotation, declared?.default].flatMap((e) => (e ? [...subexpressions(e)] : [])).find((x) => x.kind === "builtin" && x.undefined);
-    if (undefinedName) {
+    const undefined_ = undefinedName(declared?.annotation, declared?.default);
+    if (undefined_) {
       // Reported here (fields are read outside any method too); reading the value stops where it is read.
-      const why = `'${(undefinedName as { name: string }).name}' is not defined (Python raises NameError where ${this.cls.source ?? this.cls.name} is defined)`;
-      this.unsupported(undefinedName.span, why);
+      const why = `'${undefined_.name}' is not defined (Python raises NameError where ${this.cls.source ?? this.cls.name} is defined)`;
+      this.unsupported(undefined_.span, why);
       return { kind: "unknown", why };
     }
     if (this.givenFields) return this.givenFields.get(name) ?? { kind: "unknown", why: `field ${name}` };
@@ -1006,20 +1006,10 @@ export class ClassStager {
     if (!trialPlan?.ctorIter) return undefined;
     const trial = new Frame(frame.method, true, new Map(frame.env));
     trial.loops = [...frame.loops, { id: this.ctx.site(), counter: trialPlan.counter, ctorCounter: trialPlan.ctorCounter }];
-    const probe = (() => {
-      const mark = this.ctx.diags.mark();
-      const reported = this.ctx.reported;
-      try {
-        trialPlan.bindTarget(trial);
-        return this.expr(e.element, trial);
-      } catch (err) {
-        if (err instanceof StageStop) return undefined;
-        throw err;
-      } finally {
-        this.ctx.diags.rollback(mark);
-        this.ctx.reported = reported;
-      }
-    })();
+    const probe = this.tryStaging(() => {
+      trialPlan.bindTarget(trial);
+      return this.expr(e.element, trial);
+    });
     if (probe?.kind !== "array") return undefined;
     // The real pass.
     const it = this.expr(clause.iter, frame);
@@ -3802,10 +3792,15 @@ export class ClassStager {
 
   /** A value evaluated on `frame` (a dry one) with nothing reported: undefined where it stops. */
   tryExpr(e: Expr, frame: Frame): Value | undefined {
+    return this.tryStaging(() => this.expr(e, frame));
+  }
+
+  /** `stage()` with nothing it reports kept: undefined where it stops. */
+  private tryStaging<T>(stage: () => T): T | undefined {
     const mark = this.ctx.diags.mark();
     const reported = this.ctx.reported;
     try {
-      return this.expr(e, frame);
+      return stage();
     } catch (err) {
       if (err instanceof StageStop) return undefined;
       throw err;
