@@ -38,6 +38,8 @@ export interface ParamInfo {
   optional: boolean;
   keywordOnly: boolean;
   tsType: string;
+  /** A train/eval flag's literal default (`train: bool = False`). */
+  modeDefault?: boolean;
 }
 
 export interface ClassSummary {
@@ -47,6 +49,8 @@ export interface ClassSummary {
   methods: Map<string, ParamInfo[]>;
   /** Its own code reads the train/eval switch (`this.deterministic`). */
   ownMode?: "deterministic" | "useRunningAverage";
+  /** Something it builds or reads follows the model's train()/eval() mode (its own switch, a Dropout, a child that does). */
+  followsMode?: boolean;
   /** What each method returns (shapes and structure; read from a call of it with `withCall`). */
   returns?: Map<string, import("./values.js").Value | undefined>;
 }

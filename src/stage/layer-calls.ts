@@ -32,6 +32,8 @@ export interface LayerHost {
   stop(span: Span, what: string): never;
   unsupported(span: Span, what: string): void;
   warn(span: Span, code: string, text: string): void;
+  /** A layer built here follows the model's train()/eval() mode. */
+  followsMode(): void;
   callExpr(v: Value, span: Span, what: string): TExpr;
   /** A fixed value as layer options hold it (initializers, activations, tuples of them). */
   asStatic(v: Value, span: Span): StaticV | undefined;
@@ -293,6 +295,7 @@ export function callLayer(host: LayerHost, inst: Instance, row: SourceLayer, met
   const given = new Map(bound);
   // A mode fixed at this call or construction is passed per call, as NNX layers take it.
   if (mode?.kind === "static" && kind.mode) given.set(kind.mode, mode);
+  else if (kind.mode) host.followsMode();
   for (const n of spec.fromOptions ?? []) {
     const v = config.options.get(n);
     if (!given.has(n) && v?.call && v.known !== false) given.set(n, v);

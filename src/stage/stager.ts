@@ -221,6 +221,8 @@ export class ClassStager {
   private readonly keyMembers = new Map<string, string>();
   /** The train/eval switch the module's own code reads. */
   ownMode?: "deterministic" | "useRunningAverage";
+  /** Something it builds or reads follows the model's train()/eval() mode. */
+  followsMode = false;
   /** Values setup() stored on self, by attribute. */
   readonly setupAttrs = new Map<string, Value>();
   private readonly instances: Instance[] = [];
@@ -327,6 +329,7 @@ export class ClassStager {
       inputOptions: this.inputs.options,
       methods: new Map(methods.map((m) => [m.name, m.params])),
       ownMode: this.ownMode,
+      followsMode: this.followsMode || !!this.ownMode,
       returns: new Map(methods.map((m) => [m.name, m.returns])),
     };
     return { cls: this.cls, members: this.members, ctor: this.inputs.resolve([...this.inputs.checks(), ...this.members.prologue, ...ctor]), ctorTypes: this.ctorTypes, methods, inputs: this.inputs.options, configRead: this.configRead, summary };
@@ -391,7 +394,8 @@ export class ClassStager {
       if (kind === "mode") {
         const train = TRAIN_WHEN_TRUE.has(p.name) ? 1 : TRAIN_WHEN_FALSE.has(p.name) ? -1 : 1;
         frame.env.set(p.name, { kind: "mode", polarity: train });
-        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean" });
+        const modeDefault = p.default?.kind === "bool" ? p.default.value : undefined;
+        infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: "boolean", ...(modeDefault !== undefined ? { modeDefault } : {}) });
         return;
       }
       // A tuple of arrays or a shape its first user gives (src/stage/param-forms.ts).
@@ -827,6 +831,8 @@ export class ClassStager {
     // The arm the source's init never takes (`if not self.is_initializing():`): what it sets, init does not.
     const dead = test.ctor?.k === "bool" ? (test.ctor.value ? "else" : "then") : undefined;
     if (dead === "then") this.deadInCall++;
+    // The arm only init takes (`if hk.running_init():`) is the constructor's, unconditionally.
+    if (dead === "else") frame.conditional = wasConditional;
     // Linen's autoregressive cache under a config flag: translated as a throw when it cannot be translated.
     const then = flag && this.usesCache(s.body) ? this.flagBranch(s.body, frame, s.span, callOnly) : frame.nested(() => this.body(s.body, frame));
     if (dead === "then") this.deadInCall--;
@@ -837,6 +843,7 @@ export class ClassStager {
       this.variables = new Map(varsBefore);
       this.choice!.counts = new Map(countsBefore);
     }
+    frame.conditional = true;
     if (dead === "else") this.deadInCall++;
     const otherwise = flag && this.usesCache(s.orelse) ? this.flagBranch(s.orelse, frame, s.span, callOnly) : frame.nested(() => this.body(s.orelse, frame));
     if (dead === "else") this.deadInCall--;
@@ -2490,8 +2497,14 @@ export class ClassStager {
   private cond(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     const what = name === "haiku.cond" ? "hk.cond" : "lax.cond";
     const operand = kwargs.find(([k]) => k === "operand")?.[1];
+    // hk.cond's old form, (pred, true_operand, true_fun, false_operand, false_fun): each branch takes its own operand
+    // (Haiku tells it apart as the form whose third and fifth arguments are callable).
+    const callable = (v: Value | undefined) => !!v && ["func", "module", "global", "class", "partial", "lifted"].includes(v.kind);
+    if (name === "haiku.cond" && !kwargs.length && args.length === 5 && callable(args[2]) && callable(args[4])) {
+      const [pred, tOp, tFun, fOp, fFun] = args;
+      return this.branches(what, "lax.cond", pred, [tFun, fFun], [[tOp], [fOp]], span, frame);
+    }
     const [pred, t, f, ...operands] = args;
-    // (hk.cond's old form, (pred, true_operand, true_fun, false_operand, false_fun), has arrays where the functions go.)
     if (kwargs.some(([k]) => k !== "operand") || (operand && operands.length) || !pred || !t || !f || t.kind === "array" || f.kind === "array") return this.stop(span, `${what} other than ${what}(pred, true_fun, false_fun, *operands)`);
     return this.branches(what, "lax.cond", pred, [t, f], operand ? [operand] : operands, span, frame);
   }
@@ -2555,16 +2568,18 @@ export class ClassStager {
    * branch by branch in order: at init JAX traces every branch (so Haiku and
    * Linen create the parameters of every one); at apply only one runs.
    */
-  private branches(what: string, runtime: "lax.cond" | "lax.switch" | "nnx.cond" | "nnx.switch", selector: Value, fns: Value[], operands: Value[], span: Span, frame: Frame, noBuilding = false): Value {
+  private branches(what: string, runtime: "lax.cond" | "lax.switch" | "nnx.cond" | "nnx.switch", selector: Value, fns: Value[], operands: Value[] | Value[][], span: Span, frame: Frame, noBuilding = false): Value {
     const test = selector.kind === "array" || (selector.kind === "static" && selector.call) ? selector.call : undefined;
     if (!test) return this.stop(span, `${what} on ${describe(selector)}`);
     if (!fns.length) return this.stop(span, `${what} without branches`);
-    const staged = fns.map((fn) => {
+    // The operands every branch takes, or each branch its own (hk.cond's old form).
+    const operandsOf = (i: number): Value[] => (operands.length && Array.isArray(operands[0]) ? (operands as Value[][])[i] : (operands as Value[]));
+    const staged = fns.map((fn, i) => {
       let body: TExpr | TStmt[] | undefined;
       let out: Value | undefined;
       const made = this.instances.length;
       const block = frame.nested(() => {
-        out = this.apply(fn, operands, [], span, frame);
+        out = this.apply(fn, operandsOf(i), [], span, frame);
         // Linen: a submodule made in a branch takes its key from the rng counts the branches traced before it left
         // (lift.cond shares them), so its init depends on the branch init takes.
         if (noBuilding && this.instances.length > made) this.stop(span, `${what} with a branch that makes a submodule (make it before: in setup, or called under self.is_initializing())`);
@@ -2814,7 +2829,7 @@ export class ClassStager {
       this.depth--;
     }
     const out = mergeReturns(shapeOnly.returns) ?? literalValue(null);
-    const callArgs = this.callArguments(infos, args, kwargs, span);
+    const callArgs = this.callArguments(infos, args, kwargs, span, { what: `${this.cls.name}.${method}`, followsMode: this.followsMode || !!this.ownMode });
     const callE = call(member({ k: "raw", text: "this" }, method === "__call__" ? "call" : method), ...callArgs);
     // A method without a return gives None: its call is a statement, and its value nothing the generated method holds.
     if (shapeOnly.returns.every(isNone)) return { ...literalValue(null), call: callE, returnsNothing: `${this.cls.name}.${method}` } as Value;
@@ -2843,12 +2858,22 @@ export class ClassStager {
   }
 
   /** Arguments of a call of a generated method: positional, then an options object for the optional ones. */
-  callArguments(params: ParamInfo[], args: Value[], kwargs: Array<[string, Value]>, span: Span): TExpr[] {
+  callArguments(params: ParamInfo[], args: Value[], kwargs: Array<[string, Value]>, span: Span, callee?: { what: string; followsMode: boolean }): TExpr[] {
     const out: TExpr[] = [];
     const options: Array<{ key: string; value: TExpr }> = [];
+    if (callee?.followsMode) this.followsMode = true;
     params.forEach((p, i) => {
       const v = args[i] ?? kwargs.find(([k]) => k === p.name)?.[1];
-      if (p.kind === "mode" || p.kind === "ignored") return; // the module's own train()/eval() mode; an ignored input
+      if (p.kind === "mode") {
+        // The callee follows the model's train()/eval() mode: a flag this call fixes would not reach it.
+        if (callee?.followsMode && !followsCaller(p, v)) {
+          const py = (b: boolean) => (b ? "True" : "False");
+          const given = v?.kind === "static" && typeof v.known === "boolean" ? py(v.known) : v ? describe(v) : `its default${p.modeDefault === undefined ? "" : ` ${py(p.modeDefault)}`}`;
+          this.stop(span, `${callee.what}(...) with '${p.name}' fixed to ${given} at this call (the translation's modules follow the model's train()/eval() mode)`);
+        }
+        return;
+      }
+      if (p.kind === "ignored") return; // an ignored input
       // Python binds every parameter without a default (TypeError otherwise).
       if (!v && !p.optional) this.stop(span, `the call gives no argument for '${p.name}'`);
       if (!v) return;
@@ -3177,6 +3202,9 @@ export class ClassStager {
         }
       },
       modeOf: (v, t, span) => self.modeOf(v, t, span),
+      followsMode: () => {
+        self.followsMode = true;
+      },
       ensureBuilt: (inst, frame, span, build, type, base) => self.ensureBuilt(inst, frame, span, build, type, base),
       assumeRank: (x, rank) => self.assumeRank(x, rank),
       recordDraw: (frame) => frame.emitCtor({ k: "record", event: { e: "draw", count: 1 } }),
@@ -3408,7 +3436,7 @@ export class ClassStager {
     const needsOthers = (summary?.inputOptions ?? []).some((o) => o.method !== method && !o.optional);
     if (!inst.built && needsOthers && !frame.dry && lifted?.transform !== "stack") {
       this.reserve(inst, clsName);
-      const callE = call(member(inst.reserved!.call, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
+      const callE = call(member(inst.reserved!.call, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span, { what: clsName, followsMode: !!summary?.followsMode }));
       return this.childResult(out, stopped ? undefined : dryFrame.returns, callE, `${clsName}.${method}`);
     }
     this.ensureBuilt(inst, frame, span, (ctx) => {
@@ -3452,7 +3480,7 @@ export class ClassStager {
       return { cls: variant.name, args: [{ k: "object", entries }], site: fromField ? `field:${fromField.field}` : undefined, stack };
     }, inst.site.loops.length ? clsName : variant.name, clsName);
     const ref = inst.built!.call;
-    const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span));
+    const callE = call(member(ref, method === "__call__" ? "call" : method), ...this.callArguments(params, args, kwargs, span, { what: clsName, followsMode: !!summary?.followsMode }));
     return this.childResult(out, stopped ? undefined : dryFrame.returns, callE, `${clsName}.${method}`);
   }
 
@@ -4318,6 +4346,12 @@ function isJit(d: Expr): boolean {
   if (d.kind !== "call") return false;
   const f = qualifiedName(d.fn);
   return f === "jax.jit" || (f === "functools.partial" && !!d.args[0] && qualifiedName(d.args[0].value) === "jax.jit");
+}
+
+/** A train/eval flag passed on as the caller's own (`train=train`, `deterministic=not train`). */
+function followsCaller(p: ParamInfo, v: Value | undefined): boolean {
+  const polarity = TRAIN_WHEN_TRUE.has(p.name) ? 1 : TRAIN_WHEN_FALSE.has(p.name) ? -1 : 1;
+  return v?.kind === "mode" && v.polarity === polarity;
 }
 
 function paramKind(p: Param, modes: Set<string>): ParamInfo["kind"] {

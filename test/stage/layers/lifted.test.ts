@@ -216,19 +216,27 @@ def forward(x):
       entry("forward", ["x=float32[2,5]"]),
     ));
 
-  it("hk.cond in its old form (pred, true_operand, true_fun, false_operand, false_fun): NNX201 at the call", () =>
-    expectUnsupported(
-      `
+  it("hk.cond in its old form (pred, true_operand, true_fun, false_operand, false_fun), and modules initialized under `if hk.running_init():` then chosen by hk.cond", () =>
+    expectVerifies({
+      name: "haiku_old_cond",
+      py: `
 import jax, jax.numpy as jnp
 import haiku as hk
 
 def forward(x):
-    return hk.cond(jnp.sum(x) > 0, x, jnp.sin, x, jnp.cos)
+    true_fn = hk.nets.MLP([16, 4])
+    false_fn = hk.Sequential([hk.Linear(8), jax.nn.relu, hk.Linear(4)])
+    if hk.running_init():
+        # At init run both branches to create their parameters (Haiku's own docs).
+        true_fn(x)
+        out = false_fn(x)
+    else:
+        out = hk.cond(jnp.sum(x) > 0, true_fn, false_fn, x)
+    return hk.cond(jnp.mean(out) > 0, out, jnp.sin, out * 2.0, jnp.cos)
 `,
-      6,
-      /hk\.cond other than/,
-      entry("forward", ["x=float32[2,5]"]),
-    ));
+      entry: entry("forward", ["x=float32[2,5]"]),
+      reads: ["readonly mlp: hk.nets.MLP;", /lax\.cond\([^;]*\(\) => jnp\.sin\(out\),\s*\(\) => jnp\.cos\(jnp\.multiply\(out, 2/],
+    }));
 });
 
 const LINEN_BRANCHES = `
