@@ -1513,11 +1513,15 @@ export class ClassStager {
       // Items the method does not hold (modules, flags, a host's state) are bound by name only.
       const nameOnly = (k: number) => !callItems[k] && (items[k].kind === "module" || items[k].kind === "mode" || items[k].kind === "host");
       const arrays = items.filter((i) => i.kind === "array" || i.kind === "key" || i.kind === "tuple" || i.kind === "list" || (i.kind === "static" && i.call) || (i.kind === "host" && i.expr));
+      const discarded = pyNames.map((n, k) => n === "_" && !!callItems[k] && items[k].kind !== "static");
+      let held = (_k: number) => true;
       if (arrays.length && callItems.every((c, k) => c || nameOnly(k))) {
         const source = (v.kind === "tuple" || v.kind === "list") && v.call ? v.call : v.kind === "array" || (v.kind === "static" && v.call && !(v.kind === "static" && (v as StaticV).type.t === "tuple" && !(v as SeqLike).items)) ? this.maybeCallExpr(v) : undefined;
         if (source) {
-          const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (callItems[k] ? { k: "pid", name: names[k]! } : null)) };
-          frame.emitCall({ k: "assign", target, value: source });
+          // `_` discards its item: a hole, so two `_`s of different types need no common one.
+          const target: TPattern = { k: "ptuple", items: p.items.map((_, k) => (callItems[k] && !discarded[k] ? { k: "pid", name: names[k]! } : null)) };
+          frame.emitCall(target.items.some((t) => t) ? { k: "assign", target, value: source } : { k: "expr", value: source });
+          held = (k) => !discarded[k];
         } else if (callItems.filter((c) => c).length === 1) {
           // One item the method holds (`out, updates = apply(..., mutable=...)`): a plain assignment.
           const k = callItems.findIndex((c) => c);
@@ -1536,6 +1540,10 @@ export class ClassStager {
       items.forEach((item, k) => {
         const name = names[k]!;
         const pyName = pyNames[k]!;
+        if (!held(k)) {
+          frame.env.set(pyName, { kind: "unknown", why: "'_' after unpacking into it (the translation discards it)" });
+          return;
+        }
         if (callItems[k]) frame.types.set(name, returnType(item));
         if (item.kind === "static") {
           if (ctorItems[k]) frame.noteCtorName(name);

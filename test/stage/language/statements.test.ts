@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 
-const errors = (ds: Array<{ severity: string }>) => ds.filter((d) => d.severity === "error");
+const errors = <D extends { severity: string }>(ds: D[]) => ds.filter((d) => d.severity === "error");
 
 const LINEN = `
 from typing import Callable, Optional, Sequence
@@ -215,5 +215,30 @@ describe("module code as a language", () => {
     expect(r.ok).toBe(true);
     const t = await translateText("policy.py", CHILD_LOOPS, e);
     expect(t.code).toContain("inFeatures: hidden.length > 0 ? hidden.at(-1)! : inFeatures");
+  }, 120_000);
+
+  it("`_` unpacked from calls that give it different types (a tuple carry, then an array) is a hole; reading it after is reported", async () => {
+    const text = `import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        _, z = nn.RNN(nn.LSTMCell(8), return_carry=True)(x)
+        y, _ = nn.RNN(nn.GRUCell(8), return_carry=True)(x)
+        return nn.Dense(2)(y + z[:, 0])
+
+
+params = Net().init(jax.random.PRNGKey(0), jnp.ones((2, 5, 3)))
+`;
+    const r = await verifyText("discard.py", text);
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const t = await translateText("discard.py", text);
+    expect(t.code).toContain("const [, z] = this.rnn.call(x, { returnCarry: true });");
+    const read = await translateText("discard.py", text.replace("y + z[:, 0]", "y + z[:, 0] + _"));
+    expect(errors(read.diagnostics.items).map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 11]]);
   }, 120_000);
 });
