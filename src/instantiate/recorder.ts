@@ -75,6 +75,8 @@ interface StackInfo {
   rngs?: string[];
   /** Variables of layer 0 (the ones the stacked module keeps), for Linen's second-trace counts. */
   recorded: RecordedVariable[];
+  /** Linen: traced once (nn.vmap), not twice as nn.scan does. */
+  once?: boolean;
 }
 
 export class Recorder {
@@ -153,7 +155,7 @@ export class Recorder {
    * A submodule built: `site` is the construction site (a number), `field:<name>`
    * for a module given in config (constructed where the config was), or `root`.
    */
-  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[] }; inner?: boolean } = {}): T {
+  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean } = {}): T {
     const constructed = this.scopeOf(self);
     // A module Linen's setup gave to a layer is adopted by that layer (the one being built).
     const scope = options.inner ? this.building[this.building.length - 1] : constructed;
@@ -173,7 +175,7 @@ export class Recorder {
       // Haiku's layer_stack draws two keys where it runs: its layers' chain, then their applies.
       const outerDraw = this.framework === "haiku" ? this.draws : undefined;
       if (this.framework === "haiku") this.draws += 2;
-      child.stack = { layers: 0, outerDraw, rngs: options.stack.rngs, recorded: [] };
+      child.stack = { layers: 0, outerDraw, rngs: options.stack.rngs, recorded: [], once: options.stack.once };
     }
     this.building.push(child);
     let obj: T;
@@ -184,7 +186,8 @@ export class Recorder {
     }
     if (!this.scopes.has(obj)) this.scopes.set(obj, child);
     if (layer) this.layerVariables(this.scopes.get(obj)!, obj, layer);
-    if (child.stack && this.framework === "linen") secondTrace(child.stack.recorded);
+    // nn.scan traces its body twice (the counts go on); nn.vmap (jax.vmap) once.
+    if (child.stack && this.framework === "linen" && !child.stack.once) secondTrace(child.stack.recorded);
     return obj;
   }
 

@@ -2963,6 +2963,7 @@ export class ClassStager {
     };
     // Rematerialization and compilation change memory and speed, never values: the target's own call.
     if (lifted.transform === "identity") return inner(method, args, kwargs);
+    if (lifted.vmap) return this.callEnsemble(inst, lifted, method, args, kwargs, span, frame);
     if (lifted.transform === "scan") {
       if (method !== "__call__") return inner(method, args, kwargs);
       const [carry, xs] = args;
@@ -2995,6 +2996,56 @@ export class ClassStager {
     const result = call("nnx.scanLayers", ref, x.call, step);
     const ys: ArrayV = { ...y, call: result, shape: x.shape };
     return out.kind === "tuple" ? { kind: "tuple", items: [ys, ...out.items.slice(1)] } : ys;
+  }
+
+  /**
+   * A call of an ensemble (Linen's `nn.vmap(Cls, variable_axes={'params': 0}, ...)`):
+   * the members' variables are stacked on axis 0 (nnx.stack) and the method runs
+   * once per member under nnx.vmap, each on its slice of the mapped arguments,
+   * the results stacked on the output axis.
+   */
+  private callEnsemble(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const { inAxes, outAxis, methods } = lifted.vmap!;
+    if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap ensemble, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
+    if (kwargs.length) return this.stop(span, "an nn.vmap ensemble called with keyword arguments (jax.vmap maps them on axis 0)");
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap ensemble with ${inAxes.length} in_axes called with ${args.length} arguments`);
+    if (lifted.target.kind !== "class") return this.stop(span, `an nn.vmap ensemble of ${describe(lifted.target)} (only of a module class of this file)`);
+    const axes = args.map((_, k) => (Array.isArray(inAxes) ? inAxes[k] : inAxes));
+    let length: Value | undefined = lifted.length;
+    const params: Array<{ name: string; type: string }> = [];
+    const given: TExpr[] = [];
+    const axisList: TExpr[] = [num(0)];
+    const memberArgs = args.map((a, k) => {
+      const axis = axes[k];
+      if (a.kind !== "array") {
+        if (axis !== null) this.stop(span, `argument ${k + 1} of an nn.vmap ensemble is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
+        return a;
+      }
+      const name = args.length === 1 ? "x" : `x${k}`;
+      params.push({ name, type: "nnx.Array" });
+      given.push(a.call);
+      axisList.push(axis === null ? { k: "null" } : num(axis));
+      if (axis === null) return { ...a, call: id(name) };
+      if (a.shape.rank === undefined) return this.stop(span, `an argument of an nn.vmap ensemble mapped on axis ${axis} whose rank is not known`);
+      if (!length) {
+        const d = dimAt(a.shape, axis);
+        if (!d) return this.stop(span, "the number of nn.vmap members (no axis_size, and the mapped axis's size is not known)");
+        length = staticOf({ t: "int" }, d, d);
+      }
+      return { kind: "array", call: id(name), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
+    });
+    if (!length) return this.stop(span, "an nn.vmap ensemble with no mapped argument and no axis_size");
+    const sized = { ...lifted, length };
+    const out = this.callChildModule(inst, lifted.target.name, method, memberArgs, [], span, frame, sized);
+    if (out.kind !== "array") return this.stop(span, `an nn.vmap ensemble whose members return ${describe(out)} (only one array is translated)`);
+    const ref = inst.built!.call;
+    const type = this.members.get(inst.built!.member);
+    const memberName = "member";
+    const body = replaceRef(this.callExpr(out, span, "a member's result"), ref, id(memberName));
+    const arrow: TExpr = { k: "arrow", params: [{ name: memberName, type: type?.kind === "child" ? type.type : "" }, ...params], body };
+    const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : [])] };
+    const result = call(call("nnx.vmap", arrow, options), ref, ...given);
+    return { ...out, call: result, shape: insertAxis(out.shape, outAxis, this.ctorExpr(length, span, "the number of nn.vmap members")) };
   }
 
   /** `hk.scan(cell, carry, xs)`: the module's call stepped along axis 0 of xs. */
@@ -3287,7 +3338,9 @@ export class ClassStager {
     // A stack: the layers built `length` times, their variables stacked on a new first axis.
     const built: TExpr = spec.stack ? call("nnx.stack", spec.stack, { k: "arrow", params: [], body: created }) : created;
     const splitRngs = inst.ctor.kind === "lifted" ? inst.ctor.splitRngs : undefined;
-    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: splitRngs ? { rngs: splitRngs } : {} } : {}) }, value: built };
+    const once = inst.ctor.kind === "lifted" && !!inst.ctor.vmap;
+    const stackEvent = { ...(splitRngs ? { rngs: splitRngs } : {}), ...(once ? { once } : {}) };
+    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: stackEvent } : {}) }, value: built };
     if (inLoop) {
       this.members.prologue.push({ k: "assign", target: memberRef(memberName), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
       frame.emitCtor({ k: "expr", value: call(member(memberRef(memberName), "push"), value) });

@@ -152,6 +152,13 @@ export interface LiftedV {
   splitRngs?: string[];
   /** Haiku's layer_stack: the function whose module is stacked. */
   fn?: FuncV;
+  /**
+   * A stack run as an ensemble (Linen's nn.vmap with variable_axes={'params': 0}):
+   * every member called on its own slice of the mapped arguments (`inAxes`:
+   * one axis for all, or one per positional argument; null: the same for
+   * every member), results stacked on `outAxis`; `methods` are the mapped ones.
+   */
+  vmap?: { inAxes: number | null | Array<number | null>; outAxis: number; methods: string[] };
 }
 
 /**

@@ -43,6 +43,9 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "flax.linen.transforms.remat":
     case "flax.linen.transforms.checkpoint":
       return identityTransform(call, api, "Checkpoint", NN_CHECKPOINT_PARAMS, ["static_argnums", "prevent_cse", "policy", "concrete"]);
+    case "flax.linen.vmap":
+    case "flax.linen.transforms.vmap":
+      return vmap(call, api);
     case "flax.linen.jit":
     case "flax.linen.transforms.jit":
       // Values as the class's own, but its keys are not: each call forks every rng stream
@@ -150,6 +153,61 @@ function scan(call: IdiomCall, api: StageApi): Value {
   }
   const reverse = known("reverse");
   return { kind: "lifted", transform: "scan", target, inAxis, outAxis, reverse: reverse === true, namePrefix: "Scan" };
+}
+
+/** nn.vmap's parameters, in order (flax/linen/transforms.py). */
+const NN_VMAP_PARAMS = ["target", "variable_axes", "split_rngs", "in_axes", "out_axes", "axis_size", "axis_name", "spmd_axis_name", "metadata_params", "methods"];
+
+/**
+ * `nn.vmap(MLP, variable_axes={'params': 0}, split_rngs={'params': True},
+ * in_axes=..., out_axes=..., axis_size=n)`: an ensemble of n members, each
+ * with its own parameters (stacked on axis 0, as NNX's split_rngs + vmap
+ * builds them); each call runs every member on its slice of the mapped
+ * arguments. Linen splits each listed rng stream's root key per member
+ * (flax/core/lift.py vmap) and names the class `VmapMLP`. Shared parameters
+ * (variable_axes={'params': None}), other axes and per-method settings are reported.
+ */
+function vmap(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, NN_VMAP_PARAMS, "nn.vmap", call.span);
+  const targetArg = args?.get("target");
+  if (!args || !targetArg) return api.unsupported(call.span, "nn.vmap without a module class");
+  const known = (k: string): unknown => {
+    const e = args.get(k);
+    if (!e) return undefined;
+    const v = api.value(e);
+    return v.kind === "static" ? v.known : v.kind === "tuple" || v.kind === "list" ? v.items.map((i) => (i.kind === "static" ? i.known : "?")) : "?";
+  };
+  const axes = known("variable_axes");
+  const split = known("split_rngs");
+  const isAxis = (a: unknown) => a === null || (typeof a === "number" && Number.isInteger(a) && a >= 0);
+  // None is an axis setting of its own (the same value for every member), not the default.
+  const inAxes = args.get("in_axes") ? known("in_axes") : 0;
+  const outAxes = args.get("out_axes") ? known("out_axes") : 0;
+  const methods = args.get("methods") && known("methods") !== null ? known("methods") : ["__call__"];
+  const axisSize = args.get("axis_size");
+  const axisSizeValue = axisSize ? api.value(axisSize) : undefined;
+  if (!axes || typeof axes !== "object" || Array.isArray(axes) || (axes as Record<string, unknown>).params !== 0 || Object.values(axes).some((a) => a !== 0)) {
+    return api.unsupported(call.span, "nn.vmap other than with variable_axes={'params': 0} (an ensemble whose members have their own parameters)");
+  }
+  if (!split || typeof split !== "object" || Array.isArray(split) || (split as Record<string, unknown>).params !== true || Object.values(split).some((v) => typeof v !== "boolean")) {
+    return api.unsupported(call.span, "nn.vmap other than with split_rngs={'params': True, ...} (members drawn from one key would be identical)");
+  }
+  if (!(isAxis(inAxes) || (Array.isArray(inAxes) && inAxes.every(isAxis)))) return api.unsupported(call.span, "nn.vmap with in_axes other than an axis, None or a tuple of them");
+  if (typeof outAxes !== "number" || !isAxis(outAxes)) return api.unsupported(call.span, "nn.vmap with out_axes other than one non-negative axis");
+  if (!Array.isArray(methods) || !methods.every((m) => typeof m === "string")) return api.unsupported(call.span, "nn.vmap with methods= other than a list of method names (a dict sets each method's own transform arguments)");
+  if (axisSizeValue && (axisSizeValue.kind !== "static" || axisSizeValue.type.t !== "int")) return api.unsupported(call.span, "nn.vmap with an axis_size that is not an integer");
+  const target = api.value(targetArg);
+  if (target.kind !== "class") return api.unsupported(call.span, "nn.vmap of anything but a module class of this file");
+  const splitRngs = Object.entries(split).filter(([, v]) => v === true).map(([k]) => k);
+  return {
+    kind: "lifted",
+    transform: "stack",
+    target,
+    ...(axisSizeValue ? { length: axisSizeValue } : {}),
+    namePrefix: "Vmap",
+    splitRngs,
+    vmap: { inAxes: inAxes as number | null | Array<number | null>, outAxis: outAxes, methods: methods as string[] },
+  };
 }
 
 /** nn.checkpoint's (nn.remat's) parameters, in order (flax/linen/transforms.py). */

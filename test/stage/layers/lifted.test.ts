@@ -82,6 +82,43 @@ class Net(nn.Module):
         return nn.checkpoint(nn.Dense, prevent_cse=False)(3, use_bias=False)(nn.gelu(x))
 `;
 
+const LINEN_VMAP = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class MLP(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        x = nn.relu(nn.Dense(8)(x))
+        return nn.Dense(self.features)(x)
+
+class Head(nn.Module):
+    features: int
+
+    def setup(self):
+        self.proj = nn.Dense(self.features)
+        self.scale = self.param('scale', nn.initializers.normal(0.5), (self.features,))
+
+    def __call__(self, x):
+        return self.proj(x) * self.scale
+
+    def encode(self, x):
+        return jnp.tanh(self.proj(x))
+
+Ensemble = nn.vmap(MLP, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=None, out_axes=0, axis_size=3)
+
+class Net(nn.Module):
+    def setup(self):
+        self.heads = nn.vmap(Head, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=0, out_axes=1, methods=['__call__', 'encode'])(4)
+
+    @nn.compact
+    def __call__(self, x):
+        ys = Ensemble(6)(x)
+        return self.heads(ys) + self.heads.encode(ys)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
   it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
     expectVerifies({
@@ -294,4 +331,14 @@ class Net(nn.Module):
       /nn\.cond with a branch that makes a submodule/,
       entry("Net()", ["x=float32[2,5]"]),
     ));
+});
+
+describe.concurrent("Linen nn.vmap ensembles", SLOW, () => {
+  it("Ensemble = nn.vmap(MLP, in_axes=None, axis_size=3) called in a compact method, nn.vmap(Head, in_axes=0, out_axes=1, methods=[__call__, encode]) in setup: members stacked on axis 0 under VmapMLP_0 / heads, keys split per member", () =>
+    expectVerifies({
+      name: "linen_vmap",
+      py: LINEN_VMAP,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["VmapMLP_0", "nnx.stack(", "nnx.vmap("],
+    }));
 });
