@@ -185,7 +185,12 @@ export class Recorder {
       this.building.pop();
     }
     if (!this.scopes.has(obj)) this.scopes.set(obj, child);
-    if (layer) this.layerVariables(this.scopes.get(obj)!, obj, layer);
+    if (layer) {
+      // A framework layer stacked (nn.vmap(nn.Dense)): its variables are layer 0's, drawn per layer as a stack's.
+      let s = this.scopes.get(obj)!;
+      if (s.stack) s = { ...s, stack: undefined, counters: new Map(), paramCount: 0, pending: new Map(), draws: 0, layer: { index: s.stack.layers++, stack: s.stack } };
+      this.layerVariables(s, obj, layer);
+    }
     // nn.scan traces its body twice (the counts go on); nn.vmap (jax.vmap) once.
     if (child.stack && this.framework === "linen" && !child.stack.once) secondTrace(child.stack.recorded);
     return obj;

@@ -3009,7 +3009,8 @@ export class ClassStager {
     if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap ensemble, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
     if (kwargs.length) return this.stop(span, "an nn.vmap ensemble called with keyword arguments (jax.vmap maps them on axis 0)");
     if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap ensemble with ${inAxes.length} in_axes called with ${args.length} arguments`);
-    if (lifted.target.kind !== "class") return this.stop(span, `an nn.vmap ensemble of ${describe(lifted.target)} (only of a module class of this file)`);
+    const row = lifted.target.kind === "global" ? this.framework.layers[lifted.target.name] : undefined;
+    if (lifted.target.kind !== "class" && !row) return this.stop(span, `an nn.vmap ensemble of ${describe(lifted.target)} (only of a module class of this file or a Linen layer)`);
     const axes = args.map((_, k) => (Array.isArray(inAxes) ? inAxes[k] : inAxes));
     let length: Value | undefined = lifted.length;
     const params: Array<{ name: string; type: string }> = [];
@@ -3036,7 +3037,8 @@ export class ClassStager {
     });
     if (!length) return this.stop(span, "an nn.vmap ensemble with no mapped argument and no axis_size");
     const sized = { ...lifted, length };
-    const out = this.callChildModule(inst, lifted.target.name, method, memberArgs, [], span, frame, sized);
+    if (row) inst.ensembleLength = this.ctorExpr(length, span, "the number of nn.vmap members");
+    const out = lifted.target.kind === "class" ? this.callChildModule(inst, lifted.target.name, method, memberArgs, [], span, frame, sized) : this.callLayer(inst, row!, method, memberArgs, [], span, frame);
     if (out.kind !== "array") return this.stop(span, `an nn.vmap ensemble whose members return ${describe(out)} (only one array is translated)`);
     const ref = inst.built!.call;
     const type = this.members.get(inst.built!.member);
@@ -3308,7 +3310,8 @@ export class ClassStager {
       },
     });
     // A subclass of the layer (`StdConv(nn.Conv)`) is built as itself.
-    const spec = inst.layerClass ? { ...built0, cls: inst.layerClass } : built0;
+    const stacked = (inst as InstanceExtra).ensembleLength;
+    const spec = { ...built0, ...(inst.layerClass ? { cls: inst.layerClass } : {}), ...(stacked && !built0.stack ? { stack: stacked } : {}) };
     if (inst.layerClass) type = inst.layerClass;
     if (missing.length) {
       this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
@@ -3878,6 +3881,8 @@ export class ClassStager {
 // ---------------------------------------------------------------------------
 
 interface InstanceExtra {
+  /** A framework layer under nn.vmap: how many members its build stacks. */
+  ensembleLength?: TExpr;
   /** The attribute setup() assigned it to. */
   memberHint?: string;
   attrName?: string;

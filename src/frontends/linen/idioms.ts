@@ -197,7 +197,7 @@ function vmap(call: IdiomCall, api: StageApi): Value {
   if (!Array.isArray(methods) || !methods.every((m) => typeof m === "string")) return api.unsupported(call.span, "nn.vmap with methods= other than a list of method names (a dict sets each method's own transform arguments)");
   if (axisSizeValue && (axisSizeValue.kind !== "static" || axisSizeValue.type.t !== "int")) return api.unsupported(call.span, "nn.vmap with an axis_size that is not an integer");
   const target = api.value(targetArg);
-  if (target.kind !== "class") return api.unsupported(call.span, "nn.vmap of anything but a module class of this file");
+  if (target.kind !== "class" && !(target.kind === "global" && LINEN_LAYERS[target.name])) return api.unsupported(call.span, "nn.vmap of anything but a module class (of this file, or a Linen layer)");
   const splitRngs = Object.entries(split).filter(([, v]) => v === true).map(([k]) => k);
   return {
     kind: "lifted",

@@ -119,6 +119,23 @@ class Net(nn.Module):
         return self.heads(ys) + self.heads.encode(ys)
 `;
 
+const LINEN_VMAP_COMPACT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Pair(nn.Module):
+    @nn.compact
+    def __call__(self, x, ctx):
+        return nn.Dense(4)(x) + nn.Dense(4, use_bias=False)(ctx)
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, xs, ctx):
+        y = nn.vmap(Pair, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=(0, None))(name="pairs")(xs, ctx)
+        z = nn.vmap(nn.Dense, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=0, out_axes=1)(2)(nn.gelu(y))
+        return jnp.tanh(z)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
   it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
     expectVerifies({
@@ -340,5 +357,12 @@ describe.concurrent("Linen nn.vmap ensembles", SLOW, () => {
       py: LINEN_VMAP,
       entry: entry("Net()", ["x=float32[2,5]"]),
       reads: ["VmapMLP_0", "nnx.stack(", "nnx.vmap("],
+    }));
+  it("nn.vmap(Pair, in_axes=(0, None)) named, over a batch of per-member inputs (the member count from the input), and nn.vmap(nn.Dense, in_axes=0, out_axes=1): a stacked Linear under VmapDense_0", () =>
+    expectVerifies({
+      name: "linen_vmap_compact",
+      py: LINEN_VMAP_COMPACT,
+      entry: entry("Net()", ["xs=float32[4,2,5]", "ctx=float32[2,3]"]),
+      reads: ["VmapDense_0", "pairs", "inAxes: [0, 0, null]"],
     }));
 });
