@@ -57,9 +57,12 @@ export interface SourceDropout {
    * Inside a layer stack, called `callsPerLayer` times per layer. Haiku: two
    * outer keys are drawn where the stack runs and the second is split into one
    * key sequence per layer (`draw` tells stacks apart); Linen (split_rngs with
-   * 'dropout'): the root is split per layer and each layer counts from 1.
+   * 'dropout'): the root is split per layer and each layer counts on from
+   * its second trace (nn.scan traces twice). `once`: an nn.vmap ensemble of
+   * `members`, run member by member at each call; member i's k-th call
+   * counts k from split(root, members)[i] (one trace; the counts go on across calls).
    */
-  stack?: { draw?: number; callsPerLayer: number };
+  stack?: { draw?: number; callsPerLayer: number; once?: boolean; members?: number };
   /** Not a layer: an RngStream the module's own code draws from (Linen make_rng(stream), Haiku hk.next_rng_key()). */
   stream?: string;
   /**
@@ -131,6 +134,12 @@ export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: numb
       target.rngs = {
         next: () => {
           if (!perLayer) return linenKey(root, d.scope ?? [], ++calls);
+          const members = d.stack!.once ? d.stack!.members : undefined;
+          if (members) {
+            const [member, round] = [calls % members, Math.floor(calls / members)];
+            calls++;
+            return linenKey(split(root, member + 1)[member], d.scope ?? [], round + 1);
+          }
           // Linen traces the scanned body twice and counts in both: the second trace's counts are used.
           const [layerIndex, count] = [Math.floor(calls / perLayer), perLayer + (calls % perLayer) + 1];
           calls++;

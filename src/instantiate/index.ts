@@ -34,7 +34,7 @@ export interface SourceInitPlan {
   keys: "linen" | "haiku";
   params: SourceInitParam[];
   draws?: number;
-  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number }; stream?: string }>;
+  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number; once?: boolean; members?: number }; stream?: string }>;
   /** Variables the source sets during init's own forward pass, and that pass's mode. */
   fromCall?: { keep: string[]; train?: boolean };
 }

@@ -77,12 +77,22 @@ interface StackInfo {
   recorded: RecordedVariable[];
   /** Linen: traced once (nn.vmap), not twice as nn.scan does. */
   once?: boolean;
+  /** nn.vmap: its members' dropout entries, given the member count when the build ends. */
+  dropouts?: DropoutStack[];
+}
+
+/** A Dropout inside a layer stack; `once`: an nn.vmap ensemble of `members` (its members run in turn at each call). */
+interface DropoutStack {
+  draw?: number;
+  callsPerLayer: number;
+  once?: boolean;
+  members?: number;
 }
 
 export class Recorder {
   readonly variables = new Map<object, RecordedVariable>();
   readonly keys: RecordedKeys[] = [];
-  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: { draw?: number; callsPerLayer: number } }> = [];
+  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: DropoutStack }> = [];
   /** Variables whose initial value is what the source's init call sets them to. */
   readonly fromCall = new Set<object>();
   /** Haiku: keys init's sequence has handed out so far. */
@@ -193,6 +203,7 @@ export class Recorder {
     }
     // nn.scan traces its body twice (the counts go on); nn.vmap (jax.vmap) once.
     if (child.stack && this.framework === "linen" && !child.stack.once) secondTrace(child.stack.recorded);
+    for (const d of child.stack?.dropouts ?? []) d.members = child.stack!.layers;
     return obj;
   }
 
@@ -235,8 +246,13 @@ export class Recorder {
       const st = scope.layer?.stack;
       if (!st) this.dropouts.push({ layer, scope: scope.path });
       else if (scope.layer!.index === 0) {
-        if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: nn.scan's split_rngs has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
-        else this.dropouts.push({ layer, scope: scope.path, stack: { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1 } });
+        if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: the split_rngs of its nn.scan / nn.vmap has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
+        else {
+          const stack: DropoutStack = { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1, ...(st.once ? { once: true, members: 0 } : {}) };
+          // An ensemble's member count is known once every member is built.
+          if (st.once) (st.dropouts ??= []).push(stack);
+          this.dropouts.push({ layer, scope: scope.path, stack });
+        }
       }
     }
   }

@@ -136,6 +136,23 @@ class Net(nn.Module):
         return jnp.tanh(z)
 `;
 
+const LINEN_VMAP_DROPOUT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Block(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        y = nn.Dense(4)(x)
+        return nn.Dropout(0.5, deterministic=not train)(nn.relu(y))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        e = nn.vmap(Block, variable_axes={'params': 0}, split_rngs={'params': True, 'dropout': True}, in_axes=(None, None), axis_size=3)()
+        return e(x, train) + e(jnp.tanh(x), train)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
   it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
     expectVerifies({
@@ -365,4 +382,41 @@ describe.concurrent("Linen nn.vmap ensembles", SLOW, () => {
       entry: entry("Net()", ["xs=float32[4,2,5]", "ctx=float32[2,3]"]),
       reads: ["VmapDense_0", "pairs", "inAxes: [0, 0, null]"],
     }));
+  it("an ensemble whose members draw dropout masks (split_rngs dropout), called twice in train mode: each member's masks from its own split key, the counts going on across calls", () =>
+    expectVerifies({
+      name: "linen_vmap_dropout",
+      py: LINEN_VMAP_DROPOUT,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["VmapBlock_0"],
+    }));
+
+  it("nn.vmap with shared parameters (variable_axes={'params': None}): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import flax.linen as nn
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.vmap(nn.Dense, variable_axes={'params': None}, split_rngs={'params': False}, in_axes=0)(3)(x)
+`,
+      7,
+      /nn\.vmap other than with variable_axes=\{'params': 0\}/,
+      entry("Net()", ["x=float32[4,2,5]"]),
+    ));
+
+  it("nn.vmap with methods= as a dict (per-method transform arguments): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import flax.linen as nn
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.vmap(nn.Dense, variable_axes={'params': 0}, split_rngs={'params': True}, methods={'__call__': {}})(3)(x)
+`,
+      7,
+      /methods=/,
+      entry("Net()", ["x=float32[4,2,5]"]),
+    ));
 });
