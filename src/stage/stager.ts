@@ -2395,6 +2395,7 @@ export class ClassStager {
     }
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
+    if (name === "haiku.vmap" || (name === "jax.vmap" && args[0] && (args[0].kind !== "func" || args.length > 1 || kwargs.length))) return this.mappedFunction(name, args, kwargs, span, frame);
     if (name === "jax.vmap" && args[0]?.kind === "func") return this.vmapped(args[0], args.slice(1), kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
     if (name.startsWith("str.") && fn.self?.kind === "static") return strMethod(this, fn.self, name.slice("str.".length), args) ?? this.stop(span, `${name.slice("str.".length)}(...) of ${describe(fn.self)} with these arguments`);
@@ -3660,6 +3661,91 @@ export class ClassStager {
       return { kind: "array", call: call(call("nnx.vmap", arrow), ...arrays.map((a) => a.call)), shape: insertAxis(y.shape, 0, dimAt(arrays[0].shape, 0)), dtype: y.dtype };
     };
     return { kind: "host", name: `jax.vmap of ${"name" in fn.def ? fn.def.name : "a lambda"}`, call: call0 };
+  }
+
+  /**
+   * `jax.vmap(f, in_axes, out_axes, axis_size=...)` and Haiku's `hk.vmap(f, ...,
+   * split_rng=False)` in module code: f (a function, or a module) staged once on
+   * one element of each mapped argument and run per element by nnx.vmap. Haiku's
+   * vmap shares parameters and state across the mapped axis (what f builds is
+   * built once, in the constructor, from one element's shapes; Haiku's init traces
+   * f once, drawing its keys in order). Keys f would draw per call (dropout,
+   * hk.next_rng_key) are reported: under vmap every element gets the same key
+   * (split_rng=False) or its own split one (split_rng=True), neither of which
+   * a run per element reproduces.
+   */
+  private mappedFunction(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const what = name === "haiku.vmap" ? "hk.vmap" : "jax.vmap";
+    const names = name === "haiku.vmap" ? ["fun", "in_axes", "out_axes", "axis_name", "axis_size", "split_rng", "spmd_axis_name"] : ["fun", "in_axes", "out_axes", "axis_name", "axis_size", "spmd_axis_name"];
+    const given = new Map<string, Value>();
+    args.forEach((a, i) => (names[i] ? given.set(names[i], a) : this.stop(span, `${what} with ${args.length} positional arguments`)));
+    for (const [k, v] of kwargs) {
+      if (!names.includes(k) || given.has(k)) return this.stop(span, `${what} with ${k}=`);
+      given.set(k, v);
+    }
+    const fn = given.get("fun");
+    if (!fn || (fn.kind !== "func" && fn.kind !== "module" && fn.kind !== "partial")) return this.stop(span, `${what} of ${fn ? describe(fn) : "nothing"} (a function or a module is translated)`);
+    if (given.has("axis_name")) return this.stop(span, `${what} with axis_name= (collectives over the mapped axis are not translated)`);
+    const split = given.get("split_rng");
+    if (name === "haiku.vmap" && !(split?.kind === "static" && split.known === false)) {
+      return this.stop(span, "hk.vmap other than with split_rng=False (split_rng=True draws a key from Haiku's sequence and splits it per element)");
+    }
+    const axisOf = (v: Value | undefined): number | null | undefined => (v === undefined ? 0 : v.kind === "static" && (v.known === null || (typeof v.known === "number" && Number.isInteger(v.known))) ? (v.known as number | null) : undefined);
+    const inGiven = given.get("in_axes");
+    const knownAxis = (k: unknown): number | null | undefined => (k === null || (typeof k === "number" && Number.isInteger(k)) ? (k as number | null) : undefined);
+    const inAxes: Array<number | null | undefined> | number | null | undefined =
+      inGiven && (inGiven.kind === "tuple" || inGiven.kind === "list")
+        ? inGiven.items.map(axisOf)
+        : inGiven?.kind === "static" && Array.isArray(inGiven.known)
+          ? inGiven.known.map(knownAxis)
+          : axisOf(inGiven);
+    const outAxis = axisOf(given.get("out_axes"));
+    if (inAxes === undefined || (Array.isArray(inAxes) && inAxes.some((a) => a === undefined))) return this.stop(span, `${what} with in_axes other than an axis, None, or a tuple of them`);
+    if (typeof outAxis !== "number" || outAxis < 0) return this.stop(span, `${what} with out_axes other than one non-negative axis`);
+    const size = given.get("axis_size");
+    if (size && !(size.kind === "static" && size.call && size.type.t === "int")) return this.stop(span, `${what} with an axis_size that is not an integer`);
+    const run = (callArgs: Value[], callKwargs: Array<[string, Value]>, at: Span): Value => {
+      if (callKwargs.length) return this.stop(at, `a ${what}'d function called with keyword arguments`);
+      if (Array.isArray(inAxes) && inAxes.length !== callArgs.length) return this.stop(at, `a ${what}'d function with ${inAxes.length} in_axes called with ${callArgs.length} arguments`);
+      const axes = callArgs.map((_, k) => (Array.isArray(inAxes) ? inAxes[k]! : inAxes));
+      const params: Array<{ name: string; type: string }> = [];
+      const passed: TExpr[] = [];
+      const axisList: TExpr[] = [];
+      let length: Dim = size?.kind === "static" ? size.call : undefined;
+      const items = callArgs.map((a, k) => {
+        const axis = axes[k];
+        if (a.kind !== "array") {
+          if (axis !== null) this.stop(at, `argument ${k + 1} of a ${what}'d function is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
+          return a;
+        }
+        const param = callArgs.length === 1 ? "x" : `x${k}`;
+        params.push({ name: param, type: "nnx.Array" });
+        passed.push(a.call);
+        axisList.push(axis === null ? { k: "null" } : num(axis));
+        if (axis === null) return { ...a, call: id(param) };
+        if (a.shape.rank === undefined || axis >= a.shape.rank) return this.stop(at, `an argument of a ${what}'d function mapped on axis ${axis} whose rank is not known`);
+        length ??= dimAt(a.shape, axis);
+        return { kind: "array", call: id(param), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
+      });
+      if (!axisList.some((a) => a.k !== "null")) return this.stop(at, `a ${what}'d function with no mapped argument`);
+      let out: Value | undefined;
+      let body: TExpr | TStmt[] | undefined;
+      const block = frame.nested(() => {
+        out = this.apply(fn, items, [], at, frame);
+        const result = this.callExpr(out, at, `the result of a ${what}'d function`);
+        body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+      });
+      if (drawsKeys(block.ctor ?? [])) return this.stop(at, `a ${what}'d function that draws random keys (dropout, make_rng, hk.next_rng_key): every element gets the same key under vmap`);
+      // What f builds is built once (its parameters are shared by every element).
+      for (const st of block.ctor ?? []) frame.emitCtor(st);
+      const y = out!;
+      if (y.kind !== "array") return this.stop(at, `a ${what}'d function that returns ${describe(y)} (one array is translated)`);
+      const arrow: TExpr = { k: "arrow", params, body: body ?? num(0) };
+      const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : []), ...(size?.kind === "static" && size.call ? [{ key: "axisSize", value: size.call }] : [])] };
+      const mapped = call(call("nnx.vmap", arrow, options), ...passed);
+      return { ...y, call: mapped, shape: insertAxis(y.shape, outAxis, length) };
+    };
+    return { kind: "host", name: `${what} of ${describe(fn)}`, call: run };
   }
 
   // --- helpers ---------------------------------------------------------------

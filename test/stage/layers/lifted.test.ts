@@ -153,6 +153,26 @@ class Net(nn.Module):
         return e(x, train) + e(jnp.tanh(x), train)
 `;
 
+const HAIKU_VMAP = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+class Scorer(hk.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.proj = hk.Linear(4)
+
+    def __call__(self, x, ctx):
+        per_item = hk.vmap(lambda a, c: jnp.tanh(self.proj(a)) * c.sum(), in_axes=(0, None), split_rng=False)
+        y = per_item(x, ctx)
+        z = hk.vmap(hk.Linear(3, name="head"), in_axes=1, out_axes=1, split_rng=False)(y)
+        w = jax.vmap(lambda r, s: r * s[0], in_axes=(1, None), out_axes=0)(z, ctx)
+        return hk.Linear(2)(z) + jnp.mean(w)
+
+def forward(x, ctx):
+    return Scorer()(x, ctx)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
   it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
     expectVerifies({
@@ -418,5 +438,43 @@ class Net(nn.Module):
       7,
       /methods=/,
       entry("Net()", ["x=float32[4,2,5]"]),
+    ));
+});
+
+describe.concurrent("hk.vmap / jax.vmap in module code", SLOW, () => {
+  it("hk.vmap(lambda calling a submodule, in_axes=(0, None), split_rng=False), hk.vmap(hk.Linear(...), in_axes=1, out_axes=1), jax.vmap with in_axes=(1, None): parameters shared across the mapped axis, built from one element's shapes", () =>
+    expectVerifies({
+      name: "haiku_vmap",
+      py: HAIKU_VMAP,
+      entry: entry("forward", ["x=float32[3,2,5]", "ctx=float32[2]"]),
+      reads: ["{ inAxes: [0, null] }", "{ inAxes: [1], outAxes: 1 }"],
+    }));
+
+  it("hk.vmap(split_rng=True): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    return hk.vmap(lambda v: jnp.tanh(v), split_rng=True)(x)
+`,
+      6,
+      /hk\.vmap other than with split_rng=False/,
+      entry("forward", ["x=float32[3,5]"]),
+    ));
+
+  it("hk.vmap of a function that draws keys (hk.dropout: every element gets the same key): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    return hk.vmap(lambda v: hk.dropout(hk.next_rng_key(), 0.5, v), split_rng=False)(x)
+`,
+      6,
+      /hk\.vmap'd function that draws random keys/,
+      entry("forward", ["x=float32[3,5]"]),
     ));
 });
