@@ -3729,18 +3729,29 @@ export class ClassStager {
       });
       if (!axisList.some((a) => a.k !== "null")) return this.stop(at, `a ${what}'d function with no mapped argument`);
       let out: Value | undefined;
-      let body: TExpr | TStmt[] | undefined;
-      const block = frame.nested(() => {
-        out = this.apply(fn, items, [], at, frame);
-        const result = this.callExpr(out, at, `the result of a ${what}'d function`);
-        body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
-      });
-      if (drawsKeys(block.ctor ?? [])) return this.stop(at, `a ${what}'d function that draws random keys (dropout, make_rng, hk.next_rng_key): every element gets the same key under vmap`);
-      // What f builds is built once (its parameters are shared by every element).
-      for (const st of block.ctor ?? []) frame.emitCtor(st);
-      const y = out!;
-      if (y.kind !== "array") return this.stop(at, `a ${what}'d function that returns ${describe(y)} (one array is translated)`);
-      const arrow: TExpr = { k: "arrow", params, body: body ?? num(0) };
+      let arrow: TExpr;
+      if (fn.kind === "func" && !fn.method && !("kind" in fn.def)) {
+        // A def with statements: its own locals, declared in the arrow. It may not build modules there.
+        if (fn.def.params.length !== callArgs.length || callArgs.some((a) => a.kind !== "array")) return this.stop(at, `a ${what}'d function called with other than one array per parameter`);
+        const made = this.instances.length;
+        const staged: { result?: Value } = {};
+        arrow = this.functionExpr(fn, items.map(() => "array"), "call", at, undefined, items, staged);
+        if (this.instances.length > made) return this.stop(at, `a ${what}'d def that makes a submodule (a lambda or a module is translated)`);
+        out = staged.result;
+      } else {
+        let body: TExpr | TStmt[] | undefined;
+        const block = frame.nested(() => {
+          out = this.apply(fn, items, [], at, frame);
+          const result = this.callExpr(out, at, `the result of a ${what}'d function`);
+          body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+        });
+        if (drawsKeys(block.ctor ?? [])) return this.stop(at, `a ${what}'d function that draws random keys (dropout, make_rng, hk.next_rng_key): every element gets the same key under vmap`);
+        // What f builds is built once (its parameters are shared by every element).
+        for (const st of block.ctor ?? []) frame.emitCtor(st);
+        arrow = { k: "arrow", params, body: body ?? num(0) };
+      }
+      const y = out;
+      if (y?.kind !== "array") return this.stop(at, `a ${what}'d function that returns ${y ? describe(y) : "nothing"} (one array is translated)`);
       const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : []), ...(size?.kind === "static" && size.call ? [{ key: "axisSize", value: size.call }] : [])] };
       const mapped = call(call("nnx.vmap", arrow, options), ...passed);
       return { ...y, call: mapped, shape: insertAxis(y.shape, outAxis, length) };

@@ -157,6 +157,10 @@ const HAIKU_VMAP = `
 import jax, jax.numpy as jnp
 import haiku as hk
 
+def scaled(r, s):
+    k = s.shape[0]
+    return r * s[0] / k
+
 class Scorer(hk.Module):
     def __init__(self, name=None):
         super().__init__(name=name)
@@ -166,7 +170,7 @@ class Scorer(hk.Module):
         per_item = hk.vmap(lambda a, c: jnp.tanh(self.proj(a)) * c.sum(), in_axes=(0, None), split_rng=False)
         y = per_item(x, ctx)
         z = hk.vmap(hk.Linear(3, name="head"), in_axes=1, out_axes=1, split_rng=False)(y)
-        w = jax.vmap(lambda r, s: r * s[0], in_axes=(1, None), out_axes=0)(z, ctx)
+        w = jax.vmap(scaled, in_axes=(1, None), out_axes=0)(z, ctx)
         return hk.Linear(2)(z) + jnp.mean(w)
 
 def forward(x, ctx):
@@ -442,7 +446,7 @@ class Net(nn.Module):
 });
 
 describe.concurrent("hk.vmap / jax.vmap in module code", SLOW, () => {
-  it("hk.vmap(lambda calling a submodule, in_axes=(0, None), split_rng=False), hk.vmap(hk.Linear(...), in_axes=1, out_axes=1), jax.vmap with in_axes=(1, None): parameters shared across the mapped axis, built from one element's shapes", () =>
+  it("hk.vmap(lambda calling a submodule, in_axes=(0, None), split_rng=False), hk.vmap(hk.Linear(...), in_axes=1, out_axes=1), jax.vmap of a def with in_axes=(1, None): parameters shared across the mapped axis, built from one element's shapes", () =>
     expectVerifies({
       name: "haiku_vmap",
       py: HAIKU_VMAP,
