@@ -25,6 +25,8 @@ export interface SourceInitParam {
   /** Linen: the module's scope path (root excluded) and its make_rng('params') count there. */
   scope?: string[];
   counter?: number;
+  /** Linen, inside nn.jit: `scope` is folded into linenKey(root, base.scope, base.counter) (the key its fork_rngs made), not the root. */
+  base?: { scope: string[]; counter: number };
   /** Haiku: which key of the init call's PRNGSequence (0-based) the initializer receives. */
   draw?: number;
   /**
@@ -223,7 +225,7 @@ export function initFromSource(model: object, plan: SourceInit, seed: number): v
   for (const [path, v] of toFlatState(state(model))) if (!params.has(path.join("."))) params.set(path.join("."), v as Variable);
   /** The key one parameter's initializer gets; inside a stack, from its layer's root key (`layerRoot`). */
   const keyFor = (p: SourceInitParam, layerRoot?: Key): Key => {
-    if (plan.keys === "linen" && p.counter !== undefined) return linenKey(layerRoot ?? root, p.scope ?? [], p.counter);
+    if (plan.keys === "linen" && p.counter !== undefined) return linenKey(p.base ? linenKey(layerRoot ?? root, p.base.scope, p.base.counter) : (layerRoot ?? root), p.scope ?? [], p.counter);
     if (plan.keys === "haiku" && p.draw !== undefined) {
       if (!layerRoot) return haikuKeys[p.draw];
       const sequence = new HaikuKeySequence(layerRoot);

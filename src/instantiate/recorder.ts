@@ -23,7 +23,8 @@ export interface RecordedVariable {
   keepdims?: boolean;
   /** The source holds it in another shape of the same size (several feature axes). */
   flattened?: boolean;
-  linen?: { scope: string[]; counter: number };
+  /** `base`: the key the scope path is folded into (nn.jit's forked key), instead of the root. */
+  linen?: { scope: string[]; counter: number; base?: { scope: string[]; counter: number } };
   haiku?: { draw: number };
   /** How the key is derived is not known (an initializer nnxport cannot see into). */
   unknownKey?: boolean;
@@ -65,6 +66,8 @@ interface Scope {
   layer?: { index: number; stack: StackInfo };
   /** Haiku, inside a stack: each layer draws from a key sequence of its own. */
   draws?: number;
+  /** Linen, inside nn.jit: its module's scope path, where each call forks the rngs (make_rng there), keys below folded from that. */
+  fork?: { path: string[] };
 }
 
 interface StackInfo {
@@ -165,7 +168,7 @@ export class Recorder {
    * A submodule built: `site` is the construction site (a number), `field:<name>`
    * for a module given in config (constructed where the config was), or `root`.
    */
-  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean } = {}): T {
+  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; fork?: boolean } = {}): T {
     const constructed = this.scopeOf(self);
     // A module Linen's setup gave to a layer is adopted by that layer (the one being built).
     const scope = options.inner ? this.building[this.building.length - 1] : constructed;
@@ -180,7 +183,13 @@ export class Recorder {
     // Linen's root module is not part of any path; Haiku's transformed function adds no name.
     const isRoot = site === "root";
     const path = options.transparent || (isRoot && this.framework === "linen") ? [] : this.framework === "linen" ? [...scope.path, name] : name.split("/");
-    const child: Scope = { path, parent: scope, counters: new Map(), paramCount: 0, pending: new Map(), transparent: options.transparent, layer: scope.layer, draws: scope.layer ? 0 : undefined };
+    const child: Scope = { path, parent: scope, counters: new Map(), paramCount: 0, pending: new Map(), transparent: options.transparent, layer: scope.layer, draws: scope.layer ? 0 : undefined, fork: scope.fork };
+    if (options.fork && this.framework === "linen") {
+      // nn.jit: its first call's fork_rngs makes rng 'params' in the module's scope (count 1) and folds what is below from that key.
+      if (scope.fork || scope.layer) this.incomplete ??= "an nn.jit inside another lifted transform";
+      child.fork = { path };
+      child.paramCount = 1;
+    }
     if (options.stack) {
       // Haiku's layer_stack draws two keys where it runs: its layers' chain, then their applies.
       const outerDraw = this.framework === "haiku" ? this.draws : undefined;
@@ -244,7 +253,8 @@ export class Recorder {
     }
     if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
-      if (!st) this.dropouts.push({ layer, scope: scope.path });
+      if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
+      else if (!st) this.dropouts.push({ layer, scope: scope.path });
       else if (scope.layer!.index === 0) {
         if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: the split_rngs of its nn.scan / nn.vmap has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
         else {
@@ -291,9 +301,9 @@ export class Recorder {
       const k = sub.join("/");
       const counter = (scope.subCounts.get(k) ?? 0) + 1;
       scope.subCounts.set(k, counter);
-      return { linen: { scope: [...scope.path, ...sub], counter }, ...stack };
+      return { linen: this.linenKey(scope, [...scope.path, ...sub], counter), ...stack };
     }
-    if (this.framework === "linen") return { linen: { scope: scope.path, counter: ++scope.paramCount }, ...stack };
+    if (this.framework === "linen") return { linen: this.linenKey(scope, scope.path, ++scope.paramCount), ...stack };
     // Inside a stack each layer draws from its own sequence.
     if (scope.layer) return { haiku: { draw: scope.draws = (scope.draws ?? 0) + 1, ...{} }, ...stack, ...fixDraw(scope) };
     return { haiku: { draw: this.draws++ } };
@@ -306,12 +316,19 @@ export class Recorder {
     // Made with the key of the scope's last make_rng(stream) (Linen).
     if (how.stream && this.framework === "linen") {
       const counter = how.stream === "params" ? scope.paramCount : (scope.streamCounts?.get(how.stream) ?? 0);
-      this.note(scope, v, { ...this.pathOf(scope, name, collection), ...(counter > 0 ? { linen: { scope: scope.path, counter } } : {}) });
+      this.note(scope, v, { ...this.pathOf(scope, name, collection), ...(counter > 0 ? { linen: this.linenKey(scope, scope.path, counter) } : {}) });
       return v;
     }
     // Linen counts every self.param's make_rng; self.variable draws none itself.
     this.note(scope, v, { ...this.pathOf(scope, name, collection), ...this.key(scope, draws) });
     return v;
+  }
+
+  /** A Linen key: the scope path folded into the root, or inside nn.jit into the key its fork made. */
+  private linenKey(scope: Scope, path: string[], counter: number): NonNullable<RecordedVariable["linen"]> {
+    const fork = scope.fork;
+    if (!fork) return { scope: path, counter };
+    return { scope: path.slice(fork.path.length), counter, base: { scope: fork.path, counter: 1 } };
   }
 
   private note(scope: Scope, v: object, rec: RecordedVariable): void {
@@ -330,7 +347,8 @@ export class Recorder {
   keysMember<T extends object>(self: object, stream: string, factory: () => T): T {
     const scope = this.scopeOf(self);
     const obj = factory();
-    this.keys.push({ owner: obj, scope: scope.path, stream, counts: scope });
+    if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
+    else this.keys.push({ owner: obj, scope: scope.path, stream, counts: scope });
     return obj;
   }
 
@@ -347,6 +365,9 @@ export class Recorder {
     }
   }
 }
+
+/** Why keys drawn at apply inside nn.jit are not the source's. */
+const FORKED_KEYS = "the original draws its dropout keys inside nn.jit, which forks the rngs at every call (make_rng in the jitted module's scope); those keys are not replayed";
 
 /** A stacked layer's draws count from 0 in its own sequence (the increment above made them 1-based). */
 function fixDraw(scope: Scope): Partial<RecordedVariable> {

@@ -2963,7 +2963,11 @@ export class ClassStager {
       return this.stop(span, `${describe(lifted)} of ${describe(target)}`);
     };
     // Rematerialization and compilation change memory and speed, never values: the target's own call.
-    if (lifted.transform === "identity") return inner(method, args, kwargs);
+    if (lifted.transform === "identity") {
+      // nn.jit forks the rngs only in the methods it jits (`__call__`); another method first would make the params unforked.
+      if (lifted.fork && method !== "__call__") return this.stop(span, `the method '${method}' of an nn.jit module (only __call__ is jitted; its keys differ from a jitted call's)`);
+      return inner(method, args, kwargs);
+    }
     if (lifted.vmap) return this.callEnsemble(inst, lifted, method, args, kwargs, span, frame);
     if (lifted.transform === "scan") {
       if (method !== "__call__") return inner(method, args, kwargs);
@@ -3343,8 +3347,9 @@ export class ClassStager {
     const built: TExpr = spec.stack ? call("nnx.stack", spec.stack, { k: "arrow", params: [], body: created }) : created;
     const splitRngs = inst.ctor.kind === "lifted" ? inst.ctor.splitRngs : undefined;
     const once = inst.ctor.kind === "lifted" && !!inst.ctor.vmap;
+    const fork = inst.ctor.kind === "lifted" && !!inst.ctor.fork;
     const stackEvent = { ...(splitRngs ? { rngs: splitRngs } : {}), ...(once ? { once } : {}) };
-    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: stackEvent } : {}) }, value: built };
+    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: stackEvent } : {}), ...(fork ? { fork } : {}) }, value: built };
     if (inLoop) {
       this.members.prologue.push({ k: "assign", target: memberRef(memberName), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
       frame.emitCtor({ k: "expr", value: call(member(memberRef(memberName), "push"), value) });

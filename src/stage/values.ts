@@ -159,6 +159,8 @@ export interface LiftedV {
    * every member), results stacked on `outAxis`; `methods` are the mapped ones.
    */
   vmap?: { inAxes: number | null | Array<number | null>; outAxis: number; methods: string[] };
+  /** nn.jit: each call of `__call__` forks the module's rngs (its keys are folded from a key made in its scope). */
+  fork?: boolean;
 }
 
 /**

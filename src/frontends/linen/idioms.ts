@@ -48,9 +48,8 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       return vmap(call, api);
     case "flax.linen.jit":
     case "flax.linen.transforms.jit":
-      // Values as the class's own, but its keys are not: each call forks every rng stream
-      // (fork_rngs: make_rng in the JitBlock's scope, the children's paths folded in from there).
-      return api.unsupported(call.span, "nn.jit of a module (it forks the module's rngs at every call, which the translation does not redo)");
+      // Values as the class's own; its keys are folded from the key each call's fork_rngs makes in the JitBlock's scope.
+      return identityTransform(call, api, "Jit", NN_JIT_PARAMS, ["static_argnums", "static_argnames", "donate_argnums", "device", "backend"], "nn.jit");
     case "flax.linen.merge_param":
     case "flax.linen.module.merge_param":
       return mergeParam(call, api);
@@ -210,6 +209,9 @@ function vmap(call: IdiomCall, api: StageApi): Value {
   };
 }
 
+/** nn.jit's parameters, in order (flax/linen/transforms.py). */
+const NN_JIT_PARAMS = ["target", "variables", "rngs", "static_argnums", "static_argnames", "donate_argnums", "device", "backend", "methods"];
+
 /** nn.checkpoint's (nn.remat's) parameters, in order (flax/linen/transforms.py). */
 const NN_CHECKPOINT_PARAMS = ["target", "variables", "rngs", "concrete", "prevent_cse", "static_argnums", "policy", "methods"];
 
@@ -219,11 +221,13 @@ const NN_CHECKPOINT_PARAMS = ["target", "variables", "rngs", "concrete", "preven
  * backward pass, and its rngs are the class's own). Linen names the
  * transformed class `transform.__name__.capitalize() + Block.__name__`
  * (`CheckpointBlock_0`), so the prefix stays for the param map.
+ * `nn.jit(Block)` computes the same too (`JitBlock_0`), but each call first
+ * forks the rngs (flax/linen/transforms.py fork_rngs: make_rng in the
+ * JitBlock's scope), so its parameters' keys are folded from that key.
  * Settings that only tune memory or compilation are accepted; lifting only
  * some collections, rngs or methods is reported.
  */
-function identityTransform(call: IdiomCall, api: StageApi, prefix: string, params: string[], harmless: string[]): Value {
-  const name = "nn.remat";
+function identityTransform(call: IdiomCall, api: StageApi, prefix: string, params: string[], harmless: string[], name = "nn.remat"): Value {
   const args = api.bind(call.args, params, name, call.span);
   const targetArg = args?.get("target");
   if (!args || !targetArg) return api.unsupported(call.span, `${name} without a module class`);
@@ -232,7 +236,8 @@ function identityTransform(call: IdiomCall, api: StageApi, prefix: string, param
   const target = api.value(targetArg);
   const layer = target.kind === "global" && LINEN_LAYERS[target.name];
   if (target.kind !== "class" && !layer) return api.unsupported(call.span, `${name} of anything but a module class (of this file, or a Linen layer)`);
-  return { kind: "lifted", transform: "identity", target, namePrefix: prefix };
+  // nn.jit's fork_rngs: its keys come from a key made in its own scope at each call (the param plan folds from it).
+  return { kind: "lifted", transform: "identity", target, namePrefix: prefix, ...(name === "nn.jit" ? { fork: true } : {}) };
 }
 
 /** `nn.merge_param(name, a, b)`: whichever is not None; a train/eval flag if either is one. */

@@ -177,6 +177,38 @@ def forward(x, ctx):
     return Scorer()(x, ctx)
 `;
 
+const LINEN_JIT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Block(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        w = self.param('w', nn.initializers.normal(1.0), (self.features,))
+        h = nn.relu(nn.Dense(self.features)(x))
+        return nn.LayerNorm()(nn.Dense(self.features)(h) * w)
+
+JitBlock = nn.jit(Block, static_argnums=(), donate_argnums=())
+
+class Head(nn.Module):
+    def setup(self):
+        self.block = nn.jit(Block)(4)
+        self.out = nn.jit(nn.Dense)(3)
+
+    def __call__(self, x):
+        return self.out(self.block(x) + self.block(x * 2.0))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        x = nn.Dense(6)(x)
+        x = JitBlock(6)(x)
+        x = JitBlock(6, name="named")(x)
+        return Head()(x)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
   it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
     expectVerifies({
@@ -218,7 +250,35 @@ class Net(nn.Module):
       reads: ["CheckpointProj_0", "CheckpointBlock_0", "CheckpointBlock_1", "rematted"],
     }));
 
-  it("nn.jit of a module (it forks the rngs at each call): NNX201 at the call", () =>
+  it("nn.jit(Block) as an alias (static_argnums, donate_argnums), named, in setup called twice, nn.jit(nn.Dense): the plain class under JitBlock_0, its keys folded from the key each call's fork_rngs makes", () =>
+    expectVerifies({
+      name: "linen_jit",
+      py: LINEN_JIT,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["JitBlock_0"],
+    }));
+
+  it("dropout inside nn.jit (its keys forked at every call): translated, train mode not compared, said in a note", () =>
+    expectVerifies({
+      name: "linen_jit_dropout",
+      py: `
+import flax.linen as nn
+
+class Block(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        return nn.Dropout(0.5, deterministic=not train)(nn.Dense(3)(x))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        return nn.jit(Block, static_argnums=2)()(x, train)
+`,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      note: /train mode not compared: .*nn\.jit/,
+    }));
+
+  it("nn.jit lifting only some rng streams: NNX201 at the call", () =>
     expectUnsupported(
       `
 import flax.linen as nn
@@ -231,10 +291,10 @@ class Block(nn.Module):
 class Net(nn.Module):
     @nn.compact
     def __call__(self, x):
-        return nn.jit(Block)()(x)
+        return nn.jit(Block, rngs=('params',))()(x)
 `,
       12,
-      /nn\.jit/,
+      /nn\.jit with rngs=/,
       entry("Net()", ["x=float32[2,5]"]),
     ));
 
