@@ -106,6 +106,30 @@ describe("an nnx.vmap ensemble (nnx.splitRngs + nnx.stack, nnx.vmap over the mem
     for (const layer of ["l1", "l2"]) for (const leaf of ["kernel", "bias"]) expectClose(grads[layer][leaf].value, ref.grads[layer][leaf]);
   });
 
+  it("runs under nnx.jit: a training step over the ensemble compiled gives the eager step's losses and parameters", () => {
+    const make = () => {
+      const { ens } = build();
+      return [ens, new nnx.Optimizer(ens, nnx.optax.adam(1e-2), { wrt: nnx.Param })] as const;
+    };
+    const [m1, o1] = make();
+    const [m2, o2] = make();
+    const x = tf.tensor(ref.x as number[][]);
+    const xs = tf.tensor(ref.xs as number[][][]);
+    const stepFn = (m: MLP, o: nnx.Optimizer<MLP>, xx: nnx.Array) => {
+      const [loss, grads] = nnx.valueAndGrad((mm: MLP) => tf.add(tf.sum(tf.square(shared(mm, xx))), tf.sum(tf.tanh(each(mm, xs)))) as tf.Scalar)(m);
+      o.update(m, grads);
+      return loss;
+    };
+    const step = nnx.jit(stepFn, { xla: false });
+    for (let i = 0; i < 3; i++) {
+      const eager = tf.tidy(() => stepFn(m1, o1, x).dataSync()[0]);
+      const jitted = tf.tidy(() => (step(m2, o2, x) as tf.Tensor).dataSync()[0]);
+      expect(Math.abs(jitted - eager)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(eager));
+    }
+    for (const layer of ["l1", "l2"] as const) expectClose(m2[layer].kernel.value, Array.from(m1[layer].kernel.value.dataSync()));
+    expect(step.stats.traces[0].mode, step.stats.traces[0].reason).toBe("graph");
+  });
+
   it("leaves no tensors behind over many calls", () => {
     const { ens } = build();
     const x = tf.tensor(ref.x as number[][]);
