@@ -2963,12 +2963,12 @@ export class ClassStager {
       return this.stop(span, `${describe(lifted)} of ${describe(target)}`);
     };
     // Rematerialization and compilation change memory and speed, never values: the target's own call.
+    if (lifted.vmap) return this.callEnsemble(inst, lifted, method, args, kwargs, span, frame);
     if (lifted.transform === "identity") {
       // nn.jit forks the rngs only in the methods it jits (`__call__`); another method first would make the params unforked.
       if (lifted.fork && method !== "__call__") return this.stop(span, `the method '${method}' of an nn.jit module (only __call__ is jitted; its keys differ from a jitted call's)`);
       return inner(method, args, kwargs);
     }
-    if (lifted.vmap) return this.callEnsemble(inst, lifted, method, args, kwargs, span, frame);
     if (lifted.transform === "scan") {
       if (method !== "__call__") return inner(method, args, kwargs);
       const [carry, xs] = args;
@@ -3010,7 +3010,8 @@ export class ClassStager {
    * the results stacked on the output axis.
    */
   private callEnsemble(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
-    const { inAxes, outAxis, methods } = lifted.vmap!;
+    const { inAxes, outAxis, methods, shared } = lifted.vmap!;
+    if (shared) return this.callShared(inst, lifted, method, args, kwargs, span, frame);
     if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap ensemble, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
     if (kwargs.length) return this.stop(span, "an nn.vmap ensemble called with keyword arguments (jax.vmap maps them on axis 0)");
     if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap ensemble with ${inAxes.length} in_axes called with ${args.length} arguments`);
@@ -3053,6 +3054,56 @@ export class ClassStager {
     const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : [])] };
     const result = call(call("nnx.vmap", arrow, options), ref, ...given);
     return { ...out, call: result, shape: insertAxis(out.shape, outAxis, this.ctorExpr(length, span, "the number of nn.vmap members")) };
+  }
+
+  /**
+   * `nn.vmap(Cls, variable_axes={'params': None}, split_rngs={'params': False})`:
+   * one module whose parameters every element shares (built once, from one
+   * element's shapes, under `VmapCls_0`), its method run per element by nnx.vmap.
+   * Keys drawn per call are reported (every element would get the same key).
+   */
+  private callShared(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const { inAxes, outAxis, methods } = lifted.vmap!;
+    if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap module, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
+    if (kwargs.length) return this.stop(span, "an nn.vmap module called with keyword arguments (jax.vmap maps them on axis 0)");
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap module with ${inAxes.length} in_axes called with ${args.length} arguments`);
+    const row = lifted.target.kind === "global" ? this.framework.layers[lifted.target.name] : undefined;
+    if (lifted.target.kind !== "class" && !row) return this.stop(span, `an nn.vmap of ${describe(lifted.target)} (only of a module class of this file or a Linen layer)`);
+    const axes = args.map((_, k) => (Array.isArray(inAxes) ? inAxes[k] : inAxes));
+    let length: Dim = lifted.length?.kind === "static" ? lifted.length.call : undefined;
+    const params: Array<{ name: string; type: string }> = [];
+    const given: TExpr[] = [];
+    const axisList: TExpr[] = [];
+    const items = args.map((a, k) => {
+      const axis = axes[k];
+      if (a.kind !== "array") {
+        if (axis !== null) this.stop(span, `argument ${k + 1} of an nn.vmap module is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
+        return a;
+      }
+      const name = args.length === 1 ? "x" : `x${k}`;
+      params.push({ name, type: "nnx.Array" });
+      given.push(a.call);
+      axisList.push(axis === null ? { k: "null" } : num(axis));
+      if (axis === null) return { ...a, call: id(name) };
+      if (a.shape.rank === undefined) return this.stop(span, `an argument of an nn.vmap module mapped on axis ${axis} whose rank is not known`);
+      length ??= dimAt(a.shape, axis);
+      return { kind: "array", call: id(name), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
+    });
+    if (!axisList.some((a) => a.k !== "null")) return this.stop(span, "an nn.vmap module with no mapped argument");
+    let out: Value | undefined;
+    let body: TExpr | TStmt[] | undefined;
+    const block = frame.nested(() => {
+      out = lifted.target.kind === "class" ? this.callChildModule(inst, lifted.target.name, method, items, [], span, frame, lifted) : this.callLayer(inst, row!, method, items, [], span, frame);
+      const result = this.callExpr(out, span, "the nn.vmap module's result");
+      body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+    });
+    if (drawsKeys(block.ctor ?? [])) return this.stop(span, "an nn.vmap module with shared parameters that draws random keys (dropout, make_rng): its elements' keys are not translated");
+    for (const st of block.ctor ?? []) frame.emitCtor(st);
+    const y = out!;
+    if (y.kind !== "array") return this.stop(span, `an nn.vmap module that returns ${describe(y)} (one array is translated)`);
+    const arrow: TExpr = { k: "arrow", params, body: body ?? num(0) };
+    const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : [])] };
+    return { ...y, call: call(call("nnx.vmap", arrow, options), ...given), shape: insertAxis(y.shape, outAxis, length) };
   }
 
   /** `hk.scan(cell, carry, xs)`: the module's call stepped along axis 0 of xs. */

@@ -158,7 +158,7 @@ export interface LiftedV {
    * one axis for all, or one per positional argument; null: the same for
    * every member), results stacked on `outAxis`; `methods` are the mapped ones.
    */
-  vmap?: { inAxes: number | null | Array<number | null>; outAxis: number; methods: string[] };
+  vmap?: { inAxes: number | null | Array<number | null>; outAxis: number; methods: string[]; shared?: boolean };
   /** nn.jit: each call of `__call__` forks the module's rngs (its keys are folded from a key made in its scope). */
   fork?: boolean;
 }

@@ -185,10 +185,14 @@ function vmap(call: IdiomCall, api: StageApi): Value {
   const methods = args.get("methods") && known("methods") !== null ? known("methods") : ["__call__"];
   const axisSize = args.get("axis_size");
   const axisSizeValue = axisSize ? api.value(axisSize) : undefined;
-  if (!axes || typeof axes !== "object" || Array.isArray(axes) || (axes as Record<string, unknown>).params !== 0 || Object.values(axes).some((a) => a !== 0)) {
-    return api.unsupported(call.span, "nn.vmap other than with variable_axes={'params': 0} (an ensemble whose members have their own parameters)");
+  // variable_axes={'params': None}, split_rngs={'params': False}: parameters shared by every element.
+  const shared = !!axes && typeof axes === "object" && !Array.isArray(axes) && (axes as Record<string, unknown>).params === null && Object.values(axes).every((a) => a === null);
+  const sharedSplit = !!split && typeof split === "object" && !Array.isArray(split) && Object.values(split).every((v) => v === false);
+  if (shared && !sharedSplit) return api.unsupported(call.span, "nn.vmap with shared parameters (variable_axes={'params': None}) other than with split_rngs all False");
+  if (!shared && (!axes || typeof axes !== "object" || Array.isArray(axes) || (axes as Record<string, unknown>).params !== 0 || Object.values(axes).some((a) => a !== 0))) {
+    return api.unsupported(call.span, "nn.vmap other than with variable_axes={'params': 0} (an ensemble whose members have their own parameters) or {'params': None} (shared)");
   }
-  if (!split || typeof split !== "object" || Array.isArray(split) || (split as Record<string, unknown>).params !== true || Object.values(split).some((v) => typeof v !== "boolean")) {
+  if (!shared && (!split || typeof split !== "object" || Array.isArray(split) || (split as Record<string, unknown>).params !== true || Object.values(split).some((v) => typeof v !== "boolean"))) {
     return api.unsupported(call.span, "nn.vmap other than with split_rngs={'params': True, ...} (members drawn from one key would be identical)");
   }
   if (!(isAxis(inAxes) || (Array.isArray(inAxes) && inAxes.every(isAxis)))) return api.unsupported(call.span, "nn.vmap with in_axes other than an axis, None or a tuple of them");
@@ -197,7 +201,10 @@ function vmap(call: IdiomCall, api: StageApi): Value {
   if (axisSizeValue && (axisSizeValue.kind !== "static" || axisSizeValue.type.t !== "int")) return api.unsupported(call.span, "nn.vmap with an axis_size that is not an integer");
   const target = api.value(targetArg);
   if (target.kind !== "class" && !(target.kind === "global" && LINEN_LAYERS[target.name])) return api.unsupported(call.span, "nn.vmap of anything but a module class (of this file, or a Linen layer)");
-  const splitRngs = Object.entries(split).filter(([, v]) => v === true).map(([k]) => k);
+  if (shared) {
+    return { kind: "lifted", transform: "identity", target, ...(axisSizeValue ? { length: axisSizeValue } : {}), namePrefix: "Vmap", vmap: { inAxes: inAxes as number | null | Array<number | null>, outAxis: outAxes, methods: methods as string[], shared: true } };
+  }
+  const splitRngs = Object.entries(split as Record<string, unknown>).filter(([, v]) => v === true).map(([k]) => k);
   return {
     kind: "lifted",
     transform: "stack",

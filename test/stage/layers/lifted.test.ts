@@ -209,6 +209,23 @@ class Net(nn.Module):
         return Head()(x)
 `;
 
+const LINEN_VMAP_SHARED = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Pair(nn.Module):
+    @nn.compact
+    def __call__(self, x, ctx):
+        return nn.Dense(4)(x) * jnp.tanh(nn.Dense(4, use_bias=False)(ctx))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, xs, ctx):
+        y = nn.vmap(Pair, variable_axes={'params': None}, split_rngs={'params': False}, in_axes=(0, None))()(xs, ctx)
+        z = nn.vmap(nn.Dense, variable_axes={'params': None}, split_rngs={'params': False}, in_axes=1, out_axes=1)(2)(y)
+        return nn.Dense(3)(z)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
   it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
     expectVerifies({
@@ -474,7 +491,15 @@ describe.concurrent("Linen nn.vmap ensembles", SLOW, () => {
       reads: ["VmapBlock_0"],
     }));
 
-  it("nn.vmap with shared parameters (variable_axes={'params': None}): NNX201 at the call", () =>
+  it("nn.vmap with shared parameters (variable_axes={'params': None}, split_rngs={'params': False}) of a class and of nn.Dense: one module under VmapPair_0 / VmapDense_0, run per element", () =>
+    expectVerifies({
+      name: "linen_vmap_shared",
+      py: LINEN_VMAP_SHARED,
+      entry: entry("Net()", ["xs=float32[4,2,5]", "ctx=float32[2,3]"]),
+      reads: ["VmapPair_0", "{ inAxes: [1], outAxes: 1 }"],
+    }));
+
+  it("nn.vmap with shared parameters but split params rngs: NNX201 at the call", () =>
     expectUnsupported(
       `
 import flax.linen as nn
@@ -482,10 +507,10 @@ import flax.linen as nn
 class Net(nn.Module):
     @nn.compact
     def __call__(self, x):
-        return nn.vmap(nn.Dense, variable_axes={'params': None}, split_rngs={'params': False}, in_axes=0)(3)(x)
+        return nn.vmap(nn.Dense, variable_axes={'params': None}, split_rngs={'params': True}, in_axes=0)(3)(x)
 `,
       7,
-      /nn\.vmap other than with variable_axes=\{'params': 0\}/,
+      /nn\.vmap with shared parameters/,
       entry("Net()", ["x=float32[4,2,5]"]),
     ));
 
