@@ -207,8 +207,9 @@ export class Recorder {
     if (layer) {
       // A framework layer stacked (nn.vmap(nn.Dense)): its variables are layer 0's, drawn per layer as a stack's.
       let s = this.scopes.get(obj)!;
+      const stacked = !!s.stack;
       if (s.stack) s = { ...s, stack: undefined, counters: new Map(), paramCount: 0, pending: new Map(), draws: 0, layer: { index: s.stack.layers++, stack: s.stack } };
-      this.layerVariables(s, obj, layer);
+      this.layerVariables(s, obj, layer, stacked);
     }
     // nn.scan traces its body twice (the counts go on); nn.vmap (jax.vmap) once.
     if (child.stack && this.framework === "linen" && !child.stack.once) secondTrace(child.stack.recorded);
@@ -217,7 +218,7 @@ export class Recorder {
   }
 
   /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
-  private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
+  private layerVariables(scope: Scope, layer: object, info: LayerInfo, stacked = false): void {
     const vars = ownVariables(layer, Object.keys(info.leaves));
     // `*` in a leaf: a variable's attribute path (a runtime class whose paths are the source's); `**`: the
     // same with Haiku's `/~/` between modules made in __init__. `*` in draws: every variable, in creation order.
@@ -256,7 +257,9 @@ export class Recorder {
       if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
       else if (!st) this.dropouts.push({ layer, scope: scope.path });
       else if (scope.layer!.index === 0) {
-        if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: the split_rngs of its nn.scan / nn.vmap has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
+        // A framework layer stacked whole (nn.vmap(nn.Dropout)): its member count is not recorded, so its members' keys are not known.
+        if (stacked && st.once) this.dropoutMissing ??= "the original draws dropout keys in a Linen layer under nn.vmap, whose members' keys are not replayed";
+        else if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: the split_rngs of its nn.scan / nn.vmap has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
         else {
           const stack: DropoutStack = { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1, ...(st.once ? { once: true, members: 0 } : {}) };
           // An ensemble's member count is known once every member is built.
