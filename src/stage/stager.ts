@@ -2361,7 +2361,7 @@ export class ClassStager {
       case "partial":
         return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs], span, frame);
       case "host":
-        return fn.call?.(args, kwargs, span) ?? this.stop(span, `calling ${fn.name}`);
+        return fn.call?.(args, kwargs, span, frame) ?? this.stop(span, `calling ${fn.name}`);
       case "lifted":
         // A decorator (`@hk.experimental.layer_stack(n)`) applied to its function.
         if (!fn.fn && fn.target.kind === "unknown" && args[0]?.kind === "func") return { ...fn, fn: args[0] };
@@ -3730,7 +3730,7 @@ export class ClassStager {
    * (split_rng=False) or its own split one (split_rng=True), neither of which
    * a run per element reproduces.
    */
-  private mappedFunction(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+  private mappedFunction(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, origin: Frame): Value {
     const what = name === "haiku.vmap" ? "hk.vmap" : "jax.vmap";
     const names = name === "haiku.vmap" ? ["fun", "in_axes", "out_axes", "axis_name", "axis_size", "split_rng", "spmd_axis_name"] : ["fun", "in_axes", "out_axes", "axis_name", "axis_size", "spmd_axis_name"];
     const given = new Map<string, Value>();
@@ -3760,7 +3760,9 @@ export class ClassStager {
     if (typeof outAxis !== "number" || outAxis < 0) return this.stop(span, `${what} with out_axes other than one non-negative axis`);
     const size = given.get("axis_size");
     if (size && !(size.kind === "static" && size.call && size.type.t === "int")) return this.stop(span, `${what} with an axis_size that is not an integer`);
-    const run = (callArgs: Value[], callKwargs: Array<[string, Value]>, at: Span): Value => {
+    const run = (callArgs: Value[], callKwargs: Array<[string, Value]>, at: Span, callFrame?: Frame): Value => {
+      // Staged where it is called (a mapped function made in __init__ or setup runs in a method).
+      const frame = callFrame ?? origin;
       if (callKwargs.length) return this.stop(at, `a ${what}'d function called with keyword arguments`);
       if (Array.isArray(inAxes) && inAxes.length !== callArgs.length) return this.stop(at, `a ${what}'d function with ${inAxes.length} in_axes called with ${callArgs.length} arguments`);
       const axes = callArgs.map((_, k) => (Array.isArray(inAxes) ? inAxes[k]! : inAxes));

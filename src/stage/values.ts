@@ -8,6 +8,7 @@ import type { Expr, FunctionDef, Param, Pattern } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { RecordEvent, TExpr } from "../ts/ast.js";
 import type { SymShape } from "./shapes.js";
+import type { Frame } from "./scope.js";
 
 /** A Python value known to the translator itself (literals, module constants). */
 export type Known = number | boolean | string | null | Known[] | { [key: string]: Known };
@@ -211,7 +212,8 @@ export interface HostV {
   /** Its TypeScript type, when generated code holds it (`nnx.State`). */
   tsType?: string;
   attr?(name: string, span: Span): Value;
-  call?(args: Value[], kwargs: Array<[string, Value]>, span: Span): Value;
+  /** `frame`: the method frame the call is staged in (where what it builds and computes goes). */
+  call?(args: Value[], kwargs: Array<[string, Value]>, span: Span, frame?: Frame): Value;
   index?(key: Value, span: Span): Value;
   /** The same value, read from the local it was bound to. */
   rebind?(e: TExpr): Value;

@@ -165,13 +165,14 @@ class Scorer(hk.Module):
     def __init__(self, name=None):
         super().__init__(name=name)
         self.proj = hk.Linear(4)
+        self.over_batch = hk.vmap(self.proj, in_axes=1, out_axes=1, split_rng=False)
 
     def __call__(self, x, ctx):
         per_item = hk.vmap(lambda a, c: jnp.tanh(self.proj(a)) * c.sum(), in_axes=(0, None), split_rng=False)
         y = per_item(x, ctx)
         z = hk.vmap(hk.Linear(3, name="head"), in_axes=1, out_axes=1, split_rng=False)(y)
         w = jax.vmap(scaled, in_axes=(1, None), out_axes=0)(z, ctx)
-        return hk.Linear(2)(z) + jnp.mean(w)
+        return hk.Linear(2)(z) + jnp.mean(w) + jnp.mean(self.over_batch(x))
 
 def forward(x, ctx):
     return Scorer()(x, ctx)
@@ -531,7 +532,7 @@ class Net(nn.Module):
 });
 
 describe.concurrent("hk.vmap / jax.vmap in module code", SLOW, () => {
-  it("hk.vmap(lambda calling a submodule, in_axes=(0, None), split_rng=False), hk.vmap(hk.Linear(...), in_axes=1, out_axes=1), jax.vmap of a def with in_axes=(1, None): parameters shared across the mapped axis, built from one element's shapes", () =>
+  it("hk.vmap(lambda calling a submodule, in_axes=(0, None), split_rng=False), hk.vmap(hk.Linear(...), in_axes=1, out_axes=1), jax.vmap of a def with in_axes=(1, None), hk.vmap of a submodule made in __init__: parameters shared across the mapped axis, built from one element's shapes", () =>
     expectVerifies({
       name: "haiku_vmap",
       py: HAIKU_VMAP,
