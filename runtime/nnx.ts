@@ -78,6 +78,8 @@ export { Rngs, RngStream, type RngValue } from "./rnglib.js";
 export { scan, Carry, type ScanCarry, type ScanOptions, type ScanStep } from "./scan.js";
 // recurrent (S3): vmap of a plain function (a sequence helper run per example)
 export { vmap } from "./vmap.js";
+// vmap (S5): vmap over arrays and ensembles (modules stacked on axis 0), NNX's split_rngs for building one
+export { splitRngs, type VmapAxis, type VmapOptions } from "./vmap.js";
 export { stack, scanLayers } from "./stack.js";
 export { grad, valueAndGrad, DiffState, type GradOptions } from "./transforms.js";
 // lifted (S4): branches over Modules

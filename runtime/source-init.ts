@@ -25,6 +25,8 @@ export interface SourceInitParam {
   /** Linen: the module's scope path (root excluded) and its make_rng('params') count there. */
   scope?: string[];
   counter?: number;
+  /** Linen, inside nn.jit: `scope` is folded into linenKey(root, base.scope, base.counter) (the key its fork_rngs made), not the root. */
+  base?: { scope: string[]; counter: number };
   /** Haiku: which key of the init call's PRNGSequence (0-based) the initializer receives. */
   draw?: number;
   /**
@@ -57,9 +59,12 @@ export interface SourceDropout {
    * Inside a layer stack, called `callsPerLayer` times per layer. Haiku: two
    * outer keys are drawn where the stack runs and the second is split into one
    * key sequence per layer (`draw` tells stacks apart); Linen (split_rngs with
-   * 'dropout'): the root is split per layer and each layer counts from 1.
+   * 'dropout'): the root is split per layer and each layer counts on from
+   * its second trace (nn.scan traces twice). `once`: an nn.vmap ensemble of
+   * `members`, run member by member at each call; member i's k-th call
+   * counts k from split(root, members)[i] (one trace; the counts go on across calls).
    */
-  stack?: { draw?: number; callsPerLayer: number };
+  stack?: { draw?: number; callsPerLayer: number; once?: boolean; members?: number };
   /** Not a layer: an RngStream the module's own code draws from (Linen make_rng(stream), Haiku hk.next_rng_key()). */
   stream?: string;
   /**
@@ -131,6 +136,12 @@ export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: numb
       target.rngs = {
         next: () => {
           if (!perLayer) return linenKey(root, d.scope ?? [], ++calls);
+          const members = d.stack!.once ? d.stack!.members : undefined;
+          if (members) {
+            const [member, round] = [calls % members, Math.floor(calls / members)];
+            calls++;
+            return linenKey(split(root, member + 1)[member], d.scope ?? [], round + 1);
+          }
           // Linen traces the scanned body twice and counts in both: the second trace's counts are used.
           const [layerIndex, count] = [Math.floor(calls / perLayer), perLayer + (calls % perLayer) + 1];
           calls++;
@@ -214,7 +225,7 @@ export function initFromSource(model: object, plan: SourceInit, seed: number): v
   for (const [path, v] of toFlatState(state(model))) if (!params.has(path.join("."))) params.set(path.join("."), v as Variable);
   /** The key one parameter's initializer gets; inside a stack, from its layer's root key (`layerRoot`). */
   const keyFor = (p: SourceInitParam, layerRoot?: Key): Key => {
-    if (plan.keys === "linen" && p.counter !== undefined) return linenKey(layerRoot ?? root, p.scope ?? [], p.counter);
+    if (plan.keys === "linen" && p.counter !== undefined) return linenKey(p.base ? linenKey(layerRoot ?? root, p.base.scope, p.base.counter) : (layerRoot ?? root), p.scope ?? [], p.counter);
     if (plan.keys === "haiku" && p.draw !== undefined) {
       if (!layerRoot) return haikuKeys[p.draw];
       const sequence = new HaikuKeySequence(layerRoot);

@@ -15,9 +15,9 @@ function variablesOf(module: object): Map<string, Variable> {
   return new Map(toFlatState(state(module, Not(RngState))).map(([path, v]) => [path.join("."), v as Variable]));
 }
 
-/** `length` modules from `create`, returned as one whose variables are stacked along a new first axis. */
-export function stack<T extends object>(length: number, create: () => T): T {
-  const layers = Array.from({ length }, create);
+/** `length` modules from `create(i)`, returned as one whose variables are stacked along a new first axis. */
+export function stack<T extends object>(length: number, create: (index: number) => T): T {
+  const layers = Array.from({ length }, (_, i) => create(i));
   const [first, ...rest] = layers;
   const all = layers.map(variablesOf);
   for (const [path, v] of all[0]) v.value = tf.stack(all.map((vars) => vars.get(path)!.value as tf.Tensor));

@@ -34,7 +34,7 @@ export interface SourceInitPlan {
   keys: "linen" | "haiku";
   params: SourceInitParam[];
   draws?: number;
-  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number }; stream?: string }>;
+  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number; once?: boolean; members?: number }; stream?: string }>;
   /** Variables the source sets during init's own forward pass, and that pass's mode. */
   fromCall?: { keep: string[]; train?: boolean };
 }
@@ -59,7 +59,7 @@ export function instrumentedCode(module: TModule): string {
       const value = printExpr(e.value);
       if (ev.e === "build") {
         const self = typeof ev.site === "string" && ev.site === "root" ? `${REC}.top` : "this";
-        return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}), ...(ev.inner ? { inner: true } : {}) })})`;
+        return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}), ...(ev.inner ? { inner: true } : {}), ...(ev.fork ? { fork: true } : {}) })})`;
       }
       if (ev.e === "variable") return `${REC}.variable(this, ${JSON.stringify(ev.name)}, ${JSON.stringify(ev.collection)}, ${JSON.stringify(ev.draws)}, () => ${value}, ${JSON.stringify({ ...(ev.stream ? { stream: ev.stream } : {}), ...(ev.fromCall ? { fromCall: true } : {}) })})`;
       if (ev.e === "keys") return `${REC}.keysMember(this, ${JSON.stringify(ev.stream)}, () => ${value})`;
@@ -154,7 +154,7 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
 
 function planParam(path: string, rec: RecordedVariable): SourceInitParam {
   const stack = rec.stack ? { stack: rec.stack.draw !== undefined ? { draw: rec.stack.draw } : {} } : {};
-  if (rec.linen) return { path, scope: rec.linen.scope, counter: rec.linen.counter, ...stack };
+  if (rec.linen) return { path, scope: rec.linen.scope, counter: rec.linen.counter, ...(rec.linen.base ? { base: rec.linen.base } : {}), ...stack };
   if (rec.haiku) return { path, draw: rec.haiku.draw, ...stack };
   return { path };
 }

@@ -23,7 +23,8 @@ export interface RecordedVariable {
   keepdims?: boolean;
   /** The source holds it in another shape of the same size (several feature axes). */
   flattened?: boolean;
-  linen?: { scope: string[]; counter: number };
+  /** `base`: the key the scope path is folded into (nn.jit's forked key), instead of the root. */
+  linen?: { scope: string[]; counter: number; base?: { scope: string[]; counter: number } };
   haiku?: { draw: number };
   /** How the key is derived is not known (an initializer nnxport cannot see into). */
   unknownKey?: boolean;
@@ -65,6 +66,8 @@ interface Scope {
   layer?: { index: number; stack: StackInfo };
   /** Haiku, inside a stack: each layer draws from a key sequence of its own. */
   draws?: number;
+  /** Linen, inside nn.jit: its module's scope path, where each call forks the rngs (make_rng there), keys below folded from that. */
+  fork?: { path: string[] };
 }
 
 interface StackInfo {
@@ -75,12 +78,24 @@ interface StackInfo {
   rngs?: string[];
   /** Variables of layer 0 (the ones the stacked module keeps), for Linen's second-trace counts. */
   recorded: RecordedVariable[];
+  /** Linen: traced once (nn.vmap), not twice as nn.scan does. */
+  once?: boolean;
+  /** nn.vmap: its members' dropout entries, given the member count when the build ends. */
+  dropouts?: DropoutStack[];
+}
+
+/** A Dropout inside a layer stack; `once`: an nn.vmap ensemble of `members` (its members run in turn at each call). */
+interface DropoutStack {
+  draw?: number;
+  callsPerLayer: number;
+  once?: boolean;
+  members?: number;
 }
 
 export class Recorder {
   readonly variables = new Map<object, RecordedVariable>();
   readonly keys: RecordedKeys[] = [];
-  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: { draw?: number; callsPerLayer: number } }> = [];
+  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: DropoutStack }> = [];
   /** Variables whose initial value is what the source's init call sets them to. */
   readonly fromCall = new Set<object>();
   /** Haiku: keys init's sequence has handed out so far. */
@@ -153,7 +168,7 @@ export class Recorder {
    * A submodule built: `site` is the construction site (a number), `field:<name>`
    * for a module given in config (constructed where the config was), or `root`.
    */
-  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[] }; inner?: boolean } = {}): T {
+  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; fork?: boolean } = {}): T {
     const constructed = this.scopeOf(self);
     // A module Linen's setup gave to a layer is adopted by that layer (the one being built).
     const scope = options.inner ? this.building[this.building.length - 1] : constructed;
@@ -168,12 +183,18 @@ export class Recorder {
     // Linen's root module is not part of any path; Haiku's transformed function adds no name.
     const isRoot = site === "root";
     const path = options.transparent || (isRoot && this.framework === "linen") ? [] : this.framework === "linen" ? [...scope.path, name] : name.split("/");
-    const child: Scope = { path, parent: scope, counters: new Map(), paramCount: 0, pending: new Map(), transparent: options.transparent, layer: scope.layer, draws: scope.layer ? 0 : undefined };
+    const child: Scope = { path, parent: scope, counters: new Map(), paramCount: 0, pending: new Map(), transparent: options.transparent, layer: scope.layer, draws: scope.layer ? 0 : undefined, fork: scope.fork };
+    if (options.fork && this.framework === "linen") {
+      // nn.jit: its first call's fork_rngs makes rng 'params' in the module's scope (count 1) and folds what is below from that key.
+      if (scope.fork || scope.layer) this.incomplete ??= "an nn.jit inside another lifted transform";
+      child.fork = { path };
+      child.paramCount = 1;
+    }
     if (options.stack) {
       // Haiku's layer_stack draws two keys where it runs: its layers' chain, then their applies.
       const outerDraw = this.framework === "haiku" ? this.draws : undefined;
       if (this.framework === "haiku") this.draws += 2;
-      child.stack = { layers: 0, outerDraw, rngs: options.stack.rngs, recorded: [] };
+      child.stack = { layers: 0, outerDraw, rngs: options.stack.rngs, recorded: [], once: options.stack.once };
     }
     this.building.push(child);
     let obj: T;
@@ -183,13 +204,21 @@ export class Recorder {
       this.building.pop();
     }
     if (!this.scopes.has(obj)) this.scopes.set(obj, child);
-    if (layer) this.layerVariables(this.scopes.get(obj)!, obj, layer);
-    if (child.stack && this.framework === "linen") secondTrace(child.stack.recorded);
+    if (layer) {
+      // A framework layer stacked (nn.vmap(nn.Dense)): its variables are layer 0's, drawn per layer as a stack's.
+      let s = this.scopes.get(obj)!;
+      const stacked = !!s.stack;
+      if (s.stack) s = { ...s, stack: undefined, counters: new Map(), paramCount: 0, pending: new Map(), draws: 0, layer: { index: s.stack.layers++, stack: s.stack } };
+      this.layerVariables(s, obj, layer, stacked);
+    }
+    // nn.scan traces its body twice (the counts go on); nn.vmap (jax.vmap) once.
+    if (child.stack && this.framework === "linen" && !child.stack.once) secondTrace(child.stack.recorded);
+    for (const d of child.stack?.dropouts ?? []) d.members = child.stack!.layers;
     return obj;
   }
 
   /** A layer's own variables: named by the table's leaves; keys drawn in the table's order. */
-  private layerVariables(scope: Scope, layer: object, info: LayerInfo): void {
+  private layerVariables(scope: Scope, layer: object, info: LayerInfo, stacked = false): void {
     const vars = ownVariables(layer, Object.keys(info.leaves));
     // `*` in a leaf: a variable's attribute path (a runtime class whose paths are the source's); `**`: the
     // same with Haiku's `/~/` between modules made in __init__. `*` in draws: every variable, in creation order.
@@ -225,10 +254,18 @@ export class Recorder {
     }
     if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
-      if (!st) this.dropouts.push({ layer, scope: scope.path });
+      if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
+      else if (!st) this.dropouts.push({ layer, scope: scope.path });
       else if (scope.layer!.index === 0) {
-        if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: nn.scan's split_rngs has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
-        else this.dropouts.push({ layer, scope: scope.path, stack: { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1 } });
+        // A framework layer stacked whole (nn.vmap(nn.Dropout)): its member count is not recorded, so its members' keys are not known.
+        if (stacked && st.once) this.dropoutMissing ??= "the original draws dropout keys in a Linen layer under nn.vmap, whose members' keys are not replayed";
+        else if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: the split_rngs of its nn.scan / nn.vmap has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
+        else {
+          const stack: DropoutStack = { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1, ...(st.once ? { once: true, members: 0 } : {}) };
+          // An ensemble's member count is known once every member is built.
+          if (st.once) (st.dropouts ??= []).push(stack);
+          this.dropouts.push({ layer, scope: scope.path, stack });
+        }
       }
     }
   }
@@ -267,9 +304,9 @@ export class Recorder {
       const k = sub.join("/");
       const counter = (scope.subCounts.get(k) ?? 0) + 1;
       scope.subCounts.set(k, counter);
-      return { linen: { scope: [...scope.path, ...sub], counter }, ...stack };
+      return { linen: this.linenKey(scope, [...scope.path, ...sub], counter), ...stack };
     }
-    if (this.framework === "linen") return { linen: { scope: scope.path, counter: ++scope.paramCount }, ...stack };
+    if (this.framework === "linen") return { linen: this.linenKey(scope, scope.path, ++scope.paramCount), ...stack };
     // Inside a stack each layer draws from its own sequence.
     if (scope.layer) return { haiku: { draw: scope.draws = (scope.draws ?? 0) + 1, ...{} }, ...stack, ...fixDraw(scope) };
     return { haiku: { draw: this.draws++ } };
@@ -282,12 +319,19 @@ export class Recorder {
     // Made with the key of the scope's last make_rng(stream) (Linen).
     if (how.stream && this.framework === "linen") {
       const counter = how.stream === "params" ? scope.paramCount : (scope.streamCounts?.get(how.stream) ?? 0);
-      this.note(scope, v, { ...this.pathOf(scope, name, collection), ...(counter > 0 ? { linen: { scope: scope.path, counter } } : {}) });
+      this.note(scope, v, { ...this.pathOf(scope, name, collection), ...(counter > 0 ? { linen: this.linenKey(scope, scope.path, counter) } : {}) });
       return v;
     }
     // Linen counts every self.param's make_rng; self.variable draws none itself.
     this.note(scope, v, { ...this.pathOf(scope, name, collection), ...this.key(scope, draws) });
     return v;
+  }
+
+  /** A Linen key: the scope path folded into the root, or inside nn.jit into the key its fork made. */
+  private linenKey(scope: Scope, path: string[], counter: number): NonNullable<RecordedVariable["linen"]> {
+    const fork = scope.fork;
+    if (!fork) return { scope: path, counter };
+    return { scope: path.slice(fork.path.length), counter, base: { scope: fork.path, counter: 1 } };
   }
 
   private note(scope: Scope, v: object, rec: RecordedVariable): void {
@@ -306,7 +350,8 @@ export class Recorder {
   keysMember<T extends object>(self: object, stream: string, factory: () => T): T {
     const scope = this.scopeOf(self);
     const obj = factory();
-    this.keys.push({ owner: obj, scope: scope.path, stream, counts: scope });
+    if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
+    else this.keys.push({ owner: obj, scope: scope.path, stream, counts: scope });
     return obj;
   }
 
@@ -323,6 +368,9 @@ export class Recorder {
     }
   }
 }
+
+/** Why keys drawn at apply inside nn.jit are not the source's. */
+const FORKED_KEYS = "the original draws its dropout keys inside nn.jit, which forks the rngs at every call (make_rng in the jitted module's scope); those keys are not replayed";
 
 /** A stacked layer's draws count from 0 in its own sequence (the increment above made them 1-based). */
 function fixDraw(scope: Scope): Partial<RecordedVariable> {

@@ -2376,7 +2376,7 @@ export class ClassStager {
       case "partial":
         return this.apply(fn.fn, [...fn.args, ...args], [...fn.kwargs, ...kwargs], span, frame);
       case "host":
-        return fn.call?.(args, kwargs, span) ?? this.stop(span, `calling ${fn.name}`);
+        return fn.call?.(args, kwargs, span, frame) ?? this.stop(span, `calling ${fn.name}`);
       case "lifted":
         // A decorator (`@hk.experimental.layer_stack(n)`) applied to its function.
         if (!fn.fn && fn.target.kind === "unknown" && args[0]?.kind === "func") return { ...fn, fn: args[0] };
@@ -2410,6 +2410,7 @@ export class ClassStager {
     }
     if (fn.self?.kind === "array" && name.startsWith("array.at[].")) return atMethod(this, fn as unknown as AtV, name.slice("array.at[].".length), args, kwargs, span);
     if (fn.self?.kind === "array") return arrayMethod(this, fn.self, name.slice("array.".length), args, kwargs, span);
+    if (name === "haiku.vmap" || (name === "jax.vmap" && args[0] && (args[0].kind !== "func" || args.length > 1 || kwargs.length))) return this.mappedFunction(name, args, kwargs, span, frame);
     if (name === "jax.vmap" && args[0]?.kind === "func") return this.vmapped(args[0], args.slice(1), kwargs, span);
     if (name.startsWith("builtins.")) return this.builtin(name.slice("builtins.".length), args, kwargs, span, frame);
     if (name.startsWith("str.") && fn.self?.kind === "static") return strMethod(this, fn.self, name.slice("str.".length), args) ?? this.stop(span, `${name.slice("str.".length)}(...) of ${describe(fn.self)} with these arguments`);
@@ -2995,7 +2996,12 @@ export class ClassStager {
       return this.stop(span, `${describe(lifted)} of ${describe(target)}`);
     };
     // Rematerialization and compilation change memory and speed, never values: the target's own call.
-    if (lifted.transform === "identity") return inner(method, args, kwargs);
+    if (lifted.vmap) return this.callEnsemble(inst, lifted, method, args, kwargs, span, frame);
+    if (lifted.transform === "identity") {
+      // nn.jit forks the rngs only in the methods it jits (`__call__`); another method first would make the params unforked.
+      if (lifted.fork && method !== "__call__") return this.stop(span, `the method '${method}' of an nn.jit module (only __call__ is jitted; its keys differ from a jitted call's)`);
+      return inner(method, args, kwargs);
+    }
     if (lifted.transform === "scan") {
       if (method !== "__call__") return inner(method, args, kwargs);
       const [carry, xs] = args;
@@ -3028,6 +3034,109 @@ export class ClassStager {
     const result = call("nnx.scanLayers", ref, x.call, step);
     const ys: ArrayV = { ...y, call: result, shape: x.shape };
     return out.kind === "tuple" ? { kind: "tuple", items: [ys, ...out.items.slice(1)] } : ys;
+  }
+
+  /**
+   * A call of an ensemble (Linen's `nn.vmap(Cls, variable_axes={'params': 0}, ...)`):
+   * the members' variables are stacked on axis 0 (nnx.stack) and the method runs
+   * once per member under nnx.vmap, each on its slice of the mapped arguments,
+   * the results stacked on the output axis.
+   */
+  private callEnsemble(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const { inAxes, outAxis, methods, shared } = lifted.vmap!;
+    if (shared) return this.callShared(inst, lifted, method, args, kwargs, span, frame);
+    if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap ensemble, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
+    if (kwargs.length) return this.stop(span, "an nn.vmap ensemble called with keyword arguments (jax.vmap maps them on axis 0)");
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap ensemble with ${inAxes.length} in_axes called with ${args.length} arguments`);
+    const row = lifted.target.kind === "global" ? this.framework.layers[lifted.target.name] : undefined;
+    if (lifted.target.kind !== "class" && !row) return this.stop(span, `an nn.vmap ensemble of ${describe(lifted.target)} (only of a module class of this file or a Linen layer)`);
+    const axes = args.map((_, k) => (Array.isArray(inAxes) ? inAxes[k] : inAxes));
+    let length: Value | undefined = lifted.length;
+    const params: Array<{ name: string; type: string }> = [];
+    const given: TExpr[] = [];
+    const axisList: TExpr[] = [num(0)];
+    const memberArgs = args.map((a, k) => {
+      const axis = axes[k];
+      if (a.kind !== "array") {
+        if (axis !== null) this.stop(span, `argument ${k + 1} of an nn.vmap ensemble is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
+        return a;
+      }
+      const name = args.length === 1 ? "x" : `x${k}`;
+      params.push({ name, type: "nnx.Array" });
+      given.push(a.call);
+      axisList.push(axis === null ? { k: "null" } : num(axis));
+      if (axis === null) return { ...a, call: id(name) };
+      if (a.shape.rank === undefined) return this.stop(span, `an argument of an nn.vmap ensemble mapped on axis ${axis} whose rank is not known`);
+      if (!length) {
+        const d = dimAt(a.shape, axis);
+        if (!d) return this.stop(span, "the number of nn.vmap members (no axis_size, and the mapped axis's size is not known)");
+        length = staticOf({ t: "int" }, d, d);
+      }
+      return { kind: "array", call: id(name), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
+    });
+    if (!length) return this.stop(span, "an nn.vmap ensemble with no mapped argument and no axis_size");
+    const sized = { ...lifted, length };
+    if (row) inst.ensembleLength = this.ctorExpr(length, span, "the number of nn.vmap members");
+    const out = lifted.target.kind === "class" ? this.callChildModule(inst, lifted.target.name, method, memberArgs, [], span, frame, sized) : this.callLayer(inst, row!, method, memberArgs, [], span, frame);
+    if (out.kind !== "array") return this.stop(span, `an nn.vmap ensemble whose members return ${describe(out)} (only one array is translated)`);
+    const ref = inst.built!.call;
+    const type = this.members.get(inst.built!.member);
+    const memberName = "member";
+    const body = replaceRef(this.callExpr(out, span, "a member's result"), ref, id(memberName));
+    const arrow: TExpr = { k: "arrow", params: [{ name: memberName, type: type?.kind === "child" ? type.type : "" }, ...params], body };
+    const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : [])] };
+    const result = call(call("nnx.vmap", arrow, options), ref, ...given);
+    return { ...out, call: result, shape: insertAxis(out.shape, outAxis, this.ctorExpr(length, span, "the number of nn.vmap members")) };
+  }
+
+  /**
+   * `nn.vmap(Cls, variable_axes={'params': None}, split_rngs={'params': False})`:
+   * one module whose parameters every element shares (built once, from one
+   * element's shapes, under `VmapCls_0`), its method run per element by nnx.vmap.
+   * Keys drawn per call are reported (every element would get the same key).
+   */
+  private callShared(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const { inAxes, outAxis, methods } = lifted.vmap!;
+    if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap module, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
+    if (kwargs.length) return this.stop(span, "an nn.vmap module called with keyword arguments (jax.vmap maps them on axis 0)");
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap module with ${inAxes.length} in_axes called with ${args.length} arguments`);
+    const row = lifted.target.kind === "global" ? this.framework.layers[lifted.target.name] : undefined;
+    if (lifted.target.kind !== "class" && !row) return this.stop(span, `an nn.vmap of ${describe(lifted.target)} (only of a module class of this file or a Linen layer)`);
+    const axes = args.map((_, k) => (Array.isArray(inAxes) ? inAxes[k] : inAxes));
+    let length: Dim = lifted.length?.kind === "static" ? lifted.length.call : undefined;
+    const params: Array<{ name: string; type: string }> = [];
+    const given: TExpr[] = [];
+    const axisList: TExpr[] = [];
+    const items = args.map((a, k) => {
+      const axis = axes[k];
+      if (a.kind !== "array") {
+        if (axis !== null) this.stop(span, `argument ${k + 1} of an nn.vmap module is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
+        return a;
+      }
+      const name = args.length === 1 ? "x" : `x${k}`;
+      params.push({ name, type: "nnx.Array" });
+      given.push(a.call);
+      axisList.push(axis === null ? { k: "null" } : num(axis));
+      if (axis === null) return { ...a, call: id(name) };
+      if (a.shape.rank === undefined) return this.stop(span, `an argument of an nn.vmap module mapped on axis ${axis} whose rank is not known`);
+      length ??= dimAt(a.shape, axis);
+      return { kind: "array", call: id(name), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
+    });
+    if (!axisList.some((a) => a.k !== "null")) return this.stop(span, "an nn.vmap module with no mapped argument");
+    let out: Value | undefined;
+    let body: TExpr | TStmt[] | undefined;
+    const block = frame.nested(() => {
+      out = lifted.target.kind === "class" ? this.callChildModule(inst, lifted.target.name, method, items, [], span, frame, lifted) : this.callLayer(inst, row!, method, items, [], span, frame);
+      const result = this.callExpr(out, span, "the nn.vmap module's result");
+      body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+    });
+    if (drawsKeys(block.ctor ?? [])) return this.stop(span, "an nn.vmap module with shared parameters that draws random keys (dropout, make_rng): its elements' keys are not translated");
+    for (const st of block.ctor ?? []) frame.emitCtor(st);
+    const y = out!;
+    if (y.kind !== "array") return this.stop(span, `an nn.vmap module that returns ${describe(y)} (one array is translated)`);
+    const arrow: TExpr = { k: "arrow", params, body: body ?? num(0) };
+    const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : [])] };
+    return { ...y, call: call(call("nnx.vmap", arrow, options), ...given), shape: insertAxis(y.shape, outAxis, length) };
   }
 
   /** `hk.scan(cell, carry, xs)`: the module's call stepped along axis 0 of xs. */
@@ -3293,7 +3402,8 @@ export class ClassStager {
       },
     });
     // A subclass of the layer (`StdConv(nn.Conv)`) is built as itself.
-    const spec = inst.layerClass ? { ...built0, cls: inst.layerClass } : built0;
+    const stacked = (inst as InstanceExtra).ensembleLength;
+    const spec = { ...built0, ...(inst.layerClass ? { cls: inst.layerClass } : {}), ...(stacked && !built0.stack ? { stack: stacked } : {}) };
     if (inst.layerClass) type = inst.layerClass;
     if (missing.length) {
       this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
@@ -3323,7 +3433,10 @@ export class ClassStager {
     // A stack: the layers built `length` times, their variables stacked on a new first axis.
     const built: TExpr = spec.stack ? call("nnx.stack", spec.stack, { k: "arrow", params: [], body: created }) : created;
     const splitRngs = inst.ctor.kind === "lifted" ? inst.ctor.splitRngs : undefined;
-    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: splitRngs ? { rngs: splitRngs } : {} } : {}) }, value: built };
+    const once = inst.ctor.kind === "lifted" && !!inst.ctor.vmap;
+    const fork = inst.ctor.kind === "lifted" && !!inst.ctor.fork;
+    const stackEvent = { ...(splitRngs ? { rngs: splitRngs } : {}), ...(once ? { once } : {}) };
+    const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(spec.stack ? { stack: stackEvent } : {}), ...(fork ? { fork } : {}) }, value: built };
     if (inLoop) {
       this.members.prologue.push({ k: "assign", target: memberRef(memberName), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
       frame.emitCtor({ k: "expr", value: call(member(memberRef(memberName), "push"), value) });
@@ -3642,6 +3755,104 @@ export class ClassStager {
     return { kind: "host", name: `jax.vmap of ${"name" in fn.def ? fn.def.name : "a lambda"}`, call: call0 };
   }
 
+  /**
+   * `jax.vmap(f, in_axes, out_axes, axis_size=...)` and Haiku's `hk.vmap(f, ...,
+   * split_rng=False)` in module code: f (a function, or a module) staged once on
+   * one element of each mapped argument and run per element by nnx.vmap. Haiku's
+   * vmap shares parameters and state across the mapped axis (what f builds is
+   * built once, in the constructor, from one element's shapes; Haiku's init traces
+   * f once, drawing its keys in order). Keys f would draw per call (dropout,
+   * hk.next_rng_key) are reported: under vmap every element gets the same key
+   * (split_rng=False) or its own split one (split_rng=True), neither of which
+   * a run per element reproduces.
+   */
+  private mappedFunction(name: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, origin: Frame): Value {
+    const what = name === "haiku.vmap" ? "hk.vmap" : "jax.vmap";
+    const names = name === "haiku.vmap" ? ["fun", "in_axes", "out_axes", "axis_name", "axis_size", "split_rng", "spmd_axis_name"] : ["fun", "in_axes", "out_axes", "axis_name", "axis_size", "spmd_axis_name"];
+    const given = new Map<string, Value>();
+    args.forEach((a, i) => (names[i] ? given.set(names[i], a) : this.stop(span, `${what} with ${args.length} positional arguments`)));
+    for (const [k, v] of kwargs) {
+      if (!names.includes(k) || given.has(k)) return this.stop(span, `${what} with ${k}=`);
+      given.set(k, v);
+    }
+    const fn = given.get("fun");
+    if (!fn || (fn.kind !== "func" && fn.kind !== "module" && fn.kind !== "partial")) return this.stop(span, `${what} of ${fn ? describe(fn) : "nothing"} (a function or a module is translated)`);
+    if (given.has("axis_name")) return this.stop(span, `${what} with axis_name= (collectives over the mapped axis are not translated)`);
+    const split = given.get("split_rng");
+    if (name === "haiku.vmap" && !(split?.kind === "static" && split.known === false)) {
+      return this.stop(span, "hk.vmap other than with split_rng=False (split_rng=True draws a key from Haiku's sequence and splits it per element)");
+    }
+    const axisOf = (v: Value | undefined): number | null | undefined => (v === undefined ? 0 : v.kind === "static" && (v.known === null || (typeof v.known === "number" && Number.isInteger(v.known))) ? (v.known as number | null) : undefined);
+    const inGiven = given.get("in_axes");
+    const knownAxis = (k: unknown): number | null | undefined => (k === null || (typeof k === "number" && Number.isInteger(k)) ? (k as number | null) : undefined);
+    const inAxes: Array<number | null | undefined> | number | null | undefined =
+      inGiven && (inGiven.kind === "tuple" || inGiven.kind === "list")
+        ? inGiven.items.map(axisOf)
+        : inGiven?.kind === "static" && Array.isArray(inGiven.known)
+          ? inGiven.known.map(knownAxis)
+          : axisOf(inGiven);
+    const outAxis = axisOf(given.get("out_axes"));
+    if (inAxes === undefined || (Array.isArray(inAxes) && inAxes.some((a) => a === undefined))) return this.stop(span, `${what} with in_axes other than an axis, None, or a tuple of them`);
+    if (typeof outAxis !== "number" || outAxis < 0) return this.stop(span, `${what} with out_axes other than one non-negative axis`);
+    const size = given.get("axis_size");
+    if (size && !(size.kind === "static" && size.call && size.type.t === "int")) return this.stop(span, `${what} with an axis_size that is not an integer`);
+    const run = (callArgs: Value[], callKwargs: Array<[string, Value]>, at: Span, callFrame?: Frame): Value => {
+      // Staged where it is called (a mapped function made in __init__ or setup runs in a method).
+      const frame = callFrame ?? origin;
+      if (callKwargs.length) return this.stop(at, `a ${what}'d function called with keyword arguments`);
+      if (Array.isArray(inAxes) && inAxes.length !== callArgs.length) return this.stop(at, `a ${what}'d function with ${inAxes.length} in_axes called with ${callArgs.length} arguments`);
+      const axes = callArgs.map((_, k) => (Array.isArray(inAxes) ? inAxes[k]! : inAxes));
+      const params: Array<{ name: string; type: string }> = [];
+      const passed: TExpr[] = [];
+      const axisList: TExpr[] = [];
+      let length: Dim = size?.kind === "static" ? size.call : undefined;
+      const items = callArgs.map((a, k) => {
+        const axis = axes[k];
+        if (a.kind !== "array") {
+          if (axis !== null) this.stop(at, `argument ${k + 1} of a ${what}'d function is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
+          return a;
+        }
+        const param = callArgs.length === 1 ? "x" : `x${k}`;
+        params.push({ name: param, type: "nnx.Array" });
+        passed.push(a.call);
+        axisList.push(axis === null ? { k: "null" } : num(axis));
+        if (axis === null) return { ...a, call: id(param) };
+        if (a.shape.rank === undefined || axis >= a.shape.rank) return this.stop(at, `an argument of a ${what}'d function mapped on axis ${axis} whose rank is not known`);
+        length ??= dimAt(a.shape, axis);
+        return { kind: "array", call: id(param), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
+      });
+      if (!axisList.some((a) => a.k !== "null")) return this.stop(at, `a ${what}'d function with no mapped argument`);
+      let out: Value | undefined;
+      let arrow: TExpr;
+      if (fn.kind === "func" && !fn.method && !("kind" in fn.def)) {
+        // A def with statements: its own locals, declared in the arrow. It may not build modules there.
+        if (fn.def.params.length !== callArgs.length || callArgs.some((a) => a.kind !== "array")) return this.stop(at, `a ${what}'d function called with other than one array per parameter`);
+        const made = this.instances.length;
+        const staged: { result?: Value } = {};
+        arrow = this.functionExpr(fn, items.map(() => "array"), "call", at, undefined, items, staged);
+        if (this.instances.length > made) return this.stop(at, `a ${what}'d def that makes a submodule (a lambda or a module is translated)`);
+        out = staged.result;
+      } else {
+        let body: TExpr | TStmt[] | undefined;
+        const block = frame.nested(() => {
+          out = this.apply(fn, items, [], at, frame);
+          const result = this.callExpr(out, at, `the result of a ${what}'d function`);
+          body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+        });
+        if (drawsKeys(block.ctor ?? [])) return this.stop(at, `a ${what}'d function that draws random keys (dropout, make_rng, hk.next_rng_key): every element gets the same key under vmap`);
+        // What f builds is built once (its parameters are shared by every element).
+        for (const st of block.ctor ?? []) frame.emitCtor(st);
+        arrow = { k: "arrow", params, body: body ?? num(0) };
+      }
+      const y = out;
+      if (y?.kind !== "array") return this.stop(at, `a ${what}'d function that returns ${y ? describe(y) : "nothing"} (one array is translated)`);
+      const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : []), ...(size?.kind === "static" && size.call ? [{ key: "axisSize", value: size.call }] : [])] };
+      const mapped = call(call("nnx.vmap", arrow, options), ...passed);
+      return { ...y, call: mapped, shape: insertAxis(y.shape, outAxis, length) };
+    };
+    return { kind: "host", name: `${what} of ${describe(fn)}`, call: run };
+  }
+
   // --- helpers ---------------------------------------------------------------
 
   /**
@@ -3861,6 +4072,8 @@ export class ClassStager {
 // ---------------------------------------------------------------------------
 
 interface InstanceExtra {
+  /** A framework layer under nn.vmap: how many members its build stacks. */
+  ensembleLength?: TExpr;
   /** The attribute setup() assigned it to. */
   memberHint?: string;
   attrName?: string;

@@ -8,6 +8,7 @@ import type { Expr, FunctionDef, Param, Pattern } from "../python/ast.js";
 import type { Span } from "../span.js";
 import type { RecordEvent, TExpr } from "../ts/ast.js";
 import type { SymShape } from "./shapes.js";
+import type { Frame } from "./scope.js";
 
 /** A Python value known to the translator itself (literals, module constants). */
 export type Known = number | boolean | string | null | Known[] | { [key: string]: Known };
@@ -152,6 +153,15 @@ export interface LiftedV {
   splitRngs?: string[];
   /** Haiku's layer_stack: the function whose module is stacked. */
   fn?: FuncV;
+  /**
+   * A stack run as an ensemble (Linen's nn.vmap with variable_axes={'params': 0}):
+   * every member called on its own slice of the mapped arguments (`inAxes`:
+   * one axis for all, or one per positional argument; null: the same for
+   * every member), results stacked on `outAxis`; `methods` are the mapped ones.
+   */
+  vmap?: { inAxes: number | null | Array<number | null>; outAxis: number; methods: string[]; shared?: boolean };
+  /** nn.jit: each call of `__call__` forks the module's rngs (its keys are folded from a key made in its scope). */
+  fork?: boolean;
 }
 
 /**
@@ -202,7 +212,8 @@ export interface HostV {
   /** Its TypeScript type, when generated code holds it (`nnx.State`). */
   tsType?: string;
   attr?(name: string, span: Span): Value;
-  call?(args: Value[], kwargs: Array<[string, Value]>, span: Span): Value;
+  /** `frame`: the method frame the call is staged in (where what it builds and computes goes). */
+  call?(args: Value[], kwargs: Array<[string, Value]>, span: Span, frame?: Frame): Value;
   index?(key: Value, span: Span): Value;
   /** The same value, read from the local it was bound to. */
   rebind?(e: TExpr): Value;

@@ -43,11 +43,13 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "flax.linen.transforms.remat":
     case "flax.linen.transforms.checkpoint":
       return identityTransform(call, api, "Checkpoint", NN_CHECKPOINT_PARAMS, ["static_argnums", "prevent_cse", "policy", "concrete"]);
+    case "flax.linen.vmap":
+    case "flax.linen.transforms.vmap":
+      return vmap(call, api);
     case "flax.linen.jit":
     case "flax.linen.transforms.jit":
-      // Values as the class's own, but its keys are not: each call forks every rng stream
-      // (fork_rngs: make_rng in the JitBlock's scope, the children's paths folded in from there).
-      return api.unsupported(call.span, "nn.jit of a module (it forks the module's rngs at every call, which the translation does not redo)");
+      // Values as the class's own; its keys are folded from the key each call's fork_rngs makes in the JitBlock's scope.
+      return identityTransform(call, api, "Jit", NN_JIT_PARAMS, ["static_argnums", "static_argnames", "donate_argnums", "device", "backend"], "nn.jit");
     case "flax.linen.merge_param":
     case "flax.linen.module.merge_param":
       return mergeParam(call, api);
@@ -152,6 +154,71 @@ function scan(call: IdiomCall, api: StageApi): Value {
   return { kind: "lifted", transform: "scan", target, inAxis, outAxis, reverse: reverse === true, namePrefix: "Scan" };
 }
 
+/** nn.vmap's parameters, in order (flax/linen/transforms.py). */
+const NN_VMAP_PARAMS = ["target", "variable_axes", "split_rngs", "in_axes", "out_axes", "axis_size", "axis_name", "spmd_axis_name", "metadata_params", "methods"];
+
+/**
+ * `nn.vmap(MLP, variable_axes={'params': 0}, split_rngs={'params': True},
+ * in_axes=..., out_axes=..., axis_size=n)`: an ensemble of n members, each
+ * with its own parameters (stacked on axis 0, as NNX's split_rngs + vmap
+ * builds them); each call runs every member on its slice of the mapped
+ * arguments. Linen splits each listed rng stream's root key per member
+ * (flax/core/lift.py vmap) and names the class `VmapMLP`. Shared parameters
+ * (variable_axes={'params': None}), other axes and per-method settings are reported.
+ */
+function vmap(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, NN_VMAP_PARAMS, "nn.vmap", call.span);
+  const targetArg = args?.get("target");
+  if (!args || !targetArg) return api.unsupported(call.span, "nn.vmap without a module class");
+  const known = (k: string): unknown => {
+    const e = args.get(k);
+    if (!e) return undefined;
+    const v = api.value(e);
+    return v.kind === "static" ? v.known : v.kind === "tuple" || v.kind === "list" ? v.items.map((i) => (i.kind === "static" ? i.known : "?")) : "?";
+  };
+  const axes = known("variable_axes");
+  const split = known("split_rngs");
+  const isAxis = (a: unknown) => a === null || (typeof a === "number" && Number.isInteger(a) && a >= 0);
+  // None is an axis setting of its own (the same value for every member), not the default.
+  const inAxes = args.get("in_axes") ? known("in_axes") : 0;
+  const outAxes = args.get("out_axes") ? known("out_axes") : 0;
+  const methods = args.get("methods") && known("methods") !== null ? known("methods") : ["__call__"];
+  const axisSize = args.get("axis_size");
+  const axisSizeValue = axisSize ? api.value(axisSize) : undefined;
+  // variable_axes={'params': None}, split_rngs={'params': False}: parameters shared by every element.
+  const shared = !!axes && typeof axes === "object" && !Array.isArray(axes) && (axes as Record<string, unknown>).params === null && Object.values(axes).every((a) => a === null);
+  const sharedSplit = !!split && typeof split === "object" && !Array.isArray(split) && Object.values(split).every((v) => v === false);
+  if (shared && !sharedSplit) return api.unsupported(call.span, "nn.vmap with shared parameters (variable_axes={'params': None}) other than with split_rngs all False");
+  if (!shared && (!axes || typeof axes !== "object" || Array.isArray(axes) || (axes as Record<string, unknown>).params !== 0 || Object.values(axes).some((a) => a !== 0))) {
+    return api.unsupported(call.span, "nn.vmap other than with variable_axes={'params': 0} (an ensemble whose members have their own parameters) or {'params': None} (shared)");
+  }
+  if (!shared && (!split || typeof split !== "object" || Array.isArray(split) || (split as Record<string, unknown>).params !== true || Object.values(split).some((v) => typeof v !== "boolean"))) {
+    return api.unsupported(call.span, "nn.vmap other than with split_rngs={'params': True, ...} (members drawn from one key would be identical)");
+  }
+  if (!(isAxis(inAxes) || (Array.isArray(inAxes) && inAxes.every(isAxis)))) return api.unsupported(call.span, "nn.vmap with in_axes other than an axis, None or a tuple of them");
+  if (typeof outAxes !== "number" || !isAxis(outAxes)) return api.unsupported(call.span, "nn.vmap with out_axes other than one non-negative axis");
+  if (!Array.isArray(methods) || !methods.every((m) => typeof m === "string")) return api.unsupported(call.span, "nn.vmap with methods= other than a list of method names (a dict sets each method's own transform arguments)");
+  if (axisSizeValue && (axisSizeValue.kind !== "static" || axisSizeValue.type.t !== "int")) return api.unsupported(call.span, "nn.vmap with an axis_size that is not an integer");
+  const target = api.value(targetArg);
+  if (target.kind !== "class" && !(target.kind === "global" && LINEN_LAYERS[target.name])) return api.unsupported(call.span, "nn.vmap of anything but a module class (of this file, or a Linen layer)");
+  if (shared) {
+    return { kind: "lifted", transform: "identity", target, ...(axisSizeValue ? { length: axisSizeValue } : {}), namePrefix: "Vmap", vmap: { inAxes: inAxes as number | null | Array<number | null>, outAxis: outAxes, methods: methods as string[], shared: true } };
+  }
+  const splitRngs = Object.entries(split as Record<string, unknown>).filter(([, v]) => v === true).map(([k]) => k);
+  return {
+    kind: "lifted",
+    transform: "stack",
+    target,
+    ...(axisSizeValue ? { length: axisSizeValue } : {}),
+    namePrefix: "Vmap",
+    splitRngs,
+    vmap: { inAxes: inAxes as number | null | Array<number | null>, outAxis: outAxes, methods: methods as string[] },
+  };
+}
+
+/** nn.jit's parameters, in order (flax/linen/transforms.py). */
+const NN_JIT_PARAMS = ["target", "variables", "rngs", "static_argnums", "static_argnames", "donate_argnums", "device", "backend", "methods"];
+
 /** nn.checkpoint's (nn.remat's) parameters, in order (flax/linen/transforms.py). */
 const NN_CHECKPOINT_PARAMS = ["target", "variables", "rngs", "concrete", "prevent_cse", "static_argnums", "policy", "methods"];
 
@@ -161,11 +228,13 @@ const NN_CHECKPOINT_PARAMS = ["target", "variables", "rngs", "concrete", "preven
  * backward pass, and its rngs are the class's own). Linen names the
  * transformed class `transform.__name__.capitalize() + Block.__name__`
  * (`CheckpointBlock_0`), so the prefix stays for the param map.
+ * `nn.jit(Block)` computes the same too (`JitBlock_0`), but each call first
+ * forks the rngs (flax/linen/transforms.py fork_rngs: make_rng in the
+ * JitBlock's scope), so its parameters' keys are folded from that key.
  * Settings that only tune memory or compilation are accepted; lifting only
  * some collections, rngs or methods is reported.
  */
-function identityTransform(call: IdiomCall, api: StageApi, prefix: string, params: string[], harmless: string[]): Value {
-  const name = "nn.remat";
+function identityTransform(call: IdiomCall, api: StageApi, prefix: string, params: string[], harmless: string[], name = "nn.remat"): Value {
   const args = api.bind(call.args, params, name, call.span);
   const targetArg = args?.get("target");
   if (!args || !targetArg) return api.unsupported(call.span, `${name} without a module class`);
@@ -174,7 +243,8 @@ function identityTransform(call: IdiomCall, api: StageApi, prefix: string, param
   const target = api.value(targetArg);
   const layer = target.kind === "global" && LINEN_LAYERS[target.name];
   if (target.kind !== "class" && !layer) return api.unsupported(call.span, `${name} of anything but a module class (of this file, or a Linen layer)`);
-  return { kind: "lifted", transform: "identity", target, namePrefix: prefix };
+  // nn.jit's fork_rngs: its keys come from a key made in its own scope at each call (the param plan folds from it).
+  return { kind: "lifted", transform: "identity", target, namePrefix: prefix, ...(name === "nn.jit" ? { fork: true } : {}) };
 }
 
 /** `nn.merge_param(name, a, b)`: whichever is not None; a train/eval flag if either is one. */

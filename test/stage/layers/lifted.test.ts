@@ -82,6 +82,151 @@ class Net(nn.Module):
         return nn.checkpoint(nn.Dense, prevent_cse=False)(3, use_bias=False)(nn.gelu(x))
 `;
 
+const LINEN_VMAP = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class MLP(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        x = nn.relu(nn.Dense(8)(x))
+        return nn.Dense(self.features)(x)
+
+class Head(nn.Module):
+    features: int
+
+    def setup(self):
+        self.proj = nn.Dense(self.features)
+        self.scale = self.param('scale', nn.initializers.normal(0.5), (self.features,))
+
+    def __call__(self, x):
+        return self.proj(x) * self.scale
+
+    def encode(self, x):
+        return jnp.tanh(self.proj(x))
+
+Ensemble = nn.vmap(MLP, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=None, out_axes=0, axis_size=3)
+
+class Net(nn.Module):
+    def setup(self):
+        self.heads = nn.vmap(Head, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=0, out_axes=1, methods=['__call__', 'encode'])(4)
+
+    @nn.compact
+    def __call__(self, x):
+        ys = Ensemble(6)(x)
+        return self.heads(ys) + self.heads.encode(ys)
+`;
+
+const LINEN_VMAP_COMPACT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Pair(nn.Module):
+    @nn.compact
+    def __call__(self, x, ctx):
+        return nn.Dense(4)(x) + nn.Dense(4, use_bias=False)(ctx)
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, xs, ctx):
+        y = nn.vmap(Pair, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=(0, None))(name="pairs")(xs, ctx)
+        z = nn.vmap(nn.Dense, variable_axes={'params': 0}, split_rngs={'params': True}, in_axes=0, out_axes=1)(2)(nn.gelu(y))
+        return jnp.tanh(z)
+`;
+
+const LINEN_VMAP_DROPOUT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Block(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        y = nn.Dense(4)(x)
+        return nn.Dropout(0.5, deterministic=not train)(nn.relu(y))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        e = nn.vmap(Block, variable_axes={'params': 0}, split_rngs={'params': True, 'dropout': True}, in_axes=(None, None), axis_size=3)()
+        return e(x, train) + e(jnp.tanh(x), train)
+`;
+
+const HAIKU_VMAP = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def scaled(r, s):
+    k = s.shape[0]
+    return r * s[0] / k
+
+class Scorer(hk.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.proj = hk.Linear(4)
+        self.over_batch = hk.vmap(self.proj, in_axes=1, out_axes=1, split_rng=False)
+
+    def __call__(self, x, ctx):
+        per_item = hk.vmap(lambda a, c: jnp.tanh(self.proj(a)) * c.sum(), in_axes=(0, None), split_rng=False)
+        y = per_item(x, ctx)
+        z = hk.vmap(hk.Linear(3, name="head"), in_axes=1, out_axes=1, split_rng=False)(y)
+        w = jax.vmap(scaled, in_axes=(1, None), out_axes=0)(z, ctx)
+        return hk.Linear(2)(z) + jnp.mean(w) + jnp.mean(self.over_batch(x))
+
+def forward(x, ctx):
+    return Scorer()(x, ctx)
+`;
+
+const LINEN_JIT = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Block(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        w = self.param('w', nn.initializers.normal(1.0), (self.features,))
+        h = nn.relu(nn.Dense(self.features)(x))
+        return nn.LayerNorm()(nn.Dense(self.features)(h) * w)
+
+JitBlock = nn.jit(Block, static_argnums=(), donate_argnums=())
+
+class Head(nn.Module):
+    def setup(self):
+        self.block = nn.jit(Block)(4)
+        self.out = nn.jit(nn.Dense)(3)
+
+    def __call__(self, x):
+        return self.out(self.block(x) + self.block(x * 2.0))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        x = nn.Dense(6)(x)
+        x = JitBlock(6)(x)
+        x = JitBlock(6, name="named")(x)
+        return Head()(x)
+`;
+
+const LINEN_VMAP_SHARED = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Pair(nn.Module):
+    @nn.compact
+    def __call__(self, x, ctx):
+        return nn.Dense(4)(x) * jnp.tanh(nn.Dense(4, use_bias=False)(ctx))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, xs, ctx):
+        y = nn.vmap(Pair, variable_axes={'params': None}, split_rngs={'params': False}, in_axes=(0, None))()(xs, ctx)
+        z = nn.vmap(nn.Dense, variable_axes={'params': None}, split_rngs={'params': False}, in_axes=1, out_axes=1)(2)(y)
+        return nn.Dense(3)(z)
+`;
+
 describe.concurrent("Linen nn.remat / nn.checkpoint / nn.jit", SLOW, () => {
   it("nn.remat / nn.checkpoint of Linen layers (Dense, LayerNorm): the layer, under CheckpointDense_i / CheckpointLayerNorm_0", () =>
     expectVerifies({
@@ -123,7 +268,35 @@ class Net(nn.Module):
       reads: ["CheckpointProj_0", "CheckpointBlock_0", "CheckpointBlock_1", "rematted"],
     }));
 
-  it("nn.jit of a module (it forks the rngs at each call): NNX201 at the call", () =>
+  it("nn.jit(Block) as an alias (static_argnums, donate_argnums), named, in setup called twice, nn.jit(nn.Dense): the plain class under JitBlock_0, its keys folded from the key each call's fork_rngs makes", () =>
+    expectVerifies({
+      name: "linen_jit",
+      py: LINEN_JIT,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["JitBlock_0"],
+    }));
+
+  it("dropout inside nn.jit (its keys forked at every call): translated, train mode not compared, said in a note", () =>
+    expectVerifies({
+      name: "linen_jit_dropout",
+      py: `
+import flax.linen as nn
+
+class Block(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        return nn.Dropout(0.5, deterministic=not train)(nn.Dense(3)(x))
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        return nn.jit(Block, static_argnums=2)()(x, train)
+`,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      note: /train mode not compared: .*nn\.jit/,
+    }));
+
+  it("nn.jit lifting only some rng streams: NNX201 at the call", () =>
     expectUnsupported(
       `
 import flax.linen as nn
@@ -136,10 +309,10 @@ class Block(nn.Module):
 class Net(nn.Module):
     @nn.compact
     def __call__(self, x):
-        return nn.jit(Block)()(x)
+        return nn.jit(Block, rngs=('params',))()(x)
 `,
       12,
-      /nn\.jit/,
+      /nn\.jit with rngs=/,
       entry("Net()", ["x=float32[2,5]"]),
     ));
 
@@ -301,5 +474,105 @@ class Net(nn.Module):
       12,
       /nn\.cond with a branch that makes a submodule/,
       entry("Net()", ["x=float32[2,5]"]),
+    ));
+});
+
+describe.concurrent("Linen nn.vmap ensembles", SLOW, () => {
+  it("Ensemble = nn.vmap(MLP, in_axes=None, axis_size=3) called in a compact method, nn.vmap(Head, in_axes=0, out_axes=1, methods=[__call__, encode]) in setup: members stacked on axis 0 under VmapMLP_0 / heads, keys split per member", () =>
+    expectVerifies({
+      name: "linen_vmap",
+      py: LINEN_VMAP,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["VmapMLP_0", "nnx.stack(", "nnx.vmap("],
+    }));
+  it("nn.vmap(Pair, in_axes=(0, None)) named, over a batch of per-member inputs (the member count from the input), and nn.vmap(nn.Dense, in_axes=0, out_axes=1): a stacked Linear under VmapDense_0", () =>
+    expectVerifies({
+      name: "linen_vmap_compact",
+      py: LINEN_VMAP_COMPACT,
+      entry: entry("Net()", ["xs=float32[4,2,5]", "ctx=float32[2,3]"]),
+      reads: ["VmapDense_0", "pairs", "inAxes: [0, 0, null]"],
+    }));
+  it("an ensemble whose members draw dropout masks (split_rngs dropout), called twice in train mode: each member's masks from its own split key, the counts going on across calls", () =>
+    expectVerifies({
+      name: "linen_vmap_dropout",
+      py: LINEN_VMAP_DROPOUT,
+      entry: entry("Net()", ["x=float32[2,5]"]),
+      reads: ["VmapBlock_0"],
+    }));
+
+  it("nn.vmap with shared parameters (variable_axes={'params': None}, split_rngs={'params': False}) of a class and of nn.Dense: one module under VmapPair_0 / VmapDense_0, run per element", () =>
+    expectVerifies({
+      name: "linen_vmap_shared",
+      py: LINEN_VMAP_SHARED,
+      entry: entry("Net()", ["xs=float32[4,2,5]", "ctx=float32[2,3]"]),
+      reads: ["VmapPair_0", "{ inAxes: [1], outAxes: 1 }"],
+    }));
+
+  it("nn.vmap with shared parameters but split params rngs: NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import flax.linen as nn
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.vmap(nn.Dense, variable_axes={'params': None}, split_rngs={'params': True}, in_axes=0)(3)(x)
+`,
+      7,
+      /nn\.vmap with shared parameters/,
+      entry("Net()", ["x=float32[4,2,5]"]),
+    ));
+
+  it("nn.vmap with methods= as a dict (per-method transform arguments): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import flax.linen as nn
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        return nn.vmap(nn.Dense, variable_axes={'params': 0}, split_rngs={'params': True}, methods={'__call__': {}})(3)(x)
+`,
+      7,
+      /methods=/,
+      entry("Net()", ["x=float32[4,2,5]"]),
+    ));
+});
+
+describe.concurrent("hk.vmap / jax.vmap in module code", SLOW, () => {
+  it("hk.vmap(lambda calling a submodule, in_axes=(0, None), split_rng=False), hk.vmap(hk.Linear(...), in_axes=1, out_axes=1), jax.vmap of a def with in_axes=(1, None), hk.vmap of a submodule made in __init__: parameters shared across the mapped axis, built from one element's shapes", () =>
+    expectVerifies({
+      name: "haiku_vmap",
+      py: HAIKU_VMAP,
+      entry: entry("forward", ["x=float32[3,2,5]", "ctx=float32[2]"]),
+      reads: ["{ inAxes: [0, null] }", "{ inAxes: [1], outAxes: 1 }"],
+    }));
+
+  it("hk.vmap(split_rng=True): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    return hk.vmap(lambda v: jnp.tanh(v), split_rng=True)(x)
+`,
+      6,
+      /hk\.vmap other than with split_rng=False/,
+      entry("forward", ["x=float32[3,5]"]),
+    ));
+
+  it("hk.vmap of a function that draws keys (hk.dropout: every element gets the same key): NNX201 at the call", () =>
+    expectUnsupported(
+      `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x):
+    return hk.vmap(lambda v: hk.dropout(hk.next_rng_key(), 0.5, v), split_rng=False)(x)
+`,
+      6,
+      /hk\.vmap'd function that draws random keys/,
+      entry("forward", ["x=float32[3,5]"]),
     ));
 });
