@@ -6,9 +6,13 @@
 // Memory: tfjs tensors must be freed explicitly, so a Variable OWNS its tensor.
 //   - construction and `.value = t` call tf.keep(t), so an enclosing tf.tidy does
 //     not free a value that now lives in the model;
-//   - `.value = t` disposes the previous tensor (unless it is `t` itself);
-//   - so do not keep using a tensor after assigning a replacement, and do not
-//     assign one tensor to two Variables (tf.clone it first).
+//   - `.value = t` releases the previous tensor (unless it is `t` itself): inside
+//     a tf.tidy it goes back to that scope, so code that read it before the
+//     assignment (`old = v.value; v.value = f(old); use(old)`, as JAX's immutable
+//     arrays allow) can still use it until the scope ends; outside one it is
+//     disposed at once;
+//   - so outside a tidy do not keep using a tensor after assigning a replacement,
+//     and do not assign one tensor to two Variables (tf.clone it first).
 
 import { tf } from "./tf.js";
 
@@ -18,6 +22,15 @@ const inspect = Symbol.for("nodejs.util.inspect.custom");
 
 function isTensor(x: unknown): x is tf.Tensor {
   return x instanceof tf.Tensor;
+}
+
+/** A tensor a Variable no longer holds: the enclosing tidy disposes it when it ends (it is a value the scope may still read). */
+function release(t: tf.Tensor): void {
+  const scope = tf.engine().state.activeScope;
+  if (!scope) return t.dispose();
+  t.kept = false;
+  t.scopeId = scope.id;
+  scope.track.push(t);
 }
 
 /** Variables constructed so far: each keeps its place as `_made`. */
@@ -49,7 +62,7 @@ export class Variable<T = tf.Tensor> {
     if (next === prev) return;
     if (isTensor(next)) tf.keep(next);
     this._raw = next;
-    if (isTensor(prev) && !prev.isDisposed) prev.dispose();
+    if (isTensor(prev) && !prev.isDisposed) release(prev);
   }
 
   /** NNX get_value(). */

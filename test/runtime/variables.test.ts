@@ -18,6 +18,19 @@ describe("nnx.Variable", () => {
     });
     expect(first.isDisposed).toBe(true);
     expect(Array.from(v.value.dataSync())).toEqual([2, 2]);
+    // JAX arrays are immutable: a value read before the assignment is still readable in the same tidy.
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const old = v.value;
+      v.value = tf.add(old, 1);
+      expect(Array.from(tf.mul(old, v.value).dataSync())).toEqual([6, 6]);
+      expect(old.isDisposed).toBe(false);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // Outside a tidy the old value is freed at once.
+    const last = v.value;
+    v.value = tf.ones([2]);
+    expect(last.isDisposed).toBe(true);
     const same = v.value;
     v.value = same; // assigning the held tensor is a no-op
     expect(same.isDisposed).toBe(false);

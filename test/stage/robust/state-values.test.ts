@@ -32,4 +32,25 @@ describe("a Python number set as state", () => {
     expect(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok)).slice(0, 1500)).toBe(true);
     expect(r.checks.some((c) => c.name.includes("counter"))).toBe(true);
   }, 180_000);
+
+  it("read, then set, then read again (JAX's old value stays): verifies", async () => {
+    const text = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+def forward(x):
+    count = hk.get_state("count", [], jnp.float32, init=jnp.zeros)
+    hk.set_state("count", count + 1)
+    y = hk.Linear(4)(x)
+    return y * count + y
+
+
+f = hk.transform_with_state(forward)
+params, state = f.init(jax.random.PRNGKey(0), jnp.ones((2, 3)))
+`;
+    const r = await verifyText("count.py", text);
+    expect(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok)).slice(0, 1500)).toBe(true);
+    expect(r.checks.some((c) => c.name.includes("count"))).toBe(true);
+  }, 180_000);
 });
