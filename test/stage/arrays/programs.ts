@@ -275,6 +275,9 @@ class Reduce(hk.Module):
             jnp.logical_and(h > 0, valid), jnp.logical_not(h > 0), jnp.logical_or(h > 0.5, h < -0.5), jnp.isnan(h), jnp.isfinite(h),
             h.astype(jnp.int32), (h > 0).astype(jnp.float32), jnp.astype(h, jnp.int32), jnp.power(u, 3), jnp.float_power(u, 2),
         )
+        # Integer results (a cast, an argmax) carry no gradient back into h.
+        q = h.astype(jnp.int32).astype(jnp.float32) + jax.nn.one_hot(jnp.argmax(h, axis=-1), d)
+        h = h + q
         y = hk.Linear(3)(jnp.concatenate([h, zl, jnp.broadcast_to(z[:, None, :1], (b, t, 1))], axis=-1))
         return y, ar, ls, ey, arr, sums, ew
 
