@@ -1974,6 +1974,13 @@ export class ClassStager {
     if (v.type.t === "str" && ["startswith", "endswith", "split", "lower", "upper", "format", "join", "replace"].includes(attr)) {
       return { kind: "global", name: `str.${attr}`, self: v };
     }
+    // A number's `.astype` (Python numbers have none): a jnp function of a Python number
+    // (`jnp.sqrt(self.head_dim)`) is a 0-d array in JAX, its `.astype` the array's.
+    if ((v.type.t === "float" || v.type.t === "int") && v.call && attr === "astype") {
+      const asarray = opSpec("jax.numpy.asarray");
+      const arr = asarray && this.applyOp("jax.numpy.asarray", asarray, [v], [], span);
+      if (arr?.kind === "array") return arrayAttribute(this, arr, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
+    }
     return this.stop(span, `reading '.${attr}' of ${describe(v)}`);
   }
 
@@ -2030,6 +2037,13 @@ export class ClassStager {
       const i = e.index.value < 0 ? obj.items.length + e.index.value : e.index.value;
       const item = obj.items[i];
       if (item) return item;
+    }
+    if ((obj.kind === "tuple" || obj.kind === "list") && e.index.kind === "slice") {
+      // A slice of a sequence of values with fixed bounds (`parts[::-1]`, `layers[1:]`): the items it picks.
+      const [start, stop, step] = [e.index.start, e.index.stop, e.index.step].map((p) => (p ? this.expr(p, frame) : undefined));
+      const bound = (v: Value | undefined) => (v === undefined ? null : v.kind === "static" && (typeof v.known === "number" || v.known === null) ? v.known : undefined);
+      const picked = pySlice(obj.items, bound(start), bound(stop), bound(step));
+      if (picked) return this.sequenceValue(obj.kind, picked);
     }
     if (obj.kind === "array") return arraySubscript(this.subscripts(frame), obj, e.index, e.span);
     if (obj.kind === "global" && obj.name === "array.at" && obj.self?.kind === "array") return atSubscript(this.subscripts(frame), obj.self, e.index, e.span);
@@ -4483,4 +4497,19 @@ function flagArgument(argv: string[], name: string, type: string): Known | undef
 /** Whether a block has a return statement anywhere (not counting nested defs). */
 function returns(stmts: Stmt[]): boolean {
   return stmts.some((s) => s.kind === "return" || ((s.kind === "if" || s.kind === "for" || s.kind === "while") && (returns(s.body) || returns(s.orelse))));
+}
+
+/** Python's `items[start:stop:step]` for fixed (or absent: null) bounds; undefined if a bound is not a fixed int or the step is 0. */
+function pySlice<T>(items: T[], start: number | null | undefined, stop: number | null | undefined, step: number | null | undefined): T[] | undefined {
+  if (start === undefined || stop === undefined || step === undefined || step === 0) return undefined;
+  const n = items.length;
+  const st = step ?? 1;
+  const clamp = (i: number, lo: number, hi: number) => Math.min(Math.max(i < 0 ? i + n : i, lo), hi);
+  const out: T[] = [];
+  if (st > 0) {
+    for (let i = start === null ? 0 : clamp(start, 0, n), end = stop === null ? n : clamp(stop, 0, n); i < end; i += st) out.push(items[i]);
+  } else {
+    for (let i = start === null ? n - 1 : clamp(start, -1, n - 1), end = stop === null ? -1 : clamp(stop, -1, n - 1); i > end; i += st) out.push(items[i]);
+  }
+  return out;
 }

@@ -278,7 +278,8 @@ class Reduce(hk.Module):
         # Integer results (a cast, an argmax) carry no gradient back into h.
         q = h.astype(jnp.int32).astype(jnp.float32) + jax.nn.one_hot(jnp.argmax(h, axis=-1), d)
         padded = jnp.pad(h, ((0, 0), (1, 0), (0, 0)), constant_values=0.5)[:, :t]
-        h = h + q + padded
+        rev = jnp.concatenate(jnp.split(h, [1, 3], axis=-1)[::-1], axis=-1)
+        h = h + q + padded / jnp.sqrt(d).astype(h.dtype) + rev
         y = hk.Linear(3)(jnp.concatenate([h, zl, jnp.broadcast_to(z[:, None, :1], (b, t, 1))], axis=-1))
         return y, ar, ls, ey, arr, sums, ew
 
