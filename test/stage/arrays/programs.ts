@@ -274,6 +274,8 @@ class Reduce(hk.Module):
             jnp.where(h > 0, h, 0.1 * h), jnp.where(h > 0, 1.0, 0.0), jnp.select([h > 0.5, h < -0.5], [h, -h], 0.0),
             jnp.logical_and(h > 0, valid), jnp.logical_not(h > 0), jnp.logical_or(h > 0.5, h < -0.5), jnp.isnan(h), jnp.isfinite(h),
             h.astype(jnp.int32), (h > 0).astype(jnp.float32), jnp.astype(h, jnp.int32), jnp.power(u, 3), jnp.float_power(u, 2),
+            jax.nn.glu(h), jax.nn.squareplus(h), jax.nn.squareplus(h, b=2), jax.nn.sparse_plus(h), jax.nn.sparse_sigmoid(h),
+            jax.nn.identity(h), jax.nn.log1mexp(u), jax.nn.logmeanexp(h, axis=-1), jax.nn.logmeanexp(h, axis=1, where=valid, keepdims=True),
         )
         # Integer results (a cast, an argmax) carry no gradient back into h.
         q = h.astype(jnp.int32).astype(jnp.float32) + jax.nn.one_hot(jnp.argmax(h, axis=-1), d)
