@@ -406,6 +406,7 @@ export class ClassStager {
         return;
       }
       const dictKeys = !passed && kind === "array" ? this.dictInputKeys(fn.name, p.name) : undefined;
+      let fixedDefault: TExpr | undefined;
       if (passed) {
         frame.env.set(p.name, passed);
       } else if (dictKeys) {
@@ -420,8 +421,11 @@ export class ClassStager {
         const type = this.annotationType(p.annotation, p.default);
         const dflt = p.default ? this.dryValue(p.default) : undefined;
         frame.env.set(p.name, staticOf(type, undefined, id(p.name), dflt?.kind === "static" && !optional ? dflt.known : undefined));
+        // `temperature: float = 1.0`: the method's default is Python's (not null).
+        const known = dflt?.kind === "static" ? dflt.known : undefined;
+        if (typeof known === "number" || typeof known === "string" || typeof known === "boolean") fixedDefault = literalValue(known).call;
       }
-      infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)) });
+      infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)), ...(fixedDefault ? { default: fixedDefault } : {}) });
     });
     return infos;
   }

@@ -135,7 +135,7 @@ import flax.linen as nn
 
 class LaxRandom(nn.Module):
     @nn.compact
-    def __call__(self, x):
+    def __call__(self, x, temperature: float = 2.0):
         # x: [B, T, D]
         h = nn.Dense(6)(x)
         sg = lax.stop_gradient(h)
@@ -157,7 +157,7 @@ class LaxRandom(nn.Module):
         u = jax.random.uniform(k2, (2, 6), minval=-1.0, maxval=2.0)
         tn = jax.random.truncated_normal(k3, -2.0, 2.0, (2, 6))
         be = jax.random.bernoulli(k1, 0.3, (2, 6))
-        ca = jax.random.categorical(k2, h[:, 0])
+        ca = jax.random.categorical(k2, h[:, 0] / temperature)
         gu = jax.random.gumbel(k3, (6,))
         pe = jax.random.permutation(k1, 6)
         y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True))
