@@ -16,6 +16,7 @@ describe("jax.lax and jax.random", () => {
     expect(code).toContain("random.uniform(k2, [2, 6], { minval: -1, maxval: 2 })");
     expect(code).toContain("random.truncatedNormal(k3, -2, 2, [2, 6])");
     expect(code).toContain("lax.dynamicSlice(h, [0, 1, 2], [2, 3, 4])");
+    expect(code).toContain("random.randint(k2, [2, 6], -3, 70000)");
     // A method's keyword default is Python's.
     expect(code).toContain("{ temperature = 2 }: { temperature?: number } = {}");
   }, 120_000);

@@ -160,8 +160,9 @@ class LaxRandom(nn.Module):
         ca = jax.random.categorical(k2, h[:, 0] / temperature)
         gu = jax.random.gumbel(k3, (6,))
         pe = jax.random.permutation(k1, 6)
+        ri = jax.random.randint(k2, (2, 6), -3, 70000) + jax.random.randint(k3, (6,), 0, x.shape[-1])
         y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True))
-        return y, n * h[:, 0] + u + tn + be + gu, ca, pe
+        return y, n * h[:, 0] + u + tn + be + gu, ca, pe, ri
 
 
 model = LaxRandom()
