@@ -150,6 +150,9 @@ class LaxRandom(nn.Module):
         er = lax.erf(h) + lax.logistic(h) + lax.square(h) + lax.integer_pow(h, 3)
         cv = lax.convert_element_type(h > 0, jnp.float32)
         bi = lax.broadcast_in_dim(h[:, 0], (2, 3, 6), (0, 2))
+        cw = lax.conv_general_dilated(h, jnp.linspace(-1.0, 1.0, 36).reshape(3, 6, 2), (1,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
+        cn = lax.conv_general_dilated(jnp.swapaxes(h, 1, 2), jnp.ones((2, 6, 2)) * 0.1, (2,), [(1, 0)], rhs_dilation=(2,))
+        cd = lax.conv_general_dilated(h, jnp.ones((3, 1, 6)) * 0.2, (1,), "VALID", dimension_numbers=("NWC", "WIO", "NWC"), feature_group_count=6)
         key = jax.random.key(3)
         k1, k2 = jax.random.split(key)
         k3 = jax.random.fold_in(key, 7)
@@ -161,7 +164,7 @@ class LaxRandom(nn.Module):
         gu = jax.random.gumbel(k3, (6,))
         pe = jax.random.permutation(k1, 6)
         ri = jax.random.randint(k2, (2, 6), -3, 70000) + jax.random.randint(k3, (6,), 0, x.shape[-1])
-        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True))
+        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True) + cw.sum() + cn.mean() + cd.sum(1, keepdims=True))
         return y, n * h[:, 0] + u + tn + be + gu, ca, pe, ri
 
 
