@@ -18,6 +18,7 @@ import { dotGeneral } from "./jnp/linalg.js";
 import { asArray, convert, fresh } from "./jnp/promote.js";
 import { erf32, erfInv32 } from "./random/xla_math.js";
 import { convGeneralDilated as convNhwc, type PadPairs } from "./nn/conv_ops.js";
+import { maxPool, minPool, pool } from "./nn/pooling.js";
 
 export { stopGradient, dotGeneral };
 
@@ -611,3 +612,30 @@ export function convGeneralDilated(
   });
 }
 export { convGeneralDilated as conv_general_dilated };
+
+/**
+ * lax.reduce_window(operand, init_value, computation, window_dimensions, window_strides, padding)
+ * for the monoids JAX recognizes (lax.add from 0, lax.max from -inf, lax.min from +inf):
+ * reduce_window_sum/max/min, whose max/min gradient goes to the first extreme element of a window.
+ * The window covers every axis; padding is filled with the init value.
+ */
+export function reduceWindow(
+  operand: tf.Tensor,
+  initValue: number,
+  computation: "add" | "max" | "min",
+  windowDimensions: readonly number[],
+  windowStrides: readonly number[],
+  padding: string | readonly (readonly [number, number])[],
+): tf.Tensor {
+  const identity = { add: 0, max: -Infinity, min: Infinity }[computation];
+  if (initValue !== identity) throw new ValueError(`reduce_window with ${computation} from ${initValue}: only its identity (${identity}) is supported`);
+  if (windowDimensions.length !== operand.rank) throw new ValueError(`reduce_window: window_dimensions ${JSON.stringify(windowDimensions)} must have one entry per axis of a rank-${operand.rank} operand`);
+  return tf.tidy(() => {
+    // The pooling functions take a trailing features axis the window does not cover.
+    const x = tf.expandDims(operand, -1);
+    const o = { strides: windowStrides, padding };
+    const y = computation === "max" ? maxPool(x, windowDimensions, o) : computation === "min" ? minPool(x, windowDimensions, o) : pool(x, 0, (a, b) => tf.add(a, b), windowDimensions, windowStrides, padding);
+    return tf.squeeze(y, [y.rank - 1]);
+  });
+}
+export { reduceWindow as reduce_window };

@@ -2462,6 +2462,16 @@ export class ClassStager {
     if (math) return math;
     if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
     if (name === "jax.lax.fori_loop") return this.foriLoop(args, kwargs, span, frame);
+    if (name === "jax.lax.reduce_window") {
+      // The reduction is one of the monoids the runtime has, passed by name (src/stage/ops/lax.ts).
+      const named = (v: Value): Value => {
+        const op = v.kind === "global" ? /^jax\.lax\.(add|max|min)$/.exec(v.name)?.[1] : undefined;
+        return op ? staticOf({ t: "str" }, str(op), str(op), op) : this.stop(span, "lax.reduce_window with a computation other than lax.add, lax.max or lax.min");
+      };
+      const i = kwargs.findIndex(([k]) => k === "computation");
+      if (args.length > 2) args = [...args.slice(0, 2), named(args[2]), ...args.slice(3)];
+      else if (i >= 0) kwargs = kwargs.map(([k, v], j) => [k, j === i ? named(v) : v] as [string, Value]);
+    }
     if (name === "jax.lax.cond" || name === "haiku.cond") return this.cond(name, args, kwargs, span, frame);
     if (name === "jax.lax.switch" || name === "haiku.switch") return this.switchBranches(name, args, kwargs, span, frame);
     if (name === "haiku.remat" || name === "jax.checkpoint" || name === "jax.remat") {

@@ -84,6 +84,28 @@ function convGeneralShape(a: OpArgs): SymShape {
   return { rank, dims };
 }
 
+/** lax.reduce_window's output shape: each axis's window count for its padding. */
+function reduceWindowShape(a: OpArgs): SymShape {
+  const s = shapeOf(a.get("operand"));
+  const window = sizesOf(a.get("window_dimensions"));
+  const strides = sizesOf(a.get("window_strides"));
+  if (s.rank === undefined || !window || !strides || window.length !== s.rank || strides.length !== s.rank) return unknownShape;
+  const padding = a.get("padding");
+  const mode = padding ? knownOf(padding) : undefined;
+  const pairs = typeof mode === "string" ? undefined : (padding && itemsOf(padding))?.map((p) => knownOf(p));
+  const dims: Dim[] = [];
+  for (const [i, d] of materialize(s).entries()) {
+    if (mode === "SAME" || mode === "SAME_LOWER") dims.push(ceilDivDims(d, strides[i]));
+    else if (mode === "VALID") dims.push(addDims(floorDivDims(subDims(d, window[i]), strides[i]), num(1)));
+    else {
+      const pair = pairs?.[i];
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((x) => typeof x === "number")) return unknownShape;
+      dims.push(addDims(floorDivDims(subDims(addDims(d, num((pair[0] as number) + (pair[1] as number))), window[i]), strides[i]), num(1)));
+    }
+  }
+  return { rank: s.rank, dims };
+}
+
 export const LAX_OPS: Record<string, OpSpec> = {
   "jax.lax.stop_gradient": unary("lax.stopGradient", true),
   "jax.lax.rsqrt": inexact("lax.rsqrt"),
@@ -214,6 +236,18 @@ export const LAX_OPS: Record<string, OpSpec> = {
     sig: "lhs: A, rhs: A, window_strides, padding, lhs_dilation?, rhs_dilation?, dimension_numbers?, feature_group_count?, batch_group_count!=1, precision~, preferred_element_type!, *, out_sharding!",
     shape: convGeneralShape,
     dtype: (a) => promoteAll(a.get("lhs"), a.get("rhs")),
+  },
+  "jax.lax.reduce_window": {
+    rt: "lax.reduceWindow",
+    sig: "operand: A, init_value: F, computation, window_dimensions, window_strides, padding, base_dilation!, window_dilation!",
+    shape: reduceWindowShape,
+    dtype: dtypeOfArg("operand"),
+    check: (a) => {
+      const op = knownOf(a.get("computation"));
+      const init = knownOf(a.get("init_value"));
+      const identity = op === "add" ? 0 : op === "max" ? -Infinity : op === "min" ? Infinity : undefined;
+      return init === identity ? undefined : `lax.${String(op)} from ${String(init)} (JAX differentiates reduce_window only from the reduction's identity: 0, -inf or inf)`;
+    },
   },
   "jax.lax.dot_general": {
     rt: "lax.dotGeneral",

@@ -6,7 +6,7 @@ import { codeOf, verified } from "./verified.js";
 import { LAX_RANDOM } from "./programs.js";
 
 describe("jax.lax and jax.random", () => {
-  it("verifies stop_gradient, rsqrt, dynamic_slice, dynamic_update_slice, slice, dot_general, conv_general_dilated, clamp, select, erf, broadcast_in_dim and every sampler", async () => {
+  it("verifies stop_gradient, rsqrt, dynamic_slice, dynamic_update_slice, slice, dot_general, conv_general_dilated, reduce_window, clamp, select, erf, broadcast_in_dim and every sampler", async () => {
     await verified("laxrand.py", LAX_RANDOM, 8);
   }, 180_000);
 

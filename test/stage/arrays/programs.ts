@@ -152,6 +152,9 @@ class LaxRandom(nn.Module):
         bi = lax.broadcast_in_dim(h[:, 0], (2, 3, 6), (0, 2))
         cw = lax.conv_general_dilated(h, jnp.linspace(-1.0, 1.0, 36).reshape(3, 6, 2), (1,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
         cn = lax.conv_general_dilated(jnp.swapaxes(h, 1, 2), jnp.ones((2, 6, 2)) * 0.1, (2,), [(1, 0)], rhs_dilation=(2,))
+        rw = lax.reduce_window(jax.nn.relu(h), -jnp.inf, lax.max, (1, 2, 2), (1, 2, 2), "VALID")
+        rs = lax.reduce_window(h, 0.0, lax.add, (1, 3, 1), (1, 1, 1), "SAME")
+        rm = lax.reduce_window(h, jnp.inf, lax.min, (1, 2, 3), (1, 1, 2), ((0, 0), (1, 0), (0, 1)))
         cd = lax.conv_general_dilated(h, jnp.ones((3, 1, 6)) * 0.2, (1,), "VALID", dimension_numbers=("NWC", "WIO", "NWC"), feature_group_count=6)
         key = jax.random.key(3)
         k1, k2 = jax.random.split(key)
@@ -164,7 +167,7 @@ class LaxRandom(nn.Module):
         gu = jax.random.gumbel(k3, (6,))
         pe = jax.random.permutation(k1, 6)
         ri = jax.random.randint(k2, (2, 6), -3, 70000) + jax.random.randint(k3, (6,), 0, x.shape[-1])
-        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True) + cw.sum() + cn.mean() + cd.sum(1, keepdims=True))
+        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True) + cw.sum() + cn.mean() + cd.sum(1, keepdims=True) + rw.sum() + rs + rm.mean())
         return y, n * h[:, 0] + u + tn + be + gu, ca, pe, ri
 
 
