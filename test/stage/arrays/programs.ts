@@ -155,6 +155,20 @@ class LaxRandom(nn.Module):
         rw = lax.reduce_window(jax.nn.relu(h), -jnp.inf, lax.max, (1, 2, 2), (1, 2, 2), "VALID")
         rs = lax.reduce_window(h, 0.0, lax.add, (1, 3, 1), (1, 1, 1), "SAME")
         rm = lax.reduce_window(h, jnp.inf, lax.min, (1, 2, 3), (1, 1, 2), ((0, 0), (1, 0), (0, 1)))
+
+        def ema(carry, xt):
+            c = 0.9 * carry + 0.1 * xt
+            return c, c * 2.0
+
+        last, ys = lax.scan(ema, jnp.zeros((2, 6)), jnp.swapaxes(h, 0, 1))
+
+        def acc(carry, xs_t):
+            a, b = xs_t
+            s, n = carry
+            return (s + a * b, n + 1), None
+
+        (tot, cnt), _ = lax.scan(acc, (jnp.zeros(6), jnp.zeros((), jnp.int32)), (h[0], h[1]), reverse=True)
+        c3, cs = lax.scan(lambda c, _: (c * 1.5, c), jnp.ones(3), None, length=4)
         cd = lax.conv_general_dilated(h, jnp.ones((3, 1, 6)) * 0.2, (1,), "VALID", dimension_numbers=("NWC", "WIO", "NWC"), feature_group_count=6)
         key = jax.random.key(3)
         k1, k2 = jax.random.split(key)
@@ -167,7 +181,7 @@ class LaxRandom(nn.Module):
         gu = jax.random.gumbel(k3, (6,))
         pe = jax.random.permutation(k1, 6)
         ri = jax.random.randint(k2, (2, 6), -3, 70000) + jax.random.randint(k3, (6,), 0, x.shape[-1])
-        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True) + cw.sum() + cn.mean() + cd.sum(1, keepdims=True) + rw.sum() + rs + rm.mean())
+        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True) + cw.sum() + cn.mean() + cd.sum(1, keepdims=True) + rw.sum() + rs + rm.mean() + last[:, None, :] + ys.mean(0)[:, None, :] + tot + cnt + c3.sum() + cs.sum())
         return y, n * h[:, 0] + u + tn + be + gu, ca, pe, ri
 
 
