@@ -17,6 +17,8 @@ import * as ew from "./jnp/elementwise.js";
 import { dotGeneral } from "./jnp/linalg.js";
 import { asArray, convert, fresh } from "./jnp/promote.js";
 import { erf32, erfInv32 } from "./random/xla_math.js";
+import { convGeneralDilated as convNhwc, type PadPairs } from "./nn/conv_ops.js";
+import { maxPool, minPool, pool } from "./nn/pooling.js";
 
 export { stopGradient, dotGeneral };
 
@@ -555,3 +557,85 @@ export function switchCase<A extends unknown[], R extends Tree>(index: ArrayLike
   return step(() => branches[k](...operands));
 }
 export { switchCase as switch };
+
+export interface ConvGeneralDilatedOptions {
+  lhsDilation?: readonly number[] | null;
+  rhsDilation?: readonly number[] | null;
+  /** (lhs, rhs, out) specs such as ["NHWC", "HWIO", "NHWC"]; null: ("NC...", "OI...", "NC..."). */
+  dimensionNumbers?: readonly [string, string, string] | null;
+  featureGroupCount?: number;
+}
+
+/**
+ * lax.conv_general_dilated(lhs, rhs, window_strides, padding, ...): the operands
+ * transposed to [N, spatial..., C] / [spatial..., I, O] as lax.conv_general_permutations
+ * orders the spatial axes (the kernel's order), convolved, and transposed to the out spec.
+ */
+export function convGeneralDilated(
+  lhs: tf.Tensor,
+  rhs: tf.Tensor,
+  windowStrides: readonly number[],
+  padding: string | readonly (readonly [number, number])[],
+  options: ConvGeneralDilatedOptions = {},
+): tf.Tensor {
+  const rank = lhs.rank;
+  const specs = options.dimensionNumbers ?? null;
+  const iota = Array.from({ length: rank }, (_, i) => i);
+  let [lhsPerm, rhsPerm, outPerm] = [iota, iota, iota];
+  if (specs) {
+    const [lhsSpec, rhsSpec, outSpec] = specs;
+    if ([lhsSpec, rhsSpec, outSpec].some((x) => x.length !== rank)) throw new TypeError(`convolution dimension_numbers must have len equal to the ndim of lhs and rhs (${rank})`);
+    const perm = (spec: string, pair: [string, string]) => {
+      if (!spec.includes(pair[0]) || !spec.includes(pair[1]) || new Set(spec).size !== spec.length) throw new TypeError(`convolution dimension_numbers entry ${spec} must contain '${pair[0]}' and '${pair[1]}' exactly once`);
+      let spatial = [...spec].map((_, i) => i).filter((i) => !pair.includes(spec[i]));
+      if (spec !== rhsSpec || pair[0] !== "O") spatial = spatial.sort((a, b) => rhsSpec.indexOf(spec[a]) - rhsSpec.indexOf(spec[b]));
+      return [spec.indexOf(pair[0]), spec.indexOf(pair[1]), ...spatial];
+    };
+    [lhsPerm, rhsPerm, outPerm] = [perm(lhsSpec, ["N", "C"]), perm(rhsSpec, ["O", "I"]), perm(outSpec, ["N", "C"])];
+  }
+  const n = rank - 2;
+  return tf.tidy(() => {
+    const x = tf.transpose(lhs, [lhsPerm[0], ...lhsPerm.slice(2), lhsPerm[1]]);
+    const k = tf.transpose(rhs, [...rhsPerm.slice(2), rhsPerm[1], rhsPerm[0]]);
+    const y = convNhwc(x, k, {
+      strides: [...windowStrides],
+      padding: typeof padding === "string" ? padding : (padding.map(([a, b]) => [a, b]) as PadPairs),
+      ...(options.lhsDilation ? { lhsDilation: [...options.lhsDilation] } : {}),
+      ...(options.rhsDilation ? { rhsDilation: [...options.rhsDilation] } : {}),
+      featureGroupCount: options.featureGroupCount ?? 1,
+    });
+    // y is [N, spatial..., C] in canonical order; out axis outPerm[j] holds canonical axis j.
+    const where = (j: number) => (j === 0 ? 0 : j === 1 ? n + 1 : j - 1);
+    const p = Array<number>(rank);
+    outPerm.forEach((axis, j) => (p[axis] = where(j)));
+    return tf.transpose(y, p);
+  });
+}
+export { convGeneralDilated as conv_general_dilated };
+
+/**
+ * lax.reduce_window(operand, init_value, computation, window_dimensions, window_strides, padding)
+ * for the monoids JAX recognizes (lax.add from 0, lax.max from -inf, lax.min from +inf):
+ * reduce_window_sum/max/min, whose max/min gradient goes to the first extreme element of a window.
+ * The window covers every axis; padding is filled with the init value.
+ */
+export function reduceWindow(
+  operand: tf.Tensor,
+  initValue: number,
+  computation: "add" | "max" | "min",
+  windowDimensions: readonly number[],
+  windowStrides: readonly number[],
+  padding: string | readonly (readonly [number, number])[],
+): tf.Tensor {
+  const identity = { add: 0, max: -Infinity, min: Infinity }[computation];
+  if (initValue !== identity) throw new ValueError(`reduce_window with ${computation} from ${initValue}: only its identity (${identity}) is supported`);
+  if (windowDimensions.length !== operand.rank) throw new ValueError(`reduce_window: window_dimensions ${JSON.stringify(windowDimensions)} must have one entry per axis of a rank-${operand.rank} operand`);
+  return tf.tidy(() => {
+    // The pooling functions take a trailing features axis the window does not cover.
+    const x = tf.expandDims(operand, -1);
+    const o = { strides: windowStrides, padding };
+    const y = computation === "max" ? maxPool(x, windowDimensions, o) : computation === "min" ? minPool(x, windowDimensions, o) : pool(x, 0, (a, b) => tf.add(a, b), windowDimensions, windowStrides, padding);
+    return tf.squeeze(y, [y.rank - 1]);
+  });
+}
+export { reduceWindow as reduce_window };

@@ -1,6 +1,7 @@
 // Turning jnp arguments into tensors: Python scalars to arrays of the promoted
 // dtype, and dtype conversion with XLA's semantics (jax/_src/numpy/util.py).
 import { tf } from "../tf.js";
+import { offTape } from "../ops.js";
 import {
   type ArrayLike,
   type DType,
@@ -39,13 +40,15 @@ export function convert(x: tf.Tensor, dtype: DType): tf.Tensor {
   if (x.dtype === dtype) return x;
   if (dtype === "bool") return tf.notEqual(x, tf.scalar(0, x.dtype));
   if (dtype === "float32" || x.dtype !== "float32") return tf.cast(x, dtype);
-  return tf.tidy(() => {
+  // Off the tape: an integer result has no gradient in JAX (its cotangent is float0), and
+  // tfjs's Cast would pass the float gradient straight through.
+  return offTape((x) => tf.tidy(() => {
     // float32 -> int32: 2^31 is the first float that does not fit (the largest float below it does).
     const tooBig = tf.greaterEqual(x, 2147483648);
     const bad = tf.logicalOr(tooBig, tf.isNaN(x));
     const safe = tf.where(bad, tf.zerosLike(x), tf.maximum(x, INT_MIN));
     return tf.where(tooBig, tf.fill(x.shape, INT_MAX, "int32"), tf.cast(safe, "int32"));
-  });
+  }), x);
 }
 
 /** An argument as a tensor: arrays converted to `dtype` if given, scalars to it or their own dtype. */

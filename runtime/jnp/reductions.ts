@@ -226,8 +226,9 @@ export interface ArgOptions {
 
 /** argmax/argmin as lax.argmax: the first extreme value, and the first NaN if there is one. */
 function argExtreme(name: string, pick: (x: tf.Tensor, axis: number) => tf.Tensor, a: ArrayLike, axis: number | null, options: ArgOptions): tf.Tensor {
-  return tf.tidy(() => {
-    let x = asArray(a);
+  // Off the tape: indices have no gradient (tfjs's ArgMax gradient fails on an int32 cotangent).
+  return offTape((input) => tf.tidy(() => {
+    let x = input;
     const shape = x.shape;
     if (axis === null) x = tf.reshape(x, [-1]);
     const ax = normAxis(axis ?? 0, x.rank);
@@ -240,7 +241,7 @@ function argExtreme(name: string, pick: (x: tf.Tensor, axis: number) => tf.Tenso
     }
     if (!options.keepdims) return result;
     return axis === null ? tf.reshape(result, shape.map(() => 1)) : tf.expandDims(result, ax);
-  });
+  }), asArray(a));
 }
 
 /** jnp.argmax(a, axis=None, keepdims=False): int32; the first maximum, or the first NaN. */

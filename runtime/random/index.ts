@@ -380,6 +380,41 @@ export function permutationIndices(k: Key, n: number): Int32Array {
 }
 
 /**
+ * jax.random.randint(key, shape, minval, maxval) for int32 (x64 off) and fixed
+ * bounds, as jax/_src/random/core.py's _randint: two 32-bit draws (split keys)
+ * combined modulo the span, in uint32 arithmetic that wraps as XLA's does.
+ */
+export function randintValues(k: Key, shape: number[], minval: number, maxval: number): Int32Array {
+  if (!Number.isInteger(minval) || !Number.isInteger(maxval)) throw new TypeError("randint: minval and maxval must be integers");
+  const INT32_MAX = 2147483647;
+  const INT32_MIN = -2147483648;
+  const outOfRange = maxval > INT32_MAX;
+  const lo = Math.min(Math.max(minval, INT32_MIN), INT32_MAX);
+  const hi = Math.min(Math.max(maxval, INT32_MIN), INT32_MAX);
+  const [k1, k2] = split(k);
+  const higher = bits(k1, shape);
+  const lower = bits(k2, shape);
+  let span = ((hi - lo) | 0) >>> 0;
+  if (hi <= lo) span = 1;
+  if (outOfRange && hi > lo) span = (span + 1) >>> 0;
+  // XLA's unsigned remainder by zero is the dividend.
+  const rem = (x: number) => (span === 0 ? x : x % span);
+  let multiplier = rem(65536);
+  multiplier = rem(Math.imul(multiplier, multiplier) >>> 0);
+  const out = new Int32Array(higher.length);
+  for (let i = 0; i < out.length; i++) {
+    const offset = rem(((Math.imul(rem(higher[i]), multiplier) >>> 0) + rem(lower[i])) >>> 0);
+    out[i] = (lo + offset) | 0;
+  }
+  return out;
+}
+
+/** jax.random.randint(key, shape, minval, maxval): int32. */
+export function randint(k: Key, shape: number[], minval: number, maxval: number): tf.Tensor {
+  return tf.tensor(randintValues(k, shape, minval, maxval), shape, "int32");
+}
+
+/**
  * jax.random.permutation(key, x, axis) (independent=False): an integer n gives
  * a shuffled arange(n) (int32); a tensor is shuffled along `axis`.
  */

@@ -162,7 +162,7 @@ function method(m: MethodResult): TClass["methods"][number] {
   const optional = shown.filter((p) => p.optional || p.keywordOnly);
   const params: TParam[] = positional.map((p) => ({ name: p.name, type: p.tsType }));
   if (optional.length) {
-    const names = optional.map((p) => `${memberName(p.name) === tsName(p.name) ? tsName(p.name) : `${memberName(p.name)}: ${tsName(p.name)}`}${p.optional ? " = null" : ""}`);
+    const names = optional.map((p) => `${memberName(p.name) === tsName(p.name) ? tsName(p.name) : `${memberName(p.name)}: ${tsName(p.name)}`}${p.optional ? ` = ${p.default ? printInline(p.default) : "null"}` : ""}`);
     const type = `{ ${optional.map((p) => `${memberName(p.name)}${p.optional ? "?" : ""}: ${p.tsType}`).join("; ")} }`;
     params.push({ name: `{ ${names.join(", ")} }: ${type}${optional.every((p) => p.optional) ? " = {}" : ""}`, raw: true });
   }

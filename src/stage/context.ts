@@ -4,7 +4,7 @@
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { ConfigClass, ModuleClass, Program } from "../model/program.js";
 import type { Span } from "../span.js";
-import type { TDecl } from "../ts/ast.js";
+import type { TDecl, TExpr } from "../ts/ast.js";
 import type { StaticType, Value } from "./values.js";
 import { bindingKey, contextFree, fieldsUsedAsInts, isStructural, knownType } from "./variants.js";
 import { looseTuple, typeFromAnnotation } from "./annotations.js";
@@ -40,6 +40,8 @@ export interface ParamInfo {
   tsType: string;
   /** A train/eval flag's literal default (`train: bool = False`). */
   modeDefault?: boolean;
+  /** A fixed number's, string's or bool's Python default, written as the TypeScript default. */
+  default?: TExpr;
 }
 
 export interface ClassSummary {

@@ -410,6 +410,7 @@ export class ClassStager {
         return;
       }
       const dictKeys = !passed && kind === "array" ? this.dictInputKeys(fn.name, p.name) : undefined;
+      let fixedDefault: TExpr | undefined;
       if (passed) {
         frame.env.set(p.name, passed);
       } else if (dictKeys) {
@@ -424,8 +425,11 @@ export class ClassStager {
         const type = this.annotationType(p.annotation, p.default);
         const dflt = p.default ? this.dryValue(p.default) : undefined;
         frame.env.set(p.name, staticOf(type, undefined, id(p.name), dflt?.kind === "static" && !optional ? dflt.known : undefined));
+        // `temperature: float = 1.0`: the method's default is Python's (not null).
+        const known = dflt?.kind === "static" ? dflt.known : undefined;
+        if (typeof known === "number" || typeof known === "string" || typeof known === "boolean") fixedDefault = literalValue(known).call;
       }
-      infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)) });
+      infos.push({ name: p.name, kind, optional, keywordOnly: !!p.keywordOnly, tsType: kind === "array" ? (optional ? "nnx.Array | null" : "nnx.Array") : tsTypeOf(this.annotationType(p.annotation, p.default)), ...(fixedDefault ? { default: fixedDefault } : {}) });
     });
     return infos;
   }
@@ -1989,6 +1993,13 @@ export class ClassStager {
     if (v.type.t === "str" && ["startswith", "endswith", "split", "lower", "upper", "format", "join", "replace"].includes(attr)) {
       return { kind: "global", name: `str.${attr}`, self: v };
     }
+    // A number's `.astype` (Python numbers have none): a jnp function of a Python number
+    // (`jnp.sqrt(self.head_dim)`) is a 0-d array in JAX, its `.astype` the array's.
+    if ((v.type.t === "float" || v.type.t === "int") && v.call && attr === "astype") {
+      const asarray = opSpec("jax.numpy.asarray");
+      const arr = asarray && this.applyOp("jax.numpy.asarray", asarray, [v], [], span);
+      if (arr?.kind === "array") return arrayAttribute(this, arr, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
+    }
     return this.stop(span, `reading '.${attr}' of ${describe(v)}`);
   }
 
@@ -2045,6 +2056,13 @@ export class ClassStager {
       const i = e.index.value < 0 ? obj.items.length + e.index.value : e.index.value;
       const item = obj.items[i];
       if (item) return item;
+    }
+    if ((obj.kind === "tuple" || obj.kind === "list") && e.index.kind === "slice") {
+      // A slice of a sequence of values with fixed bounds (`parts[::-1]`, `layers[1:]`): the items it picks.
+      const [start, stop, step] = [e.index.start, e.index.stop, e.index.step].map((p) => (p ? this.expr(p, frame) : undefined));
+      const bound = (v: Value | undefined) => (v === undefined ? null : v.kind === "static" && (typeof v.known === "number" || v.known === null) ? v.known : undefined);
+      const picked = pySlice(obj.items, bound(start), bound(stop), bound(step));
+      if (picked) return this.sequenceValue(obj.kind, picked);
     }
     if (obj.kind === "array") return arraySubscript(this.subscripts(frame), obj, e.index, e.span);
     if (obj.kind === "global" && obj.name === "array.at" && obj.self?.kind === "array") return atSubscript(this.subscripts(frame), obj.self, e.index, e.span);
@@ -2460,6 +2478,17 @@ export class ClassStager {
     if (math) return math;
     if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
     if (name === "jax.lax.fori_loop") return this.foriLoop(args, kwargs, span, frame);
+    if (name === "jax.lax.scan") return this.scanLoop(args, kwargs, span, frame);
+    if (name === "jax.lax.reduce_window") {
+      // The reduction is one of the monoids the runtime has, passed by name (src/stage/ops/lax.ts).
+      const named = (v: Value): Value => {
+        const op = v.kind === "global" ? /^jax\.lax\.(add|max|min)$/.exec(v.name)?.[1] : undefined;
+        return op ? staticOf({ t: "str" }, str(op), str(op), op) : this.stop(span, "lax.reduce_window with a computation other than lax.add, lax.max or lax.min");
+      };
+      const i = kwargs.findIndex(([k]) => k === "computation");
+      if (args.length > 2) args = [...args.slice(0, 2), named(args[2]), ...args.slice(3)];
+      else if (i >= 0) kwargs = kwargs.map(([k, v], j) => [k, j === i ? named(v) : v] as [string, Value]);
+    }
     if (name === "jax.lax.cond" || name === "haiku.cond") return this.cond(name, args, kwargs, span, frame);
     if (name === "jax.lax.switch" || name === "haiku.switch") return this.switchBranches(name, args, kwargs, span, frame);
     if (name === "haiku.remat" || name === "jax.checkpoint" || name === "jax.remat") {
@@ -2500,6 +2529,73 @@ export class ClassStager {
     frame.callOnly = wasCallOnly;
     frame.emitCall({ k: "forRange", name: index, start: lower.call, stop: upper.call, body: inner.call ?? [] });
     return rebind(init, id(carry));
+  }
+
+  /**
+   * `lax.scan(f, init, xs, length=None, reverse=False)` → the runtime's `lax.scan(arrow, init, xs, { reverse, length })`:
+   * f staged once as the arrow's body (JAX traces it once; the carry keeps its structure and shapes),
+   * over array leaves of xs (an array, a tuple/list of arrays, or None with `length`); ys stacked on a new first axis.
+   */
+  private scanLoop(args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const arg = (i: number, k: string) => args[i] ?? kwargs.find(([n]) => n === k)?.[1];
+    const [f, init, xs0] = [arg(0, "f"), arg(1, "init"), arg(2, "xs")];
+    const xs = xs0 && !isNone(xs0) ? xs0 : undefined;
+    const length = arg(3, "length");
+    const reverse = arg(4, "reverse");
+    const unroll = arg(5, "unroll");
+    const extra = kwargs.filter(([k]) => !["f", "init", "xs", "length", "reverse", "unroll"].includes(k));
+    if (extra.length || args.length > 6) return this.stop(span, `lax.scan with ${extra.map(([k]) => `${k}=`).join(", ") || "more arguments"}`);
+    if (f?.kind !== "func" || f.method || f.def.params.length !== 2) return this.stop(span, "lax.scan of anything but a function of (carry, x)");
+    if (!init) return this.stop(span, "lax.scan without an initial carry");
+    // unroll changes how XLA compiles the loop, not its values.
+    if (unroll && !(unroll.kind === "static" && (typeof unroll.known === "number" || typeof unroll.known === "boolean"))) return this.stop(span, "lax.scan with an unroll that is not a fixed number");
+    if (reverse && !(reverse.kind === "static" && typeof reverse.known === "boolean")) return this.stop(span, "lax.scan with a reverse flag that is not fixed");
+    const lengthV = length && !isNone(length) ? length : undefined;
+    if (lengthV && !(lengthV.kind === "static" && lengthV.call)) return this.stop(span, "lax.scan with a length that is not a fixed int");
+    const leaves = !xs ? [] : xs.kind === "array" ? [xs] : xs.kind === "tuple" || xs.kind === "list" ? xs.items : undefined;
+    if (!leaves || !leaves.every((v) => v.kind === "array")) return this.stop(span, "lax.scan over xs that are not an array or a tuple/list of arrays");
+    if (!leaves.length && !lengthV) return this.stop(span, "lax.scan with no xs and no length");
+    const steps: Dim = lengthV ? ((lengthV as StaticV).known !== undefined ? num((lengthV as StaticV).known as number) : (lengthV as StaticV).call) : dimAt((leaves[0] as ArrayV).shape, 0);
+    const carryName = frame.tsLocal("carry");
+    const xName = frame.tsLocal("xt");
+    const carryType = returnType(init);
+    frame.types.set(carryName, carryType);
+    const rebind = (v: Value, e: TExpr): Value => (v.kind === "key" ? { ...v, call: e } : v.kind === "tuple" || v.kind === "list" ? { ...v, items: v.items.map((x, i) => rebind(x, { k: "index", object: e, index: num(i) })), call: e } : v.kind === "dict" ? { ...v, entries: v.entries.map(([k, x]) => [k, rebind(x, { k: "index", object: e, index: typeof k === "number" ? num(k) : str(String(k)) })] as [Known, Value]), call: e } : this.withCall(v, e));
+    const step = (v: ArrayV, e: TExpr): ArrayV => ({ ...v, shape: removeAxis(v.shape, 0), call: e });
+    const xStep: Value | undefined = !xs ? undefined : xs.kind === "array" ? step(xs, id(xName)) : { kind: xs.kind as "tuple" | "list", items: (leaves as ArrayV[]).map((v, i) => step(v, { k: "index", object: id(xName), index: num(i) })), call: id(xName) };
+    let out: Value | undefined;
+    const wasCallOnly = frame.callOnly;
+    // Nothing is built in the loop: a submodule first called in it reports (it would be built per step).
+    frame.callOnly = true;
+    const inner = frame.nested(() => {
+      out = this.inlineCall(f, [rebind(init, id(carryName)), xStep ?? staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null)], [], span, frame);
+    });
+    frame.callOnly = wasCallOnly;
+    if (drawsKeys(inner.call ?? []) || drawsKeys(inner.ctor ?? [])) return this.stop(span, "lax.scan with a body that draws random keys (JAX draws them once, when it traces the body)");
+    if (!out || (out.kind !== "tuple" && out.kind !== "list") || out.items.length !== 2) return this.stop(span, "lax.scan of a function that does not return (carry, y)");
+    const [carryOut, y] = out.items;
+    if (returnType(carryOut) !== carryType) return this.stop(span, "lax.scan whose body returns a carry of another structure than init");
+    const yLeaves = isNone(y) ? [] : y.kind === "array" ? [y] : y.kind === "tuple" || y.kind === "list" ? y.items : undefined;
+    if (!yLeaves || !yLeaves.every((v) => v.kind === "array")) return this.stop(span, "lax.scan of a function whose y is not None, an array or a tuple of arrays");
+    const yType = isNone(y) ? "null" : returnType(y);
+    // The body's locals are the arrow's own: declared in it.
+    const body: TStmt[] = declareLocals([...(inner.call ?? []), { k: "return", value: { k: "array", items: [this.callExpr(carryOut, span, "lax.scan's carry"), isNone(y) ? { k: "null" } : this.callExpr(y, span, "lax.scan's y")] } }], [carryName, xName], frame.types);
+    const arrow: TExpr = { k: "arrow", params: [{ name: carryName, type: carryType }, { name: xName, type: xStep ? returnType(xStep) : "null" }], body, returns: `[${carryType}, ${yType}]` };
+    const options: Array<{ key: string; value: TExpr; raw: boolean }> = [];
+    if (reverse?.kind === "static" && reverse.known === true) options.push({ key: "reverse", value: { k: "bool", value: true }, raw: true });
+    if (lengthV) options.push({ key: "length", value: (lengthV as StaticV).call!, raw: true });
+    const xsExpr: TExpr = xs ? this.callExpr(xs, span, "lax.scan's xs") : { k: "null" };
+    const value = call("lax.scan", arrow, this.callExpr(init, span, "lax.scan's init"), xsExpr, ...(options.length ? [{ k: "object", entries: options } as TExpr] : []));
+    let local = "scanned";
+    for (let k = 1; frame.names.has(local) || frame.env.has(local); k++) local = `scanned${k}`;
+    frame.names.add(local);
+    const type = `[${carryType}, ${yType}]`;
+    frame.types.set(local, type);
+    frame.emitCall({ k: "let", name: local, value, type });
+    const ys = { k: "index", object: id(local), index: num(1) } as TExpr;
+    const stacked = (v: ArrayV, e: TExpr): ArrayV => ({ ...v, shape: v.shape.rank !== undefined ? { rank: v.shape.rank + 1, dims: [steps, ...materialize(v.shape)] } : { dims: v.shape.dims, input: v.shape.input }, call: e });
+    const yOut: Value = isNone(y) ? y : y.kind === "array" ? stacked(y, ys) : { kind: (y as { kind: "tuple" | "list" }).kind, items: (yLeaves as ArrayV[]).map((v, i) => stacked(v, { k: "index", object: ys, index: num(i) })), call: ys };
+    return { kind: "tuple", items: [rebind(init, { k: "index", object: id(local), index: num(0) }), yOut], call: id(local) };
   }
 
   /** `lax.cond(pred, true_fun, false_fun, *operands)`, hk.cond (its current signature). */
@@ -4738,4 +4834,19 @@ function flagArgument(argv: string[], name: string, type: string): Known | undef
 /** Whether a block has a return statement anywhere (not counting nested defs). */
 function returns(stmts: Stmt[]): boolean {
   return stmts.some((s) => s.kind === "return" || ((s.kind === "if" || s.kind === "for" || s.kind === "while") && (returns(s.body) || returns(s.orelse))));
+}
+
+/** Python's `items[start:stop:step]` for fixed (or absent: null) bounds; undefined if a bound is not a fixed int or the step is 0. */
+function pySlice<T>(items: T[], start: number | null | undefined, stop: number | null | undefined, step: number | null | undefined): T[] | undefined {
+  if (start === undefined || stop === undefined || step === undefined || step === 0) return undefined;
+  const n = items.length;
+  const st = step ?? 1;
+  const clamp = (i: number, lo: number, hi: number) => Math.min(Math.max(i < 0 ? i + n : i, lo), hi);
+  const out: T[] = [];
+  if (st > 0) {
+    for (let i = start === null ? 0 : clamp(start, 0, n), end = stop === null ? n : clamp(stop, 0, n); i < end; i += st) out.push(items[i]);
+  } else {
+    for (let i = start === null ? n - 1 : clamp(start, -1, n - 1), end = stop === null ? -1 : clamp(stop, -1, n - 1); i > end; i += st) out.push(items[i]);
+  }
+  return out;
 }

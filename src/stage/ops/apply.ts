@@ -97,6 +97,8 @@ export function applyOp(host: OpHost, name: string, spec: OpSpec, args: Value[],
   positional.forEach((p, i) => {
     if (given(p)) last = i;
   });
+  // The options object is the runtime's last parameter: the positional ones before it are all written.
+  if (optionParams.length && !spec.axisOrOptions) last = positional.length - 1;
   const axisOnly = spec.axisOrOptions && optionParams.length === 0;
   for (let i = 0; i <= last; i++) {
     const p = positional[i];

@@ -3,7 +3,9 @@
 import { num } from "../../ts/ast.js";
 import { materialize, unknownShape, type SymShape } from "../shapes.js";
 import { broadcastOf, concatenate, dotGeneral, laxSlice, resizedAxis, sliceInDim } from "./layout.js";
-import { axesOf, boolean, createdDtype, float, promoteAll, reshape, shapeOf, sizeExpr, sizesOf, unary, type OpArgs, type OpSpec } from "./rules.js";
+import { itemsOf } from "./layout.js";
+import { addDims, ceilDivDims, floorDivDims, mulDims, subDims, type Dim } from "../shapes.js";
+import { knownOf, axesOf, boolean, createdDtype, float, promoteAll, reshape, shapeOf, sizeExpr, sizesOf, unary, type OpArgs, type OpSpec } from "./rules.js";
 
 const same = (p: string) => (a: OpArgs) => shapeOf(a.get(p));
 const dtypeOfArg = (p: string) => (a: OpArgs) => promoteAll(a.get(p));
@@ -30,6 +32,78 @@ function withDimensions(insert: boolean) {
     const out = materialize(s).filter((_, i) => !drop.includes(i));
     return { rank: out.length, dims: out };
   };
+}
+
+/** lax.conv_general_dilated's output shape (jax/_src/lax/convolution.py's conv_shape_tuple, in the out spec's layout). */
+function convGeneralShape(a: OpArgs): SymShape {
+  const lhs = shapeOf(a.get("lhs"));
+  const rhs = shapeOf(a.get("rhs"));
+  if (lhs.rank === undefined || rhs.rank === undefined) return unknownShape;
+  const rank = lhs.rank;
+  const n = rank - 2;
+  const dn = a.get("dimension_numbers");
+  const specs = dn && knownOf(dn) !== null ? (itemsOf(dn)?.map((v) => knownOf(v)) as unknown[] | undefined) : undefined;
+  if (dn && knownOf(dn) !== null && (!specs || specs.length !== 3 || !specs.every((x) => typeof x === "string" && x.length === rank))) return unknownShape;
+  const [ls, rs, os] = (specs as string[] | undefined) ?? [];
+  const perm = (spec: string | undefined, pair: [string, string]) => {
+    if (!spec) return Array.from({ length: rank }, (_, i) => i);
+    const spatial = [...spec].map((_, i) => i).filter((i) => !pair.includes(spec[i]));
+    if (pair[0] !== "O") spatial.sort((x, y) => rs!.indexOf(spec[x]) - rs!.indexOf(spec[y]));
+    return [spec.indexOf(pair[0]), spec.indexOf(pair[1]), ...spatial];
+  };
+  const [lp, rp, op] = [perm(ls, ["N", "C"]), perm(rs, ["O", "I"]), perm(os, ["N", "C"])];
+  const [ld, rd] = [materialize(lhs), materialize(rhs)];
+  const ints = (name: string): number[] | undefined => {
+    const v = a.get(name);
+    if (!v || knownOf(v) === null) return Array(n).fill(1);
+    const k = knownOf(v);
+    return Array.isArray(k) && k.length === n && k.every((x) => typeof x === "number") ? (k as number[]) : undefined;
+  };
+  const [strides, lhsDil, rhsDil] = [ints("window_strides"), ints("lhs_dilation"), ints("rhs_dilation")];
+  if (!strides || !lhsDil || !rhsDil) return unknownShape;
+  const padding = a.get("padding");
+  const mode = padding ? knownOf(padding) : undefined;
+  const pairs = typeof mode === "string" ? undefined : (padding && itemsOf(padding))?.map((p) => knownOf(p));
+  const spatial: Dim[] = [];
+  for (let i = 0; i < n; i++) {
+    const inDim = mulDims(subDims(ld[lp[i + 2]], num(1)), num(lhsDil[i]));
+    const dilatedIn = addDims(inDim, num(1));
+    const window = addDims(mulDims(subDims(rd[rp[i + 2]], num(1)), num(rhsDil[i])), num(1));
+    const s = num(strides[i]);
+    if (mode === "SAME" || mode === "SAME_LOWER") spatial.push(ceilDivDims(dilatedIn, s));
+    else if (mode === "VALID") spatial.push(addDims(floorDivDims(subDims(dilatedIn, window), s), num(1)));
+    else {
+      const pair = pairs?.[i];
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((x) => typeof x === "number")) return unknownShape;
+      spatial.push(addDims(floorDivDims(subDims(addDims(dilatedIn, num((pair[0] as number) + (pair[1] as number))), window), s), num(1)));
+    }
+  }
+  const canonical: Dim[] = [ld[lp[0]], rd[rp[0]], ...spatial];
+  const dims: Dim[] = Array(rank);
+  op.forEach((axis, j) => (dims[axis] = canonical[j]));
+  return { rank, dims };
+}
+
+/** lax.reduce_window's output shape: each axis's window count for its padding. */
+function reduceWindowShape(a: OpArgs): SymShape {
+  const s = shapeOf(a.get("operand"));
+  const window = sizesOf(a.get("window_dimensions"));
+  const strides = sizesOf(a.get("window_strides"));
+  if (s.rank === undefined || !window || !strides || window.length !== s.rank || strides.length !== s.rank) return unknownShape;
+  const padding = a.get("padding");
+  const mode = padding ? knownOf(padding) : undefined;
+  const pairs = typeof mode === "string" ? undefined : (padding && itemsOf(padding))?.map((p) => knownOf(p));
+  const dims: Dim[] = [];
+  for (const [i, d] of materialize(s).entries()) {
+    if (mode === "SAME" || mode === "SAME_LOWER") dims.push(ceilDivDims(d, strides[i]));
+    else if (mode === "VALID") dims.push(addDims(floorDivDims(subDims(d, window[i]), strides[i]), num(1)));
+    else {
+      const pair = pairs?.[i];
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((x) => typeof x === "number")) return unknownShape;
+      dims.push(addDims(floorDivDims(subDims(addDims(d, num((pair[0] as number) + (pair[1] as number))), window[i]), strides[i]), num(1)));
+    }
+  }
+  return { rank: s.rank, dims };
 }
 
 export const LAX_OPS: Record<string, OpSpec> = {
@@ -157,6 +231,24 @@ export const LAX_OPS: Record<string, OpSpec> = {
   },
   "jax.lax.dynamic_update_slice": { rt: "lax.dynamicUpdateSlice", sig: "operand: A, update: A, start_indices, *, allow_negative_indices!=True", shape: same("operand"), dtype: dtypeOfArg("operand") },
   "jax.lax.dynamic_update_slice_in_dim": { rt: "lax.dynamicUpdateSliceInDim", sig: "operand: A, update: A, start_index: A, axis, *, allow_negative_indices!=True", shape: same("operand"), dtype: dtypeOfArg("operand") },
+  "jax.lax.conv_general_dilated": {
+    rt: "lax.convGeneralDilated",
+    sig: "lhs: A, rhs: A, window_strides, padding, lhs_dilation?, rhs_dilation?, dimension_numbers?, feature_group_count?, batch_group_count!=1, precision~, preferred_element_type!, *, out_sharding!",
+    shape: convGeneralShape,
+    dtype: (a) => promoteAll(a.get("lhs"), a.get("rhs")),
+  },
+  "jax.lax.reduce_window": {
+    rt: "lax.reduceWindow",
+    sig: "operand: A, init_value: F, computation, window_dimensions, window_strides, padding, base_dilation!, window_dilation!",
+    shape: reduceWindowShape,
+    dtype: dtypeOfArg("operand"),
+    check: (a) => {
+      const op = knownOf(a.get("computation"));
+      const init = knownOf(a.get("init_value"));
+      const identity = op === "add" ? 0 : op === "max" ? -Infinity : op === "min" ? Infinity : undefined;
+      return init === identity ? undefined : `lax.${String(op)} from ${String(init)} (JAX differentiates reduce_window only from the reduction's identity: 0, -inf or inf)`;
+    },
+  },
   "jax.lax.dot_general": {
     rt: "lax.dotGeneral",
     sig: "lhs: A, rhs: A, dimension_numbers, precision~, preferred_element_type!, *, out_sharding!",

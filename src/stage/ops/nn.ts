@@ -1,10 +1,21 @@
 // jax.nn (and its re-exports in flax.linen, flax.nnx, haiku) as runtime calls.
 // The runtime's activations take `(x, axis)` or `(x, { axis, ...options })`.
-import { broadcast, materialize, type SymShape, unknownShape } from "../shapes.js";
+import { broadcast, floorDivDims, materialize, type SymShape, unknownShape } from "../shapes.js";
 import { num } from "../../ts/ast.js";
-import { createdDtype, float, knownOf, oneHot, shapeOf, unary, type OpArgs, type OpSpec } from "./rules.js";
+import { createdDtype, float, knownOf, oneHot, reduce, shapeOf, unary, type OpArgs, type OpSpec } from "./rules.js";
 
 const withParam = (rt: string, param: string): OpSpec => ({ rt, sig: `x: A, ${param}: F`, shape: (a) => shapeOf(a.get("x")), dtype: float });
+
+/** glu(x, axis=-1): that axis halved. */
+function glu(a: OpArgs): SymShape {
+  const s = shapeOf(a.get("x"));
+  const axis = a.get("axis") ? knownOf(a.get("axis")) : -1;
+  if (s.rank === undefined || typeof axis !== "number") return unknownShape;
+  const dims = materialize(s);
+  const i = axis < 0 ? axis + s.rank : axis;
+  dims[i] = floorDivDims(dims[i], num(2));
+  return { rank: s.rank, dims };
+}
 
 /** Attention's query/key/value: [batch..., length, heads, depth]; the result takes the values' depth. */
 function attentionOut(a: OpArgs): SymShape {
@@ -119,5 +130,13 @@ export const NN_OPS: Record<string, OpSpec> = {
     shape: (a) => shapeOf(a.get("x")),
     dtype: float,
   },
+  // jax.nn's other functions (jax/_src/nn/functions.py), as the runtime has them.
+  "jax.nn.identity": unary("nnx.identity", true),
+  "jax.nn.squareplus": withParam("nnx.squareplus", "b"),
+  "jax.nn.sparse_plus": unary("nnx.sparsePlus"),
+  "jax.nn.sparse_sigmoid": unary("nnx.sparseSigmoid"),
+  "jax.nn.log1mexp": unary("nnx.log1mexp"),
+  "jax.nn.glu": { rt: "nnx.glu", sig: "x: A, axis", shape: glu, dtype: float },
+  "jax.nn.logmeanexp": { rt: "nnx.logmeanexp", sig: "x: A, axis=null, where?: A, keepdims?", axisOrOptions: "axis", shape: reduce("x"), dtype: float },
   "jax.nn.one_hot": { rt: "nnx.oneHot", sig: "x: A, num_classes, *, dtype?: D, axis?", shape: oneHot, dtype: createdDtype("float32") },
 };

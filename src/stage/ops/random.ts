@@ -37,6 +37,7 @@ export const RANDOM_OPS: Record<string, OpSpec> = {
         : reduce("logits")({ get: (n) => (n === "axis" ? (a.get("axis") ?? { kind: "static", type: { t: "int" }, known: -1 }) : a.get(n)), rest: [] }),
     dtype: int,
   },
+  "jax.random.randint": { rt: "random.randint", sig: "key, shape, minval: F, maxval: F, dtype!='int32', *, out_sharding!", shape: (a) => drawn(a), dtype: int },
   "jax.random.gumbel": { rt: "random.gumbel", sig: `key, shape=(), ${FLOAT_ONLY}, mode!='low', *, out_sharding!`, shape: (a) => drawn(a), dtype: float },
   "jax.random.permutation": {
     rt: "random.permutation",

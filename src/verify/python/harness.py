@@ -394,7 +394,14 @@ def probe_init(spec):
         def wrap(transform):
             def patched(*a, **k):
                 t = transform(*a, **k)
-                return t._replace(init=lambda rng, *args, **kwargs: record(args, kwargs))
+
+                def init(rng, *args, **kwargs):
+                    return record(args, kwargs)
+
+                # hk.without_apply_rng(t) reads the function back from t.init.
+                if hasattr(t.init, "_original_fn"):
+                    init._original_fn = t.init._original_fn
+                return t._replace(init=init)
 
             return patched
 

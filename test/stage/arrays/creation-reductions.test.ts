@@ -10,6 +10,27 @@ describe("creation, reductions and elementwise functions", () => {
     await verified("reduce.py", REDUCE, 80);
   }, 180_000);
 
+  it("learns a computed input's shape through hk.without_apply_rng (the harness's stand-in init keeps _original_fn)", async () => {
+    await verified(
+      "norapply.py",
+      `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+def forward(x):
+    h = hk.Linear(4)(x)
+    return jnp.var(h, axis=0, ddof=1) + h.std(axis=-1, keepdims=True)
+
+
+f = hk.without_apply_rng(hk.transform(forward))
+x = jnp.linspace(-1.0, 1.0, 12).reshape(4, 3)
+params = f.init(jax.random.key(0), x)
+`,
+      4,
+    );
+  }, 120_000);
+
   it("passes keyword arguments in one options object, as the runtime takes them", async () => {
     const code = await codeOf("reduce.py", REDUCE);
     expect(code).toContain("jnp.mean(h, -1, { keepdims: true })");

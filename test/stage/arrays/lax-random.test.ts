@@ -6,7 +6,7 @@ import { codeOf, verified } from "./verified.js";
 import { LAX_RANDOM } from "./programs.js";
 
 describe("jax.lax and jax.random", () => {
-  it("verifies stop_gradient, rsqrt, dynamic_slice, dynamic_update_slice, slice, dot_general, clamp, select, erf, broadcast_in_dim and every sampler", async () => {
+  it("verifies stop_gradient, rsqrt, dynamic_slice, dynamic_update_slice, slice, dot_general, conv_general_dilated, reduce_window, scan, clamp, select, erf, broadcast_in_dim and every sampler", async () => {
     await verified("laxrand.py", LAX_RANDOM, 8);
   }, 180_000);
 
@@ -16,5 +16,10 @@ describe("jax.lax and jax.random", () => {
     expect(code).toContain("random.uniform(k2, [2, 6], { minval: -1, maxval: 2 })");
     expect(code).toContain("random.truncatedNormal(k3, -2, 2, [2, 6])");
     expect(code).toContain("lax.dynamicSlice(h, [0, 1, 2], [2, 3, 4])");
+    expect(code).toContain("random.randint(k2, [2, 6], -3, 70000)");
+    expect(code).toContain("{ reverse: true },");
+    expect(code).toContain("{ length: 4 },");
+    // A method's keyword default is Python's.
+    expect(code).toContain("{ temperature = 2 }: { temperature?: number } = {}");
   }, 120_000);
 });

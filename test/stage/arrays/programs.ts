@@ -135,7 +135,7 @@ import flax.linen as nn
 
 class LaxRandom(nn.Module):
     @nn.compact
-    def __call__(self, x):
+    def __call__(self, x, temperature: float = 2.0):
         # x: [B, T, D]
         h = nn.Dense(6)(x)
         sg = lax.stop_gradient(h)
@@ -150,6 +150,26 @@ class LaxRandom(nn.Module):
         er = lax.erf(h) + lax.logistic(h) + lax.square(h) + lax.integer_pow(h, 3)
         cv = lax.convert_element_type(h > 0, jnp.float32)
         bi = lax.broadcast_in_dim(h[:, 0], (2, 3, 6), (0, 2))
+        cw = lax.conv_general_dilated(h, jnp.linspace(-1.0, 1.0, 36).reshape(3, 6, 2), (1,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
+        cn = lax.conv_general_dilated(jnp.swapaxes(h, 1, 2), jnp.ones((2, 6, 2)) * 0.1, (2,), [(1, 0)], rhs_dilation=(2,))
+        rw = lax.reduce_window(jax.nn.relu(h), -jnp.inf, lax.max, (1, 2, 2), (1, 2, 2), "VALID")
+        rs = lax.reduce_window(h, 0.0, lax.add, (1, 3, 1), (1, 1, 1), "SAME")
+        rm = lax.reduce_window(h, jnp.inf, lax.min, (1, 2, 3), (1, 1, 2), ((0, 0), (1, 0), (0, 1)))
+
+        def ema(carry, xt):
+            c = 0.9 * carry + 0.1 * xt
+            return c, c * 2.0
+
+        last, ys = lax.scan(ema, jnp.zeros((2, 6)), jnp.swapaxes(h, 0, 1))
+
+        def acc(carry, xs_t):
+            a, b = xs_t
+            s, n = carry
+            return (s + a * b, n + 1), None
+
+        (tot, cnt), _ = lax.scan(acc, (jnp.zeros(6), jnp.zeros((), jnp.int32)), (h[0], h[1]), reverse=True)
+        c3, cs = lax.scan(lambda c, _: (c * 1.5, c), jnp.ones(3), None, length=4)
+        cd = lax.conv_general_dilated(h, jnp.ones((3, 1, 6)) * 0.2, (1,), "VALID", dimension_numbers=("NWC", "WIO", "NWC"), feature_group_count=6)
         key = jax.random.key(3)
         k1, k2 = jax.random.split(key)
         k3 = jax.random.fold_in(key, 7)
@@ -157,11 +177,12 @@ class LaxRandom(nn.Module):
         u = jax.random.uniform(k2, (2, 6), minval=-1.0, maxval=2.0)
         tn = jax.random.truncated_normal(k3, -2.0, 2.0, (2, 6))
         be = jax.random.bernoulli(k1, 0.3, (2, 6))
-        ca = jax.random.categorical(k2, h[:, 0])
+        ca = jax.random.categorical(k2, h[:, 0] / temperature)
         gu = jax.random.gumbel(k3, (6,))
         pe = jax.random.permutation(k1, 6)
-        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True))
-        return y, n * h[:, 0] + u + tn + be + gu, ca, pe
+        ri = jax.random.randint(k2, (2, 6), -3, 70000) + jax.random.randint(k3, (6,), 0, x.shape[-1])
+        y = nn.Dense(3)(sg + r + ds.sum() + dsi.mean() + du + sl.max() + dg.sum(-1, keepdims=True) + cl + se + er + cv + bi.mean(1, keepdims=True) + cw.sum() + cn.mean() + cd.sum(1, keepdims=True) + rw.sum() + rs + rm.mean() + last[:, None, :] + ys.mean(0)[:, None, :] + tot + cnt + c3.sum() + cs.sum())
+        return y, n * h[:, 0] + u + tn + be + gu, ca, pe, ri
 
 
 model = LaxRandom()
@@ -274,7 +295,14 @@ class Reduce(hk.Module):
             jnp.where(h > 0, h, 0.1 * h), jnp.where(h > 0, 1.0, 0.0), jnp.select([h > 0.5, h < -0.5], [h, -h], 0.0),
             jnp.logical_and(h > 0, valid), jnp.logical_not(h > 0), jnp.logical_or(h > 0.5, h < -0.5), jnp.isnan(h), jnp.isfinite(h),
             h.astype(jnp.int32), (h > 0).astype(jnp.float32), jnp.astype(h, jnp.int32), jnp.power(u, 3), jnp.float_power(u, 2),
+            jax.nn.glu(h), jax.nn.squareplus(h), jax.nn.squareplus(h, b=2), jax.nn.sparse_plus(h), jax.nn.sparse_sigmoid(h),
+            jax.nn.identity(h), jax.nn.log1mexp(u), jax.nn.logmeanexp(h, axis=-1), jax.nn.logmeanexp(h, axis=1, where=valid, keepdims=True),
         )
+        # Integer results (a cast, an argmax) carry no gradient back into h.
+        q = h.astype(jnp.int32).astype(jnp.float32) + jax.nn.one_hot(jnp.argmax(h, axis=-1), d)
+        padded = jnp.pad(h, ((0, 0), (1, 0), (0, 0)), constant_values=0.5)[:, :t]
+        rev = jnp.concatenate(jnp.split(h, [1, 3], axis=-1)[::-1], axis=-1)
+        h = h + q + padded / jnp.sqrt(d).astype(h.dtype) + rev
         y = hk.Linear(3)(jnp.concatenate([h, zl, jnp.broadcast_to(z[:, None, :1], (b, t, 1))], axis=-1))
         return y, ar, ls, ey, arr, sums, ew
 
