@@ -24,4 +24,27 @@ describe("entry from the command line", () => {
     expect(r.ok).toBe(true);
     expect(r.checks.length).toBeGreaterThan(2);
   }, 120_000);
+
+  it("verifies a Haiku function whose input the module names differently (the file's own init call)", async () => {
+    const py = `
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+class Tower(hk.Module):
+    def __call__(self, x):
+        return hk.Linear(3)(jax.nn.relu(hk.Linear(8)(x)))
+
+def forward(images):
+    return Tower()(images)
+
+f = hk.transform(forward)
+images = jnp.ones((2, 5))
+params = f.init(jax.random.PRNGKey(42), images)
+`;
+    const r = await verifyText("renamed.py", py);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checks.some((c) => c.kind === "output")).toBe(true);
+  }, 120_000);
 });

@@ -114,12 +114,16 @@ function passThrough(fn: FunctionDef, program: Program): Expr | undefined {
   const ctor = v.fn;
   const clsName = (v.fn.fn as { name: string }).name;
   // A class without __call__ is not what the function applies: staged as written, its call is reported.
-  if (!program.classes.some((c) => c.name === clsName && c.methods.some((m) => m.name === "__call__"))) return undefined;
+  const call = program.classes.find((c) => c.name === clsName)?.methods.find((m) => m.name === "__call__");
+  if (!call) return undefined;
   const constant = (e: Expr) => ["int", "float", "str", "bool", "none"].includes(e.kind);
   if (!ctor.args.every((a) => constant(a.value))) return undefined;
   const names = fn.params.map((p) => p.name);
   const passed = v.args.map((a) => (a.value.kind === "name" ? a.value.id : undefined));
   if (v.args.some((a) => a.name || a.star) || passed.length !== names.length || passed.some((p, i) => p !== names[i])) return undefined;
+  // The entry's samples are named for the function's parameters: the module's must be the same names
+  // (`def forward(images): return Net()(images)` with `__call__(self, x)` stays a function class).
+  if (names.some((n, i) => call.params[i]?.name !== n)) return undefined;
   return ctor;
 }
 
