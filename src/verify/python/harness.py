@@ -394,7 +394,13 @@ def probe_init(spec):
         def wrap(transform):
             def patched(*a, **k):
                 t = transform(*a, **k)
-                return t._replace(init=lambda rng, *args, **kwargs: record(args, kwargs))
+
+                def init(rng, *args, **kwargs):
+                    record(args, kwargs)
+
+                # hk.without_apply_rng and friends read the function back from init.
+                init._original_fn = getattr(t.init, "_original_fn", None)
+                return t._replace(init=init)
 
             return patched
 
