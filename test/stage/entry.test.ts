@@ -47,4 +47,24 @@ params = f.init(jax.random.PRNGKey(42), images)
     expect(r.ok).toBe(true);
     expect(r.checks.some((c) => c.kind === "output")).toBe(true);
   }, 120_000);
+
+  it("verifies hk.transform of a lambda (the file's own init call)", async () => {
+    const py = `
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+class Tower(hk.Module):
+    def __call__(self, x):
+        return hk.Linear(3)(jax.nn.relu(hk.Linear(8)(x)))
+
+f = hk.without_apply_rng(hk.transform(lambda x, y: Tower()(x) + hk.Linear(3, name="side")(y)))
+x = jnp.ones((2, 5))
+params = f.init(jax.random.PRNGKey(0), x, jnp.ones((2, 4)))
+`;
+    const r = await verifyText("lambda.py", py);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checks.filter((c) => c.kind === "init").length).toBe(6);
+  }, 120_000);
 });
