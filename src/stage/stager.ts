@@ -3185,7 +3185,38 @@ export class ClassStager {
         self.reserve(i, base);
         return i.reserved!.call;
       },
+      padPair: (fn, size) => self.padPair(fn, size),
     };
+  }
+
+  /** Haiku's pad functions (hk.pad.*), or a function of the file, applied to a fixed size: `(low, high)` when fixed. */
+  private padPair(fn: Value, size: number): [number, number] | undefined {
+    if (fn.kind === "global") {
+      const pads: Record<string, [number, number]> = {
+        "haiku.pad.valid": [0, 0],
+        "haiku.pad.same": [Math.floor((size - 1) / 2), Math.floor(size / 2)],
+        "haiku.pad.full": [size - 1, size - 1],
+        "haiku.pad.causal": [size - 1, 0],
+        "haiku.pad.reverse_causal": [0, size - 1],
+      };
+      return pads[fn.name];
+    }
+    if (fn.kind !== "func" || fn.method || fn.def.params.length !== 1) return undefined;
+    const frame = new Frame("", true, new Map(fn.closure));
+    frame.env.set(fn.def.params[0].name, literalValue(size));
+    try {
+      let result: Value | undefined;
+      if ("kind" in fn.def) result = this.expr(fn.def.body, frame);
+      else {
+        this.body(fn.def.body, frame);
+        result = mergeReturns(frame.returns);
+      }
+      const known = result && this.asStatic(result, fn.def.span)?.known;
+      return Array.isArray(known) && known.length === 2 && known.every((x) => typeof x === "number" && Number.isInteger(x)) ? [known[0] as number, known[1] as number] : undefined;
+    } catch (err) {
+      if (err instanceof StageStop) return undefined;
+      throw err;
+    }
   }
 
   /** A value as layer options and initializer arguments hold it: fixed values, framework functions, tuples of them. */
