@@ -782,6 +782,13 @@ export class ClassStager {
 
   private ifStmt(s: Extract<Stmt, { kind: "if" }>, frame: Frame): void {
     const test = this.expr(s.test, frame);
+    const dropouts = test.kind === "mode" ? this.dropoutsUnderFlag(s) : undefined;
+    if (dropouts) {
+      // `if is_training: x = hk.dropout(hk.next_rng_key(), rate, x)`: Haiku's `rate if is_training else 0`,
+      // a dropout that follows train()/eval(); init (in train mode) draws its key as Haiku's does.
+      for (const st of dropouts) this.stmt(st, frame);
+      return;
+    }
     if (test.kind === "mode") {
       // `if deterministic:` reads the module's own switch.
       return this.branch(this.modeTest(test), s, frame, true);
@@ -798,6 +805,31 @@ export class ClassStager {
     // A bool flag read off the config (`if self.decode:`, `if not config.decode:`), not a comparison or a choice of value.
     const flagRead = (e: Expr): boolean => (e.kind === "unary" && e.op === "not" ? flagRead(e.operand) : e.kind === "attr" && (e.object.kind === "self" || flagRead(e.object) || e.object.kind === "name"));
     this.branch(test, s, frame, !test.ctor, !!test.ctor && test.type.t === "bool" && flagRead(s.test));
+  }
+
+  /**
+   * `if <train flag>:` whose body only applies hk.dropout with a fixed rate, and whose init call runs in
+   * train mode (so Haiku draws the dropout keys at init, as the rewritten form does): the body with each
+   * rate made `rate if <flag> else 0.0`.
+   */
+  private dropoutsUnderFlag(s: Extract<Stmt, { kind: "if" }>): Stmt[] | undefined {
+    if (this.framework.name !== "haiku" || s.orelse.length || !s.body.length) return undefined;
+    const entry = this.ctx.program.entry;
+    const flags = { ...(entry?.kwargTexts ?? {}), ...(entry?.initKwargs ?? {}) };
+    const train = Object.entries(flags).filter(([k]) => TRAIN_WHEN_TRUE.has(k) || k === "deterministic" || k === "is_eval" || k === "eval");
+    if (!train.length || !train.every(([k, v]) => (TRAIN_WHEN_TRUE.has(k) ? v === "True" : v === "False"))) return undefined;
+    const out: Stmt[] = [];
+    for (const st of s.body) {
+      if (st.kind !== "assign" || st.value.kind !== "call" || qualifiedName(st.value.fn) !== "haiku.dropout") return undefined;
+      const call = st.value;
+      const at = call.args.findIndex((a, i) => (a.name ? a.name === "rate" : i === 1));
+      if (at < 0 || call.args[at].star || call.args[at].value.kind === "conditional") return undefined;
+      const rate = call.args[at].value;
+      const zero: Expr = { kind: "float", value: 0, span: rate.span };
+      const args = call.args.map((a, i) => (i === at ? { ...a, value: { kind: "conditional", test: s.test, then: rate, else: zero, span: rate.span } as Expr } : a));
+      out.push({ ...st, value: { ...call, args } });
+    }
+    return out;
   }
 
   /** Whether statements use Linen's autoregressive cache: `self.variable('cache', ...)`, `self.has_variable('cache', ...)`. */

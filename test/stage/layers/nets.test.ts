@@ -70,7 +70,11 @@ def forward(x, is_training):
     z = hk.Linear(4)(x)
     vq = hk.nets.VectorQuantizerEMA(embedding_dim=4, num_embeddings=8, commitment_cost=0.25, decay=0.9, epsilon=1e-5)
     out = vq(z, is_training)
-    return hk.Linear(3)(out["quantize"]), out["loss"], out["encodings"]
+    q = out["quantize"]
+    # Dropout only in training: init (in train mode) draws its key before the last Linear's.
+    if is_training:
+        q = hk.dropout(hk.next_rng_key(), 0.2, q)
+    return hk.Linear(3)(q), out["loss"], out["encodings"]
 
 model = hk.transform_with_state(forward)
 params, state = model.init(jax.random.key(0), jnp.ones((2, 5, 3)), is_training=True)
@@ -135,7 +139,7 @@ describe.concurrent("nets", SLOW, () => {
       reads: ["new hk.nets.VectorQuantizer(4, 16, 0.25, { rngs })", 'this.conv2D1.call(out["quantize"])'],
     }));
 
-  it("hk.nets.VectorQuantizerEMA: embeddings and moving averages as state, is_training", () =>
+  it("hk.nets.VectorQuantizerEMA: embeddings and moving averages as state, is_training (and `if is_training:` dropout)", () =>
     expectVerifies({
       name: "haiku_vq_ema",
       py: VQ_EMA,
