@@ -2476,6 +2476,7 @@ export class ClassStager {
     if (math) return math;
     if (name === "jax.random.split" || name === "jax.random.fold_in" || name === "jax.random.key" || name === "jax.random.PRNGKey") return this.keyOp(name, args, kwargs, span);
     if (name === "jax.lax.fori_loop") return this.foriLoop(args, kwargs, span, frame);
+    if (name === "haiku.fori_loop") return this.haikuForiLoop(args, kwargs, span, frame);
     if (name === "jax.lax.cond" || name === "haiku.cond") return this.cond(name, args, kwargs, span, frame);
     if (name === "jax.lax.switch" || name === "haiku.switch") return this.switchBranches(name, args, kwargs, span, frame);
     if (name === "haiku.remat" || name === "jax.checkpoint" || name === "jax.remat") {
@@ -2516,6 +2517,26 @@ export class ClassStager {
     frame.callOnly = wasCallOnly;
     frame.emitCall({ k: "forRange", name: index, start: lower.call, stop: upper.call, body: inner.call ?? [] });
     return rebind(init, id(carry));
+  }
+
+  /**
+   * `hk.fori_loop(lower, upper, body_fun, init_val)`: lax.fori_loop with Haiku's state threaded through.
+   * Haiku's init runs the first step on its own (what the body builds is built there, as at a plain
+   * call), then loops over the rest; apply loops over all, with the same values.
+   */
+  private haikuForiLoop(args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const arg = (i: number, k: string) => args[i] ?? kwargs.find(([n]) => n === k)?.[1];
+    const [lower, upper, body, init] = [arg(0, "lower"), arg(1, "upper"), arg(2, "body_fun"), arg(3, "init_val")];
+    if (kwargs.some(([k]) => !["lower", "upper", "body_fun", "init_val"].includes(k))) return this.stop(span, "hk.fori_loop other than hk.fori_loop(lower, upper, body_fun, init_val)");
+    if (lower?.kind !== "static" || upper?.kind !== "static" || typeof lower.known !== "number" || typeof upper.known !== "number") return this.stop(span, "hk.fori_loop over bounds that are not fixed ints");
+    if (body?.kind !== "func" || body.method || body.def.params.length !== 2) return this.stop(span, "hk.fori_loop of anything but a function of (i, carry)");
+    // Haiku reserves whole blocks of keys around the loop: a body that draws keys would draw others than Haiku's.
+    if (JSON.stringify(body.def).includes("rng_key")) return this.stop(span, "hk.fori_loop whose body draws random keys");
+    if (!init) return this.stop(span, "hk.fori_loop without an initial value");
+    if (upper.known <= lower.known) return init;
+    const first = this.inlineCall(body, [literalValue(lower.known), init], [], span, frame);
+    if (upper.known === lower.known + 1) return first;
+    return this.foriLoop([literalValue(lower.known + 1), upper, body, first], [], span, frame);
   }
 
   /** `lax.cond(pred, true_fun, false_fun, *operands)`, hk.cond (its current signature). */
