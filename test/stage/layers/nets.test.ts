@@ -6,7 +6,7 @@
 // VectorQuantizer and its output dict; VectorQuantizerEMA (keyed embeddings
 // state, moving averages, is_training as train/eval); MobileNetV1.
 import { describe, expect, it } from "vitest";
-import { translateText } from "../../helpers/verify-text.js";
+import { translateText, verifyText } from "../../helpers/verify-text.js";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const MLP = `
@@ -145,6 +145,24 @@ describe.concurrent("nets", SLOW, () => {
       py: VQ_EMA,
       reads: ["new hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.9, {", "this.vectorQuantizerEma.call(z)"],
     }));
+
+  it("hk.nets.VectorQuantizerEMA alone: a model with state and no parameters (no gradients to compare)", async () => {
+    const py = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x, is_training):
+    return hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.99)(x, is_training=is_training)["quantize"]
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(1), jax.random.normal(jax.random.key(0), (6, 4)), is_training=True)
+`;
+    const r = await verifyText("vq_ema_alone.py", py);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.checks.filter((c) => c.kind === "grad")).toEqual([]);
+    expect(r.checks.some((c) => c.kind === "output")).toBe(true);
+    expect(r.ok).toBe(true);
+  });
 
   it("hk.nets.MobileNetV1: strides, channels, num_classes, use_bn", () =>
     expectVerifies({
