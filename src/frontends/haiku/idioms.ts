@@ -38,6 +38,10 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       return api.drawKey("default", call.span);
     case "haiku.dropout":
       return dropout(call, api);
+    case "haiku.running_init":
+      // True in init, false in apply: the constructor is NNX's init, a method runs as apply (as Linen's is_initializing).
+      if (call.args.length) return api.unsupported(call.span, "hk.running_init with arguments");
+      return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: false });
     case "haiku.scan":
       return scan(call, api);
     case "haiku.dynamic_unroll":
