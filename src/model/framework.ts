@@ -25,6 +25,11 @@ export interface SourceLayerParam {
   passNone?: true;
   /** Framework constants accepted for it (an enum member), by qualified name, and the value each stands for. */
   constants?: Record<string, Known>;
+  /**
+   * Haiku's ConvND padding: a pad function of the effective kernel size (`hk.pad.same`, a lambda)
+   * or a sequence of them, one `(low, high)` pair for every axis, or pairs; made explicit pairs.
+   */
+  padFn?: true;
 }
 
 /** How a method of a source layer maps onto the neutral layer's method. */

@@ -49,6 +49,8 @@ export interface LayerHost {
   recordDraw(frame: Frame): void;
   /** Names the member a layer will be built into at a later call, and returns how methods reach it. */
   reserve(inst: Instance, base: string): TExpr;
+  /** A padding function (`hk.pad.same`, a lambda of the file) applied to a fixed size: its `(low, high)`, if fixed. */
+  padPair(fn: Value, size: number): [number, number] | undefined;
 }
 
 /** A layer's constructor arguments: neutral options, modules given to it, and its construction-time mode. */
@@ -195,11 +197,17 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
       options.set(k, staticOf({ t: "any" }, e, e));
     } else options.set(k, literalStatic(v as Known));
   }
+  let padding: [SourceLayerParam, Value] | undefined;
   for (const [p, b] of bindSource(host, row, row.params, inst.args, inst.kwargs, span, row.autoName)) {
     if (b.as === "mode") mode = b.value;
     if (b.as === "skip" && b.guard) guards.push(b.guard);
     if (b.as !== "option") continue;
     const v = b.value;
+    if (p.padFn && !(v.kind === "static" && typeof v.known === "string")) {
+      // Needs the kernel and rate, which may come after it.
+      padding = [p, v];
+      continue;
+    }
     if (v.kind === "module" || (v.kind === "list" || v.kind === "tuple") && v.items.some((i) => i.kind === "module")) {
       modules.set(p.option!, v);
       continue;
@@ -215,7 +223,51 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
     options.set(p.option!, s);
     given.set(p.option!, p.name);
   }
+  if (padding) {
+    const [p, v] = padding;
+    const pairs = haikuPadding(host, v, options, span);
+    if (pairs) {
+      options.set(p.option!, literalStatic(pairs));
+      given.set(p.option!, p.name);
+    } else host.unsupported(span, `${row.autoName}(${p.name}=${describe(v)}) (only fixed pads, pad functions of the kernel size and (low, high) pairs)`);
+  }
   return { options, modules, mode, given, guards };
+}
+
+/** Haiku's hk.pad.create_from_padfn / create_from_tuple for ConvND, on fixed kernel and rate: explicit pairs. */
+function haikuPadding(host: LayerHost, v: Value, options: LayerOptions, span: Span): number[][] | undefined {
+  const kernel = options.get("kernelSize")?.known;
+  const dims = options.get("numSpatialDims")?.known;
+  const n = Array.isArray(kernel) ? kernel.length : typeof dims === "number" ? dims : undefined;
+  if (n === undefined) return undefined;
+  const each = (k: Known | undefined, fallback?: number): number[] | undefined => {
+    const value = k === undefined ? fallback : k;
+    if (typeof value === "number") return Array<number>(n).fill(value);
+    return Array.isArray(value) && value.length === n && value.every((x) => typeof x === "number") ? (value as number[]) : undefined;
+  };
+  const kernels = each(kernel);
+  const rates = each(options.get("kernelDilation")?.known, 1);
+  if (!kernels || !rates) return undefined;
+  const items = v.kind === "tuple" || v.kind === "list" ? v.items : [v];
+  const isFn = (x: Value) => x.kind === "func" || x.kind === "global";
+  if (items.length && items.every(isFn)) {
+    if (items.length !== 1 && items.length !== n) return undefined;
+    const out: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const pair = host.padPair(items.length === 1 ? items[0] : items[i], (kernels[i] - 1) * rates[i] + 1);
+      if (!pair) return undefined;
+      out.push(pair);
+    }
+    return out;
+  }
+  const known = v.kind === "static" ? v.known : host.asStatic(v, span)?.known;
+  if (!Array.isArray(known) || !known.length) return undefined;
+  const isPair = (x: Known) => Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === "number" && Number.isInteger(y));
+  // `(1, 2)`: this pair on every axis; `[(1, 2)]` likewise; else one pair per axis.
+  if (known.every((x) => typeof x === "number")) return isPair(known) ? Array<number[]>(n).fill(known as number[]) : undefined;
+  if (!known.every(isPair)) return undefined;
+  if (known.length === 1) return Array<number[]>(n).fill(known[0] as number[]);
+  return known.length === n ? (known as number[][]) : undefined;
 }
 
 /** An int given for a tuple of `n` equal sizes (Haiku's `kernel_shape=3`). */

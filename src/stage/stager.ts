@@ -790,6 +790,13 @@ export class ClassStager {
 
   private ifStmt(s: Extract<Stmt, { kind: "if" }>, frame: Frame): void {
     const test = this.expr(s.test, frame);
+    const dropouts = test.kind === "mode" ? this.dropoutsUnderFlag(s) : undefined;
+    if (dropouts) {
+      // `if is_training: x = hk.dropout(hk.next_rng_key(), rate, x)`: Haiku's `rate if is_training else 0`,
+      // a dropout that follows train()/eval(); init (in train mode) draws its key as Haiku's does.
+      for (const st of dropouts) this.stmt(st, frame);
+      return;
+    }
     if (test.kind === "mode") {
       // `if deterministic:` reads the module's own switch.
       return this.branch(this.modeTest(test), s, frame, true);
@@ -806,6 +813,31 @@ export class ClassStager {
     // A bool flag read off the config (`if self.decode:`, `if not config.decode:`), not a comparison or a choice of value.
     const flagRead = (e: Expr): boolean => (e.kind === "unary" && e.op === "not" ? flagRead(e.operand) : e.kind === "attr" && (e.object.kind === "self" || flagRead(e.object) || e.object.kind === "name"));
     this.branch(test, s, frame, !test.ctor, !!test.ctor && test.type.t === "bool" && flagRead(s.test));
+  }
+
+  /**
+   * `if <train flag>:` whose body only applies hk.dropout with a fixed rate, and whose init call runs in
+   * train mode (so Haiku draws the dropout keys at init, as the rewritten form does): the body with each
+   * rate made `rate if <flag> else 0.0`.
+   */
+  private dropoutsUnderFlag(s: Extract<Stmt, { kind: "if" }>): Stmt[] | undefined {
+    if (this.framework.name !== "haiku" || s.orelse.length || !s.body.length) return undefined;
+    const entry = this.ctx.program.entry;
+    const flags = { ...(entry?.kwargTexts ?? {}), ...(entry?.initKwargs ?? {}) };
+    const train = Object.entries(flags).filter(([k]) => TRAIN_WHEN_TRUE.has(k) || k === "deterministic" || k === "is_eval" || k === "eval");
+    if (!train.length || !train.every(([k, v]) => (TRAIN_WHEN_TRUE.has(k) ? v === "True" : v === "False"))) return undefined;
+    const out: Stmt[] = [];
+    for (const st of s.body) {
+      if (st.kind !== "assign" || st.value.kind !== "call" || qualifiedName(st.value.fn) !== "haiku.dropout") return undefined;
+      const call = st.value;
+      const at = call.args.findIndex((a, i) => (a.name ? a.name === "rate" : i === 1));
+      if (at < 0 || call.args[at].star || call.args[at].value.kind === "conditional") return undefined;
+      const rate = call.args[at].value;
+      const zero: Expr = { kind: "float", value: 0, span: rate.span };
+      const args = call.args.map((a, i) => (i === at ? { ...a, value: { kind: "conditional", test: s.test, then: rate, else: zero, span: rate.span } as Expr } : a));
+      out.push({ ...st, value: { ...call, args } });
+    }
+    return out;
   }
 
   /** Whether statements use Linen's autoregressive cache: `self.variable('cache', ...)`, `self.has_variable('cache', ...)`. */
@@ -2489,6 +2521,7 @@ export class ClassStager {
       if (args.length > 2) args = [...args.slice(0, 2), named(args[2]), ...args.slice(3)];
       else if (i >= 0) kwargs = kwargs.map(([k, v], j) => [k, j === i ? named(v) : v] as [string, Value]);
     }
+    if (name === "haiku.fori_loop") return this.haikuForiLoop(args, kwargs, span, frame);
     if (name === "jax.lax.cond" || name === "haiku.cond") return this.cond(name, args, kwargs, span, frame);
     if (name === "jax.lax.switch" || name === "haiku.switch") return this.switchBranches(name, args, kwargs, span, frame);
     if (name === "haiku.remat" || name === "jax.checkpoint" || name === "jax.remat") {
@@ -2596,6 +2629,26 @@ export class ClassStager {
     const stacked = (v: ArrayV, e: TExpr): ArrayV => ({ ...v, shape: v.shape.rank !== undefined ? { rank: v.shape.rank + 1, dims: [steps, ...materialize(v.shape)] } : { dims: v.shape.dims, input: v.shape.input }, call: e });
     const yOut: Value = isNone(y) ? y : y.kind === "array" ? stacked(y, ys) : { kind: (y as { kind: "tuple" | "list" }).kind, items: (yLeaves as ArrayV[]).map((v, i) => stacked(v, { k: "index", object: ys, index: num(i) })), call: ys };
     return { kind: "tuple", items: [rebind(init, { k: "index", object: id(local), index: num(0) }), yOut], call: id(local) };
+  }
+
+  /**
+   * `hk.fori_loop(lower, upper, body_fun, init_val)`: lax.fori_loop with Haiku's state threaded through.
+   * Haiku's init runs the first step on its own (what the body builds is built there, as at a plain
+   * call), then loops over the rest; apply loops over all, with the same values.
+   */
+  private haikuForiLoop(args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const arg = (i: number, k: string) => args[i] ?? kwargs.find(([n]) => n === k)?.[1];
+    const [lower, upper, body, init] = [arg(0, "lower"), arg(1, "upper"), arg(2, "body_fun"), arg(3, "init_val")];
+    if (kwargs.some(([k]) => !["lower", "upper", "body_fun", "init_val"].includes(k))) return this.stop(span, "hk.fori_loop other than hk.fori_loop(lower, upper, body_fun, init_val)");
+    if (lower?.kind !== "static" || upper?.kind !== "static" || typeof lower.known !== "number" || typeof upper.known !== "number") return this.stop(span, "hk.fori_loop over bounds that are not fixed ints");
+    if (body?.kind !== "func" || body.method || body.def.params.length !== 2) return this.stop(span, "hk.fori_loop of anything but a function of (i, carry)");
+    // Haiku reserves whole blocks of keys around the loop: a body that draws keys would draw others than Haiku's.
+    if (JSON.stringify(body.def).includes("rng_key")) return this.stop(span, "hk.fori_loop whose body draws random keys");
+    if (!init) return this.stop(span, "hk.fori_loop without an initial value");
+    if (upper.known <= lower.known) return init;
+    const first = this.inlineCall(body, [literalValue(lower.known), init], [], span, frame);
+    if (upper.known === lower.known + 1) return first;
+    return this.foriLoop([literalValue(lower.known + 1), upper, body, first], [], span, frame);
   }
 
   /** `lax.cond(pred, true_fun, false_fun, *operands)`, hk.cond (its current signature). */
@@ -3426,7 +3479,38 @@ export class ClassStager {
         self.reserve(i, base);
         return i.reserved!.call;
       },
+      padPair: (fn, size) => self.padPair(fn, size),
     };
+  }
+
+  /** Haiku's pad functions (hk.pad.*), or a function of the file, applied to a fixed size: `(low, high)` when fixed. */
+  private padPair(fn: Value, size: number): [number, number] | undefined {
+    if (fn.kind === "global") {
+      const pads: Record<string, [number, number]> = {
+        "haiku.pad.valid": [0, 0],
+        "haiku.pad.same": [Math.floor((size - 1) / 2), Math.floor(size / 2)],
+        "haiku.pad.full": [size - 1, size - 1],
+        "haiku.pad.causal": [size - 1, 0],
+        "haiku.pad.reverse_causal": [0, size - 1],
+      };
+      return pads[fn.name];
+    }
+    if (fn.kind !== "func" || fn.method || fn.def.params.length !== 1) return undefined;
+    const frame = new Frame("", true, new Map(fn.closure));
+    frame.env.set(fn.def.params[0].name, literalValue(size));
+    try {
+      let result: Value | undefined;
+      if ("kind" in fn.def) result = this.expr(fn.def.body, frame);
+      else {
+        this.body(fn.def.body, frame);
+        result = mergeReturns(frame.returns);
+      }
+      const known = result && this.asStatic(result, fn.def.span)?.known;
+      return Array.isArray(known) && known.length === 2 && known.every((x) => typeof x === "number" && Number.isInteger(x)) ? [known[0] as number, known[1] as number] : undefined;
+    } catch (err) {
+      if (err instanceof StageStop) return undefined;
+      throw err;
+    }
   }
 
   /** A value as layer options and initializer arguments hold it: fixed values, framework functions, tuples of them. */

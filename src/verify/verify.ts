@@ -218,6 +218,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       for (const n of names) report.checks.push(judged(prefix, n, byPath.get(pathOf(n))!, check(label(`output${n.slice(`${prefix}output`.length)}`), "output", byPath.get(pathOf(n))!, tensors[n], tolerance)));
       tf.dispose(out.map(([, a]) => a));
       if (train) checkState(`${prefix}param/`, "state", (e) => e.type === "BatchStat", tensors);
+      // A model without trainable parameters (hk.nets.VectorQuantizerEMA: state only) has no gradients to compare.
+      if (!t.paramMap!.params.some((p) => p.type === "Param")) return;
       const cots = new Map(names.map((n) => [pathOf(n), tensors[n.replace(`${prefix}output`, `${prefix}cotangent`)]]));
       prepare();
       const grads = nnx.grad((m: Module) => {

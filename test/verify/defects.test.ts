@@ -84,5 +84,24 @@ describe("sample inputs built by any code (verify learns them from the file's ow
     expect(r.checks.filter((c) => c.kind === "output").map((c) => c.name)).toEqual(["output", "output (encode())", "output (decode())"]);
     expect(r.ok).toBe(true);
   }, 300_000);
+
+  it("a sample learned through hk.without_apply_rng(hk.transform(f)) (which reads f back from init)", async () => {
+    const py = `
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+def forward(ids):
+    return hk.Linear(3)(hk.Embed(20, 6)(ids).mean(axis=1))
+
+f = hk.without_apply_rng(hk.transform(forward))
+ids = jnp.array([[0, 3, 5], [19, 2, 2]])
+params = f.init(jax.random.PRNGKey(0), ids)
+`;
+    const r = await verifyText("norng.py", py);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.notes).toContainEqual(expect.stringMatching(/learned from the file's own init call: ids int32\[2, 3\]/));
+    expect(r.ok).toBe(true);
+  }, 300_000);
 });
 

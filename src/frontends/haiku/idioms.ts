@@ -33,14 +33,15 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       return getVariable(call, api, "state");
     case "haiku.set_state":
       return setState(call, api);
-    case "haiku.running_init":
-      // The constructor is NNX's init; a method never runs during it (as Linen's `self.is_initializing()`).
-      return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: false });
     case "haiku.next_rng_key":
     case "haiku.maybe_next_rng_key":
       return api.drawKey("default", call.span);
     case "haiku.dropout":
       return dropout(call, api);
+    case "haiku.running_init":
+      // True in init, false in apply: the constructor is NNX's init, a method runs as apply (as Linen's is_initializing).
+      if (call.args.length) return api.unsupported(call.span, "hk.running_init with arguments");
+      return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: false });
     case "haiku.scan":
       return scan(call, api);
     case "haiku.dynamic_unroll":

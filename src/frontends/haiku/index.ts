@@ -75,7 +75,7 @@ function isSuperInit(s: Stmt): boolean {
 }
 
 /** `hk.transform(f)` (possibly under hk.without_apply_rng): the function transformed. */
-function transformedFunction(e: Expr, resolve: (e: Expr) => Expr): { fn: string; withState: boolean; applyRng: boolean } | undefined {
+function transformedFunction(e: Expr, resolve: (e: Expr) => Expr): { fn: string; withState: boolean; applyRng: boolean; lambda?: Extract<Expr, { kind: "lambda" }> } | undefined {
   const v = resolve(e);
   if (v.kind !== "call") return undefined;
   const name = qualifiedName(v.fn) ?? "";
@@ -87,6 +87,8 @@ function transformedFunction(e: Expr, resolve: (e: Expr) => Expr): { fn: string;
     return inner && { ...inner, applyRng: name === "haiku.without_apply_rng" ? false : inner.applyRng };
   }
   const target = resolve(arg);
+  // `hk.transform(lambda x: Net()(x))`: the lambda is the function (findEntry names it).
+  if (target.kind === "lambda") return { fn: "", withState: name === "haiku.transform_with_state", applyRng: true, lambda: target };
   if (target.kind !== "file") return undefined;
   return { fn: target.name, withState: name === "haiku.transform_with_state", applyRng: true };
 }
@@ -114,12 +116,16 @@ function passThrough(fn: FunctionDef, program: Program): Expr | undefined {
   const ctor = v.fn;
   const clsName = (v.fn.fn as { name: string }).name;
   // A class without __call__ is not what the function applies: staged as written, its call is reported.
-  if (!program.classes.some((c) => c.name === clsName && c.methods.some((m) => m.name === "__call__"))) return undefined;
+  const call = program.classes.find((c) => c.name === clsName)?.methods.find((m) => m.name === "__call__");
+  if (!call) return undefined;
   const constant = (e: Expr) => ["int", "float", "str", "bool", "none"].includes(e.kind);
   if (!ctor.args.every((a) => constant(a.value))) return undefined;
   const names = fn.params.map((p) => p.name);
   const passed = v.args.map((a) => (a.value.kind === "name" ? a.value.id : undefined));
   if (v.args.some((a) => a.name || a.star) || passed.length !== names.length || passed.some((p, i) => p !== names[i])) return undefined;
+  // The entry's samples are named for the function's parameters: the module's must be the same names
+  // (`def forward(images): return Net()(images)` with `__call__(self, x)` stays a function class).
+  if (names.some((n, i) => call.params[i]?.name !== n)) return undefined;
   return ctor;
 }
 
@@ -283,6 +289,23 @@ function findEntry(program: Program, top: TopLevel, source: string, diags: Diagn
     }
     const t = transformedFunction(init.object, init.resolve);
     if (!t) continue;
+    if (t.lambda) {
+      // A lambda as a function of its own: the reference transforms the lambda's text, the translation a class named for it.
+      const taken = (n: string) => top.functions.has(n) || top.classes.has(n) || program.classes.some((c) => c.name === n);
+      const fnName = ["forward", "forward_fn", "transformed_fn"].find((n) => !taken(n) && !taken(functionClass({ name: n, params: [], body: [], decorators: [], span: t.lambda!.span }).name)) ?? "transformed_fn";
+      const lam = t.lambda;
+      const fn: FunctionDef = { name: fnName, params: lam.params, body: [{ kind: "return", value: lam.body, span: lam.span }], decorators: [], span: lam.span };
+      t.fn = `(${textOf(source, lam)})`;
+      const direct = passThrough(fn, program);
+      const target: Expr = direct ?? { kind: "call", fn: { kind: "file", name: functionClass(fn).name, span: lam.span }, args: [], span: init.call.span };
+      if (!direct) program.transformed.set(fnName, functionClass(fn));
+      const entry = entryFromInit(init, target, direct ? textOf(source, direct) : t.fn, fn.params.map((p) => p.name), diags);
+      if (entry) {
+        entry.transform = { withState: t.withState, applyRng: t.applyRng, fn: t.fn };
+        setEntry(program, entry);
+      }
+      return;
+    }
     const fn = top.functions.get(t.fn);
     if (!fn) continue;
     // `def forward(x, training): return Model(256, 10)(x, training)`: the model is that module.

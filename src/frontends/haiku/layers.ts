@@ -109,7 +109,7 @@ function haikuConv(n?: number): SourceLayer {
       { name: "kernel_shape", option: "kernelSize", ...(n ? { repeat: n } : {}) },
       { name: "stride", option: "strides" },
       { name: "rate", option: "kernelDilation" },
-      { name: "padding", option: "padding" },
+      { name: "padding", option: "padding", padFn: true },
       { name: "with_bias", option: "useBias" },
       { name: "w_init", option: "kernelInit" },
       { name: "b_init", option: "biasInit" },

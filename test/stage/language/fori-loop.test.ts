@@ -69,4 +69,27 @@ describe("lax.fori_loop", () => {
     const line = bad.split("\n").findIndex((l) => l.includes("lax.fori_loop(")) + 1;
     expect(found.map((d) => [d.span?.line, d.span?.column, d.message])).toEqual([[line, 9, "unsupported construct: lax.fori_loop over bounds that are not fixed ints"]]);
   }, 120_000);
+
+  it("hk.fori_loop: init's own first step builds the module the body first calls, then the loop", async () => {
+    const py = `
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+def forward(x):
+    lin = hk.Linear(x.shape[-1])
+
+    def body(i, v):
+        return jnp.tanh(lin(v)) + 0.1 * i
+
+    return hk.Linear(2)(hk.fori_loop(1, 5, body, x))
+
+f = hk.without_apply_rng(hk.transform(forward))
+params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 6)))
+`;
+    const r = await verifyText("hk_fori.py", py);
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.code).toContain("for (let i = 2; i < 5; i++) {");
+  }, 120_000);
 });

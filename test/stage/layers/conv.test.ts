@@ -1,7 +1,7 @@
 // Convolutions: Linen Conv (1-3 spatial axes, padding forms, dilations,
 // groups), ConvTranspose, ConvLocal; Haiku Conv1D/2D/3D/ConvND (NHWC on
 // nnx.Conv, NCHW on hk.Conv2D), Conv*Transpose, DepthwiseConv2D (NHWC, NCHW),
-// SeparableDepthwiseConv2D.
+// SeparableDepthwiseConv2D; Haiku's padding forms (pairs, hk.pad functions, lambdas).
 import { describe, it } from "vitest";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
@@ -41,7 +41,12 @@ def forward(x1, x2, x3, xc):
     i = hk.SeparableDepthwiseConv2D(2, (3, 3), stride=2)(x2)
     j = hk.Conv2D(4, 3, feature_group_count=2)(x2)
     k = hk.DepthwiseConv2D(2, 3, data_format="NCHW")(xc)
-    return a, b, c, d, e, hk.Linear(3)(hk.Flatten()(f)), g, h, hk.Linear(2)(hk.Flatten()(i)), j, k
+    # Haiku's padding forms: one (low, high) pair for every axis, pad functions of the effective kernel size.
+    l = hk.Conv2D(4, 3, padding=(1, 2))(x2)
+    m = hk.Conv2D(4, (3, 2), padding=hk.pad.causal, rate=2)(x2)
+    n = hk.Conv1D(3, 4, padding=lambda k: (k // 2, (k - 1) // 2))(x1)
+    o = hk.Conv2D(4, 3, padding=(hk.pad.full, hk.pad.valid), data_format="NCHW")(xc)
+    return a, b, c, d, e, hk.Linear(3)(hk.Flatten()(f)), g, h, hk.Linear(2)(hk.Flatten()(i)), j, k, l, m, n, o
 `;
 
 describe.concurrent("convolutions", SLOW, () => {

@@ -389,6 +389,32 @@ def forward(x):
       entry("forward", ["x=float32[2,5]"]),
     ));
 
+  it("hk.cond as Haiku's documentation writes it: both branches run under hk.running_init(), the cond in apply", () =>
+    expectVerifies({
+      name: "haiku_running_init",
+      py: `
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+def forward(x):
+    true_fn = hk.nets.MLP([8, 4])
+    false_fn = hk.Sequential([hk.Linear(6), jax.nn.relu, hk.Linear(4)])
+    b = hk.Linear(4, name="b")
+    if hk.running_init():
+        # At init run every branch to create its parameters.
+        true_fn(x)
+        b(x)
+        out = false_fn(x)
+    else:
+        out = hk.cond(jnp.sum(x) > 0, true_fn, false_fn, x)
+    return hk.switch(jnp.argmax(jnp.sum(out, axis=0)) % 2, [b, lambda v: jax.nn.relu(v[:, :1]) * jnp.ones((1, 4))], x) + out
+
+f = hk.without_apply_rng(hk.transform(forward))
+params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 3)))
+`,
+    }));
+
   it("hk.cond in its old form (pred, true_operand, true_fun, false_operand, false_fun), and modules initialized under `if hk.running_init():` then chosen by hk.cond", () =>
     expectVerifies({
       name: "haiku_old_cond",

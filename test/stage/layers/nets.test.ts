@@ -6,7 +6,7 @@
 // VectorQuantizer and its output dict; VectorQuantizerEMA (keyed embeddings
 // state, moving averages, is_training as train/eval); MobileNetV1.
 import { describe, expect, it } from "vitest";
-import { translateText } from "../../helpers/verify-text.js";
+import { translateText, verifyText } from "../../helpers/verify-text.js";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const MLP = `
@@ -70,7 +70,11 @@ def forward(x, is_training):
     z = hk.Linear(4)(x)
     vq = hk.nets.VectorQuantizerEMA(embedding_dim=4, num_embeddings=8, commitment_cost=0.25, decay=0.9, epsilon=1e-5)
     out = vq(z, is_training)
-    return hk.Linear(3)(out["quantize"]), out["loss"], out["encodings"]
+    q = out["quantize"]
+    # Dropout only in training: init (in train mode) draws its key before the last Linear's.
+    if is_training:
+        q = hk.dropout(hk.next_rng_key(), 0.2, q)
+    return hk.Linear(3)(q), out["loss"], out["encodings"]
 
 model = hk.transform_with_state(forward)
 params, state = model.init(jax.random.key(0), jnp.ones((2, 5, 3)), is_training=True)
@@ -135,12 +139,30 @@ describe.concurrent("nets", SLOW, () => {
       reads: ["new hk.nets.VectorQuantizer(4, 16, 0.25, { rngs })", 'this.conv2D1.call(out["quantize"])'],
     }));
 
-  it("hk.nets.VectorQuantizerEMA: embeddings and moving averages as state, is_training", () =>
+  it("hk.nets.VectorQuantizerEMA: embeddings and moving averages as state, is_training (and `if is_training:` dropout)", () =>
     expectVerifies({
       name: "haiku_vq_ema",
       py: VQ_EMA,
       reads: ["new hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.9, {", "this.vectorQuantizerEma.call(z)"],
     }));
+
+  it("hk.nets.VectorQuantizerEMA alone: a model with state and no parameters (no gradients to compare)", async () => {
+    const py = `
+import jax, jax.numpy as jnp
+import haiku as hk
+
+def forward(x, is_training):
+    return hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.99)(x, is_training=is_training)["quantize"]
+
+model = hk.transform_with_state(forward)
+params, state = model.init(jax.random.key(1), jax.random.normal(jax.random.key(0), (6, 4)), is_training=True)
+`;
+    const r = await verifyText("vq_ema_alone.py", py);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.checks.filter((c) => c.kind === "grad")).toEqual([]);
+    expect(r.checks.some((c) => c.kind === "output")).toBe(true);
+    expect(r.ok).toBe(true);
+  });
 
   it("hk.nets.MobileNetV1: strides, channels, num_classes, use_bn", () =>
     expectVerifies({
