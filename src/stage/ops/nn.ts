@@ -1,10 +1,18 @@
 // jax.nn (and its re-exports in flax.linen, flax.nnx, haiku) as runtime calls.
 // The runtime's activations take `(x, axis)` or `(x, { axis, ...options })`.
-import { broadcast, materialize, type SymShape, unknownShape } from "../shapes.js";
+import { broadcast, dimAt, materialize, type SymShape, unknownShape, withDim } from "../shapes.js";
 import { num } from "../../ts/ast.js";
-import { createdDtype, float, knownOf, oneHot, shapeOf, unary, type OpArgs, type OpSpec } from "./rules.js";
+import { createdDtype, divideExact, float, knownOf, oneHot, shapeOf, unary, type OpArgs, type OpSpec } from "./rules.js";
 
 const withParam = (rt: string, param: string): OpSpec => ({ rt, sig: `x: A, ${param}: F`, shape: (a) => shapeOf(a.get("x")), dtype: float });
+
+/** glu halves `axis` (default -1): x1 * sigmoid(x2) of its two halves. */
+function gluShape(a: OpArgs): SymShape {
+  const axis = a.get("axis") === undefined ? -1 : knownOf(a.get("axis"));
+  if (typeof axis !== "number") return unknownShape;
+  const x = shapeOf(a.get("x"));
+  return withDim(x, axis, divideExact(dimAt(x, axis), num(2)));
+}
 
 /** Attention's query/key/value: [batch..., length, heads, depth]; the result takes the values' depth. */
 function attentionOut(a: OpArgs): SymShape {
@@ -108,6 +116,7 @@ export const NN_OPS: Record<string, OpSpec> = {
   "jax.nn.hard_silu": unary("nnx.hardSilu"),
   "jax.nn.hard_swish": unary("nnx.hardSilu"),
   "jax.nn.tanh": unary("nnx.tanh"),
+  "jax.nn.glu": { rt: "nnx.glu", sig: "x: A, axis: F", shape: gluShape, dtype: float },
   "jax.nn.gelu": { rt: "nnx.gelu", sig: "x: A, approximate", shape: (a) => shapeOf(a.get("x")), dtype: float },
   "jax.nn.leaky_relu": withParam("nnx.leakyRelu", "negative_slope"),
   "jax.nn.softmax": { rt: "nnx.softmax", sig: "x: A, axis=null, where?: A, initial!", axisOrOptions: "axis", shape: (a) => shapeOf(a.get("x")), dtype: float },
