@@ -3502,7 +3502,7 @@ export class ClassStager {
     const init = haikuFunction
       ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"])
       : linenFunction
-        ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"])
+        ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"], undefined, undefined, 1 + (spec.shape ? 1 : 0) + (spec.dtype && dtypeArg(spec.dtype) ? 1 : 0))
         : this.initializerExpr(spec.init, spec.span);
     const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
@@ -3613,7 +3613,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], given?: Value[], staged?: { result?: Value }): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], given?: Value[], staged?: { result?: Value }, passed?: number): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -3631,6 +3631,9 @@ export class ClassStager {
       else if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
+      // A parameter every caller leaves out (`dtype=jnp.float32` of a Linen init_fn given (key, shape)) is its default.
+      const dflt = passed !== undefined && i >= passed && p.default ? this.dryValue(p.default) : undefined;
+      if (dflt && ((dflt.kind === "static" && dflt.known !== undefined) || dflt.kind === "global")) frame.env.set(p.name, dflt);
       // A parameter with a default (`dtype=jnp.float32`) callers may leave out.
       out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]"), ...(p.default && kind === "static" ? { optional: true } : {}) });
     });
