@@ -244,7 +244,7 @@ class Heads(nn.Module):
 
     def __call__(self, x):
         pred = jnp.mean(self.gate(x)) > 0
-        if self.is_initializing():
+        if self.is_mutable_collection("params"):
             _ = (self.head0(x), self.head1(x), self.deep(x))
         y = nn.cond(pred, lambda mdl, v: mdl.head0(v), lambda mdl, v: jnp.tanh(mdl.deep(v)), self, x)
         def negated(mdl, v):
@@ -264,7 +264,7 @@ class Net(nn.Module):
 `;
 
 describe.concurrent("Linen nn.cond / nn.switch", SLOW, () => {
-  it("branches of (module, *operands) calling setup submodules made under is_initializing, lambdas and a local def, an extra operand", () =>
+  it("branches of (module, *operands) calling setup submodules made under is_mutable_collection('params'), lambdas and a local def, an extra operand", () =>
     expectVerifies({
       name: "linen_branches",
       py: LINEN_BRANCHES,
