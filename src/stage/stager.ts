@@ -2313,13 +2313,22 @@ export class ClassStager {
 
   // --- calls --------------------------------------------------------------
 
-  private callExprValue(e: Extract<Expr, { kind: "call" }>, frame: Frame): Value {
-    const fn = this.expr(e.fn, frame);
+  private callExprValue(e: Extract<Expr, { kind: "call" }>, frame: Frame, given?: Value): Value {
+    const fn = given ?? this.expr(e.fn, frame);
     // Framework idioms see their arguments unevaluated (they decide what they mean).
     if (fn.kind === "global" && !fn.self) {
       const handled = this.framework.idiom({ name: fn.name, args: e.args, span: e.span }, this.api(frame));
       if (handled) return handled;
       if (LINEN_BRANCHES.has(fn.name)) return this.linenBranches(fn.name, e, frame);
+    }
+    // A local function handed the module (`true_fn(self, x)`, the idiom that initializes each
+    // nn.cond branch): the parameter it takes reads as self, and the call passes the rest.
+    const selfAt = e.args.map((a, i) => (!a.name && !a.star && a.value.kind === "self" ? i : -1)).filter((i) => i >= 0);
+    if (selfAt.length && fn.kind === "func" && !fn.method && !e.args.slice(0, selfAt[selfAt.length - 1]).some((a) => a.name || a.star)) {
+      const params = fn.def.params;
+      if (selfAt.some((i) => !params[i] || params[i].star)) return this.stop(e.span, "'self' passed where the function takes no such parameter");
+      const bound = withSelfParams(fn, selfAt.map((i) => params[i].name));
+      return this.callExprValue({ ...e, fn: { kind: "name", id: "__self_bound__", span: e.fn.span }, args: e.args.filter((_, i) => !selfAt.includes(i)) }, frame, bound);
     }
     const args: Value[] = [];
     const kwargs: Array<[string, Value]> = [];
@@ -2537,12 +2546,7 @@ export class ClassStager {
     const bound = fns.map((fn) => {
       if (fn.kind !== "func" || fn.method || !fn.def.params.length || fn.def.params[0].star) return this.stop(e.span, `${what} with a branch that is ${describe(fn)} (a function of (module, *operands) is translated)`);
       // The branch's module parameter is this module.
-      const mdlName = fn.def.params[0].name;
-      const toSelf = (x: Expr): Expr => (x.kind === "name" && x.id === mdlName ? { kind: "self", span: x.span } : x);
-      const def = fn.def;
-      const rest = def.params.slice(1);
-      const rebound: Extract<Value, { kind: "func" }>["def"] = "kind" in def ? { ...def, params: rest, body: mapExpr(def.body, toSelf) } : { ...def, params: rest, body: mapStmts(def.body, toSelf) };
-      return { ...fn, def: rebound } as Value;
+      return withSelfParams(fn, [fn.def.params[0].name]);
     });
     const operands = positional.slice(2 + nFns).map((a) => this.expr(a.value, frame));
     return this.branches(what, isCond ? "nnx.cond" : "nnx.switch", selector, bound, operands, e.span, frame, true);
@@ -4486,4 +4490,13 @@ function flagArgument(argv: string[], name: string, type: string): Known | undef
 /** Whether a block has a return statement anywhere (not counting nested defs). */
 function returns(stmts: Stmt[]): boolean {
   return stmts.some((s) => s.kind === "return" || ((s.kind === "if" || s.kind === "for" || s.kind === "while") && (returns(s.body) || returns(s.orelse))));
+}
+
+/** The function with these parameters dropped, the body reading each as `self` (a module handed to a local function). */
+function withSelfParams(fn: Extract<Value, { kind: "func" }>, names: string[]): Value {
+  const toSelf = (x: Expr): Expr => (x.kind === "name" && names.includes(x.id) ? { kind: "self", span: x.span } : x);
+  const def = fn.def;
+  const rest = def.params.filter((p) => !names.includes(p.name));
+  const rebound: Extract<Value, { kind: "func" }>["def"] = "kind" in def ? { ...def, params: rest, body: mapExpr(def.body, toSelf) } : { ...def, params: rest, body: mapStmts(def.body, toSelf) };
+  return { ...fn, def: rebound };
 }
