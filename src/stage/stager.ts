@@ -1223,6 +1223,8 @@ export class ClassStager {
     if (!items?.length) return undefined;
     const holdsArrays = (v: Value): boolean => v.kind === "array" || ((v.kind === "tuple" || v.kind === "list") && v.items.some(holdsArrays));
     if (items.some(holdsArrays)) return items;
+    // Functions (`for branch in branches: branch(self, x)`) exist only while staging: each is called in turn.
+    if (items.every((x) => x.kind === "func" && !x.method)) return items;
     const names = new Set(patternNames(s.target));
     const strings = items.every((x) => x.kind === "static" && typeof x.known === "string");
     const looksUp = [...statementsOf(s.body)].some((x) => [...statementExprs(x)].some((e) => [...subexpressions(e)].some((y) => y.kind === "index" && y.index.kind === "name" && names.has(y.index.id))));

@@ -247,7 +247,9 @@ class Heads(nn.Module):
         def negated(mdl, v):
             return -mdl.head1(v)
         if self.is_mutable_collection("params"):
-            _ = (self.head0(x), negated(self, x), self.deep(x))
+            for branch in [lambda mdl, v: mdl.head0(v), lambda mdl, v: mdl.deep(v)]:
+                branch(self, x)
+            negated(self, x)
         y = nn.cond(pred, lambda mdl, v: mdl.head0(v), lambda mdl, v: jnp.tanh(mdl.deep(v)), self, x)
         index = jnp.argmax(jnp.sum(y, axis=0)) % 3
         return nn.switch(index, [lambda mdl, v: mdl.head0(v), lambda mdl, v: mdl.deep(v), negated], self, x) + y
@@ -264,7 +266,7 @@ class Net(nn.Module):
 `;
 
 describe.concurrent("Linen nn.cond / nn.switch", SLOW, () => {
-  it("branches of (module, *operands) calling setup submodules made under is_mutable_collection('params') (one through a branch called as negated(self, x)), lambdas and a local def, an extra operand", () =>
+  it("branches of (module, *operands) calling setup submodules made under is_mutable_collection('params') (branches called as negated(self, x), and in a loop over a list of them), lambdas and a local def, an extra operand", () =>
     expectVerifies({
       name: "linen_branches",
       py: LINEN_BRANCHES,
