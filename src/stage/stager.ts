@@ -2307,6 +2307,14 @@ export class ClassStager {
     if (a.kind === "static" && b.kind === "static") {
       return staticOf(a.type.t === b.type.t ? a.type : { t: "any" }, t.ctor && a.ctor && b.ctor ? { k: "cond", test: t.ctor, then: a.ctor, else: b.ctor } : undefined, t.call && a.call && b.call ? { k: "cond", test: t.call, then: a.call, else: b.call } : undefined);
     }
+    // `None if deterministic else self.make_rng('dropout')` (Linen's attention): the key is drawn only
+    // when that branch runs; where None would go, null goes (a random function given it throws, as JAX does).
+    const isNone = (v: Value) => v.kind === "static" && v.known === null;
+    if (t.call && ((isNone(a) && b.kind === "key") || (a.kind === "key" && isNone(b)))) {
+      const key = (a.kind === "key" ? a : b) as Extract<Value, { kind: "key" }>;
+      const picked: TExpr = { k: "cond", test: t.call, then: a.kind === "key" ? key.call : { k: "null" }, else: b.kind === "key" ? key.call : { k: "null" } };
+      return { kind: "key", call: { k: "nonnull", value: picked } };
+    }
     if (a.kind === "array" && b.kind === "array" && t.call) {
       return { kind: "array", call: { k: "cond", test: t.call, then: a.call, else: b.call }, shape: sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape), dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
