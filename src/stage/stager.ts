@@ -18,6 +18,7 @@ import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./con
 import { applyNeutral, callLayer, layerAttribute, layerConfig, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
 import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
+import { dtypeValue } from "./ops/rules.js";
 import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
 import { arrayAttribute, arrayMethod } from "./array-methods.js";
 import { staticMath } from "./static-math.js";
@@ -2394,6 +2395,7 @@ export class ClassStager {
           const a = args[0];
           return { kind: "array", call: call(fn.call, a.call), shape: a.shape, dtype: a.dtype };
         }
+        if (fn.type.t === "initializer" && fn.call) return this.callInitializer(fn.call, args, kwargs, span);
         if ((fn as { unknownModule?: string }).unknownModule) return this.stop(span, `calling ${(fn as { unknownModule?: string }).unknownModule}, which picks the modules it builds: nnxport translates it for the module its user gives (NNX builds eagerly), and none is given here`);
         return this.stop(span, `calling ${describe(fn)}`);
       default:
@@ -2632,6 +2634,17 @@ export class ClassStager {
     if (n === undefined) return this.stop(span, "jax.random.split into a number of keys the translator cannot see");
     const all = call("random.split", key.call, num(n));
     return { kind: "tuple", items: Array.from({ length: n }, (_, i) => ({ kind: "key", call: { k: "index", object: all, index: num(i) } }) as Value), call: all };
+  }
+
+  /** An initializer called as JAX calls one, `init(key, shape, dtype=float32)`: its array (the runtime's initializers are bit-exact). */
+  private callInitializer(init: TExpr, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const byName = new Map(kwargs);
+    const [key, shape, dtype] = [args[0] ?? byName.get("key"), args[1] ?? byName.get("shape"), args[2] ?? byName.get("dtype")];
+    if (args.length > 3 || kwargs.some(([k]) => !["key", "shape", "dtype"].includes(k)) || key?.kind !== "key" || !shape) return this.stop(span, "calling an initializer other than init(key, shape, dtype)");
+    if (dtype && !(dtype.kind === "static" && dtype.known === null) && dtypeValue(dtype) !== "float32") return this.stop(span, "calling an initializer with a dtype other than float32");
+    // A shape only the run has (an init_fn's own `shape` parameter) leaves the array's sizes unknown.
+    const sizes = sizesOf(shape);
+    return { kind: "array", call: call(init, key.call, this.callExpr(shape, span, "an initializer's shape")), shape: sizes ? { rank: sizes.length, dims: sizes } : unknownShape, dtype: "float32" };
   }
 
   /** `nn.initializers.normal(stddev=0.02)`: an initializer value. */
@@ -3518,6 +3531,12 @@ export class ClassStager {
       : linenFunction
         ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"], undefined, undefined, 1 + (spec.shape ? 1 : 0) + (spec.dtype && dtypeArg(spec.dtype) ? 1 : 0))
         : this.initializerExpr(spec.init, spec.span);
+    // A key drawn inside the init_fn of a variable that is not a parameter (`lambda: normal(self.make_rng('params'), ...)`):
+    // Linen derives it from the module's rng counter, which the recorded initial values do not redo.
+    if (spec.init.kind === "func" && !linenFunction && !haikuFunction && !spec.drawsKey) {
+      const text = JSON.stringify(init);
+      if ([...this.keyMembers.values()].some((k) => text.includes(JSON.stringify(memberRef(k))))) this.stop(spec.span, "a variable whose init_fn draws a random key (self.make_rng inside it), whose key Linen derives from the module's rng count in a way the translation does not redo");
+    }
     const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"

@@ -2,7 +2,8 @@
 // (`init_fn=`), and an initializer written as a lambda of the key alone
 // (`lambda key: jnp.full((n,), v)`), in small modules used as values
 // (a learnable scalar or log-std), and a function of the file whose `dtype=jnp.float32`
-// self.param leaves at its default, verified against live Flax.
+// self.param leaves at its default, and initializers called inside an init_fn
+// (`nn.initializers.normal(0.1)(key, shape)`), verified against live Flax.
 import { describe, expect, it } from "vitest";
 import { entry, translateText, verifyText } from "../../helpers/verify-text.js";
 
@@ -42,14 +43,16 @@ class Head(nn.Module):
   @nn.compact
   def __call__(self, x):
     w = self.param('w', scaled_normal, (x.shape[-1], self.size))
-    mean = nn.Dense(self.size)(x) + x @ w
+    w = w + self.param('w2', lambda key, shape: nn.initializers.truncated_normal(0.5)(key, shape) * 2.0, (x.shape[-1], self.size))
+    b = self.param('b', lambda key: nn.initializers.normal(stddev=0.1)(key, (self.size,), jnp.float32))
+    mean = nn.Dense(self.size)(x) + x @ w + b
     std = LogScale(0.5, size=self.size, name='std')()
     offset = Scalar(0.1, size=self.size)()
     return mean + offset, jnp.broadcast_to(std, mean.shape)
 `;
 
 describe("self.param forms", () => {
-  it("verifies init_fn= by keyword, key-only lambda initializers and a function initializer with a dtype default", async () => {
+  it("verifies init_fn= by keyword, key-only lambda initializers, a function initializer with a dtype default, initializers called in lambdas", async () => {
     const e = entry("Head()", ["x=float32[2,4]"]);
     const t = await translateText("params.py", PARAMS, e);
     expect(errors(t.diagnostics.items)).toEqual([]);
