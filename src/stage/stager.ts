@@ -18,6 +18,7 @@ import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./con
 import { applyNeutral, callLayer, layerAttribute, layerConfig, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
 import { applyOp, opSpec, reshape, sizeExpr, sizesOf, type OpSpec } from "./ops/index.js";
+import { dtypeValue } from "./ops/rules.js";
 import { arrayBinary, arrayCompare, arrayUnary } from "./ops/operators.js";
 import { arrayAttribute, arrayMethod } from "./array-methods.js";
 import { staticMath } from "./static-math.js";
@@ -1266,6 +1267,8 @@ export class ClassStager {
     if (!items?.length) return undefined;
     const holdsArrays = (v: Value): boolean => v.kind === "array" || ((v.kind === "tuple" || v.kind === "list") && v.items.some(holdsArrays));
     if (items.some(holdsArrays)) return items;
+    // Functions (`for branch in branches: branch(self, x)`) exist only while staging: each is called in turn.
+    if (items.every((x) => x.kind === "func" && !x.method)) return items;
     const names = new Set(patternNames(s.target));
     const strings = items.every((x) => x.kind === "static" && typeof x.known === "string");
     const looksUp = [...statementsOf(s.body)].some((x) => [...statementExprs(x)].some((e) => [...subexpressions(e)].some((y) => y.kind === "index" && y.index.kind === "name" && names.has(y.index.id))));
@@ -2370,6 +2373,14 @@ export class ClassStager {
     if (a.kind === "static" && b.kind === "static") {
       return staticOf(a.type.t === b.type.t ? a.type : { t: "any" }, t.ctor && a.ctor && b.ctor ? { k: "cond", test: t.ctor, then: a.ctor, else: b.ctor } : undefined, t.call && a.call && b.call ? { k: "cond", test: t.call, then: a.call, else: b.call } : undefined);
     }
+    // `None if deterministic else self.make_rng('dropout')` (Linen's attention): the key is drawn only
+    // when that branch runs; where None would go, null goes (a random function given it throws, as JAX does).
+    const isNone = (v: Value) => v.kind === "static" && v.known === null;
+    if (t.call && ((isNone(a) && b.kind === "key") || (a.kind === "key" && isNone(b)))) {
+      const key = (a.kind === "key" ? a : b) as Extract<Value, { kind: "key" }>;
+      const picked: TExpr = { k: "cond", test: t.call, then: a.kind === "key" ? key.call : { k: "null" }, else: b.kind === "key" ? key.call : { k: "null" } };
+      return { kind: "key", call: { k: "nonnull", value: picked } };
+    }
     if (a.kind === "array" && b.kind === "array" && t.call) {
       return { kind: "array", call: { k: "cond", test: t.call, then: a.call, else: b.call }, shape: sameShape(a.shape, b.shape) ? a.shape : mergeShapes(a.shape, b.shape), dtype: a.dtype === b.dtype ? a.dtype : "unknown" };
     }
@@ -2378,13 +2389,22 @@ export class ClassStager {
 
   // --- calls --------------------------------------------------------------
 
-  private callExprValue(e: Extract<Expr, { kind: "call" }>, frame: Frame): Value {
-    const fn = this.expr(e.fn, frame);
+  private callExprValue(e: Extract<Expr, { kind: "call" }>, frame: Frame, given?: Value): Value {
+    const fn = given ?? this.expr(e.fn, frame);
     // Framework idioms see their arguments unevaluated (they decide what they mean).
     if (fn.kind === "global" && !fn.self) {
       const handled = this.framework.idiom({ name: fn.name, args: e.args, span: e.span }, this.api(frame));
       if (handled) return handled;
       if (LINEN_BRANCHES.has(fn.name)) return this.linenBranches(fn.name, e, frame);
+    }
+    // A local function handed the module (`true_fn(self, x)`, the idiom that initializes each
+    // nn.cond branch): the parameter it takes reads as self, and the call passes the rest.
+    const selfAt = e.args.map((a, i) => (!a.name && !a.star && a.value.kind === "self" ? i : -1)).filter((i) => i >= 0);
+    if (selfAt.length && fn.kind === "func" && !fn.method && !e.args.slice(0, selfAt[selfAt.length - 1]).some((a) => a.name || a.star)) {
+      const params = fn.def.params;
+      if (selfAt.some((i) => !params[i] || params[i].star)) return this.stop(e.span, "'self' passed where the function takes no such parameter");
+      const bound = withSelfParams(fn, selfAt.map((i) => params[i].name));
+      return this.callExprValue({ ...e, fn: { kind: "name", id: "__self_bound__", span: e.fn.span }, args: e.args.filter((_, i) => !selfAt.includes(i)) }, frame, bound);
     }
     const args: Value[] = [];
     const kwargs: Array<[string, Value]> = [];
@@ -2440,6 +2460,7 @@ export class ClassStager {
           const a = args[0];
           return { kind: "array", call: call(fn.call, a.call), shape: a.shape, dtype: a.dtype };
         }
+        if (fn.type.t === "initializer" && fn.call) return this.callInitializer(fn.call, args, kwargs, span);
         if ((fn as { unknownModule?: string }).unknownModule) return this.stop(span, `calling ${(fn as { unknownModule?: string }).unknownModule}, which picks the modules it builds: nnxport translates it for the module its user gives (NNX builds eagerly), and none is given here`);
         return this.stop(span, `calling ${describe(fn)}`);
       default:
@@ -2708,12 +2729,7 @@ export class ClassStager {
     const bound = fns.map((fn) => {
       if (fn.kind !== "func" || fn.method || !fn.def.params.length || fn.def.params[0].star) return this.stop(e.span, `${what} with a branch that is ${describe(fn)} (a function of (module, *operands) is translated)`);
       // The branch's module parameter is this module.
-      const mdlName = fn.def.params[0].name;
-      const toSelf = (x: Expr): Expr => (x.kind === "name" && x.id === mdlName ? { kind: "self", span: x.span } : x);
-      const def = fn.def;
-      const rest = def.params.slice(1);
-      const rebound: Extract<Value, { kind: "func" }>["def"] = "kind" in def ? { ...def, params: rest, body: mapExpr(def.body, toSelf) } : { ...def, params: rest, body: mapStmts(def.body, toSelf) };
-      return { ...fn, def: rebound } as Value;
+      return withSelfParams(fn, [fn.def.params[0].name]);
     });
     const operands = positional.slice(2 + nFns).map((a) => this.expr(a.value, frame));
     return this.branches(what, isCond ? "nnx.cond" : "nnx.switch", selector, bound, operands, e.span, frame, true);
@@ -2791,6 +2807,17 @@ export class ClassStager {
     if (n === undefined) return this.stop(span, "jax.random.split into a number of keys the translator cannot see");
     const all = call("random.split", key.call, num(n));
     return { kind: "tuple", items: Array.from({ length: n }, (_, i) => ({ kind: "key", call: { k: "index", object: all, index: num(i) } }) as Value), call: all };
+  }
+
+  /** An initializer called as JAX calls one, `init(key, shape, dtype=float32)`: its array (the runtime's initializers are bit-exact). */
+  private callInitializer(init: TExpr, args: Value[], kwargs: Array<[string, Value]>, span: Span): Value {
+    const byName = new Map(kwargs);
+    const [key, shape, dtype] = [args[0] ?? byName.get("key"), args[1] ?? byName.get("shape"), args[2] ?? byName.get("dtype")];
+    if (args.length > 3 || kwargs.some(([k]) => !["key", "shape", "dtype"].includes(k)) || key?.kind !== "key" || !shape) return this.stop(span, "calling an initializer other than init(key, shape, dtype)");
+    if (dtype && !(dtype.kind === "static" && dtype.known === null) && dtypeValue(dtype) !== "float32") return this.stop(span, "calling an initializer with a dtype other than float32");
+    // A shape only the run has (an init_fn's own `shape` parameter) leaves the array's sizes unknown.
+    const sizes = sizesOf(shape);
+    return { kind: "array", call: call(init, key.call, this.callExpr(shape, span, "an initializer's shape")), shape: sizes ? { rank: sizes.length, dims: sizes } : unknownShape, dtype: "float32" };
   }
 
   /** `nn.initializers.normal(stddev=0.02)`: an initializer value. */
@@ -3831,8 +3858,14 @@ export class ClassStager {
     const init = haikuFunction
       ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"])
       : linenFunction
-        ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"])
+        ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"], undefined, undefined, 1 + (spec.shape ? 1 : 0) + (spec.dtype && dtypeArg(spec.dtype) ? 1 : 0))
         : this.initializerExpr(spec.init, spec.span);
+    // A key drawn inside the init_fn of a variable that is not a parameter (`lambda: normal(self.make_rng('params'), ...)`):
+    // Linen derives it from the module's rng counter, which the recorded initial values do not redo.
+    if (spec.init.kind === "func" && !linenFunction && !haikuFunction && !spec.drawsKey) {
+      const text = JSON.stringify(init);
+      if ([...this.keyMembers.values()].some((k) => text.includes(JSON.stringify(memberRef(k))))) this.stop(spec.span, "a variable whose init_fn draws a random key (self.make_rng inside it), whose key Linen derives from the module's rng count in a way the translation does not redo");
+    }
     const keyless = this.isKeyless(spec.init) || haikuFunction;
     const args: TExpr[] =
       spec.convention === "jax" || spec.convention === "haiku"
@@ -4040,7 +4073,7 @@ export class ClassStager {
    * its parameters of the given kinds (more parameters than kinds: fixed values).
    * `side`: where the arrow is written (the constructor reads config as options).
    */
-  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], given?: Value[], staged?: { result?: Value }): TExpr {
+  functionExpr(fn: Extract<Value, { kind: "func" }>, kinds: Array<"array" | "static" | "key">, side: "ctor" | "call", span: Span, types?: string[], given?: Value[], staged?: { result?: Value }, passed?: number): TExpr {
     const def = fn.def;
     const params = def.params;
     const frame = new Frame(`lambda@${span.line}`, false, new Map(fn.closure));
@@ -4058,6 +4091,9 @@ export class ClassStager {
       else if (kind === "array") frame.env.set(p.name, { kind: "array", call: id(p.name), shape: unknownShape, dtype: "unknown" });
       else if (kind === "key") frame.env.set(p.name, { kind: "key", call: id(p.name) });
       else frame.env.set(p.name, staticOf({ t: "any" }, id(p.name), id(p.name)));
+      // A parameter every caller leaves out (`dtype=jnp.float32` of a Linen init_fn given (key, shape)) is its default.
+      const dflt = passed !== undefined && i >= passed && p.default ? this.dryValue(p.default) : undefined;
+      if (dflt && ((dflt.kind === "static" && dflt.known !== undefined) || dflt.kind === "global")) frame.env.set(p.name, dflt);
       // A parameter with a default (`dtype=jnp.float32`) callers may leave out.
       out.push({ name: p.name, type: types?.[i] ?? (kind === "array" ? "nnx.Array" : kind === "key" ? "nnx.PRNGKey" : "number[]"), ...(p.default && kind === "static" ? { optional: true } : {}) });
     });
@@ -4933,4 +4969,13 @@ function pySlice<T>(items: T[], start: number | null | undefined, stop: number |
     for (let i = start === null ? n - 1 : clamp(start, -1, n - 1), end = stop === null ? -1 : clamp(stop, -1, n - 1); i > end; i += st) out.push(items[i]);
   }
   return out;
+}
+
+/** The function with these parameters dropped, the body reading each as `self` (a module handed to a local function). */
+function withSelfParams(fn: Extract<Value, { kind: "func" }>, names: string[]): Value {
+  const toSelf = (x: Expr): Expr => (x.kind === "name" && names.includes(x.id) ? { kind: "self", span: x.span } : x);
+  const def = fn.def;
+  const rest = def.params.filter((p) => !names.includes(p.name));
+  const rebound: Extract<Value, { kind: "func" }>["def"] = "kind" in def ? { ...def, params: rest, body: mapExpr(def.body, toSelf) } : { ...def, params: rest, body: mapStmts(def.body, toSelf) };
+  return { ...fn, def: rebound };
 }

@@ -29,6 +29,15 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
       // After construction every variable exists; during it, not yet.
       return staticOf({ t: "bool" }, { k: "bool", value: false }, { k: "bool", value: true });
     }
+    case "self.is_mutable_collection": {
+      // 'params' is mutable while Linen initializes (the constructor here) and not under a plain
+      // apply; other collections depend on the caller's `mutable=`, which the method does not see.
+      const args = api.bind(call.args, ["col"], "self.is_mutable_collection", call.span);
+      const col = args?.get("col");
+      const v = col ? api.value(col) : undefined;
+      if (!(v?.kind === "static" && v.known === "params")) return api.unsupported(call.span, "self.is_mutable_collection of a collection other than 'params'");
+      return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: false });
+    }
     case "self.has_rng":
       return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: true }, true);
     case "self.sow":

@@ -1,20 +1,17 @@
 // jax.nn (and its re-exports in flax.linen, flax.nnx, haiku) as runtime calls.
 // The runtime's activations take `(x, axis)` or `(x, { axis, ...options })`.
-import { broadcast, floorDivDims, materialize, type SymShape, unknownShape } from "../shapes.js";
+import { broadcast, dimAt, materialize, type SymShape, unknownShape, withDim } from "../shapes.js";
 import { num } from "../../ts/ast.js";
-import { createdDtype, float, knownOf, oneHot, reduce, shapeOf, unary, type OpArgs, type OpSpec } from "./rules.js";
+import { createdDtype, divideExact, float, knownOf, oneHot, reduce, shapeOf, unary, type OpArgs, type OpSpec } from "./rules.js";
 
 const withParam = (rt: string, param: string): OpSpec => ({ rt, sig: `x: A, ${param}: F`, shape: (a) => shapeOf(a.get("x")), dtype: float });
 
-/** glu(x, axis=-1): that axis halved. */
-function glu(a: OpArgs): SymShape {
-  const s = shapeOf(a.get("x"));
-  const axis = a.get("axis") ? knownOf(a.get("axis")) : -1;
-  if (s.rank === undefined || typeof axis !== "number") return unknownShape;
-  const dims = materialize(s);
-  const i = axis < 0 ? axis + s.rank : axis;
-  dims[i] = floorDivDims(dims[i], num(2));
-  return { rank: s.rank, dims };
+/** glu halves `axis` (default -1): x1 * sigmoid(x2) of its two halves. */
+function gluShape(a: OpArgs): SymShape {
+  const axis = a.get("axis") === undefined ? -1 : knownOf(a.get("axis"));
+  if (typeof axis !== "number") return unknownShape;
+  const x = shapeOf(a.get("x"));
+  return withDim(x, axis, divideExact(dimAt(x, axis), num(2)));
 }
 
 /** Attention's query/key/value: [batch..., length, heads, depth]; the result takes the values' depth. */
@@ -119,6 +116,7 @@ export const NN_OPS: Record<string, OpSpec> = {
   "jax.nn.hard_silu": unary("nnx.hardSilu"),
   "jax.nn.hard_swish": unary("nnx.hardSilu"),
   "jax.nn.tanh": unary("nnx.tanh"),
+  "jax.nn.glu": { rt: "nnx.glu", sig: "x: A, axis: F", shape: gluShape, dtype: float },
   "jax.nn.gelu": { rt: "nnx.gelu", sig: "x: A, approximate", shape: (a) => shapeOf(a.get("x")), dtype: float },
   "jax.nn.leaky_relu": withParam("nnx.leakyRelu", "negative_slope"),
   "jax.nn.softmax": { rt: "nnx.softmax", sig: "x: A, axis=null, where?: A, initial!", axisOrOptions: "axis", shape: (a) => shapeOf(a.get("x")), dtype: float },
@@ -136,7 +134,6 @@ export const NN_OPS: Record<string, OpSpec> = {
   "jax.nn.sparse_plus": unary("nnx.sparsePlus"),
   "jax.nn.sparse_sigmoid": unary("nnx.sparseSigmoid"),
   "jax.nn.log1mexp": unary("nnx.log1mexp"),
-  "jax.nn.glu": { rt: "nnx.glu", sig: "x: A, axis", shape: glu, dtype: float },
   "jax.nn.logmeanexp": { rt: "nnx.logmeanexp", sig: "x: A, axis=null, where?: A, keepdims?", axisOrOptions: "axis", shape: reduce("x"), dtype: float },
   "jax.nn.one_hot": { rt: "nnx.oneHot", sig: "x: A, num_classes, *, dtype?: D, axis?", shape: oneHot, dtype: createdDtype("float32") },
 };

@@ -118,4 +118,22 @@ describe("variables made with the module's own keys", () => {
     expect(r.notes.some((n) => n.startsWith("init not compared"))).toBe(true);
     expect(r.ok).toBe(true);
   }, 180_000);
+
+  it("a key drawn inside a variable's init_fn (Linen's count there is not redone): NNX201 at the variable", async () => {
+    const src = `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Codebook(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    table = self.variable('state', 'table', lambda: nn.initializers.normal(1.0)(self.make_rng('params'), (4, x.shape[-1])))
+    return x @ table.value.T
+`;
+    const t = await translateText("codebook.py", src, entry("Codebook()", ["x=float32[2,3]"]));
+    const errs = errors(t.diagnostics.items) as Array<{ severity: string; code?: string; message?: string; span?: { line: number } }>;
+    expect(errs.map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 9]]);
+    expect(errs[0].message).toMatch(/init_fn draws a random key/);
+  }, 180_000);
 });

@@ -1,5 +1,6 @@
 // Activations with learned parameters: Linen nn.PReLU → nnx.PReLU (its
-// negative_slope drawn in its own scope, as Linen's self.param does).
+// negative_slope drawn in its own scope, as Linen's self.param does), and
+// jax.nn.glu, the one activation function that changes its input's shape.
 import { describe, it } from "vitest";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
@@ -19,11 +20,12 @@ class Model(nn.Module):
     @nn.compact
     def __call__(self, x):
         h = nn.PReLU(param_dtype=jnp.float32)(nn.Dense(6)(x))
-        return Block()(x) * h - nn.PReLU()(x).sum(-1, keepdims=True)
+        g = nn.glu(nn.Dense(12)(x))
+        return Block()(x) * h - nn.PReLU()(x).sum(-1, keepdims=True) + g
 `;
 
 describe.concurrent("activation layers", SLOW, () => {
-  it("Linen nn.PReLU in setup and @nn.compact", () =>
+  it("Linen nn.PReLU in setup and @nn.compact, next to nn.glu (a function halving its axis)", () =>
     expectVerifies({
       name: "linen_prelu",
       py: LINEN,

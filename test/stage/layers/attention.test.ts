@@ -53,7 +53,8 @@ class Attn(nn.Module):
         mask = nn.combine_masks(nn.make_attention_mask(pad > 0, pad > 0), nn.make_causal_mask(pad))
         y = nn.dot_product_attention(q, k, v, mask=mask, dropout_rate=0.2,
                                      dropout_rng=self.make_rng("dropout"), deterministic=not train)
-        w = nn.dot_product_attention_weights(q, k, mask=mask, broadcast_dropout=False)
+        rng = None if not train else self.make_rng("dropout")
+        w = nn.dot_product_attention_weights(q, k, mask=mask, broadcast_dropout=False, dropout_rng=rng, dropout_rate=0.1, deterministic=not train)
         return nn.DenseGeneral(8, axis=(-2, -1), name="out")(y), w
 `;
 
@@ -86,12 +87,12 @@ describe.concurrent("attention", SLOW, () => {
   it("Linen attention built in setup with initializers", () =>
     expectVerifies({ name: "linen_mha_setup", py: LINEN_SETUP, entry: entry("Encoder()", ["x=float32[2,6,8]", "pad=int32[2,6]<2"]), reads: ["this.attn.call(x, { mask })"] }));
 
-  it("Linen dot_product_attention(_weights), combine_masks, make_rng('dropout')", () =>
+  it("Linen dot_product_attention(_weights), combine_masks, make_rng('dropout'), a key drawn only in train mode (None if not train else make_rng)", () =>
     expectVerifies({
       name: "linen_attention_fns",
       py: LINEN_FUNCTIONS,
       entry: entry("Attn()", ["x=float32[2,5,8]", "pad=int32[2,5]<2"]),
-      reads: ["nnx.dotProductAttention(q, k, v, {", "nnx.dotProductAttentionWeights(q, k, { mask, broadcastDropout: false })", "nnx.combineMasks("],
+      reads: ["nnx.dotProductAttention(q, k, v, {", "nnx.dotProductAttentionWeights(q, k, {", "(this.deterministic ? null : this.dropoutRngs())!", "nnx.combineMasks("],
     }));
 
   it("hk.MultiHeadAttention: self and cross attention, masks, initializers", () =>

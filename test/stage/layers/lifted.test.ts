@@ -451,11 +451,13 @@ class Heads(nn.Module):
 
     def __call__(self, x):
         pred = jnp.mean(self.gate(x)) > 0
-        if self.is_initializing():
-            _ = (self.head0(x), self.head1(x), self.deep(x))
-        y = nn.cond(pred, lambda mdl, v: mdl.head0(v), lambda mdl, v: jnp.tanh(mdl.deep(v)), self, x)
         def negated(mdl, v):
             return -mdl.head1(v)
+        if self.is_mutable_collection("params"):
+            for branch in [lambda mdl, v: mdl.head0(v), lambda mdl, v: mdl.deep(v)]:
+                branch(self, x)
+            negated(self, x)
+        y = nn.cond(pred, lambda mdl, v: mdl.head0(v), lambda mdl, v: jnp.tanh(mdl.deep(v)), self, x)
         index = jnp.argmax(jnp.sum(y, axis=0)) % 3
         return nn.switch(index, [lambda mdl, v: mdl.head0(v), lambda mdl, v: mdl.deep(v), negated], self, x) + y
 
@@ -471,7 +473,7 @@ class Net(nn.Module):
 `;
 
 describe.concurrent("Linen nn.cond / nn.switch", SLOW, () => {
-  it("branches of (module, *operands) calling setup submodules made under is_initializing, lambdas and a local def, an extra operand", () =>
+  it("branches of (module, *operands) calling setup submodules made under is_mutable_collection('params') (branches called as negated(self, x), and in a loop over a list of them), lambdas and a local def, an extra operand", () =>
     expectVerifies({
       name: "linen_branches",
       py: LINEN_BRANCHES,
