@@ -184,7 +184,7 @@ export class LinenSpectralNorm<L extends CallableModule = CallableModule> extend
           return tf.tidy(() => this.normalized(path, raw, false));
         };
         // Computed, not drawn: XLA's and TensorFlow's matmuls differ in the last bits (|w / sigma| is about 1 at most).
-        p.setMetadata("init", inexact(renormalized, 1e-6 + (initializerBound(init)?.atol ?? 0), "Linen's init keeps the spectrally normalized value, computed (XLA's and TensorFlow's matmul and rsqrt differ in the last bits)"));
+        p.setMetadata("init", inexact(renormalized, 1e-6 + (initializerBound(init, p.value.shape)?.atol ?? 0), "Linen's init keeps the spectrally normalized value, computed (XLA's and TensorFlow's matmul and rsqrt differ in the last bits)"));
         const u = stats[`${path}/u`];
         const redrawU: Initializer = (key, shape, dtype) => {
           const value = uInit(key, shape, dtype);

@@ -158,7 +158,7 @@ export class LinenWeightNorm<L extends CallableModule = CallableModule> extends 
         let lastDraw: tf.Tensor | undefined;
         // Computed, not drawn: XLA's sum and rsqrt and TensorFlow's differ in the last bits (|w| <= |scale|).
         const scale = useScale && this.scales[path] ? tf.max(tf.abs(this.scales[path].value)).dataSync()[0] : 1;
-        const atol = 1e-6 * Math.max(1, scale) + (initializerBound(init)?.atol ?? 0);
+        const atol = 1e-6 * Math.max(1, scale) + (initializerBound(init, p.value.shape)?.atol ?? 0);
         const renormalized: Initializer = (key, shape, dtype) => {
           const raw = tf.keep(init(key, shape, dtype));
           lastDraw?.dispose();

@@ -557,7 +557,7 @@ function checkSourceInit(t: Translation, generated: Record<string, unknown>, ten
       const isParam = entry.type === "Param";
       const expectedInit = isParam ? expected : (tensors[`initstate/${entry.source}`] ?? expected);
       // Bit for bit, except initializers that are not bit-exact (orthogonal: a QR), within their stated bound.
-      const bound = isParam ? runtime.nnx.initializers.initializerBound((v as unknown as { getMetadata(k: string): unknown }).getMetadata("init")) : undefined;
+      const bound = isParam ? runtime.nnx.initializers.initializerBound((v as unknown as { getMetadata(k: string): unknown }).getMetadata("init"), (v.value as Tensor).shape) : undefined;
       if (bound) bounded.set(`${bound.atol}|${bound.why}`, [...(bounded.get(`${bound.atol}|${bound.why}`) ?? []), entry.source]);
       const exact = bound ? { atol: bound.atol, rtol: 0 } : EXACT;
       report.checks.push(check(`${isParam ? "init" : "init state"} ${entry.source} → ${entry.nnx}`, isParam ? "init" : "state", v.value as Tensor, reshaped(expectedInit, entry.shape, runtime.tf), isParam ? exact : tolerance));
