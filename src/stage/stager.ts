@@ -3165,6 +3165,11 @@ export class ClassStager {
       asStatic: (v, span) => self.asStatic(v, span),
       functionLayer: (v, x, span) => {
         // A function of the file given as a layer (`lambda x: jax.nn.one_hot(x, n)`): written as an arrow, its output shaped by staging it on the input.
+        // `functools.partial(nn.softmax, axis=-1)` is staged as `lambda x: partial(x)`.
+        if (v.kind === "partial") {
+          const at = { name: (x: string): Expr => ({ kind: "name", id: x, span }) };
+          v = { kind: "func", def: { kind: "lambda", params: [{ name: "_x", span }], body: { kind: "call", fn: at.name("_f"), args: [{ value: at.name("_x") }], span }, span }, closure: new Map([["_f", v]]) };
+        }
         if (v.kind !== "func" || v.method || v.def.params.length !== 1) return undefined;
         try {
           const staged: { result?: Value } = {};
