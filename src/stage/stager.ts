@@ -3186,16 +3186,18 @@ export class ClassStager {
       callExpr: (v, span, what) => self.callExpr(v, span, what),
       asStatic: (v, span) => self.asStatic(v, span),
       functionLayer: (v, x, span) => {
+        const xs = Array.isArray(x) ? x : [x];
         // A function of the file given as a layer (`lambda x: jax.nn.one_hot(x, n)`): written as an arrow, its output shaped by staging it on the input.
         // `functools.partial(nn.softmax, axis=-1)` is staged as `lambda x: partial(x)`.
         if (v.kind === "partial") {
           const at = { name: (x: string): Expr => ({ kind: "name", id: x, span }) };
-          v = { kind: "func", def: { kind: "lambda", params: [{ name: "_x", span }], body: { kind: "call", fn: at.name("_f"), args: [{ value: at.name("_x") }], span }, span }, closure: new Map([["_f", v]]) };
+          const names = xs.map((_, i) => `_x${i}`);
+          v = { kind: "func", def: { kind: "lambda", params: names.map((name) => ({ name, span })), body: { kind: "call", fn: at.name("_f"), args: names.map((n) => ({ value: at.name(n) })), span }, span }, closure: new Map([["_f", v]]) };
         }
-        if (v.kind !== "func" || v.method || v.def.params.length !== 1) return undefined;
+        if (v.kind !== "func" || v.method || v.def.params.length !== xs.length) return undefined;
         try {
           const staged: { result?: Value } = {};
-          const expr = self.functionExpr(v, ["array"], "ctor", span, ["tf.Tensor"], [x], staged);
+          const expr = self.functionExpr(v, xs.map(() => "array"), "ctor", span, xs.map(() => "tf.Tensor"), xs, staged);
           const o = staged.result;
           return o?.kind === "array" ? { expr, out: o } : undefined;
         } catch (e) {
