@@ -80,7 +80,7 @@ interface StackInfo {
 export class Recorder {
   readonly variables = new Map<object, RecordedVariable>();
   readonly keys: RecordedKeys[] = [];
-  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: { draw?: number; callsPerLayer: number } }> = [];
+  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: { draw?: number; callsPerLayer: number }; collection?: string }> = [];
   /** Variables whose initial value is what the source's init call sets them to. */
   readonly fromCall = new Set<object>();
   /** Haiku: keys init's sequence has handed out so far. */
@@ -225,7 +225,10 @@ export class Recorder {
     }
     if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
-      if (!st) this.dropouts.push({ layer, scope: scope.path });
+      // A Dropout's own rng collection (rng_collection='noise'): the original's apply needs that stream.
+      const own = (layer as { rngCollection?: unknown }).rngCollection;
+      const collection = isDropout(layer) && typeof own === "string" && own !== "dropout" ? own : undefined;
+      if (!st) this.dropouts.push({ layer, scope: scope.path, ...(collection ? { collection } : {}) });
       else if (scope.layer!.index === 0) {
         if (this.framework === "linen" && !st.rngs?.includes("dropout")) this.dropoutMissing ??= "the original cannot run its layer stack in train mode: nn.scan's split_rngs has no 'dropout', so the layers get no dropout rng (Linen raises InvalidRngError)";
         else this.dropouts.push({ layer, scope: scope.path, stack: { ...(st.outerDraw !== undefined ? { draw: st.outerDraw } : {}), callsPerLayer: 1 } });

@@ -119,7 +119,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   }
   if (compareTrain && t.program.framework.name === "linen" && hasDropout(t) && !rngs.includes("dropout")) rngs.push("dropout");
   // Streams the model's own code draws from (make_rng): the original needs them at init and apply.
-  if (t.program.framework.name === "linen") for (const d of t.plan?.dropout ?? []) if (d.stream && !rngs.includes(d.stream)) rngs.push(d.stream);
+  if (t.program.framework.name === "linen") for (const d of t.plan?.dropout ?? []) for (const s of [d.stream, d.collection]) if (s && !rngs.includes(s)) rngs.push(s);
   const hasOwnState = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
   const spec: ReferenceSpec = {
     file,

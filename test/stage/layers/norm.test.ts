@@ -38,6 +38,7 @@ class Net(nn.Module):
         x = nn.Dense(self.features)(x)
         x = nn.BatchNorm(use_running_average=not self.training, momentum=0.8)(x)
         x = nn.Dropout(0.5, deterministic=not self.training)(x)
+        x = nn.Dropout(0.25, deterministic=not self.training, rng_collection='noise')(x)
         return nn.relu(x)
 `;
 
@@ -101,8 +102,8 @@ describe.concurrent("normalization", SLOW, () => {
       reads: ["new nnx.RMSNorm(", "this.rmsNorm.call(x, { mask })", "{ numGroups: null, groupSize: 2, rngs }", "new nnx.InstanceNorm(", "{ axis: [1, 2], rngs }", "featureAxes: [-2, -1]"],
     }));
 
-  it("Linen BatchNorm and Dropout switched by the entry module's own training field", () =>
-    expectVerifies({ name: "linen_field_mode", py: FIELD_MODE, entry: entry("Net(training=False)", ["x=float32[4,3]"]), reads: ["readonly batchNorm: nnx.BatchNorm;", "momentum: 0.8"] }));
+  it("Linen BatchNorm and Dropout switched by the entry module's own training field; a Dropout's own rng_collection", () =>
+    expectVerifies({ name: "linen_field_mode", py: FIELD_MODE, entry: entry("Net(training=False)", ["x=float32[4,3]"]), reads: ["readonly batchNorm: nnx.BatchNorm;", "momentum: 0.8", 'rngCollection: "noise"'] }));
 
   it("Haiku norms on the NNX layers", () =>
     expectVerifies({
