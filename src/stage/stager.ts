@@ -3191,7 +3191,7 @@ export class ClassStager {
         // `functools.partial(nn.softmax, axis=-1)` is staged as `lambda x: partial(x)`.
         if (v.kind === "partial") {
           const at = { name: (x: string): Expr => ({ kind: "name", id: x, span }) };
-          const names = xs.map((_, i) => `_x${i}`);
+          const names = xs.length === 1 ? ["_x"] : xs.map((_, i) => `_x${i}`);
           v = { kind: "func", def: { kind: "lambda", params: names.map((name) => ({ name, span })), body: { kind: "call", fn: at.name("_f"), args: names.map((n) => ({ value: at.name(n) })), span }, span }, closure: new Map([["_f", v]]) };
         }
         if (v.kind !== "func" || v.method || v.def.params.length !== xs.length) return undefined;
