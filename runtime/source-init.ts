@@ -67,6 +67,8 @@ export interface SourceDropout {
   stack?: { draw?: number; callsPerLayer: number; once?: boolean; members?: number };
   /** Not a layer: an RngStream the module's own code draws from (Linen make_rng(stream), Haiku hk.next_rng_key()). */
   stream?: string;
+  /** Linen: the rng collection a Dropout layer draws from when it is not 'dropout' (rng_collection=...); its keys are counted alike. */
+  collection?: string;
   /**
    * Linen: the stream is drawn in a step of nn.scan (nn.RNN) that splits it
    * (split_rngs={..., stream: True}), `perStep` times per step: step t's j-th

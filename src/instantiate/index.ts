@@ -34,7 +34,7 @@ export interface SourceInitPlan {
   keys: "linen" | "haiku";
   params: SourceInitParam[];
   draws?: number;
-  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number; once?: boolean; members?: number }; stream?: string }>;
+  dropout?: Array<{ path: string; scope?: string[]; stack?: { draw?: number; callsPerLayer: number; once?: boolean; members?: number }; stream?: string; collection?: string }>;
   /** Variables the source sets during init's own forward pass, and that pass's mode. */
   fromCall?: { keep: string[]; train?: boolean };
 }
@@ -129,7 +129,7 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
     const unknown = params.find((p) => p.source.startsWith("?/"));
     const planMissing = unknown ? `the source's name of ${unknown.nnx} is not known` : recorder.incomplete;
     const dropout: NonNullable<SourceInitPlan["dropout"]> = recorder.dropouts
-      .map((d) => ({ path: pathOf(model!, d.layer) ?? "", ...(options.framework === "linen" ? { scope: d.scope } : {}), ...(d.stack ? { stack: d.stack } : {}) }))
+      .map((d) => ({ path: pathOf(model!, d.layer) ?? "", ...(options.framework === "linen" ? { scope: d.scope } : {}), ...(d.stack ? { stack: d.stack } : {}), ...(options.framework === "linen" && d.collection ? { collection: d.collection } : {}) }))
       .filter((d) => d.path);
     // Keys the module's own code draws per call (Linen make_rng('dropout'), Haiku hk.next_rng_key()).
     for (const k of recorder.keys) {

@@ -95,7 +95,7 @@ interface DropoutStack {
 export class Recorder {
   readonly variables = new Map<object, RecordedVariable>();
   readonly keys: RecordedKeys[] = [];
-  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: DropoutStack }> = [];
+  readonly dropouts: Array<{ layer: object; scope: string[]; stack?: DropoutStack; collection?: string }> = [];
   /** Variables whose initial value is what the source's init call sets them to. */
   readonly fromCall = new Set<object>();
   /** Haiku: keys init's sequence has handed out so far. */
@@ -254,8 +254,11 @@ export class Recorder {
     }
     if (isDropout(layer) || info.dropout) {
       const st = scope.layer?.stack;
+      // A Dropout's own rng collection (rng_collection='noise'): the original's apply needs that stream.
+      const own = (layer as { rngCollection?: unknown }).rngCollection;
+      const collection = isDropout(layer) && typeof own === "string" && own !== "dropout" ? own : undefined;
       if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
-      else if (!st) this.dropouts.push({ layer, scope: scope.path });
+      else if (!st) this.dropouts.push({ layer, scope: scope.path, ...(collection ? { collection } : {}) });
       else if (scope.layer!.index === 0) {
         // A framework layer stacked whole (nn.vmap(nn.Dropout)): its member count is not recorded, so its members' keys are not known.
         if (stacked && st.once) this.dropoutMissing ??= "the original draws dropout keys in a Linen layer under nn.vmap, whose members' keys are not replayed";

@@ -11,7 +11,7 @@ import { printPattern } from "../ts/print.js";
 import type { ClassStager, LoopPlan, SeqLike } from "./stager.js";
 import { literalValue } from "./stager.js";
 import { Frame } from "./scope.js";
-import { describe, staticOf, type Known, type ModuleList, type ModulesV, type ModuleV, type StaticType, type StaticV, type Value } from "./values.js";
+import { describe, staticOf, type Instance, type Known, type ModuleList, type ModulesV, type ModuleV, type StaticType, type StaticV, type Value } from "./values.js";
 
 type Comprehension = Extract<Expr, { kind: "comprehension" }> | Extract<Expr, { kind: "dictcomp" }>;
 
@@ -534,7 +534,9 @@ export function moduleList(st: ClassStager, e: Comprehension, frame: Frame): Mod
     return undefined;
   }
   const records = (probe.block.ctor ?? []).filter((s) => s.k === "record");
-  const record = records.find((s) => s.k === "record" && s.event.e === "construct");
+  // The item's own construction (`nn.RNN(nn.LSTMCell(h))` constructs the cell first): the one the list names.
+  const constructs = records.filter((s) => s.k === "record" && s.event.e === "construct");
+  const record = constructs.find((s) => s.k === "record" && s.event.e === "construct" && s.event.site === element.inst.id) ?? constructs[0];
   const list: ModuleList = {
     id: st.ctx.site(),
     iter,
@@ -543,6 +545,7 @@ export function moduleList(st: ClassStager, e: Comprehension, frame: Frame): Mod
     closure: new Map(frame.env),
     site: element.inst.id,
     record: record?.k === "record" ? record.event : undefined,
+    first: element.inst,
     span: e.span,
   };
   if (records.length) {
@@ -598,6 +601,7 @@ export function moduleListLoop(st: ClassStager, iter: ModulesV, target: Pattern,
       if (v.kind !== "module") st.stop(span, "a list item that is not a module");
       const inst = (v as ModuleV).inst;
       inst.id = list.site;
+      if (list.first) sameSites(list.first, inst);
       inst.element = { list, call: id(itemName) };
       if (list.made) inst.built = { member: list.member!, call: id(itemName), ctor: id("_") };
       f.env.set(item.id, v);
@@ -611,6 +615,19 @@ export function moduleListLoop(st: ClassStager, iter: ModulesV, target: Pattern,
       return { k: "forOf", target: index ? { k: "ptuple", items: [{ k: "pid", name: index }, { k: "pid", name: itemName }] } : { k: "pid", name: itemName }, iter: index ? call("nnx.enumerate", members) : members, body };
     },
   };
+}
+
+/** Modules given to a list's item (`nn.RNN(nn.LSTMCell(h))`), staged again: the sites and records of their first staging. */
+function sameSites(first: Instance, again: Instance): void {
+  const given = (i: Instance) => [...i.args, ...i.kwargs.map(([, v]) => v)];
+  const [a, b] = [given(first), given(again)];
+  a.forEach((x, k) => {
+    const y = b[k];
+    if (x.kind !== "module" || y?.kind !== "module") return;
+    y.inst.id = x.inst.id;
+    if (x.inst.record && !y.inst.record) y.inst.record = x.inst.record;
+    sameSites(x.inst, y.inst);
+  });
 }
 
 /**

@@ -38,7 +38,7 @@ export interface LayerHost {
   /** A fixed value as layer options hold it (initializers, activations, tuples of them). */
   asStatic(v: Value, span: Span): StaticV | undefined;
   /** A function of the file given as a layer, applied to an input of this shape: its arrow and its output. */
-  functionLayer(v: Value, x: ArrayV, span: Span): { expr: TExpr; out: ArrayV } | undefined;
+  functionLayer(v: Value, x: ArrayV | ArrayV[], span: Span): { expr: TExpr; out: ArrayV } | undefined;
   /** A train/eval switch given at a call or construction, as a mode value. */
   modeOf(v: Value, trueMeansTraining: boolean, span: Span): Value;
   /** Builds `inst` in the constructor (once), as `build` describes. */
@@ -183,6 +183,9 @@ function bindSource(host: LayerHost, row: SourceLayer, params: SourceLayerParam[
   return out;
 }
 
+/** Options a layer applies as functions to arrays of its own, which may be functions of the file. */
+const FUNCTION_OPTIONS = new Set(["mergeFn"]);
+
 /** A layer's source arguments as neutral options (the frontend's row maps the names). */
 export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, span: Span): LayerConfig {
   const options: LayerOptions = new ReadOptions();
@@ -213,6 +216,11 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
       continue;
     }
     let s = host.asStatic(v, span);
+    // A function of the file for an option a layer applies to its arrays (Bidirectional's merge_fn): staged where the layer knows their sizes.
+    if (!s && FUNCTION_OPTIONS.has(p.option!) && (v.kind === "func" || v.kind === "partial")) {
+      modules.set(p.option!, v);
+      continue;
+    }
     if (!s) {
       host.unsupported(span, `${row.autoName}(${p.name}=${describe(v)})`);
       continue;
@@ -493,6 +501,12 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
       if (!v || v.kind === "module") return undefined;
       const r = host.functionLayer(v, { kind: "array", call: { k: "id", name: "_" }, shape: x.shape, dtype: x.dtype } as ArrayV, span);
       return r && { expr: r.expr, out: { shape: r.out.shape, dtype: r.out.dtype } };
+    },
+    applyFunction: (name, xs) => {
+      const v = config?.modules.get(name);
+      if (!v || (v.kind !== "func" && v.kind !== "partial")) return undefined;
+      const r = host.functionLayer(v, xs.map((x) => ({ kind: "array", call: { k: "id", name: "_" }, shape: x.shape, dtype: x.dtype }) as ArrayV), span);
+      return r ? { expr: r.expr, out: { shape: r.out.shape, dtype: r.out.dtype } } : null;
     },
     childInfo: (name, index) => {
       const v = itemOf(config?.modules.get(name), index);

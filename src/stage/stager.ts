@@ -50,6 +50,7 @@ import {
   type Known,
   type ModuleV,
   type StaticType,
+  type SeqV,
   type StaticV,
   type Value,
 } from "./values.js";
@@ -663,6 +664,16 @@ export class ClassStager {
           const held = frame.env.get(v0.fn.object.id);
           // `xs = []` is a fixed empty list until something is appended.
           const list: Value | undefined = held?.kind === "static" && Array.isArray(held.known) && !held.known.length ? { kind: "list", items: [] } : held;
+          // A list the loop being staged builds at run time: the item pushed to it.
+          const pushed = (held as Partial<PushedList> | undefined)?.pushed;
+          if (pushed && v0.fn.attr === "append" && frame.loops.length) {
+            const x = this.expr(v0.args[0].value, frame);
+            if (x.kind !== "array") return this.stop(v0.args[0].value.span, `appending ${describe(x)} to a list a loop builds (only arrays)`);
+            if (pushed.item && !sameShape(pushed.item.shape, x.shape)) return this.stop(v0.args[0].value.span, "appending arrays of different sizes to a list a loop builds");
+            pushed.item = x;
+            frame.emitCall({ k: "expr", value: call(member(id(pushed.local), "push"), this.callExpr(x, v0.span, "appended")) });
+            return;
+          }
           // Not inside a loop the generated code runs (its body is staged once for every pass).
           if (list?.kind === "list" && !frame.loops.length) {
             const x = this.expr(v0.args[0].value, frame);
@@ -1033,17 +1044,7 @@ export class ClassStager {
     const iter = this.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)));
     if (iter?.kind !== "static" || !iter.ctor || !iter.call) return undefined;
     const s: Extract<Stmt, { kind: "for" }> = { kind: "for", target: clause.target, iter: clause.iter, body: [], orelse: [], span: e.span };
-    const count = (side: "ctor" | "call"): TExpr | undefined => {
-      const r = (iter as RangeV).range;
-      if (r) {
-        const [start, stop, step] = r[side];
-        if (!stop || step) return undefined;
-        return !start || (start.k === "num" && start.value === 0) ? stop : call("Math.max", bin("-", stop, start), num(0));
-      }
-      const seq = iter[side]!;
-      return member(seq.k === "call" && seq.fn.k === "member" && seq.fn.name === "entries" && !seq.args.length ? seq.fn.object : seq, "length");
-    };
-    const n = { ctor: count("ctor"), call: count("call") };
+    const n = loopCount(iter);
     if (!n.ctor || !n.call) return undefined;
     // A trial on a dry frame: are the items arrays?
     const trialPlan = this.iteration(this.tryExpr(clause.iter, new Frame(frame.method, true, new Map(frame.env)))!, s, new Frame(frame.method, true, new Map(frame.env)));
@@ -1112,6 +1113,20 @@ export class ClassStager {
     const loop = this.iteration(iter, s, frame);
     if (!loop) return;
     const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    // Lists the body appends arrays to: a list of the generated method, pushed to in its loop
+    // (not in a loop or branch the generated code runs: the empty list may have been made outside it).
+    const pushed = new Map<string, PushedList>();
+    const count = iter.kind === "static" ? loopCount(iter) : {};
+    if (count.call && !frame.loops.length && !frame.conditional) {
+      for (const name of appendedLists(s, frame.env)) {
+        const local = frame.tsLocal(name);
+        frame.types.set(local, "nnx.Array[]");
+        frame.emitCall({ k: "let", name: local, type: "nnx.Array[]", value: { k: "array", items: [] } });
+        const list: PushedList = { kind: "list", items: [], call: id(local), pushed: { local } };
+        pushed.set(name, list);
+        frame.env.set(name, list);
+      }
+    }
     // First a trial pass to find the sizes the body changes (loop-carried), then the real one.
     const entry = new Map(frame.env);
     const carried = this.loopCarried(s, frame, loop, loopFrame);
@@ -1198,6 +1213,13 @@ export class ClassStager {
       }
     }
     for (const n of patternNames(s.target)) if (!entry.has(n)) frame.env.delete(n);
+    for (const [name, list] of pushed) {
+      const one = list.pushed.item;
+      if (!one) return this.stop(s.span, `a loop that appends to '${name}' what is not an array`);
+      const targets = patternNames(s.target).map((t) => frame.tsLocal(t));
+      if (one.shape.dims.some((d) => d && mentions(d, targets))) return this.stop(s.span, `a list '${name}' whose items' sizes depend on the loop's item`);
+      frame.env.set(name, { kind: "arrays", call: list.call!, item: { ...one, call: list.call! }, count });
+    }
   }
 
   /** The untyped field `e` iterates (`self.sizes`, `enumerate(self.sizes)`, `zip(self.a, ...)`), if any. */
@@ -3482,11 +3504,18 @@ export class ClassStager {
       callExpr: (v, span, what) => self.callExpr(v, span, what),
       asStatic: (v, span) => self.asStatic(v, span),
       functionLayer: (v, x, span) => {
+        const xs = Array.isArray(x) ? x : [x];
         // A function of the file given as a layer (`lambda x: jax.nn.one_hot(x, n)`): written as an arrow, its output shaped by staging it on the input.
-        if (v.kind !== "func" || v.method || v.def.params.length !== 1) return undefined;
+        // `functools.partial(nn.softmax, axis=-1)` is staged as `lambda x: partial(x)`.
+        if (v.kind === "partial") {
+          const at = { name: (x: string): Expr => ({ kind: "name", id: x, span }) };
+          const names = xs.length === 1 ? ["_x"] : xs.map((_, i) => `_x${i}`);
+          v = { kind: "func", def: { kind: "lambda", params: names.map((name) => ({ name, span })), body: { kind: "call", fn: at.name("_f"), args: names.map((n) => ({ value: at.name(n) })), span }, span }, closure: new Map([["_f", v]]) };
+        }
+        if (v.kind !== "func" || v.method || v.def.params.length !== xs.length) return undefined;
         try {
           const staged: { result?: Value } = {};
-          const expr = self.functionExpr(v, ["array"], "ctor", span, ["tf.Tensor"], [x], staged);
+          const expr = self.functionExpr(v, xs.map(() => "array"), "ctor", span, xs.map(() => "tf.Tensor"), xs, staged);
           const o = staged.result;
           return o?.kind === "array" ? { expr, out: o } : undefined;
         } catch (e) {
@@ -4978,4 +5007,47 @@ function withSelfParams(fn: Extract<Value, { kind: "func" }>, names: string[]): 
   const rest = def.params.filter((p) => !names.includes(p.name));
   const rebound: Extract<Value, { kind: "func" }>["def"] = "kind" in def ? { ...def, params: rest, body: mapExpr(def.body, toSelf) } : { ...def, params: rest, body: mapStmts(def.body, toSelf) };
   return { ...fn, def: rebound };
+}
+
+/** How many items a loop over `iter` runs (a range without a step, a sequence), in both programs. */
+function loopCount(iter: StaticV): { ctor?: TExpr; call?: TExpr } {
+  const count = (side: "ctor" | "call"): TExpr | undefined => {
+    const r = (iter as RangeV).range;
+    if (r) {
+      const [start, stop, step] = r[side];
+      if (!stop || step) return undefined;
+      return !start || (start.k === "num" && start.value === 0) ? stop : call("Math.max", bin("-", stop, start), num(0));
+    }
+    const seq = iter[side];
+    if (!seq) return undefined;
+    return member(seq.k === "call" && seq.fn.k === "member" && seq.fn.name === "entries" && !seq.args.length ? seq.fn.object : seq, "length");
+  };
+  return { ctor: count("ctor"), call: count("call") };
+}
+
+/** A list a loop of the generated code builds (`outs = []`, then `outs.append(y)` in the loop's body). */
+type PushedList = SeqV & { pushed: { local: string; item?: ArrayV } };
+
+/**
+ * The names a loop's body appends arrays to, each an empty list before the loop
+ * that the body reads only there (`outs.append(y)` as a statement of its own).
+ */
+function appendedLists(s: Extract<Stmt, { kind: "for" }>, env: Map<string, Value>): string[] {
+  const appends = new Map<string, number>();
+  for (const st of s.body) {
+    const v = st.kind === "expr" ? st.value : undefined;
+    if (v?.kind === "call" && v.fn.kind === "attr" && v.fn.attr === "append" && v.fn.object.kind === "name" && v.args.length === 1 && !v.args[0].name && !v.args[0].star) {
+      appends.set(v.fn.object.id, (appends.get(v.fn.object.id) ?? 0) + 1);
+    }
+  }
+  const out: string[] = [];
+  for (const [name, n] of appends) {
+    const held = env.get(name);
+    if (!(held?.kind === "static" && Array.isArray(held.known) && !held.known.length)) continue;
+    // Any other use in the loop (`outs[-1]`, a nested append) is not this form.
+    let uses = 0;
+    for (const st of statementsOf(s.body)) for (const e of statementExprs(st)) for (const x of subexpressions(e)) if (x.kind === "name" && x.id === name) uses++;
+    if (uses === n) out.push(name);
+  }
+  return out;
 }

@@ -189,6 +189,8 @@ export interface ModuleList {
   site: number;
   /** The construction record, named when setup() stores the list (`layers_0`, ... in Linen). */
   record?: RecordEvent;
+  /** The item as first staged: the modules given to it (an RNN's cell) keep their construction sites when it is staged again. */
+  first?: Instance;
   /** The attribute setup() stores it in. */
   attr?: string;
   /** The nnx.List member (named when setup() stores the list, else when it is built). */

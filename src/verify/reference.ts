@@ -22,6 +22,8 @@ export interface ReferenceSpec {
   init_kwargs: Record<string, string>;
   /** Train/eval flags: the Python value meaning each mode (and the one init gets, if given). */
   modes: Record<string, { eval: string; train: string; init?: string }>;
+  /** Linen: the entry module's own train/eval fields (`training: bool = True`), set per mode with `module.clone(...)`. */
+  fieldModes?: Record<string, { eval: string; train: string }>;
   rngs: string[];
   mutable: string[];
   prelude?: string;

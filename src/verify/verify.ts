@@ -98,7 +98,9 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   const summary = t.staged.ctx.summaries.get(t.paramMap.module)!;
   const params = summary.methods.get(entry.method) ?? [];
   const modes = params.filter((p) => p.kind === "mode");
-  const modal = modes.length > 0 || hasModalLayers(t);
+  // Linen fields that only switch modes (`training: bool = True`): the translation has none; the original is cloned with each mode's value.
+  const fieldModes = t.program.framework.name === "linen" ? summary.fields.filter((f) => f.mode) : [];
+  const modal = modes.length > 0 || fieldModes.length > 0 || hasModalLayers(t);
   // The mode the entry asks for (its flags), else eval; the other mode is compared too when the model has one.
   // The file's own init call sets only the init call's mode; an entry from the command line sets the mode of both.
   const given = entry.fromInitCall ? undefined : modes.find((m) => entry.kwargs[m.name]);
@@ -117,7 +119,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   }
   if (compareTrain && t.program.framework.name === "linen" && hasDropout(t) && !rngs.includes("dropout")) rngs.push("dropout");
   // Streams the model's own code draws from (make_rng): the original needs them at init and apply.
-  if (t.program.framework.name === "linen") for (const d of t.plan?.dropout ?? []) if (d.stream && !rngs.includes(d.stream)) rngs.push(d.stream);
+  if (t.program.framework.name === "linen") for (const d of t.plan?.dropout ?? []) for (const s of [d.stream, d.collection]) if (s && !rngs.includes(s)) rngs.push(s);
   const hasOwnState = t.paramMap.params.some((p) => p.type !== "Param" && p.type !== "BatchStat");
   const spec: ReferenceSpec = {
     file,
@@ -128,6 +130,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     kwargs: staticKwargs,
     init_kwargs: entry.initKwargs ?? {},
     modes: modeSpecs,
+    ...(fieldModes.length ? { fieldModes: Object.fromEntries(fieldModes.map((f) => [f.name, { eval: py(!TRAIN_WHEN_TRUE.has(f.name)), train: py(TRAIN_WHEN_TRUE.has(f.name)) }])) } : {}),
     rngs,
     mutable: entry.mutable ?? [],
     prelude: options.entry?.prelude,

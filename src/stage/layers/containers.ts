@@ -18,8 +18,13 @@ function batchMerged(o: LayerOptions, args: CallArgs): { args: CallArgs; lead: D
   return { args: new Map([["x", input]]), lead };
 }
 
-/** Walks the layers: `visit(i, args)` for each module (its input), returning the chain's output. */
-function chain(ctx: OutputContext, args: CallArgs, visit?: (i: number, args: CallArgs) => void): OutSpec | undefined {
+/**
+ * Walks the layers: `visit(i, args)` for each module (its input), `fn(i, arrow)`
+ * for each function of the file (a lambda, a def: staged on its input, which
+ * sizes what follows), returning the chain's output. A framework function (an
+ * activation) keeps its input's shape.
+ */
+function chain(ctx: OutputContext, args: CallArgs, visit?: (i: number, args: CallArgs) => void, fn?: (i: number, expr: TExpr) => void): OutSpec | undefined {
   const items = ctx.items("layers");
   if (!items) return undefined;
   let current: OutSpec = { shape: xShape(args), dtype: arrayDtype(args.get("x")) };
@@ -32,6 +37,11 @@ function chain(ctx: OutputContext, args: CallArgs, visit?: (i: number, args: Cal
       const out = ctx.child("layers", "__call__", a, i);
       if (!out) return undefined;
       current = out;
+    } else if (item === undefined) {
+      const f = ctx.applyItem("layers", i, current);
+      if (!f || !("shape" in f.out)) return undefined;
+      fn?.(i, f.expr);
+      current = f.out;
     } else current = { shape: current.shape, dtype: "float32" };
   }
   return current;
@@ -43,8 +53,8 @@ export const CONTAINERS: Record<string, LayerKind> = {
     positional: (_o, args, ctx) => {
       const items = ctx.items("layers") ?? [];
       const built = new Map<number, TExpr>();
-      chain(ctx, args, (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)));
-      return items.map((item, i) => (item === "module" ? (built.get(i) ?? ctx.missing(`the input of layer ${i}`)) : (item ?? ctx.missing(`layer ${i} (only modules and framework functions)`))));
+      chain(ctx, args, (i, a) => built.set(i, ctx.build("layers", "__call__", a, i)), (i, f) => built.set(i, f));
+      return items.map((item, i) => (item === "module" ? (built.get(i) ?? ctx.missing(`the input of layer ${i}`)) : (item ?? built.get(i) ?? ctx.missing(`layer ${i} (only modules, framework functions and functions of one input)`))));
     },
     options: [],
     noRngs: true,

@@ -51,6 +51,11 @@ export interface OutputContext {
   items(name: string): Array<"module" | TExpr | undefined> | undefined;
   /** Item `index` of list `name` when it is a function of the file (a lambda), applied to an input of this shape. */
   applyItem(name: string, index: number, x: { shape: SymShape; dtype: DType }): { expr: TExpr; out: OutSpec } | undefined;
+  /**
+   * The function of the file given as option `name` (Bidirectional's merge_fn), applied to arrays
+   * of these shapes; undefined when none is given, null when it cannot be staged on them.
+   */
+  applyFunction(name: string, xs: Array<{ shape: SymShape; dtype: DType }>): { expr: TExpr; out: OutSpec } | null | undefined;
   /** The neutral layer and options of a module given as option `name`, when it is a framework layer. */
   childInfo(name: string, index?: number): { layer: string; options: LayerOptions } | undefined;
   /** The type a module given as option `name` is held as (its layer's `type`, else its runtime class). */

@@ -5,7 +5,7 @@
 import { call, member, num, type TExpr } from "../../ts/ast.js";
 import { sizesOf } from "../ops/index.js";
 import { dimAt, materialize, type Dim, type SymShape } from "../shapes.js";
-import type { ArrayV, StaticV, Value } from "../values.js";
+import type { ArrayV, DType, StaticV, Value } from "../values.js";
 import {
   arrayShape,
   ctorOf,
@@ -348,6 +348,17 @@ function deepChain(ctx: OutputContext, x: Value | undefined, visit?: (i: number,
   return { y: { shape: current.shape, dtype: current.dtype }, states };
 }
 
+/** Bidirectional's two directions run on its input: their (carry, outputs), and the outputs' shapes. */
+function bidirectionalOutputs(args: CallArgs, ctx: OutputContext): { f: { items: OutSpec[] }; b: { items: OutSpec[] }; fy: { shape: SymShape; dtype: DType }; by: { shape: SymShape; dtype: DType } } | undefined {
+  const bare = new Map([["x", args.get("x")!], ["returnCarry", { kind: "static", type: { t: "bool" }, known: true } as StaticV]]);
+  const f = ctx.child("forwardRnn", "__call__", bare);
+  const b = ctx.child("backwardRnn", "__call__", bare);
+  if (!f || !b || !("items" in f) || !("items" in b)) return undefined;
+  const [fy, by] = [f.items[1], b.items[1]];
+  if (!("shape" in fy) || !("shape" in by)) return undefined;
+  return { f, b, fy, by };
+}
+
 /** The runtime state type of the cores a ResetCore may wrap, by layer. */
 const RESET_STATE: Record<string, string> = {
   HaikuLSTM: "hk.LSTMState",
@@ -462,16 +473,24 @@ export const RECURRENT: Record<string, LayerKind> = {
     options: ["mergeFn", "timeMajor", "returnCarry"],
     noRngs: true,
     methods: { __call__: { runtime: "call", positional: ["x"], options: ["initialCarry", "seqLengths", "returnCarry", "timeMajor"], fromOptions: ["returnCarry"] } },
+    // A merge_fn of the file (`lambda a, b: a + b`): an arrow staged on both directions' outputs.
+    derived: (_o, args, ctx) => {
+      const d = bidirectionalOutputs(args, ctx);
+      const f = d ? ctx.applyFunction("mergeFn", [d.fy, d.by]) : ctx.applyFunction("mergeFn", []);
+      if (f === undefined) return [];
+      return [{ key: "mergeFn", value: f && d ? f.expr : ctx.missing("merge_fn applied to both directions' outputs") }];
+    },
     output: (o, _m, args, ctx) => {
       // Each direction's outputs and final carry; merged by concatenating features unless merge_fn says otherwise.
-      const bare = new Map([["x", args.get("x")!], ["returnCarry", { kind: "static", type: { t: "bool" }, known: true } as StaticV]]);
-      const f = ctx.child("forwardRnn", "__call__", bare);
-      const b = ctx.child("backwardRnn", "__call__", bare);
-      if (!f || !b || !("items" in f) || !("items" in b)) return undefined;
-      const [fy, by] = [f.items[1], b.items[1]];
-      if (!("shape" in fy) || !("shape" in by)) return undefined;
+      const d = bidirectionalOutputs(args, ctx);
+      if (!d) return undefined;
+      const { f, b, fy, by } = d;
       const [df, db] = [dimAt(fy.shape, -1), dimAt(by.shape, -1)];
-      const merged: OutSpec = o.get("mergeFn")
+      const own = ctx.applyFunction("mergeFn", [fy, by]);
+      if (own === null) return undefined;
+      const merged: OutSpec = own
+        ? own.out
+        : o.get("mergeFn")
         ? { shape: { dims: [] }, dtype: "float32" }
         : { shape: replaceLast(fy.shape, df && db ? (df.k === "num" && db.k === "num" ? num(df.value + db.value) : { k: "binary", op: "+", left: df, right: db }) : undefined), dtype: "float32" };
       const rc = returnsCarry(o, args);

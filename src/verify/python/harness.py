@@ -287,6 +287,10 @@ class Linen:
 
     def apply(self, params, state, key, args, kw, method=None):
         method = method if method is not None else self.method
+        fields = {k[len(FIELD_MODE):]: v for k, v in kw.items() if k.startswith(FIELD_MODE)}
+        kw = {k: v for k, v in kw.items() if not k.startswith(FIELD_MODE)}
+        if fields:
+            return Linen(self.m.clone(**fields), self.method, self.rngs, self.mutable).apply(params, state, key, args, kw, method)
         mutable = sorted(set(state.keys()) | set(self.mutable))
         rngs = {r: key for r in self.rngs if r != "params"}
         extra = {"rngs": rngs} if rngs else {}
@@ -302,6 +306,10 @@ class Linen:
 
     def flat_state(self, state):
         return flatten(state)
+
+
+# The prefix of a keyword that sets a Linen module's mode field (spec["fieldModes"]) rather than passing a call argument.
+FIELD_MODE = "__nnxport_field__:"
 
 
 class Haiku:
@@ -464,6 +472,10 @@ def main():
     modes = spec.get("modes", {})
     eval_kw = {**kw, **{k: eval(m["eval"]) for k, m in modes.items()}}  # noqa: S307
     train_kw = {**kw, **{k: eval(m["train"]) for k, m in modes.items()}}  # noqa: S307
+    # The module's own mode fields, set per call by Linen.apply (a clone of the module); init keeps the entry's.
+    field_modes = spec.get("fieldModes", {})
+    eval_kw.update({FIELD_MODE + k: eval(m["eval"]) for k, m in field_modes.items()})  # noqa: S307
+    train_kw.update({FIELD_MODE + k: eval(m["train"]) for k, m in field_modes.items()})  # noqa: S307
     for k, m in modes.items():
         init_kw.setdefault(k, eval(m.get("init", m["eval"])))  # noqa: S307
     key = jax.random.key(seed)

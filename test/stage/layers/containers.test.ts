@@ -1,11 +1,12 @@
-// nn.Sequential / hk.Sequential → nnx.Sequential (modules and framework
-// functions; Linen's setup-made layers named inside the Sequential, compact
+// nn.Sequential / hk.Sequential → nnx.Sequential (modules, framework
+// functions, functions of the file and partials, staged on their input; Linen's setup-made layers named inside the Sequential, compact
 // ones in the parent; Haiku's named where they are constructed); hk.BatchApply
 // (the module it wraps held as its child `f`, named where Haiku built it).
 import { describe, it } from "vitest";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
+import functools
 import jax, jax.numpy as jnp
 import flax.linen as nn
 
@@ -16,11 +17,17 @@ class Setup(nn.Module):
     def __call__(self, x):
         return self.mlp(x)
 
+def merge(h):
+    return h.reshape((h.shape[0], -1))
+
 class Model(nn.Module):
     @nn.compact
     def __call__(self, x):
         y = nn.Sequential([nn.Dense(8), nn.gelu, nn.LayerNorm(), nn.Dense(4)])(x)
-        return y + Setup()(x)
+        # Functions of the file (a lambda, a def) and a partial of a framework function, sizing what follows.
+        z = nn.Sequential([nn.Dense(6), lambda h: nn.leaky_relu(h, 0.1).reshape((h.shape[0], 2, 3)), merge,
+                           nn.Dense(4), functools.partial(nn.softmax, axis=-1)])(x)
+        return y + Setup()(x) + z
 `;
 
 const HAIKU = `
@@ -60,12 +67,12 @@ def forward(x):
 `;
 
 describe.concurrent("containers", SLOW, () => {
-  it("Linen nn.Sequential in setup and in @nn.compact", () =>
+  it("Linen nn.Sequential in setup and in @nn.compact, with functions of the file and partials", () =>
     expectVerifies({
       name: "linen_sequential",
       py: LINEN,
       entry: entry("Model()", ["x=float32[2,3]"]),
-      reads: ["new nnx.Sequential(\n      new nnx.Linear(inFeatures, 8, { rngs }),\n      nnx.relu,", "this.mlp.call(x)"],
+      reads: ["new nnx.Sequential(\n      new nnx.Linear(inFeatures, 8, { rngs }),\n      nnx.relu,", "this.mlp.call(x)", "(h: tf.Tensor) =>", "(x: tf.Tensor) => nnx.softmax(x, -1),"],
     }));
 
   it("hk.Sequential in __init__ and __call__", () =>

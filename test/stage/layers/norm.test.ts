@@ -1,6 +1,6 @@
 // Normalization: Linen LayerNorm (several feature axes), RMSNorm (mask),
 // GroupNorm (num_groups / group_size), InstanceNorm, BatchNorm (one and
-// several axes) and Haiku's LayerNorm (any axes, param_axis), RMSNorm,
+// several axes; switched by a mode field of the entry module) and Haiku's LayerNorm (any axes, param_axis), RMSNorm,
 // GroupNorm, InstanceNorm on the NNX layers.
 import { describe, it } from "vitest";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
@@ -21,6 +21,25 @@ class Model(nn.Module):
         g = nn.BatchNorm(use_running_average=not train, momentum=0.9, axis=-1)(x)
         h = nn.BatchNorm(use_running_average=not train, axis=(1, 2))(x)
         return a, b, c, d, e, f, g, h
+`;
+
+// The entry module's own mode field (\`training: bool = True\`): the translation has
+// train()/eval() instead; the original is compared with the field set for each mode.
+const FIELD_MODE = `
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Net(nn.Module):
+    features: int = 4
+    training: bool = True
+
+    @nn.compact
+    def __call__(self, x):
+        x = nn.Dense(self.features)(x)
+        x = nn.BatchNorm(use_running_average=not self.training, momentum=0.8)(x)
+        x = nn.Dropout(0.5, deterministic=not self.training)(x)
+        x = nn.Dropout(0.25, deterministic=not self.training, rng_collection='noise')(x)
+        return nn.relu(x)
 `;
 
 const HAIKU = `
@@ -82,6 +101,9 @@ describe.concurrent("normalization", SLOW, () => {
       entry: entry("Model()", ["x=float32[3,5,4,6]", "mask=bool[3,5,4,6]"]),
       reads: ["new nnx.RMSNorm(", "this.rmsNorm.call(x, { mask })", "{ numGroups: null, groupSize: 2, rngs }", "new nnx.InstanceNorm(", "{ axis: [1, 2], rngs }", "featureAxes: [-2, -1]"],
     }));
+
+  it("Linen BatchNorm and Dropout switched by the entry module's own training field; a Dropout's own rng_collection", () =>
+    expectVerifies({ name: "linen_field_mode", py: FIELD_MODE, entry: entry("Net(training=False)", ["x=float32[4,3]"]), reads: ["readonly batchNorm: nnx.BatchNorm;", "momentum: 0.8", 'rngCollection: "noise"'] }));
 
   it("Haiku norms on the NNX layers", () =>
     expectVerifies({

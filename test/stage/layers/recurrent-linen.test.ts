@@ -36,7 +36,12 @@ class Net(nn.Module):
     c = nn.OptimizedLSTMCell(4, parent=None, carry_init=nn.initializers.zeros_init()).initialize_carry(jax.random.key(1), ys[:, 0].shape)
     c, y0 = lstm(c, ys[:, 0])
     c, y1 = lstm(c, ys[:, 1])
-    return ys, h, y1, c[0]
+    # The cell stepped over the remaining steps, its outputs collected.
+    outs = []
+    for t in range(2, ys.shape[1]):
+      c, y = lstm(c, ys[:, t])
+      outs.append(y * 2.0)
+    return ys, h, y1, c[0], jnp.stack(outs, axis=1)
 `;
 
 // A scanned __call__ threading an LSTM's (c, h) carry, and a method given a
@@ -178,13 +183,13 @@ describe.concurrent("recurrent code of Linen files", SLOW, () => {
   it("a file function under a decorator other than jax.jit is reported at the decorator", () =>
     expectUnsupported(TUPLE_CARRY.replace("@jax.jit", "@jax.custom_jvp"), 7, /jax\.custom_jvp/, entry("Net()", ["xs=float32[2,6,3]"])));
 
-  it("a detached cell's initialize_carry: zeros of the carry's shape, no parameters", () =>
+  it("a detached cell's initialize_carry: zeros of the carry's shape, no parameters; a loop stepping the cell appending its outputs", () =>
     expectVerifies({
       name: "detached_carry",
       py: DETACHED,
       entry: entry("Net()", ["xs=float32[2,5,3]"]),
       note: ORTHOGONAL,
-      reads: ["const carry = jnp.zeros([", "let c: [nnx.Array, nnx.Array] = ["],
+      reads: ["const carry = jnp.zeros([", "let c: [nnx.Array, nnx.Array] = [", "const outs: nnx.Array[] = [];", "outs.push("],
     }));
 
   it("a detached cell whose carry_init is not zeros is reported at its line", () =>

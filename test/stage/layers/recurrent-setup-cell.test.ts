@@ -57,7 +57,8 @@ class Net(nn.Module):
         return self.head(z), h
 `;
 
-// The same rule for a list assigned in setup: its modules are layers_0, layers_1 of the module, not of the Sequential.
+// The same rule for a list assigned in setup: its modules are layers_0, layers_1 of the module, not of the Sequential;
+// a comprehension of RNNs: each RNN is rnns_i, its cell the RNN's 'cell'.
 const SETUP_LIST = `
 import flax.linen as nn
 
@@ -66,9 +67,12 @@ class Net(nn.Module):
     def setup(self):
         self.layers = [nn.Dense(4), nn.Dense(3)]
         self.seq = nn.Sequential(self.layers)
+        self.rnns = [nn.RNN(nn.GRUCell(3, recurrent_kernel_init=nn.initializers.lecun_normal())) for _ in range(2)]
 
-    def __call__(self, x):
-        return self.seq(x)
+    def __call__(self, x, xs):
+        for rnn in self.rnns:
+            xs = rnn(xs)
+        return self.seq(x), xs
 `;
 
 describe.concurrent("nn.RNN over a cell assigned in setup", SLOW, () => {
@@ -90,6 +94,6 @@ describe.concurrent("nn.RNN over a cell assigned in setup", SLOW, () => {
       reads: ["this.cell = new nnx.LSTMCell(xFeatures, hidden, { rngs });", "this.rnn = new nnx.RNN(this.cell, { returnCarry: true });", "this.cell.initializeCarry("],
     }));
 
-  it("a list of modules assigned in setup, given to nn.Sequential", () =>
-    expectVerifies({ name: "setup_list_sequential", py: SETUP_LIST, entry: entry("Net()", ["x=float32[2,5]"]), reads: ["new nnx.Sequential("] }));
+  it("a list of modules assigned in setup, given to nn.Sequential; a list of RNNs over cells made in its comprehension", () =>
+    expectVerifies({ name: "setup_list_sequential", py: SETUP_LIST, entry: entry("Net()", ["x=float32[2,5]", "xs=float32[2,4,3]"]), reads: ["new nnx.Sequential(", "this.rnns.push("] }));
 });

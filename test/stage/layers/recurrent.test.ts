@@ -34,7 +34,8 @@ class Model(nn.Module):
         t = nn.RNN(nn.SimpleCell(5, residual=False), time_major=True)(jnp.swapaxes(x, 0, 1))
         conv = nn.RNN(nn.ConvLSTMCell(3, (3, 3)))(img)
         last, r = nn.RNN(nn.GRUCell(6), return_carry=True, reverse=True, keep_order=True)(x, seq_lengths=lengths)
-        b = nn.Bidirectional(nn.RNN(nn.SimpleCell(4)), nn.RNN(nn.MGUCell(4, reset_gate=False)))(r)
+        b = nn.Bidirectional(nn.RNN(nn.SimpleCell(4)), nn.RNN(nn.MGUCell(4, reset_gate=False)),
+                             merge_fn=lambda a, c: jnp.concatenate([a, a * c], axis=-1))(r)
         return z, h, y0 + y1, t, conv, last, b
 `;
 
@@ -99,7 +100,7 @@ describe.concurrent("recurrent", SLOW, () => {
       reads: ["new hk.Conv2DLSTM(xsFeatures, [5, 4], 3, 3, { rngs })", "new hk.Conv1DLSTM(imgFeatures, [6], 4, [3], { rngs })", "this.conv1Dlstm.initialState(img.shape[0]!)"],
     }));
 
-  it("Linen cells, nn.RNN and nn.Bidirectional", () =>
+  it("Linen cells, nn.RNN and nn.Bidirectional (a merge_fn of the file)", () =>
     expectVerifies({
       name: "linen_rnn",
       py: LINEN,
@@ -113,6 +114,7 @@ describe.concurrent("recurrent", SLOW, () => {
         "new nnx.LinenGRUCell(",
         "new nnx.ConvLSTMCell(imgFeatures, 3, [3, 3], { rngs })",
         "{ seqLengths: lengths, returnCarry: true }",
+        "mergeFn: (a: tf.Tensor, c: tf.Tensor) =>",
       ],
     }));
 
