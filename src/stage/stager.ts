@@ -904,7 +904,9 @@ export class ClassStager {
     frame.conditional = wasConditional;
     frame.callOnly = wasCallOnly;
     frame.env = this.mergeEnvs(before, thenEnv, elseEnv, frame, s.span, callOnly, callOnly ? undefined : test.ctor);
-    if (test.call && then.call) frame.emitCall({ k: "if", test: test.call, then: then.call, else: otherwise.call ?? [] });
+    // A test fixed for the method (`if hk.running_init():` is false there) with nothing in the arm it takes: no statement.
+    const taken = test.call?.k === "bool" ? (test.call.value ? then.call : otherwise.call) : undefined;
+    if (test.call && then.call && !(test.call.k === "bool" && !taken?.length)) frame.emitCall({ k: "if", test: test.call, then: then.call, else: otherwise.call ?? [] });
     if (!callOnly && test.ctor && then.ctor && (then.ctor.length || otherwise.ctor?.length)) {
       frame.emitCtor({ k: "if", test: test.ctor, then: then.ctor, else: otherwise.ctor ?? [] });
     } else if (callOnly && (then.ctor?.length || otherwise.ctor?.length)) {
@@ -1291,6 +1293,8 @@ export class ClassStager {
     if (items.some(holdsArrays)) return items;
     // Functions (`for branch in branches: branch(self, x)`) exist only while staging: each is called in turn.
     if (items.every((x) => x.kind === "func" && !x.method)) return items;
+    // A fixed tuple of submodules (`for b in (b0, b1, b2): b(x)`): each called in turn, as Python does.
+    if (items.every((x) => x.kind === "module")) return items;
     const names = new Set(patternNames(s.target));
     const strings = items.every((x) => x.kind === "static" && typeof x.known === "string");
     const looksUp = [...statementsOf(s.body)].some((x) => [...statementExprs(x)].some((e) => [...subexpressions(e)].some((y) => y.kind === "index" && y.index.kind === "name" && names.has(y.index.id))));
@@ -2113,6 +2117,15 @@ export class ClassStager {
       const i = e.index.value < 0 ? obj.items.length + e.index.value : e.index.value;
       const item = obj.items[i];
       if (item) return item;
+    }
+    if ((obj.kind === "tuple" || obj.kind === "list") && obj.items.some((x) => x.kind === "module")) {
+      // An item of a fixed list of submodules at an index fixed here (`heads[i]` with `i=i` bound by a lambda's default).
+      const k = this.expr(e.index, frame);
+      if (k.kind === "static" && typeof k.known === "number" && Number.isInteger(k.known)) {
+        const item = obj.items[k.known < 0 ? obj.items.length + k.known : k.known];
+        if (item) return item;
+        return this.stop(e.span, `index ${k.known} of a list of ${obj.items.length} submodules (Python raises IndexError)`);
+      }
     }
     if ((obj.kind === "tuple" || obj.kind === "list") && e.index.kind === "slice") {
       // A slice of a sequence of values with fixed bounds (`parts[::-1]`, `layers[1:]`): the items it picks.

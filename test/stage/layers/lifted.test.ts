@@ -473,6 +473,57 @@ class Net(nn.Module):
 `;
 
 describe.concurrent("Linen nn.cond / nn.switch", SLOW, () => {
+  it("branches over a fixed list of setup submodules indexed by a lambda's default (`heads[i]` with `i=i`), all initialized by a loop over the branches", () =>
+    expectVerifies({
+      name: "linen_indexed_heads",
+      py: `
+import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+
+class MultiHead(nn.Module):
+    def setup(self):
+        self.heads = [nn.Dense(3), nn.Dense(3, use_bias=False), nn.Dense(3)]
+
+    def __call__(self, x, index):
+        branches = [lambda mdl, x, i=i: mdl.heads[i](x) for i in range(3)]
+        if self.is_mutable_collection("params"):
+            for b in branches:
+                b(self, x)
+        return nn.switch(index, branches, self, x)
+
+
+params = MultiHead().init(jax.random.PRNGKey(0), jnp.ones((2, 4)), 1)
+`,
+      reads: ["nnx.switch("],
+    }));
+
+  it("Haiku: a loop over a fixed tuple of modules under hk.running_init(), then hk.switch over them", () =>
+    expectVerifies({
+      name: "haiku_module_tuple_loop",
+      py: `
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+def forward(x, idx):
+    b0 = hk.Linear(5, name="branch_0")
+    b1 = hk.Linear(5, name="branch_1")
+    b2 = hk.Linear(5, name="branch_2")
+    if hk.running_init():
+        for b in (b0, b1, b2):
+            b(x)
+    return hk.switch(idx, [b0, lambda v: jax.nn.relu(b1(v)), lambda v: b2(v) * 2.0], x)
+
+
+f = hk.without_apply_rng(hk.transform(forward))
+params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 3)), jnp.array(1))
+`,
+      reads: ["readonly branch2: nnx.Linear;", "lax.switch(idx, ["],
+    }));
+
   it("branches of (module, *operands) calling setup submodules made under is_mutable_collection('params') (branches called as negated(self, x), and in a loop over a list of them), lambdas and a local def, an extra operand", () =>
     expectVerifies({
       name: "linen_branches",
