@@ -102,6 +102,26 @@ describe.concurrent("normalization", SLOW, () => {
       reads: ["new nnx.RMSNorm(", "this.rmsNorm.call(x, { mask })", "{ numGroups: null, groupSize: 2, rngs }", "new nnx.InstanceNorm(", "{ axis: [1, 2], rngs }", "featureAxes: [-2, -1]"],
     }));
 
+  it("a mode field the call also takes (`deterministic` merged with nn.merge_param): set by the call's flag, not cloned in", () =>
+    expectVerifies({
+      name: "linen_merged_mode",
+      py: `
+from typing import Optional
+import jax, jax.numpy as jnp
+import flax.linen as nn
+
+class Net(nn.Module):
+    deterministic: Optional[bool] = None
+
+    @nn.compact
+    def __call__(self, x, deterministic: Optional[bool] = None):
+        deterministic = nn.merge_param("deterministic", self.deterministic, deterministic)
+        x = nn.Dense(4)(x)
+        return nn.Dropout(0.5)(x, deterministic=deterministic)
+`,
+      entry: entry("Net()", ["x=float32[4,3]"], { kwargs: { deterministic: "False" }, rngs: ["dropout"] }),
+    }));
+
   it("Linen BatchNorm and Dropout switched by the entry module's own training field; a Dropout's own rng_collection", () =>
     expectVerifies({ name: "linen_field_mode", py: FIELD_MODE, entry: entry("Net(training=False)", ["x=float32[4,3]"]), reads: ["readonly batchNorm: nnx.BatchNorm;", "momentum: 0.8", 'rngCollection: "noise"'] }));
 
