@@ -2784,23 +2784,24 @@ export class ClassStager {
     // The operands every branch takes, or each branch its own (hk.cond's old form).
     const operandsOf = (i: number): Value[] => (operands.length && Array.isArray(operands[0]) ? (operands as Value[][])[i] : (operands as Value[]));
     const staged = fns.map((fn, i) => {
-      let body: TExpr | TStmt[] | undefined;
-      let out: Value | undefined;
       const made = this.instances.length;
-      const block = frame.nested(() => {
-        out = this.apply(fn, operandsOf(i), [], span, frame);
-        // Linen: a submodule made in a branch takes its key from the rng counts the branches traced before it left
-        // (lift.cond shares them), so its init depends on the branch init takes.
-        if (noBuilding && this.instances.length > made) this.stop(span, `${what} with a branch that makes a submodule (make it before: in setup, or called under self.is_initializing())`);
-        const result = this.callExpr(out, span, `a branch of ${what}`);
-        body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
-      });
-      // Every branch is traced from the same rng state, the chosen one's count going on (Haiku), or all
-      // counting on in one shared count (Linen): keys a branch draws are not the ones a lone run would draw.
-      if (drawsKeys(block.ctor ?? [])) this.stop(span, `${what} with a branch that draws random keys (dropout, make_rng, hk.next_rng_key)`);
-      // Built whichever branch runs (every branch is traced at init).
-      for (const st of block.ctor ?? []) frame.emitCtor(st);
-      return { out: out!, arrow: { k: "arrow", params: [], body: body ?? num(0) } as TExpr };
+      // Built whichever branch runs (every branch is traced at init). Every branch is traced from the same rng
+      // state, the chosen one's count going on (Haiku), or all counting on in one shared count (Linen): keys a
+      // branch draws are not the ones a lone run would draw.
+      const { out, body } = this.closureBody(
+        () => {
+          const out = this.apply(fn, operandsOf(i), [], span, frame);
+          // Linen: a submodule made in a branch takes its key from the rng counts the branches traced before it left
+          // (lift.cond shares them), so its init depends on the branch init takes.
+          if (noBuilding && this.instances.length > made) this.stop(span, `${what} with a branch that makes a submodule (make it before: in setup, or called under self.is_initializing())`);
+          return out;
+        },
+        span,
+        frame,
+        `a branch of ${what}`,
+        `${what} with a branch that draws random keys (dropout, make_rng, hk.next_rng_key)`,
+      );
+      return { out, arrow: { k: "arrow", params: [], body } as TExpr };
     });
     const first = staged[0].out;
     const type = returnType(first);
@@ -3257,34 +3258,16 @@ export class ClassStager {
     const { inAxes, outAxis, methods, shared } = lifted.vmap!;
     if (shared) return this.callShared(inst, lifted, method, args, kwargs, span, frame);
     if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap ensemble, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
-    if (kwargs.length) return this.stop(span, "an nn.vmap ensemble called with keyword arguments (jax.vmap maps them on axis 0)");
-    if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap ensemble with ${inAxes.length} in_axes called with ${args.length} arguments`);
     const row = lifted.target.kind === "global" ? this.framework.layers[lifted.target.name] : undefined;
     if (lifted.target.kind !== "class" && !row) return this.stop(span, `an nn.vmap ensemble of ${describe(lifted.target)} (only of a module class of this file or a Linen layer)`);
-    const axes = args.map((_, k) => (Array.isArray(inAxes) ? inAxes[k] : inAxes));
+    const { items: memberArgs, params, given, axisList: argAxes, mapped, size } = this.mapArguments(args, kwargs, inAxes, span, "an nn.vmap ensemble");
+    // The members' own axis comes first.
+    const axisList: TExpr[] = [num(0), ...argAxes];
     let length: Value | undefined = lifted.length;
-    const params: Array<{ name: string; type: string }> = [];
-    const given: TExpr[] = [];
-    const axisList: TExpr[] = [num(0)];
-    const memberArgs = args.map((a, k) => {
-      const axis = axes[k];
-      if (a.kind !== "array") {
-        if (axis !== null) this.stop(span, `argument ${k + 1} of an nn.vmap ensemble is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
-        return a;
-      }
-      const name = args.length === 1 ? "x" : `x${k}`;
-      params.push({ name, type: "nnx.Array" });
-      given.push(a.call);
-      axisList.push(axis === null ? { k: "null" } : num(axis));
-      if (axis === null) return { ...a, call: id(name) };
-      if (a.shape.rank === undefined) return this.stop(span, `an argument of an nn.vmap ensemble mapped on axis ${axis} whose rank is not known`);
-      if (!length) {
-        const d = dimAt(a.shape, axis);
-        if (!d) return this.stop(span, "the number of nn.vmap members (no axis_size, and the mapped axis's size is not known)");
-        length = staticOf({ t: "int" }, d, d);
-      }
-      return { kind: "array", call: id(name), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
-    });
+    if (!length && mapped) {
+      if (!size) return this.stop(span, "the number of nn.vmap members (no axis_size, and the mapped axis's size is not known)");
+      length = staticOf({ t: "int" }, size, size);
+    }
     if (!length) return this.stop(span, "an nn.vmap ensemble with no mapped argument and no axis_size");
     const sized = { ...lifted, length };
     if (row) inst.ensembleLength = this.ctorExpr(length, span, "the number of nn.vmap members");
@@ -3295,9 +3278,59 @@ export class ClassStager {
     const memberName = "member";
     const body = replaceRef(this.callExpr(out, span, "a member's result"), ref, id(memberName));
     const arrow: TExpr = { k: "arrow", params: [{ name: memberName, type: type?.kind === "child" ? type.type : "" }, ...params], body };
-    const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : [])] };
-    const result = call(call("nnx.vmap", arrow, options), ref, ...given);
+    const result = call(vmapOf(arrow, axisList, outAxis), ref, ...given);
     return { ...out, call: result, shape: insertAxis(out.shape, outAxis, this.ctorExpr(length, span, "the number of nn.vmap members")) };
+  }
+
+  /**
+   * Stages `run` as the body of an arrow the runtime calls (a branch, a mapped function): its
+   * statements then a return, or the bare expression (`what` names the result). What it builds goes
+   * to the constructor; one that draws keys stops with `drawsKeysWhy` (the runtime would not draw the
+   * source's keys there).
+   */
+  private closureBody(run: () => Value, span: Span, frame: Frame, what: string, drawsKeysWhy: string): { out: Value; body: TExpr | TStmt[] } {
+    let out!: Value;
+    let body!: TExpr | TStmt[];
+    const block = frame.nested(() => {
+      out = run();
+      const result = this.callExpr(out, span, what);
+      body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
+    });
+    if (drawsKeys(block.ctor ?? [])) this.stop(span, drawsKeysWhy);
+    for (const st of block.ctor ?? []) frame.emitCtor(st);
+    return { out, body };
+  }
+
+  /**
+   * The arguments of a mapped call (nn.vmap, hk.vmap, jax.vmap) as one element sees them: arrays
+   * mapped on their in_axes lose that axis and are read from the arrow's parameters (`x`, `x0`...);
+   * other values pass as they are. `size`: the mapped axis's size of the first mapped argument.
+   */
+  private mapArguments(args: Value[], kwargs: Array<[string, Value]>, inAxes: number | null | Array<number | null>, span: Span, subject: string) {
+    if (kwargs.length) this.stop(span, `${subject} called with keyword arguments (jax.vmap maps them on axis 0)`);
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) this.stop(span, `${subject} with ${inAxes.length} in_axes called with ${args.length} arguments`);
+    const params: Array<{ name: string; type: string }> = [];
+    const given: TExpr[] = [];
+    const axisList: TExpr[] = [];
+    let mapped = false;
+    let size: Dim;
+    const items = args.map((a, k): Value => {
+      const axis = Array.isArray(inAxes) ? inAxes[k] : inAxes;
+      if (a.kind !== "array") {
+        if (axis !== null) this.stop(span, `argument ${k + 1} of ${subject} is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
+        return a;
+      }
+      const name = args.length === 1 ? "x" : `x${k}`;
+      params.push({ name, type: "nnx.Array" });
+      given.push(a.call);
+      axisList.push(axis === null ? { k: "null" } : num(axis));
+      if (axis === null) return { ...a, call: id(name) };
+      if (a.shape.rank === undefined || axis >= a.shape.rank) this.stop(span, `an argument of ${subject} mapped on axis ${axis} whose rank is not known`);
+      if (!mapped) size = dimAt(a.shape, axis);
+      mapped = true;
+      return { kind: "array", call: id(name), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
+    });
+    return { items, params, given, axisList, mapped, size };
   }
 
   /**
@@ -3309,45 +3342,21 @@ export class ClassStager {
   private callShared(inst: Instance & InstanceExtra, lifted: Extract<Value, { kind: "lifted" }>, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     const { inAxes, outAxis, methods } = lifted.vmap!;
     if (!methods.includes(method)) return this.stop(span, `the method '${method}' of an nn.vmap module, which nn.vmap does not map (methods=${JSON.stringify(methods)})`);
-    if (kwargs.length) return this.stop(span, "an nn.vmap module called with keyword arguments (jax.vmap maps them on axis 0)");
-    if (Array.isArray(inAxes) && inAxes.length !== args.length) return this.stop(span, `an nn.vmap module with ${inAxes.length} in_axes called with ${args.length} arguments`);
     const row = lifted.target.kind === "global" ? this.framework.layers[lifted.target.name] : undefined;
     if (lifted.target.kind !== "class" && !row) return this.stop(span, `an nn.vmap of ${describe(lifted.target)} (only of a module class of this file or a Linen layer)`);
-    const axes = args.map((_, k) => (Array.isArray(inAxes) ? inAxes[k] : inAxes));
-    let length: Dim = lifted.length?.kind === "static" ? lifted.length.call : undefined;
-    const params: Array<{ name: string; type: string }> = [];
-    const given: TExpr[] = [];
-    const axisList: TExpr[] = [];
-    const items = args.map((a, k) => {
-      const axis = axes[k];
-      if (a.kind !== "array") {
-        if (axis !== null) this.stop(span, `argument ${k + 1} of an nn.vmap module is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
-        return a;
-      }
-      const name = args.length === 1 ? "x" : `x${k}`;
-      params.push({ name, type: "nnx.Array" });
-      given.push(a.call);
-      axisList.push(axis === null ? { k: "null" } : num(axis));
-      if (axis === null) return { ...a, call: id(name) };
-      if (a.shape.rank === undefined) return this.stop(span, `an argument of an nn.vmap module mapped on axis ${axis} whose rank is not known`);
-      length ??= dimAt(a.shape, axis);
-      return { kind: "array", call: id(name), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
-    });
-    if (!axisList.some((a) => a.k !== "null")) return this.stop(span, "an nn.vmap module with no mapped argument");
-    let out: Value | undefined;
-    let body: TExpr | TStmt[] | undefined;
-    const block = frame.nested(() => {
-      out = lifted.target.kind === "class" ? this.callChildModule(inst, lifted.target.name, method, items, [], span, frame, lifted) : this.callLayer(inst, row!, method, items, [], span, frame);
-      const result = this.callExpr(out, span, "the nn.vmap module's result");
-      body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
-    });
-    if (drawsKeys(block.ctor ?? [])) return this.stop(span, "an nn.vmap module with shared parameters that draws random keys (dropout, make_rng): its elements' keys are not translated");
-    for (const st of block.ctor ?? []) frame.emitCtor(st);
-    const y = out!;
+    const { items, params, given, axisList, mapped, size } = this.mapArguments(args, kwargs, inAxes, span, "an nn.vmap module");
+    if (!mapped) return this.stop(span, "an nn.vmap module with no mapped argument");
+    const length: Dim = (lifted.length?.kind === "static" ? lifted.length.call : undefined) ?? size;
+    const { out: y, body } = this.closureBody(
+      () => (lifted.target.kind === "class" ? this.callChildModule(inst, lifted.target.name, method, items, [], span, frame, lifted) : this.callLayer(inst, row!, method, items, [], span, frame)),
+      span,
+      frame,
+      "the nn.vmap module's result",
+      "an nn.vmap module with shared parameters that draws random keys (dropout, make_rng): its elements' keys are not translated",
+    );
     if (y.kind !== "array") return this.stop(span, `an nn.vmap module that returns ${describe(y)} (one array is translated)`);
-    const arrow: TExpr = { k: "arrow", params, body: body ?? num(0) };
-    const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : [])] };
-    return { ...y, call: call(call("nnx.vmap", arrow, options), ...given), shape: insertAxis(y.shape, outAxis, length) };
+    const arrow: TExpr = { k: "arrow", params, body };
+    return { ...y, call: call(vmapOf(arrow, axisList, outAxis), ...given), shape: insertAxis(y.shape, outAxis, length) };
   }
 
   /** `hk.scan(cell, carry, xs)`: the module's call stepped along axis 0 of xs. */
@@ -4054,29 +4063,9 @@ export class ClassStager {
     const run = (callArgs: Value[], callKwargs: Array<[string, Value]>, at: Span, callFrame?: Frame): Value => {
       // Staged where it is called (a mapped function made in __init__ or setup runs in a method).
       const frame = callFrame ?? origin;
-      if (callKwargs.length) return this.stop(at, `a ${what}'d function called with keyword arguments`);
-      if (Array.isArray(inAxes) && inAxes.length !== callArgs.length) return this.stop(at, `a ${what}'d function with ${inAxes.length} in_axes called with ${callArgs.length} arguments`);
-      const axes = callArgs.map((_, k) => (Array.isArray(inAxes) ? inAxes[k]! : inAxes));
-      const params: Array<{ name: string; type: string }> = [];
-      const passed: TExpr[] = [];
-      const axisList: TExpr[] = [];
-      let length: Dim = size?.kind === "static" ? size.call : undefined;
-      const items = callArgs.map((a, k) => {
-        const axis = axes[k];
-        if (a.kind !== "array") {
-          if (axis !== null) this.stop(at, `argument ${k + 1} of a ${what}'d function is mapped (in_axes ${axis}) but is ${describe(a)}, not an array`);
-          return a;
-        }
-        const param = callArgs.length === 1 ? "x" : `x${k}`;
-        params.push({ name: param, type: "nnx.Array" });
-        passed.push(a.call);
-        axisList.push(axis === null ? { k: "null" } : num(axis));
-        if (axis === null) return { ...a, call: id(param) };
-        if (a.shape.rank === undefined || axis >= a.shape.rank) return this.stop(at, `an argument of a ${what}'d function mapped on axis ${axis} whose rank is not known`);
-        length ??= dimAt(a.shape, axis);
-        return { kind: "array", call: id(param), shape: removeAxis(a.shape, axis), dtype: a.dtype } as ArrayV;
-      });
-      if (!axisList.some((a) => a.k !== "null")) return this.stop(at, `a ${what}'d function with no mapped argument`);
+      const { items, params, given: passed, axisList, mapped: anyMapped, size: mappedSize } = this.mapArguments(callArgs, callKwargs, inAxes as number | null | Array<number | null>, at, `a ${what}'d function`);
+      if (!anyMapped) return this.stop(at, `a ${what}'d function with no mapped argument`);
+      const length: Dim = (size?.kind === "static" ? size.call : undefined) ?? mappedSize;
       let out: Value | undefined;
       let arrow: TExpr;
       if (fn.kind === "func" && !fn.method && !("kind" in fn.def)) {
@@ -4088,21 +4077,14 @@ export class ClassStager {
         if (this.instances.length > made) return this.stop(at, `a ${what}'d def that makes a submodule (a lambda or a module is translated)`);
         out = staged.result;
       } else {
-        let body: TExpr | TStmt[] | undefined;
-        const block = frame.nested(() => {
-          out = this.apply(fn, items, [], at, frame);
-          const result = this.callExpr(out, at, `the result of a ${what}'d function`);
-          body = frame.block.call?.length ? [...frame.block.call, { k: "return", value: result }] : result;
-        });
-        if (drawsKeys(block.ctor ?? [])) return this.stop(at, `a ${what}'d function that draws random keys (dropout, make_rng, hk.next_rng_key): every element gets the same key under vmap`);
         // What f builds is built once (its parameters are shared by every element).
-        for (const st of block.ctor ?? []) frame.emitCtor(st);
-        arrow = { k: "arrow", params, body: body ?? num(0) };
+        const staged = this.closureBody(() => this.apply(fn, items, [], at, frame), at, frame, `the result of a ${what}'d function`, `a ${what}'d function that draws random keys (dropout, make_rng, hk.next_rng_key): every element gets the same key under vmap`);
+        out = staged.out;
+        arrow = { k: "arrow", params, body: staged.body };
       }
       const y = out;
       if (y?.kind !== "array") return this.stop(at, `a ${what}'d function that returns ${y ? describe(y) : "nothing"} (one array is translated)`);
-      const options: TExpr = { k: "object", entries: [{ key: "inAxes", value: { k: "array", items: axisList } }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : []), ...(size?.kind === "static" && size.call ? [{ key: "axisSize", value: size.call }] : [])] };
-      const mapped = call(call("nnx.vmap", arrow, options), ...passed);
+      const mapped = call(vmapOf(arrow, axisList, outAxis, size?.kind === "static" ? size.call : undefined), ...passed);
       return { ...y, call: mapped, shape: insertAxis(y.shape, outAxis, length) };
     };
     return { kind: "host", name: `${what} of ${describe(fn)}`, call: run };
@@ -4612,6 +4594,12 @@ function drawsKeys(body: TStmt[]): boolean {
 const LINEN_BRANCHES = new Set(["flax.linen.cond", "flax.linen.switch", "flax.linen.transforms.cond", "flax.linen.transforms.switch"]);
 
 /** The shape without axis `axis` (a scan's per-step slice). */
+/** `nnx.vmap(arrow, { inAxes, outAxes, axisSize })`, the options the runtime's defaults leave out omitted. */
+function vmapOf(arrow: TExpr, inAxes: TExpr[], outAxis: number, axisSize?: TExpr): TExpr {
+  const entries = [{ key: "inAxes", value: { k: "array", items: inAxes } as TExpr }, ...(outAxis !== 0 ? [{ key: "outAxes", value: num(outAxis) }] : []), ...(axisSize ? [{ key: "axisSize", value: axisSize }] : [])];
+  return call("nnx.vmap", arrow, { k: "object", entries });
+}
+
 function removeAxis(s: SymShape, axis: number): SymShape {
   if (s.rank !== undefined) {
     const dims = materialize(s);
