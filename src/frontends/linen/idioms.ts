@@ -58,7 +58,7 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "flax.linen.jit":
     case "flax.linen.transforms.jit":
       // Values as the class's own; its keys are folded from the key each call's fork_rngs makes in the JitBlock's scope.
-      return identityTransform(call, api, "Jit", NN_JIT_PARAMS, ["static_argnums", "static_argnames", "donate_argnums", "device", "backend"], "nn.jit");
+      return identityTransform(call, api, "Jit", NN_JIT_PARAMS, ["static_argnums", "static_argnames", "donate_argnums", "device", "backend"], { name: "nn.jit", fork: true });
     case "flax.linen.merge_param":
     case "flax.linen.module.merge_param":
       return mergeParam(call, api);
@@ -185,8 +185,10 @@ function vmap(call: IdiomCall, api: StageApi): Value {
     const v = api.value(e);
     return v.kind === "static" ? v.known : v.kind === "tuple" || v.kind === "list" ? v.items.map((i) => (i.kind === "static" ? i.known : "?")) : "?";
   };
-  const axes = known("variable_axes");
-  const split = known("split_rngs");
+  // variable_axes and split_rngs as dicts (anything else is reported below).
+  const dict = (x: unknown): Record<string, unknown> | undefined => (x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined);
+  const axes = dict(known("variable_axes"));
+  const split = dict(known("split_rngs"));
   const isAxis = (a: unknown) => a === null || (typeof a === "number" && Number.isInteger(a) && a >= 0);
   // None is an axis setting of its own (the same value for every member), not the default.
   const inAxes = args.get("in_axes") ? known("in_axes") : 0;
@@ -195,13 +197,13 @@ function vmap(call: IdiomCall, api: StageApi): Value {
   const axisSize = args.get("axis_size");
   const axisSizeValue = axisSize ? api.value(axisSize) : undefined;
   // variable_axes={'params': None}, split_rngs={'params': False}: parameters shared by every element.
-  const shared = !!axes && typeof axes === "object" && !Array.isArray(axes) && (axes as Record<string, unknown>).params === null && Object.values(axes).every((a) => a === null);
-  const sharedSplit = !!split && typeof split === "object" && !Array.isArray(split) && Object.values(split).every((v) => v === false);
+  const shared = !!axes && axes.params === null && Object.values(axes).every((a) => a === null);
+  const sharedSplit = !!split && Object.values(split).every((v) => v === false);
   if (shared && !sharedSplit) return api.unsupported(call.span, "nn.vmap with shared parameters (variable_axes={'params': None}) other than with split_rngs all False");
-  if (!shared && (!axes || typeof axes !== "object" || Array.isArray(axes) || (axes as Record<string, unknown>).params !== 0 || Object.values(axes).some((a) => a !== 0))) {
+  if (!shared && (!axes || axes.params !== 0 || Object.values(axes).some((a) => a !== 0))) {
     return api.unsupported(call.span, "nn.vmap other than with variable_axes={'params': 0} (an ensemble whose members have their own parameters) or {'params': None} (shared)");
   }
-  if (!shared && (!split || typeof split !== "object" || Array.isArray(split) || (split as Record<string, unknown>).params !== true || Object.values(split).some((v) => typeof v !== "boolean"))) {
+  if (!shared && (!split || split.params !== true || Object.values(split).some((v) => typeof v !== "boolean"))) {
     return api.unsupported(call.span, "nn.vmap other than with split_rngs={'params': True, ...} (members drawn from one key would be identical)");
   }
   if (!(isAxis(inAxes) || (Array.isArray(inAxes) && inAxes.every(isAxis)))) return api.unsupported(call.span, "nn.vmap with in_axes other than an axis, None or a tuple of them");
@@ -213,7 +215,7 @@ function vmap(call: IdiomCall, api: StageApi): Value {
   if (shared) {
     return { kind: "lifted", transform: "identity", target, ...(axisSizeValue ? { length: axisSizeValue } : {}), namePrefix: "Vmap", vmap: { inAxes: inAxes as number | null | Array<number | null>, outAxis: outAxes, methods: methods as string[], shared: true } };
   }
-  const splitRngs = Object.entries(split as Record<string, unknown>).filter(([, v]) => v === true).map(([k]) => k);
+  const splitRngs = Object.entries(split!).filter(([, v]) => v === true).map(([k]) => k);
   return {
     kind: "lifted",
     transform: "stack",
@@ -243,7 +245,7 @@ const NN_CHECKPOINT_PARAMS = ["target", "variables", "rngs", "concrete", "preven
  * Settings that only tune memory or compilation are accepted; lifting only
  * some collections, rngs or methods is reported.
  */
-function identityTransform(call: IdiomCall, api: StageApi, prefix: string, params: string[], harmless: string[], name = "nn.remat"): Value {
+function identityTransform(call: IdiomCall, api: StageApi, prefix: string, params: string[], harmless: string[], { name = "nn.remat", fork = false } = {}): Value {
   const args = api.bind(call.args, params, name, call.span);
   const targetArg = args?.get("target");
   if (!args || !targetArg) return api.unsupported(call.span, `${name} without a module class`);
@@ -253,7 +255,7 @@ function identityTransform(call: IdiomCall, api: StageApi, prefix: string, param
   const layer = target.kind === "global" && LINEN_LAYERS[target.name];
   if (target.kind !== "class" && !layer) return api.unsupported(call.span, `${name} of anything but a module class (of this file, or a Linen layer)`);
   // nn.jit's fork_rngs: its keys come from a key made in its own scope at each call (the param plan folds from it).
-  return { kind: "lifted", transform: "identity", target, namePrefix: prefix, ...(name === "nn.jit" ? { fork: true } : {}) };
+  return { kind: "lifted", transform: "identity", target, namePrefix: prefix, ...(fork ? { fork: true } : {}) };
 }
 
 /** `nn.merge_param(name, a, b)`: whichever is not None; a train/eval flag if either is one. */
