@@ -3,16 +3,8 @@
 // the chosen branch.
 import { describe, expect, it } from "vitest";
 import { nnx, tf } from "../../runtime/index.js";
+import { expectClose, type Nested } from "../helpers/flat-params.js";
 import { pythonJson } from "../helpers/python.js";
-
-type Nested = number | Nested[];
-
-function expectClose(actual: tf.Tensor, expected: Nested, rtol = 1e-4, atol = 1e-5) {
-  const fe = [expected].flat(Infinity as 1) as number[];
-  const fa = Array.from(actual.dataSync());
-  expect(fa.length).toBe(fe.length);
-  fa.forEach((v, i) => expect(Math.abs(v - fe[i]), `item ${i}`).toBeLessThanOrEqual(atol + rtol * Math.abs(fe[i])));
-}
 
 class Count extends nnx.Variable<tf.Tensor> {}
 

@@ -4,16 +4,8 @@
 // outputs and gradients against live Flax NNX, and no tensors left behind.
 import { describe, expect, it } from "vitest";
 import { nnx, tf } from "../../runtime/index.js";
+import { expectClose, type Nested } from "../helpers/flat-params.js";
 import { pythonJson } from "../helpers/python.js";
-
-type Nested = number | Nested[];
-
-function expectClose(actual: tf.Tensor, expected: Nested, rtol = 1e-4, atol = 1e-5) {
-  const fe = [expected].flat(Infinity as 1) as number[];
-  const fa = Array.from(actual.dataSync());
-  expect(fa.length).toBe(fe.length);
-  fa.forEach((v, i) => expect(Math.abs(v - fe[i]), `item ${i}`).toBeLessThanOrEqual(atol + rtol * Math.abs(fe[i])));
-}
 
 class MLP extends nnx.Module {
   readonly l1: nnx.Linear;
@@ -126,7 +118,7 @@ describe("an nnx.vmap ensemble (nnx.splitRngs + nnx.stack, nnx.vmap over the mem
       const jitted = tf.tidy(() => (step(m2, o2, x) as tf.Tensor).dataSync()[0]);
       expect(Math.abs(jitted - eager)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(eager));
     }
-    for (const layer of ["l1", "l2"] as const) expectClose(m2[layer].kernel.value, Array.from(m1[layer].kernel.value.dataSync()));
+    for (const layer of ["l1", "l2"] as const) expectClose(m2[layer].kernel.value, m1[layer].kernel.value.arraySync() as Nested);
     expect(step.stats.traces[0].mode, step.stats.traces[0].reason).toBe("graph");
   });
 
