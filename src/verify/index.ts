@@ -23,6 +23,8 @@ export interface CheckResult {
   sourceFloat32Error?: number;
   /** For a check judged ill-conditioned: the translation's largest error against the float64 value. */
   errorVsFloat64?: number;
+  /** An ill-conditioned check passed against the float64 value instead (conditioning.ts FLOAT32_REACH). */
+  againstFloat64?: boolean;
 }
 
 export interface ParamTreeResult {
