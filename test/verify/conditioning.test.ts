@@ -10,6 +10,9 @@ import { FLOAT32_REACH, INIT_STATE, judgeConditioning, type PendingCheck } from 
 import type { CheckResult } from "../../src/verify/index.js";
 import { verify, type VerifyOptions } from "../../src/verify/verify.js";
 import { entry } from "../helpers/verify-text.js";
+import { runReference, type ReferenceSpec } from "../../src/verify/reference.js";
+import { loadSafetensors } from "../../runtime/safetensors.js";
+import { tf } from "../../runtime/index.js";
 
 const data = (...v: number[]) => ({ dataSync: () => Float32Array.from(v) });
 const failed = (name: string): CheckResult => ({ name, kind: "grad", shape: [2], maxAbsError: 1, maxRelError: 1, ok: false });
@@ -110,4 +113,55 @@ describe("batch statistics over a batch of two", () => {
     expect(r.ok).toBe(false);
     expect(r.checks.some((c) => c.name.includes("(train mode)") && !c.ok)).toBe(true);
   }, 600_000);
+});
+
+// The init state a train-mode Haiku init leaves, evaluated again in float64 (harness.py init_state64).
+const HAIKU_BN = `
+import haiku as hk
+
+
+def forward(x, is_training):
+    x = hk.Conv2D(8, 3)(x)
+    return hk.BatchNorm(True, True, 0.9)(x, is_training=is_training)
+`;
+
+describe("the init state in float64", () => {
+  it("is the float32 init's state up to rounding, computed from the same parameters", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nnxport-test-"));
+    try {
+      const file = join(dir, "bn.py");
+      await writeFile(file, HAIKU_BN);
+      const spec: ReferenceSpec = {
+        file,
+        framework: "haiku",
+        entry: { kind: "function", text: "forward" },
+        method: "__call__",
+        inputs: [{ name: "x", dtype: "float32", shape: [2, 6, 6, 3], fill: "ones" }],
+        kwargs: {},
+        init_kwargs: {},
+        modes: { is_training: { eval: "False", train: "True", init: "True" } },
+        rngs: [],
+        mutable: [],
+        train: false,
+        calls: 0,
+        seed: 0,
+        float64: [INIT_STATE],
+      };
+      const r = await runReference(spec);
+      if (!r.ok) throw new Error(r.error.message);
+      const { tensors } = loadSafetensors(r.bytes);
+      const key = "batch_norm/~/mean_ema/average";
+      const f32 = tensors[`${INIT_STATE}state/${key}`];
+      const f64 = tensors[`${INIT_STATE}exact/state/${key}`];
+      expect(f32.dtype).toBe("float32");
+      expect(f64.shape).toEqual(f32.shape);
+      // A train-mode init sets the average to the batch mean: nonzero, and the same to float32 rounding.
+      const [a, b] = [f32.dataSync(), f64.dataSync()];
+      expect(Math.max(...Array.from(a, Math.abs))).toBeGreaterThan(1e-3);
+      a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(v)));
+      tf.dispose(Object.values(tensors));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
