@@ -25,7 +25,7 @@ import { staticMath } from "./static-math.js";
 import { arrayLoop, arrayRows, arraySubscript, atMethod, atSubscript, type AtV, type SubscriptHost } from "./subscripts.js";
 import { Frame, type Block } from "./scope.js";
 import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlocks } from "./locals.js";
-import { typeFromAnnotation } from "./annotations.js";
+import { looseTuple, typeFromAnnotation } from "./annotations.js";
 import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
 import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
@@ -476,6 +476,11 @@ export class ClassStager {
       if (f) return f.type;
     }
     if (fromAnnotation) return fromAnnotation;
+    // A bare `tuple`/`Sequence` (or no annotation) with a literal default: the default's type (`features: tuple = (32, 16)`).
+    if ((dflt?.kind === "tuple" || dflt?.kind === "list") && /^((typing\.)?(Tuple|List|Sequence|Iterable)|tuple|list|)$/.test(text.replace(/^collections\.abc\./, ""))) {
+      const items = dflt.items.map((i) => this.annotationType(undefined, i));
+      return items.length && items.every((i) => i.t !== "any") ? looseTuple({ t: "tuple", items }) : { t: "any" };
+    }
     if (dflt?.kind === "int") return { t: "int" };
     if (dflt?.kind === "float") return { t: "float" };
     if (dflt?.kind === "bool") return { t: "bool" };
@@ -1172,8 +1177,9 @@ export class ClassStager {
     frame.loops.pop();
     frame.conditional = wasConditional;
     if (inner.call?.length) frame.emitCall(loop.statement(inner.call, "call"));
-    if (inner.ctor?.length && loop.ctorIter) frame.emitCtor(loop.statement(inner.ctor, "ctor"));
-    else if (inner.ctor?.length) this.unsupported(s.span, "building submodules in a loop over values only a call has");
+    const ctor = this.hoistBuiltOnce(inner.ctor ?? [], loop, frame, s.span);
+    if (ctor.length && loop.ctorIter) frame.emitCtor(loop.statement(ctor, "ctor"));
+    else if (ctor.length) this.unsupported(s.span, "building submodules in a loop over values only a call has");
     // After the loop, arrays changed in it are the method's locals, sized by the loop's last sizes.
     for (const [name, v] of frame.env) {
       const before = entry.get(name);
@@ -1252,6 +1258,7 @@ export class ClassStager {
     trial.loops = [...frame.loops, loopFrame];
     const diagsBefore = this.ctx.diags.mark();
     const reported = this.ctx.reported;
+    const built = this.builtDry.length;
     try {
       loop.bindTarget(trial);
       this.body(s.body, trial);
@@ -1261,6 +1268,7 @@ export class ClassStager {
       // The real pass reports; the trial pass must not report twice.
       this.ctx.diags.rollback(diagsBefore);
       this.ctx.reported = reported;
+      this.forgetDryBuilds(built);
     }
     for (const [name, v] of trial.env) {
       const before = frame.env.get(name);
@@ -3647,6 +3655,7 @@ export class ClassStager {
     if (inst.built) return;
     if (frame.dry) {
       inst.built = { member: "_", call: { k: "this", name: inst.memberHint ?? inst.attrName ?? base }, ctor: id("_") };
+      this.builtDry.push(inst);
       return;
     }
     if (inst.reserved && inst.site.loops.length) this.stop(span, "a submodule built in a loop after a first call elsewhere");
@@ -3702,7 +3711,10 @@ export class ClassStager {
       inst.built = { member: memberName, call: { k: "index", object: memberRef(memberName), index: counter }, ctor: id("_") };
     } else {
       if (frame.conditional) this.members.makeOptional(memberName, { k: "assign", target: memberRef(memberName), value: { k: "null" } });
-      frame.emitCtor({ k: "assign", target: memberRef(memberName), value });
+      const build: TStmt = { k: "assign", target: memberRef(memberName), value };
+      // Built once (setup, or outside the loop) but first called in a loop: the constructor builds it before the loop.
+      if (frame.loops.length) this.builtOnce.add(build);
+      frame.emitCtor(build);
       inst.built = { member: memberName, call: m.kind === "child" && m.optional ? { k: "nonnull", value: memberRef(memberName) } : memberRef(memberName), ctor: memberRef(memberName) };
     }
   }
@@ -4286,6 +4298,7 @@ export class ClassStager {
   private tryStaging<T>(stage: () => T): T | undefined {
     const mark = this.ctx.diags.mark();
     const reported = this.ctx.reported;
+    const built = this.builtDry.length;
     try {
       return stage();
     } catch (err) {
@@ -4294,7 +4307,49 @@ export class ClassStager {
     } finally {
       this.ctx.diags.rollback(mark);
       this.ctx.reported = reported;
+      this.forgetDryBuilds(built);
     }
+  }
+
+  /** Constructor statements building a submodule the source builds once, emitted in a loop that first calls it. */
+  private readonly builtOnce = new WeakSet<TStmt>();
+
+  /**
+   * A loop's constructor body without the submodules built once (a setup member the body calls,
+   * `self.dropout` in `for layer in self.layers`): those are emitted before the loop, as the first
+   * iteration builds them. Only while nothing the loop changes (its target, a size it carries) is
+   * read by the build, and (Haiku, whose init keys follow call order) nothing is built before it.
+   */
+  private hoistBuiltOnce(body: TStmt[], loop: LoopPlan, frame: Frame, span: Span): TStmt[] {
+    if (!body.some((st) => this.builtOnce.has(st)) && !JSON.stringify(body).includes('"e":"build"')) return body;
+    const changed = loop.ctorIter ? namesIn(loop.statement([], "ctor")) : new Set<string>();
+    const out: TStmt[] = [];
+    let builtBefore = false;
+    for (const st of body) {
+      if (this.builtOnce.has(st)) {
+        if ([...namesIn(st)].some((n) => changed.has(n)) || (builtBefore && this.framework.name === "haiku")) {
+          this.stop(span, "a submodule built once but first called in a loop after the loop changes what it is built from");
+        }
+        frame.emitCtor(st);
+        continue;
+      }
+      if (containsAny(st, this.builtOnce)) this.stop(span, "a submodule built once but first called under a condition in a loop");
+      for (const n of namesIn(st, true)) changed.add(n);
+      if (JSON.stringify(st).includes('"e":"build"')) builtBefore = true;
+      out.push(st);
+    }
+    return out;
+  }
+
+  /** Submodules a dry look first called (`ensureBuilt` on a dry frame), in order. */
+  private readonly builtDry: Instance[] = [];
+
+  /**
+   * A look or trial pass leaves no trace: a submodule it first called (a setup member the body of a
+   * loop calls) is built by the real pass, not taken as built already.
+   */
+  private forgetDryBuilds(mark: number): void {
+    for (const inst of this.builtDry.splice(mark)) inst.built = undefined;
   }
 
   /** A value evaluated without emitting anything (defaults, constants); framework functions as the values they are. */
@@ -4661,6 +4716,35 @@ function foldDim(loop: LoopPlan, local: string, step: TExpr, init: Dim, rawLocal
   }
   if (!items || !target) return undefined;
   return call(member(items, "reduce"), { k: "arrow", params: [{ name: local, raw: rawLocal }, { name: target, raw: true }], body: step }, init);
+}
+
+/**
+ * The locals a statement names (`assigned`: only those it declares or assigns, at any depth).
+ * A loop statement with an empty body gives its own target and counter.
+ */
+function namesIn(st: TStmt, assigned = false): Set<string> {
+  const out = new Set<string>();
+  const walk = (x: unknown, target: boolean): void => {
+    if (!x || typeof x !== "object") return;
+    if (Array.isArray(x)) return x.forEach((y) => walk(y, target));
+    const o = x as Record<string, unknown>;
+    if ((o.k === "id" || o.k === "pid") && typeof o.name === "string" && (!assigned || target || o.k === "pid")) out.add(o.name);
+    if (assigned && (o.k === "let" || o.k === "forRange") && typeof o.name === "string") out.add(o.name);
+    for (const [key, v] of Object.entries(o)) walk(v, target || (assigned && o.k === "assign" && key === "target"));
+  };
+  walk(st, false);
+  return out;
+}
+
+/** Whether a statement holds one of `set` at any depth. */
+function containsAny(st: TStmt, set: WeakSet<TStmt>): boolean {
+  const walk = (x: unknown): boolean => {
+    if (!x || typeof x !== "object") return false;
+    if (Array.isArray(x)) return x.some(walk);
+    if (set.has(x as TStmt)) return true;
+    return Object.values(x as Record<string, unknown>).some(walk);
+  };
+  return walk(st);
 }
 
 /** Whether `e` reads any of the locals `names`. */

@@ -217,6 +217,44 @@ describe("module code as a language", () => {
     expect(t.code).toContain("inFeatures: hidden.length > 0 ? hidden.at(-1)! : inFeatures");
   }, 120_000);
 
+  it("setup members first called in a loop are built once, before it; a bare `tuple` field is typed by its default", async () => {
+    const text = `import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+
+class MLP(nn.Module):
+    features: tuple = (16, 8)
+    rate: float = 0.25
+
+    def setup(self):
+        self.layers = [nn.Dense(f) for f in self.features]
+        self.dropout = nn.Dropout(self.rate)
+        self.shared = nn.Dense(8)
+        self.head = nn.Dense(1)
+
+    def __call__(self, x, *, train: bool):
+        for layer in self.layers:
+            x = self.dropout(nn.relu(layer(x)), deterministic=not train)
+        for _ in range(2):
+            x = x + self.shared(x)
+        return self.head(x)
+
+
+variables = MLP().init(jax.random.PRNGKey(0), jnp.ones((4, 3)), train=False)
+`;
+    const r = await verifyText("shared.py", text);
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checks.some((c) => c.name.includes("train mode"))).toBe(true);
+    const t = await translateText("shared.py", text);
+    expect(t.code).toContain("features?: number[];");
+    // Built where the first iteration builds them: once, before the loops.
+    expect(t.code.match(/new nnx\.Dropout\(/g)).toHaveLength(1);
+    expect(t.code).toMatch(/this\.dropout = new nnx\.Dropout\(rate, \{ rngs \}\);\n\s*for \(const f of features\) \{/);
+    expect(t.code).toMatch(/\n\s*\}\n\s*this\.shared = new nnx\.Linear\(xFeatures, 8, \{ rngs \}\);/);
+  }, 120_000);
+
   it("`_` unpacked from calls that give it different types (a tuple carry, then an array) is a hole; reading it after is reported", async () => {
     const text = `import jax
 import jax.numpy as jnp
