@@ -107,6 +107,8 @@ export interface SampleInput {
   /** Ints are drawn in [low, high). */
   low?: number;
   high?: number;
+  /** A key given as `jax.random.PRNGKey(n)` (raw uint32[2] key data), not a typed `jax.random.key(n)`. */
+  legacy?: boolean;
   /** The source's constant sample values (`jnp.ones(...)`). */
   fill?: "ones" | "zeros";
   /** A dict of inputs (`{name: ...}`). */

@@ -222,7 +222,7 @@ def make_input(spec, rng, seed, index):
     dtype = spec["dtype"]
     shape = spec.get("shape", [])
     if dtype == "key":
-        return jax.random.key(seed + 1000 + index)
+        return (jax.random.PRNGKey if spec.get("legacy") else jax.random.key)(seed + 1000 + index)
     if dtype == "int32":
         return rng.integers(spec.get("low", 0), spec.get("high", 10), size=shape).astype(np.int32)
     if dtype == "bool":
@@ -398,6 +398,9 @@ def describe_sample(value):
     if hasattr(value, "dtype") and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
         return {"dtype": "key", "shape": list(np.shape(value))}
     a = np.asarray(value)
+    # `jax.random.PRNGKey(n)` given to the model (a raw uint32[2] key, as code written before typed keys passes them).
+    if a.dtype == np.uint32 and a.shape == (2,):
+        return {"dtype": "key", "shape": [], "legacy": True}
     if a.dtype == np.bool_:
         return {"dtype": "bool", "shape": list(a.shape)}
     if np.issubdtype(a.dtype, np.integer):

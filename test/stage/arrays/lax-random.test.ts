@@ -5,7 +5,33 @@ import { describe, expect, it } from "vitest";
 import { codeOf, verified } from "./verified.js";
 import { LAX_RANDOM } from "./programs.js";
 
+// A VAE's reparameterization: the key is a call argument, given as a raw `jax.random.PRNGKey(n)` in the init call.
+const REPARAM = `import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+
+class VAE(nn.Module):
+    latents: int = 4
+
+    @nn.compact
+    def __call__(self, x, z_rng):
+        mean = nn.Dense(self.latents)(x)
+        logvar = nn.Dense(self.latents)(x)
+        z = mean + jnp.exp(0.5 * logvar) * jax.random.normal(z_rng, logvar.shape)
+        return nn.Dense(x.shape[-1])(z), mean, logvar
+
+
+params = VAE().init(jax.random.PRNGKey(0), jnp.ones((3, 6)), jax.random.PRNGKey(1))
+`;
+
 describe("jax.lax and jax.random", () => {
+  it("takes a raw jax.random.PRNGKey given to the call as a key input", async () => {
+    const r = await verified("vae.py", REPARAM, 6);
+    expect(r.notes.join()).toMatch(/z_rng key\[\]/);
+  }, 120_000);
+
+
   it("verifies stop_gradient, rsqrt, dynamic_slice, dynamic_update_slice, slice, dot_general, conv_general_dilated, reduce_window, scan, clamp, select, erf, broadcast_in_dim and every sampler", async () => {
     await verified("laxrand.py", LAX_RANDOM, 8);
   }, 180_000);
