@@ -219,6 +219,8 @@ export interface MakeAttentionMaskOptions {
   pairwiseFn?: (query: tf.Tensor, key: tf.Tensor) => tf.Tensor;
   /** Leading singleton axes to add. */
   extraBatchDims?: number;
+  /** The mask's dtype (default float32; `"bool"` as `jnp.bool_`). */
+  dtype?: "float32" | "int32" | "bool";
 }
 
 /** jnp.multiply with JAX's promotion for the mask inputs: int·int stays int, bools count as 0/1. */
@@ -229,24 +231,25 @@ function multiplyMasks(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /**
- * nnx.make_attention_mask: [batch..., 1, len_q, len_kv] float32 mask from
- * per-position query [batch..., len_q] and key [batch..., len_kv] inputs.
+ * nnx.make_attention_mask: [batch..., 1, len_q, len_kv] mask (float32 unless
+ * `dtype` says) from per-position query [batch..., len_q] and key [batch..., len_kv] inputs.
  */
 export function makeAttentionMask(queryInput: tf.Tensor, keyInput: tf.Tensor, options: MakeAttentionMaskOptions = {}): tf.Tensor {
-  const { pairwiseFn = multiplyMasks, extraBatchDims = 0 } = options;
+  const { pairwiseFn = multiplyMasks, extraBatchDims = 0, dtype = "float32" } = options;
   return tf.tidy(() => {
     let mask = pairwiseFn(tf.expandDims(queryInput, queryInput.rank), tf.expandDims(keyInput, keyInput.rank - 1));
     mask = tf.expandDims(mask, mask.rank - 2);
     for (let i = 0; i < extraBatchDims; i++) mask = tf.expandDims(mask, 0);
-    return tf.cast(mask, "float32");
+    // astype(bool) is "nonzero", as NumPy casts.
+    return dtype === "bool" ? tf.notEqual(mask, tf.zerosLike(mask)) : tf.cast(mask, dtype);
   });
 }
 
-/** nnx.make_causal_mask: [batch..., 1, len, len] lower-triangular float32 mask for x [batch..., len]. */
-export function makeCausalMask(x: tf.Tensor, options: { extraBatchDims?: number } = {}): tf.Tensor {
+/** nnx.make_causal_mask: [batch..., 1, len, len] lower-triangular mask (float32 unless `dtype` says) for x [batch..., len]. */
+export function makeCausalMask(x: tf.Tensor, options: Omit<MakeAttentionMaskOptions, "pairwiseFn"> = {}): tf.Tensor {
   return tf.tidy(() => {
     const idxs = tf.broadcastTo(tf.range(0, last(x.shape), 1, "int32"), x.shape);
-    return makeAttentionMask(idxs, idxs, { pairwiseFn: tf.greaterEqual, extraBatchDims: options.extraBatchDims ?? 0 });
+    return makeAttentionMask(idxs, idxs, { ...options, pairwiseFn: tf.greaterEqual });
   });
 }
 

@@ -78,6 +78,8 @@ masks = {
   "causal_extra": tl(nnx.make_causal_mask(jnp.ones((3,)), extra_batch_dims=2)),
   "bool_pair": tl(nnx.make_attention_mask(pad_q > 0, pad_q > 0)),
   "ge": tl(nnx.make_attention_mask(pad_q, pad_k[:, :5] * 2, pairwise_fn=jnp.greater_equal)),
+  "causal_bool": tl(nnx.make_causal_mask(jnp.ones((2, 4)), dtype=jnp.bool_).astype(jnp.float32)),
+  "pad_int": tl(nnx.make_attention_mask(pad_q, pad_k, dtype=jnp.int32).astype(jnp.float32)),
   "combined": tl(nnx.combine_masks(mask, None, mask * 0.5 + (mask == 0) * 0.25)),
   "single": tl(nnx.combine_masks(None, mask * 0.5)),
 }
@@ -135,6 +137,14 @@ print(json.dumps({"inputs": inputs, "cases": cases, "weights": weights, "masks":
     expect(bits(nnx.makeAttentionMask(tf.greater(padQ, 0), tf.greater(padQ, 0)))).toEqual(bits(T(ref.masks.bool_pair)));
     const ge = nnx.makeAttentionMask(padQ, tf.mul(tf.slice(padK, [0, 0], [-1, 5]), 2), { pairwiseFn: tf.greaterEqual });
     expect(bits(ge)).toEqual(bits(T(ref.masks.ge)));
+    const causalBool = nnx.makeCausalMask(tf.ones([2, 4]), { dtype: "bool" });
+    expect(causalBool.dtype).toBe("bool");
+    expect(bits(tf.cast(causalBool, "float32"))).toEqual(bits(T(ref.masks.causal_bool)));
+    const padInt = nnx.makeAttentionMask(padQ, padK, { dtype: "int32" });
+    expect(padInt.dtype).toBe("int32");
+    expect(bits(tf.cast(padInt, "float32"))).toEqual(bits(T(ref.masks.pad_int)));
+    // A boolean mask masks as the float one does.
+    expectClose(dpa(x.qs, x.ks, x.vs, { mask: nnx.makeCausalMask(tf.ones([2, 5]), { dtype: "bool" }) }), ref.cases.causal.out, "bool causal mask");
     const other = tf.add(tf.mul(mask, 0.5), tf.mul(tf.cast(tf.equal(mask, 0), "float32"), 0.25));
     expect(bits(nnx.combineMasks(mask, null, other)!)).toEqual(bits(T(ref.masks.combined)));
     expect(bits(nnx.combineMasks(undefined, tf.mul(mask, 0.5))!)).toEqual(bits(T(ref.masks.single)));

@@ -50,10 +50,11 @@ function causalMask(a: OpArgs): SymShape {
   return { rank: x.rank + 2 + extra, dims: [...Array(extra).fill(num(1)), ...d.slice(0, -1), num(1), d[x.rank - 1], d[x.rank - 1]] };
 }
 
-// The mask helpers' dtype is the mask's (`mask.astype(dtype)`); the runtime's masks
-// are float32 (float64 is float32 with x64 off), so that dtype is the default and
-// any other stays unsupported.
+// The mask helpers' dtype is the mask's (`mask.astype(dtype)`): float32 by default (float64
+// is float32 with x64 off), `jnp.bool_` for code that builds boolean masks. combine_masks
+// takes its masks as rest arguments in the runtime, so its dtype stays float32.
 const FLOAT32_MASK = "dtype!='float32': D";
+const MASK_DTYPE = "dtype?: D";
 
 /** Linen's attention functions and mask helpers (flax/linen/attention.py). */
 const LINEN_ATTENTION: Record<string, OpSpec> = {
@@ -71,15 +72,15 @@ const LINEN_ATTENTION: Record<string, OpSpec> = {
   },
   "flax.linen.make_attention_mask": {
     rt: "nnx.makeAttentionMask",
-    sig: `query_input: A, key_input: A, pairwise_fn?, extra_batch_dims?: F, ${FLOAT32_MASK}`,
+    sig: `query_input: A, key_input: A, pairwise_fn?, extra_batch_dims?: F, ${MASK_DTYPE}`,
     shape: attentionMask,
-    dtype: float,
+    dtype: createdDtype("float32"),
   },
   "flax.linen.make_causal_mask": {
     rt: "nnx.makeCausalMask",
-    sig: `x: A, extra_batch_dims?: F, ${FLOAT32_MASK}`,
+    sig: `x: A, extra_batch_dims?: F, ${MASK_DTYPE}`,
     shape: causalMask,
-    dtype: float,
+    dtype: createdDtype("float32"),
   },
   "flax.linen.combine_masks": {
     rt: "nnx.combineMasks",

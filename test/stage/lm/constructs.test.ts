@@ -17,7 +17,7 @@ class Attend(nn.Module):
     @nn.compact
     def __call__(self, ids, x):
         pad = nn.make_attention_mask(ids > 0, ids > 0, dtype=self.dtype)
-        causal = nn.make_causal_mask(ids, dtype=jnp.float32)
+        causal = nn.make_causal_mask(ids, dtype=jnp.bool_)
         mask = nn.combine_masks(pad, causal, dtype=jnp.float32)
         y = nn.MultiHeadDotProductAttention(num_heads=2, qkv_features=8)(x, mask=mask)
         return y, mask
@@ -63,12 +63,12 @@ class Embedder(nn.Module):
 `;
 
 describe.concurrent("Transformer LM constructs", SLOW, () => {
-  it("make_attention_mask / make_causal_mask / combine_masks with a float32 dtype", () =>
+  it("make_attention_mask / make_causal_mask / combine_masks with a float32 or bool dtype", () =>
     expectVerifies({
       name: "lm_masks",
       py: MASKS,
       entry: entry("Attend()", ["ids=int32[2,5]<3", "x=float32[2,5,8]"]),
-      reads: ["nnx.makeAttentionMask(jnp.greater(ids, 0), jnp.greater(ids, 0))", "nnx.makeCausalMask(ids)"],
+      reads: ["nnx.makeAttentionMask(jnp.greater(ids, 0), jnp.greater(ids, 0), {\n        dtype: this.dtype,\n      });", "nnx.makeCausalMask(ids, { dtype: \"bool\" })"],
     }));
 
   it("a NumPy table filled by item assignment, np.newaxis, del of names, a shift by jnp.pad with x.dtype.type(0)", () =>
@@ -79,7 +79,7 @@ describe.concurrent("Transformer LM constructs", SLOW, () => {
       reads: ["t = jnp.at(t, jnp.slice(), jnp.slice(null, 3)).set(jnp.sin(", "jnp.index(ids, jnp.slice(), jnp.slice(), jnp.newaxis)", "constantValues: jnp.asarray(0, ids.dtype"],
     }));
 
-  it("reports a mask dtype other than float32", async () => {
+  it("reports a mask dtype the runtime lacks", async () => {
     await expectUnsupported(
       `
 import jax.numpy as jnp
@@ -91,7 +91,7 @@ class M(nn.Module):
         return nn.make_causal_mask(ids, dtype=jnp.bfloat16)
 `,
       8,
-      /make_causal_mask\(dtype=/,
+      /make_causal_mask's 'dtype' is 'jax\.numpy\.bfloat16'/,
       entry("M()", ["ids=int32[2,5]<3"]),
     );
     expect(true).toBe(true);
