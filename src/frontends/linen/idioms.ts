@@ -41,9 +41,7 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "self.has_rng":
       return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: true }, true);
     case "self.sow":
-      // Intermediates are only kept when the caller asks for that collection; NNX models return what they compute.
-      api.warn(call.span, "NNX211", "self.sow(...) is not translated: the intermediate value is not kept (use the method's return value instead)");
-      return staticOf({ t: "bool" }, undefined, { k: "bool", value: false }, false);
+      return sow(call, api);
     case "flax.linen.scan":
     case "flax.linen.transforms.scan":
       return scan(call, api);
@@ -121,6 +119,22 @@ function variable(call: IdiomCall, api: StageApi): Value {
   const args = initArgs.map((a) => api.value(a.value));
   const { member, read } = api.declareVariable({ name: name.known, collection: col.known, init, convention: { args }, shape: args.find((a) => a.kind === "tuple" || (a.kind === "static" && (a.type.t === "tuple" || a.type.t === "seq"))), drawsKey: false, span: call.span });
   return { kind: "variable", member, read, handle: member } as unknown as Value;
+}
+
+/** `self.sow(col, name, value, reduce_fn=..., init_fn=...)`: NNX's Module.sow into the collection's Variable type. */
+function sow(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["col", "name", "value", "reduce_fn", "init_fn"], "self.sow", call.span);
+  if (!args?.get("col") || !args.get("name") || !args.get("value")) return api.unsupported(call.span, "self.sow other than self.sow(col, name, value, reduce_fn=..., init_fn=...)");
+  const col = api.value(args.get("col")!);
+  const name = api.value(args.get("name")!);
+  if (col.kind !== "static" || typeof col.known !== "string" || name.kind !== "static" || typeof name.known !== "string") {
+    return api.unsupported(call.span, "a sown collection or name that is not a fixed string");
+  }
+  const value = api.value(args.get("value")!);
+  if (value.kind !== "array") return api.unsupported(call.span, `self.sow of a value that is not one array`);
+  const reduceFn = args.get("reduce_fn") ? api.value(args.get("reduce_fn")!) : undefined;
+  const initFn = args.get("init_fn") ? api.value(args.get("init_fn")!) : undefined;
+  return api.sow({ collection: col.known, name: name.known, value, reduceFn, initFn, span: call.span });
 }
 
 /** nn.scan's parameters, in order. */
