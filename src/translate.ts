@@ -37,7 +37,7 @@ export interface ParamMapDocument {
   inputs: SampleInput[];
   params: ParamMapEntry[];
   /** What the model's modules sow (Linen self.sow): the source's `collection/scope/name` and the NNX path sow stores it at. */
-  sown?: Array<{ source: string; nnx: string; collection: string }>;
+  sown?: Array<{ source: string; nnx: string; collection: string; pattern?: true }>;
 }
 
 export interface Translation {
@@ -382,11 +382,12 @@ function seededFactory(cls: string, factory: string, plan: SourceInitPlan, origi
 }
 
 /** Where each module of the model keeps what it sows, in the source's tree and in the NNX model. */
-function sownPaths(sown: Array<{ cls: string; member: string; collection: string; name: string }>, modules: ModuleEntry[]): NonNullable<ParamMapDocument["sown"]> {
+function sownPaths(sown: Array<{ cls: string; member: string; collection: string; name: string; pattern?: true }>, modules: ModuleEntry[]): NonNullable<ParamMapDocument["sown"]> {
   const out: NonNullable<ParamMapDocument["sown"]> = [];
   for (const m of modules) {
     for (const s of sown.filter((x) => x.cls === m.cls)) {
-      out.push({ source: [s.collection, m.source, s.name].filter(Boolean).join("/"), nnx: [m.nnx, s.member].filter(Boolean).join("."), collection: s.collection });
+      // A pattern's last segment (`act_*`) is the same name in both.
+      out.push({ source: [s.collection, m.source, s.name].filter(Boolean).join("/"), nnx: [m.nnx, s.member].filter(Boolean).join("."), collection: s.collection, ...(s.pattern ? { pattern: true as const } : {}) });
     }
   }
   return out;

@@ -28,7 +28,8 @@ export interface ParamSpec {
 /** What Linen's `self.sow` stores: under `name` in a Variable of the collection's type. */
 export interface SowSpec {
   collection: string;
-  name: string;
+  /** The name, or for one computed per call (`f'act_{i}'` in a loop) the expression computing it. */
+  name: string | TExpr;
   value: Value;
   /** Functions of (stored, new) and of nothing (`reduce_fn=lambda a, b: b`, `init_fn=lambda: 0`). */
   reduceFn?: Value;

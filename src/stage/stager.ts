@@ -4000,14 +4000,25 @@ export class ClassStager {
    */
   sow(spec: SowSpec, frame: Frame): Value {
     if (frame.method === "setup" || this.ctorSide) return this.stop(spec.span, "self.sow in setup (it stores what a call computes)");
-    const key = `${spec.collection}/${spec.name}`;
-    let name = this.sowNames.get(key);
-    if (!name) {
-      name = this.members.fresh(spec.name);
-      this.sowNames.set(key, name);
-      if (!frame.dry && !this.ctx.sown.some((x) => x.cls === this.cls.name && x.member === name)) this.ctx.sown.push({ cls: this.cls.name, member: name, collection: spec.collection, name: spec.name });
+    let nameExpr: TExpr;
+    if (typeof spec.name === "string") {
+      const key = `${spec.collection}/${spec.name}`;
+      let name = this.sowNames.get(key);
+      if (!name) {
+        name = this.members.fresh(spec.name);
+        this.sowNames.set(key, name);
+      }
+      if (!frame.dry && !this.ctx.sown.some((x) => x.cls === this.cls.name && x.member === name)) this.ctx.sown.push({ cls: this.cls.name, member: name!, collection: spec.collection, name: spec.name });
+      nameExpr = str(name);
+    } else {
+      // A name computed per call (`f'act_{i}'` in a loop): the same string names it in NNX.
+      const t = spec.name;
+      if (t.k !== "template") return this.stop(spec.span, "a sown name computed otherwise than by an f-string");
+      const pattern = t.parts.map((p) => (typeof p === "string" ? p : "*")).join("");
+      if (!frame.dry && !this.ctx.sown.some((x) => x.cls === this.cls.name && x.member === pattern)) this.ctx.sown.push({ cls: this.cls.name, member: pattern, collection: spec.collection, name: pattern, pattern: true });
+      nameExpr = t;
     }
-    const preferred = this.framework.variableType(spec.collection, spec.name);
+    const preferred = this.framework.variableType(spec.collection, "");
     const type = preferred.startsWith("nnx.") ? preferred : this.ctx.variableTypeName(preferred);
     if (!type.startsWith("nnx.")) {
       this.ctx.variableTypes.add(type);
@@ -4037,7 +4048,7 @@ export class ClassStager {
       options.push({ key: "reduceFn", value: arrow });
       typeArgs ??= ["nnx.Array", "nnx.Array"];
     } else if (spec.initFn) return this.stop(spec.span, "self.sow with init_fn but the default reduce_fn (appending to what init_fn gives)");
-    const args: TExpr[] = [rt(type), str(name), value, ...(options.length ? [{ k: "object", entries: options } as TExpr] : [])];
+    const args: TExpr[] = [rt(type), nameExpr, value, ...(options.length ? [{ k: "object", entries: options } as TExpr] : [])];
     frame.emitCall({ k: "expr", value: call(typeArgs ? { k: "raw", text: `this.sow<${typeArgs.join(", ")}>` } : { k: "this", name: "sow" }, ...args) });
     return { kind: "unknown", why: "what self.sow returns (whether the caller's apply made the collection mutable, which the method cannot know)" };
   }

@@ -194,13 +194,24 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     };
     // What the model sows (self.sow → Module.sow): compared after a call where the source's apply kept it (its `mutable=`).
     const sown = t.paramMap.sown ?? [];
-    const sownPaths = new Set(sown.map((x) => x.nnx));
+    // A name sown per call (`f'act_{i}'`) is a pattern (`act_*`): one path segment, the same name in both.
+    const glob = (g: string) => new RegExp(`^${g.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^./]+")}$`);
+    const isSown = (path: readonly (string | number)[]) => sown.some((e) => (e.pattern ? glob(e.nnx).test(path.join(".")) : e.nnx === path.join(".")));
     const checkSown = (prefix: string, label: (what: string) => string, tensors: Record<string, Tensor>) => {
       const names = Object.keys(tensors).filter((k) => k.startsWith(`${prefix}sown/`));
       if (!names.length) return;
-      const variables = new Map(nnx.toFlatState(nnx.state(model!, (path: readonly (string | number)[]) => sownPaths.has(path.join(".")))).map(([p, v]) => [p.join("."), v as InstanceType<typeof nnx.Variable>]));
+      const variables = new Map(nnx.toFlatState(nnx.state(model!, isSown)).map(([p, v]) => [p.join("."), v as InstanceType<typeof nnx.Variable>]));
       const seen = new Set<string>();
-      for (const e of sown) {
+      const fixed = sown.filter((e) => !e.pattern);
+      const expanded = [...fixed];
+      for (const e of sown.filter((x) => x.pattern)) {
+        const dir = e.source.slice(0, e.source.lastIndexOf("/") + 1);
+        const leaf = glob(e.source.slice(dir.length));
+        const nnxDir = e.nnx.slice(0, e.nnx.lastIndexOf(".") + 1);
+        const segments = new Set(names.filter((n) => n.startsWith(`${prefix}sown/${dir}`)).map((n) => n.slice(`${prefix}sown/${dir}`.length).split("/")[0]));
+        for (const seg of segments) if (leaf.test(seg) && !fixed.some((f) => f.source === dir + seg)) expanded.push({ ...e, source: dir + seg, nnx: nnxDir + seg });
+      }
+      for (const e of expanded) {
         const key = `${prefix}sown/${e.source}`;
         const refs = names.filter((n) => n === key || n.startsWith(`${key}/`));
         if (!refs.length) continue;
@@ -236,7 +247,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       const prepare = () => {
         restoreState();
         // What earlier calls sowed is taken out: each compared call starts with none, as the source's apply does.
-        if (sown.length) nnx.dispose(nnx.pop(model!, (path: readonly (string | number)[]) => sownPaths.has(path.join("."))));
+        if (sown.length) nnx.dispose(nnx.pop(model!, isSown));
         // Keys drawn in either mode (dropout in train mode; a module's own unconditional draws in both) are the source's.
         if (t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
       };

@@ -127,14 +127,16 @@ function sow(call: IdiomCall, api: StageApi): Value {
   if (!args?.get("col") || !args.get("name") || !args.get("value")) return api.unsupported(call.span, "self.sow other than self.sow(col, name, value, reduce_fn=..., init_fn=...)");
   const col = api.value(args.get("col")!);
   const name = api.value(args.get("name")!);
-  if (col.kind !== "static" || typeof col.known !== "string" || name.kind !== "static" || typeof name.known !== "string") {
-    return api.unsupported(call.span, "a sown collection or name that is not a fixed string");
+  // A name computed per call (`f'act_{i}'` in a loop the method runs) is that string in NNX too.
+  const sowName = name.kind === "static" ? (typeof name.known === "string" ? name.known : name.type.t === "str" && name.known === undefined ? name.call : undefined) : undefined;
+  if (col.kind !== "static" || typeof col.known !== "string" || !sowName) {
+    return api.unsupported(call.span, "a sown collection that is not a fixed string, or a name that is not a string");
   }
   const value = api.value(args.get("value")!);
   if (value.kind !== "array") return api.unsupported(call.span, `self.sow of a value that is not one array`);
   const reduceFn = args.get("reduce_fn") ? api.value(args.get("reduce_fn")!) : undefined;
   const initFn = args.get("init_fn") ? api.value(args.get("init_fn")!) : undefined;
-  return api.sow({ collection: col.known, name: name.known, value, reduceFn, initFn, span: call.span });
+  return api.sow({ collection: col.known, name: sowName, value, reduceFn, initFn, span: call.span });
 }
 
 /** nn.scan's parameters, in order. */

@@ -75,12 +75,17 @@ class Block(nn.Module):
 
 
 class Model(nn.Module):
+    widths: tuple = (8, 6)
+
     @nn.compact
     def __call__(self, x):
         x = Block(8)(x)
         shared = Block(8)
         x = shared(x)
         x = shared(x)
+        for i, w in enumerate(self.widths):
+            x = nn.Dense(w, name=f"proj_{i}")(x)
+            self.sow("intermediates", f"out_{i}", x)
         self.sow("intermediates", "hidden", x)
         self.sow("losses", "l2", 1e-3 * jnp.sum(x ** 2), reduce_fn=lambda old, new: new)
         return nn.Dense(3)(x)
@@ -99,6 +104,7 @@ describe("Linen self.sow", () => {
     // `features` is also the field: NNX keeps both on the module, so the sown one gets its own name.
     expect(t.code).toContain('this.sow(nnx.Intermediate, "features1", h);');
     expect(t.code).toContain("export class Losses extends nnx.Variable {}");
+    expect(t.code).toContain("this.sow(nnx.Intermediate, `out_${i}`, x);");
     expect(t.code).toMatch(/this\.sow<nnx\.Array, nnx\.Array \| number>\(nnx\.Intermediate, "act_sum", jnp\.mean\(h\), \{\s*initFn: \(\) => 0,/);
     expect(t.paramMap?.sown?.map((s) => `${s.source} ${s.nnx}`)).toEqual(expect.arrayContaining(["intermediates/Block_1/features block1.features1", "losses/l2 l2"]));
 
@@ -111,8 +117,10 @@ describe("Linen self.sow", () => {
       "sown intermediates/Block_1/act_sum → block1.act_sum",
       "sown intermediates/hidden/0 → hidden[0]",
       "sown losses/l2 → l2",
+      // A name computed in a loop the method runs (f"out_{i}") is the same string in NNX.
+      "sown intermediates/out_1/0 → out_1[0]",
     ]));
-    expect(sown.length).toBe(7);
+    expect(sown.length).toBe(9);
 
     // A sown value the translation gets wrong fails its check (the output stays right).
     const wrong = await verifyText("sow.py", SOW, undefined, {
@@ -131,6 +139,6 @@ describe("Linen self.sow", () => {
 
     // What sow returns (whether the caller made the collection mutable) is not known in the method.
     const used = await translateText("used.py", SOW.replace('        self.sow("intermediates", "hidden", x)\n', '        if self.sow("intermediates", "hidden", x):\n            x = x * 2\n'));
-    expect(used.diagnostics.items.filter((d) => d.severity === "error").map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 25]]);
+    expect(used.diagnostics.items.filter((d) => d.severity === "error").map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 30]]);
   }, 240_000);
 });
