@@ -3531,6 +3531,9 @@ export class ClassStager {
       warn: (span, code, text) => {
         if (!self.dry) self.ctx.diags.warning(code, text, span);
       },
+      sows: ({ cls, collection, name }) => {
+        if (!self.ctx.sown.some((x) => x.cls === cls && x.member === name)) self.ctx.sown.push({ cls, member: name, collection, name });
+      },
       callExpr: (v, span, what) => self.callExpr(v, span, what),
       asStatic: (v, span) => self.asStatic(v, span),
       functionLayer: (v, x, span) => {
