@@ -163,6 +163,8 @@ function scan(call: IdiomCall, api: StageApi): Value {
   const extra = ["variable_carry", "unroll", "data_transform", "metadata_params", "methods"].filter((k) => args.get(k));
   if (extra.length) return api.unsupported(call.span, `nn.scan with ${extra.map((k) => `${k}=`).join(", ")}`);
   const splitObj = split && typeof split === "object" ? split : {};
+  // What the step sows (self.sow) into 'intermediates' scanned on an axis: Linen stacks it along that axis; Module.sow here keeps one value per step.
+  if (axes && typeof axes === "object" && "intermediates" in axes) return api.unsupported(call.span, "nn.scan with variable_axes for 'intermediates' (Linen stacks what each step sows along the scan axis; the translation's Module.sow keeps one value per step)");
   if (axes && typeof axes === "object" && (axes as Record<string, unknown>).params === 0) {
     if ((splitObj as Record<string, unknown>).params !== true || !args.get("length") || args.get("in_axes") || args.get("out_axes") || args.get("reverse")) {
       return api.unsupported(call.span, "nn.scan over layers other than with split_rngs={'params': True, ...} and a length");

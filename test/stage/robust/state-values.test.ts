@@ -140,5 +140,31 @@ describe("Linen self.sow", () => {
     // What sow returns (whether the caller made the collection mutable) is not known in the method.
     const used = await translateText("used.py", SOW.replace('        self.sow("intermediates", "hidden", x)\n', '        if self.sow("intermediates", "hidden", x):\n            x = x * 2\n'));
     expect(used.diagnostics.items.filter((d) => d.severity === "error").map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 30]]);
+
+    // nn.scan stacks what its step sows into 'intermediates' along the scan axis: not translated.
+    const scanned = await translateText("scan.py", `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Cell(nn.Module):
+    @nn.compact
+    def __call__(self, c, x):
+        h = nn.tanh(nn.Dense(4)(jnp.concatenate([c, x], -1)))
+        self.sow("intermediates", "h", h)
+        return h, h
+
+
+class RNN(nn.Module):
+    @nn.compact
+    def __call__(self, xs):
+        scan = nn.scan(Cell, variable_broadcast="params", split_rngs={"params": False}, variable_axes={"intermediates": 0}, in_axes=1, out_axes=1)
+        return scan()(jnp.zeros((xs.shape[0], 4)), xs)[1]
+
+
+model = RNN()
+variables = model.init(jax.random.PRNGKey(0), jnp.ones((2, 5, 3)))
+`);
+    expect(scanned.diagnostics.items.filter((d) => d.severity === "error").map((d) => [d.code, d.span?.line, /variable_axes for 'intermediates'/.test(d.message)])).toContainEqual(["NNX201", 17, true]);
   }, 240_000);
 });
