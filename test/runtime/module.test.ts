@@ -269,6 +269,14 @@ print(json.dumps({"paths": ['.'.join(map(str, p)) for p, _ in flat], "values": {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) step();
     expect(tf.memory().numTensors).toBe(before);
+    // What a call sowed is not a weight: saving and loading leave it alone.
+    m.call(x).dispose();
+    const bytes = nnx.weightsToBytes(m);
+    nnx.loadWeights(m, bytes);
+    const saved = nnx.loadSafetensors(bytes).tensors;
+    expect(Object.keys(saved).sort()).toEqual(["child.linear.bias", "child.linear.kernel"]);
+    tf.dispose(Object.values(saved));
+    nnx.dispose(nnx.pop(m, nnx.Intermediate));
     // Not popped: the tuple grows by one tensor per call, and a custom reduce replaces (frees) its old value.
     m.call(x).dispose();
     const once = tf.memory().numTensors;
