@@ -10,7 +10,7 @@
 // paths is visited once, at its first path, and merge() restores the sharing.
 
 import { tf } from "./tf.js";
-import { type Filter, type Key, type PathParts, compareKeys, comparePaths, pathString } from "./filters.js";
+import { type Filter, type Key, type PathParts, compareKeys, comparePaths, pathString, toPredicate } from "./filters.js";
 import { Variable, createVariable, type Metadata, type VariableType } from "./variables.js";
 import {
   State,
@@ -344,6 +344,41 @@ function buildFromState(s: State): Record<string, unknown> {
 export function clone<T extends object>(node: T): T {
   const [gd, s] = split(node);
   return merge(gd, s, { copy: true });
+}
+
+/**
+ * nnx.pop: removes the Variables matching `filters` from the node (their
+ * attributes are deleted) and returns them as a State, one per filter (a
+ * Variable goes to the first filter it matches). The caller owns what is
+ * popped: read it, then nnx.dispose it. Typical use, after a call that sowed:
+ * `const intermediates = nnx.pop(model, nnx.Intermediate)`.
+ */
+export function pop(node: object, first: Filter): State;
+export function pop(node: object, first: Filter, second: Filter, ...rest: Filter[]): State[];
+export function pop(node: object, ...filters: Filter[]): State | State[] {
+  if (filters.length === 0) throw new Error("Expected at least one filter");
+  const predicates = filters.map(toPredicate);
+  const flats: FlatState<Variable<any>>[] = predicates.map(() => []);
+  const visited = new Set<object>();
+  const walk = (x: object, path: Key[]) => {
+    if (visited.has(x)) return;
+    visited.add(x);
+    for (const [k, v] of nodeEntries(x)) {
+      if (isGraphNode(v)) walk(v as object, [...path, k]);
+      else if (v instanceof Variable && !visited.has(v)) {
+        const at = [...path, k];
+        const i = predicates.findIndex((p) => p(at, v));
+        if (i < 0) continue;
+        if (Array.isArray(x)) throw new Error(`Cannot pop key ${String(k)} from an array`);
+        visited.add(v);
+        delete (x as Record<string, unknown>)[String(k)];
+        flats[i].push([at, v]);
+      }
+    }
+  };
+  walk(node, []);
+  const states = flats.map(fromFlatState);
+  return states.length === 1 ? states[0] : states;
 }
 
 /**

@@ -13,9 +13,36 @@
 // Keep state in ordinary properties (not #private fields): nnx.merge/clone
 // rebuild instances without running the constructor.
 
-import type { tf } from "./tf.js";
+import { tf } from "./tf.js";
 import { Pytree, iterGraph } from "./graph.js";
 import { type Filter, type PathParts, toPredicate } from "./filters.js";
+import { Variable, createVariable, type VariableType } from "./variables.js";
+
+/** How Module.sow combines what it stores (NNX `reduce_fn` / `init_fn`). */
+export interface SowOptions<A, B> {
+  /** Combines the value stored so far with the new one. Default: append to a tuple (an array). */
+  reduceFn?: (prev: B, value: A) => B;
+  /** The value the first reduce starts from. Default: an empty tuple. */
+  initFn?: () => B;
+}
+
+/** NNX tuple_reduce / tuple_init: collect every value sown under a name, in call order. */
+const tupleReduce = <A, B>(prev: B, value: A): B => [...(prev as unknown as A[]), value] as unknown as B;
+const tupleInit = <B>(): B => [] as unknown as B;
+
+/** Every tensor in a value (a tensor, or arrays of them). */
+function tensorsIn(x: unknown, out: tf.Tensor[] = []): tf.Tensor[] {
+  if (x instanceof tf.Tensor) out.push(x);
+  else if (Array.isArray(x)) for (const item of x) tensorsIn(item, out);
+  return out;
+}
+
+/** The value with each tensor tf.clone'd: the Variable owns its own handles, whatever the caller frees. */
+function ownCopy<A>(x: A): A {
+  if (x instanceof tf.Tensor) return tf.clone(x) as A;
+  if (Array.isArray(x)) return x.map(ownCopy) as A;
+  return x;
+}
 
 // Every live Module, weakly held: nnx.jit looks here for the Modules a jitted
 // closure captures, because their structure and train/eval mode decide which
@@ -88,6 +115,35 @@ export class Module extends Pytree {
   eval(attributes: Record<string, unknown> = {}): this {
     this.setAttributes({ deterministic: true, useRunningAverage: true, ...attributes }, { raiseIfNotFound: false });
     return this;
+  }
+
+  /**
+   * NNX Module.sow: stores `value` under `name` in a Variable of `variableType`
+   * (usually nnx.Intermediate), combined with what is already there by
+   * `reduceFn` (default: appended to an array, NNX's tuple); the first value is
+   * reduced onto `initFn()`. Returns true, as NNX does outside nnx.capture.
+   * The Variable owns the tensors it keeps (clones of the ones given): take them
+   * out with nnx.pop(model, nnx.Intermediate) and dispose them when read.
+   */
+  sow<A, B = A[]>(variableType: VariableType<B>, name: string, value: A, options: SowOptions<A, B> = {}): boolean {
+    const { reduceFn = tupleReduce<A, B>, initFn = tupleInit<B> } = options;
+    const rec = this as unknown as Record<string, unknown>;
+    const held = rec[name];
+    const own = ownCopy(value);
+    let next: B;
+    if (held !== undefined && held !== null) {
+      if (!(held instanceof Variable)) throw new Error(`Expected '${name}' to be a Variable, got ${typeof held === "object" ? held.constructor.name : typeof held}`);
+      if (Object.getPrototypeOf(held) !== variableType.prototype) throw new Error(`Expected '${name}' to be of type '${variableType.name}', got '${held.constructor.name}'`);
+      next = reduceFn(held.value as B, own);
+      held.value = next;
+    } else {
+      next = reduceFn(initFn(), own);
+      rec[name] = createVariable(variableType, next);
+    }
+    // A reduce that keeps a value computed from the new one (a sum) does not keep the copy itself.
+    const kept = new Set(tensorsIn(next));
+    for (const t of tensorsIn(own)) if (!kept.has(t)) t.dispose();
+    return true;
   }
 
   /** All nested Modules including this one, children first (see nnx.iterModules). */

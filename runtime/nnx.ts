@@ -69,6 +69,9 @@ export {
   iterGraph,
   dispose,
 } from "./graph.js";
+// sow (S6): intermediates a Module stores (Module.sow) and taking them out
+export { pop } from "./graph.js";
+export type { SowOptions } from "./module.js";
 
 // Modules and RNG
 export { Module, iterModules, iterChildren, firstFrom } from "./module.js";

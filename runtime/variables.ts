@@ -12,7 +12,10 @@
 //     arrays allow) can still use it until the scope ends; outside one it is
 //     disposed at once;
 //   - so outside a tidy do not keep using a tensor after assigning a replacement,
-//     and do not assign one tensor to two Variables (tf.clone it first).
+//     and do not assign one tensor to two Variables (tf.clone it first);
+//   - a value that is an array of tensors (a tuple, as Module.sow collects) is
+//     owned item by item: tensors that stay are untouched, new ones are kept and
+//     those no longer held are released.
 
 import { tf } from "./tf.js";
 
@@ -22,6 +25,13 @@ const inspect = Symbol.for("nodejs.util.inspect.custom");
 
 function isTensor(x: unknown): x is tf.Tensor {
   return x instanceof tf.Tensor;
+}
+
+/** The tensors a value holds: itself, or the items of an array (a tuple) of them, nested. */
+function heldTensors(x: unknown, out: tf.Tensor[] = []): tf.Tensor[] {
+  if (isTensor(x)) out.push(x);
+  else if (Array.isArray(x)) for (const item of x) heldTensors(item, out);
+  return out;
 }
 
 /** A tensor a Variable no longer holds: the enclosing tidy disposes it when it ends (it is a value the scope may still read). */
@@ -47,7 +57,7 @@ export class Variable<T = tf.Tensor> {
     Object.defineProperty(this, "_metadata", { value: { ...metadata }, writable: true, enumerable: false });
     // Creation order: Haiku's classes draw each key as they create its variable, so translation reads their key order from it.
     Object.defineProperty(this, "_made", { value: made++, enumerable: false });
-    if (isTensor(value)) tf.keep(value);
+    for (const t of heldTensors(value)) tf.keep(t);
     this._raw = value;
   }
 
@@ -60,9 +70,11 @@ export class Variable<T = tf.Tensor> {
   set value(next: T) {
     const prev = this._raw;
     if (next === prev) return;
-    if (isTensor(next)) tf.keep(next);
+    const kept = heldTensors(next);
+    for (const t of kept) tf.keep(t);
     this._raw = next;
-    if (isTensor(prev) && !prev.isDisposed) release(prev);
+    const still = new Set(kept);
+    for (const t of heldTensors(prev)) if (!still.has(t) && !t.isDisposed) release(t);
   }
 
   /** NNX get_value(). */
@@ -135,14 +147,13 @@ export class Variable<T = tf.Tensor> {
   updateFromState(other: Variable<T>): void {
     if (other === this) return;
     const v = other._raw;
-    if (v !== this._raw) this.value = isTensor(v) ? (tf.clone(v) as T) : v;
+    if (v !== this._raw) this.value = isTensor(v) || Array.isArray(v) ? copyValue(v) : v;
     this._metadata = { ...other._metadata };
   }
 
   /** Frees the held tensor (the Variable is unusable afterwards). */
   dispose(): void {
-    const v = this._raw;
-    if (isTensor(v) && !v.isDisposed) v.dispose();
+    for (const t of heldTensors(this._raw)) if (!t.isDisposed) t.dispose();
   }
 
   toString(): string {
@@ -162,6 +173,7 @@ export class Variable<T = tf.Tensor> {
 
 function copyValue<T>(v: T): T {
   if (isTensor(v)) return tf.clone(v) as T;
+  if (Array.isArray(v)) return v.map(copyValue) as T;
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return (v as unknown as Uint32Array).slice() as T;
   return v;
 }
@@ -182,7 +194,7 @@ export function createVariable<T>(
   const v = Object.create(type.prototype) as Variable<T>;
   Object.defineProperty(v, "_raw", { value, writable: true, enumerable: false });
   Object.defineProperty(v, "_metadata", { value: { ...metadata }, writable: true, enumerable: false });
-  if (own && isTensor(value)) tf.keep(value);
+  if (own) for (const t of heldTensors(value)) tf.keep(t);
   return v;
 }
 

@@ -1,22 +1,22 @@
 // A model's weights as one safetensors file, named by the NNX dotted path of each
 // variable (`block.linear.kernel`): `nnx.saveWeights(model, path)` and
-// `nnx.loadWeights(model, bytesOrPath)`. RNG state (stream keys and counts) is
-// not a weight and is neither saved nor expected.
+// `nnx.loadWeights(model, bytesOrPath)`. RNG state (stream keys and counts) and
+// what calls sowed (nnx.Intermediate) are not weights: neither saved nor expected.
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { flatten } from "./graph.js";
 import { loadSafetensors, saveSafetensors } from "./safetensors.js";
 import { tf } from "./tf.js";
-import { RngState, type Variable } from "./variables.js";
+import { Intermediate, RngState, type Variable } from "./variables.js";
 
 export class WeightsError extends Error {
   override name = "WeightsError";
 }
 
-/** Every variable of `model` but its RNG state, by dotted path, in NNX's path order. */
+/** Every variable of `model` but its RNG state and sown intermediates, by dotted path, in NNX's path order. */
 export function weightVariables(model: object): Map<string, Variable<unknown>> {
   const [, flat] = flatten(model);
   const out = new Map<string, Variable<unknown>>();
-  for (const [path, v] of flat) if (!(v instanceof RngState)) out.set(path.join("."), v as Variable<unknown>);
+  for (const [path, v] of flat) if (!(v instanceof RngState) && !(v instanceof Intermediate)) out.set(path.join("."), v as Variable<unknown>);
   return out;
 }
 

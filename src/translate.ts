@@ -11,7 +11,7 @@ import { printModule } from "./ts/print.js";
 import { formatTypeScript } from "./ts/format.js";
 import { typeCheck, typeCheckAll, type TypeError } from "./ts/typecheck.js";
 import { VERSION } from "./version.js";
-import { instantiate, type ParamMapEntry, type SourceInitPlan } from "./instantiate/index.js";
+import { instantiate, type ModuleEntry, type ParamMapEntry, type SourceInitPlan } from "./instantiate/index.js";
 import type { TDecl, TExpr, TStmt } from "./ts/ast.js";
 import type { SampleInput } from "./model/program.js";
 import { entryFromRequest, parseEntryExpr, type EntryRequest } from "./frontends/common/entry-override.js";
@@ -36,6 +36,8 @@ export interface ParamMapDocument {
   entry: string;
   inputs: SampleInput[];
   params: ParamMapEntry[];
+  /** What the model's modules sow (Linen self.sow): the source's `collection/scope/name` and the NNX path sow stores it at. */
+  sown?: Array<{ source: string; nnx: string; collection: string; pattern?: true }>;
 }
 
 export interface Translation {
@@ -143,6 +145,8 @@ export async function translate(file: string, input: string, options: TranslateO
         inputs: program.entry.inputs,
         params: inst.params,
       };
+      const sown = sownPaths(staged.ctx.sown, inst.modules ?? []);
+      if (sown.length) paramMap.sown = sown;
       if (plan?.fromCall) {
         // The source's init call sets these: the seeded factory replays it, on the source's constant sample.
         const replay = initCallReplay(program, staged);
@@ -373,6 +377,18 @@ function seededFactory(cls: string, factory: string, plan: SourceInitPlan, origi
         body: [{ k: "expr", value: { k: "call", fn: { k: "rt", path: "nnx.useSourceDropoutKeys" }, args: [{ k: "id", name: "model" }, { k: "id", name: "SOURCE_INIT", raw: true }, { k: "id", name: "seed" }] } }],
       },
     });
+  }
+  return out;
+}
+
+/** Where each module of the model keeps what it sows, in the source's tree and in the NNX model. */
+function sownPaths(sown: Array<{ cls: string; member: string; collection: string; name: string; pattern?: true }>, modules: ModuleEntry[]): NonNullable<ParamMapDocument["sown"]> {
+  const out: NonNullable<ParamMapDocument["sown"]> = [];
+  for (const m of modules) {
+    for (const s of sown.filter((x) => x.cls === m.cls)) {
+      // A pattern's last segment (`act_*`) is the same name in both.
+      out.push({ source: [s.collection, m.source, s.name].filter(Boolean).join("/"), nnx: [m.nnx, s.member].filter(Boolean).join("."), collection: s.collection, ...(s.pattern ? { pattern: true as const } : {}) });
+    }
   }
   return out;
 }

@@ -120,20 +120,6 @@ function causalMask(t: number, s: number): tf.Tensor {
 }
 
 /**
- * NNX Module.sow(nnx.Intermediate, name, value) with its default reduce (append
- * to a tuple): the Module's `name` attribute holds a list of tensors, which it
- * keeps (free them with nnx.dispose(list) when done).
- */
-function sow(module: Module, name: string, value: tf.Tensor): void {
-  const rec = module as unknown as Record<string, unknown>;
-  const prev = rec[name];
-  tf.keep(value);
-  if (prev instanceof Intermediate) prev.value = [...(prev.value as tf.Tensor[]), value];
-  else if (prev === undefined || prev === null) rec[name] = new Intermediate<tf.Tensor[]>([value]);
-  else throw new Error(`Expected '${name}' to be of type 'Intermediate', got '${(prev as object).constructor.name}'`);
-}
-
-/**
  * nnx.dot_product_attention_weights: softmax(query/√depth · key + bias, masked)
  * [batch..., heads, q_length, kv_length], then dropout. Masked logits become
  * finfo(float32).min; dropout draws bernoulli(dropoutRng, 1 - rate) over
@@ -168,7 +154,7 @@ export function dotProductAttentionWeights(query: tf.Tensor, key: tf.Tensor, opt
       w = whereMask(combineMasks(...masks)!, w, -F32_MAX);
     }
     w = softmax(w);
-    if (module !== null) sow(module, "attention_weights", w);
+    if (module !== null) module.sow(Intermediate, "attention_weights", w);
     if (!deterministic && dropoutRate > 0) {
       if (dropoutRng === null) throw new Error("dot_product_attention_weights: dropout needs a `dropoutRng` key");
       const keepProb = 1.0 - dropoutRate;

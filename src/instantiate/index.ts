@@ -39,8 +39,17 @@ export interface SourceInitPlan {
   fromCall?: { keep: string[]; train?: boolean };
 }
 
+/** A Module of the built model: its NNX path, generated class and (Linen) scope path in the source. */
+export interface ModuleEntry {
+  nnx: string;
+  cls: string;
+  source: string;
+}
+
 export interface Instance {
   params: ParamMapEntry[];
+  /** Linen: every Module of the model with its source scope (where what it sows is, in the source). */
+  modules?: ModuleEntry[];
   plan?: SourceInitPlan;
   /** Why there is no plan. */
   planMissing?: string;
@@ -145,7 +154,14 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
           ...(dropout.length ? { dropout } : {}),
           ...(fromCall.length ? { fromCall: { keep: fromCall } } : {}),
         };
-    return { params, plan, planMissing, dropoutMissing: recorder.dropoutMissing };
+    const modules: ModuleEntry[] = [];
+    if (options.framework === "linen") {
+      for (const [path, m] of nnx.iterModules(model)) {
+        const scope = recorder.scopePathOf(m) ?? (path.length ? undefined : []);
+        if (scope) modules.push({ nnx: path.join("."), cls: m.constructor.name, source: scope.join("/") });
+      }
+    }
+    return { params, plan, planMissing, dropoutMissing: recorder.dropoutMissing, ...(modules.length ? { modules } : {}) };
   } finally {
     if (model) nnx.dispose(model);
     delete g.__nnxportRecorder;

@@ -122,6 +122,11 @@ export class Recorder {
     this.building.push(top);
   }
 
+  /** Linen: a built module's scope path (where its variables are in the source's tree). */
+  scopePathOf(module: object): string[] | undefined {
+    return this.scopes.get(module)?.path;
+  }
+
   private scopeOf(self: object): Scope {
     let s = this.scopes.get(self);
     if (!s) {

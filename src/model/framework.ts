@@ -30,6 +30,8 @@ export interface SourceLayerParam {
    * or a sequence of them, one `(low, high)` pair for every axis, or pairs; made explicit pairs.
    */
   padFn?: true;
+  /** A flag that makes the layer sow when true (Linen `sow_weights=True`): the runtime class, and the collection and name it sows under. */
+  sows?: { cls: string; collection: string; name: string };
 }
 
 /** How a method of a source layer maps onto the neutral layer's method. */

@@ -25,6 +25,18 @@ export interface ParamSpec {
   span: Span;
 }
 
+/** What Linen's `self.sow` stores: under `name` in a Variable of the collection's type. */
+export interface SowSpec {
+  collection: string;
+  /** The name, or for one computed per call (`f'act_{i}'` in a loop) the expression computing it. */
+  name: string | TExpr;
+  value: Value;
+  /** Functions of (stored, new) and of nothing (`reduce_fn=lambda a, b: b`, `init_fn=lambda: 0`). */
+  reduceFn?: Value;
+  initFn?: Value;
+  span: Span;
+}
+
 /** A variable handle (`v = self.variable(...)`; `v.value`). */
 export interface VariableHandle {
   kind: "variable";
@@ -48,6 +60,8 @@ export interface StageApi {
   variable(collection: string, name: string): { member: string; read: ArrayV } | undefined;
   /** Sets a declared variable's value in the method. */
   setVariable(member: string, value: Value, span: Span): void;
+  /** `self.sow(collection, name, value, reduce_fn=, init_fn=)` as Module.sow in the method; returns what the statement is. */
+  sow(spec: SowSpec): Value;
   /** A fresh key from the named stream, drawn per call (Linen make_rng, Haiku next_rng_key). */
   drawKey(stream: string, span: Span): Value;
   /** Applies a layer of the neutral catalog built here with these options (Haiku's hk.dropout). */

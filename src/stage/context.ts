@@ -67,6 +67,9 @@ export class ProgramContext {
   readonly variableTypes = new Set<string>();
   /** The source collection of each of those subclasses. */
   readonly variableCollections = new Map<string, string>();
+  /** What each class sows (Module.sow): its generated class, the name sow stores under, the source's collection and name. */
+  /** A name computed per call (`f'act_{i}'`) is a pattern (`act_*`), the same in both. */
+  readonly sown: Array<{ cls: string; member: string; collection: string; name: string; pattern?: true }> = [];
   /** Module classes given to others in config (`encoder: Encoder`): the output declares `<Class>Config`. */
   readonly configModules = new Set<string>();
   /** Untyped fields (`Any`) its users type with the dicts they give, by source class. */

@@ -51,6 +51,8 @@ export interface LayerHost {
   reserve(inst: Instance, base: string): TExpr;
   /** A padding function (`hk.pad.same`, a lambda of the file) applied to a fixed size: its `(low, high)`, if fixed. */
   padPair(fn: Value, size: number): [number, number] | undefined;
+  /** A layer of the runtime class `cls` sows `name` (verify compares it where the source's apply keeps the collection). */
+  sows(what: { cls: string; collection: string; name: string }): void;
 }
 
 /** A layer's constructor arguments: neutral options, modules given to it, and its construction-time mode. */
@@ -137,6 +139,11 @@ function sourceArg(host: LayerHost, row: SourceLayer, p: SourceLayerParam | unde
     if (!text || !p.literals.includes(text)) {
       host.unsupported(span, `${row.autoName}(${p.name}=...) (supported: ${p.literals.join(", ")})`);
       return undefined;
+    }
+    // A flag that makes the layer sow: passed only when it does.
+    if (p.sows) {
+      if (text !== "true") return { as: "skip" };
+      host.sows(p.sows);
     }
     if (!p.option) return { as: "skip" };
   }

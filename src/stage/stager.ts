@@ -13,7 +13,7 @@ import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
-import type { StageApi, ParamSpec } from "./api.js";
+import type { StageApi, ParamSpec, SowSpec } from "./api.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
 import { applyNeutral, callLayer, layerAttribute, layerConfig, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
@@ -819,7 +819,7 @@ export class ClassStager {
       return this.branch(this.modeTest(test), s, frame, true);
     }
     if (test.kind !== "static") {
-      this.unsupported(s.test.span, `a branch on ${describe(test)}`);
+      this.unsupported(s.test.span, `a branch on ${test.kind === "unknown" ? test.why : describe(test)}`);
       return;
     }
     if (test.known !== undefined) {
@@ -3531,6 +3531,9 @@ export class ClassStager {
       warn: (span, code, text) => {
         if (!self.dry) self.ctx.diags.warning(code, text, span);
       },
+      sows: ({ cls, collection, name }) => {
+        if (!self.ctx.sown.some((x) => x.cls === cls && x.member === name)) self.ctx.sown.push({ cls, member: name, collection, name });
+      },
       callExpr: (v, span, what) => self.callExpr(v, span, what),
       asStatic: (v, span) => self.asStatic(v, span),
       functionLayer: (v, x, span) => {
@@ -3990,6 +3993,69 @@ export class ClassStager {
     frame.emitCall({ k: "assign", target: member(this.variableRef(memberName), "value"), value: this.callExpr(v, span, "a variable's new value") });
   }
 
+  /** The name each sown (collection, name) is stored under: the source's, unless a member has it (NNX keeps both on the module). */
+  private readonly sowNames = new Map<string, string>();
+
+  /**
+   * `self.sow(col, name, v, reduce_fn=, init_fn=)`: `this.sow(Type, "name", v, { reduceFn, initFn })`
+   * as a statement of the method. What Linen's sow returns (whether the caller made the collection
+   * mutable) is not known in the method: a value that stops where it is used (NNX201).
+   */
+  sow(spec: SowSpec, frame: Frame): Value {
+    if (frame.method === "setup" || this.ctorSide) return this.stop(spec.span, "self.sow in setup (it stores what a call computes)");
+    let nameExpr: TExpr;
+    if (typeof spec.name === "string") {
+      const key = `${spec.collection}/${spec.name}`;
+      let name = this.sowNames.get(key);
+      if (!name) {
+        name = this.members.fresh(spec.name);
+        this.sowNames.set(key, name);
+      }
+      if (!frame.dry && !this.ctx.sown.some((x) => x.cls === this.cls.name && x.member === name)) this.ctx.sown.push({ cls: this.cls.name, member: name!, collection: spec.collection, name: spec.name });
+      nameExpr = str(name);
+    } else {
+      // A name computed per call (`f'act_{i}'` in a loop): the same string names it in NNX.
+      const t = spec.name;
+      if (t.k !== "template") return this.stop(spec.span, "a sown name computed otherwise than by an f-string");
+      const pattern = t.parts.map((p) => (typeof p === "string" ? p : "*")).join("");
+      if (!frame.dry && !this.ctx.sown.some((x) => x.cls === this.cls.name && x.member === pattern)) this.ctx.sown.push({ cls: this.cls.name, member: pattern, collection: spec.collection, name: pattern, pattern: true });
+      nameExpr = t;
+    }
+    const preferred = this.framework.variableType(spec.collection, "");
+    const type = preferred.startsWith("nnx.") ? preferred : this.ctx.variableTypeName(preferred);
+    if (!type.startsWith("nnx.")) {
+      this.ctx.variableTypes.add(type);
+      this.ctx.variableCollections.set(type, spec.collection);
+    }
+    const value = this.callExpr(spec.value, spec.span, "the value self.sow stores");
+    const options: Array<{ key: string; value: TExpr }> = [];
+    const fn = (v: Value, arity: number, what: string): Extract<Value, { kind: "func" }> | undefined => {
+      if (v.kind === "func" && !v.method && v.def.params.length === arity) return v;
+      this.stop(spec.span, `self.sow's ${what} other than a function of ${arity === 0 ? "nothing" : `${arity} arguments`} (a lambda or a def)`);
+    };
+    let typeArgs: string[] | undefined;
+    if (spec.initFn) {
+      const init = fn(spec.initFn, 0, "init_fn")!;
+      const staged: { result?: Value } = {};
+      const arrow = this.functionExpr(init, [], "call", spec.span, [], undefined, staged);
+      // `init_fn=lambda: 0`: a Python number the first reduce adds to; the stored value is a number or an array.
+      const first = staged.result;
+      if (first?.kind !== "array" && !(first?.kind === "static" && (first.type.t === "int" || first.type.t === "float"))) this.stop(spec.span, "self.sow's init_fn returning other than an array or a number");
+      if (first.kind === "static") typeArgs = ["nnx.Array", "nnx.Array | number"];
+      options.push({ key: "initFn", value: arrow });
+    }
+    if (spec.reduceFn) {
+      const reduce = fn(spec.reduceFn, 2, "reduce_fn")!;
+      const prev: Value = { kind: "array", call: id("_"), shape: unknownShape, dtype: "unknown" };
+      const arrow = this.functionExpr(reduce, ["array", "array"], "call", spec.span, [typeArgs ? "nnx.Array | number" : "nnx.Array", "nnx.Array"], [prev, spec.value]);
+      options.push({ key: "reduceFn", value: arrow });
+      typeArgs ??= ["nnx.Array", "nnx.Array"];
+    } else if (spec.initFn) return this.stop(spec.span, "self.sow with init_fn but the default reduce_fn (appending to what init_fn gives)");
+    const args: TExpr[] = [rt(type), nameExpr, value, ...(options.length ? [{ k: "object", entries: options } as TExpr] : [])];
+    frame.emitCall({ k: "expr", value: call(typeArgs ? { k: "raw", text: `this.sow<${typeArgs.join(", ")}>` } : { k: "this", name: "sow" }, ...args) });
+    return { kind: "unknown", why: "what self.sow returns (whether the caller's apply made the collection mutable, which the method cannot know)" };
+  }
+
   drawKey(stream: string, span: Span, frame: Frame): Value {
     let name = this.keyMembers.get(stream);
     if (!name) {
@@ -4265,6 +4331,7 @@ export class ClassStager {
       declareVariable: (spec) => self.declareVariable(spec, frame),
       variable: (collection, name) => self.variables.get(`${collection}/${name}`),
       setVariable: (m, v, span) => self.setVariable(m, v, span, frame),
+      sow: (spec) => self.sow(spec, frame),
       drawKey: (stream, span) => self.drawKey(stream, span, frame),
       applyLayer: (layer, options, inputs, span, name, callOptions) => self.applyNeutralLayer(layer, options, inputs, span, frame, name, callOptions),
       mode: (polarity) => ({ kind: "mode", polarity }),

@@ -26,6 +26,8 @@ export interface ReferenceSpec {
   fieldModes?: Record<string, { eval: string; train: string }>;
   rngs: string[];
   mutable: string[];
+  /** Linen: the collections the model sows into (self.sow): kept out of init's variables, recorded per call under sown/. */
+  sown?: string[];
   prelude?: string;
   argv?: string[];
   /** Also compare a train-mode call. */

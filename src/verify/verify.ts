@@ -134,6 +134,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     ...(fieldModes.length ? { fieldModes: Object.fromEntries(fieldModes.map((f) => [f.name, { eval: py(!TRAIN_WHEN_TRUE.has(f.name)), train: py(TRAIN_WHEN_TRUE.has(f.name)) }])) } : {}),
     rngs,
     mutable: entry.mutable ?? [],
+    ...(t.paramMap.sown ? { sown: [...new Set(t.paramMap.sown.map((x) => x.collection))] } : {}),
     prelude: options.entry?.prelude,
     argv: options.entry?.argv,
     train: compareTrain,
@@ -191,6 +192,49 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
         if (v && expected) report.checks.push(check(`${label} ${e.source} → ${e.nnx}`, "state", v.value as Tensor, reshaped(expected, e.shape, tf), tolerance));
       }
     };
+    // What the model sows (self.sow → Module.sow): compared after a call where the source's apply kept it (its `mutable=`).
+    const sown = t.paramMap.sown ?? [];
+    // A name sown per call (`f'act_{i}'`) is a pattern (`act_*`): one path segment, the same name in both.
+    const glob = (g: string) => new RegExp(`^${g.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^./]+")}$`);
+    const isSown = (path: readonly (string | number)[]) => sown.some((e) => (e.pattern ? glob(e.nnx).test(path.join(".")) : e.nnx === path.join(".")));
+    const checkSown = (prefix: string, label: (what: string) => string, tensors: Record<string, Tensor>) => {
+      const names = Object.keys(tensors).filter((k) => k.startsWith(`${prefix}sown/`));
+      if (!names.length) return;
+      const variables = new Map(nnx.toFlatState(nnx.state(model!, isSown)).map(([p, v]) => [p.join("."), v as InstanceType<typeof nnx.Variable>]));
+      const seen = new Set<string>();
+      const fixed = sown.filter((e) => !e.pattern);
+      const expanded = [...fixed];
+      for (const e of sown.filter((x) => x.pattern)) {
+        const dir = e.source.slice(0, e.source.lastIndexOf("/") + 1);
+        const leaf = glob(e.source.slice(dir.length));
+        const nnxDir = e.nnx.slice(0, e.nnx.lastIndexOf(".") + 1);
+        const segments = new Set(names.filter((n) => n.startsWith(`${prefix}sown/${dir}`)).map((n) => n.slice(`${prefix}sown/${dir}`.length).split("/")[0]));
+        for (const seg of segments) if (leaf.test(seg) && !fixed.some((f) => f.source === dir + seg)) expanded.push({ ...e, source: dir + seg, nnx: nnxDir + seg });
+      }
+      for (const e of expanded) {
+        const key = `${prefix}sown/${e.source}`;
+        const refs = names.filter((n) => n === key || n.startsWith(`${key}/`));
+        if (!refs.length) continue;
+        refs.forEach((n) => seen.add(n));
+        const value = variables.get(e.nnx)?.value;
+        const items: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [`${key}/${i}`, v]) : value === undefined ? [] : [[key, value]];
+        if (items.length !== refs.length || items.some(([n]) => !refs.includes(n))) {
+          report.checks.push({ name: label(`sown ${e.source} → ${e.nnx}`), kind: "state", shape: [], maxAbsError: Infinity, maxRelError: Infinity, ok: false });
+          report.notes.push(`${label(`sown ${e.source}`)}: the source keeps ${refs.length} value${refs.length === 1 ? "" : "s"} (${refs.map((n) => n.slice(key.length) || "one array").join(", ")}), the translation ${items.length} at ${e.nnx}`);
+          continue;
+        }
+        for (const [n, v] of items) {
+          const actual = v instanceof tf.Tensor ? v : tf.scalar(v as number);
+          report.checks.push(check(label(`sown ${n.slice(`${prefix}sown/`.length)} → ${e.nnx}${n === key ? "" : n.slice(key.length).replace("/", "[") + "]"}`), "state", actual, tensors[n], tolerance));
+          if (actual !== v) actual.dispose();
+        }
+      }
+      const unmapped = names.filter((n) => !seen.has(n));
+      if (unmapped.length) {
+        report.checks.push({ name: label("sown"), kind: "state", shape: [], maxAbsError: Infinity, maxRelError: Infinity, ok: false });
+        report.notes.push(`${label("sown")}: the source sows ${unmapped.map((n) => n.slice(`${prefix}sown/`.length)).join(", ")}, which the translation does not`);
+      }
+    };
     const args = callArgs(params, entry, tensors, runtime);
     const callWith = (a: unknown[]) => (m: Module) => (m as unknown as Record<string, (...x: unknown[]) => unknown>)[methodName(entry.method)](...a);
     const call = callWith(args);
@@ -202,12 +246,15 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       else model!.eval();
       const prepare = () => {
         restoreState();
+        // What earlier calls sowed is taken out: each compared call starts with none, as the source's apply does.
+        if (sown.length) nnx.dispose(nnx.pop(model!, isSown));
         // Keys drawn in either mode (dropout in train mode; a module's own unconditional draws in both) are the source's.
         if (t.plan?.dropout) (nnx as unknown as { useSourceDropoutKeys: Function }).useSourceDropoutKeys(model, t.plan, seed);
       };
       prepare();
       // Leaves pair by their path in the output (tuple positions, dict keys, NamedTuple fields), not by order.
       const out = outputLeaves(call(model!), tf);
+      checkSown(prefix, label, tensors);
       const names = Object.keys(tensors).filter((k) => k === `${prefix}output` || k.startsWith(`${prefix}output/`)).sort(leafOrder(prefix));
       const pathOf = (n: string) => n.slice(`${prefix}output`.length).replace(/^\//, "");
       const byPath = new Map(out);
@@ -401,7 +448,7 @@ function learnedEntry(entry: EntrySpec, probed: { args: ProbedSample[]; kwargs: 
   // Its train/eval flags set the init call's mode only, as for the file's own init call; other fixed arguments go to both.
   const flag = (k: string) => TRAIN_WHEN_TRUE.has(k) || ["deterministic", "use_running_average", "eval", "is_eval", "inference"].includes(k);
   const pick = (f: (k: string) => boolean) => Object.fromEntries(Object.entries(entry.kwargTexts).filter(([k]) => f(k)));
-  return { expr: entry.text, inputs, kwargs: pick((k) => !flag(k)), initKwargs: pick(flag), rngs: entry.rngs, method: entry.method === "__call__" ? undefined : entry.method };
+  return { expr: entry.text, inputs, kwargs: pick((k) => !flag(k)), initKwargs: pick(flag), rngs: entry.rngs, method: entry.method === "__call__" ? undefined : entry.method, ...(entry.mutable ? { mutable: entry.mutable } : {}) };
 }
 
 function modeIsTrain(name: string, text: string | undefined): boolean {

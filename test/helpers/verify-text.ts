@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VerifyReport } from "../../src/verify/index.js";
-import { verify, type EntryOverride } from "../../src/verify/verify.js";
+import { verify, type EntryOverride, type VerifyOptions } from "../../src/verify/verify.js";
 import { translate, type Translation } from "../../src/translate.js";
 import { parseInput } from "../../src/cli/entry-options.js";
 
@@ -20,8 +20,8 @@ async function inTempDir<T>(name: string, text: string, fn: (file: string) => Pr
 }
 
 /** Verifies `text` (its own init call, or `entry`). */
-export function verifyText(name: string, text: string, entry?: EntryOverride): Promise<VerifyReport> {
-  return inTempDir(name, text, (file) => verify(file, { entry }));
+export function verifyText(name: string, text: string, entry?: EntryOverride, options: Omit<VerifyOptions, "entry"> = {}): Promise<VerifyReport> {
+  return inTempDir(name, text, (file) => verify(file, { ...options, entry }));
 }
 
 /** Translates `text` (type-checked). */

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { nnx, tf } from "../../runtime/index.js";
 import { pythonJson } from "../helpers/python.js";
 import { Block, Counter } from "../helpers/nnx-models.js";
+import { expectClose } from "../helpers/flat-params.js";
 
 // The same model in Python (flax 0.12 needs nnx.List / nnx.data for containers;
 // in TypeScript plain arrays and objects play that role).
@@ -161,5 +162,127 @@ describe("generated-code surface", () => {
       expect(l.rank).toBe(0);
       nnx.dispose(opt);
     });
+  });
+});
+
+// Module.sow (NNX): values kept in Intermediate Variables, taken out with nnx.pop.
+class SowChild extends nnx.Module {
+  readonly linear: nnx.Linear;
+  constructor(rngs: nnx.Rngs) {
+    super();
+    this.linear = new nnx.Linear(3, 4, { rngs });
+  }
+  call(x: nnx.Array): nnx.Array {
+    return tf.tidy(() => {
+      const y = this.linear.call(x);
+      this.sow(nnx.Intermediate, "features", y);
+      this.sow<tf.Tensor, tf.Tensor | number>(nnx.Intermediate, "total", tf.sum(y), { initFn: () => 0, reduceFn: (a, b) => tf.add(a, b) });
+      this.sow<tf.Tensor, tf.Tensor>(nnx.Intermediate, "last", tf.mul(y, 2), { reduceFn: (_a, b) => b });
+      return y;
+    });
+  }
+}
+
+class SowParent extends nnx.Module {
+  readonly child: SowChild;
+  constructor(rngs: nnx.Rngs) {
+    super();
+    this.child = new SowChild(rngs);
+  }
+  call(x: nnx.Array): nnx.Array {
+    return tf.tidy(() => {
+      const h = this.child.call(x);
+      this.sow(nnx.Intermediate, "h", tf.tanh(h));
+      return h;
+    });
+  }
+}
+
+describe("Module.sow and nnx.pop", () => {
+  it("keeps what NNX keeps (tuple, custom reduce/init, keep-last), pops it, owns its tensors", () => {
+    type Nested = number | Nested[];
+    const ref = pythonJson<{ paths: string[]; values: Record<string, Nested>; after: boolean[] }>(`
+import json, warnings, jax.numpy as jnp, numpy as np
+from flax import nnx
+warnings.simplefilter("ignore")
+class SowChild(nnx.Module):
+  def __init__(self, rngs):
+    self.linear = nnx.Linear(3, 4, rngs=rngs)
+  def __call__(self, x):
+    y = self.linear(x)
+    self.sow(nnx.Intermediate, 'features', y)
+    self.sow(nnx.Intermediate, 'total', jnp.sum(y), init_fn=lambda: 0, reduce_fn=lambda a, b: a + b)
+    self.sow(nnx.Intermediate, 'last', y * 2, reduce_fn=lambda a, b: b)
+    return y
+class SowParent(nnx.Module):
+  def __init__(self, rngs):
+    self.child = SowChild(rngs)
+  def __call__(self, x):
+    h = self.child(x)
+    self.sow(nnx.Intermediate, 'h', jnp.tanh(h))
+    return h
+m = SowParent(nnx.Rngs(0))
+x = jnp.arange(6, dtype=jnp.float32).reshape(2, 3) / 5
+m(x); m(x + 1)
+popped = nnx.pop(m, nnx.Intermediate)
+tl = lambda v: [tl(e) for e in v] if isinstance(v, tuple) else np.asarray(v, np.float32).tolist()
+flat = nnx.to_flat_state(popped)
+print(json.dumps({"paths": ['.'.join(map(str, p)) for p, _ in flat], "values": {'.'.join(map(str, p)): tl(v.get_value()) for p, v in flat},
+  "after": [hasattr(m.child, 'features'), hasattr(m, 'h')]}))
+`);
+    const m = new SowParent(new nnx.Rngs(0));
+    const x = tf.div(tf.reshape(tf.range(0, 6, 1, "float32"), [2, 3]), 5);
+    const x1 = tf.add(x, 1);
+    tf.dispose([m.call(x), m.call(x1)]);
+    const popped = nnx.pop(m, nnx.Intermediate);
+    const flat = nnx.toFlatState(popped) as [nnx.PathParts, nnx.Variable<tf.Tensor | tf.Tensor[]>][];
+    expect(flat.map(([p]) => p.join("."))).toEqual(ref.paths);
+    for (const [p, v] of flat) {
+      expect(v).toBeInstanceOf(nnx.Intermediate);
+      const expected = ref.values[p.join(".")];
+      const value = v.value;
+      if (Array.isArray(value)) {
+        expect(value.length, p.join(".")).toBe((expected as Nested[]).length);
+        value.forEach((t, i) => expectClose(t, (expected as Nested[])[i], `${p.join(".")}[${i}]`));
+      } else expectClose(value, expected, p.join("."));
+    }
+    expect(["features" in m.child && m.child["features" as keyof SowChild] !== undefined, "h" in m]).toEqual(ref.after);
+    nnx.dispose(popped);
+
+    // A name held by something other than a Variable of the type is an error, as in NNX.
+    const bad = new SowParent(new nnx.Rngs(0));
+    expect(() => bad.sow(nnx.Intermediate, "child", x)).toThrow(/Expected 'child' to be a Variable/);
+    bad.sow(nnx.Cache, "c", x);
+    expect(() => bad.sow(nnx.Intermediate, "c", x)).toThrow(/to be of type 'Intermediate'/);
+    nnx.dispose(bad);
+
+    // Memory: what sow keeps is the Variable's; popped and disposed each step, nothing accumulates,
+    // and the caller may free the value it sowed (the Variable holds its own handle).
+    const step = () => {
+      const y = m.call(x);
+      const sown = (m.child as unknown as { features: nnx.Intermediate<tf.Tensor[]> }).features.value[0];
+      y.dispose();
+      expect(sown.isDisposed).toBe(false);
+      nnx.dispose(nnx.pop(m, nnx.Intermediate));
+    };
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    // What a call sowed is not a weight: saving and loading leave it alone.
+    m.call(x).dispose();
+    const bytes = nnx.weightsToBytes(m);
+    nnx.loadWeights(m, bytes);
+    const saved = nnx.loadSafetensors(bytes).tensors;
+    expect(Object.keys(saved).sort()).toEqual(["child.linear.bias", "child.linear.kernel"]);
+    tf.dispose(Object.values(saved));
+    nnx.dispose(nnx.pop(m, nnx.Intermediate));
+    // Not popped: the tuple grows by one tensor per call, and a custom reduce replaces (frees) its old value.
+    m.call(x).dispose();
+    const once = tf.memory().numTensors;
+    m.call(x).dispose();
+    expect(tf.memory().numTensors).toBe(once + 2); // one more in `features` and in `h`; `total`/`last` replaced
+    nnx.dispose(m);
+    tf.dispose([x, x1]);
   });
 });

@@ -41,9 +41,7 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "self.has_rng":
       return staticOf({ t: "bool" }, { k: "bool", value: true }, { k: "bool", value: true }, true);
     case "self.sow":
-      // Intermediates are only kept when the caller asks for that collection; NNX models return what they compute.
-      api.warn(call.span, "NNX211", "self.sow(...) is not translated: the intermediate value is not kept (use the method's return value instead)");
-      return staticOf({ t: "bool" }, undefined, { k: "bool", value: false }, false);
+      return sow(call, api);
     case "flax.linen.scan":
     case "flax.linen.transforms.scan":
       return scan(call, api);
@@ -123,6 +121,24 @@ function variable(call: IdiomCall, api: StageApi): Value {
   return { kind: "variable", member, read, handle: member } as unknown as Value;
 }
 
+/** `self.sow(col, name, value, reduce_fn=..., init_fn=...)`: NNX's Module.sow into the collection's Variable type. */
+function sow(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["col", "name", "value", "reduce_fn", "init_fn"], "self.sow", call.span);
+  if (!args?.get("col") || !args.get("name") || !args.get("value")) return api.unsupported(call.span, "self.sow other than self.sow(col, name, value, reduce_fn=..., init_fn=...)");
+  const col = api.value(args.get("col")!);
+  const name = api.value(args.get("name")!);
+  // A name computed per call (`f'act_{i}'` in a loop the method runs) is that string in NNX too.
+  const sowName = name.kind === "static" ? (typeof name.known === "string" ? name.known : name.type.t === "str" && name.known === undefined ? name.call : undefined) : undefined;
+  if (col.kind !== "static" || typeof col.known !== "string" || !sowName) {
+    return api.unsupported(call.span, "a sown collection that is not a fixed string, or a name that is not a string");
+  }
+  const value = api.value(args.get("value")!);
+  if (value.kind !== "array") return api.unsupported(call.span, `self.sow of a value that is not one array`);
+  const reduceFn = args.get("reduce_fn") ? api.value(args.get("reduce_fn")!) : undefined;
+  const initFn = args.get("init_fn") ? api.value(args.get("init_fn")!) : undefined;
+  return api.sow({ collection: col.known, name: sowName, value, reduceFn, initFn, span: call.span });
+}
+
 /** nn.scan's parameters, in order. */
 const NN_SCAN_PARAMS = ["target", "variable_axes", "variable_broadcast", "variable_carry", "split_rngs", "in_axes", "out_axes", "length", "reverse", "unroll", "data_transform", "metadata_params", "methods"];
 
@@ -147,6 +163,8 @@ function scan(call: IdiomCall, api: StageApi): Value {
   const extra = ["variable_carry", "unroll", "data_transform", "metadata_params", "methods"].filter((k) => args.get(k));
   if (extra.length) return api.unsupported(call.span, `nn.scan with ${extra.map((k) => `${k}=`).join(", ")}`);
   const splitObj = split && typeof split === "object" ? split : {};
+  // What the step sows (self.sow) into 'intermediates' scanned on an axis: Linen stacks it along that axis; Module.sow here keeps one value per step.
+  if (axes && typeof axes === "object" && "intermediates" in axes) return api.unsupported(call.span, "nn.scan with variable_axes for 'intermediates' (Linen stacks what each step sows along the scan axis; the translation's Module.sow keeps one value per step)");
   if (axes && typeof axes === "object" && (axes as Record<string, unknown>).params === 0) {
     if ((splitObj as Record<string, unknown>).params !== true || !args.get("length") || args.get("in_axes") || args.get("out_axes") || args.get("reverse")) {
       return api.unsupported(call.span, "nn.scan over layers other than with split_rngs={'params': True, ...} and a length");

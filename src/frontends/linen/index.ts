@@ -5,8 +5,8 @@ import type { DiagnosticBag } from "../../diagnostics.js";
 import type { ClassDef, Expr, PyModule } from "../../python/ast.js";
 import { qualifiedName } from "../../python/ast.js";
 import type { ModuleClass, Program } from "../../model/program.js";
-import { annotatedFields, baseName, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel } from "../common/discover.js";
-import { entryFromInit, initCalls, setEntry } from "../common/entry.js";
+import { allCalls, annotatedFields, baseName, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel } from "../common/discover.js";
+import { entryFromInit, initCalls, resolver, setEntry, type InitCall } from "../common/entry.js";
 import { LINEN_LAYERS } from "./layers.js";
 import { linenFramework } from "./idioms.js";
 
@@ -117,7 +117,30 @@ function findEntry(program: Program, top: ReturnType<typeof topLevel>, source: s
     const methodName = methodArg ? (methodArg.value.kind === "str" ? methodArg.value.value : methodArg.value.kind === "attr" ? methodArg.value.attr : "__call__") : "__call__";
     const method = cls.methods.find((m) => m.name === methodName);
     if (!method) continue;
-    return entryFromInit(init, ctor, textOf(source, ctor), method.params.map((p) => p.name), diags);
+    const entry = entryFromInit(init, ctor, textOf(source, ctor), method.params.map((p) => p.name), diags);
+    const mutable = entry && appliedMutable(program, top, init);
+    if (entry && mutable?.length) entry.mutable = mutable;
+    return entry;
+  }
+  return undefined;
+}
+
+/**
+ * The collections the file's own `model.apply(..., mutable=[...])` of the entry's model asks for
+ * (`y, state = model.apply(variables, x, mutable=['intermediates'])`): verify compares what the
+ * model sows into them.
+ */
+function appliedMutable(program: Program, top: ReturnType<typeof topLevel>, init: InitCall): string[] | undefined {
+  for (const { call, scope } of allCalls(program.module)) {
+    if (call.fn.kind !== "attr" || call.fn.attr !== "apply") continue;
+    const receiver = call.fn.object;
+    const same = resolver(top, scope)(receiver) === init.object || (receiver.kind === "file" && receiver.name === init.name);
+    const arg = call.args.find((a) => a.name === "mutable");
+    if (!same || !arg) continue;
+    const v = resolver(top, scope)(arg.value);
+    const items = v.kind === "str" ? [v] : v.kind === "list" || v.kind === "tuple" ? v.items : [];
+    const names = items.flatMap((e) => (e.kind === "str" ? [e.value] : []));
+    if (names.length) return names;
   }
   return undefined;
 }

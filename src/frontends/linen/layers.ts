@@ -91,7 +91,8 @@ const MHA_CALL = [
   { name: "deterministic", mode: true as const },
   // A key given at the call replaces make_rng('dropout'): not translated.
   { name: "dropout_rng", literals: ["null"] },
-  { name: "sow_weights", literals: ["false"] },
+  // True: the weights are sown into 'intermediates' (NNX's sow_weights, into the layer's own Intermediate).
+  { name: "sow_weights", literals: ["false", "true"], option: "sowWeights", sows: { cls: "MultiHeadAttention", collection: "intermediates", name: "attention_weights" } },
 ];
 
 function attention(autoName: string, call: SourceLayerParam[]): SourceLayer {

@@ -21,7 +21,7 @@ export const ATTENTION: Record<string, LayerKind> = {
       const dq = dimAt(xShape(args), -1);
       return dq && same(dq, dk) ? [] : [{ key: "inKvFeatures", value: dk }];
     },
-    methods: { __call__: { runtime: "call", positional: ["x", "inputsK", "inputsV"], options: ["mask", "deterministic"], padNull: true } },
+    methods: { __call__: { runtime: "call", positional: ["x", "inputsK", "inputsV"], options: ["mask", "deterministic", "sowWeights"], padNull: true } },
     output: (o, _m, args) => {
       const x = xShape(args);
       return { shape: replaceTrailing(x, [opt(o, "outFeatures")?.ctor ?? dimAt(x, -1)]), dtype: "float32" };

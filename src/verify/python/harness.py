@@ -3,12 +3,14 @@ and writes what the translated TypeScript must reproduce to one safetensors file
 
 Usage: python harness.py SPEC.json
 SPEC: {file, framework, entry: {kind, text}, method, inputs, kwargs, init_kwargs, modes,
-       rngs, mutable, prelude, argv, train, calls, methods, seed, steps, out}
+       rngs, mutable, sown, prelude, argv, train, calls, methods, seed, steps, out}
 Prints one JSON line: {"ok": true, ...} or {"ok": false, "error": {kind, message, file, line}}.
 
 Tensor names in the output:
   input/<name>                the inputs (keys as uint32 key data)
   output[/<leaf>]             the output (a leaf path for tuples, dicts and NamedTuples)
+  sown/<collection>/<path>[/<i>]  Linen: what the call sowed (self.sow) into a collection spec["mutable"]
+                              asks for, of those spec["sown"] names (the i-th value of a tuple)
   cotangent[/<leaf>]          a random cotangent per float output leaf
   param/<path>                every variable as init leaves it (params, then other collections)
   grad/<path>                 gradients of sum(output * cotangent) for every parameter
@@ -269,11 +271,15 @@ class OneDevice:
 class Linen:
     """A Linen Module: variables {'params': ..., other collections}; flat keys collection/path."""
 
-    def __init__(self, module, method, rngs, mutable):
+    def __init__(self, module, method, rngs, mutable, sown=()):
         self.m = module
         self.method = None if method == "__call__" else method
         self.rngs = rngs
         self.mutable = mutable
+        # Collections the model sows into (self.sow): never variables threaded from call to call; what
+        # the last apply sowed into those its `mutable` asks for is kept in `last_sown`.
+        self.sown = set(sown)
+        self.last_sown = {}
         self.bound = OneDevice()
 
     def init(self, key, args, kw):
@@ -284,14 +290,23 @@ class Linen:
         from flax.core import meta
         variables = dict(meta.unbox(variables))
         params = variables.pop("params", {})
-        return params, variables
+        dropped = sorted(c for c in self.sown if c in variables)
+        note = (f"what the source's init call sows into {', '.join(dropped)} is not compared: "
+                "the translation's constructor runs no call (NNX sows when the model is called)")
+        if dropped and note not in NOTES:
+            NOTES.append(note)
+        return params, {c: v for c, v in variables.items() if c not in self.sown}
 
     def apply(self, params, state, key, args, kw, method=None):
         method = method if method is not None else self.method
+        self.last_sown = {}
         fields = {k[len(FIELD_MODE):]: v for k, v in kw.items() if k.startswith(FIELD_MODE)}
         kw = {k: v for k, v in kw.items() if not k.startswith(FIELD_MODE)}
         if fields:
-            return Linen(self.m.clone(**fields), self.method, self.rngs, self.mutable).apply(params, state, key, args, kw, method)
+            clone = Linen(self.m.clone(**fields), self.method, self.rngs, self.mutable, self.sown)
+            result = clone.apply(params, state, key, args, kw, method)
+            self.last_sown = clone.last_sown
+            return result
         mutable = sorted(set(state.keys()) | set(self.mutable))
         rngs = {r: key for r in self.rngs if r != "params"}
         extra = {"rngs": rngs} if rngs else {}
@@ -300,7 +315,9 @@ class Linen:
         if not mutable:
             return self.bound(lambda: self.m.apply({"params": params}, *args, **kw, **extra)), state
         out, new_state = self.bound(lambda: self.m.apply({"params": params, **state}, *args, **kw, **extra, mutable=mutable))
-        return out, {**state, **dict(new_state)}
+        new_state = dict(new_state)
+        self.last_sown = {c: new_state.pop(c) for c in sorted(self.sown) if c in new_state}
+        return out, {**state, **new_state}
 
     def init_state64(self, key, args, kw, params):
         # A Linen init leaves its state as the modules create it (BatchNorm does not update at init).
@@ -369,7 +386,7 @@ def build(spec, ns):
     method = spec.get("method", "__call__")
     if spec["framework"] == "linen":
         module = eval(entry["text"], ns)  # noqa: S307 - the user's own expression in their own file
-        return Linen(module, method, spec.get("rngs", []), spec.get("mutable", []))
+        return Linen(module, method, spec.get("rngs", []), spec.get("mutable", []), spec.get("sown", []))
     import haiku as hk
     if entry["kind"] == "function":
         fn = eval(entry["text"], ns)  # noqa: S307
@@ -523,6 +540,10 @@ def main():
         the_args = args if call_args is None else call_args
         the_kw = {**kwargs_in, **kw2} if call_kw is None else call_kw
         out, new_state = framework.apply(params, state, apply_key, the_args, the_kw, method=method)
+        # What the call sowed into the collections the file's apply asks for (`mutable=['intermediates']`).
+        for c, tree in getattr(framework, "last_sown", {}).items():
+            for name, a in leaves(tree):
+                tensors[f"{prefix}sown/{c}/{name}"] = a
         outs = leaves(out)
         if not outs:
             fail("unsupported", "the model returns no arrays")

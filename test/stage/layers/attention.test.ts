@@ -2,7 +2,7 @@
 // SelfAttention (masks, cross-attention, dropout with Linen's keys,
 // normalize_qk), the attention functions and mask helpers, and
 // hk.MultiHeadAttention.
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { entry, expectUnsupported, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN_LAYERS = `
@@ -37,7 +37,7 @@ class Encoder(nn.Module):
 
     def __call__(self, x, pad):
         mask = nn.make_attention_mask(pad > 0, pad > 0)
-        return self.norm(x + self.attn(x, mask=mask))
+        return self.norm(x + self.attn(x, mask=mask, sow_weights=True))
 `;
 
 const LINEN_FUNCTIONS = `
@@ -84,8 +84,16 @@ describe.concurrent("attention", SLOW, () => {
       reads: ["new nnx.MultiHeadAttention(heads, xFeatures, {", "inKvFeatures: ctxFeatures", "this.selfAttention.call(x, { mask: causal })", "nnx.makeCausalMask(", "normalizeQk: true"],
     }));
 
-  it("Linen attention built in setup with initializers", () =>
-    expectVerifies({ name: "linen_mha_setup", py: LINEN_SETUP, entry: entry("Encoder()", ["x=float32[2,6,8]", "pad=int32[2,6]<2"]), reads: ["this.attn.call(x, { mask })"] }));
+  it("Linen attention built in setup with initializers; sow_weights=True, its weights compared where the apply keeps 'intermediates'", async () => {
+    const r = await expectVerifies({
+      name: "linen_mha_setup",
+      py: LINEN_SETUP,
+      entry: entry("Encoder()", ["x=float32[2,6,8]", "pad=int32[2,6]<2"], { mutable: ["intermediates"] }),
+      reads: ["this.attn.call(x, { mask, sowWeights: true })"],
+    });
+    // Eval and train mode (the layer has a deterministic switch).
+    expect(r.checks.filter((c) => c.name.startsWith("sown intermediates/attn/attention_weights/0 → attn.attention_weights[0]")).map((c) => c.ok)).toEqual([true, true]);
+  });
 
   it("Linen dot_product_attention(_weights), combine_masks, make_rng('dropout'), a key drawn only in train mode (None if not train else make_rng)", () =>
     expectVerifies({
