@@ -74,6 +74,8 @@ export const DICT_RANK = -2;
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
+/** Marks a call-side array read by a function the constructor runs (a variable's init_fn). */
+const CALL_ARRAY = "__callArray_";
 
 export interface MethodResult {
   name: string;
@@ -1997,8 +1999,15 @@ export class ClassStager {
 
   attributeOf(obj: Value, attr: string, span: Span, frame: Frame): Value {
     switch (obj.kind) {
-      case "array":
-        return arrayAttribute(this, obj, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
+      case "array": {
+        const a = arrayAttribute(this, obj, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
+        // In a function the constructor runs: an array's sizes (dtype) as the constructor has them.
+        if (this.ctorSide && a.kind === "static" && a.ctor) {
+          const items = (a as StaticV & SeqLike).items?.map((i) => (i.kind === "static" && i.ctor ? { ...i, call: i.ctor } : i));
+          return { ...a, call: a.ctor, ...(items ? { items } : {}) } as Value;
+        }
+        return a;
+      }
       case "static":
         return this.staticAttr(obj, attr, span);
       case "module":
@@ -3906,11 +3915,23 @@ export class ClassStager {
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
     // A Linen initializer written as a function (`init_fn=lambda key: jnp.full(...)`): (key, *init_args).
     const linenFunction = spec.convention === "jax" && spec.init.kind === "func" && !spec.init.method;
+    // `self.variable('cache', 'x', lambda: jnp.zeros(h.shape))`: the function runs in the constructor, where an
+    // array of the call (`h`) has its shape and dtype but no value; its result's shape is the variable's.
+    const thunk = spec.init.kind === "func" && !spec.init.method && typeof spec.convention === "object" && !spec.convention.args.length && spec.init.def.params.length === 0;
+    const staged: { result?: Value } = {};
     const init = haikuFunction
       ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"])
       : linenFunction
         ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"], undefined, undefined, 1 + (spec.shape ? 1 : 0) + (spec.dtype && dtypeArg(spec.dtype) ? 1 : 0))
-        : this.initializerExpr(spec.init, spec.span);
+        : thunk
+          ? this.functionExpr(this.callArraysHidden(spec.init as Extract<Value, { kind: "func" }>, frame), [], "ctor", spec.span, undefined, undefined, staged)
+          : this.initializerExpr(spec.init, spec.span);
+    if (thunk) {
+      const hidden = JSON.stringify(init).match(new RegExp(`${CALL_ARRAY}(\\w+)`));
+      if (hidden) this.stop(spec.span, `a variable whose init_fn reads the values of '${hidden[1]}', an array of the call (the constructor that makes the variable has only its shape and dtype)`);
+      const r = staged.result;
+      if (r?.kind === "array" && read.shape.rank === undefined) Object.assign(read, { shape: r.shape, dtype: r.dtype });
+    }
     // A key drawn inside the init_fn of a variable that is not a parameter (`lambda: normal(self.make_rng('params'), ...)`):
     // Linen derives it from the module's rng counter, which the recorded initial values do not redo.
     if (spec.init.kind === "func" && !linenFunction && !haikuFunction && !spec.drawsKey) {
@@ -3939,6 +3960,13 @@ export class ClassStager {
     const out = { member: name, read: { ...read, call: member(this.variableRef(name), "value") } };
     this.variables.set(key, out);
     return out;
+  }
+
+  /** A function the constructor runs, its closure's arrays of a call-side method marked (the constructor has their sizes, not their values). */
+  private callArraysHidden(fn: Extract<Value, { kind: "func" }>, frame: Frame): Extract<Value, { kind: "func" }> {
+    if (frame.method === "setup" || frame.method === "__init__") return fn;
+    const closure = new Map([...fn.closure].map(([k, v]): [string, Value] => [k, v.kind === "array" && !JSON.stringify(v.call).includes('"k":"this"') ? { ...v, call: id(`${CALL_ARRAY}${k}`) } : v]));
+    return { ...fn, closure };
   }
 
   /** An initializer value as the constructor calls it. */
