@@ -24,6 +24,8 @@ export interface ReferenceSpec {
   modes: Record<string, { eval: string; train: string; init?: string }>;
   /** Linen: the entry module's own train/eval fields (`training: bool = True`), set per mode with `module.clone(...)`. */
   fieldModes?: Record<string, { eval: string; train: string }>;
+  /** Linen: the entry module's mode fields its call also takes (merged with nn.merge_param): cleared, the call's flag sets the mode. */
+  mergedModes?: string[];
   rngs: string[];
   mutable: string[];
   prelude?: string;

@@ -343,6 +343,11 @@ def build(spec, ns):
     method = spec.get("method", "__call__")
     if spec["framework"] == "linen":
         module = eval(entry["text"], ns)  # noqa: S307 - the user's own expression in their own file
+        # A mode field the call also takes (nn.merge_param): Linen wants exactly one of the two, and each
+        # mode is passed to the call, so the field the entry set is cleared.
+        merged = {k: None for k in spec.get("mergedModes", []) if getattr(module, k, None) is not None}
+        if merged:
+            module = module.clone(**merged)
         return Linen(module, method, spec.get("rngs", []), spec.get("mutable", []))
     import haiku as hk
     if entry["kind"] == "function":
