@@ -1556,7 +1556,7 @@ export class ClassStager {
   /** Item `i` of a tuple held in local `holder`. */
   private itemOf(item: Value, holder: TExpr, i: number): Value {
     const at: TExpr = { k: "index", object: holder, index: num(i) };
-    if (item.kind === "array") return { ...item, call: at };
+    if (item.kind === "array" || item.kind === "key") return { ...item, call: at };
     if (item.kind === "static") return { ...item, call: item.call ? at : undefined };
     return item;
   }
