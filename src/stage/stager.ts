@@ -813,7 +813,12 @@ export class ClassStager {
     }
     if (test.kind === "mode") {
       // `if deterministic:` reads the module's own switch.
-      return this.branch(this.modeTest(test), s, frame, true);
+      const t = this.modeTest(test);
+      // Haiku: what the arm init takes builds (`if is_training: aux = hk.nets.MLP(...)(h)`), init creates,
+      // in order; the constructor builds it as the source's init runs (its mode is the entry's).
+      const initTrain = this.framework.name === "haiku" ? this.initTrainMode() : undefined;
+      if (initTrain !== undefined) return this.branch({ ...t, ctor: { k: "bool", value: initTrain === (test.polarity === 1) } }, s, frame, false);
+      return this.branch(t, s, frame, true);
     }
     if (test.kind !== "static") {
       this.unsupported(s.test.span, `a branch on ${describe(test)}`);
@@ -852,6 +857,14 @@ export class ClassStager {
       out.push({ ...st, value: { ...call, args } });
     }
     return out;
+  }
+
+  /** The mode the source's init call runs in (its train/eval flags), when it gives them and they agree. */
+  private initTrainMode(): boolean | undefined {
+    const entry = this.ctx.program.entry;
+    const flags = Object.entries({ ...(entry?.kwargTexts ?? {}), ...(entry?.initKwargs ?? {}) }).filter(([k]) => TRAIN_WHEN_TRUE.has(k) || TRAIN_WHEN_FALSE.has(k));
+    const train = flags.map(([k, v]) => (v === "True" ? TRAIN_WHEN_TRUE.has(k) : v === "False" ? !TRAIN_WHEN_TRUE.has(k) : undefined));
+    return train.length && train.every((x) => x === train[0]) ? train[0] : undefined;
   }
 
   /** Whether statements use Linen's autoregressive cache: `self.variable('cache', ...)`, `self.has_variable('cache', ...)`. */
