@@ -4295,6 +4295,11 @@ export class ClassStager {
       variable: (collection, name) => self.variables.get(`${collection}/${name}`),
       setVariable: (m, v, span) => self.setVariable(m, v, span, frame),
       drawKey: (stream, span) => self.drawKey(stream, span, frame),
+      applyRng: this.ctx.program.entry?.transform?.applyRng !== false,
+      initOnlyKey: () => {
+        if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1, stream: "default" } });
+        return staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
+      },
       applyLayer: (layer, options, inputs, span, name, callOptions) => self.applyNeutralLayer(layer, options, inputs, span, frame, name, callOptions),
       mode: (polarity) => ({ kind: "mode", polarity }),
       unsupported: (span, what) => {

@@ -26,6 +26,8 @@ export interface ReferenceSpec {
   fieldModes?: Record<string, { eval: string; train: string }>;
   /** Linen: the entry module's mode fields its call also takes (merged with nn.merge_param): cleared, the call's flag sets the mode. */
   mergedModes?: string[];
+  /** Haiku: the entry's apply gets no key (hk.without_apply_rng), as the model can tell (hk.maybe_next_rng_key()). */
+  applyWithoutKey?: boolean;
   rngs: string[];
   mutable: string[];
   prelude?: string;

@@ -133,6 +133,8 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     init_kwargs: entry.initKwargs ?? {},
     modes: modeSpecs,
     ...(mergedModes.length ? { mergedModes } : {}),
+    // hk.without_apply_rng: the source's apply has no key, which hk.maybe_next_rng_key() tells (the translation gets None there too).
+    ...(entry.transform?.applyRng === false && /\bmaybe_next_rng_key\b/.test(text) ? { applyWithoutKey: true } : {}),
     ...(fieldModes.length ? { fieldModes: Object.fromEntries(fieldModes.map((f) => [f.name, { eval: py(!TRAIN_WHEN_TRUE.has(f.name)), train: py(TRAIN_WHEN_TRUE.has(f.name)) }])) } : {}),
     rngs,
     mutable: entry.mutable ?? [],

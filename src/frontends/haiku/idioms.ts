@@ -35,8 +35,10 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "haiku.set_state":
       return setState(call, api);
     case "haiku.next_rng_key":
-    case "haiku.maybe_next_rng_key":
       return api.drawKey("default", call.span);
+    case "haiku.maybe_next_rng_key":
+      // Under hk.without_apply_rng only init has a key: it draws one, apply gets None.
+      return api.applyRng ? api.drawKey("default", call.span) : api.initOnlyKey(call.span);
     case "haiku.next_rng_keys":
       return nextRngKeys(call, api);
     case "haiku.dropout":

@@ -315,16 +315,18 @@ FIELD_MODE = "__nnxport_field__:"
 class Haiku:
     """hk.transform_with_state of the entry; flat keys module/path/leaf, state/module/path/leaf."""
 
-    def __init__(self, transformed, method_of=None):
+    def __init__(self, transformed, method_of=None, apply_key=True):
         self.t = transformed
         self.method_of = method_of  # another method of the entry's module, transformed
         self.methods = {}
         self.bound = OneDevice()
+        self.apply_key = apply_key  # False: hk.without_apply_rng's apply, which gets no key
 
     def init(self, key, args, kw):
         return self.bound(lambda: self.t.init(key, *args, **kw))
 
     def apply(self, params, state, key, args, kw, method=None):
+        key = key if self.apply_key else None
         if method is None:
             return self.bound(lambda: self.t.apply(params, state, key, *args, **kw))
         if method not in self.methods:
@@ -352,7 +354,7 @@ def build(spec, ns):
     import haiku as hk
     if entry["kind"] == "function":
         fn = eval(entry["text"], ns)  # noqa: S307
-        return Haiku(hk.transform_with_state(fn))
+        return Haiku(hk.transform_with_state(fn), apply_key=not spec.get("applyWithoutKey"))
 
     def transformed(name):
         def run(*args, **kw):

@@ -65,8 +65,28 @@ f = hk.transform(forward)
 params = f.init(jax.random.PRNGKey(3), jnp.ones((2, 5)))
 `;
 
+// Under hk.without_apply_rng only init has a key: maybe_next_rng_key() draws one there (the next
+// Linear's key moves on) and is None in apply, so the dropout is skipped.
+const MAYBE = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class Block(hk.Module):
+  def __call__(self, x):
+    h = hk.Linear(6)(x)
+    key = hk.maybe_next_rng_key()
+    if key is not None:
+      h = hk.dropout(key, 0.5, h)
+    return hk.Linear(2)(jax.nn.relu(h))
+
+
+f = hk.without_apply_rng(hk.transform(lambda x: Block()(x)))
+params = f.init(jax.random.PRNGKey(0), jnp.ones((3, 4)))
+`;
+
 describe("several keys at once", () => {
-  it("hk.next_rng_keys (unpacked, indexed, under a train flag) and hk.maybe_next_rng_key replay Haiku's keys", async () => {
+  it("hk.next_rng_keys (unpacked, indexed, under a train flag) and hk.maybe_next_rng_key (with and without an apply key) replay Haiku's keys", async () => {
     const r = await verifyText("keys.py", KEYS);
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.code).toContain("const keys = hk.nextRngKeys(this.");
@@ -74,5 +94,10 @@ describe("several keys at once", () => {
     expect(r.checks.filter((c) => c.name.startsWith("output")).length).toBe(2);
     expect(r.checks.filter((c) => c.name.startsWith("init")).every((c) => c.maxAbsError === 0)).toBe(true);
     expect(r.ok).toBe(true);
+    const m = await verifyText("maybe.py", MAYBE);
+    expect(errors(m.diagnostics)).toEqual([]);
+    expect(m.code).not.toContain("hk.dropout");
+    expect(m.code).toMatch(/draw: 2 \}/);
+    expect(m.ok).toBe(true);
   }, 180_000);
 });
