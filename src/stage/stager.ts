@@ -2019,6 +2019,7 @@ export class ClassStager {
           const items = (a as StaticV & SeqLike).items?.map((i) => (i.kind === "static" && i.ctor ? { ...i, call: i.ctor } : i));
           return { ...a, call: a.ctor, ...(items ? { items } : {}) } as Value;
         }
+        if (this.ctorSide && a.kind === "static" && a.type.t === "dtype") return this.stop(span, "the dtype of an input in a function the constructor runs (it is built from the input's sizes, not its dtype)");
         return a;
       }
       case "static":

@@ -168,5 +168,9 @@ variables = model.init(jax.random.PRNGKey(0), jnp.ones((2, 5)))
     const errs = errors(t.diagnostics.items) as Array<{ code?: string; message?: string; span?: { line: number } }>;
     expect(errs.map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 12]]);
     expect(errs[0].message).toMatch(/reads the values of 'h'/);
+    const typed = src.replace("lambda: jnp.zeros(h.shape)", "lambda: jnp.zeros(x.shape, x.dtype)");
+    const u = await translateText("tally.py", typed, entry("Tally()", ["x=float32[2,5]"]));
+    const uerrs = errors(u.diagnostics.items) as Array<{ code?: string; message?: string; span?: { line: number } }>;
+    expect(uerrs.map((d) => [d.code, d.span?.line, /the dtype of an input/.test(d.message ?? "")])).toEqual([["NNX201", 12, true]]);
   }, 180_000);
 });
