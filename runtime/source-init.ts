@@ -13,6 +13,7 @@ import { HaikuKeySequence, haikuLinearWInit } from "./random/haiku.js";
 import { lecunNormal, ones, zeros, type Initializer } from "./nn/initializers.js";
 import { Dropout } from "./nn/stochastic.js";
 import { RngStream } from "./rnglib.js";
+import { useHaikuSequence } from "./hk/keys.js";
 
 /** The frameworks' default initializers, by name (older plans name them; current ones use each Param's own). */
 export type SourceInitializer = "lecunNormal" | "zeros" | "ones" | "haikuFanInTruncatedNormal";
@@ -125,7 +126,8 @@ export function useSourceDropoutKeys(model: object, plan: SourceInit, seed: numb
             return linenKey(split(root, step + 1)[step], d.scope ?? [], scan.perStep + j);
           }
         : () => linenKey(root, d.scope ?? [], ++count);
-      Object.defineProperty(layer, "next", { value: plan.keys === "linen" ? linen : () => haiku.next(), configurable: true, writable: true });
+      if (plan.keys === "haiku") useHaikuSequence(layer, haiku);
+      else Object.defineProperty(layer, "next", { value: linen, configurable: true, writable: true });
       continue;
     }
     // nnx.Dropout, or a layer that draws its dropout keys from `rngs` (MultiHeadAttention).

@@ -10,7 +10,7 @@
 // initializer draws; `hk.haikuRngs(key)` replays hk.PRNGSequence(key).
 
 export * as initializers from "./initializers.js";
-export { haikuRngs, keyless, drawsKey } from "./keys.js";
+export { haikuRngs, keyless, drawsKey, nextRngKeys } from "./keys.js";
 export { type Nest } from "./tree.js";
 export {
   Linear,

@@ -10,7 +10,7 @@
 import { Rngs, RngStream } from "../rnglib.js";
 import { Param, type Variable, type VariableType } from "../variables.js";
 import { HaikuKeySequence } from "../random/haiku.js";
-import type { Key } from "../random/index.js";
+import { split, type Key } from "../random/index.js";
 import { type Initializer, ones, zeros } from "../nn/initializers.js";
 
 const KEYLESS = new WeakSet<Initializer>([zeros, ones]);
@@ -50,6 +50,26 @@ export function initVariable<V extends Variable>(
   return new Ctor(value, { init });
 }
 
+// Streams that hand out an hk.PRNGSequence's keys (haikuRngs, useSourceDropoutKeys): nextRngKeys takes from it.
+const SEQUENCES = new WeakMap<RngStream, HaikuKeySequence>();
+
+/** Makes `stream`'s keys those of `sequence` (its next() and nextRngKeys), as hk.next_rng_key() would hand them out. */
+export function useHaikuSequence(stream: RngStream, sequence: HaikuKeySequence): void {
+  SEQUENCES.set(stream, sequence);
+  Object.defineProperty(stream, "next", { value: () => sequence.next(), configurable: true, writable: true });
+}
+
+/**
+ * hk.next_rng_keys(num): `num` keys at once. Haiku takes them together from its
+ * sequence (PRNGSequence.take: `key, *keys = split(key, num + 1)`), which is not
+ * `num` calls of next_rng_key; a stream that stands for that sequence does the
+ * same, any other stream splits its next key.
+ */
+export function nextRngKeys(stream: RngStream, num: number): Key[] {
+  const sequence = SEQUENCES.get(stream);
+  return sequence ? sequence.take(num) : split(stream.next(), num);
+}
+
 /** An RngStream handing out the keys of one hk.PRNGSequence. */
 class HaikuKeyStream extends RngStream {
   declare private readonly sequence: HaikuKeySequence;
@@ -57,6 +77,7 @@ class HaikuKeyStream extends RngStream {
   static create(key: Key | number, tag: string): HaikuKeyStream {
     const stream = new HaikuKeyStream(0, { tag });
     Object.defineProperty(stream, "sequence", { value: new HaikuKeySequence(key), enumerable: false });
+    SEQUENCES.set(stream, stream.sequence);
     return stream;
   }
 

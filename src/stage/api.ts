@@ -64,6 +64,10 @@ export interface StageApi {
   sow(spec: SowSpec): Value;
   /** A fresh key from the named stream, drawn per call (Linen make_rng, Haiku next_rng_key). */
   drawKey(stream: string, span: Span): Value;
+  /** Haiku: whether the entry's apply gets a key (not under hk.without_apply_rng). */
+  readonly applyRng: boolean;
+  /** A key only init draws (counted in its sequence), None in the call: hk.maybe_next_rng_key() with no apply key. */
+  initOnlyKey(span: Span): Value;
   /** Applies a layer of the neutral catalog built here with these options (Haiku's hk.dropout). */
   applyLayer(layer: string, options: Map<string, StaticV>, inputs: Value[], span: Span, name?: string, callOptions?: Record<string, boolean>): Value;
   /** A train/eval flag value. */

@@ -16,6 +16,9 @@ import type { Frame } from "./scope.js";
 import { unknownShape } from "./shapes.js";
 import { describe, staticOf, type ArrayV, type Instance, type Known, type StaticV, type Value } from "./values.js";
 
+/** Options that take an array (the layer's initial values). */
+const ARRAY_OPTIONS = new Set(["embeddingMatrix"]);
+
 /** What a layer's construction needs built: its class, arguments, and the recorder's table row. */
 export interface BuildSpec {
   cls: string;
@@ -226,6 +229,11 @@ export function layerConfig(host: LayerHost, inst: Instance, row: SourceLayer, s
     // A function of the file for an option a layer applies to its arrays (Bidirectional's merge_fn): staged where the layer knows their sizes.
     if (!s && FUNCTION_OPTIONS.has(p.option!) && (v.kind === "func" || v.kind === "partial")) {
       modules.set(p.option!, v);
+      continue;
+    }
+    // An array the layer starts from (hk.Embed's embedding_matrix), made of constants only: the constructor makes it too.
+    if (!s && ARRAY_OPTIONS.has(p.option!) && v.kind === "array" && !/"k":"(id|this)"/.test(JSON.stringify(v.call))) {
+      options.set(p.option!, Object.assign(staticOf({ t: "any" }, v.call, undefined), { shapeOf: v }));
       continue;
     }
     if (!s) {

@@ -74,6 +74,8 @@ export const DICT_RANK = -2;
 
 const TRAIN_WHEN_TRUE = new Set(["train", "training", "is_training", "is_train"]);
 const TRAIN_WHEN_FALSE = new Set(["deterministic", "use_running_average", "eval", "is_eval", "inference"]);
+/** Marks a call-side array read by a function the constructor runs (a variable's init_fn). */
+const CALL_ARRAY = "__callArray_";
 
 export interface MethodResult {
   name: string;
@@ -816,7 +818,12 @@ export class ClassStager {
     }
     if (test.kind === "mode") {
       // `if deterministic:` reads the module's own switch.
-      return this.branch(this.modeTest(test), s, frame, true);
+      const t = this.modeTest(test);
+      // Haiku: what the arm init takes builds (`if is_training: aux = hk.nets.MLP(...)(h)`), init creates,
+      // in order; the constructor builds it as the source's init runs (its mode is the entry's).
+      const initTrain = this.framework.name === "haiku" ? this.initTrainMode() : undefined;
+      if (initTrain !== undefined) return this.branch({ ...t, ctor: { k: "bool", value: initTrain === (test.polarity === 1) } }, s, frame, false);
+      return this.branch(t, s, frame, true);
     }
     if (test.kind !== "static") {
       this.unsupported(s.test.span, `a branch on ${test.kind === "unknown" ? test.why : describe(test)}`);
@@ -855,6 +862,14 @@ export class ClassStager {
       out.push({ ...st, value: { ...call, args } });
     }
     return out;
+  }
+
+  /** The mode the source's init call runs in (its train/eval flags), when it gives them and they agree. */
+  private initTrainMode(): boolean | undefined {
+    const entry = this.ctx.program.entry;
+    const flags = Object.entries({ ...(entry?.kwargTexts ?? {}), ...(entry?.initKwargs ?? {}) }).filter(([k]) => TRAIN_WHEN_TRUE.has(k) || TRAIN_WHEN_FALSE.has(k));
+    const train = flags.map(([k, v]) => (v === "True" ? TRAIN_WHEN_TRUE.has(k) : v === "False" ? !TRAIN_WHEN_TRUE.has(k) : undefined));
+    return train.length && train.every((x) => x === train[0]) ? train[0] : undefined;
   }
 
   /** Whether statements use Linen's autoregressive cache: `self.variable('cache', ...)`, `self.has_variable('cache', ...)`. */
@@ -1562,7 +1577,7 @@ export class ClassStager {
   /** Item `i` of a tuple held in local `holder`. */
   private itemOf(item: Value, holder: TExpr, i: number): Value {
     const at: TExpr = { k: "index", object: holder, index: num(i) };
-    if (item.kind === "array") return { ...item, call: at };
+    if (item.kind === "array" || item.kind === "key") return { ...item, call: at };
     if (item.kind === "static") return { ...item, call: item.call ? at : undefined };
     return item;
   }
@@ -2005,8 +2020,16 @@ export class ClassStager {
 
   attributeOf(obj: Value, attr: string, span: Span, frame: Frame): Value {
     switch (obj.kind) {
-      case "array":
-        return arrayAttribute(this, obj, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
+      case "array": {
+        const a = arrayAttribute(this, obj, attr, span) ?? this.stop(span, `the array attribute '.${attr}'`);
+        // In a function the constructor runs: an array's sizes (dtype) as the constructor has them.
+        if (this.ctorSide && a.kind === "static" && a.ctor) {
+          const items = (a as StaticV & SeqLike).items?.map((i) => (i.kind === "static" && i.ctor ? { ...i, call: i.ctor } : i));
+          return { ...a, call: a.ctor, ...(items ? { items } : {}) } as Value;
+        }
+        if (this.ctorSide && a.kind === "static" && a.type.t === "dtype") return this.stop(span, "the dtype of an input in a function the constructor runs (it is built from the input's sizes, not its dtype)");
+        return a;
+      }
       case "static":
         return this.staticAttr(obj, attr, span);
       case "module":
@@ -3921,11 +3944,23 @@ export class ClassStager {
     const haikuFunction = spec.convention === "haiku" && spec.init.kind === "func" && spec.keyless;
     // A Linen initializer written as a function (`init_fn=lambda key: jnp.full(...)`): (key, *init_args).
     const linenFunction = spec.convention === "jax" && spec.init.kind === "func" && !spec.init.method;
+    // `self.variable('cache', 'x', lambda: jnp.zeros(h.shape))`: the function runs in the constructor, where an
+    // array of the call (`h`) has its shape and dtype but no value; its result's shape is the variable's.
+    const thunk = spec.init.kind === "func" && !spec.init.method && typeof spec.convention === "object" && !spec.convention.args.length && spec.init.def.params.length === 0;
+    const staged: { result?: Value } = {};
     const init = haikuFunction
       ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["static", "static"], "ctor", spec.span, ["number[]", "jnp.DTypeLike"])
       : linenFunction
         ? this.functionExpr(spec.init as Extract<Value, { kind: "func" }>, ["key", "static", "static"], "ctor", spec.span, ["nnx.PRNGKey", "number[]", "jnp.DTypeLike"], undefined, undefined, 1 + (spec.shape ? 1 : 0) + (spec.dtype && dtypeArg(spec.dtype) ? 1 : 0))
-        : this.initializerExpr(spec.init, spec.span);
+        : thunk
+          ? this.functionExpr(this.callArraysHidden(spec.init as Extract<Value, { kind: "func" }>, frame), [], "ctor", spec.span, undefined, undefined, staged)
+          : this.initializerExpr(spec.init, spec.span);
+    if (thunk) {
+      const hidden = JSON.stringify(init).match(new RegExp(`${CALL_ARRAY}(\\w+)`));
+      if (hidden) this.stop(spec.span, `a variable whose init_fn reads the values of '${hidden[1]}', an array of the call (the constructor that makes the variable has only its shape and dtype)`);
+      const r = staged.result;
+      if (r?.kind === "array" && read.shape.rank === undefined) Object.assign(read, { shape: r.shape, dtype: r.dtype });
+    }
     // A key drawn inside the init_fn of a variable that is not a parameter (`lambda: normal(self.make_rng('params'), ...)`):
     // Linen derives it from the module's rng counter, which the recorded initial values do not redo.
     if (spec.init.kind === "func" && !linenFunction && !haikuFunction && !spec.drawsKey) {
@@ -3954,6 +3989,13 @@ export class ClassStager {
     const out = { member: name, read: { ...read, call: member(this.variableRef(name), "value") } };
     this.variables.set(key, out);
     return out;
+  }
+
+  /** A function the constructor runs, its closure's arrays of a call-side method marked (the constructor has their sizes, not their values). */
+  private callArraysHidden(fn: Extract<Value, { kind: "func" }>, frame: Frame): Extract<Value, { kind: "func" }> {
+    if (frame.method === "setup" || frame.method === "__init__") return fn;
+    const closure = new Map([...fn.closure].map(([k, v]): [string, Value] => [k, v.kind === "array" && !JSON.stringify(v.call).includes('"k":"this"') ? { ...v, call: id(`${CALL_ARRAY}${k}`) } : v]));
+    return { ...fn, closure };
   }
 
   /** An initializer value as the constructor calls it. */
@@ -4333,6 +4375,11 @@ export class ClassStager {
       setVariable: (m, v, span) => self.setVariable(m, v, span, frame),
       sow: (spec) => self.sow(spec, frame),
       drawKey: (stream, span) => self.drawKey(stream, span, frame),
+      applyRng: this.ctx.program.entry?.transform?.applyRng !== false,
+      initOnlyKey: () => {
+        if (!frame.dry) frame.emitCtor({ k: "record", event: { e: "draw", count: 1, stream: "default" } });
+        return staticOf({ t: "none" }, { k: "null" }, { k: "null" }, null);
+      },
       applyLayer: (layer, options, inputs, span, name, callOptions) => self.applyNeutralLayer(layer, options, inputs, span, frame, name, callOptions),
       mode: (polarity) => ({ kind: "mode", polarity }),
       unsupported: (span, what) => {

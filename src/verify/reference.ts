@@ -24,6 +24,10 @@ export interface ReferenceSpec {
   modes: Record<string, { eval: string; train: string; init?: string }>;
   /** Linen: the entry module's own train/eval fields (`training: bool = True`), set per mode with `module.clone(...)`. */
   fieldModes?: Record<string, { eval: string; train: string }>;
+  /** Linen: the entry module's mode fields its call also takes (merged with nn.merge_param): cleared, the call's flag sets the mode. */
+  mergedModes?: string[];
+  /** Haiku: the entry's apply gets no key (hk.without_apply_rng), as the model can tell (hk.maybe_next_rng_key()). */
+  applyWithoutKey?: boolean;
   rngs: string[];
   mutable: string[];
   /** Linen: the collections the model sows into (self.sow): kept out of init's variables, recorded per call under sown/. */

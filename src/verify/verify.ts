@@ -101,6 +101,7 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
   // Linen fields that only switch modes (`training: bool = True`): the translation has none; the original is cloned with each mode's value.
   // A field the call also takes (`deterministic` merged with nn.merge_param) is set by the call's flag: Linen raises when both are given.
   const fieldModes = t.program.framework.name === "linen" ? summary.fields.filter((f) => f.mode && !modes.some((m) => m.name === f.name)) : [];
+  const mergedModes = t.program.framework.name === "linen" ? summary.fields.filter((f) => f.mode && modes.some((m) => m.name === f.name)).map((f) => f.name) : [];
   const modal = modes.length > 0 || fieldModes.length > 0 || hasModalLayers(t);
   // The mode the entry asks for (its flags), else eval; the other mode is compared too when the model has one.
   // The file's own init call sets only the init call's mode; an entry from the command line sets the mode of both.
@@ -131,6 +132,9 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     kwargs: staticKwargs,
     init_kwargs: entry.initKwargs ?? {},
     modes: modeSpecs,
+    ...(mergedModes.length ? { mergedModes } : {}),
+    // hk.without_apply_rng: the source's apply has no key, which hk.maybe_next_rng_key() tells (the translation gets None there too).
+    ...(entry.transform?.applyRng === false && /\bmaybe_next_rng_key\b/.test(text) ? { applyWithoutKey: true } : {}),
     ...(fieldModes.length ? { fieldModes: Object.fromEntries(fieldModes.map((f) => [f.name, { eval: py(!TRAIN_WHEN_TRUE.has(f.name)), train: py(TRAIN_WHEN_TRUE.has(f.name)) }])) } : {}),
     rngs,
     mutable: entry.mutable ?? [],

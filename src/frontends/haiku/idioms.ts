@@ -10,6 +10,7 @@ import { rt, type TExpr } from "../../ts/ast.js";
 import { dimAt, materialize, type Dim, type SymShape } from "../../stage/shapes.js";
 import { HAIKU_LAYERS } from "./layers.js";
 import { pascal } from "../linen/idioms.js";
+import type { Span } from "../../span.js";
 
 /** hk.initializers.X(...) → the runtime's bit-exact Haiku initializers, with Haiku's parameter order. */
 const INITIALIZERS: Record<string, { rt: string; params: string[] }> = {
@@ -34,8 +35,12 @@ function idiom(call: IdiomCall, api: StageApi): Value | undefined {
     case "haiku.set_state":
       return setState(call, api);
     case "haiku.next_rng_key":
-    case "haiku.maybe_next_rng_key":
       return api.drawKey("default", call.span);
+    case "haiku.maybe_next_rng_key":
+      // Under hk.without_apply_rng only init has a key: it draws one, apply gets None.
+      return api.applyRng ? api.drawKey("default", call.span) : api.initOnlyKey(call.span);
+    case "haiku.next_rng_keys":
+      return nextRngKeys(call, api);
     case "haiku.dropout":
       return dropout(call, api);
     case "haiku.running_init":
@@ -239,12 +244,31 @@ function setState(call: IdiomCall, api: StageApi): Value {
   return staticOf({ t: "none" }, undefined, undefined, null);
 }
 
+/**
+ * `k1, k2 = hk.next_rng_keys(2)` / `keys = hk.next_rng_keys(n)`: the keys of the
+ * stream hk.next_rng_key() draws from, taken together (`hk.nextRngKeys(this.rngs, n)`,
+ * which replays PRNGSequence.take). Haiku's sequence moves on by one split, as for
+ * one next_rng_key(): one draw.
+ */
+function nextRngKeys(call: IdiomCall, api: StageApi): Value {
+  const args = api.bind(call.args, ["num"], "hk.next_rng_keys", call.span);
+  const numE = args?.get("num");
+  const n = numE && api.value(numE);
+  if (n?.kind !== "static" || typeof n.known !== "number" || !Number.isInteger(n.known) || n.known < 1) return api.unsupported(call.span, "hk.next_rng_keys of a number of keys that is not a fixed positive int");
+  const key = api.drawKey("default", call.span);
+  // drawKey's key is the stream's next(): `this.rngs()`.
+  const stream = key.kind === "key" && key.call.k === "call" && !key.call.args.length ? key.call.fn : undefined;
+  if (!stream) return api.unsupported(call.span, "hk.next_rng_keys here");
+  const all: TExpr = { k: "call", fn: rt("hk.nextRngKeys"), args: [stream, { k: "num", value: n.known }] };
+  return { kind: "tuple", items: Array.from({ length: n.known }, (_, i): Value => ({ kind: "key", call: { k: "index", object: all, index: { k: "num", value: i } } })), call: all };
+}
+
 /** `hk.dropout(rng, rate, x)`: NNX Dropout; `rate if training else 0` makes it follow train()/eval(). */
 function dropout(call: IdiomCall, api: StageApi): Value {
   const args = api.bind(call.args, ["rng", "rate", "x", "broadcast_dims"], "hk.dropout", call.span);
   const [rngE, rateE, xE] = [args?.get("rng"), args?.get("rate"), args?.get("x")];
   if (!rngE || !rateE || !xE) return api.unsupported(call.span, "hk.dropout other than hk.dropout(rng, rate, x)");
-  if (rngE.kind !== "call" || qualifiedName(rngE.fn) !== "haiku.next_rng_key") return api.unsupported(rngE.span, "a dropout key that is not hk.next_rng_key()");
+  if (rngE.kind !== "call" || qualifiedName(rngE.fn) !== "haiku.next_rng_key") return keyedDropout(api, rngE, rateE, xE, args?.get("broadcast_dims"), call.span);
   const x = api.value(xE);
   // `rate if training else 0`: the rate, switched off in eval mode.
   let rate: Expr = rateE;
@@ -270,6 +294,24 @@ function dropout(call: IdiomCall, api: StageApi): Value {
     if (b.kind === "static") options.set("broadcastDims", b);
   }
   return api.applyLayer("Dropout", options, [x], call.span, "dropout", modal ? undefined : { deterministic: false });
+}
+
+/**
+ * `hk.dropout(key, rate, x)` with a key drawn before (`k1, k2 = hk.next_rng_keys(2)`,
+ * `key = hk.maybe_next_rng_key()`): Haiku's dropout on that key, on at every call
+ * as Haiku's is (`hk.dropout` of the runtime, the same mask).
+ */
+function keyedDropout(api: StageApi, rngE: Expr, rateE: Expr, xE: Expr, broadcastE: Expr | undefined, span: Span): Value {
+  const key = api.value(rngE);
+  if (key.kind !== "key") return api.unsupported(rngE.span, "a dropout key that is not a key hk.next_rng_key() or hk.next_rng_keys() drew");
+  const rate = api.value(rateE);
+  if (rate.kind !== "static" || typeof rate.known !== "number" || !rate.call) return api.unsupported(rateE.span, "a dropout rate that is not a fixed number (with a key drawn before the dropout)");
+  const x = api.value(xE);
+  if (x.kind !== "array") return api.unsupported(xE.span, "hk.dropout of anything but an array");
+  const broadcast = broadcastE ? api.value(broadcastE) : undefined;
+  if (broadcast && (broadcast.kind !== "static" || !broadcast.call)) return api.unsupported(broadcastE!.span, "hk.dropout's broadcast_dims that are not fixed");
+  const extra = broadcast?.kind === "static" && broadcast.call ? [broadcast.call] : [];
+  return { kind: "array", call: { k: "call", fn: rt("hk.dropout"), args: [key.call, rate.call, api.callExpr(x, span, "hk.dropout's input"), ...extra] }, shape: x.shape, dtype: x.dtype };
 }
 
 export const haikuFramework: Framework = {

@@ -203,7 +203,7 @@ export const HAIKU_LAYERS: Record<string, SourceLayer> = {
     params: [
       { name: "vocab_size", option: "vocabSize" },
       { name: "embed_dim", option: "embedDim" },
-      { name: "embedding_matrix" },
+      { name: "embedding_matrix", option: "embeddingMatrix" },
       { name: "w_init", option: "wInit" },
       { name: "lookup_style", option: "lookupStyle", constants: LOOKUP_STYLES },
       { name: "precision", ignore: [] },

@@ -1,7 +1,9 @@
 // Embeddings: nnx.Embed (Linen Embed: call and attend) and hk.Embed (Haiku's
 // lookup styles and out-of-range rule differ from NNX's, so its own class).
 import { replaceTrailing } from "../shapes.js";
-import { appendAxis, ctorOf, opt, xShape, type LayerKind } from "./index.js";
+import { appendAxis, ctorOf, opt, xShape, type LayerKind, type LayerOptions } from "./index.js";
+import type { ArrayV } from "../values.js";
+import type { TExpr } from "../../ts/ast.js";
 
 export const EMBED: Record<string, LayerKind> = {
   Embed: {
@@ -20,10 +22,17 @@ export const EMBED: Record<string, LayerKind> = {
   },
   HaikuEmbed: {
     runtime: "hk.Embed",
-    positional: (o, _args, ctx) => [ctorOf(o, "vocabSize", ctx), ctorOf(o, "embedDim", ctx)],
-    options: ["wInit", "lookupStyle"],
+    // Given an embedding_matrix, its sizes are the layer's (the runtime checks any also given).
+    positional: (o, _args, ctx) => [opt(o, "vocabSize")?.ctor ?? matrixDim(o, 0) ?? ctorOf(o, "vocabSize", ctx), opt(o, "embedDim")?.ctor ?? matrixDim(o, 1) ?? ctorOf(o, "embedDim", ctx)],
+    options: ["embeddingMatrix", "wInit", "lookupStyle"],
     methods: { __call__: { runtime: "call", positional: ["x", "lookupStyle"] } },
-    output: (o, _m, args) => ({ shape: appendAxis(xShape(args), opt(o, "embedDim")?.ctor), dtype: "float32" }),
-    attributes: { embeddings: { member: "embeddings", shape: (o) => ({ rank: 2, dims: [opt(o, "vocabSize")?.ctor, opt(o, "embedDim")?.ctor] }) } },
+    output: (o, _m, args) => ({ shape: appendAxis(xShape(args), opt(o, "embedDim")?.ctor ?? matrixDim(o, 1)), dtype: "float32" }),
+    attributes: { embeddings: { member: "embeddings", shape: (o) => ({ rank: 2, dims: [opt(o, "vocabSize")?.ctor ?? matrixDim(o, 0), opt(o, "embedDim")?.ctor ?? matrixDim(o, 1)] }) } },
   },
 };
+
+/** A size of hk.Embed's embedding_matrix (an array option keeps the array it was given). */
+function matrixDim(o: LayerOptions, axis: number): TExpr | undefined {
+  const m = (opt(o, "embeddingMatrix") as { shapeOf?: ArrayV } | undefined)?.shapeOf;
+  return m?.shape.rank === 2 ? m.shape.dims[axis] : undefined;
+}

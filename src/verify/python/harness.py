@@ -338,11 +338,12 @@ FIELD_MODE = "__nnxport_field__:"
 class Haiku:
     """hk.transform_with_state of the entry; flat keys module/path/leaf, state/module/path/leaf."""
 
-    def __init__(self, transformed, method_of=None):
+    def __init__(self, transformed, method_of=None, apply_key=True):
         self.t = transformed
         self.method_of = method_of  # another method of the entry's module, transformed
         self.methods = {}
         self.bound = OneDevice()
+        self.apply_key = apply_key  # False: hk.without_apply_rng's apply, which gets no key
 
     def init(self, key, args, kw):
         return self.bound(lambda: self.t.init(key, *args, **kw))
@@ -368,6 +369,7 @@ class Haiku:
         return jax.tree.map(lambda a: np.asarray(a, np.float64) if jnp.issubdtype(a.dtype, jnp.floating) else np.asarray(a), state)
 
     def apply(self, params, state, key, args, kw, method=None):
+        key = key if self.apply_key else None
         if method is None:
             return self.bound(lambda: self.t.apply(params, state, key, *args, **kw))
         if method not in self.methods:
@@ -386,11 +388,16 @@ def build(spec, ns):
     method = spec.get("method", "__call__")
     if spec["framework"] == "linen":
         module = eval(entry["text"], ns)  # noqa: S307 - the user's own expression in their own file
+        # A mode field the call also takes (nn.merge_param): Linen wants exactly one of the two, and each
+        # mode is passed to the call, so the field the entry set is cleared.
+        merged = {k: None for k in spec.get("mergedModes", []) if getattr(module, k, None) is not None}
+        if merged:
+            module = module.clone(**merged)
         return Linen(module, method, spec.get("rngs", []), spec.get("mutable", []), spec.get("sown", []))
     import haiku as hk
     if entry["kind"] == "function":
         fn = eval(entry["text"], ns)  # noqa: S307
-        return Haiku(hk.transform_with_state(fn))
+        return Haiku(hk.transform_with_state(fn), apply_key=not spec.get("applyWithoutKey"))
 
     def transformed(name):
         def run(*args, **kw):

@@ -136,4 +136,41 @@ class Codebook(nn.Module):
     expect(errs.map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 9]]);
     expect(errs[0].message).toMatch(/init_fn draws a random key/);
   }, 180_000);
+  it("an init_fn reading the call's shapes (lambda: jnp.zeros(h.shape)) verifies; one reading its values is NNX201", async () => {
+    const src = `import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class Tally(nn.Module):
+  width: int = 6
+
+  @nn.compact
+  def __call__(self, x):
+    h = nn.Dense(self.width)(x)
+    total = self.variable('cache', 'total', lambda: jnp.zeros(h.shape))
+    seen = self.variable('cache', 'seen', lambda: jnp.ones((x.shape[-1],), jnp.float32))
+    steps = self.variable('cache', 'steps', jnp.zeros, (), jnp.int32)
+    total.value = total.value + h
+    steps.value = steps.value + 1
+    return nn.Dense(3)(total.value / steps.value) + jnp.sum(seen.value)
+
+
+model = Tally()
+variables = model.init(jax.random.PRNGKey(0), jnp.ones((2, 5)))
+`;
+    const r = await verifyText("tally.py", src, entry("Tally()", ["x=float32[2,5]"], { mutable: ["cache"] }));
+    expect(errors(r.diagnostics ?? [])).toEqual([]);
+    expect(r.checks.filter((c) => c.name.startsWith("state after")).map((c) => c.name.split(" ").pop())).toEqual(["seen", "steps", "total"]);
+    expect(r.ok).toBe(true);
+    const held = src.replace("lambda: jnp.zeros(h.shape)", "lambda: h * 0.0");
+    const t = await translateText("tally.py", held, entry("Tally()", ["x=float32[2,5]"]));
+    const errs = errors(t.diagnostics.items) as Array<{ code?: string; message?: string; span?: { line: number } }>;
+    expect(errs.map((d) => [d.code, d.span?.line])).toEqual([["NNX201", 12]]);
+    expect(errs[0].message).toMatch(/reads the values of 'h'/);
+    const typed = src.replace("lambda: jnp.zeros(h.shape)", "lambda: jnp.zeros(x.shape, x.dtype)");
+    const u = await translateText("tally.py", typed, entry("Tally()", ["x=float32[2,5]"]));
+    const uerrs = errors(u.diagnostics.items) as Array<{ code?: string; message?: string; span?: { line: number } }>;
+    expect(uerrs.map((d) => [d.code, d.span?.line, /the dtype of an input/.test(d.message ?? "")])).toEqual([["NNX201", 12, true]]);
+  }, 180_000);
 });

@@ -31,17 +31,21 @@ class Model(nn.Module):
 
 const HAIKU = `
 import jax, jax.numpy as jnp
+import numpy as np
 import haiku as hk
+
+TABLE = np.arange(400, dtype=np.float32).reshape(50, 8) * 0.01 - 1.5
 
 class Model(hk.Module):
     def __call__(self, ids):
         e = hk.Embed(vocab_size=50, embed_dim=16)
         x = e(ids)
         y = hk.Embed(50, 8, lookup_style="ONE_HOT", name="onehot")(ids)
+        t = hk.Embed(embedding_matrix=TABLE, name="pretrained")(ids)
         z = hk.Embed(50, 8, lookup_style=hk.EmbedLookupStyle.ONE_HOT, w_init=hk.initializers.RandomNormal(0.1))(ids)
         w = hk.Embed(50, 8, w_init=hk.initializers.Constant(0.5))(ids, lookup_style="ARRAY_INDEX")
         logits = hk.Linear(16)(x) @ e.embeddings.T
-        return logits, y + z + w
+        return logits, y + z + w * t
 
 def forward(ids):
     return Model()(ids)
@@ -56,22 +60,22 @@ describe.concurrent("embeddings", SLOW, () => {
       reads: ["new nnx.Embed(vocab, dim, { rngs })", "this.embed.attend(", "this.tok.embedding.value", "embeddingInit: nnx.initializers.normal(0.02)"],
     }));
 
-  it("hk.Embed: ARRAY_INDEX and ONE_HOT lookups, w_init, the embeddings matrix", () =>
+  it("hk.Embed: ARRAY_INDEX and ONE_HOT lookups, w_init, a fixed embedding_matrix (it draws no key), the embeddings matrix", () =>
     expectVerifies({
       name: "haiku_embed",
       py: HAIKU,
       entry: entry("forward", ["ids=int32[2,7]<50"]),
-      reads: ["new hk.Embed(50, 16, { rngs })", 'lookupStyle: "ONE_HOT"', "this.embed.embeddings.value", 'call(ids, "ARRAY_INDEX")'],
+      reads: ["new hk.Embed(50, 16, { rngs })", "embeddingMatrix: ", 'lookupStyle: "ONE_HOT"', "this.embed.embeddings.value", 'call(ids, "ARRAY_INDEX")'],
     }));
 
-  it("hk.Embed(embedding_matrix=...) is reported", () =>
+  it("hk.Embed(embedding_matrix=...) of an array the call computes is reported", () =>
     expectUnsupported(
       `
 import jax.numpy as jnp
 import haiku as hk
 
 def forward(ids):
-    return hk.Embed(embedding_matrix=jnp.ones((10, 4)))(ids)
+    return hk.Embed(embedding_matrix=jnp.ones((10, 4)) * ids[0, 0])(ids)
 `,
       6,
       /embedding_matrix/,

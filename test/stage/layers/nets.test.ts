@@ -71,6 +71,10 @@ def forward(x, is_training):
     vq = hk.nets.VectorQuantizerEMA(embedding_dim=4, num_embeddings=8, commitment_cost=0.25, decay=0.9, epsilon=1e-5)
     out = vq(z, is_training)
     q = out["quantize"]
+    # A module first called in training only: init (in train mode) creates it, in order.
+    if is_training:
+        aux = hk.nets.MLP([6, 4], name="aux_head")(z)
+        q = q + 0.1 * jnp.mean(aux)
     # Dropout only in training: init (in train mode) draws its key before the last Linear's.
     if is_training:
         q = hk.dropout(hk.next_rng_key(), 0.2, q)
@@ -139,11 +143,11 @@ describe.concurrent("nets", SLOW, () => {
       reads: ["new hk.nets.VectorQuantizer(4, 16, 0.25, { rngs })", 'this.conv2D1.call(out["quantize"])'],
     }));
 
-  it("hk.nets.VectorQuantizerEMA: embeddings and moving averages as state, is_training (and `if is_training:` dropout)", () =>
+  it("hk.nets.VectorQuantizerEMA: embeddings and moving averages as state, is_training (`if is_training:` dropout, an MLP built under it)", () =>
     expectVerifies({
       name: "haiku_vq_ema",
       py: VQ_EMA,
-      reads: ["new hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.9, {", "this.vectorQuantizerEma.call(z)"],
+      reads: ["new hk.nets.VectorQuantizerEMA(4, 8, 0.25, 0.9, {", "this.vectorQuantizerEma.call(z)", "this.auxHead = new hk.nets.MLP(4, [6, 4], { rngs });", "const aux = this.auxHead.call(z);"],
     }));
 
   it("hk.nets.VectorQuantizerEMA alone: a model with state and no parameters (no gradients to compare)", async () => {

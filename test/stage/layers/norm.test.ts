@@ -2,7 +2,7 @@
 // GroupNorm (num_groups / group_size), InstanceNorm, BatchNorm (one and
 // several axes; switched by a mode field of the entry module) and Haiku's LayerNorm (any axes, param_axis), RMSNorm,
 // GroupNorm, InstanceNorm on the NNX layers.
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
@@ -121,6 +121,33 @@ class Net(nn.Module):
 `,
       entry: entry("Net()", ["x=float32[4,3]"], { kwargs: { deterministic: "False" }, rngs: ["dropout"] }),
     }));
+
+  it("a merged mode field the entry sets (`Net(train=False)`, init without the flag): the reference clears it, each mode is the call's", async () => {
+    const r = await expectVerifies({
+      name: "linen_merged_mode_field_set",
+      py: `
+from typing import Optional
+import jax, jax.numpy as jnp
+from flax import linen as nn
+
+class Net(nn.Module):
+    classes: int = 3
+    train: Optional[bool] = None
+
+    @nn.compact
+    def __call__(self, x, train: Optional[bool] = None):
+        train = nn.merge_param("train", self.train, train)
+        x = nn.Dense(6)(x)
+        x = nn.BatchNorm(use_running_average=not train, momentum=0.8)(x)
+        x = nn.Dropout(0.25, deterministic=not train)(nn.relu(x))
+        return nn.Dense(self.classes)(x)
+
+model = Net(train=False)
+variables = model.init(jax.random.PRNGKey(0), jnp.ones((4, 5)))
+`,
+    });
+    expect(r.checks.filter((c) => c.name.startsWith("output")).map((c) => c.name)).toEqual(["output (eval mode)", "output (train mode)"]);
+  });
 
   it("Linen BatchNorm and Dropout switched by the entry module's own training field; a Dropout's own rng_collection", () =>
     expectVerifies({ name: "linen_field_mode", py: FIELD_MODE, entry: entry("Net(training=False)", ["x=float32[4,3]"]), reads: ["readonly batchNorm: nnx.BatchNorm;", "momentum: 0.8", 'rngCollection: "noise"'] }));
