@@ -28,7 +28,7 @@ import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlock
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
-import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
+import { advanceList, moduleListItem, moduleListSlice, appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -476,6 +476,11 @@ export class ClassStager {
       if (f) return f.type;
     }
     if (fromAnnotation) return fromAnnotation;
+    // A bare `tuple`/`list`/`Sequence` with a literal default of numbers (`features: tuple = (32, 16)`): a sequence of them.
+    if ((dflt?.kind === "tuple" || dflt?.kind === "list") && dflt.items.length && /^((typing\.)?(Sequence|Tuple|List)|tuple|list)$/.test(text.trim())) {
+      const kinds = new Set(dflt.items.map((x) => (x.kind === "unary" && x.op === "-" ? x.operand.kind : x.kind)));
+      if (kinds.size === 1 && (kinds.has("int") || kinds.has("float"))) return { t: "seq", of: { t: kinds.has("int") ? "int" : "float" } };
+    }
     if (dflt?.kind === "int") return { t: "int" };
     if (dflt?.kind === "float") return { t: "float" };
     if (dflt?.kind === "bool") return { t: "bool" };
@@ -1067,7 +1072,7 @@ export class ClassStager {
     frame.types.set(name, "nnx.Array[]");
     frame.emitCall({ k: "let", name, type: "nnx.Array[]", value: { k: "array", items: [] } });
     const before = new Map(frame.env);
-    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter, ctorStop: loop.ctorStop };
     frame.loops.push(loopFrame);
     const wasConditional = frame.conditional;
     frame.conditional = false;
@@ -1114,7 +1119,7 @@ export class ClassStager {
     }
     const loop = this.iteration(iter, s, frame);
     if (!loop) return;
-    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter, ctorStop: loop.ctorStop };
     // Lists the body appends arrays to: a list of the generated method, pushed to in its loop
     // (not in a loop or branch the generated code runs: the empty list may have been made outside it).
     const pushed = new Map<string, PushedList>();
@@ -1320,6 +1325,7 @@ export class ClassStager {
         ctorIter: !!r.ctor[0] && !!r.ctor[1] && (!!r.ctor[2] || !r.call[2]),
         counter: r.zeroBased ? id(name) : undefined,
         ctorCounter: r.zeroBased ? id(name) : undefined,
+        ctorStop: r.zeroBased ? r.ctor[1] : undefined,
         bindTarget: (f) => {
           f.env.set(pyName, staticOf({ t: "int" }, id(name), id(name)));
           f.noteCtorName(name);
@@ -2113,6 +2119,7 @@ export class ClassStager {
   private index(e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
     const obj = this.expr(e.object, frame);
     if (obj.kind === "static") return this.staticIndex(obj, e, frame);
+    if (obj.kind === "modules") return e.index.kind === "slice" ? moduleListSlice(this, obj, e.index, e.span, frame) : moduleListItem(this, obj, e.index, e.span, frame);
     if ((obj.kind === "tuple" || obj.kind === "list") && e.index.kind === "int") {
       const i = e.index.value < 0 ? obj.items.length + e.index.value : e.index.value;
       const item = obj.items[i];
@@ -3651,7 +3658,7 @@ export class ClassStager {
     }
     if (inst.reserved && inst.site.loops.length) this.stop(span, "a submodule built in a loop after a first call elsewhere");
     if (frame.callOnly) this.stop(span, "a submodule first called under a condition on a call argument");
-    if (inst.element && !frame.loops.length) this.stop(span, "an item of a list of submodules first called outside a loop over the list");
+    if (inst.element && !inst.element.index && !frame.loops.length) this.stop(span, "an item of a list of submodules first called outside a loop over the list");
     const missing: string[] = [];
     const built0 = build({
       missing: (what) => {
@@ -3676,9 +3683,11 @@ export class ClassStager {
         this.members.prologue.push({ k: "assign", target: memberRef(list.member), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
       }
       const listMember = list.member!;
+      advanceList(this, list, inst.element.at ?? { loop: {} }, frame, span);
       const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
       frame.emitCtor({ k: "expr", value: call(member(memberRef(listMember), "push"), value) });
-      inst.built = { member: listMember, call: inst.element.call, ctor: id("_") };
+      const index = inst.element.index;
+      inst.built = { member: listMember, call: index ? call(member(memberRef(listMember), "get"), index) : inst.element.call!, ctor: id("_") };
       return;
     }
     const inLoop = inst.site.loops.length > 0;
@@ -4332,7 +4341,7 @@ declare module "./values.js" {
     /** A subclass of the framework layer it is built as (`StdConv`). */
     layerClass?: string;
     /** An item of a list of submodules, and how the method reads it (the loop's variable). */
-    element?: { list: import("./values.js").ModuleList; call: TExpr };
+    element?: { list: import("./values.js").ModuleList; call?: TExpr; index?: TExpr; at?: import("./language.js").ListPosition };
   }
 }
 
@@ -4359,6 +4368,8 @@ export interface LoopPlan {
   last?: { items: Map<string, TExpr>; nonEmpty: TExpr };
   counter?: TExpr;
   ctorCounter?: TExpr;
+  /** A 0-based range's stop in the constructor. */
+  ctorStop?: TExpr;
   bindTarget(frame: Frame): void;
   statement(body: TStmt[], side: "ctor" | "call"): TStmt;
 }
