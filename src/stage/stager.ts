@@ -14,6 +14,7 @@ import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec } from "./api.js";
+import type { CallArgs, OutSpec } from "./layers/index.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
 import { applyNeutral, callLayer, layerAttribute, layerConfig, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
@@ -3565,7 +3566,45 @@ export class ClassStager {
         return i.reserved!.call;
       },
       padPair: (fn, size) => self.padPair(fn, size),
+      userChildOutput: (v, method, args, span) => self.userChildOutput(v, method, args, span),
+      buildUserChild: (v, method, args, frame, span, inner) => self.buildUserChild(v, method, args, frame, span, inner),
     };
+  }
+
+  /** What a module of the file given to a layer (an item of nn.Sequential) returns for these inputs: a shape-only look. */
+  private userChildOutput(v: ModuleV, method: string, args: CallArgs, span: Span): OutSpec | undefined {
+    const inst = v.inst as Instance & InstanceExtra;
+    if (inst.ctor.kind !== "class") return undefined;
+    // A copy: the look must not mark the module built.
+    const look = { ...inst, built: undefined } as Instance & InstanceExtra;
+    const out = this.tryStaging(() => this.callChildModule(look, (inst.ctor as { name: string }).name, method, [...args.values()], [], span, new Frame(method, true)));
+    const spec = (x: Value | undefined): OutSpec | undefined => {
+      if (x?.kind === "array") return { shape: x.shape, dtype: x.dtype };
+      if (x?.kind === "tuple") {
+        const items = x.items.map(spec);
+        return items.every((i) => i) ? { items: items as OutSpec[] } : undefined;
+      }
+      return undefined;
+    };
+    return spec(out);
+  }
+
+  /**
+   * A module of the file given to a layer (an item of nn.Sequential), built inside
+   * the layer's construction with the sizes these inputs give it: its construction.
+   */
+  private buildUserChild(v: ModuleV, method: string, args: CallArgs, frame: Frame, span: Span, inner: boolean): TExpr {
+    const inst = v.inst as Instance & InstanceExtra;
+    const clsName = (inst.ctor as { name: string }).name;
+    if (frame.dry) return { k: "new", cls: { k: "raw", text: clsName }, args: [] };
+    let built: TExpr | undefined;
+    inst.capture = { inner, take: (e) => (built = e) };
+    try {
+      this.callChildModule(inst, clsName, method, [...args.values()], [], span, frame);
+    } finally {
+      inst.capture = undefined;
+    }
+    return built ?? this.stop(span, `${clsName} given to a layer that it cannot build`);
   }
 
   /** Haiku's pad functions (hk.pad.*), or a function of the file, applied to a fixed size: `(low, high)` when fixed. */
@@ -3672,6 +3711,14 @@ export class ClassStager {
     if (inst.layerClass) type = inst.layerClass;
     if (missing.length) {
       this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
+    }
+    if (inst.capture) {
+      // Built inside a layer's construction (an item of nn.Sequential): the layer holds it.
+      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, ...(inst.capture.inner ? { inner: true } : {}) }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
+      inst.built = { member: "_", call: id("_"), ctor: id("_") };
+      inst.inline = true;
+      inst.capture.take(value);
+      return;
     }
     if (inst.element) {
       // An item of a list of submodules: pushed onto the list in the constructor's loop over its sequence.
@@ -4340,6 +4387,8 @@ declare module "./values.js" {
     reserved?: { member: string; call: TExpr };
     /** A subclass of the framework layer it is built as (`StdConv`). */
     layerClass?: string;
+    /** Built inside a layer's construction: its construction goes to `take` (Linen setup's: named inside the layer). */
+    capture?: { inner: boolean; take(e: TExpr): void };
     /** An item of a list of submodules, and how the method reads it (the loop's variable). */
     element?: { list: import("./values.js").ModuleList; call?: TExpr; index?: TExpr; at?: import("./language.js").ListPosition };
   }

@@ -2,7 +2,7 @@
 // functions, functions of the file and partials, staged on their input; Linen's setup-made layers named inside the Sequential, compact
 // ones in the parent; Haiku's named where they are constructed); hk.BatchApply
 // (the module it wraps held as its child `f`, named where Haiku built it).
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { entry, expectVerifies, SLOW } from "./helpers.js";
 
 const LINEN = `
@@ -66,6 +66,80 @@ def forward(x):
     return Torso()(x)
 `;
 
+// The file's own modules inside Sequential: built by their classes with the sizes the chain
+// gives them (Linen: setup's named `layers_<i>` inside the Sequential, nested; compact's
+// `Block_0` in the parent; Haiku: named where they are constructed, `name=` kept).
+const OWN_LINEN = `import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Block(nn.Module):
+    features: int
+    act: bool = True
+
+    @nn.compact
+    def __call__(self, x):
+        x = nn.LayerNorm()(nn.Dense(self.features)(x))
+        return nn.gelu(x) if self.act else x
+
+
+class Residual(nn.Module):
+    width: int
+
+    def setup(self):
+        self.inner = nn.Sequential([nn.Dense(self.width), nn.relu, Block(self.width, act=False)])
+
+    def __call__(self, x):
+        return x + self.inner(x)
+
+
+class Head(nn.Module):
+    @nn.compact
+    def __call__(self, h):
+        return nn.Sequential([Block(4), nn.tanh])(h)
+
+
+class Net(nn.Module):
+    hidden: int = 16
+
+    def setup(self):
+        self.body = nn.Sequential([Block(self.hidden), Residual(self.hidden), lambda y: y * 2.0])
+        self.head = nn.Dense(3)
+        self.aux = Head()
+
+    def __call__(self, x):
+        h = self.body(x)
+        return self.head(h), self.aux(h)
+`;
+
+const OWN_HAIKU = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class MyBlock(hk.Module):
+    def __init__(self, width=16, name=None):
+        super().__init__(name=name)
+        self.width = width
+
+    def __call__(self, x):
+        h = hk.Linear(self.width)(x)
+        return hk.LayerNorm(axis=-1, create_scale=True, create_offset=True)(h)
+
+
+class Net(hk.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.trunk = hk.Sequential([MyBlock(12, name="first"), jax.nn.relu, MyBlock(6)])
+
+    def __call__(self, x):
+        return hk.Sequential([MyBlock(4), jnp.tanh])(self.trunk(x))
+
+
+def forward(x):
+    return Net()(x)
+`;
+
 describe.concurrent("containers", SLOW, () => {
   it("Linen nn.Sequential in setup and in @nn.compact, with functions of the file and partials", () =>
     expectVerifies({
@@ -85,4 +159,17 @@ describe.concurrent("containers", SLOW, () => {
       entry: entry("forward", ["x=float32[4,2,5]"]),
       reads: [/new hk\.BatchApply\(\s*new nnx\.Linear\(inFeatures, 8,/, "new hk.BatchApply(new hk.nets.MLP(8, [6, 5], { rngs }), 3)", "this.batchApply.call(x)"],
     }));
+  it("the file's own modules inside nn.Sequential (setup, nested, compact) and hk.Sequential", async () => {
+    const l = await expectVerifies({
+      name: "own_linen",
+      py: OWN_LINEN,
+      entry: entry("Net()", ["x=float32[2,7]"]),
+      reads: ["new Block({ features: width, act: false, inFeatures: width, rngs }),", "new Block({ features: hidden, inFeatures, rngs }),"],
+    });
+    const paths = l.checks.map((c) => c.name.split(" ")[1]);
+    for (const p of ["body/layers_0/Dense_0/kernel", "body/layers_1/inner/layers_2/LayerNorm_0/scale", "aux/Block_0/Dense_0/kernel"]) expect(paths).toContain(`params/${p}`);
+    const h = await expectVerifies({ name: "own_haiku", py: OWN_HAIKU, entry: entry("forward", ["x=float32[2,5]"]), reads: ["new MyBlock({ width: 12, inFeatures, rngs }),", "new MyBlock({ width: 6, inFeatures: 12, rngs }),"] });
+    const hp = h.checks.map((c) => c.name.split(" ")[1]);
+    for (const p of ["net/~/first/linear/w", "net/~/my_block/linear/w", "net/my_block/layer_norm/scale"]) expect(hp).toContain(p);
+  });
 });
