@@ -632,9 +632,9 @@ export type ListPosition = { loop: { start?: number; stop?: number } } | { int: 
 const sameExpr = (a: TExpr, b: TExpr): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The number of items of a list of submodules, in the constructor. */
-function listLength(list: ModuleList): TExpr | undefined {
+export function listLength(list: ModuleList): TExpr | undefined {
   const r = (list.iter as StaticV & { range?: { ctor: Array<TExpr | undefined>; zeroBased: boolean } }).range;
-  if (r) return r.zeroBased && !r.ctor[2] ? r.ctor[1] : undefined;
+  if (r?.zeroBased && !r.ctor[2] && r.ctor[1]) return r.ctor[1];
   const own = list.iter.ctor;
   if (!own) return undefined;
   return member(own.k === "call" && own.fn.k === "member" && own.fn.name === "entries" && !own.args.length ? own.fn.object : own, "length");
@@ -678,6 +678,33 @@ export function advanceList(st: ClassStager, list: ModuleList, at: ListPosition,
   if (!startsAt(0) || !at.stop) st.stop(span, order);
   const n = listLength(list);
   list.frontier = n && sameExpr(n, at.stop!) ? { end: true } : { expr: at.stop! };
+}
+
+/**
+ * `for a, b in zip(self.layers, self.norms):` over lists of submodules of one
+ * length: `for i in range(len(self.layers)):` with `a = self.layers[i]`, ...
+ * (each list's items then built at the loop's counter). Undefined when it is not that.
+ */
+export function zipModuleLists(st: ClassStager, s: Extract<Stmt, { kind: "for" }>, frame: Frame): Extract<Stmt, { kind: "for" }> | undefined {
+  const it = s.iter;
+  if (it.kind !== "call" || it.fn.kind !== "builtin" || it.fn.name !== "zip" || it.args.length < 2 || it.args.some((a) => a.name || a.star)) return undefined;
+  const lists = it.args.map((a) => st.tryExpr(a.value, new Frame(frame.method, true, new Map(frame.env))));
+  if (!lists.every((v) => v?.kind === "modules")) return undefined;
+  const target = s.target;
+  if (target.kind !== "tuple" || target.items.length !== lists.length || target.items.some((p) => p.kind !== "name")) return st.stop(target.span, "a loop over zip() of lists of submodules other than `for a, b in zip(as, bs)`");
+  const ms = lists as ModulesV[];
+  if (ms.some((m) => m.slice || m.enumerate)) return st.stop(it.span, "zip() of slices of lists of submodules");
+  const lengths = ms.map((m) => listLength(m.list));
+  if (lengths.some((n) => !n || !sameExpr(n, lengths[0]!))) return st.stop(it.span, "zip() of lists of submodules whose lengths the constructor cannot tell equal");
+  const span = it.span;
+  // `i` unless the method has one already.
+  const mentioned = new Set([...statementsOf(s.body)].flatMap((x) => JSON.stringify(x).match(/"id":"[^"]*"/g) ?? []));
+  const index = ["i", "j", "k", "index"].find((n) => !frame.env.has(n) && !mentioned.has(`"id":"${n}"`) && !patternNames(target).includes(n)) ?? "zip_index_";
+  const name = (n: string): Expr => ({ kind: "name", id: n, span });
+  const first = it.args[0].value;
+  const range: Expr = { kind: "call", fn: { kind: "builtin", name: "range", span }, args: [{ value: { kind: "call", fn: { kind: "builtin", name: "len", span }, args: [{ value: first }], span } }], span };
+  const picks: Stmt[] = it.args.map((a, k) => ({ kind: "assign", targets: [target.items[k]], value: { kind: "index", object: a.value, index: name(index), span }, span }));
+  return { ...s, target: { kind: "name", id: index, span }, iter: range, body: [...picks, ...s.body] };
 }
 
 /** `self.layers[a:b]` with fixed int bounds: a slice a loop can run over. */

@@ -29,7 +29,7 @@ import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlock
 import { typeFromAnnotation } from "./annotations.js";
 import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
-import { advanceList, moduleListItem, moduleListSlice, appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
+import { advanceList, listLength, moduleListItem, moduleListSlice, zipModuleLists, appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -1102,6 +1102,8 @@ export class ClassStager {
   }
 
   private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {
+    const zipped = zipModuleLists(this, s, frame);
+    if (zipped) return this.forStmt(zipped, frame);
     // The constructor builds what the body calls by running the loop; a `return` would leave that half done.
     const ret = [...statementsOf(s.body)].find((x) => x.kind === "return");
     if (ret) this.stop(ret.span, "a 'return' inside a loop");
@@ -2908,7 +2910,7 @@ export class ClassStager {
         if (a?.kind === "tuple" || a?.kind === "list") return literalValue(a.items.length);
         if (a?.kind === "modules") {
           const seq = (x: TExpr) => (x.k === "call" && x.fn.k === "member" && x.fn.name === "entries" && !x.args.length ? x.fn.object : x);
-          return staticOf({ t: "int" }, a.list.iter.ctor && member(seq(a.list.iter.ctor), "length"), a.list.member ? member(memberRef(a.list.member), "length") : a.list.iter.call && member(seq(a.list.iter.call), "length"));
+          return staticOf({ t: "int" }, listLength(a.list), a.list.member ? member(memberRef(a.list.member), "length") : a.list.iter.call && member(seq(a.list.iter.call), "length"));
         }
         if (a?.kind === "static") {
           const items = (a as SeqLike).items;

@@ -86,7 +86,7 @@ class TwoCameras(nn.Module):
 
 // Lists of submodules indexed and sliced as real code does: the MLP's `layers[:-1]` then
 // `layers[-1]`, `layers[i]` in `for i in range(n)` over two lists, `heads[0]` then
-// `heads[1:]`, `len(layers)`, and in a compact child a list built by an append loop and
+// `heads[1:]`, `len(layers)`, `zip(up, down)`, and in a compact child a list built by an append loop and
 // one by a comprehension, each called by index (setup names `layers_0`, compact `Dense_0`).
 const INDEXED = `from typing import Sequence
 
@@ -117,6 +117,8 @@ class Net(nn.Module):
         self.mix = [nn.Dense(5) for _ in range(self.depth)]
         self.norms = [nn.LayerNorm() for _ in range(self.depth)]
         self.heads = [nn.Dense(2) for _ in range(3)]
+        self.up = [nn.Dense(10) for _ in range(self.depth)]
+        self.down = [nn.Dense(5) for _ in range(self.depth)]
         self.tower = Tower()
 
     def __call__(self, x):
@@ -125,6 +127,8 @@ class Net(nn.Module):
         x = self.layers[-1](x)
         for i in range(self.depth):
             x = x + self.mix[i](self.norms[i](x))
+        for up, down in zip(self.up, self.down):
+            x = x + down(nn.relu(up(x)))
         h = self.heads[0](x)
         for head in self.heads[1:]:
             h = h + head(x)
@@ -219,12 +223,12 @@ describe("comprehensions that build modules", () => {
     expect(t.paramMap!.params.find((p) => p.source === "params/LayerNorm_3/scale")?.nnx).toBe("layerNorm1.0.scale");
     expect(t.code).toContain("const feats0 = jnp.mean(h, [1, 2]);");
   }, 180_000);
-  it("lists of submodules indexed, sliced and counted (Linen setup and compact, Haiku): verify, plain indexing in the method", async () => {
+  it("lists of submodules indexed, sliced, zipped and counted (Linen setup and compact, Haiku): verify, plain indexing in the method", async () => {
     const r = await verifyText("indexed.py", INDEXED, entry("Net()", ["x=float32[2,7]"]));
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.checks.filter((c) => c.kind === "output").length).toBe(3);
     const sources = r.checks.filter((c) => c.kind === "init").map((c) => c.name.split(" ")[1]);
-    for (const p of ["layers_2/kernel", "mix_1/kernel", "norms_1/scale", "heads_2/bias", "tower/block_1/kernel", "tower/Dense_1/kernel"]) expect(sources).toContain(`params/${p}`);
+    for (const p of ["layers_2/kernel", "mix_1/kernel", "up_1/kernel", "down_1/bias", "norms_1/scale", "heads_2/bias", "tower/block_1/kernel", "tower/Dense_1/kernel"]) expect(sources).toContain(`params/${p}`);
     expect(r.ok).toBe(true);
     const t = await translateText("indexed.py", INDEXED, entry("Net()", ["x=float32[2,7]"]));
     expect(t.code).toContain("for (const f of features.slice(0, -1)) {");
@@ -233,6 +237,7 @@ describe("comprehensions that build modules", () => {
     expect(t.code).toContain("x = this.layers.get(-1).call(x);");
     expect(t.code).toContain("for (const head of this.heads.slice(1)) {");
     expect(t.code).toContain("this.mix.get(i).call(this.norms.get(i).call(x))");
+    expect(t.code).toContain("this.down.get(i).call(nnx.relu(this.up.get(i).call(x)))");
     const h = await verifyText("indexed_hk.py", INDEXED_HAIKU, entry("forward", ["x=float32[2,5]"]));
     expect(errors(h.diagnostics)).toEqual([]);
     const hs = h.checks.filter((c) => c.kind === "init").map((c) => c.name.split(" ")[1]);
