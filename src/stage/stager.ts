@@ -50,6 +50,7 @@ import {
   type Instance,
   type Known,
   type ModuleV,
+  type ModulesV,
   type StaticType,
   type SeqV,
   type StaticV,
@@ -3415,10 +3416,45 @@ export class ClassStager {
       const row = this.framework.layers[ctor.name];
       const cell = row?.layer === "RNN" ? inst.args[0] ?? inst.kwargs.find(([k]) => k === "cell")?.[1] : undefined;
       if (row && cell?.kind === "module" && cell.inst.ctor.kind === "class") return this.callUserCellRnn(inst, row, cell, method, args, kwargs, span, frame);
+      const layers = row?.layer === "Sequential" ? (inst.args[0] ?? inst.kwargs.find(([k]) => k === "layers")?.[1]) : undefined;
+      if (row && layers?.kind === "modules") return this.callSequentialList(inst, row, layers, method, args, kwargs, span, frame);
       if (row) return this.callLayer(inst, row, method, args, kwargs, span, frame);
     }
     if (ctor.kind === "class") return this.callChildModule(inst, ctor.name, method, args, kwargs, span, frame);
     return this.stop(span, `calling ${describe(ctor)}`);
+  }
+
+  /**
+   * `nn.Sequential([Block(f) for f in self.features])(x)`: an nnx.Sequential built
+   * empty, its items pushed by the constructor's loop over the sequence (each sized
+   * by the one before, as `for layer in layers: x = layer(x)` is staged); the method
+   * calls the Sequential. Linen's setup names the items `layers_<i>` inside it.
+   */
+  private callSequentialList(inst: Instance & InstanceExtra, row: SourceLayer, layers: ModulesV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    if (method !== "__call__" || args.length !== 1 || kwargs.length || args[0].kind !== "array") return this.stop(span, `${row.autoName}([... for ...]) called with other than one array`);
+    const list = layers.list;
+    if (list.made || list.attr || layers.slice || layers.enumerate) return this.stop(span, `${row.autoName} of a list of submodules a method also uses`);
+    const inner = this.framework.name === "linen" && list.record?.e === "construct" && !!list.record.eager;
+    if (inner && list.record?.e === "construct" && !list.record.name) list.record.name = { k: "template", parts: ["layers_", { k: "id", name: "item_", raw: true }] };
+    this.ensureBuilt(inst, frame, span, () => ({ cls: "nnx.Sequential", args: [], layer: { leaves: row.leaves, draws: row.draws } }), "nnx.Sequential", row.autoName);
+    const seq = inst.built!;
+    if (frame.dry) return this.withCall({ ...args[0] }, call(member(seq.call, "call"), args[0].call));
+    list.made = true;
+    list.member = "_";
+    list.pushTo = { list: member(seq.ctor, "layers"), ...(inner ? { within: seq.ctor } : {}) };
+    // `for layer in layers: x = layer(x)` in a scope of its own; only its constructor side is kept.
+    const env = new Map(frame.env);
+    env.set("layers", layers);
+    env.set("x", args[0]);
+    const inner2 = childFrame(frame, env);
+    const at = span;
+    const nm = (n: string): Expr => ({ kind: "name", id: n, span: at });
+    const loop: Extract<Stmt, { kind: "for" }> = { kind: "for", target: { kind: "name", id: "layer", span: at }, iter: nm("layers"), body: [{ kind: "assign", targets: [{ kind: "name", id: "x", span: at }], value: { kind: "call", fn: nm("layer"), args: [{ value: nm("x") }], span: at }, span: at }], orelse: [], span: at };
+    inner2.block = { ctor: frame.block.ctor, call: undefined };
+    this.forStmt(loop, inner2);
+    const out = inner2.env.get("x");
+    if (out?.kind !== "array") return this.stop(span, `${row.autoName}([... for ...]) whose items do not return an array`);
+    return this.withCall(out, call(member(seq.call, "call"), args[0].call));
   }
 
   /**
@@ -3733,8 +3769,9 @@ export class ClassStager {
       }
       const listMember = list.member!;
       advanceList(this, list, inst.element.at ?? { loop: {} }, frame, span);
-      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
-      frame.emitCtor({ k: "expr", value: call(member(memberRef(listMember), "push"), value) });
+      const within = list.pushTo?.within;
+      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(within ? { within } : {}) }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
+      frame.emitCtor({ k: "expr", value: call(member(list.pushTo?.list ?? memberRef(listMember), "push"), value) });
       const index = inst.element.index;
       inst.built = { member: listMember, call: index ? call(member(memberRef(listMember), "get"), index) : inst.element.call!, ctor: id("_") };
       return;

@@ -207,6 +207,8 @@ export interface ModuleList {
   made?: boolean;
   /** How far the constructor has pushed its items (none: nothing yet). */
   frontier?: ListFrontier;
+  /** Its items go into a layer built already (nn.Sequential's `layers`), named inside it when `within` is set. */
+  pushTo?: { list: TExpr; within?: TExpr };
   span: Span;
 }
 

@@ -140,6 +140,63 @@ def forward(x):
     return Net()(x)
 `;
 
+// Sequential of a comprehension over a sequence only the config knows: an nnx.Sequential the
+// constructor fills in a loop, each item sized by the one before (Linen setup: `layers_<i>`
+// inside it; compact: the parent's `Block_0`, `Dense_0`; Haiku: names as constructed).
+const LIST_LINEN = `from typing import Sequence
+
+import flax.linen as nn
+import jax.numpy as jnp
+
+
+class Block(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x):
+        return nn.gelu(nn.Dense(self.features)(x))
+
+
+class Net(nn.Module):
+    features: Sequence[int] = (16, 12)
+
+    def setup(self):
+        self.body = nn.Sequential([Block(f) for f in self.features])
+        self.proj = nn.Sequential([nn.Dense(f) for f in (8, 6)])
+
+    def __call__(self, x):
+        return self.proj(self.body(x))
+
+
+class Compact(nn.Module):
+    widths: Sequence[int] = (10, 5)
+
+    @nn.compact
+    def __call__(self, x):
+        y = nn.Sequential([Block(w) for w in self.widths])(x)
+        return nn.Sequential([nn.Dense(w) for w in self.widths])(y) + Net()(x).sum()
+`;
+
+const LIST_HAIKU = `import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class MyBlock(hk.Module):
+    def __init__(self, width, name=None):
+        super().__init__(name=name)
+        self.width = width
+
+    def __call__(self, x):
+        return jax.nn.relu(hk.Linear(self.width)(x))
+
+
+def forward(x):
+    sizes = [12, 6]
+    h = hk.Sequential([MyBlock(s) for s in sizes])(x)
+    return hk.Sequential([hk.Linear(s, name=f"out_{i}") for i, s in enumerate(sizes)])(h)
+`;
+
 describe.concurrent("containers", SLOW, () => {
   it("Linen nn.Sequential in setup and in @nn.compact, with functions of the file and partials", () =>
     expectVerifies({
@@ -171,5 +228,18 @@ describe.concurrent("containers", SLOW, () => {
     const h = await expectVerifies({ name: "own_haiku", py: OWN_HAIKU, entry: entry("forward", ["x=float32[2,5]"]), reads: ["new MyBlock({ width: 12, inFeatures, rngs }),", "new MyBlock({ width: 6, inFeatures: 12, rngs }),"] });
     const hp = h.checks.map((c) => c.name.split(" ")[1]);
     for (const p of ["net/~/first/linear/w", "net/~/my_block/linear/w", "net/my_block/layer_norm/scale"]) expect(hp).toContain(p);
+  });
+  it("nn.Sequential / hk.Sequential of a comprehension (the file's modules and layers; setup, compact, Haiku)", async () => {
+    const l = await expectVerifies({
+      name: "list_linen",
+      py: LIST_LINEN,
+      entry: entry("Compact()", ["x=float32[2,7]"]),
+      reads: ["this.body = new nnx.Sequential();", "this.body.layers.push(new Block({ features: f, inFeatures: xFeatures, rngs }));"],
+    });
+    const paths = l.checks.map((c) => c.name.split(" ")[1]);
+    for (const p of ["Net_0/body/layers_1/Dense_0/kernel", "Block_1/Dense_0/kernel", "Dense_1/kernel"]) expect(paths).toContain(`params/${p}`);
+    const h = await expectVerifies({ name: "list_haiku", py: LIST_HAIKU, entry: entry("forward", ["x=float32[2,5]"]), reads: [".layers.push(new MyBlock({ width: s, inFeatures: xFeatures, rngs }));"] });
+    const hp = h.checks.map((c) => c.name.split(" ")[1]);
+    for (const p of ["my_block_1/linear/w", "out_1/w"]) expect(hp).toContain(p);
   });
 });
