@@ -3417,6 +3417,15 @@ export class ClassStager {
       const cell = row?.layer === "RNN" ? inst.args[0] ?? inst.kwargs.find(([k]) => k === "cell")?.[1] : undefined;
       if (row && cell?.kind === "module" && cell.inst.ctor.kind === "class") return this.callUserCellRnn(inst, row, cell, method, args, kwargs, span, frame);
       const layers = row?.layer === "Sequential" ? (inst.args[0] ?? inst.kwargs.find(([k]) => k === "layers")?.[1]) : undefined;
+      // Sequential passes its call's other arguments to its first layer only: a train/eval flag for a module of the file.
+      if (row && layers && (kwargs.length || args.length > 1) && (layers.kind === "list" || layers.kind === "tuple")) {
+        const first = layers.items[0];
+        const flag = (v: Value) => v.kind === "mode" || (v.kind === "static" && typeof v.known === "boolean");
+        if (!kwargs.every(([, v]) => flag(v)) || !args.slice(1).every(flag) || first?.kind !== "module" || first.inst.ctor.kind !== "class") return this.stop(span, `${row.autoName}(...) called with more than its input (only train/eval flags, for a first layer that is a module of the file)`);
+        first.inst.firstExtra = { args: args.slice(1), kwargs };
+        args = args.slice(0, 1);
+        kwargs = [];
+      }
       if (row && layers?.kind === "modules") return this.callSequentialList(inst, row, layers, method, args, kwargs, span, frame);
       if (row) return this.callLayer(inst, row, method, args, kwargs, span, frame);
     }
@@ -3615,7 +3624,7 @@ export class ClassStager {
     if (inst.ctor.kind !== "class") return undefined;
     // A copy: the look must not mark the module built.
     const look = { ...inst, built: undefined } as Instance & InstanceExtra;
-    const out = this.tryStaging(() => this.callChildModule(look, (inst.ctor as { name: string }).name, method, [...args.values()], [], span, new Frame(method, true)));
+    const out = this.tryStaging(() => this.callChildModule(look, (inst.ctor as { name: string }).name, method, [...args.values(), ...(inst.firstExtra?.args ?? [])], inst.firstExtra?.kwargs ?? [], span, new Frame(method, true)));
     const spec = (x: Value | undefined): OutSpec | undefined => {
       if (x?.kind === "array") return { shape: x.shape, dtype: x.dtype };
       if (x?.kind === "tuple") {
@@ -3638,7 +3647,7 @@ export class ClassStager {
     let built: TExpr | undefined;
     inst.capture = { inner, take: (e) => (built = e) };
     try {
-      this.callChildModule(inst, clsName, method, [...args.values()], [], span, frame);
+      this.callChildModule(inst, clsName, method, [...args.values(), ...(inst.firstExtra?.args ?? [])], inst.firstExtra?.kwargs ?? [], span, frame);
     } finally {
       inst.capture = undefined;
     }
@@ -4426,6 +4435,8 @@ declare module "./values.js" {
     reserved?: { member: string; call: TExpr };
     /** A subclass of the framework layer it is built as (`StdConv`). */
     layerClass?: string;
+    /** The first item of a Sequential: the other arguments (train/eval flags) the Sequential's call passes it. */
+    firstExtra?: { args: Value[]; kwargs: Array<[string, Value]> };
     /** Built inside a layer's construction: its construction goes to `take` (Linen setup's: named inside the layer). */
     capture?: { inner: boolean; take(e: TExpr): void };
     /** An item of a list of submodules, and how the method reads it (the loop's variable). */

@@ -93,10 +93,19 @@ class Residual(nn.Module):
         return x + self.inner(x)
 
 
+class DropBlock(nn.Module):
+    features: int
+
+    @nn.compact
+    def __call__(self, x, deterministic: bool = True):
+        return nn.Dropout(0.3)(nn.Dense(self.features)(x), deterministic=deterministic)
+
+
 class Head(nn.Module):
     @nn.compact
-    def __call__(self, h):
-        return nn.Sequential([Block(4), nn.tanh])(h)
+    def __call__(self, h, train: bool = False):
+        # Sequential gives its call's other arguments to its first layer only.
+        return nn.Sequential([DropBlock(6), nn.relu, Block(4)])(h, deterministic=not train)
 
 
 class Net(nn.Module):
@@ -107,9 +116,9 @@ class Net(nn.Module):
         self.head = nn.Dense(3)
         self.aux = Head()
 
-    def __call__(self, x):
+    def __call__(self, x, train: bool = False):
         h = self.body(x)
-        return self.head(h), self.aux(h)
+        return self.head(h), self.aux(h, train)
 `;
 
 const OWN_HAIKU = `import haiku as hk
@@ -220,11 +229,12 @@ describe.concurrent("containers", SLOW, () => {
     const l = await expectVerifies({
       name: "own_linen",
       py: OWN_LINEN,
-      entry: entry("Net()", ["x=float32[2,7]"]),
+      entry: entry("Net()", ["x=float32[2,7]"], { kwargs: { train: "True" }, rngs: ["dropout"] }),
       reads: ["new Block({ features: width, act: false, inFeatures: width, rngs }),", "new Block({ features: hidden, inFeatures, rngs }),"],
     });
     const paths = l.checks.map((c) => c.name.split(" ")[1]);
-    for (const p of ["body/layers_0/Dense_0/kernel", "body/layers_1/inner/layers_2/LayerNorm_0/scale", "aux/Block_0/Dense_0/kernel"]) expect(paths).toContain(`params/${p}`);
+    for (const p of ["body/layers_0/Dense_0/kernel", "body/layers_1/inner/layers_2/LayerNorm_0/scale", "aux/DropBlock_0/Dense_0/kernel", "aux/Block_0/Dense_0/kernel"]) expect(paths).toContain(`params/${p}`);
+    expect(l.checks.filter((c) => /^output\/\d \(train mode\)$/.test(c.name)).length).toBe(2);
     const h = await expectVerifies({ name: "own_haiku", py: OWN_HAIKU, entry: entry("forward", ["x=float32[2,5]"]), reads: ["new MyBlock({ width: 12, inFeatures, rngs }),", "new MyBlock({ width: 6, inFeatures: 12, rngs }),"] });
     const hp = h.checks.map((c) => c.name.split(" ")[1]);
     for (const p of ["net/~/first/linear/w", "net/~/my_block/linear/w", "net/my_block/layer_norm/scale"]) expect(hp).toContain(p);
