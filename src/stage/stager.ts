@@ -1361,6 +1361,8 @@ export class ClassStager {
         ctorIter: !!iter.ctor,
         counter,
         ctorCounter: counter,
+        // `for i, f in enumerate(seq)`: the counter runs to the sequence's length.
+        ctorStop: counter && seq ? member(seq, "length") : undefined,
         bindTarget: (f) => {
           this.bindLoopTarget(target, elem, iter, f);
           for (const n of names) f.noteCtorName(n);

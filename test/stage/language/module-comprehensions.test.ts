@@ -86,7 +86,7 @@ class TwoCameras(nn.Module):
 
 // Lists of submodules indexed and sliced as real code does: the MLP's `layers[:-1]` then
 // `layers[-1]`, `layers[i]` in `for i in range(n)` over two lists, `heads[0]` then
-// `heads[1:]`, `len(layers)`, `zip(up, down)`, and in a compact child a list built by an append loop and
+// `heads[1:]`, `len(layers)`, `zip(up, down)`, `gates[j]` in `for j, f in enumerate(features)`, and in a compact child a list built by an append loop and
 // one by a comprehension, each called by index (setup names `layers_0`, compact `Dense_0`).
 const INDEXED = `from typing import Sequence
 
@@ -119,6 +119,7 @@ class Net(nn.Module):
         self.heads = [nn.Dense(2) for _ in range(3)]
         self.up = [nn.Dense(10) for _ in range(self.depth)]
         self.down = [nn.Dense(5) for _ in range(self.depth)]
+        self.gates = [nn.Dense(5) for _ in self.features]
         self.tower = Tower()
 
     def __call__(self, x):
@@ -129,6 +130,8 @@ class Net(nn.Module):
             x = x + self.mix[i](self.norms[i](x))
         for up, down in zip(self.up, self.down):
             x = x + down(nn.relu(up(x)))
+        for j, f in enumerate(self.features):
+            x = x * nn.sigmoid(self.gates[j](x))
         h = self.heads[0](x)
         for head in self.heads[1:]:
             h = h + head(x)
@@ -228,7 +231,7 @@ describe("comprehensions that build modules", () => {
     expect(errors(r.diagnostics)).toEqual([]);
     expect(r.checks.filter((c) => c.kind === "output").length).toBe(3);
     const sources = r.checks.filter((c) => c.kind === "init").map((c) => c.name.split(" ")[1]);
-    for (const p of ["layers_2/kernel", "mix_1/kernel", "up_1/kernel", "down_1/bias", "norms_1/scale", "heads_2/bias", "tower/block_1/kernel", "tower/Dense_1/kernel"]) expect(sources).toContain(`params/${p}`);
+    for (const p of ["layers_2/kernel", "mix_1/kernel", "up_1/kernel", "down_1/bias", "gates_2/kernel", "norms_1/scale", "heads_2/bias", "tower/block_1/kernel", "tower/Dense_1/kernel"]) expect(sources).toContain(`params/${p}`);
     expect(r.ok).toBe(true);
     const t = await translateText("indexed.py", INDEXED, entry("Net()", ["x=float32[2,7]"]));
     expect(t.code).toContain("for (const f of features.slice(0, -1)) {");
@@ -238,6 +241,7 @@ describe("comprehensions that build modules", () => {
     expect(t.code).toContain("for (const head of this.heads.slice(1)) {");
     expect(t.code).toContain("this.mix.get(i).call(this.norms.get(i).call(x))");
     expect(t.code).toContain("this.down.get(i).call(nnx.relu(this.up.get(i).call(x)))");
+    expect(t.code).toContain("this.gates.get(j).call(x)");
     const h = await verifyText("indexed_hk.py", INDEXED_HAIKU, entry("forward", ["x=float32[2,5]"]));
     expect(errors(h.diagnostics)).toEqual([]);
     const hs = h.checks.filter((c) => c.kind === "init").map((c) => c.name.split(" ")[1]);
