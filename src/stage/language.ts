@@ -588,7 +588,11 @@ export function moduleListLoop(st: ClassStager, iter: ModulesV, target: Pattern,
   // `layers[a:b]`: the same slice of the sequence in the constructor, of the nnx.List in the method.
   const sliced = (e: TExpr): TExpr => (slice ? call(member(asArray(e), "slice"), ...sliceArgs(slice)) : e);
   const at: ListPosition = { loop: slice ?? {} };
+  // The comprehension's target on the last item, for what the loop leaves behind seen from a parent (`features[-1]`).
+  const seqOf = sliced(asArray(own));
+  const last: LoopPlan["last"] = list.target.kind === "name" && !ownIndex ? { items: new Map([[list.target.id, { k: "nonnull", value: call(member(seqOf, "at"), num(-1)) }]]), nonEmpty: bin(">", member(seqOf, "length"), num(0)) } : undefined;
   return {
+    last,
     ctorIter: true,
     counter: index ? id(index) : undefined,
     ctorCounter: index ? id(index) : undefined,

@@ -3444,24 +3444,28 @@ export class ClassStager {
   private callSequentialList(inst: Instance & InstanceExtra, row: SourceLayer, layers: ModulesV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
     if (method !== "__call__" || args.length !== 1 || kwargs.length || args[0].kind !== "array") return this.stop(span, `${row.autoName}([... for ...]) called with other than one array`);
     const list = layers.list;
-    if (list.made || list.attr || layers.slice || layers.enumerate) return this.stop(span, `${row.autoName} of a list of submodules a method also uses`);
+    // Called again: built already, its output staged shape-only.
+    const again = !!list.pushTo;
+    if (!again && (list.made || list.attr || layers.slice || layers.enumerate)) return this.stop(span, `${row.autoName} of a list of submodules a method also uses`);
     const inner = this.framework.name === "linen" && list.record?.e === "construct" && !!list.record.eager;
     if (inner && list.record?.e === "construct" && !list.record.name) list.record.name = { k: "template", parts: ["layers_", { k: "id", name: "item_", raw: true }] };
     this.ensureBuilt(inst, frame, span, () => ({ cls: "nnx.Sequential", args: [], layer: { leaves: row.leaves, draws: row.draws } }), "nnx.Sequential", row.autoName);
     const seq = inst.built!;
-    if (frame.dry) return this.withCall({ ...args[0] }, call(member(seq.call, "call"), args[0].call));
-    list.made = true;
-    list.member = "_";
-    list.pushTo = { list: member(seq.ctor, "layers"), ...(inner ? { within: seq.ctor } : {}) };
+    const look = frame.dry || again;
+    if (!look) {
+      list.made = true;
+      list.member = "_";
+      list.pushTo = { list: member(seq.ctor, "layers"), ...(inner ? { within: seq.ctor } : {}) };
+    }
     // `for layer in layers: x = layer(x)` in a scope of its own; only its constructor side is kept.
     const env = new Map(frame.env);
     env.set("layers", layers);
     env.set("x", args[0]);
-    const inner2 = childFrame(frame, env);
+    const inner2 = look ? new Frame(frame.method, true, env) : childFrame(frame, env);
     const at = span;
     const nm = (n: string): Expr => ({ kind: "name", id: n, span: at });
     const loop: Extract<Stmt, { kind: "for" }> = { kind: "for", target: { kind: "name", id: "layer", span: at }, iter: nm("layers"), body: [{ kind: "assign", targets: [{ kind: "name", id: "x", span: at }], value: { kind: "call", fn: nm("layer"), args: [{ value: nm("x") }], span: at }, span: at }], orelse: [], span: at };
-    inner2.block = { ctor: frame.block.ctor, call: undefined };
+    if (!look) inner2.block = { ctor: frame.block.ctor, call: undefined };
     this.forStmt(loop, inner2);
     const out = inner2.env.get("x");
     if (out?.kind !== "array") return this.stop(span, `${row.autoName}([... for ...]) whose items do not return an array`);

@@ -174,7 +174,7 @@ class Net(nn.Module):
         self.proj = nn.Sequential([nn.Dense(f) for f in (8, 6)])
 
     def __call__(self, x):
-        return self.proj(self.body(x))
+        return self.body(self.proj(x))
 
 
 class Compact(nn.Module):
@@ -183,7 +183,8 @@ class Compact(nn.Module):
     @nn.compact
     def __call__(self, x):
         y = nn.Sequential([Block(w) for w in self.widths])(x)
-        return nn.Sequential([nn.Dense(w) for w in self.widths])(y) + Net()(x).sum()
+        # Net's output size (its last Sequential's last item's) sizes the Dense after it.
+        return nn.Sequential([nn.Dense(w) for w in self.widths])(y) + nn.Dense(5)(Net(features=(9, 7))(x))
 `;
 
 const LIST_HAIKU = `import haiku as hk
@@ -247,7 +248,7 @@ describe.concurrent("containers", SLOW, () => {
       reads: ["this.body = new nnx.Sequential();", "this.body.layers.push(new Block({ features: f, inFeatures: xFeatures, rngs }));"],
     });
     const paths = l.checks.map((c) => c.name.split(" ")[1]);
-    for (const p of ["Net_0/body/layers_1/Dense_0/kernel", "Block_1/Dense_0/kernel", "Dense_1/kernel"]) expect(paths).toContain(`params/${p}`);
+    for (const p of ["Net_0/body/layers_1/Dense_0/kernel", "Block_1/Dense_0/kernel", "Dense_2/kernel"]) expect(paths).toContain(`params/${p}`);
     const h = await expectVerifies({ name: "list_haiku", py: LIST_HAIKU, entry: entry("forward", ["x=float32[2,5]"]), reads: [".layers.push(new MyBlock({ width: s, inFeatures: xFeatures, rngs }));"] });
     const hp = h.checks.map((c) => c.name.split(" ")[1]);
     for (const p of ["my_block_1/linear/w", "out_1/w"]) expect(hp).toContain(p);
