@@ -68,7 +68,7 @@ export function instrumentedCode(module: TModule): string {
       const value = printExpr(e.value);
       if (ev.e === "build") {
         const self = typeof ev.site === "string" && ev.site === "root" ? `${REC}.top` : "this";
-        return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}), ...(ev.inner ? { inner: true } : {}), ...(ev.fork ? { fork: true } : {}) })})`;
+        return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}), ...(ev.inner ? { inner: true } : {}), ...(ev.fork ? { fork: true } : {}) }).replace(/}$/, ev.within ? `, "within": ${printExpr(ev.within)}}` : "}")})`;
       }
       if (ev.e === "variable") return `${REC}.variable(this, ${JSON.stringify(ev.name)}, ${JSON.stringify(ev.collection)}, ${JSON.stringify(ev.draws)}, () => ${value}, ${JSON.stringify({ ...(ev.stream ? { stream: ev.stream } : {}), ...(ev.fromCall ? { fromCall: true } : {}) })})`;
       if (ev.e === "keys") return `${REC}.keysMember(this, ${JSON.stringify(ev.stream)}, () => ${value})`;

@@ -173,10 +173,11 @@ export class Recorder {
    * A submodule built: `site` is the construction site (a number), `field:<name>`
    * for a module given in config (constructed where the config was), or `root`.
    */
-  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; fork?: boolean } = {}): T {
+  build<T extends object>(self: object, site: number | string, layer: LayerInfo | undefined, factory: () => T, options: { transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; within?: object; fork?: boolean } = {}): T {
     const constructed = this.scopeOf(self);
     // A module Linen's setup gave to a layer is adopted by that layer (the one being built).
-    const scope = options.inner ? this.building[this.building.length - 1] : constructed;
+    // `within`: adopted by a layer built already (nn.Sequential's items pushed after it).
+    const scope = options.within ? this.scopeOf(options.within) : options.inner ? this.building[this.building.length - 1] : constructed;
     let owner: Scope | undefined = constructed;
     // A module given in config was constructed (and named) where that config was built.
     while (owner && !owner.pending.get(site)?.length) owner = typeof site === "string" && site.startsWith("field:") ? owner.parent : undefined;

@@ -583,7 +583,16 @@ export function moduleListLoop(st: ClassStager, iter: ModulesV, target: Pattern,
   // The list's own sequence may be enumerated already (`[... for j, n in enumerate(sizes)]`): its index is the loop's.
   const own = list.iter.ctor!;
   const ownIndex = own.k === "call" && own.fn.k === "member" && own.fn.name === "entries" && list.target.kind === "tuple" && list.target.items[0]?.kind === "name" ? list.target.items[0].id : undefined;
+  const slice = iter.slice;
+  if (slice?.start && index && ownIndex) st.stop(span, "enumerating a slice of a list of submodules built over an enumerated sequence");
+  // `layers[a:b]`: the same slice of the sequence in the constructor, of the nnx.List in the method.
+  const sliced = (e: TExpr): TExpr => (slice ? call(member(asArray(e), "slice"), ...sliceArgs(slice)) : e);
+  const at: ListPosition = { loop: slice ?? {} };
+  // The comprehension's target on the last item, for what the loop leaves behind seen from a parent (`features[-1]`).
+  const seqOf = sliced(asArray(own));
+  const last: LoopPlan["last"] = list.target.kind === "name" && !ownIndex ? { items: new Map([[list.target.id, { k: "nonnull", value: call(member(seqOf, "at"), num(-1)) }]]), nonEmpty: bin(">", member(seqOf, "length"), num(0)) } : undefined;
   return {
+    last,
     ctorIter: true,
     counter: index ? id(index) : undefined,
     ctorCounter: index ? id(index) : undefined,
@@ -602,19 +611,171 @@ export function moduleListLoop(st: ClassStager, iter: ModulesV, target: Pattern,
       const inst = (v as ModuleV).inst;
       inst.id = list.site;
       if (list.first) sameSites(list.first, inst);
-      inst.element = { list, call: id(itemName) };
-      if (list.made) inst.built = { member: list.member!, call: id(itemName), ctor: id("_") };
+      inst.element = { list, call: id(itemName), at };
+      if (list.made && listCovers(list, at)) inst.built = { member: list.member!, call: id(itemName), ctor: id("_") };
       f.env.set(item.id, v);
     },
     statement: (body, side) => {
       if (side === "ctor") {
-        if (!index || ownIndex) return { k: "forOf", target: ctorTarget, iter: asArray(own), body };
-        return { k: "forOf", target: { k: "ptuple", items: [{ k: "pid", name: index }, ctorTarget] }, iter: call("nnx.enumerate", own), body };
+        if (!index || ownIndex) return { k: "forOf", target: ctorTarget, iter: sliced(asArray(own)), body };
+        return { k: "forOf", target: { k: "ptuple", items: [{ k: "pid", name: index }, ctorTarget] }, iter: call("nnx.enumerate", sliced(own)), body };
       }
-      const members: TExpr = { k: "this", name: list.member! };
+      const members = sliced({ k: "this", name: list.member! });
       return { k: "forOf", target: index ? { k: "ptuple", items: [{ k: "pid", name: index }, { k: "pid", name: itemName }] } : { k: "pid", name: itemName }, iter: index ? call("nnx.enumerate", members) : members, body };
     },
   };
+}
+
+function sliceArgs(slice: { start?: number; stop?: number }): TExpr[] {
+  return slice.stop === undefined ? [num(slice.start ?? 0)] : [num(slice.start ?? 0), num(slice.stop)];
+}
+
+/** Where a use of a list's items is: a loop over (a slice of) it, a fixed index, or a range loop's counter. */
+export type ListPosition = { loop: { start?: number; stop?: number } } | { int: number } | { counter: TExpr; stop?: TExpr };
+
+const sameExpr = (a: TExpr, b: TExpr): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** The number of items of a list of submodules, in the constructor. */
+export function listLength(list: ModuleList): TExpr | undefined {
+  const r = (list.iter as StaticV & { range?: { ctor: Array<TExpr | undefined>; zeroBased: boolean } }).range;
+  if (r?.zeroBased && !r.ctor[2] && r.ctor[1]) return r.ctor[1];
+  const own = list.iter.ctor;
+  if (!own) return undefined;
+  return member(own.k === "call" && own.fn.k === "member" && own.fn.name === "entries" && !own.args.length ? own.fn.object : own, "length");
+}
+
+/** The constructor has pushed the items `at` uses already. */
+function listCovers(list: ModuleList, at: ListPosition): boolean {
+  const f = list.frontier;
+  if (!list.made || !f) return false;
+  if ("end" in f) return true;
+  if ("expr" in f) return "counter" in at && !!at.stop && sameExpr(at.stop, f.expr);
+  const before = (j: number) => (j >= 0) === (f.int >= 0) && j < f.int;
+  if ("int" in at) return before(at.int);
+  if ("loop" in at) return at.loop.stop !== undefined && (at.loop.stop >= 0) === (f.int >= 0) && at.loop.stop <= f.int && (at.loop.start ?? 0) >= 0;
+  return false;
+}
+
+/**
+ * The constructor pushes a list's items in order, where a method first calls
+ * them: a use must start at the first item not pushed yet (`layers[:-1]` in a
+ * loop, then `layers[-1]`; `heads[0]`, then `heads[1]`; `layers[i]` in
+ * `for i in range(n)`). Moves the frontier past what `at` builds.
+ */
+export function advanceList(st: ClassStager, list: ModuleList, at: ListPosition, frame: Frame, span: Span): void {
+  const f = list.frontier ?? { int: 0 };
+  const order = "items of a list of submodules first called out of order (nnxport builds them in the constructor one after another, where a method first calls them)";
+  const startsAt = (j: number) => "int" in f && f.int === j;
+  if ("loop" in at) {
+    if (!startsAt(at.loop.start ?? 0)) st.stop(span, order);
+    list.frontier = at.loop.stop === undefined ? { end: true } : { int: at.loop.stop };
+    return;
+  }
+  if (frame.conditional) st.stop(span, "an item of a list of submodules first called under a condition");
+  if ("int" in at) {
+    if (frame.loops.length) st.stop(span, "an item of a list of submodules first called by a fixed index inside a loop");
+    if (!startsAt(at.int)) st.stop(span, order);
+    list.frontier = at.int === -1 ? { end: true } : { int: at.int + 1 };
+    return;
+  }
+  if (frame.loops.length !== 1) st.stop(span, "an item of a list of submodules first called by a counter in nested loops");
+  if (!startsAt(0) || !at.stop) st.stop(span, order);
+  const n = listLength(list);
+  list.frontier = n && sameExpr(n, at.stop!) ? { end: true } : { expr: at.stop! };
+}
+
+/**
+ * `for a, b in zip(self.layers, self.norms):` over lists of submodules of one
+ * length: `for i in range(len(self.layers)):` with `a = self.layers[i]`, ...
+ * (each list's items then built at the loop's counter). Undefined when it is not that.
+ */
+export function zipModuleLists(st: ClassStager, s: Extract<Stmt, { kind: "for" }>, frame: Frame): Extract<Stmt, { kind: "for" }> | undefined {
+  const it = s.iter;
+  if (it.kind !== "call" || it.fn.kind !== "builtin" || it.fn.name !== "zip" || it.args.length < 2 || it.args.some((a) => a.name || a.star)) return undefined;
+  const lists = it.args.map((a) => st.tryExpr(a.value, new Frame(frame.method, true, new Map(frame.env))));
+  if (!lists.every((v) => v?.kind === "modules")) return undefined;
+  const target = s.target;
+  if (target.kind !== "tuple" || target.items.length !== lists.length || target.items.some((p) => p.kind !== "name")) return st.stop(target.span, "a loop over zip() of lists of submodules other than `for a, b in zip(as, bs)`");
+  const ms = lists as ModulesV[];
+  if (ms.some((m) => m.slice || m.enumerate)) return st.stop(it.span, "zip() of slices of lists of submodules");
+  const lengths = ms.map((m) => listLength(m.list));
+  if (lengths.some((n) => !n || !sameExpr(n, lengths[0]!))) return st.stop(it.span, "zip() of lists of submodules whose lengths the constructor cannot tell equal");
+  const span = it.span;
+  // `i` unless the method has one already.
+  const mentioned = new Set([...statementsOf(s.body)].flatMap((x) => JSON.stringify(x).match(/"id":"[^"]*"/g) ?? []));
+  const index = ["i", "j", "k", "index"].find((n) => !frame.env.has(n) && !mentioned.has(`"id":"${n}"`) && !patternNames(target).includes(n)) ?? "zip_index_";
+  const name = (n: string): Expr => ({ kind: "name", id: n, span });
+  const first = it.args[0].value;
+  const range: Expr = { kind: "call", fn: { kind: "builtin", name: "range", span }, args: [{ value: { kind: "call", fn: { kind: "builtin", name: "len", span }, args: [{ value: first }], span } }], span };
+  const picks: Stmt[] = it.args.map((a, k) => ({ kind: "assign", targets: [target.items[k]], value: { kind: "index", object: a.value, index: name(index), span }, span }));
+  return { ...s, target: { kind: "name", id: index, span }, iter: range, body: [...picks, ...s.body] };
+}
+
+/** `self.layers[a:b]` with fixed int bounds: a slice a loop can run over. */
+export function moduleListSlice(st: ClassStager, v: ModulesV, idx: Extract<Expr, { kind: "slice" }>, span: Span, frame: Frame): ModulesV {
+  if (v.slice || v.enumerate) st.stop(span, "a slice of a slice of a list of submodules");
+  if (idx.step) st.stop(idx.step.span, "a slice of a list of submodules with a step");
+  const bound = (e: Expr | undefined): number | undefined => {
+    if (!e) return undefined;
+    const b = st.expr(e, frame);
+    if (b.kind === "static" && typeof b.known === "number" && Number.isInteger(b.known)) return b.known;
+    return st.stop(e.span, `a slice of a list of submodules bounded by ${describe(b)} (nnxport takes fixed ints there)`);
+  };
+  return { ...v, slice: { start: bound(idx.start), stop: bound(idx.stop) } };
+}
+
+/**
+ * `self.layers[-1]`, `self.heads[0]`, `self.layers[i]` in `for i in range(n)`:
+ * the item the comprehension makes from the sequence's item at that index,
+ * read in the method with `list.get(i)`.
+ */
+export function moduleListItem(st: ClassStager, v: ModulesV, index: Expr, span: Span, frame: Frame): Value {
+  if (v.slice || v.enumerate) return st.stop(span, `indexing ${v.slice ? "a slice of " : "enumerate() of "}a list of submodules`);
+  const list = v.list;
+  const k = st.expr(index, frame);
+  if (k.kind !== "static" || !k.ctor || !k.call) return st.stop(index.span, `indexing a list of submodules with ${describe(k)}`);
+  let at: ListPosition;
+  if (k.known !== undefined) {
+    if (typeof k.known !== "number" || !Number.isInteger(k.known)) return st.stop(index.span, `indexing a list of submodules with ${describe(k)}`);
+    at = { int: k.known };
+  } else {
+    const loop = frame.loops[frame.loops.length - 1];
+    if (!loop?.ctorCounter || !sameExpr(loop.ctorCounter, k.ctor)) return st.stop(index.span, "indexing a list of submodules with other than a fixed int or the counter of the loop it is called in (`for i in range(n): layers[i](x)`)");
+    at = { counter: k.ctor, stop: loop.ctorStop };
+  }
+  // The sequence's item at that index, bound to the comprehension's target.
+  const n = listLength(list);
+  const absolute = (): TExpr => {
+    if (!("int" in at) || at.int >= 0) return k.ctor!;
+    if (!n) return st.stop(index.span, "indexing from the end a list of submodules whose length the constructor does not know");
+    return bin("-", n, num(-at.int));
+  };
+  const own = list.iter.ctor!;
+  const entries = own.k === "call" && own.fn.k === "member" && own.fn.name === "entries" && !own.args.length ? own.fn.object : undefined;
+  const isRange = !!(list.iter as StaticV & { range?: unknown }).range;
+  const itemAt = (): TExpr => (isRange ? absolute() : { k: "nonnull", value: call(member(entries ?? own, "at"), k.ctor!) });
+  const env = new Map(list.closure);
+  const type = itemTypeOf(list.iter.type);
+  const bindName = (p: Pattern, t: StaticType, e: () => TExpr) => {
+    if (p.kind !== "name") return st.stop(p.span, "indexing a list of submodules built by a comprehension that unpacks its items");
+    env.set(p.id, staticOf(t, e(), undefined));
+  };
+  if (entries) {
+    if (list.target.kind !== "tuple" || list.target.items.length !== 2) return st.stop(list.target.span, "indexing a list of submodules built by a comprehension that unpacks its items");
+    const items = type.t === "tuple" ? type.items : [];
+    bindName(list.target.items[0], items[0] ?? { t: "int" }, absolute);
+    bindName(list.target.items[1], items[1] ?? { t: "any" }, () => ({ k: "nonnull", value: call(member(entries, "at"), k.ctor!) }));
+  } else bindName(list.target, type, itemAt);
+  const inner = childFrame(frame, env);
+  inner.noRecord = true;
+  const item = st.expr(list.element, inner);
+  if (item.kind !== "module") return st.stop(span, "a list item that is not a module");
+  const inst = item.inst;
+  inst.id = list.site;
+  if (list.first) sameSites(list.first, inst);
+  inst.element = { list, index: k.call, at };
+  if (listCovers(list, at)) inst.built = { member: list.member!, call: call(member({ k: "this", name: list.member! }, "get"), k.call), ctor: id("_") };
+  return item;
 }
 
 /** Modules given to a list's item (`nn.RNN(nn.LSTMCell(h))`), staged again: the sites and records of their first staging. */

@@ -14,7 +14,7 @@ import { LAYERS } from "./layers/catalog.js";
 import { returnType } from "./stager.js";
 import type { Frame } from "./scope.js";
 import { unknownShape } from "./shapes.js";
-import { describe, staticOf, type ArrayV, type Instance, type Known, type StaticV, type Value } from "./values.js";
+import { describe, staticOf, type ArrayV, type Instance, type Known, type ModuleV, type StaticV, type Value } from "./values.js";
 
 /** Options that take an array (the layer's initial values). */
 const ARRAY_OPTIONS = new Set(["embeddingMatrix"]);
@@ -56,6 +56,10 @@ export interface LayerHost {
   padPair(fn: Value, size: number): [number, number] | undefined;
   /** A layer of the runtime class `cls` sows `name` (verify compares it where the source's apply keeps the collection). */
   sows(what: { cls: string; collection: string; name: string }): void;
+  /** What a module of the file given to a layer returns for these inputs (a shape-only look). */
+  userChildOutput(v: ModuleV, method: string, args: CallArgs, span: Span): OutSpec | undefined;
+  /** Builds a module of the file given to a layer, for these inputs: its construction (`inner`: named inside the layer). */
+  buildUserChild(v: ModuleV, method: string, args: CallArgs, frame: Frame, span: Span, inner: boolean): TExpr;
 }
 
 /** A layer's constructor arguments: neutral options, modules given to it, and its construction-time mode. */
@@ -449,7 +453,7 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
     build: (name, m, a, index) => {
       const given = config.modules.get(name);
       const field = row.params.find((p) => p.option === name)?.name ?? name;
-      return buildChild(host, itemOf(given, index), m, a, frame, span, ctx, index === undefined ? field : `${field}_${index}`);
+      return buildChild(host, itemOf(given, index), m, a, frame, span, ctx, index === undefined ? field : `${field}_${index}`, row.layer === "Sequential");
     },
   };
   const positional = kind.positional(config.options, args, build, method);
@@ -467,7 +471,7 @@ function buildSpec(host: LayerHost, kind: LayerKind, row: SourceLayer, config: L
  * the member it was already built into). Its construction was recorded where
  * the source constructed it, so the source names it as it would.
  */
-function buildChild(host: LayerHost, v: Value | undefined, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }, field: string): TExpr {
+function buildChild(host: LayerHost, v: Value | undefined, method: string, args: CallArgs, frame: Frame, span: Span, ctx: { missing(what: string): TExpr }, field: string, ownClasses = false): TExpr {
   if (v?.kind !== "module") return ctx.missing("a module given to the layer");
   const inst = v.inst;
   if (inst.built) return inst.built.ctor;
@@ -475,10 +479,12 @@ function buildChild(host: LayerHost, v: Value | undefined, method: string, args:
   // unless setup assigned it to an attribute first (`self.cell = ...`): that bound and named it in the module itself.
   const inner = host.framework === "linen" && inst.record?.e === "construct" && !!inst.record.eager && !inst.setupBound;
   if (inner && inst.record?.e === "construct" && !inst.record.name) inst.record.name = { k: "str", value: field };
+  // A module of the file (an item of nn.Sequential): built by its own class, with the sizes this input gives it.
+  if (ownClasses && inst.ctor.kind === "class" && method === "__call__") return host.buildUserChild(v, method, args, frame, span, inner);
   const row = inst.ctor.kind === "global" ? host.layers[inst.ctor.name] : undefined;
   const config = row && layerConfig(host, inst, row, span);
   const kind = row && config && kindOf(row, config.options);
-  if (!row || !config || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers are supported there)`);
+  if (!row || !config || !kind) return host.stop(span, `${describe(inst.ctor)} given to a layer (only the frameworks' own layers, and the file's modules inside Sequential, are supported there)`);
   const spec = buildSpec(host, kind, row, config, method, args, frame, span, ctx);
   const created: TExpr = { k: "new", cls: { k: "raw", text: spec.cls }, args: spec.args };
   if (frame.dry) return created;
@@ -541,6 +547,7 @@ function outputContext(host: LayerHost, span: Span, config?: LayerConfig): Outpu
     },
     child: (name, method, args, index) => {
       const v = itemOf(config?.modules.get(name), index);
+      if (v?.kind === "module" && v.inst.ctor.kind === "class" && method === "__call__") return host.userChildOutput(v, method, args, span);
       if (v?.kind !== "module" || v.inst.ctor.kind !== "global") return undefined;
       const row = host.layers[v.inst.ctor.name];
       if (!row) return undefined;

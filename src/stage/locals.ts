@@ -312,6 +312,12 @@ function occurrences(s: TStmt): Names {
     if (x.k === "forRange") out.add(x.name);
   };
   visit(s);
+  // A loop's own `const` target is the loop's: sibling loops over the same name share no local.
+  if (s.k === "forOf") {
+    const iter = new Set<string>();
+    exprReads(s.iter, iter);
+    for (const n of patternNames(s.target)) if (!iter.has(n)) out.delete(n);
+  }
   return out;
 }
 

@@ -14,6 +14,7 @@ import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
 import type { StageApi, ParamSpec, SowSpec } from "./api.js";
+import type { CallArgs, OutSpec } from "./layers/index.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
 import { applyNeutral, callLayer, layerAttribute, layerConfig, type BuildSpec, type LayerHost } from "./layer-calls.js";
 import { Members, memberRef } from "./members.js";
@@ -28,7 +29,7 @@ import { declareLocals, flattenBlocks, removeDead, stripRecords, unwrapDeclBlock
 import { looseTuple, typeFromAnnotation } from "./annotations.js";
 import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
-import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
+import { advanceList, listLength, moduleListItem, moduleListSlice, zipModuleLists, appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
 import {
   broadcast,
@@ -49,6 +50,7 @@ import {
   type Instance,
   type Known,
   type ModuleV,
+  type ModulesV,
   type StaticType,
   type SeqV,
   type StaticV,
@@ -1087,7 +1089,7 @@ export class ClassStager {
     frame.types.set(name, "nnx.Array[]");
     frame.emitCall({ k: "let", name, type: "nnx.Array[]", value: { k: "array", items: [] } });
     const before = new Map(frame.env);
-    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter, ctorStop: loop.ctorStop };
     frame.loops.push(loopFrame);
     const wasConditional = frame.conditional;
     frame.conditional = false;
@@ -1116,6 +1118,8 @@ export class ClassStager {
   }
 
   private forStmt(s: Extract<Stmt, { kind: "for" }>, frame: Frame): void {
+    const zipped = zipModuleLists(this, s, frame);
+    if (zipped) return this.forStmt(zipped, frame);
     // The constructor builds what the body calls by running the loop; a `return` would leave that half done.
     const ret = [...statementsOf(s.body)].find((x) => x.kind === "return");
     if (ret) this.stop(ret.span, "a 'return' inside a loop");
@@ -1134,7 +1138,7 @@ export class ClassStager {
     }
     const loop = this.iteration(iter, s, frame);
     if (!loop) return;
-    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter };
+    const loopFrame = { id: this.ctx.site(), counter: loop.counter, ctorCounter: loop.ctorCounter, ctorStop: loop.ctorStop };
     // Lists the body appends arrays to: a list of the generated method, pushed to in its loop
     // (not in a loop or branch the generated code runs: the empty list may have been made outside it).
     const pushed = new Map<string, PushedList>();
@@ -1343,6 +1347,7 @@ export class ClassStager {
         ctorIter: !!r.ctor[0] && !!r.ctor[1] && (!!r.ctor[2] || !r.call[2]),
         counter: r.zeroBased ? id(name) : undefined,
         ctorCounter: r.zeroBased ? id(name) : undefined,
+        ctorStop: r.zeroBased ? r.ctor[1] : undefined,
         bindTarget: (f) => {
           f.env.set(pyName, staticOf({ t: "int" }, id(name), id(name)));
           f.noteCtorName(name);
@@ -1374,6 +1379,8 @@ export class ClassStager {
         ctorIter: !!iter.ctor,
         counter,
         ctorCounter: counter,
+        // `for i, f in enumerate(seq)`: the counter runs to the sequence's length.
+        ctorStop: counter && seq ? member(seq, "length") : undefined,
         bindTarget: (f) => {
           this.bindLoopTarget(target, elem, iter, f);
           for (const n of names) f.noteCtorName(n);
@@ -2144,6 +2151,7 @@ export class ClassStager {
   private index(e: Extract<Expr, { kind: "index" }>, frame: Frame): Value {
     const obj = this.expr(e.object, frame);
     if (obj.kind === "static") return this.staticIndex(obj, e, frame);
+    if (obj.kind === "modules") return e.index.kind === "slice" ? moduleListSlice(this, obj, e.index, e.span, frame) : moduleListItem(this, obj, e.index, e.span, frame);
     if ((obj.kind === "tuple" || obj.kind === "list") && e.index.kind === "int") {
       const i = e.index.value < 0 ? obj.items.length + e.index.value : e.index.value;
       const item = obj.items[i];
@@ -2931,7 +2939,7 @@ export class ClassStager {
         if (a?.kind === "tuple" || a?.kind === "list") return literalValue(a.items.length);
         if (a?.kind === "modules") {
           const seq = (x: TExpr) => (x.k === "call" && x.fn.k === "member" && x.fn.name === "entries" && !x.args.length ? x.fn.object : x);
-          return staticOf({ t: "int" }, a.list.iter.ctor && member(seq(a.list.iter.ctor), "length"), a.list.member ? member(memberRef(a.list.member), "length") : a.list.iter.call && member(seq(a.list.iter.call), "length"));
+          return staticOf({ t: "int" }, listLength(a.list), a.list.member ? member(memberRef(a.list.member), "length") : a.list.iter.call && member(seq(a.list.iter.call), "length"));
         }
         if (a?.kind === "static") {
           const items = (a as SeqLike).items;
@@ -3436,10 +3444,58 @@ export class ClassStager {
       const row = this.framework.layers[ctor.name];
       const cell = row?.layer === "RNN" ? inst.args[0] ?? inst.kwargs.find(([k]) => k === "cell")?.[1] : undefined;
       if (row && cell?.kind === "module" && cell.inst.ctor.kind === "class") return this.callUserCellRnn(inst, row, cell, method, args, kwargs, span, frame);
+      const layers = row?.layer === "Sequential" ? (inst.args[0] ?? inst.kwargs.find(([k]) => k === "layers")?.[1]) : undefined;
+      // Sequential passes its call's other arguments to its first layer only: a train/eval flag for a module of the file.
+      if (row && layers && (kwargs.length || args.length > 1) && (layers.kind === "list" || layers.kind === "tuple")) {
+        const first = layers.items[0];
+        const flag = (v: Value) => v.kind === "mode" || (v.kind === "static" && typeof v.known === "boolean");
+        if (!kwargs.every(([, v]) => flag(v)) || !args.slice(1).every(flag) || first?.kind !== "module" || first.inst.ctor.kind !== "class") return this.stop(span, `${row.autoName}(...) called with more than its input (only train/eval flags, for a first layer that is a module of the file)`);
+        first.inst.firstExtra = { args: args.slice(1), kwargs };
+        args = args.slice(0, 1);
+        kwargs = [];
+      }
+      if (row && layers?.kind === "modules") return this.callSequentialList(inst, row, layers, method, args, kwargs, span, frame);
       if (row) return this.callLayer(inst, row, method, args, kwargs, span, frame);
     }
     if (ctor.kind === "class") return this.callChildModule(inst, ctor.name, method, args, kwargs, span, frame);
     return this.stop(span, `calling ${describe(ctor)}`);
+  }
+
+  /**
+   * `nn.Sequential([Block(f) for f in self.features])(x)`: an nnx.Sequential built
+   * empty, its items pushed by the constructor's loop over the sequence (each sized
+   * by the one before, as `for layer in layers: x = layer(x)` is staged); the method
+   * calls the Sequential. Linen's setup names the items `layers_<i>` inside it.
+   */
+  private callSequentialList(inst: Instance & InstanceExtra, row: SourceLayer, layers: ModulesV, method: string, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    if (method !== "__call__" || args.length !== 1 || kwargs.length || args[0].kind !== "array") return this.stop(span, `${row.autoName}([... for ...]) called with other than one array`);
+    const list = layers.list;
+    // Called again: built already, its output staged shape-only.
+    const again = !!list.pushTo;
+    if (!again && (list.made || list.attr || layers.slice || layers.enumerate)) return this.stop(span, `${row.autoName} of a list of submodules a method also uses`);
+    const inner = this.framework.name === "linen" && list.record?.e === "construct" && !!list.record.eager;
+    if (inner && list.record?.e === "construct" && !list.record.name) list.record.name = { k: "template", parts: ["layers_", { k: "id", name: "item_", raw: true }] };
+    this.ensureBuilt(inst, frame, span, () => ({ cls: "nnx.Sequential", args: [], layer: { leaves: row.leaves, draws: row.draws } }), "nnx.Sequential", row.autoName);
+    const seq = inst.built!;
+    const look = frame.dry || again;
+    if (!look) {
+      list.made = true;
+      list.member = "_";
+      list.pushTo = { list: member(seq.ctor, "layers"), ...(inner ? { within: seq.ctor } : {}) };
+    }
+    // `for layer in layers: x = layer(x)` in a scope of its own; only its constructor side is kept.
+    const env = new Map(frame.env);
+    env.set("layers", layers);
+    env.set("x", args[0]);
+    const inner2 = look ? new Frame(frame.method, true, env) : childFrame(frame, env);
+    const at = span;
+    const nm = (n: string): Expr => ({ kind: "name", id: n, span: at });
+    const loop: Extract<Stmt, { kind: "for" }> = { kind: "for", target: { kind: "name", id: "layer", span: at }, iter: nm("layers"), body: [{ kind: "assign", targets: [{ kind: "name", id: "x", span: at }], value: { kind: "call", fn: nm("layer"), args: [{ value: nm("x") }], span: at }, span: at }], orelse: [], span: at };
+    if (!look) inner2.block = { ctor: frame.block.ctor, call: undefined };
+    this.forStmt(loop, inner2);
+    const out = inner2.env.get("x");
+    if (out?.kind !== "array") return this.stop(span, `${row.autoName}([... for ...]) whose items do not return an array`);
+    return this.withCall(out, call(member(seq.call, "call"), args[0].call));
   }
 
   /**
@@ -3592,7 +3648,45 @@ export class ClassStager {
         return i.reserved!.call;
       },
       padPair: (fn, size) => self.padPair(fn, size),
+      userChildOutput: (v, method, args, span) => self.userChildOutput(v, method, args, span),
+      buildUserChild: (v, method, args, frame, span, inner) => self.buildUserChild(v, method, args, frame, span, inner),
     };
+  }
+
+  /** What a module of the file given to a layer (an item of nn.Sequential) returns for these inputs: a shape-only look. */
+  private userChildOutput(v: ModuleV, method: string, args: CallArgs, span: Span): OutSpec | undefined {
+    const inst = v.inst as Instance & InstanceExtra;
+    if (inst.ctor.kind !== "class") return undefined;
+    // A copy: the look must not mark the module built.
+    const look = { ...inst, built: undefined } as Instance & InstanceExtra;
+    const out = this.tryStaging(() => this.callChildModule(look, (inst.ctor as { name: string }).name, method, [...args.values(), ...(inst.firstExtra?.args ?? [])], inst.firstExtra?.kwargs ?? [], span, new Frame(method, true)));
+    const spec = (x: Value | undefined): OutSpec | undefined => {
+      if (x?.kind === "array") return { shape: x.shape, dtype: x.dtype };
+      if (x?.kind === "tuple") {
+        const items = x.items.map(spec);
+        return items.every((i) => i) ? { items: items as OutSpec[] } : undefined;
+      }
+      return undefined;
+    };
+    return spec(out);
+  }
+
+  /**
+   * A module of the file given to a layer (an item of nn.Sequential), built inside
+   * the layer's construction with the sizes these inputs give it: its construction.
+   */
+  private buildUserChild(v: ModuleV, method: string, args: CallArgs, frame: Frame, span: Span, inner: boolean): TExpr {
+    const inst = v.inst as Instance & InstanceExtra;
+    const clsName = (inst.ctor as { name: string }).name;
+    if (frame.dry) return { k: "new", cls: { k: "raw", text: clsName }, args: [] };
+    let built: TExpr | undefined;
+    inst.capture = { inner, take: (e) => (built = e) };
+    try {
+      this.callChildModule(inst, clsName, method, [...args.values(), ...(inst.firstExtra?.args ?? [])], inst.firstExtra?.kwargs ?? [], span, frame);
+    } finally {
+      inst.capture = undefined;
+    }
+    return built ?? this.stop(span, `${clsName} given to a layer that it cannot build`);
   }
 
   /** Haiku's pad functions (hk.pad.*), or a function of the file, applied to a fixed size: `(low, high)` when fixed. */
@@ -3686,7 +3780,7 @@ export class ClassStager {
     }
     if (inst.reserved && inst.site.loops.length) this.stop(span, "a submodule built in a loop after a first call elsewhere");
     if (frame.callOnly) this.stop(span, "a submodule first called under a condition on a call argument");
-    if (inst.element && !frame.loops.length) this.stop(span, "an item of a list of submodules first called outside a loop over the list");
+    if (inst.element && !inst.element.index && !frame.loops.length) this.stop(span, "an item of a list of submodules first called outside a loop over the list");
     const missing: string[] = [];
     const built0 = build({
       missing: (what) => {
@@ -3701,6 +3795,14 @@ export class ClassStager {
     if (missing.length) {
       this.stop(span, `cannot work out ${missing[0]} here; NNX builds every layer with its sizes (give the input's size, e.g. an init call with a sample input)`);
     }
+    if (inst.capture) {
+      // Built inside a layer's construction (an item of nn.Sequential): the layer holds it.
+      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, ...(inst.capture.inner ? { inner: true } : {}) }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
+      inst.built = { member: "_", call: id("_"), ctor: id("_") };
+      inst.inline = true;
+      inst.capture.take(value);
+      return;
+    }
     if (inst.element) {
       // An item of a list of submodules: pushed onto the list in the constructor's loop over its sequence.
       const list = inst.element.list;
@@ -3711,9 +3813,12 @@ export class ClassStager {
         this.members.prologue.push({ k: "assign", target: memberRef(list.member), value: { k: "new", cls: { k: "raw", text: `nnx.List<${type}>` }, args: [] } });
       }
       const listMember = list.member!;
-      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
-      frame.emitCtor({ k: "expr", value: call(member(memberRef(listMember), "push"), value) });
-      inst.built = { member: listMember, call: inst.element.call, ctor: id("_") };
+      advanceList(this, list, inst.element.at ?? { loop: {} }, frame, span);
+      const within = list.pushTo?.within;
+      const value: TExpr = { k: "recorded", event: { e: "build", site: spec.site ?? inst.id, layer: spec.layer, ...(within ? { within } : {}) }, value: { k: "new", cls: rt(spec.cls), args: spec.args } };
+      frame.emitCtor({ k: "expr", value: call(member(list.pushTo?.list ?? memberRef(listMember), "push"), value) });
+      const index = inst.element.index;
+      inst.built = { member: listMember, call: index ? call(member(memberRef(listMember), "get"), index) : inst.element.call!, ctor: id("_") };
       return;
     }
     const inLoop = inst.site.loops.length > 0;
@@ -4500,8 +4605,12 @@ declare module "./values.js" {
     reserved?: { member: string; call: TExpr };
     /** A subclass of the framework layer it is built as (`StdConv`). */
     layerClass?: string;
+    /** The first item of a Sequential: the other arguments (train/eval flags) the Sequential's call passes it. */
+    firstExtra?: { args: Value[]; kwargs: Array<[string, Value]> };
+    /** Built inside a layer's construction: its construction goes to `take` (Linen setup's: named inside the layer). */
+    capture?: { inner: boolean; take(e: TExpr): void };
     /** An item of a list of submodules, and how the method reads it (the loop's variable). */
-    element?: { list: import("./values.js").ModuleList; call: TExpr };
+    element?: { list: import("./values.js").ModuleList; call?: TExpr; index?: TExpr; at?: import("./language.js").ListPosition };
   }
 }
 
@@ -4528,6 +4637,8 @@ export interface LoopPlan {
   last?: { items: Map<string, TExpr>; nonEmpty: TExpr };
   counter?: TExpr;
   ctorCounter?: TExpr;
+  /** A 0-based range's stop in the constructor. */
+  ctorStop?: TExpr;
   bindTarget(frame: Frame): void;
   statement(body: TStmt[], side: "ctor" | "call"): TStmt;
 }

@@ -175,7 +175,15 @@ export interface ModulesV {
   list: ModuleList;
   /** `enumerate(self.layers)`. */
   enumerate?: boolean;
+  /** `self.layers[a:b]` (fixed ints; undefined is the end). */
+  slice?: { start?: number; stop?: number };
 }
+
+/**
+ * Which of a list's items the constructor has pushed (in order): those before an
+ * index (negative from the end), all of them, or those before a size it knows.
+ */
+export type ListFrontier = { int: number } | { end: true } | { expr: TExpr };
 
 export interface ModuleList {
   id: number;
@@ -197,6 +205,10 @@ export interface ModuleList {
   member?: string;
   /** Its items are built (the constructor's loop that pushes them is written). */
   made?: boolean;
+  /** How far the constructor has pushed its items (none: nothing yet). */
+  frontier?: ListFrontier;
+  /** Its items go into a layer built already (nn.Sequential's `layers`), named inside it when `within` is set. */
+  pushTo?: { list: TExpr; within?: TExpr };
   span: Span;
 }
 
@@ -264,6 +276,8 @@ export interface LoopFrame {
   /** A 0-based iteration counter usable in the method, when the loop has one. */
   counter?: TExpr;
   ctorCounter?: TExpr;
+  /** A 0-based range's stop in the constructor (`range(n)`: `n`). */
+  ctorStop?: TExpr;
 }
 
 export const staticOf = (type: StaticType, ctor: TExpr | undefined, call: TExpr | undefined, known?: Known): StaticV => ({

@@ -91,9 +91,10 @@ export type RecordEvent =
   | { e: "construct"; site: number | string; base: string; name?: TExpr; eager?: boolean; method?: string; top?: boolean; segment?: string }
   /**
    * A submodule (layer or module of the file) is built: `value` creates it. `site`: see Recorder.build.
-   * `inner`: a module Linen's setup gave to a layer, named inside the layer being built (`rnn/cell`).
+   * `inner`: a module Linen's setup gave to a layer, named inside the layer being built (`rnn/cell`);
+   * `within`: the same inside a layer built already (nn.Sequential's items pushed after it).
    */
-  | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean }; transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; fork?: boolean }
+  | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean }; transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; within?: TExpr; fork?: boolean }
   /** Linen's nn.scan (nn.RNN) with split_rngs: `module`'s keys of these streams are drawn from split(key, steps)[step]. */
   | { e: "scanKeys"; module: TExpr; streams: string[] }
   /** A variable of the module itself is created. */
