@@ -7,7 +7,7 @@
 // class's config (numbers, strings, flags) or its call's extra arguments (arrays,
 // the train/eval switch), the same for every layer as in the original.
 import type { Expr, FunctionDef, Param, Stmt } from "../python/ast.js";
-import { mapStmts, patternNames, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
+import { mapStmts, patternNames, qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass } from "../model/program.js";
 import type { Span } from "../span.js";
 import type { FuncV, Value } from "./values.js";
@@ -132,4 +132,35 @@ export function stackedBody(ctx: ProgramContext, fn: FuncV, read: (e: Expr) => V
     ctx.untyped.set(name, new Set(out.cls.fields.map((f) => f.name)));
   }
   return { ...out, cls: before ?? out.cls };
+}
+
+/**
+ * What in `body` (or the classes of the file it builds) keeps state: hk.get_state /
+ * hk.set_state, a layer whose state init's own call sets (hk.BatchNorm,
+ * hk.ExponentialMovingAverage). Haiku's layer_stack runs each layer's init and
+ * then an apply inside its own init, so the state it starts from is not what a
+ * stacked NNX layer starts from; undefined if nothing.
+ */
+export function statefulUse(body: Stmt[], ctx: ProgramContext, seen = new Set<string>()): string | undefined {
+  for (const s of statementsOf(body)) {
+    const nested = s.kind === "def" ? statefulUse(s.fn.body, ctx, seen) : undefined;
+    if (nested) return nested;
+    for (const e of statementExprs(s)) {
+      for (const x of subexpressions(e)) {
+        if (x.kind !== "call") continue;
+        const fn = x.fn;
+        const name = qualifiedName(fn);
+        if (name && (name === "haiku.get_state" || name === "haiku.set_state" || ctx.program.framework.layers[name]?.initialFromCall)) return name.replace(/^haiku\./, "hk.");
+        if (fn.kind === "file" && !seen.has(fn.name)) {
+          seen.add(fn.name);
+          const cls = ctx.classes.get(fn.name);
+          for (const m of cls ? [...cls.methods, ...(cls.setup ? [cls.setup] : [])] : []) {
+            const inner = statefulUse(m.body, ctx, seen);
+            if (inner) return inner;
+          }
+        }
+      }
+    }
+  }
+  return undefined;
 }

@@ -31,7 +31,7 @@ import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
 import { appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
-import { stackedBody } from "./layer-stack.js";
+import { stackedBody, statefulUse } from "./layer-stack.js";
 import {
   broadcast,
   dimAt,
@@ -3389,7 +3389,7 @@ export class ClassStager {
     inner.ctorScopes = frame.ctorScopes;
     inner.env.set(def.params[0].name, args[0]);
     const ctorFn = this.expr(ret.fn.fn, inner);
-    if (ctorFn.kind !== "class") return this.applyStackedBody(lifted, args, kwargs, span, frame);
+    if (ctorFn.kind !== "class" || statefulUse("kind" in def ? [] : def.body, this.ctx)) return this.applyStackedBody(lifted, args, kwargs, span, frame);
     const ctorArgs = ret.fn.args.map((a) => this.expr(a.value, inner));
     const stacked: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "stack", target: ctorFn, length: lifted.length, namePrefix: lifted.namePrefix, scopeSegment: lifted.scopeSegment };
     const names = ret.fn.args.map((a) => a.name);
@@ -3407,6 +3407,9 @@ export class ClassStager {
     if (args.length !== 1 || kwargs.length) return this.stop(span, "hk.layer_stack of a function called with other than one argument (the carry)");
     const read = (e: Expr): Value => this.expr(e, childFrame(frame, new Map(fn.closure)));
     const stop = (at: Span, what: string): never => this.stop(at, what);
+    const def = fn.def;
+    const stateful = statefulUse("kind" in def ? [{ kind: "expr", value: def.body, span }] : def.body, this.ctx);
+    if (stateful) return this.stop(span, `hk.layer_stack of a function whose layers keep state (${stateful}): Haiku's stack runs each layer's init and an apply inside its own init, which a stacked NNX layer does not start from`);
     const body = stackedBody(this.ctx, fn, read, stop);
     if (fn.method) this.stackedMethods.add(fn.method);
     const stacked: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "stack", target: { kind: "class", name: body.cls.name }, length: lifted.length };

@@ -713,7 +713,7 @@ describe.concurrent("hk.layer_stack over a function body", SLOW, () => {
       ],
     }));
 
-  it("a stacked function of two carries, or one reading a key from where it is defined: NNX201 at the call", async () => {
+  it("a stacked function of two carries, one reading a key from where it is defined, layers that keep state (hk.BatchNorm in a module of the file): NNX201 at the call", async () => {
     await expectUnsupported(
       `
 import haiku as hk
@@ -743,6 +743,25 @@ def forward(x):
 `,
       8,
       /reads 'key' from where it is defined/,
+      entry("forward", ["x=float32[2,5]"]),
+    );
+    await expectUnsupported(
+      `
+import haiku as hk
+import jax
+
+class Block(hk.Module):
+    def __call__(self, x):
+        return jax.nn.relu(hk.BatchNorm(True, True, 0.9)(hk.Linear(5)(x), True))
+
+def forward(x):
+    @hk.experimental.layer_stack(2)
+    def f(x):
+        return Block()(x)
+    return f(x)
+`,
+      13,
+      /layers keep state \(hk\.BatchNorm\)/,
       entry("forward", ["x=float32[2,5]"]),
     );
   });
