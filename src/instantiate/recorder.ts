@@ -63,7 +63,7 @@ interface Scope {
   /** A layer stack's scope: each layer built in it gets a copy with its own counters. */
   stack?: StackInfo;
   /** Inside a stack: which layer, and the stack. */
-  layer?: { index: number; stack: StackInfo };
+  layer?: { index: number; stack: StackInfo; draws?: number };
   /** Haiku, inside a stack: each layer draws from a key sequence of its own. */
   draws?: number;
   /** Linen, inside nn.jit: its module's scope path, where each call forks the rngs (make_rng there), keys below folded from that. */
@@ -103,6 +103,8 @@ export class Recorder {
   incomplete?: string;
   /** Why the source's dropout masks cannot be drawn (train mode is then not compared). */
   dropoutMissing?: string;
+  /** Haiku: a layer stack without dropout was built (its apply draws two keys all the same). */
+  private silentStack = false;
   private readonly scopes = new WeakMap<object, Scope>();
   private readonly building: Scope[] = [];
 
@@ -155,6 +157,9 @@ export class Recorder {
   }
 
   private haikuName(scope: Scope, base: string, name: string | undefined, eager: boolean, method: string, segment?: string): string {
+    const at = name?.indexOf(`/${SELF_PATH}/`) ?? -1;
+    // `<stack>/<self>/~<method>`: the stack's name made unique in this module, then the module's own full name.
+    if (name && at >= 0) return `${this.haikuName(scope, base, name.slice(0, at), eager, method, segment)}/${scope.path.join("/")}${name.slice(at + SELF_PATH.length + 1)}`;
     let full = name ?? base;
     if (segment) full = `${segment}/${full}`;
     if (!scope.transparent && scope.path.length) {
@@ -210,6 +215,8 @@ export class Recorder {
       this.building.pop();
     }
     if (!this.scopes.has(obj)) this.scopes.set(obj, child);
+    // A Haiku stack without dropout still draws its two keys where it runs, which the replayed sequence does not count.
+    if (child.stack && this.framework === "haiku" && !this.dropouts.some((d) => d.stack && d.stack.draw === child.stack!.outerDraw)) this.silentStack = true;
     if (layer) {
       // A framework layer stacked (nn.vmap(nn.Dense)): its variables are layer 0's, drawn per layer as a stack's.
       let s = this.scopes.get(obj)!;
@@ -263,6 +270,7 @@ export class Recorder {
       // A Dropout's own rng collection (rng_collection='noise'): the original's apply needs that stream.
       const own = (layer as { rngCollection?: unknown }).rngCollection;
       const collection = isDropout(layer) && typeof own === "string" && own !== "dropout" ? own : undefined;
+      if (this.silentStack) this.dropoutMissing ??= SILENT_STACK;
       if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
       else if (!st) this.dropouts.push({ layer, scope: scope.path, ...(collection ? { collection } : {}) });
       else if (scope.layer!.index === 0) {
@@ -316,8 +324,8 @@ export class Recorder {
       return { linen: this.linenKey(scope, [...scope.path, ...sub], counter), ...stack };
     }
     if (this.framework === "linen") return { linen: this.linenKey(scope, scope.path, ++scope.paramCount), ...stack };
-    // Inside a stack each layer draws from its own sequence.
-    if (scope.layer) return { haiku: { draw: scope.draws = (scope.draws ?? 0) + 1, ...{} }, ...stack, ...fixDraw(scope) };
+    // Inside a stack each layer draws from its own sequence, shared by every module the layer builds.
+    if (scope.layer) return { haiku: { draw: (scope.layer.draws = (scope.layer.draws ?? 0) + 1) - 1 }, ...stack };
     return { haiku: { draw: this.draws++ } };
   }
 
@@ -350,7 +358,9 @@ export class Recorder {
 
   draw(self: object, count: number, stream?: string): void {
     const scope = this.scopeOf(self);
-    if (this.framework === "haiku") this.draws += count;
+    // Haiku, in a stacked layer: from that layer's own key sequence.
+    if (this.framework === "haiku" && scope.layer) scope.layer.draws = (scope.layer.draws ?? 0) + count;
+    else if (this.framework === "haiku") this.draws += count;
     // Linen: make_rng(stream) counts per scope and stream; 'params' shares self.param's count.
     else if (stream === "params") scope.paramCount += count;
     else if (stream) (scope.streamCounts ??= new Map()).set(stream, (scope.streamCounts.get(stream) ?? 0) + count);
@@ -360,6 +370,7 @@ export class Recorder {
     const scope = this.scopeOf(self);
     const obj = factory();
     if (scope.fork) this.dropoutMissing ??= FORKED_KEYS;
+    else if (this.framework === "haiku" && (scope.layer || this.silentStack)) this.dropoutMissing ??= scope.layer ? "the original draws hk.next_rng_key() inside a layer stack (from each layer's own sequence), which is not replayed" : SILENT_STACK;
     else this.keys.push({ owner: obj, scope: scope.path, stream, counts: scope });
     return obj;
   }
@@ -378,13 +389,15 @@ export class Recorder {
   }
 }
 
+/** Why dropout keys drawn after a Haiku layer stack without dropout are not the source's. */
+const SILENT_STACK = "the original's layer stack without dropout draws two keys from the apply rng where it runs, before the dropout keys after it; that is not replayed";
+
+/** In a module name, the full name of the module it is built in (a layer stack of its method re-enters its scope). */
+export const SELF_PATH = "<self>";
+
 /** Why keys drawn at apply inside nn.jit are not the source's. */
 const FORKED_KEYS = "the original draws its dropout keys inside nn.jit, which forks the rngs at every call (make_rng in the jitted module's scope); those keys are not replayed";
 
-/** A stacked layer's draws count from 0 in its own sequence (the increment above made them 1-based). */
-function fixDraw(scope: Scope): Partial<RecordedVariable> {
-  return { haiku: { draw: (scope.draws ?? 1) - 1 } };
-}
 
 /**
  * Linen traces a scanned body twice (shapes first) and its make_rng counts go

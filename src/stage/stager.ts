@@ -13,6 +13,7 @@ import type { Span } from "../span.js";
 import type { ModuleClass } from "../model/program.js";
 import type { SourceLayer } from "../model/framework.js";
 import { bin, call, id, member, num, rt, str, type TExpr, type TStmt, type TPattern, type RecordEvent } from "../ts/ast.js";
+import { SELF_PATH } from "../instantiate/recorder.js";
 import type { StageApi, ParamSpec, SowSpec } from "./api.js";
 import type { CallArgs, OutSpec } from "./layers/index.js";
 import type { ClassSummary, InputOption, ParamInfo, ProgramContext } from "./context.js";
@@ -31,6 +32,7 @@ import { memberName, printPattern } from "../ts/print.js";
 import { configObject } from "./variants.js";
 import { advanceList, listLength, moduleListItem, moduleListSlice, zipModuleLists, appendLoops, bindArguments, bindKnown, childFrame, comprehension, inlineBody, moduleListLoop, nameModuleList, dictMethod, itemTypeOf, knownItems, sequenceBuiltin, strMethod } from "./language.js";
 import { initializerCall, initializerSpec } from "./initializers.js";
+import { stackedBody, statefulUse } from "./layer-stack.js";
 import {
   broadcast,
   dimAt,
@@ -293,6 +295,8 @@ export class ClassStager {
     const order = [...this.cls.methods].filter((m) => !isStaticMethod(m)).sort((a, b) => Number(byFirst(b)) - Number(byFirst(a)));
     const lazy: Array<{ method: string; at: number; stmts: TStmt[] }> = [];
     for (const fn of order) {
+      // A method only run as a layer stack's body (staged first, from __call__) is that stack's class, not a method here.
+      if (this.stackedMethods.has(fn.name)) continue;
       try {
         const frame = this.newFrame(fn.name, setupFrame);
         const isLazy = !!first && fn.name !== first;
@@ -3417,22 +3421,43 @@ export class ClassStager {
     const fn = lifted.fn!;
     const def = fn.def;
     const ret = "kind" in def ? undefined : def.body.length === 1 && def.body[0].kind === "return" ? def.body[0].value : undefined;
-    if (!ret || ret.kind !== "call" || ret.fn.kind !== "call" || args.length !== 1 || kwargs.length) {
-      return this.stop(span, "hk.experimental.layer_stack other than on `def f(x): return Module(...)(x, ...)`");
-    }
+    if (!ret || ret.kind !== "call" || ret.fn.kind !== "call" || args.length !== 1 || kwargs.length || fn.method) return this.applyStackedBody(lifted, args, kwargs, span, frame);
     const inner = new Frame(frame.method, frame.dry, new Map(fn.closure));
     inner.block = frame.block;
     inner.loops = frame.loops;
     inner.ctorScopes = frame.ctorScopes;
     inner.env.set(def.params[0].name, args[0]);
     const ctorFn = this.expr(ret.fn.fn, inner);
+    if (ctorFn.kind !== "class" || statefulUse("kind" in def ? [] : def.body, this.ctx)) return this.applyStackedBody(lifted, args, kwargs, span, frame);
     const ctorArgs = ret.fn.args.map((a) => this.expr(a.value, inner));
-    if (ctorFn.kind !== "class") return this.stop(span, "a layer stack of anything but a module of this file");
     const stacked: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "stack", target: ctorFn, length: lifted.length, namePrefix: lifted.namePrefix, scopeSegment: lifted.scopeSegment };
     const names = ret.fn.args.map((a) => a.name);
     const instance = this.newInstance(stacked, ctorArgs.filter((_, i) => !names[i]), ctorArgs.map((v, i) => [names[i], v] as [string | undefined, Value]).filter(([k]) => k) as Array<[string, Value]>, span, frame);
     const callArgs = ret.args.map((a) => this.expr(a.value, inner));
     return this.apply(instance, callArgs.filter((_, i) => !ret.args[i].name), callArgs.map((v, i) => [ret.args[i].name, v] as [string | undefined, Value]).filter(([k]) => k) as Array<[string, Value]>, span, inner);
+  }
+
+  /** Methods run as a layer stack's body (`hk.layer_stack(n)(self._block)`). */
+  private readonly stackedMethods = new Set<string>();
+
+  /** Haiku's layer_stack over any function body: the body as a module class of its own (layer-stack.ts), stacked. */
+  private applyStackedBody(lifted: Extract<Value, { kind: "lifted" }>, args: Value[], kwargs: Array<[string, Value]>, span: Span, frame: Frame): Value {
+    const fn = lifted.fn!;
+    if (args.length !== 1 || kwargs.length) return this.stop(span, "hk.layer_stack of a function called with other than one argument (the carry)");
+    const read = (e: Expr): Value => this.expr(e, childFrame(frame, new Map(fn.closure)));
+    const stop = (at: Span, what: string): never => this.stop(at, what);
+    const def = fn.def;
+    const stateful = statefulUse("kind" in def ? [{ kind: "expr", value: def.body, span }] : def.body, this.ctx);
+    if (stateful) return this.stop(span, `hk.layer_stack of a function whose layers keep state (${stateful}): Haiku's stack runs each layer's init and an apply inside its own init, which a stacked NNX layer does not start from`);
+    const body = stackedBody(this.ctx, fn, read, stop);
+    if (fn.method) this.stackedMethods.add(fn.method);
+    const stacked: Extract<Value, { kind: "lifted" }> = { kind: "lifted", transform: "stack", target: { kind: "class", name: body.cls.name }, length: lifted.length };
+    // A method of the module re-enters the module's scope inside the stack's (`<stack>/<module>/~<method>/...`).
+    const scope = lifted.scopeSegment ?? "__layer_stack_no_per_layer";
+    const instance = this.newInstance(stacked, [], [...body.fields, ["name", literalValue(fn.method ? `${scope}/${SELF_PATH}/~${fn.method}` : scope)]], span, frame);
+    // The member is named for the function stacked (`block` → `this.block`), not for Haiku's scope.
+    if (instance.kind === "module") instance.inst.memberHint = "kind" in fn.def ? "layers" : fn.method ? `${fn.def.name.replace(/^_+/, "")}_stack` : fn.def.name;
+    return this.apply(instance, [args[0], ...body.callArgs], [], span, frame);
   }
 
   /** Calls a submodule's method; builds it first if this is its first call. */

@@ -655,3 +655,114 @@ def forward(x):
       entry("forward", ["x=float32[3,5]"]),
     ));
 });
+
+const HAIKU_LAYER_STACK = `
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+
+class Encoder(hk.Module):
+    def __init__(self, hidden: int, num_layers: int, rate: float = 0.2, name=None):
+        super().__init__(name=name)
+        self.hidden = hidden
+        self.num_layers = num_layers
+        self.rate = rate
+
+    def _mlp(self, x):
+        y = hk.Linear(2 * self.hidden, name="up")(x)
+        return x + hk.Linear(x.shape[-1], name="down")(jax.nn.silu(y))
+
+    def __call__(self, x, is_training: bool):
+        @hk.experimental.layer_stack(self.num_layers)
+        def layer(x):
+            h = hk.LayerNorm(axis=-1, create_scale=True, create_offset=True)(x)
+            h = hk.Linear(self.hidden)(h)
+            if is_training:
+                h = hk.dropout(hk.next_rng_key(), self.rate, h)
+            return x + jax.nn.gelu(hk.Linear(x.shape[-1])(h))
+
+        x = layer(x)
+        return hk.layer_stack(2)(self._mlp)(x)
+
+
+def forward(x, is_training: bool = False):
+    x = Encoder(hidden=8, num_layers=2)(hk.Linear(12)(x), is_training)
+
+    def block(x):
+        return jnp.tanh(hk.Linear(x.shape[-1])(x)) + x
+
+    x = hk.experimental.layer_stack(3)(block)(x)
+    return hk.layer_stack(2)(lambda h: h + hk.Linear(12)(jax.nn.relu(h)))(x)
+
+
+model = hk.transform(forward)
+params = model.init(jax.random.PRNGKey(0), jnp.ones((3, 5)), is_training=True)
+`;
+
+describe.concurrent("hk.layer_stack over a function body", SLOW, () => {
+  it("the decorator on a def building several modules (config from self, dropout under the train flag, init in train mode), a nested def, a lambda, a module's method: each body a class stacked by nnx.stack, run by nnx.scanLayers, under the source's __layer_stack_no_per_layer paths with each layer's keys", () =>
+    expectVerifies({
+      name: "haiku_layer_stack_bodies",
+      py: HAIKU_LAYER_STACK,
+      reads: [
+        "nnx.stack(numLayers, () => new Layer({ hidden, rate, inFeatures, rngs }))",
+        "nnx.scanLayers(this.mlpStack, x, (layer, x: nnx.Array) => layer.call(x))",
+        "this.block = nnx.stack(3, () => new Block({ inFeatures: 12, rngs }))",
+        /class Layer2 extends nnx\.Module/,
+      ],
+    }));
+
+  it("a stacked function of two carries, one reading a key from where it is defined, layers that keep state (hk.BatchNorm in a module of the file): NNX201 at the call", async () => {
+    await expectUnsupported(
+      `
+import haiku as hk
+import jax
+
+def forward(x):
+    @hk.layer_stack(2)
+    def step(x, acc):
+        y = jax.nn.relu(hk.Linear(x.shape[-1])(x))
+        return y, acc + y
+    return step(x, x)[0]
+`,
+      10,
+      /hk\.layer_stack of a function called with other than one argument \(the carry\)/,
+      entry("forward", ["x=float32[2,5]"]),
+    );
+    await expectUnsupported(
+      `
+import haiku as hk
+import jax
+
+def forward(x):
+    key = hk.next_rng_key()
+    def block(x):
+        return hk.Linear(5)(x) + jax.random.normal(key, x.shape)
+    return hk.layer_stack(2)(block)(x)
+`,
+      8,
+      /reads 'key' from where it is defined/,
+      entry("forward", ["x=float32[2,5]"]),
+    );
+    await expectUnsupported(
+      `
+import haiku as hk
+import jax
+
+class Block(hk.Module):
+    def __call__(self, x):
+        return jax.nn.relu(hk.BatchNorm(True, True, 0.9)(hk.Linear(5)(x), True))
+
+def forward(x):
+    @hk.experimental.layer_stack(2)
+    def f(x):
+        return Block()(x)
+    return f(x)
+`,
+      13,
+      /layers keep state \(hk\.BatchNorm\)/,
+      entry("forward", ["x=float32[2,5]"]),
+    );
+  });
+});
