@@ -46,6 +46,21 @@ describe("judgeConditioning", () => {
     expect(v.notes.join()).toMatch(/Held to the float64 value instead, 1 of 2 pass.*the others are farther and fail/);
   });
 
+  it("holds a check the source meets only with much of the tolerance to the float64 value too (the two float32 errors add up)", () => {
+    // The source is 8e-5 from the float64 value (within the 1.1e-4 tolerance); the translation 8e-5 on the other side, or 5e-4.
+    const p: PendingCheck[] = [
+      { result: failed("grad d"), key: "grad/d", prefix: "", actual: Float32Array.from([0.99992, 2]) },
+      { result: failed("grad e"), key: "grad/e", prefix: "", actual: Float32Array.from([0.9995, 2]) },
+    ];
+    const f32 = { output: data(1, 2), "grad/d": data(1.00008, 2), "grad/e": data(1.00008, 2) };
+    const f64 = { "exact/output": data(1, 2), "exact/grad/d": data(1, 2), "exact/grad/e": data(1, 2) };
+    const v = judgeConditioning(p, f32, f64, FLOAT32_TOLERANCE);
+    expect(v.illConditioned.size).toBe(0);
+    expect([p[0].result.ok, p[0].result.againstFloat64]).toEqual([true, true]);
+    expect(p[1].result.ok).toBe(false);
+    expect(v.notes.join()).toMatch(/^the entry's call: 1 failing check passes against the source's float64 evaluation instead .*grad d \(source 0\.000080, translation 0\.000080\)/);
+  });
+
   it("judges the init state without outputs to compare (its float64 run takes the float32 init's parameters)", () => {
     const p: PendingCheck[] = [{ result: failed("init state s"), key: "initstate/state/bn/mean", prefix: INIT_STATE, actual: Float32Array.from([0.5003, 2]) }];
     const v = judgeConditioning(p, { "initstate/state/bn/mean": data(0.5004, 2) }, { "initstate/exact/state/bn/mean": data(0.5, 2) }, FLOAT32_TOLERANCE);
