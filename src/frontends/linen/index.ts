@@ -112,12 +112,13 @@ function findEntry(program: Program, top: ReturnType<typeof topLevel>, source: s
     const ctor = init.object;
     if (ctor.kind !== "call") continue;
     const cls = ctor.fn.kind === "file" ? program.classes.find((c) => c.name === (ctor.fn as { name: string }).name) : undefined;
-    if (!cls) continue;
     const methodArg = init.call.args.find((a) => a.name === "method");
     const methodName = methodArg ? (methodArg.value.kind === "str" ? methodArg.value.value : methodArg.value.kind === "attr" ? methodArg.value.attr : "__call__") : "__call__";
-    const method = cls.methods.find((m) => m.name === methodName);
-    if (!method) continue;
-    const entry = entryFromInit(init, ctor, textOf(source, ctor), method.params.map((p) => p.name), diags);
+    // `nn.Dense(4).init(key, x)`: a framework layer is the model itself, called with its row's parameters.
+    const layer = cls ? undefined : LINEN_LAYERS[qualifiedName(ctor.fn) ?? ""];
+    const params = cls?.methods.find((m) => m.name === methodName)?.params.map((p) => p.name) ?? layer?.calls?.[methodName]?.params.map((p) => p.name) ?? (layer && methodName === "__call__" ? ["inputs"] : undefined);
+    if (!params) continue;
+    const entry = entryFromInit(init, ctor, textOf(source, ctor), params, diags);
     const mutable = entry && appliedMutable(program, top, init);
     if (entry && mutable?.length) entry.mutable = mutable;
     return entry;
