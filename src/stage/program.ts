@@ -418,33 +418,50 @@ function directLayerFactory(ctx: ProgramContext, program: Program, e: Extract<Ex
   return layerEntryFactory(ctx, program, source, e, true);
 }
 
-/** The names Linen gives the modules a layer built at the top level is given: its field's (`cell`), with the index in a list (`layers_0`). */
-function adoptedNames(ctx: ProgramContext, program: Program, e: Extract<Expr, { kind: "call" }>): string[] | undefined {
+/**
+ * The names Linen gives the modules a layer built at the top level is given, in the order they are constructed:
+ * its field's (`cell`), with the index in a list (`layers_0`); a layer given layers names them in its own scope
+ * (`nn.Bidirectional(nn.RNN(nn.GRUCell(8)), ...)`: `forward_rnn`, and `cell` below it).
+ */
+function adoptedNames(ctx: ProgramContext, program: Program, e: Extract<Expr, { kind: "call" }>, depth = 0): string[] | undefined {
   const row = program.framework.layers[qualifiedName(e.fn) ?? ""];
-  const isModule = (x: Expr) => x.kind === "call" && ((x.fn.kind === "file" && ctx.classes.has(x.fn.name)) || !!program.framework.layers[qualifiedName(x.fn) ?? ""]);
+  const isLayer = (x: Expr): x is Extract<Expr, { kind: "call" }> => x.kind === "call" && !!program.framework.layers[qualifiedName(x.fn) ?? ""];
+  const isModule = (x: Expr): boolean => x.kind === "call" && (!!program.framework.layers[qualifiedName(x.fn) ?? ""] || (x.fn.kind === "file" && ctx.classes.has(x.fn.name)));
   const out: string[] = [];
   let positional = 0;
+  const one = (x: Expr, name: string): boolean => {
+    // A layer's own modules are constructed (and named) before it.
+    const inner = isLayer(x) ? adoptedNames(ctx, program, x, depth + 1) : [];
+    if (!inner || depth > 4) return false;
+    out.push(...inner, name);
+    return true;
+  };
   for (const a of e.args) {
     if (a.star) return undefined;
     const field = a.name ?? row?.params[positional++]?.name;
     const v = a.value;
-    if (isModule(v)) out.push(field ?? "");
-    else if (v.kind === "list" || v.kind === "tuple") v.items.forEach((x, i) => isModule(x) && out.push(`${field}_${i}`));
-    else continue;
-    if (!field) return undefined;
+    if (isModule(v)) {
+      if (!field || !one(v, field)) return undefined;
+    } else if (v.kind === "list" || v.kind === "tuple") {
+      for (const [i, x] of v.items.entries()) if (isModule(x) && (!field || !one(x, `${field}_${i}`))) return undefined;
+    }
   }
   return out;
 }
 
-/** Builds inside the entry's own construction run at the top level (the factory has no `this`). */
+/**
+ * Builds inside the entry's own construction run at the top level (the factory has no `this`); one inside
+ * another's arguments is named in the scope of the one being built (`inner`).
+ */
 function atTop(e: TExpr): TExpr {
-  const walk = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(walk);
+  const walk = (x: unknown, depth: number): unknown => {
+    if (Array.isArray(x)) return x.map((y) => walk(y, depth));
     if (!x || typeof x !== "object") return x;
-    const o = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v)]));
-    return o.k === "recorded" && (o.event as { e?: string }).e === "build" ? { ...o, event: { ...(o.event as object), top: true } } : o;
+    const build = (x as { k?: string }).k === "recorded" && (x as { event: { e?: string } }).event.e === "build";
+    const o = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v, depth + (build ? 1 : 0))]));
+    return build ? { ...o, event: { ...(o.event as object), top: true, ...(depth > 0 ? { inner: true } : {}) } } : o;
   };
-  return walk(e) as TExpr;
+  return walk(e, 0) as TExpr;
 }
 
 /** Fields a class looks dict entries up with: `x[self.f]`, `k.startswith(self.f)` / `endswith`. */

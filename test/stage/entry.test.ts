@@ -68,7 +68,7 @@ params = f.init(jax.random.PRNGKey(0), x, jnp.ones((2, 4)))
     expect(r.checks.filter((c) => c.kind === "init").length).toBe(6);
   }, 120_000);
 
-  it("verifies a framework layer that is the model itself (nn.Dense, nn.Sequential, nn.Dropout, nn.BatchNorm, nn.RNN, method=)", async () => {
+  it("verifies a framework layer that is the model itself (nn.Dense, nn.Sequential, nn.Dropout, nn.BatchNorm, nn.RNN, nn.Bidirectional, method=)", async () => {
     const head = "import jax\nimport jax.numpy as jnp\nfrom flax import linen as nn\n";
     const programs: Array<{ name: string; py: string; init: string[]; train?: boolean; code?: string }> = [
       {
@@ -121,6 +121,15 @@ rnn = nn.RNN(nn.LSTMCell(6))
 variables = rnn.init(jax.random.PRNGKey(0), jnp.ones((2, 4, 3)))
 `,
         init: ["init params/cell/ii/kernel → cell.ii.kernel", "init params/cell/hf/bias → cell.hf.bias"],
+      },
+      {
+        // Layers given layers: each named in its adopter's scope.
+        name: "bidirectional.py",
+        py: `${head}
+model = nn.Bidirectional(nn.RNN(nn.GRUCell(5)), nn.RNN(nn.GRUCell(5)))
+params = model.init(jax.random.PRNGKey(2), jnp.ones((2, 4, 3)))
+`,
+        init: ["init params/forward_rnn/cell/ir/kernel → forward_rnn.cell.ir.kernel", "init params/backward_rnn/cell/hn/bias → backward_rnn.cell.hn.bias"],
       },
       {
         name: "attend.py",
