@@ -85,9 +85,13 @@ def main():
         code: "return new nnx.Linear(3, 5, {",
       },
       {
+        // Built by a factory function of the file.
         name: "sequential.py",
         py: `${head}
-model = nn.Sequential([nn.Dense(8), nn.relu, nn.Dense(3)])
+def make_mlp(hidden):
+    return nn.Sequential([nn.Dense(hidden), nn.relu, nn.Dense(3)])
+
+model = make_mlp(8)
 params = model.init(jax.random.PRNGKey(1), jnp.ones((4, 6)))
 `,
         init: ["init params/layers_0/kernel → layers.0.kernel", "init params/layers_2/bias → layers.2.bias"],

@@ -93,7 +93,7 @@ export function parseEntryExpr(text: string, file: string, lowering: Lowering, d
 }
 
 /** A call of a module class of the file, after partials and factory functions. */
-function seeThrough(e: Expr, program: Program, depth: number): Expr | undefined {
+export function seeThrough(e: Expr, program: Program, depth = 0): Expr | undefined {
   if (depth > 8 || e.kind !== "call") return undefined;
   const fn = e.fn;
   // A framework layer is a model itself (`nn.Dense(4)`).
