@@ -211,7 +211,8 @@ export function stateFromInitCall(model: object, plan: SourceInit, run: () => un
 }
 
 function moduleAt(model: object, path: string): unknown {
-  return path.split(".").reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], model);
+  // "": the model itself.
+  return path === "" ? model : path.split(".").reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], model);
 }
 
 /** Re-draws every variable listed in `plan` (Params, keyed state) as the source would from `seed`. */

@@ -67,7 +67,7 @@ export function instrumentedCode(module: TModule): string {
       const ev = e.event;
       const value = printExpr(e.value);
       if (ev.e === "build") {
-        const self = typeof ev.site === "string" && ev.site === "root" ? `${REC}.top` : "this";
+        const self = (typeof ev.site === "string" && ev.site === "root") || ev.top ? `${REC}.top` : "this";
         return `${REC}.build(${self}, ${JSON.stringify(ev.site)}, ${ev.layer ? JSON.stringify(ev.layer) : "undefined"}, () => ${value}, ${JSON.stringify({ transparent: !!ev.transparent, ...(ev.stack ? { stack: ev.stack } : {}), ...(ev.inner ? { inner: true } : {}), ...(ev.fork ? { fork: true } : {}) }).replace(/}$/, ev.within ? `, "within": ${printExpr(ev.within)}}` : "}")})`;
       }
       if (ev.e === "variable") return `${REC}.variable(this, ${JSON.stringify(ev.name)}, ${JSON.stringify(ev.collection)}, ${JSON.stringify(ev.draws)}, () => ${value}, ${JSON.stringify({ ...(ev.stream ? { stream: ev.stream } : {}), ...(ev.fromCall ? { fromCall: true } : {}) })})`;
@@ -138,8 +138,9 @@ export async function instantiate(module: TModule, options: InstantiateOptions):
     const unknown = params.find((p) => p.source.startsWith("?/"));
     const planMissing = unknown ? `the source's name of ${unknown.nnx} is not known` : recorder.incomplete;
     const dropout: NonNullable<SourceInitPlan["dropout"]> = recorder.dropouts
-      .map((d) => ({ path: pathOf(model!, d.layer) ?? "", ...(options.framework === "linen" ? { scope: d.scope } : {}), ...(d.stack ? { stack: d.stack } : {}), ...(options.framework === "linen" && d.collection ? { collection: d.collection } : {}) }))
-      .filter((d) => d.path);
+      .map((d) => ({ path: pathOf(model!, d.layer), ...(options.framework === "linen" ? { scope: d.scope } : {}), ...(d.stack ? { stack: d.stack } : {}), ...(options.framework === "linen" && d.collection ? { collection: d.collection } : {}) }))
+      // "": the model is the dropout layer itself (`nn.Dropout(0.1).init(...)`).
+      .filter((d): d is typeof d & { path: string } => d.path !== undefined);
     // Keys the module's own code draws per call (Linen make_rng('dropout'), Haiku hk.next_rng_key()).
     for (const k of recorder.keys) {
       const path = pathOf(model!, k.owner);

@@ -2,10 +2,10 @@
 // factory (`createModel()` builds the model the source's entry builds).
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { Expr, Stmt } from "../python/ast.js";
-import { statementExprs, statementsOf, subexpressions } from "../python/ast.js";
+import { qualifiedName, statementExprs, statementsOf, subexpressions } from "../python/ast.js";
 import type { ModuleClass, Program, SampleInput } from "../model/program.js";
 import type { TDecl, TExpr, TModule, TStmt } from "../ts/ast.js";
-import { id, num, RUNTIME_MODULE } from "../ts/ast.js";
+import { id, num, RUNTIME_MODULE, str } from "../ts/ast.js";
 import { setPrinter, stageClass, type RenderableClass } from "./classes.js";
 import { ProgramContext } from "./context.js";
 import { annotationText, ClassStager, DICT_KEY, DICT_RANK, StageStop } from "./stager.js";
@@ -71,6 +71,7 @@ export function stageProgram(program: Program, diags: DiagnosticBag, header: str
   if (program.entry && !(entryName && ctx.failed.has(entryName))) {
     const f = entryFactory(ctx, program);
     if (f) {
+      if (f.alias) tail.push(f.alias);
       tail.push(f.decl);
       factory = f.name;
       entryClass = f.cls;
@@ -206,9 +207,10 @@ function entryConfigProblem(stager: ClassStager, source: ModuleClass, e: Extract
 }
 
 /** `createModel(rngs)`: the entry's module with the entry's config and the sample inputs' sizes. */
-function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; name: string; cls: string } | undefined {
+function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; name: string; cls: string; alias?: TDecl } | undefined {
   const entry = program.entry!;
   const e = entry.expr;
+  if (e.kind === "call" && e.fn.kind !== "file" && program.framework.layers[qualifiedName(e.fn) ?? ""]) return directLayerFactory(ctx, program, e);
   if (e.kind !== "call" || e.fn.kind !== "file") {
     ctx.diags.error("NNX301", `the entry '${entry.text}' does not build a module of this file`, entry.span ?? e.span);
     return undefined;
@@ -317,26 +319,34 @@ function entryFactory(ctx: ProgramContext, program: Program): { decl: TDecl; nam
  * its arguments are the layer's, and the layer is built as a module calling it would build it, from the
  * entry's arguments and its sample inputs' sizes (`new StdConv(4, 8, [3, 3], { useBias: false, rngs })`).
  */
-function layerEntryFactory(ctx: ProgramContext, program: Program, source: ModuleClass, e: Extract<Expr, { kind: "call" }>): { decl: TDecl; name: string; cls: string } | undefined {
+function layerEntryFactory(ctx: ProgramContext, program: Program, source: ModuleClass, e: Extract<Expr, { kind: "call" }>, direct = false): { decl: TDecl; name: string; cls: string; alias?: TDecl } | undefined {
   const entry = program.entry!;
   const span = entry.span ?? e.span;
-  if (entry.method !== "__call__") {
+  if (entry.method !== "__call__" && !direct) {
     ctx.unsupported(span, `an entry applying '${entry.method}' of ${source.name}, a subclass of ${source.extendsLayer}`);
     return undefined;
   }
   const stager = new ClassStager(ctx, source, false);
   const frame = new Frame("__call__", false);
-  const names: Expr[] = [];
+  const names: Array<{ name?: string; value: Expr }> = [];
   for (const i of entry.inputs) {
     if (i.dict || i.dtype === "key") {
       ctx.unsupported(span, `the input '${i.name}' of ${source.name}, a subclass of ${source.extendsLayer} (it takes arrays)`);
       return undefined;
     }
     frame.env.set(i.name, { kind: "array", call: id(i.name), shape: { rank: i.shape.length, dims: i.shape.map(num) }, dtype: i.dtype } as Value);
-    names.push({ kind: "name", id: i.name, span: e.span });
+    names.push({ ...(i.keyword ? { name: i.name } : {}), value: { kind: "name", id: i.name, span: e.span } });
   }
+  // A framework layer as the entry: its train/eval switches (`deterministic`, `use_running_average`) follow the
+  // model's mode, set at construction (a field verify sets per mode) or else at the call; other flags are passed.
+  const row = direct ? program.framework.layers[qualifiedName(e.fn) ?? ""] : undefined;
+  const positional = e.args.filter((a) => !a.name && !a.star).length;
+  const fieldModes = (row?.params ?? []).filter((p, i) => p.mode && (i < positional || e.args.some((a) => a.name === p.name))).map((p) => p.name);
+  const callModes = (row?.calls?.[entry.method]?.params ?? []).filter((p) => p.mode && !fieldModes.includes(p.name)).map((p) => p.name);
+  if (direct) for (const [k, v] of Object.entries(entry.kwargs)) if (!callModes.includes(k) && !fieldModes.includes(k)) names.push({ name: k, value: v });
   try {
-    stager.expr({ kind: "call", fn: e, args: names.map((value) => ({ value })), span: e.span } as Expr, frame);
+    const callee: Expr = entry.method === "__call__" ? e : { kind: "attr", object: e, attr: entry.method, span: e.span };
+    stager.expr({ kind: "call", fn: callee, args: names, span: e.span } as Expr, frame);
   } catch (err) {
     if (!(err instanceof StageStop)) throw err;
     ctx.unsupported(err.span ?? span, err.message);
@@ -350,12 +360,35 @@ function layerEntryFactory(ctx: ProgramContext, program: Program, source: Module
   }
   // Called as the layer is: with the entry's arrays.
   const call = entry.inputs.map((i) => ({ name: i.name, kind: "array" as const, optional: false, keywordOnly: !!i.keyword, tsType: "nnx.Array" }));
-  ctx.summaries.set(source.name, { name: source.name, fields: [], inputOptions: [], methods: new Map([["__call__", call]]) });
+  const modes = callModes.map((n) => ({ name: n, kind: "mode" as const, optional: true, keywordOnly: true, tsType: "boolean" }));
+  const fields = fieldModes.map((n) => ({ name: n, type: { t: "bool" as const }, tsType: "boolean", hasDefault: true, mode: true }));
+  ctx.summaries.set(source.name, { name: source.name, fields, inputOptions: [], methods: new Map([[entry.method, [...call, ...modes]]]) });
   const name = `create${source.name}`;
   const shapes = entry.inputs.map((i) => `${i.name}: [${i.shape.join(", ")}]`).join(", ");
+  const runtime = built.value.k === "new" && built.value.cls.k === "rt" ? built.value.cls.path : undefined;
+  if (direct && !runtime) {
+    ctx.unsupported(span, `building ${entry.text} as the entry`);
+    return undefined;
+  }
+  // The modules the entry's layer is given (`nn.Sequential([nn.Dense(4), ...])`, `nn.RNN(nn.LSTMCell(8))`) are built
+  // at the top level, where nothing names them: the layer adopts each under its field's name (`layers_0`, `cell`).
+  const children: TStmt[] = [];
+  if (direct) {
+    const names = adoptedNames(ctx, program, e);
+    const site = built.event.site;
+    const records = (frame.block.ctor ?? []).filter((s) => s.k === "record" && s.event.e === "construct" && s.event.site !== site);
+    // A key drawn from no stream (a dropout's call) moves no Linen counter.
+    const rest = (frame.block.ctor ?? []).filter((s) => !records.includes(s) && !(s.k === "record" && s.event.e === "draw" && !s.event.stream && program.framework.name === "linen"));
+    if (!names || records.length !== names.length || rest.length !== 2) {
+      ctx.unsupported(span, `the modules given to ${entry.text.replace(/\s+/g, " ")} (only framework layers and classes of the file, each given directly or in a list)`);
+      return undefined;
+    }
+    records.forEach((r, i) => r.k === "record" && r.event.e === "construct" && children.push({ ...r, event: { ...r.event, top: true, name: str(names[i]) } }));
+  }
   return {
     name,
     cls: source.name,
+    ...(direct ? { alias: { k: "typeAlias", name: source.name, type: runtime!, docs: [`The model: the source's entry point is the framework layer \`${entry.text.replace(/\s+/g, " ")}\` itself.`] } as TDecl } : {}),
     decl: {
       k: "function",
       fn: {
@@ -365,12 +398,70 @@ function layerEntryFactory(ctx: ProgramContext, program: Program, source: Module
         params: [{ name: "rngs", type: "nnx.Rngs", default: { k: "new", cls: { k: "rt", path: "nnx.Rngs" }, args: [num(0)] } }],
         returns: source.name,
         body: [
+          ...children,
           { k: "record", event: { e: "construct", site: "root", base: program.framework.moduleBase(source.name), top: true } },
-          { k: "return", value: { ...built, event: { ...built.event, site: "root" } } },
+          { k: "return", value: { ...built, event: { ...built.event, site: "root" }, value: direct ? atTop(built.value) : built.value } },
         ],
       },
     },
   };
+}
+
+/**
+ * The entry is a framework layer itself (`nn.Dense(4).init(key, x)`): the factory builds the runtime layer
+ * as a module calling it would (`new nnx.Linear(3, 4, { rngs })`); the model's type is that layer's.
+ */
+function directLayerFactory(ctx: ProgramContext, program: Program, e: Extract<Expr, { kind: "call" }>): { decl: TDecl; name: string; cls: string; alias?: TDecl } | undefined {
+  const taken = (n: string) => ctx.classes.has(n) || ctx.configs.has(n) || program.functions.has(n) || program.constants.has(n);
+  const name = ["Layer", "Model", "EntryLayer"].find((n) => !taken(n)) ?? "EntryLayer";
+  const source: ModuleClass = { name, fields: [], methods: [], properties: [], classAttrs: [], span: e.span };
+  return layerEntryFactory(ctx, program, source, e, true);
+}
+
+/**
+ * The names Linen gives the modules a layer built at the top level is given, in the order they are constructed:
+ * its field's (`cell`), with the index in a list (`layers_0`); a layer given layers names them in its own scope
+ * (`nn.Bidirectional(nn.RNN(nn.GRUCell(8)), ...)`: `forward_rnn`, and `cell` below it).
+ */
+function adoptedNames(ctx: ProgramContext, program: Program, e: Extract<Expr, { kind: "call" }>, depth = 0): string[] | undefined {
+  const row = program.framework.layers[qualifiedName(e.fn) ?? ""];
+  const isLayer = (x: Expr): x is Extract<Expr, { kind: "call" }> => x.kind === "call" && !!program.framework.layers[qualifiedName(x.fn) ?? ""];
+  const isModule = (x: Expr): boolean => x.kind === "call" && (!!program.framework.layers[qualifiedName(x.fn) ?? ""] || (x.fn.kind === "file" && ctx.classes.has(x.fn.name)));
+  const out: string[] = [];
+  let positional = 0;
+  const one = (x: Expr, name: string): boolean => {
+    // A layer's own modules are constructed (and named) before it.
+    const inner = isLayer(x) ? adoptedNames(ctx, program, x, depth + 1) : [];
+    if (!inner || depth > 4) return false;
+    out.push(...inner, name);
+    return true;
+  };
+  for (const a of e.args) {
+    if (a.star) return undefined;
+    const field = a.name ?? row?.params[positional++]?.name;
+    const v = a.value;
+    if (isModule(v)) {
+      if (!field || !one(v, field)) return undefined;
+    } else if (v.kind === "list" || v.kind === "tuple") {
+      for (const [i, x] of v.items.entries()) if (isModule(x) && (!field || !one(x, `${field}_${i}`))) return undefined;
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds inside the entry's own construction run at the top level (the factory has no `this`); one inside
+ * another's arguments is named in the scope of the one being built (`inner`).
+ */
+function atTop(e: TExpr): TExpr {
+  const walk = (x: unknown, depth: number): unknown => {
+    if (Array.isArray(x)) return x.map((y) => walk(y, depth));
+    if (!x || typeof x !== "object") return x;
+    const build = (x as { k?: string }).k === "recorded" && (x as { event: { e?: string } }).event.e === "build";
+    const o = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v, depth + (build ? 1 : 0))]));
+    return build ? { ...o, event: { ...(o.event as object), top: true, ...(depth > 0 ? { inner: true } : {}) } } : o;
+  };
+  return walk(e, 0) as TExpr;
 }
 
 /** Fields a class looks dict entries up with: `x[self.f]`, `k.startswith(self.f)` / `endswith`. */

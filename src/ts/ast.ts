@@ -94,7 +94,7 @@ export type RecordEvent =
    * `inner`: a module Linen's setup gave to a layer, named inside the layer being built (`rnn/cell`);
    * `within`: the same inside a layer built already (nn.Sequential's items pushed after it).
    */
-  | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean }; transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; within?: TExpr; fork?: boolean }
+  | { e: "build"; site: number | string; layer?: { leaves: Record<string, string>; draws: string[]; keepdims?: string[]; flattened?: string[]; initialFromCall?: string[]; dropout?: boolean }; transparent?: boolean; stack?: { rngs?: string[]; once?: boolean }; inner?: boolean; within?: TExpr; fork?: boolean; top?: boolean }
   /** Linen's nn.scan (nn.RNN) with split_rngs: `module`'s keys of these streams are drawn from split(key, steps)[step]. */
   | { e: "scanKeys"; module: TExpr; streams: string[] }
   /** A variable of the module itself is created. */

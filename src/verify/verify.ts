@@ -242,6 +242,9 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
     const args = callArgs(params, entry, tensors, runtime);
     const callWith = (a: unknown[]) => (m: Module) => (m as unknown as Record<string, (...x: unknown[]) => unknown>)[methodName(entry.method)](...a);
     const call = callWith(args);
+    // A layer may return its input as is (nn.Dropout in eval mode): the sample stays for the next call.
+    const given = new Set(args.flatMap((a) => (a && typeof a === "object" && !(a instanceof tf.Tensor) ? Object.values(a as object) : [a])));
+    const disposeOut = (out: Array<[string, Tensor]>) => tf.dispose(out.map(([, a]) => a).filter((a) => !given.has(a)));
 
     const checkMode = (train: boolean, prefix: string, tag: string, call_ = call, tensors = reference0) => {
       const call = call_;
@@ -267,11 +270,11 @@ export async function verify(file: string, options: VerifyOptions = {}): Promise
       if (missing.length || extra.length) {
         report.checks.push({ name: label("output"), kind: "output", shape: [], maxAbsError: Infinity, maxRelError: Infinity, ok: false });
         report.notes.push(`${label("output")}: the translation returns ${out.length} arrays (${out.map(([p]) => p || "the output").join(", ")}), the original ${names.length} (${names.map((n) => pathOf(n) || "the output").join(", ")})`);
-        tf.dispose(out.map(([, a]) => a));
+        disposeOut(out);
         return;
       }
       for (const n of names) report.checks.push(judged(prefix, n, byPath.get(pathOf(n))!, check(label(`output${n.slice(`${prefix}output`.length)}`), "output", byPath.get(pathOf(n))!, tensors[n], tolerance)));
-      tf.dispose(out.map(([, a]) => a));
+      disposeOut(out);
       if (train) checkState(`${prefix}param/`, "state", (e) => e.type === "BatchStat", tensors);
       // A model without trainable parameters (hk.nets.VectorQuantizerEMA: state only) has no gradients to compare.
       if (!t.paramMap!.params.some((p) => p.type === "Param")) return;

@@ -93,10 +93,11 @@ export function parseEntryExpr(text: string, file: string, lowering: Lowering, d
 }
 
 /** A call of a module class of the file, after partials and factory functions. */
-function seeThrough(e: Expr, program: Program, depth: number): Expr | undefined {
+export function seeThrough(e: Expr, program: Program, depth = 0): Expr | undefined {
   if (depth > 8 || e.kind !== "call") return undefined;
   const fn = e.fn;
-  if (fn.kind !== "file") return undefined;
+  // A framework layer is a model itself (`nn.Dense(4)`).
+  if (fn.kind !== "file") return program.framework.layers[qualifiedName(fn) ?? ""] ? e : undefined;
   if (program.classes.some((c) => c.name === fn.name)) return e;
   const constant = program.constants.get(fn.name)?.value;
   if (constant?.kind === "call" && qualifiedName(constant.fn) === "functools.partial" && constant.args[0]) {

@@ -7,6 +7,7 @@ import { qualifiedName } from "../../python/ast.js";
 import type { ModuleClass, Program } from "../../model/program.js";
 import { allCalls, annotatedFields, baseName, classesDerivedFrom, classMembers, configClasses, reportUnsupportedClassMembers, topLevel } from "../common/discover.js";
 import { entryFromInit, initCalls, resolver, setEntry, type InitCall } from "../common/entry.js";
+import { seeThrough } from "../common/entry-override.js";
 import { LINEN_LAYERS } from "./layers.js";
 import { linenFramework } from "./idioms.js";
 
@@ -109,15 +110,18 @@ function rematDecorator(d: Expr): boolean {
 /** `model = Model(...)`; `model.init(key, x, ...)`. */
 function findEntry(program: Program, top: ReturnType<typeof topLevel>, source: string, diags: DiagnosticBag) {
   for (const init of initCalls(program.module, top)) {
-    const ctor = init.object;
+    const made = init.object;
+    // `layer = build(7)`: a factory function of the file (or a partial) is seen through to the module it builds.
+    const ctor = made.kind === "call" && made.fn.kind === "file" && !program.classes.some((c) => c.name === (made.fn as { name: string }).name) ? (seeThrough(made, program) ?? made) : made;
     if (ctor.kind !== "call") continue;
     const cls = ctor.fn.kind === "file" ? program.classes.find((c) => c.name === (ctor.fn as { name: string }).name) : undefined;
-    if (!cls) continue;
     const methodArg = init.call.args.find((a) => a.name === "method");
     const methodName = methodArg ? (methodArg.value.kind === "str" ? methodArg.value.value : methodArg.value.kind === "attr" ? methodArg.value.attr : "__call__") : "__call__";
-    const method = cls.methods.find((m) => m.name === methodName);
-    if (!method) continue;
-    const entry = entryFromInit(init, ctor, textOf(source, ctor), method.params.map((p) => p.name), diags);
+    // `nn.Dense(4).init(key, x)`: a framework layer is the model itself, called with its row's parameters.
+    const layer = cls ? undefined : LINEN_LAYERS[qualifiedName(ctor.fn) ?? ""];
+    const params = cls?.methods.find((m) => m.name === methodName)?.params.map((p) => p.name) ?? layer?.calls?.[methodName]?.params.map((p) => p.name) ?? (layer && methodName === "__call__" ? ["inputs"] : undefined);
+    if (!params) continue;
+    const entry = entryFromInit(init, ctor, textOf(source, made), params, diags);
     const mutable = entry && appliedMutable(program, top, init);
     if (entry && mutable?.length) entry.mutable = mutable;
     return entry;
