@@ -4565,7 +4565,7 @@ export class ClassStager {
    * read by the build, and (Haiku, whose init keys follow call order) nothing is built before it.
    */
   private hoistBuiltOnce(body: TStmt[], loop: LoopPlan, frame: Frame, span: Span): TStmt[] {
-    if (!body.some((st) => this.builtOnce.has(st)) && !JSON.stringify(body).includes('"e":"build"')) return body;
+    if (!body.some((st) => containsAny(st, this.builtOnce))) return body;
     const changed = loop.ctorIter ? namesIn(loop.statement([], "ctor")) : new Set<string>();
     const out: TStmt[] = [];
     let builtBefore = false;
